@@ -1,0 +1,17 @@
+/**
+ * @file iv.h
+ * @brief libiv: Interaction Value, Relationship Value, CX metrics, lifecycle and CLV,
+ *        digital maturity and pattern comparison over a log of interactions.
+ *
+ * The one header to include. Each module has its own header under iv/.
+ */
+#ifndef IV_H
+#define IV_H
+
+#include "iv/common.h"
+#include "iv/version.h"
+#include "iv/store.h"
+#include "iv/ingest.h"
+#include "iv/table.h"
+
+#endif

@@ -1,0 +1,203 @@
+/**
+ * @file iv/ingest.h
+ * @brief Streaming ingestion of CSV and JSON Lines into a store.
+ */
+#ifndef IV_INGEST_H
+#define IV_INGEST_H
+
+#include "iv/common.h"
+#include "iv/store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * @defgroup ingest Ingestion
+ * @brief Push parser for CSV (RFC 4180) and JSON Lines (SPEC 1.2 to 1.4).
+ *
+ * Bytes are pushed in chunks of any size, split anywhere (inside a quoted field or a
+ * UTF-8 sequence too); memory beyond the store stays bounded by the longest record.
+ * Every row read is either accepted or rejected:
+ * rows_read = rows_accepted + rows_rejected, always. Under ::IV_POLICY_STRICT the first
+ * bad row stops ingestion (every row before it is kept) and the failing call returns
+ * ::IV_EPARSE with a message naming the line, column and field. Under
+ * ::IV_POLICY_LENIENT bad rows are skipped and kept (line, byte offset, reason, raw text)
+ * for iv_ingest_reject() and iv_ingest_write_rejects().
+ * @{
+ */
+
+/** @brief Opaque ingestion handle. @since 0.1 */
+typedef struct iv_ingest iv_ingest;
+
+/** @brief Input formats. @since 0.1 */
+typedef enum iv_input_format {
+    IV_INPUT_CSV = 0,   /**< CSV with a header row */
+    IV_INPUT_JSONL = 1  /**< JSON Lines: one object per line */
+} iv_input_format;
+
+/** @brief What to do with a bad row. @since 0.1 */
+typedef enum iv_policy {
+    IV_POLICY_STRICT = 0, /**< stop at the first bad row */
+    IV_POLICY_LENIENT = 1 /**< skip bad rows and keep them as rejects */
+} iv_policy;
+
+/**
+ * @brief Options for iv_ingest_new(). A zero limit means the default.
+ * @since 0.1
+ */
+typedef struct iv_ingest_options {
+    size_t size;            /**< sizeof(iv_ingest_options) as the caller knows it */
+    int format;             /**< ::iv_input_format (default CSV) */
+    int policy;             /**< ::iv_policy (default strict) */
+    char delimiter;         /**< CSV delimiter (default ',') */
+    const char *map;        /**< column renames "src=dst,src2=dst2" (names case-insensitive), or NULL */
+    size_t max_line;        /**< longest record in bytes (default 1 MiB) */
+    size_t max_fields;      /**< most fields per record (default 256) */
+    size_t max_string;      /**< longest string field in bytes (default 64 KiB) */
+    size_t max_depth;       /**< deepest JSON nesting accepted before the row is bad (default 16) */
+    size_t max_raw;         /**< bytes of raw text kept per reject (default 1024) */
+    uint64_t max_rejects;   /**< most rejects kept in memory; later ones are counted only (default 1,000,000) */
+    iv_progress_fn progress; /**< called every few MiB with bytes consumed; may be NULL */
+    void *payload;          /**< passed to @ref progress */
+} iv_ingest_options;
+
+/** @brief Initialiser for ::iv_ingest_options. @since 0.1 */
+#define IV_INGEST_OPTIONS_INIT { sizeof(iv_ingest_options), IV_INPUT_CSV, IV_POLICY_STRICT, \
+    ',', NULL, 0, 0, 0, 0, 0, 0, NULL, NULL }
+
+/**
+ * @brief Fill @p opts with the defaults.
+ * @param[out] opts the options
+ * @param[in] size sizeof(iv_ingest_options) as the caller knows it
+ * @return ::IV_OK or ::IV_EINVAL
+ * @since 0.1
+ */
+IV_API int iv_ingest_options_init(iv_ingest_options *opts, size_t size);
+
+/**
+ * @brief Start an ingestion into @p store. The store must outlive the handle.
+ * @param[out] out the new handle
+ * @param[in] store the store to append to
+ * @param[in] opts options, or NULL for the defaults
+ * @return ::IV_OK, ::IV_EINVAL (bad option or map), ::IV_ENOMEM
+ * @since 0.1
+ */
+IV_API int iv_ingest_new(iv_ingest **out, iv_store *store, const iv_ingest_options *opts);
+
+/**
+ * @brief Push the next @p len bytes of input.
+ * @param[in] ing the handle
+ * @param[in] data the bytes
+ * @param[in] len their count
+ * @return ::IV_OK; ::IV_EPARSE on a bad row (strict) or a bad header; ::IV_ELIMIT;
+ *         ::IV_ENOMEM; ::IV_ECANCELED; ::IV_ESTATE after a failure or after finish
+ * @since 0.1
+ */
+IV_API int iv_ingest_push(iv_ingest *ing, const void *data, size_t len);
+
+/**
+ * @brief End of input: parse the last record if it has no line ending, and prepare the
+ *        store. An unterminated quoted field at the end is a bad row.
+ * @param[in] ing the handle
+ * @return as iv_ingest_push()
+ * @since 0.1
+ */
+IV_API int iv_ingest_finish(iv_ingest *ing);
+
+/**
+ * @brief Push a whole file and finish.
+ * @param[in] ing the handle
+ * @param[in] path the file ("-" for standard input)
+ * @return as iv_ingest_push(), or ::IV_EIO
+ * @since 0.1
+ */
+IV_API int iv_ingest_file(iv_ingest *ing, const char *path);
+
+/**
+ * @brief Free the handle (the rows already appended stay in the store). Accepts NULL.
+ * @param[in] ing the handle
+ * @since 0.1
+ */
+IV_API void iv_ingest_free(iv_ingest *ing);
+
+/**
+ * @brief Counters of an ingestion.
+ * @since 0.1
+ */
+typedef struct iv_ingest_stats {
+    size_t size;            /**< sizeof(iv_ingest_stats) as the caller knows it */
+    uint64_t rows_read;     /**< data rows read (header excluded) */
+    uint64_t rows_accepted; /**< rows appended to the store */
+    uint64_t rows_rejected; /**< rows rejected */
+    uint64_t bytes;         /**< bytes consumed */
+} iv_ingest_stats;
+
+/**
+ * @brief Read the counters.
+ * @param[in] ing the handle
+ * @param[out] out the counters; out->size must be set
+ * @return ::IV_OK or ::IV_EINVAL
+ * @since 0.1
+ */
+IV_API int iv_ingest_get_stats(const iv_ingest *ing, iv_ingest_stats *out);
+
+/**
+ * @brief Number of rejects kept (at most max_rejects; rows_rejected counts them all).
+ * @param[in] ing the handle
+ * @return the count
+ * @since 0.1
+ */
+IV_API size_t iv_ingest_reject_count(const iv_ingest *ing);
+
+/**
+ * @brief One kept reject. Pointers stay valid until the handle is freed.
+ * @param[in] ing the handle
+ * @param[in] i 0-based reject index
+ * @param[out] line 1-based line where the row starts; may be NULL
+ * @param[out] offset byte offset where the row starts; may be NULL
+ * @param[out] reason what was wrong and where (column, field); may be NULL
+ * @param[out] raw the row's raw text, truncated to max_raw bytes; may be NULL
+ * @return ::IV_OK or ::IV_ERANGE
+ * @since 0.1
+ */
+IV_API int iv_ingest_reject(const iv_ingest *ing, size_t i, uint64_t *line, uint64_t *offset,
+                            const char **reason, const char **raw);
+
+/**
+ * @brief Write the kept rejects as CSV with the header line,offset,reason,raw.
+ * @param[in] ing the handle
+ * @param[in] path the file to write
+ * @return ::IV_OK or ::IV_EIO
+ * @since 0.1
+ */
+IV_API int iv_ingest_write_rejects(const iv_ingest *ing, const char *path);
+
+/**
+ * @brief Parse a timestamp as SPEC 1.2 accepts it.
+ * @param[in] text the text (need not be NUL-terminated)
+ * @param[in] len its length
+ * @param[out] out milliseconds since the epoch (UTC)
+ * @return ::IV_OK, ::IV_EPARSE (malformed, impossible date, trailing garbage) or
+ *         ::IV_ERANGE (before 1900 or after 2200)
+ * @since 0.1
+ */
+IV_API int iv_time_parse(const char *text, size_t len, int64_t *out);
+
+/**
+ * @brief Format a timestamp as ISO 8601 UTC ("2024-03-01T12:00:00Z", with ".sss" when
+ *        the milliseconds are not 0).
+ * @param[in] ts milliseconds since the epoch
+ * @param[out] buf at least 32 bytes
+ * @param[in] cap size of @p buf
+ * @return ::IV_OK or ::IV_EINVAL
+ * @since 0.1
+ */
+IV_API int iv_time_format(int64_t ts, char *buf, size_t cap);
+
+/** @} */
+
+#ifdef __cplusplus
+}
+#endif
+#endif

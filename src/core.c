@@ -1,0 +1,166 @@
+/* Allocation through the handle's hook, the thread's last error, version, enums. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "core.h"
+
+void *iv__default_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    (void)ud;
+    (void)osize;
+    if (nsize == 0) {
+        free(ptr);
+        return NULL;
+    }
+    return realloc(ptr, nsize);
+}
+
+void iv__alloc_init(iv__alloc *a, iv_alloc_fn fn, void *ud)
+{
+    a->fn = fn ? fn : iv__default_alloc;
+    a->ud = fn ? ud : NULL;
+}
+
+void *iv__calloc(const iv__alloc *a, size_t count, size_t size)
+{
+    void *p;
+    if (count == 0 || size == 0)
+        return NULL;
+    if (count > SIZE_MAX / size)
+        return NULL;
+    p = iv__malloc(a, count * size);
+    if (p)
+        memset(p, 0, count * size);
+    return p;
+}
+
+int iv__grow(const iv__alloc *a, void **p, size_t *cap, size_t need, size_t esz)
+{
+    size_t ncap;
+    void *np;
+    if (need <= *cap)
+        return IV_OK;
+    ncap = *cap ? *cap : 16;
+    while (ncap < need) {
+        if (ncap > SIZE_MAX / 2 / esz)
+            return iv__nomem("array growth overflow");
+        ncap *= 2;
+    }
+    np = iv__realloc(a, *p, *cap * esz, ncap * esz);
+    if (!np)
+        return iv__nomem("growing an array");
+    *p = np;
+    *cap = ncap;
+    return IV_OK;
+}
+
+char *iv__strndup(const iv__alloc *a, const char *s, size_t n)
+{
+    char *d = iv__malloc(a, n + 1);
+    if (!d)
+        return NULL;
+    if (n)
+        memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+static _Thread_local char iv__errbuf[1024];
+
+int iv__error(int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(iv__errbuf, sizeof iv__errbuf, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+int iv__nomem(const char *what)
+{
+    return iv__error(IV_ENOMEM, "out of memory (%s)", what);
+}
+
+IV_API const char *iv_error_last(void)
+{
+    return iv__errbuf;
+}
+
+IV_API const char *iv_strerror(int code)
+{
+    switch (code) {
+    case IV_OK: return "success";
+    case IV_ENOMEM: return "out of memory";
+    case IV_EINVAL: return "invalid argument";
+    case IV_EIO: return "input/output error";
+    case IV_EPARSE: return "malformed input";
+    case IV_ELIMIT: return "limit exceeded";
+    case IV_ERANGE: return "value out of range";
+    case IV_ENOTFOUND: return "not found";
+    case IV_ECORRUPT: return "corrupt or truncated data";
+    case IV_EVERSION: return "unsupported format version";
+    case IV_ESTATE: return "invalid state for this call";
+    case IV_ENOCONV: return "fit did not converge";
+    case IV_ECANCELED: return "canceled";
+    case IV_EUNDEFINED: return "undefined for this data";
+    default: return "unknown status code";
+    }
+}
+
+int iv__check_options(const void *opts, size_t size, size_t min_size, size_t known_size,
+                      const char *what)
+{
+    size_t i;
+    if (size < min_size)
+        return iv__error(IV_EINVAL, "%s: size %zu is smaller than the first release's %zu",
+                         what, size, min_size);
+    for (i = known_size; i < size; i++)
+        if (((const unsigned char *)opts)[i] != 0)
+            return iv__error(IV_EINVAL,
+                             "%s: byte %zu is beyond the fields this version knows and is not zero",
+                             what, i);
+    return IV_OK;
+}
+
+int iv__ieq(const char *s, size_t n, const char *word)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i], w = (unsigned char)word[i];
+        if (w == 0)
+            return 0;
+        if (c >= 'A' && c <= 'Z')
+            c = (unsigned char)(c + 32);
+        if (w >= 'A' && w <= 'Z')
+            w = (unsigned char)(w + 32);
+        if (c != w)
+            return 0;
+    }
+    return word[n] == '\0';
+}
+
+IV_API int iv_version(void)
+{
+    return IV_VERSION_NUMBER;
+}
+
+IV_API const char *iv_version_string(void)
+{
+    return IV_VERSION_STRING;
+}
+
+static const char *const iv__names[4][9] = {
+    {"", "acquisition", "closing", "retention"},
+    {"", "technology", "channels", "engagement", "experience", "content", "business",
+     "analytics", "governance"},
+    {"", "in", "out"},
+    {"", "desired", "neutral", "undesired"},
+};
+static const int iv__name_counts[4] = {4, 9, 3, 4};
+
+IV_API const char *iv_enum_name(int kind, int value)
+{
+    if (kind < 0 || kind > 3 || value < 0 || value >= iv__name_counts[kind])
+        return NULL;
+    return iv__names[kind][value];
+}

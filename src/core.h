@@ -1,0 +1,71 @@
+/* Internal: allocation through the handle's hook, error reporting, small helpers.
+ * Every source file includes this first. */
+#ifndef IV_SRC_CORE_H
+#define IV_SRC_CORE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "iv/common.h"
+
+/* The allocator a handle carries: the user's hook or the default one. */
+typedef struct iv__alloc {
+    iv_alloc_fn fn;
+    void *ud;
+} iv__alloc;
+
+/* The default hook (malloc/realloc/free). */
+void *iv__default_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
+/* Fill a from (fn, ud); fn NULL means the default. */
+void iv__alloc_init(iv__alloc *a, iv_alloc_fn fn, void *ud);
+
+/* Allocate n bytes; NULL on failure (nothing else happens: the caller sets the error). */
+static inline void *iv__malloc(const iv__alloc *a, size_t n)
+{
+    return n ? a->fn(a->ud, NULL, 0, n) : NULL;
+}
+/* Resize p (of osize bytes) to nsize; on failure returns NULL and p is untouched. */
+static inline void *iv__realloc(const iv__alloc *a, void *p, size_t osize, size_t nsize)
+{
+    return a->fn(a->ud, p, p ? osize : 0, nsize);
+}
+static inline void iv__free(const iv__alloc *a, void *p, size_t osize)
+{
+    if (p)
+        a->fn(a->ud, p, osize, 0);
+}
+/* calloc-like for arrays: checks count*size overflow; zero-fills. */
+void *iv__calloc(const iv__alloc *a, size_t count, size_t size);
+/* Grow an array *p of *cap elements of esz bytes to hold at least need elements
+ * (doubling). Returns IV_OK or IV_ENOMEM (sets the error; *p unchanged). */
+int iv__grow(const iv__alloc *a, void **p, size_t *cap, size_t need, size_t esz);
+/* Duplicate a string / byte range (NUL-terminated copy). */
+char *iv__strndup(const iv__alloc *a, const char *s, size_t n);
+static inline void iv__strfree(const iv__alloc *a, char *s)
+{
+    if (s)
+        iv__free(a, s, strlen(s) + 1);
+}
+
+/* Set the thread's last error message (printf-style) and return code. */
+int iv__error(int code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* Shorthand for IV_ENOMEM with a message naming what was being allocated. */
+int iv__nomem(const char *what);
+
+/* Checks an options struct: size at least min_size, bytes past known_size zero. */
+int iv__check_options(const void *opts, size_t size, size_t min_size, size_t known_size,
+                      const char *what);
+
+/* ASCII case-insensitive comparison of a byte range with a NUL-terminated word. */
+int iv__ieq(const char *s, size_t n, const char *word);
+
+#define IV__MIN(a, b) ((a) < (b) ? (a) : (b))
+#define IV__MAX(a, b) ((a) > (b) ? (a) : (b))
+
+#endif

@@ -1,0 +1,185 @@
+/* Internal view of the store: the columns, the interners, and the append path that
+ * ingestion, iv_store_append() and iv_store_append_columns() share.
+ *
+ * Layout (bytes per row; "lazy" columns are allocated on the first row that has them):
+ *   contact  u32                      4
+ *   ts       i64 (ms)                 8
+ *   channel  code (1/2/4 bytes)       1..4
+ *   type     code                     1..4
+ *   enums    u16: stage 2 bits | area 4 bits | direction 2 bits | outcome 2 bits   2
+ *   cost     f64, NaN = not given     8
+ *   value    f64, NaN = not given     8
+ *   team     code, lazy               1..4
+ *   score    code into a pool of doubles, lazy    1..4
+ *   rv       code into a pool of doubles, lazy    1..4
+ *   id       u32, lazy                4
+ *   dims     code per custom dimension, lazy      1..4 each
+ * Code 0 always means "not given"; pools reserve id 0 for the empty string.
+ */
+#ifndef IV_SRC_STORE_H
+#define IV_SRC_STORE_H
+
+#include <math.h>
+
+#include "core.h"
+#include "iv/store.h"
+
+/* A byte range (not NUL-terminated). */
+typedef struct iv__str {
+    const char *p;
+    size_t n;
+} iv__str;
+
+/* ---- interner: distinct byte strings get dense ids 0..count-1; id 0 is "" ---- */
+typedef struct iv__pool {
+    char *bytes;        /* every string, each followed by a NUL */
+    size_t nbytes, capbytes;
+    uint64_t *offs;     /* offs[id] = start in bytes; offs[count] = end (nbytes) */
+    uint32_t *hashes;   /* hashes[id] */
+    size_t count, capids;
+    uint32_t *slots;    /* open addressing, linear probing: id+1, 0 = empty */
+    size_t nslots;      /* power of two */
+} iv__pool;
+
+int iv__pool_init(iv__pool *p, const iv__alloc *a);
+void iv__pool_free(iv__pool *p, const iv__alloc *a);
+/* Find or insert; *id receives the id. *limit_left is decremented on insert and an
+ * insert with *limit_left == 0 fails with IV_ELIMIT (limit_left may be NULL). */
+int iv__pool_intern(iv__pool *p, const iv__alloc *a, const char *s, size_t n, uint32_t *id,
+                    uint64_t *limit_left);
+/* Find only: returns 1 and sets *id when present. */
+int iv__pool_find(const iv__pool *p, const char *s, size_t n, uint32_t *id);
+/* Drop the entries with id >= count (most recent first): undo of a partial row. */
+void iv__pool_truncate(iv__pool *p, size_t count);
+static inline const char *iv__pool_str(const iv__pool *p, uint32_t id)
+{
+    return p->bytes + p->offs[id];
+}
+static inline size_t iv__pool_len(const iv__pool *p, uint32_t id)
+{
+    return (size_t)(p->offs[id + 1] - p->offs[id] - 1);
+}
+size_t iv__pool_memory(const iv__pool *p);
+uint32_t iv__hash(const char *s, size_t n);
+
+/* ---- a column of codes whose width grows 1 -> 2 -> 4 bytes as needed ---- */
+typedef struct iv__codes {
+    void *data;    /* NULL until the first non-zero code (all rows 0 before) */
+    uint8_t width; /* 1, 2 or 4 */
+} iv__codes;
+
+static inline uint32_t iv__codes_get(const iv__codes *c, size_t i)
+{
+    switch (c->width) {
+    case 1: return ((const uint8_t *)c->data)[i];
+    case 2: return ((const uint16_t *)c->data)[i];
+    case 4: return ((const uint32_t *)c->data)[i];
+    default: return 0;
+    }
+}
+
+/* A string column: an interner and the per-row codes. */
+typedef struct iv__strcol {
+    iv__pool pool;
+    iv__codes codes;
+} iv__strcol;
+
+/* Packed enums. */
+#define IV__EN_STAGE(e) ((unsigned)(e) & 3u)
+#define IV__EN_AREA(e) (((unsigned)(e) >> 2) & 15u)
+#define IV__EN_DIR(e) (((unsigned)(e) >> 6) & 3u)
+#define IV__EN_OUTCOME(e) (((unsigned)(e) >> 8) & 3u)
+#define IV__EN_PACK(st, ar, di, ou) \
+    ((uint16_t)((unsigned)(st) | ((unsigned)(ar) << 2) | ((unsigned)(di) << 6) | ((unsigned)(ou) << 8)))
+
+struct iv_store {
+    iv__alloc alloc;
+    uint64_t limit_left;     /* distinct strings still allowed */
+    size_t nrows, cap;       /* rows stored, rows allocated in every column */
+
+    uint32_t *contact;
+    int64_t *ts;
+    iv__strcol channel, type;
+    uint16_t *enums;
+    double *cost, *value;
+    iv__strcol team;
+    iv__strcol score, rv;    /* pools of 8-byte doubles; code 0 = not given */
+    uint32_t *id;            /* lazy: id into idpool, 0 = not given */
+    iv__pool contacts, ids;
+
+    size_t ndims;
+    char *dim_names[IV_MAX_DIMS]; /* lower-cased */
+    iv__strcol dims[IV_MAX_DIMS];
+
+    int64_t ts_min, ts_max;  /* IV_TIME_NONE when empty */
+
+    /* per-contact index in time order: rows of contact c are
+     * idx_rows[idx_start[c] .. idx_start[c+1]) */
+    int index_ok;
+    uint32_t *idx_start;     /* contacts.count + 1 entries (contact id 0 is "" and empty) */
+    uint32_t *idx_rows;      /* nrows entries */
+    size_t idx_cap_contacts, idx_cap_rows;
+
+    uint64_t ingest_read, ingest_rejected; /* over every ingestion into this store */
+};
+
+/* One parsed row, as ingestion and the public append paths hand it to the store.
+ * Strings are byte ranges (n == 0: not given). Numbers: NaN = not given. */
+typedef struct iv__row {
+    iv__str contact, channel, type, team, id;
+    int64_t ts;
+    uint8_t stage, area, direction, outcome;
+    double cost, value, score, rv;
+    size_t ndims;
+    uint16_t dim_idx[IV_MAX_DIMS];
+    iv__str dim_val[IV_MAX_DIMS];
+} iv__row;
+
+/* Reset a row to "nothing given". */
+void iv__row_clear(iv__row *r);
+
+/* Check a row against SPEC 1.4 (required fields, finite numbers, cost >= 0, survey
+ * score on its scale, ts in range). On failure writes the reason into why (naming
+ * the field) and returns the field's name in *field; returns 0 when the row is good. */
+int iv__row_check(const iv__row *r, char *why, size_t cap, const char **field);
+
+/* Append a checked row: interns its strings and writes every column. Atomic: on
+ * failure (IV_ENOMEM, IV_ELIMIT) nothing of the row remains. Marks the index stale. */
+int iv__store_push(iv_store *s, const iv__row *r);
+
+/* Index of custom dimension name (case-insensitive), creating it when create is set.
+ * Returns the index, or -1 (IV_ELIMIT or IV_ENOMEM set) / -2 when absent and !create. */
+int iv__store_dim(iv_store *s, const char *name, size_t n, int create);
+
+/* Build the per-contact index when stale. */
+int iv__store_prepare(iv_store *s);
+
+/* Survey scale of a type: returns 1 and fills lo/hi for nps (0..10), csat (1..5),
+ * ces (1..7); 0 for any other type. */
+int iv__survey_scale(const char *type, size_t n, double *lo, double *hi);
+
+/* Parse enum text (case-insensitive) for stage/area/direction/outcome: returns the
+ * value (>0) or 0 for empty text, -1 for unknown text. kind as iv_enum_name(). */
+int iv__enum_parse(int kind, const char *s, size_t n);
+
+/* Read accessors used by the query engine. */
+static inline double iv__store_score(const iv_store *s, size_t row)
+{
+    uint32_t c = iv__codes_get(&s->score.codes, row);
+    double d;
+    if (!c)
+        return (double)NAN;
+    memcpy(&d, iv__pool_str(&s->score.pool, c), sizeof d);
+    return d;
+}
+static inline double iv__store_rv(const iv_store *s, size_t row)
+{
+    uint32_t c = iv__codes_get(&s->rv.codes, row);
+    double d;
+    if (!c)
+        return (double)NAN;
+    memcpy(&d, iv__pool_str(&s->rv.pool, c), sizeof d);
+    return d;
+}
+
+#endif
