@@ -12,6 +12,7 @@
 #include "iv/version.h"
 #include "iv/store.h"
 #include "iv/ingest.h"
+#include "iv/model.h"
 #include "iv/table.h"
 
 #endif
