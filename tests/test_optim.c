@@ -1,0 +1,173 @@
+/* The optimiser on functions whose minima are known in closed form. */
+#include <check.h>
+#include <math.h>
+#include <string.h>
+
+#include "optim.h"
+#include "testutil.h"
+
+/* Rosenbrock: minimum 0 at (1, 1). */
+static double rosen(const double *x, double *g, void *ud)
+{
+    double a = 1 - x[0], b = x[1] - x[0] * x[0];
+    (void)ud;
+    if (g) {
+        g[0] = -2 * a - 400 * x[0] * b;
+        g[1] = 200 * b;
+    }
+    return a * a + 100 * b * b;
+}
+
+/* An ill-scaled quadratic sum c_i (x_i - i)^2, c_i = 10^i: minimum 0 at x_i = i. */
+static double quad(const double *x, double *g, void *ud)
+{
+    double f = 0, c = 1;
+    int i;
+    (void)ud;
+    for (i = 0; i < 4; i++, c *= 10) {
+        f += c * (x[i] - i) * (x[i] - i);
+        if (g)
+            g[i] = 2 * c * (x[i] - i);
+    }
+    return f;
+}
+
+/* Defined only for x > 0: x - log x, minimum 1 at x = 1. NaN elsewhere. */
+static double xlogx(const double *x, double *g, void *ud)
+{
+    (void)ud;
+    if (!(x[0] > 0))
+        return NAN;
+    if (g)
+        g[0] = 1 - 1 / x[0];
+    return x[0] - log(x[0]);
+}
+
+/* Shared by the tests: default options, an empty result, the classic Rosenbrock start. */
+static iv__optim_options o;
+static iv__optim_result r;
+static double x0[2];
+
+static void setup(void)
+{
+    iv__optim_defaults(&o);
+    memset(&r, 0, sizeof r);
+    x0[0] = -1.2;
+    x0[1] = 1.0;
+}
+
+static int stop_at_3(uint64_t done, uint64_t total, void *payload)
+{
+    (void)total;
+    (void)payload;
+    return done >= 3;
+}
+
+START_TEST(bfgs_finds_rosenbrock_minimum_from_classic_start)
+{
+    ck_assert_int_eq(iv__optim_bfgs(rosen, NULL, 2, x0, &o, &r), IV_OK);
+    ck_assert(fabs(x0[0] - 1) < 1e-6 && fabs(x0[1] - 1) < 1e-6);
+    ck_assert(r.f < 1e-12);
+    ck_assert(r.iterations > 0 && r.iterations < 200);
+}
+END_TEST
+
+START_TEST(bfgs_handles_ill_scaled_quadratic)
+{
+    double x[4] = {5, 5, 5, 5};
+    int i;
+    ck_assert_int_eq(iv__optim_bfgs(quad, NULL, 4, x, &o, &r), IV_OK);
+    for (i = 0; i < 4; i++)
+        ck_assert_msg(fabs(x[i] - i) < 1e-8, "x[%d] = %g", i, x[i]);
+}
+END_TEST
+
+START_TEST(bfgs_backs_off_from_nan_region)
+{
+    double x[1] = {20.0}; /* first full step (-19 * ...) lands at x <= 0 */
+    ck_assert_int_eq(iv__optim_bfgs(xlogx, NULL, 1, x, &o, &r), IV_OK);
+    ck_assert(fabs(x[0] - 1) < 1e-8);
+    ck_assert(fabs(r.f - 1) < 1e-15);
+}
+END_TEST
+
+START_TEST(nelder_mead_finds_rosenbrock_minimum_without_gradient)
+{
+    ck_assert_int_eq(iv__optim_nelder_mead(rosen, NULL, 2, x0, 0.5, 1e-16, 5000, &o, &r), IV_OK);
+    ck_assert_msg(fabs(x0[0] - 1) < 1e-4 && fabs(x0[1] - 1) < 1e-4, "x = %g %g", x0[0], x0[1]);
+}
+END_TEST
+
+START_TEST(iteration_limit_gives_enoconv_and_keeps_best_point)
+{
+    o.max_iterations = 3;
+    ck_assert_int_eq(iv__optim_bfgs(rosen, NULL, 2, x0, &o, &r), IV_ENOCONV);
+    ck_assert(r.f < 24.2); /* f(-1.2, 1) = 24.2: the point only improved */
+    ck_assert(isfinite(x0[0]) && isfinite(x0[1]));
+}
+END_TEST
+
+START_TEST(progress_callback_cancels_the_fit)
+{
+    o.progress = stop_at_3;
+    ck_assert_int_eq(iv__optim_minimize(rosen, NULL, 2, x0, &o, &r), IV_ECANCELED);
+}
+END_TEST
+
+START_TEST(bad_arguments_are_einval)
+{
+    x0[0] = NAN;
+    ck_assert_int_eq(iv__optim_bfgs(rosen, NULL, 2, x0, &o, &r), IV_EINVAL);
+    ck_assert_int_eq(iv__optim_bfgs(rosen, NULL, 0, x0, &o, &r), IV_EINVAL);
+    ck_assert_int_eq(iv__optim_bfgs(rosen, NULL, IV__OPTIM_MAX_N + 1, x0, &o, &r), IV_EINVAL);
+}
+END_TEST
+
+START_TEST(numgrad_agrees_with_the_analytic_gradient)
+{
+    double x[2] = {-0.7, 2.3}, g[2], ng[2];
+    rosen(x, g, NULL);
+    iv__optim_numgrad(rosen, NULL, 2, x, 1e-6, ng);
+    ck_assert(fabs(g[0] - ng[0]) < 1e-6 * (1 + fabs(g[0])));
+    ck_assert(fabs(g[1] - ng[1]) < 1e-6 * (1 + fabs(g[1])));
+}
+END_TEST
+
+START_TEST(minimize_is_deterministic)
+{
+    iv__optim_result r1 = {0}, r2 = {0};
+    double x1[2] = {-1.2, 1.0}, x2[2] = {-1.2, 1.0};
+    ck_assert_int_eq(iv__optim_minimize(rosen, NULL, 2, x1, &o, &r1), IV_OK);
+    ck_assert_int_eq(iv__optim_minimize(rosen, NULL, 2, x2, &o, &r2), IV_OK);
+    ck_assert(x1[0] == x2[0] && x1[1] == x2[1]);
+    ck_assert_int_eq(r1.evaluations, r2.evaluations);
+}
+END_TEST
+
+static Suite *optim_suite(void)
+{
+    Suite *s = suite_create("optim");
+    TCase *tc = tcase_create("core");
+    tcase_add_checked_fixture(tc, setup, NULL);
+    tcase_add_test(tc, bfgs_finds_rosenbrock_minimum_from_classic_start);
+    tcase_add_test(tc, bfgs_handles_ill_scaled_quadratic);
+    tcase_add_test(tc, bfgs_backs_off_from_nan_region);
+    tcase_add_test(tc, nelder_mead_finds_rosenbrock_minimum_without_gradient);
+    tcase_add_test(tc, iteration_limit_gives_enoconv_and_keeps_best_point);
+    tcase_add_test(tc, progress_callback_cancels_the_fit);
+    tcase_add_test(tc, bad_arguments_are_einval);
+    tcase_add_test(tc, numgrad_agrees_with_the_analytic_gradient);
+    tcase_add_test(tc, minimize_is_deterministic);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(optim_suite());
+    int nf;
+    srunner_run_all(sr, CK_NORMAL);
+    nf = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return nf ? 1 : 0;
+}
