@@ -31,11 +31,15 @@ typedef struct iv__str {
 } iv__str;
 
 /* ---- interner: distinct byte strings get dense ids 0..count-1; id 0 is "" ---- */
+typedef struct iv__pool_ent {
+    uint64_t off;       /* start in bytes */
+    uint32_t len;       /* length without the NUL */
+    uint32_t hash;
+} iv__pool_ent;
 typedef struct iv__pool {
     char *bytes;        /* every string, each followed by a NUL */
     size_t nbytes, capbytes;
-    uint64_t *offs;     /* offs[id] = start in bytes; offs[count] = end (nbytes) */
-    uint32_t *hashes;   /* hashes[id] */
+    iv__pool_ent *ents; /* ents[id] */
     size_t count, capids;
     uint32_t *slots;    /* open addressing, linear probing: id+1, 0 = empty */
     size_t nslots;      /* power of two */
@@ -53,11 +57,11 @@ int iv__pool_find(const iv__pool *p, const char *s, size_t n, uint32_t *id);
 void iv__pool_truncate(iv__pool *p, size_t count);
 static inline const char *iv__pool_str(const iv__pool *p, uint32_t id)
 {
-    return p->bytes + p->offs[id];
+    return p->bytes + p->ents[id].off;
 }
 static inline size_t iv__pool_len(const iv__pool *p, uint32_t id)
 {
-    return (size_t)(p->offs[id + 1] - p->offs[id] - 1);
+    return p->ents[id].len;
 }
 size_t iv__pool_memory(const iv__pool *p);
 uint32_t iv__hash(const char *s, size_t n);
@@ -121,6 +125,11 @@ struct iv_store {
     size_t idx_cap_contacts, idx_cap_rows;
 
     uint64_t ingest_read, ingest_rejected; /* over every ingestion into this store */
+
+    /* capacities in rows, per column, so that a failed growth of one column never
+     * leaves another with an unrecorded size */
+    size_t cap_contact, cap_ts, cap_enums, cap_cost, cap_value, cap_id;
+    size_t cap_channel, cap_type, cap_team, cap_score, cap_rv, cap_dims[IV_MAX_DIMS];
 };
 
 /* One parsed row, as ingestion and the public append paths hand it to the store.

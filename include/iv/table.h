@@ -43,6 +43,88 @@ typedef enum iv_format {
 } iv_format;
 
 /**
+ * @brief Create an empty table (for programs that assemble their own results and
+ *        want the same exports).
+ * @param[out] out the new table
+ * @param[in] alloc allocator hook, NULL for the default
+ * @param[in] alloc_ud user data for @p alloc
+ * @return ::IV_OK, ::IV_ENOMEM or ::IV_EINVAL
+ * @since 0.1
+ */
+IV_API int iv_table_new(iv_table **out, iv_alloc_fn alloc, void *alloc_ud);
+
+/**
+ * @brief Append a column (only before the first row is added).
+ * @param[in] t the table
+ * @param[in] name the column name
+ * @param[in] type an ::iv_coltype
+ * @return the new column's index (>= 0), or a negative ::iv_status
+ * @since 0.1
+ */
+IV_API int iv_table_add_column(iv_table *t, const char *name, int type);
+
+/**
+ * @brief Append a row whose cells are all undefined.
+ * @param[in] t the table
+ * @return the new row's index (>= 0), or a negative ::iv_status
+ * @since 0.1
+ */
+IV_API long iv_table_add_row(iv_table *t);
+
+/**
+ * @brief Set a DOUBLE cell; NaN makes it undefined.
+ * @param[in] t the table
+ * @param[in] row 0-based row
+ * @param[in] col 0-based column
+ * @param[in] v the value
+ * @return ::IV_OK, ::IV_ERANGE or ::IV_EINVAL (wrong column type)
+ * @since 0.1
+ */
+IV_API int iv_table_set_double(iv_table *t, size_t row, size_t col, double v);
+
+/**
+ * @brief Set an INT, TIME or BOOL cell (a TIME of ::IV_TIME_NONE is undefined).
+ * @param[in] t the table
+ * @param[in] row 0-based row
+ * @param[in] col 0-based column
+ * @param[in] v the value
+ * @return ::IV_OK, ::IV_ERANGE or ::IV_EINVAL
+ * @since 0.1
+ */
+IV_API int iv_table_set_int(iv_table *t, size_t row, size_t col, int64_t v);
+
+/**
+ * @brief Set a STRING cell (copied); NULL makes it undefined.
+ * @param[in] t the table
+ * @param[in] row 0-based row
+ * @param[in] col 0-based column
+ * @param[in] s NUL-terminated text or NULL
+ * @return ::IV_OK, ::IV_ENOMEM, ::IV_ERANGE or ::IV_EINVAL
+ * @since 0.1
+ */
+IV_API int iv_table_set_string(iv_table *t, size_t row, size_t col, const char *s);
+
+/**
+ * @brief Append an item to a LIST cell (copied).
+ * @param[in] t the table
+ * @param[in] row 0-based row
+ * @param[in] col 0-based column
+ * @param[in] s NUL-terminated text
+ * @return ::IV_OK, ::IV_ENOMEM, ::IV_ERANGE or ::IV_EINVAL
+ * @since 0.1
+ */
+IV_API int iv_table_list_append(iv_table *t, size_t row, size_t col, const char *s);
+
+/**
+ * @brief Flag the table as one result (JSON export writes one object).
+ * @param[in] t the table
+ * @param[in] single 1 or 0
+ * @return ::IV_OK or ::IV_EINVAL
+ * @since 0.1
+ */
+IV_API int iv_table_set_single(iv_table *t, int single);
+
+/**
  * @brief Free a table. Accepts NULL.
  * @param[in] t the table
  * @since 0.1

@@ -1,0 +1,244 @@
+/* Shared pieces of the `iv` tool: option parsing, loading inputs, printing tables. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+int cli_fail(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "iv %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return CLI_EFAIL;
+}
+
+int cli_fail_rc(const char *cmd, const char *what, int rc)
+{
+    const char *msg = iv_error_last();
+    if (!msg || !*msg)
+        msg = iv_strerror(rc);
+    return cli_fail(cmd, "%s: %s", what, msg);
+}
+
+int cli_usage(const char *cmd, const char *usage, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "iv %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nusage: %s\n", usage);
+    return CLI_EUSAGE;
+}
+
+void cli_opts_init(cli_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->format = IV_FORMAT_TABLE;
+    o->input_format = -1;
+}
+
+const char *cli_value(const char *cmd, int argc, char **argv, int *i, const char *name, int *bad)
+{
+    size_t n = strlen(name);
+    const char *a = argv[*i];
+    if (strncmp(a, name, n) != 0)
+        return NULL;
+    if (a[n] == '=')
+        return a + n + 1;
+    if (a[n] != '\0')
+        return NULL;
+    if (*i + 1 >= argc) {
+        fprintf(stderr, "iv %s: %s needs a value\n", cmd, name);
+        *bad = 1;
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+int cli_common_opt(const char *cmd, int argc, char **argv, int *i, cli_opts *o)
+{
+    int bad = 0;
+    const char *v;
+    if ((v = cli_value(cmd, argc, argv, i, "--format", &bad))) {
+        if (strcmp(v, "table") == 0)
+            o->format = IV_FORMAT_TABLE;
+        else if (strcmp(v, "csv") == 0)
+            o->format = IV_FORMAT_CSV;
+        else if (strcmp(v, "json") == 0)
+            o->format = IV_FORMAT_JSON;
+        else {
+            fprintf(stderr, "iv %s: --format must be table, csv or json (not '%s')\n", cmd, v);
+            return -1;
+        }
+        return 1;
+    }
+    if (bad)
+        return -1;
+    if ((v = cli_value(cmd, argc, argv, i, "--input-format", &bad))) {
+        if (strcmp(v, "csv") == 0)
+            o->input_format = IV_INPUT_CSV;
+        else if (strcmp(v, "jsonl") == 0)
+            o->input_format = IV_INPUT_JSONL;
+        else {
+            fprintf(stderr, "iv %s: --input-format must be csv or jsonl (not '%s')\n", cmd, v);
+            return -1;
+        }
+        return 1;
+    }
+    if (bad)
+        return -1;
+    if (strcmp(argv[*i], "--lenient") == 0) {
+        o->lenient = 1;
+        return 1;
+    }
+    if ((v = cli_value(cmd, argc, argv, i, "--map", &bad))) {
+        o->map = v;
+        return 1;
+    }
+    if (bad)
+        return -1;
+    if ((v = cli_value(cmd, argc, argv, i, "--model", &bad))) {
+        o->model = v;
+        return 1;
+    }
+    return bad ? -1 : 0;
+}
+
+int cli_guess_format(const char *path)
+{
+    size_t n = strlen(path);
+    if ((n >= 6 && strcmp(path + n - 6, ".jsonl") == 0) || (n >= 7 && strcmp(path + n - 7, ".ndjson") == 0))
+        return IV_INPUT_JSONL;
+    return IV_INPUT_CSV;
+}
+
+int cli_progress_enabled(void)
+{
+    return isatty(2);
+}
+
+int cli_progress(uint64_t done, uint64_t total, void *payload)
+{
+    const char *label = payload;
+    if (total)
+        fprintf(stderr, "\r%s: %3.0f%%", label, 100.0 * (double)done / (double)total);
+    else
+        fprintf(stderr, "\r%s: %.1f MiB", label, (double)done / 1048576.0);
+    fflush(stderr);
+    return 0;
+}
+
+static void cli_csv_field(FILE *f, const char *s)
+{
+    if (strpbrk(s, ",\"\r\n")) {
+        fputc('"', f);
+        for (; *s; s++) {
+            if (*s == '"')
+                fputc('"', f);
+            fputc(*s, f);
+        }
+        fputc('"', f);
+    } else {
+        fputs(s, f);
+    }
+}
+
+/* Append the rejects of one ingestion to f (the header is written by the caller). */
+static void cli_write_rejects(FILE *f, const iv_ingest *ing, const char *path, int prefix)
+{
+    size_t i, n = iv_ingest_reject_count(ing);
+    for (i = 0; i < n; i++) {
+        uint64_t line, off;
+        const char *reason, *raw;
+        if (iv_ingest_reject(ing, i, &line, &off, &reason, &raw) != IV_OK)
+            continue;
+        fprintf(f, "%llu,%llu,", (unsigned long long)line, (unsigned long long)off);
+        if (prefix) {
+            size_t len = strlen(path) + strlen(reason) + 3;
+            char *r = malloc(len);
+            if (r) {
+                snprintf(r, len, "%s: %s", path, reason);
+                cli_csv_field(f, r);
+                free(r);
+            }
+        } else {
+            cli_csv_field(f, reason);
+        }
+        fputc(',', f);
+        cli_csv_field(f, raw);
+        fputc('\n', f);
+    }
+}
+
+int cli_load(const char *cmd, const cli_opts *o, char **paths, int npaths, iv_store **store,
+             cli_ingest_result *res, const char *rejects)
+{
+    int i, rc, status = CLI_OK, own = 0;
+    FILE *rf = NULL;
+    if (res)
+        memset(res, 0, sizeof *res);
+    if (!*store) {
+        if ((rc = iv_store_new(store, NULL)) != IV_OK)
+            return cli_fail_rc(cmd, "creating a store", rc);
+        own = 1;
+    }
+    if (rejects) {
+        rf = fopen(rejects, "wb");
+        if (!rf) {
+            status = cli_fail(cmd, "cannot write rejects to '%s'", rejects);
+            goto out;
+        }
+        fputs("line,offset,reason,raw\n", rf);
+    }
+    for (i = 0; i < npaths; i++) {
+        iv_ingest_options io = IV_INGEST_OPTIONS_INIT;
+        iv_ingest_stats st = {sizeof st, 0, 0, 0, 0};
+        iv_ingest *ing = NULL;
+        io.format = o->input_format >= 0 ? o->input_format : cli_guess_format(paths[i]);
+        io.policy = o->lenient ? IV_POLICY_LENIENT : IV_POLICY_STRICT;
+        io.map = o->map;
+        if (cli_progress_enabled()) {
+            io.progress = cli_progress;
+            io.payload = paths[i];
+        }
+        rc = iv_ingest_new(&ing, *store, &io);
+        if (rc == IV_OK)
+            rc = iv_ingest_file(ing, paths[i]);
+        if (io.progress)
+            fputs("\r\033[K", stderr);
+        if (ing && iv_ingest_get_stats(ing, &st) == IV_OK && res) {
+            res->rows_read += st.rows_read;
+            res->rows_accepted += st.rows_accepted;
+            res->rows_rejected += st.rows_rejected;
+        }
+        if (ing && rf)
+            cli_write_rejects(rf, ing, paths[i], npaths > 1);
+        iv_ingest_free(ing);
+        if (rc != IV_OK) {
+            status = cli_fail_rc(cmd, paths[i], rc);
+            goto out;
+        }
+    }
+out:
+    if (rf && fclose(rf) != 0 && status == CLI_OK)
+        status = cli_fail(cmd, "writing '%s' failed", rejects);
+    if (status != CLI_OK && own) {
+        iv_store_free(*store);
+        *store = NULL;
+    }
+    return status;
+}
+
+int cli_print(const char *cmd, const iv_table *t, int format)
+{
+    int rc = iv_table_save(t, format, "-");
+    if (rc != IV_OK)
+        return cli_fail_rc(cmd, "writing the result", rc);
+    return CLI_OK;
+}

@@ -1,0 +1,73 @@
+/* Shared pieces of the `iv` tool. The tool uses the public API only (include/iv.h). */
+#ifndef IV_CLI_H
+#define IV_CLI_H
+
+#include <stdio.h>
+
+#include "iv.h"
+
+/* Options every command may take. */
+typedef struct cli_opts {
+    int format;           /* IV_FORMAT_*, default IV_FORMAT_TABLE */
+    int input_format;     /* IV_INPUT_*, or -1 = by extension */
+    int lenient;
+    const char *map;
+    const char *model;    /* --model FILE */
+} cli_opts;
+
+/* A command: argv[0] is its name. Returns the exit status. */
+typedef int (*cli_cmd_fn)(int argc, char **argv);
+
+/* Exit statuses scripts can rely on. */
+enum {
+    CLI_OK = 0,      /* success */
+    CLI_EFAIL = 1,   /* the work failed (bad data in strict mode, I/O, ...) */
+    CLI_EUSAGE = 2   /* bad command line */
+};
+
+/* Print "iv CMD: <fmt>" to stderr. Returns CLI_EFAIL. */
+int cli_fail(const char *cmd, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* Print "iv CMD: <what>: <iv_error_last()>" and return CLI_EFAIL. */
+int cli_fail_rc(const char *cmd, const char *what, int rc);
+/* Print a usage error and return CLI_EUSAGE. */
+int cli_usage(const char *cmd, const char *usage, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* If argv[*i] is one of the common options (--format, --input-format, --lenient, --map,
+ * --model), consume it (and its value) and return 1; 0 if not; -1 on a bad value (message
+ * printed). */
+int cli_common_opt(const char *cmd, int argc, char **argv, int *i, cli_opts *o);
+void cli_opts_init(cli_opts *o);
+
+/* Value of "--name VALUE" or "--name=VALUE" at argv[*i]; NULL when argv[*i] is not
+ * --name. A missing value prints a usage error and sets *bad. */
+const char *cli_value(const char *cmd, int argc, char **argv, int *i, const char *name, int *bad);
+
+/* Input format of a path by extension (.jsonl/.ndjson -> JSONL, otherwise CSV). */
+int cli_guess_format(const char *path);
+
+/* Ingest one or more files into a new store (or add to *store when not NULL).
+ * Prints the error and returns CLI_EFAIL on failure. stats may be NULL. With rejects set,
+ * rejected rows are written there (line,offset,reason,raw). */
+typedef struct cli_ingest_result {
+    uint64_t rows_read, rows_accepted, rows_rejected;
+} cli_ingest_result;
+int cli_load(const char *cmd, const cli_opts *o, char **paths, int npaths, iv_store **store,
+             cli_ingest_result *res, const char *rejects);
+
+/* Print a table to stdout in the chosen format. */
+int cli_print(const char *cmd, const iv_table *t, int format);
+
+/* Whether progress should be shown (stderr is a terminal). */
+int cli_progress_enabled(void);
+/* A progress callback printing "label: NN%" or bytes on stderr. payload = label. */
+int cli_progress(uint64_t done, uint64_t total, void *payload);
+
+#endif

@@ -1,0 +1,9 @@
+/* The commands of `iv`, one function each (argv[0] = the command's name). */
+#ifndef IV_CLI_COMMANDS_H
+#define IV_CLI_COMMANDS_H
+
+#include <stdlib.h>
+
+int cli_cmd_ingest(int argc, char **argv);
+
+#endif

@@ -1,0 +1,50 @@
+/* iv: the libiv command-line tool. Built on the public API only. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "gen.h"
+
+typedef struct cli_command {
+    const char *name;
+    cli_cmd_fn fn;
+    const char *summary;
+} cli_command;
+
+static const cli_command commands[] = {
+    {"gen", iv_cli_gen, "write a realistic synthetic interaction log (CSV) to stdout"},
+    {"ingest", cli_cmd_ingest, "read logs and account for every row (accepted / rejected)"},
+};
+
+static void help(FILE *f)
+{
+    size_t i;
+    fprintf(f, "usage: iv COMMAND [ARGS...]   (iv COMMAND --help for details)\n\ncommands:\n");
+    for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\noptions:\n  --version  print the library version\n  --help     this text\n");
+}
+
+int main(int argc, char **argv)
+{
+    size_t i;
+    if (argc < 2) {
+        help(stderr);
+        return CLI_EUSAGE;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+        printf("%s\n", iv_version_string());
+        return CLI_OK;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+        help(stdout);
+        return CLI_OK;
+    }
+    for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "iv: unknown command '%s'\n", argv[1]);
+    help(stderr);
+    return CLI_EUSAGE;
+}

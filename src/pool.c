@@ -1,0 +1,185 @@
+/* String interner: distinct byte strings get dense ids; id 0 is the empty string.
+ * Open addressing with linear probing over a power-of-two slot array holding id+1. */
+#include "store.h"
+
+/* FNV-1a folded with a final avalanche (murmur3 fmix32): fast on short keys, and the
+ * avalanche spreads the low bits that the slot mask uses. */
+uint32_t iv__hash(const char *s, size_t n)
+{
+    uint32_t h = 2166136261u;
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        uint32_t w;
+        memcpy(&w, s + i, 4);
+        h = (h ^ w) * 16777619u;
+        h ^= h >> 15;
+    }
+    for (; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    h ^= (uint32_t)n;
+    h ^= h >> 16;
+    h *= 0x85ebca6bu;
+    h ^= h >> 13;
+    h *= 0xc2b2ae35u;
+    h ^= h >> 16;
+    return h;
+}
+
+int iv__pool_init(iv__pool *p, const iv__alloc *a)
+{
+    memset(p, 0, sizeof *p);
+    p->capbytes = 256;
+    p->capids = 16;
+    p->nslots = 32;
+    p->bytes = iv__malloc(a, p->capbytes);
+    p->ents = iv__malloc(a, p->capids * sizeof *p->ents);
+    p->slots = iv__calloc(a, p->nslots, sizeof *p->slots);
+    if (!p->bytes || !p->ents || !p->slots) {
+        iv__pool_free(p, a);
+        return iv__nomem("string pool");
+    }
+    /* id 0: the empty string, never in the hash table (lookups of "" return 0). */
+    p->bytes[0] = '\0';
+    p->nbytes = 1;
+    p->ents[0].off = 0;
+    p->ents[0].len = 0;
+    p->ents[0].hash = 0;
+    p->count = 1;
+    return IV_OK;
+}
+
+void iv__pool_free(iv__pool *p, const iv__alloc *a)
+{
+    iv__free(a, p->bytes, p->capbytes);
+    iv__free(a, p->ents, p->capids * sizeof *p->ents);
+    iv__free(a, p->slots, p->nslots * sizeof *p->slots);
+    memset(p, 0, sizeof *p);
+}
+
+size_t iv__pool_memory(const iv__pool *p)
+{
+    return p->capbytes + p->capids * sizeof *p->ents + p->nslots * sizeof *p->slots;
+}
+
+static int iv__pool_eq(const iv__pool *p, uint32_t id, const char *s, size_t n)
+{
+    return p->ents[id].len == n && memcmp(p->bytes + p->ents[id].off, s, n) == 0;
+}
+
+int iv__pool_find(const iv__pool *p, const char *s, size_t n, uint32_t *id)
+{
+    uint32_t h;
+    size_t mask, i;
+    if (n == 0) {
+        *id = 0;
+        return 1;
+    }
+    h = iv__hash(s, n);
+    mask = p->nslots - 1;
+    for (i = h & mask;; i = (i + 1) & mask) {
+        uint32_t e = p->slots[i];
+        if (!e)
+            return 0;
+        if (p->ents[e - 1].hash == h && iv__pool_eq(p, e - 1, s, n)) {
+            *id = e - 1;
+            return 1;
+        }
+    }
+}
+
+static int iv__pool_rehash(iv__pool *p, const iv__alloc *a, size_t nslots)
+{
+    uint32_t *ns = iv__calloc(a, nslots, sizeof *ns);
+    size_t id, mask = nslots - 1;
+    if (!ns)
+        return iv__nomem("string pool hash table");
+    for (id = 1; id < p->count; id++) {
+        size_t i = p->ents[id].hash & mask;
+        while (ns[i])
+            i = (i + 1) & mask;
+        ns[i] = (uint32_t)id + 1;
+    }
+    iv__free(a, p->slots, p->nslots * sizeof *p->slots);
+    p->slots = ns;
+    p->nslots = nslots;
+    return IV_OK;
+}
+
+int iv__pool_intern(iv__pool *p, const iv__alloc *a, const char *s, size_t n, uint32_t *id,
+                    uint64_t *limit_left)
+{
+    uint32_t h;
+    size_t mask, i;
+    int rc;
+    if (n == 0) {
+        *id = 0;
+        return IV_OK;
+    }
+    h = iv__hash(s, n);
+    mask = p->nslots - 1;
+    for (i = h & mask;; i = (i + 1) & mask) {
+        uint32_t e = p->slots[i];
+        if (!e)
+            break;
+        if (p->ents[e - 1].hash == h && iv__pool_eq(p, e - 1, s, n)) {
+            *id = e - 1;
+            return IV_OK;
+        }
+    }
+    /* Insert. Make room everywhere first so that a failure changes nothing. */
+    if (limit_left && *limit_left == 0)
+        return iv__error(IV_ELIMIT, "too many distinct strings (the store's max_strings limit)");
+    if (p->count >= UINT32_MAX - 1)
+        return iv__error(IV_ELIMIT, "more than 2^32 distinct strings in one column");
+    if (p->nbytes + n + 1 > p->capbytes) {
+        size_t cap = p->capbytes;
+        void *nb = p->bytes;
+        if ((rc = iv__grow(a, &nb, &cap, p->nbytes + n + 1, 1)) != IV_OK)
+            return rc;
+        p->bytes = nb;
+        p->capbytes = cap;
+    }
+    if (p->count + 1 > p->capids) {
+        void *ne = p->ents;
+        if ((rc = iv__grow(a, &ne, &p->capids, p->count + 1, sizeof *p->ents)) != IV_OK)
+            return rc;
+        p->ents = ne;
+    }
+    if (n > UINT32_MAX)
+        return iv__error(IV_ELIMIT, "string longer than 4 GiB");
+    if ((p->count + 1) * 4 > p->nslots * 3) {
+        if ((rc = iv__pool_rehash(p, a, p->nslots * 2)) != IV_OK)
+            return rc;
+        mask = p->nslots - 1;
+        for (i = h & mask; p->slots[i]; i = (i + 1) & mask)
+            ;
+    }
+    memcpy(p->bytes + p->nbytes, s, n);
+    p->bytes[p->nbytes + n] = '\0';
+    p->nbytes += n + 1;
+    p->ents[p->count].off = p->nbytes - n - 1;
+    p->ents[p->count].len = (uint32_t)n;
+    p->ents[p->count].hash = h;
+    p->slots[i] = (uint32_t)p->count + 1;
+    *id = (uint32_t)p->count;
+    p->count++;
+    if (limit_left)
+        (*limit_left)--;
+    return IV_OK;
+}
+
+void iv__pool_truncate(iv__pool *p, size_t count)
+{
+    size_t mask = p->nslots - 1;
+    /* Remove in reverse insertion order: with linear probing, no entry inserted
+     * earlier can have probed past a later one, so clearing its slot is safe. */
+    while (p->count > count && p->count > 1) {
+        uint32_t id = (uint32_t)p->count - 1;
+        size_t i = p->ents[id].hash & mask;
+        while (p->slots[i] != id + 1)
+            i = (i + 1) & mask;
+        p->slots[i] = 0;
+        p->nbytes = p->ents[id].off;
+        p->count--;
+    }
+}

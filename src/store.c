@@ -1,0 +1,882 @@
+/* The columnar interaction store: columns, atomic row append, the per-contact index,
+ * and the public store API. Layout and byte counts: see store.h. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "store.h"
+
+#define IV__TS_MIN INT64_C(-2208988800000) /* 1900-01-01T00:00:00Z */
+#define IV__TS_END INT64_C(7289654400000)  /* 2201-01-01T00:00:00Z (exclusive) */
+
+/* ---------------------------------------------------------------- columns ---- */
+
+/* Bytes per code for a width. */
+static size_t iv__codes_bytes(const iv__codes *c, size_t rows)
+{
+    return c->data ? rows * c->width : 0;
+}
+
+static uint32_t iv__width_max(uint8_t w)
+{
+    return w == 1 ? 0xffu : w == 2 ? 0xffffu : 0xffffffffu;
+}
+
+/* Make c able to hold code at row `row` with `cap` rows allocated: allocates a lazy
+ * column (zeros for earlier rows) or widens it. ccap is the column's capacity in rows. */
+static int iv__codes_fit(const iv__alloc *a, iv__codes *c, size_t *ccap, size_t cap, uint32_t code)
+{
+    uint8_t w;
+    void *nd;
+    size_t i, n;
+    if (code == 0 && !c->data)
+        return IV_OK;
+    if (c->data && code <= iv__width_max(c->width) && *ccap >= cap)
+        return IV_OK;
+    w = c->data ? c->width : 1;
+    while (code > iv__width_max(w))
+        w = (uint8_t)(w * 2);
+    if (c->data && w == c->width) {
+        nd = iv__realloc(a, c->data, *ccap * w, cap * w);
+        if (!nd)
+            return iv__nomem("growing a code column");
+        c->data = nd;
+        *ccap = cap;
+        return IV_OK;
+    }
+    nd = iv__calloc(a, cap, w);
+    if (!nd)
+        return iv__nomem("a code column");
+    if (c->data) {
+        n = *ccap;
+        for (i = 0; i < n; i++) {
+            uint32_t v = iv__codes_get(c, i);
+            if (w == 2)
+                ((uint16_t *)nd)[i] = (uint16_t)v;
+            else
+                ((uint32_t *)nd)[i] = v;
+        }
+        iv__free(a, c->data, *ccap * c->width);
+    }
+    c->data = nd;
+    c->width = w;
+    *ccap = cap;
+    return IV_OK;
+}
+
+static void iv__codes_set(iv__codes *c, size_t i, uint32_t v)
+{
+    if (!c->data)
+        return; /* lazy and v == 0 */
+    switch (c->width) {
+    case 1: ((uint8_t *)c->data)[i] = (uint8_t)v; break;
+    case 2: ((uint16_t *)c->data)[i] = (uint16_t)v; break;
+    default: ((uint32_t *)c->data)[i] = v; break;
+    }
+}
+
+/* Every code column with its capacity, so the push path can treat them alike. */
+typedef struct iv__ccol {
+    iv__strcol *col;
+    size_t *cap;
+} iv__ccol;
+
+/* ---------------------------------------------------------------- store ------ */
+
+IV_API int iv_store_options_init(iv_store_options *opts, size_t size)
+{
+    if (!opts || size < sizeof(size_t))
+        return iv__error(IV_EINVAL, "iv_store_options_init: bad arguments");
+    memset(opts, 0, size);
+    opts->size = size;
+    return IV_OK;
+}
+
+static int iv__strcol_init(iv__strcol *c, const iv__alloc *a)
+{
+    memset(c, 0, sizeof *c);
+    c->codes.width = 1;
+    return iv__pool_init(&c->pool, a);
+}
+
+static void iv__strcol_free(iv__strcol *c, const iv__alloc *a, size_t cap)
+{
+    iv__pool_free(&c->pool, a);
+    iv__free(a, c->codes.data, iv__codes_bytes(&c->codes, cap));
+    c->codes.data = NULL;
+}
+
+IV_API int iv_store_new(iv_store **out, const iv_store_options *opts)
+{
+    iv__alloc a;
+        iv_store *s;
+    int rc;
+    if (!out)
+        return iv__error(IV_EINVAL, "iv_store_new: out is NULL");
+    *out = NULL;
+    if (opts && (rc = iv__check_options(opts, opts->size, offsetof(iv_store_options, max_strings) +
+                                        sizeof opts->max_strings, sizeof *opts, "iv_store_options")))
+        return rc;
+    iv__alloc_init(&a, opts ? opts->alloc : NULL, opts ? opts->alloc_ud : NULL);
+    s = iv__calloc(&a, 1, sizeof *s);
+    if (!s)
+        return iv__nomem("a store");
+    s->alloc = a;
+    s->limit_left = opts && opts->max_strings ? opts->max_strings : (UINT64_C(1) << 31);
+    s->ts_min = s->ts_max = IV_TIME_NONE;
+    s->index_ok = 1;
+    if ((rc = iv__strcol_init(&s->channel, &a)) || (rc = iv__strcol_init(&s->type, &a)) ||
+        (rc = iv__strcol_init(&s->team, &a)) || (rc = iv__strcol_init(&s->score, &a)) ||
+        (rc = iv__strcol_init(&s->rv, &a)) || (rc = iv__pool_init(&s->contacts, &a)) ||
+        (rc = iv__pool_init(&s->ids, &a))) {
+        iv_store_free(s);
+        return rc;
+    }
+    *out = s;
+    return IV_OK;
+}
+
+IV_API void iv_store_free(iv_store *s)
+{
+    iv__alloc a;
+    size_t d;
+    if (!s)
+        return;
+    a = s->alloc;
+    iv__free(&a, s->contact, s->cap_contact * sizeof *s->contact);
+    iv__free(&a, s->ts, s->cap_ts * sizeof *s->ts);
+    iv__free(&a, s->enums, s->cap_enums * sizeof *s->enums);
+    iv__free(&a, s->cost, s->cap_cost * sizeof *s->cost);
+    iv__free(&a, s->value, s->cap_value * sizeof *s->value);
+    iv__free(&a, s->id, s->cap_id * sizeof *s->id);
+    iv__strcol_free(&s->channel, &a, s->cap_channel);
+    iv__strcol_free(&s->type, &a, s->cap_type);
+    iv__strcol_free(&s->team, &a, s->cap_team);
+    iv__strcol_free(&s->score, &a, s->cap_score);
+    iv__strcol_free(&s->rv, &a, s->cap_rv);
+    iv__pool_free(&s->contacts, &a);
+    iv__pool_free(&s->ids, &a);
+    for (d = 0; d < s->ndims; d++) {
+        iv__strfree(&a, s->dim_names[d]);
+        iv__strcol_free(&s->dims[d], &a, s->cap_dims[d]);
+    }
+    iv__free(&a, s->idx_start, s->idx_cap_contacts * sizeof *s->idx_start);
+    iv__free(&a, s->idx_rows, s->idx_cap_rows * sizeof *s->idx_rows);
+    iv__free(&a, s, sizeof *s);
+}
+
+int iv__store_dim(iv_store *s, const char *name, size_t n, int create)
+{
+    size_t d, i;
+    char *low;
+    int rc;
+    for (d = 0; d < s->ndims; d++)
+        if (iv__ieq(name, n, s->dim_names[d]))
+            return (int)d;
+    if (!create)
+        return -2;
+    if (s->ndims >= IV_MAX_DIMS) {
+        iv__error(IV_ELIMIT, "more than %d custom dimensions (at '%.*s')", IV_MAX_DIMS,
+                  (int)IV__MIN(n, 64), name);
+        return -1;
+    }
+    if (n == 0) {
+        iv__error(IV_EPARSE, "a custom dimension needs a name");
+        return -1;
+    }
+    low = iv__strndup(&s->alloc, name, n);
+    if (!low) {
+        iv__nomem("a dimension name");
+        return -1;
+    }
+    for (i = 0; i < n; i++)
+        if (low[i] >= 'A' && low[i] <= 'Z')
+            low[i] = (char)(low[i] + 32);
+    if ((rc = iv__strcol_init(&s->dims[s->ndims], &s->alloc)) != IV_OK) {
+        iv__strfree(&s->alloc, low);
+        return -1;
+    }
+    s->dim_names[s->ndims] = low;
+    s->cap_dims[s->ndims] = 0;
+    return (int)s->ndims++;
+}
+
+/* ---------------------------------------------------------------- checks ----- */
+
+void iv__row_clear(iv__row *r)
+{
+    memset(r, 0, offsetof(iv__row, dim_idx));
+    r->ts = IV_TIME_NONE;
+    r->cost = r->value = r->score = r->rv = (double)NAN;
+}
+
+int iv__survey_scale(const char *type, size_t n, double *lo, double *hi)
+{
+    if (iv__ieq(type, n, "nps")) {
+        *lo = 0;
+        *hi = 10;
+        return 1;
+    }
+    if (iv__ieq(type, n, "csat")) {
+        *lo = 1;
+        *hi = 5;
+        return 1;
+    }
+    if (iv__ieq(type, n, "ces")) {
+        *lo = 1;
+        *hi = 7;
+        return 1;
+    }
+    return 0;
+}
+
+int iv__enum_parse(int kind, const char *s, size_t n)
+{
+    int v;
+    const char *name;
+    if (n == 0)
+        return 0;
+    if (kind == 3) {
+        if ((n == 2 && s[0] == '+' && s[1] == '1') || (n == 1 && s[0] == '1'))
+            return IV_OUTCOME_DESIRED;
+        if (n == 1 && s[0] == '0')
+            return IV_OUTCOME_NEUTRAL;
+        if (n == 2 && s[0] == '-' && s[1] == '1')
+            return IV_OUTCOME_UNDESIRED;
+    }
+    for (v = 1; (name = iv_enum_name(kind, v)) != NULL; v++)
+        if (iv__ieq(s, n, name))
+            return v;
+    return -1;
+}
+
+static int iv__bad(char *why, size_t cap, const char **field, const char *f, const char *fmt,
+                   double v)
+{
+    if (field)
+        *field = f;
+    if (why && cap)
+        snprintf(why, cap, fmt, v);
+    return 1;
+}
+
+int iv__row_check(const iv__row *r, char *why, size_t cap, const char **field)
+{
+    double lo, hi;
+    if (r->contact.n == 0)
+        return iv__bad(why, cap, field, "contact", "missing contact%.0s", 0);
+    if (r->channel.n == 0)
+        return iv__bad(why, cap, field, "channel", "missing channel%.0s", 0);
+    if (r->type.n == 0)
+        return iv__bad(why, cap, field, "type", "missing type%.0s", 0);
+    if (r->ts == IV_TIME_NONE)
+        return iv__bad(why, cap, field, "ts", "missing timestamp%.0s", 0);
+    if (r->ts < IV__TS_MIN || r->ts >= IV__TS_END)
+        return iv__bad(why, cap, field, "ts", "timestamp out of range (before 1900 or after 2200)%.0s", 0);
+    if (r->stage > IV_STAGE_RETENTION)
+        return iv__bad(why, cap, field, "stage", "unknown stage %.0f", r->stage);
+    if (r->area > IV_AREA_GOVERNANCE)
+        return iv__bad(why, cap, field, "area", "unknown area %.0f", r->area);
+    if (r->direction > IV_DIRECTION_OUT)
+        return iv__bad(why, cap, field, "direction", "unknown direction %.0f", r->direction);
+    if (r->outcome > IV_OUTCOME_UNDESIRED)
+        return iv__bad(why, cap, field, "outcome", "unknown outcome %.0f", r->outcome);
+    if (isinf(r->cost))
+        return iv__bad(why, cap, field, "cost", "cost is not finite (%g)", r->cost);
+    if (r->cost < 0)
+        return iv__bad(why, cap, field, "cost", "negative cost %g", r->cost);
+    if (isinf(r->value))
+        return iv__bad(why, cap, field, "value", "value is not finite (%g)", r->value);
+    if (isinf(r->rv))
+        return iv__bad(why, cap, field, "rv", "rv is not finite (%g)", r->rv);
+    if (isinf(r->score))
+        return iv__bad(why, cap, field, "score", "score is not finite (%g)", r->score);
+    if (!isnan(r->score) && iv__survey_scale(r->type.p, r->type.n, &lo, &hi) &&
+        (r->score < lo || r->score > hi)) {
+        if (field)
+            *field = "score";
+        if (why && cap)
+            snprintf(why, cap, "score %g outside the %.*s scale %g..%g", r->score,
+                     (int)r->type.n, r->type.p, lo, hi);
+        return 1;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- append ----- */
+
+static int iv__vec_fit(const iv__alloc *a, void **p, size_t *cap, size_t need, size_t esz)
+{
+    return iv__grow(a, p, cap, need, esz);
+}
+
+/* Grow every allocated per-row vector to hold `need` rows. */
+static int iv__store_reserve(iv_store *s, size_t need, int want_id)
+{
+    const iv__alloc *a = &s->alloc;
+    int rc;
+    void *p;
+#define IV__FIT(field, capf)                                                  \
+    p = s->field;                                                             \
+    if ((rc = iv__vec_fit(a, &p, &s->capf, need, sizeof *s->field)))     \
+        return rc;                                                            \
+    s->field = p;
+    IV__FIT(contact, cap_contact)
+    IV__FIT(ts, cap_ts)
+    IV__FIT(enums, cap_enums)
+    IV__FIT(cost, cap_cost)
+    IV__FIT(value, cap_value)
+    if (s->id || want_id) {
+        size_t old = s->cap_id;
+        int fresh = s->id == NULL;
+        IV__FIT(id, cap_id)
+        if (fresh)
+            memset(s->id, 0, s->cap_id * sizeof *s->id);
+        else if (s->cap_id > old)
+            memset(s->id + old, 0, (s->cap_id - old) * sizeof *s->id);
+    }
+#undef IV__FIT
+    return IV_OK;
+}
+
+/* Target capacity for a code column holding `need` rows: follow the contact vector's
+ * capacity so that every column grows in the same doubling steps. */
+static size_t iv__target_cap(const iv_store *s, size_t need)
+{
+    size_t c = s->cap_contact;
+    return c >= need ? c : need;
+}
+
+int iv__store_push(iv_store *s, const iv__row *r)
+{
+    const iv__alloc *a = &s->alloc;
+    size_t row = s->nrows, need = s->nrows + 1, cap, d;
+    size_t mark_contacts = s->contacts.count, mark_ids = s->ids.count;
+    size_t mark_ch = s->channel.pool.count, mark_ty = s->type.pool.count;
+    size_t mark_team = s->team.pool.count, mark_score = s->score.pool.count;
+    size_t mark_rv = s->rv.pool.count, mark_dims[IV_MAX_DIMS];
+    uint32_t contact, channel, type, team = 0, score = 0, rv = 0, id = 0, dimv[IV_MAX_DIMS];
+    uint64_t *lim = &s->limit_left;
+    int rc;
+
+    if (s->nrows >= UINT32_MAX - 1)
+        return iv__error(IV_ELIMIT, "a store holds at most 2^32 - 2 interactions");
+    if ((rc = iv__store_reserve(s, need, r->id.n > 0)))
+        return rc;
+    cap = iv__target_cap(s, need);
+    for (d = 0; d < s->ndims; d++)
+        mark_dims[d] = s->dims[d].pool.count;
+
+    if ((rc = iv__pool_intern(&s->contacts, a, r->contact.p, r->contact.n, &contact, lim)) ||
+        (rc = iv__pool_intern(&s->channel.pool, a, r->channel.p, r->channel.n, &channel, lim)) ||
+        (rc = iv__pool_intern(&s->type.pool, a, r->type.p, r->type.n, &type, lim)) ||
+        (rc = iv__pool_intern(&s->team.pool, a, r->team.p, r->team.n, &team, lim)) ||
+        (rc = iv__pool_intern(&s->ids, a, r->id.p, r->id.n, &id, lim)))
+        goto undo;
+    if (!isnan(r->score) &&
+        (rc = iv__pool_intern(&s->score.pool, a, (const char *)&r->score, sizeof r->score, &score, lim)))
+        goto undo;
+    if (!isnan(r->rv) &&
+        (rc = iv__pool_intern(&s->rv.pool, a, (const char *)&r->rv, sizeof r->rv, &rv, lim)))
+        goto undo;
+    for (d = 0; d < s->ndims; d++)
+        dimv[d] = 0;
+    for (d = 0; d < r->ndims; d++) {
+        size_t k = r->dim_idx[d];
+        if ((rc = iv__pool_intern(&s->dims[k].pool, a, r->dim_val[d].p, r->dim_val[d].n, &dimv[k], lim)))
+            goto undo;
+    }
+    if ((rc = iv__codes_fit(a, &s->channel.codes, &s->cap_channel, cap, channel)) ||
+        (rc = iv__codes_fit(a, &s->type.codes, &s->cap_type, cap, type)) ||
+        (rc = iv__codes_fit(a, &s->team.codes, &s->cap_team, cap, team)) ||
+        (rc = iv__codes_fit(a, &s->score.codes, &s->cap_score, cap, score)) ||
+        (rc = iv__codes_fit(a, &s->rv.codes, &s->cap_rv, cap, rv)))
+        goto undo;
+    for (d = 0; d < s->ndims; d++)
+        if ((rc = iv__codes_fit(a, &s->dims[d].codes, &s->cap_dims[d], cap, dimv[d])))
+            goto undo;
+
+    s->contact[row] = contact;
+    s->ts[row] = r->ts;
+    iv__codes_set(&s->channel.codes, row, channel);
+    iv__codes_set(&s->type.codes, row, type);
+    s->enums[row] = IV__EN_PACK(r->stage, r->area, r->direction, r->outcome);
+    s->cost[row] = r->cost;
+    s->value[row] = r->value;
+    iv__codes_set(&s->team.codes, row, team);
+    iv__codes_set(&s->score.codes, row, score);
+    iv__codes_set(&s->rv.codes, row, rv);
+    if (s->id)
+        s->id[row] = id;
+    for (d = 0; d < s->ndims; d++)
+        iv__codes_set(&s->dims[d].codes, row, dimv[d]);
+    if (s->ts_min == IV_TIME_NONE || r->ts < s->ts_min)
+        s->ts_min = r->ts;
+    if (s->ts_max == IV_TIME_NONE || r->ts > s->ts_max)
+        s->ts_max = r->ts;
+    s->nrows = need;
+    s->index_ok = 0;
+    return IV_OK;
+
+undo:
+    /* Give back the distinct-string allowance of everything this row interned. */
+    s->limit_left += (s->contacts.count - mark_contacts) + (s->ids.count - mark_ids) +
+                     (s->channel.pool.count - mark_ch) + (s->type.pool.count - mark_ty) +
+                     (s->team.pool.count - mark_team) + (s->score.pool.count - mark_score) +
+                     (s->rv.pool.count - mark_rv);
+    iv__pool_truncate(&s->contacts, mark_contacts);
+    iv__pool_truncate(&s->ids, mark_ids);
+    iv__pool_truncate(&s->channel.pool, mark_ch);
+    iv__pool_truncate(&s->type.pool, mark_ty);
+    iv__pool_truncate(&s->team.pool, mark_team);
+    iv__pool_truncate(&s->score.pool, mark_score);
+    iv__pool_truncate(&s->rv.pool, mark_rv);
+    for (d = 0; d < s->ndims; d++) {
+        s->limit_left += s->dims[d].pool.count - mark_dims[d];
+        iv__pool_truncate(&s->dims[d].pool, mark_dims[d]);
+    }
+    return rc;
+}
+
+/* ---------------------------------------------------------------- index ------ */
+
+/* Sort rows[0..n) by (ts, row) — rows arrive in row order, so ties keep insertion
+ * order when the sort is stable. Insertion sort for short or sorted runs, merge sort
+ * otherwise (tmp holds n entries). */
+static void iv__sort_rows(const int64_t *ts, uint32_t *rows, size_t n, uint32_t *tmp)
+{
+    size_t i, w;
+    for (i = 1; i < n && ts[rows[i - 1]] <= ts[rows[i]]; i++)
+        ;
+    if (i == n)
+        return;
+    if (n <= 24) {
+        for (i = 1; i < n; i++) {
+            uint32_t v = rows[i];
+            size_t j = i;
+            while (j > 0 && ts[rows[j - 1]] > ts[v]) {
+                rows[j] = rows[j - 1];
+                j--;
+            }
+            rows[j] = v;
+        }
+        return;
+    }
+    /* bottom-up merge sort, stable */
+    for (w = 1; w < n; w *= 2) {
+        size_t lo;
+        for (lo = 0; lo < n; lo += 2 * w) {
+            size_t mid = IV__MIN(lo + w, n), hi = IV__MIN(lo + 2 * w, n), a = lo, b = mid, k = lo;
+            while (a < mid && b < hi)
+                tmp[k++] = ts[rows[b]] < ts[rows[a]] ? rows[b++] : rows[a++];
+            while (a < mid)
+                tmp[k++] = rows[a++];
+            while (b < hi)
+                tmp[k++] = rows[b++];
+        }
+        memcpy(rows, tmp, n * sizeof *rows);
+    }
+}
+
+int iv__store_prepare(iv_store *s)
+{
+    const iv__alloc *a = &s->alloc;
+    size_t nc = s->contacts.count, i, maxseg = 0;
+    uint32_t *start, *rows, *tmp, *fill;
+    if (s->index_ok)
+        return IV_OK;
+    start = iv__calloc(a, nc + 1, sizeof *start);
+    rows = iv__malloc(a, (s->nrows ? s->nrows : 1) * sizeof *rows);
+    fill = iv__calloc(a, nc + 1, sizeof *fill);
+    if (!start || !rows || !fill) {
+        iv__free(a, start, (nc + 1) * sizeof *start);
+        iv__free(a, rows, (s->nrows ? s->nrows : 1) * sizeof *rows);
+        iv__free(a, fill, (nc + 1) * sizeof *fill);
+        return iv__nomem("the contact index");
+    }
+    /* counting sort by contact keeps row order within a contact */
+    for (i = 0; i < s->nrows; i++)
+        start[s->contact[i] + 1]++;
+    for (i = 0; i < nc; i++) {
+        start[i + 1] += start[i];
+        if (start[i + 1] - start[i] > maxseg)
+            maxseg = start[i + 1] - start[i];
+    }
+    for (i = 0; i < s->nrows; i++) {
+        uint32_t c = s->contact[i];
+        rows[start[c] + fill[c]++] = (uint32_t)i;
+    }
+    iv__free(a, fill, (nc + 1) * sizeof *fill);
+    tmp = maxseg > 24 ? iv__malloc(a, maxseg * sizeof *tmp) : NULL;
+    if (maxseg > 24 && !tmp) {
+        iv__free(a, start, (nc + 1) * sizeof *start);
+        iv__free(a, rows, (s->nrows ? s->nrows : 1) * sizeof *rows);
+        return iv__nomem("the contact index");
+    }
+    for (i = 0; i < nc; i++)
+        iv__sort_rows(s->ts, rows + start[i], start[i + 1] - start[i], tmp);
+    iv__free(a, tmp, maxseg * sizeof *tmp);
+    iv__free(a, s->idx_start, s->idx_cap_contacts * sizeof *s->idx_start);
+    iv__free(a, s->idx_rows, s->idx_cap_rows * sizeof *s->idx_rows);
+    s->idx_start = start;
+    s->idx_cap_contacts = nc + 1;
+    s->idx_rows = rows;
+    s->idx_cap_rows = s->nrows ? s->nrows : 1;
+    s->index_ok = 1;
+    return IV_OK;
+}
+
+IV_API int iv_store_prepare(iv_store *s)
+{
+    if (!s)
+        return iv__error(IV_EINVAL, "iv_store_prepare: store is NULL");
+    return iv__store_prepare(s);
+}
+
+/* ---------------------------------------------------------------- public ----- */
+
+IV_API int iv_record_init(iv_record *rec, size_t size)
+{
+    iv_record def = IV_RECORD_INIT;
+    if (!rec || size < offsetof(iv_record, dim_values) + sizeof rec->dim_values)
+        return iv__error(IV_EINVAL, "iv_record_init: bad arguments");
+    memset(rec, 0, size);
+    memcpy(rec, &def, sizeof def);
+    rec->size = size;
+    return IV_OK;
+}
+
+IV_API int iv_columns_init(iv_columns *cols, size_t size)
+{
+    iv_columns def = IV_COLUMNS_INIT;
+    if (!cols || size < offsetof(iv_columns, dim_values) + sizeof cols->dim_values)
+        return iv__error(IV_EINVAL, "iv_columns_init: bad arguments");
+    memset(cols, 0, size);
+    memcpy(cols, &def, sizeof def);
+    cols->size = size;
+    return IV_OK;
+}
+
+static iv__str iv__cstr(const char *s)
+{
+    iv__str r;
+    r.p = s ? s : "";
+    r.n = s ? strlen(s) : 0;
+    return r;
+}
+
+static int iv__enum_ok(int v, int max)
+{
+    return v >= 0 && v <= max;
+}
+
+/* Fill r from the public record; dims resolved (created) by name. Returns 0 or an
+ * error with the reason in why/field. */
+static int iv__row_from_public(iv_store *s, iv__row *r, const char *contact, int64_t ts,
+                               const char *channel, const char *type, int stage, int area,
+                               int direction, int outcome, double cost, double value,
+                               double score, double rv, const char *team, const char *id,
+                               char *why, size_t cap, const char **field)
+{
+    iv__row_clear(r);
+    r->contact = iv__cstr(contact);
+    r->ts = ts;
+    r->channel = iv__cstr(channel);
+    r->type = iv__cstr(type);
+    if (!iv__enum_ok(stage, IV_STAGE_RETENTION))
+        return iv__bad(why, cap, field, "stage", "unknown stage %.0f", stage);
+    if (!iv__enum_ok(area, IV_AREA_GOVERNANCE))
+        return iv__bad(why, cap, field, "area", "unknown area %.0f", area);
+    if (!iv__enum_ok(direction, IV_DIRECTION_OUT))
+        return iv__bad(why, cap, field, "direction", "unknown direction %.0f", direction);
+    if (!iv__enum_ok(outcome, IV_OUTCOME_UNDESIRED))
+        return iv__bad(why, cap, field, "outcome", "unknown outcome %.0f", outcome);
+    r->stage = (uint8_t)stage;
+    r->area = (uint8_t)area;
+    r->direction = (uint8_t)direction;
+    r->outcome = (uint8_t)outcome;
+    r->cost = cost;
+    r->value = value;
+    r->score = score;
+    r->rv = rv;
+    r->team = iv__cstr(team);
+    r->id = iv__cstr(id);
+    (void)s;
+    return iv__row_check(r, why, cap, field);
+}
+
+IV_API int iv_store_append(iv_store *s, const iv_record *rec)
+{
+    iv__row r;
+    char why[256];
+    const char *field = "";
+    size_t d;
+    int rc;
+    if (!s || !rec)
+        return iv__error(IV_EINVAL, "iv_store_append: NULL argument");
+    if ((rc = iv__check_options(rec, rec->size, sizeof(iv_record), sizeof(iv_record), "iv_record")))
+        return rc;
+    if (rec->ndims > IV_MAX_DIMS || (rec->ndims && (!rec->dim_names || !rec->dim_values)))
+        return iv__error(IV_EINVAL, "iv_store_append: bad custom dimensions");
+    if (iv__row_from_public(s, &r, rec->contact, rec->ts, rec->channel, rec->type, rec->stage,
+                            rec->area, rec->direction, rec->outcome, rec->cost, rec->value,
+                            rec->score, rec->rv, rec->team, rec->id, why, sizeof why, &field))
+        return iv__error(IV_EPARSE, "record: field %s: %s", field, why);
+    for (d = 0; d < rec->ndims; d++) {
+        int k;
+        if (!rec->dim_names[d])
+            return iv__error(IV_EINVAL, "iv_store_append: custom dimension %zu has no name", d);
+        k = iv__store_dim(s, rec->dim_names[d], strlen(rec->dim_names[d]), 1);
+        if (k < 0)
+            return k == -2 ? IV_ENOTFOUND : (s->ndims >= IV_MAX_DIMS ? IV_ELIMIT : IV_ENOMEM);
+        r.dim_idx[r.ndims] = (uint16_t)k;
+        r.dim_val[r.ndims] = iv__cstr(rec->dim_values[d]);
+        r.ndims++;
+    }
+    return iv__store_push(s, &r);
+}
+
+#define IV__COL(arr, i, dflt) ((arr) ? (arr)[i] : (dflt))
+
+static int iv__columns_row(iv_store *s, const iv_columns *c, size_t i, iv__row *r, char *why,
+                           size_t cap, const char **field)
+{
+    return iv__row_from_public(
+        s, r, IV__COL(c->contact, i, NULL), IV__COL(c->ts, i, IV_TIME_NONE),
+        IV__COL(c->channel, i, NULL), IV__COL(c->type, i, NULL), IV__COL(c->stage, i, 0),
+        IV__COL(c->area, i, 0), IV__COL(c->direction, i, 0), IV__COL(c->outcome, i, 0),
+        IV__COL(c->cost, i, (double)NAN), IV__COL(c->value, i, (double)NAN),
+        IV__COL(c->score, i, (double)NAN), IV__COL(c->rv, i, (double)NAN),
+        IV__COL(c->team, i, NULL), IV__COL(c->id, i, NULL), why, cap, field);
+}
+
+/* Undo a bulk append of rows [from, nrows): rows are only ever appended, so truncating
+ * the row count and the pools restores the earlier store exactly. */
+typedef struct iv__store_mark {
+    size_t nrows, contacts, ids, ch, ty, team, score, rv, ndims, dims[IV_MAX_DIMS];
+    uint64_t limit_left;
+    int64_t ts_min, ts_max;
+    int index_ok;
+} iv__store_mark;
+
+static void iv__store_mark_take(const iv_store *s, iv__store_mark *m)
+{
+    size_t d;
+    m->nrows = s->nrows;
+    m->contacts = s->contacts.count;
+    m->ids = s->ids.count;
+    m->ch = s->channel.pool.count;
+    m->ty = s->type.pool.count;
+    m->team = s->team.pool.count;
+    m->score = s->score.pool.count;
+    m->rv = s->rv.pool.count;
+    m->ndims = s->ndims;
+    for (d = 0; d < s->ndims; d++)
+        m->dims[d] = s->dims[d].pool.count;
+    m->limit_left = s->limit_left;
+    m->ts_min = s->ts_min;
+    m->ts_max = s->ts_max;
+    m->index_ok = s->index_ok;
+}
+
+static void iv__store_mark_restore(iv_store *s, const iv__store_mark *m)
+{
+    size_t d;
+    s->nrows = m->nrows;
+    iv__pool_truncate(&s->contacts, m->contacts);
+    iv__pool_truncate(&s->ids, m->ids);
+    iv__pool_truncate(&s->channel.pool, m->ch);
+    iv__pool_truncate(&s->type.pool, m->ty);
+    iv__pool_truncate(&s->team.pool, m->team);
+    iv__pool_truncate(&s->score.pool, m->score);
+    iv__pool_truncate(&s->rv.pool, m->rv);
+    for (d = 0; d < m->ndims; d++)
+        iv__pool_truncate(&s->dims[d].pool, m->dims[d]);
+    /* dimensions created by the failed call stay, empty: harmless and keeps it simple */
+    for (d = m->ndims; d < s->ndims; d++)
+        iv__pool_truncate(&s->dims[d].pool, 1);
+    s->limit_left = m->limit_left;
+    s->ts_min = m->ts_min;
+    s->ts_max = m->ts_max;
+    s->index_ok = m->index_ok;
+}
+
+IV_API int iv_store_append_columns(iv_store *s, const iv_columns *c)
+{
+    iv__row r;
+    char why[256];
+    const char *field = "";
+    size_t i, d;
+    int rc, kidx[IV_MAX_DIMS];
+    iv__store_mark mark;
+    if (!s || !c)
+        return iv__error(IV_EINVAL, "iv_store_append_columns: NULL argument");
+    if ((rc = iv__check_options(c, c->size, sizeof(iv_columns), sizeof(iv_columns), "iv_columns")))
+        return rc;
+    if (c->ndims > IV_MAX_DIMS || (c->ndims && (!c->dim_names || !c->dim_values)))
+        return iv__error(IV_EINVAL, "iv_store_append_columns: bad custom dimensions");
+    if (c->n && (!c->contact || !c->ts || !c->channel || !c->type))
+        return iv__error(IV_EINVAL, "iv_store_append_columns: contact, ts, channel and type are required");
+    /* validate every row first */
+    for (i = 0; i < c->n; i++)
+        if (iv__columns_row(s, c, i, &r, why, sizeof why, &field))
+            return iv__error(IV_EPARSE, "row %zu: field %s: %s", i, field, why);
+    iv__store_mark_take(s, &mark);
+    for (d = 0; d < c->ndims; d++) {
+        if (!c->dim_names[d] || !c->dim_values[d])
+            return iv__error(IV_EINVAL, "iv_store_append_columns: custom dimension %zu incomplete", d);
+        kidx[d] = iv__store_dim(s, c->dim_names[d], strlen(c->dim_names[d]), 1);
+        if (kidx[d] < 0) {
+            iv__store_mark_restore(s, &mark);
+            return s->ndims >= IV_MAX_DIMS ? IV_ELIMIT : IV_ENOMEM;
+        }
+    }
+    for (i = 0; i < c->n; i++) {
+        iv__columns_row(s, c, i, &r, why, sizeof why, &field);
+        for (d = 0; d < c->ndims; d++) {
+            r.dim_idx[d] = (uint16_t)kidx[d];
+            r.dim_val[d] = iv__cstr(c->dim_values[d][i]);
+        }
+        r.ndims = c->ndims;
+        if ((rc = iv__store_push(s, &r))) {
+            iv__store_mark_restore(s, &mark);
+            return rc;
+        }
+    }
+    if ((rc = iv__store_prepare(s))) {
+        iv__store_mark_restore(s, &mark);
+        return rc;
+    }
+    return IV_OK;
+}
+
+IV_API size_t iv_store_rows(const iv_store *s)
+{
+    return s ? s->nrows : 0;
+}
+
+/* Contacts with at least one row (pool id 0 is the empty string). */
+IV_API size_t iv_store_contacts(const iv_store *s)
+{
+    return s && s->contacts.count ? s->contacts.count - 1 : 0;
+}
+
+IV_API int iv_store_time_range(const iv_store *s, int64_t *first, int64_t *last)
+{
+    if (!s)
+        return iv__error(IV_EINVAL, "iv_store_time_range: store is NULL");
+    if (first)
+        *first = s->ts_min;
+    if (last)
+        *last = s->ts_max;
+    return IV_OK;
+}
+
+static const char *iv__code_str(const iv__strcol *c, size_t row)
+{
+    uint32_t k = iv__codes_get(&c->codes, row);
+    return k ? iv__pool_str(&c->pool, k) : NULL;
+}
+
+IV_API int iv_store_get_row(const iv_store *s, size_t row, iv_record *out)
+{
+    int rc;
+    unsigned e;
+    if (!s || !out)
+        return iv__error(IV_EINVAL, "iv_store_get_row: NULL argument");
+    if ((rc = iv__check_options(out, out->size, sizeof(iv_record), sizeof(iv_record), "iv_record")))
+        return rc;
+    if (row >= s->nrows)
+        return iv__error(IV_ERANGE, "row %zu out of range (store has %zu rows)", row, s->nrows);
+    out->contact = iv__pool_str(&s->contacts, s->contact[row]);
+    out->ts = s->ts[row];
+    out->channel = iv__code_str(&s->channel, row);
+    out->type = iv__code_str(&s->type, row);
+    e = s->enums[row];
+    out->stage = (int)IV__EN_STAGE(e);
+    out->area = (int)IV__EN_AREA(e);
+    out->direction = (int)IV__EN_DIR(e);
+    out->outcome = (int)IV__EN_OUTCOME(e);
+    out->cost = s->cost[row];
+    out->value = s->value[row];
+    out->score = iv__store_score(s, row);
+    out->rv = iv__store_rv(s, row);
+    out->team = iv__code_str(&s->team, row);
+    out->id = s->id && s->id[row] ? iv__pool_str(&s->ids, s->id[row]) : NULL;
+    out->ndims = 0;
+    out->dim_names = NULL;
+    out->dim_values = NULL;
+    return IV_OK;
+}
+
+IV_API size_t iv_store_dim_count(const iv_store *s)
+{
+    return s ? s->ndims : 0;
+}
+
+IV_API const char *iv_store_dim_name(const iv_store *s, size_t dim)
+{
+    return s && dim < s->ndims ? s->dim_names[dim] : NULL;
+}
+
+IV_API const char *iv_store_get_dim(const iv_store *s, size_t row, size_t dim)
+{
+    if (!s || dim >= s->ndims || row >= s->nrows)
+        return NULL;
+    return iv__code_str(&s->dims[dim], row);
+}
+
+IV_API int iv_store_contact_rows(const iv_store *s, const char *contact, const uint32_t **rows,
+                                 size_t *n)
+{
+    uint32_t id;
+    if (!s || !contact || !rows || !n)
+        return iv__error(IV_EINVAL, "iv_store_contact_rows: NULL argument");
+    if (!s->index_ok)
+        return iv__error(IV_ESTATE, "the store is not prepared (call iv_store_prepare)");
+    if (!iv__pool_find(&s->contacts, contact, strlen(contact), &id) || id == 0)
+        return iv__error(IV_ENOTFOUND, "no contact '%s'", contact);
+    *rows = s->idx_rows + s->idx_start[id];
+    *n = s->idx_start[id + 1] - s->idx_start[id];
+    return IV_OK;
+}
+
+IV_API size_t iv_store_memory(const iv_store *s, size_t *columns, size_t *strings)
+{
+    size_t c = 0, st = 0, d;
+    if (!s)
+        return 0;
+    /* count what the rows use (nrows), not the doubling slack */
+    c += s->nrows * (sizeof *s->contact + sizeof *s->ts + sizeof *s->enums + sizeof *s->cost +
+                     sizeof *s->value);
+    if (s->id)
+        c += s->nrows * sizeof *s->id;
+    c += iv__codes_bytes(&s->channel.codes, s->nrows) + iv__codes_bytes(&s->type.codes, s->nrows) +
+         iv__codes_bytes(&s->team.codes, s->nrows) + iv__codes_bytes(&s->score.codes, s->nrows) +
+         iv__codes_bytes(&s->rv.codes, s->nrows);
+    for (d = 0; d < s->ndims; d++)
+        c += iv__codes_bytes(&s->dims[d].codes, s->nrows);
+    if (s->index_ok && s->idx_rows)
+        c += s->nrows * sizeof *s->idx_rows + (s->contacts.count + 1) * sizeof *s->idx_start;
+    st += iv__pool_memory(&s->contacts) + iv__pool_memory(&s->ids) +
+          iv__pool_memory(&s->channel.pool) + iv__pool_memory(&s->type.pool) +
+          iv__pool_memory(&s->team.pool) + iv__pool_memory(&s->score.pool) +
+          iv__pool_memory(&s->rv.pool);
+    for (d = 0; d < s->ndims; d++)
+        st += iv__pool_memory(&s->dims[d].pool);
+    if (columns)
+        *columns = c;
+    if (strings)
+        *strings = st;
+    return c + st;
+}
+
+IV_API int iv_store_ingest_counts(const iv_store *s, uint64_t *rows_read, uint64_t *rows_rejected)
+{
+    if (!s)
+        return iv__error(IV_EINVAL, "iv_store_ingest_counts: store is NULL");
+    if (rows_read)
+        *rows_read = s->ingest_read;
+    if (rows_rejected)
+        *rows_rejected = s->ingest_rejected;
+    return IV_OK;
+}
