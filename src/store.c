@@ -94,7 +94,7 @@ IV_API int iv_store_options_init(iv_store_options *opts, size_t size)
 static int iv__strcol_init(iv__strcol *c, const iv__alloc *a)
 {
     memset(c, 0, sizeof *c);
-    c->codes.width = 1;
+    c->codes.width = 0; /* 0: not allocated, every code reads as 0 */
     return iv__pool_init(&c->pool, a);
 }
 

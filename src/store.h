@@ -69,7 +69,7 @@ uint32_t iv__hash(const char *s, size_t n);
 /* ---- a column of codes whose width grows 1 -> 2 -> 4 bytes as needed ---- */
 typedef struct iv__codes {
     void *data;    /* NULL until the first non-zero code (all rows 0 before) */
-    uint8_t width; /* 1, 2 or 4 */
+    uint8_t width; /* 1, 2 or 4; 0 while data is NULL */
 } iv__codes;
 
 static inline uint32_t iv__codes_get(const iv__codes *c, size_t i)
