@@ -13,6 +13,7 @@
 #include "iv/store.h"
 #include "iv/ingest.h"
 #include "iv/model.h"
+#include "iv/maturity.h"
 #include "iv/table.h"
 
 #endif

@@ -1,0 +1,795 @@
+/* Digital maturity (SPEC 6): indicator sets, the assessment over the eight areas,
+ * year-on-year comparison and the peer benchmark. The rubric and the level formulas
+ * live in rubric.c. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "csv.h"
+#include "maturity.h"
+#include "table.h"
+
+/* ---- CSV records: the shared RFC 4180 tokenizer (csv.c) over a whole text ---- */
+
+#define MCSV_MAXF 16
+#define MCSV_BUF 2048
+
+typedef struct mcsv {
+    iv__csv tok;
+    const char *s;
+    size_t len, pos;
+    int line;            /* line the next record starts on */
+    const char *origin;  /* file path for messages, or NULL */
+    int rec_line, nf;    /* the current record */
+    size_t off[MCSV_MAXF], fn[MCSV_MAXF];
+    char buf[MCSV_BUF];
+} mcsv;
+
+static void mcsv_init(mcsv *c, const iv__alloc *a, const char *s, size_t len, const char *origin)
+{
+    memset(c, 0, sizeof *c);
+    iv__csv_init(&c->tok, a, ',', MCSV_MAXF);
+    c->s = s;
+    c->len = len;
+    c->line = c->rec_line = 1;
+    c->origin = origin;
+    if (len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
+        c->pos = 3;
+}
+
+#define MCSV_ERROR(c, ...) iv__parse_error((c)->origin, (c)->rec_line, __VA_ARGS__)
+
+static const char *mcsv_field(const mcsv *c, int i)
+{
+    return c->buf + c->off[i];
+}
+
+/* Read the next non-blank record: 1 when read, 0 at the end, or an error code. */
+static int mcsv_next(mcsv *c)
+{
+    while (c->pos < c->len) {
+        const char *rec = c->s + c->pos;
+        size_t used, i, off = 0;
+        int done, rc;
+        c->rec_line = c->line;
+        iv__csv_reset(&c->tok);
+        rc = iv__csv_scan(&c->tok, rec, c->len - c->pos, &used, &done);
+        if (!rc && !done)
+            rc = iv__csv_eof(&c->tok);
+        if (rc)
+            return iv__nomem("reading CSV");
+        c->pos += used;
+        c->line += 1 + (int)c->tok.nl;
+        if (c->tok.err)
+            return MCSV_ERROR(c, "%s", iv__csv_strerror(c->tok.err));
+        if (used + c->tok.nfields >= MCSV_BUF)
+            return MCSV_ERROR(c, "record longer than %d bytes", MCSV_BUF / 2);
+        for (i = 0; i < c->tok.nfields; i++) {
+            const iv__csv_field *f = &c->tok.f[i];
+            const char *src = rec + f->start;
+            size_t n = f->end - f->start;
+            if (!f->quoted)
+                iv__trim(&src, &n); /* blanks around unquoted fields are not data */
+            if (f->esc)
+                n = iv__csv_unescape(src, n, c->buf + off);
+            else if (n)
+                memcpy(c->buf + off, src, n);
+            c->off[i] = off;
+            c->fn[i] = n;
+            c->buf[off + n] = '\0';
+            off += n + 1;
+        }
+        c->nf = (int)c->tok.nfields;
+        if (c->nf == 1 && c->fn[0] == 0 && !c->tok.f[0].quoted)
+            continue; /* blank line */
+        return 1;
+    }
+    return 0;
+}
+
+/* Find the column named name in the current record (the header); -1 when absent. */
+static int mcsv_column(const mcsv *c, const char *name)
+{
+    int i;
+    for (i = 0; i < c->nf; i++)
+        if (iv__ieq(mcsv_field(c, i), c->fn[i], name))
+            return i;
+    return -1;
+}
+
+/* ---- indicator sets ---- */
+
+IV_API int iv_indicators_new(iv_indicators **out, const iv_maturity_options *opts)
+{
+    iv__alloc a;
+    iv_indicators *ind;
+    int rc;
+    if (!out)
+        return iv__error(IV_EINVAL, "iv_indicators_new: NULL argument");
+    rc = iv__maturity_alloc(&a, opts);
+    if (rc)
+        return rc;
+    ind = iv__malloc(&a, sizeof *ind);
+    if (!ind)
+        return iv__nomem("indicator set");
+    memset(ind, 0, sizeof *ind);
+    ind->alloc = a;
+    *out = ind;
+    return IV_OK;
+}
+
+IV_API void iv_indicators_free(iv_indicators *ind)
+{
+    size_t i;
+    iv__alloc a;
+    if (!ind)
+        return;
+    a = ind->alloc;
+    for (i = 0; i < ind->n; i++)
+        iv__strfree(&a, ind->e[i].name);
+    iv__free(&a, ind->e, ind->cap * sizeof *ind->e);
+    iv__free(&a, ind, sizeof *ind);
+}
+
+static iv__ind_entry *ind_find(const iv_indicators *ind, const char *name, size_t n)
+{
+    size_t i;
+    for (i = 0; i < ind->n; i++)
+        if (iv__ieq(name, n, ind->e[i].name))
+            return &ind->e[i];
+    return NULL;
+}
+
+/* Validate a name; the message names it (and where, through prefix). */
+static int check_name(const char *name, size_t n, const char *where)
+{
+    int area = iv__indicator_name_area(name, n);
+    if (area > 0)
+        return IV_OK;
+    if (area == 0)
+        return iv__error(IV_EINVAL, "%sindicator '%.*s': expected AREA.NAME with AREA one of "
+                         "technology, channels, engagement, experience, content, business, "
+                         "analytics, governance", where, (int)n, name);
+    return iv__error(IV_EINVAL, "%sindicator '%.*s': the name after the area must be non-empty "
+                     "and use letters, digits, '_' and '-' only", where, (int)n, name);
+}
+
+static char *lower_dup(const iv__alloc *a, const char *s, size_t n)
+{
+    char *d = iv__strndup(a, s, n);
+    size_t i;
+    if (d)
+        for (i = 0; i < n; i++)
+            if (d[i] >= 'A' && d[i] <= 'Z')
+                d[i] = (char)(d[i] + 32);
+    return d;
+}
+
+/* Set name = value; a derived value never replaces a user one. */
+static int ind_put(iv_indicators *ind, const char *name, double value, int user)
+{
+    size_t n = strlen(name);
+    iv__ind_entry *e = ind_find(ind, name, n);
+    char *dup;
+    if (e) {
+        if (user || !e->user) {
+            e->value = value;
+            e->user = user;
+        }
+        return IV_OK;
+    }
+    if (iv__grow(&ind->alloc, (void **)&ind->e, &ind->cap, ind->n + 1, sizeof *ind->e))
+        return iv__nomem("indicator set");
+    dup = lower_dup(&ind->alloc, name, n);
+    if (!dup)
+        return iv__nomem("indicator name");
+    ind->e[ind->n].name = dup;
+    ind->e[ind->n].value = value;
+    ind->e[ind->n].user = user;
+    ind->n++;
+    return IV_OK;
+}
+
+IV_API int iv_indicators_set(iv_indicators *ind, const char *name, double value)
+{
+    int rc;
+    if (!ind || !name)
+        return iv__error(IV_EINVAL, "iv_indicators_set: NULL argument");
+    if ((rc = check_name(name, strlen(name), "")) != IV_OK)
+        return rc;
+    if (!isfinite(value))
+        return iv__error(IV_ERANGE, "indicator '%s': value is not a finite number", name);
+    return ind_put(ind, name, value, 1);
+}
+
+int iv__indicators_put_derived(iv_indicators *ind, const char *name, double value)
+{
+    if (!isfinite(value))
+        return IV_OK; /* an undefined quantity is simply not observed */
+    return ind_put(ind, name, value, 0);
+}
+
+IV_API int iv_indicators_get(const iv_indicators *ind, const char *name, double *value)
+{
+    const iv__ind_entry *e;
+    if (!ind || !name || !value)
+        return iv__error(IV_EINVAL, "iv_indicators_get: NULL argument");
+    e = ind_find(ind, name, strlen(name));
+    if (!e)
+        return iv__error(IV_ENOTFOUND, "indicator '%s' has no value", name);
+    *value = e->value;
+    return IV_OK;
+}
+
+IV_API size_t iv_indicators_count(const iv_indicators *ind)
+{
+    return ind ? ind->n : 0;
+}
+
+/* Rows read from a CSV before they are merged into the set (so that a failure leaves
+ * the set unchanged). */
+typedef struct pending {
+    iv__ind_entry *e;
+    size_t n, cap;
+    int *line;
+    size_t lcap;
+} pending;
+
+static void pending_free(const iv__alloc *a, pending *p)
+{
+    size_t i;
+    for (i = 0; i < p->n; i++)
+        iv__strfree(a, p->e[i].name);
+    iv__free(a, p->e, p->cap * sizeof *p->e);
+    iv__free(a, p->line, p->lcap * sizeof *p->line);
+}
+
+static int pending_row(iv_indicators *ind, pending *p, const mcsv *c, int name_col,
+                       int value_col)
+{
+    const char *name = mcsv_field(c, name_col), *val;
+    size_t nn = c->fn[name_col];
+    double v;
+    size_t i;
+    if (value_col >= c->nf || c->fn[value_col] == 0)
+        return IV_OK; /* no value: the indicator stays unobserved */
+    val = mcsv_field(c, value_col);
+    if (check_name(name, nn, "") != IV_OK)
+        return MCSV_ERROR(c, "%s", iv_error_last());
+    if (!iv__parse_finite(val, c->fn[value_col], &v))
+        return MCSV_ERROR(c, "indicator '%s': value '%s' is not a finite number", name, val);
+    for (i = 0; i < p->n; i++)
+        if (iv__ieq(name, nn, p->e[i].name))
+            return MCSV_ERROR(c, "indicator '%s' is already given on line %d", name,
+                                 p->line[i]);
+    if (iv__grow(&ind->alloc, (void **)&p->e, &p->cap, p->n + 1, sizeof *p->e) ||
+        iv__grow(&ind->alloc, (void **)&p->line, &p->lcap, p->n + 1, sizeof *p->line))
+        return iv__nomem("indicator CSV");
+    p->e[p->n].name = lower_dup(&ind->alloc, name, nn);
+    if (!p->e[p->n].name)
+        return iv__nomem("indicator name");
+    p->e[p->n].value = v;
+    p->e[p->n].user = 1;
+    p->line[p->n] = c->rec_line;
+    p->n++;
+    return IV_OK;
+}
+
+static int indicators_csv(iv_indicators *ind, const char *text, size_t len, const char *origin)
+{
+    mcsv c;
+    pending p;
+    int rc, name_col = -1, value_col = -1;
+    size_t i;
+
+    memset(&p, 0, sizeof p);
+    mcsv_init(&c, &ind->alloc, text, len, origin);
+    rc = mcsv_next(&c);
+    if (rc == 0)
+        rc = MCSV_ERROR(&c, "empty file: expected the header indicator,value");
+    if (rc == 1) {
+        name_col = mcsv_column(&c, "indicator");
+        value_col = mcsv_column(&c, "value");
+        rc = (name_col < 0 || value_col < 0)
+                 ? MCSV_ERROR(&c, "the header must name the columns 'indicator' and 'value'")
+                 : IV_OK;
+    }
+    while (rc == IV_OK && (rc = mcsv_next(&c)) == 1) {
+        if (name_col >= c.nf)
+            rc = MCSV_ERROR(&c, "the row has no 'indicator' field");
+        else
+            rc = pending_row(ind, &p, &c, name_col, value_col);
+    }
+    /* Make room for every pending row, then merge without any further failure. */
+    if (rc == 0 && iv__grow(&ind->alloc, (void **)&ind->e, &ind->cap, ind->n + p.n, sizeof *ind->e))
+        rc = iv__nomem("indicator set");
+    if (rc == 0) {
+        for (i = 0; i < p.n; i++) {
+            iv__ind_entry *e = ind_find(ind, p.e[i].name, strlen(p.e[i].name));
+            if (e) {
+                e->value = p.e[i].value;
+                e->user = 1;
+            } else {
+                ind->e[ind->n++] = p.e[i];
+                p.e[i].name = NULL;
+            }
+        }
+    }
+    pending_free(&ind->alloc, &p);
+    iv__csv_free(&c.tok);
+    return rc;
+}
+
+IV_API int iv_indicators_parse_csv(iv_indicators *ind, const char *text, size_t len)
+{
+    if (!ind || (!text && len))
+        return iv__error(IV_EINVAL, "iv_indicators_parse_csv: NULL argument");
+    return indicators_csv(ind, text ? text : "", len, NULL);
+}
+
+IV_API int iv_indicators_load_csv(iv_indicators *ind, const char *path)
+{
+    char *text;
+    size_t len, size;
+    int rc;
+    if (!ind || !path)
+        return iv__error(IV_EINVAL, "iv_indicators_load_csv: NULL argument");
+    rc = iv__read_whole_file(&ind->alloc, path, &text, &len, &size);
+    if (rc)
+        return rc;
+    rc = indicators_csv(ind, text, len, path);
+    iv__free(&ind->alloc, text, size);
+    return rc;
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+    const iv__ind_entry *const *x = a, *const *y = b;
+    return strcmp((*x)->name, (*y)->name);
+}
+
+/* Add the named columns (all of the given types) to t; IV_OK or IV_ENOMEM. */
+static int add_cols(iv_table *t, const char *const *names, const int *types, int n)
+{
+    int k;
+    for (k = 0; k < n; k++)
+        if (iv__table_add_col(t, names[k], types[k]) < 0)
+            return IV_ENOMEM;
+    return IV_OK;
+}
+
+static int set_str(iv_table *t, size_t row, size_t col, const char *s)
+{
+    return iv__table_set_string(t, row, col, s, strlen(s));
+}
+
+IV_API int iv_indicators_table(iv_table **out, const iv_indicators *ind)
+{
+    static const char *const cols[] = {"indicator", "value", "source"};
+    static const int types[] = {IV_COL_STRING, IV_COL_DOUBLE, IV_COL_STRING};
+    const iv__ind_entry **order = NULL;
+    iv_table *t;
+    size_t i;
+    int rc;
+    if (!out || !ind)
+        return iv__error(IV_EINVAL, "iv_indicators_table: NULL argument");
+    t = iv__table_new(&ind->alloc);
+    if (!t)
+        return IV_ENOMEM;
+    rc = add_cols(t, cols, types, 3);
+    if (!rc && ind->n) {
+        order = iv__calloc(&ind->alloc, ind->n, sizeof *order);
+        if (!order)
+            rc = IV_ENOMEM;
+    }
+    if (!rc) {
+        for (i = 0; i < ind->n; i++)
+            order[i] = &ind->e[i];
+        if (ind->n)
+            qsort(order, ind->n, sizeof *order, entry_cmp);
+    }
+    for (i = 0; !rc && i < ind->n; i++) {
+        long row = iv__table_add_row(t);
+        if (row < 0)
+            rc = IV_ENOMEM;
+        if (!rc)
+            rc = set_str(t, (size_t)row, 0, order[i]->name);
+        if (!rc)
+            rc = iv__table_set_double(t, (size_t)row, 1, order[i]->value);
+        if (!rc)
+            rc = set_str(t, (size_t)row, 2, order[i]->user ? "user" : "derived");
+    }
+    iv__free(&ind->alloc, order, ind->n * sizeof *order);
+    if (rc) {
+        iv_table_free(t);
+        return iv__nomem("indicator table");
+    }
+    *out = t;
+    return IV_OK;
+}
+
+/* ---- assessment ---- */
+
+enum { COL_AREA, COL_SCORE, COL_LEVEL, COL_STAGED, COL_COVERAGE, COL_MISSING, COL_MIN };
+
+/* Fill the row of one area; *score receives its score (NaN when nothing observed). */
+static int assess_area(iv_table *t, size_t row, const iv_rubric *r, const iv_indicators *ind,
+                       int area, double *score)
+{
+    size_t i, nind = 0, nobs = 0;
+    double wsum = 0, wlsum = 0, minlev = INFINITY;
+    int rc = set_str(t, row, COL_AREA, iv__area_name(area));
+    for (i = 0; !rc && i < r->n; i++) {
+        const iv__indicator_def *d = &r->ind[i];
+        const iv__ind_entry *e;
+        if (d->area != area)
+            continue;
+        nind++;
+        e = ind_find(ind, d->name, strlen(d->name));
+        if (e) {
+            double lev = iv__indicator_level(d, e->value);
+            wsum += d->weight;
+            wlsum += d->weight * lev;
+            if (lev < minlev)
+                minlev = lev;
+            nobs++;
+        } else {
+            rc = iv__table_list_push(t, row, COL_MISSING, d->name, strlen(d->name));
+        }
+    }
+    *score = nobs ? wlsum / wsum : NAN;
+    if (!rc && nobs) {
+        rc = iv__table_set_double(t, row, COL_SCORE, *score);
+        if (!rc)
+            rc = iv__table_set_int(t, row, COL_LEVEL, (int64_t)floor(*score));
+        if (!rc)
+            rc = iv__table_set_int(t, row, COL_STAGED, (int64_t)floor(minlev));
+    }
+    if (!rc && nind)
+        rc = iv__table_set_double(t, row, COL_COVERAGE, (double)nobs / (double)nind);
+    return rc;
+}
+
+IV_API int iv_maturity_assess(iv_table **out, const iv_rubric *rubric, const iv_indicators *ind,
+                              const iv_maturity_options *opts)
+{
+    static const char *const cols[] = {"area", "score", "level", "staged_level",
+                                       "coverage", "missing", "min"};
+    static const int types[] = {IV_COL_STRING, IV_COL_DOUBLE, IV_COL_INT, IV_COL_INT,
+                                IV_COL_DOUBLE, IV_COL_LIST, IV_COL_DOUBLE};
+    iv__alloc a;
+    iv_table *t;
+    double aw = 0, asum = 0, amin = INFINITY;
+    int area, rc;
+    long row = 0;
+
+    if (!out || !rubric || !ind)
+        return iv__error(IV_EINVAL, "iv_maturity_assess: NULL argument");
+    a = rubric->alloc;
+    if (opts) {
+        if ((rc = iv__maturity_alloc(&a, opts)) != IV_OK)
+            return rc;
+        if (!opts->alloc)
+            a = rubric->alloc;
+    }
+    t = iv__table_new(&a);
+    if (!t)
+        return IV_ENOMEM;
+    rc = add_cols(t, cols, types, 7);
+    /* SPEC 6: the area score is the weighted mean of its observed indicators' levels;
+     * the overall score the area-weighted mean of the area scores that exist, shown
+     * with their minimum (one average alone hides a weak area). */
+    for (area = 1; !rc && area <= IV__NAREAS; area++) {
+        double score;
+        row = iv__table_add_row(t);
+        if (row < 0) {
+            rc = IV_ENOMEM;
+            break;
+        }
+        rc = assess_area(t, (size_t)row, rubric, ind, area, &score);
+        if (!rc && !isnan(score)) {
+            aw += rubric->area_weight[area];
+            asum += rubric->area_weight[area] * score;
+            if (score < amin)
+                amin = score;
+        }
+    }
+    if (!rc && (row = iv__table_add_row(t)) < 0)
+        rc = IV_ENOMEM;
+    if (!rc)
+        rc = set_str(t, (size_t)row, COL_AREA, "overall");
+    if (!rc && aw > 0) {
+        rc = iv__table_set_double(t, (size_t)row, COL_SCORE, asum / aw);
+        if (!rc)
+            rc = iv__table_set_double(t, (size_t)row, COL_MIN, amin);
+    }
+    if (rc) {
+        iv_table_free(t);
+        return iv__nomem("maturity table");
+    }
+    *out = t;
+    return IV_OK;
+}
+
+/* ---- year on year ---- */
+
+/* The row of t whose string column col equals s; -1 when none. */
+static long find_row(const iv_table *t, size_t col, const char *s)
+{
+    size_t i, n = iv_table_nrows(t);
+    for (i = 0; i < n; i++) {
+        const char *v = iv_table_get_string(t, i, col);
+        if (v && strcmp(v, s) == 0)
+            return (long)i;
+    }
+    return -1;
+}
+
+/* The columns area and score of an assessment table. */
+static int assessment_cols(const iv_table *t, const char *what, size_t *area, size_t *score)
+{
+    long a = iv_table_col_index(t, "area"), s = iv_table_col_index(t, "score");
+    if (a < 0 || s < 0 || iv_table_col_type(t, (size_t)a) != IV_COL_STRING)
+        return iv__error(IV_EINVAL, "%s: not an assessment table (needs the columns 'area' and "
+                         "'score')", what);
+    *area = (size_t)a;
+    *score = (size_t)s;
+    return IV_OK;
+}
+
+IV_API int iv_maturity_compare(iv_table **out, const iv_table *current, const iv_table *previous)
+{
+    static const char *const cols[] = {"area", "score", "previous", "change", "relative_change",
+                                       "level", "previous_level"};
+    static const int types[] = {IV_COL_STRING, IV_COL_DOUBLE, IV_COL_DOUBLE, IV_COL_DOUBLE,
+                                IV_COL_DOUBLE, IV_COL_INT, IV_COL_INT};
+    size_t ca, cs, pa, ps, i, n;
+    long cl, pl;
+    iv_table *t;
+    int rc;
+
+    if (!out || !current || !previous)
+        return iv__error(IV_EINVAL, "iv_maturity_compare: NULL argument");
+    if ((rc = assessment_cols(current, "current", &ca, &cs)) != IV_OK ||
+        (rc = assessment_cols(previous, "previous", &pa, &ps)) != IV_OK)
+        return rc;
+    cl = iv_table_col_index(current, "level");
+    pl = iv_table_col_index(previous, "level");
+    t = iv__table_new(iv__table_alloc(current));
+    if (!t)
+        return IV_ENOMEM;
+    rc = add_cols(t, cols, types, 7);
+    n = iv_table_nrows(current);
+    for (i = 0; !rc && i < n; i++) {
+        const char *area = iv_table_get_string(current, i, ca);
+        double x = iv_table_get_double(current, i, cs), y = NAN;
+        long prow = area ? find_row(previous, pa, area) : -1;
+        long row = iv__table_add_row(t);
+        if (row < 0) {
+            rc = IV_ENOMEM;
+            break;
+        }
+        if (prow >= 0)
+            y = iv_table_get_double(previous, (size_t)prow, ps);
+        if (area)
+            rc = set_str(t, (size_t)row, 0, area);
+        if (!rc)
+            rc = iv__table_set_double(t, (size_t)row, 1, x);
+        if (!rc)
+            rc = iv__table_set_double(t, (size_t)row, 2, y);
+        if (!rc)
+            rc = iv__table_set_double(t, (size_t)row, 3, x - y);
+        /* Scores are levels >= 1, so the previous score is never 0. */
+        if (!rc)
+            rc = iv__table_set_double(t, (size_t)row, 4, y != 0 ? (x - y) / y : NAN);
+        if (!rc && cl >= 0 && iv_table_is_defined(current, i, (size_t)cl))
+            rc = iv__table_set_int(t, (size_t)row, 5, iv_table_get_int(current, i, (size_t)cl));
+        if (!rc && pl >= 0 && prow >= 0 && iv_table_is_defined(previous, (size_t)prow, (size_t)pl))
+            rc = iv__table_set_int(t, (size_t)row, 6,
+                                   iv_table_get_int(previous, (size_t)prow, (size_t)pl));
+    }
+    if (rc) {
+        iv_table_free(t);
+        return iv__nomem("year-on-year table");
+    }
+    *out = t;
+    return IV_OK;
+}
+
+/* ---- peers ---- */
+
+/* Slot 0 is "overall", 1..8 the areas. */
+#define NSLOTS (IV__NAREAS + 1)
+
+typedef struct peer_key {
+    char *peer;
+    int slot;
+    int line;
+} peer_key;
+
+typedef struct peerset {
+    double *score[NSLOTS];
+    size_t n[NSLOTS], cap[NSLOTS];
+    peer_key *keys;
+    size_t nkeys, capkeys;
+} peerset;
+
+static void peerset_free(const iv__alloc *a, peerset *p)
+{
+    size_t i;
+    int s;
+    for (s = 0; s < NSLOTS; s++)
+        iv__free(a, p->score[s], p->cap[s] * sizeof(double));
+    for (i = 0; i < p->nkeys; i++)
+        iv__strfree(a, p->keys[i].peer);
+    iv__free(a, p->keys, p->capkeys * sizeof *p->keys);
+}
+
+static int slot_of(const char *area, size_t n)
+{
+    if (iv__ieq(area, n, "overall"))
+        return 0;
+    return iv__area_parse(area, n) > 0 ? iv__area_parse(area, n) : -1;
+}
+
+static int peers_row(const iv__alloc *a, peerset *p, const mcsv *c, const int *col)
+{
+    const char *peer = mcsv_field(c, col[0]), *area = mcsv_field(c, col[1]);
+    const char *sc = mcsv_field(c, col[2]);
+    int slot = slot_of(area, c->fn[col[1]]);
+    double v;
+    size_t i;
+    if (c->fn[col[0]] == 0)
+        return MCSV_ERROR(c, "the peer name is empty");
+    if (slot < 0)
+        return MCSV_ERROR(c, "unknown area '%s' (expected one of the eight areas or overall)",
+                             area);
+    for (i = 0; i < p->nkeys; i++)
+        if (p->keys[i].slot == slot && strcmp(p->keys[i].peer, peer) == 0)
+            return MCSV_ERROR(c, "peer '%s', area '%s' is already given on line %d", peer, area,
+                                 p->keys[i].line);
+    if (iv__grow(a, (void **)&p->keys, &p->capkeys, p->nkeys + 1, sizeof *p->keys))
+        return iv__nomem("peers");
+    p->keys[p->nkeys].peer = iv__strndup(a, peer, c->fn[col[0]]);
+    if (!p->keys[p->nkeys].peer)
+        return iv__nomem("peer name");
+    p->keys[p->nkeys].slot = slot;
+    p->keys[p->nkeys].line = c->rec_line;
+    p->nkeys++;
+    if (c->fn[col[2]] == 0)
+        return IV_OK; /* not assessed */
+    if (!iv__parse_finite(sc, c->fn[col[2]], &v) || v < 1 || v > 10)
+        return MCSV_ERROR(c, "score '%s' is not a number between 1 and 10", sc);
+    if (iv__grow(a, (void **)&p->score[slot], &p->cap[slot], p->n[slot] + 1, sizeof(double)))
+        return iv__nomem("peer scores");
+    p->score[slot][p->n[slot]++] = v;
+    return IV_OK;
+}
+
+static int peers_read(const iv__alloc *a, peerset *p, const char *text, size_t len,
+                      const char *origin)
+{
+    static const char *const names[3] = {"peer", "area", "score"};
+    mcsv c;
+    int col[3], k, rc, need = 0;
+    mcsv_init(&c, a, text, len, origin);
+    rc = mcsv_next(&c);
+    if (rc == 0)
+        rc = MCSV_ERROR(&c, "empty file: expected the header peer,area,score");
+    for (k = 0; rc == 1 && k < 3; k++) {
+        col[k] = mcsv_column(&c, names[k]);
+        if (col[k] < 0)
+            rc = MCSV_ERROR(&c, "the header must name the columns 'peer', 'area' and 'score'");
+        else if (col[k] + 1 > need)
+            need = col[k] + 1;
+    }
+    if (rc == 1)
+        rc = IV_OK;
+    while (rc == IV_OK && (rc = mcsv_next(&c)) == 1) {
+        if (c.nf < need)
+            rc = MCSV_ERROR(&c, "expected at least %d fields, found %d", need, c.nf);
+        else
+            rc = peers_row(a, p, &c, col);
+    }
+    iv__csv_free(&c.tok);
+    return rc;
+}
+
+static int dbl_cmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Fill one output row from the peers of its slot (scores sorted). */
+static int peers_fill(iv_table *t, size_t row, double x, const double *v, size_t n)
+{
+    size_t i, below = 0, equal = 0;
+    int rc = iv__table_set_int(t, row, 2, (int64_t)n);
+    if (rc || n == 0)
+        return rc;
+    rc = iv__table_set_double(t, row, 3, n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]));
+    if (rc || isnan(x))
+        return rc;
+    for (i = 0; i < n; i++) {
+        below += v[i] < x;
+        equal += v[i] == x;
+    }
+    /* Percentile rank with ties counted half ("mean" definition, as in
+     * Roscoe, Fundamental Research Statistics, 1975; SciPy percentileofscore kind='mean'). */
+    return iv__table_set_double(t, row, 4, 100.0 * ((double)below + 0.5 * (double)equal) /
+                                               (double)n);
+}
+
+static int peers_table(iv_table **out, const iv_table *assessment, const char *text, size_t len,
+                       const char *origin)
+{
+    static const char *const cols[] = {"area", "score", "peers", "peer_median", "percentile"};
+    static const int types[] = {IV_COL_STRING, IV_COL_DOUBLE, IV_COL_INT, IV_COL_DOUBLE,
+                                IV_COL_DOUBLE};
+    const iv__alloc *a = iv__table_alloc(assessment);
+    peerset p;
+    iv_table *t = NULL;
+    size_t ca, cs, i, n;
+    int rc, s;
+
+    if ((rc = assessment_cols(assessment, "assessment", &ca, &cs)) != IV_OK)
+        return rc;
+    memset(&p, 0, sizeof p);
+    rc = peers_read(a, &p, text, len, origin);
+    for (s = 0; !rc && s < NSLOTS; s++)
+        if (p.n[s])
+            qsort(p.score[s], p.n[s], sizeof(double), dbl_cmp);
+    if (!rc) {
+        t = iv__table_new(a);
+        rc = t ? add_cols(t, cols, types, 5) : IV_ENOMEM;
+    }
+    n = iv_table_nrows(assessment);
+    for (i = 0; !rc && i < n; i++) {
+        const char *area = iv_table_get_string(assessment, i, ca);
+        double x = iv_table_get_double(assessment, i, cs);
+        int slot = area ? slot_of(area, strlen(area)) : -1;
+        long row = iv__table_add_row(t);
+        if (row < 0) {
+            rc = IV_ENOMEM;
+            break;
+        }
+        if (area)
+            rc = set_str(t, (size_t)row, 0, area);
+        if (!rc)
+            rc = iv__table_set_double(t, (size_t)row, 1, x);
+        if (!rc && slot >= 0)
+            rc = peers_fill(t, (size_t)row, x, p.score[slot], p.n[slot]);
+    }
+    peerset_free(a, &p);
+    if (rc) {
+        iv_table_free(t);
+        return rc == IV_ENOMEM ? iv__nomem("peer table") : rc;
+    }
+    *out = t;
+    return IV_OK;
+}
+
+IV_API int iv_maturity_peers_parse(iv_table **out, const iv_table *assessment, const char *text,
+                                   size_t len)
+{
+    if (!out || !assessment || (!text && len))
+        return iv__error(IV_EINVAL, "iv_maturity_peers_parse: NULL argument");
+    return peers_table(out, assessment, text ? text : "", len, NULL);
+}
+
+IV_API int iv_maturity_peers(iv_table **out, const iv_table *assessment,
+                             const char *peers_csv_path)
+{
+    char *text;
+    size_t len, size;
+    int rc;
+    if (!out || !assessment || !peers_csv_path)
+        return iv__error(IV_EINVAL, "iv_maturity_peers: NULL argument");
+    rc = iv__read_whole_file(iv__table_alloc(assessment), peers_csv_path, &text, &len, &size);
+    if (rc)
+        return rc;
+    rc = peers_table(out, assessment, text, len, peers_csv_path);
+    iv__free(iv__table_alloc(assessment), text, size);
+    return rc;
+}

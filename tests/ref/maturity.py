@@ -1,0 +1,104 @@
+#!/usr/bin/python3
+"""Expected values for tests/test_maturity.c, computed independently of libiv.
+
+The rubric of tests/data/maturity/small.ini and the indicator values of current.csv and
+previous.csv are restated here by hand; levels follow SPEC 6 with exact rational
+arithmetic (fractions.Fraction), and the peer percentile ranks come from SciPy's
+percentileofscore(kind='mean') (ties count half). Run: /usr/bin/python3 tests/ref/maturity.py
+"""
+from fractions import Fraction as F
+import math
+import statistics
+
+from scipy import stats
+
+RUBRIC = {  # name: (area, weight, direction, thresholds t2..t10)
+    "channels.share": ("channels", 1, "higher", ["0.1", "0.2", "0.3", "0.4", "0.5", "0.6", "0.7", "0.8", "0.9"]),
+    "channels.cost": ("channels", 3, "lower", [9, 8, 7, 6, 5, 4, 3, 2, 1]),
+    "experience.nps": ("experience", 1, "higher", [-40, -20, -10, 0, 10, 20, 30, 50, 70]),
+    "experience.csat": ("experience", 2, "higher", [50, 60, 65, 70, 75, 80, 85, 90, 95]),
+    "analytics.coverage": ("analytics", 1, "higher", ["0.1", "0.2", "0.3", "0.4", "0.5", "0.6", "0.7", "0.8", "0.9"]),
+    "governance.self": ("governance", 1, "higher", [2, 3, 4, 5, 6, 7, 8, 9, 10]),
+}
+AREA_WEIGHT = {"channels": 2}
+AREAS = ["technology", "channels", "engagement", "experience", "content", "business",
+         "analytics", "governance"]
+
+
+def level(name, x):
+    """SPEC 6, written from the text: reaching t_k (k = 2..10) means x >= t_k (higher) or
+    x <= t_k (lower); between t_k and t_{k+1} interpolate; below t2 -> 1; from t10 -> 10."""
+    _, _, direction, ts = RUBRIC[name]
+    t = {k: F(str(v)) for k, v in zip(range(2, 11), ts)}
+    x = F(str(x))
+    reached = [k for k in range(2, 11) if (x >= t[k] if direction == "higher" else x <= t[k])]
+    if not reached:
+        return F(1)
+    k = max(reached)
+    if k == 10:
+        return F(10)
+    if direction == "higher":
+        return k + (x - t[k]) / (t[k + 1] - t[k])
+    return k + (t[k] - x) / (t[k] - t[k + 1])
+
+
+def assess(values):
+    rows = {}
+    for area in AREAS:
+        inds = [n for n, d in RUBRIC.items() if d[0] == area]
+        obs = [n for n in inds if n in values]
+        if obs:
+            w = sum(RUBRIC[n][1] for n in obs)
+            score = sum(RUBRIC[n][1] * level(n, values[n]) for n in obs) / w
+            staged = math.floor(min(level(n, values[n]) for n in obs))
+        else:
+            score, staged = None, None
+        cov = F(len(obs), len(inds)) if inds else None
+        rows[area] = (score, staged, cov, [n for n in inds if n not in values])
+    scored = [(AREA_WEIGHT.get(a, 1), r[0]) for a, r in rows.items() if r[0] is not None]
+    overall = sum(w * s for w, s in scored) / sum(w for w, _ in scored)
+    return rows, overall, min(s for _, s in scored)
+
+
+def show(label, v):
+    print(f"{label} = {float(v)!r}  ({v})")
+
+
+CURRENT = {"channels.share": "0.35", "channels.cost": "2.25", "experience.nps": -30,
+           "governance.self": 7}
+PREVIOUS = {"channels.share": "0.2", "channels.cost": 4, "experience.nps": -40,
+            "governance.self": "5.5"}
+
+print("# levels")
+for name, x in [("channels.share", "0.35"), ("channels.share", "0.5"), ("channels.share", "0.1"),
+                ("channels.share", "0.9"), ("channels.share", "0.05"), ("channels.share", 5),
+                ("channels.cost", "6.5"), ("channels.cost", "9.5"), ("channels.cost", 9),
+                ("channels.cost", 1), ("channels.cost", "0.5"), ("channels.cost", "2.25"),
+                ("experience.nps", 25), ("experience.nps", -30)]:
+    show(f"level({name}, {x})", level(name, x))
+
+for label, vals in [("current", CURRENT), ("previous", PREVIOUS)]:
+    rows, overall, mn = assess(vals)
+    print(f"# assessment {label}")
+    for a, (score, staged, cov, missing) in rows.items():
+        print(a, None if score is None else float(score), None if score is None else math.floor(score),
+              staged, None if cov is None else float(cov), missing)
+    show("overall", overall)
+    show("min", mn)
+
+print("# year on year")
+cur, cur_o, _ = assess(CURRENT)
+prev, prev_o, _ = assess(PREVIOUS)
+for a in AREAS:
+    if cur[a][0] is not None and prev[a][0] is not None:
+        d = cur[a][0] - prev[a][0]
+        print(a, float(d), float(d / prev[a][0]), f"({d}, {d / prev[a][0]})")
+d = cur_o - prev_o
+print("overall", float(d), float(d / prev_o), f"({d}, {d / prev_o})")
+
+print("# peers (scipy.stats.percentileofscore, kind='mean')")
+peers = {"channels": [5, 7.6875, 9, 7.6875], "experience": [2.5, 1], "overall": [6, 7]}
+scores = {"channels": float(cur["channels"][0]), "experience": float(cur["experience"][0]),
+          "overall": float(cur_o)}
+for a, ps in peers.items():
+    print(a, len(ps), statistics.median(ps), stats.percentileofscore(ps, scores[a], kind="mean"))
