@@ -867,6 +867,167 @@ START_TEST(default_model_text_round_trips)
 END_TEST
 
 /* ---------------------------------------------------------------------------------
+ * doc/MODEL.md agrees with the built-in model */
+
+/* Split a markdown table row into at most max trimmed cells; returns the count. */
+static int md_cells(char *line, char **cell, int max)
+{
+    int n = 0;
+    char *p = strchr(line, '|'), *q;
+    while (p && n < max) {
+        q = strchr(p + 1, '|');
+        if (!q)
+            break;
+        *q = '\0';
+        p++;
+        while (*p == ' ')
+            p++;
+        {
+            char *e = p + strlen(p);
+            while (e > p && e[-1] == ' ')
+                *--e = '\0';
+        }
+        if (*p == '`' && p[strlen(p) - 1] == '`') {
+            p[strlen(p) - 1] = '\0';
+            p++;
+        }
+        cell[n++] = p;
+        p = q;
+    }
+    return n;
+}
+
+/* A number as printed in the doc (U+2212 minus allowed). */
+static double md_number(const char *s)
+{
+    char buf[64];
+    size_t i = 0;
+    if (strncmp(s, "\xe2\x88\x92", 3) == 0) {
+        buf[i++] = '-';
+        s += 3;
+    }
+    snprintf(buf + i, sizeof buf - i, "%s", s);
+    return strtod(buf, NULL);
+}
+
+static int md_word(const char *const *words, int n, const char *s)
+{
+    int i;
+    for (i = 0; i < n; i++)
+        if (strcmp(words[i], s) == 0)
+            return i;
+    return -1;
+}
+
+static unsigned md_flags(char *s)
+{
+    static const char *const fw[] = { "purchase", "repeat", "refer", "upsell", "cross_sell",
+                                      "bad_experience", "support", "churn" };
+    unsigned f = 0;
+    char *tok, *save = NULL;
+    if (strcmp(s, "\xe2\x80\x94") == 0) /* em dash: none */
+        return 0;
+    for (tok = strtok_r(s, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+        int i = md_word(fw, 8, tok);
+        ck_assert_msg(i >= 0, "flag %s", tok);
+        f |= 1u << i;
+    }
+    return f;
+}
+
+START_TEST(doc_tables_list_exactly_the_built_in_model)
+{
+    static const char *const stages[] = { "none", "acquisition", "closing", "retention" };
+    static const char *const classes[] = { "watch", "do", "lead" };
+    static const char *const areas[] = { "none", "technology", "channels", "engagement",
+                                         "experience", "content", "business", "analytics",
+                                         "governance" };
+    const iv_model *d = iv__model_default();
+    char path[4096], *text, *line, *save = NULL;
+    int section = 0, ntypes = 0, nchannels = 0, nparams = 0;
+    size_t len;
+    tu_source_path(path, sizeof path, "doc/MODEL.md");
+    text = tu_read_file(path, &len);
+    ck_assert_ptr_nonnull(text);
+    for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char *c[6];
+        int n;
+        if (strncmp(line, "### ", 4) == 0) {
+            section = strstr(line, "Types") ? 1 : strstr(line, "Channels") ? 2
+                      : strstr(line, "Global") ? 3 : 0;
+            continue;
+        }
+        if (strncmp(line, "| `", 3) != 0 || section == 0)
+            continue;
+        n = md_cells(line, c, 6);
+        if (section == 1 && n == 5) {
+            iv__type_info ti;
+            lookup(d, c[0], &ti);
+            ck_assert_msg(ti.known, "doc type %s", c[0]);
+            if (strcmp(c[1], "survey") == 0)
+                ck_assert_int_ne(ti.survey, IV_SURVEY_NONE);
+            else
+                ck_assert_msg(ti.rv == md_number(c[1]), "doc rv of %s", c[0]);
+            ck_assert_int_eq(ti.stage, md_word(stages, 4, c[2]));
+            ck_assert_int_eq(ti.cls, md_word(classes, 3, c[3]));
+            ck_assert_msg(ti.flags == md_flags(c[4]), "doc flags of %s", c[0]);
+            ntypes++;
+        } else if (section == 2 && n == 4) {
+            iv__channel_info ci;
+            chan(d, c[0], &ci);
+            ck_assert_msg(ci.known, "doc channel %s", c[0]);
+            if (c[1][0] != '*')
+                ck_assert_msg(ci.cost == md_number(c[1]), "doc cost of %s", c[0]);
+            else
+                ck_assert_double_eq(ci.cost, 1.0);
+            ck_assert_int_eq(ci.digital, strcmp(c[2], "yes") == 0);
+            ck_assert_int_eq(ci.area, md_word(areas, 9, c[3]));
+            nchannels++;
+        } else if (section == 3 && n == 3) {
+            double v;
+            ck_assert_int_eq(iv_model_get_param(d, c[0], &v), IV_OK);
+            if (strcmp(c[1], "none") == 0)
+                ck_assert_msg(isnan(v), "doc %s", c[0]);
+            else
+                ck_assert_msg(v == md_number(c[1]), "doc %s", c[0]);
+            nparams++;
+        }
+    }
+    ck_assert_int_eq(ntypes, 22);
+    ck_assert_int_eq(nchannels, 10);
+    ck_assert_int_eq(nparams, 8);
+    free(text);
+}
+END_TEST
+
+START_TEST(doc_example_file_parses)
+{
+    char path[4096], *text, *start, *end;
+    size_t len;
+    iv_model *m;
+    iv__type_info ti;
+    iv__channel_info ci;
+    tu_source_path(path, sizeof path, "doc/MODEL.md");
+    text = tu_read_file(path, &len);
+    ck_assert_ptr_nonnull(text);
+    start = strstr(text, "```ini\n");
+    ck_assert_ptr_nonnull(start);
+    start += 7;
+    end = strstr(start, "```");
+    ck_assert_ptr_nonnull(end);
+    ck_assert_msg(iv_model_parse(&m, start, (size_t)(end - start), NULL) == IV_OK, "%s",
+                  iv_error_last());
+    lookup(m, "pulse", &ti);
+    ck_assert(ti.survey == IV_SURVEY_CSAT && iv__model_survey_rv(&ti, 5) == 10);
+    chan(m, "call centre", &ci);
+    ck_assert(ci.known && ci.cost == 4.20 && ci.area == IV_AREA_ENGAGEMENT);
+    ck_assert_double_eq(iv__model_activity_window_days(m), 60);
+    iv_model_free(m);
+    free(text);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------------------
  * Allocation failures */
 
 static const char alloc_text[] =
@@ -984,6 +1145,8 @@ static Suite *model_suite(void)
     tcase_add_test(t, to_string_round_trips_through_parse);
     tcase_add_test(t, write_then_load_gives_an_equal_model);
     tcase_add_test(t, default_model_text_round_trips);
+    tcase_add_test(t, doc_tables_list_exactly_the_built_in_model);
+    tcase_add_test(t, doc_example_file_parses);
     tcase_add_test(f, parse_fails_cleanly_at_every_allocation);
     tcase_add_test(f, setters_and_to_string_fail_cleanly_at_every_allocation);
     suite_add_tcase(s, d);
