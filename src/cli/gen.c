@@ -322,6 +322,9 @@ static const uint8_t hours_digital[24] = {2, 1, 1, 1, 1, 1, 2, 6, 10, 14, 16, 16
                                           16, 14, 14, 14, 14, 14, 16, 18, 18, 16, 10, 4};
 
 #define DAY 86400
+/* 1900-01-02 and 2199-12-31 (days -25566 and 84005 from the epoch), in seconds */
+#define TS_MIN_LOCAL (-25566LL * DAY)
+#define TS_MAX_LOCAL (84005LL * DAY)
 #define SESSION_STEP_MAX 900 /* seconds between the events of one session, at most */
 
 /* ------------------------------------------------------------------------------ */
@@ -545,8 +548,9 @@ static void emit(gen *g, contact *c, int ty, int ch, int outcome, int score, int
     put_c(g, 'C');
     put_u(g, c->num, 6);
     put_c(g, ',');
-    /* ts: 2% of rows in the contact's local time with its offset */
-    if (rng_chance(r, 0.02))
+    /* ts: 2% of rows in the contact's local time with its offset (never within a day of
+     * the accepted range's ends, 1900 and 2200, where the local date could fall outside) */
+    if (rng_chance(r, 0.02) && c->t > TS_MIN_LOCAL && c->t < TS_MAX_LOCAL)
         offset = tz_offset(c, c->t);
     put_ts(g, c->t, offset);
     put_c(g, ',');
