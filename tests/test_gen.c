@@ -615,6 +615,83 @@ START_TEST(surveys_follow_outcomes)
 }
 END_TEST
 
+/* Gaps between a contact's consecutive rows: bursts (many within ten minutes: an open,
+ * its click, the visit) and a heavy tail (the 99th percentile far above the median). */
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+START_TEST(gaps_are_bursty_and_heavy_tailed)
+{
+    run r = gen_run(NULL);
+    size_t pos = 0, n = 0, cap = 1 << 16;
+    int64_t *gaps = malloc(cap * sizeof *gaps), prev_t = 0;
+    long prev_c = 0, within_10min = 0;
+    row w;
+    int nf;
+    ck_assert_ptr_nonnull(gaps);
+    next_row(r.out, &pos, &w, &nf);
+    while (next_row(r.out, &pos, &w, &nf)) {
+        int64_t t;
+        long c = contact_num(&w);
+        ck_assert(parse_ts(w.f[F_TS], w.n[F_TS], &t));
+        if (c == prev_c) {
+            if (n == cap) {
+                cap *= 2;
+                gaps = realloc(gaps, cap * sizeof *gaps);
+                ck_assert_ptr_nonnull(gaps);
+            }
+            gaps[n++] = t - prev_t;
+            within_10min += t - prev_t <= 600;
+        }
+        prev_c = c;
+        prev_t = t;
+    }
+    qsort(gaps, n, sizeof *gaps, cmp_i64);
+    ck_assert(n > 10000);
+    ck_assert_msg(within_10min * 10 > (long)n, "%ld of %zu gaps within 10 min", within_10min, n);
+    ck_assert_msg(gaps[n * 99 / 100] > 20 * gaps[n / 2], "p99 %lld median %lld",
+                  (long long)gaps[n * 99 / 100], (long long)gaps[n / 2]);
+    free(gaps);
+    run_free(&r);
+}
+END_TEST
+
+/* Staffed channels work office hours: phone and face_to_face rows fall on weekdays between
+ * 08:00 and 19:00 in the contact's local time (offsets as examples/data/README.md lists:
+ * EMEA +1 / +2, AMER -5 / -4 in April to October, APAC +8). */
+START_TEST(staffed_channels_keep_office_hours)
+{
+    run r = gen_run(NULL);
+    size_t pos = 0;
+    row w;
+    int nf;
+    long staffed = 0, in_hours = 0;
+    next_row(r.out, &pos, &w, &nf);
+    while (next_row(r.out, &pos, &w, &nf)) {
+        int64_t t, local, day;
+        long month = num(w.f[F_TS] + 5, 2), off;
+        int summer = month >= 4 && month <= 10, wd, hour;
+        if (!is(&w, F_CHANNEL, "phone") && !is(&w, F_CHANNEL, "face_to_face"))
+            continue;
+        ck_assert(parse_ts(w.f[F_TS], w.n[F_TS], &t));
+        off = is(&w, F_REGION, "emea") ? (summer ? 120 : 60)
+              : is(&w, F_REGION, "amer") ? (summer ? -240 : -300) : 480;
+        local = t + off * 60;
+        day = local / 86400; /* the log is after 1970: no negative division */
+        wd = (int)((day + 3) % 7); /* 1970-01-01 was a Thursday; 0 = Monday */
+        hour = (int)(local % 86400 / 3600);
+        staffed++;
+        in_hours += wd < 5 && hour >= 8 && hour < 19;
+    }
+    ck_assert(staffed > 1000);
+    ck_assert_msg(in_hours * 100 >= staffed * 95, "%ld of %ld in office hours", in_hours, staffed);
+    run_free(&r);
+}
+END_TEST
+
 START_TEST(help_prints_usage_and_succeeds)
 {
     run r = gen_run("--help", NULL);
@@ -699,6 +776,8 @@ static Suite *gen_suite(void)
     tcase_add_test(tc, web_visits_and_email_opens_dominate);
     tcase_add_test(tc, variant_b_converts_better_than_a);
     tcase_add_test(tc, surveys_follow_outcomes);
+    tcase_add_test(tc, gaps_are_bursty_and_heavy_tailed);
+    tcase_add_test(tc, staffed_channels_keep_office_hours);
     tcase_add_test(tc, help_prints_usage_and_succeeds);
     tcase_add_test(tc, bad_options_are_usage_errors);
     tcase_add_test(tc, write_error_exits_1_with_a_message);
