@@ -1429,7 +1429,8 @@ static int key_type(parser *p, const char *key, size_t klen, const char *v, size
     case TF_STAGE:
         k = word_index(stage_words, (int)NELEM(stage_words), v, vn);
         if (k < 0)
-            return bad_word(p, "stage", key, klen, v, vn, "acquisition, closing, retention or none");
+            return bad_word(p, "stage", key, klen, v, vn,
+                            "acquisition, closing, retention or none");
         break;
     case TF_CLASS:
         k = word_index(class_words, (int)NELEM(class_words), v, vn);

@@ -1027,6 +1027,54 @@ START_TEST(doc_example_file_parses)
 }
 END_TEST
 
+/* Mutated texts: every parse either fails with IV_EPARSE or gives a model whose text
+ * reads back to an equal model. A fixed xorshift seed keeps the run reproducible. */
+START_TEST(mutated_text_is_rejected_or_round_trips)
+{
+    static const char base[] =
+        "[model]\noutcome_neutral = 0.25\nprofit_high = 10\n[type.\"a b\\x01\"]\nrv = 1.5\n"
+        "flags = purchase,churn\nsurvey = nps\nrv_low = -3\n[channel.fax]\ncost = 2\n"
+        "digital = yes\narea = content ; c\n# x\n";
+    static const char alphabet[] = "[].=\"\\;#\n ,-+e0123456789abcdefnoptxy";
+    unsigned long long x = 88172645463325252ULL;
+    char text[sizeof base + 8];
+    int i, ok = 0;
+    for (i = 0; i < 3000; i++) {
+        size_t len = sizeof base - 1, k;
+        int nmut, j, rc;
+        iv_model *m;
+        memcpy(text, base, len);
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        nmut = 1 + (int)(x % 3);
+        for (j = 0; j < nmut; j++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            k = (size_t)(x % len);
+            text[k] = (x >> 32) % 7 == 0 ? (char)(x >> 40)
+                                          : alphabet[(x >> 24) % (sizeof alphabet - 1)];
+        }
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        if (x % 5 == 0)
+            len = (size_t)(x >> 8) % len;
+        rc = iv_model_parse(&m, text, len, NULL);
+        ck_assert_msg(rc == IV_OK || rc == IV_EPARSE, "rc %d", rc);
+        if (rc == IV_OK) {
+            char *out;
+            size_t olen;
+            iv_model *back;
+            ck_assert_int_eq(iv_model_to_string(m, &out, &olen), IV_OK);
+            ck_assert_msg(iv_model_parse(&back, out, olen, NULL) == IV_OK, "%s",
+                          iv_error_last());
+            ck_assert_int_eq(iv_model_equal(m, back), 1);
+            iv_model_free(back);
+            iv_model_free_string(m, out);
+            iv_model_free(m);
+            ok++;
+        }
+    }
+    ck_assert_int_gt(ok, 100);
+}
+END_TEST
+
 /* ---------------------------------------------------------------------------------
  * Allocation failures */
 
@@ -1147,6 +1195,7 @@ static Suite *model_suite(void)
     tcase_add_test(t, default_model_text_round_trips);
     tcase_add_test(t, doc_tables_list_exactly_the_built_in_model);
     tcase_add_test(t, doc_example_file_parses);
+    tcase_add_test(t, mutated_text_is_rejected_or_round_trips);
     tcase_add_test(f, parse_fails_cleanly_at_every_allocation);
     tcase_add_test(f, setters_and_to_string_fail_cleanly_at_every_allocation);
     suite_add_tcase(s, d);

@@ -1,0 +1,266 @@
+/* RFC 4180 ("Common Format and MIME Type for CSV Files", section 2) push tokenizer.
+ *
+ * A field is quoted when its first byte is '"'; inside quotes a delimiter, CR or LF is
+ * data and "" is one quote. Records end at LF; a CR right before the LF (outside quotes)
+ * belongs to the line ending. Deviations the RFC leaves open are treated as errors of
+ * the record (it is then a bad row): a quote inside an unquoted field, anything but a
+ * delimiter or line ending after a closing quote, end of input inside quotes. A lone CR
+ * in an unquoted field is kept as data.
+ *
+ * The scanner is a byte-class state machine whose state survives between calls, so a
+ * record may arrive split anywhere: inside quotes, between CR and LF, inside a UTF-8
+ * sequence (bytes >= 0x80 are plain data). The inner loops skip runs of plain bytes
+ * with one table lookup per byte. */
+#include "csv.h"
+
+enum { C_DATA = 0, C_DELIM, C_QUOTE, C_LF, C_CR };
+enum { S_START = 0, S_UNQ, S_QUOTED, S_QQ, S_AFTER, S_CR };
+
+void iv__csv_init(iv__csv *c, const iv__alloc *a, char delim, size_t max_fields)
+{
+    memset(c, 0, sizeof *c);
+    c->alloc = a;
+    c->cls[(unsigned char)'"'] = C_QUOTE;
+    c->cls[(unsigned char)'\n'] = C_LF;
+    c->cls[(unsigned char)'\r'] = C_CR;
+    c->cls[(unsigned char)delim] = C_DELIM;
+    c->max_fields = max_fields;
+}
+
+void iv__csv_free(iv__csv *c)
+{
+    iv__free(c->alloc, c->f, c->cap * sizeof *c->f);
+    c->f = NULL;
+    c->cap = 0;
+}
+
+void iv__csv_reset(iv__csv *c)
+{
+    c->state = S_START;
+    c->pos = 0;
+    c->nl = 0;
+    c->fstart = 0;
+    c->esc = 0;
+    c->err = IV__CSV_OK;
+    c->nfields = 0;
+}
+
+static void iv__csv_error(iv__csv *c, int err)
+{
+    if (c->err == IV__CSV_OK) {
+        c->err = err;
+        c->err_field = c->nfields;
+    }
+}
+
+/* Close the current field as bytes [start, end). */
+static int iv__csv_field_end(iv__csv *c, size_t start, size_t end, int quoted)
+{
+    iv__csv_field *f;
+    if (c->nfields >= c->max_fields) {
+        iv__csv_error(c, IV__CSV_TOO_MANY_FIELDS);
+        c->nfields++;
+        return IV_OK;
+    }
+    if (c->nfields >= c->cap) {
+        int rc = iv__grow(c->alloc, (void **)&c->f, &c->cap, c->nfields + 1, sizeof *c->f);
+        if (rc)
+            return rc;
+    }
+    f = &c->f[c->nfields++];
+    f->start = start;
+    f->end = end;
+    f->quoted = (unsigned char)quoted;
+    f->esc = c->esc;
+    c->esc = 0;
+    return IV_OK;
+}
+
+int iv__csv_scan(iv__csv *c, const char *p, size_t n, size_t *used, int *done)
+{
+    const unsigned char *cls = c->cls;
+    size_t i = 0;
+    size_t base = c->pos; /* record offset of p[0] */
+    int st = c->state, rc = IV_OK;
+
+    *done = 0;
+    while (i < n) {
+        unsigned char k;
+        switch (st) {
+        case S_START:
+            c->fstart = base + i;
+            k = cls[(unsigned char)p[i]];
+            if (k == C_QUOTE) {
+                c->fstart = base + i + 1;
+                st = S_QUOTED;
+                i++;
+                break;
+            }
+            st = S_UNQ;
+            /* fall through: the byte belongs to an unquoted field */
+            /* FALLTHROUGH */
+        case S_UNQ:
+            while (i < n && (k = cls[(unsigned char)p[i]]) == C_DATA)
+                i++;
+            if (i == n)
+                break;
+            if (k == C_DELIM) {
+                rc = iv__csv_field_end(c, c->fstart, base + i, 0);
+                st = S_START;
+                i++;
+            } else if (k == C_LF) {
+                rc = iv__csv_field_end(c, c->fstart, base + i, 0);
+                i++;
+                goto record_end;
+            } else if (k == C_CR) {
+                c->crpos = base + i;
+                c->qend = (size_t)-1; /* unquoted */
+                st = S_CR;
+                i++;
+            } else { /* quote inside an unquoted field: keep it as data, mark the row */
+                iv__csv_error(c, IV__CSV_QUOTE_IN_FIELD);
+                i++;
+            }
+            break;
+        case S_QUOTED:
+            for (;;) {
+                const char *q;
+                /* find the next quote, counting the line feeds we pass */
+                q = memchr(p + i, '"', n - i);
+                {
+                    const char *end = q ? q : p + n;
+                    const char *s = p + i;
+                    while ((s = memchr(s, '\n', (size_t)(end - s))) != NULL) {
+                        c->nl++;
+                        s++;
+                    }
+                }
+                if (!q) {
+                    i = n;
+                    break;
+                }
+                i = (size_t)(q - p);
+                c->qend = base + i;
+                st = S_QQ;
+                i++;
+                break;
+            }
+            break;
+        case S_QQ:
+            k = cls[(unsigned char)p[i]];
+            if (k == C_QUOTE) {
+                c->esc = 1;
+                st = S_QUOTED;
+                i++;
+            } else if (k == C_DELIM) {
+                rc = iv__csv_field_end(c, c->fstart, c->qend, 1);
+                st = S_START;
+                i++;
+            } else if (k == C_LF) {
+                rc = iv__csv_field_end(c, c->fstart, c->qend, 1);
+                i++;
+                goto record_end;
+            } else if (k == C_CR) {
+                c->crpos = base + i;
+                st = S_CR;
+                i++;
+            } else {
+                iv__csv_error(c, IV__CSV_AFTER_QUOTE);
+                st = S_AFTER;
+            }
+            break;
+        case S_AFTER: /* garbage after a closing quote: skip to the field's end */
+            k = cls[(unsigned char)p[i]];
+            if (k == C_DELIM) {
+                rc = iv__csv_field_end(c, c->fstart, c->qend, 1);
+                st = S_START;
+            } else if (k == C_LF) {
+                rc = iv__csv_field_end(c, c->fstart, c->qend, 1);
+                i++;
+                goto record_end;
+            }
+            i++;
+            break;
+        case S_CR:
+            if (cls[(unsigned char)p[i]] == C_LF) {
+                if (c->qend == (size_t)-1)
+                    rc = iv__csv_field_end(c, c->fstart, c->crpos, 0);
+                else
+                    rc = iv__csv_field_end(c, c->fstart, c->qend, 1);
+                i++;
+                goto record_end;
+            }
+            if (c->qend == (size_t)-1) {
+                st = S_UNQ; /* the CR was data; rescan this byte in the field */
+            } else {
+                iv__csv_error(c, IV__CSV_AFTER_QUOTE);
+                st = S_AFTER;
+            }
+            break;
+        default:
+            break;
+        }
+        if (rc)
+            goto out;
+    }
+    c->pos = base + i;
+    c->state = st;
+    *used = i;
+    return IV_OK;
+
+record_end:
+    c->pos = base + i;
+    c->state = S_START;
+    *used = i;
+    *done = 1;
+    return rc;
+out:
+    c->pos = base + i;
+    c->state = st;
+    *used = i;
+    return rc;
+}
+
+int iv__csv_eof(iv__csv *c)
+{
+    switch (c->state) {
+    case S_START:
+        return iv__csv_field_end(c, c->pos, c->pos, 0);
+    case S_UNQ:
+        return iv__csv_field_end(c, c->fstart, c->pos, 0);
+    case S_QUOTED:
+        iv__csv_error(c, IV__CSV_UNTERMINATED);
+        return iv__csv_field_end(c, c->fstart, c->pos, 1);
+    case S_QQ:
+    case S_AFTER:
+        return iv__csv_field_end(c, c->fstart, c->qend, 1);
+    case S_CR:
+        if (c->qend == (size_t)-1)
+            return iv__csv_field_end(c, c->fstart, c->crpos, 0);
+        return iv__csv_field_end(c, c->fstart, c->qend, 1);
+    default:
+        return IV_OK;
+    }
+}
+
+size_t iv__csv_unescape(const char *src, size_t n, char *dst)
+{
+    size_t i, j = 0;
+    for (i = 0; i < n; i++) {
+        dst[j++] = src[i];
+        if (src[i] == '"' && i + 1 < n && src[i + 1] == '"')
+            i++;
+    }
+    return j;
+}
+
+const char *iv__csv_strerror(int err)
+{
+    switch (err) {
+    case IV__CSV_QUOTE_IN_FIELD: return "quote inside an unquoted field";
+    case IV__CSV_AFTER_QUOTE: return "characters after a closing quote";
+    case IV__CSV_UNTERMINATED: return "unterminated quoted field at end of input";
+    case IV__CSV_TOO_MANY_FIELDS: return "too many fields";
+    default: return "";
+    }
+}

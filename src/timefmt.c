@@ -1,0 +1,227 @@
+/* Timestamps: ISO 8601 / RFC 3339 text and epoch seconds to milliseconds since
+ * 1970-01-01T00:00:00Z and back (SPEC 1.2).
+ *
+ * Calendar arithmetic is done here rather than with timegm()/mktime(), which depend
+ * on the process's time zone and are not in C11. Dates are proleptic Gregorian
+ * (ISO 8601:2004 section 3.2.1): a year is a leap year when divisible by 4, except
+ * centuries not divisible by 400. */
+#include <stdio.h>
+
+#include "iv/ingest.h"
+#include "timefmt.h"
+
+/* Accepted instants: 1900-01-01T00:00:00Z <= t < 2201-01-01T00:00:00Z (SPEC 1.2:
+ * before 1900 or after 2200 is out of range). Both are days_from_civil * 86400000:
+ * -25567 and 84371 days (`date -u -d 1900-01-01 +%s` / 86400,
+ * `date -u -d 2201-01-01 +%s` / 86400). */
+#define IV__TS_MIN (-25567LL * IV__MS_PER_DAY)
+#define IV__TS_END (84371LL * IV__MS_PER_DAY)
+
+int iv__is_leap(int64_t y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+int iv__days_in_month(int64_t y, int m)
+{
+    static const unsigned char len[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    return m == 2 ? 28 + iv__is_leap(y) : len[m - 1];
+}
+
+/* Floor division for possibly negative numerators. */
+static int64_t iv__fdiv(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+/* Count days in a calendar that starts the year on March 1st, so that February (with
+ * its leap day) is the last month: the days before month index k (0 = March) are then
+ * floor((153k + 2) / 5), because month lengths from March repeat 31,30,31,30,31 in
+ * 153-day groups of five. Years are counted from year 0 (1 BC); 719468 is the number of
+ * days from 0000-03-01 to 1970-01-01. */
+int64_t iv__days_from_civil(int64_t y, int m, int d)
+{
+    int64_t yy = y - (m <= 2);
+    int64_t k = (m + 9) % 12; /* March = 0 ... February = 11 */
+    int64_t days = 365 * yy + iv__fdiv(yy, 4) - iv__fdiv(yy, 100) + iv__fdiv(yy, 400);
+    return days + (153 * k + 2) / 5 + (d - 1) - 719468;
+}
+
+void iv__civil_from_days(int64_t days, int64_t *y, int *m, int *d)
+{
+    /* Work in 400-year cycles of 146097 days starting on 0000-03-01. */
+    int64_t z = days + 719468;
+    int64_t cycle = iv__fdiv(z, 146097);
+    int64_t doc = z - cycle * 146097;                 /* day of cycle, 0..146096 */
+    /* Year of cycle: subtract the leap days that came before; the 4-, 100- and
+     * 400-year corrections make every year exactly 365 days long. */
+    int64_t yoc = (doc - doc / 1460 + doc / 36524 - doc / 146096) / 365;
+    int64_t doy = doc - (365 * yoc + yoc / 4 - yoc / 100); /* 0 = March 1st */
+    int64_t k = (5 * doy + 2) / 153;                  /* inverse of (153k + 2) / 5 */
+    int64_t mm = k < 10 ? k + 3 : k - 9;
+    *d = (int)(doy - (153 * k + 2) / 5 + 1);
+    *m = (int)mm;
+    *y = cycle * 400 + yoc + (mm <= 2);
+}
+
+/* n decimal digits at p into *v; 0 when any is not a digit. */
+static int iv__digits(const char *p, int n, int *v)
+{
+    int i, x = 0;
+    for (i = 0; i < n; i++) {
+        unsigned c = (unsigned)(unsigned char)p[i] - '0';
+        if (c > 9)
+            return 0;
+        x = x * 10 + (int)c;
+    }
+    *v = x;
+    return 1;
+}
+
+static int iv__time_bad(const char *text, size_t len, const char *why)
+{
+    return iv__error(IV_EPARSE, "bad timestamp '%.*s': %s", (int)IV__MIN(len, 64), text, why);
+}
+
+static int iv__time_range(const char *text, size_t len, int64_t ms, int64_t *out)
+{
+    if (ms < IV__TS_MIN || ms >= IV__TS_END)
+        return iv__error(IV_ERANGE, "timestamp '%.*s' is out of range (years 1900 to 2200)",
+                         (int)IV__MIN(len, 64), text);
+    *out = ms;
+    return IV_OK;
+}
+
+/* Integer epoch seconds, optionally signed. */
+static int iv__time_epoch(const char *s, size_t n, int64_t *out)
+{
+    size_t i = 0;
+    int neg = 0;
+    int64_t v = 0;
+    if (s[0] == '-' || s[0] == '+') {
+        neg = s[0] == '-';
+        i = 1;
+    }
+    if (i == n)
+        return iv__time_bad(s, n, "sign without digits");
+    for (; i < n; i++) {
+        unsigned c = (unsigned)(unsigned char)s[i] - '0';
+        if (c > 9)
+            return iv__time_bad(s, n, "not a date and not epoch seconds");
+        if (v > 100000000000LL) /* far beyond year 2200; keep going to reject garbage */
+            continue;
+        v = v * 10 + (int64_t)c;
+    }
+    if (v > 100000000000LL)
+        return iv__error(IV_ERANGE, "timestamp '%.*s' is out of range (years 1900 to 2200)",
+                         (int)IV__MIN(n, 64), s);
+    return iv__time_range(s, n, (neg ? -v : v) * 1000, out);
+}
+
+IV_API int iv_time_parse(const char *text, size_t len, int64_t *out)
+{
+    const char *s = text;
+    size_t n = len, i;
+    int y, mo, d, hh = 0, mi = 0, ss = 0, ms = 0, off = 0;
+    int64_t days, t;
+
+    if (!text || !out)
+        return iv__error(IV_EINVAL, "iv_time_parse: NULL argument");
+    if (n == 0)
+        return iv__time_bad(s, n, "empty");
+    /* A date has '-' at position 4; anything else of digits is epoch seconds. */
+    if (n < 5 || s[4] != '-')
+        return iv__time_epoch(s, n, out);
+    if (n < 10 || !iv__digits(s, 4, &y) || !iv__digits(s + 5, 2, &mo) || s[7] != '-' ||
+        !iv__digits(s + 8, 2, &d))
+        return iv__time_bad(s, n, "expected YYYY-MM-DD");
+    if (mo < 1 || mo > 12)
+        return iv__time_bad(s, n, "month out of 1..12");
+    if (d < 1 || d > iv__days_in_month(y, mo))
+        return iv__time_bad(s, n, "no such day in that month");
+    i = 10;
+    if (i < n) {
+        if (s[i] != 'T' && s[i] != 't' && s[i] != ' ')
+            return iv__time_bad(s, n, "trailing characters after the date");
+        i++;
+        if (n - i < 5 || !iv__digits(s + i, 2, &hh) || s[i + 2] != ':' ||
+            !iv__digits(s + i + 3, 2, &mi))
+            return iv__time_bad(s, n, "expected hh:mm after the date");
+        i += 5;
+        if (i < n && s[i] == ':') {
+            if (n - i < 3 || !iv__digits(s + i + 1, 2, &ss))
+                return iv__time_bad(s, n, "expected two digits of seconds");
+            i += 3;
+            if (i < n && (s[i] == '.' || s[i] == ',')) {
+                /* ISO 8601 allows either separator; keep milliseconds, truncating
+                 * further digits. */
+                int k = 0;
+                i++;
+                for (; i < n && (unsigned)(s[i] - '0') < 10; i++, k++)
+                    if (k < 3)
+                        ms = ms * 10 + (s[i] - '0');
+                if (k == 0)
+                    return iv__time_bad(s, n, "no digits after the decimal point");
+                for (; k < 3; k++)
+                    ms *= 10;
+            }
+        }
+        if (hh > 23 || mi > 59 || ss > 59)
+            return iv__time_bad(s, n, "time of day out of range");
+        if (i < n) {
+            if ((s[i] == 'Z' || s[i] == 'z') && i + 1 == n) {
+                i++;
+            } else if (s[i] == '+' || s[i] == '-') {
+                int sign = s[i] == '-' ? -1 : 1, oh, om = 0;
+                size_t rest = n - i - 1;
+                const char *o = s + i + 1;
+                if (rest == 5 && o[2] == ':' && iv__digits(o, 2, &oh) && iv__digits(o + 3, 2, &om))
+                    ;
+                else if (rest == 4 && iv__digits(o, 2, &oh) && iv__digits(o + 2, 2, &om))
+                    ;
+                else if (rest == 2 && iv__digits(o, 2, &oh))
+                    ;
+                else
+                    return iv__time_bad(s, n, "offset must be +hh:mm, +hhmm or +hh");
+                if (oh > 23 || om > 59)
+                    return iv__time_bad(s, n, "offset out of range");
+                off = sign * (oh * 60 + om);
+                i = n;
+            } else {
+                return iv__time_bad(s, n, "trailing characters after the time");
+            }
+        }
+    }
+    if (y < 1800 || y > 2300) /* keep the arithmetic far from any overflow */
+        return iv__error(IV_ERANGE, "timestamp '%.*s' is out of range (years 1900 to 2200)",
+                         (int)IV__MIN(n, 64), s);
+    days = iv__days_from_civil(y, mo, d);
+    /* local time = UTC + offset, so UTC = local - offset */
+    t = days * IV__MS_PER_DAY + ((int64_t)hh * 3600 + mi * 60 + ss) * 1000 + ms -
+        (int64_t)off * 60000;
+    return iv__time_range(s, n, t, out);
+}
+
+IV_API int iv_time_format(int64_t ts, char *buf, size_t cap)
+{
+    int64_t days, y, msod;
+    int m, d, hh, mi, ss, ms;
+    if (!buf || cap < 32)
+        return iv__error(IV_EINVAL, "iv_time_format: buffer must hold 32 bytes");
+    if (ts == IV_TIME_NONE || ts < -62135596800000LL || ts > 253402300799999LL)
+        return iv__error(IV_EINVAL, "iv_time_format: %lld ms is outside years 1..9999",
+                         (long long)ts);
+    days = iv__fdiv(ts, IV__MS_PER_DAY);
+    msod = ts - days * IV__MS_PER_DAY;
+    iv__civil_from_days(days, &y, &m, &d);
+    hh = (int)(msod / 3600000);
+    mi = (int)(msod / 60000 % 60);
+    ss = (int)(msod / 1000 % 60);
+    ms = (int)(msod % 1000);
+    if (ms)
+        snprintf(buf, cap, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", (int)y, m, d, hh, mi, ss, ms);
+    else
+        snprintf(buf, cap, "%04d-%02d-%02dT%02d:%02d:%02dZ", (int)y, m, d, hh, mi, ss);
+    return IV_OK;
+}

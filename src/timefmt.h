@@ -1,0 +1,19 @@
+/* Internal: proleptic Gregorian calendar arithmetic shared by timestamp parsing and
+ * formatting (and by anything that buckets time by day, month or year). */
+#ifndef IV_SRC_TIMEFMT_H
+#define IV_SRC_TIMEFMT_H
+
+#include "core.h"
+
+#define IV__MS_PER_DAY 86400000LL
+
+/* Days since 1970-01-01 of the civil date y-m-d (m 1..12, d 1..31, any year). */
+int64_t iv__days_from_civil(int64_t y, int m, int d);
+/* Inverse of iv__days_from_civil. */
+void iv__civil_from_days(int64_t days, int64_t *y, int *m, int *d);
+/* 1 when y is a Gregorian leap year. */
+int iv__is_leap(int64_t y);
+/* Days in month m (1..12) of year y. */
+int iv__days_in_month(int64_t y, int m);
+
+#endif

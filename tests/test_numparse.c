@@ -1,0 +1,130 @@
+/* Decimal parsing: exact results against the C compiler's own literal conversion
+ * and against glibc strtod (both correctly rounded, independent of the code under
+ * test), and the grammar SPEC 1.4 needs (NaN, inf and overflow are bad values). */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "numparse.h"
+
+static double num_ok(const char *s)
+{
+    double d = -12345;
+    int rc = iv__num_parse(s, strlen(s), &d);
+    ck_assert_msg(rc == IV_OK, "'%s' -> %d", s, rc);
+    return d;
+}
+
+static int num_rc(const char *s)
+{
+    double d;
+    return iv__num_parse(s, strlen(s), &d);
+}
+
+static int same_bits(double a, double b)
+{
+    return memcmp(&a, &b, sizeof a) == 0;
+}
+
+START_TEST(values_match_the_compilers_literals_bit_for_bit)
+{
+    ck_assert(same_bits(num_ok("0.1"), 0.1));
+    ck_assert(same_bits(num_ok("3"), 3.0));
+    ck_assert(same_bits(num_ok("-2.5"), -2.5));
+    ck_assert(same_bits(num_ok("+7.25"), 7.25));
+    ck_assert(same_bits(num_ok(".5"), 0.5));
+    ck_assert(same_bits(num_ok("5."), 5.0));
+    ck_assert(same_bits(num_ok("1e3"), 1000.0));
+    ck_assert(same_bits(num_ok("1E-3"), 0.001));
+    ck_assert(same_bits(num_ok("123.456e+2"), 12345.6));
+    ck_assert(same_bits(num_ok("0.000001234"), 0.000001234));
+    ck_assert(same_bits(num_ok("-0"), -0.0));
+    ck_assert(same_bits(num_ok("0e999"), 0.0));
+    ck_assert(same_bits(num_ok("9007199254740993"), 9007199254740992.0)); /* ties to even */
+    ck_assert(same_bits(num_ok("1.7976931348623157e308"), 1.7976931348623157e308));
+    ck_assert(same_bits(num_ok("4.9406564584124654e-324"), 4.9406564584124654e-324));
+    ck_assert(same_bits(num_ok("2.2250738585072011e-308"), 2.2250738585072011e-308));
+    ck_assert(same_bits(num_ok("123456789012345678901234567890"), 123456789012345678901234567890.0));
+    ck_assert(same_bits(num_ok("0.30000000000000000000000000001"), 0.30000000000000000000000000001));
+    ck_assert(same_bits(num_ok("1e23"), 1e23));
+    ck_assert(same_bits(num_ok("12e30"), 12e30));
+    ck_assert(same_bits(num_ok("1e-400"), 0.0));
+}
+END_TEST
+
+START_TEST(nan_inf_overflow_and_malformed_text_are_refused)
+{
+    static const char *const bad[] = { "", "-", "+", ".", "e5", "1e", "1e+", "nan", "NaN", "inf",
+                                       "-inf", "Infinity", "0x10", " 1", "1 ", "1.2.3", "1,5",
+                                       "--1", "1e5.5", "12a" };
+    size_t i;
+    for (i = 0; i < sizeof bad / sizeof *bad; i++)
+        ck_assert_msg(num_rc(bad[i]) == IV_EPARSE, "'%s' accepted", bad[i]);
+    ck_assert_int_eq(num_rc("1e999"), IV_ERANGE);
+    ck_assert_int_eq(num_rc("-1e309"), IV_ERANGE);
+    ck_assert_int_eq(num_rc("1.7976931348623159e308"), IV_ERANGE);
+}
+END_TEST
+
+/* 200,000 random decimal strings (1 to 24 digits, a point anywhere, exponents that
+ * reach denormals and overflow) against glibc strtod in the C locale. */
+START_TEST(random_decimals_match_strtod)
+{
+    char buf[64];
+    unsigned long x = 88172645463325252UL;
+    int it;
+    for (it = 0; it < 200000; it++) {
+        int nd, dot, k, e, len = 0;
+        double a, b;
+        int rca;
+        char *end;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        nd = 1 + (int)(x % 24);
+        dot = (int)((x >> 8) % (unsigned long)(nd + 2));
+        e = (int)((x >> 16) % 700) - 350;
+        if ((x >> 30) & 1)
+            buf[len++] = '-';
+        for (k = 0; k < nd; k++) {
+            if (k == dot)
+                buf[len++] = '.';
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            buf[len++] = (char)('0' + x % 10);
+        }
+        if ((x >> 40) & 1)
+            len += snprintf(buf + len, sizeof buf - (size_t)len, "e%d", e);
+        else if ((x >> 41) & 1)
+            len += snprintf(buf + len, sizeof buf - (size_t)len, "e%d", e % 23);
+        buf[len] = '\0';
+        b = strtod(buf, &end);
+        rca = iv__num_parse(buf, (size_t)len, &a);
+        if (isinf(b)) {
+            ck_assert_msg(rca == IV_ERANGE, "'%s' -> %d", buf, rca);
+        } else {
+            ck_assert_msg(rca == IV_OK && same_bits(a, b), "'%s': %.17g vs strtod %.17g", buf, a, b);
+        }
+    }
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("numparse");
+    TCase *tc = tcase_create("numparse");
+    SRunner *sr;
+    int nf;
+    tcase_add_test(tc, values_match_the_compilers_literals_bit_for_bit);
+    tcase_add_test(tc, nan_inf_overflow_and_malformed_text_are_refused);
+    tcase_add_test(tc, random_decimals_match_strtod);
+    suite_add_tcase(s, tc);
+    sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    nf = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return nf ? 1 : 0;
+}
