@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "model.h"
+#include "numparse.h"
 
 /* Every table entry starts with its name, so one binary search serves both tables. */
 typedef struct entry_key {
@@ -879,56 +880,13 @@ static const char *const flag_words[] = {
     "purchase", "repeat", "refer", "upsell", "cross_sell", "bad_experience", "support", "churn"
 };
 
-/* The character the C library's number conversions use as the decimal point in the
- * current locale (the text format always uses '.'). */
+/* The character snprintf() uses as the decimal point in the current locale (the text
+ * format always uses '.'; numbers are read with the locale-independent iv__num_parse). */
 static char locale_point(void)
 {
     char buf[8];
     snprintf(buf, sizeof buf, "%.1f", 1.5);
     return buf[1];
-}
-
-/* A decimal number: [+-]digits[.digits][(e|E)[+-]digits], at least one digit, finite.
- * Returns 0 on success. */
-static int parse_number(const char *s, size_t n, double *out)
-{
-    char buf[128];
-    size_t i = 0, digits = 0;
-    char *end;
-    double v;
-    if (n == 0 || n >= sizeof buf)
-        return -1;
-    if (s[i] == '+' || s[i] == '-')
-        i++;
-    for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
-        digits++;
-    if (i < n && s[i] == '.')
-        for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++)
-            digits++;
-    if (digits == 0)
-        return -1;
-    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-        size_t ed = 0;
-        i++;
-        if (i < n && (s[i] == '+' || s[i] == '-'))
-            i++;
-        for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
-            ed++;
-        if (ed == 0)
-            return -1;
-    }
-    if (i != n)
-        return -1;
-    memcpy(buf, s, n);
-    buf[n] = '\0';
-    for (i = 0; i < n; i++)
-        if (buf[i] == '.')
-            buf[i] = locale_point();
-    v = strtod(buf, &end);
-    if (end != buf + n || !isfinite(v))
-        return -1;
-    *out = v;
-    return 0;
 }
 
 /* ---------------------------------------------------------------------------------
@@ -960,7 +918,7 @@ static void sb_str(sbuf *b, const char *s)
 /* The shortest %.Ng (N = 15..17) that reads back to exactly v, with '.' as the point. */
 static void sb_number(sbuf *b, double v)
 {
-    char buf[64];
+    char buf[64], point = locale_point();
     int prec;
     size_t i, n = 0;
     if (isnan(v)) {
@@ -968,16 +926,15 @@ static void sb_number(sbuf *b, double v)
         return;
     }
     for (prec = 15; prec <= 17; prec++) {
-        double back;
+        double back = NAN;
         snprintf(buf, sizeof buf, "%.*g", prec, v);
-        back = strtod(buf, NULL);
-        if (back == v)
+        n = strlen(buf);
+        for (i = 0; i < n; i++)
+            if (buf[i] == point)
+                buf[i] = '.';
+        if (iv__num_parse(buf, n, &back) == IV_OK && back == v)
             break;
     }
-    n = strlen(buf);
-    for (i = 0; i < n; i++)
-        if (buf[i] == locale_point())
-            buf[i] = '.';
     sb_put(b, buf, n);
 }
 
@@ -1356,7 +1313,7 @@ static int value_number(parser *p, const char *key, size_t klen, const char *v, 
         *out = NAN;
         return IV_OK;
     }
-    if (parse_number(v, vn, out) != 0)
+    if (iv__num_parse(v, vn, out) != IV_OK)
         return bad_word(p, "number", key, klen, v, vn, "a finite decimal number");
     return IV_OK;
 }
