@@ -2,7 +2,8 @@
  *
  * Look a type or channel up once per distinct name in a query (binary search over the
  * model's sorted table, O(log n)), then use the filled info per row. Names are matched
- * byte for byte (case-sensitively); the built-in names are lower-case. */
+ * byte for byte (case-sensitively); the built-in names are lower-case. Every
+ * iv__model_* function also accepts m = NULL, meaning the built-in default. */
 #ifndef IV_SRC_MODEL_H
 #define IV_SRC_MODEL_H
 
