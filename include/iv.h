@@ -15,5 +15,6 @@
 #include "iv/model.h"
 #include "iv/maturity.h"
 #include "iv/table.h"
+#include "iv/clv.h"
 
 #endif

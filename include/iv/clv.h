@@ -1,0 +1,304 @@
+/**
+ * @file iv/clv.h
+ * @brief Customer lifetime value: the simple formula, the RFM summary of a store, and
+ *        the BG/NBD, Pareto/NBD and Gamma-Gamma models fitted by maximum likelihood.
+ */
+#ifndef IV_CLV_H
+#define IV_CLV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "iv/common.h"
+#include "iv/model.h"
+#include "iv/store.h"
+#include "iv/table.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * @defgroup clv Customer lifetime value
+ * @brief Buy-till-you-die models (SPEC 3.4, 8; formulas and methods in doc/CLV.md).
+ *
+ * Every customer is summarised by (x, t_x, T): x repeat transactions (the first one is
+ * not counted), t_x the time from the first transaction to the last one, T the time
+ * from the first transaction to the end of the calibration period, all in one time
+ * unit (the unit of the model's rate parameters). Gamma-Gamma uses x and zbar, the
+ * mean value of the x repeat transactions.
+ *
+ * The rate parameters alpha (BG/NBD, Pareto/NBD), beta (Pareto/NBD) and gamma
+ * (Gamma-Gamma) are *rates* of gamma mixing distributions: the mean transaction rate
+ * is r/alpha per time unit.
+ *
+ * A fitted model is immutable: any number of threads may predict from it at once.
+ * @{
+ */
+
+/** @brief Opaque fitted (or given) model. @since 0.1 */
+typedef struct iv_clv iv_clv;
+
+/** @brief The models. @since 0.1 */
+typedef enum iv_clv_model {
+    IV_CLV_BGNBD = 1,  /**< BG/NBD (Fader, Hardie & Lee 2005): r, alpha, a, b */
+    IV_CLV_PARETO = 2, /**< Pareto/NBD (Schmittlein, Morrison & Colombo 1987): r, alpha, s, beta */
+    IV_CLV_GG = 3      /**< Gamma-Gamma spend model (Fader & Hardie 2013): p, q, gamma */
+} iv_clv_model;
+
+/**
+ * @brief Options for iv_clv_fit() and iv_clv_new(). Initialise with
+ *        ::IV_CLV_OPTIONS_INIT or iv_clv_options_init(); fields are only appended.
+ * @since 0.1
+ */
+typedef struct iv_clv_options {
+    size_t size;             /**< sizeof(iv_clv_options) */
+    iv_alloc_fn alloc;       /**< allocator hook, NULL for the default */
+    void *alloc_ud;          /**< passed to @ref alloc */
+    int max_iterations;      /**< optimiser iterations; 0 = default (500) */
+    double tolerance;        /**< converged when every gradient component (with respect to
+                                  the log of each parameter) is at most tolerance times
+                                  (1 + |log-likelihood|); 0 = default (1e-9) */
+    double start[4];         /**< starting values in the model's parameter order; 0 or NaN
+                                  = the default start (doc/CLV.md) */
+    iv_progress_fn progress; /**< called once per optimiser iteration; may be NULL */
+    void *progress_payload;  /**< passed to @ref progress */
+} iv_clv_options;
+
+/** @brief Static initialiser for ::iv_clv_options. @since 0.1 */
+#define IV_CLV_OPTIONS_INIT { sizeof(iv_clv_options), NULL, NULL, 0, 0.0, {0, 0, 0, 0}, NULL, NULL }
+
+/**
+ * @brief Initialise options to the defaults.
+ * @param[out] opts the options
+ * @param[in] size sizeof(iv_clv_options) as the caller knows it
+ * @return ::IV_OK or ::IV_EINVAL
+ * @since 0.1
+ */
+IV_API int iv_clv_options_init(iv_clv_options *opts, size_t size);
+
+/**
+ * @brief Fit a model by maximum likelihood.
+ *
+ * Identical customers are grouped first (a hash of (x, t_x, T), or of (x, zbar) for
+ * Gamma-Gamma), so large populations fit in time proportional to the number of
+ * distinct summaries. Gamma-Gamma uses only the customers with x > 0.
+ * @param[out] out receives the fitted model (free with iv_clv_free())
+ * @param[in] model an ::iv_clv_model
+ * @param[in] x repeat transactions per customer (>= 0)
+ * @param[in] t_x recency per customer (0 <= t_x <= T); NULL for Gamma-Gamma
+ * @param[in] T age per customer (> 0); NULL for Gamma-Gamma
+ * @param[in] zbar mean repeat spend (> 0 where x > 0); Gamma-Gamma only, else NULL
+ * @param[in] n number of customers
+ * @param[in] opts options, or NULL for the defaults
+ * @return ::IV_OK; ::IV_EINVAL (bad arguments), ::IV_ERANGE (a summary out of range: the
+ *         message names the customer index), ::IV_EUNDEFINED (no repeat buyer for
+ *         Gamma-Gamma), ::IV_ENOCONV, ::IV_ECANCELED or ::IV_ENOMEM
+ * @since 0.1
+ */
+IV_API int iv_clv_fit(iv_clv **out, int model, const double *x, const double *t_x,
+                      const double *T, const double *zbar, size_t n,
+                      const iv_clv_options *opts);
+
+/**
+ * @brief A model with given parameters (for predictions from a stored fit).
+ * @param[out] out receives the model
+ * @param[in] model an ::iv_clv_model
+ * @param[in] params the parameters in the model's order (3 for Gamma-Gamma, else 4),
+ *            each finite and > 0
+ * @param[in] opts options (only the allocator is used), or NULL
+ * @return ::IV_OK, ::IV_EINVAL, ::IV_ERANGE or ::IV_ENOMEM
+ * @since 0.1
+ */
+IV_API int iv_clv_new(iv_clv **out, int model, const double *params, const iv_clv_options *opts);
+
+/**
+ * @brief Free a model. Accepts NULL.
+ * @param[in] clv the model
+ * @since 0.1
+ */
+IV_API void iv_clv_free(iv_clv *clv);
+
+/**
+ * @brief Which model this is.
+ * @param[in] clv the model
+ * @return an ::iv_clv_model, or 0 for NULL
+ * @since 0.1
+ */
+IV_API int iv_clv_model_of(const iv_clv *clv);
+
+/**
+ * @brief The fit as a single-row table: the parameters named as in the papers
+ *        (`r`, `alpha`, `a`, `b` / `r`, `alpha`, `s`, `beta` / `p`, `q`, `gamma`), then
+ *        `loglik` and `customers` (undefined for a model made by iv_clv_new()).
+ * @param[in] clv the model
+ * @param[out] out receives the table (free with iv_table_free())
+ * @return ::IV_OK, ::IV_EINVAL or ::IV_ENOMEM
+ * @since 0.1
+ */
+IV_API int iv_clv_params(const iv_clv *clv, iv_table **out);
+
+/**
+ * @brief One parameter by its name in the papers.
+ * @param[in] clv the model
+ * @param[in] name `r`, `alpha`, `a`, `b`, `s`, `beta`, `p`, `q` or `gamma`
+ * @param[out] out receives the value
+ * @return ::IV_OK, ::IV_EINVAL or ::IV_ENOTFOUND (not a parameter of this model)
+ * @since 0.1
+ */
+IV_API int iv_clv_get_param(const iv_clv *clv, const char *name, double *out);
+
+/**
+ * @brief The maximised log-likelihood (all constant terms kept) and the number of
+ *        customers it is over.
+ * @param[in] clv the model
+ * @param[out] loglik receives the log-likelihood (NaN for iv_clv_new() models); may be NULL
+ * @param[out] customers receives the customer count (0 for iv_clv_new()); may be NULL
+ * @return ::IV_OK or ::IV_EINVAL
+ * @since 0.1
+ */
+IV_API int iv_clv_loglik(const iv_clv *clv, double *loglik, size_t *customers);
+
+/**
+ * @brief Expected transactions of a new customer in (0, t] (BG/NBD, Pareto/NBD).
+ * @param[in] clv a transaction model
+ * @param[in] t the horizon (>= 0), in the model's time unit
+ * @param[out] out receives the expectation
+ * @return ::IV_OK, ::IV_EINVAL, ::IV_ERANGE or ::IV_EUNDEFINED (not finite for these
+ *         parameters, e.g. BG/NBD with a = 1 or Pareto/NBD beyond its formula)
+ * @since 0.1
+ */
+IV_API int iv_clv_expected(const iv_clv *clv, double t, double *out);
+
+/**
+ * @brief Expected transactions in (T, T + t] of a customer with summary (x, t_x, T).
+ * @param[in] clv a transaction model
+ * @param[in] t the horizon (>= 0)
+ * @param[in] x repeat transactions
+ * @param[in] t_x recency
+ * @param[in] T age
+ * @param[out] out receives the expectation
+ * @return ::IV_OK, ::IV_EINVAL, ::IV_ERANGE or ::IV_EUNDEFINED
+ * @since 0.1
+ */
+IV_API int iv_clv_conditional(const iv_clv *clv, double t, double x, double t_x, double T,
+                              double *out);
+
+/**
+ * @brief Probability that a customer with summary (x, t_x, T) is still alive at T.
+ * @param[in] clv a transaction model
+ * @param[in] x repeat transactions
+ * @param[in] t_x recency
+ * @param[in] T age
+ * @param[out] out receives the probability, in [0, 1]
+ * @return ::IV_OK, ::IV_EINVAL or ::IV_ERANGE
+ * @since 0.1
+ */
+IV_API int iv_clv_p_alive(const iv_clv *clv, double x, double t_x, double T, double *out);
+
+/**
+ * @brief Expected value of a future transaction of a customer with x repeat
+ *        transactions of mean value zbar: the Gamma-Gamma conditional mean
+ *        (p (gamma + x zbar)) / (p x + q - 1); for x = 0 the population mean
+ *        p gamma / (q - 1).
+ * @param[in] gg a Gamma-Gamma model
+ * @param[in] x repeat transactions (>= 0)
+ * @param[in] zbar their mean value (ignored when x = 0)
+ * @param[out] out receives the expected value
+ * @return ::IV_OK, ::IV_EINVAL, ::IV_ERANGE or ::IV_EUNDEFINED (q <= 1 with x = 0)
+ * @since 0.1
+ */
+IV_API int iv_clv_expected_spend(const iv_clv *gg, double x, double zbar, double *out);
+
+/**
+ * @brief Discounted CLV over a horizon: the horizon is cut into periods of length
+ *        @p step (the last one may be shorter); period k contributes its expected
+ *        transactions (the growth of iv_clv_conditional() over the period) times the
+ *        expected spend, discounted by (1 + discount)^-k.
+ * @param[in] tx a transaction model (BG/NBD or Pareto/NBD)
+ * @param[in] gg a Gamma-Gamma model
+ * @param[in] x repeat transactions
+ * @param[in] t_x recency
+ * @param[in] T age
+ * @param[in] zbar mean repeat spend
+ * @param[in] horizon the horizon (>= 0), in the models' time unit
+ * @param[in] step period length (> 0), e.g. 4.345 weeks for monthly discounting
+ * @param[in] discount discount rate per period (>= 0)
+ * @param[out] out receives the value
+ * @return ::IV_OK, ::IV_EINVAL, ::IV_ERANGE or ::IV_EUNDEFINED
+ * @since 0.1
+ */
+IV_API int iv_clv_value(const iv_clv *tx, const iv_clv *gg, double x, double t_x, double T,
+                        double zbar, double horizon, double step, double discount,
+                        double *out);
+
+/**
+ * @brief The simple CLV: m r / (1 + d - r) (SPEC 3.4 a).
+ * @param[in] m margin per period
+ * @param[in] r retention rate per period, in [0, 1]
+ * @param[in] d discount rate per period (>= 0)
+ * @param[out] out receives the value
+ * @return ::IV_OK, ::IV_EINVAL or ::IV_ERANGE
+ * @since 0.1
+ */
+IV_API int iv_clv_simple(double m, double r, double d, double *out);
+
+/** @brief Time unit of an RFM summary. @since 0.1 */
+typedef enum iv_rfm_unit {
+    IV_RFM_DAY = 0, /**< days */
+    IV_RFM_WEEK = 1 /**< weeks (7 days) */
+} iv_rfm_unit;
+
+/**
+ * @brief Options for iv_rfm(). Initialise with ::IV_RFM_OPTIONS_INIT or
+ *        iv_rfm_options_init(); fields are only appended.
+ * @since 0.1
+ */
+typedef struct iv_rfm_options {
+    size_t size;               /**< sizeof(iv_rfm_options) */
+    int64_t calibration_end;   /**< end of calibration (ms): the UTC day containing it is
+                                    the last calibration day (inclusive);
+                                    ::IV_TIME_NONE = the day of the store's last timestamp */
+    int unit;                  /**< an ::iv_rfm_unit (default week) */
+    const iv_model *model;     /**< the scoring model whose `purchase` flag selects the
+                                    transactions; NULL = the built-in default */
+    int64_t holdout_end;       /**< end of the holdout period (its UTC day inclusive);
+                                    ::IV_TIME_NONE = the day of the store's last timestamp */
+} iv_rfm_options;
+
+/** @brief Static initialiser for ::iv_rfm_options. @since 0.1 */
+#define IV_RFM_OPTIONS_INIT { sizeof(iv_rfm_options), IV_TIME_NONE, IV_RFM_WEEK, NULL, IV_TIME_NONE }
+
+/**
+ * @brief Initialise options to the defaults.
+ * @param[out] opts the options
+ * @param[in] size sizeof(iv_rfm_options) as the caller knows it
+ * @return ::IV_OK or ::IV_EINVAL
+ * @since 0.1
+ */
+IV_API int iv_rfm_options_init(iv_rfm_options *opts, size_t size);
+
+/**
+ * @brief The RFM summary per contact from its `purchase`-flagged interactions.
+ *
+ * Transactions on one UTC day are merged into one whose value is the sum of theirs.
+ * A contact's first purchase day must fall on or before the calibration end (others
+ * are left out). Columns: `contact`, `x` (repeat purchase days in calibration),
+ * `t_x` (first to last calibration purchase day), `T` (first purchase day to the
+ * calibration end day), `zbar` (mean value of the repeat days, 0 when x = 0),
+ * `first` (time of the first purchase), `holdout_x` (purchase days after the
+ * calibration end up to the holdout end), `holdout_value` (their value).
+ * @param[out] out receives the table, one row per contact in store contact order
+ * @param[in] store the store
+ * @param[in] opts options, or NULL for the defaults
+ * @return ::IV_OK, ::IV_EINVAL or ::IV_ENOMEM
+ * @since 0.1
+ */
+IV_API int iv_rfm(iv_table **out, const iv_store *store, const iv_rfm_options *opts);
+
+/** @} */
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,951 @@
+/* CLV models: BG/NBD, Pareto/NBD and Gamma-Gamma by maximum likelihood, their
+ * predictions, and the simple CLV formula. Formulas and methods: doc/CLV.md.
+ *
+ * References:
+ *  [FHL05]  Fader, Hardie & Lee (2005), "Counting Your Customers the Easy Way: An
+ *           Alternative to the Pareto/NBD Model", Marketing Science 24(2), eq. 6-10.
+ *  [FH05]   Fader & Hardie (2005), "A Note on Deriving the Pareto/NBD Model and Related
+ *           Expressions", brucehardie.com note 008, eq. 17-22.
+ *  [SMC87]  Schmittlein, Morrison & Colombo (1987), Management Science 33(1).
+ *  [FH13]   Fader & Hardie (2013), "The Gamma-Gamma Model of Monetary Value",
+ *           brucehardie.com note 025.
+ * Parameters are optimised on the log scale (every point of R^n is valid). */
+#include <math.h>
+#include <stdio.h>
+
+#include "clv.h"
+#include "model.h"
+#include "optim.h"
+#include "special.h"
+#include "store.h"
+#include "table.h"
+
+struct iv_clv {
+    iv__alloc alloc;
+    int model;
+    double par[4];
+    double loglik;     /* NaN when not fitted */
+    size_t customers;  /* customers the fit used */
+};
+
+static const char *const param_names[4][4] = {
+    {NULL, NULL, NULL, NULL},
+    {"r", "alpha", "a", "b"},
+    {"r", "alpha", "s", "beta"},
+    {"p", "q", "gamma", NULL},
+};
+
+int iv__clv_npar(int model)
+{
+    return model == IV_CLV_BGNBD || model == IV_CLV_PARETO ? 4 : model == IV_CLV_GG ? 3 : 0;
+}
+
+/* ---- per-customer log-likelihoods ----------------------------------------------- */
+
+/* BG/NBD terms that depend only on x (shared by every customer with that x). */
+typedef struct bg_xterms {
+    double lgr;  /* log Gamma(r+x) - log Gamma(r) */
+    double lbx;  /* log B(a, b+x) - log B(a, b) */
+    double dr;   /* psi(r+x) - psi(r) */
+    double da;   /* psi(a+b) - psi(a+b+x) */
+    double db;   /* psi(b+x) - psi(b) + psi(a+b) - psi(a+b+x) */
+} bg_xterms;
+
+static void bg_terms(const double *p, double x, int want_grad, bg_xterms *c)
+{
+    double r = p[0], a = p[2], b = p[3];
+    c->lgr = iv__lgamma_ratio(r, x);
+    c->lbx = iv__lbeta(a, b + x) - iv__lbeta(a, b);
+    if (want_grad) {
+        double pab = iv__digamma(a + b), pabx = iv__digamma(a + b + x);
+        c->dr = iv__digamma(r + x) - iv__digamma(r);
+        c->da = pab - pabx;
+        c->db = iv__digamma(b + x) - iv__digamma(b) + c->da;
+    }
+}
+
+/* log L of one customer [FHL05 eq. 6], written as
+ *   log L = A + log(1 + D),
+ *   A = log Gamma(r+x) - log Gamma(r) + r log alpha - (r+x) log(alpha+T) + log B(a,b+x)/B(a,b),
+ *   D = [x > 0] a/(b+x-1) ((alpha+T)/(alpha+t_x))^(r+x),
+ * with log(1 + D) = log1pexp(log D), so heavy buyers never overflow. g (may be NULL)
+ * receives d log L / d(r, alpha, a, b). */
+static double bg_one(const double *p, const bg_xterms *c, double x, double tx, double T,
+                     double *g)
+{
+    double r = p[0], al = p[1], a = p[2], b = p[3];
+    double lal = log(al), lat = log(al + T);
+    double ll = c->lgr + r * lal - (r + x) * lat + c->lbx;
+    if (g) {
+        g[0] = c->dr + lal - lat;
+        g[1] = r / al - (r + x) / (al + T);
+        g[2] = c->da;
+        g[3] = c->db;
+    }
+    if (x > 0) {
+        double ltx = log(al + tx);
+        double lnD = log(a) - log(b + x - 1) + (r + x) * (lat - ltx);
+        ll += iv__log1pexp(lnD);
+        if (g) {
+            double sg = 1.0 / (1.0 + exp(-lnD)); /* D / (1 + D) */
+            g[0] += sg * (lat - ltx);
+            g[1] += sg * (r + x) * (1.0 / (al + T) - 1.0 / (al + tx));
+            g[2] += sg / a;
+            g[3] -= sg / (b + x - 1);
+        }
+    }
+    return ll;
+}
+
+/* log L of one customer [FH05 eq. 17-19]:
+ *   L = Gamma(r+x) alpha^r beta^s / Gamma(r) * [ (alpha+T)^-(r+x) (beta+T)^-s
+ *       + s/(r+s+x) A0 ],
+ *   A0 = F(t_x)/(m+t_x)^(r+s+x) - F(T)/(m+T)^(r+s+x),  F(y) = 2F1(r+s+x, b1; r+s+x+1; |alpha-beta|/(m+y)),
+ * with m = alpha, b1 = s+1 when alpha >= beta, and m = beta, b1 = r+x otherwise, so the
+ * argument of 2F1 is always in [0, 1). Everything in logs; *lt1 (may be NULL) receives
+ * the log of the first bracketed term (for P(alive)). */
+static double pnbd_one(const double *p, double lgr, double x, double tx, double T, double *lt1,
+                       double *lbracket)
+{
+    double r = p[0], al = p[1], s = p[2], be = p[3];
+    double a1 = r + s + x, m, b1, d, lftx, lfT, la0, t1, lb;
+    if (al >= be) {
+        m = al;
+        b1 = s + 1;
+        d = al - be;
+    } else {
+        m = be;
+        b1 = r + x;
+        d = be - al;
+    }
+    t1 = -(r + x) * log(al + T) - s * log(be + T);
+    lftx = iv__log_hyp2f1(a1, b1, a1 + 1, d / (m + tx), NULL) - a1 * log(m + tx);
+    lfT = iv__log_hyp2f1(a1, b1, a1 + 1, d / (m + T), NULL) - a1 * log(m + T);
+    /* A0 >= 0 exactly; rounding can make the two logs cross when t_x is close to T */
+    la0 = lftx > lfT ? iv__logdiffexp(lftx, lfT) : (isnan(lftx - lfT) ? NAN : -INFINITY);
+    lb = iv__logaddexp(t1, log(s / a1) + la0);
+    if (lt1)
+        *lt1 = t1;
+    if (lbracket)
+        *lbracket = lb;
+    return lgr + r * log(al) + s * log(be) + lb;
+}
+
+/* log f(zbar | x) of a repeat buyer [FH13]: zbar x ~ Gamma(p x, nu) given nu, and
+ * nu ~ Gamma(q, gamma) (rates), so zbar | x has density
+ *   Gamma(px+q) / (Gamma(px) Gamma(q)) gamma^q x^(px) zbar^(px-1) / (gamma + x zbar)^(px+q).
+ * g (may be NULL) receives d log f / d(p, q, gamma). */
+static double gg_one(const double *par, double x, double z, double *g)
+{
+    double p = par[0], q = par[1], ga = par[2], px = p * x;
+    double lx = log(x), lz = log(z), lgz = log(ga + x * z), lga = log(ga);
+    double ll = iv__lgamma_ratio(px, q) - iv__lgamma(q) + q * lga + px * lx + (px - 1) * lz
+              - (px + q) * lgz;
+    if (g) {
+        double ppq = iv__digamma(px + q);
+        g[0] = x * (ppq - iv__digamma(px) + lx + lz - lgz);
+        g[1] = ppq - iv__digamma(q) + lga - lgz;
+        g[2] = q / ga - (px + q) / (ga + x * z);
+    }
+    return ll;
+}
+
+/* ---- validation ------------------------------------------------------------------ */
+
+static int check_summary(double x, double tx, double T, size_t i)
+{
+    if (!(x >= 0) || !isfinite(x))
+        return iv__error(IV_ERANGE, "customer %zu: x = %g must be finite and >= 0", i, x);
+    if (!(T > 0) || !isfinite(T))
+        return iv__error(IV_ERANGE, "customer %zu: T = %g must be finite and > 0", i, T);
+    if (!(tx >= 0) || !(tx <= T))
+        return iv__error(IV_ERANGE, "customer %zu: t_x = %g must be in [0, T = %g]", i, tx, T);
+    return IV_OK;
+}
+
+static int check_spend(double x, double z, size_t i)
+{
+    if (!(x >= 0) || !isfinite(x))
+        return iv__error(IV_ERANGE, "customer %zu: x = %g must be finite and >= 0", i, x);
+    if (x > 0 && (!(z > 0) || !isfinite(z)))
+        return iv__error(IV_ERANGE, "customer %zu: zbar = %g must be finite and > 0", i, z);
+    return IV_OK;
+}
+
+int iv__clv_loglik_at(int model, const double *par, const double *x, const double *t_x,
+                      const double *T, const double *zbar, size_t n, double *out)
+{
+    double sum = 0;
+    size_t i;
+    int rc;
+    for (i = 0; i < n; i++) {
+        if (model == IV_CLV_GG) {
+            if ((rc = check_spend(x[i], zbar[i], i)) != IV_OK)
+                return rc;
+            if (x[i] > 0)
+                sum += gg_one(par, x[i], zbar[i], NULL);
+            continue;
+        }
+        if ((rc = check_summary(x[i], t_x[i], T[i], i)) != IV_OK)
+            return rc;
+        if (model == IV_CLV_BGNBD) {
+            bg_xterms c;
+            bg_terms(par, x[i], 0, &c);
+            sum += bg_one(par, &c, x[i], t_x[i], T[i], NULL);
+        } else {
+            sum += pnbd_one(par, iv__lgamma_ratio(par[0], x[i]), x[i], t_x[i], T[i], NULL, NULL);
+        }
+    }
+    *out = sum;
+    return IV_OK;
+}
+
+/* ---- grouping identical summaries ------------------------------------------------ */
+
+/* Distinct key tuples (up to three doubles) with their counts. */
+typedef struct groups {
+    size_t m;        /* distinct tuples */
+    size_t cap;      /* rows allocated in k[] and w */
+    double *k[3];
+    double *w;       /* how many rows share the tuple */
+} groups;
+
+static void groups_free(const iv__alloc *a, groups *g)
+{
+    int d;
+    for (d = 0; d < 3; d++)
+        iv__free(a, g->k[d], g->cap * sizeof(double));
+    iv__free(a, g->w, g->cap * sizeof(double));
+    memset(g, 0, sizeof *g);
+}
+
+static uint64_t key_bits(double v)
+{
+    uint64_t u;
+    if (v == 0)
+        v = 0.0; /* -0 and +0 are one key */
+    memcpy(&u, &v, sizeof u);
+    return u;
+}
+
+/* splitmix64 finaliser (Steele, Lea & Flood 2014) as the hash mixer */
+static uint64_t mix64(uint64_t h)
+{
+    h ^= h >> 30;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 27;
+    h *= 0x94d049bb133111ebULL;
+    return h ^ (h >> 31);
+}
+
+/* Group rows i < n by (src[0][i], ..., src[nk-1][i]); rows with skip_zero set and
+ * src[0][i] == 0 are left out. map (may be NULL) receives each row's group. */
+static int group_rows(const iv__alloc *a, size_t n, const double *const *src, int nk,
+                      int skip_zero, groups *g, uint32_t *map)
+{
+    size_t nslots = 16, i, mask;
+    uint32_t *slots;
+    int d;
+    memset(g, 0, sizeof *g);
+    if (n > UINT32_MAX - 1)
+        return iv__error(IV_ERANGE, "too many customers (%zu)", n);
+    while (nslots < 2 * n)
+        nslots *= 2;
+    mask = nslots - 1;
+    slots = iv__calloc(a, nslots, sizeof *slots);
+    g->cap = n ? n : 1;
+    for (d = 0; d < nk; d++)
+        g->k[d] = iv__malloc(a, g->cap * sizeof(double));
+    g->w = iv__malloc(a, g->cap * sizeof(double));
+    if (!slots || !g->w || !g->k[0] || (nk > 1 && !g->k[1]) || (nk > 2 && !g->k[2])) {
+        iv__free(a, slots, nslots * sizeof *slots);
+        groups_free(a, g);
+        return iv__nomem("grouping customer summaries");
+    }
+    for (i = 0; i < n; i++) {
+        uint64_t h = 0x9e3779b97f4a7c15ULL;
+        size_t s;
+        if (skip_zero && src[0][i] == 0)
+            continue;
+        for (d = 0; d < nk; d++)
+            h = mix64(h ^ key_bits(src[d][i]));
+        for (s = (size_t)h & mask;; s = (s + 1) & mask) {
+            uint32_t e = slots[s];
+            if (e == 0) {
+                for (d = 0; d < nk; d++)
+                    g->k[d][g->m] = src[d][i];
+                g->w[g->m] = 1;
+                slots[s] = (uint32_t)++g->m;
+                e = slots[s];
+            } else {
+                for (d = 0; d < nk; d++)
+                    if (key_bits(g->k[d][e - 1]) != key_bits(src[d][i]))
+                        break;
+                if (d < nk)
+                    continue;
+                g->w[e - 1] += 1;
+            }
+            if (map)
+                map[i] = e - 1;
+            break;
+        }
+    }
+    iv__free(a, slots, nslots * sizeof *slots);
+    return IV_OK;
+}
+
+/* ---- fitting ------------------------------------------------------------------------ */
+
+/* What the objective sees: the distinct summaries, their weights, and for the
+ * transaction models the distinct x values (xi[j] = index of k[0][j] among them). */
+typedef struct fitdata {
+    int model;
+    groups g;
+    groups gx;        /* distinct x values (k[0]) */
+    uint32_t *xi;
+    void *scratch;    /* per distinct x: bg_xterms or double lgr */
+    size_t scratch_bytes;
+} fitdata;
+
+static int unlog(size_t n, const double *u, double *p)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        p[i] = exp(u[i]);
+        if (!(p[i] > 0) || !isfinite(p[i]))
+            return 0;
+    }
+    return 1;
+}
+
+/* -log L(exp(u)) over the groups, with its gradient in u (BG/NBD, Gamma-Gamma: analytic). */
+static double obj_analytic(const double *u, double *gu, void *ud)
+{
+    fitdata *fd = ud;
+    const groups *g = &fd->g;
+    double p[4], sum = 0, gs[4] = {0, 0, 0, 0}, gi[4];
+    size_t j, np = (size_t)iv__clv_npar(fd->model);
+    int k;
+    if (!unlog(np, u, p))
+        return NAN;
+    if (fd->model == IV_CLV_BGNBD) {
+        bg_xterms *c = fd->scratch;
+        for (j = 0; j < fd->gx.m; j++)
+            bg_terms(p, fd->gx.k[0][j], gu != NULL, &c[j]);
+        for (j = 0; j < g->m; j++) {
+            sum += g->w[j] * bg_one(p, &c[fd->xi[j]], g->k[0][j], g->k[1][j], g->k[2][j],
+                                    gu ? gi : NULL);
+            if (gu)
+                for (k = 0; k < 4; k++)
+                    gs[k] += g->w[j] * gi[k];
+        }
+    } else {
+        for (j = 0; j < g->m; j++) {
+            sum += g->w[j] * gg_one(p, g->k[0][j], g->k[1][j], gu ? gi : NULL);
+            if (gu)
+                for (k = 0; k < 3; k++)
+                    gs[k] += g->w[j] * gi[k];
+        }
+    }
+    if (gu) /* chain rule: d/du = theta d/dtheta; minimising -log L */
+        for (k = 0; k < (int)np; k++)
+            gu[k] = -gs[k] * p[k];
+    return isfinite(sum) ? -sum : NAN;
+}
+
+/* -log L for Pareto/NBD; the gradient by central differences (the 2F1 parameter
+ * derivatives have no cheap closed form). */
+static double obj_pareto(const double *u, double *gu, void *ud)
+{
+    fitdata *fd = ud;
+    const groups *g = &fd->g;
+    double p[4], sum = 0, *lgr = fd->scratch;
+    size_t j;
+    if (gu)
+        iv__optim_numgrad(obj_pareto, ud, 4, u, 1e-6, gu);
+    if (!unlog(4, u, p))
+        return NAN;
+    for (j = 0; j < fd->gx.m; j++)
+        lgr[j] = iv__lgamma_ratio(p[0], fd->gx.k[0][j]);
+    for (j = 0; j < g->m; j++)
+        sum += g->w[j] * pnbd_one(p, lgr[fd->xi[j]], g->k[0][j], g->k[1][j], g->k[2][j], NULL,
+                                  NULL);
+    return isfinite(sum) ? -sum : NAN;
+}
+
+static void fitdata_free(const iv__alloc *a, fitdata *fd)
+{
+    iv__free(a, fd->xi, fd->g.cap * sizeof *fd->xi);
+    iv__free(a, fd->scratch, fd->scratch_bytes);
+    groups_free(a, &fd->g);
+    groups_free(a, &fd->gx);
+}
+
+/* Validate, group, and index the distinct x values. */
+static int fitdata_build(const iv__alloc *a, fitdata *fd, const double *x, const double *t_x,
+                         const double *T, const double *zbar, size_t n)
+{
+    const double *src[3];
+    size_t i;
+    int rc;
+    memset(fd, 0, sizeof *fd);
+    for (i = 0; i < n; i++) {
+        rc = zbar ? check_spend(x[i], zbar[i], i) : check_summary(x[i], t_x[i], T[i], i);
+        if (rc != IV_OK)
+            return rc;
+    }
+    src[0] = x;
+    src[1] = zbar ? zbar : t_x;
+    src[2] = T;
+    if ((rc = group_rows(a, n, src, zbar ? 2 : 3, zbar != NULL, &fd->g, NULL)) != IV_OK)
+        return rc;
+    if (zbar)
+        return IV_OK;
+    fd->xi = iv__malloc(a, fd->g.cap * sizeof *fd->xi);
+    if (!fd->xi) {
+        fitdata_free(a, fd);
+        return iv__nomem("grouping customer summaries");
+    }
+    src[0] = fd->g.k[0];
+    if ((rc = group_rows(a, fd->g.m, src, 1, 0, &fd->gx, fd->xi)) != IV_OK) {
+        fitdata_free(a, fd);
+        return rc;
+    }
+    fd->scratch_bytes = fd->gx.cap * sizeof(bg_xterms);
+    fd->scratch = iv__malloc(a, fd->scratch_bytes);
+    if (!fd->scratch) {
+        fitdata_free(a, fd);
+        return iv__nomem("fit workspace");
+    }
+    return IV_OK;
+}
+
+/* Default starting values (doc/CLV.md): unit shape parameters and rate parameters
+ * set from the data's own scale, so the start does not depend on the time or money
+ * unit. */
+static void default_start(const fitdata *fd, double *p)
+{
+    const groups *g = &fd->g;
+    double sw = 0, sx = 0, sT = 0;
+    size_t j;
+    for (j = 0; j < g->m; j++) {
+        sw += g->w[j];
+        sx += g->w[j] * g->k[0][j];
+        sT += g->w[j] * (fd->model == IV_CLV_GG ? g->k[1][j] : g->k[2][j]);
+    }
+    if (fd->model == IV_CLV_GG) { /* p = 1, q = 2: mean spend p gamma / (q - 1) = gamma */
+        p[0] = 1;
+        p[1] = 2;
+        p[2] = sT / sw;
+        return;
+    }
+    /* r = 1 and alpha so that r / alpha is the observed repeat rate sum x / sum T */
+    p[0] = 1;
+    p[1] = sT / (sx > 0 ? sx : 1);
+    p[2] = 1;
+    p[3] = fd->model == IV_CLV_BGNBD ? 1 : p[1];
+}
+
+static int clv_alloc(iv_clv **out, int model, const iv__alloc *a)
+{
+    iv_clv *c = iv__malloc(a, sizeof *c);
+    if (!c)
+        return iv__nomem("CLV model");
+    memset(c, 0, sizeof *c);
+    c->alloc = *a;
+    c->model = model;
+    c->loglik = NAN;
+    *out = c;
+    return IV_OK;
+}
+
+int iv_clv_options_init(iv_clv_options *opts, size_t size)
+{
+    if (!opts || size < sizeof(size_t))
+        return iv__error(IV_EINVAL, "iv_clv_options_init: NULL or too small");
+    memset(opts, 0, size);
+    opts->size = size;
+    return IV_OK;
+}
+
+static int resolve_options(const iv_clv_options *opts, iv_clv_options *o, iv__alloc *a)
+{
+    int rc;
+    memset(o, 0, sizeof *o);
+    if (opts) {
+        if ((rc = iv__check_options(opts, opts->size, sizeof(iv_clv_options),
+                                    sizeof(iv_clv_options), "iv_clv_options")) != IV_OK)
+            return rc;
+        *o = *opts;
+    }
+    if (o->max_iterations < 0 || o->tolerance < 0 || isnan(o->tolerance))
+        return iv__error(IV_EINVAL, "iv_clv_options: max_iterations and tolerance must be >= 0");
+    iv__alloc_init(a, o->alloc, o->alloc_ud);
+    return IV_OK;
+}
+
+int iv_clv_fit(iv_clv **out, int model, const double *x, const double *t_x, const double *T,
+               const double *zbar, size_t n, const iv_clv_options *opts)
+{
+    iv_clv_options o;
+    iv__alloc a;
+    iv__optim_options oo;
+    iv__optim_result res = {0};
+    fitdata fd;
+    double u[4], p[4];
+    int rc, np = iv__clv_npar(model), k;
+    if (out)
+        *out = NULL;
+    if (!out || np == 0 || !x || n == 0)
+        return iv__error(IV_EINVAL, "iv_clv_fit: NULL argument, no customers or unknown model %d",
+                         model);
+    if (model == IV_CLV_GG ? !zbar : (!t_x || !T))
+        return iv__error(IV_EINVAL, "iv_clv_fit: %s missing",
+                         model == IV_CLV_GG ? "zbar" : "t_x or T");
+    if ((rc = resolve_options(opts, &o, &a)) != IV_OK)
+        return rc;
+    if ((rc = fitdata_build(&a, &fd, x, t_x, T, model == IV_CLV_GG ? zbar : NULL, n)) != IV_OK)
+        return rc;
+    fd.model = model;
+    if (fd.g.m == 0) {
+        fitdata_free(&a, &fd);
+        return iv__error(IV_EUNDEFINED, "Gamma-Gamma needs at least one repeat buyer (x > 0)");
+    }
+    default_start(&fd, p);
+    for (k = 0; k < np; k++) {
+        if (o.start[k] > 0 && isfinite(o.start[k]))
+            p[k] = o.start[k];
+        u[k] = log(p[k]);
+    }
+    iv__optim_defaults(&oo);
+    if (o.max_iterations)
+        oo.max_iterations = o.max_iterations;
+    if (o.tolerance > 0)
+        oo.gtol = o.tolerance;
+    oo.progress = o.progress;
+    oo.payload = o.progress_payload;
+    rc = iv__optim_minimize(model == IV_CLV_PARETO ? obj_pareto : obj_analytic, &fd,
+                            (size_t)np, u, &oo, &res);
+    if (rc == IV_OK)
+        rc = clv_alloc(out, model, &a);
+    if (rc == IV_OK) {
+        size_t j;
+        for (k = 0; k < np; k++)
+            (*out)->par[k] = exp(u[k]);
+        (*out)->loglik = -res.f;
+        for (j = 0; j < fd.g.m; j++)
+            (*out)->customers += (size_t)fd.g.w[j];
+    } else if (rc == IV_ENOCONV) {
+        char why[256];
+        snprintf(why, sizeof why, "%s", iv_error_last());
+        rc = iv__error(IV_ENOCONV, "%s fit did not converge after %d iterations (%s)",
+                       model == IV_CLV_BGNBD ? "BG/NBD" : model == IV_CLV_PARETO ? "Pareto/NBD"
+                                                                               : "Gamma-Gamma",
+                       res.iterations, why);
+    }
+    fitdata_free(&a, &fd);
+    return rc;
+}
+
+int iv_clv_new(iv_clv **out, int model, const double *params, const iv_clv_options *opts)
+{
+    iv_clv_options o;
+    iv__alloc a;
+    int rc, np = iv__clv_npar(model), k;
+    if (out)
+        *out = NULL;
+    if (!out || !params || np == 0)
+        return iv__error(IV_EINVAL, "iv_clv_new: NULL argument or unknown model %d", model);
+    for (k = 0; k < np; k++)
+        if (!(params[k] > 0) || !isfinite(params[k]))
+            return iv__error(IV_ERANGE, "iv_clv_new: parameter %s = %g must be finite and > 0",
+                             param_names[model][k], params[k]);
+    if ((rc = resolve_options(opts, &o, &a)) != IV_OK)
+        return rc;
+    if ((rc = clv_alloc(out, model, &a)) != IV_OK)
+        return rc;
+    memcpy((*out)->par, params, (size_t)np * sizeof *params);
+    return IV_OK;
+}
+
+void iv_clv_free(iv_clv *clv)
+{
+    if (clv) {
+        iv__alloc a = clv->alloc;
+        iv__free(&a, clv, sizeof *clv);
+    }
+}
+
+int iv_clv_model_of(const iv_clv *clv)
+{
+    return clv ? clv->model : 0;
+}
+
+int iv_clv_params(const iv_clv *clv, iv_table **out)
+{
+    iv_table *t;
+    int np, k, rc = IV_OK;
+    if (out)
+        *out = NULL;
+    if (!clv || !out)
+        return iv__error(IV_EINVAL, "iv_clv_params: NULL argument");
+    np = iv__clv_npar(clv->model);
+    if (!(t = iv__table_new(&clv->alloc)))
+        return IV_ENOMEM;
+    for (k = 0; k < np && rc >= 0; k++)
+        rc = iv__table_add_col(t, param_names[clv->model][k], IV_COL_DOUBLE);
+    if (rc >= 0)
+        rc = iv__table_add_col(t, "loglik", IV_COL_DOUBLE);
+    if (rc >= 0)
+        rc = iv__table_add_col(t, "customers", IV_COL_INT);
+    if (rc >= 0)
+        rc = (int)iv__table_add_row(t);
+    for (k = 0; k < np && rc >= 0; k++)
+        rc = iv__table_set_double(t, 0, (size_t)k, clv->par[k]);
+    if (rc >= 0)
+        rc = iv__table_set_double(t, 0, (size_t)np, clv->loglik);
+    if (rc >= 0 && !isnan(clv->loglik))
+        rc = iv__table_set_int(t, 0, (size_t)np + 1, (int64_t)clv->customers);
+    if (rc < 0) {
+        iv_table_free(t);
+        return rc;
+    }
+    iv__table_set_single(t, 1);
+    *out = t;
+    return IV_OK;
+}
+
+int iv_clv_get_param(const iv_clv *clv, const char *name, double *out)
+{
+    int k;
+    if (!clv || !name || !out)
+        return iv__error(IV_EINVAL, "iv_clv_get_param: NULL argument");
+    for (k = 0; k < iv__clv_npar(clv->model); k++)
+        if (strcmp(param_names[clv->model][k], name) == 0) {
+            *out = clv->par[k];
+            return IV_OK;
+        }
+    return iv__error(IV_ENOTFOUND, "'%s' is not a parameter of this model", name);
+}
+
+int iv_clv_loglik(const iv_clv *clv, double *loglik, size_t *customers)
+{
+    if (!clv)
+        return iv__error(IV_EINVAL, "iv_clv_loglik: NULL model");
+    if (loglik)
+        *loglik = clv->loglik;
+    if (customers)
+        *customers = clv->customers;
+    return IV_OK;
+}
+
+/* ---- predictions -------------------------------------------------------------------- */
+
+static int need_tx_model(const iv_clv *clv, const double *out, const char *fn)
+{
+    if (!clv || !out)
+        return iv__error(IV_EINVAL, "%s: NULL argument", fn);
+    if (clv->model != IV_CLV_BGNBD && clv->model != IV_CLV_PARETO)
+        return iv__error(IV_EINVAL, "%s needs a BG/NBD or Pareto/NBD model", fn);
+    return IV_OK;
+}
+
+static int finite_or_undefined(double v, double *out, const char *what)
+{
+    if (!isfinite(v)) {
+        *out = NAN;
+        return iv__error(IV_EUNDEFINED, "%s is not finite for these parameters", what);
+    }
+    *out = v;
+    return IV_OK;
+}
+
+/* log P(alive | x, t_x, T) */
+static double log_p_alive(const iv_clv *clv, double x, double tx, double T)
+{
+    const double *p = clv->par;
+    if (clv->model == IV_CLV_BGNBD) {
+        /* [FHL05 eq. 11]: 1 / (1 + D) with D as in bg_one */
+        double lnD;
+        if (x == 0)
+            return 0;
+        lnD = log(p[2]) - log(p[3] + x - 1) + (p[0] + x) * (log(p[1] + T) - log(p[1] + tx));
+        return -iv__log1pexp(lnD);
+    } else {
+        /* [FH05 eq. 22]: the first bracketed term of L over the whole bracket */
+        double lt1, lb;
+        pnbd_one(p, 0, x, tx, T, &lt1, &lb);
+        return IV__MIN(lt1 - lb, 0.0);
+    }
+}
+
+int iv_clv_p_alive(const iv_clv *clv, double x, double t_x, double T, double *out)
+{
+    int rc;
+    if ((rc = need_tx_model(clv, out, "iv_clv_p_alive")) != IV_OK)
+        return rc;
+    if ((rc = check_summary(x, t_x, T, 0)) != IV_OK)
+        return rc;
+    return finite_or_undefined(exp(log_p_alive(clv, x, t_x, T)), out, "P(alive)");
+}
+
+/* 1 - (m/(m+t))^k 2F1(k, b; c; t/(m+t)), the bracket of [FHL05 eq. 7 and 10] */
+static double bg_bracket(double m, double t, double k, double b, double c)
+{
+    double lg = k * log(m / (m + t)) + iv__log_hyp2f1(k, b, c, t / (m + t), NULL);
+    return -expm1(lg);
+}
+
+int iv_clv_expected(const iv_clv *clv, double t, double *out)
+{
+    const double *p;
+    double v;
+    int rc;
+    if ((rc = need_tx_model(clv, out, "iv_clv_expected")) != IV_OK)
+        return rc;
+    if (!(t >= 0) || !isfinite(t))
+        return iv__error(IV_ERANGE, "iv_clv_expected: horizon %g must be finite and >= 0", t);
+    p = clv->par;
+    if (clv->model == IV_CLV_BGNBD) {
+        /* [FHL05 eq. 7] */
+        v = (p[2] + p[3] - 1) / (p[2] - 1) * bg_bracket(p[1], t, p[0], p[3], p[2] + p[3] - 1);
+    } else if (p[2] == 1) {
+        /* [FH05 eq. 20] with s = 1 (the limit): r beta / alpha log(1 + t / beta) */
+        v = p[0] * p[3] / p[1] * log1p(t / p[3]);
+    } else {
+        /* [FH05 eq. 20]: r beta / (alpha (s-1)) (1 - (beta/(beta+t))^(s-1)) */
+        v = p[0] * p[3] / (p[1] * (p[2] - 1)) * -expm1(-(p[2] - 1) * log1p(t / p[3]));
+    }
+    return finite_or_undefined(t == 0 ? 0 : v, out, "expected transactions");
+}
+
+int iv_clv_conditional(const iv_clv *clv, double t, double x, double t_x, double T, double *out)
+{
+    const double *p;
+    double v, lpa;
+    int rc;
+    if ((rc = need_tx_model(clv, out, "iv_clv_conditional")) != IV_OK)
+        return rc;
+    if ((rc = check_summary(x, t_x, T, 0)) != IV_OK)
+        return rc;
+    if (!(t >= 0) || !isfinite(t))
+        return iv__error(IV_ERANGE, "iv_clv_conditional: horizon %g must be finite and >= 0", t);
+    p = clv->par;
+    lpa = log_p_alive(clv, x, t_x, T);
+    if (clv->model == IV_CLV_BGNBD) {
+        /* [FHL05 eq. 10] */
+        double c = p[2] + p[3] + x - 1;
+        v = c / (p[2] - 1) * bg_bracket(p[1] + T, t, p[0] + x, p[3] + x, c);
+    } else {
+        /* [FH05 eq. 21]: (r+x)(beta+T)/((alpha+T)(s-1)) (1 - ((beta+T)/(beta+T+t))^(s-1)) */
+        double k = (p[0] + x) * (p[3] + T) / (p[1] + T), l = log1p(t / (p[3] + T));
+        v = p[2] == 1 ? k * l : k / (p[2] - 1) * -expm1(-(p[2] - 1) * l);
+    }
+    return finite_or_undefined(t == 0 ? 0 : v * exp(lpa), out, "conditional expected transactions");
+}
+
+int iv_clv_expected_spend(const iv_clv *gg, double x, double zbar, double *out)
+{
+    const double *p;
+    int rc;
+    if (!gg || !out)
+        return iv__error(IV_EINVAL, "iv_clv_expected_spend: NULL argument");
+    if (gg->model != IV_CLV_GG)
+        return iv__error(IV_EINVAL, "iv_clv_expected_spend needs a Gamma-Gamma model");
+    if ((rc = check_spend(x, zbar, 0)) != IV_OK)
+        return rc;
+    p = gg->par;
+    /* [FH13 eq. 6]: E(M | x, zbar) = p (gamma + x zbar) / (p x + q - 1), a weighted mean of
+     * the population mean p gamma / (q - 1) and zbar; defined when p x + q > 1 */
+    if (!(p[0] * x + p[1] > 1)) {
+        *out = NAN;
+        return iv__error(IV_EUNDEFINED, "expected spend needs p x + q > 1 (q = %g)", p[1]);
+    }
+    *out = p[0] * (p[2] + (x > 0 ? x * zbar : 0)) / (p[0] * x + p[1] - 1);
+    return IV_OK;
+}
+
+int iv_clv_value(const iv_clv *tx, const iv_clv *gg, double x, double t_x, double T, double zbar,
+                 double horizon, double step, double discount, double *out)
+{
+    double spend, prev = 0, sum = 0, t = 0, df = 1;
+    int rc;
+    if ((rc = need_tx_model(tx, out, "iv_clv_value")) != IV_OK)
+        return rc;
+    if (!(horizon >= 0) || !isfinite(horizon) || !(step > 0) || !isfinite(step) ||
+        !(discount >= 0) || !isfinite(discount))
+        return iv__error(IV_ERANGE, "iv_clv_value: horizon >= 0, step > 0 and discount >= 0 "
+                         "must be finite");
+    if (horizon / step > 1e6)
+        return iv__error(IV_ERANGE, "iv_clv_value: more than a million periods");
+    if ((rc = iv_clv_expected_spend(gg, x, zbar, &spend)) != IV_OK)
+        return rc;
+    while (t < horizon) {
+        double cur;
+        t = IV__MIN(t + step, horizon);
+        df /= 1 + discount;
+        if ((rc = iv_clv_conditional(tx, t, x, t_x, T, &cur)) != IV_OK)
+            return rc;
+        sum += (cur - prev) * spend * df;
+        prev = cur;
+    }
+    *out = sum;
+    return IV_OK;
+}
+
+int iv_clv_simple(double m, double r, double d, double *out)
+{
+    if (!out)
+        return iv__error(IV_EINVAL, "iv_clv_simple: NULL argument");
+    if (!isfinite(m) || !(r >= 0 && r <= 1) || !(d >= 0) || !isfinite(d))
+        return iv__error(IV_ERANGE, "iv_clv_simple: need finite m, r in [0, 1], d >= 0");
+    if (1 + d - r == 0) {
+        *out = NAN; /* r = 1 and d = 0: a customer kept forever, never discounted */
+        return iv__error(IV_EUNDEFINED, "simple CLV is unbounded with r = 1 and d = 0");
+    }
+    *out = m * r / (1 + d - r);
+    return IV_OK;
+}
+
+/* ---- RFM summary from a store ------------------------------------------------------- */
+
+#define IV__DAY_MS 86400000LL
+
+static int64_t utc_day(int64_t ts)
+{
+    return ts >= 0 ? ts / IV__DAY_MS : -((-ts + IV__DAY_MS - 1) / IV__DAY_MS);
+}
+
+int iv_rfm_options_init(iv_rfm_options *opts, size_t size)
+{
+    static const iv_rfm_options def = IV_RFM_OPTIONS_INIT;
+    if (!opts || size < sizeof(size_t))
+        return iv__error(IV_EINVAL, "iv_rfm_options_init: NULL or too small");
+    memset(opts, 0, size);
+    memcpy(opts, &def, IV__MIN(size, sizeof def));
+    opts->size = size;
+    return IV_OK;
+}
+
+/* One contact's purchase days, merged. */
+typedef struct rfm_acc {
+    int64_t first, last;   /* first and last calibration purchase day */
+    int64_t day;           /* the day being merged, or INT64_MIN */
+    double day_value;
+    long cal_days, hold_days;
+    double rep_value, hold_value;
+} rfm_acc;
+
+static void rfm_close_day(rfm_acc *r, int64_t cal_end, int64_t hold_end)
+{
+    if (r->day == INT64_MIN)
+        return;
+    if (r->day <= cal_end) {
+        if (r->cal_days == 0)
+            r->first = r->day;
+        else
+            r->rep_value += r->day_value;
+        r->last = r->day;
+        r->cal_days++;
+    } else if (r->day <= hold_end) {
+        r->hold_days++;
+        r->hold_value += r->day_value;
+    }
+}
+
+static int rfm_add_row(iv_table *t, const iv_store *s, uint32_t c, const rfm_acc *r,
+                       int64_t cal_end, double unit)
+{
+    long row = iv__table_add_row(t);
+    double x = (double)(r->cal_days - 1);
+    int rc;
+    if (row < 0)
+        return (int)row;
+    if ((rc = iv__table_set_string(t, (size_t)row, 0, iv__pool_str(&s->contacts, c),
+                                   iv__pool_len(&s->contacts, c))) != IV_OK ||
+        (rc = iv__table_set_int(t, (size_t)row, 1, (int64_t)x)) != IV_OK ||
+        (rc = iv__table_set_double(t, (size_t)row, 2, (double)(r->last - r->first) / unit)) != IV_OK ||
+        (rc = iv__table_set_double(t, (size_t)row, 3, (double)(cal_end - r->first) / unit)) != IV_OK ||
+        (rc = iv__table_set_double(t, (size_t)row, 4, x > 0 ? r->rep_value / x : 0)) != IV_OK ||
+        (rc = iv__table_set_int(t, (size_t)row, 5, r->first * IV__DAY_MS)) != IV_OK ||
+        (rc = iv__table_set_int(t, (size_t)row, 6, r->hold_days)) != IV_OK)
+        return rc;
+    return iv__table_set_double(t, (size_t)row, 7, r->hold_value);
+}
+
+int iv_rfm(iv_table **out, const iv_store *store, const iv_rfm_options *opts)
+{
+    static const char *const cols[] = {"contact", "x", "t_x", "T", "zbar", "first", "holdout_x",
+                                       "holdout_value"};
+    static const int types[] = {IV_COL_STRING, IV_COL_INT, IV_COL_DOUBLE, IV_COL_DOUBLE,
+                                IV_COL_DOUBLE, IV_COL_TIME, IV_COL_INT, IV_COL_DOUBLE};
+    iv_rfm_options o = IV_RFM_OPTIONS_INIT;
+    const iv_model *m;
+    unsigned char *purchase = NULL;
+    size_t ntypes, i, c;
+    int64_t cal_end, hold_end;
+    double unit;
+    iv_table *t;
+    int rc = IV_OK;
+    if (out)
+        *out = NULL;
+    if (!out || !store)
+        return iv__error(IV_EINVAL, "iv_rfm: NULL argument");
+    if (opts) {
+        if ((rc = iv__check_options(opts, opts->size, sizeof o, sizeof o, "iv_rfm_options")) != IV_OK)
+            return rc;
+        o = *opts;
+    }
+    if (o.unit != IV_RFM_DAY && o.unit != IV_RFM_WEEK)
+        return iv__error(IV_EINVAL, "iv_rfm_options: unit %d is neither day nor week", o.unit);
+    if (store->nrows && !store->index_ok)
+        return iv__error(IV_ESTATE, "iv_rfm: the store is not prepared (call iv_store_prepare)");
+    unit = o.unit == IV_RFM_WEEK ? 7.0 : 1.0;
+    m = o.model ? o.model : iv__model_default();
+    cal_end = utc_day(o.calibration_end != IV_TIME_NONE ? o.calibration_end
+                      : store->nrows ? store->ts_max : 0);
+    hold_end = utc_day(o.holdout_end != IV_TIME_NONE ? o.holdout_end
+                       : store->nrows ? store->ts_max : 0);
+    if (!(t = iv__table_new(&store->alloc)))
+        return IV_ENOMEM;
+    for (i = 0; i < sizeof cols / sizeof cols[0] && rc >= 0; i++)
+        rc = iv__table_add_col(t, cols[i], types[i]);
+    /* the purchase flag of every distinct type, looked up once */
+    ntypes = store->type.pool.count;
+    if (rc >= 0 && ntypes && !(purchase = iv__calloc(&store->alloc, ntypes, 1)))
+        rc = iv__nomem("RFM type flags");
+    for (i = 0; rc >= 0 && i < ntypes; i++) {
+        iv__type_info ti;
+        iv__model_type(m, iv__pool_str(&store->type.pool, (uint32_t)i),
+                       iv__pool_len(&store->type.pool, (uint32_t)i), &ti);
+        purchase[i] = (ti.flags & IV_FLAG_PURCHASE) != 0;
+    }
+    for (c = 1; rc >= 0 && store->nrows && c < store->contacts.count; c++) {
+        rfm_acc r = {0, 0, INT64_MIN, 0, 0, 0, 0, 0};
+        uint32_t k;
+        for (k = store->idx_start[c]; k < store->idx_start[c + 1]; k++) {
+            uint32_t row = store->idx_rows[k];
+            int64_t day;
+            if (!purchase[iv__codes_get(&store->type.codes, row)])
+                continue;
+            day = utc_day(store->ts[row]);
+            if (day != r.day) { /* rows are in time order: a new day closes the last one */
+                rfm_close_day(&r, cal_end, hold_end);
+                r.day = day;
+                r.day_value = 0;
+            }
+            if (!isnan(store->value[row]))
+                r.day_value += store->value[row];
+        }
+        rfm_close_day(&r, cal_end, hold_end);
+        if (r.cal_days > 0)
+            rc = rfm_add_row(t, store, (uint32_t)c, &r, cal_end, unit);
+    }
+    iv__free(&store->alloc, purchase, ntypes);
+    if (rc < 0) {
+        iv_table_free(t);
+        return rc;
+    }
+    *out = t;
+    return IV_OK;
+}

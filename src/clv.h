@@ -1,0 +1,17 @@
+/* Internal: CLV model kernels shared by the fit, the predictions and the tests. */
+#ifndef IV_SRC_CLV_H
+#define IV_SRC_CLV_H
+
+#include "core.h"
+#include "iv/clv.h"
+
+/* Number of parameters of a model (4, 4, 3), 0 for an unknown model. */
+int iv__clv_npar(int model);
+
+/* Log-likelihood of n customers at the given parameters, summed customer by customer
+ * without grouping (an independent path from the grouped fit). zbar only for GG (where
+ * customers with x = 0 are skipped); t_x, T only for BG/NBD and Pareto/NBD. */
+int iv__clv_loglik_at(int model, const double *par, const double *x, const double *t_x,
+                      const double *T, const double *zbar, size_t n, double *out);
+
+#endif

@@ -1,0 +1,398 @@
+/* CLV models: fits on CDNOW against the published values (SPEC 8), predictions and
+ * likelihoods against an independent mpmath implementation (tests/ref/clv_ref.py, whose
+ * output is pasted below), hand-computed formulas, heavy buyers, errors, and an
+ * allocation-failure loop over a fit. */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clv.h"
+#include "iv/clv.h"
+#include "iv/table.h"
+#include "testutil.h"
+
+/* Output of /usr/bin/python3 tests/ref/clv_ref.py (mpmath, 30 digits). */
+#define REF_BG_LL_PUBLISHED -9582.4255623003253
+#define REF_PN_LL_PUBLISHED -9594.9740682238875
+#define REF_GG_LL_PUBLISHED -4055.924712730166
+#define REF_BG_EXPECTED_39 1.1949269357653055
+#define REF_BG_COND_39 1.2258626316192343
+#define REF_BG_PALIVE 0.7265957874763036
+#define REF_PN_EXPECTED_39 1.2128057234602207
+#define REF_PN_COND_39 1.4550751992658419
+#define REF_PN_PALIVE 0.86917148212026019
+#define REF_GG_SPEND 24.663713910761155
+#define REF_GG_SPEND_X0 35.218978102189781
+#define REF_BG_LL_HEAVY -810.34211168464923
+#define REF_BG_PALIVE_HEAVY 1.0402645724228775e-20
+#define REF_BG_COND_HEAVY 2.6406615443407669e-19
+#define REF_PN_LL_HEAVY -810.78721398837407
+#define REF_PN_PALIVE_HEAVY 1.7350351835909071e-20
+#define REF_BG_PALIVE_HEAVY_RECENT 0.9811636008415705
+#define REF_PN_PALIVE_HEAVY_RECENT 0.98687604106764566
+#define REF_BG_LOG_PALIVE_GONE -1125.9977086551401
+#define REF_CLV_3x13 27.546639027250478
+
+#define CDNOW_N 2357
+static double cx[CDNOW_N], ctx[CDNOW_N], cT[CDNOW_N], cz[CDNOW_N];
+static size_t cn;
+
+/* The CDNOW summary (ID,x,t_x,T,zbar), read once. */
+static void load_cdnow(void)
+{
+    char path[1024], *text, *p;
+    size_t len;
+    if (cn)
+        return;
+    text = tu_read_file(tu_shared_path(path, sizeof path,
+                                       "cdnow/cdnow_customers_summary_with_transactions.csv"),
+                        &len);
+    ck_assert_msg(text != NULL, "cannot read %s", path);
+    p = strchr(text, '\n');
+    while (p && *++p && cn < CDNOW_N) {
+        strtod(p, &p); /* ID */
+        cx[cn] = strtod(p + 1, &p);
+        ctx[cn] = strtod(p + 1, &p);
+        cT[cn] = strtod(p + 1, &p);
+        cz[cn] = strtod(p + 1, &p);
+        cn++;
+        p = strchr(p, '\n');
+    }
+    free(text);
+    ck_assert_int_eq(cn, CDNOW_N);
+}
+
+/* |got - want| <= rel * |want| */
+#define CHECK_REL(got, want, rel)                                                          \
+    ck_assert_msg(fabs((got) - (want)) <= (rel) * fabs(want), "%s = %.12g, want %.12g", #got, \
+                  (double)(got), (double)(want))
+
+static iv_clv *fit_cdnow(int model)
+{
+    iv_clv *c = NULL;
+    int rc;
+    load_cdnow();
+    rc = iv_clv_fit(&c, model, cx, ctx, cT, model == IV_CLV_GG ? cz : NULL, cn, NULL);
+    ck_assert_msg(rc == IV_OK, "fit %d: %s", model, iv_error_last());
+    return c;
+}
+
+static void check_fit(iv_clv *c, const char *const *names, const double *want, int np,
+                      double want_ll, size_t customers)
+{
+    double v, ll;
+    size_t n;
+    int k;
+    for (k = 0; k < np; k++) {
+        ck_assert_int_eq(iv_clv_get_param(c, names[k], &v), IV_OK);
+        ck_assert_msg(fabs(v - want[k]) <= 0.005 * want[k], "%s = %g, published %g", names[k],
+                      v, want[k]);
+    }
+    ck_assert_int_eq(iv_clv_loglik(c, &ll, &n), IV_OK);
+    ck_assert_msg(fabs(ll - want_ll) <= 0.01, "loglik %.4f, published %.2f", ll, want_ll);
+    ck_assert_uint_eq(n, customers);
+}
+
+/* SPEC 8: BG/NBD and Pareto/NBD (Fader, Hardie & Lee 2005), Gamma-Gamma (Fader & Hardie). */
+static const struct {
+    int model;
+    const char *names[4];
+    double want[4];
+    int np;
+    double ll;
+    size_t customers;
+} published[] = {
+    {IV_CLV_BGNBD, {"r", "alpha", "a", "b"}, {0.2426, 4.414, 0.7930, 2.426}, 4, -9582.43, 2357},
+    {IV_CLV_PARETO, {"r", "alpha", "s", "beta"}, {0.553, 10.58, 0.606, 11.67}, 4, -9594.98, 2357},
+    {IV_CLV_GG, {"p", "q", "gamma", NULL}, {6.25, 3.74, 15.44, 0}, 3, -4055.92, 946},
+};
+
+/* one run per model (loop test index _i) */
+START_TEST(cdnow_fit_lands_within_half_percent_and_0_01_loglik_of_published)
+{
+    iv_clv *c = fit_cdnow(published[_i].model);
+    check_fit(c, published[_i].names, published[_i].want, published[_i].np, published[_i].ll,
+              published[_i].customers);
+    iv_clv_free(c);
+}
+END_TEST
+
+START_TEST(loglik_at_published_parameters_matches_independent_computation)
+{
+    static const double bg[] = {0.2426, 4.414, 0.7930, 2.426}, pn[] = {0.553, 10.58, 0.606, 11.67},
+                        gg[] = {6.25, 3.74, 15.44};
+    double ll;
+    load_cdnow();
+    ck_assert_int_eq(iv__clv_loglik_at(IV_CLV_BGNBD, bg, cx, ctx, cT, NULL, cn, &ll), IV_OK);
+    CHECK_REL(ll, REF_BG_LL_PUBLISHED, 1e-11);
+    ck_assert_int_eq(iv__clv_loglik_at(IV_CLV_PARETO, pn, cx, ctx, cT, NULL, cn, &ll), IV_OK);
+    CHECK_REL(ll, REF_PN_LL_PUBLISHED, 1e-11);
+    ck_assert_int_eq(iv__clv_loglik_at(IV_CLV_GG, gg, cx, NULL, NULL, cz, cn, &ll), IV_OK);
+    CHECK_REL(ll, REF_GG_LL_PUBLISHED, 1e-11);
+}
+END_TEST
+
+static iv_clv *given(int model, const double *par)
+{
+    iv_clv *c = NULL;
+    ck_assert_int_eq(iv_clv_new(&c, model, par, NULL), IV_OK);
+    return c;
+}
+
+/* E[X(39)], E[Y(39) | 2, 30.43, 38.86] and P(alive | 2, 30.43, 38.86) */
+static void check_customer_1(const iv_clv *c, double expected, double cond, double p_alive)
+{
+    double v;
+    ck_assert_int_eq(iv_clv_expected(c, 39, &v), IV_OK);
+    CHECK_REL(v, expected, 1e-12);
+    ck_assert_int_eq(iv_clv_conditional(c, 39, 2, 30.43, 38.86, &v), IV_OK);
+    CHECK_REL(v, cond, 1e-11);
+    ck_assert_int_eq(iv_clv_p_alive(c, 2, 30.43, 38.86, &v), IV_OK);
+    CHECK_REL(v, p_alive, 1e-11);
+}
+
+START_TEST(predictions_match_independent_computation_for_cdnow_customer_1)
+{
+    static const double bg[] = {0.2426, 4.414, 0.7930, 2.426}, pn[] = {0.553, 10.58, 0.606, 11.67},
+                        gg[] = {6.25, 3.74, 15.44};
+    iv_clv *b = given(IV_CLV_BGNBD, bg), *p = given(IV_CLV_PARETO, pn), *g = given(IV_CLV_GG, gg);
+    double v;
+    check_customer_1(b, REF_BG_EXPECTED_39, REF_BG_COND_39, REF_BG_PALIVE);
+    check_customer_1(p, REF_PN_EXPECTED_39, REF_PN_COND_39, REF_PN_PALIVE);
+    ck_assert_int_eq(iv_clv_expected_spend(g, 2, 22.35, &v), IV_OK);
+    CHECK_REL(v, REF_GG_SPEND, 1e-14);
+    ck_assert_int_eq(iv_clv_expected_spend(g, 0, 0, &v), IV_OK);
+    CHECK_REL(v, REF_GG_SPEND_X0, 1e-14);
+    ck_assert_int_eq(iv_clv_value(b, g, 2, 30.43, 38.86, 22.35, 39, 13, 0.05, &v), IV_OK);
+    CHECK_REL(v, REF_CLV_3x13, 1e-12);
+    /* nothing happens in a zero horizon; a new customer with x = 0 is alive */
+    ck_assert_int_eq(iv_clv_expected(b, 0, &v), IV_OK);
+    ck_assert(v == 0);
+    ck_assert_int_eq(iv_clv_p_alive(b, 0, 0, 10, &v), IV_OK);
+    ck_assert(v == 1);
+    iv_clv_free(b);
+    iv_clv_free(p);
+    iv_clv_free(g);
+}
+END_TEST
+
+START_TEST(heavy_buyers_give_finite_loglik_and_p_alive_in_unit_interval)
+{
+    static const double bg[] = {0.2426, 4.414, 0.7930, 2.426}, pn[] = {0.553, 10.58, 0.606, 11.67};
+    static const double hx[] = {500}, htx[] = {900}, hT[] = {1000};
+    iv_clv *b = given(IV_CLV_BGNBD, bg), *p = given(IV_CLV_PARETO, pn);
+    double v;
+    ck_assert_int_eq(iv__clv_loglik_at(IV_CLV_BGNBD, bg, hx, htx, hT, NULL, 1, &v), IV_OK);
+    CHECK_REL(v, REF_BG_LL_HEAVY, 1e-12);
+    ck_assert_int_eq(iv__clv_loglik_at(IV_CLV_PARETO, pn, hx, htx, hT, NULL, 1, &v), IV_OK);
+    CHECK_REL(v, REF_PN_LL_HEAVY, 1e-12);
+    ck_assert_int_eq(iv_clv_p_alive(b, 500, 900, 1000, &v), IV_OK);
+    CHECK_REL(v, REF_BG_PALIVE_HEAVY, 1e-10);
+    ck_assert_int_eq(iv_clv_p_alive(p, 500, 900, 1000, &v), IV_OK);
+    CHECK_REL(v, REF_PN_PALIVE_HEAVY, 1e-10);
+    ck_assert_int_eq(iv_clv_p_alive(b, 500, 995, 1000, &v), IV_OK);
+    CHECK_REL(v, REF_BG_PALIVE_HEAVY_RECENT, 1e-12);
+    ck_assert_int_eq(iv_clv_p_alive(p, 500, 995, 1000, &v), IV_OK);
+    CHECK_REL(v, REF_PN_PALIVE_HEAVY_RECENT, 1e-12);
+    ck_assert_int_eq(iv_clv_conditional(b, 52, 500, 900, 1000, &v), IV_OK);
+    CHECK_REL(v, REF_BG_COND_HEAVY, 1e-9);
+    /* P(alive) = exp(-1126): underflows to 0, but never NaN and never negative */
+    ck_assert_int_eq(iv_clv_p_alive(b, 500, 100, 1000, &v), IV_OK);
+    ck_assert(v >= 0 && v <= 1e-300);
+    ck_assert_int_eq(iv_clv_p_alive(p, 500, 100, 1000, &v), IV_OK);
+    ck_assert(v >= 0 && v <= 1e-300);
+    iv_clv_free(b);
+    iv_clv_free(p);
+}
+END_TEST
+
+START_TEST(simple_clv_is_m_r_over_1_plus_d_minus_r)
+{
+    double v;
+    /* by hand: 100 * 0.8 / (1 + 0.1 - 0.8) = 80 / 0.3 */
+    ck_assert_int_eq(iv_clv_simple(100, 0.8, 0.1, &v), IV_OK);
+    CHECK_REL(v, 80.0 / 0.3, 1e-15);
+    ck_assert_int_eq(iv_clv_simple(50, 0, 0, &v), IV_OK);
+    ck_assert(v == 0);
+    ck_assert_int_eq(iv_clv_simple(100, 1, 0, &v), IV_EUNDEFINED);
+    ck_assert(isnan(v));
+    ck_assert_int_eq(iv_clv_simple(100, 1.2, 0, &v), IV_ERANGE);
+    ck_assert_int_eq(iv_clv_simple(100, 0.5, -0.1, &v), IV_ERANGE);
+}
+END_TEST
+
+START_TEST(expected_spend_and_value_follow_their_definitions_by_hand)
+{
+    static const double gg[] = {2, 3, 10}, bg[] = {0.5, 5, 2, 3};
+    iv_clv *g = given(IV_CLV_GG, gg), *b = given(IV_CLV_BGNBD, bg);
+    double v, e;
+    /* p (gamma + x zbar) / (p x + q - 1) = 2 (10 + 4 * 5) / (8 + 2) = 6 */
+    ck_assert_int_eq(iv_clv_expected_spend(g, 4, 5, &v), IV_OK);
+    CHECK_REL(v, 6.0, 1e-15);
+    /* x = 0: p gamma / (q - 1) = 10 */
+    ck_assert_int_eq(iv_clv_expected_spend(g, 0, 0, &v), IV_OK);
+    CHECK_REL(v, 10.0, 1e-15);
+    /* one undiscounted period: the conditional expectation times the spend */
+    ck_assert_int_eq(iv_clv_conditional(b, 10, 4, 8, 12, &e), IV_OK);
+    ck_assert_int_eq(iv_clv_value(b, g, 4, 8, 12, 5, 10, 10, 0, &v), IV_OK);
+    CHECK_REL(v, 6.0 * e, 1e-15);
+    /* the same horizon in 4 undiscounted steps telescopes to the same value */
+    ck_assert_int_eq(iv_clv_value(b, g, 4, 8, 12, 5, 10, 2.5, 0, &v), IV_OK);
+    CHECK_REL(v, 6.0 * e, 1e-13);
+    ck_assert_int_eq(iv_clv_value(b, b, 4, 8, 12, 5, 10, 2.5, 0, &v), IV_EINVAL);
+    iv_clv_free(g);
+    iv_clv_free(b);
+}
+END_TEST
+
+START_TEST(identical_customers_are_grouped_so_duplicates_double_the_loglik)
+{
+    static double x2[2 * CDNOW_N], tx2[2 * CDNOW_N], T2[2 * CDNOW_N];
+    iv_clv *one = fit_cdnow(IV_CLV_BGNBD), *two = NULL;
+    double l1, l2, v1, v2;
+    size_t n2;
+    memcpy(x2, cx, sizeof cx);
+    memcpy(x2 + CDNOW_N, cx, sizeof cx);
+    memcpy(tx2, ctx, sizeof ctx);
+    memcpy(tx2 + CDNOW_N, ctx, sizeof ctx);
+    memcpy(T2, cT, sizeof cT);
+    memcpy(T2 + CDNOW_N, cT, sizeof cT);
+    ck_assert_int_eq(iv_clv_fit(&two, IV_CLV_BGNBD, x2, tx2, T2, NULL, 2 * CDNOW_N, NULL), IV_OK);
+    iv_clv_loglik(one, &l1, NULL);
+    iv_clv_loglik(two, &l2, &n2);
+    ck_assert_uint_eq(n2, 2 * CDNOW_N);
+    CHECK_REL(l2, 2 * l1, 1e-9);
+    iv_clv_get_param(one, "alpha", &v1);
+    iv_clv_get_param(two, "alpha", &v2);
+    CHECK_REL(v2, v1, 1e-5);
+    iv_clv_free(one);
+    iv_clv_free(two);
+}
+END_TEST
+
+START_TEST(params_table_has_paper_names_loglik_and_customers)
+{
+    iv_clv *c = fit_cdnow(IV_CLV_GG);
+    iv_table *t = NULL;
+    ck_assert_int_eq(iv_clv_params(c, &t), IV_OK);
+    ck_assert_uint_eq(iv_table_nrows(t), 1);
+    ck_assert_uint_eq(iv_table_ncols(t), 5);
+    ck_assert_str_eq(iv_table_col_name(t, 0), "p");
+    ck_assert_str_eq(iv_table_col_name(t, 1), "q");
+    ck_assert_str_eq(iv_table_col_name(t, 2), "gamma");
+    ck_assert_str_eq(iv_table_col_name(t, 3), "loglik");
+    ck_assert_str_eq(iv_table_col_name(t, 4), "customers");
+    ck_assert_int_eq(iv_table_get_int(t, 0, 4), 946);
+    ck_assert(iv_table_is_single(t));
+    iv_table_free(t);
+    iv_clv_free(c);
+}
+END_TEST
+
+START_TEST(bad_input_is_reported_with_the_customer_index)
+{
+    static const double x[] = {1, 2}, tx[] = {3, 9}, T[] = {5, 8}, z[] = {0, 0};
+    iv_clv *c = NULL;
+    double v;
+    ck_assert_int_eq(iv_clv_fit(&c, IV_CLV_BGNBD, x, tx, T, NULL, 2, NULL), IV_ERANGE);
+    ck_assert_ptr_nonnull(strstr(iv_error_last(), "customer 1"));
+    ck_assert_ptr_null(c);
+    ck_assert_int_eq(iv_clv_fit(&c, IV_CLV_GG, x, NULL, NULL, z, 2, NULL), IV_ERANGE);
+    ck_assert_int_eq(iv_clv_fit(&c, 9, x, tx, T, NULL, 2, NULL), IV_EINVAL);
+    ck_assert_int_eq(iv_clv_fit(&c, IV_CLV_PARETO, x, NULL, T, NULL, 2, NULL), IV_EINVAL);
+    {
+        static const double zx[] = {0, 0}, zz[] = {0, 0};
+        ck_assert_int_eq(iv_clv_fit(&c, IV_CLV_GG, zx, NULL, NULL, zz, 2, NULL), IV_EUNDEFINED);
+    }
+    c = fit_cdnow(IV_CLV_GG);
+    ck_assert_int_eq(iv_clv_get_param(c, "alpha", &v), IV_ENOTFOUND);
+    ck_assert_int_eq(iv_clv_p_alive(c, 1, 1, 2, &v), IV_EINVAL);
+    iv_clv_free(c);
+    iv_clv_free(NULL);
+}
+END_TEST
+
+START_TEST(options_bound_iterations_and_reject_unknown_trailing_bytes)
+{
+    struct {
+        iv_clv_options o;
+        char extra[8];
+    } big;
+    iv_clv_options o = IV_CLV_OPTIONS_INIT;
+    iv_clv *c = NULL;
+    load_cdnow();
+    o.max_iterations = 2;
+    ck_assert_int_eq(iv_clv_fit(&c, IV_CLV_BGNBD, cx, ctx, cT, NULL, cn, &o), IV_ENOCONV);
+    ck_assert_ptr_null(c);
+    memset(&big, 0, sizeof big);
+    ck_assert_int_eq(iv_clv_options_init(&big.o, sizeof big), IV_OK);
+    big.extra[3] = 1;
+    ck_assert_int_eq(iv_clv_fit(&c, IV_CLV_BGNBD, cx, ctx, cT, NULL, cn, &big.o), IV_EINVAL);
+}
+END_TEST
+
+START_TEST(allocation_failure_in_a_fit_is_enomem_and_leaks_nothing)
+{
+    int models[] = {IV_CLV_BGNBD, IV_CLV_GG};
+    size_t m;
+    load_cdnow();
+    for (m = 0; m < 2; m++) {
+        long k;
+        for (k = 1;; k++) {
+            tu_alloc ta;
+            iv_clv_options o = IV_CLV_OPTIONS_INIT;
+            iv_clv *c = NULL;
+            iv_table *t = NULL;
+            int rc;
+            tu_alloc_reset(&ta, k);
+            o.alloc = tu_alloc_fn;
+            o.alloc_ud = &ta;
+            rc = iv_clv_fit(&c, models[m], cx, ctx, cT, models[m] == IV_CLV_GG ? cz : NULL,
+                            cn, &o);
+            if (rc == IV_OK)
+                rc = iv_clv_params(c, &t);
+            iv_table_free(t);
+            iv_clv_free(c);
+            ck_assert_int_eq(ta.live, 0);
+            if (!ta.failed) {
+                ck_assert_int_eq(rc, IV_OK);
+                break;
+            }
+            ck_assert_msg(rc == IV_ENOMEM, "k = %ld: rc %d", k, rc);
+        }
+        ck_assert(k > 3);
+    }
+}
+END_TEST
+
+static Suite *clv_suite(void)
+{
+    Suite *s = suite_create("clv");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 120);
+    tcase_add_loop_test(tc, cdnow_fit_lands_within_half_percent_and_0_01_loglik_of_published, 0,
+                        3);
+    tcase_add_test(tc, loglik_at_published_parameters_matches_independent_computation);
+    tcase_add_test(tc, predictions_match_independent_computation_for_cdnow_customer_1);
+    tcase_add_test(tc, heavy_buyers_give_finite_loglik_and_p_alive_in_unit_interval);
+    tcase_add_test(tc, simple_clv_is_m_r_over_1_plus_d_minus_r);
+    tcase_add_test(tc, expected_spend_and_value_follow_their_definitions_by_hand);
+    tcase_add_test(tc, identical_customers_are_grouped_so_duplicates_double_the_loglik);
+    tcase_add_test(tc, params_table_has_paper_names_loglik_and_customers);
+    tcase_add_test(tc, bad_input_is_reported_with_the_customer_index);
+    tcase_add_test(tc, options_bound_iterations_and_reject_unknown_trailing_bytes);
+    tcase_add_test(tc, allocation_failure_in_a_fit_is_enomem_and_leaks_nothing);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(clv_suite());
+    int nf;
+    srunner_run_all(sr, CK_NORMAL);
+    nf = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return nf ? 1 : 0;
+}
