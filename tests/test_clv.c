@@ -4,11 +4,14 @@
  * allocation-failure loop over a fit. */
 #include <check.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "clv.h"
 #include "iv/clv.h"
+#include "iv/ingest.h"
+#include "iv/store.h"
 #include "iv/table.h"
 #include "testutil.h"
 
@@ -366,6 +369,106 @@ START_TEST(allocation_failure_in_a_fit_is_enomem_and_leaks_nothing)
 }
 END_TEST
 
+/* CDNOW_sample.txt (columns: master id, sample id, YYYYMMDD, CDs, dollars) as an
+ * interactions CSV: contact = sample id, ts = the date, channel web, type purchase. */
+static char *cdnow_as_interactions(size_t *len)
+{
+    char path[1024], *raw, *csv, *p, *o;
+    size_t rawlen;
+    raw = tu_read_file(tu_shared_path(path, sizeof path, "cdnow/CDNOW_sample.txt"), &rawlen);
+    ck_assert_msg(raw != NULL, "cannot read %s", path);
+    csv = malloc(2 * rawlen + 64);
+    ck_assert_ptr_nonnull(csv);
+    o = csv + sprintf(csv, "contact,ts,channel,type,value\n");
+    for (p = raw; *p;) {
+        char master[16], id[16], date[16], cds[16], dollars[32];
+        int used = 0;
+        if (sscanf(p, "%15s %15s %15s %15s %31s%n", master, id, date, cds, dollars, &used) != 5)
+            break;
+        o += sprintf(o, "%s,%.4s-%.2s-%.2s,web,purchase,%s\n", id, date, date + 4, date + 6,
+                     dollars);
+        p += used;
+    }
+    free(raw);
+    *len = (size_t)(o - csv);
+    return csv;
+}
+
+START_TEST(rfm_from_raw_cdnow_matches_the_published_summary_and_refits)
+{
+    static double x[CDNOW_N], tx[CDNOW_N], T[CDNOW_N];
+    static const double want[] = {0.2426, 4.414, 0.7930, 2.426};
+    static const char *const names[] = {"r", "alpha", "a", "b"};
+    char path[1024], *csv, *sum, *p;
+    size_t len, i, sumlen;
+    iv_store *st = NULL;
+    iv_ingest *ing = NULL;
+    iv_table *t = NULL;
+    iv_rfm_options ro;
+    iv_clv *c = NULL;
+    long cx_col, ctx_col, cT_col, cz_col;
+
+    load_cdnow();
+    csv = cdnow_as_interactions(&len);
+    ck_assert_int_eq(iv_store_new(&st, NULL), IV_OK);
+    ck_assert_int_eq(iv_ingest_new(&ing, st, NULL), IV_OK);
+    ck_assert_int_eq(iv_ingest_push(ing, csv, len), IV_OK);
+    ck_assert_msg(iv_ingest_finish(ing) == IV_OK, "%s", iv_error_last());
+    iv_ingest_free(ing);
+    free(csv);
+    ck_assert_uint_eq(iv_store_rows(st), 6919);
+
+    ck_assert_int_eq(iv_rfm_options_init(&ro, sizeof ro), IV_OK);
+    ck_assert_int_eq(iv_time_parse("1997-09-30", 10, &ro.calibration_end), IV_OK);
+    ro.unit = IV_RFM_WEEK;
+    ck_assert_msg(iv_rfm(&t, st, &ro) == IV_OK, "%s", iv_error_last());
+    ck_assert_uint_eq(iv_table_nrows(t), CDNOW_N);
+    cx_col = iv_table_col_index(t, "x");
+    ctx_col = iv_table_col_index(t, "t_x");
+    cT_col = iv_table_col_index(t, "T");
+    cz_col = iv_table_col_index(t, "zbar");
+
+    /* cdnow_customers_summary.csv: ID,frequency,recency,T, rounded to 2 decimals */
+    sum = tu_read_file(tu_shared_path(path, sizeof path, "cdnow/cdnow_customers_summary.csv"),
+                       &sumlen);
+    ck_assert_ptr_nonnull(sum);
+    p = strchr(sum, '\n');
+    for (i = 0; i < CDNOW_N; i++) {
+        long id = strtol(p + 1, &p, 10);
+        double f = strtod(p + 1, &p), rec = strtod(p + 1, &p), age = strtod(p + 1, &p);
+        ck_assert_int_eq(strtol(iv_table_get_string(t, i, 0), NULL, 10), id);
+        x[i] = iv_table_get_double(t, i, (size_t)cx_col);
+        tx[i] = iv_table_get_double(t, i, (size_t)ctx_col);
+        T[i] = iv_table_get_double(t, i, (size_t)cT_col);
+        ck_assert_msg(x[i] == f, "customer %ld: x %g, published %g", id, x[i], f);
+        ck_assert_msg(fabs(tx[i] - rec) <= 0.005 + 1e-9, "customer %ld: t_x %g vs %g", id, tx[i], rec);
+        ck_assert_msg(fabs(T[i] - age) <= 0.005 + 1e-9, "customer %ld: T %g vs %g", id, T[i], age);
+        ck_assert_msg(fabs(iv_table_get_double(t, i, (size_t)cz_col) - cz[i]) <= 0.005 + 1e-9,
+                      "customer %ld: zbar", id);
+        p = strchr(p, '\n');
+        ck_assert_msg(p || i + 1 == CDNOW_N, "summary ends after %zu rows", i + 1);
+    }
+    free(sum);
+    /* data/cdnow/README.md: 2,457 repeat days in calibration, 1,882 purchase days in the
+     * holdout (1997-10-01 to 1998-06-30, the store's last day) */
+    {
+        double rep = 0, hold = 0;
+        long hcol = iv_table_col_index(t, "holdout_x");
+        for (i = 0; i < CDNOW_N; i++) {
+            rep += x[i];
+            hold += iv_table_get_double(t, i, (size_t)hcol);
+        }
+        ck_assert(rep == 2457 && hold == 1882);
+    }
+
+    ck_assert_int_eq(iv_clv_fit(&c, IV_CLV_BGNBD, x, tx, T, NULL, CDNOW_N, NULL), IV_OK);
+    check_fit(c, names, want, 4, -9582.43, CDNOW_N);
+    iv_clv_free(c);
+    iv_table_free(t);
+    iv_store_free(st);
+}
+END_TEST
+
 static Suite *clv_suite(void)
 {
     Suite *s = suite_create("clv");
@@ -383,6 +486,7 @@ static Suite *clv_suite(void)
     tcase_add_test(tc, bad_input_is_reported_with_the_customer_index);
     tcase_add_test(tc, options_bound_iterations_and_reject_unknown_trailing_bytes);
     tcase_add_test(tc, allocation_failure_in_a_fit_is_enomem_and_leaks_nothing);
+    tcase_add_test(tc, rfm_from_raw_cdnow_matches_the_published_summary_and_refits);
     suite_add_tcase(s, tc);
     return s;
 }
