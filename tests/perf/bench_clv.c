@@ -1,0 +1,158 @@
+/* CLV fit benchmark (doc/PERFORMANCE.md, "CLV fits"). Not run by meson test.
+ *
+ *   bench_clv [path/to/cdnow_customers_summary_with_transactions.csv] [customers]
+ *
+ * Fits BG/NBD, Pareto/NBD and Gamma-Gamma on CDNOW (median of many runs), then BG/NBD on
+ * synthetic customers (default one million) simulated from known parameters with our own
+ * PRNG, times in days so identical (x, t_x, T) triples occur and are grouped by the fit. */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "iv.h"
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int cmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* splitmix64 (Steele, Lea & Flood 2014) */
+static uint64_t rng = 42;
+static double unif(void)
+{
+    uint64_t z = (rng += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    z ^= z >> 31;
+    return ((double)(z >> 11) + 0.5) / 9007199254740992.0;
+}
+
+static double normal(void) /* Box-Muller */
+{
+    return sqrt(-2 * log(unif())) * cos(6.283185307179586 * unif());
+}
+
+/* Gamma(shape k, scale 1): Marsaglia & Tsang (2000), with the k < 1 boost */
+static double gamma_draw(double k)
+{
+    double d, c, x, v, u;
+    if (k < 1)
+        return gamma_draw(k + 1) * pow(unif(), 1 / k);
+    d = k - 1.0 / 3;
+    c = 1 / sqrt(9 * d);
+    for (;;) {
+        do {
+            x = normal();
+            v = 1 + c * x;
+        } while (v <= 0);
+        v = v * v * v;
+        u = unif();
+        if (log(u) < 0.5 * x * x + d - d * v + d * log(v))
+            return d * v;
+    }
+}
+
+static double median_ms(int model, const double *x, const double *tx, const double *T,
+                        const double *z, size_t n, int runs)
+{
+    double *t = malloc((size_t)runs * sizeof *t), m;
+    int i;
+    for (i = 0; i < runs; i++) {
+        iv_clv *c = NULL;
+        double t0 = now();
+        if (iv_clv_fit(&c, model, x, tx, T, z, n, NULL) != IV_OK) {
+            fprintf(stderr, "fit failed: %s\n", iv_error_last());
+            exit(1);
+        }
+        t[i] = (now() - t0) * 1e3;
+        iv_clv_free(c);
+    }
+    qsort(t, (size_t)runs, sizeof *t, cmp);
+    m = t[runs / 2];
+    free(t);
+    return m;
+}
+
+int main(int argc, char **argv)
+{
+    const char *path = argc > 1 ? argv[1] : "../shared/data/cdnow/cdnow_customers_summary_with_transactions.csv";
+    size_t big = argc > 2 ? (size_t)strtoull(argv[2], NULL, 10) : 1000000, n = 0, i;
+    static double x[3000], tx[3000], T[3000], z[3000];
+    double *bx, *btx, *bT, t0, v;
+    char line[256];
+    int id;
+    iv_clv *c = NULL;
+    FILE *f = fopen(path, "r");
+    if (!f || !fgets(line, sizeof line, f)) {
+        fprintf(stderr, "cannot read %s\n", path);
+        return 1;
+    }
+    while (n < 3000 && fscanf(f, "%d,%lf,%lf,%lf,%lf", &id, &x[n], &tx[n], &T[n], &z[n]) == 5)
+        n++;
+    fclose(f);
+    printf("CDNOW (%zu customers), median wall time per fit:\n", n);
+    printf("  BG/NBD      %8.2f ms\n", median_ms(IV_CLV_BGNBD, x, tx, T, NULL, n, 201));
+    printf("  Pareto/NBD  %8.2f ms\n", median_ms(IV_CLV_PARETO, x, tx, T, NULL, n, 21));
+    printf("  Gamma-Gamma %8.2f ms\n", median_ms(IV_CLV_GG, x, NULL, NULL, z, n, 201));
+
+    /* synthetic BG/NBD population: r = 0.25, alpha = 4 (weeks), a = 0.8, b = 2.5; first
+     * purchase on one of 84 days, calibration 273 days after the cohort starts */
+    bx = malloc(big * sizeof *bx);
+    btx = malloc(big * sizeof *btx);
+    bT = malloc(big * sizeof *bT);
+    for (i = 0; i < big; i++) {
+        double lambda = gamma_draw(0.25) / 4.0, ga = gamma_draw(0.8), gb = gamma_draw(2.5);
+        double p = ga / (ga + gb), age, t = 0, last = 0;
+        long first = (long)(unif() * 84), xi = 0, lastday = 0;
+        age = (273 - first) / 7.0;
+        for (;;) {
+            long day;
+            t += -log(unif()) / lambda;
+            if (t > age)
+                break;
+            day = (long)(t * 7);
+            if (day != lastday) { /* same-day purchases merge */
+                xi++;
+                lastday = day;
+                last = day / 7.0;
+            }
+            if (unif() < p)
+                break; /* dropout after a purchase */
+        }
+        bx[i] = (double)xi;
+        btx[i] = last;
+        bT[i] = age;
+    }
+    t0 = now();
+    if (iv_clv_fit(&c, IV_CLV_BGNBD, bx, btx, bT, NULL, big, NULL) != IV_OK) {
+        fprintf(stderr, "fit failed: %s\n", iv_error_last());
+        return 1;
+    }
+    printf("BG/NBD on %zu synthetic customers (grouping included): %.1f ms\n", big,
+           (now() - t0) * 1e3);
+    printf("  estimates (true 0.25, 4, 0.8, 2.5):");
+    iv_clv_get_param(c, "r", &v);
+    printf(" r %.4f", v);
+    iv_clv_get_param(c, "alpha", &v);
+    printf(" alpha %.4f", v);
+    iv_clv_get_param(c, "a", &v);
+    printf(" a %.4f", v);
+    iv_clv_get_param(c, "b", &v);
+    printf(" b %.4f\n", v);
+    iv_clv_free(c);
+    free(bx);
+    free(btx);
+    free(bT);
+    return 0;
+}
