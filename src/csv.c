@@ -88,6 +88,33 @@ int iv__csv_scan(iv__csv *c, const char *p, size_t n, size_t *used, int *done)
         unsigned char k;
         switch (st) {
         case S_START:
+            /* Fast path for the common case: a run of unquoted fields, each closed
+             * by a delimiter, stored without leaving this loop. Anything else (a
+             * quote, a CR, the end of the chunk, a full field array) falls through
+             * to the general states below with nothing consumed twice. */
+            while (c->nfields < c->cap && c->nfields < c->max_fields) {
+                size_t s0 = i;
+                if (cls[(unsigned char)p[i]] == C_QUOTE)
+                    break;
+                while (i < n && (k = cls[(unsigned char)p[i]]) == C_DATA)
+                    i++;
+                if (i == n || (k != C_DELIM && k != C_LF)) {
+                    i = s0;
+                    break;
+                }
+                c->f[c->nfields].start = base + s0;
+                c->f[c->nfields].end = base + i;
+                c->f[c->nfields].quoted = 0;
+                c->f[c->nfields].esc = 0;
+                c->nfields++;
+                i++;
+                if (k == C_LF)
+                    goto record_end;
+                if (i == n)
+                    break;
+            }
+            if (i == n)
+                break;
             c->fstart = base + i;
             k = cls[(unsigned char)p[i]];
             if (k == C_QUOTE) {

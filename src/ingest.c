@@ -343,6 +343,24 @@ static int iv__why(iv_ingest *ing, const char *fmt, const char *s, size_t n)
     return 1;
 }
 
+/* Enum text: the canonical lower-case spellings first (one length test and one
+ * memcmp each), then iv__enum_parse for other cases and the numeric outcomes. */
+static int iv__enum_fast(int kind, const char *s, size_t n)
+{
+    static const char *const names[4][9] = {
+        { "acquisition", "closing", "retention" },
+        { "technology", "channels", "engagement", "experience", "content", "business", "analytics",
+          "governance" },
+        { "in", "out" },
+        { "desired", "neutral", "undesired" },
+    };
+    int v;
+    for (v = 0; v < 9 && names[kind][v]; v++)
+        if (names[kind][v][0] == s[0] && strlen(names[kind][v]) == n && memcmp(names[kind][v], s, n) == 0)
+            return v + 1;
+    return iv__enum_parse(kind, s, n);
+}
+
 /* Put the text s[0..n) (a CSV field, or a JSON value of kind jk) into the row for
  * target t. Returns 0, or 1 with ing->why set when the value is bad. */
 static int iv__set(iv_ingest *ing, iv__target t, const char *s, size_t n, int jk)
@@ -406,7 +424,7 @@ static int iv__set(iv_ingest *ing, iv__target t, const char *s, size_t n, int jk
     /* enums: stage, area, direction, outcome */
     {
         int kind = t.kind == F_STAGE ? 0 : t.kind == F_AREA ? 1 : t.kind == F_DIRECTION ? 2 : 3;
-        v = iv__enum_parse(kind, s, n);
+        v = iv__enum_fast(kind, s, n);
         if (v < 0) {
             snprintf(ing->why, sizeof ing->why, "unknown %s '%.*s'", iv__fname[t.kind],
                      (int)IV__MIN(n, 64), s);

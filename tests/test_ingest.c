@@ -399,6 +399,48 @@ START_TEST(more_than_64_custom_dimensions_is_a_header_error)
 }
 END_TEST
 
+START_TEST(every_enum_spelling_of_the_vocabulary_is_read_in_any_case)
+{
+    /* stage, area, direction, outcome columns; each value by its name from
+     * iv_enum_name, lower and upper case, plus the numeric outcomes of SPEC 1.1 */
+    static const char *const cols[4] = { "stage", "area", "direction", "outcome" };
+    int kind, v, upper;
+    for (kind = 0; kind < 4; kind++)
+        for (upper = 0; upper < 2; upper++)
+            for (v = 1; iv_enum_name(kind, v); v++) {
+                char data[256], name[32];
+                size_t i;
+                iv_store *s = new_store(NULL);
+                iv_record r = IV_RECORD_INIT;
+                int got;
+                snprintf(name, sizeof name, "%s", iv_enum_name(kind, v));
+                for (i = 0; upper && name[i]; i++)
+                    name[i] = (char)(name[i] - 32);
+                snprintf(data, sizeof data, "contact,ts,channel,type,%s\nc,0,web,visit,%s\n", cols[kind], name);
+                ck_assert_int_eq(ingest_chunks(s, NULL, data, strlen(data), 0, NULL), IV_OK);
+                ck_assert_int_eq(iv_store_get_row(s, 0, &r), IV_OK);
+                got = kind == 0 ? r.stage : kind == 1 ? r.area : kind == 2 ? r.direction : r.outcome;
+                ck_assert_int_eq(got, v);
+                iv_store_free(s);
+            }
+    {
+        static const char *const num[4] = { "+1", "1", "0", "-1" };
+        static const int want[4] = { IV_OUTCOME_DESIRED, IV_OUTCOME_DESIRED, IV_OUTCOME_NEUTRAL,
+                                     IV_OUTCOME_UNDESIRED };
+        for (v = 0; v < 4; v++) {
+            char data[128];
+            iv_store *s = new_store(NULL);
+            iv_record r = IV_RECORD_INIT;
+            snprintf(data, sizeof data, "contact,ts,channel,type,outcome\nc,0,web,visit,%s\n", num[v]);
+            ck_assert_int_eq(ingest_chunks(s, NULL, data, strlen(data), 0, NULL), IV_OK);
+            ck_assert_int_eq(iv_store_get_row(s, 0, &r), IV_OK);
+            ck_assert_int_eq(r.outcome, want[v]);
+            iv_store_free(s);
+        }
+    }
+}
+END_TEST
+
 /* ------------------------------------------------------------- bad rows ------- */
 
 /* Each SPEC 1.4 kind of bad row as the third line of a file whose second is good:
@@ -972,6 +1014,7 @@ int main(void)
     tcase_add_test(tc, bad_map_option_is_invalid);
     tcase_add_test(tc, header_errors_name_the_column);
     tcase_add_test(tc, more_than_64_custom_dimensions_is_a_header_error);
+    tcase_add_test(tc, every_enum_spelling_of_the_vocabulary_is_read_in_any_case);
     tcase_add_loop_test(tc, strict_stops_at_each_kind_of_bad_row_naming_line_and_field, 0,
                         (int)(sizeof strict_cases / sizeof *strict_cases));
     tcase_add_test(tc, lenient_accounts_for_every_bad_row_and_writes_them_back);
