@@ -13,8 +13,10 @@
 #include "iv/store.h"
 #include "iv/ingest.h"
 #include "iv/model.h"
+#include "iv/query.h"
 #include "iv/maturity.h"
 #include "iv/table.h"
+#include "iv/stats.h"
 #include "iv/clv.h"
 
 #endif

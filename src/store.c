@@ -286,6 +286,13 @@ int iv__row_check(const iv__row *r, char *why, size_t cap, const char **field)
         return iv__bad(why, cap, field, "cost", "negative cost %g", r->cost);
     if (isinf(r->value))
         return iv__bad(why, cap, field, "value", "value is not finite (%g)", r->value);
+    /* money sums are exact in fixed point up to 1e15 per term (exact.h) */
+    if (r->cost > 1e15)
+        return iv__bad(why, cap, field, "cost", "cost %g beyond 1e15", r->cost);
+    if (fabs(r->value) > 1e15)
+        return iv__bad(why, cap, field, "value", "value %g beyond +-1e15", r->value);
+    if (fabs(r->rv) > 1e15)
+        return iv__bad(why, cap, field, "rv", "rv %g beyond +-1e15", r->rv);
     if (isinf(r->rv))
         return iv__bad(why, cap, field, "rv", "rv is not finite (%g)", r->rv);
     if (isinf(r->score))

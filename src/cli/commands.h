@@ -5,5 +5,7 @@
 #include <stdlib.h>
 
 int cli_cmd_ingest(int argc, char **argv);
+int cli_cmd_metrics(int argc, char **argv);
+int cli_cmd_contacts(int argc, char **argv);
 
 #endif

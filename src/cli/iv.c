@@ -15,6 +15,8 @@ typedef struct cli_command {
 static const cli_command commands[] = {
     {"gen", iv_cli_gen, "write a realistic synthetic interaction log (CSV) to stdout"},
     {"ingest", cli_cmd_ingest, "read logs and account for every row (accepted / rejected)"},
+    {"metrics", cli_cmd_metrics, "IV, RV, cost, NPS, CSAT, CES per group (SPEC 3.2)"},
+    {"contacts", cli_cmd_contacts, "per-contact attributes: profit tier, community role, flags"},
 };
 
 static void help(FILE *f)

@@ -1,0 +1,138 @@
+/* iv metrics INPUT : the grouped metrics of SPEC 3.2 (and period-on-period, drill-down);
+ * iv contacts INPUT : per-contact attributes of SPEC 3.3. */
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+
+static const char *usage_metrics =
+    "iv metrics INPUT [--by dim,...] [--from T] [--to T] [--where EXPR] [--model FILE]\n"
+    "                 [--prev-from T --prev-to T] [--drill GROUP] [--format table|csv|json]";
+static const char *usage_contacts =
+    "iv contacts INPUT [--from T] [--to T] [--where EXPR] [--model FILE] [--format table|csv|json]";
+
+static int parse_time(const char *cmd, const char *opt, const char *v, int64_t *out)
+{
+    if (iv_time_parse(v, strlen(v), out) != IV_OK) {
+        fprintf(stderr, "iv %s: %s: %s\n", cmd, opt, iv_error_last());
+        return -1;
+    }
+    return 0;
+}
+
+static int parse_size(const char *v, size_t *out)
+{
+    char *end;
+    unsigned long long x = strtoull(v, &end, 10);
+    if (!*v || *end || v[0] == '-')
+        return -1;
+    *out = (size_t)x;
+    return 0;
+}
+
+/* Shared by both commands: parse the command line, load the input and the model, run. */
+static int run(int argc, char **argv, int contacts)
+{
+    const char *cmd = contacts ? "contacts" : "metrics";
+    const char *usage = contacts ? usage_contacts : usage_metrics;
+    cli_opts o;
+    iv_query_options q = IV_QUERY_OPTIONS_INIT;
+    int64_t pf = IV_TIME_NONE, pt = IV_TIME_NONE;
+    const char *input = NULL, *v;
+    size_t drill = 0;
+    int have_drill = 0, i, bad = 0, st, rc;
+    iv_store *store = NULL;
+    iv_model *model = NULL;
+    iv_table *t = NULL;
+    char *paths[1];
+
+    cli_opts_init(&o);
+    for (i = 1; i < argc; i++) {
+        int c = cli_common_opt(cmd, argc, argv, &i, &o);
+        if (c < 0)
+            return CLI_EUSAGE;
+        if (c)
+            continue;
+        if ((v = cli_value(cmd, argc, argv, &i, "--by", &bad)) && !contacts)
+            q.by = v;
+        else if (!bad && (v = cli_value(cmd, argc, argv, &i, "--where", &bad)))
+            q.where = v;
+        else if (!bad && (v = cli_value(cmd, argc, argv, &i, "--from", &bad))) {
+            if (parse_time(cmd, "--from", v, &q.from))
+                return CLI_EUSAGE;
+        } else if (!bad && (v = cli_value(cmd, argc, argv, &i, "--to", &bad))) {
+            if (parse_time(cmd, "--to", v, &q.to))
+                return CLI_EUSAGE;
+        } else if (!bad && !contacts && (v = cli_value(cmd, argc, argv, &i, "--prev-from", &bad))) {
+            if (parse_time(cmd, "--prev-from", v, &pf))
+                return CLI_EUSAGE;
+        } else if (!bad && !contacts && (v = cli_value(cmd, argc, argv, &i, "--prev-to", &bad))) {
+            if (parse_time(cmd, "--prev-to", v, &pt))
+                return CLI_EUSAGE;
+        } else if (!bad && !contacts && (v = cli_value(cmd, argc, argv, &i, "--drill", &bad))) {
+            if (parse_size(v, &drill))
+                return cli_usage(cmd, usage, "--drill takes a group number (0-based row of the metrics)");
+            have_drill = 1;
+        } else if (bad) {
+            return CLI_EUSAGE;
+        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            printf("usage: %s\n", usage);
+            if (!contacts)
+                printf("\nGroups the selected interactions by --by (channel, type, stage, area, team,\n"
+                       "direction, outcome, contact, any custom column, profit_tier, community_role,\n"
+                       "contact_stage, day, week, month, quarter, year) and prints n, contacts, cost,\n"
+                       "value, cpt, iv, roi, desired_rate, rv, rv_per_interaction, cost_per_rv,\n"
+                       "rv_forward, rv_backward, nps, nps_se, csat, csat_mean, ces, ces_easy,\n"
+                       "cost_assumed per group. --where takes the selection language, e.g.\n"
+                       "  --where 'channel in (web, app) and not has churn'\n"
+                       "--prev-from/--prev-to compare each metric with a previous period.\n"
+                       "--drill N lists the interactions behind group N (0-based).\n");
+            return CLI_OK;
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            return cli_usage(cmd, usage, "unknown option '%s'", argv[i]);
+        } else if (!input) {
+            input = argv[i];
+        } else {
+            return cli_usage(cmd, usage, "one INPUT only (got '%s' too)", argv[i]);
+        }
+    }
+    if (!input)
+        return cli_usage(cmd, usage, "no INPUT");
+    if ((pf == IV_TIME_NONE) != (pt == IV_TIME_NONE))
+        return cli_usage(cmd, usage, "--prev-from and --prev-to go together");
+    if (o.model && (rc = iv_model_load(&model, o.model, NULL)) != IV_OK)
+        return cli_fail_rc(cmd, o.model, rc);
+    q.model = model;
+    paths[0] = (char *)input;
+    st = cli_load(cmd, &o, paths, 1, &store, NULL, NULL);
+    if (st != CLI_OK) {
+        iv_model_free(model);
+        return st;
+    }
+    if (contacts)
+        rc = iv_query_contacts(&t, store, &q);
+    else if (have_drill)
+        rc = iv_query_drill(&t, store, &q, drill);
+    else if (pf != IV_TIME_NONE)
+        rc = iv_query_compare(&t, store, &q, pf, pt);
+    else
+        rc = iv_query_metrics(&t, store, &q);
+    if (rc != IV_OK)
+        st = cli_fail_rc(cmd, "query", rc);
+    else
+        st = cli_print(cmd, t, o.format);
+    iv_table_free(t);
+    iv_store_free(store);
+    iv_model_free(model);
+    return st;
+}
+
+int cli_cmd_metrics(int argc, char **argv)
+{
+    return run(argc, argv, 0);
+}
+
+int cli_cmd_contacts(int argc, char **argv)
+{
+    return run(argc, argv, 1);
+}

@@ -1,0 +1,33 @@
+/* Internal: the mergeable per-group accumulator behind every SPEC 3.2 metric, and the
+ * metrics computed from it. Used by queries and by summaries (which serialise it). */
+#ifndef IV_SRC_METRICS_H
+#define IV_SRC_METRICS_H
+
+#include "core.h"
+#include "exact.h"
+
+/* Everything a group's metrics need. Counts and fixed-point sums only: merging two
+ * accumulators is exact, associative and commutative. */
+typedef struct iv__gacc {
+    uint64_t n, contacts, desired, outcome_given, rv_forward, rv_backward, cost_assumed;
+    uint64_t nps_n, nps_promoters, nps_detractors, csat_n, csat_satisfied, ces_n, ces_easy;
+    iv__i128 cost, value, quality, rv, csat_sum, ces_sum;
+} iv__gacc;
+
+/* The metric names of SPEC 3.2, in output order. */
+#define IV__NMETRICS 20
+extern const char *const iv__metric_names[IV__NMETRICS];
+/* 1 for the integer metrics (n, contacts, rv_forward, rv_backward, cost_assumed). */
+int iv__metric_is_int(int m);
+/* Index of a metric name, -1 when unknown. */
+int iv__metric_index(const char *name);
+
+/* One interaction into an accumulator (contacts are counted by the caller). */
+void iv__gacc_add(iv__gacc *g, double cost, int cost_assumed, double value, double quality,
+                  int outcome, double rv, int survey, double score);
+/* g += h */
+void iv__gacc_merge(iv__gacc *g, const iv__gacc *h);
+/* The 20 metrics in iv__metric_names order; undefined ones are NaN. */
+void iv__gacc_finish(const iv__gacc *g, double out[IV__NMETRICS]);
+
+#endif
