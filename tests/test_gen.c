@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli/gen.h"
+#include "iv.h"
 #include "testutil.h"
 
 #define NCOL 16
@@ -760,6 +761,66 @@ START_TEST(bundled_sample_is_reproducible)
 }
 END_TEST
 
+/* The library ingests the default log in strict mode without a single rejected row, and
+ * reads back the same contacts, times, money and custom dimensions the text holds. */
+START_TEST(library_ingests_every_row_in_strict_mode)
+{
+    run r = gen_run(NULL);
+    iv_store *store = NULL;
+    iv_ingest *ing = NULL;
+    iv_ingest_stats st = {sizeof st, 0, 0, 0, 0};
+    size_t pos = 0, chunk = 0;
+    row w;
+    int nf;
+    long rows = 0;
+    int64_t first, last;
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_int_eq(iv_store_new(&store, NULL), IV_OK);
+    ck_assert_int_eq(iv_ingest_new(&ing, store, NULL), IV_OK);
+    /* pushed in uneven chunks, as a pipe would deliver it */
+    while (chunk < r.len) {
+        size_t n = r.len - chunk < 65521 ? r.len - chunk : 65521;
+        ck_assert_msg(iv_ingest_push(ing, r.out + chunk, n) == IV_OK, "%s", iv_error_last());
+        chunk += n;
+    }
+    ck_assert_msg(iv_ingest_finish(ing) == IV_OK, "%s", iv_error_last());
+    ck_assert_int_eq(iv_ingest_get_stats(ing, &st), IV_OK);
+    next_row(r.out, &pos, &w, &nf);
+    while (next_row(r.out, &pos, &w, &nf)) {
+        iv_record rec;
+        int64_t t;
+        long cents;
+        ck_assert_int_eq(iv_record_init(&rec, sizeof rec), IV_OK);
+        ck_assert_int_eq(iv_store_get_row(store, (size_t)rows, &rec), IV_OK);
+        ck_assert(parse_ts(w.f[F_TS], w.n[F_TS], &t));
+        ck_assert(rec.ts == t * 1000);
+        ck_assert(is(&w, F_CONTACT, rec.contact));
+        ck_assert(is(&w, F_TYPE, rec.type));
+        ck_assert(is(&w, F_CHANNEL, rec.channel));
+        if (parse_money(w.f[F_VALUE], w.n[F_VALUE], &cents))
+            ck_assert(tu_close(rec.value, cents / 100.0, 1e-12));
+        else
+            ck_assert(rec.value != rec.value); /* NaN: not given */
+        ck_assert(is(&w, F_REGION, iv_store_get_dim(store, (size_t)rows, 0)));
+        ck_assert(is(&w, F_VARIANT, iv_store_get_dim(store, (size_t)rows, 1)));
+        rows++;
+    }
+    ck_assert_uint_eq(st.rows_rejected, 0);
+    ck_assert_uint_eq(st.rows_accepted, (uint64_t)rows);
+    ck_assert_uint_eq(st.rows_read, (uint64_t)rows);
+    ck_assert_uint_eq(iv_store_contacts(store), 2000);
+    ck_assert_uint_eq(iv_store_dim_count(store), 2);
+    ck_assert_str_eq(iv_store_dim_name(store, 0), "region");
+    ck_assert_str_eq(iv_store_dim_name(store, 1), "variant");
+    /* within [2023-01-01, 2025-01-01) in milliseconds (see timestamps_fall_in_the_default_window) */
+    ck_assert_int_eq(iv_store_time_range(store, &first, &last), IV_OK);
+    ck_assert(first >= 1672531200000LL && last < 1735689600000LL);
+    iv_ingest_free(ing);
+    iv_store_free(store);
+    run_free(&r);
+}
+END_TEST
+
 static Suite *gen_suite(void)
 {
     Suite *s = suite_create("gen");
@@ -782,6 +843,7 @@ static Suite *gen_suite(void)
     tcase_add_test(tc, bad_options_are_usage_errors);
     tcase_add_test(tc, write_error_exits_1_with_a_message);
     tcase_add_test(tc, bundled_sample_is_reproducible);
+    tcase_add_test(tc, library_ingests_every_row_in_strict_mode);
     suite_add_tcase(s, tc);
     return s;
 }
