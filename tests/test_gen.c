@@ -821,6 +821,47 @@ START_TEST(library_ingests_every_row_in_strict_mode)
 }
 END_TEST
 
+/* The generator allocates only its output buffer with malloc; its main workflow through
+ * the library is ingesting what it writes. Fail the k-th allocation for every k: each
+ * failure is IV_ENOMEM and leaks nothing; the first k that does not fail ingests it all. */
+START_TEST(ingesting_a_generated_log_survives_every_allocation_failure)
+{
+    run r = gen_run("--contacts", "4", "--seed", "6", NULL);
+    long k;
+    ck_assert_int_eq(r.status, 0);
+    for (k = 1;; k++) {
+        tu_alloc a;
+        iv_store_options so = IV_STORE_OPTIONS_INIT;
+        iv_store *store = NULL;
+        iv_ingest *ing = NULL;
+        int rc;
+        tu_alloc_reset(&a, k);
+        so.alloc = tu_alloc_fn;
+        so.alloc_ud = &a;
+        rc = iv_store_new(&store, &so);
+        if (rc == IV_OK)
+            rc = iv_ingest_new(&ing, store, NULL);
+        if (rc == IV_OK)
+            rc = iv_ingest_push(ing, r.out, r.len);
+        if (rc == IV_OK)
+            rc = iv_ingest_finish(ing);
+        if (rc == IV_OK && !a.failed) {
+            ck_assert_uint_eq(iv_store_contacts(store), 4);
+            iv_ingest_free(ing);
+            iv_store_free(store);
+            ck_assert_int_eq(a.live, 0);
+            break;
+        }
+        ck_assert_msg(rc == IV_ENOMEM, "k=%ld: %d %s", k, rc, iv_error_last());
+        iv_ingest_free(ing);
+        iv_store_free(store);
+        ck_assert_msg(a.live == 0, "k=%ld: %ld blocks leaked", k, a.live);
+    }
+    ck_assert_int_gt(k, 5);
+    run_free(&r);
+}
+END_TEST
+
 static Suite *gen_suite(void)
 {
     Suite *s = suite_create("gen");
@@ -844,6 +885,7 @@ static Suite *gen_suite(void)
     tcase_add_test(tc, write_error_exits_1_with_a_message);
     tcase_add_test(tc, bundled_sample_is_reproducible);
     tcase_add_test(tc, library_ingests_every_row_in_strict_mode);
+    tcase_add_test(tc, ingesting_a_generated_log_survives_every_allocation_failure);
     suite_add_tcase(s, tc);
     return s;
 }
