@@ -7,7 +7,9 @@
 
 #include "csv.h"
 #include "maturity.h"
+#include "query.h"
 #include "table.h"
+#include "timefmt.h"
 
 /* ---- CSV records: the shared RFC 4180 tokenizer (csv.c) over a whole text ---- */
 
@@ -792,4 +794,227 @@ IV_API int iv_maturity_peers(iv_table **out, const iv_table *assessment,
     rc = peers_table(out, assessment, text, len, peers_csv_path);
     iv__free(iv__table_alloc(assessment), text, size);
     return rc;
+}
+
+/* ---- built-in indicators derived from a store (doc/MATURITY.md 3.1) ---- */
+
+/* The same instant one calendar year earlier (29 February -> 28 February). */
+static int64_t year_before(int64_t t)
+{
+    int64_t days = t / IV__MS_PER_DAY, y;
+    int64_t ms;
+    int m, d;
+    if (t % IV__MS_PER_DAY < 0)
+        days--;
+    ms = t - days * IV__MS_PER_DAY;
+    iv__civil_from_days(days, &y, &m, &d);
+    y--;
+    if (d > iv__days_in_month(y, m))
+        d = iv__days_in_month(y, m);
+    return iv__days_from_civil(y, m, d) * IV__MS_PER_DAY + ms;
+}
+
+/* A column of a one-row (or chosen-row) metrics table, NaN when absent or undefined. */
+static double metric(const iv_table *t, size_t row, const char *name)
+{
+    long c = iv_table_col_index(t, name);
+    return c < 0 ? NAN : iv_table_get_double(t, row, (size_t)c);
+}
+
+/* cpt over [from, to) under the model. */
+static int period_cpt(const iv_store *s, const iv_model *m, int64_t from, int64_t to, double *cpt)
+{
+    iv_query_options q = IV_QUERY_OPTIONS_INIT;
+    iv_table *t = NULL;
+    int rc;
+    q.model = m;
+    q.from = from;
+    q.to = to;
+    if ((rc = iv_query_metrics(&t, s, &q)) != IV_OK)
+        return rc;
+    *cpt = metric(t, 0, "cpt");
+    iv_table_free(t);
+    return IV_OK;
+}
+
+/* business.cpt_trend: the period against the same period a year earlier; an unbounded
+ * period means the 12 months ending with the last interaction. */
+static int cpt_trend(const iv_store *s, const iv_model *m, int64_t from, int64_t to, double *out)
+{
+    double cur, prev;
+    int rc;
+    *out = NAN;
+    if (s->nrows == 0)
+        return IV_OK;
+    if (from == IV_TIME_NONE || to == IV_TIME_NONE) {
+        to = to != IV_TIME_NONE ? to : s->ts_max + 1;
+        from = year_before(to);
+    }
+    if ((rc = period_cpt(s, m, from, to, &cur)) != IV_OK ||
+        (rc = period_cpt(s, m, year_before(from), year_before(to), &prev)) != IV_OK)
+        return rc;
+    if (prev > 0)
+        *out = (cur - prev) / prev; /* NaN when cur is undefined */
+    return IV_OK;
+}
+
+/* Counts over the rows of the period that the metrics table does not give. */
+typedef struct rowcounts {
+    double n, with_id, with_outcome, with_value, digital;
+    double channels_active;       /* channels with >= 1% of the rows */
+    double buyers, repeat_buyers; /* contacts with >= 1 / >= 2 purchase-flagged rows */
+    double contacts, surveyed;    /* contacts in the period / with a survey answer */
+} rowcounts;
+
+static int count_rows(const iv_store *s, const iv_model *m, int64_t from, int64_t to,
+                      rowcounts *k)
+{
+    iv_query_options q = IV_QUERY_OPTIONS_INIT;
+    iv__ctx c;
+    size_t r, i, nch = s->channel.pool.count, nct = s->contacts.count;
+    uint32_t *per_channel = NULL, *purchases = NULL;
+    uint8_t *seen = NULL; /* per contact: 1 in period, 2 surveyed */
+    int rc;
+
+    memset(k, 0, sizeof *k);
+    q.model = m;
+    q.from = from;
+    q.to = to;
+    if ((rc = iv__ctx_init(&c, s, &q)) != IV_OK)
+        return rc;
+    per_channel = iv__calloc(&c.a, nch, sizeof *per_channel);
+    purchases = iv__calloc(&c.a, nct, sizeof *purchases);
+    seen = iv__calloc(&c.a, nct, 1);
+    if ((nch && !per_channel) || (nct && (!purchases || !seen))) {
+        rc = iv__nomem("maturity indicators");
+        goto out;
+    }
+    for (r = 0; r < s->nrows; r++) {
+        uint32_t ch = iv__codes_get(&s->channel.codes, r), ct = s->contact[r];
+        const iv__type_info *ti = &c.ti[iv__codes_get(&s->type.codes, r)];
+        if (!iv__ctx_in_range(&c, s->ts[r]))
+            continue;
+        k->n++;
+        k->with_id += s->id && s->id[r] != 0;
+        k->with_outcome += IV__EN_OUTCOME(s->enums[r]) != IV_OUTCOME_NONE;
+        k->with_value += !isnan(s->value[r]);
+        k->digital += c.ci[ch].digital != 0;
+        per_channel[ch]++;
+        purchases[ct] += (ti->flags & IV_FLAG_PURCHASE) != 0;
+        if (!seen[ct])
+            seen[ct] = 1;
+        if (ti->survey != IV_SURVEY_NONE && !isnan(iv__store_score(s, r)))
+            seen[ct] = 2;
+    }
+    for (i = 0; i < nch; i++)
+        k->channels_active += per_channel[i] > 0 && 100.0 * per_channel[i] >= k->n;
+    for (i = 0; i < nct; i++) {
+        k->contacts += seen[i] != 0;
+        k->surveyed += seen[i] == 2;
+        k->buyers += purchases[i] >= 1;
+        k->repeat_buyers += purchases[i] >= 2;
+    }
+out:
+    iv__free(&c.a, per_channel, nch * sizeof *per_channel);
+    iv__free(&c.a, purchases, nct * sizeof *purchases);
+    iv__free(&c.a, seen, nct);
+    iv__ctx_free(&c);
+    return rc;
+}
+
+static double ratio(double a, double b)
+{
+    return b > 0 ? a / b : NAN;
+}
+
+/* content.rv_per_interaction: the metrics grouped by effective area, row "content". */
+static int content_rv(const iv_store *s, const iv_model *m, int64_t from, int64_t to,
+                      double *out)
+{
+    iv_query_options q = IV_QUERY_OPTIONS_INIT;
+    iv_table *t = NULL;
+    long row;
+    int rc;
+    q.model = m;
+    q.from = from;
+    q.to = to;
+    q.by = "area";
+    if ((rc = iv_query_metrics(&t, s, &q)) != IV_OK)
+        return rc;
+    row = find_row(t, 0, "content");
+    *out = row >= 0 ? metric(t, (size_t)row, "rv_per_interaction") : NAN;
+    iv_table_free(t);
+    return IV_OK;
+}
+
+#define IV__NDERIVED 19
+
+static void drop_derived(iv_indicators *ind)
+{
+    size_t i, j = 0;
+    for (i = 0; i < ind->n; i++) {
+        if (ind->e[i].user)
+            ind->e[j++] = ind->e[i];
+        else
+            iv__strfree(&ind->alloc, ind->e[i].name);
+    }
+    ind->n = j;
+}
+
+IV_API int iv_indicators_from_store(iv_indicators *ind, const iv_store *store,
+                                    const iv_model *model, int64_t from, int64_t to)
+{
+    iv_query_options q = IV_QUERY_OPTIONS_INIT;
+    iv_table *mt = NULL;
+    rowcounts k;
+    const char *name[IV__NDERIVED];
+    double v[IV__NDERIVED], content = NAN, trend = NAN;
+    uint64_t read = 0, rejected = 0;
+    int rc, i;
+
+    if (!ind || !store)
+        return iv__error(IV_EINVAL, "iv_indicators_from_store: NULL argument");
+    q.model = model;
+    q.from = from;
+    q.to = to;
+    if ((rc = iv_query_metrics(&mt, store, &q)) != IV_OK)
+        return rc;
+    if ((rc = count_rows(store, model, from, to, &k)) != IV_OK ||
+        (rc = content_rv(store, model, from, to, &content)) != IV_OK ||
+        (rc = cpt_trend(store, model, from, to, &trend)) != IV_OK) {
+        iv_table_free(mt);
+        return rc;
+    }
+    iv_store_ingest_counts(store, &read, &rejected);
+    i = 0;
+#define PUT(n, x) (name[i] = (n), v[i++] = (x))
+    PUT("technology.id_coverage", ratio(k.with_id, k.n));
+    PUT("channels.active_channels", k.n > 0 ? k.channels_active : NAN);
+    PUT("channels.digital_share", ratio(k.digital, k.n));
+    PUT("channels.cpt", metric(mt, 0, "cpt"));
+    PUT("engagement.repeat_rate", ratio(k.repeat_buyers, k.buyers));
+    PUT("engagement.rv_per_contact", ratio(metric(mt, 0, "rv"), k.contacts));
+    PUT("experience.desired_rate", metric(mt, 0, "desired_rate"));
+    PUT("experience.csat", metric(mt, 0, "csat"));
+    PUT("experience.ces", metric(mt, 0, "ces"));
+    PUT("experience.nps", metric(mt, 0, "nps"));
+    PUT("content.rv_per_interaction", content);
+    PUT("business.iv", metric(mt, 0, "iv"));
+    PUT("business.roi", metric(mt, 0, "roi"));
+    PUT("business.cpt_trend", trend);
+    PUT("analytics.outcome_coverage", ratio(k.with_outcome, k.n));
+    PUT("analytics.value_coverage", ratio(k.with_value, k.n));
+    PUT("analytics.survey_coverage", ratio(k.surveyed, k.contacts));
+    PUT("governance.rejected_share", ratio((double)rejected, (double)read));
+    PUT("governance.cost_coverage", ratio(k.n - metric(mt, 0, "cost_assumed"), k.n));
+#undef PUT
+    iv_table_free(mt);
+    drop_derived(ind); /* values of an earlier period must not linger */
+    /* Reserve room first so that only a name copy can still fail. */
+    if (iv__grow(&ind->alloc, (void **)&ind->e, &ind->cap, ind->n + IV__NDERIVED, sizeof *ind->e))
+        return iv__nomem("indicator set");
+    for (i = 0; i < IV__NDERIVED; i++)
+        if ((rc = iv__indicators_put_derived(ind, name[i], v[i])) != IV_OK)
+            return rc;
+    return IV_OK;
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "iv/ingest.h"
 #include "iv/maturity.h"
 #include "maturity.h"
 #include "rubric.h"
@@ -39,6 +40,15 @@ static iv_indicators *load_values(const char *file)
     ck_assert_msg(iv_indicators_load_csv(ind, data_path(path, sizeof path, file)) == IV_OK, "%s",
                   iv_error_last());
     return ind;
+}
+
+static iv_table *assess_file(const iv_rubric *r, const char *file)
+{
+    iv_indicators *ind = load_values(file);
+    iv_table *t = NULL;
+    ck_assert_int_eq(iv_maturity_assess(&t, r, ind, NULL), IV_OK);
+    iv_indicators_free(ind);
+    return t;
 }
 
 static double level_of(const iv_rubric *r, const char *name, double x)
@@ -390,9 +400,7 @@ END_TEST
 START_TEST(area_score_is_weighted_mean_and_staged_level_the_lowest)
 {
     iv_rubric *r = small_rubric(NULL);
-    iv_indicators *ind = load_values("current.csv");
-    iv_table *t = NULL;
-    ck_assert_int_eq(iv_maturity_assess(&t, r, ind, NULL), IV_OK);
+    iv_table *t = assess_file(r, "current.csv");
     /* channels: share 0.35 -> 4.5 (weight 1), cost 2.25 -> 8.75 (weight 3):
      * (4.5 + 3 * 8.75) / 4 = 7.6875; level 7; staged floor(4.5) = 4. */
     ck_close(cell(t, 1, "score"), 7.6875);
@@ -406,7 +414,6 @@ START_TEST(area_score_is_weighted_mean_and_staged_level_the_lowest)
     ck_assert_int_eq(iv_table_get_int(t, 7, 2), 7);
     ck_assert_int_eq(iv_table_get_int(t, 7, 3), 7);
     iv_table_free(t);
-    iv_indicators_free(ind);
     iv_rubric_free(r);
 }
 END_TEST
@@ -414,9 +421,7 @@ END_TEST
 START_TEST(missing_indicators_lower_coverage_and_are_named)
 {
     iv_rubric *r = small_rubric(NULL);
-    iv_indicators *ind = load_values("current.csv");
-    iv_table *t = NULL;
-    ck_assert_int_eq(iv_maturity_assess(&t, r, ind, NULL), IV_OK);
+    iv_table *t = assess_file(r, "current.csv");
     /* experience: nps -30 -> 2.5 observed, csat (weight 2) missing: the score is nps alone. */
     ck_assert(cell(t, 3, "score") == 2.5);
     ck_assert_int_eq(iv_table_get_int(t, 3, 2), 2);
@@ -425,7 +430,6 @@ START_TEST(missing_indicators_lower_coverage_and_are_named)
     ck_assert_int_eq(iv_table_get_list_len(t, 3, 5), 1);
     ck_assert_str_eq(iv_table_get_list_item(t, 3, 5, 0), "experience.csat");
     iv_table_free(t);
-    iv_indicators_free(ind);
     iv_rubric_free(r);
 }
 END_TEST
@@ -433,9 +437,7 @@ END_TEST
 START_TEST(area_without_observations_is_undefined_and_left_out_of_overall)
 {
     iv_rubric *r = small_rubric(NULL);
-    iv_indicators *ind = load_values("current.csv");
-    iv_table *t = NULL;
-    ck_assert_int_eq(iv_maturity_assess(&t, r, ind, NULL), IV_OK);
+    iv_table *t = assess_file(r, "current.csv");
     /* analytics: one indicator, not observed */
     ck_assert(!defined(t, 6, "score"));
     ck_assert(!defined(t, 6, "level"));
@@ -451,7 +453,6 @@ START_TEST(area_without_observations_is_undefined_and_left_out_of_overall)
     ck_close(cell(t, 8, "score"), 6.21875);
     ck_assert(cell(t, 8, "min") == 2.5);
     iv_table_free(t);
-    iv_indicators_free(ind);
     iv_rubric_free(r);
 }
 END_TEST
@@ -474,15 +475,6 @@ START_TEST(nothing_observed_leaves_overall_undefined)
 END_TEST
 
 /* ---- year on year and peers ---- */
-
-static iv_table *assess_file(const iv_rubric *r, const char *file)
-{
-    iv_indicators *ind = load_values(file);
-    iv_table *t = NULL;
-    ck_assert_int_eq(iv_maturity_assess(&t, r, ind, NULL), IV_OK);
-    iv_indicators_free(ind);
-    return t;
-}
 
 START_TEST(year_on_year_reports_change_and_relative_change)
 {
@@ -570,6 +562,174 @@ START_TEST(peer_csv_errors_name_the_line)
     peers_fail(cur, "score,area,peer\n5,channels\n", "line 2:", "fields");
     iv_table_free(cur);
     iv_rubric_free(r);
+}
+END_TEST
+
+/* ---- built-in indicators from a store ---- */
+
+/* The log restated in tests/ref/maturity.py; the last row has an impossible date and is
+ * rejected (lenient ingestion), so 1 of 14 rows read is rejected. */
+static const char LOG[] =
+    "contact,ts,channel,type,outcome,cost,value,score,id\n"
+    "a,2024-02-01,web,visit,desired,0.5,,,r1\n"
+    "a,2024-03-01,web,purchase,desired,0.5,100,,r2\n"
+    "a,2024-04-01,phone,repeat,neutral,3,50,,r3\n"
+    "b,2024-05-01,email,open,,1,,,\n"
+    "b,2024-06-01,email,click,desired,,,,\n"
+    "b,2024-07-01,web,purchase,undesired,0.5,80,,\n"
+    "c,2024-08-01,phone,nps,neutral,3,,9,\n"
+    "c,2024-09-01,web,csat,,,,4,\n"
+    "d,2024-10-01,web,ces,,0.5,,5,\n"
+    "d,2024-11-01,web,visit,,0.5,,,r10\n"
+    "a,2023-06-01,phone,visit,,3,,,\n"
+    "b,2023-07-01,phone,visit,,3,,,\n"
+    "a,2025-02-01,web,visit,,0.5,,,\n"
+    "e,2024-13-01,web,visit,,,,,\n";
+
+static iv_store *log_store(tu_alloc *ta)
+{
+    iv_store_options so = IV_STORE_OPTIONS_INIT;
+    iv_ingest_options io = IV_INGEST_OPTIONS_INIT;
+    iv_store *s = NULL;
+    iv_ingest *ing = NULL;
+    if (ta) {
+        so.alloc = tu_alloc_fn;
+        so.alloc_ud = ta;
+    }
+    io.policy = IV_POLICY_LENIENT;
+    ck_assert_int_eq(iv_store_new(&s, &so), IV_OK);
+    ck_assert_int_eq(iv_ingest_new(&ing, s, &io), IV_OK);
+    ck_assert_int_eq(iv_ingest_push(ing, LOG, sizeof LOG - 1), IV_OK);
+    ck_assert_msg(iv_ingest_finish(ing) == IV_OK, "%s", iv_error_last());
+    iv_ingest_free(ing);
+    ck_assert_int_eq(iv_store_rows(s), 13);
+    return s;
+}
+
+static int64_t day(const char *iso)
+{
+    int64_t t = 0;
+    ck_assert_int_eq(iv_time_parse(iso, strlen(iso), &t), IV_OK);
+    return t;
+}
+
+static double got(const iv_indicators *ind, const char *name)
+{
+    double v = NAN;
+    ck_assert_msg(iv_indicators_get(ind, name, &v) == IV_OK, "%s not set", name);
+    return v;
+}
+
+START_TEST(store_indicators_match_hand_computed_values)
+{
+    iv_store *s = log_store(NULL);
+    iv_indicators *ind = NULL;
+    ck_assert_int_eq(iv_indicators_new(&ind, NULL), IV_OK);
+    ck_assert_msg(iv_indicators_from_store(ind, s, NULL, day("2024-01-01"), day("2025-01-01")) ==
+                      IV_OK, "%s", iv_error_last());
+    ck_assert_int_eq(iv_indicators_count(ind), 19);
+    ck_close(got(ind, "technology.id_coverage"), 0.4);
+    ck_assert(got(ind, "channels.active_channels") == 3);
+    ck_close(got(ind, "channels.digital_share"), 0.8);
+    ck_close(got(ind, "channels.cpt"), 1.065);
+    ck_close(got(ind, "engagement.repeat_rate"), 0.5);
+    ck_close(got(ind, "engagement.rv_per_contact"), 91.5);
+    ck_close(got(ind, "experience.desired_rate"), 0.5);
+    ck_close(got(ind, "experience.csat"), 100);
+    ck_close(got(ind, "experience.ces"), 5);
+    ck_close(got(ind, "experience.nps"), 100);
+    ck_close(got(ind, "content.rv_per_interaction"), 2);
+    ck_close(got(ind, "business.iv"), 40.0 / 71.0);
+    ck_close(got(ind, "business.roi"), 4387.0 / 213.0);
+    ck_close(got(ind, "business.cpt_trend"), -0.645);
+    ck_close(got(ind, "analytics.outcome_coverage"), 0.6);
+    ck_close(got(ind, "analytics.value_coverage"), 0.3);
+    ck_close(got(ind, "analytics.survey_coverage"), 0.5);
+    ck_close(got(ind, "governance.rejected_share"), 1.0 / 14.0);
+    ck_close(got(ind, "governance.cost_coverage"), 0.8);
+    iv_indicators_free(ind);
+    iv_store_free(s);
+}
+END_TEST
+
+START_TEST(unbounded_period_trend_compares_last_twelve_months)
+{
+    iv_store *s = log_store(NULL);
+    iv_indicators *ind = NULL;
+    ck_assert_int_eq(iv_indicators_new(&ind, NULL), IV_OK);
+    ck_assert_int_eq(iv_indicators_from_store(ind, s, NULL, IV_TIME_NONE, IV_TIME_NONE), IV_OK);
+    /* [2024-02-01T00:00:00.001, 2025-02-01T00:00:00.001) against the year before */
+    ck_close(got(ind, "business.cpt_trend"), -661.0 / 1300.0);
+    iv_indicators_free(ind);
+    iv_store_free(s);
+}
+END_TEST
+
+START_TEST(store_indicators_keep_user_values_and_replace_earlier_derived_ones)
+{
+    iv_store *s = log_store(NULL);
+    iv_indicators *ind = NULL;
+    iv_rubric *r = NULL;
+    iv_table *t = NULL;
+    ck_assert_int_eq(iv_indicators_new(&ind, NULL), IV_OK);
+    ck_assert_int_eq(iv_indicators_set(ind, "experience.nps", 10), IV_OK);
+    ck_assert_int_eq(iv_indicators_from_store(ind, s, NULL, day("2024-01-01"), day("2025-01-01")),
+                     IV_OK);
+    ck_close(got(ind, "experience.desired_rate"), 0.5);
+    /* then 2023 only (the 2024 values do not linger): no outcome, no survey, no purchase, nothing a year earlier */
+    ck_assert_int_eq(iv_indicators_from_store(ind, s, NULL, day("2023-01-01"), day("2024-01-01")),
+                     IV_OK);
+    ck_assert(got(ind, "experience.nps") == 10);
+    ck_assert(got(ind, "channels.cpt") == 3);
+    ck_assert(got(ind, "channels.digital_share") == 0);
+    ck_assert_int_eq(iv_indicators_get(ind, "experience.desired_rate", &(double){0}), IV_ENOTFOUND);
+    ck_assert_int_eq(iv_indicators_get(ind, "engagement.repeat_rate", &(double){0}), IV_ENOTFOUND);
+    ck_assert_int_eq(iv_indicators_get(ind, "business.cpt_trend", &(double){0}), IV_ENOTFOUND);
+    /* and the default rubric assesses the result */
+    ck_assert_int_eq(iv_rubric_new_default(&r, NULL), IV_OK);
+    ck_assert_int_eq(iv_maturity_assess(&t, r, ind, NULL), IV_OK);
+    /* channels: active 1 -> 1, digital 0 -> 1 (weight 2), cpt 3 -> 5 + (3.5 - 3)/(3.5 - 2.8) */
+    ck_close(iv_table_get_double(t, 1, 1), (1 + 2 * 1 + (5 + 0.5 / 0.7)) / 4);
+    ck_assert_int_eq(iv_table_get_int(t, 1, 3), 1);
+    iv_table_free(t);
+    iv_rubric_free(r);
+    iv_indicators_free(ind);
+    iv_store_free(s);
+}
+END_TEST
+
+START_TEST(store_indicators_fail_cleanly_on_allocation_failure)
+{
+    tu_alloc ta;
+    long k, base;
+    int rc = IV_ENOMEM;
+    tu_alloc_reset(&ta, 0);
+    {
+        iv_store *s = log_store(&ta);
+        for (k = 1; rc != IV_OK; k++) {
+            iv_maturity_options o = IV_MATURITY_OPTIONS_INIT;
+            iv_indicators *ind = NULL;
+            long live = ta.live;
+            o.alloc = tu_alloc_fn;
+            o.alloc_ud = &ta;
+            base = ta.calls;
+            ta.fail_at = base + k;
+            ta.failed = 0;
+            rc = iv_indicators_new(&ind, &o);
+            if (!rc)
+                rc = iv_indicators_from_store(ind, s, NULL, day("2024-01-01"), day("2025-01-01"));
+            ck_assert_msg(rc == IV_OK || rc == IV_ENOMEM, "k = %ld: rc %d (%s)", k, rc,
+                          iv_error_last());
+            if (!rc)
+                ck_close(got(ind, "business.roi"), 4387.0 / 213.0);
+            iv_indicators_free(ind);
+            ck_assert_msg(ta.live == live, "k = %ld: %ld blocks leaked", k, ta.live - live);
+            ck_assert(k < 10000);
+        }
+        ta.fail_at = 0;
+        iv_store_free(s);
+    }
+    ck_assert_int_eq(ta.live, 0);
 }
 END_TEST
 
@@ -693,6 +853,10 @@ static Suite *maturity_suite(void)
     tcase_add_test(tc, peer_percentile_counts_ties_half);
     tcase_add_test(tc, peer_csv_errors_name_the_line);
     tcase_add_test(tc, allocation_failures_return_enomem_and_leak_nothing);
+    tcase_add_test(tc, store_indicators_match_hand_computed_values);
+    tcase_add_test(tc, unbounded_period_trend_compares_last_twelve_months);
+    tcase_add_test(tc, store_indicators_keep_user_values_and_replace_earlier_derived_ones);
+    tcase_add_test(tc, store_indicators_fail_cleanly_on_allocation_failure);
     tcase_add_test(tc, options_are_checked);
     suite_add_tcase(s, tc);
     return s;

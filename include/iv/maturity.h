@@ -7,6 +7,8 @@
 #define IV_MATURITY_H
 
 #include "iv/common.h"
+#include "iv/model.h"
+#include "iv/store.h"
 #include "iv/table.h"
 
 #ifdef __cplusplus
@@ -207,6 +209,30 @@ IV_API int iv_indicators_parse_csv(iv_indicators *ind, const char *text, size_t 
  * @since 0.1
  */
 IV_API int iv_indicators_load_csv(iv_indicators *ind, const char *path);
+
+/**
+ * @brief Derive the built-in indicators from a store over the period [@p from, @p to).
+ *
+ * Sets, as *derived* values, every built-in indicator that the data defines:
+ * `technology.id_coverage`, `channels.active_channels`, `channels.digital_share`,
+ * `channels.cpt`, `engagement.repeat_rate`, `engagement.rv_per_contact`,
+ * `experience.desired_rate`, `experience.csat`, `experience.ces`, `experience.nps`,
+ * `content.rv_per_interaction`, `business.iv`, `business.roi`, `business.cpt_trend`,
+ * `analytics.outcome_coverage`, `analytics.value_coverage`, `analytics.survey_coverage`,
+ * `governance.rejected_share`, `governance.cost_coverage` (definitions: doc/MATURITY.md).
+ * A quantity that is undefined for the data (a ratio over nothing) is not set. Derived
+ * values of an earlier call are dropped first; values the user supplied are kept. On
+ * failure some derived values may already be set.
+ * @param[in] ind the set
+ * @param[in] store the store (prepared)
+ * @param[in] model the scoring model, or NULL for the built-in default
+ * @param[in] from start of the period (inclusive), ::IV_TIME_NONE for unbounded
+ * @param[in] to end of the period (exclusive), ::IV_TIME_NONE for unbounded
+ * @return ::IV_OK, ::IV_ESTATE (store not prepared), ::IV_ENOMEM or ::IV_EINVAL
+ * @since 0.1
+ */
+IV_API int iv_indicators_from_store(iv_indicators *ind, const iv_store *store,
+                                    const iv_model *model, int64_t from, int64_t to);
 
 /**
  * @brief The set as a table sorted by name: `indicator`, `value`, `source`
