@@ -17,6 +17,7 @@
 #include "iv/maturity.h"
 #include "iv/table.h"
 #include "iv/stats.h"
+#include "iv/pattern.h"
 #include "iv/clv.h"
 
 #endif
