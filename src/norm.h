@@ -20,7 +20,7 @@ int iv__norm_compute(const iv__alloc *al, const double *traj, size_t n, size_t k
                      iv__norm_bucket *out);
 
 /* Robust scale of a bucket: 1.4826 MAD, else 1.2533 mean absolute deviation, else
- * max(1e-9, 1e-6 |median|) (Iglewicz & Hoaglin 1993; the second as IBM SPSS does). */
+ * max(1e-9, 1e-6 |median|) (Iglewicz & Hoaglin 1993; 1.2533 = sqrt(pi/2)). */
 double iv__norm_scale(const iv__norm_bucket *b);
 
 #endif
