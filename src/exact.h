@@ -24,8 +24,14 @@ __extension__ typedef unsigned __int128 iv__u128;
 static inline iv__i128 iv__fix_of(double v)
 {
     double ip, fp;
-    if (!(v == v))
+    if (!(v == v) || v == 0)
         return 0;
+    /* fast path: below 2^53 / 1e9 the scaled value is one correctly rounded product,
+     * then rounded half away from zero: still a function of v alone */
+    if (v > -9e6 && v < 9e6) {
+        double x = v * IV__FIX_SCALE;
+        return (iv__i128)(int64_t)(x < 0 ? x - 0.5 : x + 0.5);
+    }
     if (v > IV__FIX_MAX)
         v = IV__FIX_MAX;
     if (v < -IV__FIX_MAX)

@@ -26,19 +26,27 @@ int iv__metric_index(const char *name)
 void iv__gacc_add(iv__gacc *g, double cost, int cost_assumed, double value, double quality,
                   int outcome, double rv, int survey, double score)
 {
+    iv__gacc_add_fix(g, iv__fix_of(cost), cost_assumed, iv__fix_of(value), iv__fix_of(quality),
+                     outcome, rv, iv__fix_of(rv), survey, score);
+}
+
+void iv__gacc_add_fix(iv__gacc *g, iv__i128 cost, int cost_assumed, iv__i128 value,
+                      iv__i128 quality, int outcome, double rv, iv__i128 rv_fix, int survey,
+                      double score)
+{
     g->n++;
-    g->cost += iv__fix_of(cost);
+    g->cost += cost;
     g->cost_assumed += cost_assumed != 0;
-    g->value += iv__fix_of(value);
-    g->quality += iv__fix_of(quality);
+    g->value += value;
+    g->quality += quality;
     if (outcome) {
         g->outcome_given++;
         g->desired += outcome == 1; /* IV_OUTCOME_DESIRED */
     }
-    g->rv += iv__fix_of(rv);
+    g->rv += rv_fix;
     g->rv_forward += rv > 0;
     g->rv_backward += rv < 0;
-    if (isnan(score))
+    if (survey == IV_SURVEY_NONE || isnan(score))
         return;
     switch (survey) {
     case IV_SURVEY_NPS:

@@ -25,6 +25,11 @@ int iv__metric_index(const char *name);
 /* One interaction into an accumulator (contacts are counted by the caller). */
 void iv__gacc_add(iv__gacc *g, double cost, int cost_assumed, double value, double quality,
                   int outcome, double rv, int survey, double score);
+/* The same with the money, quality and RV terms already in fixed point (the query
+ * engine precomputes them per channel, outcome and type). */
+void iv__gacc_add_fix(iv__gacc *g, iv__i128 cost, int cost_assumed, iv__i128 value,
+                      iv__i128 quality, int outcome, double rv, iv__i128 rv_fix, int survey,
+                      double score);
 /* g += h */
 void iv__gacc_merge(iv__gacc *g, const iv__gacc *h);
 /* The 20 metrics in iv__metric_names order; undefined ones are NaN. */

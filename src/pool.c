@@ -25,9 +25,10 @@ uint32_t iv__hash(const char *s, size_t n)
     return h;
 }
 
-int iv__pool_init(iv__pool *p, const iv__alloc *a)
+static int iv__pool_setup(iv__pool *p, const iv__alloc *a, int nodedup)
 {
     memset(p, 0, sizeof *p);
+    p->nodedup = nodedup;
     p->capbytes = 256;
     p->capids = 16;
     p->nslots = 32;
@@ -48,6 +49,16 @@ int iv__pool_init(iv__pool *p, const iv__alloc *a)
     return IV_OK;
 }
 
+int iv__pool_init(iv__pool *p, const iv__alloc *a)
+{
+    return iv__pool_setup(p, a, 0);
+}
+
+int iv__pool_init_nodedup(iv__pool *p, const iv__alloc *a)
+{
+    return iv__pool_setup(p, a, 1);
+}
+
 void iv__pool_free(iv__pool *p, const iv__alloc *a)
 {
     iv__free(a, p->bytes, p->capbytes);
@@ -66,6 +77,10 @@ static int iv__pool_eq(const iv__pool *p, uint32_t id, const char *s, size_t n)
     return p->ents[id].len == n && memcmp(p->bytes + p->ents[id].off, s, n) == 0;
 }
 
+#define IV__SLOT(h, id) (((uint64_t)(h) << 32) | ((uint64_t)(id) + 1))
+#define IV__SLOT_ID(e) ((uint32_t)((e) & 0xffffffffu) - 1)
+#define IV__SLOT_HASH(e) ((uint32_t)((e) >> 32))
+
 int iv__pool_find(const iv__pool *p, const char *s, size_t n, uint32_t *id)
 {
     uint32_t h;
@@ -74,14 +89,22 @@ int iv__pool_find(const iv__pool *p, const char *s, size_t n, uint32_t *id)
         *id = 0;
         return 1;
     }
+    if (p->nodedup) {
+        for (i = 1; i < p->count; i++)
+            if (iv__pool_eq(p, (uint32_t)i, s, n)) {
+                *id = (uint32_t)i;
+                return 1;
+            }
+        return 0;
+    }
     h = iv__hash(s, n);
     mask = p->nslots - 1;
     for (i = h & mask;; i = (i + 1) & mask) {
-        uint32_t e = p->slots[i];
+        uint64_t e = p->slots[i];
         if (!e)
             return 0;
-        if (p->ents[e - 1].hash == h && iv__pool_eq(p, e - 1, s, n)) {
-            *id = e - 1;
+        if (IV__SLOT_HASH(e) == h && iv__pool_eq(p, IV__SLOT_ID(e), s, n)) {
+            *id = IV__SLOT_ID(e);
             return 1;
         }
     }
@@ -89,7 +112,7 @@ int iv__pool_find(const iv__pool *p, const char *s, size_t n, uint32_t *id)
 
 static int iv__pool_rehash(iv__pool *p, const iv__alloc *a, size_t nslots)
 {
-    uint32_t *ns = iv__calloc(a, nslots, sizeof *ns);
+    uint64_t *ns = iv__calloc(a, nslots, sizeof *ns);
     size_t id, mask = nslots - 1;
     if (!ns)
         return iv__nomem("string pool hash table");
@@ -97,7 +120,7 @@ static int iv__pool_rehash(iv__pool *p, const iv__alloc *a, size_t nslots)
         size_t i = p->ents[id].hash & mask;
         while (ns[i])
             i = (i + 1) & mask;
-        ns[i] = (uint32_t)id + 1;
+        ns[i] = IV__SLOT(p->ents[id].hash, id);
     }
     iv__free(a, p->slots, p->nslots * sizeof *p->slots);
     p->slots = ns;
@@ -115,15 +138,23 @@ int iv__pool_intern(iv__pool *p, const iv__alloc *a, const char *s, size_t n, ui
         *id = 0;
         return IV_OK;
     }
-    h = iv__hash(s, n);
-    mask = p->nslots - 1;
-    for (i = h & mask;; i = (i + 1) & mask) {
-        uint32_t e = p->slots[i];
-        if (!e)
-            break;
-        if (p->ents[e - 1].hash == h && iv__pool_eq(p, e - 1, s, n)) {
-            *id = e - 1;
-            return IV_OK;
+    if (p->last && iv__pool_eq(p, p->last, s, n)) {
+        *id = p->last;
+        return IV_OK;
+    }
+    h = 0;
+    i = 0;
+    if (!p->nodedup) {
+        h = iv__hash(s, n);
+        mask = p->nslots - 1;
+        for (i = h & mask;; i = (i + 1) & mask) {
+            uint64_t e = p->slots[i];
+            if (!e)
+                break;
+            if (IV__SLOT_HASH(e) == h && iv__pool_eq(p, IV__SLOT_ID(e), s, n)) {
+                *id = p->last = IV__SLOT_ID(e);
+                return IV_OK;
+            }
         }
     }
     /* Insert. Make room everywhere first so that a failure changes nothing. */
@@ -147,7 +178,7 @@ int iv__pool_intern(iv__pool *p, const iv__alloc *a, const char *s, size_t n, ui
     }
     if (n > UINT32_MAX)
         return iv__error(IV_ELIMIT, "string longer than 4 GiB");
-    if ((p->count + 1) * 4 > p->nslots * 3) {
+    if (!p->nodedup && (p->count + 1) * 2 > p->nslots) {
         if ((rc = iv__pool_rehash(p, a, p->nslots * 2)) != IV_OK)
             return rc;
         mask = p->nslots - 1;
@@ -160,8 +191,9 @@ int iv__pool_intern(iv__pool *p, const iv__alloc *a, const char *s, size_t n, ui
     p->ents[p->count].off = p->nbytes - n - 1;
     p->ents[p->count].len = (uint32_t)n;
     p->ents[p->count].hash = h;
-    p->slots[i] = (uint32_t)p->count + 1;
-    *id = (uint32_t)p->count;
+    if (!p->nodedup)
+        p->slots[i] = IV__SLOT(h, p->count);
+    *id = p->last = (uint32_t)p->count;
     p->count++;
     if (limit_left)
         (*limit_left)--;
@@ -173,12 +205,16 @@ void iv__pool_truncate(iv__pool *p, size_t count)
     size_t mask = p->nslots - 1;
     /* Remove in reverse insertion order: with linear probing, no entry inserted
      * earlier can have probed past a later one, so clearing its slot is safe. */
+    if (p->last >= count)
+        p->last = 0;
     while (p->count > count && p->count > 1) {
         uint32_t id = (uint32_t)p->count - 1;
-        size_t i = p->ents[id].hash & mask;
-        while (p->slots[i] != id + 1)
-            i = (i + 1) & mask;
-        p->slots[i] = 0;
+        if (!p->nodedup) {
+            size_t i = p->ents[id].hash & mask;
+            while (IV__SLOT_ID(p->slots[i]) != id)
+                i = (i + 1) & mask;
+            p->slots[i] = 0;
+        }
         p->nbytes = p->ents[id].off;
         p->count--;
     }

@@ -127,7 +127,7 @@ IV_API int iv_store_new(iv_store **out, const iv_store_options *opts)
     if ((rc = iv__strcol_init(&s->channel, &a)) || (rc = iv__strcol_init(&s->type, &a)) ||
         (rc = iv__strcol_init(&s->team, &a)) || (rc = iv__strcol_init(&s->score, &a)) ||
         (rc = iv__strcol_init(&s->rv, &a)) || (rc = iv__pool_init(&s->contacts, &a)) ||
-        (rc = iv__pool_init(&s->ids, &a))) {
+        (rc = iv__pool_init_nodedup(&s->ids, &a))) {
         iv_store_free(s);
         return rc;
     }

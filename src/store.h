@@ -41,11 +41,18 @@ typedef struct iv__pool {
     size_t nbytes, capbytes;
     iv__pool_ent *ents; /* ents[id] */
     size_t count, capids;
-    uint32_t *slots;    /* open addressing, linear probing: id+1, 0 = empty */
-    size_t nslots;      /* power of two */
+    uint64_t *slots;    /* open addressing, linear probing: hash << 32 | (id + 1), 0 = empty;
+                           the hash in the slot spares a load of ents[] per probe */
+    size_t nslots;      /* power of two, at most half full */
+    uint32_t last;      /* id of the last string interned (a one-entry cache: consecutive
+                           rows often repeat a contact or a channel) */
+    int nodedup;        /* append only, no hash table: for columns whose values are
+                           unique anyway (source ids); find() then scans */
 } iv__pool;
 
 int iv__pool_init(iv__pool *p, const iv__alloc *a);
+/* Same, for an append-only pool (no deduplication, no hash table). */
+int iv__pool_init_nodedup(iv__pool *p, const iv__alloc *a);
 void iv__pool_free(iv__pool *p, const iv__alloc *a);
 /* Find or insert; *id receives the id. *limit_left is decremented on insert and an
  * insert with *limit_left == 0 fails with IV_ELIMIT (limit_left may be NULL). */

@@ -15,8 +15,10 @@ typedef struct cli_command {
 static const cli_command commands[] = {
     {"gen", iv_cli_gen, "write a realistic synthetic interaction log (CSV) to stdout"},
     {"ingest", cli_cmd_ingest, "read logs and account for every row (accepted / rejected)"},
+    {"maturity", cli_cmd_maturity, "digital maturity: eight areas, levels 1-10 (SPEC 6)"},
     {"metrics", cli_cmd_metrics, "IV, RV, cost, NPS, CSAT, CES per group (SPEC 3.2)"},
     {"contacts", cli_cmd_contacts, "per-contact attributes: profit tier, community role, flags"},
+    {"report", cli_cmd_report, "one self-contained HTML report with SVG charts (no INPUT: the sample)"},
 };
 
 static void help(FILE *f)
