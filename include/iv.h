@@ -19,5 +19,6 @@
 #include "iv/stats.h"
 #include "iv/pattern.h"
 #include "iv/clv.h"
+#include "iv/lifecycle.h"
 
 #endif

@@ -1,0 +1,703 @@
+/* Lifecycle metrics of SPEC 3.4: activity, churn and retention, cohort retention; and
+ * the per-(group, contact) walk they share with funnels (funnel.c).
+ * Definitions and the choices SPEC 3.4 leaves open: doc/LIFECYCLE.md. */
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "lifecycle.h"
+#include "table.h"
+#include "timefmt.h"
+
+/* ------------------------------------------------------------ options ---- */
+
+IV_API int iv_lifecycle_options_init(iv_lifecycle_options *opts, size_t size)
+{
+    iv_lifecycle_options def = IV_LIFECYCLE_OPTIONS_INIT;
+    if (!opts || size < sizeof def)
+        return iv__error(IV_EINVAL, "iv_lifecycle_options_init: bad arguments");
+    memset(opts, 0, size);
+    memcpy(opts, &def, sizeof def);
+    opts->size = size;
+    return IV_OK;
+}
+
+int iv__lc_options(iv_lifecycle_options *dst, const iv_lifecycle_options *src)
+{
+    iv_lifecycle_options def = IV_LIFECYCLE_OPTIONS_INIT;
+    int rc;
+    *dst = def;
+    if (!src)
+        return IV_OK;
+    if ((rc = iv__check_options(src, src->size, sizeof def, sizeof def, "iv_lifecycle_options")))
+        return rc;
+    *dst = *src;
+    if (dst->window < 0)
+        return iv__error(IV_EINVAL, "lifecycle: window must be >= 0 (0 = the default)");
+    if (dst->period != IV_PERIOD_WEEK && dst->period != IV_PERIOD_MONTH)
+        return iv__error(IV_EINVAL, "lifecycle: period must be IV_PERIOD_WEEK or IV_PERIOD_MONTH");
+    if (dst->mode < IV_FUNNEL_ORDERED || dst->mode > IV_FUNNEL_ANY)
+        return iv__error(IV_EINVAL, "lifecycle: unknown funnel mode %d", dst->mode);
+    return IV_OK;
+}
+
+int64_t iv__lc_day(int64_t ts)
+{
+    return ts >= 0 ? ts / IV__MS_PER_DAY : -((-ts + IV__MS_PER_DAY - 1) / IV__MS_PER_DAY);
+}
+
+/* ------------------------------------------------------------ group keys - */
+
+/* First day of the time bucket holding day d (ISO weeks start on Monday). */
+static int64_t iv__lc_bucket_start(iv__dimkind k, int64_t d)
+{
+    int64_t y;
+    int m, dd;
+    if (k == IV__DIM_DAY)
+        return d;
+    if (k == IV__DIM_WEEK)
+        return d - ((d + 3) % 7 + 7) % 7; /* 1970-01-01 was a Thursday */
+    iv__civil_from_days(d, &y, &m, &dd);
+    if (k == IV__DIM_QUARTER)
+        m = (m - 1) / 3 * 3 + 1;
+    else if (k == IV__DIM_YEAR)
+        m = 1;
+    return iv__days_from_civil(y, m, 1);
+}
+
+/* Offset that keeps a bucket's start day positive, so that code 0 stays "undefined". */
+#define IV__LC_DAY_BIAS (INT64_C(1) << 40)
+
+static uint64_t iv__lc_code(const iv__lc *L, const iv__lcdim *d, size_t r)
+{
+    const iv_store *s = L->c.s;
+    const iv__cattr *cat = L->c.cat;
+    switch (d->kind) {
+    case IV__DIM_CHANNEL: return iv__codes_get(&s->channel.codes, r);
+    case IV__DIM_TYPE: return iv__codes_get(&s->type.codes, r);
+    case IV__DIM_TEAM: return iv__codes_get(&s->team.codes, r);
+    case IV__DIM_CUSTOM: return iv__codes_get(&s->dims[d->custom].codes, r);
+    case IV__DIM_CONTACT: return s->contact[r];
+    case IV__DIM_ID: return s->id ? s->id[r] : 0;
+    case IV__DIM_STAGE: return (uint64_t)iv__ctx_stage(&L->c, r);
+    case IV__DIM_AREA: return (uint64_t)iv__ctx_area(&L->c, r);
+    case IV__DIM_DIRECTION: return IV__EN_DIR(s->enums[r]);
+    case IV__DIM_OUTCOME: return IV__EN_OUTCOME(s->enums[r]);
+    case IV__DIM_PROFIT_TIER: return cat[s->contact[r]].tier;
+    case IV__DIM_ROLE: return cat[s->contact[r]].role;
+    case IV__DIM_CONTACT_STAGE: return cat[s->contact[r]].stage;
+    default:
+        return (uint64_t)(iv__lc_bucket_start(d->kind, iv__lc_day(s->ts[r])) + IV__LC_DAY_BIAS);
+    }
+}
+
+/* Label of a code (NULL = undefined); buf (>= 16 bytes) holds time-bucket labels. */
+static const char *iv__lc_label(const iv__lc *L, const iv__lcdim *d, uint64_t code, char *buf)
+{
+    const iv_store *s = L->c.s;
+    uint32_t id = (uint32_t)code;
+    if (code == 0)
+        return NULL;
+    switch (d->kind) {
+    case IV__DIM_CHANNEL: return iv__pool_str(&s->channel.pool, id);
+    case IV__DIM_TYPE: return iv__pool_str(&s->type.pool, id);
+    case IV__DIM_TEAM: return iv__pool_str(&s->team.pool, id);
+    case IV__DIM_CUSTOM: return iv__pool_str(&s->dims[d->custom].pool, id);
+    case IV__DIM_CONTACT: return iv__pool_str(&s->contacts, id);
+    case IV__DIM_ID: return iv__pool_str(&s->ids, id);
+    case IV__DIM_STAGE:
+    case IV__DIM_CONTACT_STAGE: return iv_enum_name(0, (int)id);
+    case IV__DIM_AREA: return iv_enum_name(1, (int)id);
+    case IV__DIM_DIRECTION: return iv_enum_name(2, (int)id);
+    case IV__DIM_OUTCOME: return iv_enum_name(3, (int)id);
+    case IV__DIM_PROFIT_TIER: return iv__tier_name((int)id);
+    case IV__DIM_ROLE: return iv__role_name((int)id);
+    default:
+        iv__bucket_label(d->kind, ((int64_t)code - IV__LC_DAY_BIAS) * IV__MS_PER_DAY, buf, 16);
+        return buf;
+    }
+}
+
+/* Parse `by` into L->dims. */
+static int iv__lc_dims(iv__lc *L, const char *by)
+{
+    const iv_store *s = L->c.s;
+    size_t cap = 1, i, j;
+    const char *p;
+    int rc;
+    for (p = by; p && *p; p++)
+        cap += *p == ',';
+    L->dims = iv__calloc(&L->c.a, cap, sizeof *L->dims);
+    if (!L->dims)
+        return iv__nomem("group dimensions");
+    for (p = by; p && *p;) {
+        const char *e = strchr(p, ','), *b = p;
+        size_t len;
+        iv__lcdim *d = &L->dims[L->nk];
+        if (!e)
+            e = p + strlen(p);
+        p = *e ? e + 1 : e;
+        while (b < e && isspace((unsigned char)*b))
+            b++;
+        for (len = (size_t)(e - b); len && isspace((unsigned char)b[len - 1]);)
+            len--;
+        if (len == 0)
+            continue;
+        if (len >= sizeof d->name || iv__dim_lookup(s, b, len, &d->kind, &d->custom))
+            return iv__error(IV_ENOTFOUND, "unknown group dimension '%.*s'", (int)IV__MIN(len, 60), b);
+        for (j = 0; j < len; j++)
+            d->name[j] = (char)tolower((unsigned char)b[j]);
+        d->name[len] = '\0';
+        for (i = 0; i < L->nk; i++)
+            if (L->dims[i].kind == d->kind && L->dims[i].custom == d->custom)
+                return iv__error(IV_EINVAL, "group dimension '%s' given twice", d->name);
+        L->nk++;
+        if (iv__dim_is_contact_level(d->kind) && (rc = iv__ctx_contacts(&L->c)))
+            return rc;
+    }
+    return IV_OK;
+}
+
+static uint64_t iv__lc_hash(const uint64_t *key, size_t nk)
+{
+    uint64_t h = UINT64_C(0x9e3779b97f4a7c15);
+    size_t i;
+    for (i = 0; i < nk; i++) {
+        h ^= key[i] + UINT64_C(0x9e3779b97f4a7c15) + (h << 6) + (h >> 2);
+        h *= UINT64_C(0xff51afd7ed558ccd);
+        h ^= h >> 32;
+    }
+    return h;
+}
+
+/* Index of the group with key[0..nk), created when new; -1 on IV_ENOMEM. */
+static long iv__lc_group(iv__lc *L, const uint64_t *key)
+{
+    size_t nk = L->nk, mask = L->nslots - 1, i;
+    void *p;
+    if (nk == 0) { /* one group, no key */
+        L->ng = 1;
+        return 0;
+    }
+    for (i = iv__lc_hash(key, nk) & mask; L->slots[i]; i = (i + 1) & mask)
+        if (memcmp(&L->keys[(L->slots[i] - 1) * nk], key, nk * sizeof *key) == 0)
+            return (long)L->slots[i] - 1;
+    if ((L->ng + 1) * 2 > L->nslots) {
+        size_t ns = L->nslots * 2, j;
+        uint32_t *sl = iv__calloc(&L->c.a, ns, sizeof *sl);
+        if (!sl) {
+            iv__nomem("groups");
+            return -1;
+        }
+        for (j = 0; j < L->ng; j++) {
+            size_t q = iv__lc_hash(&L->keys[j * nk], nk) & (ns - 1);
+            while (sl[q])
+                q = (q + 1) & (ns - 1);
+            sl[q] = (uint32_t)j + 1;
+        }
+        iv__free(&L->c.a, L->slots, L->nslots * sizeof *L->slots);
+        L->slots = sl;
+        L->nslots = ns;
+        mask = ns - 1;
+        for (i = iv__lc_hash(key, nk) & mask; L->slots[i]; i = (i + 1) & mask)
+            ;
+    }
+    p = L->keys;
+    if (iv__grow(&L->c.a, &p, &L->kcap, L->ng + 1, nk * sizeof *key))
+        return -1;
+    L->keys = p;
+    memcpy(&L->keys[L->ng * nk], key, nk * sizeof *key);
+    L->slots[i] = (uint32_t)L->ng + 1;
+    return (long)L->ng++;
+}
+
+/* ------------------------------------------------------------ the walk --- */
+
+void iv__lc_free(iv__lc *L)
+{
+    iv__alloc a = L->c.a;
+    if (!L->c.s)
+        return;
+    iv__free(&a, L->dims, IV__MAX(L->nk, 1) * sizeof *L->dims);
+    iv__free(&a, L->keys, L->kcap * IV__MAX(L->nk, 1) * sizeof *L->keys);
+    iv__free(&a, L->slots, L->nslots * sizeof *L->slots);
+    iv__free(&a, L->order, IV__MAX(L->ng, 1) * sizeof *L->order);
+    iv__free(&a, L->rows, L->scap * sizeof *L->rows);
+    iv__free(&a, L->run, L->scap * sizeof *L->run);
+    iv__free(&a, L->pairs, L->scap * sizeof *L->pairs);
+    iv__ctx_free(&L->c);
+    memset(L, 0, sizeof *L);
+}
+
+int iv__lc_init(iv__lc *L, const iv_store *s, const iv_query_options *q)
+{
+    size_t ci, nc;
+    int rc;
+    memset(L, 0, sizeof *L);
+    if ((rc = iv__ctx_init(&L->c, s, q)))
+        return rc;
+    if ((rc = iv__lc_dims(L, q ? q->by : NULL)))
+        goto fail;
+    nc = s->contacts.count;
+    for (ci = 1; ci < nc; ci++)
+        L->scap = IV__MAX(L->scap, (size_t)(s->idx_start[ci + 1] - s->idx_start[ci]));
+    L->scap = IV__MAX(L->scap, 1);
+    L->nslots = 64;
+    L->slots = iv__calloc(&L->c.a, L->nslots, sizeof *L->slots);
+    L->rows = iv__malloc(&L->c.a, L->scap * sizeof *L->rows);
+    L->run = iv__malloc(&L->c.a, L->scap * sizeof *L->run);
+    L->pairs = iv__malloc(&L->c.a, L->scap * sizeof *L->pairs);
+    if (!L->slots || !L->rows || !L->run || !L->pairs) {
+        rc = iv__nomem("a lifecycle query");
+        goto fail;
+    }
+    if (L->nk == 0)
+        L->ng = 1;
+    return IV_OK;
+fail:
+    iv__lc_free(L);
+    return rc;
+}
+
+static int iv__cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+int iv__lc_walk(iv__lc *L, iv__lc_fn fn, void *payload)
+{
+    const iv_store *s = L->c.s;
+    size_t nc = s->contacts.count, ci, k, n, nk = L->nk;
+    uint64_t key[IV_MAX_DIMS + 20];
+    int rc;
+    if (nk > sizeof key / sizeof key[0])
+        return iv__error(IV_ELIMIT, "too many group dimensions");
+    for (ci = 1; ci < nc; ci++) {
+        const uint32_t *all = s->idx_rows + s->idx_start[ci];
+        size_t m = s->idx_start[ci + 1] - s->idx_start[ci], same = 1;
+        for (k = 0, n = 0; k < m; k++)
+            if (iv__sel_row(L->c.sel, &L->c, all[k]))
+                L->rows[n++] = all[k];
+        if (L->c.progress && (ci & 0xffff) == 0 && L->c.progress(ci, nc, L->c.payload))
+            return iv__error(IV_ECANCELED, "lifecycle query canceled by the progress callback");
+        if (n == 0)
+            continue;
+        if (nk == 0) {
+            if ((rc = fn(L, 0, (uint32_t)ci, L->rows, n, payload)))
+                return rc;
+            continue;
+        }
+        for (k = 0; k < n; k++) {
+            size_t i;
+            long g;
+            for (i = 0; i < nk; i++)
+                key[i] = iv__lc_code(L, &L->dims[i], L->rows[k]);
+            if ((g = iv__lc_group(L, key)) < 0)
+                return IV_ENOMEM;
+            L->pairs[k] = (uint64_t)g << 32 | k;
+            same &= (L->pairs[k] >> 32) == (L->pairs[0] >> 32);
+        }
+        if (same) {
+            if ((rc = fn(L, (size_t)(L->pairs[0] >> 32), (uint32_t)ci, L->rows, n, payload)))
+                return rc;
+            continue;
+        }
+        /* split by group, keeping time order within each (the position breaks ties) */
+        qsort(L->pairs, n, sizeof *L->pairs, iv__cmp_u64);
+        for (k = 0; k < n;) {
+            size_t g = (size_t)(L->pairs[k] >> 32), j = 0;
+            while (k < n && (size_t)(L->pairs[k] >> 32) == g)
+                L->run[j++] = L->rows[L->pairs[k++] & 0xffffffffu];
+            if ((rc = fn(L, g, (uint32_t)ci, L->run, j, payload)))
+                return rc;
+        }
+    }
+    return IV_OK;
+}
+
+int iv__lc_cover(iv__lc *L, void **arr, size_t *cap, size_t esz)
+{
+    size_t old = *cap;
+    if (old >= L->ng)
+        return IV_OK;
+    if (iv__grow(&L->c.a, arr, cap, L->ng, esz))
+        return IV_ENOMEM;
+    memset((char *)*arr + old * esz, 0, (*cap - old) * esz);
+    return IV_OK;
+}
+
+static _Thread_local const iv__lc *iv__lc_sorting;
+
+static int iv__lc_cmp_groups(const void *pa, const void *pb)
+{
+    const iv__lc *L = iv__lc_sorting;
+    size_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb, i;
+    for (i = 0; i < L->nk; i++) {
+        char ba[16], bb[16];
+        const char *la = iv__lc_label(L, &L->dims[i], L->keys[a * L->nk + i], ba);
+        const char *lb = iv__lc_label(L, &L->dims[i], L->keys[b * L->nk + i], bb);
+        int r;
+        if (!la || !lb) {
+            if (la != lb)
+                return la ? -1 : 1;
+            continue;
+        }
+        if ((r = strcmp(la, lb)) != 0)
+            return r;
+    }
+    return 0;
+}
+
+int iv__lc_sort(iv__lc *L)
+{
+    size_t g;
+    L->order = iv__malloc(&L->c.a, IV__MAX(L->ng, 1) * sizeof *L->order);
+    if (!L->order)
+        return iv__nomem("groups");
+    for (g = 0; g < L->ng; g++)
+        L->order[g] = (uint32_t)g;
+    iv__lc_sorting = L;
+    qsort(L->order, L->ng, sizeof *L->order, iv__lc_cmp_groups);
+    iv__lc_sorting = NULL;
+    return IV_OK;
+}
+
+int iv__lc_table(iv__lc *L, iv_table **out, const char *const *cols, const int *types, size_t n)
+{
+    iv_table *t = iv__table_new(&L->c.a);
+    size_t i;
+    *out = NULL;
+    if (!t)
+        return IV_ENOMEM;
+    for (i = 0; i < L->nk + n; i++)
+        if (iv__table_add_col(t, i < L->nk ? L->dims[i].name : cols[i - L->nk],
+                              i < L->nk ? IV_COL_STRING : types[i - L->nk]) < 0) {
+            iv_table_free(t);
+            return iv__nomem("a lifecycle table");
+        }
+    *out = t;
+    return IV_OK;
+}
+
+long iv__lc_row(iv__lc *L, iv_table *t, size_t g)
+{
+    long r = iv__table_add_row(t);
+    size_t i;
+    if (r < 0)
+        return -1;
+    for (i = 0; i < L->nk; i++) {
+        char buf[16];
+        const char *l = iv__lc_label(L, &L->dims[i], L->keys[g * L->nk + i], buf);
+        if (iv__table_set_string(t, (size_t)r, i, l, l ? strlen(l) : 0))
+            return -1;
+    }
+    return r;
+}
+
+/* ------------------------------------------------------------ churn ------ */
+
+typedef struct iv__churn_acc {
+    uint64_t S, L, E, N;
+} iv__churn_acc;
+
+typedef struct iv__churn {
+    int64_t t0, t1, W;
+    iv__churn_acc *g;
+    size_t cap;
+} iv__churn;
+
+/* Active at t (SPEC 3.4): an interaction in (t - W, t] and the latest interaction at or
+ * before t is not churn-flagged. */
+static int iv__active(const iv__lc *L, const uint32_t *rows, size_t n, int64_t t, int64_t W)
+{
+    const iv_store *s = L->c.s;
+    size_t lo = 0, hi = n;
+    uint32_t r;
+    while (lo < hi) { /* first row after t */
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->ts[rows[mid]] <= t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0)
+        return 0;
+    r = rows[lo - 1];
+    if (s->ts[r] <= t - W)
+        return 0;
+    return !(L->c.ti[iv__codes_get(&s->type.codes, r)].flags & IV_FLAG_CHURN);
+}
+
+static int iv__churn_contact(iv__lc *L, size_t g, uint32_t contact, const uint32_t *rows, size_t n,
+                             void *payload)
+{
+    iv__churn *w = payload;
+    int64_t first = L->c.s->ts[rows[0]];
+    int a0, a1;
+    iv__churn_acc *acc;
+    (void)contact;
+    if (iv__lc_cover(L, (void **)&w->g, &w->cap, sizeof *w->g))
+        return IV_ENOMEM;
+    acc = &w->g[g];
+    a0 = iv__active(L, rows, n, w->t0, w->W);
+    a1 = iv__active(L, rows, n, w->t1, w->W);
+    acc->S += (uint64_t)a0;
+    acc->L += (uint64_t)(a0 && !a1);
+    acc->E += (uint64_t)a1;
+    acc->N += (uint64_t)(a1 && first >= w->t0 && first < w->t1);
+    return IV_OK;
+}
+
+static double iv__ratio(uint64_t num, uint64_t den)
+{
+    return den ? (double)num / (double)den : (double)NAN;
+}
+
+/* The activity window in ms: the option, else the model's activity_window_days. */
+static int64_t iv__activity_window(const iv__lc *L, const iv_lifecycle_options *o)
+{
+    return o->window ? o->window
+                     : (int64_t)llround(iv__model_activity_window_days(L->c.m) * (double)IV__MS_PER_DAY);
+}
+
+IV_API int iv_lifecycle_churn(iv_table **out, const iv_store *s, const iv_query_options *q,
+                              const iv_lifecycle_options *opts)
+{
+    static const char *const cols[] = {"t0", "t1", "active_start", "lost", "churn",
+                                       "active_end", "new_active", "retention"};
+    static const int types[] = {IV_COL_TIME, IV_COL_TIME, IV_COL_INT, IV_COL_INT, IV_COL_DOUBLE,
+                                IV_COL_INT, IV_COL_INT, IV_COL_DOUBLE};
+    iv_lifecycle_options o;
+    iv__lc L;
+    iv__churn w;
+    iv_table *t = NULL;
+    size_t i;
+    int rc;
+    if (!out)
+        return iv__error(IV_EINVAL, "iv_lifecycle_churn: out is NULL");
+    *out = NULL;
+    if ((rc = iv__lc_options(&o, opts)) || (rc = iv__lc_init(&L, s, q)))
+        return rc;
+    memset(&w, 0, sizeof w);
+    w.W = iv__activity_window(&L, &o);
+    w.t1 = o.t1 != IV_TIME_NONE ? o.t1 : s->nrows ? s->ts_max + 1 : 0;
+    w.t0 = o.t0 != IV_TIME_NONE ? o.t0 : w.t1 - w.W;
+    if (w.t1 < w.t0) {
+        rc = iv__error(IV_EINVAL, "churn: t1 is before t0");
+        goto done;
+    }
+    if ((rc = iv__lc_walk(&L, iv__churn_contact, &w)) ||
+        (rc = iv__lc_cover(&L, (void **)&w.g, &w.cap, sizeof *w.g)) || (rc = iv__lc_sort(&L)) ||
+        (rc = iv__lc_table(&L, &t, cols, types, 8)))
+        goto done;
+    for (i = 0; i < L.ng; i++) {
+        const iv__churn_acc *a = &w.g[L.order[i]];
+        long r = iv__lc_row(&L, t, L.order[i]);
+        size_t c = L.nk;
+        if (r < 0 || iv__table_set_int(t, (size_t)r, c, w.t0) ||
+            iv__table_set_int(t, (size_t)r, c + 1, w.t1) ||
+            iv__table_set_int(t, (size_t)r, c + 2, (int64_t)a->S) ||
+            iv__table_set_int(t, (size_t)r, c + 3, (int64_t)a->L) ||
+            iv__table_set_double(t, (size_t)r, c + 4, iv__ratio(a->L, a->S)) ||
+            iv__table_set_int(t, (size_t)r, c + 5, (int64_t)a->E) ||
+            iv__table_set_int(t, (size_t)r, c + 6, (int64_t)a->N) ||
+            iv__table_set_double(t, (size_t)r, c + 7, iv__ratio(a->E - a->N, a->S))) {
+            rc = iv__nomem("the churn table");
+            break;
+        }
+    }
+done:
+    iv__free(&L.c.a, w.g, w.cap * sizeof *w.g);
+    iv__lc_free(&L);
+    if (rc) {
+        iv_table_free(t);
+        return rc;
+    }
+    *out = t;
+    return IV_OK;
+}
+
+/* ------------------------------------------------------------ cohorts ---- */
+
+typedef struct iv__cohort {
+    int64_t p;          /* the cohort's period number */
+    uint64_t contacts;
+    uint64_t *cnt;      /* [2 * len]: retained in period k, then "last period is k" */
+    size_t len;         /* periods 0 .. len-1 (up to the period of the last timestamp) */
+} iv__cohort;
+
+typedef struct iv__cohorts {
+    iv__cohort *v;
+    size_t n, cap;
+} iv__cohorts;
+
+typedef struct iv__cwalk {
+    int period;
+    int64_t pmax;       /* period of the store's last timestamp */
+    iv__cohorts *g;
+    size_t cap;
+} iv__cwalk;
+
+/* Period number of a UTC day: ISO weeks counted from the Monday 1970-01-05, or months
+ * counted from year 0. */
+static int64_t iv__period_of(int period, int64_t day)
+{
+    int64_t y;
+    int m, d;
+    if (period == IV_PERIOD_WEEK) {
+        int64_t x = day - 4;
+        return x >= 0 ? x / 7 : -((-x + 6) / 7);
+    }
+    iv__civil_from_days(day, &y, &m, &d);
+    return y * 12 + (m - 1);
+}
+
+/* First UTC day of period p. */
+static int64_t iv__period_start(int period, int64_t p)
+{
+    int64_t y;
+    if (period == IV_PERIOD_WEEK)
+        return p * 7 + 4;
+    y = p >= 0 ? p / 12 : -((-p + 11) / 12);
+    return iv__days_from_civil(y, (int)(p - y * 12) + 1, 1);
+}
+
+/* The cohort of period p in cs (created, with len periods, when absent); NULL on ENOMEM. */
+static iv__cohort *iv__cohort_get(iv__lc *L, iv__cohorts *cs, int64_t p, size_t len)
+{
+    size_t lo = 0, hi = cs->n;
+    void *v = cs->v;
+    uint64_t *cnt;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cs->v[mid].p < p)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < cs->n && cs->v[lo].p == p)
+        return &cs->v[lo];
+    cnt = iv__calloc(&L->c.a, 2 * len, sizeof *cnt);
+    if (!cnt || iv__grow(&L->c.a, &v, &cs->cap, cs->n + 1, sizeof *cs->v)) {
+        iv__free(&L->c.a, cnt, 2 * len * sizeof *cnt);
+        iv__nomem("cohorts");
+        return NULL;
+    }
+    cs->v = v;
+    memmove(&cs->v[lo + 1], &cs->v[lo], (cs->n - lo) * sizeof *cs->v);
+    cs->n++;
+    cs->v[lo].p = p;
+    cs->v[lo].contacts = 0;
+    cs->v[lo].cnt = cnt;
+    cs->v[lo].len = len;
+    return &cs->v[lo];
+}
+
+static int iv__cohort_contact(iv__lc *L, size_t g, uint32_t contact, const uint32_t *rows, size_t n,
+                              void *payload)
+{
+    iv__cwalk *w = payload;
+    const iv_store *s = L->c.s;
+    int64_t first = s->ts[rows[0]], p0, prev = -1;
+    iv__cohort *co;
+    size_t i;
+    (void)contact;
+    if (!iv__ctx_in_range(&L->c, first))
+        return IV_OK;
+    if (iv__lc_cover(L, (void **)&w->g, &w->cap, sizeof *w->g))
+        return IV_ENOMEM;
+    p0 = iv__period_of(w->period, iv__lc_day(first));
+    if (!(co = iv__cohort_get(L, &w->g[g], p0, (size_t)(w->pmax - p0 + 1))))
+        return IV_ENOMEM;
+    co->contacts++;
+    for (i = 0; i < n; i++) {
+        int64_t k = iv__period_of(w->period, iv__lc_day(s->ts[rows[i]])) - p0;
+        if (k != prev)
+            co->cnt[k]++;
+        prev = k;
+    }
+    co->cnt[co->len + (size_t)prev]++;
+    return IV_OK;
+}
+
+static void iv__cohorts_free(iv__lc *L, iv__cwalk *w)
+{
+    size_t g, i;
+    for (g = 0; w->g && g < w->cap; g++) {
+        for (i = 0; i < w->g[g].n; i++)
+            iv__free(&L->c.a, w->g[g].v[i].cnt, 2 * w->g[g].v[i].len * sizeof(uint64_t));
+        iv__free(&L->c.a, w->g[g].v, w->g[g].cap * sizeof *w->g[g].v);
+    }
+    iv__free(&L->c.a, w->g, w->cap * sizeof *w->g);
+}
+
+/* The rows of one cohort: k = 0 .. len-1, unobserved periods undefined. */
+static int iv__cohort_rows(iv__lc *L, iv_table *t, size_t g, const iv__cohort *co, int period,
+                           int64_t last_day)
+{
+    char label[16];
+    uint64_t later = 0;
+    size_t k, c = L->nk;
+    iv__bucket_label(period == IV_PERIOD_WEEK ? IV__DIM_WEEK : IV__DIM_MONTH,
+                     iv__period_start(period, co->p) * IV__MS_PER_DAY, label, sizeof label);
+    for (k = 0; k < co->len; k++)
+        later += co->cnt[co->len + k];
+    for (k = 0; k < co->len; k++) {
+        long r = iv__lc_row(L, t, g);
+        /* observed: the period's last day is on or before the last timestamp's day */
+        int seen = k == 0 || iv__period_start(period, co->p + (int64_t)k + 1) - 1 <= last_day;
+        if (r < 0 || iv__table_set_string(t, (size_t)r, c, label, strlen(label)) ||
+            iv__table_set_int(t, (size_t)r, c + 1, (int64_t)co->contacts) ||
+            iv__table_set_int(t, (size_t)r, c + 2, (int64_t)k))
+            return IV_ENOMEM;
+        if (seen && (iv__table_set_int(t, (size_t)r, c + 3, (int64_t)co->cnt[k]) ||
+                     iv__table_set_double(t, (size_t)r, c + 4, iv__ratio(co->cnt[k], co->contacts)) ||
+                     iv__table_set_double(t, (size_t)r, c + 5, iv__ratio(later, co->contacts))))
+            return IV_ENOMEM;
+        later -= co->cnt[co->len + k]; /* contacts whose last period is k are not in k+1.. */
+    }
+    return IV_OK;
+}
+
+IV_API int iv_lifecycle_cohorts(iv_table **out, const iv_store *s, const iv_query_options *q,
+                                const iv_lifecycle_options *opts)
+{
+    static const char *const cols[] = {"cohort", "contacts", "period", "retained", "rate",
+                                       "rate_unbounded"};
+    static const int types[] = {IV_COL_STRING, IV_COL_INT, IV_COL_INT, IV_COL_INT,
+                                IV_COL_DOUBLE, IV_COL_DOUBLE};
+    iv_lifecycle_options o;
+    iv__lc L;
+    iv__cwalk w;
+    iv_table *t = NULL;
+    int64_t last_day;
+    size_t i, j;
+    int rc;
+    if (!out)
+        return iv__error(IV_EINVAL, "iv_lifecycle_cohorts: out is NULL");
+    *out = NULL;
+    if ((rc = iv__lc_options(&o, opts)) || (rc = iv__lc_init(&L, s, q)))
+        return rc;
+    memset(&w, 0, sizeof w);
+    w.period = o.period;
+    last_day = s->nrows ? iv__lc_day(s->ts_max) : 0;
+    w.pmax = iv__period_of(o.period, last_day);
+    if ((rc = iv__lc_walk(&L, iv__cohort_contact, &w)) ||
+        (rc = iv__lc_cover(&L, (void **)&w.g, &w.cap, sizeof *w.g)) || (rc = iv__lc_sort(&L)) ||
+        (rc = iv__lc_table(&L, &t, cols, types, 6)))
+        goto done;
+    for (i = 0; i < L.ng && rc == IV_OK; i++)
+        for (j = 0; j < w.g[L.order[i]].n && rc == IV_OK; j++)
+            if (iv__cohort_rows(&L, t, L.order[i], &w.g[L.order[i]].v[j], o.period, last_day))
+                rc = iv__nomem("the cohort table");
+done:
+    iv__cohorts_free(&L, &w);
+    iv__lc_free(&L);
+    if (rc) {
+        iv_table_free(t);
+        return rc;
+    }
+    *out = t;
+    return IV_OK;
+}

@@ -1,0 +1,724 @@
+/* Lifecycle: churn and retention, cohorts, funnels (SPEC 3.4) on small hand-made logs.
+ * Every expected value was worked out by hand; the working is in the comments. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "iv.h"
+#include "testutil.h"
+
+#define DAY 86400000LL
+#define HOUR 3600000LL
+
+static int64_t ts_of(const char *s)
+{
+    int64_t v;
+    ck_assert_int_eq(iv_time_parse(s, strlen(s), &v), IV_OK);
+    return v;
+}
+
+/* One interaction; team and variant may be NULL. */
+static void add(iv_store *s, const char *contact, int64_t ts, const char *type, const char *team,
+                const char *variant)
+{
+    static const char *const dn[] = {"variant"};
+    const char *dv[1];
+    iv_record r = IV_RECORD_INIT;
+    r.contact = contact;
+    r.ts = ts;
+    r.channel = "web";
+    r.type = type;
+    r.team = team;
+    if (variant) {
+        dv[0] = variant;
+        r.ndims = 1;
+        r.dim_names = dn;
+        r.dim_values = dv;
+    }
+    ck_assert_msg(iv_store_append(s, &r) == IV_OK, "%s", iv_error_last());
+}
+
+static iv_store *new_store(void)
+{
+    iv_store *s;
+    ck_assert_int_eq(iv_store_new(&s, NULL), IV_OK);
+    return s;
+}
+
+static long col(const iv_table *t, const char *name)
+{
+    long c = iv_table_col_index(t, name);
+    ck_assert_msg(c >= 0, "no column %s", name);
+    return c;
+}
+
+static double num(const iv_table *t, size_t row, const char *name)
+{
+    return iv_table_get_double(t, row, (size_t)col(t, name));
+}
+
+static const char *str(const iv_table *t, size_t row, const char *name)
+{
+    return iv_table_get_string(t, row, (size_t)col(t, name));
+}
+
+#define EQ(t, r, c, v) ck_assert_msg(tu_close(num(t, r, c), (v), 1e-12), "row %d %s: %.17g != %.17g", \
+                                     (int)(r), c, num(t, r, c), (double)(v))
+#define UNDEF(t, r, c) ck_assert_msg(!iv_table_is_defined(t, r, (size_t)col(t, c)), \
+                                     "row %d %s should be undefined", (int)(r), c)
+
+/* ------------------------------------------------------------ churn ------ */
+
+/* Days from 2024-01-01T00:00Z. W = 10 days, t0 = D20, t1 = D40.
+ * Active at t0: an interaction in (D10, D20]; at t1: in (D30, D40].
+ *   a: visit D10, visit D35        t0: D10 = t0 - W is outside -> no.  t1: D35 -> yes.
+ *                                  first D10 < t0 -> not new (reactivated).
+ *   b: visit D20, visit D30        t0: D20 = t0 -> yes.  t1: latest D30 = t1 - W -> no: lost.
+ *   c: visit D15, visit D40        t0: yes.  t1: D40 = t1 -> yes.  first D15: not new.
+ *   d: visit D18, discontinue D19  t0: latest is churn-flagged -> no.  t1: no.
+ *   e: visit D12, discontinue D36  t0: yes.  t1: latest (D36) churn-flagged -> no: lost.
+ *   f: visit D25, visit D38        t0: no.  t1: yes.  first D25 in [t0, t1) -> new.
+ *   g: visit D40                   t0: no.  t1: yes.  first D40 = t1 is not in [t0, t1)
+ *                                  -> active at t1 but not new.
+ *   h: discontinue D16, visit D16  same time: the visit was ingested later, so it is the
+ *      (ingested in that order)    latest -> active at t0.  t1: latest D16 -> no: lost.
+ * S = {b, c, e, h} = 4, L = {b, e, h} = 3, churn = 3/4.
+ * E = {a, c, f, g} = 4, N = {f} = 1, retention = (4 - 1)/4 = 3/4. */
+static iv_store *churn_log(void)
+{
+    iv_store *s = new_store();
+    int64_t d0 = ts_of("2024-01-01");
+    add(s, "a", d0 + 10 * DAY, "visit", NULL, NULL);
+    add(s, "a", d0 + 35 * DAY, "visit", NULL, NULL);
+    add(s, "b", d0 + 20 * DAY, "visit", NULL, NULL);
+    add(s, "b", d0 + 30 * DAY, "visit", NULL, NULL);
+    add(s, "c", d0 + 15 * DAY, "visit", NULL, NULL);
+    add(s, "c", d0 + 40 * DAY, "visit", NULL, NULL);
+    add(s, "d", d0 + 18 * DAY, "visit", NULL, NULL);
+    add(s, "d", d0 + 19 * DAY, "discontinue", NULL, NULL);
+    add(s, "e", d0 + 12 * DAY, "visit", NULL, NULL);
+    add(s, "e", d0 + 36 * DAY, "discontinue", NULL, NULL);
+    add(s, "f", d0 + 25 * DAY, "visit", NULL, NULL);
+    add(s, "f", d0 + 38 * DAY, "visit", NULL, NULL);
+    add(s, "g", d0 + 40 * DAY, "visit", NULL, NULL);
+    add(s, "h", d0 + 16 * DAY, "discontinue", NULL, NULL);
+    add(s, "h", d0 + 16 * DAY, "visit", NULL, NULL);
+    ck_assert_int_eq(iv_store_prepare(s), IV_OK);
+    return s;
+}
+
+static iv_table *churn(const iv_store *s, const char *by, int64_t t0, int64_t t1, int64_t w)
+{
+    iv_query_options q = IV_QUERY_OPTIONS_INIT;
+    iv_lifecycle_options o = IV_LIFECYCLE_OPTIONS_INIT;
+    iv_table *t = NULL;
+    q.by = by;
+    o.t0 = t0;
+    o.t1 = t1;
+    o.window = w;
+    ck_assert_msg(iv_lifecycle_churn(&t, s, &q, &o) == IV_OK, "%s", iv_error_last());
+    return t;
+}
+
+START_TEST(churn_and_retention_follow_the_window_edges_and_churn_flags)
+{
+    iv_store *s = churn_log();
+    int64_t d0 = ts_of("2024-01-01");
+    iv_table *t = churn(s, NULL, d0 + 20 * DAY, d0 + 40 * DAY, 10 * DAY);
+    ck_assert_uint_eq(iv_table_nrows(t), 1);
+    ck_assert_int_eq(iv_table_get_int(t, 0, (size_t)col(t, "t0")), d0 + 20 * DAY);
+    ck_assert_int_eq(iv_table_get_int(t, 0, (size_t)col(t, "t1")), d0 + 40 * DAY);
+    EQ(t, 0, "active_start", 4);
+    EQ(t, 0, "lost", 3);
+    EQ(t, 0, "churn", 0.75);
+    EQ(t, 0, "active_end", 4);
+    EQ(t, 0, "new_active", 1);
+    EQ(t, 0, "retention", 0.75);
+    iv_table_free(t);
+    iv_store_free(s);
+}
+END_TEST
+
+/* The default window is the model's activity_window_days (90); t1 defaults to the last
+ * timestamp + 1 ms and t0 to t1 - W.
+ *   u: visit D0; v: visit D100 (the last timestamp). t1 = D100 + 1 ms, t0 = D10 + 1 ms.
+ *   t0: window (D-80 + 1 ms, D10 + 1 ms] holds u's D0 -> S = {u}.
+ *   t1: window (D10 + 1 ms, D100 + 1 ms] holds v's D100 only -> E = {v}; u is lost.
+ *   v's first interaction D100 is in [t0, t1) -> N = {v}. churn 1, retention (1-1)/1 = 0. */
+START_TEST(default_period_is_the_last_window_of_the_model)
+{
+    iv_store *s = new_store();
+    int64_t d0 = ts_of("2024-01-01");
+    iv_table *t;
+    add(s, "u", d0, "visit", NULL, NULL);
+    add(s, "v", d0 + 100 * DAY, "visit", NULL, NULL);
+    ck_assert_int_eq(iv_store_prepare(s), IV_OK);
+    t = churn(s, NULL, IV_TIME_NONE, IV_TIME_NONE, 0);
+    ck_assert_int_eq(iv_table_get_int(t, 0, (size_t)col(t, "t1")), d0 + 100 * DAY + 1);
+    ck_assert_int_eq(iv_table_get_int(t, 0, (size_t)col(t, "t0")), d0 + 10 * DAY + 1);
+    EQ(t, 0, "active_start", 1);
+    EQ(t, 0, "lost", 1);
+    EQ(t, 0, "churn", 1);
+    EQ(t, 0, "active_end", 1);
+    EQ(t, 0, "new_active", 1);
+    EQ(t, 0, "retention", 0);
+    iv_table_free(t);
+    iv_store_free(s);
+}
+END_TEST
+
+/* By team, W = 10 days, t0 = D20, t1 = D40:
+ *   p: D15 team x, D35 team y.  Within x: history D15 -> active at t0, not at t1: lost.
+ *                               Within y: history D35 -> active at t1, first in [t0, t1): new.
+ *   q: D18 team x, D39 team x.  x: active at t0 and t1.
+ *   r: D19 no team.             undefined team: active at t0, lost at t1.
+ * x: S 2, L 1 (p), churn 1/2, E 1 (q), N 0, retention 1/2.
+ * y: S 0 -> churn and retention undefined; E 1, N 1.
+ * (undefined team), last: S 1, L 1, churn 1, E 0, N 0, retention 0.
+ * Without grouping: p active at both (D15, D35), q both, r lost: S 3, L 1, E 2, N 0. */
+START_TEST(grouping_by_team_uses_each_teams_interactions_alone)
+{
+    iv_store *s = new_store();
+    int64_t d0 = ts_of("2024-01-01");
+    iv_table *t;
+    add(s, "p", d0 + 15 * DAY, "visit", "x", NULL);
+    add(s, "p", d0 + 35 * DAY, "visit", "y", NULL);
+    add(s, "q", d0 + 18 * DAY, "visit", "x", NULL);
+    add(s, "q", d0 + 39 * DAY, "visit", "x", NULL);
+    add(s, "r", d0 + 19 * DAY, "visit", NULL, NULL);
+    ck_assert_int_eq(iv_store_prepare(s), IV_OK);
+    t = churn(s, "team", d0 + 20 * DAY, d0 + 40 * DAY, 10 * DAY);
+    ck_assert_uint_eq(iv_table_nrows(t), 3);
+    ck_assert_str_eq(str(t, 0, "team"), "x");
+    EQ(t, 0, "active_start", 2);
+    EQ(t, 0, "lost", 1);
+    EQ(t, 0, "churn", 0.5);
+    EQ(t, 0, "active_end", 1);
+    EQ(t, 0, "new_active", 0);
+    EQ(t, 0, "retention", 0.5);
+    ck_assert_str_eq(str(t, 1, "team"), "y");
+    EQ(t, 1, "active_start", 0);
+    UNDEF(t, 1, "churn");
+    EQ(t, 1, "active_end", 1);
+    EQ(t, 1, "new_active", 1);
+    UNDEF(t, 1, "retention");
+    UNDEF(t, 2, "team");
+    EQ(t, 2, "active_start", 1);
+    EQ(t, 2, "lost", 1);
+    EQ(t, 2, "churn", 1);
+    EQ(t, 2, "retention", 0);
+    iv_table_free(t);
+    t = churn(s, NULL, d0 + 20 * DAY, d0 + 40 * DAY, 10 * DAY);
+    EQ(t, 0, "active_start", 3);
+    EQ(t, 0, "lost", 1);
+    EQ(t, 0, "churn", 1.0 / 3.0);
+    EQ(t, 0, "active_end", 2);
+    EQ(t, 0, "new_active", 0);
+    EQ(t, 0, "retention", 2.0 / 3.0);
+    iv_table_free(t);
+    iv_store_free(s);
+}
+END_TEST
+
+/* The where selection decides the history: with "type != discontinue" (in churn_log) the
+ * discontinue rows are not seen. d: latest before t0 is now the visit D18 -> active at t0,
+ * lost at t1. e: visit D12 -> active at t0, lost (D12 is outside (D30, D40]). h: visit D16
+ * -> active at t0, lost. S = {b, c, d, e, h} = 5, L = {b, d, e, h} = 4, churn 4/5.
+ * t1 before t0 is an error. */
+START_TEST(where_selection_decides_which_interactions_count)
+{
+    iv_store *s = churn_log();
+    int64_t d0 = ts_of("2024-01-01");
+    iv_query_options q = IV_QUERY_OPTIONS_INIT;
+    iv_lifecycle_options o = IV_LIFECYCLE_OPTIONS_INIT;
+    iv_table *t = NULL;
+    q.where = "type != discontinue";
+    o.t0 = d0 + 20 * DAY;
+    o.t1 = d0 + 40 * DAY;
+    o.window = 10 * DAY;
+    ck_assert_int_eq(iv_lifecycle_churn(&t, s, &q, &o), IV_OK);
+    EQ(t, 0, "active_start", 5);
+    EQ(t, 0, "lost", 4);
+    EQ(t, 0, "churn", 0.8);
+    iv_table_free(t);
+    o.t0 = d0 + 40 * DAY;
+    o.t1 = d0 + 20 * DAY;
+    ck_assert_int_eq(iv_lifecycle_churn(&t, s, &q, &o), IV_EINVAL);
+    iv_store_free(s);
+}
+END_TEST
+
+/* ------------------------------------------------------------ cohorts ---- */
+
+/* Monthly. The store's last timestamp is 2024-04-15, so April (ending 04-30) is
+ * unobserved; March (ending 03-31) is observed.
+ *   a: 01-05, 02-10, 04-01      cohort 2024-01, periods 0, 1, 3 (last 3)
+ *   b: 01-20                    cohort 2024-01, period 0 (last 0)
+ *   c: 01-31, 03-15             cohort 2024-01, periods 0, 2 (last 2)
+ *   d: 02-01, 02-20, 04-15      cohort 2024-02, periods 0, 2 (last 2)
+ * 2024-01 (3): retained k0..k2 = 3, 1 (a), 1 (c); k3 unobserved.
+ *   unbounded: k0 3/3; k1 #(last >= 1) = {a, c} 2/3; k2 {a, c} 2/3; k3 unobserved.
+ * 2024-02 (1): k0 1; k1 (March) 0 -> rate 0, unbounded 1 (d's last is 2); k2 unobserved. */
+START_TEST(monthly_cohorts_bounded_unbounded_and_censored)
+{
+    iv_store *s = new_store();
+    iv_query_options q = IV_QUERY_OPTIONS_INIT;
+    iv_lifecycle_options o = IV_LIFECYCLE_OPTIONS_INIT;
+    iv_table *t = NULL;
+    static const double rate[] = {1, 1.0 / 3, 1.0 / 3, NAN, 1, 0, NAN};
+    static const double unb[] = {1, 2.0 / 3, 2.0 / 3, NAN, 1, 1, NAN};
+    static const int64_t ret[] = {3, 1, 1, -1, 1, 0, -1};
+    size_t i;
+    add(s, "a", ts_of("2024-01-05"), "visit", NULL, NULL);
+    add(s, "a", ts_of("2024-02-10"), "visit", NULL, NULL);
+    add(s, "a", ts_of("2024-04-01"), "visit", NULL, NULL);
+    add(s, "b", ts_of("2024-01-20"), "visit", NULL, NULL);
+    add(s, "c", ts_of("2024-01-31T23:59:59Z"), "visit", NULL, NULL);
+    add(s, "c", ts_of("2024-03-15"), "visit", NULL, NULL);
+    add(s, "d", ts_of("2024-02-01"), "visit", NULL, NULL);
+    add(s, "d", ts_of("2024-02-20"), "visit", NULL, NULL);
+    add(s, "d", ts_of("2024-04-15T08:00:00Z"), "visit", NULL, NULL);
+    ck_assert_int_eq(iv_store_prepare(s), IV_OK);
+    o.period = IV_PERIOD_MONTH;
+    ck_assert_int_eq(iv_lifecycle_cohorts(&t, s, &q, &o), IV_OK);
+    ck_assert_uint_eq(iv_table_nrows(t), 7);
+    for (i = 0; i < 7; i++) {
+        ck_assert_str_eq(str(t, i, "cohort"), i < 4 ? "2024-01" : "2024-02");
+        EQ(t, i, "contacts", i < 4 ? 3 : 1);
+        EQ(t, i, "period", i < 4 ? (double)i : (double)(i - 4));
+        if (isnan(rate[i])) {
+            UNDEF(t, i, "retained");
+            UNDEF(t, i, "rate");
+            UNDEF(t, i, "rate_unbounded");
+        } else {
+            EQ(t, i, "retained", ret[i]);
+            EQ(t, i, "rate", rate[i]);
+            EQ(t, i, "rate_unbounded", unb[i]);
+        }
+    }
+    iv_table_free(t);
+    /* the time range keeps the cohorts that start in it: only 2024-02 */
+    q.from = ts_of("2024-02-01");
+    ck_assert_int_eq(iv_lifecycle_cohorts(&t, s, &q, &o), IV_OK);
+    ck_assert_uint_eq(iv_table_nrows(t), 3);
+    ck_assert_str_eq(str(t, 0, "cohort"), "2024-02");
+    iv_table_free(t);
+    iv_store_free(s);
+}
+END_TEST
+
+/* Weekly (ISO: Monday to Sunday; 2024-01-01 is the Monday of 2024-W01). The last
+ * timestamp is Sunday 2024-01-21, the last day of W03, so W03 is observed.
+ *   a: Wed 01-03 (W01), Sun 01-14 (W02), Mon 01-15 (W03)   periods 0, 1, 2
+ *   b: Sun 01-07 (W01), Mon 01-08 (W02)                    periods 0, 1
+ *   c: Sun 01-21 (W03)                                     cohort W03, period 0
+ * W01 (2): retained 2, 2, 1 -> 1, 1, 1/2; unbounded (last a 2, b 1) 1, 1, 1/2.
+ * W03 (1): k0 only. */
+START_TEST(weekly_cohorts_use_iso_weeks)
+{
+    iv_store *s = new_store();
+    iv_table *t = NULL;
+    add(s, "a", ts_of("2024-01-03T09:00:00Z"), "visit", NULL, NULL);
+    add(s, "a", ts_of("2024-01-14T23:00:00Z"), "visit", NULL, NULL);
+    add(s, "a", ts_of("2024-01-15T01:00:00Z"), "visit", NULL, NULL);
+    add(s, "b", ts_of("2024-01-07"), "visit", NULL, NULL);
+    add(s, "b", ts_of("2024-01-08"), "visit", NULL, NULL);
+    add(s, "c", ts_of("2024-01-21T10:00:00Z"), "visit", NULL, NULL);
+    ck_assert_int_eq(iv_store_prepare(s), IV_OK);
+    ck_assert_int_eq(iv_lifecycle_cohorts(&t, s, NULL, NULL), IV_OK);
+    ck_assert_uint_eq(iv_table_nrows(t), 4);
+    ck_assert_str_eq(str(t, 0, "cohort"), "2024-W01");
+    EQ(t, 0, "rate", 1);
+    EQ(t, 1, "retained", 2);
+    EQ(t, 1, "rate", 1);
+    EQ(t, 1, "rate_unbounded", 1);
+    EQ(t, 2, "retained", 1);
+    EQ(t, 2, "rate", 0.5);
+    EQ(t, 2, "rate_unbounded", 0.5);
+    ck_assert_str_eq(str(t, 3, "cohort"), "2024-W03");
+    EQ(t, 3, "contacts", 1);
+    EQ(t, 3, "period", 0);
+    EQ(t, 3, "rate", 1);
+    iv_table_free(t);
+    iv_store_free(s);
+}
+END_TEST
+
+/* ------------------------------------------------------------ funnels ---- */
+
+/* Steps signup, demo|trial, purchase; W = 14 days; days from 2024-03-01.
+ *   a: signup D0, visit D1, demo D2, purchase D5, support D19 (= completion + W exactly)
+ *   b: signup D0, trial D1
+ *   c: signup D0, purchase D3, demo D4
+ *   d: signup D0, demo D14 (= W exactly: inside), purchase D14 + 1 ms (outside)
+ *   e: signup D0, signup D20, demo D21, purchase D22   (repeats step 1 after the window)
+ *   f: signup D0, visit D1, signup D2, demo D3, purchase D3 + 1 h,
+ *      complaint D3 + 1 h + W + 1 ms (support-flagged, 1 ms too late)
+ *   g: demo D0, purchase D1                           (never does step 1: not counted)
+ * ordered (first occurrence of each next step after the previous one):
+ *   reach a 3 (2d, 3d), b 2 (1d), c 2 (demo at D4: 4d), d 2 (14d), e 1, f 3 (3d, 1h)
+ *   step 1: 6; step 2: 5, from_previous 5/6, median of 1d 2d 3d 4d 14d = 3d = 259200 s;
+ *   step 3: 2 (a, f), from_previous 2/5, from_first 2/6, median (3600 + 259200)/2 = 131400.
+ *   support_after: completers a, f; a's support is at exactly W -> 1 of 2.
+ * strict (the next step must be the next interaction; a later signup restarts the run):
+ *   a 1 (visit breaks), b 2 (1d), c 1, d 2 (14d), e 1, f 3 (restart at D2: 1d, 1h)
+ *   step 2: 3 (b, d, f), median of 1d 1d 14d = 86400; step 3: 1, median 3600;
+ *   support_after: f only, complaint too late -> 0 of 1.
+ * any (k distinct steps within the window):
+ *   a 3 (2d, 3d), b 2 (1d), c 3 (purchase D3: 3d, demo D4: 1d), d 2 (14d), e 1,
+ *   f 3 (demo D3: 3d, purchase: 1h)
+ *   step 2: 5, median of 1d 2d 3d 3d 14d = 259200; step 3: 3 (a, c, f),
+ *   median of 1h 1d 3d = 86400; support_after: a yes, c no, f no -> 1/3. */
+static iv_store *funnel_log(void)
+{
+    iv_store *s = new_store();
+    int64_t d0 = ts_of("2024-03-01");
+    add(s, "a", d0, "signup", NULL, NULL);
+    add(s, "a", d0 + 1 * DAY, "visit", NULL, NULL);
+    add(s, "a", d0 + 2 * DAY, "demo", NULL, NULL);
+    add(s, "a", d0 + 5 * DAY, "purchase", NULL, NULL);
+    add(s, "a", d0 + 19 * DAY, "support", NULL, NULL);
+    add(s, "b", d0, "signup", NULL, NULL);
+    add(s, "b", d0 + 1 * DAY, "trial", NULL, NULL);
+    add(s, "c", d0, "signup", NULL, NULL);
+    add(s, "c", d0 + 3 * DAY, "purchase", NULL, NULL);
+    add(s, "c", d0 + 4 * DAY, "demo", NULL, NULL);
+    add(s, "d", d0, "signup", NULL, NULL);
+    add(s, "d", d0 + 14 * DAY, "demo", NULL, NULL);
+    add(s, "d", d0 + 14 * DAY + 1, "purchase", NULL, NULL);
+    add(s, "e", d0, "signup", NULL, NULL);
+    add(s, "e", d0 + 20 * DAY, "signup", NULL, NULL);
+    add(s, "e", d0 + 21 * DAY, "demo", NULL, NULL);
+    add(s, "e", d0 + 22 * DAY, "purchase", NULL, NULL);
+    add(s, "f", d0, "signup", NULL, NULL);
+    add(s, "f", d0 + 1 * DAY, "visit", NULL, NULL);
+    add(s, "f", d0 + 2 * DAY, "signup", NULL, NULL);
+    add(s, "f", d0 + 3 * DAY, "demo", NULL, NULL);
+    add(s, "f", d0 + 3 * DAY + HOUR, "purchase", NULL, NULL);
+    add(s, "f", d0 + 17 * DAY + HOUR + 1, "complaint", NULL, NULL);
+    add(s, "g", d0, "demo", NULL, NULL);
+    add(s, "g", d0 + 1 * DAY, "purchase", NULL, NULL);
+    ck_assert_int_eq(iv_store_prepare(s), IV_OK);
+    return s;
+}
+
+static iv_table *funnel(const iv_store *s, const char *by, const char *steps, int mode, int64_t w)
+{
+    iv_query_options q = IV_QUERY_OPTIONS_INIT;
+    iv_lifecycle_options o = IV_LIFECYCLE_OPTIONS_INIT;
+    iv_table *t = NULL;
+    q.by = by;
+    o.steps = steps;
+    o.mode = mode;
+    o.window = w;
+    ck_assert_msg(iv_lifecycle_funnel(&t, s, &q, &o) == IV_OK, "%s", iv_error_last());
+    return t;
+}
+
+/* The step rows of one mode: contacts and medians per step, support_after share. */
+static void check_funnel(const iv_table *t, const double *contacts, const double *median,
+                         double support_n, double support_share)
+{
+    size_t k;
+    ck_assert_uint_eq(iv_table_nrows(t), 4);
+    for (k = 0; k < 3; k++) {
+        char step[4];
+        double prev = k ? contacts[k] / contacts[k - 1] : 1;
+        snprintf(step, sizeof step, "%d", (int)k + 1);
+        ck_assert_str_eq(str(t, k, "step"), step);
+        EQ(t, k, "contacts", contacts[k]);
+        EQ(t, k, "from_previous", prev);
+        EQ(t, k, "from_first", contacts[k] / contacts[0]);
+        EQ(t, k, "dropoff", 1 - prev);
+        if (k == 0)
+            UNDEF(t, k, "median_seconds_from_previous");
+        else
+            EQ(t, k, "median_seconds_from_previous", median[k]);
+    }
+    ck_assert_str_eq(str(t, 1, "types"), "demo|trial");
+    ck_assert_str_eq(str(t, 3, "step"), "support_after");
+    EQ(t, 3, "contacts", support_n);
+    EQ(t, 3, "from_first", support_share);
+    UNDEF(t, 3, "from_previous");
+    UNDEF(t, 3, "median_seconds_from_previous");
+}
+
+START_TEST(ordered_funnel_counts_steps_window_edges_and_support_after)
+{
+    iv_store *s = funnel_log();
+    iv_table *t = funnel(s, NULL, "signup, demo|trial ,purchase", IV_FUNNEL_ORDERED, 14 * DAY);
+    static const double c[] = {6, 5, 2}, m[] = {0, 259200, 131400};
+    check_funnel(t, c, m, 1, 0.5);
+    ck_assert_str_eq(str(t, 0, "types"), "signup");
+    iv_table_free(t);
+    iv_store_free(s);
+}
+END_TEST
+
+START_TEST(strict_funnel_breaks_on_other_interactions_and_restarts_on_step_one)
+{
+    iv_store *s = funnel_log();
+    iv_table *t = funnel(s, NULL, "signup,demo|trial,purchase", IV_FUNNEL_STRICT, 14 * DAY);
+    static const double c[] = {6, 3, 1}, m[] = {0, 86400, 3600};
+    check_funnel(t, c, m, 0, 0);
+    iv_table_free(t);
+    iv_store_free(s);
+}
+END_TEST
+
+START_TEST(any_order_funnel_counts_distinct_steps_within_the_window)
+{
+    iv_store *s = funnel_log();
+    iv_table *t = funnel(s, NULL, "signup,demo|trial,purchase", IV_FUNNEL_ANY, 14 * DAY);
+    static const double c[] = {6, 5, 3}, m[] = {0, 259200, 86400};
+    check_funnel(t, c, m, 1, 1.0 / 3.0);
+    iv_table_free(t);
+    iv_store_free(s);
+}
+END_TEST
+
+/* The default window is 30 days: e's demo (D21) and purchase (D22) now fall inside the
+ * window from its first signup (D0), and d's purchase (D14 + 1 ms) too.
+ * ordered: a 3, b 2, c 2, d 3 (14d, 1 ms), e 3 (21d, 1d), f 3 -> step 3: a d e f = 4,
+ * median of step 3: 1 ms = 0.001 s, 3600 (f), 86400 (e), 259200 (a) -> (3600 + 86400)/2. */
+START_TEST(default_window_is_thirty_days)
+{
+    iv_store *s = funnel_log();
+    iv_table *t = funnel(s, NULL, "signup,demo|trial,purchase", IV_FUNNEL_ORDERED, 0);
+    EQ(t, 2, "contacts", 4);
+    EQ(t, 2, "median_seconds_from_previous", 45000);
+    iv_table_free(t);
+    iv_store_free(s);
+}
+END_TEST
+
+/* By the custom dimension variant; the entry (first signup) must fall in the time range.
+ *   x (A): signup 01-01, purchase 01-02       y (B): signup 01-20
+ *   z (B): signup 02-10, purchase 02-11, support 02-12
+ * A: step 1 1, step 2 1 (86400 s), support_after 0 of 1.
+ * B: step 1 2, step 2 1 (z), support_after 1 of 1.
+ * From 2024-01-15: A's only entry is before it: A stays a group (it has selected
+ * interactions) with 0 contacts and undefined ratios; B is unchanged. */
+START_TEST(funnel_groups_by_a_dimension_and_the_time_range_picks_entries)
+{
+    iv_store *s = new_store();
+    iv_query_options q = IV_QUERY_OPTIONS_INIT;
+    iv_lifecycle_options o = IV_LIFECYCLE_OPTIONS_INIT;
+    iv_table *t;
+    add(s, "x", ts_of("2024-01-01"), "signup", NULL, "A");
+    add(s, "x", ts_of("2024-01-02"), "purchase", NULL, "A");
+    add(s, "y", ts_of("2024-01-20"), "signup", NULL, "B");
+    add(s, "z", ts_of("2024-02-10"), "signup", NULL, "B");
+    add(s, "z", ts_of("2024-02-11"), "purchase", NULL, "B");
+    add(s, "z", ts_of("2024-02-12"), "support", NULL, "B");
+    ck_assert_int_eq(iv_store_prepare(s), IV_OK);
+    t = funnel(s, "variant", "signup,purchase", IV_FUNNEL_ORDERED, 0);
+    ck_assert_uint_eq(iv_table_nrows(t), 6);
+    ck_assert_str_eq(str(t, 0, "variant"), "A");
+    EQ(t, 0, "contacts", 1);
+    EQ(t, 1, "contacts", 1);
+    EQ(t, 1, "median_seconds_from_previous", 86400);
+    EQ(t, 2, "contacts", 0);
+    EQ(t, 2, "from_first", 0);
+    ck_assert_str_eq(str(t, 3, "variant"), "B");
+    EQ(t, 3, "contacts", 2);
+    EQ(t, 4, "contacts", 1);
+    EQ(t, 4, "from_previous", 0.5);
+    EQ(t, 4, "dropoff", 0.5);
+    EQ(t, 5, "from_first", 1);
+    iv_table_free(t);
+    q.by = "variant";
+    q.from = ts_of("2024-01-15");
+    o.steps = "signup,purchase";
+    ck_assert_int_eq(iv_lifecycle_funnel(&t, s, &q, &o), IV_OK);
+    ck_assert_uint_eq(iv_table_nrows(t), 6);
+    ck_assert_str_eq(str(t, 0, "variant"), "A");
+    EQ(t, 0, "contacts", 0);
+    UNDEF(t, 0, "from_previous");
+    UNDEF(t, 0, "dropoff");
+    UNDEF(t, 2, "from_first");
+    EQ(t, 3, "contacts", 2);
+    EQ(t, 4, "contacts", 1);
+    iv_table_free(t);
+    q.by = NULL;
+    q.where = "variant = A";
+    ck_assert_int_eq(iv_lifecycle_funnel(&t, s, &q, &o), IV_OK);
+    EQ(t, 0, "contacts", 0);
+    UNDEF(t, 0, "from_previous");
+    UNDEF(t, 1, "from_first");
+    UNDEF(t, 2, "from_first");
+    iv_table_free(t);
+    iv_store_free(s);
+}
+END_TEST
+
+START_TEST(bad_steps_are_errors_that_say_where)
+{
+    iv_store *s = funnel_log();
+    iv_lifecycle_options o = IV_LIFECYCLE_OPTIONS_INIT;
+    iv_table *t = NULL;
+    char many[400] = "";
+    int i;
+    o.steps = "signup,,purchase";
+    ck_assert_int_eq(iv_lifecycle_funnel(&t, s, NULL, &o), IV_EPARSE);
+    ck_assert_ptr_nonnull(strstr(iv_error_last(), "character 8"));
+    o.steps = "signup,demo|";
+    ck_assert_int_eq(iv_lifecycle_funnel(&t, s, NULL, &o), IV_EPARSE);
+    ck_assert_ptr_nonnull(strstr(iv_error_last(), "empty type"));
+    o.steps = NULL;
+    ck_assert_int_eq(iv_lifecycle_funnel(&t, s, NULL, &o), IV_EINVAL);
+    for (i = 0; i < 33; i++)
+        strcat(many, i ? ",visit" : "visit");
+    o.steps = many;
+    ck_assert_int_eq(iv_lifecycle_funnel(&t, s, NULL, &o), IV_ELIMIT);
+    o.steps = "signup";
+    o.mode = 7;
+    ck_assert_int_eq(iv_lifecycle_funnel(&t, s, NULL, &o), IV_EINVAL);
+    ck_assert_ptr_null(t);
+    iv_store_free(s);
+}
+END_TEST
+
+/* A type named in several steps: "visit,visit" needs two visits in order. */
+START_TEST(a_type_in_two_steps_needs_two_interactions)
+{
+    iv_store *s = new_store();
+    iv_table *t;
+    add(s, "a", ts_of("2024-01-01"), "visit", NULL, NULL);
+    add(s, "b", ts_of("2024-01-01"), "visit", NULL, NULL);
+    add(s, "b", ts_of("2024-01-03"), "visit", NULL, NULL);
+    ck_assert_int_eq(iv_store_prepare(s), IV_OK);
+    t = funnel(s, NULL, "visit,visit", IV_FUNNEL_ORDERED, 0);
+    EQ(t, 0, "contacts", 2);
+    EQ(t, 1, "contacts", 1);
+    EQ(t, 1, "median_seconds_from_previous", 2 * 86400);
+    iv_table_free(t);
+    t = funnel(s, NULL, "visit,visit", IV_FUNNEL_ANY, 0);
+    EQ(t, 1, "contacts", 1);
+    iv_table_free(t);
+    iv_store_free(s);
+}
+END_TEST
+
+/* ------------------------------------------------------------ failures --- */
+
+typedef int (*lc_fn)(iv_table **, const iv_store *, const iv_query_options *,
+                     const iv_lifecycle_options *);
+
+/* Fail the k-th allocation of fn for every k until it succeeds: each failure returns
+ * IV_ENOMEM, leaks nothing, and the store stays usable. */
+static void enomem_loop(lc_fn fn, const char *by, const char *steps, int period)
+{
+    long k;
+    for (k = 1;; k++) {
+        tu_alloc a;
+        iv_store_options so = IV_STORE_OPTIONS_INIT;
+        iv_query_options q = IV_QUERY_OPTIONS_INIT;
+        iv_lifecycle_options o = IV_LIFECYCLE_OPTIONS_INIT;
+        iv_store *s;
+        iv_table *t = NULL;
+        int rc, i;
+        tu_alloc_reset(&a, 0);
+        so.alloc = tu_alloc_fn;
+        so.alloc_ud = &a;
+        ck_assert_int_eq(iv_store_new(&s, &so), IV_OK);
+        for (i = 0; i < 60; i++) {
+            char c[8], v[4];
+            snprintf(c, sizeof c, "c%d", i % 7);
+            snprintf(v, sizeof v, "%c", 'A' + i % 3);
+            add(s, c, ts_of("2024-01-01") + (int64_t)i * 5 * DAY,
+                i % 4 == 0 ? "signup" : i % 4 == 1 ? "demo" : i % 4 == 2 ? "purchase" : "support",
+                i % 2 ? "east" : "west", v);
+        }
+        ck_assert_int_eq(iv_store_prepare(s), IV_OK);
+        q.by = by;
+        q.where = "not has churn";
+        o.steps = steps;
+        o.period = period;
+        a.fail_at = a.calls + k;
+        rc = fn(&t, s, &q, &o);
+        iv_table_free(t);
+        if (rc == IV_OK) {
+            ck_assert(!a.failed);
+            iv_store_free(s);
+            ck_assert_int_eq(a.live, 0);
+            break;
+        }
+        ck_assert_int_eq(rc, IV_ENOMEM);
+        a.fail_at = 0;
+        t = NULL;
+        ck_assert_int_eq(fn(&t, s, &q, &o), IV_OK);
+        iv_table_free(t);
+        iv_store_free(s);
+        ck_assert_int_eq(a.live, 0);
+    }
+}
+
+START_TEST(every_allocation_failure_returns_enomem_and_leaks_nothing)
+{
+    enomem_loop(iv_lifecycle_churn, "team,variant,profit_tier", NULL, 0);
+    enomem_loop(iv_lifecycle_churn, NULL, NULL, 0);
+    enomem_loop(iv_lifecycle_cohorts, "team,month", NULL, IV_PERIOD_WEEK);
+    enomem_loop(iv_lifecycle_cohorts, NULL, NULL, IV_PERIOD_MONTH);
+    enomem_loop(iv_lifecycle_funnel, "variant,team", "signup,demo|purchase,support", 0);
+}
+END_TEST
+
+START_TEST(options_are_checked)
+{
+    iv_store *s = funnel_log();
+    iv_lifecycle_options o;
+    iv_table *t = NULL;
+    ck_assert_int_eq(iv_lifecycle_options_init(&o, sizeof o), IV_OK);
+    ck_assert_int_eq(o.t0, IV_TIME_NONE);
+    ck_assert_int_eq(o.mode, IV_FUNNEL_ORDERED);
+    ck_assert_int_eq(iv_lifecycle_options_init(&o, 4), IV_EINVAL);
+    o.window = -1;
+    ck_assert_int_eq(iv_lifecycle_churn(&t, s, NULL, &o), IV_EINVAL);
+    iv_lifecycle_options_init(&o, sizeof o);
+    o.period = 5;
+    ck_assert_int_eq(iv_lifecycle_cohorts(&t, s, NULL, &o), IV_EINVAL);
+    ck_assert_int_eq(iv_lifecycle_churn(NULL, s, NULL, NULL), IV_EINVAL);
+    iv_lifecycle_options_init(&o, sizeof o);
+    {
+        iv_query_options q = IV_QUERY_OPTIONS_INIT;
+        q.by = "colour";
+        ck_assert_int_eq(iv_lifecycle_churn(&t, s, &q, &o), IV_ENOTFOUND);
+    }
+    ck_assert_ptr_null(t);
+    iv_store_free(s);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("lifecycle");
+    TCase *tc = tcase_create("lifecycle");
+    SRunner *sr;
+    int nf;
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, churn_and_retention_follow_the_window_edges_and_churn_flags);
+    tcase_add_test(tc, default_period_is_the_last_window_of_the_model);
+    tcase_add_test(tc, grouping_by_team_uses_each_teams_interactions_alone);
+    tcase_add_test(tc, where_selection_decides_which_interactions_count);
+    tcase_add_test(tc, monthly_cohorts_bounded_unbounded_and_censored);
+    tcase_add_test(tc, weekly_cohorts_use_iso_weeks);
+    tcase_add_test(tc, ordered_funnel_counts_steps_window_edges_and_support_after);
+    tcase_add_test(tc, strict_funnel_breaks_on_other_interactions_and_restarts_on_step_one);
+    tcase_add_test(tc, any_order_funnel_counts_distinct_steps_within_the_window);
+    tcase_add_test(tc, default_window_is_thirty_days);
+    tcase_add_test(tc, funnel_groups_by_a_dimension_and_the_time_range_picks_entries);
+    tcase_add_test(tc, bad_steps_are_errors_that_say_where);
+    tcase_add_test(tc, a_type_in_two_steps_needs_two_interactions);
+    tcase_add_test(tc, every_allocation_failure_returns_enomem_and_leaks_nothing);
+    tcase_add_test(tc, options_are_checked);
+    suite_add_tcase(s, tc);
+    sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    nf = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return nf ? 1 : 0;
+}
