@@ -795,7 +795,8 @@ static int iv__group_run(iv__ctx *c, const iv__keyer *ks, size_t nk, iv__groups 
     gs.nk = nk;
     gs.c = c;
     iv__gs = &gs;
-    qsort(G->g, G->n, sizeof *G->g, iv__cmp_groups);
+    if (G->n > 1) /* qsort(NULL, 0, ...) is undefined (found by fuzz_select under UBSan) */
+        qsort(G->g, G->n, sizeof *G->g, iv__cmp_groups);
     iv__gs = NULL;
     return IV_OK;
 }
@@ -1117,7 +1118,8 @@ IV_API int iv_query_contacts(iv_table **out, const iv_store *s, const iv_query_o
         if (keep[i])
             order[nkeep++] = (uint32_t)i;
     iv__sort_pool = &s->contacts;
-    qsort(order, nkeep, sizeof *order, iv__cmp_contact_ids);
+    if (nkeep > 1) /* order is NULL when nothing is kept */
+        qsort(order, nkeep, sizeof *order, iv__cmp_contact_ids);
     iv__sort_pool = NULL;
     t = iv__table_new(&c.a);
     rc = t ? IV_OK : IV_ENOMEM;
