@@ -130,7 +130,7 @@ IV_API int iv_record_init(iv_record *rec, size_t size);
 IV_API int iv_store_append(iv_store *store, const iv_record *rec);
 
 /**
- * @brief Columns for a bulk append: arrays of @ref n entries each. A NULL array means
+ * @brief Columns for a bulk append: arrays of @ref iv_columns::n entries each. A NULL array means
  *        the column is absent (every entry "not given"). Initialise with
  *        ::IV_COLUMNS_INIT or iv_columns_init().
  * @since 0.1

@@ -1,0 +1,855 @@
+/* iv report [INPUT] [-o FILE]: one self-contained HTML file with inline SVG charts (SPEC 5):
+ * metric tables by channel, stage and team, year-on-year deltas, the RV trajectory of one
+ * contact against the norm band of all contacts, the maturity radar over the eight areas.
+ * Public API only. With no INPUT it reads the bundled sample log. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "html.h"
+#include "svg.h"
+
+static const char *usage =
+    "iv report [INPUT] [-o FILE] [--title TEXT] [--contact ID] [--buckets K] [--where EXPR]\n"
+    "                 [--model FILE] [--input-format csv|jsonl] [--format table|csv|json]";
+
+#define DAY_MS 86400000LL
+#define BUCKET_MS (7 * DAY_MS) /* SPEC 4: trajectory buckets of B = 7 days */
+
+typedef struct report {
+    const char *cmd;
+    FILE *f;
+    iv_store *store;
+    const iv_model *model;
+    const char *where;
+    const char *contact;  /* --contact, or NULL for the default choice */
+    size_t buckets;       /* K */
+    int64_t first, last;  /* time range of the data */
+    int64_t cur_from, cur_to, prev_from, prev_to; /* the two 12-month periods */
+    int have_prev;
+    int sections, charts;
+} report;
+
+/* ------------------------------------------------------------------ inputs */
+
+/* The bundled sample: the source tree (compile-time path), the installed data folder, or
+ * ../share/libiv/sample.csv next to the executable (a relocated install). */
+static const char *sample_path(char *buf, size_t cap)
+{
+    ssize_t n;
+#ifdef IV_SAMPLE_PATH
+    if (access(IV_SAMPLE_PATH, R_OK) == 0)
+        return IV_SAMPLE_PATH;
+#endif
+#ifdef IV_SAMPLE_INSTALLED
+    if (access(IV_SAMPLE_INSTALLED, R_OK) == 0)
+        return IV_SAMPLE_INSTALLED;
+#endif
+    n = readlink("/proc/self/exe", buf, cap - 1);
+    if (n > 0) {
+        char *slash;
+        buf[n] = '\0';
+        if ((slash = strrchr(buf, '/')) != NULL) {
+            *slash = '\0';
+            if (strlen(buf) + 32 < cap) {
+                strcat(buf, "/../share/libiv/sample.csv");
+                if (access(buf, R_OK) == 0)
+                    return buf;
+            }
+        }
+    }
+    return NULL;
+}
+
+/* Midnight UTC of the first day of the month after ts, minus `years` years. */
+static int month_after(int64_t ts, int years, int64_t *out)
+{
+    char buf[40];
+    int y, m;
+    if (iv_time_format(ts, buf, sizeof buf) != IV_OK || sscanf(buf, "%d-%d", &y, &m) != 2)
+        return -1;
+    if (++m > 12) {
+        m = 1;
+        y++;
+    }
+    snprintf(buf, sizeof buf, "%04d-%02d-01", y - years, m);
+    return iv_time_parse(buf, strlen(buf), out) == IV_OK ? 0 : -1;
+}
+
+static void fmt_day(int64_t ts, char *buf, size_t cap)
+{
+    if (iv_time_format(ts, buf, cap) != IV_OK)
+        snprintf(buf, cap, "?");
+    else if (strlen(buf) > 10)
+        buf[10] = '\0';
+}
+
+static void query_init(const report *r, iv_query_options *q, const char *by)
+{
+    iv_query_options_init(q, sizeof *q);
+    q->by = by;
+    q->where = r->where;
+    q->model = r->model;
+}
+
+static int fail(report *r, const char *what, int rc)
+{
+    return cli_fail_rc(r->cmd, what, rc);
+}
+
+static double cell(const iv_table *t, size_t row, const char *col)
+{
+    long c = iv_table_col_index(t, col);
+    return c < 0 ? NAN : iv_table_get_double(t, row, (size_t)c);
+}
+
+/* ------------------------------------------------------------------ overview */
+
+static const char *const metric_cols[] = {
+    "n", "contacts", "cost", "value", "cpt", "iv", "roi", "desired_rate", "rv",
+    "rv_per_interaction", "cost_per_rv", "rv_forward", "rv_backward", "nps", "nps_se", "csat",
+    "csat_mean", "ces", "ces_easy", "cost_assumed", NULL};
+static const char *const pct_cols[] = {"desired_rate", "relative_change", "coverage", NULL};
+
+static int overview(report *r, const char *input, const char *title)
+{
+    static const struct {
+        const char *col, *label;
+        int pct;
+    } kpis[] = {{"n", "interactions", 0},     {"contacts", "contacts", 0},
+                {"cost", "cost", 0},          {"value", "value", 0},
+                {"iv", "IV (quality per unit cost)", 0},
+                {"rv", "RV units", 0},        {"cost_per_rv", "cost per RV unit", 0},
+                {"nps", "NPS (points)", 0},   {"csat", "CSAT (% satisfied)", 0},
+                {"ces", "CES (mean 1-7)", 0}, {"desired_rate", "desired outcomes", 1}};
+    iv_query_options q;
+    iv_table *t = NULL;
+    char a[40], b[40], buf[64];
+    size_t i;
+    int rc;
+
+    query_init(r, &q, NULL);
+    if ((rc = iv_query_metrics(&t, r->store, &q)) != IV_OK)
+        return fail(r, "overview", rc);
+    fputs("<h1>", r->f);
+    svg_escape(r->f, title);
+    fputs("</h1>\n<p class=\"note\">Input <code>", r->f);
+    svg_escape(r->f, input);
+    fmt_day(r->first, a, sizeof a);
+    fmt_day(r->last, b, sizeof b);
+    fprintf(r->f, "</code>: %zu interactions of %zu contacts from %s to %s. ",
+            iv_store_rows(r->store), iv_store_contacts(r->store), a, b);
+    if (r->where) {
+        fputs("Selection: <code>", r->f);
+        svg_escape(r->f, r->where);
+        fputs("</code>. ", r->f);
+    }
+    fprintf(r->f, "Scoring model: %s. Made by libiv %s (<code>iv report</code>).</p>\n",
+            r->model ? "from --model" : "the built-in default", iv_version_string());
+    fputs("<nav><h3>Contents</h3><ol><li><a href=\"#overview\">Overview</a></li>"
+          "<li><a href=\"#channel\">By channel</a></li><li><a href=\"#stage\">By stage</a></li>"
+          "<li><a href=\"#team\">By team</a></li><li><a href=\"#yoy\">Year on year</a></li>"
+          "<li><a href=\"#trajectory\">RV trajectory against the norm</a></li>"
+          "<li><a href=\"#maturity\">Digital maturity</a></li>"
+          "<li><a href=\"#glossary\">Metric definitions</a></li></ol></nav>\n", r->f);
+    html_section(r->f, "overview", "Overview", "The selected interactions as one group.");
+    fputs("<ul class=\"kpis\">\n", r->f);
+    for (i = 0; i < sizeof kpis / sizeof kpis[0]; i++) {
+        svg_value_label(buf, sizeof buf, cell(t, 0, kpis[i].col), kpis[i].pct);
+        fputs("<li><b>", r->f);
+        svg_escape(r->f, buf);
+        fputs("</b>", r->f);
+        svg_escape(r->f, kpis[i].label);
+        fputs("</li>\n", r->f);
+    }
+    fputs("</ul>\n", r->f);
+    html_section_end(r->f);
+    r->sections++;
+    iv_table_free(t);
+    return CLI_OK;
+}
+
+/* ------------------------------------------------------------------ metrics by a dimension */
+
+/* Labels, values and notes of a bar chart, one per table row. */
+typedef struct bar_data {
+    const char **labels, **notes;
+    double *vals;
+    char (*nbuf)[80]; /* storage of the notes */
+} bar_data;
+
+static void bars_free(bar_data *b)
+{
+    free(b->labels);
+    free(b->notes);
+    free(b->vals);
+    free(b->nbuf);
+}
+
+static int bars_alloc(report *r, bar_data *b, size_t n)
+{
+    b->labels = calloc(n + 1, sizeof *b->labels);
+    b->notes = calloc(n + 1, sizeof *b->notes);
+    b->vals = calloc(n + 1, sizeof *b->vals);
+    b->nbuf = calloc(n + 1, sizeof *b->nbuf);
+    if (b->labels && b->notes && b->vals && b->nbuf)
+        return CLI_OK;
+    bars_free(b);
+    return cli_fail(r->cmd, "out of memory");
+}
+
+/* The chart in a figure with its caption, then the end of the section. */
+static void bars_emit(report *r, const bar_data *b, size_t n, svg_bars *c, const char *caption)
+{
+    c->n = n;
+    c->labels = b->labels;
+    c->values = b->vals;
+    c->notes = b->notes;
+    html_figure_begin(r->f);
+    svg_bar_chart(r->f, c);
+    html_figure_end(r->f, caption);
+    html_section_end(r->f);
+    r->sections++;
+    r->charts++;
+}
+
+typedef struct dim_section {
+    const char *by, *heading, *intro;
+    const char *metric, *metric_label; /* the charted metric */
+    int diverging;
+    const char *chart_title, *chart_desc, *caption;
+} dim_section;
+
+static int by_dimension(report *r, const dim_section *d)
+{
+    iv_query_options q;
+    iv_table *t = NULL;
+    size_t n, i;
+    bar_data b;
+    char cap[96];
+    int rc;
+    svg_bars c;
+
+    query_init(r, &q, d->by);
+    if ((rc = iv_query_metrics(&t, r->store, &q)) != IV_OK)
+        return fail(r, d->by, rc);
+    n = iv_table_nrows(t);
+    if ((rc = bars_alloc(r, &b, n)) != CLI_OK) {
+        iv_table_free(t);
+        return rc;
+    }
+    for (i = 0; i < n; i++) {
+        const char *k = iv_table_get_string(t, i, 0);
+        b.labels[i] = k ? k : "(none)";
+        b.vals[i] = cell(t, i, d->metric);
+        snprintf(b.nbuf[i], sizeof b.nbuf[i], "n = %lld", (long long)cell(t, i, "n"));
+        b.notes[i] = b.nbuf[i];
+    }
+    html_section(r->f, d->by, d->heading, d->intro);
+    snprintf(cap, sizeof cap, "Metrics by %s (SPEC 3.2 names; \xe2\x80\x93 = undefined)", d->by);
+    {
+        const char *cols[32];
+        size_t k = 0, j;
+        cols[k++] = d->by;
+        for (j = 0; metric_cols[j]; j++)
+            cols[k++] = metric_cols[j];
+        cols[k] = NULL;
+        html_table(r->f, t, cap, cols, pct_cols);
+    }
+    memset(&c, 0, sizeof c);
+    c.id = d->by;
+    c.title = d->chart_title;
+    c.desc = d->chart_desc;
+    c.value_label = d->metric_label;
+    c.diverging = d->diverging;
+    bars_emit(r, &b, n, &c, d->caption);
+    bars_free(&b);
+    iv_table_free(t);
+    return CLI_OK;
+}
+
+/* ------------------------------------------------------------------ year on year */
+
+static int year_on_year(report *r)
+{
+    iv_query_options q;
+    iv_table *t = NULL;
+    size_t n, i;
+    bar_data bd;
+    char a[40], b[40], c0[40], intro[400];
+    int rc;
+    long cm, cv, cp;
+    svg_bars c;
+
+    fmt_day(r->cur_from, a, sizeof a);
+    fmt_day(r->cur_to, b, sizeof b);
+    fmt_day(r->prev_from, c0, sizeof c0);
+    if (!r->have_prev) {
+        html_section(r->f, "yoy", "Year on year", NULL);
+        html_p(r->f, "missing", "The data covers less than two years: there is no previous "
+                                "year to compare with.");
+        html_section_end(r->f);
+        r->sections++;
+        return CLI_OK;
+    }
+    snprintf(intro, sizeof intro,
+             "Every metric over the last twelve whole months of the data, [%s, %s), against "
+             "the twelve months before, [%s, %s): value, previous value, change and relative "
+             "change (undefined when the previous value is 0 or undefined).", a, b, c0, a);
+    query_init(r, &q, NULL);
+    q.from = r->cur_from;
+    q.to = r->cur_to;
+    if ((rc = iv_query_compare(&t, r->store, &q, r->prev_from, r->prev_to)) != IV_OK)
+        return fail(r, "year on year", rc);
+    n = iv_table_nrows(t);
+    cm = iv_table_col_index(t, "metric");
+    cv = iv_table_col_index(t, "value");
+    cp = iv_table_col_index(t, "previous");
+    if (cm < 0 || cv < 0 || cp < 0) {
+        iv_table_free(t);
+        return cli_fail(r->cmd, "year on year: unexpected comparison table");
+    }
+    if ((rc = bars_alloc(r, &bd, n)) != CLI_OK) {
+        iv_table_free(t);
+        return rc;
+    }
+    for (i = 0; i < n; i++) {
+        char x[32], y[32];
+        bd.labels[i] = iv_table_get_string(t, i, (size_t)cm);
+        bd.vals[i] = cell(t, i, "relative_change");
+        svg_value_label(x, sizeof x, iv_table_get_double(t, i, (size_t)cv), 0);
+        svg_value_label(y, sizeof y, iv_table_get_double(t, i, (size_t)cp), 0);
+        snprintf(bd.nbuf[i], sizeof bd.nbuf[i], "%s (was %s)", x, y);
+        bd.notes[i] = bd.nbuf[i];
+    }
+    html_section(r->f, "yoy", "Year on year", intro);
+    html_table(r->f, t, "Period on period, per metric", NULL, pct_cols);
+    memset(&c, 0, sizeof c);
+    c.id = "yoy";
+    c.title = "Year-on-year relative change per metric";
+    c.desc = "Horizontal bars, one per metric of SPEC 3.2: the relative change of the last "
+             "twelve months against the twelve before. Increases are blue bars to the right "
+             "of zero, decreases vermillion bars to the left; each bar is followed by the "
+             "current and the previous value.";
+    c.value_label = "relative change (value \xe2\x88\x92 previous) / |previous|";
+    c.diverging = 1;
+    c.percent = 1;
+    bars_emit(r, &bd, n, &c, "Whether a rise is good depends on the metric: a higher "
+                             "cost_per_rv or rv_backward is worse, a higher iv or nps better.");
+    bars_free(&bd);
+    iv_table_free(t);
+    return CLI_OK;
+}
+
+/* ------------------------------------------------------------------ RV trajectory */
+
+typedef struct traj {
+    size_t n, k;
+    double *x;           /* n x k cumulative RV at the end of each bucket, NaN = unobserved */
+    const char **ids;    /* contact ids (strings of the drill table) */
+    size_t *count;       /* interactions within the k buckets */
+} traj;
+
+static void traj_free(traj *tr)
+{
+    free(tr->x);
+    free(tr->ids);
+    free(tr->count);
+}
+
+/* SPEC 4: RV accumulated up to the end of each bucket of 7 days since the contact's first
+ * interaction (age alignment), K buckets; a bucket ending after the reference time (the
+ * end of the selection: the latest timestamp + 1 ms) is unobserved. The interactions and
+ * their RV units u_i come from iv_query_drill() on the one-group query: per contact in
+ * time order. */
+static int build_trajectories(report *r, iv_table *d, traj *tr)
+{
+    size_t rows = iv_table_nrows(d), i = 0, c = 0, b;
+    long cc = iv_table_col_index(d, "contact"), ct = iv_table_col_index(d, "ts"),
+         cr = iv_table_col_index(d, "rv");
+    int64_t t_ref = r->last + 1;
+    memset(tr, 0, sizeof *tr);
+    if (cc < 0 || ct < 0 || cr < 0)
+        return cli_fail(r->cmd, "trajectory: unexpected drill-down table");
+    tr->k = r->buckets;
+    tr->x = malloc((iv_store_contacts(r->store) + 1) * tr->k * sizeof *tr->x);
+    tr->ids = malloc((iv_store_contacts(r->store) + 1) * sizeof *tr->ids);
+    tr->count = malloc((iv_store_contacts(r->store) + 1) * sizeof *tr->count);
+    if (!tr->x || !tr->ids || !tr->count) {
+        traj_free(tr);
+        return cli_fail(r->cmd, "out of memory");
+    }
+    while (i < rows) {
+        const char *id = iv_table_get_string(d, i, (size_t)cc);
+        int64_t t0 = iv_table_get_int(d, i, (size_t)ct);
+        double sum = 0;
+        size_t j = i, end;
+        for (end = i; end < rows && strcmp(iv_table_get_string(d, end, (size_t)cc), id) == 0; end++)
+            ;
+        if (c > iv_store_contacts(r->store)) /* cannot happen: contacts are contiguous */
+            break;
+        tr->ids[c] = id;
+        for (b = 0; b < tr->k; b++) {
+            int64_t bend = t0 + (int64_t)(b + 1) * BUCKET_MS;
+            while (j < end && iv_table_get_int(d, j, (size_t)ct) < bend) {
+                double u = iv_table_get_double(d, j, (size_t)cr);
+                if (isfinite(u))
+                    sum += u;
+                j++;
+            }
+            tr->x[c * tr->k + b] = bend <= t_ref ? sum : NAN;
+        }
+        tr->count[c] = j - i;
+        c++;
+        i = end;
+    }
+    tr->n = c;
+    return CLI_OK;
+}
+
+/* Copy column `name` of the norm table (one row per bucket) into out[0..k-1]. */
+static void norm_column(const iv_table *norm, const char *name, size_t k, double *out)
+{
+    size_t b;
+    for (b = 0; b < k; b++)
+        out[b] = b < iv_table_nrows(norm) ? cell(norm, b, name) : NAN;
+}
+
+static int trajectory(report *r)
+{
+    static const char *const norm_cols[5] = {"p10", "p25", "median", "p75", "p90"};
+    static const char *const vs_cols[] = {"buckets", "mean_z", "max_abs_z", "anomaly",
+                                          "latest_bucket", "value", "percentile", NULL};
+    static const char *const vs_pct[] = {"percentile", NULL};
+    iv_query_options q;
+    iv_table *d = NULL, *norm = NULL, *vs = NULL;
+    traj tr;
+    double *band = NULL, target, best = INFINITY;
+    size_t i, j, pick = (size_t)-1, k = r->buckets;
+    int rc;
+    char intro[640], label[96], desc[512];
+    svg_band c;
+
+    query_init(r, &q, NULL);
+    if ((rc = iv_query_drill(&d, r->store, &q, 0)) != IV_OK)
+        return fail(r, "trajectory", rc);
+    if ((rc = build_trajectories(r, d, &tr)) != CLI_OK) {
+        iv_table_free(d);
+        return rc;
+    }
+    /* the norm of all selected contacts (iv_pattern_norm: per bucket over the contacts
+     * observed there) */
+    if ((rc = iv_pattern_norm(&norm, tr.x, tr.n, k, NULL)) != IV_OK) {
+        rc = fail(r, "trajectory norm", rc);
+        goto out;
+    }
+    /* the contact: --contact, else a typical well-engaged one: among the contacts
+     * observed for all K buckets, the one whose RV at bucket K is nearest the norm's p75
+     * there (ties: more interactions, then store order) */
+    target = cell(norm, k - 1, "p75");
+    for (i = 0; i < tr.n; i++) {
+        double x = tr.x[i * k + k - 1], dist = fabs(x - target);
+        if (r->contact) {
+            if (strcmp(tr.ids[i], r->contact) == 0) {
+                pick = i;
+                break;
+            }
+        } else if (isfinite(x) && (pick == (size_t)-1 || dist < best ||
+                                   (dist == best && tr.count[i] > tr.count[pick]))) {
+            pick = i;
+            best = dist;
+        }
+    }
+    html_section(r->f, "trajectory", "RV trajectory against the norm", NULL);
+    if (pick == (size_t)-1) {
+        html_p(r->f, "missing", r->contact ? "The contact given with --contact has no selected "
+                                             "interaction."
+                                           : "No contact has been observed for all the buckets.");
+        goto done;
+    }
+    /* the contact against the norm (iv_pattern_vs_norm: robust z per bucket) */
+    if ((rc = iv_pattern_vs_norm(&vs, NULL, tr.x + pick * k, tr.x, tr.n, k, NULL)) != IV_OK) {
+        rc = fail(r, "trajectory versus norm", rc);
+        goto out;
+    }
+    if (!(band = malloc(5 * k * sizeof *band))) {
+        rc = cli_fail(r->cmd, "out of memory");
+        goto out;
+    }
+    for (j = 0; j < 5; j++)
+        norm_column(norm, norm_cols[j], k, band + j * k);
+    snprintf(intro, sizeof intro,
+             "Cumulative RV units of contact %s at the end of each 7-day bucket since its first "
+             "interaction (SPEC 4, age alignment, %zu buckets), against the norm of all %zu "
+             "selected contacts: per bucket the median, the p25 to p75 band and the p10 to p90 "
+             "band over the contacts observed there. A bucket that ends after the last "
+             "timestamp is not observed yet (censored), never 0.", tr.ids[pick], k, tr.n);
+    html_p(r->f, NULL, intro);
+    snprintf(label, sizeof label, "contact %s", tr.ids[pick]);
+    snprintf(desc, sizeof desc,
+             "Line chart over %zu weekly buckets. Shaded bands show the p10 to p90 and p25 to "
+             "p75 ranges of cumulative RV across %zu contacts, a dashed line their median, and "
+             "a solid line with dots the cumulative RV of contact %s.", k, tr.n, tr.ids[pick]);
+    memset(&c, 0, sizeof c);
+    c.id = "trajectory";
+    c.title = "Cumulative RV since the first interaction";
+    c.desc = desc;
+    c.x_label = "weeks since the contact's first interaction (bucket of 7 days)";
+    c.y_label = "cumulative RV units";
+    c.k = k;
+    c.p10 = band;
+    c.p25 = band + k;
+    c.median = band + 2 * k;
+    c.p75 = band + 3 * k;
+    c.p90 = band + 4 * k;
+    c.series = tr.x + pick * k;
+    c.series_label = label;
+    html_figure_begin(r->f);
+    svg_band_chart(r->f, &c);
+    html_figure_end(r->f, r->contact ? NULL
+                                     : "The contact shown is, among those observed for all the "
+                                       "buckets, the one whose RV at the last bucket is nearest "
+                                       "the norm's p75 there; choose another with --contact ID.");
+    r->charts++;
+    html_table(r->f, vs,
+               "The contact against the norm: robust z = (x \xe2\x88\x92 median) / (1.4826 MAD) "
+               "per bucket; anomaly when max |z| > 3.5 (Iglewicz & Hoaglin); percentile at its "
+               "latest observed bucket", vs_cols, vs_pct);
+done:
+    rc = CLI_OK;
+    html_section_end(r->f);
+    r->sections++;
+out:
+    free(band);
+    traj_free(&tr);
+    iv_table_free(d);
+    iv_table_free(norm);
+    iv_table_free(vs);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ maturity */
+
+static int assess(report *r, const iv_rubric *rubric, int64_t from, int64_t to, iv_table **out)
+{
+    iv_indicators *ind = NULL;
+    int rc = iv_indicators_new(&ind, NULL);
+    if (rc == IV_OK)
+        rc = iv_indicators_from_store(ind, r->store, r->model, from, to);
+    if (rc == IV_OK)
+        rc = iv_maturity_assess(out, rubric, ind, NULL);
+    iv_indicators_free(ind);
+    return rc;
+}
+
+static int maturity(report *r)
+{
+    static const char *const cols[] = {"area", "score", "level", "staged_level", "coverage",
+                                       "missing", "min", NULL};
+    iv_rubric *rubric = NULL;
+    iv_table *cur = NULL, *prev = NULL, *cmp = NULL;
+    double vcur[8], vprev[8];
+    const char *axes[8];
+    const double *series[2];
+    const char *slabels[2];
+    char lcur[96], lprev[96], a[40], b[40], c0[40];
+    size_t i, na = 0;
+    int rc;
+    svg_radar c;
+
+    if ((rc = iv_rubric_new_default(&rubric, NULL)) != IV_OK)
+        return fail(r, "maturity rubric", rc);
+    rc = assess(r, rubric, r->cur_from, r->cur_to, &cur);
+    if (rc == IV_OK && r->have_prev)
+        rc = assess(r, rubric, r->prev_from, r->prev_to, &prev);
+    if (rc == IV_OK && prev)
+        rc = iv_maturity_compare(&cmp, cur, prev);
+    if (rc != IV_OK) {
+        rc = fail(r, "maturity", rc);
+        goto out;
+    }
+    for (i = 0; i < iv_table_nrows(cur) && na < 8; i++) {
+        const char *area = iv_table_get_string(cur, i, (size_t)iv_table_col_index(cur, "area"));
+        if (!area || strcmp(area, "overall") == 0)
+            continue;
+        axes[na] = area;
+        vcur[na] = cell(cur, i, "score");
+        vprev[na] = prev ? cell(prev, i, "score") : NAN;
+        na++;
+    }
+    fmt_day(r->cur_from, a, sizeof a);
+    fmt_day(r->cur_to, b, sizeof b);
+    fmt_day(r->prev_from, c0, sizeof c0);
+    snprintf(lcur, sizeof lcur, "[%s, %s)", a, b);
+    snprintf(lprev, sizeof lprev, "[%s, %s)", c0, a);
+    html_section(r->f, "maturity", "Digital maturity",
+                 "The eight areas of SPEC 6 scored 1 to 10 with the default rubric "
+                 "(doc/MATURITY.md) from the indicators the data defines; indicators that "
+                 "need a self-assessment or an external figure are missing until supplied "
+                 "(iv maturity --indicators FILE). The overall row holds the mean of the area "
+                 "scores and their minimum: one average alone hides a weak area.");
+    html_table(r->f, cur, "Assessment of the last twelve months", cols, pct_cols);
+    series[0] = vcur;
+    slabels[0] = lcur;
+    series[1] = vprev;
+    slabels[1] = lprev;
+    memset(&c, 0, sizeof c);
+    c.id = "maturity";
+    c.title = "Maturity profile over the eight areas (levels 1 to 10)";
+    c.desc = "Radar chart with one axis per maturity area, scored from 0 at the centre to 10 "
+             "at the rim. The filled blue polygon is the last twelve months, the dashed orange "
+             "outline the twelve months before. Areas marked n/a have no observed indicator.";
+    c.n = na;
+    c.axes = axes;
+    c.max = 10;
+    c.ring_step = 2;
+    c.nseries = prev ? 2 : 1;
+    c.series = series;
+    c.series_labels = slabels;
+    html_figure_begin(r->f);
+    svg_radar_chart(r->f, &c);
+    html_figure_end(r->f, "Each axis label carries the current score.");
+    r->charts++;
+    if (cmp)
+        html_table(r->f, cmp, "Year on year, per area", NULL, pct_cols);
+    html_section_end(r->f);
+    r->sections++;
+out:
+    iv_table_free(cur);
+    iv_table_free(prev);
+    iv_table_free(cmp);
+    iv_rubric_free(rubric);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ glossary */
+
+static void glossary(report *r)
+{
+    static const char *const defs[][2] = {
+        {"n, contacts", "interactions, distinct contacts"},
+        {"cost, value", "C = \xce\xa3 c_i (the row's cost, else the model's channel cost), "
+                        "V = \xce\xa3 v_i"},
+        {"cpt", "C / n: cost per transaction"},
+        {"iv", "\xce\xa3 q_i / C: Interaction Value, quality-weighted responses per unit of "
+               "outlay (q = 1, 0.5, 0 for desired, neutral or missing, undesired)"},
+        {"roi", "(V \xe2\x88\x92 C) / C"},
+        {"desired_rate", "#desired / #(outcome given)"},
+        {"rv, rv_per_interaction", "U = \xce\xa3 u_i (RV units of the model), U / n"},
+        {"cost_per_rv", "C / U when U > 0: Interaction Cost per RV Unit; undefined otherwise"},
+        {"rv_forward, rv_backward", "#(u_i > 0), #(u_i < 0): interactions that moved the "
+                                    "relationship forward or back"},
+        {"nps, nps_se", "100 (P \xe2\x88\x92 D) / N over nps answers (P: 9-10, D: 0-6), in "
+                        "points, with its standard error 100 sqrt((p + d \xe2\x88\x92 "
+                        "(p \xe2\x88\x92 d)\xc2\xb2) / N)"},
+        {"csat, csat_mean", "percent of csat answers 4 or 5 (of 5), and their mean"},
+        {"ces, ces_easy", "mean ces answer (1-7), and the percent 5 or more"},
+        {"cost_assumed", "interactions whose cost came from the model"}};
+    size_t i;
+    html_section(r->f, "glossary", "Metric definitions",
+                 "As SPEC 3.2 states them; a ratio whose denominator is 0 is undefined "
+                 "(shown as \xe2\x80\x93), never 0 or infinity.");
+    fputs("<dl class=\"glossary\">\n", r->f);
+    for (i = 0; i < sizeof defs / sizeof defs[0]; i++) {
+        fputs("<dt>", r->f);
+        svg_escape(r->f, defs[i][0]);
+        fputs("</dt><dd>", r->f);
+        svg_escape(r->f, defs[i][1]);
+        fputs("</dd>\n", r->f);
+    }
+    fputs("</dl>\n", r->f);
+    html_section_end(r->f);
+    r->sections++;
+}
+
+/* ------------------------------------------------------------------ the page */
+
+static const dim_section dims[] = {
+    {"channel", "By channel",
+     "Where the effort goes and what it buys: cost, Interaction Value and RV per channel.",
+     "cost_per_rv", "cost per RV unit (C / U; lower is better)", 0,
+     "Cost per RV unit by channel",
+     "Horizontal bars, one per channel: the cost of one unit of relationship value, with the "
+     "number of interactions after each bar.",
+     "A channel with no RV gained (U \xe2\x89\xa4 0) has an undefined cost per RV unit."},
+    {"stage", "By stage",
+     "Acquisition, closing and retention (the row's stage, else the model's default for its "
+     "type).",
+     "rv", "RV units (\xce\xa3 u_i)", 1, "RV units gained per stage",
+     "Horizontal bars, one per lifecycle stage: the total RV units, with the number of "
+     "interactions after each bar.", NULL},
+    {"team", "By team",
+     "Reps, teams, territories and partners side by side (the Performance subsets of SPEC 3.3).",
+     "nps", "NPS (points, \xe2\x88\x92" "100 to 100)", 1, "Net Promoter Score by team",
+     "Horizontal bars, one per team: the NPS in points, positive to the right of zero in blue, "
+     "negative to the left in vermillion, with the number of interactions after each bar.",
+     "Teams with no nps answer have an undefined NPS."}};
+
+static int write_report(report *r, const char *input, const char *title)
+{
+    size_t i;
+    int rc;
+    html_begin(r->f, title);
+    if ((rc = overview(r, input, title)) != CLI_OK)
+        return rc;
+    for (i = 0; i < sizeof dims / sizeof dims[0]; i++)
+        if ((rc = by_dimension(r, &dims[i])) != CLI_OK)
+            return rc;
+    if ((rc = year_on_year(r)) != CLI_OK || (rc = trajectory(r)) != CLI_OK ||
+        (rc = maturity(r)) != CLI_OK)
+        return rc;
+    glossary(r);
+    html_end(r->f);
+    return CLI_OK;
+}
+
+/* The summary printed on stdout: output, bytes, sections, charts. */
+static int print_summary(const report *r, const char *out, long bytes, int format)
+{
+    iv_table *t = NULL;
+    int st;
+    if (iv_table_new(&t, NULL, NULL) != IV_OK || iv_table_add_column(t, "output", IV_COL_STRING) < 0 ||
+        iv_table_add_column(t, "bytes", IV_COL_INT) < 0 ||
+        iv_table_add_column(t, "sections", IV_COL_INT) < 0 ||
+        iv_table_add_column(t, "charts", IV_COL_INT) < 0 || iv_table_add_row(t) < 0 ||
+        iv_table_set_string(t, 0, 0, out) != IV_OK || iv_table_set_int(t, 0, 1, bytes) != IV_OK ||
+        iv_table_set_int(t, 0, 2, r->sections) != IV_OK ||
+        iv_table_set_int(t, 0, 3, r->charts) != IV_OK || iv_table_set_single(t, 1) != IV_OK) {
+        iv_table_free(t);
+        return cli_fail(r->cmd, "out of memory");
+    }
+    st = cli_print(r->cmd, t, format);
+    iv_table_free(t);
+    return st;
+}
+
+static void help(void)
+{
+    printf("usage: %s\n\n"
+           "Writes one self-contained HTML file (inline CSS and SVG, no script, no external\n"
+           "resource): key figures; metric tables and charts by channel, stage and team;\n"
+           "year-on-year deltas of every metric (the last twelve whole months of the data\n"
+           "against the twelve before); the RV trajectory of one contact against the norm\n"
+           "band of all contacts (p10-p90, p25-p75, median; 7-day buckets since each\n"
+           "contact's first interaction); the digital-maturity radar over the eight areas\n"
+           "with the default rubric, this year and last.\n\n"
+           "  INPUT            a CSV or JSON Lines log; default: the bundled sample\n"
+           "  -o, --output F   the HTML file (default report.html; - for standard output)\n"
+           "  --title TEXT     the page title\n"
+           "  --contact ID     the contact of the trajectory chart (default: among the\n"
+           "                   contacts observed for all K buckets, the one whose RV at\n"
+           "                   bucket K is nearest the norm's p75 there)\n"
+           "  --buckets K      trajectory length in 7-day buckets (default 26)\n"
+           "  --where EXPR     report on a selection (the selection language of iv metrics)\n"
+           "  --model FILE     scoring model (default: the built-in one)\n"
+           "  --format F       how the summary line (output, bytes, sections, charts) is\n"
+           "                   printed: table, csv or json\n",
+           usage);
+}
+
+int cli_cmd_report(int argc, char **argv)
+{
+    report r;
+    cli_opts o;
+    const char *input = NULL, *out = "report.html", *title = NULL, *v;
+    char sbuf[4096], tbuf[512], tmp[4096];
+    char *paths[1];
+    iv_model *model = NULL;
+    int i, bad = 0, st;
+    long bytes = 0;
+
+    memset(&r, 0, sizeof r);
+    r.cmd = "report";
+    r.buckets = 26;
+    cli_opts_init(&o);
+    for (i = 1; i < argc; i++) {
+        int c = cli_common_opt(r.cmd, argc, argv, &i, &o);
+        if (c < 0)
+            return CLI_EUSAGE;
+        if (c)
+            continue;
+        if ((v = cli_value(r.cmd, argc, argv, &i, "--output", &bad)) ||
+            (!bad && (v = cli_value(r.cmd, argc, argv, &i, "-o", &bad))))
+            out = v;
+        else if (!bad && (v = cli_value(r.cmd, argc, argv, &i, "--title", &bad)))
+            title = v;
+        else if (!bad && (v = cli_value(r.cmd, argc, argv, &i, "--contact", &bad)))
+            r.contact = v;
+        else if (!bad && (v = cli_value(r.cmd, argc, argv, &i, "--where", &bad)))
+            r.where = v;
+        else if (!bad && (v = cli_value(r.cmd, argc, argv, &i, "--buckets", &bad))) {
+            char *end;
+            long k = strtol(v, &end, 10);
+            if (*end || k < 2 || k > 520)
+                return cli_usage(r.cmd, usage, "--buckets takes a whole number from 2 to 520");
+            r.buckets = (size_t)k;
+        } else if (bad) {
+            return CLI_EUSAGE;
+        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            help();
+            return CLI_OK;
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            return cli_usage(r.cmd, usage, "unknown option '%s'", argv[i]);
+        } else if (!input) {
+            input = argv[i];
+        } else {
+            return cli_usage(r.cmd, usage, "one INPUT only (got '%s' too)", argv[i]);
+        }
+    }
+    if (!input && !(input = sample_path(sbuf, sizeof sbuf)))
+        return cli_fail(r.cmd, "no INPUT and the bundled sample (sample.csv) is not installed");
+    if (!title) {
+        const char *base = strrchr(input, '/');
+        snprintf(tbuf, sizeof tbuf, "libiv report: %.400s", base ? base + 1 : input);
+        title = tbuf;
+    }
+    if (o.model && (st = iv_model_load(&model, o.model, NULL)) != IV_OK)
+        return cli_fail_rc(r.cmd, o.model, st);
+    r.model = model;
+    paths[0] = (char *)input;
+    if ((st = cli_load(r.cmd, &o, paths, 1, &r.store, NULL, NULL)) != CLI_OK)
+        goto done;
+    if (iv_store_rows(r.store) == 0 ||
+        iv_store_time_range(r.store, &r.first, &r.last) != IV_OK) {
+        st = cli_fail(r.cmd, "%s: no interactions to report on", input);
+        goto done;
+    }
+    if (month_after(r.last, 0, &r.cur_to) || month_after(r.last, 1, &r.cur_from) ||
+        month_after(r.last, 2, &r.prev_from)) {
+        st = cli_fail(r.cmd, "%s: timestamps out of range", input);
+        goto done;
+    }
+    r.prev_to = r.cur_from;
+    r.have_prev = r.first < r.cur_from;
+    if (strcmp(out, "-") == 0) {
+        r.f = stdout;
+    } else {
+        snprintf(tmp, sizeof tmp, "%s.tmp", out);
+        if (!(r.f = fopen(tmp, "wb"))) {
+            st = cli_fail(r.cmd, "cannot write '%s'", tmp);
+            goto done;
+        }
+    }
+    st = write_report(&r, input, title);
+    if (r.f != stdout) {
+        /* written to OUT.tmp, renamed into place once complete */
+        bytes = ftell(r.f);
+        if (fclose(r.f) != 0 && st == CLI_OK)
+            st = cli_fail(r.cmd, "writing '%s' failed", tmp);
+        if (st == CLI_OK && rename(tmp, out) != 0)
+            st = cli_fail(r.cmd, "cannot rename '%s' to '%s'", tmp, out);
+        if (st != CLI_OK)
+            remove(tmp);
+        else
+            st = print_summary(&r, out, bytes, o.format);
+    } else if (fflush(stdout) != 0 && st == CLI_OK) {
+        st = cli_fail(r.cmd, "writing to standard output failed");
+    }
+done:
+    iv_store_free(r.store);
+    iv_model_free(model);
+    return st;
+}

@@ -1,0 +1,33 @@
+/* HTML pieces for `iv report`: the page (inline CSS, no script, no external resource) and
+ * result tables rendered from an iv_table. Text goes through svg_escape(). */
+#ifndef IV_CLI_HTML_H
+#define IV_CLI_HTML_H
+
+#include <stdio.h>
+
+#include "iv.h"
+
+/* <!DOCTYPE html> ... <body><main>, with the inline style sheet. */
+void html_begin(FILE *f, const char *title);
+/* </main></body></html> */
+void html_end(FILE *f);
+
+/* A section: <section id="id"><h2>heading</h2> and, when intro is not NULL, <p>intro</p>. */
+void html_section(FILE *f, const char *id, const char *heading, const char *intro);
+void html_section_end(FILE *f);
+
+/* A paragraph of escaped text with an optional class ("note", "missing"). */
+void html_p(FILE *f, const char *cls, const char *text);
+
+/* The table as <table> with a caption. cols lists the columns to show by name (NULL: all);
+ * names missing from t are skipped. Numbers are right-aligned and formatted for people
+ * (svg_value_label); an undefined cell shows "–" with the tooltip "undefined"; columns
+ * whose name is in pct (NULL-terminated, may be NULL) hold fractions shown as percent. */
+void html_table(FILE *f, const iv_table *t, const char *caption, const char *const *cols,
+                const char *const *pct);
+
+/* <figure> around a chart; the caption is escaped text. */
+void html_figure_begin(FILE *f);
+void html_figure_end(FILE *f, const char *caption);
+
+#endif
