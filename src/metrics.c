@@ -30,24 +30,8 @@ void iv__gacc_add(iv__gacc *g, double cost, int cost_assumed, double value, doub
                      outcome, rv, iv__fix_of(rv), survey, score);
 }
 
-void iv__gacc_add_fix(iv__gacc *g, iv__i128 cost, int cost_assumed, iv__i128 value,
-                      iv__i128 quality, int outcome, double rv, iv__i128 rv_fix, int survey,
-                      double score)
+void iv__gacc_add_survey(iv__gacc *g, int survey, double score)
 {
-    g->n++;
-    g->cost += cost;
-    g->cost_assumed += cost_assumed != 0;
-    g->value += value;
-    g->quality += quality;
-    if (outcome) {
-        g->outcome_given++;
-        g->desired += outcome == 1; /* IV_OUTCOME_DESIRED */
-    }
-    g->rv += rv_fix;
-    g->rv_forward += rv > 0;
-    g->rv_backward += rv < 0;
-    if (survey == IV_SURVEY_NONE || isnan(score))
-        return;
     switch (survey) {
     case IV_SURVEY_NPS:
         /* SPEC 3.2 and the seeds: promoters 9-10, detractors 0-6 */

@@ -22,14 +22,33 @@ int iv__metric_is_int(int m);
 /* Index of a metric name, -1 when unknown. */
 int iv__metric_index(const char *name);
 
+/* The survey part of an interaction (survey: IV_SURVEY_*; score not NaN). */
+void iv__gacc_add_survey(iv__gacc *g, int survey, double score);
 /* One interaction into an accumulator (contacts are counted by the caller). */
 void iv__gacc_add(iv__gacc *g, double cost, int cost_assumed, double value, double quality,
                   int outcome, double rv, int survey, double score);
 /* The same with the money, quality and RV terms already in fixed point (the query
- * engine precomputes them per channel, outcome and type). */
-void iv__gacc_add_fix(iv__gacc *g, iv__i128 cost, int cost_assumed, iv__i128 value,
-                      iv__i128 quality, int outcome, double rv, iv__i128 rv_fix, int survey,
-                      double score);
+ * engine precomputes them per channel, outcome and type). Inline: it runs per row. */
+static inline void iv__gacc_add_fix(iv__gacc *g, iv__i128 cost, int cost_assumed, iv__i128 value,
+                                    iv__i128 quality, int outcome, double rv, iv__i128 rv_fix,
+                                    int survey, double score)
+{
+    g->n++;
+    g->cost += cost;
+    g->cost_assumed += cost_assumed != 0;
+    g->value += value;
+    g->quality += quality;
+    if (outcome) {
+        g->outcome_given++;
+        g->desired += outcome == 1; /* IV_OUTCOME_DESIRED */
+    }
+    g->rv += rv_fix;
+    g->rv_forward += rv > 0;
+    g->rv_backward += rv < 0;
+    if (survey != 0 && score == score)
+        iv__gacc_add_survey(g, survey, score);
+}
+
 /* g += h */
 void iv__gacc_merge(iv__gacc *g, const iv__gacc *h);
 /* The 20 metrics in iv__metric_names order; undefined ones are NaN. */

@@ -174,7 +174,7 @@ double iv__ctx_rv(iv__ctx *c, size_t row)
             }
         }
     } else if (isnan(u)) {
-        u = iv__model_survey_rv(ti, iv__store_score(s, row));
+        u = ti->survey ? iv__model_survey_rv(ti, iv__store_score(s, row)) : ti->rv;
     }
     if (!isnan(c->half_life_ms) && u != 0)
         u *= exp2(-(double)(c->t_ref - s->ts[row]) / c->half_life_ms);
@@ -190,6 +190,7 @@ void iv__ctx_free(iv__ctx *c)
     iv__free(&c->a, c->ti, nt * sizeof *c->ti);
     iv__free(&c->a, c->type_stage, nt);
     iv__free(&c->a, c->ci, nc * sizeof *c->ci);
+    iv__free(&c->a, c->cost_fix, nc * sizeof *c->cost_fix);
     iv__free(&c->a, c->rs.count, nt * sizeof *c->rs.count);
     iv__free(&c->a, c->rs.cap_day, nt * sizeof *c->rs.cap_day);
     iv__free(&c->a, c->rs.cap_used, nt * sizeof *c->rs.cap_used);
@@ -225,18 +226,21 @@ int iv__ctx_init(iv__ctx *c, const iv_store *s, const iv_query_options *o)
     c->progress = o->progress;
     c->payload = o->payload;
     c->half_life_ms = iv__model_half_life_days(c->m) * (double)IV__MS_PER_DAY;
-    for (i = 0; i < 4; i++)
+    for (i = 0; i < 4; i++) {
         c->qf[i] = iv__model_outcome_factor(c->m, (int)i);
+        c->qfix[i] = iv__fix_of(c->qf[i]);
+    }
     nt = s->type.pool.count;
     nc = s->channel.pool.count;
     c->ti = iv__calloc(&c->a, nt, sizeof *c->ti);
     c->type_stage = iv__calloc(&c->a, nt, 1);
     c->ci = iv__calloc(&c->a, nc, sizeof *c->ci);
+    c->cost_fix = iv__calloc(&c->a, nc, sizeof *c->cost_fix);
     c->rs.count = iv__calloc(&c->a, nt, sizeof *c->rs.count);
     c->rs.cap_day = iv__malloc(&c->a, nt * sizeof *c->rs.cap_day);
     c->rs.cap_used = iv__calloc(&c->a, nt, sizeof *c->rs.cap_used);
     c->rs.touched = iv__malloc(&c->a, nt * sizeof *c->rs.touched);
-    if (!c->ti || !c->type_stage || !c->ci || !c->rs.count || !c->rs.cap_day || !c->rs.cap_used ||
+    if (!c->ti || !c->type_stage || !c->ci || !c->cost_fix || !c->rs.count || !c->rs.cap_day || !c->rs.cap_used ||
         !c->rs.touched) {
         iv__ctx_free(c);
         return iv__nomem("a query");
@@ -248,8 +252,10 @@ int iv__ctx_init(iv__ctx *c, const iv_store *s, const iv_query_options *o)
         if (i && (c->ti[i].rv_repeat != 1.0 || !isnan(c->ti[i].rv_daily_cap)))
             c->stateful = 1;
     }
-    for (i = 0; i < nc; i++)
+    for (i = 0; i < nc; i++) {
         iv__model_channel(c->m, iv__pool_str(&s->channel.pool, (uint32_t)i), iv__pool_len(&s->channel.pool, (uint32_t)i), &c->ci[i]);
+        c->cost_fix[i] = iv__fix_of(c->ci[i].cost);
+    }
     if (o->where && *o->where) {
         if ((rc = iv__sel_compile(&c->sel, c, o->where))) {
             iv__ctx_free(c);
@@ -375,19 +381,7 @@ int iv__ctx_contacts(iv__ctx *c)
 
 /* ------------------------------------------------------------ keys ------- */
 
-typedef struct iv__keyer {
-    iv__dimkind kind;
-    int custom;
-    char name[64];
-    size_t card;            /* codes 0..card-1; 0 = undefined */
-    int64_t day0;           /* buckets */
-    uint32_t *daycode;      /* buckets: per day, 1 + label ordinal */
-    size_t ndays;
-    char (*labels)[16];     /* buckets: label of code k at labels[k-1] */
-    size_t nlabels;
-} iv__keyer;
-
-static uint32_t iv__key_code(const iv__keyer *k, const iv__ctx *c, size_t row)
+static inline uint32_t iv__key_code(const iv__keyer *k, const iv__ctx *c, size_t row)
 {
     const iv_store *s = c->s;
     switch (k->kind) {
@@ -409,7 +403,7 @@ static uint32_t iv__key_code(const iv__keyer *k, const iv__ctx *c, size_t row)
 }
 
 /* Label of a code; NULL for undefined. */
-static const char *iv__key_label(const iv__keyer *k, const iv__ctx *c, uint32_t code)
+const char *iv__key_label(const iv__keyer *k, const iv__ctx *c, uint32_t code)
 {
     const iv_store *s = c->s;
     if (code == 0)
@@ -432,7 +426,7 @@ static const char *iv__key_label(const iv__keyer *k, const iv__ctx *c, uint32_t 
     }
 }
 
-static void iv__keyers_free(iv__keyer *ks, size_t n, const iv__alloc *a)
+void iv__keyers_free(iv__keyer *ks, size_t n, const iv__alloc *a)
 {
     size_t i;
     for (i = 0; i < n; i++) {
@@ -444,7 +438,7 @@ static void iv__keyers_free(iv__keyer *ks, size_t n, const iv__alloc *a)
 
 /* Parse the comma-separated `by` list into keyers (computing contact attributes when a
  * contact-level dimension is asked for). */
-static int iv__keyers_make(iv__ctx *c, const char *by, iv__keyer **out, size_t *nout)
+int iv__keyers_make(iv__ctx *c, const char *by, iv__keyer **out, size_t *nout)
 {
     const iv_store *s = c->s;
     iv__keyer *ks;
@@ -541,23 +535,7 @@ static int iv__keyers_make(iv__ctx *c, const char *by, iv__keyer **out, size_t *
 
 /* ------------------------------------------------------------ groups ----- */
 
-typedef struct iv__group {
-    uint64_t key;           /* mixed-radix composite of the codes */
-    uint32_t last_contact;
-    iv__gacc acc;
-} iv__group;
-
-typedef struct iv__groups {
-    iv__group *g;
-    size_t n, cap;
-    uint32_t *dense;        /* composite key -> group index + 1 (when the key space is small) */
-    size_t ndense;
-    uint64_t *hkeys;        /* hash map: key -> index (open addressing), when not dense */
-    uint32_t *hvals;
-    size_t nslots;
-} iv__groups;
-
-static void iv__groups_free(iv__groups *G, const iv__alloc *a)
+void iv__groups_free(iv__groups *G, const iv__alloc *a)
 {
     iv__free(a, G->g, G->cap * sizeof *G->g);
     iv__free(a, G->dense, G->ndense * sizeof *G->dense);
@@ -651,6 +629,7 @@ static long iv__groups_get(iv__groups *G, const iv__alloc *a, uint64_t key)
     G->g = p;
     memset(&G->g[G->n], 0, sizeof *G->g);
     G->g[G->n].key = key;
+    G->g[G->n].ord = (uint32_t)G->n;
     if (G->dense) {
         G->dense[key] = (uint32_t)G->n + 1;
     } else {
@@ -660,7 +639,7 @@ static long iv__groups_get(iv__groups *G, const iv__alloc *a, uint64_t key)
     return (long)G->n++;
 }
 
-static uint64_t iv__row_key(const iv__keyer *ks, size_t nk, const iv__ctx *c, size_t row)
+static inline uint64_t iv__row_key(const iv__keyer *ks, size_t nk, const iv__ctx *c, size_t row)
 {
     uint64_t key = 0;
     size_t i;
@@ -669,7 +648,7 @@ static uint64_t iv__row_key(const iv__keyer *ks, size_t nk, const iv__ctx *c, si
     return key;
 }
 
-static void iv__key_codes(const iv__keyer *ks, size_t nk, uint64_t key, uint32_t *codes)
+void iv__key_codes(const iv__keyer *ks, size_t nk, uint64_t key, uint32_t *codes)
 {
     size_t i = nk;
     while (i-- > 0) {
@@ -716,6 +695,8 @@ typedef struct iv__gwalk {
     iv__groups *G;
     const iv__keyer *ks;
     size_t nk;
+    iv__group_hook hook;
+    void *hook_payload;
 } iv__gwalk;
 
 static int iv__group_row(iv__ctx *c, size_t r, uint32_t contact, double u, void *payload)
@@ -735,11 +716,15 @@ static int iv__group_row(iv__ctx *c, size_t r, uint32_t contact, double u, void 
         g->acc.contacts++;
     }
     ti = &c->ti[iv__codes_get(&s->type.codes, r)];
-    cost = iv__ctx_cost(c, r, &assumed);
-    iv__gacc_add(&g->acc, cost, assumed, s->value[r], c->qf[outcome],
-                 outcome == IV_OUTCOME_DESIRED ? 1 : outcome ? 2 : 0, u, ti->survey,
-                 iv__store_score(s, r));
-    return IV_OK;
+    cost = s->cost[r];
+    assumed = isnan(cost);
+    if (assumed)
+        cost = c->ci[iv__codes_get(&s->channel.codes, r)].cost;
+    iv__gacc_add_fix(&g->acc, assumed ? c->cost_fix[iv__codes_get(&s->channel.codes, r)] : iv__fix_of(cost),
+                     assumed, iv__fix_of(s->value[r]), c->qfix[outcome],
+                     outcome == IV_OUTCOME_DESIRED ? 1 : outcome ? 2 : 0, u, iv__fix_of(u), ti->survey,
+                     ti->survey ? iv__store_score(s, r) : (double)NAN);
+    return w->hook ? w->hook(w->hook_payload, c, (size_t)gi, contact, r, u, cost) : IV_OK;
 }
 
 /* Sort groups by their key labels (byte order, undefined last). */
@@ -773,7 +758,78 @@ static int iv__cmp_groups(const void *pa, const void *pb)
 }
 
 /* Run the grouping: G receives the sorted groups. */
-static int iv__group_run(iv__ctx *c, const iv__keyer *ks, size_t nk, iv__groups *G)
+/* The grouping loop of iv__group_row, fused and specialised for the common case (no
+ * hook, no RV history state, no half-life): RV units and their fixed-point values come
+ * from per-type tables, and nothing is called through a pointer. Same results as the
+ * general walk, row for row. */
+static int iv__group_fast(iv__ctx *c, const iv__keyer *ks, size_t nk, iv__groups *G)
+{
+    const iv_store *s = c->s;
+    size_t nt = s->type.pool.count, nc = s->contacts.count, ci, k, t;
+    iv__i128 *rvfix = iv__malloc(&c->a, nt * sizeof *rvfix);
+    const int has_rv = s->rv.codes.data != NULL;
+    int rc = IV_OK;
+    if (!rvfix)
+        return iv__nomem("groups");
+    for (t = 0; t < nt; t++)
+        rvfix[t] = iv__fix_of(c->ti[t].rv);
+    for (ci = 1; ci < nc && rc == IV_OK; ci++) {
+        const uint32_t *rows = s->idx_rows + s->idx_start[ci];
+        size_t n = s->idx_start[ci + 1] - s->idx_start[ci];
+        for (k = 0; k < n; k++) {
+            size_t r = rows[k];
+            uint32_t ty, rvc = 0;
+            const iv__type_info *ti;
+            double u, cost = s->cost[r], value = s->value[r];
+            iv__i128 ufix;
+            int outcome, assumed;
+            long gi;
+            iv__group *g;
+            if (!iv__ctx_in_range(c, s->ts[r]) || (c->sel && !iv__sel_row(c->sel, c, r)))
+                continue;
+            ty = iv__codes_get(&s->type.codes, r);
+            ti = &c->ti[ty];
+            if (has_rv)
+                rvc = iv__codes_get(&s->rv.codes, r);
+            if (rvc) {
+                memcpy(&u, iv__pool_str(&s->rv.pool, rvc), sizeof u);
+                ufix = iv__fix_of(u);
+            } else if (ti->survey) {
+                u = iv__model_survey_rv(ti, iv__store_score(s, r));
+                ufix = iv__fix_of(u);
+            } else {
+                u = ti->rv;
+                ufix = rvfix[ty];
+            }
+            {
+                uint64_t key = iv__row_key(ks, nk, c, r);
+                gi = G->dense && G->dense[key] ? (long)G->dense[key] - 1 : iv__groups_get(G, &c->a, key);
+            }
+            if (gi < 0) {
+                rc = iv__nomem("groups");
+                break;
+            }
+            g = &G->g[gi];
+            if (g->last_contact != ci) {
+                g->last_contact = (uint32_t)ci;
+                g->acc.contacts++;
+            }
+            outcome = (int)IV__EN_OUTCOME(s->enums[r]);
+            assumed = cost != cost;
+            iv__gacc_add_fix(&g->acc, assumed ? c->cost_fix[iv__codes_get(&s->channel.codes, r)] : iv__fix_of(cost),
+                             assumed, iv__fix_of(value), c->qfix[outcome],
+                             outcome == IV_OUTCOME_DESIRED ? 1 : outcome ? 2 : 0, u, ufix, ti->survey,
+                             ti->survey ? iv__store_score(s, r) : (double)NAN);
+        }
+        if (rc == IV_OK)
+            rc = iv__ctx_tick(c, ci, nc);
+    }
+    iv__free(&c->a, rvfix, nt * sizeof *rvfix);
+    return rc;
+}
+
+int iv__group_run(iv__ctx *c, const iv__keyer *ks, size_t nk, iv__groups *G,
+                  iv__group_hook hook, void *hook_payload)
 {
     iv__gwalk w;
     iv__gsort gs;
@@ -783,7 +839,11 @@ static int iv__group_run(iv__ctx *c, const iv__keyer *ks, size_t nk, iv__groups 
     w.G = G;
     w.ks = ks;
     w.nk = nk;
-    if ((rc = iv__walk(c, iv__group_row, &w))) {
+    w.hook = hook;
+    w.hook_payload = hook_payload;
+    rc = !hook && !c->stateful && isnan(c->half_life_ms) ? iv__group_fast(c, ks, nk, G)
+                                                         : iv__walk(c, iv__group_row, &w);
+    if (rc) {
         iv__groups_free(G, &c->a);
         return rc == IV_ENOMEM ? iv__nomem("groups") : rc;
     }
@@ -862,7 +922,7 @@ static int iv__query_run(iv__query *q, const iv_store *s, const iv_query_options
     if ((rc = iv__ctx_init(&q->c, s, o)))
         return rc;
     if ((rc = iv__keyers_make(&q->c, o ? o->by : NULL, &q->ks, &q->nk)) ||
-        (rc = iv__group_run(&q->c, q->ks, q->nk, &q->G))) {
+        (rc = iv__group_run(&q->c, q->ks, q->nk, &q->G, NULL, NULL))) {
         iv__query_free(q);
         return rc;
     }

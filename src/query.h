@@ -7,6 +7,7 @@
 #include "core.h"
 #include "exact.h"
 #include "iv/query.h"
+#include "metrics.h"
 #include "model.h"
 #include "store.h"
 
@@ -46,6 +47,8 @@ typedef struct iv__ctx {
     uint8_t *type_stage;       /* per type code: default stage */
     iv__channel_info *ci;      /* per channel code */
     double qf[4];              /* outcome factor per iv_outcome */
+    iv__i128 qfix[4];          /* the same in fixed point */
+    iv__i128 *cost_fix;        /* per channel code: the model's cost in fixed point */
     double half_life_ms;       /* NaN: none */
     int stateful;              /* some type has rv_repeat != 1 or a daily cap */
     iv__rvstate rs;
@@ -98,5 +101,56 @@ int iv__dim_is_contact_level(iv__dimkind k);
 
 /* Time bucket label of a timestamp for a bucket kind (DAY..YEAR) into buf (>= 16 bytes). */
 void iv__bucket_label(iv__dimkind k, int64_t ts, char *buf, size_t cap);
+
+/* Grouping (query.c), shared with summaries. A keyer turns a row into the code of one
+ * group dimension; a group's key is the mixed-radix composite of its codes. */
+typedef struct iv__keyer {
+    iv__dimkind kind;
+    int custom;
+    char name[64];
+    size_t card;            /* codes 0..card-1; 0 = undefined */
+    int64_t day0;           /* buckets */
+    uint32_t *daycode;      /* buckets: per day, 1 + label ordinal */
+    size_t ndays;
+    char (*labels)[16];     /* buckets: label of code k at labels[k-1] */
+    size_t nlabels;
+} iv__keyer;
+
+/* Parse the comma-separated `by` list into keyers (computing contact attributes when a
+ * contact-level dimension is asked for). */
+int iv__keyers_make(iv__ctx *c, const char *by, iv__keyer **out, size_t *nout);
+void iv__keyers_free(iv__keyer *ks, size_t n, const iv__alloc *a);
+/* Label of a code; NULL for undefined. */
+const char *iv__key_label(const iv__keyer *k, const iv__ctx *c, uint32_t code);
+/* Split a composite key into its nk codes. */
+void iv__key_codes(const iv__keyer *ks, size_t nk, uint64_t key, uint32_t *codes);
+
+typedef struct iv__group {
+    uint64_t key;           /* mixed-radix composite of the codes */
+    uint32_t last_contact;
+    uint32_t ord;           /* creation order (the index a hook saw) */
+    iv__gacc acc;
+} iv__group;
+
+typedef struct iv__groups {
+    iv__group *g;
+    size_t n, cap;
+    uint32_t *dense;        /* composite key -> group index + 1 (when the key space is small) */
+    size_t ndense;
+    uint64_t *hkeys;        /* hash map: key -> index (open addressing), when not dense */
+    uint32_t *hvals;
+    size_t nslots;
+} iv__groups;
+
+/* Called for every selected row after it was added to group `group` (its creation
+ * index, iv__group.ord): contact id, row, RV units u_i and cost c_i. Rows come contact
+ * by contact, each contact's rows in time order. Non-zero stops the run with that code. */
+typedef int (*iv__group_hook)(void *payload, const iv__ctx *c, size_t group, uint32_t contact,
+                              size_t row, double u, double cost);
+/* Group the selected rows: G receives the groups sorted by key labels (byte order,
+ * undefined last). hook may be NULL. */
+int iv__group_run(iv__ctx *c, const iv__keyer *ks, size_t nk, iv__groups *G,
+                  iv__group_hook hook, void *hook_payload);
+void iv__groups_free(iv__groups *G, const iv__alloc *a);
 
 #endif
