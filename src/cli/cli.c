@@ -221,7 +221,9 @@ int cli_load(const char *cmd, const cli_opts *o, char **paths, int npaths, iv_st
             cli_write_rejects(rf, ing, paths[i], npaths > 1);
         iv_ingest_free(ing);
         if (rc != IV_OK) {
-            status = cli_fail_rc(cmd, paths[i], rc);
+            /* iv_ingest_file's message already names the file */
+            const char *msg = iv_error_last();
+            status = msg && strstr(msg, paths[i]) ? cli_fail(cmd, "%s", msg) : cli_fail_rc(cmd, paths[i], rc);
             goto out;
         }
     }
