@@ -20,5 +20,6 @@
 #include "iv/pattern.h"
 #include "iv/clv.h"
 #include "iv/lifecycle.h"
+#include "iv/summary.h"
 
 #endif

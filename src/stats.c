@@ -371,7 +371,7 @@ IV_API int iv_stats_options_init(iv_stats_options *opts, size_t size)
 }
 
 /* Validate opts (NULL = defaults) into *o and set up the allocator. */
-static int stats_opts(const iv_stats_options *opts, iv_stats_options *o, iv__alloc *al)
+int iv__stats_opts(const iv_stats_options *opts, iv_stats_options *o, iv__alloc *al)
 {
     iv_stats_options d = IV_STATS_OPTIONS_INIT;
     int rc;
@@ -443,7 +443,7 @@ static void welch_core(const double *a, size_t la, const double *b, size_t lb, w
                        size_t *na_out, size_t *nb_out, double *ma_out, double *mb_out)
 {
     size_t na, nb;
-    double ma, mb, va, vb, qa, qb, se2;
+    double ma, mb, va, vb;
     moments(a, la, &na, &ma, &va);
     moments(b, lb, &nb, &mb, &vb);
     if (na_out) {
@@ -452,7 +452,14 @@ static void welch_core(const double *a, size_t la, const double *b, size_t lb, w
         *ma_out = ma;
         *mb_out = mb;
     }
-    r->t = r->df = r->p = r->se = r->diff = NAN;
+    iv__welch_moments(na, ma, va, nb, mb, vb, &r->t, &r->df, &r->p, &r->se, &r->diff);
+}
+
+void iv__welch_moments(size_t na, double ma, double va, size_t nb, double mb, double vb,
+                       double *t, double *df, double *p, double *se, double *diff)
+{
+    double qa, qb, se2;
+    *t = *df = *p = *se = *diff = NAN;
     if (na < 2 || nb < 2)
         return;
     qa = va / (double)na;
@@ -460,13 +467,13 @@ static void welch_core(const double *a, size_t la, const double *b, size_t lb, w
     se2 = qa + qb;
     if (!(se2 > 0.0))
         return;
-    r->diff = ma - mb;
-    r->se = sqrt(se2);
-    r->t = r->diff / r->se;
-    r->df = se2 * se2 / (qa * qa / (double)(na - 1) + qb * qb / (double)(nb - 1));
-    r->p = 2.0 * iv_stats_t_cdf(-fabs(r->t), r->df);
-    if (r->p > 1.0)
-        r->p = 1.0;
+    *diff = ma - mb;
+    *se = sqrt(se2);
+    *t = *diff / *se;
+    *df = se2 * se2 / (qa * qa / (double)(na - 1) + qb * qb / (double)(nb - 1));
+    *p = 2.0 * iv_stats_t_cdf(-fabs(*t), *df);
+    if (*p > 1.0)
+        *p = 1.0;
 }
 
 IV_API int iv_stats_welch(const double *a, size_t na, const double *b, size_t nb, double *t,
@@ -592,17 +599,25 @@ typedef struct rank_res {
 static int rank_core(const iv__alloc *al, const iv_stats_options *o, const double *sa,
                      size_t na, const double *sb, size_t nb, rank_res *r)
 {
-    double tie, mn, umax;
-    int ties, exact;
+    double tie;
+    int ties;
     r->u = r->p = r->delta = NAN;
     r->exact = 0;
     if (na == 0 || nb == 0)
         return IV_OK;
     iv__rank_stats(sa, na, sb, nb, &r->u, &tie, &ties);
+    return iv__mwu_finish(al, o, na, nb, r->u, tie, ties, &r->p, &r->delta, &r->exact);
+}
+
+int iv__mwu_finish(const iv__alloc *al, const iv_stats_options *o, size_t na, size_t nb,
+                   double u, double tie, int ties, double *p, double *delta, int *exact_out)
+{
+    double mn, umax;
+    int exact;
     mn = (double)na * (double)nb;
     /* Cliff (1993): delta = (#gt - #lt) / (na nb) = 2 U / (na nb) - 1, as U = #gt + #eq/2 */
-    r->delta = (2.0 * r->u - mn) / mn;
-    umax = r->u > mn - r->u ? r->u : mn - r->u;
+    *delta = (2.0 * u - mn) / mn;
+    umax = u > mn - u ? u : mn - u;
     /* SciPy 1.10 _mwu_choose_method: asymptotic when both n > 8, or when there are ties;
      * otherwise exact (its docstring says "less than 8"; the code tests n > 8). */
     exact = o->mwu_method == IV_MWU_EXACT
@@ -615,8 +630,7 @@ static int rank_core(const iv__alloc *al, const iv_stats_options *o, const doubl
         int rc = iv__mwu_exact_cdf(al, na, nb, mn_i - (uint64_t)umax, &cdf);
         if (rc)
             return rc;
-        r->p = 2.0 * cdf;
-        r->exact = 1;
+        *p = 2.0 * cdf;
     } else {
         /* normal approximation with the tie-corrected variance
          * n1 n2 / 12 ((n + 1) - sum(t^3 - t) / (n (n - 1))) (SciPy's reference [2]) */
@@ -624,12 +638,13 @@ static int rank_core(const iv__alloc *al, const iv_stats_options *o, const doubl
         double s = sqrt(mn / 12.0 * ((n + 1.0) - tie / (n * (n - 1.0))));
         double num = umax - 0.5 * mn - (o->mwu_continuity ? 0.5 : 0.0);
         if (s > 0.0)
-            r->p = 2.0 * iv_stats_normal_sf(num / s);
+            *p = 2.0 * iv_stats_normal_sf(num / s);
         else
-            r->p = num < 0.0 ? 1.0 : NAN; /* every value equal: SciPy's z = -inf or 0/0 */
+            *p = num < 0.0 ? 1.0 : NAN; /* every value equal: SciPy's z = -inf or 0/0 */
     }
-    if (r->p > 1.0)
-        r->p = 1.0;
+    if (*p > 1.0)
+        *p = 1.0;
+    *exact_out = exact;
     return IV_OK;
 }
 
@@ -660,7 +675,7 @@ static int rank_public(const char *fn, const double *a, size_t na, const double 
     iv__alloc al;
     double *sa = NULL, *sb = NULL;
     size_t ma = 0, mb = 0;
-    int rc = stats_opts(opts, &o, &al);
+    int rc = iv__stats_opts(opts, &o, &al);
     if (!rc)
         rc = sorted_pair(&al, fn, a, na, b, nb, &sa, &ma, &sb, &mb);
     if (!rc)
@@ -713,21 +728,45 @@ static double sorted_median(const double *s, size_t n)
     return n % 2 ? s[n / 2] : s[n / 2 - 1] + 0.5 * (s[n / 2] - s[n / 2 - 1]);
 }
 
+int iv__compare_table(iv_table **out, const iv__alloc *al, const double vals[15])
+{
+    iv_table *t = iv__table_new(al);
+    size_t i;
+    int rc = IV_OK;
+    if (!t)
+        return IV_ENOMEM;
+    for (i = 0; i < 15 && !rc; i++) {
+        int c = iv__table_add_col(t, compare_cols[i], i < 2 ? IV_COL_INT : IV_COL_DOUBLE);
+        rc = c < 0 ? c : IV_OK;
+    }
+    if (!rc && iv__table_add_row(t) < 0)
+        rc = IV_ENOMEM;
+    for (i = 0; i < 15 && !rc; i++)
+        rc = i < 2 ? iv__table_set_int(t, 0, i, (int64_t)vals[i])
+                   : iv__table_set_double(t, 0, i, vals[i]);
+    if (rc) {
+        iv_table_free(t);
+        return rc;
+    }
+    iv__table_set_single(t, 1);
+    *out = t;
+    return IV_OK;
+}
+
 IV_API int iv_stats_compare(iv_table **out, const double *a, size_t na, const double *b,
                             size_t nb, const iv_stats_options *opts)
 {
     iv_stats_options o;
     iv__alloc al;
     double *sa = NULL, *sb = NULL, vals[15], ma, mb, half;
-    size_t ca = 0, cb = 0, na2, nb2, i;
+    size_t ca = 0, cb = 0, na2, nb2;
     welch_res w;
     rank_res r;
-    iv_table *t = NULL;
     int rc;
     if (!out)
         return iv__error(IV_EINVAL, "iv_stats_compare: out is NULL");
     *out = NULL;
-    rc = stats_opts(opts, &o, &al);
+    rc = iv__stats_opts(opts, &o, &al);
     if (!rc)
         rc = sorted_pair(&al, "iv_stats_compare", a, na, b, nb, &sa, &ca, &sb, &cb);
     if (!rc)
@@ -752,27 +791,8 @@ IV_API int iv_stats_compare(iv_table **out, const double *a, size_t na, const do
     vals[12] = r.u;
     vals[13] = r.p;
     vals[14] = r.delta;
-    t = iv__table_new(&al);
-    if (!t) {
-        rc = IV_ENOMEM;
-        goto done;
-    }
-    for (i = 0; i < 15 && !rc; i++) {
-        int c = iv__table_add_col(t, compare_cols[i], i < 2 ? IV_COL_INT : IV_COL_DOUBLE);
-        rc = c < 0 ? c : IV_OK;
-    }
-    if (!rc && iv__table_add_row(t) < 0)
-        rc = IV_ENOMEM;
-    for (i = 0; i < 15 && !rc; i++)
-        rc = i < 2 ? iv__table_set_int(t, 0, i, (int64_t)vals[i])
-                   : iv__table_set_double(t, 0, i, vals[i]);
-    if (rc)
-        goto done;
-    iv__table_set_single(t, 1);
-    *out = t;
-    t = NULL;
+    rc = iv__compare_table(out, &al, vals);
 done:
-    iv_table_free(t);
     iv__free(&al, sa, ca * sizeof *sa);
     iv__free(&al, sb, cb * sizeof *sb);
     return rc;

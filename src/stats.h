@@ -31,4 +31,22 @@ int iv__mwu_exact_cdf(const iv__alloc *al, uint64_t m, uint64_t n, uint64_t k, d
 void iv__rank_stats(const double *sa, size_t na, const double *sb, size_t nb, double *u,
                     double *tie_term, int *has_ties);
 
+/* Validate public options into o (defaults filled) and the allocator they name. */
+int iv__stats_opts(const iv_stats_options *opts, iv_stats_options *o, iv__alloc *al);
+
+/* Welch's test from sample sizes, means and sample variances (n - 1 denominators), for
+ * callers that hold moments rather than samples (summaries): t, df, two-sided p, the
+ * standard error of the difference and the difference; all NaN when a sample has fewer
+ * than 2 values or both variances are 0. */
+void iv__welch_moments(size_t na, double ma, double va, size_t nb, double mb, double vb,
+                       double *t, double *df, double *p, double *se, double *diff);
+
+/* The p-value (by o's method, SciPy 1.10's rule), Cliff's delta and whether the exact
+ * distribution was used, from U of sample a and the tie term (na, nb > 0). */
+int iv__mwu_finish(const iv__alloc *al, const iv_stats_options *o, size_t na, size_t nb,
+                   double u, double tie, int ties, double *p, double *delta, int *exact);
+
+/* The one-row `compare` table (SPEC 5) from its 15 values in column order. */
+int iv__compare_table(iv_table **out, const iv__alloc *al, const double vals[15]);
+
 #endif

@@ -1,0 +1,249 @@
+/**
+ * @file iv/summary.h
+ * @brief Summaries: mergeable aggregates of a grouped query, their byte format, the
+ *        confidential segment comparison, and the partition hash (SPEC 7).
+ */
+#ifndef IV_SUMMARY_H
+#define IV_SUMMARY_H
+
+#include "iv/common.h"
+#include "iv/query.h"
+#include "iv/stats.h"
+#include "iv/store.h"
+#include "iv/table.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * @defgroup summary Summaries
+ * @brief Mergeable aggregates of a grouped query, for scale-out and for comparing
+ *        segments without sharing contact-level data.
+ *
+ * A summary holds, per group of a query (its `by` dimensions), the group key labels
+ * (strings) and everything the metrics of SPEC 3.2 need: counts and 128-bit fixed-point
+ * sums (cost, value, quality, RV, survey answers). For five per-contact metrics of the
+ * group — `n`, `cost`, `value`, `rv`, `rv_per_interaction` (each contact's own value
+ * over its interactions in the group) — it also keeps the exact sum and sum of squares
+ * (256-bit integers over 1e-9 units) and a relative-error quantile sketch
+ * (DDSketch-style, relative accuracy alpha, default 0.01). It contains no contact ids
+ * and no interaction details.
+ *
+ * Merging adds counts, integer sums and sketch bins, so it is exact, associative and
+ * commutative: any merge order gives the same bytes. Groups are matched by their key
+ * labels. `contacts` is summed at merge: it is exact when the data was partitioned by
+ * contact (every row of a contact in one part, e.g. by iv_partition_of()); otherwise a
+ * contact present in two parts is counted twice. Two summaries merge only when they
+ * were made with the same dimensions, selection, time range, model and sketch accuracy.
+ *
+ * Contact-level attributes that depend on the other contacts (`profit_tier`, whose
+ * tertiles are computed over the contacts of the store) are computed per part: grouping
+ * or selecting by them is exact only when the parts are not split.
+ *
+ * See doc/SUMMARIES.md for the byte format, what is exact and what approximate.
+ * @{
+ */
+
+/** @brief Opaque summary handle. @since 0.1 */
+typedef struct iv_summary iv_summary;
+
+/** @brief The first eight bytes of a serialised summary. @since 0.1 */
+#define IV_SUMMARY_MAGIC "\x89IVSUM\r\n"
+
+/** @brief The summary byte-format version this library writes (and the newest it reads).
+ *  @since 0.1 */
+#define IV_SUMMARY_FORMAT 1
+
+/**
+ * @brief Options for making and reading summaries. Initialise with
+ *        ::IV_SUMMARY_OPTIONS_INIT or iv_summary_options_init(); fields are only appended.
+ * @since 0.1
+ */
+typedef struct iv_summary_options {
+    size_t size;       /**< sizeof(iv_summary_options) as the caller knows it */
+    iv_alloc_fn alloc; /**< allocator hook; NULL: the store's (make) or malloc (read) */
+    void *alloc_ud;    /**< user data for @ref alloc */
+    double alpha;      /**< sketch relative accuracy in [1e-4, 0.5]; 0 for 0.01 */
+} iv_summary_options;
+
+/** @brief Initialiser for ::iv_summary_options. @since 0.1 */
+#define IV_SUMMARY_OPTIONS_INIT { sizeof(iv_summary_options), NULL, NULL, 0.0 }
+
+/**
+ * @brief Fill @p opts with the defaults (for bindings, which cannot use the macro).
+ * @param[out] opts the options
+ * @param[in] size sizeof(iv_summary_options) as the caller knows it
+ * @return ::IV_OK or ::IV_EINVAL
+ * @since 0.1
+ */
+IV_API int iv_summary_options_init(iv_summary_options *opts, size_t size);
+
+/**
+ * @brief Summarise a grouped query.
+ * @param[out] out the summary; free it with iv_summary_free()
+ * @param[in] store the store (prepared)
+ * @param[in] query the query (by, where, from, to, model, t_ref), or NULL for one group
+ *            over everything under the default model. With a model that sets an RV
+ *            half-life, summaries of different parts merge only when they share the
+ *            reference time: set @c t_ref or @c to.
+ * @param[in] opts options, or NULL for the defaults
+ * @return ::IV_OK, ::IV_ENOMEM, ::IV_EINVAL, or any error of iv_query_metrics()
+ * @since 0.1
+ */
+IV_API int iv_summary_make(iv_summary **out, const iv_store *store,
+                           const iv_query_options *query, const iv_summary_options *opts);
+
+/**
+ * @brief Merge @p from into @p into (groups matched by key labels).
+ * @param[in,out] into the summary that receives the sum; unchanged on failure
+ * @param[in] from the other summary (may be @p into itself: doubles every count)
+ * @return ::IV_OK, ::IV_ENOMEM, ::IV_EINVAL (NULL, or the two summaries were made with
+ *         different dimensions, selection, time range, model or sketch accuracy)
+ * @since 0.1
+ */
+IV_API int iv_summary_merge(iv_summary *into, const iv_summary *from);
+
+/**
+ * @brief Free a summary. Accepts NULL.
+ * @param[in] summary the summary
+ * @since 0.1
+ */
+IV_API void iv_summary_free(iv_summary *summary);
+
+/**
+ * @brief Number of groups.
+ * @param[in] summary the summary
+ * @return the count (0 for NULL)
+ * @since 0.1
+ */
+IV_API size_t iv_summary_groups(const iv_summary *summary);
+
+/**
+ * @brief The metrics of SPEC 3.2 per group: the same table as iv_query_metrics() on the
+ *        data and query the summary was made from (same columns, rows and values).
+ * @param[out] out the table
+ * @param[in] summary the summary
+ * @return ::IV_OK, ::IV_ENOMEM or ::IV_EINVAL
+ * @since 0.1
+ */
+IV_API int iv_summary_metrics(iv_table **out, const iv_summary *summary);
+
+/**
+ * @brief Approximate quantile of a per-contact metric within a group.
+ *
+ * The type-7 quantile (linear interpolation between order statistics) computed on
+ * order statistics that are each within relative error alpha of the exact ones; the
+ * result is within relative alpha of the exact quantile when the two order statistics
+ * it interpolates have the same sign. p = 0 and p = 1 give the exact minimum and maximum.
+ * @param[in] summary the summary
+ * @param[in] group the group (row of iv_summary_metrics())
+ * @param[in] metric `n`, `cost`, `value`, `rv` or `rv_per_interaction`
+ * @param[in] p probability in [0, 1]
+ * @param[out] out the quantile (NaN when the group has no contact)
+ * @return ::IV_OK, ::IV_ERANGE (group or p), ::IV_ENOTFOUND (metric), ::IV_EINVAL
+ * @since 0.1
+ */
+IV_API int iv_summary_quantile(const iv_summary *summary, size_t group, const char *metric,
+                               double p, double *out);
+
+/**
+ * @brief Segment versus segment from summaries alone (SPEC 4, `compare` shape).
+ *
+ * Compares a per-contact metric between group @p group_a of @p a and group @p group_b
+ * of @p b (the two may be the same summary). One row: `n_a`, `n_b`, `mean_a`, `mean_b`,
+ * `median_a`, `median_b`, `diff`, `diff_ci_low`, `diff_ci_high`, `welch_t`,
+ * `welch_df`, `welch_p`, `mwu_u`, `mwu_p`, `cliffs_delta`.
+ * Exact (from the exact sums and sums of squares): counts, means, the Welch test and
+ * interval. Within the sketch's bound: the medians (relative alpha), and the
+ * Mann-Whitney U, its p-value and Cliff's delta, which are exactly those of the data
+ * with every value moved to its sketch bin's representative (at most relative alpha
+ * away): values sharing a bin count as ties.
+ * @param[out] out the table
+ * @param[in] a first summary
+ * @param[in] group_a its group
+ * @param[in] b second summary (same sketch accuracy)
+ * @param[in] group_b its group
+ * @param[in] metric `n`, `cost`, `value`, `rv` or `rv_per_interaction`
+ * @param[in] opts confidence level and Mann-Whitney method, or NULL for the defaults
+ * @return ::IV_OK, ::IV_ENOMEM, ::IV_ERANGE, ::IV_ENOTFOUND, ::IV_EINVAL
+ * @since 0.1
+ */
+IV_API int iv_summary_compare(iv_table **out, const iv_summary *a, size_t group_a,
+                              const iv_summary *b, size_t group_b, const char *metric,
+                              const iv_stats_options *opts);
+
+/**
+ * @brief Serialise: a versioned, little-endian, CRC-32-checked byte string (format in
+ *        doc/SUMMARIES.md). Equal summaries give equal bytes.
+ * @param[in] summary the summary
+ * @param[out] out the bytes, allocated with the summary's allocator; free them with
+ *             iv_summary_free_bytes()
+ * @param[out] len their length
+ * @return ::IV_OK, ::IV_ENOMEM or ::IV_EINVAL
+ * @since 0.1
+ */
+IV_API int iv_summary_to_bytes(const iv_summary *summary, void **out, size_t *len);
+
+/**
+ * @brief Free bytes returned by iv_summary_to_bytes(). Accepts NULL.
+ * @param[in] summary the summary that made them
+ * @param[in] bytes the bytes
+ * @param[in] len their length
+ * @since 0.1
+ */
+IV_API void iv_summary_free_bytes(const iv_summary *summary, void *bytes, size_t len);
+
+/**
+ * @brief Parse a serialised summary. Safe on untrusted input: any byte string gives a
+ *        summary or an error, and no length field makes it allocate more than the
+ *        input could describe.
+ * @param[out] out the summary
+ * @param[in] bytes the bytes
+ * @param[in] len their length
+ * @param[in] opts allocator (alpha is ignored: it comes from the bytes), or NULL
+ * @return ::IV_OK, ::IV_ECORRUPT (truncated, bad magic, checksum or content),
+ *         ::IV_EVERSION (a newer format), ::IV_ENOMEM, ::IV_EINVAL
+ * @since 0.1
+ */
+IV_API int iv_summary_from_bytes(iv_summary **out, const void *bytes, size_t len,
+                                 const iv_summary_options *opts);
+
+/**
+ * @brief Write a summary to a file atomically (temporary file, fsync, rename).
+ * @param[in] summary the summary
+ * @param[in] path the file
+ * @return ::IV_OK, ::IV_EIO, ::IV_ENOMEM, ::IV_EINVAL
+ * @since 0.1
+ */
+IV_API int iv_summary_save(const iv_summary *summary, const char *path);
+
+/**
+ * @brief Read a summary file written by iv_summary_save().
+ * @param[out] out the summary
+ * @param[in] path the file
+ * @param[in] opts allocator, or NULL
+ * @return as iv_summary_from_bytes(), or ::IV_EIO
+ * @since 0.1
+ */
+IV_API int iv_summary_load(iv_summary **out, const char *path, const iv_summary_options *opts);
+
+/**
+ * @brief The partition of a contact: FNV-1a 64 of the contact id's bytes, modulo
+ *        @p nparts. Stable across platforms, releases and languages (offset basis
+ *        14695981039346656037, prime 1099511628211, arithmetic modulo 2^64), so every
+ *        row of a contact lands in the same part wherever the hash is computed.
+ * @param[in] contact the contact id (UTF-8 bytes, not necessarily NUL-terminated)
+ * @param[in] len its length in bytes
+ * @param[in] nparts number of parts (0 is treated as 1)
+ * @return the part, in [0, nparts)
+ * @since 0.1
+ */
+IV_API uint32_t iv_partition_of(const char *contact, size_t len, uint32_t nparts);
+
+/** @} */
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,304 @@
+/* Byte formats shared by summaries and store snapshots: little-endian writers and
+ * bounds-checked readers, CRC-32, varints, atomic file replacement. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "wire.h"
+
+/* CRC-32 (ISO-HDLC), four bits at a time: crc = (crc >> 4) ^ T[(crc ^ nibble) & 15],
+ * where T[i] is the CRC register after shifting i through the reflected polynomial
+ * 0xEDB88320 four times (Sarwate's table method with a 16-entry table). */
+static const uint32_t iv__crc_nibble[16] = {
+    0x00000000u, 0x1db71064u, 0x3b6e20c8u, 0x26d930acu, 0x76dc4190u, 0x6b6b51f4u,
+    0x4db26158u, 0x5005713cu, 0xedb88320u, 0xf00f9344u, 0xd6d6a3e8u, 0xcb61b38cu,
+    0x9b64c2b0u, 0x86d3d2d4u, 0xa00ae278u, 0xbdbdf21cu};
+
+uint32_t iv__crc32(uint32_t crc, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    size_t i;
+    crc = ~crc;
+    for (i = 0; i < n; i++) {
+        crc ^= b[i];
+        crc = (crc >> 4) ^ iv__crc_nibble[crc & 15u];
+        crc = (crc >> 4) ^ iv__crc_nibble[crc & 15u];
+    }
+    return ~crc;
+}
+
+/* ------------------------------------------------------------ writer ----- */
+
+void iv__w_init(iv__wbuf *w, const iv__alloc *a)
+{
+    memset(w, 0, sizeof *w);
+    w->a = *a;
+}
+
+void iv__w_free(iv__wbuf *w)
+{
+    iv__free(&w->a, w->p, w->cap);
+    w->p = NULL;
+    w->n = w->cap = 0;
+}
+
+void iv__w_bytes(iv__wbuf *w, const void *p, size_t n)
+{
+    void *q;
+    if (w->err || n == 0)
+        return;
+    q = w->p;
+    if (w->n + n > w->cap && iv__grow(&w->a, &q, &w->cap, w->n + n, 1)) {
+        w->err = IV_ENOMEM;
+        return;
+    }
+    w->p = q;
+    memcpy(w->p + w->n, p, n);
+    w->n += n;
+}
+
+void iv__w_u8(iv__wbuf *w, unsigned v)
+{
+    unsigned char b = (unsigned char)v;
+    iv__w_bytes(w, &b, 1);
+}
+
+void iv__w_u32(iv__wbuf *w, uint32_t v)
+{
+    unsigned char b[4];
+    iv__le32(b, v);
+    iv__w_bytes(w, b, 4);
+}
+
+void iv__w_u64(iv__wbuf *w, uint64_t v)
+{
+    unsigned char b[8];
+    iv__le64(b, v);
+    iv__w_bytes(w, b, 8);
+}
+
+void iv__w_f64(iv__wbuf *w, double v)
+{
+    uint64_t u;
+    memcpy(&u, &v, 8);
+    iv__w_u64(w, u);
+}
+
+void iv__w_i128(iv__wbuf *w, iv__i128 v)
+{
+    int64_t hi;
+    uint64_t lo;
+    iv__fix_split(v, &hi, &lo);
+    iv__w_u64(w, lo);
+    iv__w_u64(w, (uint64_t)hi);
+}
+
+void iv__w_varint(iv__wbuf *w, uint64_t v)
+{
+    /* LEB128: seven bits per byte, least significant first, high bit = more follows */
+    unsigned char b[10];
+    size_t n = 0;
+    do {
+        b[n] = (unsigned char)(v & 0x7f);
+        v >>= 7;
+        if (v)
+            b[n] |= 0x80;
+        n++;
+    } while (v);
+    iv__w_bytes(w, b, n);
+}
+
+void iv__w_str(iv__wbuf *w, const char *s, size_t n)
+{
+    iv__w_u32(w, (uint32_t)n);
+    iv__w_bytes(w, s, n);
+}
+
+/* ------------------------------------------------------------ reader ----- */
+
+void iv__r_init(iv__rbuf *r, const void *p, size_t n)
+{
+    r->p = p;
+    r->n = n;
+    r->off = 0;
+    r->err = 0;
+}
+
+const unsigned char *iv__r_bytes(iv__rbuf *r, size_t n)
+{
+    const unsigned char *b;
+    if (r->err || n > r->n - r->off) {
+        r->err = 1;
+        return NULL;
+    }
+    b = r->p + r->off;
+    r->off += n;
+    return b;
+}
+
+unsigned iv__r_u8(iv__rbuf *r)
+{
+    const unsigned char *b = iv__r_bytes(r, 1);
+    return b ? b[0] : 0;
+}
+
+uint32_t iv__r_u32(iv__rbuf *r)
+{
+    const unsigned char *b = iv__r_bytes(r, 4);
+    return b ? iv__ld32(b) : 0;
+}
+
+uint64_t iv__r_u64(iv__rbuf *r)
+{
+    const unsigned char *b = iv__r_bytes(r, 8);
+    return b ? iv__ld64(b) : 0;
+}
+
+double iv__r_f64(iv__rbuf *r)
+{
+    uint64_t u = iv__r_u64(r);
+    double d;
+    memcpy(&d, &u, 8);
+    return d;
+}
+
+iv__i128 iv__r_i128(iv__rbuf *r)
+{
+    uint64_t lo = iv__r_u64(r), hi = iv__r_u64(r);
+    return iv__fix_join((int64_t)hi, lo);
+}
+
+uint64_t iv__r_varint(iv__rbuf *r)
+{
+    uint64_t v = 0;
+    unsigned shift = 0;
+    for (;;) {
+        unsigned b = iv__r_u8(r);
+        if (r->err)
+            return 0;
+        /* the tenth byte may carry only the top bit of a 64-bit value; the canonical
+         * form never ends in a zero continuation byte */
+        if (shift == 63 && b > 1) {
+            r->err = 1;
+            return 0;
+        }
+        v |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) {
+            if (b == 0 && shift) {
+                r->err = 1;
+                return 0;
+            }
+            return v;
+        }
+        shift += 7;
+    }
+}
+
+int iv__r_str(iv__rbuf *r, const char **s, size_t *n)
+{
+    uint32_t len = iv__r_u32(r);
+    const unsigned char *b = iv__r_bytes(r, len);
+    *s = (const char *)b;
+    *n = b ? len : 0;
+    return r->err ? -1 : 0;
+}
+
+/* ------------------------------------------------------------ files ------ */
+
+int iv__atomic_open(const char *path, char *tmp, size_t cap, FILE **f)
+{
+    int fd;
+    *f = NULL;
+    if ((size_t)snprintf(tmp, cap, "%s.tmp-XXXXXX", path) >= cap)
+        return iv__error(IV_EINVAL, "path too long: '%s'", path);
+    fd = mkstemp(tmp);
+    if (fd < 0)
+        return iv__error(IV_EIO, "cannot create a temporary file next to '%s': %s", path,
+                         strerror(errno));
+    *f = fdopen(fd, "wb");
+    if (!*f) {
+        close(fd);
+        unlink(tmp);
+        return iv__error(IV_EIO, "cannot open '%s': %s", tmp, strerror(errno));
+    }
+    return IV_OK;
+}
+
+void iv__atomic_abort(FILE *f, const char *tmp)
+{
+    if (f)
+        fclose(f);
+    unlink(tmp);
+}
+
+int iv__atomic_commit(FILE *f, const char *tmp, const char *path)
+{
+    /* the data reaches the disk before the rename makes it visible: a crash leaves
+     * either the old file or the complete new one, never a torn one */
+    if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0) {
+        int e = errno;
+        iv__atomic_abort(f, tmp);
+        return iv__error(IV_EIO, "writing '%s' failed: %s", path, strerror(e));
+    }
+    if (fclose(f) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return iv__error(IV_EIO, "writing '%s' failed: %s", path, strerror(e));
+    }
+    if (rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return iv__error(IV_EIO, "cannot rename the temporary file to '%s': %s", path,
+                         strerror(e));
+    }
+    return IV_OK;
+}
+
+int iv__read_file(const iv__alloc *a, const char *path, unsigned char **out, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    unsigned char *b = NULL;
+    size_t cap = 0, n = 0;
+    *out = NULL;
+    *len = 0;
+    if (!f)
+        return iv__error(IV_EIO, "cannot open '%s': %s", path, strerror(errno));
+    for (;;) {
+        size_t got;
+        if (n == cap) {
+            void *q = b;
+            if (iv__grow(a, &q, &cap, n + 65536, 1)) {
+                iv__free(a, b, cap);
+                fclose(f);
+                return iv__nomem("reading a file");
+            }
+            b = q;
+        }
+        got = fread(b + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(f)) {
+        iv__free(a, b, cap);
+        fclose(f);
+        return iv__error(IV_EIO, "reading '%s' failed", path);
+    }
+    fclose(f);
+    /* shrink to the exact size so the caller frees (ptr, len) */
+    if (n && n != cap) {
+        void *q = iv__realloc(a, b, cap, n);
+        if (!q) {
+            iv__free(a, b, cap);
+            return iv__nomem("reading a file");
+        }
+        b = q;
+    } else if (!n) {
+        iv__free(a, b, cap);
+        b = NULL;
+    }
+    *out = b;
+    *len = n;
+    return IV_OK;
+}
