@@ -1,0 +1,1505 @@
+/* The Lua 5.4 module `iv`: libiv for Lua scripts (require "iv").
+ *
+ * Conventions (doc/BINDINGS.md):
+ * - a failure of the library (bad data, unknown name, I/O) returns nil, message, code
+ *   (code = the negative iv_status), like io.open; a wrong argument type raises error();
+ * - handles (store, model, clv) are userdata with __gc and __close (use `local s <close>`)
+ *   and a close() method; results are arrays of row tables keyed by column name, an
+ *   undefined value is nil, times are ISO 8601 UTC strings; a single result (compare,
+ *   clv parameters) is one row table; with `format = "csv" | "json" | "table"` in the
+ *   options a query returns the library's text export instead.
+ * - stores and models allocate through Lua's own allocator (the iv allocator hook has the
+ *   lua_Alloc signature).
+ *
+ * The module uses the public API only and is not linked against liblua.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lauxlib.h"
+#include "lua.h"
+
+#include "iv.h"
+
+#define STORE_MT "iv.store"
+#define MODEL_MT "iv.model"
+#define CLV_MT "iv.clv"
+#define BOX_MT "iv.box"
+
+/* luaopen_iv must stay visible when the module is built with hidden visibility:
+ * LUAMOD_API is plain extern. */
+#if defined(__GNUC__)
+#define IV_LUA_EXPORT __attribute__((visibility("default")))
+#else
+#define IV_LUA_EXPORT
+#endif
+
+IV_LUA_EXPORT int luaopen_iv(lua_State *L);
+
+/* --- errors ------------------------------------------------------------------------ */
+
+/* nil, message, code: the library's failure in Lua's convention. */
+static int fail(lua_State *L, int rc)
+{
+    const char *msg = iv_error_last();
+    lua_pushnil(L);
+    lua_pushstring(L, msg && *msg ? msg : iv_strerror(rc));
+    lua_pushinteger(L, rc);
+    return 3;
+}
+
+/* --- transient boxes: a pointer freed by __gc if an error unwinds the stack --------- */
+
+typedef struct box {
+    void *p;
+    void (*free_fn)(void *);
+} box;
+
+static int box_gc(lua_State *L)
+{
+    box *b = luaL_checkudata(L, 1, BOX_MT);
+    if (b->p && b->free_fn)
+        b->free_fn(b->p);
+    b->p = NULL;
+    return 0;
+}
+
+static box *new_box(lua_State *L, void (*free_fn)(void *))
+{
+    box *b = lua_newuserdatauv(L, sizeof *b, 0);
+    b->p = NULL;
+    b->free_fn = free_fn;
+    luaL_setmetatable(L, BOX_MT);
+    return b;
+}
+
+static void free_table(void *p) { iv_table_free(p); }
+static void free_model(void *p) { iv_model_free(p); }
+static void free_rubric(void *p) { iv_rubric_free(p); }
+static void free_indicators(void *p) { iv_indicators_free(p); }
+static void free_plain(void *p) { free(p); }
+
+/* Scratch memory owned by a box on the stack (freed even if an error unwinds). */
+static void *scratch(lua_State *L, size_t bytes)
+{
+    box *b = new_box(L, free_plain);
+    b->p = malloc(bytes ? bytes : 1);
+    if (!b->p)
+        luaL_error(L, "iv: out of memory");
+    return b->p;
+}
+
+/* --- tables ------------------------------------------------------------------------ */
+
+static void push_cell(lua_State *L, const iv_table *t, size_t r, size_t c)
+{
+    char buf[48];
+    switch (iv_table_col_type(t, c)) {
+    case IV_COL_STRING:
+        lua_pushstring(L, iv_table_get_string(t, r, c));
+        break;
+    case IV_COL_INT:
+        lua_pushinteger(L, (lua_Integer)iv_table_get_int(t, r, c));
+        break;
+    case IV_COL_TIME:
+        if (iv_time_format(iv_table_get_int(t, r, c), buf, sizeof buf) == IV_OK)
+            lua_pushstring(L, buf);
+        else
+            lua_pushnil(L);
+        break;
+    case IV_COL_BOOL:
+        lua_pushboolean(L, iv_table_get_int(t, r, c) != 0);
+        break;
+    case IV_COL_LIST: {
+        size_t i, n = iv_table_get_list_len(t, r, c);
+        lua_createtable(L, (int)n, 0);
+        for (i = 0; i < n; i++) {
+            lua_pushstring(L, iv_table_get_list_item(t, r, c, i));
+            lua_rawseti(L, -2, (lua_Integer)i + 1);
+        }
+        break;
+    }
+    default:
+        lua_pushnumber(L, iv_table_get_double(t, r, c));
+        break;
+    }
+}
+
+static void push_row(lua_State *L, const iv_table *t, size_t r)
+{
+    size_t c, nc = iv_table_ncols(t);
+    lua_createtable(L, 0, (int)nc);
+    for (c = 0; c < nc; c++) {
+        /* undefined: the key is absent, so the value reads as nil; a list is always a
+         * table (empty when undefined), as the JSON export writes it */
+        if (!iv_table_is_defined(t, r, c) && iv_table_col_type(t, c) != IV_COL_LIST)
+            continue;
+        push_cell(L, t, r, c);
+        lua_setfield(L, -2, iv_table_col_name(t, c));
+    }
+}
+
+/* Push a result table: an array of rows, one row for a single result, or the text export
+ * when the options table at index `opts` (0 = none) has format = "csv"|"json"|"table".
+ * Frees the table held in `b` (the box at the top of the stack is replaced). */
+static int push_result(lua_State *L, box *b, int opts)
+{
+    const iv_table *t = b->p;
+    int format = -1;
+    if (opts) {
+        static const char *const names[] = {"table", "csv", "json", NULL};
+        lua_getfield(L, opts, "format");
+        if (!lua_isnil(L, -1))
+            format = luaL_checkoption(L, -1, NULL, names);
+        lua_pop(L, 1);
+    }
+    if (format >= 0) {
+        char *s = NULL;
+        size_t len = 0;
+        int rc = iv_table_to_string(t, format, &s, &len);
+        if (rc != IV_OK)
+            return fail(L, rc);
+        lua_pushlstring(L, s, len);
+        iv_table_free_string(t, s);
+    } else if (iv_table_is_single(t) && iv_table_nrows(t) == 1) {
+        push_row(L, t, 0);
+    } else {
+        size_t r, n = iv_table_nrows(t);
+        lua_createtable(L, (int)n, 0);
+        for (r = 0; r < n; r++) {
+            push_row(L, t, r);
+            lua_rawseti(L, -2, (lua_Integer)r + 1);
+        }
+    }
+    iv_table_free(b->p);
+    b->p = NULL;
+    return 1;
+}
+
+/* --- option helpers ---------------------------------------------------------------- */
+
+static const char *opt_string(lua_State *L, int opts, const char *key)
+{
+    const char *s = NULL;
+    if (!opts)
+        return NULL;
+    lua_getfield(L, opts, key);
+    if (!lua_isnil(L, -1)) {
+        if (lua_type(L, -1) != LUA_TSTRING)
+            luaL_error(L, "iv: option '%s' must be a string", key);
+        s = lua_tostring(L, -1);
+    }
+    lua_pop(L, 1); /* the string stays alive: it is referenced by the options table */
+    return s;
+}
+
+static int opt_bool(lua_State *L, int opts, const char *key)
+{
+    int v = 0;
+    if (!opts)
+        return 0;
+    lua_getfield(L, opts, key);
+    v = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    return v;
+}
+
+static int opt_number(lua_State *L, int opts, const char *key, double *out)
+{
+    int isnum = 0;
+    if (!opts)
+        return 0;
+    lua_getfield(L, opts, key);
+    if (!lua_isnil(L, -1)) {
+        *out = lua_tonumberx(L, -1, &isnum);
+        if (!isnum)
+            luaL_error(L, "iv: option '%s' must be a number", key);
+    }
+    lua_pop(L, 1);
+    return isnum;
+}
+
+/* A time at stack index idx: ISO text or integer milliseconds. Returns 0 or a status. */
+static int to_time(lua_State *L, int idx, int64_t *out)
+{
+    if (lua_type(L, idx) == LUA_TSTRING) {
+        size_t len;
+        const char *s = lua_tolstring(L, idx, &len);
+        return iv_time_parse(s, len, out);
+    }
+    if (lua_isinteger(L, idx)) {
+        *out = (int64_t)lua_tointeger(L, idx);
+        return IV_OK;
+    }
+    return luaL_error(L, "iv: a time is ISO 8601 text or integer milliseconds since the epoch");
+}
+
+static int opt_time(lua_State *L, int opts, const char *key, int64_t *out)
+{
+    int rc = IV_OK;
+    if (!opts)
+        return IV_OK;
+    lua_getfield(L, opts, key);
+    if (!lua_isnil(L, -1))
+        rc = to_time(L, lua_gettop(L), out);
+    lua_pop(L, 1);
+    return rc;
+}
+
+static int opts_index(lua_State *L, int idx)
+{
+    if (lua_isnoneornil(L, idx))
+        return 0;
+    luaL_checktype(L, idx, LUA_TTABLE);
+    return lua_absindex(L, idx);
+}
+
+/* --- model ------------------------------------------------------------------------- */
+
+typedef struct lmodel {
+    iv_model *m;
+} lmodel;
+
+static iv_model *check_model(lua_State *L, int idx)
+{
+    lmodel *u = luaL_checkudata(L, idx, MODEL_MT);
+    if (!u->m)
+        luaL_error(L, "iv: model used after close()");
+    return u->m;
+}
+
+static int push_model(lua_State *L, iv_model *m)
+{
+    lmodel *u = lua_newuserdatauv(L, sizeof *u, 0);
+    u->m = m;
+    luaL_setmetatable(L, MODEL_MT);
+    return 1;
+}
+
+static void lua_alloc_options(lua_State *L, iv_alloc_fn *alloc, void **ud)
+{
+    *alloc = (iv_alloc_fn)lua_getallocf(L, ud);
+}
+
+static int l_model(lua_State *L)
+{
+    iv_model_options o;
+    iv_model *m = NULL;
+    int rc;
+    iv_model_options_init(&o, sizeof o);
+    lua_alloc_options(L, &o.alloc, &o.alloc_ud);
+    if (lua_isnoneornil(L, 1))
+        rc = iv_model_new(&m, &o);
+    else
+        rc = iv_model_load(&m, luaL_checkstring(L, 1), &o);
+    if (rc != IV_OK)
+        return fail(L, rc);
+    return push_model(L, m);
+}
+
+static int l_model_parse(lua_State *L)
+{
+    size_t len;
+    const char *text = luaL_checklstring(L, 1, &len);
+    iv_model_options o;
+    iv_model *m = NULL;
+    int rc;
+    iv_model_options_init(&o, sizeof o);
+    lua_alloc_options(L, &o.alloc, &o.alloc_ud);
+    rc = iv_model_parse(&m, text, len, &o);
+    if (rc != IV_OK)
+        return fail(L, rc);
+    return push_model(L, m);
+}
+
+static int m_close(lua_State *L)
+{
+    lmodel *u = luaL_checkudata(L, 1, MODEL_MT);
+    iv_model_free(u->m);
+    u->m = NULL;
+    return 0;
+}
+
+static const char *const stage_names[] = {"", "acquisition", "closing", "retention", NULL};
+static const char *const class_names[] = {"watch", "do", "lead", NULL};
+static const char *const survey_names[] = {"", "nps", "csat", "ces", NULL};
+static const char *const area_names[] = {"", "technology", "channels", "engagement",
+                                         "experience", "content", "business", "analytics",
+                                         "governance", NULL};
+static const char *const flag_names[] = {"purchase", "repeat", "refer", "upsell",
+                                         "cross_sell", "bad_experience", "support", "churn",
+                                         NULL};
+
+/* model:set_type(name, {rv=, stage=, class=, flags={...}, rv_repeat=, daily_cap=,
+ *                       survey=, survey_rv={low, mid, high}}) */
+static int m_set_type(lua_State *L)
+{
+    iv_model *m = check_model(L, 1);
+    const char *type = luaL_checkstring(L, 2);
+    double d;
+    int rc = IV_OK;
+    luaL_checktype(L, 3, LUA_TTABLE);
+    if (opt_number(L, 3, "rv", &d) && (rc = iv_model_set_type_rv(m, type, d)) != IV_OK)
+        return fail(L, rc);
+    if (opt_number(L, 3, "rv_repeat", &d) &&
+        (rc = iv_model_set_type_rv_repeat(m, type, d)) != IV_OK)
+        return fail(L, rc);
+    if (opt_number(L, 3, "daily_cap", &d) &&
+        (rc = iv_model_set_type_daily_cap(m, type, d)) != IV_OK)
+        return fail(L, rc);
+    lua_getfield(L, 3, "stage");
+    if (!lua_isnil(L, -1) && (rc = iv_model_set_type_stage(m, type,
+                                  luaL_checkoption(L, -1, NULL, stage_names))) != IV_OK)
+        return fail(L, rc);
+    lua_getfield(L, 3, "class");
+    if (!lua_isnil(L, -1) && (rc = iv_model_set_type_class(m, type,
+                                  luaL_checkoption(L, -1, NULL, class_names))) != IV_OK)
+        return fail(L, rc);
+    lua_getfield(L, 3, "survey");
+    if (!lua_isnil(L, -1) && (rc = iv_model_set_type_survey(m, type,
+                                  luaL_checkoption(L, -1, NULL, survey_names))) != IV_OK)
+        return fail(L, rc);
+    lua_getfield(L, 3, "flags");
+    if (!lua_isnil(L, -1)) {
+        unsigned flags = 0;
+        lua_Integer i, n;
+        luaL_checktype(L, -1, LUA_TTABLE);
+        n = (lua_Integer)lua_rawlen(L, -1);
+        for (i = 1; i <= n; i++) {
+            lua_rawgeti(L, -1, i);
+            flags |= 1u << luaL_checkoption(L, -1, NULL, flag_names);
+            lua_pop(L, 1);
+        }
+        if ((rc = iv_model_set_type_flags(m, type, flags)) != IV_OK)
+            return fail(L, rc);
+    }
+    lua_getfield(L, 3, "survey_rv");
+    if (!lua_isnil(L, -1)) {
+        double v[3];
+        int i;
+        luaL_checktype(L, -1, LUA_TTABLE);
+        for (i = 0; i < 3; i++) {
+            lua_rawgeti(L, -1, i + 1);
+            v[i] = luaL_checknumber(L, -1);
+            lua_pop(L, 1);
+        }
+        if ((rc = iv_model_set_type_survey_rv(m, type, v[0], v[1], v[2])) != IV_OK)
+            return fail(L, rc);
+    }
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+/* model:set_channel(name, {cost=, digital=, area=}) */
+static int m_set_channel(lua_State *L)
+{
+    iv_model *m = check_model(L, 1);
+    const char *ch = luaL_checkstring(L, 2);
+    double d;
+    int rc;
+    luaL_checktype(L, 3, LUA_TTABLE);
+    if (opt_number(L, 3, "cost", &d) && (rc = iv_model_set_channel_cost(m, ch, d)) != IV_OK)
+        return fail(L, rc);
+    lua_getfield(L, 3, "digital");
+    if (!lua_isnil(L, -1) &&
+        (rc = iv_model_set_channel_digital(m, ch, lua_toboolean(L, -1))) != IV_OK)
+        return fail(L, rc);
+    lua_getfield(L, 3, "area");
+    if (!lua_isnil(L, -1) && (rc = iv_model_set_channel_area(m, ch,
+                                  luaL_checkoption(L, -1, NULL, area_names))) != IV_OK)
+        return fail(L, rc);
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+static int m_set_param(lua_State *L)
+{
+    iv_model *m = check_model(L, 1);
+    double v = lua_isnil(L, 3) ? NAN : luaL_checknumber(L, 3);
+    int rc = iv_model_set_param(m, luaL_checkstring(L, 2), v);
+    if (rc != IV_OK)
+        return fail(L, rc);
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+static int m_get_param(lua_State *L)
+{
+    double v;
+    int rc = iv_model_get_param(check_model(L, 1), luaL_checkstring(L, 2), &v);
+    if (rc != IV_OK)
+        return fail(L, rc);
+    if (isnan(v))
+        lua_pushnil(L);
+    else
+        lua_pushnumber(L, v);
+    return 1;
+}
+
+/* model:type_info(name) -> {rv=, stage=, class=, flags={...}, rv_repeat=, daily_cap=,
+ *                           survey=} */
+static int m_type_info(lua_State *L)
+{
+    iv_model *m = check_model(L, 1);
+    const char *type = luaL_checkstring(L, 2);
+    double d;
+    int i, rc;
+    unsigned flags;
+    if ((rc = iv_model_get_type_rv(m, type, &d)) != IV_OK)
+        return fail(L, rc);
+    lua_createtable(L, 0, 7);
+    lua_pushnumber(L, d);
+    lua_setfield(L, -2, "rv");
+    iv_model_get_type_rv_repeat(m, type, &d);
+    lua_pushnumber(L, d);
+    lua_setfield(L, -2, "rv_repeat");
+    iv_model_get_type_daily_cap(m, type, &d);
+    if (!isnan(d)) {
+        lua_pushnumber(L, d);
+        lua_setfield(L, -2, "daily_cap");
+    }
+    iv_model_get_type_stage(m, type, &i);
+    if (i > 0 && i < 4) {
+        lua_pushstring(L, stage_names[i]);
+        lua_setfield(L, -2, "stage");
+    }
+    iv_model_get_type_class(m, type, &i);
+    lua_pushstring(L, i >= 0 && i < 3 ? class_names[i] : "watch");
+    lua_setfield(L, -2, "class");
+    iv_model_get_type_survey(m, type, &i);
+    if (i > 0 && i < 4) {
+        lua_pushstring(L, survey_names[i]);
+        lua_setfield(L, -2, "survey");
+    }
+    iv_model_get_type_flags(m, type, &flags);
+    lua_newtable(L);
+    for (i = 0; flag_names[i]; i++)
+        if (flags & (1u << i)) {
+            lua_pushstring(L, flag_names[i]);
+            lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+        }
+    lua_setfield(L, -2, "flags");
+    return 1;
+}
+
+static int m_channel_info(lua_State *L)
+{
+    iv_model *m = check_model(L, 1);
+    const char *ch = luaL_checkstring(L, 2);
+    double cost;
+    int digital, area, rc;
+    if ((rc = iv_model_get_channel_cost(m, ch, &cost)) != IV_OK)
+        return fail(L, rc);
+    iv_model_get_channel_digital(m, ch, &digital);
+    iv_model_get_channel_area(m, ch, &area);
+    lua_createtable(L, 0, 3);
+    lua_pushnumber(L, cost);
+    lua_setfield(L, -2, "cost");
+    lua_pushboolean(L, digital);
+    lua_setfield(L, -2, "digital");
+    lua_pushstring(L, area > 0 && area < 9 ? area_names[area] : "");
+    lua_setfield(L, -2, "area");
+    return 1;
+}
+
+static int m_to_string(lua_State *L)
+{
+    iv_model *m = check_model(L, 1);
+    char *s = NULL;
+    size_t len = 0;
+    int rc = iv_model_to_string(m, &s, &len);
+    if (rc != IV_OK)
+        return fail(L, rc);
+    lua_pushlstring(L, s, len);
+    iv_model_free_string(m, s);
+    return 1;
+}
+
+static int m_eq(lua_State *L)
+{
+    lua_pushboolean(L, iv_model_equal(check_model(L, 1), check_model(L, 2)));
+    return 1;
+}
+
+/* A model given in options: a model userdata or a path (loaded into a box). */
+static const iv_model *opt_model(lua_State *L, int opts, int *rc)
+{
+    const iv_model *m = NULL;
+    *rc = IV_OK;
+    if (!opts)
+        return NULL;
+    lua_getfield(L, opts, "model");
+    if (lua_type(L, -1) == LUA_TSTRING) {
+        box *b = new_box(L, free_model);
+        iv_model *loaded = NULL;
+        *rc = iv_model_load(&loaded, lua_tostring(L, -2), NULL);
+        b->p = loaded;
+        m = loaded;
+        lua_remove(L, -2); /* keep the box on the stack until the caller returns */
+        return m;
+    }
+    if (!lua_isnil(L, -1))
+        m = check_model(L, -1);
+    lua_pop(L, 1); /* the options table keeps the userdata alive */
+    return m;
+}
+
+/* --- store ------------------------------------------------------------------------- */
+
+typedef struct lstore {
+    iv_store *s;
+} lstore;
+
+static iv_store *check_store(lua_State *L, int idx)
+{
+    lstore *u = luaL_checkudata(L, idx, STORE_MT);
+    if (!u->s)
+        luaL_error(L, "iv: store used after close()");
+    return u->s;
+}
+
+static lstore *new_store(lua_State *L)
+{
+    iv_store_options o;
+    lstore *u = lua_newuserdatauv(L, sizeof *u, 0);
+    int rc;
+    u->s = NULL;
+    luaL_setmetatable(L, STORE_MT);
+    iv_store_options_init(&o, sizeof o);
+    lua_alloc_options(L, &o.alloc, &o.alloc_ud);
+    rc = iv_store_new(&u->s, &o);
+    if (rc != IV_OK)
+        return NULL;
+    return u;
+}
+
+static int s_close(lua_State *L)
+{
+    lstore *u = luaL_checkudata(L, 1, STORE_MT);
+    iv_store_free(u->s);
+    u->s = NULL;
+    return 0;
+}
+
+static int l_store(lua_State *L)
+{
+    if (!new_store(L))
+        return fail(L, IV_ENOMEM);
+    return 1;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* Ingest the file at `path` into `s` with the options table at `opts` (0 = none).
+ * Pushes a table {rows_read, rows_accepted, rows_rejected, rejects = {...}} and returns 1,
+ * or pushes nil, msg, code and returns 3. */
+static int ingest_into(lua_State *L, iv_store *s, const char *path, int opts)
+{
+    iv_ingest_options o;
+    iv_ingest_stats st;
+    iv_ingest *ing = NULL;
+    const char *fmt, *rejects, *delim;
+    double d;
+    int rc;
+    size_t i, nrej;
+    iv_ingest_options_init(&o, sizeof o);
+    fmt = opt_string(L, opts, "input_format");
+    if (fmt)
+        o.format = strcmp(fmt, "jsonl") == 0 || strcmp(fmt, "ndjson") == 0 ? IV_INPUT_JSONL
+                   : strcmp(fmt, "csv") == 0 ? IV_INPUT_CSV
+                   : luaL_error(L, "iv: input_format must be 'csv' or 'jsonl'");
+    else
+        o.format = ends_with(path, ".jsonl") || ends_with(path, ".ndjson") ? IV_INPUT_JSONL
+                                                                           : IV_INPUT_CSV;
+    o.policy = opt_bool(L, opts, "lenient") ? IV_POLICY_LENIENT : IV_POLICY_STRICT;
+    o.map = opt_string(L, opts, "map");
+    delim = opt_string(L, opts, "delimiter");
+    if (delim)
+        o.delimiter = delim[0];
+    if (opt_number(L, opts, "max_line", &d))
+        o.max_line = (size_t)d;
+    if (opt_number(L, opts, "max_fields", &d))
+        o.max_fields = (size_t)d;
+    if (opt_number(L, opts, "max_string", &d))
+        o.max_string = (size_t)d;
+    if (opt_number(L, opts, "max_depth", &d))
+        o.max_depth = (size_t)d;
+    if (opt_number(L, opts, "max_raw", &d))
+        o.max_raw = (size_t)d;
+    if (opt_number(L, opts, "max_rejects", &d))
+        o.max_rejects = (uint64_t)d;
+    rejects = opt_string(L, opts, "rejects");
+    if ((rc = iv_ingest_new(&ing, s, &o)) != IV_OK)
+        return fail(L, rc);
+    rc = iv_ingest_file(ing, path);
+    if (rc == IV_OK && rejects)
+        rc = iv_ingest_write_rejects(ing, rejects);
+    if (rc != IV_OK) {
+        /* fail() reads the message before anything else can change it */
+        int n = fail(L, rc);
+        iv_ingest_free(ing);
+        return n;
+    }
+    st.size = sizeof st;
+    iv_ingest_get_stats(ing, &st);
+    nrej = iv_ingest_reject_count(ing);
+    /* Pushing may raise a memory error: copy everything into Lua values first while the
+     * handle is alive, accepting that a Lua out-of-memory here leaks the handle. */
+    lua_createtable(L, 0, 4);
+    lua_pushinteger(L, (lua_Integer)st.rows_read);
+    lua_setfield(L, -2, "rows_read");
+    lua_pushinteger(L, (lua_Integer)st.rows_accepted);
+    lua_setfield(L, -2, "rows_accepted");
+    lua_pushinteger(L, (lua_Integer)st.rows_rejected);
+    lua_setfield(L, -2, "rows_rejected");
+    lua_createtable(L, (int)nrej, 0);
+    for (i = 0; i < nrej; i++) {
+        uint64_t line, off;
+        const char *reason, *raw;
+        iv_ingest_reject(ing, i, &line, &off, &reason, &raw);
+        lua_createtable(L, 0, 4);
+        lua_pushinteger(L, (lua_Integer)line);
+        lua_setfield(L, -2, "line");
+        lua_pushinteger(L, (lua_Integer)off);
+        lua_setfield(L, -2, "offset");
+        lua_pushstring(L, reason);
+        lua_setfield(L, -2, "reason");
+        lua_pushstring(L, raw);
+        lua_setfield(L, -2, "raw");
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    lua_setfield(L, -2, "rejects");
+    iv_ingest_free(ing);
+    return 1;
+}
+
+/* iv.load(path [, opts]) -> store, ingest_result | nil, msg, code */
+static int l_load(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    int opts = opts_index(L, 2), n;
+    lstore *u = new_store(L);
+    if (!u)
+        return fail(L, IV_ENOMEM);
+    n = ingest_into(L, u->s, path, opts);
+    if (n != 1) {
+        iv_store_free(u->s);
+        u->s = NULL;
+        return n;
+    }
+    return 2; /* the store, then the counters */
+}
+
+/* store:ingest(path [, opts]) -> counters | nil, msg, code */
+static int s_ingest(lua_State *L)
+{
+    iv_store *s = check_store(L, 1);
+    return ingest_into(L, s, luaL_checkstring(L, 2), opts_index(L, 3));
+}
+
+static int enum_of(lua_State *L, int idx, const char *const *names, const char *what)
+{
+    const char *s;
+    int i;
+    if (lua_isnoneornil(L, idx))
+        return 0;
+    if (lua_isinteger(L, idx))
+        return (int)lua_tointeger(L, idx);
+    s = luaL_checkstring(L, idx);
+    for (i = 0; names[i]; i++)
+        if (strcmp(names[i], s) == 0)
+            return i;
+    if (strcmp(what, "outcome") == 0) {
+        if (strcmp(s, "+1") == 0 || strcmp(s, "1") == 0)
+            return IV_OUTCOME_DESIRED;
+        if (strcmp(s, "0") == 0)
+            return IV_OUTCOME_NEUTRAL;
+        if (strcmp(s, "-1") == 0)
+            return IV_OUTCOME_UNDESIRED;
+    }
+    return luaL_error(L, "iv: unknown %s '%s'", what, s);
+}
+
+static const char *const direction_names[] = {"", "in", "out", NULL};
+static const char *const outcome_names[] = {"", "desired", "neutral", "undesired", NULL};
+
+static int is_record_field(const char *k)
+{
+    static const char *const fields[] = {"contact", "ts", "channel", "type", "stage", "area",
+                                         "direction", "outcome", "cost", "value", "score",
+                                         "rv", "team", "id", NULL};
+    int i;
+    for (i = 0; fields[i]; i++)
+        if (strcmp(fields[i], k) == 0)
+            return 1;
+    return 0;
+}
+
+/* store:append{contact=, ts=, channel=, type=, ...; any other string key is a custom
+ * dimension} -> true | nil, msg, code */
+static int s_append(lua_State *L)
+{
+    iv_store *s = check_store(L, 1);
+    iv_record rec;
+    const char **names, **values;
+    size_t nd = 0;
+    int rc;
+    double d;
+    luaL_checktype(L, 2, LUA_TTABLE);
+    iv_record_init(&rec, sizeof rec);
+    rec.contact = opt_string(L, 2, "contact");
+    rec.channel = opt_string(L, 2, "channel");
+    rec.type = opt_string(L, 2, "type");
+    rec.team = opt_string(L, 2, "team");
+    rec.id = opt_string(L, 2, "id");
+    rec.ts = IV_TIME_NONE;
+    if ((rc = opt_time(L, 2, "ts", &rec.ts)) != IV_OK)
+        return fail(L, rc);
+    lua_getfield(L, 2, "stage");
+    rec.stage = enum_of(L, -1, stage_names, "stage");
+    lua_getfield(L, 2, "area");
+    rec.area = enum_of(L, -1, area_names, "area");
+    lua_getfield(L, 2, "direction");
+    rec.direction = enum_of(L, -1, direction_names, "direction");
+    lua_getfield(L, 2, "outcome");
+    rec.outcome = enum_of(L, -1, outcome_names, "outcome");
+    lua_pop(L, 4);
+    if (opt_number(L, 2, "cost", &d))
+        rec.cost = d;
+    if (opt_number(L, 2, "value", &d))
+        rec.value = d;
+    if (opt_number(L, 2, "score", &d))
+        rec.score = d;
+    if (opt_number(L, 2, "rv", &d))
+        rec.rv = d;
+    /* custom dimensions: every other string key */
+    names = scratch(L, IV_MAX_DIMS * sizeof *names);
+    values = scratch(L, IV_MAX_DIMS * sizeof *values);
+    lua_pushnil(L);
+    while (lua_next(L, 2)) {
+        if (lua_type(L, -2) == LUA_TSTRING && !is_record_field(lua_tostring(L, -2))) {
+            if (nd == IV_MAX_DIMS)
+                return luaL_error(L, "iv: more than %d custom dimensions", IV_MAX_DIMS);
+            if (lua_type(L, -1) != LUA_TSTRING)
+                return luaL_error(L, "iv: custom dimension '%s' must be a string",
+                                  lua_tostring(L, -2));
+            names[nd] = lua_tostring(L, -2);
+            values[nd++] = lua_tostring(L, -1);
+        }
+        lua_pop(L, 1);
+    }
+    rec.ndims = nd;
+    rec.dim_names = names;
+    rec.dim_values = values;
+    if ((rc = iv_store_append(s, &rec)) != IV_OK)
+        return fail(L, rc);
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+static int s_rows(lua_State *L)
+{
+    lua_pushinteger(L, (lua_Integer)iv_store_rows(check_store(L, 1)));
+    return 1;
+}
+
+static int s_contacts(lua_State *L)
+{
+    lua_pushinteger(L, (lua_Integer)iv_store_contacts(check_store(L, 1)));
+    return 1;
+}
+
+static int s_time_range(lua_State *L)
+{
+    int64_t a, b;
+    char buf[48];
+    iv_store_time_range(check_store(L, 1), &a, &b);
+    if (a == IV_TIME_NONE)
+        return 0;
+    iv_time_format(a, buf, sizeof buf);
+    lua_pushstring(L, buf);
+    iv_time_format(b, buf, sizeof buf);
+    lua_pushstring(L, buf);
+    return 2;
+}
+
+static int s_dims(lua_State *L)
+{
+    iv_store *s = check_store(L, 1);
+    size_t i, n = iv_store_dim_count(s);
+    lua_createtable(L, (int)n, 0);
+    for (i = 0; i < n; i++) {
+        lua_pushstring(L, iv_store_dim_name(s, i));
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    return 1;
+}
+
+static void set_num(lua_State *L, const char *k, double v)
+{
+    if (!isnan(v)) {
+        lua_pushnumber(L, v);
+        lua_setfield(L, -2, k);
+    }
+}
+
+static void set_str(lua_State *L, const char *k, const char *v)
+{
+    if (v && *v) {
+        lua_pushstring(L, v);
+        lua_setfield(L, -2, k);
+    }
+}
+
+/* store:row(i) -> the i-th row (1-based, insertion order) as a table */
+static int s_row(lua_State *L)
+{
+    iv_store *s = check_store(L, 1);
+    lua_Integer i = luaL_checkinteger(L, 2);
+    iv_record rec;
+    char buf[48];
+    size_t d, nd;
+    iv_record_init(&rec, sizeof rec);
+    if (i < 1 || iv_store_get_row(s, (size_t)(i - 1), &rec) != IV_OK)
+        return fail(L, IV_ERANGE);
+    lua_createtable(L, 0, 16);
+    set_str(L, "contact", rec.contact);
+    iv_time_format(rec.ts, buf, sizeof buf);
+    set_str(L, "ts", buf);
+    set_str(L, "channel", rec.channel);
+    set_str(L, "type", rec.type);
+    set_str(L, "stage", iv_enum_name(0, rec.stage));
+    set_str(L, "area", iv_enum_name(1, rec.area));
+    set_str(L, "direction", iv_enum_name(2, rec.direction));
+    set_str(L, "outcome", iv_enum_name(3, rec.outcome));
+    set_num(L, "cost", rec.cost);
+    set_num(L, "value", rec.value);
+    set_num(L, "score", rec.score);
+    set_num(L, "rv", rec.rv);
+    set_str(L, "team", rec.team);
+    set_str(L, "id", rec.id);
+    nd = iv_store_dim_count(s);
+    for (d = 0; d < nd; d++)
+        set_str(L, iv_store_dim_name(s, d), iv_store_get_dim(s, (size_t)(i - 1), d));
+    return 1;
+}
+
+/* Query options from the table at `opts`: by (string or array), where, from, to, model,
+ * t_ref. Pushes helper values (a by string, a loaded model box) that must stay on the
+ * stack during the call. Returns IV_OK or a status (message set). */
+static int query_options(lua_State *L, int opts, iv_query_options *q)
+{
+    int rc;
+    iv_query_options_init(q, sizeof *q);
+    if (!opts)
+        return IV_OK;
+    lua_getfield(L, opts, "by");
+    if (lua_istable(L, -1)) {
+        luaL_Buffer b;
+        lua_Integer i, n = (lua_Integer)lua_rawlen(L, -1);
+        int t = lua_gettop(L);
+        luaL_buffinit(L, &b);
+        for (i = 1; i <= n; i++) {
+            lua_rawgeti(L, t, i);
+            if (i > 1)
+                luaL_addchar(&b, ',');
+            luaL_addvalue(&b);
+        }
+        luaL_pushresult(&b);
+        q->by = lua_tostring(L, -1); /* stays on the stack */
+    } else if (!lua_isnil(L, -1)) {
+        q->by = luaL_checkstring(L, -1);
+    }
+    q->where = opt_string(L, opts, "where");
+    if ((rc = opt_time(L, opts, "from", &q->from)) != IV_OK ||
+        (rc = opt_time(L, opts, "to", &q->to)) != IV_OK ||
+        (rc = opt_time(L, opts, "t_ref", &q->t_ref)) != IV_OK)
+        return rc;
+    q->model = opt_model(L, opts, &rc);
+    return rc;
+}
+
+enum { Q_METRICS, Q_COMPARE, Q_DRILL, Q_CONTACTS };
+
+static int run_query(lua_State *L, int kind)
+{
+    iv_store *s = check_store(L, 1);
+    int opts = opts_index(L, 2), rc;
+    iv_query_options q;
+    box *b;
+    if ((rc = iv_store_prepare(s)) != IV_OK || (rc = query_options(L, opts, &q)) != IV_OK)
+        return fail(L, rc);
+    b = new_box(L, free_table);
+    if (kind == Q_METRICS) {
+        rc = iv_query_metrics((iv_table **)&b->p, s, &q);
+    } else if (kind == Q_CONTACTS) {
+        rc = iv_query_contacts((iv_table **)&b->p, s, &q);
+    } else if (kind == Q_DRILL) {
+        double g = 0;
+        if (!opt_number(L, opts, "group", &g) || g < 1)
+            return luaL_error(L, "iv: drill needs group = N (1-based row of the metrics)");
+        rc = iv_query_drill((iv_table **)&b->p, s, &q, (size_t)g - 1);
+    } else {
+        int64_t pf = IV_TIME_NONE, pt = IV_TIME_NONE;
+        if ((rc = opt_time(L, opts, "prev_from", &pf)) == IV_OK &&
+            (rc = opt_time(L, opts, "prev_to", &pt)) == IV_OK)
+            rc = iv_query_compare((iv_table **)&b->p, s, &q, pf, pt);
+    }
+    if (rc != IV_OK)
+        return fail(L, rc);
+    return push_result(L, b, opts);
+}
+
+static int s_metrics(lua_State *L) { return run_query(L, Q_METRICS); }
+static int s_period_compare(lua_State *L) { return run_query(L, Q_COMPARE); }
+static int s_drill(lua_State *L) { return run_query(L, Q_DRILL); }
+static int s_contacts_table(lua_State *L) { return run_query(L, Q_CONTACTS); }
+
+/* Per-contact metric values of the selection `expr` (and the base where), as a scratch
+ * array; *n receives the count. */
+static int per_contact(lua_State *L, iv_store *s, iv_query_options *q, const char *expr,
+                       const char *metric, double **out, size_t *n)
+{
+    iv_query_options qq = *q;
+    box *b = new_box(L, free_table);
+    long col;
+    size_t r, nr;
+    int rc;
+    if (q->where && *q->where) {
+        lua_pushfstring(L, "(%s) and (%s)", q->where, expr);
+        qq.where = lua_tostring(L, -1);
+    } else {
+        qq.where = expr;
+    }
+    qq.by = "contact";
+    if ((rc = iv_query_metrics((iv_table **)&b->p, s, &qq)) != IV_OK)
+        return rc;
+    col = iv_table_col_index(b->p, metric);
+    if (col < 0 || strcmp(metric, "contact") == 0) {
+        lua_pushfstring(L, "compare: unknown metric '%s'", metric);
+        return IV_ENOTFOUND;
+    }
+    nr = iv_table_nrows(b->p);
+    *out = scratch(L, nr * sizeof **out);
+    for (r = 0; r < nr; r++)
+        (*out)[r] = iv_table_get_double(b->p, r, (size_t)col);
+    *n = nr;
+    return IV_OK;
+}
+
+/* store:compare{metric=, a=, b=, where=, from=, to=, model=, confidence=} -> row */
+static int s_compare(lua_State *L)
+{
+    iv_store *s = check_store(L, 1);
+    int opts = opts_index(L, 2), rc;
+    iv_query_options q;
+    iv_stats_options so;
+    const char *metric, *a, *bexpr;
+    double *xa = NULL, *xb = NULL;
+    size_t na = 0, nb = 0;
+    box *res;
+    luaL_checktype(L, 2, LUA_TTABLE);
+    metric = opt_string(L, opts, "metric");
+    a = opt_string(L, opts, "a");
+    bexpr = opt_string(L, opts, "b");
+    if (!metric || !a || !bexpr)
+        return luaL_error(L, "iv: compare needs metric, a and b");
+    if ((rc = iv_store_prepare(s)) != IV_OK || (rc = query_options(L, opts, &q)) != IV_OK)
+        return fail(L, rc);
+    q.by = NULL;
+    if ((rc = per_contact(L, s, &q, a, metric, &xa, &na)) != IV_OK ||
+        (rc = per_contact(L, s, &q, bexpr, metric, &xb, &nb)) != IV_OK) {
+        if (rc == IV_ENOTFOUND && lua_type(L, -1) == LUA_TSTRING) {
+            lua_pushnil(L);
+            lua_insert(L, -2);
+            lua_pushinteger(L, rc);
+            return 3;
+        }
+        return fail(L, rc);
+    }
+    iv_stats_options_init(&so, sizeof so);
+    opt_number(L, opts, "confidence", &so.confidence);
+    res = new_box(L, free_table);
+    if ((rc = iv_stats_compare((iv_table **)&res->p, xa, na, xb, nb, &so)) != IV_OK)
+        return fail(L, rc);
+    return push_result(L, res, opts);
+}
+
+/* store:rfm{calibration_end=, unit="week"|"day", holdout_end=, model=} -> rows */
+static int s_rfm(lua_State *L)
+{
+    iv_store *s = check_store(L, 1);
+    int opts = opts_index(L, 2), rc;
+    iv_rfm_options o;
+    const char *unit;
+    box *b;
+    iv_rfm_options_init(&o, sizeof o);
+    if ((rc = iv_store_prepare(s)) != IV_OK ||
+        (rc = opt_time(L, opts, "calibration_end", &o.calibration_end)) != IV_OK ||
+        (rc = opt_time(L, opts, "holdout_end", &o.holdout_end)) != IV_OK)
+        return fail(L, rc);
+    unit = opt_string(L, opts, "unit");
+    if (unit)
+        o.unit = strcmp(unit, "day") == 0 ? IV_RFM_DAY : IV_RFM_WEEK;
+    o.model = opt_model(L, opts, &rc);
+    if (rc != IV_OK)
+        return fail(L, rc);
+    b = new_box(L, free_table);
+    if ((rc = iv_rfm((iv_table **)&b->p, s, &o)) != IV_OK)
+        return fail(L, rc);
+    return push_result(L, b, opts);
+}
+
+/* store:maturity{rubric=path, indicators=path | {name = value}, from=, to=, model=} */
+static int s_maturity(lua_State *L)
+{
+    iv_store *s = check_store(L, 1);
+    int opts = opts_index(L, 2), rc;
+    int64_t from = IV_TIME_NONE, to = IV_TIME_NONE;
+    const char *rubric_path = opt_string(L, opts, "rubric");
+    const iv_model *model;
+    box *rb = new_box(L, free_rubric), *ib = new_box(L, free_indicators), *tb;
+    if ((rc = iv_store_prepare(s)) != IV_OK || (rc = opt_time(L, opts, "from", &from)) ||
+        (rc = opt_time(L, opts, "to", &to)))
+        return fail(L, rc);
+    rc = rubric_path ? iv_rubric_load((iv_rubric **)&rb->p, rubric_path, NULL)
+                     : iv_rubric_new_default((iv_rubric **)&rb->p, NULL);
+    if (rc == IV_OK)
+        rc = iv_indicators_new((iv_indicators **)&ib->p, NULL);
+    if (rc != IV_OK)
+        return fail(L, rc);
+    if (opts) {
+        lua_getfield(L, opts, "indicators");
+        if (lua_type(L, -1) == LUA_TSTRING) {
+            rc = iv_indicators_load_csv(ib->p, lua_tostring(L, -1));
+        } else if (lua_istable(L, -1)) {
+            int t = lua_gettop(L);
+            lua_pushnil(L);
+            while (rc == IV_OK && lua_next(L, t)) {
+                rc = iv_indicators_set(ib->p, luaL_checkstring(L, -2), luaL_checknumber(L, -1));
+                lua_pop(L, 1);
+            }
+        }
+        lua_pop(L, 1);
+        if (rc != IV_OK)
+            return fail(L, rc);
+    }
+    model = opt_model(L, opts, &rc);
+    if (rc != IV_OK || (rc = iv_indicators_from_store(ib->p, s, model, from, to)) != IV_OK)
+        return fail(L, rc);
+    tb = new_box(L, free_table);
+    if ((rc = iv_maturity_assess((iv_table **)&tb->p, rb->p, ib->p, NULL)) != IV_OK)
+        return fail(L, rc);
+    return push_result(L, tb, opts);
+}
+
+static int s_len(lua_State *L)
+{
+    return s_rows(L);
+}
+
+static int s_tostring(lua_State *L)
+{
+    lstore *u = luaL_checkudata(L, 1, STORE_MT);
+    if (!u->s)
+        lua_pushstring(L, "iv.store (closed)");
+    else
+        lua_pushfstring(L, "iv.store (%I rows, %I contacts)", (lua_Integer)iv_store_rows(u->s),
+                        (lua_Integer)iv_store_contacts(u->s));
+    return 1;
+}
+
+/* --- CLV --------------------------------------------------------------------------- */
+
+typedef struct lclv {
+    iv_clv *c;
+} lclv;
+
+static iv_clv *check_clv(lua_State *L, int idx)
+{
+    lclv *u = luaL_checkudata(L, idx, CLV_MT);
+    if (!u->c)
+        luaL_error(L, "iv: clv model used after close()");
+    return u->c;
+}
+
+static int clv_model_code(lua_State *L, int idx)
+{
+    static const char *const names[] = {"bgnbd", "pareto", "gg", NULL};
+    return luaL_checkoption(L, idx, "bgnbd", names) + 1;
+}
+
+/* An array of numbers at idx (or field `key` of the table at idx) as a scratch array. */
+static double *numbers(lua_State *L, int idx, size_t *n)
+{
+    size_t i, len;
+    double *a;
+    luaL_checktype(L, idx, LUA_TTABLE);
+    len = lua_rawlen(L, idx);
+    a = scratch(L, len * sizeof *a);
+    for (i = 0; i < len; i++) {
+        lua_rawgeti(L, idx, (lua_Integer)i + 1);
+        a[i] = lua_isnil(L, -1) ? NAN : luaL_checknumber(L, -1);
+        lua_pop(L, 1);
+    }
+    *n = len;
+    return a;
+}
+
+static double *field_numbers(lua_State *L, int t, const char *key, size_t *n)
+{
+    double *a;
+    lua_getfield(L, t, key);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        *n = 0;
+        return NULL;
+    }
+    a = numbers(L, lua_gettop(L), n); /* pushes its scratch box above the array */
+    lua_remove(L, -2);
+    return a;
+}
+
+static int push_clv(lua_State *L, iv_clv *c)
+{
+    lclv *u = lua_newuserdatauv(L, sizeof *u, 0);
+    u->c = c;
+    luaL_setmetatable(L, CLV_MT);
+    return 1;
+}
+
+/* iv.clv_fit(model, {x=, t_x=, T=, zbar=}) -> clv | nil, msg, code */
+static int l_clv_fit(lua_State *L)
+{
+    int code = clv_model_code(L, 1), rc;
+    size_t n, n2 = 0, n3 = 0, n4 = 0;
+    double *x, *tx, *T, *z;
+    iv_clv *c = NULL;
+    luaL_checktype(L, 2, LUA_TTABLE);
+    x = field_numbers(L, 2, "x", &n);
+    tx = field_numbers(L, 2, "t_x", &n2);
+    T = field_numbers(L, 2, "T", &n3);
+    z = field_numbers(L, 2, "zbar", &n4);
+    if (!x || (tx && n2 != n) || (T && n3 != n) || (z && n4 != n))
+        return luaL_error(L, "iv: clv_fit needs x (and t_x, T or zbar) of equal lengths");
+    rc = iv_clv_fit(&c, code, x, tx, T, z, n, NULL);
+    if (rc != IV_OK)
+        return fail(L, rc);
+    return push_clv(L, c);
+}
+
+/* store:clv_fit{model="bgnbd", calibration_end=, unit=} -> clv (on the RFM summary) */
+static int s_clv_fit(lua_State *L)
+{
+    iv_store *s = check_store(L, 1);
+    int opts = opts_index(L, 2), rc, code;
+    iv_rfm_options o;
+    const char *unit, *m;
+    box *b;
+    size_t r, n;
+    long cx, ctx, cT, cz;
+    double *x, *tx, *T, *z;
+    iv_clv *c = NULL;
+    iv_rfm_options_init(&o, sizeof o);
+    if ((rc = iv_store_prepare(s)) != IV_OK ||
+        (rc = opt_time(L, opts, "calibration_end", &o.calibration_end)) != IV_OK)
+        return fail(L, rc);
+    unit = opt_string(L, opts, "unit");
+    if (unit)
+        o.unit = strcmp(unit, "day") == 0 ? IV_RFM_DAY : IV_RFM_WEEK;
+    m = opt_string(L, opts, "model");
+    lua_pushstring(L, m ? m : "bgnbd");
+    code = clv_model_code(L, -1);
+    b = new_box(L, free_table);
+    if ((rc = iv_rfm((iv_table **)&b->p, s, &o)) != IV_OK)
+        return fail(L, rc);
+    n = iv_table_nrows(b->p);
+    cx = iv_table_col_index(b->p, "x");
+    ctx = iv_table_col_index(b->p, "t_x");
+    cT = iv_table_col_index(b->p, "T");
+    cz = iv_table_col_index(b->p, "zbar");
+    if (cx < 0 || ctx < 0 || cT < 0 || cz < 0)
+        return luaL_error(L, "iv: unexpected RFM table");
+    x = scratch(L, n * sizeof *x);
+    tx = scratch(L, n * sizeof *tx);
+    T = scratch(L, n * sizeof *T);
+    z = scratch(L, n * sizeof *z);
+    for (r = 0; r < n; r++) {
+        x[r] = iv_table_get_double(b->p, r, (size_t)cx);
+        tx[r] = iv_table_get_double(b->p, r, (size_t)ctx);
+        T[r] = iv_table_get_double(b->p, r, (size_t)cT);
+        z[r] = iv_table_get_double(b->p, r, (size_t)cz);
+    }
+    if (code == IV_CLV_GG)
+        rc = iv_clv_fit(&c, code, x, NULL, NULL, z, n, NULL);
+    else
+        rc = iv_clv_fit(&c, code, x, tx, T, NULL, n, NULL);
+    if (rc != IV_OK)
+        return fail(L, rc);
+    return push_clv(L, c);
+}
+
+static int c_close(lua_State *L)
+{
+    lclv *u = luaL_checkudata(L, 1, CLV_MT);
+    iv_clv_free(u->c);
+    u->c = NULL;
+    return 0;
+}
+
+/* clv:params() -> {r=, alpha=, ..., loglik=, customers=} */
+static int c_params(lua_State *L)
+{
+    box *b = new_box(L, free_table);
+    int rc = iv_clv_params(check_clv(L, 1), (iv_table **)&b->p);
+    if (rc != IV_OK)
+        return fail(L, rc);
+    push_row(L, b->p, 0);
+    return 1;
+}
+
+/* Push *v, or nil, msg, code. Takes a pointer: the call that fills it is an argument of
+ * the same expression, and C leaves the order of argument evaluation unspecified. */
+static int c_number(lua_State *L, int rc, const double *v)
+{
+    if (rc != IV_OK)
+        return fail(L, rc);
+    lua_pushnumber(L, *v);
+    return 1;
+}
+
+static int c_expected(lua_State *L)
+{
+    double v = 0;
+    return c_number(L, iv_clv_expected(check_clv(L, 1), luaL_checknumber(L, 2), &v), &v);
+}
+
+static int c_conditional(lua_State *L)
+{
+    double v = 0;
+    return c_number(L, iv_clv_conditional(check_clv(L, 1), luaL_checknumber(L, 2),
+                                          luaL_checknumber(L, 3), luaL_checknumber(L, 4),
+                                          luaL_checknumber(L, 5), &v), &v);
+}
+
+static int c_p_alive(lua_State *L)
+{
+    double v = 0;
+    return c_number(L, iv_clv_p_alive(check_clv(L, 1), luaL_checknumber(L, 2),
+                                      luaL_checknumber(L, 3), luaL_checknumber(L, 4), &v), &v);
+}
+
+static int c_expected_spend(lua_State *L)
+{
+    double v = 0;
+    return c_number(L, iv_clv_expected_spend(check_clv(L, 1), luaL_checknumber(L, 2),
+                                             luaL_checknumber(L, 3), &v), &v);
+}
+
+static int l_clv_simple(lua_State *L)
+{
+    double v = 0;
+    return c_number(L, iv_clv_simple(luaL_checknumber(L, 1), luaL_checknumber(L, 2),
+                                     luaL_checknumber(L, 3), &v), &v);
+}
+
+/* --- stats ------------------------------------------------------------------------- */
+
+/* iv.stats_compare(a, b [, {confidence=}]) -> row */
+static int l_stats_compare(lua_State *L)
+{
+    int opts = opts_index(L, 3), rc; /* before numbers() pushes its scratch boxes */
+    size_t na, nb;
+    double *a = numbers(L, 1, &na), *b = numbers(L, 2, &nb);
+    iv_stats_options so;
+    box *res;
+    iv_stats_options_init(&so, sizeof so);
+    opt_number(L, opts, "confidence", &so.confidence);
+    res = new_box(L, free_table);
+    if ((rc = iv_stats_compare((iv_table **)&res->p, a, na, b, nb, &so)) != IV_OK)
+        return fail(L, rc);
+    return push_result(L, res, opts);
+}
+
+static void push_or_nil(lua_State *L, double v)
+{
+    if (isnan(v))
+        lua_pushnil(L);
+    else
+        lua_pushnumber(L, v);
+}
+
+/* iv.welch(a, b) -> t, df, p */
+static int l_welch(lua_State *L)
+{
+    size_t na, nb;
+    double *a = numbers(L, 1, &na), *b = numbers(L, 2, &nb), t, df, p;
+    int rc = iv_stats_welch(a, na, b, nb, &t, &df, &p);
+    if (rc != IV_OK)
+        return fail(L, rc);
+    push_or_nil(L, t);
+    push_or_nil(L, df);
+    push_or_nil(L, p);
+    return 3;
+}
+
+/* iv.mwu(a, b) -> u, p, exact */
+static int l_mwu(lua_State *L)
+{
+    size_t na, nb;
+    double *a = numbers(L, 1, &na), *b = numbers(L, 2, &nb), u, p;
+    int exact = 0, rc = iv_stats_mwu(a, na, b, nb, NULL, &u, &p, &exact);
+    if (rc != IV_OK)
+        return fail(L, rc);
+    push_or_nil(L, u);
+    push_or_nil(L, p);
+    lua_pushboolean(L, exact);
+    return 3;
+}
+
+static int l_normal_cdf(lua_State *L)
+{
+    lua_pushnumber(L, iv_stats_normal_cdf(luaL_checknumber(L, 1)));
+    return 1;
+}
+
+static int l_t_sf(lua_State *L)
+{
+    lua_pushnumber(L, iv_stats_t_sf(luaL_checknumber(L, 1), luaL_checknumber(L, 2)));
+    return 1;
+}
+
+/* --- module functions -------------------------------------------------------------- */
+
+static int l_version(lua_State *L)
+{
+    lua_pushstring(L, iv_version_string());
+    return 1;
+}
+
+static int l_parse_time(lua_State *L)
+{
+    int64_t t;
+    int rc;
+    luaL_checkstring(L, 1);
+    if ((rc = to_time(L, 1, &t)) != IV_OK)
+        return fail(L, rc);
+    lua_pushinteger(L, (lua_Integer)t);
+    return 1;
+}
+
+static int l_format_time(lua_State *L)
+{
+    char buf[48];
+    int rc = iv_time_format((int64_t)luaL_checkinteger(L, 1), buf, sizeof buf);
+    if (rc != IV_OK)
+        return fail(L, rc);
+    lua_pushstring(L, buf);
+    return 1;
+}
+
+static int l_strerror(lua_State *L)
+{
+    lua_pushstring(L, iv_strerror((int)luaL_checkinteger(L, 1)));
+    return 1;
+}
+
+static void new_class(lua_State *L, const char *name, const luaL_Reg *methods,
+                      lua_CFunction gc)
+{
+    luaL_newmetatable(L, name);
+    lua_newtable(L);
+    luaL_setfuncs(L, methods, 0);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, gc);
+    lua_setfield(L, -2, "__gc");
+    lua_pushcfunction(L, gc);
+    lua_setfield(L, -2, "__close");
+    lua_pushstring(L, name);
+    lua_setfield(L, -2, "__name");
+}
+
+IV_LUA_EXPORT int luaopen_iv(lua_State *L)
+{
+    static const luaL_Reg store_methods[] = {
+        {"ingest", s_ingest},
+        {"append", s_append},
+        {"rows", s_rows},
+        {"contacts", s_contacts},
+        {"time_range", s_time_range},
+        {"dims", s_dims},
+        {"row", s_row},
+        {"metrics", s_metrics},
+        {"period_compare", s_period_compare},
+        {"drill", s_drill},
+        {"contacts_table", s_contacts_table},
+        {"compare", s_compare},
+        {"rfm", s_rfm},
+        {"clv_fit", s_clv_fit},
+        {"maturity", s_maturity},
+        {"close", s_close},
+        {NULL, NULL}};
+    static const luaL_Reg model_methods[] = {
+        {"set_type", m_set_type},
+        {"set_channel", m_set_channel},
+        {"set_param", m_set_param},
+        {"get_param", m_get_param},
+        {"type_info", m_type_info},
+        {"channel_info", m_channel_info},
+        {"to_string", m_to_string},
+        {"close", m_close},
+        {NULL, NULL}};
+    static const luaL_Reg clv_methods[] = {
+        {"params", c_params},
+        {"expected", c_expected},
+        {"conditional", c_conditional},
+        {"p_alive", c_p_alive},
+        {"expected_spend", c_expected_spend},
+        {"close", c_close},
+        {NULL, NULL}};
+    static const luaL_Reg functions[] = {
+        {"version", l_version},
+        {"load", l_load},
+        {"store", l_store},
+        {"model", l_model},
+        {"model_parse", l_model_parse},
+        {"clv_fit", l_clv_fit},
+        {"clv_simple", l_clv_simple},
+        {"stats_compare", l_stats_compare},
+        {"welch", l_welch},
+        {"mwu", l_mwu},
+        {"normal_cdf", l_normal_cdf},
+        {"t_sf", l_t_sf},
+        {"parse_time", l_parse_time},
+        {"format_time", l_format_time},
+        {"strerror", l_strerror},
+        {NULL, NULL}};
+
+    new_class(L, STORE_MT, store_methods, s_close);
+    lua_pushcfunction(L, s_len);
+    lua_setfield(L, -2, "__len");
+    lua_pushcfunction(L, s_tostring);
+    lua_setfield(L, -2, "__tostring");
+    lua_pop(L, 1);
+    new_class(L, MODEL_MT, model_methods, m_close);
+    lua_pushcfunction(L, m_eq);
+    lua_setfield(L, -2, "__eq");
+    lua_pop(L, 1);
+    new_class(L, CLV_MT, clv_methods, c_close);
+    lua_pop(L, 1);
+    luaL_newmetatable(L, BOX_MT);
+    lua_pushcfunction(L, box_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_pop(L, 1);
+
+    luaL_newlib(L, functions);
+    lua_pushstring(L, iv_version_string());
+    lua_setfield(L, -2, "_VERSION");
+    return 1;
+}

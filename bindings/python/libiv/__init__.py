@@ -1,0 +1,57 @@
+"""libiv for Python: Interaction Value, Relationship Value, CX metrics, lifecycle and CLV,
+digital maturity — a thin ctypes binding over libiv's stable C ABI.
+
+The shared library is found through the ``LIBIV_PATH`` environment variable (a file
+path) first, then the system loader (``libiv.so.1``). Quick start::
+
+    import libiv
+    with libiv.load("examples/data/sample.csv") as store:
+        for row in store.metrics(by=["channel"]).to_records():
+            print(row["channel"], row["iv"], row["cost_per_rv"])
+
+Every result is a :class:`Table` (``to_records()``, ``to_pandas()``, ``to_csv()``,
+``to_json()``); undefined values are ``None``. Failures raise :class:`Error` subclasses
+carrying the library's status ``code`` and its detailed ``message``.
+See doc/BINDINGS.md.
+"""
+
+from . import _lib
+from ._errors import (CanceledError, CorruptError, Error, FileError, InvalidArgumentError,
+                      LimitError, NoConvergenceError, NotFoundError, OutOfMemoryError,
+                      ParseError, RangeError, StateError, UndefinedError, VersionError,
+                      strerror)
+from ._util import format_time, parse_time
+from .clv import CLV
+from .clv import simple as clv_simple
+from .maturity import Indicators, Rubric
+from .maturity import assess as maturity_assess
+from .maturity import compare as maturity_compare
+from .maturity import peers as maturity_peers
+from .model import Model
+from .store import IngestResult, Store, load
+from .table import Table
+from . import stats
+
+__version__ = _lib.dec(_lib.fn("iv_version_string")())
+version_number = _lib.fn("iv_version")()
+IV_TIME_NONE = _lib.IV_TIME_NONE
+
+
+def maturity(store, rubric=None, indicators=None, model=None, start=None, end=None):
+    """Assess a store's digital maturity (SPEC 6): the `maturity` table of SPEC 5."""
+    from .maturity import store_maturity
+    return store_maturity(store, rubric, indicators, model, start, end)
+
+
+Store.maturity = maturity
+Store.clv_fit = lambda self, model="bgnbd", **kw: CLV.fit_store(self, model, **kw)
+Store.clv_fit.__doc__ = CLV.fit_store.__doc__
+
+__all__ = [
+    "__version__", "load", "Store", "Table", "Model", "CLV", "Rubric", "Indicators",
+    "IngestResult", "stats", "maturity", "maturity_assess", "maturity_compare",
+    "maturity_peers", "clv_simple", "parse_time", "format_time", "strerror", "Error",
+    "OutOfMemoryError", "InvalidArgumentError", "FileError", "ParseError", "LimitError",
+    "RangeError", "NotFoundError", "CorruptError", "VersionError", "StateError",
+    "NoConvergenceError", "CanceledError", "UndefinedError", "IV_TIME_NONE",
+]
