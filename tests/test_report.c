@@ -313,7 +313,8 @@ END_TEST
 START_TEST(report_has_every_section_and_a_titled_svg_per_chart)
 {
     static const char *const ids[] = {"overview", "channel", "stage", "team", "yoy",
-                                      "trajectory", "maturity", "glossary"};
+                                      "trajectory", "funnel", "cohorts", "maturity",
+                                      "glossary"};
     size_t i;
     int charts;
     const char *p;
@@ -326,7 +327,7 @@ START_TEST(report_has_every_section_and_a_titled_svg_per_chart)
     p = strstr(summary_out, "\"charts\":");
     ck_assert_ptr_nonnull(p);
     charts = atoi(p + 9);
-    ck_assert_int_ge(charts, 6);
+    ck_assert_int_eq(charts, 8); /* 3 dimensions, yoy, trajectory, funnel, cohorts, radar */
     ck_assert_int_eq(count(html_out, "<svg "), charts);
     ck_assert_int_eq(count(html_out, "</svg>"), charts);
     ck_assert_int_eq(count(html_out, "role=\"img\""), charts);
@@ -377,6 +378,21 @@ START_TEST(report_compares_the_last_twelve_months_with_the_twelve_before)
 }
 END_TEST
 
+/* Reference values: tests/ref/report_sample.py (csv + datetime over the sample, UTC month of
+ * each contact's earliest interaction; contacts with any visit/open/click/download). */
+START_TEST(report_cohort_sizes_and_funnel_entries_match_the_reference)
+{
+    make_sample_report();
+    ck_assert_ptr_nonnull(strstr(html_out, ">2023-01 (37)</text>"));
+    ck_assert_ptr_nonnull(strstr(html_out, ">2024-11 (92)</text>"));
+    ck_assert_ptr_nonnull(strstr(html_out, ">2024-12 (128)</text>"));
+    ck_assert_ptr_nonnull(strstr(html_out, "<td>1</td><td>visit|open|click|download</td>"
+                                           "<td class=\"num\">1,488</td>"));
+    /* k = 0 is 100% for every cohort: 24 monthly cohorts in 2023-2024 */
+    ck_assert_int_ge(count(html_out, ">100</text>"), 24);
+}
+END_TEST
+
 START_TEST(report_writes_to_stdout_and_follows_a_chosen_contact)
 {
     char cmd[1200], path[512], *out = NULL;
@@ -398,6 +414,8 @@ START_TEST(report_exit_statuses)
     snprintf(cmd, sizeof cmd, "'%s' report --bogus", iv_path());
     ck_assert_int_eq(run(cmd, NULL), 2);
     snprintf(cmd, sizeof cmd, "'%s' report --buckets 1", iv_path());
+    ck_assert_int_eq(run(cmd, NULL), 2);
+    snprintf(cmd, sizeof cmd, "'%s' report --window 3x", iv_path());
     ck_assert_int_eq(run(cmd, NULL), 2);
     snprintf(cmd, sizeof cmd, "'%s' report --help", iv_path());
     ck_assert_int_eq(run(cmd, NULL), 0);
@@ -433,6 +451,7 @@ static Suite *report_suite(void)
     tcase_add_test(tc, report_has_every_section_and_a_titled_svg_per_chart);
     tcase_add_test(tc, report_channel_table_matches_a_count_of_the_csv_rows);
     tcase_add_test(tc, report_compares_the_last_twelve_months_with_the_twelve_before);
+    tcase_add_test(tc, report_cohort_sizes_and_funnel_entries_match_the_reference);
     tcase_add_test(tc, report_writes_to_stdout_and_follows_a_chosen_contact);
     tcase_add_test(tc, report_exit_statuses);
     suite_add_tcase(s, tc);

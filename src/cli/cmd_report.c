@@ -13,8 +13,13 @@
 #include "svg.h"
 
 static const char *usage =
-    "iv report [INPUT] [-o FILE] [--title TEXT] [--contact ID] [--buckets K] [--where EXPR]\n"
-    "                 [--model FILE] [--input-format csv|jsonl] [--format table|csv|json]";
+    "iv report [INPUT] [-o FILE] [--title TEXT] [--contact ID] [--buckets K] [--steps S]\n"
+    "                 [--window W] [--where EXPR] [--model FILE] [--input-format csv|jsonl]\n"
+    "                 [--format table|csv|json]";
+
+/* The default funnel: engagement, demo, first purchase, a later purchase. */
+static const char *default_steps = "visit|open|click|download,demo,purchase,"
+                                   "repeat|renewal|upsell|cross_sell";
 
 #define DAY_MS 86400000LL
 #define BUCKET_MS (7 * DAY_MS) /* SPEC 4: trajectory buckets of B = 7 days */
@@ -26,6 +31,8 @@ typedef struct report {
     const iv_model *model;
     const char *where;
     const char *contact;  /* --contact, or NULL for the default choice */
+    const char *steps;    /* funnel steps (--steps) */
+    int64_t window;       /* funnel window in ms (--window) */
     size_t buckets;       /* K */
     int64_t first, last;  /* time range of the data */
     int64_t cur_from, cur_to, prev_from, prev_to; /* the two 12-month periods */
@@ -62,6 +69,25 @@ static const char *sample_path(char *buf, size_t cap)
         }
     }
     return NULL;
+}
+
+/* A window "14d", "36h", "2w" or a number of days, in ms; -1 when malformed. */
+static int64_t parse_window(const char *v)
+{
+    char *end;
+    double x = strtod(v, &end);
+    double unit = DAY_MS;
+    if (end == v || !(x > 0) || x > 36500)
+        return -1;
+    if (*end == 'h')
+        unit = 3600000.0;
+    else if (*end == 'w')
+        unit = 7.0 * DAY_MS;
+    else if (*end != 'd' && *end != '\0')
+        return -1;
+    if (*end && end[1])
+        return -1;
+    return (int64_t)(x * unit + 0.5);
 }
 
 /* Midnight UTC of the first day of the month after ts, minus `years` years. */
@@ -153,6 +179,7 @@ static int overview(report *r, const char *input, const char *title)
           "<li><a href=\"#channel\">By channel</a></li><li><a href=\"#stage\">By stage</a></li>"
           "<li><a href=\"#team\">By team</a></li><li><a href=\"#yoy\">Year on year</a></li>"
           "<li><a href=\"#trajectory\">RV trajectory against the norm</a></li>"
+          "<li><a href=\"#funnel\">Funnel</a></li><li><a href=\"#cohorts\">Cohort retention</a></li>"
           "<li><a href=\"#maturity\">Digital maturity</a></li>"
           "<li><a href=\"#glossary\">Metric definitions</a></li></ol></nav>\n", r->f);
     html_section(r->f, "overview", "Overview", "The selected interactions as one group.");
@@ -178,7 +205,7 @@ static int overview(report *r, const char *input, const char *title)
 typedef struct bar_data {
     const char **labels, **notes;
     double *vals;
-    char (*nbuf)[80]; /* storage of the notes */
+    char (*nbuf)[96]; /* storage of the notes */
 } bar_data;
 
 static void bars_free(bar_data *b)
@@ -531,6 +558,187 @@ out:
     return rc;
 }
 
+/* ------------------------------------------------------------------ funnel */
+
+static int funnel(report *r)
+{
+    static const char *const cols[] = {"step", "types", "contacts", "from_previous",
+                                       "from_first", "dropoff", "median_seconds_from_previous",
+                                       NULL};
+    static const char *const pct[] = {"from_previous", "from_first", "dropoff", NULL};
+    iv_query_options q;
+    iv_lifecycle_options lo;
+    iv_table *t = NULL;
+    size_t n, i, steps = 0;
+    long cs, cty, cc, cp, cf;
+    bar_data b;
+    char intro[700], support[300], win[32];
+    int rc;
+    svg_bars c;
+
+    query_init(r, &q, NULL);
+    iv_lifecycle_options_init(&lo, sizeof lo);
+    lo.steps = r->steps;
+    lo.window = r->window;
+    if ((rc = iv_lifecycle_funnel(&t, r->store, &q, &lo)) != IV_OK)
+        return fail(r, "funnel", rc);
+    n = iv_table_nrows(t);
+    cs = iv_table_col_index(t, "step");
+    cty = iv_table_col_index(t, "types");
+    cc = iv_table_col_index(t, "contacts");
+    cp = iv_table_col_index(t, "from_previous");
+    cf = iv_table_col_index(t, "from_first");
+    if (cs < 0 || cty < 0 || cc < 0 || cp < 0 || cf < 0) {
+        iv_table_free(t);
+        return cli_fail(r->cmd, "funnel: unexpected table");
+    }
+    if ((rc = bars_alloc(r, &b, n)) != CLI_OK) {
+        iv_table_free(t);
+        return rc;
+    }
+    support[0] = '\0';
+    for (i = 0; i < n; i++) {
+        const char *step = iv_table_get_string(t, i, (size_t)cs);
+        char x[32], y[32];
+        if (step && strcmp(step, "support_after") == 0) {
+            svg_value_label(x, sizeof x, iv_table_get_double(t, i, (size_t)cf), 1);
+            snprintf(support, sizeof support,
+                     "Of the contacts who completed the funnel, %s (%lld) had a support "
+                     "interaction within the window after completing: a completed flow that "
+                     "sends people to support is not a good flow.", x,
+                     (long long)iv_table_get_int(t, i, (size_t)cc));
+            continue;
+        }
+        b.labels[steps] = iv_table_get_string(t, i, (size_t)cty);
+        b.vals[steps] = iv_table_get_double(t, i, (size_t)cc);
+        svg_value_label(x, sizeof x, iv_table_get_double(t, i, (size_t)cp), 1);
+        svg_value_label(y, sizeof y, iv_table_get_double(t, i, (size_t)cf), 1);
+        snprintf(b.nbuf[steps], sizeof b.nbuf[steps], "%s of previous, %s of first", x, y);
+        b.notes[steps] = b.nbuf[steps];
+        steps++;
+    }
+    snprintf(win, sizeof win, "%g days", (double)r->window / (double)DAY_MS);
+    snprintf(intro, sizeof intro,
+             "Contacts reaching each step (SPEC 3.4, ordered mode: steps in order, other "
+             "interactions in between allowed) within %s of their first step-1 interaction; "
+             "alternatives within a step are separated by |. Steps: %s.", win, r->steps);
+    html_section(r->f, "funnel", "Funnel", intro);
+    html_table(r->f, t, "Funnel per step", cols, pct);
+    if (support[0])
+        html_p(r->f, NULL, support);
+    memset(&c, 0, sizeof c);
+    c.id = "funnel";
+    c.title = "Contacts reaching each funnel step";
+    c.desc = "Horizontal bars, one per funnel step from the first at the top: the number of "
+             "contacts reaching it, followed by the conversion from the previous step and from "
+             "the first.";
+    c.value_label = "contacts";
+    bars_emit(r, &b, steps, &c, "Choose the steps with --steps and the window with --window.");
+    bars_free(&b);
+    iv_table_free(t);
+    return CLI_OK;
+}
+
+/* ------------------------------------------------------------------ cohorts */
+
+static int cohorts(report *r)
+{
+    iv_query_options q;
+    iv_lifecycle_options lo;
+    iv_table *t = NULL;
+    size_t n, i, rows = 0, cols = 0;
+    long cco, ccn, cpe;
+    double *cells = NULL;
+    const char **rl = NULL, **cl = NULL;
+    char (*rbuf)[48] = NULL, (*cbuf)[24] = NULL;
+    int rc;
+    svg_heat h;
+
+    query_init(r, &q, NULL);
+    iv_lifecycle_options_init(&lo, sizeof lo);
+    lo.period = IV_PERIOD_MONTH;
+    if ((rc = iv_lifecycle_cohorts(&t, r->store, &q, &lo)) != IV_OK)
+        return fail(r, "cohorts", rc);
+    n = iv_table_nrows(t);
+    cco = iv_table_col_index(t, "cohort");
+    ccn = iv_table_col_index(t, "contacts");
+    cpe = iv_table_col_index(t, "period");
+    if (cco < 0 || ccn < 0 || cpe < 0) {
+        iv_table_free(t);
+        return cli_fail(r->cmd, "cohorts: unexpected table");
+    }
+    /* long form (cohort, period k) into a matrix: one row per cohort, in table order */
+    for (i = 0; i < n; i++) {
+        size_t k = (size_t)iv_table_get_int(t, i, (size_t)cpe);
+        if (k == 0)
+            rows++;
+        if (k + 1 > cols)
+            cols = k + 1;
+    }
+    cells = malloc((rows * cols + 1) * sizeof *cells);
+    rl = calloc(rows + 1, sizeof *rl);
+    cl = calloc(cols + 1, sizeof *cl);
+    rbuf = calloc(rows + 1, sizeof *rbuf);
+    cbuf = calloc(cols + 1, sizeof *cbuf);
+    if (!cells || !rl || !cl || !rbuf || !cbuf) {
+        rc = cli_fail(r->cmd, "out of memory");
+        goto out;
+    }
+    for (i = 0; i < rows * cols; i++)
+        cells[i] = NAN;
+    for (i = 0; i < cols; i++) {
+        snprintf(cbuf[i], sizeof cbuf[i], "%zu", i);
+        cl[i] = cbuf[i];
+    }
+    rows = 0;
+    for (i = 0; i < n; i++) {
+        size_t k = (size_t)iv_table_get_int(t, i, (size_t)cpe);
+        if (k == 0) {
+            snprintf(rbuf[rows], sizeof rbuf[rows], "%s (%lld)",
+                     iv_table_get_string(t, i, (size_t)cco),
+                     (long long)iv_table_get_int(t, i, (size_t)ccn));
+            rl[rows] = rbuf[rows];
+            rows++;
+        }
+        if (rows > 0)
+            cells[(rows - 1) * cols + k] = cell(t, i, "rate");
+    }
+    html_section(r->f, "cohorts", "Cohort retention",
+                 "Contacts grouped by the month of their first interaction (cohort size in "
+                 "brackets); cell (c, k) is the share of cohort c with at least one interaction "
+                 "in its k-th month after the cohort's own (SPEC 3.4; k = 0 is 100%). Months "
+                 "that end after the last timestamp are not observed yet: blank, never 0.");
+    memset(&h, 0, sizeof h);
+    h.id = "cohorts";
+    h.title = "Monthly cohort retention";
+    h.desc = "Heat map with one row per monthly cohort and one column per month since the "
+             "cohort's first month; each cell holds the percentage of the cohort active in that "
+             "month, darker for lower shares. Unobserved cells are light grey and empty.";
+    h.x_label = "months since the cohort's first month (k)";
+    h.y_label = "cohort (first interaction)";
+    h.rows = rows;
+    h.cols = cols;
+    h.row_labels = rl;
+    h.col_labels = cl;
+    h.cells = cells;
+    html_figure_begin(r->f);
+    svg_heatmap(r->f, &h);
+    html_figure_end(r->f, "The unbounded variant (active in month k or later) is in "
+                          "iv cohorts --period month, column rate_unbounded.");
+    html_section_end(r->f);
+    r->sections++;
+    r->charts++;
+    rc = CLI_OK;
+out:
+    free(cells);
+    free(rl);
+    free(cl);
+    free(rbuf);
+    free(cbuf);
+    iv_table_free(t);
+    return rc;
+}
+
 /* ------------------------------------------------------------------ maturity */
 
 static int assess(report *r, const iv_rubric *rubric, int64_t from, int64_t to, iv_table **out)
@@ -699,7 +907,7 @@ static int write_report(report *r, const char *input, const char *title)
         if ((rc = by_dimension(r, &dims[i])) != CLI_OK)
             return rc;
     if ((rc = year_on_year(r)) != CLI_OK || (rc = trajectory(r)) != CLI_OK ||
-        (rc = maturity(r)) != CLI_OK)
+        (rc = funnel(r)) != CLI_OK || (rc = cohorts(r)) != CLI_OK || (rc = maturity(r)) != CLI_OK)
         return rc;
     glossary(r);
     html_end(r->f);
@@ -735,7 +943,8 @@ static void help(void)
            "against the twelve before); the RV trajectory of one contact against the norm\n"
            "band of all contacts (p10-p90, p25-p75, median; 7-day buckets since each\n"
            "contact's first interaction); the digital-maturity radar over the eight areas\n"
-           "with the default rubric, this year and last.\n\n"
+           "with the default rubric, this year and last; funnel bars; the monthly cohort\n"
+           "retention heat map.\n\n"
            "  INPUT            a CSV or JSON Lines log; default: the bundled sample\n"
            "  -o, --output F   the HTML file (default report.html; - for standard output)\n"
            "  --title TEXT     the page title\n"
@@ -743,11 +952,15 @@ static void help(void)
            "                   contacts observed for all K buckets, the one whose RV at\n"
            "                   bucket K is nearest the norm's p75 there)\n"
            "  --buckets K      trajectory length in 7-day buckets (default 26)\n"
+           "  --steps S        funnel steps separated by ',', alternative types within a\n"
+           "                   step by '|' (default %s)\n"
+           "  --window W       funnel window from the first step-1 interaction: 14d, 36h,\n"
+           "                   2w (default 180d)\n"
            "  --where EXPR     report on a selection (the selection language of iv metrics)\n"
            "  --model FILE     scoring model (default: the built-in one)\n"
            "  --format F       how the summary line (output, bytes, sections, charts) is\n"
            "                   printed: table, csv or json\n",
-           usage);
+           usage, default_steps);
 }
 
 int cli_cmd_report(int argc, char **argv)
@@ -764,6 +977,8 @@ int cli_cmd_report(int argc, char **argv)
     memset(&r, 0, sizeof r);
     r.cmd = "report";
     r.buckets = 26;
+    r.steps = default_steps;
+    r.window = 180 * DAY_MS;
     cli_opts_init(&o);
     for (i = 1; i < argc; i++) {
         int c = cli_common_opt(r.cmd, argc, argv, &i, &o);
@@ -780,6 +995,12 @@ int cli_cmd_report(int argc, char **argv)
             r.contact = v;
         else if (!bad && (v = cli_value(r.cmd, argc, argv, &i, "--where", &bad)))
             r.where = v;
+        else if (!bad && (v = cli_value(r.cmd, argc, argv, &i, "--steps", &bad)))
+            r.steps = v;
+        else if (!bad && (v = cli_value(r.cmd, argc, argv, &i, "--window", &bad))) {
+            if ((r.window = parse_window(v)) < 0)
+                return cli_usage(r.cmd, usage, "--window takes a duration such as 14d, 36h or 2w");
+        }
         else if (!bad && (v = cli_value(r.cmd, argc, argv, &i, "--buckets", &bad))) {
             char *end;
             long k = strtol(v, &end, 10);
