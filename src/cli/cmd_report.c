@@ -132,6 +132,17 @@ static double cell(const iv_table *t, size_t row, const char *col)
     return c < 0 ? NAN : iv_table_get_double(t, row, (size_t)c);
 }
 
+/* Look up the named columns (NULL-terminated names) of a result table into idx. */
+static int columns(report *r, const iv_table *t, const char *what, const char *const *names,
+                   long *idx)
+{
+    size_t i;
+    for (i = 0; names[i]; i++)
+        if ((idx[i] = iv_table_col_index(t, names[i])) < 0)
+            return cli_fail(r->cmd, "%s: no column '%s' in the result", what, names[i]);
+    return CLI_OK;
+}
+
 /* ------------------------------------------------------------------ overview */
 
 static const char *const metric_cols[] = {
@@ -307,8 +318,9 @@ static int year_on_year(report *r)
     size_t n, i;
     bar_data bd;
     char a[40], b[40], c0[40], intro[400];
+    static const char *const yoy_cols[] = {"metric", "value", "previous", NULL};
     int rc;
-    long cm, cv, cp;
+    long col[3];
     svg_bars c;
 
     fmt_day(r->cur_from, a, sizeof a);
@@ -332,23 +344,17 @@ static int year_on_year(report *r)
     if ((rc = iv_query_compare(&t, r->store, &q, r->prev_from, r->prev_to)) != IV_OK)
         return fail(r, "year on year", rc);
     n = iv_table_nrows(t);
-    cm = iv_table_col_index(t, "metric");
-    cv = iv_table_col_index(t, "value");
-    cp = iv_table_col_index(t, "previous");
-    if (cm < 0 || cv < 0 || cp < 0) {
-        iv_table_free(t);
-        return cli_fail(r->cmd, "year on year: unexpected comparison table");
-    }
-    if ((rc = bars_alloc(r, &bd, n)) != CLI_OK) {
+    if ((rc = columns(r, t, "year on year", yoy_cols, col)) != CLI_OK ||
+        (rc = bars_alloc(r, &bd, n)) != CLI_OK) {
         iv_table_free(t);
         return rc;
     }
     for (i = 0; i < n; i++) {
         char x[32], y[32];
-        bd.labels[i] = iv_table_get_string(t, i, (size_t)cm);
+        bd.labels[i] = iv_table_get_string(t, i, (size_t)col[0]);
         bd.vals[i] = cell(t, i, "relative_change");
-        svg_value_label(x, sizeof x, iv_table_get_double(t, i, (size_t)cv), 0);
-        svg_value_label(y, sizeof y, iv_table_get_double(t, i, (size_t)cp), 0);
+        svg_value_label(x, sizeof x, iv_table_get_double(t, i, (size_t)col[1]), 0);
+        svg_value_label(y, sizeof y, iv_table_get_double(t, i, (size_t)col[2]), 0);
         snprintf(bd.nbuf[i], sizeof bd.nbuf[i], "%s (was %s)", x, y);
         bd.notes[i] = bd.nbuf[i];
     }
@@ -394,13 +400,16 @@ static void traj_free(traj *tr)
  * time order. */
 static int build_trajectories(report *r, iv_table *d, traj *tr)
 {
+    static const char *const drill_cols[] = {"contact", "ts", "rv", NULL};
     size_t rows = iv_table_nrows(d), i = 0, c = 0, b;
-    long cc = iv_table_col_index(d, "contact"), ct = iv_table_col_index(d, "ts"),
-         cr = iv_table_col_index(d, "rv");
+    long col[3], cc, ct, cr;
     int64_t t_ref = r->last + 1;
     memset(tr, 0, sizeof *tr);
-    if (cc < 0 || ct < 0 || cr < 0)
-        return cli_fail(r->cmd, "trajectory: unexpected drill-down table");
+    if (columns(r, d, "trajectory", drill_cols, col) != CLI_OK)
+        return CLI_EFAIL;
+    cc = col[0];
+    ct = col[1];
+    cr = col[2];
     tr->k = r->buckets;
     tr->x = malloc((iv_store_contacts(r->store) + 1) * tr->k * sizeof *tr->x);
     tr->ids = malloc((iv_store_contacts(r->store) + 1) * sizeof *tr->ids);
@@ -570,7 +579,7 @@ static int funnel(report *r)
     iv_lifecycle_options lo;
     iv_table *t = NULL;
     size_t n, i, steps = 0;
-    long cs, cty, cc, cp, cf;
+    long col[7];
     bar_data b;
     char intro[700], support[300], win[32];
     int rc;
@@ -583,36 +592,28 @@ static int funnel(report *r)
     if ((rc = iv_lifecycle_funnel(&t, r->store, &q, &lo)) != IV_OK)
         return fail(r, "funnel", rc);
     n = iv_table_nrows(t);
-    cs = iv_table_col_index(t, "step");
-    cty = iv_table_col_index(t, "types");
-    cc = iv_table_col_index(t, "contacts");
-    cp = iv_table_col_index(t, "from_previous");
-    cf = iv_table_col_index(t, "from_first");
-    if (cs < 0 || cty < 0 || cc < 0 || cp < 0 || cf < 0) {
-        iv_table_free(t);
-        return cli_fail(r->cmd, "funnel: unexpected table");
-    }
-    if ((rc = bars_alloc(r, &b, n)) != CLI_OK) {
+    if ((rc = columns(r, t, "funnel", cols, col)) != CLI_OK ||
+        (rc = bars_alloc(r, &b, n)) != CLI_OK) {
         iv_table_free(t);
         return rc;
     }
     support[0] = '\0';
     for (i = 0; i < n; i++) {
-        const char *step = iv_table_get_string(t, i, (size_t)cs);
+        const char *step = iv_table_get_string(t, i, (size_t)col[0]);
         char x[32], y[32];
         if (step && strcmp(step, "support_after") == 0) {
-            svg_value_label(x, sizeof x, iv_table_get_double(t, i, (size_t)cf), 1);
+            svg_value_label(x, sizeof x, iv_table_get_double(t, i, (size_t)col[4]), 1);
             snprintf(support, sizeof support,
                      "Of the contacts who completed the funnel, %s (%lld) had a support "
                      "interaction within the window after completing: a completed flow that "
                      "sends people to support is not a good flow.", x,
-                     (long long)iv_table_get_int(t, i, (size_t)cc));
+                     (long long)iv_table_get_int(t, i, (size_t)col[2]));
             continue;
         }
-        b.labels[steps] = iv_table_get_string(t, i, (size_t)cty);
-        b.vals[steps] = iv_table_get_double(t, i, (size_t)cc);
-        svg_value_label(x, sizeof x, iv_table_get_double(t, i, (size_t)cp), 1);
-        svg_value_label(y, sizeof y, iv_table_get_double(t, i, (size_t)cf), 1);
+        b.labels[steps] = iv_table_get_string(t, i, (size_t)col[1]);
+        b.vals[steps] = iv_table_get_double(t, i, (size_t)col[2]);
+        svg_value_label(x, sizeof x, iv_table_get_double(t, i, (size_t)col[3]), 1);
+        svg_value_label(y, sizeof y, iv_table_get_double(t, i, (size_t)col[4]), 1);
         snprintf(b.nbuf[steps], sizeof b.nbuf[steps], "%s of previous, %s of first", x, y);
         b.notes[steps] = b.nbuf[steps];
         steps++;
@@ -647,7 +648,8 @@ static int cohorts(report *r)
     iv_lifecycle_options lo;
     iv_table *t = NULL;
     size_t n, i, rows = 0, cols = 0;
-    long cco, ccn, cpe;
+    static const char *const cohort_cols[] = {"cohort", "contacts", "period", NULL};
+    long col[3];
     double *cells = NULL;
     const char **rl = NULL, **cl = NULL;
     char (*rbuf)[48] = NULL, (*cbuf)[24] = NULL;
@@ -660,16 +662,13 @@ static int cohorts(report *r)
     if ((rc = iv_lifecycle_cohorts(&t, r->store, &q, &lo)) != IV_OK)
         return fail(r, "cohorts", rc);
     n = iv_table_nrows(t);
-    cco = iv_table_col_index(t, "cohort");
-    ccn = iv_table_col_index(t, "contacts");
-    cpe = iv_table_col_index(t, "period");
-    if (cco < 0 || ccn < 0 || cpe < 0) {
+    if ((rc = columns(r, t, "cohorts", cohort_cols, col)) != CLI_OK) {
         iv_table_free(t);
-        return cli_fail(r->cmd, "cohorts: unexpected table");
+        return rc;
     }
     /* long form (cohort, period k) into a matrix: one row per cohort, in table order */
     for (i = 0; i < n; i++) {
-        size_t k = (size_t)iv_table_get_int(t, i, (size_t)cpe);
+        size_t k = (size_t)iv_table_get_int(t, i, (size_t)col[2]);
         if (k == 0)
             rows++;
         if (k + 1 > cols)
@@ -692,11 +691,11 @@ static int cohorts(report *r)
     }
     rows = 0;
     for (i = 0; i < n; i++) {
-        size_t k = (size_t)iv_table_get_int(t, i, (size_t)cpe);
+        size_t k = (size_t)iv_table_get_int(t, i, (size_t)col[2]);
         if (k == 0) {
             snprintf(rbuf[rows], sizeof rbuf[rows], "%s (%lld)",
-                     iv_table_get_string(t, i, (size_t)cco),
-                     (long long)iv_table_get_int(t, i, (size_t)ccn));
+                     iv_table_get_string(t, i, (size_t)col[0]),
+                     (long long)iv_table_get_int(t, i, (size_t)col[1]));
             rl[rows] = rbuf[rows];
             rows++;
         }
