@@ -15,6 +15,7 @@
  */
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -679,12 +680,38 @@ static int ingest_into(lua_State *L, iv_store *s, const char *path, int opts)
     return 1;
 }
 
-/* iv.load(path [, opts]) -> store, ingest_result | nil, msg, code */
+static int is_snapshot(const char *path)
+{
+    char head[sizeof IV_STORE_SNAPSHOT_MAGIC - 1];
+    FILE *f = fopen(path, "rb");
+    size_t n = 0;
+    if (f) {
+        n = fread(head, 1, sizeof head, f);
+        fclose(f);
+    }
+    return n == sizeof head && memcmp(head, IV_STORE_SNAPSHOT_MAGIC, sizeof head) == 0;
+}
+
+/* iv.load(path [, opts]) -> store, ingest_result | nil, msg, code. A store snapshot
+ * (store:save) is loaded as such (then the second result is absent). */
 static int l_load(lua_State *L)
 {
     const char *path = luaL_checkstring(L, 1);
     int opts = opts_index(L, 2), n;
-    lstore *u = new_store(L);
+    lstore *u;
+    if (is_snapshot(path)) {
+        iv_store_options o;
+        int rc;
+        u = lua_newuserdatauv(L, sizeof *u, 0);
+        u->s = NULL;
+        luaL_setmetatable(L, STORE_MT);
+        iv_store_options_init(&o, sizeof o);
+        lua_alloc_options(L, &o.alloc, &o.alloc_ud);
+        if ((rc = iv_store_load(&u->s, path, &o)) != IV_OK)
+            return fail(L, rc);
+        return 1;
+    }
+    u = new_store(L);
     if (!u)
         return fail(L, IV_ENOMEM);
     n = ingest_into(L, u->s, path, opts);
@@ -694,6 +721,17 @@ static int l_load(lua_State *L)
         return n;
     }
     return 2; /* the store, then the counters */
+}
+
+/* store:save(path) -> true | nil, msg, code: an atomic, checksummed snapshot */
+static int s_save(lua_State *L)
+{
+    iv_store *s = check_store(L, 1);
+    int rc;
+    if ((rc = iv_store_prepare(s)) != IV_OK || (rc = iv_store_save(s, luaL_checkstring(L, 2))))
+        return fail(L, rc);
+    lua_pushboolean(L, 1);
+    return 1;
 }
 
 /* store:ingest(path [, opts]) -> counters | nil, msg, code */
@@ -1429,6 +1467,7 @@ IV_LUA_EXPORT int luaopen_iv(lua_State *L)
 {
     static const luaL_Reg store_methods[] = {
         {"ingest", s_ingest},
+        {"save", s_save},
         {"append", s_append},
         {"rows", s_rows},
         {"contacts", s_contacts},

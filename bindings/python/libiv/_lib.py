@@ -11,6 +11,7 @@ from ctypes import (CFUNCTYPE, POINTER, Structure, c_char, c_char_p, c_double, c
                     c_int32, c_int64, c_long, c_size_t, c_uint, c_uint32, c_uint64, c_void_p)
 
 IV_TIME_NONE = -(2 ** 63)
+SNAPSHOT_MAGIC = b"\x89IVSTO\r\n"   # IV_STORE_SNAPSHOT_MAGIC
 
 ALLOC_FN = CFUNCTYPE(c_void_p, c_void_p, c_void_p, c_size_t, c_size_t)
 PROGRESS_FN = CFUNCTYPE(c_int, c_uint64, c_uint64, c_void_p)
@@ -137,6 +138,8 @@ _PROTOS = {
                                       POINTER(c_size_t)]),
     "iv_store_memory": (c_size_t, [P, POINTER(c_size_t), POINTER(c_size_t)]),
     "iv_store_ingest_counts": (c_int, [P, POINTER(c_uint64), POINTER(c_uint64)]),
+    "iv_store_save": (c_int, [P, c_char_p]),
+    "iv_store_load": (c_int, [PP, c_char_p, POINTER(StoreOptions)]),
     # ingest
     "iv_ingest_options_init": (c_int, [POINTER(IngestOptions), c_size_t]),
     "iv_ingest_new": (c_int, [PP, P, POINTER(IngestOptions)]),

@@ -85,6 +85,22 @@ def _query_options(by=None, where=None, start=None, end=None, model=None, t_ref=
     return q, keep, prog
 
 
+def _store_options(max_strings):
+    o = _lib.init_struct(_lib.StoreOptions, "iv_store_options_init")
+    if max_strings is not None:
+        o.max_strings = int(max_strings)
+    return ctypes.byref(o)
+
+
+def is_snapshot(path):
+    """Whether a file starts with the store snapshot magic (iv_store_save)."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(len(_lib.SNAPSHOT_MAGIC)) == _lib.SNAPSHOT_MAGIC
+    except OSError:
+        return False
+
+
 class Store(Handle):
     """A columnar, in-memory log of interactions (SPEC 1.1).
 
@@ -97,16 +113,26 @@ class Store(Handle):
 
     def __init__(self, max_strings=None, _handle=None):
         if _handle is None:
-            o = _lib.init_struct(_lib.StoreOptions, "iv_store_options_init")
-            if max_strings is not None:
-                o.max_strings = int(max_strings)
             out = ctypes.c_void_p()
-            check(_lib.fn("iv_store_new")(ctypes.byref(out), ctypes.byref(o)))
+            check(_lib.fn("iv_store_new")(ctypes.byref(out), _store_options(max_strings)))
             _handle = out.value
         self._h = _handle
         self.last_ingest = None
 
     _free = "iv_store_free"
+
+    # --- snapshots (SPEC 7) -------------------------------------------------------------
+    @classmethod
+    def open(cls, path, max_strings=None):
+        """Load a store snapshot written by save() (CorruptError for a damaged file)."""
+        out = ctypes.c_void_p()
+        check(_lib.fn("iv_store_load")(ctypes.byref(out), _lib.enc(os.fspath(path)),
+                                       _store_options(max_strings)))
+        return cls(_handle=out.value)
+
+    def save(self, path):
+        """Save the whole store to a snapshot file (atomic, versioned, checksummed)."""
+        check(_lib.fn("iv_store_save")(self._prepared(), _lib.enc(os.fspath(path))))
 
     # --- ingestion -------------------------------------------------------------------
     def ingest(self, source, input_format=None, lenient=False, policy=None, map=None,
@@ -421,7 +447,10 @@ def load(path, **opts):
 
     Options as Store.ingest(): input_format, lenient, policy, map, delimiter, rejects,
     progress, max_line, max_fields, max_string, max_depth, max_raw, max_rejects, plus the
-    store's max_strings. ``store.last_ingest`` holds the counters and kept rejects."""
+    store's max_strings. ``store.last_ingest`` holds the counters and kept rejects.
+    A path to a store snapshot (Store.save) is loaded as such, as the `iv` tool does."""
+    if isinstance(path, (str, os.PathLike)) and is_snapshot(path):
+        return Store.open(path, max_strings=opts.pop("max_strings", None))
     store = Store(max_strings=opts.pop("max_strings", None))
     paths = [path] if isinstance(path, (str, bytes, os.PathLike)) else list(path)
     try:

@@ -324,6 +324,28 @@ class HandChecked(unittest.TestCase):
             self.assertEqual(s.rows, 0)
 
 
+class Snapshots(unittest.TestCase):
+
+    def test_saved_store_reloads_to_the_same_rows_and_metrics(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "s.ivstore")
+            STORE.save(path)
+            with libiv.load(path) as s, libiv.Store.open(path) as s2:
+                self.assertEqual((s.rows, s.contacts), (STORE.rows, STORE.contacts))
+                self.assertEqual(s.row(123), STORE.row(123))
+                with s.metrics(by="team") as a, STORE.metrics(by="team") as b:
+                    self.assertEqual(a.to_records(), b.to_records())
+                self.assertEqual(s2.dims, STORE.dims)
+            with open(path, "r+b") as f:
+                f.seek(100)
+                b = f.read(1)
+                f.seek(100)
+                f.write(bytes([b[0] ^ 0xFF]))
+            with self.assertRaises(libiv.CorruptError) as cm:
+                libiv.Store.open(path)
+            self.assertEqual(cm.exception.code, -8)
+
+
 class ModelTests(unittest.TestCase):
 
     def test_default_model_follows_spec_2(self):
