@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <threads.h>
 
 #include "metrics.h"
 #include "query.h"
@@ -225,6 +226,7 @@ int iv__ctx_init(iv__ctx *c, const iv_store *s, const iv_query_options *o)
              : (s->nrows ? s->ts_max + 1 : 0);
     c->progress = o->progress;
     c->payload = o->payload;
+    c->threads = o->threads;
     c->half_life_ms = iv__model_half_life_days(c->m) * (double)IV__MS_PER_DAY;
     for (i = 0; i < 4; i++) {
         c->qf[i] = iv__model_outcome_factor(c->m, (int)i);
@@ -762,18 +764,28 @@ static int iv__cmp_groups(const void *pa, const void *pb)
  * hook, no RV history state, no half-life): RV units and their fixed-point values come
  * from per-type tables, and nothing is called through a pointer. Same results as the
  * general walk, row for row. */
-static int iv__group_fast(iv__ctx *c, const iv__keyer *ks, size_t nk, iv__groups *G)
+typedef struct iv__fastjob {
+    const iv__ctx *c;
+    const iv__keyer *ks;
+    size_t nk;
+    iv__groups *G;
+    const iv__i128 *rvfix;
+    size_t c0, c1;          /* contact ids [c0, c1) */
+    int tick;               /* call the progress callback (one job only) */
+    int rc;
+} iv__fastjob;
+
+static int iv__group_fast_range(iv__fastjob *j)
 {
+    const iv__ctx *c = j->c;
+    const iv__keyer *ks = j->ks;
+    size_t nk = j->nk, nc = c->s->contacts.count, ci, k;
+    iv__groups *G = j->G;
+    const iv__i128 *rvfix = j->rvfix;
     const iv_store *s = c->s;
-    size_t nt = s->type.pool.count, nc = s->contacts.count, ci, k, t;
-    iv__i128 *rvfix = iv__malloc(&c->a, nt * sizeof *rvfix);
     const int has_rv = s->rv.codes.data != NULL;
     int rc = IV_OK;
-    if (!rvfix)
-        return iv__nomem("groups");
-    for (t = 0; t < nt; t++)
-        rvfix[t] = iv__fix_of(c->ti[t].rv);
-    for (ci = 1; ci < nc && rc == IV_OK; ci++) {
+    for (ci = j->c0; ci < j->c1 && rc == IV_OK; ci++) {
         const uint32_t *rows = s->idx_rows + s->idx_start[ci];
         size_t n = s->idx_start[ci + 1] - s->idx_start[ci];
         for (k = 0; k < n; k++) {
@@ -821,9 +833,97 @@ static int iv__group_fast(iv__ctx *c, const iv__keyer *ks, size_t nk, iv__groups
                              outcome == IV_OUTCOME_DESIRED ? 1 : outcome ? 2 : 0, u, ufix, ti->survey,
                              ti->survey ? iv__store_score(s, r) : (double)NAN);
         }
-        if (rc == IV_OK)
+        if (rc == IV_OK && j->tick)
             rc = iv__ctx_tick(c, ci, nc);
     }
+    j->rc = rc;
+    return rc;
+}
+
+static int iv__group_fast_thread(void *arg)
+{
+    iv__group_fast_range(arg);
+    return 0;
+}
+
+/* Fold the groups of `from` into `into` (exact: integer sums; the contact sets of two
+ * jobs are disjoint, so distinct counts add). */
+static int iv__groups_absorb(iv__groups *into, const iv__groups *from, const iv__alloc *a)
+{
+    size_t i;
+    for (i = 0; i < from->n; i++) {
+        long gi = iv__groups_get(into, a, from->g[i].key);
+        if (gi < 0)
+            return IV_ENOMEM;
+        iv__gacc_merge(&into->g[gi].acc, &from->g[i].acc);
+    }
+    return IV_OK;
+}
+
+#define IV__MAX_THREADS 16
+
+static int iv__group_fast(iv__ctx *c, const iv__keyer *ks, size_t nk, iv__groups *G)
+{
+    const iv_store *s = c->s;
+    size_t nt = s->type.pool.count, nc = s->contacts.count, t, nj, i;
+    iv__i128 *rvfix = iv__malloc(&c->a, nt * sizeof *rvfix);
+    iv__fastjob jobs[IV__MAX_THREADS];
+    iv__groups extra[IV__MAX_THREADS];
+    thrd_t th[IV__MAX_THREADS];
+    int started[IV__MAX_THREADS] = {0};
+    int rc = IV_OK;
+    if (!rvfix)
+        return iv__nomem("groups");
+    for (t = 0; t < nt; t++)
+        rvfix[t] = iv__fix_of(c->ti[t].rv);
+    /* split the contacts into jobs of about equal row counts; small stores run alone */
+    nj = c->threads > 1 ? IV__MIN(c->threads, IV__MAX_THREADS) : 1;
+    if (s->nrows < 200000)
+        nj = 1;
+    memset(extra, 0, sizeof extra);
+    for (i = 0; i < nj; i++) {
+        size_t target = s->nrows * i / nj, lo = 1, hi = nc;
+        jobs[i].c = c;
+        jobs[i].ks = ks;
+        jobs[i].nk = nk;
+        jobs[i].rvfix = rvfix;
+        jobs[i].tick = i == 0;
+        jobs[i].rc = IV_OK;
+        /* first contact whose rows start at or after the target (binary search) */
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (s->idx_start[mid] < target)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        jobs[i].c0 = i == 0 ? 1 : lo;
+        if (i)
+            jobs[i - 1].c1 = jobs[i].c0;
+        jobs[i].G = i == 0 ? G : &extra[i];
+        if (i && (rc = iv__groups_init(&extra[i], &c->a, ks, nk)))
+            break;
+    }
+    if (rc == IV_OK) {
+        jobs[nj - 1].c1 = nc > 1 ? nc : 1;
+        for (i = 1; i < nj; i++)
+            started[i] = thrd_create(&th[i], iv__group_fast_thread, &jobs[i]) == thrd_success;
+        iv__group_fast_range(&jobs[0]);
+        for (i = 1; i < nj; i++) {
+            if (started[i])
+                thrd_join(th[i], NULL);
+            else
+                iv__group_fast_range(&jobs[i]); /* no thread to be had: run it here */
+        }
+        for (i = 0; i < nj && rc == IV_OK; i++)
+            rc = jobs[i].rc;
+        for (i = 1; i < nj && rc == IV_OK; i++)
+            rc = iv__groups_absorb(G, &extra[i], &c->a);
+        if (rc == IV_ENOMEM)
+            rc = iv__nomem("groups");
+    }
+    for (i = 1; i < nj; i++)
+        iv__groups_free(&extra[i], &c->a);
     iv__free(&c->a, rvfix, nt * sizeof *rvfix);
     return rc;
 }

@@ -56,6 +56,7 @@ typedef struct iv__ctx {
     iv__sel *sel;              /* NULL: everything in range */
     iv_progress_fn progress;
     void *payload;
+    unsigned threads;          /* worker threads for grouping (0/1: none) */
 } iv__ctx;
 
 /* Set up a context from public options (validates them; compiles the where expression,

@@ -621,6 +621,61 @@ START_TEST(output_bytes_do_not_change_when_input_rows_are_shuffled)
 }
 END_TEST
 
+START_TEST(threaded_grouping_gives_the_same_bytes_as_one_thread)
+{
+    enum { N = 230000 }; /* above the 200k-row threshold for splitting the work */
+    static char names[N][12];
+    static const char *contact[N], *channel[N], *type[N];
+    static int64_t ts[N];
+    static double cost[N], value[N], score[N];
+    static const char *chs[] = {"web", "phone", "email"}, *tys[] = {"visit", "purchase", "nps"};
+    iv_columns c = IV_COLUMNS_INIT;
+    iv_store *s;
+    char *out[3];
+    unsigned seed = 5;
+    size_t i;
+    int k;
+    for (i = 0; i < N; i++) {
+        seed = seed * 1103515245u + 12345u;
+        snprintf(names[i], sizeof names[i], "c%u", (unsigned)(i / 7)); /* contiguous runs */
+        contact[i] = names[i];
+        ts[i] = (int64_t)((seed >> 8) % 700) * 86400000LL;
+        channel[i] = chs[(seed >> 4) % 3];
+        type[i] = tys[(seed >> 6) % 3];
+        cost[i] = (seed >> 9) % 2 ? 0.1 * (double)((seed >> 12) % 50) : NAN;
+        value[i] = 1.0 / 3.0 * (double)((seed >> 14) % 9);
+        score[i] = strcmp(type[i], "nps") == 0 ? (double)((seed >> 18) % 11) : NAN;
+    }
+    c.n = N;
+    c.contact = contact;
+    c.ts = ts;
+    c.channel = channel;
+    c.type = type;
+    c.cost = cost;
+    c.value = value;
+    c.score = score;
+    ck_assert_int_eq(iv_store_new(&s, NULL), IV_OK);
+    ck_assert_int_eq(iv_store_append_columns(s, &c), IV_OK);
+    for (k = 0; k < 3; k++) {
+        iv_query_options o = IV_QUERY_OPTIONS_INIT;
+        iv_table *t = NULL;
+        char *str;
+        o.by = "channel,month";
+        o.threads = (unsigned)(k + 1);
+        ck_assert_int_eq(iv_query_metrics(&t, s, &o), IV_OK);
+        ck_assert_int_eq(iv_table_to_string(t, IV_FORMAT_CSV, &str, NULL), IV_OK);
+        out[k] = strdup(str);
+        iv_table_free_string(t, str);
+        iv_table_free(t);
+    }
+    ck_assert_str_eq(out[0], out[1]);
+    ck_assert_str_eq(out[0], out[2]);
+    for (k = 0; k < 3; k++)
+        free(out[k]);
+    iv_store_free(s);
+}
+END_TEST
+
 START_TEST(queries_need_a_prepared_store)
 {
     iv_store *s;
@@ -724,6 +779,7 @@ int main(void)
     tcase_add_test(tc, period_on_period_gives_value_previous_change_and_relative_change);
     tcase_add_test(tc, drill_down_lists_the_rows_behind_a_group);
     tcase_add_test(tc, output_bytes_do_not_change_when_input_rows_are_shuffled);
+    tcase_add_test(tc, threaded_grouping_gives_the_same_bytes_as_one_thread);
     tcase_add_test(tc, queries_need_a_prepared_store);
     tcase_add_test(tc, unknown_group_dimension_is_an_error);
     tcase_add_test(tc, every_allocation_failure_in_a_query_returns_enomem_and_leaks_nothing);

@@ -56,11 +56,14 @@ typedef struct iv_query_options {
                                  of the selection (@ref to, else the latest stored ts + 1 ms) */
     iv_progress_fn progress; /**< called with contacts done; may be NULL */
     void *payload;          /**< passed to @ref progress */
+    unsigned threads;       /**< worker threads for grouping large stores: 0 or 1 = the
+                                 calling thread only (default); results are identical for
+                                 any value (exact sums, contacts split between threads) */
 } iv_query_options;
 
 /** @brief Initialiser for ::iv_query_options. @since 0.1 */
 #define IV_QUERY_OPTIONS_INIT { sizeof(iv_query_options), NULL, NULL, IV_TIME_NONE, \
-    IV_TIME_NONE, NULL, IV_TIME_NONE, NULL, NULL }
+    IV_TIME_NONE, NULL, IV_TIME_NONE, NULL, NULL, 0 }
 
 /**
  * @brief Fill @p opts with the defaults.

@@ -7,7 +7,7 @@
 
 static const char *usage_metrics =
     "iv metrics INPUT [--by dim,...] [--from T] [--to T] [--where EXPR] [--model FILE]\n"
-    "                 [--prev-from T --prev-to T] [--drill GROUP] [--format table|csv|json]";
+    "                 [--prev-from T --prev-to T] [--drill GROUP] [--threads N] [--format table|csv|json]";
 static const char *usage_contacts =
     "iv contacts INPUT [--from T] [--to T] [--where EXPR] [--model FILE] [--format table|csv|json]";
 
@@ -69,6 +69,11 @@ static int run(int argc, char **argv, int contacts)
         } else if (!bad && !contacts && (v = cli_value(cmd, argc, argv, &i, "--prev-to", &bad))) {
             if (parse_time(cmd, "--prev-to", v, &pt))
                 return CLI_EUSAGE;
+        } else if (!bad && (v = cli_value(cmd, argc, argv, &i, "--threads", &bad))) {
+            size_t nth;
+            if (parse_size(v, &nth) || nth > 64)
+                return cli_usage(cmd, usage, "--threads takes a number from 0 to 64");
+            q.threads = (unsigned)nth;
         } else if (!bad && !contacts && (v = cli_value(cmd, argc, argv, &i, "--drill", &bad))) {
             if (parse_size(v, &drill))
                 return cli_usage(cmd, usage, "--drill takes a group number (0-based row of the metrics)");
@@ -86,7 +91,8 @@ static int run(int argc, char **argv, int contacts)
                        "cost_assumed per group. --where takes the selection language, e.g.\n"
                        "  --where 'channel in (web, app) and not has churn'\n"
                        "--prev-from/--prev-to compare each metric with a previous period.\n"
-                       "--drill N lists the interactions behind group N (0-based).\n");
+                       "--drill N lists the interactions behind group N (0-based).\n"
+                       "--threads N groups large stores on N threads (same result, exact sums).\n");
             return CLI_OK;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             return cli_usage(cmd, usage, "unknown option '%s'", argv[i]);

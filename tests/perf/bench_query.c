@@ -1,6 +1,7 @@
-/* bench_query FILE [COPIES] [BY]: ingest FILE COPIES times into one store (so a 5M-row
- * file gives a 10M-row store), then time iv_query_metrics grouped by BY (default
- * "channel,month"): median and best of 7 runs. Public API only. */
+/* bench_query FILE [COPIES] [BY] [THREADS]: ingest FILE COPIES times into one store (so a
+ * 5M-row file gives a 10M-row store), then time iv_query_metrics grouped by BY (default
+ * "channel,month") on THREADS threads (default 1): median and best of 7 runs. Public API
+ * only. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -31,6 +32,7 @@ int main(int argc, char **argv)
         return 2;
     }
     o.by = argc > 3 ? argv[3] : "channel,month";
+    o.threads = argc > 4 ? (unsigned)atoi(argv[4]) : 1;
     if (iv_store_new(&s, NULL) != IV_OK)
         return 1;
     t0 = now();
@@ -42,8 +44,8 @@ int main(int argc, char **argv)
         }
         iv_ingest_free(ing);
     }
-    printf("rows            %zu\ncontacts        %zu\ningest_s        %.3f\nby              %s\n",
-           iv_store_rows(s), iv_store_contacts(s), now() - t0, o.by);
+    printf("rows            %zu\ncontacts        %zu\ningest_s        %.3f\nby              %s\nthreads         %u\n",
+           iv_store_rows(s), iv_store_contacts(s), now() - t0, o.by, o.threads);
     for (i = 0; i < 7; i++) {
         iv_table *tb = NULL;
         t0 = now();
