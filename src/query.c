@@ -99,13 +99,17 @@ void iv__bucket_label(iv__dimkind k, int64_t ts, char *buf, size_t cap)
 
 /* ------------------------------------------------------------ context ---- */
 
+/* The size of the first layout of iv_query_options (without `threads`): callers built
+ * against it keep working; fields they do not have take their defaults. */
+#define IV__QUERY_OPTIONS_MIN offsetof(iv_query_options, threads)
+
 IV_API int iv_query_options_init(iv_query_options *opts, size_t size)
 {
     iv_query_options def = IV_QUERY_OPTIONS_INIT;
-    if (!opts || size < sizeof def)
+    if (!opts || size < IV__QUERY_OPTIONS_MIN)
         return iv__error(IV_EINVAL, "iv_query_options_init: bad arguments");
     memset(opts, 0, size);
-    memcpy(opts, &def, sizeof def);
+    memcpy(opts, &def, IV__MIN(size, sizeof def));
     opts->size = size;
     return IV_OK;
 }
@@ -210,8 +214,13 @@ int iv__ctx_init(iv__ctx *c, const iv_store *s, const iv_query_options *o)
         return iv__error(IV_EINVAL, "query: store is NULL");
     if (!o)
         o = &def;
-    if ((rc = iv__check_options(o, o->size, sizeof def, sizeof def, "iv_query_options")))
+    if ((rc = iv__check_options(o, o->size, IV__QUERY_OPTIONS_MIN, sizeof def, "iv_query_options")))
         return rc;
+    if (o->size < sizeof def) { /* an older caller: its fields, then our defaults */
+        memcpy(&def, o, o->size);
+        def.size = sizeof def;
+        o = &def;
+    }
     if (!s->index_ok)
         return iv__error(IV_ESTATE, "query: the store is not prepared (call iv_store_prepare after iv_store_append)");
     if (o->from != IV_TIME_NONE && o->to != IV_TIME_NONE && o->to < o->from)
@@ -1073,7 +1082,8 @@ IV_API int iv_query_compare(iv_table **out, const iv_store *s, const iv_query_op
     *out = NULL;
     if ((rc = iv__query_run(&cur, s, o)))
         return rc;
-    memcpy(&po, o, sizeof po);
+    iv_query_options_init(&po, sizeof po);
+    memcpy(&po, o, IV__MIN(o->size, sizeof po));
     po.size = sizeof po;
     po.from = prev_from;
     po.to = prev_to;

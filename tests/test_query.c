@@ -676,6 +676,29 @@ START_TEST(threaded_grouping_gives_the_same_bytes_as_one_thread)
 }
 END_TEST
 
+START_TEST(options_of_the_first_layout_are_accepted_with_defaults_for_newer_fields)
+{
+    iv_store *s = hand_log();
+    unsigned char buf[sizeof(iv_query_options)];
+    iv_query_options o = IV_QUERY_OPTIONS_INIT, *old = (iv_query_options *)(void *)buf;
+    iv_table *t = NULL;
+    size_t oldsize = offsetof(iv_query_options, threads);
+    memset(buf, 0xAB, sizeof buf); /* garbage past the old layout must not be read */
+    memcpy(buf, &o, oldsize);
+    old->size = oldsize;
+    old->by = "channel";
+    ck_assert_int_eq(iv_query_metrics(&t, s, old), IV_OK);
+    ck_assert_uint_eq(iv_table_nrows(t), 5);
+    iv_table_free(t);
+    ck_assert_int_eq(iv_query_compare(&t, s, old, IV_TIME_NONE, IV_TIME_NONE), IV_OK);
+    iv_table_free(t);
+    old->size = oldsize - 1;
+    ck_assert_int_eq(iv_query_metrics(&t, s, old), IV_EINVAL);
+    ck_assert_int_eq(iv_query_options_init(&o, oldsize), IV_OK);
+    iv_store_free(s);
+}
+END_TEST
+
 START_TEST(queries_need_a_prepared_store)
 {
     iv_store *s;
@@ -780,6 +803,7 @@ int main(void)
     tcase_add_test(tc, drill_down_lists_the_rows_behind_a_group);
     tcase_add_test(tc, output_bytes_do_not_change_when_input_rows_are_shuffled);
     tcase_add_test(tc, threaded_grouping_gives_the_same_bytes_as_one_thread);
+    tcase_add_test(tc, options_of_the_first_layout_are_accepted_with_defaults_for_newer_fields);
     tcase_add_test(tc, queries_need_a_prepared_store);
     tcase_add_test(tc, unknown_group_dimension_is_an_error);
     tcase_add_test(tc, every_allocation_failure_in_a_query_returns_enomem_and_leaks_nothing);
