@@ -1,0 +1,27 @@
+/* Shared by the fuzz targets: the libFuzzer entry point, invariant checks and small
+ * helpers. Every target is also built into an ordinary test by replay.c. */
+#ifndef IV_FUZZ_H
+#define IV_FUZZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The libFuzzer entry point each fuzz_<name>.c defines (replay.c calls it too). */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* A broken invariant: print where and abort, so libFuzzer keeps the input. */
+void fuzz_fail(const char *file, int line, const char *what);
+#define FUZZ_CHECK(cond) ((cond) ? (void)0 : fuzz_fail(__FILE__, __LINE__, #cond))
+
+/* A NUL-terminated copy of the input (malloc'd; aborts when out of memory). */
+char *fuzz_cstr(const uint8_t *data, size_t size);
+
+/* Same number or both NaN. */
+int fuzz_same_double(double a, double b);
+
+/* Ingest the bytes as CSV or JSON Lines (iv_input_format) in three ways — lenient in one
+ * push, lenient in small chunks, strict in one push — and check that the runs agree and
+ * that every row is accounted for; then query the accepted rows. */
+void fuzz_ingest(const uint8_t *data, size_t size, int format);
+
+#endif

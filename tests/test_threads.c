@@ -1,0 +1,196 @@
+/* Thread safety (doc/ABI.md, "Threads"): read-only queries on one prepared store from
+ * several threads at once, and independent stores worked on in parallel, each give the
+ * result the single-threaded run gives; error messages stay with their thread.
+ * Meant to run under ThreadSanitizer too (.ci/run: build-tsan, -Db_sanitize=thread),
+ * which reports any data race the library has on these paths. */
+#include <check.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "iv/clv.h"
+#include "iv/maturity.h"
+#include "iv/query.h"
+#include "reldata.h"
+#include "testutil.h"
+
+#define NTHREADS 4
+#define NQUERIES 7
+#define SHARED_ROWS 1500
+#define OWN_ROWS 400
+
+/* Query q over a store as CSV text (malloc'd), NULL on failure. */
+static char *run_query(const iv_store *s, int q)
+{
+    iv_query_options o = IV_QUERY_OPTIONS_INIT;
+    iv_table *t = NULL;
+    int rc = IV_EINVAL;
+    char *text;
+    switch (q) {
+    case 0:
+        o.by = "channel,month";
+        rc = iv_query_metrics(&t, s, &o);
+        break;
+    case 1:
+        o.by = "team,profit_tier";
+        o.where = "has purchase and not region = apac";
+        rc = iv_query_metrics(&t, s, &o);
+        break;
+    case 2:
+        rc = iv_query_contacts(&t, s, &o);
+        break;
+    case 3:
+        o.by = "type";
+        o.from = 1672531200000LL;
+        o.to = 1704067200000LL;
+        rc = iv_query_compare(&t, s, &o, 1640995200000LL, 1672531200000LL);
+        break;
+    case 4:
+        o.by = "channel";
+        rc = iv_query_drill(&t, s, &o, 2);
+        break;
+    case 5: {
+        iv_rfm_options ro = IV_RFM_OPTIONS_INIT;
+        rc = iv_rfm(&t, s, &ro);
+        break;
+    }
+    case 6: {
+        iv_indicators *ind = NULL;
+        iv_rubric *r = NULL;
+        if ((rc = iv_rubric_new_default(&r, NULL)) == IV_OK &&
+            (rc = iv_indicators_new(&ind, NULL)) == IV_OK &&
+            (rc = iv_indicators_from_store(ind, s, NULL, IV_TIME_NONE, IV_TIME_NONE)) == IV_OK)
+            rc = iv_maturity_assess(&t, r, ind, NULL);
+        iv_indicators_free(ind);
+        iv_rubric_free(r);
+        break;
+    }
+    default:
+        break;
+    }
+    text = rc == IV_OK ? rel_table_csv(t) : NULL;
+    iv_table_free(t);
+    return text;
+}
+
+typedef struct job {
+    int id;
+    const iv_store *shared;     /* read-only, used by every thread */
+    char *const *shared_ref;    /* NQUERIES texts */
+    char *const *own_ref;       /* NQUERIES texts for this thread's own store */
+    int mismatches, failures, leaks, wrong_error;
+} job;
+
+static void *worker(void *arg)
+{
+    job *j = arg;
+    int rep, q;
+    for (rep = 0; rep < 3; rep++) {
+        for (q = 0; q < NQUERIES; q++) {
+            char *text = run_query(j->shared, (q + j->id) % NQUERIES);
+            if (!text)
+                j->failures++;
+            else if (strcmp(text, j->shared_ref[(q + j->id) % NQUERIES]) != 0)
+                j->mismatches++;
+            free(text);
+        }
+    }
+    /* An independent store with its own counting allocator, built in this thread. */
+    {
+        tu_alloc a;
+        iv_store *own = NULL;
+        tu_alloc_reset(&a, 0);
+        if (rel_store_new(&own, tu_alloc_fn, &a, 100 + (uint64_t)j->id, NULL, OWN_ROWS, 30)) {
+            j->failures++;
+        } else {
+            for (q = 0; q < NQUERIES; q++) {
+                char *text = run_query(own, q);
+                if (!text)
+                    j->failures++;
+                else if (strcmp(text, j->own_ref[q]) != 0)
+                    j->mismatches++;
+                free(text);
+            }
+        }
+        iv_store_free(own);
+        if (a.live != 0)
+            j->leaks++;
+    }
+    /* The message of a failure belongs to the thread that failed. */
+    {
+        iv_query_options o = IV_QUERY_OPTIONS_INIT;
+        iv_table *t = NULL;
+        char name[32];
+        snprintf(name, sizeof name, "colour_%d", j->id);
+        o.by = name;
+        if (iv_query_metrics(&t, j->shared, &o) != IV_ENOTFOUND ||
+            !strstr(iv_error_last(), name))
+            j->wrong_error++;
+    }
+    return NULL;
+}
+
+START_TEST(concurrent_queries_on_one_store_and_parallel_stores_match_the_serial_results)
+{
+    iv_store *shared = NULL, *own[NTHREADS];
+    char *shared_ref[NQUERIES], *own_ref[NTHREADS][NQUERIES];
+    pthread_t th[NTHREADS];
+    job jobs[NTHREADS];
+    int i, q;
+    ck_assert_int_eq(rel_store_new(&shared, NULL, NULL, 42, NULL, SHARED_ROWS, 80), IV_OK);
+    for (q = 0; q < NQUERIES; q++) {
+        shared_ref[q] = run_query(shared, q);
+        ck_assert_msg(shared_ref[q] != NULL, "query %d: %s", q, iv_error_last());
+    }
+    /* the serial answers for the stores the threads will build */
+    for (i = 0; i < NTHREADS; i++) {
+        ck_assert_int_eq(rel_store_new(&own[i], NULL, NULL, 100 + (uint64_t)i, NULL, OWN_ROWS, 30),
+                         IV_OK);
+        for (q = 0; q < NQUERIES; q++) {
+            own_ref[i][q] = run_query(own[i], q);
+            ck_assert_ptr_nonnull(own_ref[i][q]);
+        }
+        iv_store_free(own[i]);
+    }
+    for (i = 0; i < NTHREADS; i++) {
+        memset(&jobs[i], 0, sizeof jobs[i]);
+        jobs[i].id = i;
+        jobs[i].shared = shared;
+        jobs[i].shared_ref = shared_ref;
+        jobs[i].own_ref = own_ref[i];
+        ck_assert_int_eq(pthread_create(&th[i], NULL, worker, &jobs[i]), 0);
+    }
+    for (i = 0; i < NTHREADS; i++)
+        ck_assert_int_eq(pthread_join(th[i], NULL), 0);
+    for (i = 0; i < NTHREADS; i++) {
+        ck_assert_msg(jobs[i].failures == 0, "thread %d: %d failed calls", i, jobs[i].failures);
+        ck_assert_msg(jobs[i].mismatches == 0, "thread %d: %d results differ", i,
+                      jobs[i].mismatches);
+        ck_assert_msg(jobs[i].leaks == 0, "thread %d leaked", i);
+        ck_assert_msg(jobs[i].wrong_error == 0, "thread %d saw another thread's error", i);
+    }
+    for (q = 0; q < NQUERIES; q++) {
+        free(shared_ref[q]);
+        for (i = 0; i < NTHREADS; i++)
+            free(own_ref[i][q]);
+    }
+    iv_store_free(shared);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("threads");
+    TCase *tc = tcase_create("threads");
+    SRunner *sr;
+    int nf;
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, concurrent_queries_on_one_store_and_parallel_stores_match_the_serial_results);
+    suite_add_tcase(s, tc);
+    sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    nf = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return nf ? 1 : 0;
+}
