@@ -26,6 +26,7 @@ typedef struct iv__csv_field {
 typedef struct iv__csv {
     const iv__alloc *alloc;
     unsigned char cls[256]; /* byte classes for the delimiter in use */
+    unsigned char delim;
     int state;
     size_t pos;             /* bytes of the current record consumed */
     size_t nl;              /* '\n' bytes inside quoted fields of the current record */
@@ -46,6 +47,15 @@ void iv__csv_reset(iv__csv *c);
  * *used receives the bytes consumed and *done 1 when they include the record's
  * terminating '\n' (then *used stops right after it). */
 int iv__csv_scan(iv__csv *c, const char *p, size_t n, size_t *used, int *done);
+/* Fast path at the start of a record (the state iv__csv_reset leaves): when p[0..n)
+ * holds the whole record up to its '\n', with no quote in it and no more fields than
+ * are allocated (iv__csv_reserve), records its fields exactly as iv__csv_scan would and
+ * returns its length including the '\n'. Otherwise returns 0 and changes nothing; the
+ * caller then uses iv__csv_scan, which handles every case. */
+size_t iv__csv_plain(iv__csv *c, const char *p, size_t n);
+/* Allocate room for n fields (at most max_fields) so that iv__csv_plain can take
+ * records of that many fields. Returns IV_OK or IV_ENOMEM. */
+int iv__csv_reserve(iv__csv *c, size_t n);
 /* End of input inside the current record (c->pos > 0): close it. */
 int iv__csv_eof(iv__csv *c);
 /* Collapse the "" pairs of a field into dst (at least end - start bytes); returns the

@@ -16,6 +16,7 @@
 #include "jsonl.h"
 #include "numparse.h"
 #include "store.h"
+#include "timefmt.h"
 
 #define IV__DEF_MAX_LINE ((size_t)1 << 20)
 #define IV__DEF_MAX_FIELDS 256
@@ -111,6 +112,7 @@ struct iv_ingest {
 
     char *scratch;
     size_t capscratch;
+    iv__tcache tcache;   /* month of the last timestamp */
     iv__row row;
     char why[256];
 
@@ -343,99 +345,108 @@ static int iv__why(iv_ingest *ing, const char *fmt, const char *s, size_t n)
     return 1;
 }
 
-/* Enum text: the canonical lower-case spellings first (one length test and one
- * memcmp each), then iv__enum_parse for other cases and the numeric outcomes. */
+/* Enum text: the canonical lower-case spellings first (a length and first-byte test,
+ * then one memcmp), then iv__enum_parse for other cases and the numeric outcomes. */
 static int iv__enum_fast(int kind, const char *s, size_t n)
 {
-    static const char *const names[4][9] = {
-        { "acquisition", "closing", "retention" },
-        { "technology", "channels", "engagement", "experience", "content", "business", "analytics",
-          "governance" },
-        { "in", "out" },
-        { "desired", "neutral", "undesired" },
+    static const struct {
+        const char *s;
+        unsigned char n;
+    } names[4][9] = {
+        { { "acquisition", 11 }, { "closing", 7 }, { "retention", 9 } },
+        { { "technology", 10 }, { "channels", 8 }, { "engagement", 10 }, { "experience", 10 },
+          { "content", 7 }, { "business", 8 }, { "analytics", 9 }, { "governance", 10 } },
+        { { "in", 2 }, { "out", 3 } },
+        { { "desired", 7 }, { "neutral", 7 }, { "undesired", 9 } },
     };
     int v;
-    for (v = 0; v < 9 && names[kind][v]; v++)
-        if (names[kind][v][0] == s[0] && strlen(names[kind][v]) == n && memcmp(names[kind][v], s, n) == 0)
+    for (v = 0; v < 9 && names[kind][v].s; v++)
+        if (names[kind][v].n == n && names[kind][v].s[0] == s[0] && memcmp(names[kind][v].s, s, n) == 0)
             return v + 1;
     return iv__enum_parse(kind, s, n);
 }
 
+static int iv__set_text(iv_ingest *ing, iv__str *str, const char *s, size_t n)
+{
+    if (n > ing->max_string) {
+        snprintf(ing->why, sizeof ing->why, "string of %zu bytes is longer than max_string (%zu)", n,
+                 ing->max_string);
+        return 1;
+    }
+    str->p = s;
+    str->n = n;
+    return 0;
+}
+
+static int iv__set_number(iv_ingest *ing, double *num, const char *s, size_t n)
+{
+    int rc;
+    iv__trim(&s, &n);
+    if (n == 0)
+        return 0;
+    rc = iv__num_parse(s, n, num);
+    if (rc == IV_ERANGE)
+        return iv__why(ing, "number out of range '%.*s'", s, n);
+    if (rc)
+        return iv__why(ing, "not a number '%.*s'", s, n);
+    return 0;
+}
+
 /* Put the text s[0..n) (a CSV field, or a JSON value of kind jk) into the row for
- * target t. Returns 0, or 1 with ing->why set when the value is bad. */
+ * target t. Returns 0, or 1 with ing->why set when the value is bad. One switch on the
+ * column's kind, which the header fixed; empty text means "not given" everywhere. */
 static int iv__set(iv_ingest *ing, iv__target t, const char *s, size_t n, int jk)
 {
     iv__row *r = &ing->row;
-    iv__str *str = NULL;
-    double *num = NULL;
-    int rc, v;
+    int kind, v;
 
     if (jk == IV__JV_NULL)
         return 0;
     if (jk == IV__JV_BOOL)
         return iv__why(ing, "'%.*s' is not a value for this field", s, n);
     switch (t.kind) {
-    case F_CONTACT: str = &r->contact; break;
-    case F_CHANNEL: str = &r->channel; break;
-    case F_TYPE: str = &r->type; break;
-    case F_TEAM: str = &r->team; break;
-    case F_ID: str = &r->id; break;
+    case F_CONTACT: return iv__set_text(ing, &r->contact, s, n);
+    case F_CHANNEL: return iv__set_text(ing, &r->channel, s, n);
+    case F_TYPE: return iv__set_text(ing, &r->type, s, n);
+    case F_TEAM: return iv__set_text(ing, &r->team, s, n);
+    case F_ID: return iv__set_text(ing, &r->id, s, n);
     case F_DIM:
         if (n == 0)
             return 0;
-        str = &r->dim_val[r->ndims];
-        r->dim_idx[r->ndims++] = (uint16_t)t.dim;
-        break;
-    case F_COST: num = &r->cost; break;
-    case F_VALUE: num = &r->value; break;
-    case F_SCORE: num = &r->score; break;
-    case F_RV: num = &r->rv; break;
-    default: break;
-    }
-    if (str) {
-        if (n > ing->max_string) {
-            snprintf(ing->why, sizeof ing->why, "string of %zu bytes is longer than max_string (%zu)",
-                     n, ing->max_string);
-            return 1;
-        }
-        str->p = s;
-        str->n = n;
-        return 0;
-    }
-    iv__trim(&s, &n);
-    if (n == 0)
-        return 0;
-    if (num) {
-        rc = iv__num_parse(s, n, num);
-        if (rc == IV_ERANGE)
-            return iv__why(ing, "number out of range '%.*s'", s, n);
-        if (rc)
-            return iv__why(ing, "not a number '%.*s'", s, n);
-        return 0;
-    }
-    if (t.kind == F_TS) {
-        if (iv_time_parse(s, n, &r->ts)) {
+        r->dim_idx[r->ndims] = (uint16_t)t.dim;
+        return iv__set_text(ing, &r->dim_val[r->ndims++], s, n);
+    case F_COST: return iv__set_number(ing, &r->cost, s, n);
+    case F_VALUE: return iv__set_number(ing, &r->value, s, n);
+    case F_SCORE: return iv__set_number(ing, &r->score, s, n);
+    case F_RV: return iv__set_number(ing, &r->rv, s, n);
+    case F_TS:
+        iv__trim(&s, &n);
+        if (n == 0)
+            return 0;
+        if (iv__time_parse_cached(&ing->tcache, s, n, &r->ts)) {
             snprintf(ing->why, sizeof ing->why, "%s", iv_error_last());
             r->ts = IV_TIME_NONE;
             return 1;
         }
         return 0;
+    case F_STAGE: kind = 0; break;
+    case F_AREA: kind = 1; break;
+    case F_DIRECTION: kind = 2; break;
+    default: kind = 3; break; /* F_OUTCOME */
     }
-    /* enums: stage, area, direction, outcome */
-    {
-        int kind = t.kind == F_STAGE ? 0 : t.kind == F_AREA ? 1 : t.kind == F_DIRECTION ? 2 : 3;
-        v = iv__enum_fast(kind, s, n);
-        if (v < 0) {
-            snprintf(ing->why, sizeof ing->why, "unknown %s '%.*s'", iv__fname[t.kind],
-                     (int)IV__MIN(n, 64), s);
-            return 1;
-        }
-        switch (t.kind) {
-        case F_STAGE: r->stage = (uint8_t)v; break;
-        case F_AREA: r->area = (uint8_t)v; break;
-        case F_DIRECTION: r->direction = (uint8_t)v; break;
-        default: r->outcome = (uint8_t)v; break;
-        }
+    iv__trim(&s, &n);
+    if (n == 0)
+        return 0;
+    v = iv__enum_fast(kind, s, n);
+    if (v < 0) {
+        snprintf(ing->why, sizeof ing->why, "unknown %s '%.*s'", iv__fname[t.kind], (int)IV__MIN(n, 64), s);
+        return 1;
+    }
+    switch (t.kind) {
+    case F_STAGE: r->stage = (uint8_t)v; break;
+    case F_AREA: r->area = (uint8_t)v; break;
+    case F_DIRECTION: r->direction = (uint8_t)v; break;
+    default: r->outcome = (uint8_t)v; break;
     }
     return 0;
 }
@@ -545,6 +556,8 @@ static int iv__csv_header(iv_ingest *ing, const char *buf)
     if (!ing->cols)
         return iv__fail(ing, iv__nomem("the header"));
     ing->ncols = n;
+    if (iv__csv_reserve(&ing->csv, n))
+        return iv__fail(ing, IV_ENOMEM);
     sc = ing->scratch;
     for (i = 0; i < n; i++) {
         iv__csv_text(ing, buf, i, &sc, &s, &ns);
@@ -611,6 +624,8 @@ static int iv__csv_row(iv_ingest *ing, const char *buf, size_t len)
     for (i = 0; i < ing->ncols; i++) {
         const char *s;
         size_t n;
+        if (c->f[i].end == c->f[i].start)
+            continue; /* empty: not given, whatever the column */
         iv__csv_text(ing, buf, i, &sc, &s, &n);
         if (iv__set(ing, ing->cols[i], s, n, IV__JV_STRING))
             return iv__bad_row(ing, buf, len, i + 1, iv__tname(ing, ing->cols[i]), ing->why);
@@ -818,7 +833,11 @@ static int iv__feed(iv_ingest *ing, const char *p, size_t n)
             ing->rec_line = ing->line;
         }
         if (ing->format == IV_INPUT_CSV) {
-            if ((rc = iv__csv_scan(&ing->csv, p, n, &used, &done)))
+            /* a record that starts here and ends in this chunk, without quotes, is
+             * split in one pass; anything else goes through the state machine */
+            used = ing->rec_len == 0 ? iv__csv_plain(&ing->csv, p, n) : 0;
+            done = used != 0;
+            if (!used && (rc = iv__csv_scan(&ing->csv, p, n, &used, &done)))
                 return iv__fail(ing, rc);
         } else {
             const char *q = memchr(p, '\n', n);

@@ -203,6 +203,39 @@ IV_API int iv_time_parse(const char *text, size_t len, int64_t *out)
     return iv__time_range(s, n, t, out);
 }
 
+/* Two ASCII digits as a number, or a value above 99 when either is not a digit. */
+static unsigned iv__dig2(const char *p)
+{
+    unsigned a = (unsigned)(unsigned char)p[0] - '0', b = (unsigned)(unsigned char)p[1] - '0';
+    return a > 9 || b > 9 ? 100u : a * 10 + b;
+}
+
+int iv__time_parse_cached(iv__tcache *tc, const char *s, size_t n, int64_t *out)
+{
+    unsigned d, hh, mi, ss;
+    if (n != 20 || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z')
+        return iv_time_parse(s, n, out);
+    if (memcmp(s, tc->ym, 8) != 0) {
+        int y, mo;
+        /* Cache only months wholly inside the accepted range (1900-01 .. 2200-12),
+         * so that no instant parsed through the cache needs a range check. */
+        if (!iv__digits(s, 4, &y) || s[4] != '-' || !iv__digits(s + 5, 2, &mo) || s[7] != '-' ||
+            mo < 1 || mo > 12 || y < 1900 || y > 2200)
+            return iv_time_parse(s, n, out);
+        memcpy(tc->ym, s, 8);
+        tc->day0 = iv__days_from_civil(y, mo, 1) - 1;
+        tc->mdays = iv__days_in_month(y, mo);
+    }
+    d = iv__dig2(s + 8);
+    hh = iv__dig2(s + 11);
+    mi = iv__dig2(s + 14);
+    ss = iv__dig2(s + 17);
+    if (d < 1 || d > (unsigned)tc->mdays || hh > 23 || mi > 59 || ss > 59)
+        return iv_time_parse(s, n, out); /* the general parser words the error */
+    *out = (tc->day0 + (int64_t)d) * IV__MS_PER_DAY + (int64_t)(hh * 3600 + mi * 60 + ss) * 1000;
+    return IV_OK;
+}
+
 IV_API int iv_time_format(int64_t ts, char *buf, size_t cap)
 {
     int64_t days, y, msod;

@@ -202,6 +202,67 @@ START_TEST(format_then_parse_is_the_identity_at_odd_instants)
 }
 END_TEST
 
+static int64_t cached_ok(iv__tcache *tc, const char *s)
+{
+    int64_t t = 0;
+    int rc = iv__time_parse_cached(tc, s, strlen(s), &t);
+    ck_assert_msg(rc == IV_OK, "'%s' -> %d (%s)", s, rc, iv_error_last());
+    return t;
+}
+
+static int cached_rc(iv__tcache *tc, const char *s)
+{
+    int64_t t = 0;
+    return iv__time_parse_cached(tc, s, strlen(s), &t);
+}
+
+START_TEST(cached_month_gives_the_same_instants_across_month_and_year_ends)
+{
+    iv__tcache tc;
+    memset(&tc, 0, sizeof tc);
+    /* date -u -d 2024-02-01T08:30:15Z +%s -> 1706776215 */
+    ck_assert_int_eq(cached_ok(&tc, "2024-02-01T08:30:15Z"), 1706776215000LL);
+    /* date -u -d 2024-02-29T23:59:59Z +%s -> 1709251199 (leap day, same cached month) */
+    ck_assert_int_eq(cached_ok(&tc, "2024-02-29T23:59:59Z"), 1709251199000LL);
+    /* date -u -d 2024-03-01T00:00:00Z +%s -> 1709251200 (next month) */
+    ck_assert_int_eq(cached_ok(&tc, "2024-03-01T00:00:00Z"), 1709251200000LL);
+    /* date -u -d 2023-12-31T23:59:59Z +%s -> 1704067199 (back a year) */
+    ck_assert_int_eq(cached_ok(&tc, "2023-12-31T23:59:59Z"), 1704067199000LL);
+    /* date -u -d 2023-02-28T12:00:00Z +%s -> 1677585600 */
+    ck_assert_int_eq(cached_ok(&tc, "2023-02-28T12:00:00Z"), 1677585600000LL);
+    /* other spellings go through the general parser: 12:00+02:00 is 10:00Z,
+     * date -u -d 2024-03-01T10:00:00Z +%s -> 1709287200 */
+    ck_assert_int_eq(cached_ok(&tc, "2024-03-01T12:00:00+02:00"), 1709287200000LL);
+    ck_assert_int_eq(cached_ok(&tc, "2024-03-01 10:00:00Z"), 1709287200000LL);
+}
+END_TEST
+
+START_TEST(cached_month_still_rejects_bad_days_times_and_range)
+{
+    iv__tcache tc;
+    memset(&tc, 0, sizeof tc);
+    ck_assert_int_eq(cached_ok(&tc, "2023-02-28T12:00:00Z"), 1677585600000LL);
+    /* 2023 is not a leap year: February 29th does not exist, cache or not */
+    ck_assert_int_eq(cached_rc(&tc, "2023-02-29T12:00:00Z"), IV_EPARSE);
+    ck_assert_ptr_nonnull(strstr(iv_error_last(), "no such day"));
+    ck_assert_int_eq(cached_rc(&tc, "2023-02-00T12:00:00Z"), IV_EPARSE);
+    ck_assert_int_eq(cached_rc(&tc, "2023-02-1xT12:00:00Z"), IV_EPARSE);
+    ck_assert_int_eq(cached_rc(&tc, "2023-02-10T24:00:00Z"), IV_EPARSE);
+    ck_assert_int_eq(cached_rc(&tc, "2023-02-10T23:60:00Z"), IV_EPARSE);
+    ck_assert_int_eq(cached_rc(&tc, "2023-02-10T23:59:60Z"), IV_EPARSE);
+    ck_assert_int_eq(cached_rc(&tc, "2023-13-10T23:59:59Z"), IV_EPARSE);
+    /* range ends: date -u -d 2200-12-31T23:59:59Z +%s -> 7289654399,
+     * date -u -d 1900-01-01T00:00:00Z +%s -> -2208988800 */
+    ck_assert_int_eq(cached_ok(&tc, "2200-12-31T23:59:59Z"), 7289654399000LL);
+    ck_assert_int_eq(cached_ok(&tc, "1900-01-01T00:00:00Z"), -2208988800000LL);
+    ck_assert_int_eq(cached_rc(&tc, "1899-12-31T23:59:59Z"), IV_ERANGE);
+    ck_assert_int_eq(cached_rc(&tc, "2201-01-01T00:00:00Z"), IV_ERANGE);
+    /* a failure leaves the cache usable */
+    ck_assert_int_eq(cached_ok(&tc, "2023-02-28T12:00:00Z"), 1677585600000LL);
+}
+END_TEST
+
+
 int main(void)
 {
     Suite *s = suite_create("time");
@@ -221,6 +282,8 @@ int main(void)
     tcase_add_test(tc, format_writes_iso_utc_with_milliseconds_only_when_needed);
     tcase_add_test(tc, calendar_arithmetic_agrees_with_day_by_day_counting);
     tcase_add_test(tc, format_then_parse_is_the_identity_at_odd_instants);
+    tcase_add_test(tc, cached_month_gives_the_same_instants_across_month_and_year_ends);
+    tcase_add_test(tc, cached_month_still_rejects_bad_days_times_and_range);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
