@@ -7,6 +7,9 @@
 #define IV_PATTERN_H
 
 #include "iv/common.h"
+#include "iv/query.h"
+#include "iv/stats.h"
+#include "iv/store.h"
 #include "iv/table.h"
 
 #ifdef __cplusplus
@@ -185,6 +188,274 @@ IV_API int iv_pattern_norm(iv_table **out, const double *traj, size_t n, size_t 
  */
 IV_API int iv_pattern_vs_norm(iv_table **out, double *z, const double *x, const double *traj,
                               size_t n, size_t k, const iv_pattern_options *opts);
+
+/** @} */
+
+/**
+ * @defgroup pattern_store Patterns over a store
+ * @brief The RV use cases of SPEC 4 computed from a store: trajectories, norms of
+ *        subsets, a contact against a norm, nearest norm, segment versus segment, A/B
+ *        efficacy, prioritising, stalled contacts and next best action.
+ *
+ * Every function takes a selection (::iv_query_options: time range, `where` expression,
+ * model, reference time); only the interactions it selects count. RV units u_i come from
+ * the model along each contact's whole history in time order (SPEC 3.1). The
+ * *reference time* R ("now") is the query's `t_ref`, else its `to`, else the store's
+ * last timestamp. Allocation goes through the store's allocator. See doc/PATTERN.md.
+ * @{
+ */
+
+/** @brief How trajectory buckets are aligned. @since 0.1 */
+typedef enum iv_align {
+    IV_ALIGN_AGE = 0,      /**< bucket b ends b·B after the contact's first selected
+                                interaction (default) */
+    IV_ALIGN_CALENDAR = 1, /**< bucket b ends b·B after a common origin */
+    IV_ALIGN_INDEX = 2     /**< bucket b = after the contact's b-th selected interaction */
+} iv_align;
+
+/**
+ * @brief Options of the store-level pattern functions. Initialise with
+ *        ::IV_PATTERN_STORE_OPTIONS_INIT or iv_pattern_store_options_init(); fields are
+ *        only ever appended.
+ * @since 0.1
+ */
+typedef struct iv_pattern_store_options {
+    size_t size;          /**< sizeof(iv_pattern_store_options) as the caller knows it */
+    int64_t bucket;       /**< bucket width B in milliseconds (default 7 days) */
+    size_t buckets;       /**< number of buckets K (default 26) */
+    int align;            /**< an ::iv_align (default ::IV_ALIGN_AGE) */
+    int64_t origin;       /**< calendar alignment: start of bucket 1; ::IV_TIME_NONE = the
+                               query's `from`, else the store's first timestamp */
+    size_t window;        /**< nearest norm: Sakoe-Chiba window, |i - j| <= w (default 3) */
+    int distance;         /**< nearest norm: an ::iv_distance (default DTW) */
+    int prune;            /**< nearest norm: 1 LB_Keogh cascade (default), 0 brute force */
+    double anomaly_z;     /**< contact vs norm: anomaly when max |z| exceeds it (3.5) */
+    double quantile;      /**< stalled: quantile of the forward gaps (default 0.9, type 7) */
+    int all;              /**< stalled: 1 lists every contact, 0 only the stalled (default) */
+    const char *success;  /**< next best action: the successful subset; NULL =
+                               `profit_tier = high` */
+    size_t top;           /**< rank: at most this many rows; 0 = every contact (default) */
+    const char *group_a;  /**< A/B: the first group to compare; NULL = every pair */
+    const char *group_b;  /**< A/B: the second group (set both or neither) */
+    const iv_stats_options *stats; /**< A/B: test options (confidence, Mann-Whitney
+                               method); NULL for the defaults; its allocator is ignored */
+} iv_pattern_store_options;
+
+/** @brief Initialiser for ::iv_pattern_store_options. @since 0.1 */
+#define IV_PATTERN_STORE_OPTIONS_INIT { sizeof(iv_pattern_store_options), \
+    (int64_t)7 * 86400000, 26, IV_ALIGN_AGE, IV_TIME_NONE, 3, IV_DISTANCE_DTW, 1, 3.5, \
+    0.9, 0, NULL, 0, NULL, NULL, NULL }
+
+/**
+ * @brief Fill @p opts with the defaults (for bindings, which cannot use the macro).
+ * @param[out] opts the options
+ * @param[in] size sizeof(iv_pattern_store_options) as the caller knows it
+ * @return ::IV_OK or ::IV_EINVAL
+ * @since 0.1
+ */
+IV_API int iv_pattern_store_options_init(iv_pattern_store_options *opts, size_t size);
+
+/**
+ * @brief RV trajectories of the selected contacts, one row per contact (wide format).
+ *
+ * Value of bucket b: the sum of u_i over the contact's selected interactions before the
+ * end of bucket b (cumulative RV). Age alignment: bucket b ends at first + b·B, first =
+ * the contact's first selected interaction; calendar: at origin + b·B (interactions
+ * before the origin count in every bucket; a bucket before the contact's first
+ * interaction holds 0); index: bucket b is the sum over the first b selected
+ * interactions. A bucket that ends after the reference time R (index: whose b-th
+ * interaction is after R or does not exist) is unobserved: undefined (NaN), never 0.
+ * Columns: `contact` (STRING), `origin` (TIME: the alignment origin: the first
+ * interaction, or the calendar origin), `b1` ... `bK` (DOUBLE). Contacts with no selected
+ * interaction are left out; rows are sorted by contact id (byte order).
+ * @param[out] out the table; free with iv_table_free()
+ * @param[in] store the store (prepared)
+ * @param[in] q the selection, or NULL for everything under the default model
+ * @param[in] opts bucket width, count, alignment; NULL for the defaults
+ * @return ::IV_OK, ::IV_EINVAL, ::IV_EPARSE, ::IV_ENOTFOUND, ::IV_ESTATE, ::IV_ENOMEM
+ * @since 0.1
+ */
+IV_API int iv_pattern_trajectories(iv_table **out, const iv_store *store,
+                                   const iv_query_options *q,
+                                   const iv_pattern_store_options *opts);
+
+/**
+ * @brief The norm of the subset @p q selects: iv_pattern_norm() of its contacts'
+ *        trajectories (columns `bucket`, `contacts`, `median`, `p10`, `p25`, `p75`,
+ *        `p90`, `mad`).
+ * @param[out] out one row per bucket
+ * @param[in] store the store
+ * @param[in] q the subset (its `where`) and time range, or NULL
+ * @param[in] opts trajectory options, or NULL
+ * @return as iv_pattern_trajectories()
+ * @since 0.1
+ */
+IV_API int iv_pattern_norm_of(iv_table **out, const iv_store *store,
+                              const iv_query_options *q,
+                              const iv_pattern_store_options *opts);
+
+/**
+ * @brief A contact's trajectory against the norm of a subset (iv_pattern_vs_norm()).
+ *
+ * The contact's trajectory counts every interaction of the contact in the time range of
+ * @p q_norm (its `where` selects the norm's contacts, not the contact's interactions);
+ * the contact is part of the norm when the subset holds it.
+ * @param[out] out one row: `contact`, then the columns of iv_pattern_vs_norm():
+ *             `buckets`, `mean_z`, `max_abs_z`, `anomaly`, `latest_bucket`, `value`,
+ *             `percentile`
+ * @param[out] per_bucket NULL, or receives one row per bucket: `bucket`, `value` (the
+ *             contact's), `contacts`, `median`, `p10`, `p25`, `p75`, `p90`, `mad`, `z`
+ * @param[in] store the store
+ * @param[in] contact the contact's id
+ * @param[in] q_norm the norm's subset and time range, or NULL (every contact)
+ * @param[in] opts trajectory options and `anomaly_z`, or NULL
+ * @return as iv_pattern_trajectories(); ::IV_ENOTFOUND when the contact is unknown,
+ *         ::IV_EUNDEFINED when it has no interaction in the time range
+ * @since 0.1
+ */
+IV_API int iv_pattern_contact_vs_norm(iv_table **out, iv_table **per_bucket,
+                                      const iv_store *store, const char *contact,
+                                      const iv_query_options *q_norm,
+                                      const iv_pattern_store_options *opts);
+
+/**
+ * @brief For each contact @p q selects, the subset whose norm (median trajectory) its
+ *        trajectory most resembles (iv_pattern_nearest(): DTW with the Sakoe-Chiba
+ *        window, LB_Keogh pruned, or Euclidean).
+ *
+ * Subset i's norm is the median trajectory of the contacts selected by the expression
+ * @p subsets[i] over @p q's time range and model (not combined with @p q's `where`).
+ * Columns: `contact`, `subset` (INT, 0-based index into @p subsets; undefined when
+ * nothing is comparable), `expression` (the subset's text), `distance` (DOUBLE).
+ * @param[out] out one row per contact, sorted by contact id
+ * @param[in] store the store
+ * @param[in] q the contacts to classify, or NULL
+ * @param[in] subsets @p nsubsets selection expressions
+ * @param[in] nsubsets their number (at least 1)
+ * @param[in] opts trajectory and distance options, or NULL
+ * @return as iv_pattern_trajectories()
+ * @since 0.1
+ */
+IV_API int iv_pattern_nearest_norm(iv_table **out, const iv_store *store,
+                                   const iv_query_options *q, const char *const *subsets,
+                                   size_t nsubsets, const iv_pattern_store_options *opts);
+
+/**
+ * @brief Segment versus segment on a per-contact metric: the SPEC 5 `compare` row.
+ *
+ * The per-contact metric (any SPEC 3.2 name) is computed over each contact's
+ * interactions selected by `(q.where) and (where_a)` (sample a) and `(q.where) and
+ * (where_b)` (sample b), via iv_query_metrics() grouped by `contact`; contacts with no
+ * such interaction are not in the sample, and contacts whose metric is undefined
+ * (e.g. `cost_per_rv` with U <= 0) are dropped. The samples are then compared by
+ * iv_stats_compare().
+ * @param[out] out one single-result row: `n_a`, `n_b`, `mean_a`, `mean_b`, `median_a`,
+ *             `median_b`, `diff`, `diff_ci_low`, `diff_ci_high`, `welch_t`, `welch_df`,
+ *             `welch_p`, `mwu_u`, `mwu_p`, `cliffs_delta`
+ * @param[in] store the store
+ * @param[in] q the selection (time range, where, model), or NULL
+ * @param[in] metric a SPEC 3.2 metric name
+ * @param[in] where_a segment a ("" = every selected interaction)
+ * @param[in] where_b segment b
+ * @param[in] stats test options, or NULL; its allocator is ignored (the store's is used)
+ * @return ::IV_OK, ::IV_ENOTFOUND (unknown metric or dimension), ::IV_EPARSE,
+ *         ::IV_EINVAL, ::IV_ENOMEM
+ * @since 0.1
+ */
+IV_API int iv_pattern_compare(iv_table **out, const iv_store *store,
+                              const iv_query_options *q, const char *metric,
+                              const char *where_a, const char *where_b,
+                              const iv_stats_options *stats);
+
+/**
+ * @brief A/B efficacy: per-contact change in RV over [@p t0, @p t1) compared between the
+ *        groups of a dimension.
+ *
+ * Members: contacts with a selected interaction before @p t1; a contact's group is the
+ * value of @p by on its latest selected interaction before @p t1 (contacts without a
+ * value are left out). Change = the sum of u_i over its selected interactions in
+ * [t0, t1) (0 when there is none: a member that did nothing counts). One row per pair of
+ * groups (groups in byte order, a < b), or the single pair opts->group_a versus
+ * opts->group_b: `group_a`, `group_b`, then the columns of iv_stats_compare().
+ * @param[out] out the table
+ * @param[in] store the store
+ * @param[in] q the population (where, time range, model), or NULL
+ * @param[in] by a dimension (e.g. a custom `variant` column)
+ * @param[in] t0 start of the window (inclusive)
+ * @param[in] t1 end of the window (exclusive), after @p t0
+ * @param[in] opts `group_a`, `group_b`, `stats`; or NULL
+ * @return ::IV_OK, ::IV_ENOTFOUND (unknown dimension or group), ::IV_EINVAL,
+ *         ::IV_EPARSE, ::IV_ENOMEM
+ * @since 0.1
+ */
+IV_API int iv_pattern_ab(iv_table **out, const iv_store *store, const iv_query_options *q,
+                         const char *by, int64_t t0, int64_t t1,
+                         const iv_pattern_store_options *opts);
+
+/**
+ * @brief Prioritise the selected contacts: by RV per interaction (descending), then
+ *        fewer interactions, then higher RV, then contact id (byte order).
+ *
+ * Columns: `rank` (INT, 1-based), `contact`, `rv_per_interaction`, `n` (INT: selected
+ * interactions), `rv` (their U).
+ * @param[out] out the table (at most opts->top rows when set)
+ * @param[in] store the store
+ * @param[in] q the subset, or NULL
+ * @param[in] opts `top`, or NULL
+ * @return as iv_pattern_trajectories()
+ * @since 0.1
+ */
+IV_API int iv_pattern_rank(iv_table **out, const iv_store *store, const iv_query_options *q,
+                           const iv_pattern_store_options *opts);
+
+/**
+ * @brief Stalled contacts: the time since the last forward (u > 0) interaction, at the
+ *        reference time R, exceeds the opts->quantile quantile (type 7) of the gaps
+ *        between consecutive forward interactions of the contacts in the same current
+ *        stage; churned contacts are never stalled.
+ *
+ * Only selected interactions at or before R count. Current stage: the effective stage of
+ * the contact's latest one; churned: that interaction carries the `churn` flag. A
+ * contact that never moved forward is timed from its first selected interaction. A
+ * stage whose contacts show no gap has no threshold (nobody stalled there).
+ * Columns: `contact`, `stage` (undefined for types without a stage), `last_forward`
+ * (TIME, undefined when none), `seconds_since`, `threshold_seconds` (DOUBLE), `stalled`
+ * (BOOL), `churned` (BOOL). Sorted by contact id; only the stalled ones unless
+ * opts->all.
+ * @param[out] out the table
+ * @param[in] store the store
+ * @param[in] q the selection, or NULL
+ * @param[in] opts `quantile`, `all`, or NULL
+ * @return as iv_pattern_trajectories()
+ * @since 0.1
+ */
+IV_API int iv_pattern_stalled(iv_table **out, const iv_store *store, const iv_query_options *q,
+                              const iv_pattern_store_options *opts);
+
+/**
+ * @brief Next best action for a contact: the interaction types that most often came
+ *        next after the same type at the same stage among the contacts of a successful
+ *        subset.
+ *
+ * The contact's last type and current stage come from its latest selected interaction.
+ * Successful contacts: those with an interaction passing `(q.where) and (success)` in
+ * the time range (default `profit_tier = high`). For every pair of consecutive selected
+ * interactions (p, n) of a successful contact where p has the contact's last type and
+ * effective stage, n counts for its type. Columns: `type`, `count` (INT), `share`
+ * (count / all such pairs), `mean_rv` (mean u of n), `cost_per_rv` (sum of c / sum of u
+ * over those n; undefined when the sum of u <= 0); sorted by count (descending), then
+ * type (byte order).
+ * @param[out] out the table
+ * @param[in] store the store
+ * @param[in] contact the contact's id
+ * @param[in] q the selection, or NULL
+ * @param[in] opts `success`, or NULL
+ * @return as iv_pattern_trajectories(); ::IV_ENOTFOUND when the contact is unknown,
+ *         ::IV_EUNDEFINED when it has no selected interaction
+ * @since 0.1
+ */
+IV_API int iv_pattern_next(iv_table **out, const iv_store *store, const char *contact,
+                           const iv_query_options *q, const iv_pattern_store_options *opts);
 
 /** @} */
 
