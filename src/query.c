@@ -4,7 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <threads.h>
+#include <pthread.h>
 
 #include "metrics.h"
 #include "query.h"
@@ -849,10 +849,12 @@ static int iv__group_fast_range(iv__fastjob *j)
     return rc;
 }
 
-static int iv__group_fast_thread(void *arg)
+/* POSIX threads rather than C11 <threads.h>: the sanitizers (clang 14's TSan and ASan)
+ * intercept pthread_create only, and crash in a thread started by thrd_create. */
+static void *iv__group_fast_thread(void *arg)
 {
     iv__group_fast_range(arg);
-    return 0;
+    return NULL;
 }
 
 /* Fold the groups of `from` into `into` (exact: integer sums; the contact sets of two
@@ -871,6 +873,24 @@ static int iv__groups_absorb(iv__groups *into, const iv__groups *from, const iv_
 
 #define IV__MAX_THREADS 16
 
+/* While worker threads run, the context's allocator goes through this lock, so that the
+ * user's hook (a lua_Alloc-style function, not required to be thread-safe) is never
+ * entered by two threads at once. */
+typedef struct iv__locked_alloc {
+    pthread_mutex_t mu;
+    iv__alloc inner;
+} iv__locked_alloc;
+
+static void *iv__locked_alloc_fn(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    iv__locked_alloc *l = ud;
+    void *p;
+    pthread_mutex_lock(&l->mu);
+    p = l->inner.fn(l->inner.ud, ptr, osize, nsize);
+    pthread_mutex_unlock(&l->mu);
+    return p;
+}
+
 static int iv__group_fast(iv__ctx *c, const iv__keyer *ks, size_t nk, iv__groups *G)
 {
     const iv_store *s = c->s;
@@ -878,7 +898,7 @@ static int iv__group_fast(iv__ctx *c, const iv__keyer *ks, size_t nk, iv__groups
     iv__i128 *rvfix = iv__malloc(&c->a, nt * sizeof *rvfix);
     iv__fastjob jobs[IV__MAX_THREADS];
     iv__groups extra[IV__MAX_THREADS];
-    thrd_t th[IV__MAX_THREADS];
+    pthread_t th[IV__MAX_THREADS];
     int started[IV__MAX_THREADS] = {0};
     int rc = IV_OK;
     if (!rvfix)
@@ -914,15 +934,26 @@ static int iv__group_fast(iv__ctx *c, const iv__keyer *ks, size_t nk, iv__groups
             break;
     }
     if (rc == IV_OK) {
+        iv__locked_alloc lock;
+        int locked = nj > 1 && pthread_mutex_init(&lock.mu, NULL) == 0;
+        if (locked) {
+            lock.inner = c->a;
+            c->a.fn = iv__locked_alloc_fn;
+            c->a.ud = &lock;
+        }
         jobs[nj - 1].c1 = nc > 1 ? nc : 1;
-        for (i = 1; i < nj; i++)
-            started[i] = thrd_create(&th[i], iv__group_fast_thread, &jobs[i]) == thrd_success;
+        for (i = 1; i < nj && locked; i++)
+            started[i] = pthread_create(&th[i], NULL, iv__group_fast_thread, &jobs[i]) == 0;
         iv__group_fast_range(&jobs[0]);
         for (i = 1; i < nj; i++) {
             if (started[i])
-                thrd_join(th[i], NULL);
+                pthread_join(th[i], NULL);
             else
                 iv__group_fast_range(&jobs[i]); /* no thread to be had: run it here */
+        }
+        if (locked) {
+            c->a = lock.inner;
+            pthread_mutex_destroy(&lock.mu);
         }
         for (i = 0; i < nj && rc == IV_OK; i++)
             rc = jobs[i].rc;

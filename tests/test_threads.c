@@ -179,6 +179,38 @@ START_TEST(concurrent_queries_on_one_store_and_parallel_stores_match_the_serial_
 }
 END_TEST
 
+/* iv_query_options.threads: the grouping of a large store (the library splits from 200,000
+ * rows) split over worker threads gives the single-threaded table, to the last bit. The
+ * store uses a counting allocator, which the workers may call: under TSan this also
+ * checks that they do so without racing. */
+START_TEST(a_query_split_over_worker_threads_equals_the_single_threaded_one)
+{
+    tu_alloc a;
+    iv_store *s = NULL;
+    iv_query_options o = IV_QUERY_OPTIONS_INIT;
+    iv_table *t1 = NULL, *t4 = NULL;
+    char *x1, *x4;
+    tu_alloc_reset(&a, 0);
+    ck_assert_int_eq(rel_store_new(&s, tu_alloc_fn, &a, 9, NULL, 200000, 5000), IV_OK);
+    o.by = "channel,quarter";
+    o.threads = 1;
+    ck_assert_int_eq(iv_query_metrics(&t1, s, &o), IV_OK);
+    o.threads = 4;
+    ck_assert_int_eq(iv_query_metrics(&t4, s, &o), IV_OK);
+    x1 = rel_table_csv(t1);
+    x4 = rel_table_csv(t4);
+    ck_assert_ptr_nonnull(x1);
+    ck_assert_ptr_nonnull(x4);
+    ck_assert_str_eq(x1, x4);
+    free(x1);
+    free(x4);
+    iv_table_free(t1);
+    iv_table_free(t4);
+    iv_store_free(s);
+    ck_assert_int_eq(a.live, 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("threads");
@@ -187,6 +219,7 @@ int main(void)
     int nf;
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, concurrent_queries_on_one_store_and_parallel_stores_match_the_serial_results);
+    tcase_add_test(tc, a_query_split_over_worker_threads_equals_the_single_threaded_one);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
