@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "wire.h"
@@ -216,6 +217,12 @@ int iv__atomic_open(const char *path, char *tmp, size_t cap, FILE **f)
     if (fd < 0)
         return iv__error(IV_EIO, "cannot create a temporary file next to '%s': %s", path,
                          strerror(errno));
+    /* mkstemp makes the file private (0600): give it the mode the file it replaces had,
+     * else 0644, as a plain fopen would under the usual umask */
+    {
+        struct stat st;
+        fchmod(fd, stat(path, &st) == 0 ? (st.st_mode & 07777) : 0644);
+    }
     *f = fdopen(fd, "wb");
     if (!*f) {
         close(fd);

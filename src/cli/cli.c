@@ -176,6 +176,84 @@ static void cli_write_rejects(FILE *f, const iv_ingest *ing, const char *path, i
     }
 }
 
+/* Whether path starts with the store snapshot magic (iv_store_save()). */
+static int cli_is_snapshot(const char *path)
+{
+    char magic[8];
+    FILE *f = fopen(path, "rb");
+    int yes;
+    if (!f)
+        return 0;
+    yes = fread(magic, 1, 8, f) == 8 && memcmp(magic, IV_STORE_SNAPSHOT_MAGIC, 8) == 0;
+    fclose(f);
+    return yes;
+}
+
+int cli_copy_row(const iv_store *src, size_t row, iv_store *(*pick)(const char *contact, void *payload),
+                 void *payload)
+{
+    size_t d, nd = iv_store_dim_count(src);
+    const char *names[IV_MAX_DIMS], *vals[IV_MAX_DIMS];
+    iv_record rec = IV_RECORD_INIT;
+    int rc = iv_store_get_row(src, row, &rec);
+    if (rc != IV_OK)
+        return rc;
+    for (d = 0; d < nd; d++) {
+        names[d] = iv_store_dim_name(src, d);
+        vals[d] = iv_store_get_dim(src, row, d);
+    }
+    rec.ndims = nd;
+    rec.dim_names = names;
+    rec.dim_values = vals;
+    return iv_store_append(pick(rec.contact, payload), &rec);
+}
+
+static iv_store *cli_pick_one(const char *contact, void *payload)
+{
+    (void)contact;
+    return payload;
+}
+
+/* Append every row of src (with its custom dimensions) to dst. */
+static int cli_append_store(iv_store *dst, const iv_store *src)
+{
+    size_t r;
+    int rc = IV_OK;
+    for (r = 0; r < iv_store_rows(src) && rc == IV_OK; r++)
+        rc = cli_copy_row(src, r, cli_pick_one, dst);
+    return rc == IV_OK ? iv_store_prepare(dst) : rc;
+}
+
+/* A saved store as an input: the first (into the empty store we own) is taken as is;
+ * later ones are appended row by row. The counters are the snapshot's own. */
+static int cli_load_snapshot(const char *cmd, const char *path, iv_store **store, int whole,
+                             cli_ingest_result *res)
+{
+    iv_store *snap = NULL;
+    uint64_t rejected = 0;
+    size_t rows;
+    int rc = iv_store_load(&snap, path, NULL);
+    if (rc != IV_OK)
+        return cli_fail(cmd, "%s", iv_error_last());
+    iv_store_ingest_counts(snap, NULL, &rejected);
+    rows = iv_store_rows(snap);
+    if (whole) {
+        iv_store_free(*store);
+        *store = snap;
+    } else {
+        rc = cli_append_store(*store, snap);
+        iv_store_free(snap);
+        if (rc != IV_OK)
+            return cli_fail_rc(cmd, path, rc);
+    }
+    if (res) {
+        res->rows_accepted += rows;
+        res->rows_rejected += rejected;
+        res->rows_read += rows + rejected;
+    }
+    return CLI_OK;
+}
+
 int cli_load(const char *cmd, const cli_opts *o, char **paths, int npaths, iv_store **store,
              cli_ingest_result *res, const char *rejects)
 {
@@ -200,6 +278,12 @@ int cli_load(const char *cmd, const cli_opts *o, char **paths, int npaths, iv_st
         iv_ingest_options io = IV_INGEST_OPTIONS_INIT;
         iv_ingest_stats st = {sizeof st, 0, 0, 0, 0};
         iv_ingest *ing = NULL;
+        if (cli_is_snapshot(paths[i])) { /* a saved store (iv ingest --save) */
+            status = cli_load_snapshot(cmd, paths[i], store, own && iv_store_rows(*store) == 0, res);
+            if (status != CLI_OK)
+                goto out;
+            continue;
+        }
         io.format = o->input_format >= 0 ? o->input_format : cli_guess_format(paths[i]);
         io.policy = o->lenient ? IV_POLICY_LENIENT : IV_POLICY_STRICT;
         io.map = o->map;

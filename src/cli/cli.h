@@ -55,12 +55,18 @@ int cli_guess_format(const char *path);
 
 /* Ingest one or more files into a new store (or add to *store when not NULL).
  * Prints the error and returns CLI_EFAIL on failure. stats may be NULL. With rejects set,
- * rejected rows are written there (line,offset,reason,raw). */
+ * rejected rows are written there (line,offset,reason,raw). A path holding a saved store
+ * (iv_store_save(), detected by its magic bytes) is loaded instead of ingested. */
 typedef struct cli_ingest_result {
     uint64_t rows_read, rows_accepted, rows_rejected;
 } cli_ingest_result;
 int cli_load(const char *cmd, const cli_opts *o, char **paths, int npaths, iv_store **store,
              cli_ingest_result *res, const char *rejects);
+
+/* Append row `row` of src (with its custom dimensions) to the store pick(contact, payload)
+ * returns. IV_OK or the append's error. */
+int cli_copy_row(const iv_store *src, size_t row, iv_store *(*pick)(const char *contact, void *payload),
+                 void *payload);
 
 /* Print a table to stdout in the chosen format. */
 int cli_print(const char *cmd, const iv_table *t, int format);

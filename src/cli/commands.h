@@ -9,5 +9,7 @@ int cli_cmd_metrics(int argc, char **argv);
 int cli_cmd_contacts(int argc, char **argv);
 int cli_cmd_maturity(int argc, char **argv);
 int cli_cmd_report(int argc, char **argv);
+int cli_cmd_summary(int argc, char **argv);
+int cli_cmd_partition(int argc, char **argv);
 
 #endif

@@ -19,6 +19,8 @@ static const cli_command commands[] = {
     {"metrics", cli_cmd_metrics, "IV, RV, cost, NPS, CSAT, CES per group (SPEC 3.2)"},
     {"contacts", cli_cmd_contacts, "per-contact attributes: profit tier, community role, flags"},
     {"report", cli_cmd_report, "one self-contained HTML report with SVG charts (no INPUT: the sample)"},
+    {"summary", cli_cmd_summary, "mergeable summaries: make, merge, show, quantile, compare (SPEC 7)"},
+    {"partition", cli_cmd_partition, "split a log by contact hash into saved stores, one per part"},
 };
 
 static void help(FILE *f)

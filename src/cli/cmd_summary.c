@@ -1,0 +1,342 @@
+/* iv summary make|merge|show|quantile|compare : mergeable summaries (SPEC 7);
+ * iv partition : split a log by the contact hash into saved stores, one per part. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+
+static const char *usage_summary =
+    "iv summary make INPUT... -o OUT [--by dim,...] [--where EXPR] [--from T] [--to T]\n"
+    "                            [--model FILE] [--alpha A]\n"
+    "       iv summary merge SUMMARY... -o OUT\n"
+    "       iv summary show SUMMARY [--format table|csv|json]\n"
+    "       iv summary quantile SUMMARY --metric M [--p P] [--format table|csv|json]\n"
+    "       iv summary compare A B --metric M [--group-a N] [--group-b N] [--format ...]";
+
+static const char *help_summary =
+    "\nA summary is the mergeable aggregate of a grouped query: per group its key labels,\n"
+    "the counts and exact sums behind every metric of `iv metrics`, and relative-error\n"
+    "sketches of the per-contact metrics n, cost, value, rv, rv_per_interaction. It holds\n"
+    "no contact ids and no interactions, so partners can exchange summaries instead of data.\n"
+    "  make     summarise INPUT (logs or saved stores) into the file OUT\n"
+    "  merge    add summaries made with the same query (exact, in any order) into OUT;\n"
+    "           contacts are exact when the parts were split by contact (iv partition)\n"
+    "  show     the same table `iv metrics` prints for the query the summary was made with\n"
+    "  quantile the P-quantile (default 0.5) of a per-contact metric per group, within the\n"
+    "           sketch's relative accuracy (default 1%)\n"
+    "  compare  segment vs segment on a per-contact metric: group N of A against group N of\n"
+    "           B (default 0 and 0): counts, means and Welch exact, medians and\n"
+    "           Mann-Whitney / Cliff's delta within the sketch's accuracy\n";
+
+static const char *usage_partition =
+    "iv partition INPUT... --parts N -o PREFIX [--input-format csv|jsonl] [--lenient]\n"
+    "                      [--map src=dst,...] [--format table|csv|json]";
+
+static int parse_time_opt(const char *cmd, const char *opt, const char *v, int64_t *out)
+{
+    if (iv_time_parse(v, strlen(v), out) != IV_OK) {
+        fprintf(stderr, "iv %s: %s: %s\n", cmd, opt, iv_error_last());
+        return -1;
+    }
+    return 0;
+}
+
+static int parse_num(const char *v, double *out)
+{
+    char *end;
+    *out = strtod(v, &end);
+    return *v && !*end ? 0 : -1;
+}
+
+static int parse_count(const char *v, unsigned long *out)
+{
+    char *end;
+    *out = strtoul(v, &end, 10);
+    return *v && *v != '-' && !*end ? 0 : -1;
+}
+
+/* The options of every subcommand (each uses its own). */
+typedef struct sum_args {
+    cli_opts o;
+    iv_query_options q;
+    const char *out, *metric;
+    double alpha, p;
+    unsigned long ga, gb, parts;
+    char **inputs;
+    int ninputs;
+} sum_args;
+
+/* Parse argv[first..]; returns -1 when done (help printed), or an exit status > 0. */
+static int parse_args(const char *cmd, const char *usage, const char *help, int argc,
+                      char **argv, int first, sum_args *a)
+{
+    int i, bad = 0;
+    const char *v;
+    cli_opts_init(&a->o);
+    a->inputs = calloc((size_t)argc + 1, sizeof *a->inputs);
+    if (!a->inputs)
+        return cli_fail(cmd, "out of memory");
+    for (i = first; i < argc; i++) {
+        int c = cli_common_opt(cmd, argc, argv, &i, &a->o);
+        if (c < 0)
+            return CLI_EUSAGE;
+        if (c)
+            continue;
+        if ((v = cli_value(cmd, argc, argv, &i, "--by", &bad)))
+            a->q.by = v;
+        else if (!bad && (v = cli_value(cmd, argc, argv, &i, "--where", &bad)))
+            a->q.where = v;
+        else if (!bad && (v = cli_value(cmd, argc, argv, &i, "--from", &bad))) {
+            if (parse_time_opt(cmd, "--from", v, &a->q.from))
+                return CLI_EUSAGE;
+        } else if (!bad && (v = cli_value(cmd, argc, argv, &i, "--to", &bad))) {
+            if (parse_time_opt(cmd, "--to", v, &a->q.to))
+                return CLI_EUSAGE;
+        } else if (!bad && ((v = cli_value(cmd, argc, argv, &i, "--out", &bad)) ||
+                            (!bad && (v = cli_value(cmd, argc, argv, &i, "-o", &bad)))))
+            a->out = v;
+        else if (!bad && (v = cli_value(cmd, argc, argv, &i, "--metric", &bad)))
+            a->metric = v;
+        else if (!bad && (v = cli_value(cmd, argc, argv, &i, "--alpha", &bad))) {
+            if (parse_num(v, &a->alpha))
+                return cli_usage(cmd, usage, "--alpha takes a number");
+        } else if (!bad && (v = cli_value(cmd, argc, argv, &i, "--p", &bad))) {
+            if (parse_num(v, &a->p))
+                return cli_usage(cmd, usage, "--p takes a number");
+        } else if (!bad && (v = cli_value(cmd, argc, argv, &i, "--group-a", &bad))) {
+            if (parse_count(v, &a->ga))
+                return cli_usage(cmd, usage, "--group-a takes a group number (0-based)");
+        } else if (!bad && (v = cli_value(cmd, argc, argv, &i, "--group-b", &bad))) {
+            if (parse_count(v, &a->gb))
+                return cli_usage(cmd, usage, "--group-b takes a group number (0-based)");
+        } else if (!bad && (v = cli_value(cmd, argc, argv, &i, "--parts", &bad))) {
+            if (parse_count(v, &a->parts) || a->parts == 0 || a->parts > 65536)
+                return cli_usage(cmd, usage, "--parts takes a number from 1 to 65536");
+        } else if (bad) {
+            return CLI_EUSAGE;
+        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            printf("usage: %s\n%s", usage, help);
+            return -1;
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            return cli_usage(cmd, usage, "unknown option '%s'", argv[i]);
+        } else {
+            a->inputs[a->ninputs++] = argv[i];
+        }
+    }
+    return CLI_OK;
+}
+
+static int summary_load(const char *path, iv_summary **out)
+{
+    if (iv_summary_load(out, path, NULL) != IV_OK)
+        return cli_fail("summary", "%s", iv_error_last());
+    return CLI_OK;
+}
+
+static int summary_make(sum_args *a)
+{
+    iv_store *store = NULL;
+    iv_model *model = NULL;
+    iv_summary *s = NULL;
+    iv_summary_options so = IV_SUMMARY_OPTIONS_INIT;
+    int st, rc;
+    if (!a->ninputs || !a->out)
+        return cli_usage("summary", usage_summary, "make needs INPUT and -o OUT");
+    if (a->o.model && (rc = iv_model_load(&model, a->o.model, NULL)) != IV_OK)
+        return cli_fail_rc("summary", a->o.model, rc);
+    a->q.model = model;
+    so.alpha = a->alpha;
+    st = cli_load("summary", &a->o, a->inputs, a->ninputs, &store, NULL, NULL);
+    if (st == CLI_OK) {
+        if ((rc = iv_summary_make(&s, store, &a->q, &so)) != IV_OK ||
+            (rc = iv_summary_save(s, a->out)) != IV_OK)
+            st = cli_fail("summary", "%s", iv_error_last());
+    }
+    iv_summary_free(s);
+    iv_store_free(store);
+    iv_model_free(model);
+    return st;
+}
+
+static int summary_merge(sum_args *a)
+{
+    iv_summary *acc = NULL;
+    int i, st = CLI_OK;
+    if (!a->ninputs || !a->out)
+        return cli_usage("summary", usage_summary, "merge needs SUMMARY... and -o OUT");
+    for (i = 0; i < a->ninputs && st == CLI_OK; i++) {
+        iv_summary *s = NULL;
+        if ((st = summary_load(a->inputs[i], i ? &s : &acc)) != CLI_OK)
+            break;
+        if (i && iv_summary_merge(acc, s) != IV_OK)
+            st = cli_fail("summary", "%s: %s", a->inputs[i], iv_error_last());
+        iv_summary_free(s);
+    }
+    if (st == CLI_OK && iv_summary_save(acc, a->out) != IV_OK)
+        st = cli_fail("summary", "%s", iv_error_last());
+    iv_summary_free(acc);
+    return st;
+}
+
+/* show, quantile, compare: a table from loaded summaries. */
+static int summary_table(const char *sub, sum_args *a)
+{
+    iv_summary *s = NULL, *b = NULL;
+    iv_table *t = NULL;
+    int st, rc = IV_OK;
+    int need = strcmp(sub, "compare") == 0 ? 2 : 1;
+    if (a->ninputs != need)
+        return cli_usage("summary", usage_summary, "%s takes %s", sub, need == 2 ? "two summaries" : "one summary");
+    if (need == 2 || strcmp(sub, "quantile") == 0) {
+        if (!a->metric)
+            return cli_usage("summary", usage_summary, "%s needs --metric (n, cost, value, rv, rv_per_interaction)", sub);
+    }
+    if ((st = summary_load(a->inputs[0], &s)) != CLI_OK)
+        return st;
+    if (need == 2 && (st = summary_load(a->inputs[1], &b)) != CLI_OK) {
+        iv_summary_free(s);
+        return st;
+    }
+    if (strcmp(sub, "show") == 0) {
+        rc = iv_summary_metrics(&t, s);
+    } else if (need == 2) {
+        rc = iv_summary_compare(&t, s, a->ga, b, a->gb, a->metric, NULL);
+    } else {
+        /* one row per group: its keys (from the metrics table), then the quantile */
+        rc = iv_summary_metrics(&t, s);
+        if (rc == IV_OK) {
+            size_t g, nk = (size_t)iv_table_col_index(t, "n"), c; /* the key columns */
+            iv_table *q = NULL;
+            rc = iv_table_new(&q, NULL, NULL);
+            for (c = 0; c < nk && rc == IV_OK; c++)
+                rc = iv_table_add_column(q, iv_table_col_name(t, c), IV_COL_STRING) < 0 ? IV_ENOMEM : IV_OK;
+            if (rc == IV_OK && (iv_table_add_column(q, "metric", IV_COL_STRING) < 0 ||
+                                iv_table_add_column(q, "p", IV_COL_DOUBLE) < 0 ||
+                                iv_table_add_column(q, "value", IV_COL_DOUBLE) < 0))
+                rc = IV_ENOMEM;
+            for (g = 0; g < iv_summary_groups(s) && rc == IV_OK; g++) {
+                double v;
+                if ((rc = iv_summary_quantile(s, g, a->metric, a->p, &v)) != IV_OK ||
+                    iv_table_add_row(q) < 0)
+                    break;
+                for (c = 0; c < nk; c++)
+                    iv_table_set_string(q, g, c, iv_table_get_string(t, g, c));
+                iv_table_set_string(q, g, nk, a->metric);
+                iv_table_set_double(q, g, nk + 1, a->p);
+                iv_table_set_double(q, g, nk + 2, v);
+            }
+            iv_table_free(t);
+            t = q;
+        }
+    }
+    if (rc != IV_OK)
+        st = cli_fail("summary", "%s: %s", sub, iv_error_last());
+    else
+        st = cli_print("summary", t, a->o.format);
+    iv_table_free(t);
+    iv_summary_free(s);
+    iv_summary_free(b);
+    return st;
+}
+
+int cli_cmd_summary(int argc, char **argv)
+{
+    sum_args a;
+    const char *sub;
+    int st;
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        printf("usage: %s\n%s", usage_summary, help_summary);
+        return argc < 2 ? CLI_EUSAGE : CLI_OK;
+    }
+    sub = argv[1];
+    memset(&a, 0, sizeof a);
+    iv_query_options_init(&a.q, sizeof a.q);
+    a.p = 0.5;
+    st = parse_args("summary", usage_summary, help_summary, argc, argv, 2, &a);
+    if (st == CLI_OK) {
+        if (strcmp(sub, "make") == 0)
+            st = summary_make(&a);
+        else if (strcmp(sub, "merge") == 0)
+            st = summary_merge(&a);
+        else if (strcmp(sub, "show") == 0 || strcmp(sub, "quantile") == 0 || strcmp(sub, "compare") == 0)
+            st = summary_table(sub, &a);
+        else
+            st = cli_usage("summary", usage_summary, "unknown subcommand '%s'", sub);
+    }
+    free(a.inputs);
+    return st < 0 ? CLI_OK : st;
+}
+
+/* ------------------------------------------------------------ partition -- */
+
+typedef struct parts {
+    iv_store **store;
+    uint32_t n;
+} parts;
+
+static iv_store *pick_part(const char *contact, void *payload)
+{
+    parts *p = payload;
+    return p->store[iv_partition_of(contact, strlen(contact), p->n)];
+}
+
+int cli_cmd_partition(int argc, char **argv)
+{
+    sum_args a;
+    iv_store *all = NULL, **part = NULL;
+    iv_table *t = NULL;
+    size_t r;
+    parts pp;
+    unsigned long k;
+    int st, rc = IV_OK;
+    memset(&a, 0, sizeof a);
+    st = parse_args("partition", usage_partition,
+                    "\nSplits the input by contact into N saved stores PREFIX-0.ivstore ...\n"
+                    "PREFIX-(N-1).ivstore: a contact goes to part iv_partition_of(contact) =\n"
+                    "FNV-1a 64 of its UTF-8 bytes modulo N, the same in C, Python and here.\n"
+                    "Prints part, rows, contacts, path.\n",
+                    argc, argv, 1, &a);
+    if (st != CLI_OK || !a.ninputs || !a.parts || !a.out) {
+        free(a.inputs);
+        if (st < 0)
+            return CLI_OK;
+        return st != CLI_OK ? st : cli_usage("partition", usage_partition, "needs INPUT, --parts N and -o PREFIX");
+    }
+    st = cli_load("partition", &a.o, a.inputs, a.ninputs, &all, NULL, NULL);
+    part = calloc(a.parts, sizeof *part);
+    if (st == CLI_OK && !part)
+        st = cli_fail("partition", "out of memory");
+    for (k = 0; st == CLI_OK && k < a.parts && rc == IV_OK; k++)
+        rc = iv_store_new(&part[k], NULL);
+    pp.store = part;
+    pp.n = (uint32_t)a.parts;
+    for (r = 0; st == CLI_OK && rc == IV_OK && r < iv_store_rows(all); r++)
+        rc = cli_copy_row(all, r, pick_part, &pp);
+    if (st == CLI_OK && rc == IV_OK && (rc = iv_table_new(&t, NULL, NULL)) == IV_OK &&
+        (iv_table_add_column(t, "part", IV_COL_INT) < 0 || iv_table_add_column(t, "rows", IV_COL_INT) < 0 ||
+         iv_table_add_column(t, "contacts", IV_COL_INT) < 0 || iv_table_add_column(t, "path", IV_COL_STRING) < 0))
+        rc = IV_ENOMEM;
+    for (k = 0; st == CLI_OK && rc == IV_OK && k < a.parts; k++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s-%lu.ivstore", a.out, k);
+        if ((rc = iv_store_prepare(part[k])) != IV_OK || (rc = iv_store_save(part[k], path)) != IV_OK ||
+            iv_table_add_row(t) < 0)
+            break;
+        iv_table_set_int(t, k, 0, (int64_t)k);
+        iv_table_set_int(t, k, 1, (int64_t)iv_store_rows(part[k]));
+        iv_table_set_int(t, k, 2, (int64_t)iv_store_contacts(part[k]));
+        iv_table_set_string(t, k, 3, path);
+    }
+    if (st == CLI_OK && rc != IV_OK)
+        st = cli_fail("partition", "%s", iv_error_last());
+    if (st == CLI_OK)
+        st = cli_print("partition", t, a.o.format);
+    for (k = 0; part && k < a.parts; k++)
+        iv_store_free(part[k]);
+    free(part);
+    iv_table_free(t);
+    iv_store_free(all);
+    free(a.inputs);
+    return st;
+}
