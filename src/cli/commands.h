@@ -8,6 +8,8 @@ int cli_cmd_ingest(int argc, char **argv);
 int cli_cmd_metrics(int argc, char **argv);
 int cli_cmd_contacts(int argc, char **argv);
 int cli_cmd_maturity(int argc, char **argv);
+int cli_cmd_pattern(int argc, char **argv);
+int cli_cmd_compare(int argc, char **argv);
 int cli_cmd_report(int argc, char **argv);
 int cli_cmd_summary(int argc, char **argv);
 int cli_cmd_partition(int argc, char **argv);

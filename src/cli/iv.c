@@ -18,6 +18,8 @@ static const cli_command commands[] = {
     {"maturity", cli_cmd_maturity, "digital maturity: eight areas, levels 1-10 (SPEC 6)"},
     {"metrics", cli_cmd_metrics, "IV, RV, cost, NPS, CSAT, CES per group (SPEC 3.2)"},
     {"contacts", cli_cmd_contacts, "per-contact attributes: profit tier, community role, flags"},
+    {"pattern", cli_cmd_pattern, "RV patterns: trajectories, norms, nearest norm, rank, stalled, next, A/B"},
+    {"compare", cli_cmd_compare, "segment versus segment on a per-contact metric (Welch, Mann-Whitney)"},
     {"report", cli_cmd_report, "one self-contained HTML report with SVG charts (no INPUT: the sample)"},
     {"summary", cli_cmd_summary, "mergeable summaries: make, merge, show, quantile, compare (SPEC 7)"},
     {"partition", cli_cmd_partition, "split a log by contact hash into saved stores, one per part"},
