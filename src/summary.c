@@ -110,7 +110,8 @@ struct iv_summary {
     double alpha;
     size_t nk;
     char **dims;      /* group dimension names, as the metrics table's columns */
-    char *where;      /* selection ("" for none) */
+    uint64_t where_fp;        /* FNV-1a 64 of the selection text (the text itself could
+                                 name a contact, so only its hash travels) */
     int64_t from, to, t_ref;  /* t_ref: IV_TIME_NONE unless the model has a half-life */
     uint64_t model_fp;        /* FNV-1a 64 of the model's text form */
     size_t n, cap;
@@ -155,7 +156,6 @@ IV_API void iv_summary_free(iv_summary *s)
         iv__sgroup_free(&a, &s->g[i], s->nk);
     iv__free(&a, s->g, s->cap * sizeof *s->g);
     iv__strs_free(&a, s->dims, s->nk);
-    iv__strfree(&a, s->where);
     iv__free(&a, s, sizeof *s);
 }
 
@@ -336,9 +336,7 @@ static int iv__scope_set(iv_summary *s, const iv__ctx *c, const iv__keyer *ks, s
     for (i = 0; i < nk; i++)
         if (!(s->dims[i] = iv__strndup(&s->a, ks[i].name, strlen(ks[i].name))))
             return iv__nomem("a summary");
-    s->where = iv__strndup(&s->a, q && q->where ? q->where : "", q && q->where ? strlen(q->where) : 0);
-    if (!s->where)
-        return iv__nomem("a summary");
+    s->where_fp = q && q->where ? iv__fnv1a64(q->where, strlen(q->where)) : iv__fnv1a64("", 0);
     s->from = c->from;
     s->to = c->to;
     s->t_ref = isnan(c->half_life_ms) ? IV_TIME_NONE : c->t_ref;
@@ -375,8 +373,16 @@ IV_API int iv_summary_make(iv_summary **out, const iv_store *store, const iv_que
     if (opts && opts->alloc)
         iv__alloc_init(&mk.a, opts->alloc, opts->alloc_ud);
     mk.alpha = o.alpha;
-    if ((rc = iv__keyers_make(&c, q ? q->by : NULL, &ks, &nk)) ||
-        (rc = iv__group_run(&c, ks, nk, &G, iv__mk_hook, &mk)))
+    if ((rc = iv__keyers_make(&c, q ? q->by : NULL, &ks, &nk)))
+        goto done;
+    for (i = 0; i < nk; i++)
+        if (ks[i].kind == IV__DIM_CONTACT || ks[i].kind == IV__DIM_ID) {
+            /* a summary carries no contact ids or interaction details */
+            rc = iv__error(IV_EINVAL, "a summary cannot be grouped by '%s': its labels would "
+                                      "be contact or interaction ids", ks[i].name);
+            goto done;
+        }
+    if ((rc = iv__group_run(&c, ks, nk, &G, iv__mk_hook, &mk)))
         goto done;
     /* close the last contact of every group; the no-dimension group of an empty
      * selection was made without a hook call */
@@ -443,9 +449,8 @@ static int iv__scope_same(const iv_summary *a, const iv_summary *b)
         if (strcmp(a->dims[i], b->dims[i]) != 0)
             return iv__error(IV_EINVAL, "summaries grouped by '%s' and '%s' do not merge",
                              a->dims[i], b->dims[i]);
-    if (strcmp(a->where, b->where) != 0)
-        return iv__error(IV_EINVAL, "summaries of different selections ('%s', '%s') do not merge",
-                         a->where, b->where);
+    if (a->where_fp != b->where_fp)
+        return iv__error(IV_EINVAL, "summaries of different selections (where) do not merge");
     if (a->from != b->from || a->to != b->to)
         return iv__error(IV_EINVAL, "summaries of different time ranges do not merge");
     if (a->model_fp != b->model_fp)
@@ -758,7 +763,7 @@ static void iv__summary_payload(const iv_summary *s, iv__wbuf *w)
     iv__w_u32(w, (uint32_t)s->nk);
     for (d = 0; d < s->nk; d++)
         iv__w_str(w, s->dims[d], strlen(s->dims[d]));
-    iv__w_str(w, s->where, strlen(s->where));
+    iv__w_u64(w, s->where_fp);
     iv__w_u64(w, (uint64_t)s->from);
     iv__w_u64(w, (uint64_t)s->to);
     iv__w_u64(w, (uint64_t)s->t_ref);
@@ -907,8 +912,7 @@ static int iv__summary_parse(iv_summary *s, iv__rbuf *r)
         if (!s->dims[i][0])
             return iv__corrupt("empty dimension name");
     }
-    if ((rc = iv__read_cstr(r, &s->a, &s->where, "bad selection")))
-        return rc;
+    s->where_fp = iv__r_u64(r);
     s->from = (int64_t)iv__r_u64(r);
     s->to = (int64_t)iv__r_u64(r);
     s->t_ref = (int64_t)iv__r_u64(r);

@@ -306,8 +306,8 @@ END_TEST
 
 START_TEST(forged_lengths_are_rejected_without_large_allocations)
 {
-    /* payload of a summary by "team", where "": alpha 8, nk 4, "team" 4 + 4, where 4,
-     * from/to/t_ref/model 32, npcm 4: the group count sits at 28 + 60 = 88 */
+    /* payload of a summary by "team": alpha 8, nk 4, "team" 4 + 4, where hash 8,
+     * from/to/t_ref/model 32, npcm 4: the group count sits at 28 + 64 = 92 */
     iv_store *s = hand_store(NULL, NULL);
     iv_summary *sum = make(s, "team", NULL), *back = NULL;
     iv_summary_options o = IV_SUMMARY_OPTIONS_INIT;
@@ -316,12 +316,12 @@ START_TEST(forged_lengths_are_rejected_without_large_allocations)
     tu_alloc ta;
     static const uint64_t forged[] = {3, UINT64_C(1) << 20, UINT64_C(1) << 40, UINT64_MAX};
     size_t i;
-    ck_assert_uint_eq(iv__ld64((unsigned char *)a.p + 88), 2);
+    ck_assert_uint_eq(iv__ld64((unsigned char *)a.p + 92), 2);
     o.alloc = tu_alloc_fn;
     o.alloc_ud = &ta;
     for (i = 0; i < sizeof forged / sizeof *forged; i++) {
         memcpy(c, a.p, a.n);
-        iv__le64(c + 88, forged[i]);
+        iv__le64(c + 92, forged[i]);
         iv__le32(c + 24, iv__crc32(0, c + 28, a.n - 28));
         tu_alloc_reset(&ta, 0);
         ck_assert_int_eq(iv_summary_from_bytes(&back, c, a.n, &o), IV_ECORRUPT);
@@ -426,6 +426,32 @@ START_TEST(merge_refuses_summaries_of_different_queries)
     iv_summary_free(a);
     iv_summary_free(b);
     iv_summary_free(c);
+    iv_store_free(s);
+}
+END_TEST
+
+START_TEST(summaries_refuse_contact_and_interaction_ids_as_groups)
+{
+    iv_store *s = hand_store(NULL, NULL);
+    iv_query_options q = IV_QUERY_OPTIONS_INIT;
+    iv_summary *sum = NULL;
+    q.by = "team,contact";
+    ck_assert_int_eq(iv_summary_make(&sum, s, &q, NULL), IV_EINVAL);
+    ck_assert_ptr_null(sum);
+    q.by = "id";
+    ck_assert_int_eq(iv_summary_make(&sum, s, &q, NULL), IV_EINVAL);
+    /* the selection travels as a hash: its text (which may name a contact) is not inside */
+    q.by = "team";
+    q.where = "contact != E5";
+    ck_assert_int_eq(iv_summary_make(&sum, s, &q, NULL), IV_OK);
+    {
+        bytes b = to_bytes(sum);
+        size_t i;
+        for (i = 0; i + 2 <= b.n; i++)
+            ck_assert(memcmp((char *)b.p + i, "E5", 2) != 0);
+        free(b.p);
+    }
+    iv_summary_free(sum);
     iv_store_free(s);
 }
 END_TEST
@@ -589,6 +615,7 @@ static Suite *summary_suite(void)
     tcase_add_test(tc, quantiles_are_within_the_sketch_bound);
     tcase_add_test(tc, confidential_comparison_matches_the_sample_comparison);
     tcase_add_test(tc, merge_refuses_summaries_of_different_queries);
+    tcase_add_test(tc, summaries_refuse_contact_and_interaction_ids_as_groups);
     tcase_add_test(tc, self_merge_doubles_every_count);
     tcase_add_test(tc, partition_hash_is_fnv1a64_modulo_parts);
     tcase_add_test(tc, make_fails_cleanly_at_every_allocation);
