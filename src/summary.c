@@ -64,6 +64,14 @@ static iv__u128 iv__abs128(iv__i128 v)
     return v < 0 ? (iv__u128)0 - (iv__u128)v : (iv__u128)v;
 }
 
+/* A fixed-point sum read from untrusted bytes must stay far from the 128-bit limit, so
+ * that merging summaries cannot overflow (undefined behaviour, found by fuzz_summary):
+ * 2^100 units of 1e-9 are 1.27e21, beyond any real total of money or RV. */
+static int iv__sum_plausible(iv__i128 v)
+{
+    return iv__abs128(v) <= (iv__u128)1 << 100;
+}
+
 static double iv__u256_to_double(const iv__u256 *a)
 {
     return ldexp((double)a->w[3], 192) + ldexp((double)a->w[2], 128) +
@@ -869,9 +877,15 @@ static int iv__group_read(iv_summary *s, iv__rbuf *r, iv__sgroup *g)
             return rc;
     }
     iv__gacc_read(r, &g->acc);
+    if (!iv__sum_plausible(g->acc.cost) || !iv__sum_plausible(g->acc.value) ||
+        !iv__sum_plausible(g->acc.quality) || !iv__sum_plausible(g->acc.rv) ||
+        !iv__sum_plausible(g->acc.csat_sum) || !iv__sum_plausible(g->acc.ces_sum))
+        return iv__corrupt("a sum out of range");
     for (m = 0; m < IV__NPCM; m++) {
         int k;
         g->pm[m].sum = iv__r_i128(r);
+        if (!iv__sum_plausible(g->pm[m].sum))
+            return iv__corrupt("a per-contact sum out of range");
         for (k = 0; k < 4; k++)
             g->pm[m].sumsq.w[k] = iv__r_u64(r);
         if (r->err)
