@@ -605,7 +605,6 @@ START_TEST(output_bytes_do_not_change_when_input_rows_are_shuffled)
         o.by = "channel,month";
         ck_assert_int_eq(iv_query_metrics(&t, s, &o), IV_OK);
         ck_assert_int_eq(iv_table_to_string(t, IV_FORMAT_CSV, &out[k], NULL), IV_OK);
-        out[k] = strdup(out[k]) ? out[k] : out[k];
         {
             char *copy = strdup(out[k]);
             iv_table_free_string(t, out[k]);
