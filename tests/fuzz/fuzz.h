@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "iv/store.h"
+
 /* The libFuzzer entry point each fuzz_<name>.c defines (replay.c calls it too). */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -18,6 +20,12 @@ char *fuzz_cstr(const uint8_t *data, size_t size);
 
 /* Same number or both NaN. */
 int fuzz_same_double(double a, double b);
+
+/* Abort unless two stores hold the same rows, field by field. */
+void fuzz_same_rows(const iv_store *a, const iv_store *b);
+
+/* Write the bytes to a fresh temporary file; its path into buf (cap >= 64). */
+void fuzz_temp_file(char *buf, size_t cap, const uint8_t *data, size_t size);
 
 /* Ingest the bytes as CSV or JSON Lines (iv_input_format) in three ways — lenient in one
  * push, lenient in small chunks, strict in one push — and check that the runs agree and

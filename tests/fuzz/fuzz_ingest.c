@@ -73,35 +73,6 @@ static void run_free(run *r)
     iv_store_free(r->store);
 }
 
-static int same_str(const char *a, const char *b)
-{
-    if (!a || !b)
-        return a == b;
-    return strcmp(a, b) == 0;
-}
-
-/* Two stores hold the same rows, field by field. */
-static void check_same_rows(const iv_store *a, const iv_store *b)
-{
-    size_t i, d, n = iv_store_rows(a);
-    FUZZ_CHECK(n == iv_store_rows(b));
-    FUZZ_CHECK(iv_store_dim_count(a) == iv_store_dim_count(b));
-    for (i = 0; i < n; i++) {
-        iv_record x = IV_RECORD_INIT, y = IV_RECORD_INIT;
-        FUZZ_CHECK(iv_store_get_row(a, i, &x) == IV_OK);
-        FUZZ_CHECK(iv_store_get_row(b, i, &y) == IV_OK);
-        FUZZ_CHECK(same_str(x.contact, y.contact) && same_str(x.channel, y.channel));
-        FUZZ_CHECK(same_str(x.type, y.type) && same_str(x.team, y.team));
-        FUZZ_CHECK(same_str(x.id, y.id) && x.ts == y.ts);
-        FUZZ_CHECK(x.stage == y.stage && x.area == y.area);
-        FUZZ_CHECK(x.direction == y.direction && x.outcome == y.outcome);
-        FUZZ_CHECK(fuzz_same_double(x.cost, y.cost) && fuzz_same_double(x.value, y.value));
-        FUZZ_CHECK(fuzz_same_double(x.score, y.score) && fuzz_same_double(x.rv, y.rv));
-        for (d = 0; d < iv_store_dim_count(a); d++)
-            FUZZ_CHECK(same_str(iv_store_get_dim(a, i, d), iv_store_get_dim(b, i, d)));
-    }
-}
-
 /* Every accepted row lands in the one group of an ungrouped query. */
 static void check_query(const iv_store *s)
 {
@@ -127,13 +98,13 @@ void fuzz_ingest(const uint8_t *data, size_t size, int format)
     FUZZ_CHECK(whole.st.rows_read == chunked.st.rows_read);
     FUZZ_CHECK(whole.st.rows_accepted == chunked.st.rows_accepted);
     FUZZ_CHECK(whole.st.bytes == chunked.st.bytes);
-    check_same_rows(whole.store, chunked.store);
+    fuzz_same_rows(whole.store, chunked.store);
 
     FUZZ_CHECK(strict.st.rows_accepted <= whole.st.rows_accepted);
     FUZZ_CHECK(strict.st.rows_rejected <= 1);
     if (strict.rc == IV_OK && whole.rc == IV_OK) {
         FUZZ_CHECK(whole.st.rows_rejected == 0);
-        check_same_rows(whole.store, strict.store);
+        fuzz_same_rows(whole.store, strict.store);
     }
     if (whole.rc == IV_OK)
         check_query(whole.store);

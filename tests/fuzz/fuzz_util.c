@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "iv/store.h"
 
 void fuzz_fail(const char *file, int line, const char *what)
 {
@@ -26,4 +27,47 @@ char *fuzz_cstr(const uint8_t *data, size_t size)
 int fuzz_same_double(double a, double b)
 {
     return (isnan(a) && isnan(b)) || a == b;
+}
+
+static int same_str(const char *a, const char *b)
+{
+    if (!a || !b)
+        return a == b;
+    return strcmp(a, b) == 0;
+}
+
+/* Two stores hold the same rows, field by field. */
+void fuzz_same_rows(const iv_store *a, const iv_store *b)
+{
+    size_t i, d, n = iv_store_rows(a);
+    FUZZ_CHECK(n == iv_store_rows(b));
+    FUZZ_CHECK(iv_store_dim_count(a) == iv_store_dim_count(b));
+    for (i = 0; i < n; i++) {
+        iv_record x = IV_RECORD_INIT, y = IV_RECORD_INIT;
+        FUZZ_CHECK(iv_store_get_row(a, i, &x) == IV_OK);
+        FUZZ_CHECK(iv_store_get_row(b, i, &y) == IV_OK);
+        FUZZ_CHECK(same_str(x.contact, y.contact) && same_str(x.channel, y.channel));
+        FUZZ_CHECK(same_str(x.type, y.type) && same_str(x.team, y.team));
+        FUZZ_CHECK(same_str(x.id, y.id) && x.ts == y.ts);
+        FUZZ_CHECK(x.stage == y.stage && x.area == y.area);
+        FUZZ_CHECK(x.direction == y.direction && x.outcome == y.outcome);
+        FUZZ_CHECK(fuzz_same_double(x.cost, y.cost) && fuzz_same_double(x.value, y.value));
+        FUZZ_CHECK(fuzz_same_double(x.score, y.score) && fuzz_same_double(x.rv, y.rv));
+        for (d = 0; d < iv_store_dim_count(a); d++)
+            FUZZ_CHECK(same_str(iv_store_get_dim(a, i, d), iv_store_get_dim(b, i, d)));
+    }
+}
+
+void fuzz_temp_file(char *buf, size_t cap, const uint8_t *data, size_t size)
+{
+    const char *dir = getenv("TMPDIR");
+    FILE *f;
+    int fd;
+    snprintf(buf, cap, "%s/ivfuzz-XXXXXX", dir ? dir : "/tmp");
+    fd = mkstemp(buf);
+    FUZZ_CHECK(fd >= 0);
+    f = fdopen(fd, "wb");
+    FUZZ_CHECK(f != NULL);
+    FUZZ_CHECK(fwrite(data, 1, size, f) == size);
+    FUZZ_CHECK(fclose(f) == 0);
 }
