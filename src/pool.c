@@ -2,27 +2,76 @@
  * Open addressing with linear probing over a power-of-two slot array holding id+1. */
 #include "store.h"
 
-/* FNV-1a folded with a final avalanche (murmur3 fmix32): fast on short keys, and the
- * avalanche spreads the low bits that the slot mask uses. */
+static inline uint64_t iv__ld8(const char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+static inline uint64_t iv__ld4(const char *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+/* Two words that together hold every byte of a string of 1..16 bytes, read without
+ * going past its end: two overlapping loads of 8 (or 4) bytes, or three single bytes
+ * below 4. With the length known, equal words mean equal strings. */
+static inline void iv__words16(const char *s, size_t n, uint64_t *a, uint64_t *b)
+{
+    if (n >= 8) {
+        *a = iv__ld8(s);
+        *b = iv__ld8(s + n - 8);
+    } else if (n >= 4) {
+        *a = iv__ld4(s);
+        *b = iv__ld4(s + n - 4);
+    } else {
+        *a = (uint64_t)(unsigned char)s[0] | (uint64_t)(unsigned char)s[n / 2] << 8 |
+             (uint64_t)(unsigned char)s[n - 1] << 16;
+        *b = 0;
+    }
+}
+
+/* Multiply-xorshift mixing of 64-bit words, folded to 32 bits with a final avalanche
+ * (the finaliser of MurmurHash3's fmix64) so the low bits the slot mask uses depend on
+ * every input bit. Strings up to 16 bytes, the common case (names, codes, ids), take
+ * two loads and no loop. The value is only ever compared within one process. */
 uint32_t iv__hash(const char *s, size_t n)
 {
-    uint32_t h = 2166136261u;
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        uint32_t w;
-        memcpy(&w, s + i, 4);
-        h = (h ^ w) * 16777619u;
-        h ^= h >> 15;
+    uint64_t a = 0, b = 0, h = (uint64_t)n * UINT64_C(0x9E3779B97F4A7C15);
+    if (n > 16) {
+        size_t i;
+        for (i = 0; i + 16 < n; i += 16) {
+            h = (h ^ iv__ld8(s + i)) * UINT64_C(0xff51afd7ed558ccd);
+            h = (h ^ (h >> 29) ^ iv__ld8(s + i + 8)) * UINT64_C(0xc4ceb9fe1a85ec53);
+            h ^= h >> 32;
+        }
+        s += n - 16; /* the last 16 bytes, overlapping what came before */
+        n = 16;
     }
-    for (; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 16777619u;
-    h ^= (uint32_t)n;
-    h ^= h >> 16;
-    h *= 0x85ebca6bu;
-    h ^= h >> 13;
-    h *= 0xc2b2ae35u;
-    h ^= h >> 16;
-    return h;
+    if (n)
+        iv__words16(s, n, &a, &b);
+    h = (h ^ a) * UINT64_C(0xff51afd7ed558ccd);
+    h = (h ^ (h >> 29) ^ b) * UINT64_C(0xc4ceb9fe1a85ec53);
+    h ^= h >> 33;
+    h *= UINT64_C(0xff51afd7ed558ccd);
+    h ^= h >> 33;
+    return (uint32_t)h;
+}
+
+/* Equality of two byte strings of length n, inline for short ones. */
+static inline int iv__bytes_same(const char *x, const char *y, size_t n)
+{
+    uint64_t xa, xb, ya, yb;
+    if (n > 16)
+        return memcmp(x, y, n) == 0;
+    if (n == 0)
+        return 1;
+    iv__words16(x, n, &xa, &xb);
+    iv__words16(y, n, &ya, &yb);
+    return ((xa ^ ya) | (xb ^ yb)) == 0;
 }
 
 static int iv__pool_setup(iv__pool *p, const iv__alloc *a, int nodedup)
@@ -74,7 +123,7 @@ size_t iv__pool_memory(const iv__pool *p)
 
 static int iv__pool_eq(const iv__pool *p, uint32_t id, const char *s, size_t n)
 {
-    return p->ents[id].len == n && memcmp(p->bytes + p->ents[id].off, s, n) == 0;
+    return p->ents[id].len == n && iv__bytes_same(p->bytes + p->ents[id].off, s, n);
 }
 
 #define IV__SLOT(h, id) (((uint64_t)(h) << 32) | ((uint64_t)(id) + 1))
@@ -128,8 +177,36 @@ static int iv__pool_rehash(iv__pool *p, const iv__alloc *a, size_t nslots)
     return IV_OK;
 }
 
+static int iv__pool_intern_slow(iv__pool *p, const iv__alloc *a, const char *s, size_t n,
+                                uint32_t *id, uint64_t *limit_left);
+
 int iv__pool_intern(iv__pool *p, const iv__alloc *a, const char *s, size_t n, uint32_t *id,
                     uint64_t *limit_left)
+{
+    uint64_t wa, wb;
+    iv__pool_recent *e;
+    int rc;
+    if (n == 0 || n > 16 || p->nodedup)
+        return iv__pool_intern_slow(p, a, s, n, id, limit_left);
+    iv__words16(s, n, &wa, &wb);
+    /* Fibonacci hashing of the words picks the entry (Knuth, TAOCP vol. 3, 6.4) */
+    e = &p->recent[((wa ^ (wb << 7) ^ n) * UINT64_C(0x9E3779B97F4A7C15)) >> 60];
+    if (e->a == wa && e->b == wb && e->n == n) {
+        *id = e->id;
+        return IV_OK;
+    }
+    rc = iv__pool_intern_slow(p, a, s, n, id, limit_left);
+    if (rc == IV_OK) {
+        e->a = wa;
+        e->b = wb;
+        e->n = (uint32_t)n;
+        e->id = *id;
+    }
+    return rc;
+}
+
+static int iv__pool_intern_slow(iv__pool *p, const iv__alloc *a, const char *s, size_t n,
+                                uint32_t *id, uint64_t *limit_left)
 {
     uint32_t h;
     size_t mask, i;
@@ -202,11 +279,14 @@ int iv__pool_intern(iv__pool *p, const iv__alloc *a, const char *s, size_t n, ui
 
 void iv__pool_truncate(iv__pool *p, size_t count)
 {
-    size_t mask = p->nslots - 1;
+    size_t mask = p->nslots - 1, k;
     /* Remove in reverse insertion order: with linear probing, no entry inserted
      * earlier can have probed past a later one, so clearing its slot is safe. */
     if (p->last >= count)
         p->last = 0;
+    for (k = 0; k < IV__POOL_RECENT; k++)
+        if (p->recent[k].id >= count)
+            p->recent[k].n = 0;
     while (p->count > count && p->count > 1) {
         uint32_t id = (uint32_t)p->count - 1;
         if (!p->nodedup) {

@@ -63,6 +63,16 @@ static int iv__codes_fit(const iv__alloc *a, iv__codes *c, size_t *ccap, size_t 
     return IV_OK;
 }
 
+/* The common case of iv__codes_fit, inline: the column is allocated, wide enough and
+ * long enough (or lazy and the code is 0). */
+static inline int iv__codes_fit_fast(const iv__alloc *a, iv__codes *c, size_t *ccap, size_t cap,
+                                     uint32_t code)
+{
+    if (c->data ? *ccap >= cap && code <= iv__width_max(c->width) : code == 0)
+        return IV_OK;
+    return iv__codes_fit(a, c, ccap, cap, code);
+}
+
 static void iv__codes_set(iv__codes *c, size_t i, uint32_t v)
 {
     if (!c->data)
@@ -369,8 +379,12 @@ int iv__store_push(iv_store *s, const iv__row *r)
 
     if (s->nrows >= UINT32_MAX - 1)
         return iv__error(IV_ELIMIT, "a store holds at most 2^32 - 2 interactions");
-    if ((rc = iv__store_reserve(s, need, r->id.n > 0)))
-        return rc;
+    /* every row vector already long enough: the common case, without a call per vector */
+    if (need > s->cap_contact || need > s->cap_ts || need > s->cap_enums || need > s->cap_cost ||
+        need > s->cap_value || (r->id.n > 0 && need > s->cap_id) || (s->id && need > s->cap_id)) {
+        if ((rc = iv__store_reserve(s, need, r->id.n > 0)))
+            return rc;
+    }
     cap = iv__target_cap(s, need);
     for (d = 0; d < s->ndims; d++)
         mark_dims[d] = s->dims[d].pool.count;
@@ -394,14 +408,14 @@ int iv__store_push(iv_store *s, const iv__row *r)
         if ((rc = iv__pool_intern(&s->dims[k].pool, a, r->dim_val[d].p, r->dim_val[d].n, &dimv[k], lim)))
             goto undo;
     }
-    if ((rc = iv__codes_fit(a, &s->channel.codes, &s->cap_channel, cap, channel)) ||
-        (rc = iv__codes_fit(a, &s->type.codes, &s->cap_type, cap, type)) ||
-        (rc = iv__codes_fit(a, &s->team.codes, &s->cap_team, cap, team)) ||
-        (rc = iv__codes_fit(a, &s->score.codes, &s->cap_score, cap, score)) ||
-        (rc = iv__codes_fit(a, &s->rv.codes, &s->cap_rv, cap, rv)))
+    if ((rc = iv__codes_fit_fast(a, &s->channel.codes, &s->cap_channel, cap, channel)) ||
+        (rc = iv__codes_fit_fast(a, &s->type.codes, &s->cap_type, cap, type)) ||
+        (rc = iv__codes_fit_fast(a, &s->team.codes, &s->cap_team, cap, team)) ||
+        (rc = iv__codes_fit_fast(a, &s->score.codes, &s->cap_score, cap, score)) ||
+        (rc = iv__codes_fit_fast(a, &s->rv.codes, &s->cap_rv, cap, rv)))
         goto undo;
     for (d = 0; d < s->ndims; d++)
-        if ((rc = iv__codes_fit(a, &s->dims[d].codes, &s->cap_dims[d], cap, dimv[d])))
+        if ((rc = iv__codes_fit_fast(a, &s->dims[d].codes, &s->cap_dims[d], cap, dimv[d])))
             goto undo;
 
     s->contact[row] = contact;

@@ -36,6 +36,15 @@ typedef struct iv__pool_ent {
     uint32_t len;       /* length without the NUL */
     uint32_t hash;
 } iv__pool_ent;
+/* A recently interned string of 1..16 bytes, held as the two words iv__hash reads
+ * (overlapping loads), so a hit costs two loads and three compares. */
+typedef struct iv__pool_recent {
+    uint64_t a, b;
+    uint32_t n;         /* 0: empty */
+    uint32_t id;
+} iv__pool_recent;
+#define IV__POOL_RECENT 16
+
 typedef struct iv__pool {
     char *bytes;        /* every string, each followed by a NUL */
     size_t nbytes, capbytes;
@@ -48,6 +57,8 @@ typedef struct iv__pool {
                            rows often repeat a contact or a channel) */
     int nodedup;        /* append only, no hash table: for columns whose values are
                            unique anyway (source ids); find() then scans */
+    iv__pool_recent recent[IV__POOL_RECENT]; /* direct-mapped by content: a column's few
+                           frequent values (channels, types, teams) skip the hash table */
 } iv__pool;
 
 int iv__pool_init(iv__pool *p, const iv__alloc *a);

@@ -150,6 +150,40 @@ static char *reference_dump(void)
 
 /* ------------------------------------------------------------- CSV basics ----- */
 
+START_TEST(blank_fields_after_given_ones_read_as_not_given)
+{
+    /* Row 1 gives every optional field; rows 2 and 3 leave them empty or blank (spaces
+     * and a tab), quoted or not. Nothing of row 1 may show through. */
+    const char *csv = "contact,ts,channel,type,stage,area,direction,cost,value,outcome,team,score,rv,id,region\n"
+                      "c1,2024-03-01T00:00:00Z,web,nps,closing,content,in,1.5,20,desired,t1,9,3,i1,north\n"
+                      "c2,2024-03-01T00:00:01Z,web,visit, ,\t, ,  ,\" \", ,\"\",,\"\",,\"\"\n"
+                      "c3,2024-03-01T00:00:02Z,web,visit,,,,,,,,,,,\n";
+    iv_store *s = new_store(NULL);
+    iv_record r = IV_RECORD_INIT;
+    size_t row;
+    ck_assert_msg(ingest_chunks(s, NULL, csv, strlen(csv), 0, NULL) == IV_OK, "%s", iv_error_last());
+    ck_assert_uint_eq(iv_store_rows(s), 3);
+    ck_assert_int_eq(iv_store_get_row(s, 0, &r), IV_OK);
+    ck_assert_int_eq(r.stage, IV_STAGE_CLOSING);
+    ck_assert(r.cost == 1.5 && r.score == 9 && r.rv == 3);
+    ck_assert_str_eq(r.team, "t1");
+    for (row = 1; row < 3; row++) {
+        ck_assert_int_eq(iv_store_get_row(s, row, &r), IV_OK);
+        ck_assert_int_eq(r.stage, 0);
+        ck_assert_int_eq(r.area, 0);
+        ck_assert_int_eq(r.direction, 0);
+        ck_assert_int_eq(r.outcome, 0);
+        ck_assert(isnan(r.cost) && isnan(r.value) && isnan(r.score) && isnan(r.rv));
+        ck_assert_ptr_null(r.team);
+        ck_assert_ptr_null(r.id);
+        ck_assert_ptr_null(iv_store_get_dim(s, row, 0));
+    }
+    /* 1709251200 = date -u -d 2024-03-01 +%s */
+    ck_assert_int_eq(r.ts, 1709251202000LL);
+    iv_store_free(s);
+}
+END_TEST
+
 START_TEST(csv_rows_hold_the_values_written_in_the_file)
 {
     size_t len;
@@ -1030,6 +1064,7 @@ int main(void)
     tcase_add_test(tc, distinct_string_limit_stops_even_lenient_ingestion);
     tcase_add_test(tc, allocation_failures_return_enomem_and_leak_nothing);
     tcase_add_test(tc, options_are_checked);
+    tcase_add_test(tc, blank_fields_after_given_ones_read_as_not_given);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

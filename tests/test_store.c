@@ -295,6 +295,34 @@ START_TEST(distinct_string_limit_stops_with_elimit_and_keeps_the_store_whole)
 }
 END_TEST
 
+START_TEST(a_failed_append_forgets_the_strings_it_interned)
+{
+    /* Row 2 interns the new channel "email", then fails on its new type: "email" must be
+     * forgotten everywhere (the interner's caches included), so that "phone" can take
+     * its id in row 3 and "email" is new again in row 4. */
+    iv_store *s;
+    iv_store_options o = IV_STORE_OPTIONS_INIT;
+    iv_record r = rec("a", 0, "web", "visit"), got = IV_RECORD_INIT;
+    o.max_strings = 4;
+    ck_assert_int_eq(iv_store_new(&s, &o), IV_OK);
+    ck_assert_int_eq(iv_store_append(s, &r), IV_OK); /* a, web, visit: 3 strings */
+    r.channel = "email";
+    r.type = "click";
+    ck_assert_int_eq(iv_store_append(s, &r), IV_ELIMIT); /* email is the 4th, click the 5th */
+    r.channel = "phone";
+    r.type = "visit";
+    ck_assert_int_eq(iv_store_append(s, &r), IV_OK); /* phone is the 4th */
+    r.channel = "email";
+    ck_assert_int_eq(iv_store_append(s, &r), IV_ELIMIT); /* email would be the 5th */
+    ck_assert_uint_eq(iv_store_rows(s), 2);
+    ck_assert_int_eq(iv_store_get_row(s, 0, &got), IV_OK);
+    ck_assert_str_eq(got.channel, "web");
+    ck_assert_int_eq(iv_store_get_row(s, 1, &got), IV_OK);
+    ck_assert_str_eq(got.channel, "phone");
+    iv_store_free(s);
+}
+END_TEST
+
 START_TEST(every_allocation_failure_returns_enomem_and_leaks_nothing)
 {
     long k;
@@ -404,6 +432,7 @@ int main(void)
     tcase_add_test(tc, bulk_append_equals_record_appends_and_a_bad_row_appends_nothing);
     tcase_add_test(tc, distinct_string_limit_stops_with_elimit_and_keeps_the_store_whole);
     tcase_add_test(tc, every_allocation_failure_returns_enomem_and_leaks_nothing);
+    tcase_add_test(tc, a_failed_append_forgets_the_strings_it_interned);
     tcase_add_test(tc, a_row_with_every_field_costs_at_most_48_bytes);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
