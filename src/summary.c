@@ -72,6 +72,25 @@ static int iv__sum_plausible(iv__i128 v)
     return iv__abs128(v) <= (iv__u128)1 << 100;
 }
 
+/* Counts likewise: none above the interaction count n, and n at most 2^53, so that every
+ * count is exact as a double and converts back to int64 (found by fuzz_summary). */
+static int iv__gacc_plausible(const iv__gacc *g)
+{
+    const uint64_t c[13] = {g->contacts, g->desired, g->outcome_given, g->rv_forward,
+                            g->rv_backward, g->cost_assumed, g->nps_n, g->nps_promoters,
+                            g->nps_detractors, g->csat_n, g->csat_satisfied, g->ces_n,
+                            g->ces_easy};
+    int i;
+    if (g->n > (uint64_t)1 << 53)
+        return 0;
+    for (i = 0; i < 13; i++)
+        if (c[i] > g->n)
+            return 0;
+    return iv__sum_plausible(g->cost) && iv__sum_plausible(g->value) &&
+           iv__sum_plausible(g->quality) && iv__sum_plausible(g->rv) &&
+           iv__sum_plausible(g->csat_sum) && iv__sum_plausible(g->ces_sum);
+}
+
 static double iv__u256_to_double(const iv__u256 *a)
 {
     return ldexp((double)a->w[3], 192) + ldexp((double)a->w[2], 128) +
@@ -877,10 +896,8 @@ static int iv__group_read(iv_summary *s, iv__rbuf *r, iv__sgroup *g)
             return rc;
     }
     iv__gacc_read(r, &g->acc);
-    if (!iv__sum_plausible(g->acc.cost) || !iv__sum_plausible(g->acc.value) ||
-        !iv__sum_plausible(g->acc.quality) || !iv__sum_plausible(g->acc.rv) ||
-        !iv__sum_plausible(g->acc.csat_sum) || !iv__sum_plausible(g->acc.ces_sum))
-        return iv__corrupt("a sum out of range");
+    if (!iv__gacc_plausible(&g->acc))
+        return iv__corrupt("a count or sum out of range");
     for (m = 0; m < IV__NPCM; m++) {
         int k;
         g->pm[m].sum = iv__r_i128(r);
