@@ -379,156 +379,99 @@ static int year_on_year(report *r)
 
 /* ------------------------------------------------------------------ RV trajectory */
 
-typedef struct traj {
-    size_t n, k;
-    double *x;           /* n x k cumulative RV at the end of each bucket, NaN = unobserved */
-    const char **ids;    /* contact ids (strings of the drill table) */
-    size_t *count;       /* interactions within the k buckets */
-} traj;
-
-static void traj_free(traj *tr)
-{
-    free(tr->x);
-    free(tr->ids);
-    free(tr->count);
-}
-
-/* SPEC 4: RV accumulated up to the end of each bucket of 7 days since the contact's first
- * interaction (age alignment), K buckets; a bucket ending after the reference time (the
- * end of the selection: the latest timestamp + 1 ms) is unobserved. The interactions and
- * their RV units u_i come from iv_query_drill() on the one-group query: per contact in
- * time order. */
-static int build_trajectories(report *r, iv_table *d, traj *tr)
-{
-    static const char *const drill_cols[] = {"contact", "ts", "rv", NULL};
-    size_t rows = iv_table_nrows(d), i = 0, c = 0, b;
-    long col[3], cc, ct, cr;
-    int64_t t_ref = r->last + 1;
-    memset(tr, 0, sizeof *tr);
-    if (columns(r, d, "trajectory", drill_cols, col) != CLI_OK)
-        return CLI_EFAIL;
-    cc = col[0];
-    ct = col[1];
-    cr = col[2];
-    tr->k = r->buckets;
-    tr->x = malloc((iv_store_contacts(r->store) + 1) * tr->k * sizeof *tr->x);
-    tr->ids = malloc((iv_store_contacts(r->store) + 1) * sizeof *tr->ids);
-    tr->count = malloc((iv_store_contacts(r->store) + 1) * sizeof *tr->count);
-    if (!tr->x || !tr->ids || !tr->count) {
-        traj_free(tr);
-        return cli_fail(r->cmd, "out of memory");
-    }
-    while (i < rows) {
-        const char *id = iv_table_get_string(d, i, (size_t)cc);
-        int64_t t0 = iv_table_get_int(d, i, (size_t)ct);
-        double sum = 0;
-        size_t j = i, end;
-        for (end = i; end < rows && strcmp(iv_table_get_string(d, end, (size_t)cc), id) == 0; end++)
-            ;
-        if (c > iv_store_contacts(r->store)) /* cannot happen: contacts are contiguous */
-            break;
-        tr->ids[c] = id;
-        for (b = 0; b < tr->k; b++) {
-            int64_t bend = t0 + (int64_t)(b + 1) * BUCKET_MS;
-            while (j < end && iv_table_get_int(d, j, (size_t)ct) < bend) {
-                double u = iv_table_get_double(d, j, (size_t)cr);
-                if (isfinite(u))
-                    sum += u;
-                j++;
-            }
-            tr->x[c * tr->k + b] = bend <= t_ref ? sum : NAN;
-        }
-        tr->count[c] = j - i;
-        c++;
-        i = end;
-    }
-    tr->n = c;
-    return CLI_OK;
-}
-
-/* Copy column `name` of the norm table (one row per bucket) into out[0..k-1]. */
-static void norm_column(const iv_table *norm, const char *name, size_t k, double *out)
+/* Copy column `name` of a per-bucket table (one row per bucket) into out[0..k-1]. */
+static void bucket_column(const iv_table *t, const char *name, size_t k, double *out)
 {
     size_t b;
     for (b = 0; b < k; b++)
-        out[b] = b < iv_table_nrows(norm) ? cell(norm, b, name) : NAN;
+        out[b] = b < iv_table_nrows(t) ? cell(t, b, name) : NAN;
 }
 
+/* The default contact: among the contacts observed for all K buckets, the one whose RV at
+ * bucket K is nearest the norm's p75 there (ties: the first by contact id). */
+static const char *typical_contact(const iv_table *tt, const iv_table *norm, size_t k)
+{
+    char last[32];
+    double target = cell(norm, k - 1, "p75"), best = INFINITY;
+    const char *pick = NULL;
+    long cb, cc = iv_table_col_index(tt, "contact");
+    size_t i;
+    snprintf(last, sizeof last, "b%zu", k);
+    cb = iv_table_col_index(tt, last);
+    if (cb < 0 || cc < 0)
+        return NULL;
+    for (i = 0; i < iv_table_nrows(tt); i++) {
+        double x = iv_table_get_double(tt, i, (size_t)cb);
+        if (isfinite(x) && fabs(x - target) < best) {
+            best = fabs(x - target);
+            pick = iv_table_get_string(tt, i, (size_t)cc);
+        }
+    }
+    return pick;
+}
+
+/* SPEC 4 through the pattern API: age-aligned trajectories (cumulative RV at the end of
+ * each 7-day bucket since the contact's first interaction; a bucket ending after the
+ * reference time is unobserved), the norm of every selected contact, and one contact
+ * against it (robust z). */
 static int trajectory(report *r)
 {
-    static const char *const norm_cols[5] = {"p10", "p25", "median", "p75", "p90"};
+    static const char *const band_cols[5] = {"p10", "p25", "median", "p75", "p90"};
     static const char *const vs_cols[] = {"buckets", "mean_z", "max_abs_z", "anomaly",
                                           "latest_bucket", "value", "percentile", NULL};
     static const char *const vs_pct[] = {"percentile", NULL};
     iv_query_options q;
-    iv_table *d = NULL, *norm = NULL, *vs = NULL;
-    traj tr;
-    double *band = NULL, target, best = INFINITY;
-    size_t i, j, pick = (size_t)-1, k = r->buckets;
+    iv_pattern_store_options po;
+    iv_table *tt = NULL, *norm = NULL, *vs = NULL, *pb = NULL;
+    double *band = NULL;
+    const char *contact;
+    size_t j, k = r->buckets, n;
     int rc;
     char intro[640], label[96], desc[512];
     svg_band c;
 
     query_init(r, &q, NULL);
-    if ((rc = iv_query_drill(&d, r->store, &q, 0)) != IV_OK)
-        return fail(r, "trajectory", rc);
-    if ((rc = build_trajectories(r, d, &tr)) != CLI_OK) {
-        iv_table_free(d);
-        return rc;
-    }
-    /* the norm of all selected contacts (iv_pattern_norm: per bucket over the contacts
-     * observed there) */
-    if ((rc = iv_pattern_norm(&norm, tr.x, tr.n, k, NULL)) != IV_OK) {
-        rc = fail(r, "trajectory norm", rc);
+    iv_pattern_store_options_init(&po, sizeof po);
+    po.buckets = k;
+    if ((rc = iv_pattern_trajectories(&tt, r->store, &q, &po)) != IV_OK ||
+        (rc = iv_pattern_norm_of(&norm, r->store, &q, &po)) != IV_OK) {
+        rc = fail(r, "trajectories", rc);
         goto out;
     }
-    /* the contact: --contact, else a typical well-engaged one: among the contacts
-     * observed for all K buckets, the one whose RV at bucket K is nearest the norm's p75
-     * there (ties: more interactions, then store order) */
-    target = cell(norm, k - 1, "p75");
-    for (i = 0; i < tr.n; i++) {
-        double x = tr.x[i * k + k - 1], dist = fabs(x - target);
-        if (r->contact) {
-            if (strcmp(tr.ids[i], r->contact) == 0) {
-                pick = i;
-                break;
-            }
-        } else if (isfinite(x) && (pick == (size_t)-1 || dist < best ||
-                                   (dist == best && tr.count[i] > tr.count[pick]))) {
-            pick = i;
-            best = dist;
-        }
-    }
+    n = iv_table_nrows(tt);
+    contact = r->contact ? r->contact : typical_contact(tt, norm, k);
     html_section(r->f, "trajectory", "RV trajectory against the norm", NULL);
-    if (pick == (size_t)-1) {
+    rc = contact ? iv_pattern_contact_vs_norm(&vs, &pb, r->store, contact, &q, &po)
+                 : IV_EUNDEFINED;
+    if (rc == IV_ENOTFOUND || rc == IV_EUNDEFINED) {
         html_p(r->f, "missing", r->contact ? "The contact given with --contact has no selected "
                                              "interaction."
                                            : "No contact has been observed for all the buckets.");
         goto done;
     }
-    /* the contact against the norm (iv_pattern_vs_norm: robust z per bucket) */
-    if ((rc = iv_pattern_vs_norm(&vs, NULL, tr.x + pick * k, tr.x, tr.n, k, NULL)) != IV_OK) {
-        rc = fail(r, "trajectory versus norm", rc);
+    if (rc != IV_OK) {
+        rc = fail(r, "contact against the norm", rc);
         goto out;
     }
-    if (!(band = malloc(5 * k * sizeof *band))) {
+    if (!(band = malloc(6 * k * sizeof *band))) {
         rc = cli_fail(r->cmd, "out of memory");
         goto out;
     }
     for (j = 0; j < 5; j++)
-        norm_column(norm, norm_cols[j], k, band + j * k);
+        bucket_column(pb, band_cols[j], k, band + j * k);
+    bucket_column(pb, "value", k, band + 5 * k);
     snprintf(intro, sizeof intro,
              "Cumulative RV units of contact %s at the end of each 7-day bucket since its first "
              "interaction (SPEC 4, age alignment, %zu buckets), against the norm of all %zu "
              "selected contacts: per bucket the median, the p25 to p75 band and the p10 to p90 "
              "band over the contacts observed there. A bucket that ends after the last "
-             "timestamp is not observed yet (censored), never 0.", tr.ids[pick], k, tr.n);
+             "timestamp is not observed yet (censored), never 0.", contact, k, n);
     html_p(r->f, NULL, intro);
-    snprintf(label, sizeof label, "contact %s", tr.ids[pick]);
+    snprintf(label, sizeof label, "contact %s", contact);
     snprintf(desc, sizeof desc,
              "Line chart over %zu weekly buckets. Shaded bands show the p10 to p90 and p25 to "
              "p75 ranges of cumulative RV across %zu contacts, a dashed line their median, and "
-             "a solid line with dots the cumulative RV of contact %s.", k, tr.n, tr.ids[pick]);
+             "a solid line with dots the cumulative RV of contact %s.", k, n, contact);
     memset(&c, 0, sizeof c);
     c.id = "trajectory";
     c.title = "Cumulative RV since the first interaction";
@@ -541,7 +484,7 @@ static int trajectory(report *r)
     c.median = band + 2 * k;
     c.p75 = band + 3 * k;
     c.p90 = band + 4 * k;
-    c.series = tr.x + pick * k;
+    c.series = band + 5 * k;
     c.series_label = label;
     html_figure_begin(r->f);
     svg_band_chart(r->f, &c);
@@ -560,10 +503,10 @@ done:
     r->sections++;
 out:
     free(band);
-    traj_free(&tr);
-    iv_table_free(d);
+    iv_table_free(tt);
     iv_table_free(norm);
     iv_table_free(vs);
+    iv_table_free(pb);
     return rc;
 }
 
