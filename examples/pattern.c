@@ -1,68 +1,51 @@
 /* Patterns (SPEC 4): age-aligned RV trajectories (cumulative RV at the end of each 7-day
- * bucket since a contact's first interaction, unobserved buckets NaN), their norm, one
- * contact against it (robust z), and the DTW distance between two contacts.
- * usage: example_pattern LOG.csv */
+ * bucket since a contact's first interaction; a bucket not yet over is NaN, never 0), the
+ * norm of a subset, one contact against it (robust z), and the DTW distance between two
+ * trajectories.   usage: example_pattern LOG.csv */
 #include <math.h>
-#include <string.h>
 
 #include "example.h"
 
-#define K 12                       /* buckets */
-#define WEEK_MS (7LL * 86400000LL) /* bucket width B */
+#define K 12 /* buckets */
 
 int main(int argc, char **argv)
 {
     iv_store *store;
     iv_query_options q = IV_QUERY_OPTIONS_INIT;
-    iv_table *d = NULL, *norm = NULL, *vs = NULL;
-    double *traj, dist;
-    int64_t first, last;
-    size_t rows, i = 0, n = 0, b;
-    long cc, ct, cr;
+    iv_pattern_store_options po = IV_PATTERN_STORE_OPTIONS_INIT;
+    iv_table *tr = NULL, *norm = NULL, *vs = NULL;
+    double x[2][K], dist;
+    size_t i, b;
 
     if (argc != 2)
         return 2;
     store = load(argv[1]);
-    check(iv_store_time_range(store, &first, &last), "time range");
-    /* every interaction with its RV units u_i, per contact in time order */
-    check(iv_query_drill(&d, store, &q, 0), "drill");
-    rows = iv_table_nrows(d);
-    cc = iv_table_col_index(d, "contact");
-    ct = iv_table_col_index(d, "ts");
-    cr = iv_table_col_index(d, "rv");
-    if (!(traj = malloc((iv_store_contacts(store) + 1) * K * sizeof *traj)))
-        return 1;
-    while (i < rows) {
-        const char *id = iv_table_get_string(d, i, (size_t)cc);
-        int64_t t0 = iv_table_get_int(d, i, (size_t)ct);
-        double sum = 0;
-        for (b = 0; b < K; b++) {
-            int64_t end = t0 + (int64_t)(b + 1) * WEEK_MS;
-            while (i < rows && strcmp(iv_table_get_string(d, i, (size_t)cc), id) == 0 &&
-                   iv_table_get_int(d, i, (size_t)ct) < end)
-                sum += iv_table_get_double(d, i++, (size_t)cr);
-            /* a bucket ending after the last timestamp is censored, not 0 */
-            traj[n * K + b] = end <= last + 1 ? sum : NAN;
-        }
-        while (i < rows && strcmp(iv_table_get_string(d, i, (size_t)cc), id) == 0)
-            i++;
-        n++;
-    }
-    check(iv_pattern_norm(&norm, traj, n, K, NULL), "norm");
-    printf("norm of %zu contacts, bucket %d: median %.1f, p10 %.1f, p90 %.1f\n", n, K,
+    po.buckets = K; /* bucket width: the default 7 days */
+
+    /* one row per contact: contact, origin, b1 ... b12 */
+    check(iv_pattern_trajectories(&tr, store, &q, &po), "trajectories");
+    for (i = 0; i < 2; i++)
+        for (b = 0; b < K; b++)
+            x[i][b] = iv_table_get_double(tr, i, 2 + b);
+    check(iv_pattern_dtw(&dist, x[0], x[1], K, INFINITY, NULL), "dtw");
+    printf("%zu trajectories; DTW distance (window 3) between %s and %s: %.2f\n",
+           iv_table_nrows(tr), iv_table_get_string(tr, 0, 0), iv_table_get_string(tr, 1, 0),
+           dist);
+
+    /* the norm of the variant B contacts, and contact C000001 against it */
+    q.where = "variant = B";
+    check(iv_pattern_norm_of(&norm, store, &q, &po), "norm");
+    printf("variant B norm at bucket %d: median %.1f, p10 %.1f, p90 %.1f (%lld contacts)\n", K,
            iv_table_get_double(norm, K - 1, (size_t)iv_table_col_index(norm, "median")),
            iv_table_get_double(norm, K - 1, (size_t)iv_table_col_index(norm, "p10")),
-           iv_table_get_double(norm, K - 1, (size_t)iv_table_col_index(norm, "p90")));
-    /* the first contact against the norm */
-    check(iv_pattern_vs_norm(&vs, NULL, traj, traj, n, K, NULL), "vs norm");
+           iv_table_get_double(norm, K - 1, (size_t)iv_table_col_index(norm, "p90")),
+           (long long)iv_table_get_int(norm, K - 1, (size_t)iv_table_col_index(norm, "contacts")));
+    check(iv_pattern_contact_vs_norm(&vs, NULL, store, "C000001", &q, &po), "contact vs norm");
     check(iv_table_save(vs, IV_FORMAT_JSON, "-"), "print");
     printf("\n");
-    check(iv_pattern_dtw(&dist, traj, traj + K, K, INFINITY, NULL), "dtw");
-    printf("DTW distance (window 3) between the first two contacts: %.2f\n", dist);
-    free(traj);
     iv_table_free(vs);
     iv_table_free(norm);
-    iv_table_free(d);
+    iv_table_free(tr);
     iv_store_free(store);
     return 0;
 }
