@@ -192,7 +192,8 @@ static void iv__funnel_medians(iv__funnel *F, size_t ng, double *med)
         med[i] = (double)NAN;
     for (k = 1; k < F->ns; k++) {
         const iv__dur *v = F->dur[k];
-        qsort(F->dur[k], F->nd[k], sizeof *v, iv__cmp_dur);
+        if (F->nd[k] > 1) /* dur[k] is NULL when empty: qsort(NULL, 0) is undefined */
+            qsort(F->dur[k], F->nd[k], sizeof *v, iv__cmp_dur);
         for (i = 0; i < F->nd[k]; i = j) {
             size_t m;
             for (j = i; j < F->nd[k] && v[j].g == v[i].g; j++)

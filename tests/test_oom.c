@@ -10,11 +10,13 @@
 
 #include "iv/clv.h"
 #include "iv/ingest.h"
+#include "iv/lifecycle.h"
 #include "iv/maturity.h"
 #include "iv/model.h"
 #include "iv/pattern.h"
 #include "iv/query.h"
 #include "iv/stats.h"
+#include "iv/summary.h"
 #include "reldata.h"
 #include "testutil.h"
 
@@ -375,6 +377,91 @@ static int pattern_run(void *st, tu_alloc *a, char **text)
     return rc;
 }
 
+/* --------------------------------------------------------------- lifecycle ---- */
+
+static int lifecycle_run(void *st, tu_alloc *a, char **text)
+{
+    iv_lifecycle_options lo = IV_LIFECYCLE_OPTIONS_INIT;
+    iv_query_options q = IV_QUERY_OPTIONS_INIT;
+    iv_table *churn = NULL, *cohorts = NULL, *funnel = NULL;
+    char *t1 = NULL, *t2 = NULL, *t3 = NULL;
+    int rc;
+    (void)a;
+    q.by = "team";
+    lo.t0 = 1656633600000LL; /* 2022-07-01 .. 2023-07-01 */
+    lo.t1 = 1688169600000LL;
+    if ((rc = iv_lifecycle_churn(&churn, st, &q, &lo)) == IV_OK &&
+        (rc = iv_lifecycle_cohorts(&cohorts, st, NULL, NULL)) == IV_OK) {
+        lo.steps = "visit|click,purchase,repeat";
+        rc = iv_lifecycle_funnel(&funnel, st, &q, &lo);
+    }
+    if (rc == IV_OK) {
+        t1 = rel_table_csv(churn);
+        t2 = rel_table_csv(cohorts);
+        t3 = rel_table_csv(funnel);
+        if (t1 && t2 && t3 && (*text = malloc(strlen(t1) + strlen(t2) + strlen(t3) + 1)))
+            strcat(strcat(strcpy(*text, t1), t2), t3);
+        else
+            rc = IV_ENOMEM;
+    }
+    free(t1);
+    free(t2);
+    free(t3);
+    iv_table_free(churn);
+    iv_table_free(cohorts);
+    iv_table_free(funnel);
+    return rc;
+}
+
+/* ----------------------------------------------------------------- summary ---- */
+
+/* Summarise the store by channel, serialise, read back, merge with itself, tabulate. */
+static int summary_run(void *st, tu_alloc *a, char **text)
+{
+    iv_summary_options so = IV_SUMMARY_OPTIONS_INIT;
+    iv_query_options q = IV_QUERY_OPTIONS_INIT;
+    iv_summary *s = NULL, *back = NULL;
+    iv_table *t = NULL;
+    void *bytes = NULL;
+    size_t len = 0;
+    int rc;
+    so.alloc = tu_alloc_fn;
+    so.alloc_ud = a;
+    q.by = "channel";
+    if ((rc = iv_summary_make(&s, st, &q, &so)) != IV_OK)
+        return rc;
+    if ((rc = iv_summary_to_bytes(s, &bytes, &len)) == IV_OK) {
+        rc = iv_summary_from_bytes(&back, bytes, len, &so);
+        iv_summary_free_bytes(s, bytes, len);
+    }
+    if (rc == IV_OK && (rc = iv_summary_merge(back, s)) == IV_OK)
+        rc = table_text(iv_summary_metrics(&t, back), &t, text);
+    iv_summary_free(back);
+    iv_summary_free(s);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- snapshot ---- */
+
+/* Save the store, load it back with the counting allocator, query the copy. */
+static int snapshot_run(void *st, tu_alloc *a, char **text)
+{
+    iv_store_options so = IV_STORE_OPTIONS_INIT;
+    iv_store *copy = NULL;
+    iv_table *t = NULL;
+    char path[512];
+    int rc;
+    so.alloc = tu_alloc_fn;
+    so.alloc_ud = a;
+    tu_temp_path(path, sizeof path, ".ivstore");
+    if ((rc = iv_store_save(st, path)) == IV_OK &&
+        (rc = iv_store_load(&copy, path, &so)) == IV_OK)
+        rc = table_text(iv_query_metrics(&t, copy, NULL), &t, text);
+    remove(path);
+    iv_store_free(copy);
+    return rc;
+}
+
 /* Every workflow above, by module. */
 static const oom_case cases[] = {
     {"ingest", empty_store_setup, ingest_run, store_usable, store_teardown},
@@ -387,6 +474,9 @@ static const oom_case cases[] = {
     {"stats compare", NULL, stats_run, NULL, NULL},
     {"maturity assessment", store_setup, maturity_run, NULL, store_teardown},
     {"pattern norm", NULL, pattern_run, NULL, NULL},
+    {"lifecycle churn, cohorts and funnel", store_setup, lifecycle_run, NULL, store_teardown},
+    {"summary make, bytes, merge", store_setup, summary_run, NULL, store_teardown},
+    {"snapshot save and load", store_setup, snapshot_run, NULL, store_teardown},
 };
 #define NCASES (int)(sizeof cases / sizeof cases[0])
 
