@@ -42,8 +42,10 @@ static const char *const iv__fname[F_N] = {
 
 /* Where one source column or key goes. */
 typedef struct iv__target {
-    int kind; /* F_* */
-    int dim;  /* custom dimension index when kind == F_DIM */
+    int kind;     /* F_* */
+    int dim;      /* custom dimension index when kind == F_DIM */
+    iv__str *text; /* CSV: the row's field for a text column (contact, channel, type,
+                     team, id), set at the header; NULL otherwise */
 } iv__target;
 
 typedef struct iv__rename {
@@ -569,6 +571,11 @@ static int iv__csv_header(iv_ingest *ing, const char *buf)
         }
         k = iv__name_kind(ing, &s, &ns);
         ing->cols[i].kind = k;
+        ing->cols[i].text = k == F_CONTACT ? &ing->row.contact : k == F_CHANNEL ? &ing->row.channel
+                          : k == F_TYPE    ? &ing->row.type
+                          : k == F_TEAM    ? &ing->row.team
+                          : k == F_ID      ? &ing->row.id
+                                           : NULL;
         if (k < F_N) {
             if (ing->field_col[k] >= 0)
                 return iv__header_error(ing, IV_EPARSE, "duplicate column '%.*s'", s, ns);
@@ -607,6 +614,7 @@ static int iv__csv_header(iv_ingest *ing, const char *buf)
 static int iv__csv_row(iv_ingest *ing, const char *buf, size_t len)
 {
     const iv__csv *c = &ing->csv;
+    iv__row *r = &ing->row;
     char *sc = ing->scratch;
     size_t i;
 
@@ -619,13 +627,28 @@ static int iv__csv_row(iv_ingest *ing, const char *buf, size_t len)
         snprintf(ing->why, sizeof ing->why, "%zu fields where the header has %zu", c->nfields, ing->ncols);
         return iv__bad_row(ing, buf, len, 0, NULL, ing->why);
     }
-    iv__row_clear(&ing->row);
-    ing->row.ndims = 0;
+    iv__row_clear(r);
+    r->ndims = 0;
     for (i = 0; i < ing->ncols; i++) {
+        const iv__csv_field *f = &c->f[i];
+        const iv__target *t = &ing->cols[i];
         const char *s;
-        size_t n;
-        if (c->f[i].end == c->f[i].start)
+        size_t n = f->end - f->start;
+        if (n == 0)
             continue; /* empty: not given, whatever the column */
+        if (!f->esc && n <= ing->max_string) { /* plain text: stored without a call */
+            if (t->text) {
+                t->text->p = buf + f->start;
+                t->text->n = n;
+                continue;
+            }
+            if (t->kind == F_DIM) {
+                r->dim_idx[r->ndims] = (uint16_t)t->dim;
+                r->dim_val[r->ndims].p = buf + f->start;
+                r->dim_val[r->ndims++].n = n;
+                continue;
+            }
+        }
         iv__csv_text(ing, buf, i, &sc, &s, &n);
         if (iv__set(ing, ing->cols[i], s, n, IV__JV_STRING))
             return iv__bad_row(ing, buf, len, i + 1, iv__tname(ing, ing->cols[i]), ing->why);
@@ -663,6 +686,7 @@ static int iv__jkey_find(iv_ingest *ing, const char *key, size_t n, iv__target *
     k = iv__name_kind(ing, &s, &ns);
     t->kind = k;
     t->dim = 0;
+    t->text = NULL;
     if (k == F_DIM) {
         d = iv__store_dim(ing->store, s, ns, 0);
         if (d < 0) {
