@@ -693,6 +693,206 @@ START_TEST(options_are_checked)
 }
 END_TEST
 
+/* ------------------------------------------------------------ the CLI ---- */
+
+/* Run `iv ARGS` (stdout to a temp file); returns the exit status and the output. */
+static int iv_run(const char *args, char **out)
+{
+    char iv[1024], tmp[256], cmd[4096];
+    int st;
+    tu_build_path(iv, sizeof iv, "src/cli/iv");
+    tu_temp_path(tmp, sizeof tmp, ".out");
+    snprintf(cmd, sizeof cmd, "'%s' %s > '%s' 2>/dev/null", iv, args, tmp);
+    st = system(cmd);
+    *out = tu_read_file(tmp, NULL);
+    remove(tmp);
+    ck_assert_ptr_nonnull(*out);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Field `col` (0-based) of CSV line `line` (0 = header) of text, as a number; NaN when
+ * empty. Fields here hold no commas or quotes. */
+/* Whether text starts with prefix. */
+static int starts(const char *text, const char *prefix)
+{
+    return strncmp(text, prefix, strlen(prefix)) == 0;
+}
+
+static double csv_num(const char *text, int line, int col, char *sbuf, size_t cap)
+{
+    const char *p = text, *e;
+    size_t n;
+    while (line-- > 0) {
+        p = strchr(p, '\n');
+        ck_assert_ptr_nonnull(p);
+        p++;
+    }
+    while (col-- > 0) {
+        p = strpbrk(p, ",\n");
+        ck_assert(p && *p == ',');
+        p++;
+    }
+    e = p + strcspn(p, ",\n");
+    n = (size_t)(e - p) < cap - 1 ? (size_t)(e - p) : cap - 1;
+    memcpy(sbuf, p, n);
+    sbuf[n] = '\0';
+    return n ? strtod(sbuf, NULL) : (double)NAN;
+}
+
+static void fixture(char *buf, size_t cap)
+{
+    tu_source_path(buf, cap, "tests/data/lifecycle/funnel.csv");
+}
+
+/* tests/data/lifecycle/funnel.csv is funnel_log() (plus a variant column), so the
+ * strict funnel is the one worked out above: contacts 6, 3, 1; medians -, 86400, 3600;
+ * support_after 0 of 1. */
+START_TEST(cli_funnel_prints_the_hand_checked_strict_funnel)
+{
+    char path[1024], args[2048], f[64], *out;
+    static const double contacts[] = {6, 3, 1, 0}, median[] = {NAN, 86400, 3600, NAN};
+    int k;
+    fixture(path, sizeof path);
+    snprintf(args, sizeof args, "funnel '%s' --steps 'signup, demo|trial, purchase' --window 14d "
+             "--mode strict --format csv", path);
+    ck_assert_int_eq(iv_run(args, &out), 0);
+    ck_assert(starts(out, "step,types,contacts,from_previous,from_first,dropoff,"
+                           "median_seconds_from_previous\n"));
+    for (k = 0; k < 4; k++) {
+        double m = csv_num(out, k + 1, 6, f, sizeof f);
+        ck_assert(csv_num(out, k + 1, 2, f, sizeof f) == contacts[k]);
+        ck_assert(isnan(median[k]) ? isnan(m) : m == median[k]);
+    }
+    csv_num(out, 4, 0, f, sizeof f);
+    ck_assert_str_eq(f, "support_after");
+    csv_num(out, 2, 1, f, sizeof f);
+    ck_assert_str_eq(f, "demo|trial");
+    ck_assert(csv_num(out, 4, 4, f, sizeof f) == 0);
+    free(out);
+}
+END_TEST
+
+/* churn over [03-10, 03-20) with W = 7 days on the fixture:
+ *   active at 03-10 (an interaction in (03-03, 03-10]): a (03-06), c (03-05), f (03-04) -> S 3
+ *   active at 03-20 (in (03-13, 03-20]): a (support 03-20), d (03-15), f (complaint
+ *   03-18, not churn-flagged) -> E 3; c lost -> L 1; no first interaction in
+ *   [03-10, 03-20) -> N 0. churn 1/3, retention (3 - 0)/3 = 1. */
+START_TEST(cli_churn_and_retention_use_from_to_and_window)
+{
+    char path[1024], args[2048], f[64], *out;
+    int i;
+    fixture(path, sizeof path);
+    for (i = 0; i < 2; i++) {
+        snprintf(args, sizeof args, "%s '%s' --from 2024-03-10 --to 2024-03-20 --window 7d "
+                 "--format csv", i ? "retention" : "churn", path);
+        ck_assert_int_eq(iv_run(args, &out), 0);
+        ck_assert(csv_num(out, 1, 2, f, sizeof f) == 3);
+        ck_assert(csv_num(out, 1, 3, f, sizeof f) == 1);
+        ck_assert(tu_close(csv_num(out, 1, 4, f, sizeof f), 1.0 / 3.0, 1e-15));
+        ck_assert(csv_num(out, 1, 5, f, sizeof f) == 3);
+        ck_assert(csv_num(out, 1, 6, f, sizeof f) == 0);
+        ck_assert(csv_num(out, 1, 7, f, sizeof f) == 1);
+        free(out);
+    }
+}
+END_TEST
+
+START_TEST(cli_bad_command_lines_exit_with_status_2)
+{
+    static const char *const bad[] = {
+        "funnel '%s'", /* no --steps */
+        "funnel '%s' --steps 'a,,b'",
+        "churn '%s' --window 3x",
+        "cohorts '%s' --period year",
+        "clv fit '%s' --model nbd",
+        "clv predict '%s' --model gg",
+    };
+    char path[1024], args[2048], *out;
+    size_t i;
+    fixture(path, sizeof path);
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(args, sizeof args, bad[i], path);
+        ck_assert_msg(iv_run(args, &out) == 2, "iv %s", args);
+        free(out);
+    }
+    ck_assert_int_eq(iv_run("funnel --help", &out), 0);
+    ck_assert_ptr_nonnull(strstr(out, "'|'"));
+    free(out);
+}
+END_TEST
+
+/* The raw CDNOW sample (sample id, date, value) as interactions, in a temp file. */
+static void cdnow_csv(char *tmp, size_t cap)
+{
+    char path[1024], *raw, *p;
+    FILE *f;
+    raw = tu_read_file(tu_shared_path(path, sizeof path, "cdnow/CDNOW_sample.txt"), NULL);
+    ck_assert_ptr_nonnull(raw);
+    tu_temp_path(tmp, cap, ".csv");
+    f = fopen(tmp, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("contact,ts,channel,type,value\n", f);
+    for (p = raw; *p;) {
+        char id[16], date[16];
+        double cds, dollars;
+        int used = 0;
+        if (sscanf(p, " %*s %15s %15s %lf %lf%n", id, date, &cds, &dollars, &used) != 4)
+            break;
+        fprintf(f, "%s,%.4s-%.2s-%.2s,web,purchase,%.2f\n", id, date, date + 4, date + 6, dollars);
+        p += used;
+        while (*p == '\r' || *p == '\n' || *p == ' ')
+            p++;
+    }
+    fclose(f);
+    free(raw);
+}
+
+/* SPEC 8: BG/NBD r 0.2426, alpha 4.414, a 0.7930, b 2.426, LL -9582.43 (Fader, Hardie &
+ * Lee 2005); Gamma-Gamma p 6.25, q 3.74, gamma 15.44, LL -4055.92 over 946 repeat
+ * buyers. Within 0.5% and 0.01. P(alive) of a BG/NBD customer with x = 0 is 1 (dropout
+ * can only follow a purchase): customer 0003 made no repeat purchase. */
+START_TEST(cli_clv_fit_reproduces_the_published_cdnow_fits)
+{
+    static const double bg[] = {0.2426, 4.414, 0.7930, 2.426}, gg[] = {6.25, 3.74, 15.44};
+    char csv[256], args[2048], f[64], *out, *p;
+    int k, lines = 0;
+    cdnow_csv(csv, sizeof csv);
+    snprintf(args, sizeof args, "clv fit '%s' --model bgnbd --calibration-end 1997-09-30 --format csv", csv);
+    ck_assert_int_eq(iv_run(args, &out), 0);
+    ck_assert(starts(out, "r,alpha,a,b,loglik,customers\n"));
+    for (k = 0; k < 4; k++)
+        ck_assert_msg(fabs(csv_num(out, 1, k, f, sizeof f) / bg[k] - 1) < 0.005, "bgnbd param %d: %s", k, f);
+    ck_assert(fabs(csv_num(out, 1, 4, f, sizeof f) + 9582.43) < 0.01);
+    ck_assert(csv_num(out, 1, 5, f, sizeof f) == 2357);
+    free(out);
+    snprintf(args, sizeof args, "clv fit '%s' --model gg --calibration-end 1997-09-30 --format csv", csv);
+    ck_assert_int_eq(iv_run(args, &out), 0);
+    ck_assert(starts(out, "p,q,gamma,loglik,customers\n"));
+    for (k = 0; k < 3; k++)
+        ck_assert_msg(fabs(csv_num(out, 1, k, f, sizeof f) / gg[k] - 1) < 0.005, "gg param %d: %s", k, f);
+    ck_assert(fabs(csv_num(out, 1, 3, f, sizeof f) + 4055.92) < 0.01);
+    ck_assert(csv_num(out, 1, 4, f, sizeof f) == 946);
+    free(out);
+    snprintf(args, sizeof args, "clv predict '%s' --model bgnbd --spend --horizon 39 "
+             "--calibration-end 1997-09-30 --format csv", csv);
+    ck_assert_int_eq(iv_run(args, &out), 0);
+    ck_assert(starts(out, "contact,x,t_x,T,p_alive,expected_purchases,expected_spend,clv\n"));
+    for (p = out; (p = strchr(p, '\n')); p++)
+        lines++;
+    ck_assert_int_eq(lines, 2358);
+    csv_num(out, 3, 0, f, sizeof f);
+    ck_assert_str_eq(f, "0003");
+    ck_assert(csv_num(out, 3, 1, f, sizeof f) == 0);
+    ck_assert(csv_num(out, 3, 4, f, sizeof f) == 1);
+    for (k = 1, p = strchr(out, '\n') + 1; k <= 2357; k++, p = strchr(p, '\n') + 1) {
+        double pa = csv_num(p, 0, 4, f, sizeof f), e = csv_num(p, 0, 5, f, sizeof f);
+        ck_assert(pa >= 0 && pa <= 1 && e >= 0 && csv_num(p, 0, 7, f, sizeof f) >= 0);
+    }
+    free(out);
+    remove(csv);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("lifecycle");
@@ -715,6 +915,10 @@ int main(void)
     tcase_add_test(tc, a_type_in_two_steps_needs_two_interactions);
     tcase_add_test(tc, every_allocation_failure_returns_enomem_and_leaks_nothing);
     tcase_add_test(tc, options_are_checked);
+    tcase_add_test(tc, cli_funnel_prints_the_hand_checked_strict_funnel);
+    tcase_add_test(tc, cli_churn_and_retention_use_from_to_and_window);
+    tcase_add_test(tc, cli_bad_command_lines_exit_with_status_2);
+    tcase_add_test(tc, cli_clv_fit_reproduces_the_published_cdnow_fits);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

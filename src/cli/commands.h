@@ -7,6 +7,11 @@
 int cli_cmd_ingest(int argc, char **argv);
 int cli_cmd_metrics(int argc, char **argv);
 int cli_cmd_contacts(int argc, char **argv);
+int cli_cmd_churn(int argc, char **argv);
+int cli_cmd_retention(int argc, char **argv);
+int cli_cmd_cohorts(int argc, char **argv);
+int cli_cmd_funnel(int argc, char **argv);
+int cli_cmd_clv(int argc, char **argv);
 int cli_cmd_maturity(int argc, char **argv);
 int cli_cmd_pattern(int argc, char **argv);
 int cli_cmd_compare(int argc, char **argv);
