@@ -60,6 +60,15 @@ static inline uint64_t iv__bytes_eq(uint64_t w, uint64_t pat)
     return ~(((x & IV__LOW7) + IV__LOW7) | x | IV__LOW7);
 }
 
+/* Non-zero when some byte of w equals the byte repeated in pat. Cheaper than
+ * iv__bytes_eq, but a borrow can also flag a byte just above a true match, so only
+ * "any match" is exact (Hacker's Delight, section 6-1). */
+static inline uint64_t iv__bytes_any(uint64_t w, uint64_t pat)
+{
+    uint64_t x = w ^ pat;
+    return (x - IV__ONES) & ~x & (IV__ONES << 7);
+}
+
 /* Index of the lowest set byte flag of a non-zero mask. */
 static inline size_t iv__first_byte(uint64_t m)
 {
@@ -98,12 +107,19 @@ size_t iv__csv_plain(iv__csv *c, const char *p, size_t n)
             uint64_t w, md, ml, mq, before;
             memcpy(&w, p + i, 8);
             md = iv__bytes_eq(w, pd);
-            ml = iv__bytes_eq(w, pl);
-            mq = iv__bytes_eq(w, pq);
-            /* only bytes before the first '\n' belong to this record */
-            before = ml ? (ml & (~ml + 1)) - 1 : ~UINT64_C(0);
-            if (mq & before)
-                return 0;
+            ml = 0;
+            before = ~UINT64_C(0);
+            /* most words hold neither a line feed nor a quote: test cheaply first */
+            if (iv__bytes_any(w, pl)) {
+                ml = iv__bytes_eq(w, pl);
+                /* only bytes before the first '\n' belong to this record */
+                before = (ml & (~ml + 1)) - 1;
+            }
+            if (iv__bytes_any(w, pq)) {
+                mq = iv__bytes_eq(w, pq);
+                if (mq & before)
+                    return 0;
+            }
             for (md &= before; md; md &= md - 1) {
                 size_t e = i + iv__first_byte(md);
                 if (nf >= lim)

@@ -363,8 +363,13 @@ static int iv__enum_fast(int kind, const char *s, size_t n)
     };
     int v;
     for (v = 0; v < 9 && names[kind][v].s; v++)
-        if (names[kind][v].n == n && names[kind][v].s[0] == s[0] && memcmp(names[kind][v].s, s, n) == 0)
-            return v + 1;
+        if (names[kind][v].n == n && names[kind][v].s[0] == s[0]) {
+            size_t i = 1; /* at most 11 bytes: a loop beats a call to memcmp */
+            while (i < n && names[kind][v].s[i] == s[i])
+                i++;
+            if (i == n)
+                return v + 1;
+        }
     return iv__enum_parse(kind, s, n);
 }
 

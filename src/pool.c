@@ -262,7 +262,12 @@ static int iv__pool_intern_slow(iv__pool *p, const iv__alloc *a, const char *s, 
         for (i = h & mask; p->slots[i]; i = (i + 1) & mask)
             ;
     }
-    memcpy(p->bytes + p->nbytes, s, n);
+    if (n >= 8 && n <= 16) { /* two overlapping 8-byte copies instead of a call */
+        memcpy(p->bytes + p->nbytes, s, 8);
+        memcpy(p->bytes + p->nbytes + n - 8, s + n - 8, 8);
+    } else {
+        memcpy(p->bytes + p->nbytes, s, n);
+    }
     p->bytes[p->nbytes + n] = '\0';
     p->nbytes += n + 1;
     p->ents[p->count].off = p->nbytes - n - 1;
