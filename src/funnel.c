@@ -148,7 +148,7 @@ static int iv__funnel_contact(iv__lc *L, size_t g, uint32_t contact, const uint3
     (void)contact;
     for (i0 = 0; i0 < n && !(F->tmask[iv__codes_get(&s->type.codes, rows[i0])] & 1); i0++)
         ;
-    if (i0 == n || !iv__ctx_in_range(&L->c, s->ts[rows[i0]]))
+    if (i0 == n || !iv__lc_in_range(L, s->ts[rows[i0]]))
         return IV_OK;
     if (iv__lc_cover(L, (void **)&F->cnt, &F->cap, (F->ns + 1) * sizeof *F->cnt))
         return IV_ENOMEM;
@@ -209,9 +209,10 @@ static double iv__share(uint64_t num, uint64_t den)
     return den ? (double)num / (double)den : (double)NAN;
 }
 
-/* The rows of one group: one per step, then support_after. */
-static int iv__funnel_rows(iv__lc *L, const iv__funnel *F, iv_table *t, size_t g, const double *med)
+/* The rows of sorted group i: one per step, then support_after. */
+static int iv__funnel_rows(iv__lc *L, const iv__funnel *F, iv_table *t, size_t i, const double *med)
 {
+    size_t g = L->G.g[i].ord;
     const uint64_t *cnt = &F->cnt[g * (F->ns + 1)];
     size_t k, c = L->nk;
     long r;
@@ -220,7 +221,7 @@ static int iv__funnel_rows(iv__lc *L, const iv__funnel *F, iv_table *t, size_t g
         const char *lab = F->labels + F->loff[k];
         double prev = k ? iv__share(cnt[k], cnt[k - 1]) : iv__share(cnt[0], cnt[0]);
         int n = snprintf(step, sizeof step, "%zu", k + 1);
-        r = iv__lc_row(L, t, g);
+        r = iv__lc_row(L, t, i);
         if (r < 0 || iv__table_set_string(t, (size_t)r, c, step, (size_t)n) ||
             iv__table_set_string(t, (size_t)r, c + 1, lab, strlen(lab)) ||
             iv__table_set_int(t, (size_t)r, c + 2, (int64_t)cnt[k]) ||
@@ -230,7 +231,7 @@ static int iv__funnel_rows(iv__lc *L, const iv__funnel *F, iv_table *t, size_t g
             iv__table_set_double(t, (size_t)r, c + 6, med[g * F->ns + k]))
             return IV_ENOMEM;
     }
-    r = iv__lc_row(L, t, g);
+    r = iv__lc_row(L, t, i);
     if (r < 0 || iv__table_set_string(t, (size_t)r, c, "support_after", 13) ||
         iv__table_set_int(t, (size_t)r, c + 2, (int64_t)cnt[F->ns]) ||
         iv__table_set_double(t, (size_t)r, c + 4, iv__share(cnt[F->ns], cnt[F->ns - 1])))
@@ -262,16 +263,16 @@ IV_API int iv_lifecycle_funnel(iv_table **out, const iv_store *s, const iv_query
     F.W = o.window ? o.window : 30 * IV__MS_PER_DAY;
     if ((rc = iv__funnel_parse(&F, &L.c, o.steps)) || (rc = iv__lc_walk(&L, iv__funnel_contact, &F)) ||
         (rc = iv__lc_cover(&L, (void **)&F.cnt, &F.cap, (F.ns + 1) * sizeof *F.cnt)) ||
-        (rc = iv__lc_sort(&L)) || (rc = iv__lc_table(&L, &t, cols, types, 7)))
+        (rc = iv__lc_table(&L, &t, cols, types, 7)))
         goto done;
-    nmed = L.ng * F.ns;
+    nmed = IV__MAX(L.G.n, 1) * F.ns;
     if (!(med = iv__malloc(&L.c.a, nmed * sizeof *med))) {
         rc = iv__nomem("funnel medians");
         goto done;
     }
-    iv__funnel_medians(&F, L.ng, med);
-    for (i = 0; i < L.ng && rc == IV_OK; i++)
-        if (iv__funnel_rows(&L, &F, t, L.order[i], med))
+    iv__funnel_medians(&F, L.G.n, med);
+    for (i = 0; i < L.G.n && rc == IV_OK; i++)
+        if (iv__funnel_rows(&L, &F, t, i, med))
             rc = iv__nomem("the funnel table");
 done:
     iv__free(&L.c.a, med, nmed * sizeof *med);

@@ -1,7 +1,6 @@
 /* Lifecycle metrics of SPEC 3.4: activity, churn and retention, cohort retention; and
  * the per-(group, contact) walk they share with funnels (funnel.c).
  * Definitions and the choices SPEC 3.4 leaves open: doc/LIFECYCLE.md. */
-#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -46,171 +45,6 @@ int64_t iv__lc_day(int64_t ts)
     return ts >= 0 ? ts / IV__MS_PER_DAY : -((-ts + IV__MS_PER_DAY - 1) / IV__MS_PER_DAY);
 }
 
-/* ------------------------------------------------------------ group keys - */
-
-/* First day of the time bucket holding day d (ISO weeks start on Monday). */
-static int64_t iv__lc_bucket_start(iv__dimkind k, int64_t d)
-{
-    int64_t y;
-    int m, dd;
-    if (k == IV__DIM_DAY)
-        return d;
-    if (k == IV__DIM_WEEK)
-        return d - ((d + 3) % 7 + 7) % 7; /* 1970-01-01 was a Thursday */
-    iv__civil_from_days(d, &y, &m, &dd);
-    if (k == IV__DIM_QUARTER)
-        m = (m - 1) / 3 * 3 + 1;
-    else if (k == IV__DIM_YEAR)
-        m = 1;
-    return iv__days_from_civil(y, m, 1);
-}
-
-/* Offset that keeps a bucket's start day positive, so that code 0 stays "undefined". */
-#define IV__LC_DAY_BIAS (INT64_C(1) << 40)
-
-static uint64_t iv__lc_code(const iv__lc *L, const iv__lcdim *d, size_t r)
-{
-    const iv_store *s = L->c.s;
-    const iv__cattr *cat = L->c.cat;
-    switch (d->kind) {
-    case IV__DIM_CHANNEL: return iv__codes_get(&s->channel.codes, r);
-    case IV__DIM_TYPE: return iv__codes_get(&s->type.codes, r);
-    case IV__DIM_TEAM: return iv__codes_get(&s->team.codes, r);
-    case IV__DIM_CUSTOM: return iv__codes_get(&s->dims[d->custom].codes, r);
-    case IV__DIM_CONTACT: return s->contact[r];
-    case IV__DIM_ID: return s->id ? s->id[r] : 0;
-    case IV__DIM_STAGE: return (uint64_t)iv__ctx_stage(&L->c, r);
-    case IV__DIM_AREA: return (uint64_t)iv__ctx_area(&L->c, r);
-    case IV__DIM_DIRECTION: return IV__EN_DIR(s->enums[r]);
-    case IV__DIM_OUTCOME: return IV__EN_OUTCOME(s->enums[r]);
-    case IV__DIM_PROFIT_TIER: return cat[s->contact[r]].tier;
-    case IV__DIM_ROLE: return cat[s->contact[r]].role;
-    case IV__DIM_CONTACT_STAGE: return cat[s->contact[r]].stage;
-    default:
-        return (uint64_t)(iv__lc_bucket_start(d->kind, iv__lc_day(s->ts[r])) + IV__LC_DAY_BIAS);
-    }
-}
-
-/* Label of a code (NULL = undefined); buf (>= 16 bytes) holds time-bucket labels. */
-static const char *iv__lc_label(const iv__lc *L, const iv__lcdim *d, uint64_t code, char *buf)
-{
-    const iv_store *s = L->c.s;
-    uint32_t id = (uint32_t)code;
-    if (code == 0)
-        return NULL;
-    switch (d->kind) {
-    case IV__DIM_CHANNEL: return iv__pool_str(&s->channel.pool, id);
-    case IV__DIM_TYPE: return iv__pool_str(&s->type.pool, id);
-    case IV__DIM_TEAM: return iv__pool_str(&s->team.pool, id);
-    case IV__DIM_CUSTOM: return iv__pool_str(&s->dims[d->custom].pool, id);
-    case IV__DIM_CONTACT: return iv__pool_str(&s->contacts, id);
-    case IV__DIM_ID: return iv__pool_str(&s->ids, id);
-    case IV__DIM_STAGE:
-    case IV__DIM_CONTACT_STAGE: return iv_enum_name(0, (int)id);
-    case IV__DIM_AREA: return iv_enum_name(1, (int)id);
-    case IV__DIM_DIRECTION: return iv_enum_name(2, (int)id);
-    case IV__DIM_OUTCOME: return iv_enum_name(3, (int)id);
-    case IV__DIM_PROFIT_TIER: return iv__tier_name((int)id);
-    case IV__DIM_ROLE: return iv__role_name((int)id);
-    default:
-        iv__bucket_label(d->kind, ((int64_t)code - IV__LC_DAY_BIAS) * IV__MS_PER_DAY, buf, 16);
-        return buf;
-    }
-}
-
-/* Parse `by` into L->dims. */
-static int iv__lc_dims(iv__lc *L, const char *by)
-{
-    const iv_store *s = L->c.s;
-    size_t cap = 1, i, j;
-    const char *p;
-    int rc;
-    for (p = by; p && *p; p++)
-        cap += *p == ',';
-    L->dims = iv__calloc(&L->c.a, cap, sizeof *L->dims);
-    if (!L->dims)
-        return iv__nomem("group dimensions");
-    for (p = by; p && *p;) {
-        const char *e = strchr(p, ','), *b = p;
-        size_t len;
-        iv__lcdim *d = &L->dims[L->nk];
-        if (!e)
-            e = p + strlen(p);
-        p = *e ? e + 1 : e;
-        while (b < e && isspace((unsigned char)*b))
-            b++;
-        for (len = (size_t)(e - b); len && isspace((unsigned char)b[len - 1]);)
-            len--;
-        if (len == 0)
-            continue;
-        if (len >= sizeof d->name || iv__dim_lookup(s, b, len, &d->kind, &d->custom))
-            return iv__error(IV_ENOTFOUND, "unknown group dimension '%.*s'", (int)IV__MIN(len, 60), b);
-        for (j = 0; j < len; j++)
-            d->name[j] = (char)tolower((unsigned char)b[j]);
-        d->name[len] = '\0';
-        for (i = 0; i < L->nk; i++)
-            if (L->dims[i].kind == d->kind && L->dims[i].custom == d->custom)
-                return iv__error(IV_EINVAL, "group dimension '%s' given twice", d->name);
-        L->nk++;
-        if (iv__dim_is_contact_level(d->kind) && (rc = iv__ctx_contacts(&L->c)))
-            return rc;
-    }
-    return IV_OK;
-}
-
-static uint64_t iv__lc_hash(const uint64_t *key, size_t nk)
-{
-    uint64_t h = UINT64_C(0x9e3779b97f4a7c15);
-    size_t i;
-    for (i = 0; i < nk; i++) {
-        h ^= key[i] + UINT64_C(0x9e3779b97f4a7c15) + (h << 6) + (h >> 2);
-        h *= UINT64_C(0xff51afd7ed558ccd);
-        h ^= h >> 32;
-    }
-    return h;
-}
-
-/* Index of the group with key[0..nk), created when new; -1 on IV_ENOMEM. */
-static long iv__lc_group(iv__lc *L, const uint64_t *key)
-{
-    size_t nk = L->nk, mask = L->nslots - 1, i;
-    void *p;
-    if (nk == 0) { /* one group, no key */
-        L->ng = 1;
-        return 0;
-    }
-    for (i = iv__lc_hash(key, nk) & mask; L->slots[i]; i = (i + 1) & mask)
-        if (memcmp(&L->keys[(L->slots[i] - 1) * nk], key, nk * sizeof *key) == 0)
-            return (long)L->slots[i] - 1;
-    if ((L->ng + 1) * 2 > L->nslots) {
-        size_t ns = L->nslots * 2, j;
-        uint32_t *sl = iv__calloc(&L->c.a, ns, sizeof *sl);
-        if (!sl) {
-            iv__nomem("groups");
-            return -1;
-        }
-        for (j = 0; j < L->ng; j++) {
-            size_t q = iv__lc_hash(&L->keys[j * nk], nk) & (ns - 1);
-            while (sl[q])
-                q = (q + 1) & (ns - 1);
-            sl[q] = (uint32_t)j + 1;
-        }
-        iv__free(&L->c.a, L->slots, L->nslots * sizeof *L->slots);
-        L->slots = sl;
-        L->nslots = ns;
-        mask = ns - 1;
-        for (i = iv__lc_hash(key, nk) & mask; L->slots[i]; i = (i + 1) & mask)
-            ;
-    }
-    p = L->keys;
-    if (iv__grow(&L->c.a, &p, &L->kcap, L->ng + 1, nk * sizeof *key))
-        return -1;
-    L->keys = p;
-    memcpy(&L->keys[L->ng * nk], key, nk * sizeof *key);
-    L->slots[i] = (uint32_t)L->ng + 1;
-    return (long)L->ng++;
-}
-
 /* ------------------------------------------------------------ the walk --- */
 
 void iv__lc_free(iv__lc *L)
@@ -218,10 +52,9 @@ void iv__lc_free(iv__lc *L)
     iv__alloc a = L->c.a;
     if (!L->c.s)
         return;
-    iv__free(&a, L->dims, IV__MAX(L->nk, 1) * sizeof *L->dims);
-    iv__free(&a, L->keys, L->kcap * IV__MAX(L->nk, 1) * sizeof *L->keys);
-    iv__free(&a, L->slots, L->nslots * sizeof *L->slots);
-    iv__free(&a, L->order, IV__MAX(L->ng, 1) * sizeof *L->order);
+    iv__groups_free(&L->G, &a);
+    if (L->ks)
+        iv__keyers_free(L->ks, L->nk, &a);
     iv__free(&a, L->rows, L->scap * sizeof *L->rows);
     iv__free(&a, L->run, L->scap * sizeof *L->run);
     iv__free(&a, L->pairs, L->scap * sizeof *L->pairs);
@@ -231,28 +64,38 @@ void iv__lc_free(iv__lc *L)
 
 int iv__lc_init(iv__lc *L, const iv_store *s, const iv_query_options *q)
 {
-    size_t ci, nc;
+    iv_query_options all = IV_QUERY_OPTIONS_INIT;
+    size_t ci;
     int rc;
     memset(L, 0, sizeof *L);
-    if ((rc = iv__ctx_init(&L->c, s, q)))
+    if (q) {
+        /* the context sees the whole time line; the range is the analyses' to use */
+        if ((rc = iv__check_options(q, q->size, sizeof all, sizeof all, "iv_query_options")))
+            return rc;
+        memcpy(&all, q, sizeof all);
+        all.size = sizeof all;
+        all.from = all.to = IV_TIME_NONE;
+        L->from = q->from;
+        L->to = q->to;
+        if (q->from != IV_TIME_NONE && q->to != IV_TIME_NONE && q->to < q->from)
+            return iv__error(IV_EINVAL, "query: 'to' is before 'from'");
+    } else {
+        L->from = L->to = IV_TIME_NONE;
+    }
+    if ((rc = iv__ctx_init(&L->c, s, &all)))
         return rc;
-    if ((rc = iv__lc_dims(L, q ? q->by : NULL)))
+    if ((rc = iv__keyers_make(&L->c, all.by, &L->ks, &L->nk)))
         goto fail;
-    nc = s->contacts.count;
-    for (ci = 1; ci < nc; ci++)
+    for (ci = 1; ci < s->contacts.count; ci++)
         L->scap = IV__MAX(L->scap, (size_t)(s->idx_start[ci + 1] - s->idx_start[ci]));
     L->scap = IV__MAX(L->scap, 1);
-    L->nslots = 64;
-    L->slots = iv__calloc(&L->c.a, L->nslots, sizeof *L->slots);
     L->rows = iv__malloc(&L->c.a, L->scap * sizeof *L->rows);
     L->run = iv__malloc(&L->c.a, L->scap * sizeof *L->run);
     L->pairs = iv__malloc(&L->c.a, L->scap * sizeof *L->pairs);
-    if (!L->slots || !L->rows || !L->run || !L->pairs) {
+    if (!L->rows || !L->run || !L->pairs) {
         rc = iv__nomem("a lifecycle query");
         goto fail;
     }
-    if (L->nk == 0)
-        L->ng = 1;
     return IV_OK;
 fail:
     iv__lc_free(L);
@@ -265,101 +108,64 @@ static int iv__cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-int iv__lc_walk(iv__lc *L, iv__lc_fn fn, void *payload)
+/* Hand the buffered contact to the analysis, one call per group (time order kept:
+ * the position breaks ties when sorting by group). */
+static int iv__lc_flush(iv__lc *L)
 {
-    const iv_store *s = L->c.s;
-    size_t nc = s->contacts.count, ci, k, n, nk = L->nk;
-    uint64_t key[IV_MAX_DIMS + 20];
+    size_t n = L->nbuf, k, same = 1;
     int rc;
-    if (nk > sizeof key / sizeof key[0])
-        return iv__error(IV_ELIMIT, "too many group dimensions");
-    for (ci = 1; ci < nc; ci++) {
-        const uint32_t *all = s->idx_rows + s->idx_start[ci];
-        size_t m = s->idx_start[ci + 1] - s->idx_start[ci], same = 1;
-        for (k = 0, n = 0; k < m; k++)
-            if (iv__sel_row(L->c.sel, &L->c, all[k]))
-                L->rows[n++] = all[k];
-        if (L->c.progress && (ci & 0xffff) == 0 && L->c.progress(ci, nc, L->c.payload))
-            return iv__error(IV_ECANCELED, "lifecycle query canceled by the progress callback");
-        if (n == 0)
-            continue;
-        if (nk == 0) {
-            if ((rc = fn(L, 0, (uint32_t)ci, L->rows, n, payload)))
-                return rc;
-            continue;
-        }
-        for (k = 0; k < n; k++) {
-            size_t i;
-            long g;
-            for (i = 0; i < nk; i++)
-                key[i] = iv__lc_code(L, &L->dims[i], L->rows[k]);
-            if ((g = iv__lc_group(L, key)) < 0)
-                return IV_ENOMEM;
-            L->pairs[k] = (uint64_t)g << 32 | k;
-            same &= (L->pairs[k] >> 32) == (L->pairs[0] >> 32);
-        }
-        if (same) {
-            if ((rc = fn(L, (size_t)(L->pairs[0] >> 32), (uint32_t)ci, L->rows, n, payload)))
-                return rc;
-            continue;
-        }
-        /* split by group, keeping time order within each (the position breaks ties) */
-        qsort(L->pairs, n, sizeof *L->pairs, iv__cmp_u64);
-        for (k = 0; k < n;) {
-            size_t g = (size_t)(L->pairs[k] >> 32), j = 0;
-            while (k < n && (size_t)(L->pairs[k] >> 32) == g)
-                L->run[j++] = L->rows[L->pairs[k++] & 0xffffffffu];
-            if ((rc = fn(L, g, (uint32_t)ci, L->run, j, payload)))
-                return rc;
-        }
+    L->nbuf = 0;
+    for (k = 1; k < n; k++)
+        same &= (L->pairs[k] >> 32) == (L->pairs[0] >> 32);
+    if (same)
+        return n ? L->fn(L, (size_t)(L->pairs[0] >> 32), L->contact, L->rows, n, L->payload) : IV_OK;
+    qsort(L->pairs, n, sizeof *L->pairs, iv__cmp_u64);
+    for (k = 0; k < n;) {
+        size_t g = (size_t)(L->pairs[k] >> 32), j = 0;
+        while (k < n && (size_t)(L->pairs[k] >> 32) == g)
+            L->run[j++] = L->rows[L->pairs[k++] & 0xffffffffu];
+        if ((rc = L->fn(L, g, L->contact, L->run, j, L->payload)))
+            return rc;
     }
     return IV_OK;
+}
+
+/* iv__group_run's hook: rows come contact by contact, each in time order. */
+static int iv__lc_hook(void *payload, const iv__ctx *c, size_t group, uint32_t contact, size_t row,
+                       double u, double cost)
+{
+    iv__lc *L = payload;
+    int rc;
+    (void)c;
+    (void)u;
+    (void)cost;
+    if (L->nbuf && contact != L->contact && (rc = iv__lc_flush(L)))
+        return rc;
+    L->contact = contact;
+    L->pairs[L->nbuf] = (uint64_t)group << 32 | L->nbuf;
+    L->rows[L->nbuf++] = (uint32_t)row;
+    return IV_OK;
+}
+
+int iv__lc_walk(iv__lc *L, iv__lc_fn fn, void *payload)
+{
+    int rc;
+    L->fn = fn;
+    L->payload = payload;
+    L->nbuf = 0;
+    if ((rc = iv__group_run(&L->c, L->ks, L->nk, &L->G, iv__lc_hook, L)))
+        return rc;
+    return iv__lc_flush(L);
 }
 
 int iv__lc_cover(iv__lc *L, void **arr, size_t *cap, size_t esz)
 {
-    size_t old = *cap;
-    if (old >= L->ng)
+    size_t old = *cap, need = IV__MAX(L->G.n, 1);
+    if (old >= need)
         return IV_OK;
-    if (iv__grow(&L->c.a, arr, cap, L->ng, esz))
+    if (iv__grow(&L->c.a, arr, cap, need, esz))
         return IV_ENOMEM;
     memset((char *)*arr + old * esz, 0, (*cap - old) * esz);
-    return IV_OK;
-}
-
-static _Thread_local const iv__lc *iv__lc_sorting;
-
-static int iv__lc_cmp_groups(const void *pa, const void *pb)
-{
-    const iv__lc *L = iv__lc_sorting;
-    size_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb, i;
-    for (i = 0; i < L->nk; i++) {
-        char ba[16], bb[16];
-        const char *la = iv__lc_label(L, &L->dims[i], L->keys[a * L->nk + i], ba);
-        const char *lb = iv__lc_label(L, &L->dims[i], L->keys[b * L->nk + i], bb);
-        int r;
-        if (!la || !lb) {
-            if (la != lb)
-                return la ? -1 : 1;
-            continue;
-        }
-        if ((r = strcmp(la, lb)) != 0)
-            return r;
-    }
-    return 0;
-}
-
-int iv__lc_sort(iv__lc *L)
-{
-    size_t g;
-    L->order = iv__malloc(&L->c.a, IV__MAX(L->ng, 1) * sizeof *L->order);
-    if (!L->order)
-        return iv__nomem("groups");
-    for (g = 0; g < L->ng; g++)
-        L->order[g] = (uint32_t)g;
-    iv__lc_sorting = L;
-    qsort(L->order, L->ng, sizeof *L->order, iv__lc_cmp_groups);
-    iv__lc_sorting = NULL;
     return IV_OK;
 }
 
@@ -371,7 +177,7 @@ int iv__lc_table(iv__lc *L, iv_table **out, const char *const *cols, const int *
     if (!t)
         return IV_ENOMEM;
     for (i = 0; i < L->nk + n; i++)
-        if (iv__table_add_col(t, i < L->nk ? L->dims[i].name : cols[i - L->nk],
+        if (iv__table_add_col(t, i < L->nk ? L->ks[i].name : cols[i - L->nk],
                               i < L->nk ? IV_COL_STRING : types[i - L->nk]) < 0) {
             iv_table_free(t);
             return iv__nomem("a lifecycle table");
@@ -380,16 +186,17 @@ int iv__lc_table(iv__lc *L, iv_table **out, const char *const *cols, const int *
     return IV_OK;
 }
 
-long iv__lc_row(iv__lc *L, iv_table *t, size_t g)
+long iv__lc_row(iv__lc *L, iv_table *t, size_t i)
 {
+    uint32_t codes[IV_MAX_DIMS + 20];
     long r = iv__table_add_row(t);
-    size_t i;
+    size_t k;
     if (r < 0)
         return -1;
-    for (i = 0; i < L->nk; i++) {
-        char buf[16];
-        const char *l = iv__lc_label(L, &L->dims[i], L->keys[g * L->nk + i], buf);
-        if (iv__table_set_string(t, (size_t)r, i, l, l ? strlen(l) : 0))
+    iv__key_codes(L->ks, L->nk, L->G.g[i].key, codes);
+    for (k = 0; k < L->nk; k++) {
+        const char *l = iv__key_label(&L->ks[k], &L->c, codes[k]);
+        if (iv__table_set_string(t, (size_t)r, k, l, l ? strlen(l) : 0))
             return -1;
     }
     return r;
@@ -488,12 +295,12 @@ IV_API int iv_lifecycle_churn(iv_table **out, const iv_store *s, const iv_query_
         goto done;
     }
     if ((rc = iv__lc_walk(&L, iv__churn_contact, &w)) ||
-        (rc = iv__lc_cover(&L, (void **)&w.g, &w.cap, sizeof *w.g)) || (rc = iv__lc_sort(&L)) ||
+        (rc = iv__lc_cover(&L, (void **)&w.g, &w.cap, sizeof *w.g)) ||
         (rc = iv__lc_table(&L, &t, cols, types, 8)))
         goto done;
-    for (i = 0; i < L.ng; i++) {
-        const iv__churn_acc *a = &w.g[L.order[i]];
-        long r = iv__lc_row(&L, t, L.order[i]);
+    for (i = 0; i < L.G.n; i++) {
+        const iv__churn_acc *a = &w.g[L.G.g[i].ord];
+        long r = iv__lc_row(&L, t, i);
         size_t c = L.nk;
         if (r < 0 || iv__table_set_int(t, (size_t)r, c, w.t0) ||
             iv__table_set_int(t, (size_t)r, c + 1, w.t1) ||
@@ -603,7 +410,7 @@ static int iv__cohort_contact(iv__lc *L, size_t g, uint32_t contact, const uint3
     iv__cohort *co;
     size_t i;
     (void)contact;
-    if (!iv__ctx_in_range(&L->c, first))
+    if (!iv__lc_in_range(L, first))
         return IV_OK;
     if (iv__lc_cover(L, (void **)&w->g, &w->cap, sizeof *w->g))
         return IV_ENOMEM;
@@ -632,7 +439,7 @@ static void iv__cohorts_free(iv__lc *L, iv__cwalk *w)
     iv__free(&L->c.a, w->g, w->cap * sizeof *w->g);
 }
 
-/* The rows of one cohort: k = 0 .. len-1, unobserved periods undefined. */
+/* The rows of one cohort of sorted group i: k = 0 .. len-1, unobserved periods undefined. */
 static int iv__cohort_rows(iv__lc *L, iv_table *t, size_t g, const iv__cohort *co, int period,
                            int64_t last_day)
 {
@@ -684,12 +491,12 @@ IV_API int iv_lifecycle_cohorts(iv_table **out, const iv_store *s, const iv_quer
     last_day = s->nrows ? iv__lc_day(s->ts_max) : 0;
     w.pmax = iv__period_of(o.period, last_day);
     if ((rc = iv__lc_walk(&L, iv__cohort_contact, &w)) ||
-        (rc = iv__lc_cover(&L, (void **)&w.g, &w.cap, sizeof *w.g)) || (rc = iv__lc_sort(&L)) ||
+        (rc = iv__lc_cover(&L, (void **)&w.g, &w.cap, sizeof *w.g)) ||
         (rc = iv__lc_table(&L, &t, cols, types, 6)))
         goto done;
-    for (i = 0; i < L.ng && rc == IV_OK; i++)
-        for (j = 0; j < w.g[L.order[i]].n && rc == IV_OK; j++)
-            if (iv__cohort_rows(&L, t, L.order[i], &w.g[L.order[i]].v[j], o.period, last_day))
+    for (i = 0; i < L.G.n && rc == IV_OK; i++)
+        for (j = 0; j < w.g[L.G.g[i].ord].n && rc == IV_OK; j++)
+            if (iv__cohort_rows(&L, t, i, &w.g[L.G.g[i].ord].v[j], o.period, last_day))
                 rc = iv__nomem("the cohort table");
 done:
     iv__cohorts_free(&L, &w);

@@ -10,50 +10,52 @@
 #include "iv/lifecycle.h"
 #include "query.h"
 
-/* A group dimension: its kind and its column name. */
-typedef struct iv__lcdim {
-    iv__dimkind kind;
-    int custom;
-    char name[64];
-} iv__lcdim;
-
 typedef struct iv__lc {
-    iv__ctx c;
-    iv__lcdim *dims;
+    iv__ctx c;            /* the selection and model, over the whole time line */
+    int64_t from, to;     /* the query's time range (IV_TIME_NONE: unbounded) */
+    iv__keyer *ks;        /* the group dimensions (query.c) */
     size_t nk;
-    uint64_t *keys;       /* keys[g * nk + i]: group g's code on dimension i (0 = undefined) */
-    size_t ng, kcap;      /* groups; capacity of keys in groups */
-    uint32_t *slots;      /* hash of the key tuples: group index + 1, 0 = empty */
-    size_t nslots;
-    uint32_t *order;      /* after iv__lc_sort: the groups in key order */
+    iv__groups G;         /* after the walk: the groups sorted by key; G.g[i].ord is the
+                             index the analysis saw */
     uint32_t *rows;       /* scratch for one contact: its selected rows */
     uint32_t *run;        /* scratch: the rows of one group */
     uint64_t *pairs;      /* scratch: (group << 32 | position) */
     size_t scap;          /* entries in each scratch array */
+    size_t nbuf;          /* rows of the current contact buffered */
+    uint32_t contact;     /* the current contact */
+    int (*fn)(struct iv__lc *, size_t, uint32_t, const uint32_t *, size_t, void *);
+    void *payload;
 } iv__lc;
 
 /* Set up: the query context (selection, model; contact attributes when a contact-level
- * dimension is asked for), the group dimensions. With no dimension, group 0 exists. */
+ * dimension is asked for) without the time range, which is kept in from/to; the group
+ * dimensions. */
 int iv__lc_init(iv__lc *L, const iv_store *s, const iv_query_options *q);
 void iv__lc_free(iv__lc *L);
 
 /* Called once per (group, contact): rows[0..n) of that contact in that group, in time
- * order (ties in ingestion order). Return non-zero to stop with that status. */
+ * order (ties in ingestion order); group is the group's creation index (G.g[i].ord
+ * after the walk), < L->G.n. Return non-zero to stop with that status. The walk runs
+ * the grouping of query.c (iv__group_run) and leaves the sorted groups in L->G. */
 typedef int (*iv__lc_fn)(iv__lc *L, size_t group, uint32_t contact, const uint32_t *rows,
                          size_t n, void *payload);
 int iv__lc_walk(iv__lc *L, iv__lc_fn fn, void *payload);
+
+/* Whether ts falls in the query's time range [from, to). */
+static inline int iv__lc_in_range(const iv__lc *L, int64_t ts)
+{
+    return (L->from == IV_TIME_NONE || ts >= L->from) && (L->to == IV_TIME_NONE || ts < L->to);
+}
 
 /* Make sure the per-group array *arr (of *cap elements of esz bytes) covers every group
  * so far, zero-filling new elements. IV_OK or IV_ENOMEM (error set). */
 int iv__lc_cover(iv__lc *L, void **arr, size_t *cap, size_t esz);
 
-/* Sort the groups by their key labels (byte order, undefined last) into L->order. */
-int iv__lc_sort(iv__lc *L);
-
 /* A table whose first columns are the group dimensions (strings), then cols[0..n). */
 int iv__lc_table(iv__lc *L, iv_table **out, const char *const *cols, const int *types, size_t n);
-/* Append a row and fill its key cells with group g's labels; returns the row or -1 (ENOMEM). */
-long iv__lc_row(iv__lc *L, iv_table *t, size_t g);
+/* Append a row and fill its key cells with the labels of sorted group i (L->G.g[i]);
+ * returns the row or -1 (ENOMEM). */
+long iv__lc_row(iv__lc *L, iv_table *t, size_t i);
 
 /* Copy the caller's lifecycle options over the defaults (checking size, trailing zero
  * bytes and the enum fields). */
