@@ -9,31 +9,6 @@ static inline uint64_t iv__ld8(const char *p)
     return v;
 }
 
-static inline uint64_t iv__ld4(const char *p)
-{
-    uint32_t v;
-    memcpy(&v, p, 4);
-    return v;
-}
-
-/* Two words that together hold every byte of a string of 1..16 bytes, read without
- * going past its end: two overlapping loads of 8 (or 4) bytes, or three single bytes
- * below 4. With the length known, equal words mean equal strings. */
-static inline void iv__words16(const char *s, size_t n, uint64_t *a, uint64_t *b)
-{
-    if (n >= 8) {
-        *a = iv__ld8(s);
-        *b = iv__ld8(s + n - 8);
-    } else if (n >= 4) {
-        *a = iv__ld4(s);
-        *b = iv__ld4(s + n - 4);
-    } else {
-        *a = (uint64_t)(unsigned char)s[0] | (uint64_t)(unsigned char)s[n / 2] << 8 |
-             (uint64_t)(unsigned char)s[n - 1] << 16;
-        *b = 0;
-    }
-}
-
 /* Multiply-xorshift mixing of 64-bit words, folded to 32 bits with a final avalanche
  * (the finaliser of MurmurHash3's fmix64) so the low bits the slot mask uses depend on
  * every input bit. Strings up to 16 bytes, the common case (names, codes, ids), take
@@ -180,8 +155,10 @@ static int iv__pool_rehash(iv__pool *p, const iv__alloc *a, size_t nslots)
 static int iv__pool_intern_slow(iv__pool *p, const iv__alloc *a, const char *s, size_t n,
                                 uint32_t *id, uint64_t *limit_left);
 
-int iv__pool_intern(iv__pool *p, const iv__alloc *a, const char *s, size_t n, uint32_t *id,
-                    uint64_t *limit_left)
+/* Not in the recent cache (iv__pool_intern in store.h tried): the hash table, then
+ * remember a short string in the cache. */
+int iv__pool_intern_miss(iv__pool *p, const iv__alloc *a, const char *s, size_t n, uint32_t *id,
+                         uint64_t *limit_left)
 {
     uint64_t wa, wb;
     iv__pool_recent *e;
@@ -189,12 +166,7 @@ int iv__pool_intern(iv__pool *p, const iv__alloc *a, const char *s, size_t n, ui
     if (n == 0 || n > 16 || p->nodedup)
         return iv__pool_intern_slow(p, a, s, n, id, limit_left);
     iv__words16(s, n, &wa, &wb);
-    /* Fibonacci hashing of the words picks the entry (Knuth, TAOCP vol. 3, 6.4) */
-    e = &p->recent[((wa ^ (wb << 7) ^ n) * UINT64_C(0x9E3779B97F4A7C15)) >> 60];
-    if (e->a == wa && e->b == wb && e->n == n) {
-        *id = e->id;
-        return IV_OK;
-    }
+    e = iv__pool_recent_of(p, wa, wb, n);
     rc = iv__pool_intern_slow(p, a, s, n, id, limit_left);
     if (rc == IV_OK) {
         e->a = wa;

@@ -63,17 +63,14 @@ static int iv__codes_fit(const iv__alloc *a, iv__codes *c, size_t *ccap, size_t 
     return IV_OK;
 }
 
-/* The common case of iv__codes_fit, inline: the column is allocated, wide enough and
- * long enough (or lazy and the code is 0). */
-static inline int iv__codes_fit_fast(const iv__alloc *a, iv__codes *c, size_t *ccap, size_t cap,
-                                     uint32_t code)
+/* The common case, where iv__codes_fit has nothing to do: the column is allocated,
+ * wide enough and long enough (or lazy and the code is 0). */
+static inline int iv__codes_ok(const iv__codes *c, size_t ccap, size_t cap, uint32_t code)
 {
-    if (c->data ? *ccap >= cap && code <= iv__width_max(c->width) : code == 0)
-        return IV_OK;
-    return iv__codes_fit(a, c, ccap, cap, code);
+    return c->data ? ccap >= cap && code <= iv__width_max(c->width) : code == 0;
 }
 
-static void iv__codes_set(iv__codes *c, size_t i, uint32_t v)
+static inline void iv__codes_set(iv__codes *c, size_t i, uint32_t v)
 {
     if (!c->data)
         return; /* lazy and v == 0 */
@@ -408,15 +405,17 @@ int iv__store_push(iv_store *s, const iv__row *r)
         if ((rc = iv__pool_intern(&s->dims[k].pool, a, r->dim_val[d].p, r->dim_val[d].n, &dimv[k], lim)))
             goto undo;
     }
-    if ((rc = iv__codes_fit_fast(a, &s->channel.codes, &s->cap_channel, cap, channel)) ||
-        (rc = iv__codes_fit_fast(a, &s->type.codes, &s->cap_type, cap, type)) ||
-        (rc = iv__codes_fit_fast(a, &s->team.codes, &s->cap_team, cap, team)) ||
-        (rc = iv__codes_fit_fast(a, &s->score.codes, &s->cap_score, cap, score)) ||
-        (rc = iv__codes_fit_fast(a, &s->rv.codes, &s->cap_rv, cap, rv)))
+    /* the test inline, the call only when a column must grow or widen */
+#define IV__FIT(col, capf, code) \
+    (!iv__codes_ok(&(col).codes, (capf), cap, (code)) && (rc = iv__codes_fit(a, &(col).codes, &(capf), cap, (code))))
+    if (IV__FIT(s->channel, s->cap_channel, channel) || IV__FIT(s->type, s->cap_type, type) ||
+        IV__FIT(s->team, s->cap_team, team) || IV__FIT(s->score, s->cap_score, score) ||
+        IV__FIT(s->rv, s->cap_rv, rv))
         goto undo;
     for (d = 0; d < s->ndims; d++)
-        if ((rc = iv__codes_fit_fast(a, &s->dims[d].codes, &s->cap_dims[d], cap, dimv[d])))
+        if (IV__FIT(s->dims[d], s->cap_dims[d], dimv[d]))
             goto undo;
+#undef IV__FIT
 
     s->contact[row] = contact;
     s->ts[row] = r->ts;
