@@ -115,6 +115,10 @@ def check_svgs(html, charts):
             fail("svg %d has no <desc>" % (k + 1))
         if len(root.findall(".//" + SVG_NS + "text")) < 3:
             fail("svg %d has almost no text (labels, axes)" % (k + 1))
+        for el in root.iter():
+            for name, value in el.attrib.items():
+                if re.search(r"(^|[\s,MLZ])-?(nan|inf)", value, re.I):
+                    fail("svg %d: %s=\"%s\" holds a non-finite number" % (k + 1, name, value))
     return svgs
 
 

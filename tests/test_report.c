@@ -407,6 +407,34 @@ START_TEST(report_writes_to_stdout_and_follows_a_chosen_contact)
 }
 END_TEST
 
+/* A log of 15 contacts over 0.3 years: no previous year, no contact observed for 26
+ * weeks. The report still renders every section and says what is missing. */
+START_TEST(report_of_a_short_log_says_what_is_missing)
+{
+    char cmd[1400], log[512], *out = NULL;
+    tu_temp_path(log, sizeof log, ".csv");
+    snprintf(cmd, sizeof cmd, "'%.512s' gen --contacts 15 --years 0.3 --seed 3 > '%.512s'",
+             iv_path(), log);
+    ck_assert_int_eq(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "'%s' report '%s' -o -", iv_path(), log);
+    ck_assert_int_eq(run(cmd, &out), 0);
+    remove(log);
+    ck_assert_ptr_nonnull(out);
+    ck_assert_ptr_nonnull(strstr(out, "there is no previous year to compare with"));
+    ck_assert_ptr_nonnull(strstr(out, "No contact has been observed for all the buckets"));
+    ck_assert_ptr_nonnull(strstr(out, "<section id=\"maturity\">"));
+    {   /* no NaN or infinity printed as a coordinate or a value */
+        static const char *const bad[] = {"\"nan", "nan\"", ",nan", "nan,", " nan ", "-nan",
+                                          "\"inf", "inf\"", ",inf", "-inf", ">nan<"};
+        size_t i;
+        for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+            ck_assert_msg(strstr(out, bad[i]) == NULL, "found %s", bad[i]);
+    }
+    ck_assert_ptr_nonnull(strstr(out, "</html>"));
+    free(out);
+}
+END_TEST
+
 START_TEST(report_exit_statuses)
 {
     char cmd[1200], out[512], tmp[600];
@@ -453,6 +481,7 @@ static Suite *report_suite(void)
     tcase_add_test(tc, report_compares_the_last_twelve_months_with_the_twelve_before);
     tcase_add_test(tc, report_cohort_sizes_and_funnel_entries_match_the_reference);
     tcase_add_test(tc, report_writes_to_stdout_and_follows_a_chosen_contact);
+    tcase_add_test(tc, report_of_a_short_log_says_what_is_missing);
     tcase_add_test(tc, report_exit_statuses);
     suite_add_tcase(s, tc);
     return s;
