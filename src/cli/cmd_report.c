@@ -216,7 +216,7 @@ static int overview(report *r, const char *input, const char *title)
 typedef struct bar_data {
     const char **labels, **notes;
     double *vals;
-    char (*nbuf)[96]; /* storage of the notes */
+    char (*nbuf)[160]; /* storage of the notes */
 } bar_data;
 
 static void bars_free(bar_data *b)
@@ -543,7 +543,8 @@ static int funnel(report *r)
     support[0] = '\0';
     for (i = 0; i < n; i++) {
         const char *step = iv_table_get_string(t, i, (size_t)col[0]);
-        char x[32], y[32];
+        char x[32], y[32], m[32];
+        double med;
         if (step && strcmp(step, "support_after") == 0) {
             svg_value_label(x, sizeof x, iv_table_get_double(t, i, (size_t)col[4]), 1);
             snprintf(support, sizeof support,
@@ -557,7 +558,13 @@ static int funnel(report *r)
         b.vals[steps] = iv_table_get_double(t, i, (size_t)col[2]);
         svg_value_label(x, sizeof x, iv_table_get_double(t, i, (size_t)col[3]), 1);
         svg_value_label(y, sizeof y, iv_table_get_double(t, i, (size_t)col[4]), 1);
-        snprintf(b.nbuf[steps], sizeof b.nbuf[steps], "%s of previous, %s of first", x, y);
+        med = iv_table_get_double(t, i, (size_t)col[6]) / 86400.0;
+        svg_value_label(m, sizeof m, med, 0);
+        if (isfinite(med))
+            snprintf(b.nbuf[steps], sizeof b.nbuf[steps],
+                     "%s of previous, %s of first; median %s days later", x, y, m);
+        else
+            snprintf(b.nbuf[steps], sizeof b.nbuf[steps], "%s of previous, %s of first", x, y);
         b.notes[steps] = b.nbuf[steps];
         steps++;
     }
@@ -575,7 +582,7 @@ static int funnel(report *r)
     c.title = "Contacts reaching each funnel step";
     c.desc = "Horizontal bars, one per funnel step from the first at the top: the number of "
              "contacts reaching it, followed by the conversion from the previous step and from "
-             "the first.";
+             "the first, and the median time since the previous step.";
     c.value_label = "contacts";
     bars_emit(r, &b, steps, &c, "Choose the steps with --steps and the window with --window.");
     bars_free(&b);

@@ -258,8 +258,8 @@ static void finite_range(size_t n, const double *const *arrs, size_t na, double 
 
 void svg_bar_chart(FILE *f, const svg_bars *c)
 {
-    const double W = 760, row_h = 26, bar_h = 18, top = 48;
-    double lo = 0, hi = 0, label_w = 0, note_w = 0, x0, x1, vx, ya, zero;
+    const double row_h = 26, bar_h = 18, top = 48, plot_w = 400;
+    double W, lo = 0, hi = 0, label_w = 0, note_w = 0, x0, x1, vx, ya, zero;
     svg_ticks t;
     scale s;
     size_t i;
@@ -278,11 +278,13 @@ void svg_bar_chart(FILE *f, const svg_bars *c)
     }
     if (lo == 0 && hi == 0)
         hi = 1;
+    /* label column | plot | value column | notes: the width follows the text */
     label_w = clamp(label_w + 18, 70, 240);
-    note_w = note_w > 0 ? clamp(note_w + 12, 0, 220) : 0;
-    vx = W - note_w - 10;  /* right edge of the value column */
+    note_w = note_w > 0 ? clamp(note_w + 12, 0, 440) : 0;
     x0 = label_w;
-    x1 = vx - 84;
+    x1 = x0 + plot_w;
+    vx = x1 + 84; /* right edge of the value column */
+    W = fmax(vx + note_w + 10, 640);
     ya = top + (double)c->n * row_h + 4;
     svg_nice_ticks(lo, hi, 6, &t);
     s = make_scale(&t, x0, x1);
