@@ -110,6 +110,39 @@ int cli_common_opt(const char *cmd, int argc, char **argv, int *i, cli_opts *o)
     return bad ? -1 : 0;
 }
 
+int cli_parse_time(const char *cmd, const char *opt, const char *v, int64_t *out)
+{
+    if (iv_time_parse(v, strlen(v), out) != IV_OK) {
+        fprintf(stderr, "iv %s: %s: %s\n", cmd, opt, iv_error_last());
+        return -1;
+    }
+    return 0;
+}
+
+int cli_parse_duration(const char *v, int64_t *ms)
+{
+    char *end;
+    double x = strtod(v, &end), unit = 86400000.0;
+    if (end == v || !(x > 0))
+        return -1;
+    if (*end) {
+        switch (*end) {
+        case 's': unit = 1000.0; break;
+        case 'm': unit = 60000.0; break;
+        case 'h': unit = 3600000.0; break;
+        case 'd': unit = 86400000.0; break;
+        case 'w': unit = 7 * 86400000.0; break;
+        default: return -1;
+        }
+        if (end[1])
+            return -1;
+    }
+    if (x * unit < 1 || x * unit > 9e15)
+        return -1;
+    *ms = (int64_t)(x * unit + 0.5);
+    return 0;
+}
+
 int cli_guess_format(const char *path)
 {
     size_t n = strlen(path);

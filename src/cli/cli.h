@@ -50,6 +50,13 @@ void cli_opts_init(cli_opts *o);
  * --name. A missing value prints a usage error and sets *bad. */
 const char *cli_value(const char *cmd, int argc, char **argv, int *i, const char *name, int *bad);
 
+/* Parse a timestamp option value (SPEC 1.2 forms); prints "iv CMD: OPT: reason" and
+ * returns -1 when bad, 0 when good. */
+int cli_parse_time(const char *cmd, const char *opt, const char *v, int64_t *out);
+/* Parse a duration "7d", "12h", "30m", "45s", "2w" (a bare number is days) into
+ * milliseconds (> 0, at most ~285 years); -1 when bad. */
+int cli_parse_duration(const char *v, int64_t *ms);
+
 /* Input format of a path by extension (.jsonl/.ndjson -> JSONL, otherwise CSV). */
 int cli_guess_format(const char *path);
 

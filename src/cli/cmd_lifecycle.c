@@ -47,35 +47,6 @@ static const char *const lc_help[] = {
     "--from/--to keep the contacts whose first step-1 interaction falls in them.\n",
 };
 
-static int lc_time(const char *cmd, const char *opt, const char *v, int64_t *out)
-{
-    if (iv_time_parse(v, strlen(v), out) != IV_OK) {
-        fprintf(stderr, "iv %s: %s: %s\n", cmd, opt, iv_error_last());
-        return -1;
-    }
-    return 0;
-}
-
-/* "14d", "36h", "2w", "90" (days) -> milliseconds; -1 when bad. */
-static int64_t lc_duration(const char *v)
-{
-    char *end;
-    double x = strtod(v, &end), unit = 86400000.0;
-    if (end == v || !(x > 0) || !isfinite(x))
-        return -1;
-    if (*end == 'h')
-        unit = 3600000.0;
-    else if (*end == 'w')
-        unit = 7 * 86400000.0;
-    else if (*end != 'd' && *end != '\0')
-        return -1;
-    if (*end && end[1])
-        return -1;
-    if (x * unit > 1e15)
-        return -1;
-    return (int64_t)llround(x * unit);
-}
-
 static int lc_run(int what, int argc, char **argv)
 {
     const char *cmd = lc_names[what], *usage = lc_usage[what], *input = NULL, *v;
@@ -101,13 +72,13 @@ static int lc_run(int what, int argc, char **argv)
         else if (!bad && (v = cli_value(cmd, argc, argv, &i, "--where", &bad)))
             q.where = v;
         else if (!bad && (v = cli_value(cmd, argc, argv, &i, "--from", &bad))) {
-            if (lc_time(cmd, "--from", v, &from))
+            if (cli_parse_time(cmd, "--from", v, &from))
                 return CLI_EUSAGE;
         } else if (!bad && (v = cli_value(cmd, argc, argv, &i, "--to", &bad))) {
-            if (lc_time(cmd, "--to", v, &to))
+            if (cli_parse_time(cmd, "--to", v, &to))
                 return CLI_EUSAGE;
         } else if (!bad && what != LC_COHORTS && (v = cli_value(cmd, argc, argv, &i, "--window", &bad))) {
-            if ((lo.window = lc_duration(v)) < 0)
+            if (cli_parse_duration(v, &lo.window) < 0)
                 return cli_usage(cmd, usage, "--window takes a duration such as 14d, 36h or 2w (not '%s')", v);
         } else if (!bad && what == LC_COHORTS && (v = cli_value(cmd, argc, argv, &i, "--period", &bad))) {
             if (strcmp(v, "week") == 0)

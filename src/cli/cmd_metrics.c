@@ -11,15 +11,6 @@ static const char *usage_metrics =
 static const char *usage_contacts =
     "iv contacts INPUT [--from T] [--to T] [--where EXPR] [--model FILE] [--format table|csv|json]";
 
-static int parse_time(const char *cmd, const char *opt, const char *v, int64_t *out)
-{
-    if (iv_time_parse(v, strlen(v), out) != IV_OK) {
-        fprintf(stderr, "iv %s: %s: %s\n", cmd, opt, iv_error_last());
-        return -1;
-    }
-    return 0;
-}
-
 static int parse_size(const char *v, size_t *out)
 {
     char *end;
@@ -58,16 +49,16 @@ static int run(int argc, char **argv, int contacts)
         else if (!bad && (v = cli_value(cmd, argc, argv, &i, "--where", &bad)))
             q.where = v;
         else if (!bad && (v = cli_value(cmd, argc, argv, &i, "--from", &bad))) {
-            if (parse_time(cmd, "--from", v, &q.from))
+            if (cli_parse_time(cmd, "--from", v, &q.from))
                 return CLI_EUSAGE;
         } else if (!bad && (v = cli_value(cmd, argc, argv, &i, "--to", &bad))) {
-            if (parse_time(cmd, "--to", v, &q.to))
+            if (cli_parse_time(cmd, "--to", v, &q.to))
                 return CLI_EUSAGE;
         } else if (!bad && !contacts && (v = cli_value(cmd, argc, argv, &i, "--prev-from", &bad))) {
-            if (parse_time(cmd, "--prev-from", v, &pf))
+            if (cli_parse_time(cmd, "--prev-from", v, &pf))
                 return CLI_EUSAGE;
         } else if (!bad && !contacts && (v = cli_value(cmd, argc, argv, &i, "--prev-to", &bad))) {
-            if (parse_time(cmd, "--prev-to", v, &pt))
+            if (cli_parse_time(cmd, "--prev-to", v, &pt))
                 return CLI_EUSAGE;
         } else if (!bad && (v = cli_value(cmd, argc, argv, &i, "--threads", &bad))) {
             size_t nth;

@@ -51,40 +51,6 @@ typedef struct pargs {
     int detail;
 } pargs;
 
-static int parse_time(const char *cmd, const char *opt, const char *v, int64_t *out)
-{
-    if (iv_time_parse(v, strlen(v), out) != IV_OK) {
-        fprintf(stderr, "iv %s: %s: %s\n", cmd, opt, iv_error_last());
-        return -1;
-    }
-    return 0;
-}
-
-/* "7d", "12h", "30m", "45s", "2w"; a bare number is days. */
-static int parse_duration(const char *v, int64_t *ms)
-{
-    char *end;
-    double x = strtod(v, &end), unit = 86400000.0;
-    if (end == v || !(x > 0))
-        return -1;
-    if (*end) {
-        switch (*end) {
-        case 's': unit = 1000.0; break;
-        case 'm': unit = 60000.0; break;
-        case 'h': unit = 3600000.0; break;
-        case 'd': unit = 86400000.0; break;
-        case 'w': unit = 7 * 86400000.0; break;
-        default: return -1;
-        }
-        if (end[1])
-            return -1;
-    }
-    if (x * unit < 1 || x * unit > 9e15)
-        return -1;
-    *ms = (int64_t)(x * unit + 0.5);
-    return 0;
-}
-
 static int parse_count(const char *v, size_t *out)
 {
     char *end;
@@ -138,10 +104,10 @@ static int one_opt(const char *cmd, const char *usage, int bit, int argc, char *
     }
     switch (k) {
     case 0: p->q.where = v; return 1;
-    case 1: return parse_time(cmd, "--from", v, &p->from) ? -1 : 1;
-    case 2: return parse_time(cmd, "--to", v, &p->to) ? -1 : 1;
+    case 1: return cli_parse_time(cmd, "--from", v, &p->from) ? -1 : 1;
+    case 2: return cli_parse_time(cmd, "--to", v, &p->to) ? -1 : 1;
     case 3:
-        if (parse_duration(v, &p->o.bucket))
+        if (cli_parse_duration(v, &p->o.bucket))
             break;
         return 1;
     case 4:
@@ -158,7 +124,7 @@ static int one_opt(const char *cmd, const char *usage, int bit, int argc, char *
         else
             break;
         return 1;
-    case 6: return parse_time(cmd, "--origin", v, &p->o.origin) ? -1 : 1;
+    case 6: return cli_parse_time(cmd, "--origin", v, &p->o.origin) ? -1 : 1;
     case 7: p->contact = v; return 1;
     case 8: p->norm_where = v; return 1;
     case 9: p->subsets = v; return 1;

@@ -33,15 +33,6 @@ static const char *usage_partition =
     "iv partition INPUT... --parts N -o PREFIX [--input-format csv|jsonl] [--lenient]\n"
     "                      [--map src=dst,...] [--format table|csv|json]";
 
-static int parse_time_opt(const char *cmd, const char *opt, const char *v, int64_t *out)
-{
-    if (iv_time_parse(v, strlen(v), out) != IV_OK) {
-        fprintf(stderr, "iv %s: %s: %s\n", cmd, opt, iv_error_last());
-        return -1;
-    }
-    return 0;
-}
-
 static int parse_num(const char *v, double *out)
 {
     char *end;
@@ -88,10 +79,10 @@ static int parse_args(const char *cmd, const char *usage, const char *help, int 
         else if (!bad && (v = cli_value(cmd, argc, argv, &i, "--where", &bad)))
             a->q.where = v;
         else if (!bad && (v = cli_value(cmd, argc, argv, &i, "--from", &bad))) {
-            if (parse_time_opt(cmd, "--from", v, &a->q.from))
+            if (cli_parse_time(cmd, "--from", v, &a->q.from))
                 return CLI_EUSAGE;
         } else if (!bad && (v = cli_value(cmd, argc, argv, &i, "--to", &bad))) {
-            if (parse_time_opt(cmd, "--to", v, &a->q.to))
+            if (cli_parse_time(cmd, "--to", v, &a->q.to))
                 return CLI_EUSAGE;
         } else if (!bad && ((v = cli_value(cmd, argc, argv, &i, "--out", &bad)) ||
                             (!bad && (v = cli_value(cmd, argc, argv, &i, "-o", &bad)))))
