@@ -265,6 +265,7 @@ IV_API int iv_lifecycle_funnel(iv_table **out, const iv_store *s, const iv_query
         (rc = iv__lc_cover(&L, (void **)&F.cnt, &F.cap, (F.ns + 1) * sizeof *F.cnt)) ||
         (rc = iv__lc_table(&L, &t, cols, types, 7)))
         goto done;
+    iv__table_set_numeric_text(t, L.nk); /* `step`: 1, 2, ... then "support_after" (SPEC 5) */
     nmed = IV__MAX(L.G.n, 1) * F.ns;
     if (!(med = iv__malloc(&L.c.a, nmed * sizeof *med))) {
         rc = iv__nomem("funnel medians");

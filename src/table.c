@@ -16,6 +16,7 @@ typedef struct iv__tcol {
         struct iv__tlist *l;
     } v;
     uint8_t *def;
+    int numeric_text; /* STRING: integer-looking cells export to JSON as numbers */
 } iv__tcol;
 
 typedef struct iv__tlist {
@@ -240,6 +241,26 @@ int iv__table_list_push(iv_table *t, size_t row, size_t col, const char *s, size
     l->items[l->n++] = off;
     c->def[row] = 1;
     return IV_OK;
+}
+
+void iv__table_set_numeric_text(iv_table *t, size_t col)
+{
+    if (t && col < t->ncols && t->cols[col].type == IV_COL_STRING)
+        t->cols[col].numeric_text = 1;
+}
+
+/* A plain decimal integer: optional '-', 1 to 18 digits, no leading zero. */
+static int iv__is_int_text(const char *s)
+{
+    size_t n = 0;
+    if (*s == '-')
+        s++;
+    if (s[0] == '0' && s[1] != '\0')
+        return 0;
+    for (; s[n]; n++)
+        if (s[n] < '0' || s[n] > '9')
+            return 0;
+    return n > 0 && n <= 18;
 }
 
 void iv__table_set_single(iv_table *t, int single)
@@ -531,7 +552,11 @@ static void iv__write_json_row(const iv_table *t, iv__out *o, size_t r)
         if (!col->def[r] && col->type != IV_COL_LIST) {
             iv__out_str(o, "null");
         } else if (col->type == IV_COL_STRING) {
-            iv__json_str(o, iv_table_get_string(t, r, c));
+            const char *str = iv_table_get_string(t, r, c);
+            if (col->numeric_text && iv__is_int_text(str))
+                iv__out_str(o, str);
+            else
+                iv__json_str(o, str);
         } else if (col->type == IV_COL_LIST) {
             iv__out_put(o, "[", 1);
             for (i = 0; i < iv_table_get_list_len(t, r, c); i++) {

@@ -17,6 +17,9 @@ int iv__table_set_double(iv_table *t, size_t row, size_t col, double v);
 int iv__table_set_int(iv_table *t, size_t row, size_t col, int64_t v);   /* INT, TIME, BOOL */
 int iv__table_set_string(iv_table *t, size_t row, size_t col, const char *s, size_t n);
 int iv__table_list_push(iv_table *t, size_t row, size_t col, const char *s, size_t n);
+/* Mark a STRING column whose cells that are plain integers ("1", "-2") export to JSON
+ * as numbers (the funnel's `step`: 1, 2, ... and then "support_after"). */
+void iv__table_set_numeric_text(iv_table *t, size_t col);
 /* Mark a single-result table (JSON export writes one object). */
 void iv__table_set_single(iv_table *t, int single);
 /* The table's allocator. */
