@@ -1,0 +1,182 @@
+"""The `iv` tool's contract (SPEC 5): command names, exit statuses, and the result shapes
+scripts rely on (JSON keys, CSV headers), checked against the SPEC's own wording.
+
+Run by meson with IV_EXE (the built tool) and IV_SOURCE_ROOT set."""
+import csv
+import io
+import json
+import os
+import re
+import subprocess
+import tempfile
+import unittest
+
+IV = os.environ.get("IV_EXE", "iv")
+ROOT = os.environ.get("IV_SOURCE_ROOT", ".")
+SAMPLE = os.path.join(ROOT, "examples", "data", "sample.csv")
+MESSY = os.path.join(ROOT, "tests", "data", "ingest", "messy.csv")
+
+METRICS = ["n", "contacts", "cost", "value", "cpt", "iv", "roi", "desired_rate", "rv",
+           "rv_per_interaction", "cost_per_rv", "rv_forward", "rv_backward", "nps", "nps_se",
+           "csat", "csat_mean", "ces", "ces_easy", "cost_assumed"]
+ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z$")
+
+
+def iv(*args, check=True):
+    p = subprocess.run([IV, *args], capture_output=True, text=True)
+    if check and p.returncode != 0:
+        raise AssertionError(f"iv {' '.join(args)} exited {p.returncode}: {p.stderr}")
+    return p
+
+
+def iv_json(*args):
+    return json.loads(iv(*args, "--format", "json").stdout)
+
+
+class Version(unittest.TestCase):
+    def test_version_is_major_minor_patch(self):
+        self.assertRegex(iv("--version").stdout.strip(), r"^\d+\.\d+\.\d+$")
+
+
+class Ingest(unittest.TestCase):
+    def test_ingest_object_has_exactly_the_spec_keys(self):
+        r = iv_json("ingest", SAMPLE)
+        self.assertEqual(list(r), ["rows_read", "rows_accepted", "rows_rejected", "contacts",
+                                   "first_ts", "last_ts"])
+        self.assertEqual(r["rows_read"], r["rows_accepted"] + r["rows_rejected"])
+        self.assertRegex(r["first_ts"], ISO_UTC)
+        self.assertRegex(r["last_ts"], ISO_UTC)
+
+    def test_strict_ingest_of_a_bad_row_fails_naming_line_and_field(self):
+        p = iv("ingest", MESSY, check=False)
+        self.assertNotEqual(p.returncode, 0)
+        # the first bad row of messy.csv is line 3: 2023-02-29 in the ts column
+        self.assertIn("line 3", p.stderr)
+        self.assertIn("ts", p.stderr)
+
+    def test_lenient_ingest_accounts_for_every_row_and_writes_every_reject(self):
+        with tempfile.TemporaryDirectory() as d:
+            rej = os.path.join(d, "rejects.csv")
+            r = iv_json("ingest", MESSY, "--lenient", "--rejects", rej)
+            self.assertEqual(r["rows_read"], r["rows_accepted"] + r["rows_rejected"])
+            self.assertGreater(r["rows_rejected"], 10)
+            with open(rej, newline="", encoding="utf-8") as f:
+                rows = list(csv.reader(f))
+            self.assertEqual(rows[0], ["line", "offset", "reason", "raw"])
+            self.assertEqual(len(rows) - 1, r["rows_rejected"])
+            for line, offset, reason, raw in rows[1:]:
+                self.assertTrue(line.isdigit() and offset.isdigit() and reason and raw)
+
+    def test_map_renames_source_columns(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "export.csv")
+            with open(path, "w", encoding="utf-8") as f:
+                f.write("customer_id,when,channel,type\nx,2024-01-01,web,visit\n")
+            r = iv_json("ingest", path, "--map", "customer_id=contact,when=ts")
+            self.assertEqual((r["rows_accepted"], r["contacts"]), (1, 1))
+
+    def test_jsonl_is_chosen_by_extension_and_by_option(self):
+        with tempfile.TemporaryDirectory() as d:
+            line = '{"contact": "x", "ts": "2024-01-01", "channel": "web", "type": "visit"}\n'
+            for name, extra in (("a.jsonl", []), ("a.ndjson", []), ("a.log", ["--input-format", "jsonl"])):
+                path = os.path.join(d, name)
+                with open(path, "w", encoding="utf-8") as f:
+                    f.write(line)
+                self.assertEqual(iv_json("ingest", path, *extra)["rows_accepted"], 1, name)
+
+
+class Metrics(unittest.TestCase):
+    def test_metrics_rows_are_the_by_dimensions_then_the_spec_names(self):
+        rows = iv_json("metrics", SAMPLE, "--by", "channel,month")
+        self.assertGreater(len(rows), 10)
+        for r in rows:
+            self.assertEqual(list(r), ["channel", "month"] + METRICS)
+            self.assertRegex(r["month"], r"^\d{4}-\d\d$")
+
+    def test_csv_header_uses_the_same_names(self):
+        out = iv("metrics", SAMPLE, "--by", "quarter", "--format", "csv").stdout
+        rows = list(csv.reader(io.StringIO(out)))
+        self.assertEqual(rows[0], ["quarter"] + METRICS)
+        self.assertRegex(rows[1][0], r"^\d{4}-Q[1-4]$")
+
+    def test_scales_shares_are_fractions_and_industry_scales_are_points_and_percent(self):
+        r = iv_json("metrics", SAMPLE)[0]
+        self.assertTrue(0 <= r["desired_rate"] <= 1)
+        self.assertTrue(-100 <= r["nps"] <= 100)
+        self.assertTrue(0 <= r["csat"] <= 100 and 0 <= r["ces_easy"] <= 100)
+        self.assertTrue(1 <= r["ces"] <= 7)
+
+    def test_undefined_ratio_is_null(self):
+        rows = iv_json("metrics", SAMPLE, "--by", "channel", "--where", "type = visit")
+        self.assertTrue(all(r["nps"] is None for r in rows))
+
+    def test_where_errors_exit_non_zero_with_the_position(self):
+        p = iv("metrics", SAMPLE, "--where", "chanel = web", check=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("position 1", p.stderr)
+
+
+class Shapes(unittest.TestCase):
+    def test_funnel_rows_then_support_after(self):
+        rows = iv_json("funnel", SAMPLE, "--steps", "visit,signup,purchase", "--window", "30d")
+        keys = ["step", "types", "contacts", "from_previous", "from_first", "dropoff",
+                "median_seconds_from_previous"]
+        self.assertEqual([list(r) for r in rows], [keys] * 4)
+        self.assertEqual([r["step"] for r in rows], [1, 2, 3, "support_after"])
+        self.assertEqual(rows[0]["from_first"], 1)
+
+    def test_compare_is_one_object_with_the_spec_keys(self):
+        r = iv_json("compare", SAMPLE, "--metric", "rv", "--a", "variant = A", "--b", "variant = B")
+        self.assertEqual(list(r), ["n_a", "n_b", "mean_a", "mean_b", "median_a", "median_b",
+                                   "diff", "diff_ci_low", "diff_ci_high", "welch_t", "welch_df",
+                                   "welch_p", "mwu_u", "mwu_p", "cliffs_delta"])
+        self.assertAlmostEqual(r["diff"], r["mean_a"] - r["mean_b"], places=9)
+
+    def test_maturity_has_the_eight_areas_then_overall(self):
+        rows = iv_json("maturity", SAMPLE)
+        self.assertEqual([r["area"] for r in rows],
+                         ["technology", "channels", "engagement", "experience", "content",
+                          "business", "analytics", "governance", "overall"])
+        for r in rows[:-1]:
+            for k in ("score", "level", "staged_level", "coverage", "missing"):
+                self.assertIn(k, r)
+            self.assertIsInstance(r["missing"], list)
+            if r["score"] is not None:
+                self.assertEqual(r["level"], int(r["score"]))
+        scores = [r["score"] for r in rows[:-1] if r["score"] is not None]
+        self.assertAlmostEqual(rows[-1]["min"], min(scores), places=12)
+
+    def test_clv_fit_reports_the_papers_parameter_names(self):
+        r = iv_json("clv", "fit", SAMPLE, "--model", "bgnbd")
+        for k in ("r", "alpha", "a", "b", "loglik", "customers"):
+            self.assertIn(k, r)
+
+    def test_summary_show_gives_the_metrics_rows(self):
+        with tempfile.TemporaryDirectory() as d:
+            s = os.path.join(d, "s.ivs")
+            iv("summary", "make", SAMPLE, "-o", s, "--by", "team")
+            shown = iv("summary", "show", s, "--format", "csv").stdout
+            direct = iv("metrics", SAMPLE, "--by", "team", "--format", "csv").stdout
+            self.assertEqual(shown, direct)
+
+
+class ExitStatus(unittest.TestCase):
+    COMMANDS = ["gen", "ingest", "metrics", "contacts", "churn", "retention", "cohorts",
+                "funnel", "clv", "pattern", "compare", "maturity", "summary", "report"]
+
+    def test_every_command_has_help(self):
+        for c in self.COMMANDS:
+            p = iv(c, "--help", check=False)
+            self.assertEqual(p.returncode, 0, c)
+            self.assertIn("usage", p.stdout.lower(), c)
+
+    def test_unknown_options_and_commands_exit_2(self):
+        self.assertEqual(iv("metrics", SAMPLE, "--colour", check=False).returncode, 2)
+        self.assertEqual(iv("frobnicate", check=False).returncode, 2)
+
+    def test_missing_input_file_exits_1(self):
+        self.assertEqual(iv("metrics", "/nonexistent/x.csv", check=False).returncode, 1)
+
+
+if __name__ == "__main__":
+    unittest.main()
