@@ -1,7 +1,9 @@
 """Sum the results of meson test runs into one line: 'N passed, M failed'.
 
 A Check suite counts as its individual checks (from its '100%: Checks: N, Failures: F,
-Errors: E' line); any other test counts as one. Each argument is a build directory whose
+Errors: E' line), a Python unittest run as its tests ('Ran N tests', with the failures and
+errors of its 'FAILED (...)' line); any other test counts as one; a skipped test is
+reported as skipped, never as passed. Each argument is a build directory whose
 meson-logs/testlog*.json is read (a directory named twice is read for each of its logs)."""
 import glob
 import json
@@ -9,7 +11,9 @@ import re
 import sys
 
 CHECK = re.compile(r"Checks: (\d+), Failures: (\d+), Errors: (\d+)")
-passed = failed = 0
+UNITTEST = re.compile(r"^Ran (\d+) tests? in ", re.M)
+UNITTEST_BAD = re.compile(r"^FAILED \(([^)]*)\)", re.M)
+passed = failed = skipped = 0
 seen = set()
 for build in sys.argv[1:]:
     for log in sorted(glob.glob(f"{build}/meson-logs/testlog*.json")):
@@ -21,9 +25,23 @@ for build in sys.argv[1:]:
                 if not line.strip():
                     continue
                 r = json.loads(line)
-                ok = r.get("result") in ("OK", "EXPECTEDFAIL", "SKIP")
-                m = CHECK.search(r.get("stdout") or "")
-                if m:
+                if r.get("result") == "SKIP":
+                    skipped += 1
+                    continue
+                ok = r.get("result") in ("OK", "EXPECTEDFAIL")
+                out = (r.get("stdout") or "") + (r.get("stderr") or "")
+                m = CHECK.search(out)
+                u = UNITTEST.search(out)
+                if u and not m:
+                    n = int(u.group(1))
+                    bad = UNITTEST_BAD.search(out)
+                    nbad = sum(int(x.split("=")[1]) for x in bad.group(1).split(", ")
+                               if x.split("=")[0] in ("failures", "errors")) if bad else 0
+                    passed += n - nbad
+                    failed += nbad
+                    if not ok and nbad == 0:
+                        failed += 1
+                elif m:
                     n, fl, er = map(int, m.groups())
                     passed += n - fl - er
                     failed += fl + er
@@ -33,5 +51,5 @@ for build in sys.argv[1:]:
                     passed += 1
                 else:
                     failed += 1
-print(f"{passed} passed, {failed} failed")
+print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
 sys.exit(1 if failed else 0)
