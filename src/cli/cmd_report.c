@@ -283,7 +283,9 @@ static int by_dimension(report *r, const dim_section *d)
         const char *k = iv_table_get_string(t, i, 0);
         b.labels[i] = k ? k : "(none)";
         b.vals[i] = cell(t, i, d->metric);
-        snprintf(b.nbuf[i], sizeof b.nbuf[i], "n = %lld", (long long)cell(t, i, "n"));
+        char cnt[32];
+        svg_value_label(cnt, sizeof cnt, cell(t, i, "n"), 0);
+        snprintf(b.nbuf[i], sizeof b.nbuf[i], "n = %s", cnt);
         b.notes[i] = b.nbuf[i];
     }
     html_section(r->f, d->by, d->heading, d->intro);
