@@ -31,6 +31,7 @@ from .model import Model
 from .store import IngestResult, Store, load
 from .table import Table
 from . import stats
+from . import lifecycle, pattern
 
 __version__ = _lib.dec(_lib.fn("iv_version_string")())
 version_number = _lib.fn("iv_version")()
@@ -46,10 +47,24 @@ def maturity(store, rubric=None, indicators=None, model=None, start=None, end=No
 Store.maturity = maturity
 Store.clv_fit = lambda self, model="bgnbd", **kw: CLV.fit_store(self, model, **kw)
 Store.clv_fit.__doc__ = CLV.fit_store.__doc__
+# Lifecycle (SPEC 3.4) and RV patterns (SPEC 4) as Store methods; keywords are the C
+# option field names (see lifecycle.py, pattern.py). retention is churn's table, as
+# `iv retention` prints the same table as `iv churn`.
+for _name, _f in (("churn", lifecycle.churn), ("retention", lifecycle.churn),
+                  ("cohorts", lifecycle.cohorts), ("funnel", lifecycle.funnel),
+                  ("clv_predict", lifecycle.clv_predict),
+                  ("trajectories", pattern.trajectories), ("norm", pattern.norm_of),
+                  ("contact_vs_norm", pattern.contact_vs_norm),
+                  ("nearest_norm", pattern.nearest_norm),
+                  ("segment_compare", pattern.segment_compare), ("ab", pattern.ab),
+                  ("rank", pattern.rank), ("stalled", pattern.stalled),
+                  ("next_best_action", pattern.next_best_action)):
+    setattr(Store, _name, _f)
+del _name, _f
 
 __all__ = [
     "__version__", "load", "Store", "Table", "Model", "CLV", "Rubric", "Indicators",
-    "IngestResult", "stats", "maturity", "maturity_assess", "maturity_compare",
+    "IngestResult", "stats", "lifecycle", "pattern", "maturity", "maturity_assess", "maturity_compare",
     "maturity_peers", "clv_simple", "parse_time", "format_time", "strerror", "Error",
     "OutOfMemoryError", "InvalidArgumentError", "FileError", "ParseError", "LimitError",
     "RangeError", "NotFoundError", "CorruptError", "VersionError", "StateError",

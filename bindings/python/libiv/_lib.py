@@ -327,3 +327,18 @@ def enc(s):
 def dec(b):
     """UTF-8 bytes -> str (None stays None)."""
     return None if b is None else b.decode("utf-8", "replace")
+
+
+def binder(protos):
+    """A lookup like fn() over a module's own {name: (restype, argtypes)} table (for the
+    modules that declare their functions next to their structs)."""
+    cache = {}
+
+    def lookup(name):
+        f = cache.get(name)
+        if f is None:
+            f = getattr(lib, name)
+            f.restype, f.argtypes = protos[name]
+            cache[name] = f
+        return f
+    return lookup
