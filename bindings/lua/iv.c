@@ -28,6 +28,7 @@
 #define MODEL_MT "iv.model"
 #define CLV_MT "iv.clv"
 #define BOX_MT "iv.box"
+#define SUMMARY_MT "iv.summary"
 
 /* luaopen_iv must stay visible when the module is built with hidden visibility:
  * LUAMOD_API is plain extern. */
@@ -81,6 +82,7 @@ static void free_model(void *p) { iv_model_free(p); }
 static void free_rubric(void *p) { iv_rubric_free(p); }
 static void free_indicators(void *p) { iv_indicators_free(p); }
 static void free_plain(void *p) { free(p); }
+static void free_clv(void *p) { iv_clv_free(p); }
 
 /* Scratch memory owned by a box on the stack (freed even if an error unwinds). */
 static void *scratch(lua_State *L, size_t bytes)
@@ -524,14 +526,14 @@ static int m_eq(lua_State *L)
     return 1;
 }
 
-/* A model given in options: a model userdata or a path (loaded into a box). */
-static const iv_model *opt_model(lua_State *L, int opts, int *rc)
+/* A model given in options under `key`: a model userdata or a path (loaded into a box). */
+static const iv_model *opt_model_at(lua_State *L, int opts, const char *key, int *rc)
 {
     const iv_model *m = NULL;
     *rc = IV_OK;
     if (!opts)
         return NULL;
-    lua_getfield(L, opts, "model");
+    lua_getfield(L, opts, key);
     if (lua_type(L, -1) == LUA_TSTRING) {
         box *b = new_box(L, free_model);
         iv_model *loaded = NULL;
@@ -545,6 +547,12 @@ static const iv_model *opt_model(lua_State *L, int opts, int *rc)
         m = check_model(L, -1);
     lua_pop(L, 1); /* the options table keeps the userdata alive */
     return m;
+}
+
+/* The scoring model of the options (`model`). */
+static const iv_model *opt_model(lua_State *L, int opts, int *rc)
+{
+    return opt_model_at(L, opts, "model", rc);
 }
 
 /* --- store ------------------------------------------------------------------------- */
@@ -1180,6 +1188,9 @@ static double *numbers(lua_State *L, int idx, size_t *n)
     double *a;
     luaL_checktype(L, idx, LUA_TTABLE);
     len = lua_rawlen(L, idx);
+    if (lua_getfield(L, idx, "n") == LUA_TNUMBER) /* {n = k, ...}: nil holes are NaN */
+        len = (size_t)lua_tointeger(L, -1);
+    lua_pop(L, 1);
     a = scratch(L, len * sizeof *a);
     for (i = 0; i < len; i++) {
         lua_rawgeti(L, idx, (lua_Integer)i + 1);
@@ -1232,53 +1243,73 @@ static int l_clv_fit(lua_State *L)
     return push_clv(L, c);
 }
 
-/* store:clv_fit{model="bgnbd", calibration_end=, unit=} -> clv (on the RFM summary) */
+/* The RFM summary of a store (iv_rfm with the options calibration_end, unit and
+ * scoring_model) as arrays; the table and the arrays are owned by boxes on the stack. */
+typedef struct rfm_data {
+    const iv_table *t;
+    size_t n;
+    double *x, *t_x, *T, *zbar;
+} rfm_data;
+
+static int rfm_load(lua_State *L, iv_store *s, int opts, rfm_data *d)
+{
+    static const char *const names[] = {"x", "t_x", "T", "zbar"};
+    double **dst[4];
+    iv_rfm_options o;
+    const char *unit;
+    box *b;
+    size_t r, k;
+    int rc;
+    iv_rfm_options_init(&o, sizeof o);
+    if ((rc = iv_store_prepare(s)) != IV_OK ||
+        (rc = opt_time(L, opts, "calibration_end", &o.calibration_end)) != IV_OK)
+        return rc;
+    unit = opt_string(L, opts, "unit");
+    if (unit)
+        o.unit = strcmp(unit, "day") == 0 ? IV_RFM_DAY : IV_RFM_WEEK;
+    o.model = opt_model_at(L, opts, "scoring_model", &rc);
+    if (rc != IV_OK)
+        return rc;
+    b = new_box(L, free_table);
+    if ((rc = iv_rfm((iv_table **)&b->p, s, &o)) != IV_OK)
+        return rc;
+    d->t = b->p;
+    d->n = iv_table_nrows(d->t);
+    dst[0] = &d->x;
+    dst[1] = &d->t_x;
+    dst[2] = &d->T;
+    dst[3] = &d->zbar;
+    for (k = 0; k < 4; k++) {
+        long col = iv_table_col_index(d->t, names[k]);
+        if (col < 0)
+            return luaL_error(L, "iv: unexpected RFM table");
+        *dst[k] = scratch(L, d->n * sizeof(double));
+        for (r = 0; r < d->n; r++)
+            (*dst[k])[r] = iv_table_get_double(d->t, r, (size_t)col);
+    }
+    return IV_OK;
+}
+
+/* Fit CLV model `code` on the RFM arrays. */
+static int rfm_fit(iv_clv **out, int code, const rfm_data *d)
+{
+    if (code == IV_CLV_GG)
+        return iv_clv_fit(out, code, d->x, NULL, NULL, d->zbar, d->n, NULL);
+    return iv_clv_fit(out, code, d->x, d->t_x, d->T, NULL, d->n, NULL);
+}
+
+/* store:clv_fit{model="bgnbd", calibration_end=, unit=, scoring_model=} -> clv (on the
+ * RFM summary) */
 static int s_clv_fit(lua_State *L)
 {
     iv_store *s = check_store(L, 1);
     int opts = opts_index(L, 2), rc, code;
-    iv_rfm_options o;
-    const char *unit, *m;
-    box *b;
-    size_t r, n;
-    long cx, ctx, cT, cz;
-    double *x, *tx, *T, *z;
+    const char *m = opt_string(L, opts, "model");
+    rfm_data d;
     iv_clv *c = NULL;
-    iv_rfm_options_init(&o, sizeof o);
-    if ((rc = iv_store_prepare(s)) != IV_OK ||
-        (rc = opt_time(L, opts, "calibration_end", &o.calibration_end)) != IV_OK)
-        return fail(L, rc);
-    unit = opt_string(L, opts, "unit");
-    if (unit)
-        o.unit = strcmp(unit, "day") == 0 ? IV_RFM_DAY : IV_RFM_WEEK;
-    m = opt_string(L, opts, "model");
     lua_pushstring(L, m ? m : "bgnbd");
     code = clv_model_code(L, -1);
-    b = new_box(L, free_table);
-    if ((rc = iv_rfm((iv_table **)&b->p, s, &o)) != IV_OK)
-        return fail(L, rc);
-    n = iv_table_nrows(b->p);
-    cx = iv_table_col_index(b->p, "x");
-    ctx = iv_table_col_index(b->p, "t_x");
-    cT = iv_table_col_index(b->p, "T");
-    cz = iv_table_col_index(b->p, "zbar");
-    if (cx < 0 || ctx < 0 || cT < 0 || cz < 0)
-        return luaL_error(L, "iv: unexpected RFM table");
-    x = scratch(L, n * sizeof *x);
-    tx = scratch(L, n * sizeof *tx);
-    T = scratch(L, n * sizeof *T);
-    z = scratch(L, n * sizeof *z);
-    for (r = 0; r < n; r++) {
-        x[r] = iv_table_get_double(b->p, r, (size_t)cx);
-        tx[r] = iv_table_get_double(b->p, r, (size_t)ctx);
-        T[r] = iv_table_get_double(b->p, r, (size_t)cT);
-        z[r] = iv_table_get_double(b->p, r, (size_t)cz);
-    }
-    if (code == IV_CLV_GG)
-        rc = iv_clv_fit(&c, code, x, NULL, NULL, z, n, NULL);
-    else
-        rc = iv_clv_fit(&c, code, x, tx, T, NULL, n, NULL);
-    if (rc != IV_OK)
+    if ((rc = rfm_load(L, s, opts, &d)) != IV_OK || (rc = rfm_fit(&c, code, &d)) != IV_OK)
         return fail(L, rc);
     return push_clv(L, c);
 }
@@ -1413,6 +1444,710 @@ static int l_t_sf(lua_State *L)
     return 1;
 }
 
+/* --- lifecycle (SPEC 3.4) ---------------------------------------------------------- */
+
+/* A duration at stack index idx: integer milliseconds or text such as "14d", "36h",
+ * "2w", "30m", "45s" (a bare number is days), as the `iv` tool takes it. */
+static int to_duration(lua_State *L, int idx, int64_t *out)
+{
+    if (lua_isinteger(L, idx)) {
+        *out = (int64_t)lua_tointeger(L, idx);
+        return IV_OK;
+    }
+    if (lua_type(L, idx) == LUA_TSTRING) {
+        const char *v = lua_tostring(L, idx);
+        char *end;
+        double x = strtod(v, &end), unit = 86400000.0;
+        if (*end == 's')
+            unit = 1000.0;
+        else if (*end == 'm')
+            unit = 60000.0;
+        else if (*end == 'h')
+            unit = 3600000.0;
+        else if (*end == 'w')
+            unit = 7 * 86400000.0;
+        if (end != v && x > 0 && x * unit < 9e15 && (!*end || (strchr("smhdw", *end) && !end[1]))) {
+            *out = (int64_t)(x * unit + 0.5);
+            return IV_OK;
+        }
+    }
+    return luaL_error(L, "iv: a duration is integer milliseconds or text such as '14d', "
+                         "'36h', '2w'");
+}
+
+static void opt_duration(lua_State *L, int opts, const char *key, int64_t *out)
+{
+    if (!opts)
+        return;
+    lua_getfield(L, opts, key);
+    if (!lua_isnil(L, -1))
+        to_duration(L, lua_gettop(L), out);
+    lua_pop(L, 1);
+}
+
+/* An option naming one of `names` (its index), left unchanged when absent. */
+static void opt_enum(lua_State *L, int opts, const char *key, const char *const *names, int *out)
+{
+    if (!opts)
+        return;
+    lua_getfield(L, opts, key);
+    if (!lua_isnil(L, -1))
+        *out = luaL_checkoption(L, -1, NULL, names);
+    lua_pop(L, 1);
+}
+
+/* Funnel steps: "a,b|c,d" or {"a", {"b", "c"}, "d"}; the text stays on the stack. */
+static const char *funnel_steps(lua_State *L, int opts)
+{
+    lua_Integer i, j, n, m;
+    int t, parts = 0;
+    lua_getfield(L, opts, "steps");
+    if (lua_type(L, -1) == LUA_TSTRING)
+        return lua_tostring(L, -1);
+    if (!lua_istable(L, -1))
+        luaL_error(L, "iv: funnel needs steps = 'a,b|c' or {'a', {'b', 'c'}}");
+    t = lua_gettop(L);
+    n = (lua_Integer)lua_rawlen(L, t);
+    if (n > IV_FUNNEL_MAX_STEPS)
+        n = IV_FUNNEL_MAX_STEPS + 1; /* enough for the library to refuse with IV_ELIMIT */
+    luaL_checkstack(L, (int)(2 * n + 4), "iv: funnel steps");
+    for (i = 1; i <= n; i++, parts++) {
+        if (i > 1) {
+            lua_pushliteral(L, ",");
+            parts++;
+        }
+        if (lua_rawgeti(L, t, i) == LUA_TTABLE) {
+            int tt = lua_gettop(L);
+            m = (lua_Integer)lua_rawlen(L, tt);
+            luaL_checkstack(L, (int)(2 * m + 2), "iv: funnel steps");
+            for (j = 1; j <= m; j++) {
+                if (j > 1)
+                    lua_pushliteral(L, "|");
+                lua_rawgeti(L, tt, j);
+                luaL_checkstring(L, -1);
+            }
+            lua_concat(L, (int)(m ? 2 * m - 1 : 0));
+            lua_remove(L, tt);
+        } else {
+            luaL_checkstring(L, -1);
+        }
+    }
+    lua_concat(L, parts);
+    return lua_tostring(L, -1);
+}
+
+enum { LC_CHURN, LC_COHORTS, LC_FUNNEL };
+
+/* funnel rows: `step` "1", "2", ... as integers, as SPEC 5 and the JSON export write it */
+static void funnel_step_integers(lua_State *L, int rows)
+{
+    lua_Integer r, n = (lua_Integer)lua_rawlen(L, rows);
+    for (r = 1; r <= n; r++) {
+        lua_rawgeti(L, rows, r);
+        lua_getfield(L, -1, "step");
+        if (lua_type(L, -1) == LUA_TSTRING && lua_stringtonumber(L, lua_tostring(L, -1)))
+            lua_setfield(L, -3, "step");
+        lua_pop(L, 2);
+    }
+}
+
+static int run_lifecycle(lua_State *L, int kind)
+{
+    static const char *const periods[] = {"week", "month", NULL};
+    static const char *const modes[] = {"ordered", "strict", "any", NULL};
+    iv_store *s = check_store(L, 1);
+    int opts = opts_index(L, 2), rc;
+    iv_query_options q;
+    iv_lifecycle_options lo;
+    box *b;
+    iv_lifecycle_options_init(&lo, sizeof lo);
+    if ((rc = iv_store_prepare(s)) != IV_OK || (rc = query_options(L, opts, &q)) != IV_OK ||
+        (rc = opt_time(L, opts, "t0", &lo.t0)) != IV_OK ||
+        (rc = opt_time(L, opts, "t1", &lo.t1)) != IV_OK)
+        return fail(L, rc);
+    opt_duration(L, opts, "window", &lo.window);
+    opt_enum(L, opts, "period", periods, &lo.period);
+    opt_enum(L, opts, "mode", modes, &lo.mode);
+    if (kind == LC_FUNNEL) {
+        if (!opts)
+            return luaL_error(L, "iv: funnel needs {steps = ...}");
+        lo.steps = funnel_steps(L, opts);
+    }
+    b = new_box(L, free_table);
+    if (kind == LC_CHURN)
+        rc = iv_lifecycle_churn((iv_table **)&b->p, s, &q, &lo);
+    else if (kind == LC_COHORTS)
+        rc = iv_lifecycle_cohorts((iv_table **)&b->p, s, &q, &lo);
+    else
+        rc = iv_lifecycle_funnel((iv_table **)&b->p, s, &q, &lo);
+    if (rc != IV_OK)
+        return fail(L, rc);
+    rc = push_result(L, b, opts);
+    if (kind == LC_FUNNEL && lua_istable(L, -1))
+        funnel_step_integers(L, lua_gettop(L));
+    return rc;
+}
+
+/* store:churn{t0, t1, window, by, where, model} (store:retention: the same table) */
+static int s_churn(lua_State *L) { return run_lifecycle(L, LC_CHURN); }
+/* store:cohorts{period = "week"|"month", by, where, from, to, model} */
+static int s_cohorts(lua_State *L) { return run_lifecycle(L, LC_COHORTS); }
+/* store:funnel{steps, mode, window, by, where, from, to, model} */
+static int s_funnel(lua_State *L) { return run_lifecycle(L, LC_FUNNEL); }
+
+static void set_defined(lua_State *L, const char *k, int rc, double v)
+{
+    if (rc == IV_OK)
+        set_num(L, k, v);
+}
+
+/* store:clv_predict{model = "bgnbd"|"pareto", calibration_end, unit, scoring_model,
+ * horizon, spend, discount} -> rows as `iv clv predict` */
+static int s_clv_predict(lua_State *L)
+{
+    iv_store *s = check_store(L, 1);
+    int opts = opts_index(L, 2), rc, code, spend = opt_bool(L, opts, "spend");
+    const char *m = opt_string(L, opts, "model");
+    double horizon = NAN, discount = 0.01, step, v;
+    box *bx = new_box(L, free_clv), *bg = new_box(L, free_clv);
+    const iv_clv *tx, *gg;
+    rfm_data d;
+    size_t r;
+    lua_pushstring(L, m ? m : "bgnbd");
+    code = clv_model_code(L, -1);
+    if (code == IV_CLV_GG)
+        return luaL_error(L, "iv: clv_predict: the transaction model is bgnbd or pareto");
+    opt_number(L, opts, "horizon", &horizon);
+    opt_number(L, opts, "discount", &discount);
+    if ((rc = rfm_load(L, s, opts, &d)) != IV_OK ||
+        (rc = rfm_fit((iv_clv **)&bx->p, code, &d)) != IV_OK ||
+        (spend && (rc = rfm_fit((iv_clv **)&bg->p, IV_CLV_GG, &d)) != IV_OK))
+        return fail(L, rc);
+    tx = bx->p;
+    gg = bg->p;
+    {
+        const char *unit = opt_string(L, opts, "unit");
+        double unit_days = unit && strcmp(unit, "day") == 0 ? 1.0 : 7.0;
+        if (isnan(horizon))
+            horizon = unit_days == 7.0 ? 52.0 : 365.0;
+        step = 365.25 / 12.0 / unit_days; /* discounting is monthly */
+    }
+    lua_createtable(L, (int)d.n, 0);
+    for (r = 0; r < d.n; r++) {
+        lua_createtable(L, 0, 8);
+        lua_pushstring(L, iv_table_get_string(d.t, r, (size_t)iv_table_col_index(d.t, "contact")));
+        lua_setfield(L, -2, "contact");
+        lua_pushinteger(L, (lua_Integer)d.x[r]);
+        lua_setfield(L, -2, "x");
+        set_num(L, "t_x", d.t_x[r]);
+        set_num(L, "T", d.T[r]);
+        rc = iv_clv_p_alive(tx, d.x[r], d.t_x[r], d.T[r], &v);
+        set_defined(L, "p_alive", rc, v);
+        rc = iv_clv_conditional(tx, horizon, d.x[r], d.t_x[r], d.T[r], &v);
+        set_defined(L, "expected_purchases", rc, v);
+        if (gg) {
+            rc = iv_clv_expected_spend(gg, d.x[r], d.zbar[r], &v);
+            set_defined(L, "expected_spend", rc, v);
+            rc = iv_clv_value(tx, gg, d.x[r], d.t_x[r], d.T[r], d.zbar[r], horizon,
+                              step, discount, &v);
+            set_defined(L, "clv", rc, v);
+        }
+        lua_rawseti(L, -2, (lua_Integer)r + 1);
+    }
+    return 1;
+}
+
+/* --- RV patterns (SPEC 4) ------------------------------------------------------------ */
+
+static const char *const align_names[] = {"age", "calendar", "index", NULL};
+static const char *const distance_names[] = {"dtw", "euclidean", NULL};
+
+static size_t opt_count(lua_State *L, int opts, const char *key, size_t dflt)
+{
+    double d;
+    if (!opt_number(L, opts, key, &d))
+        return dflt;
+    if (!(d >= 0))
+        luaL_error(L, "iv: option '%s' must be a count >= 0", key);
+    return (size_t)d;
+}
+
+/* iv_pattern_store_options and the stats options it may point to, from the table at
+ * `opts` (C field names); strings stay referenced by the options table. */
+static int pattern_options(lua_State *L, int opts, iv_pattern_store_options *o,
+                           iv_stats_options *st)
+{
+    int rc;
+    iv_pattern_store_options_init(o, sizeof *o);
+    iv_stats_options_init(st, sizeof *st);
+    if (!opts)
+        return IV_OK;
+    opt_duration(L, opts, "bucket", &o->bucket);
+    o->buckets = opt_count(L, opts, "buckets", o->buckets);
+    opt_enum(L, opts, "align", align_names, &o->align);
+    if ((rc = opt_time(L, opts, "origin", &o->origin)) != IV_OK)
+        return rc;
+    o->window = opt_count(L, opts, "window", o->window);
+    opt_enum(L, opts, "distance", distance_names, &o->distance);
+    lua_getfield(L, opts, "prune");
+    if (!lua_isnil(L, -1))
+        o->prune = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    opt_number(L, opts, "anomaly_z", &o->anomaly_z);
+    opt_number(L, opts, "quantile", &o->quantile);
+    o->all = opt_bool(L, opts, "all");
+    o->success = opt_string(L, opts, "success");
+    o->top = opt_count(L, opts, "top", 0);
+    o->group_a = opt_string(L, opts, "group_a");
+    o->group_b = opt_string(L, opts, "group_b");
+    opt_number(L, opts, "confidence", &st->confidence);
+    o->stats = st;
+    return IV_OK;
+}
+
+enum { P_TRAJ, P_NORM, P_VS, P_NEAR, P_CMP, P_AB, P_RANK, P_STALL, P_NEXT };
+
+/* Every store-level pattern function: store:f([contact,] {options}). */
+static int run_pattern(lua_State *L, int kind)
+{
+    iv_store *s = check_store(L, 1);
+    int has_contact = kind == P_VS || kind == P_NEXT;
+    const char *contact = has_contact ? luaL_checkstring(L, 2) : NULL;
+    int opts = opts_index(L, has_contact ? 3 : 2), rc;
+    iv_query_options q;
+    iv_pattern_store_options o;
+    iv_stats_options st;
+    box *b, *detail = NULL;
+    if ((rc = iv_store_prepare(s)) != IV_OK || (rc = query_options(L, opts, &q)) != IV_OK ||
+        (rc = pattern_options(L, opts, &o, &st)) != IV_OK)
+        return fail(L, rc);
+    if (kind == P_VS)
+        detail = new_box(L, free_table);
+    b = new_box(L, free_table);
+    switch (kind) {
+    case P_TRAJ: rc = iv_pattern_trajectories((iv_table **)&b->p, s, &q, &o); break;
+    case P_NORM: rc = iv_pattern_norm_of((iv_table **)&b->p, s, &q, &o); break;
+    case P_RANK: rc = iv_pattern_rank((iv_table **)&b->p, s, &q, &o); break;
+    case P_STALL: rc = iv_pattern_stalled((iv_table **)&b->p, s, &q, &o); break;
+    case P_NEXT: rc = iv_pattern_next((iv_table **)&b->p, s, contact, &q, &o); break;
+    case P_VS:
+        rc = iv_pattern_contact_vs_norm((iv_table **)&b->p, (iv_table **)&detail->p, s,
+                                        contact, &q, &o);
+        break;
+    case P_NEAR: {
+        size_t i, n;
+        const char **subsets;
+        if (!opts || lua_getfield(L, opts, "subsets") != LUA_TTABLE)
+            return luaL_error(L, "iv: nearest_norm needs subsets = {expr, ...}");
+        n = lua_rawlen(L, -1);
+        subsets = scratch(L, n * sizeof *subsets);
+        for (i = 0; i < n; i++) {
+            lua_rawgeti(L, -2, (lua_Integer)i + 1);
+            subsets[i] = luaL_checkstring(L, -1);
+            lua_pop(L, 1); /* the subsets table keeps the string */
+        }
+        rc = iv_pattern_nearest_norm((iv_table **)&b->p, s, &q, subsets, n, &o);
+        break;
+    }
+    case P_CMP: {
+        const char *metric = opt_string(L, opts, "metric"), *a = opt_string(L, opts, "where_a"),
+                   *bb = opt_string(L, opts, "where_b");
+        if (!metric || !a || !bb)
+            return luaL_error(L, "iv: segment_compare needs metric, where_a and where_b");
+        rc = iv_pattern_compare((iv_table **)&b->p, s, &q, metric, a, bb, &st);
+        break;
+    }
+    default: {
+        int64_t t0 = IV_TIME_NONE, t1 = IV_TIME_NONE;
+        const char *by = opt_string(L, opts, "by");
+        if (!by)
+            return luaL_error(L, "iv: ab needs by = dimension, t0 and t1");
+        q.by = NULL; /* `by` is the A/B dimension here, not a grouping */
+        if ((rc = opt_time(L, opts, "t0", &t0)) == IV_OK &&
+            (rc = opt_time(L, opts, "t1", &t1)) == IV_OK)
+            rc = iv_pattern_ab((iv_table **)&b->p, s, &q, by, t0, t1, &o);
+        break;
+    }
+    }
+    if (rc != IV_OK)
+        return fail(L, rc);
+    if (kind != P_VS || (rc = push_result(L, b, opts)) != 1)
+        return kind != P_VS ? push_result(L, b, opts) : rc;
+    return push_result(L, detail, opts) + 1; /* the row, then the per-bucket rows */
+}
+
+/* store:trajectories{bucket, buckets, align, origin, where, from, to, model, t_ref} */
+static int s_trajectories(lua_State *L) { return run_pattern(L, P_TRAJ); }
+/* store:norm{...}: the norm of the subset `where` selects */
+static int s_norm(lua_State *L) { return run_pattern(L, P_NORM); }
+/* store:contact_vs_norm(contact, {where = norm subset, anomaly_z, ...}) -> row, buckets */
+static int s_contact_vs_norm(lua_State *L) { return run_pattern(L, P_VS); }
+/* store:nearest_norm{subsets = {...}, window, distance, prune, where, ...} */
+static int s_nearest_norm(lua_State *L) { return run_pattern(L, P_NEAR); }
+/* store:segment_compare{metric, where_a, where_b, where, from, to, confidence} */
+static int s_segment_compare(lua_State *L) { return run_pattern(L, P_CMP); }
+/* store:ab{by, t0, t1, group_a, group_b, confidence, where, from, to} */
+static int s_ab(lua_State *L) { return run_pattern(L, P_AB); }
+/* store:rank{top, where, ...} */
+static int s_rank(lua_State *L) { return run_pattern(L, P_RANK); }
+/* store:stalled{quantile, all, where, ...} */
+static int s_stalled(lua_State *L) { return run_pattern(L, P_STALL); }
+/* store:next_best_action(contact, {success, where, ...}) */
+static int s_next_best_action(lua_State *L) { return run_pattern(L, P_NEXT); }
+
+/* --- pattern kernels over arrays: iv.pattern.* ---------------------------------------- */
+
+/* Push an array of n numbers, NaN as a nil hole, with n in field `n` (table.pack). */
+static void push_numbers(lua_State *L, const double *v, size_t n)
+{
+    size_t i;
+    lua_createtable(L, (int)n, 1);
+    for (i = 0; i < n; i++)
+        if (!isnan(v[i])) {
+            lua_pushnumber(L, v[i]);
+            lua_rawseti(L, -2, (lua_Integer)i + 1);
+        }
+    lua_pushinteger(L, (lua_Integer)n);
+    lua_setfield(L, -2, "n");
+}
+
+/* An array of equal-length series at idx as one row-major scratch matrix. */
+static double *series_matrix(lua_State *L, int idx, size_t *rows, size_t *len)
+{
+    size_t r, i, n, k = 0;
+    double *m;
+    luaL_checktype(L, idx, LUA_TTABLE);
+    n = lua_rawlen(L, idx);
+    for (r = 0; r < n; r++) {
+        size_t kr;
+        lua_rawgeti(L, idx, (lua_Integer)r + 1);
+        numbers(L, lua_gettop(L), &kr);
+        lua_pop(L, 2);
+        if (r > 0 && kr != k)
+            luaL_error(L, "iv: every series must have the same length");
+        k = kr;
+    }
+    m = scratch(L, n * k * sizeof *m);
+    for (r = 0; r < n; r++) {
+        double *row;
+        size_t kr;
+        lua_rawgeti(L, idx, (lua_Integer)r + 1);
+        row = numbers(L, lua_gettop(L), &kr);
+        for (i = 0; i < k; i++)
+            m[r * k + i] = row[i];
+        lua_pop(L, 2);
+    }
+    *rows = n;
+    *len = k;
+    return m;
+}
+
+static void kernel_options(lua_State *L, int opts, iv_pattern_options *o)
+{
+    iv_pattern_options_init(o, sizeof *o);
+    o->window = opt_count(L, opts, "window", o->window);
+    opt_number(L, opts, "anomaly_z", &o->anomaly_z);
+    opt_enum(L, opts, "distance", distance_names, &o->distance);
+    if (opts) {
+        lua_getfield(L, opts, "prune");
+        if (!lua_isnil(L, -1))
+            o->prune = lua_toboolean(L, -1);
+        lua_pop(L, 1);
+    }
+}
+
+static double *series_pair(lua_State *L, double **y, size_t *n)
+{
+    size_t ny;
+    double *x = numbers(L, 1, n);
+    *y = numbers(L, 2, &ny);
+    if (ny != *n)
+        luaL_error(L, "iv: the two series have different lengths");
+    return x;
+}
+
+/* iv.pattern.euclidean(x, y) -> distance (nil when nothing is comparable) */
+static int l_euclidean(lua_State *L)
+{
+    size_t n;
+    double *y, *x = series_pair(L, &y, &n);
+    push_or_nil(L, iv_pattern_euclidean(x, y, n));
+    return 1;
+}
+
+/* iv.pattern.dtw(x, y [, {window, cutoff}]) -> distance (math.huge when abandoned) */
+static int l_dtw(lua_State *L)
+{
+    int opts = opts_index(L, 3), rc;
+    size_t n;
+    double *y, *x = series_pair(L, &y, &n), d = 0, cutoff = HUGE_VAL;
+    iv_pattern_options o;
+    kernel_options(L, opts, &o);
+    opt_number(L, opts, "cutoff", &cutoff);
+    if ((rc = iv_pattern_dtw(&d, x, y, n, cutoff, &o)) != IV_OK)
+        return fail(L, rc);
+    push_or_nil(L, d);
+    return 1;
+}
+
+/* iv.pattern.envelope(y [, {window}]) -> lower, upper */
+static int l_envelope(lua_State *L)
+{
+    int opts = opts_index(L, 2), rc;
+    size_t n;
+    double *y = numbers(L, 1, &n), *lo = scratch(L, n * sizeof *lo),
+           *up = scratch(L, n * sizeof *up);
+    iv_pattern_options o;
+    kernel_options(L, opts, &o);
+    if ((rc = iv_pattern_envelope(lo, up, y, n, &o)) != IV_OK)
+        return fail(L, rc);
+    push_numbers(L, lo, n);
+    push_numbers(L, up, n);
+    return 2;
+}
+
+/* iv.pattern.lb_keogh(x, lower, upper) -> bound */
+static int l_lb_keogh(lua_State *L)
+{
+    size_t n, nl, nu;
+    double *x = numbers(L, 1, &n), *lo = numbers(L, 2, &nl), *up = numbers(L, 3, &nu);
+    if (nl != n || nu != n)
+        return luaL_error(L, "iv: x, lower and upper must have the same length");
+    push_or_nil(L, iv_pattern_lb_keogh(x, lo, up, n));
+    return 1;
+}
+
+/* iv.pattern.nearest(queries, norms [, {distance, window, prune}]) -> indices (1-based,
+ * nil when nothing is comparable), distances */
+static int l_nearest(lua_State *L)
+{
+    int opts = opts_index(L, 3), rc;
+    size_t nq, nk, kq, kn, i;
+    double *q = series_matrix(L, 1, &nq, &kq), *nm = series_matrix(L, 2, &nk, &kn), *dist;
+    int64_t *idx;
+    iv_pattern_options o;
+    if (nq && nk && kq != kn)
+        return luaL_error(L, "iv: queries and norms have different lengths");
+    kernel_options(L, opts, &o);
+    idx = scratch(L, nq * sizeof *idx);
+    dist = scratch(L, nq * sizeof *dist);
+    if ((rc = iv_pattern_nearest(idx, dist, q, nq, nm, nk, nq ? kq : kn, &o)) != IV_OK)
+        return fail(L, rc);
+    lua_createtable(L, (int)nq, 1);
+    for (i = 0; i < nq; i++)
+        if (idx[i] >= 0) {
+            lua_pushinteger(L, (lua_Integer)idx[i] + 1);
+            lua_rawseti(L, -2, (lua_Integer)i + 1);
+        }
+    lua_pushinteger(L, (lua_Integer)nq);
+    lua_setfield(L, -2, "n");
+    push_numbers(L, dist, nq);
+    return 2;
+}
+
+/* iv.pattern.norm(trajectories [, {format}]) -> rows per bucket */
+static int l_pattern_norm(lua_State *L)
+{
+    int opts = opts_index(L, 2), rc;
+    size_t n, k;
+    double *traj = series_matrix(L, 1, &n, &k);
+    box *b = new_box(L, free_table);
+    if ((rc = iv_pattern_norm((iv_table **)&b->p, traj, n, k, NULL)) != IV_OK)
+        return fail(L, rc);
+    return push_result(L, b, opts);
+}
+
+/* iv.pattern.vs_norm(x, trajectories [, {anomaly_z}]) -> row, z (per bucket) */
+static int l_vs_norm(lua_State *L)
+{
+    int opts = opts_index(L, 3), rc;
+    size_t k, n, kt;
+    double *x = numbers(L, 1, &k), *traj = series_matrix(L, 2, &n, &kt), *z;
+    iv_pattern_options o;
+    box *b;
+    if (n && kt != k)
+        return luaL_error(L, "iv: x and the trajectories have different lengths");
+    kernel_options(L, opts, &o);
+    z = scratch(L, k * sizeof *z);
+    b = new_box(L, free_table);
+    if ((rc = iv_pattern_vs_norm((iv_table **)&b->p, z, x, traj, n, k, &o)) != IV_OK)
+        return fail(L, rc);
+    if ((rc = push_result(L, b, opts)) != 1)
+        return rc;
+    push_numbers(L, z, k);
+    return 2;
+}
+
+/* --- summaries (SPEC 7) ---------------------------------------------------------------- */
+
+typedef struct lsummary {
+    iv_summary *s;
+} lsummary;
+
+static iv_summary *check_summary(lua_State *L, int idx)
+{
+    lsummary *u = luaL_checkudata(L, idx, SUMMARY_MT);
+    if (!u->s)
+        luaL_error(L, "iv: summary used after close()");
+    return u->s;
+}
+
+/* A new summary userdata (empty handle) on the stack. */
+static lsummary *new_summary(lua_State *L)
+{
+    lsummary *u = lua_newuserdatauv(L, sizeof *u, 0);
+    u->s = NULL;
+    luaL_setmetatable(L, SUMMARY_MT);
+    return u;
+}
+
+static void summary_options(lua_State *L, int opts, iv_summary_options *o)
+{
+    iv_summary_options_init(o, sizeof *o);
+    lua_alloc_options(L, &o->alloc, &o->alloc_ud);
+    opt_number(L, opts, "alpha", &o->alpha);
+}
+
+/* store:summary{by, where, from, to, model, t_ref, alpha} -> summary */
+static int s_summary(lua_State *L)
+{
+    iv_store *s = check_store(L, 1);
+    int opts = opts_index(L, 2), rc;
+    iv_query_options q;
+    iv_summary_options o;
+    lsummary *u;
+    if ((rc = iv_store_prepare(s)) != IV_OK || (rc = query_options(L, opts, &q)) != IV_OK)
+        return fail(L, rc);
+    summary_options(L, opts, &o);
+    u = new_summary(L);
+    if ((rc = iv_summary_make(&u->s, s, &q, &o)) != IV_OK)
+        return fail(L, rc);
+    return 1;
+}
+
+/* iv.summary_load(path) / iv.summary_from_bytes(bytes) -> summary */
+static int summary_read(lua_State *L, int from_bytes)
+{
+    size_t len;
+    const char *arg = luaL_checklstring(L, 1, &len);
+    iv_summary_options o;
+    lsummary *u;
+    int rc;
+    summary_options(L, 0, &o);
+    u = new_summary(L);
+    rc = from_bytes ? iv_summary_from_bytes(&u->s, arg, len, &o)
+                    : iv_summary_load(&u->s, arg, &o);
+    if (rc != IV_OK)
+        return fail(L, rc);
+    return 1;
+}
+
+static int l_summary_load(lua_State *L) { return summary_read(L, 0); }
+static int l_summary_from_bytes(lua_State *L) { return summary_read(L, 1); }
+
+static int sm_close(lua_State *L)
+{
+    lsummary *u = luaL_checkudata(L, 1, SUMMARY_MT);
+    iv_summary_free(u->s);
+    u->s = NULL;
+    return 0;
+}
+
+/* summary:merge(other) -> summary (itself) */
+static int sm_merge(lua_State *L)
+{
+    int rc = iv_summary_merge(check_summary(L, 1), check_summary(L, 2));
+    if (rc != IV_OK)
+        return fail(L, rc);
+    lua_settop(L, 1);
+    return 1;
+}
+
+static int sm_groups(lua_State *L)
+{
+    lua_pushinteger(L, (lua_Integer)iv_summary_groups(check_summary(L, 1)));
+    return 1;
+}
+
+/* summary:to_bytes() -> string */
+static int sm_to_bytes(lua_State *L)
+{
+    iv_summary *s = check_summary(L, 1);
+    void *p = NULL;
+    size_t n = 0;
+    int rc = iv_summary_to_bytes(s, &p, &n);
+    if (rc != IV_OK)
+        return fail(L, rc);
+    lua_pushlstring(L, p, n);
+    iv_summary_free_bytes(s, p, n);
+    return 1;
+}
+
+static int sm_save(lua_State *L)
+{
+    int rc = iv_summary_save(check_summary(L, 1), luaL_checkstring(L, 2));
+    if (rc != IV_OK)
+        return fail(L, rc);
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+/* summary:metrics([{format}]) -> rows (those of store:metrics with the same query) */
+static int sm_metrics(lua_State *L)
+{
+    iv_summary *s = check_summary(L, 1);
+    int opts = opts_index(L, 2), rc;
+    box *b = new_box(L, free_table);
+    if ((rc = iv_summary_metrics((iv_table **)&b->p, s)) != IV_OK)
+        return fail(L, rc);
+    return push_result(L, b, opts);
+}
+
+static size_t group_index(lua_State *L, int idx)
+{
+    lua_Integer g = luaL_checkinteger(L, idx);
+    return g >= 1 ? (size_t)(g - 1) : (size_t)-1; /* 0 or less: out of range (IV_ERANGE) */
+}
+
+/* summary:quantile(group, metric [, p = 0.5]) -> value (group 1-based) */
+static int sm_quantile(lua_State *L)
+{
+    double v = 0;
+    int rc = iv_summary_quantile(check_summary(L, 1), group_index(L, 2), luaL_checkstring(L, 3),
+                                 luaL_optnumber(L, 4, 0.5), &v);
+    if (rc != IV_OK)
+        return fail(L, rc);
+    push_or_nil(L, v);
+    return 1;
+}
+
+/* summary:compare(group, other, other_group, metric [, {confidence, format}]) -> row */
+static int sm_compare(lua_State *L)
+{
+    iv_summary *a = check_summary(L, 1), *b = check_summary(L, 3);
+    int opts = opts_index(L, 6), rc;
+    iv_stats_options so;
+    box *res;
+    iv_stats_options_init(&so, sizeof so);
+    opt_number(L, opts, "confidence", &so.confidence);
+    res = new_box(L, free_table);
+    if ((rc = iv_summary_compare((iv_table **)&res->p, a, group_index(L, 2), b,
+                                 group_index(L, 4), luaL_checkstring(L, 5), &so)) != IV_OK)
+        return fail(L, rc);
+    return push_result(L, res, opts);
+}
+
+/* iv.partition_of(contact, nparts) -> part in [0, nparts) (FNV-1a 64, as iv partition) */
+static int l_partition_of(lua_State *L)
+{
+    size_t len;
+    const char *c = luaL_checklstring(L, 1, &len);
+    lua_Integer n = luaL_checkinteger(L, 2);
+    luaL_argcheck(L, n >= 0 && n <= (lua_Integer)UINT32_MAX, 2, "a number of parts");
+    lua_pushinteger(L, (lua_Integer)iv_partition_of(c, len, (uint32_t)n));
+    return 1;
+}
+
 /* --- module functions -------------------------------------------------------------- */
 
 static int l_version(lua_State *L)
@@ -1482,6 +2217,21 @@ IV_LUA_EXPORT int luaopen_iv(lua_State *L)
         {"rfm", s_rfm},
         {"clv_fit", s_clv_fit},
         {"maturity", s_maturity},
+        {"churn", s_churn},
+        {"retention", s_churn},
+        {"cohorts", s_cohorts},
+        {"funnel", s_funnel},
+        {"clv_predict", s_clv_predict},
+        {"trajectories", s_trajectories},
+        {"norm", s_norm},
+        {"contact_vs_norm", s_contact_vs_norm},
+        {"nearest_norm", s_nearest_norm},
+        {"segment_compare", s_segment_compare},
+        {"ab", s_ab},
+        {"rank", s_rank},
+        {"stalled", s_stalled},
+        {"next_best_action", s_next_best_action},
+        {"summary", s_summary},
         {"close", s_close},
         {NULL, NULL}};
     static const luaL_Reg model_methods[] = {
@@ -1518,6 +2268,28 @@ IV_LUA_EXPORT int luaopen_iv(lua_State *L)
         {"parse_time", l_parse_time},
         {"format_time", l_format_time},
         {"strerror", l_strerror},
+        {"summary_load", l_summary_load},
+        {"summary_from_bytes", l_summary_from_bytes},
+        {"partition_of", l_partition_of},
+        {NULL, NULL}};
+    static const luaL_Reg summary_methods[] = {
+        {"merge", sm_merge},
+        {"groups", sm_groups},
+        {"to_bytes", sm_to_bytes},
+        {"save", sm_save},
+        {"metrics", sm_metrics},
+        {"quantile", sm_quantile},
+        {"compare", sm_compare},
+        {"close", sm_close},
+        {NULL, NULL}};
+    static const luaL_Reg pattern_functions[] = {
+        {"euclidean", l_euclidean},
+        {"dtw", l_dtw},
+        {"envelope", l_envelope},
+        {"lb_keogh", l_lb_keogh},
+        {"nearest", l_nearest},
+        {"norm", l_pattern_norm},
+        {"vs_norm", l_vs_norm},
         {NULL, NULL}};
 
     new_class(L, STORE_MT, store_methods, s_close);
@@ -1532,12 +2304,18 @@ IV_LUA_EXPORT int luaopen_iv(lua_State *L)
     lua_pop(L, 1);
     new_class(L, CLV_MT, clv_methods, c_close);
     lua_pop(L, 1);
+    new_class(L, SUMMARY_MT, summary_methods, sm_close);
+    lua_pushcfunction(L, sm_groups);
+    lua_setfield(L, -2, "__len");
+    lua_pop(L, 1);
     luaL_newmetatable(L, BOX_MT);
     lua_pushcfunction(L, box_gc);
     lua_setfield(L, -2, "__gc");
     lua_pop(L, 1);
 
     luaL_newlib(L, functions);
+    luaL_newlib(L, pattern_functions);
+    lua_setfield(L, -2, "pattern");
     lua_pushstring(L, iv_version_string());
     lua_setfield(L, -2, "_VERSION");
     return 1;
