@@ -261,6 +261,87 @@ class PatternArrays(unittest.TestCase):
             self.assertTrue(t3[0]["anomaly"])
 
 
+class FailingAllocator:
+    """An iv_alloc_fn (lua_Alloc's signature) over libc that fails its fail_at-th call
+    (1-based; 0 = never) and counts the blocks alive."""
+
+    def __init__(self):
+        import ctypes
+        from libiv import _lib
+        self.libc = ctypes.CDLL(None)
+        self.libc.realloc.restype = ctypes.c_void_p
+        self.libc.realloc.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+        self.libc.free.argtypes = [ctypes.c_void_p]
+        self.calls = self.fail_at = self.live = 0
+        self.c = _lib.ALLOC_FN(self._alloc)
+
+    def _alloc(self, ud, ptr, osize, nsize):
+        if nsize == 0:
+            if ptr:
+                self.live -= 1
+                self.libc.free(ptr)
+            return None
+        self.calls += 1
+        if self.calls == self.fail_at:
+            return None
+        q = self.libc.realloc(ptr, nsize)
+        if q and not ptr:
+            self.live += 1
+        return q
+
+
+class AllocationFailures(unittest.TestCase):
+    def test_every_failed_allocation_raises_out_of_memory_and_leaks_nothing(self):
+        """Fail the k-th allocation of each workflow for every k until it succeeds: each
+        failure is an OutOfMemoryError (a MemoryError), the store stays usable, and the
+        blocks alive come back to the store's own."""
+        import ctypes
+        from libiv import _lib
+        a = FailingAllocator()
+        o = _lib.init_struct(_lib.StoreOptions, "iv_store_options_init")
+        o.alloc = a.c
+        h = ctypes.c_void_p()
+        libiv._errors.check(_lib.fn("iv_store_new")(ctypes.byref(h), ctypes.byref(o)))
+        with libiv.Store(_handle=h.value) as s:
+            s.ingest_text("contact,ts,channel,type,team\n"
+                          "a,2024-01-01,web,visit,x\na,2024-01-03,web,demo,x\n"
+                          "a,2024-01-09,phone,purchase,x\nb,2024-01-02,web,visit,y\n"
+                          "b,2024-01-20,email,open,y\nc,2024-01-05,web,visit,x\n"
+                          "c,2024-01-06,web,support,x\n")
+            s.prepare()
+            base = a.live
+            work = [
+                lambda: s.churn(by="team", window="7d"),
+                lambda: s.cohorts(),
+                lambda: s.funnel("visit,demo,purchase", by="team"),
+                lambda: s.trajectories(buckets=3),
+                lambda: s.contact_vs_norm("a", per_bucket=True, buckets=3),
+                lambda: s.nearest_norm(["team = x", "team = y"], buckets=3),
+                lambda: s.segment_compare("rv", "team = x", "team = y"),
+                lambda: s.ab("team", "2024-01-01", "2024-02-01"),
+                lambda: s.rank(), lambda: s.stalled(all=True),
+                lambda: s.next_best_action("a", success="team = x"),
+                lambda: Summary.make(s, by="team"),
+            ]
+            for i, f in enumerate(work):
+                k = 1
+                while True:
+                    a.calls, a.fail_at = 0, k
+                    try:
+                        r = f()
+                    except MemoryError as e:
+                        self.assertIsInstance(e, libiv.OutOfMemoryError)
+                        self.assertEqual(a.live, base, "workflow %d, allocation %d" % (i, k))
+                        k += 1
+                        continue
+                    for t in r if isinstance(r, tuple) else (r,):
+                        t.close()
+                    self.assertEqual(a.live, base, "workflow %d after success" % i)
+                    self.assertGreater(k, 1, "workflow %d allocated nothing" % i)
+                    break
+            a.fail_at = 0
+
+
 class Summaries(Base):
     def test_make_merge_show_quantile_and_compare_match_cli(self):
         with tempfile.TemporaryDirectory() as d:
