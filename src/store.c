@@ -209,13 +209,6 @@ int iv__store_dim(iv_store *s, const char *name, size_t n, int create)
 
 /* ---------------------------------------------------------------- checks ----- */
 
-void iv__row_clear(iv__row *r)
-{
-    memset(r, 0, offsetof(iv__row, dim_idx));
-    r->ts = IV_TIME_NONE;
-    r->cost = r->value = r->score = r->rv = (double)NAN;
-}
-
 int iv__survey_scale(const char *type, size_t n, double *lo, double *hi)
 {
     if (iv__ieq(type, n, "nps")) {
