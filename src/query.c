@@ -784,34 +784,81 @@ typedef struct iv__fastjob {
     int rc;
 } iv__fastjob;
 
+/* The key of a row for the fused loop: the dimensions that are plain code columns or
+ * time buckets read from local copies (the writes into the groups could otherwise alias
+ * the store's fields and force a reload of every pointer per row); anything else falls
+ * back to iv__key_code. */
+typedef struct iv__fastkey {
+    iv__codes codes;        /* code columns */
+    const uint32_t *daycode;/* time buckets */
+    int64_t day0;
+    uint64_t card;
+    int how;                /* 0 codes, 1 bucket, 2 general */
+} iv__fastkey;
+
 static int iv__group_fast_range(iv__fastjob *j)
 {
     const iv__ctx *c = j->c;
     const iv__keyer *ks = j->ks;
-    size_t nk = j->nk, nc = c->s->contacts.count, ci, k;
+    size_t nk = j->nk, nc = c->s->contacts.count, ci, k, d;
     iv__groups *G = j->G;
     const iv__i128 *rvfix = j->rvfix;
     const iv_store *s = c->s;
-    const int has_rv = s->rv.codes.data != NULL;
+    /* local copies of everything read per row */
+    const int64_t *ts = s->ts, from = c->from, to = c->to;
+    const double *costs = s->cost, *values = s->value;
+    const uint16_t *enums = s->enums;
+    const uint32_t *idx_rows = s->idx_rows, *idx_start = s->idx_start;
+    const iv__codes tcodes = s->type.codes, chcodes = s->channel.codes, rvcodes = s->rv.codes;
+    const iv__type_info *tis = c->ti;
+    const iv__i128 *cost_fix = c->cost_fix;
+    const iv__sel *sel = c->sel;
+    uint32_t *dense = G->dense;
+    iv__i128 qfix[4];
+    iv__fastkey fk[IV_MAX_DIMS + 20];
     int rc = IV_OK;
+    memcpy(qfix, c->qfix, sizeof qfix);
+    for (d = 0; d < nk; d++) {
+        const iv__keyer *kd = &ks[d];
+        fk[d].card = kd->card;
+        fk[d].how = 2;
+        switch (kd->kind) {
+        case IV__DIM_CHANNEL: fk[d].codes = s->channel.codes; fk[d].how = 0; break;
+        case IV__DIM_TYPE: fk[d].codes = s->type.codes; fk[d].how = 0; break;
+        case IV__DIM_TEAM: fk[d].codes = s->team.codes; fk[d].how = 0; break;
+        case IV__DIM_CUSTOM: fk[d].codes = s->dims[kd->custom].codes; fk[d].how = 0; break;
+        case IV__DIM_DAY:
+        case IV__DIM_WEEK:
+        case IV__DIM_MONTH:
+        case IV__DIM_QUARTER:
+        case IV__DIM_YEAR:
+            fk[d].daycode = kd->daycode;
+            fk[d].day0 = kd->day0;
+            fk[d].how = 1;
+            break;
+        default: break;
+        }
+    }
     for (ci = j->c0; ci < j->c1 && rc == IV_OK; ci++) {
-        const uint32_t *rows = s->idx_rows + s->idx_start[ci];
-        size_t n = s->idx_start[ci + 1] - s->idx_start[ci];
+        const uint32_t *rows = idx_rows + idx_start[ci];
+        size_t n = idx_start[ci + 1] - idx_start[ci];
         for (k = 0; k < n; k++) {
             size_t r = rows[k];
-            uint32_t ty, rvc = 0;
+            uint32_t ty, rvc;
             const iv__type_info *ti;
-            double u, cost = s->cost[r], value = s->value[r];
+            double u, cost, value;
+            int64_t t = ts[r];
+            uint64_t key = 0;
             iv__i128 ufix;
             int outcome, assumed;
             long gi;
             iv__group *g;
-            if (!iv__ctx_in_range(c, s->ts[r]) || (c->sel && !iv__sel_row(c->sel, c, r)))
+            if ((from != IV_TIME_NONE && t < from) || (to != IV_TIME_NONE && t >= to) ||
+                (sel && !iv__sel_row(sel, c, r)))
                 continue;
-            ty = iv__codes_get(&s->type.codes, r);
-            ti = &c->ti[ty];
-            if (has_rv)
-                rvc = iv__codes_get(&s->rv.codes, r);
+            ty = iv__codes_get(&tcodes, r);
+            ti = &tis[ty];
+            rvc = iv__codes_get(&rvcodes, r);
             if (rvc) {
                 memcpy(&u, iv__pool_str(&s->rv.pool, rvc), sizeof u);
                 ufix = iv__fix_of(u);
@@ -822,23 +869,33 @@ static int iv__group_fast_range(iv__fastjob *j)
                 u = ti->rv;
                 ufix = rvfix[ty];
             }
-            {
-                uint64_t key = iv__row_key(ks, nk, c, r);
-                gi = G->dense && G->dense[key] ? (long)G->dense[key] - 1 : iv__groups_get(G, &c->a, key);
+            for (d = 0; d < nk; d++) {
+                uint32_t code;
+                if (fk[d].how == 0)
+                    code = iv__codes_get(&fk[d].codes, r);
+                else if (fk[d].how == 1)
+                    code = fk[d].daycode[iv__day_of(t) - fk[d].day0];
+                else
+                    code = iv__key_code(&ks[d], c, r);
+                key = key * fk[d].card + code;
             }
+            gi = dense && dense[key] ? (long)dense[key] - 1 : iv__groups_get(G, &c->a, key);
             if (gi < 0) {
                 rc = iv__nomem("groups");
                 break;
             }
+            dense = G->dense;
             g = &G->g[gi];
             if (g->last_contact != ci) {
                 g->last_contact = (uint32_t)ci;
                 g->acc.contacts++;
             }
-            outcome = (int)IV__EN_OUTCOME(s->enums[r]);
+            cost = costs[r];
+            value = values[r];
+            outcome = (int)IV__EN_OUTCOME(enums[r]);
             assumed = cost != cost;
-            iv__gacc_add_fix(&g->acc, assumed ? c->cost_fix[iv__codes_get(&s->channel.codes, r)] : iv__fix_of(cost),
-                             assumed, iv__fix_of(value), c->qfix[outcome],
+            iv__gacc_add_fix(&g->acc, assumed ? cost_fix[iv__codes_get(&chcodes, r)] : iv__fix_of(cost),
+                             assumed, iv__fix_of(value), qfix[outcome],
                              outcome == IV_OUTCOME_DESIRED ? 1 : outcome ? 2 : 0, u, ufix, ti->survey,
                              ti->survey ? iv__store_score(s, r) : (double)NAN);
         }
