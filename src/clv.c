@@ -40,6 +40,11 @@ int iv__clv_npar(int model)
     return model == IV_CLV_BGNBD || model == IV_CLV_PARETO ? 4 : model == IV_CLV_GG ? 3 : 0;
 }
 
+static const char *model_name(int model)
+{
+    return model == IV_CLV_BGNBD ? "BG/NBD" : model == IV_CLV_PARETO ? "Pareto/NBD" : "Gamma-Gamma";
+}
+
 /* ---- per-customer log-likelihoods ----------------------------------------------- */
 
 /* BG/NBD terms that depend only on x (shared by every customer with that x). */
@@ -97,38 +102,205 @@ static double bg_one(const double *p, const bg_xterms *c, double x, double tx, d
     return ll;
 }
 
+/* The Pareto/NBD 2F1 setup for given parameters: with m the larger and d the difference
+ * of alpha and beta, b1 = s+1 when alpha >= beta, else r+x (see pnbd_one). */
+typedef struct pn_shape {
+    double m, d;
+    int a_ge_b;
+} pn_shape;
+
+static pn_shape pnbd_shape(const double *p)
+{
+    pn_shape sh;
+    sh.a_ge_b = p[1] >= p[3];
+    sh.m = sh.a_ge_b ? p[1] : p[3];
+    sh.d = sh.a_ge_b ? p[1] - p[3] : p[3] - p[1];
+    return sh;
+}
+
+/* G(y) = log 2F1(a1, b1; a1+1; d/(m+y)) - a1 log(m+y) for a customer with x repeat
+ * purchases, a1 = r+s+x, one of the two terms of A0 in pnbd_one, and (when dg is not
+ * NULL) its derivatives with respect to (r, alpha, s, beta): a1 moves a and c = a+1 of
+ * 2F1 together; z = d/(m+y) has dz/dm = (m+y-d)/(m+y)^2 and dz/d(the smaller rate) =
+ * -1/(m+y). */
+static double pnbd_g(const double *p, const pn_shape *sh, double x, double y, double *dg)
+{
+    double a1 = p[0] + p[2] + x, b1 = sh->a_ge_b ? p[2] + 1 : p[0] + x, m = sh->m;
+    double l, f[4], lmy = log(m + y);
+    l = iv__log_hyp2f1_d(a1, b1, a1 + 1, sh->d / (m + y), NULL, dg ? f : NULL) - a1 * lmy;
+    if (dg) {
+        double da1 = f[0] + f[2] - lmy;
+        double dm = f[3] * (m + y - sh->d) / ((m + y) * (m + y)) - a1 / (m + y);
+        double dsm = -f[3] / (m + y);
+        dg[0] = da1 + (sh->a_ge_b ? 0 : f[1]);
+        dg[2] = da1 + (sh->a_ge_b ? f[1] : 0);
+        dg[1] = sh->a_ge_b ? dm : dsm;
+        dg[3] = sh->a_ge_b ? dsm : dm;
+    }
+    return l;
+}
+
+/* The 2F1 series converges like z^k, z = d/(m+y): when 1 - z = (smaller rate + y) /
+ * (m + y) is below this, the customer's A0 comes from quadrature instead (pnbd_quad). */
+#define IV__PN_SERIES_MIN_1MZ 0.1
+
+static int pnbd_use_series(const pn_shape *sh, double tx)
+{
+    return sh->m - sh->d + tx >= IV__PN_SERIES_MIN_1MZ * (sh->m + tx);
+}
+
+/* 16-point Gauss-Legendre rule on [-1, 1], the nodes >= 0 and their weights (the rule is
+ * symmetric); tests/ref/gauss_legendre.py computes them with mpmath. */
+static const double gl16[8][2] = {
+    {0.095012509837637440185, 0.18945061045506849629},
+    {0.28160355077925891323, 0.18260341504492358887},
+    {0.45801677765722738634, 0.16915651939500253819},
+    {0.61787624440264374845, 0.14959598881657673208},
+    {0.7554044083550030339, 0.12462897125553387205},
+    {0.86563120238783174388, 0.09515851168249278481},
+    {0.94457502307323257608, 0.062253523938647892863},
+    {0.9894009349916499326, 0.027152459411754094852},
+};
+
+/* log A0 by quadrature, for the customers whose 2F1 argument is close to 1 (a rate
+ * parameter many times the other). The second bracketed term of L is the death-time
+ * integral [FH05 eq. 17, SMC87]:
+ *   s/(r+s+x) A0 = s I,  I = int_{t_x}^{T} (alpha+tau)^-(r+x) (beta+tau)^-(s+1) dtau,
+ * so A0 = (r+s+x) I. With v = log(lo + tau) (lo the smaller rate) the integrand times
+ * dtau/dv is exp(psi(v)), psi concave, analytic within pi of the real axis (its
+ * singularities are at e^v = lo - hi < 0), so 16-point Gauss-Legendre on pieces of length
+ * <= 2 over which psi changes by <= 8 is exact to rounding (the Bernstein ellipse
+ * bound). The sum is scaled by the largest psi seen; it stops when the rest of the
+ * integral, <= e^psi / |psi'| once psi decreases, is below e^-40 of the sum. dl (may be
+ * NULL) receives d log A0 / d(r, alpha, s, beta), the same rule applied to the integrand
+ * times d log(integrand) / d(parameter) (the limits do not depend on the parameters). */
+static double pnbd_quad(const double *p, double x, double tx, double T, double *dl)
+{
+    double r = p[0], al = p[1], s = p[2], be = p[3], ka = r + x, kb = s + 1;
+    int lo_a = al <= be, k, i;
+    double lo = lo_a ? al : be, gap = lo_a ? be - al : al - be;
+    double klo = lo_a ? ka : kb, khi = lo_a ? kb : ka; /* exponents of lo+tau, hi+tau */
+    double v = log(lo + tx), v1 = log(lo + T), scale = -INFINITY, S = 0, Sk[4] = {0, 0, 0, 0};
+    if (!(T > tx)) {
+        if (dl)
+            dl[0] = dl[1] = dl[2] = dl[3] = 0;
+        return -INFINITY;
+    }
+    while (v < v1) {
+        /* psi'(v) = 1 - klo - khi e^v / (gap + e^v), monotone: bound |psi'| on [v, v+2] */
+        double ev = exp(v), v2 = IV__MIN(v + 2, v1), ev2 = exp(v2), h, c;
+        double sl = IV__MAX(fabs(1 - klo - khi * ev / (gap + ev)),
+                            fabs(1 - klo - khi * ev2 / (gap + ev2)));
+        h = IV__MIN(v2 - v, sl > 4 ? 8 / sl : 2);
+        c = v + h / 2;
+        for (i = 0; i < 16; i++) {
+            double vi = c + (i < 8 ? -1 : 1) * gl16[i % 8][0] * h / 2, w = gl16[i % 8][1] * h / 2;
+            double evi = exp(vi), lhi = log(gap + evi), psi = -klo * vi - khi * lhi + vi, e;
+            /* log(alpha+tau), log(beta+tau) and their reciprocals at this node */
+            double la = lo_a ? vi : lhi, lbb = lo_a ? lhi : vi;
+            if (psi > scale) {
+                double f = exp(scale - psi);
+                S *= f;
+                for (k = 0; k < 4; k++)
+                    Sk[k] *= f;
+                scale = psi;
+            }
+            e = w * exp(psi - scale);
+            S += e;
+            if (dl) {
+                Sk[0] -= e * la;
+                Sk[1] -= e * ka * exp(-la);
+                Sk[2] -= e * lbb;
+                Sk[3] -= e * kb * exp(-lbb);
+            }
+        }
+        v += h;
+        if (v < v1) { /* the tail bound, once psi decreases */
+            double ev3 = exp(v), d1 = 1 - klo - khi * ev3 / (gap + ev3);
+            double psi = -klo * v - khi * log(gap + ev3) + v;
+            if (d1 < 0 && psi - log(-d1) < scale + log(S) - 40)
+                break;
+        }
+    }
+    if (dl)
+        for (k = 0; k < 4; k++)
+            dl[k] = Sk[k] / S + (k == 0 || k == 2 ? 1 / (r + s + x) : 0);
+    return log(r + s + x) + scale + log(S);
+}
+
+/* log A0 from G(t_x) = gtx and G(T) = gT (pnbd_g; A0 = e^gtx - e^gT) and, when dl is
+ * not NULL, its derivatives from theirs: d log A0 = (dG(t_x) - rho dG(T)) / (1 - rho),
+ * rho = e^(G(T) - G(t_x)). */
+static double pnbd_la0(double gtx, const double *dtx, double gT, const double *dT, double *dl)
+{
+    int k;
+    /* A0 >= 0 exactly; rounding can make the two logs cross when t_x is close to T */
+    double la0 = gtx > gT ? iv__logdiffexp(gtx, gT) : (isnan(gtx - gT) ? NAN : -INFINITY);
+    if (dl) {
+        double rho = exp(gT - gtx), omr = -expm1(gT - gtx);
+        for (k = 0; k < 4; k++)
+            dl[k] = la0 > -INFINITY ? (dtx[k] - rho * dT[k]) / omr : 0;
+    }
+    return la0;
+}
+
 /* log L of one customer [FH05 eq. 17-19]:
  *   L = Gamma(r+x) alpha^r beta^s / Gamma(r) * [ (alpha+T)^-(r+x) (beta+T)^-s
  *       + s/(r+s+x) A0 ],
  *   A0 = F(t_x)/(m+t_x)^(r+s+x) - F(T)/(m+T)^(r+s+x),  F(y) = 2F1(r+s+x, b1; r+s+x+1; |alpha-beta|/(m+y)),
  * with m = alpha, b1 = s+1 when alpha >= beta, and m = beta, b1 = r+x otherwise, so the
- * argument of 2F1 is always in [0, 1). Everything in logs; *lt1 (may be NULL) receives
- * the log of the first bracketed term (for P(alive)). */
-static double pnbd_one(const double *p, double lgr, double x, double tx, double T, double *lt1,
-                       double *lbracket)
+ * argument of 2F1 is always in [0, 1). Everything in logs. Given la0 = log A0,
+ * lgr = log Gamma(r+x) - log Gamma(r) and, with g, dla0 = d log A0 / d(r, alpha, s, beta)
+ * and dr = psi(r+x) - psi(r). *lt1 (may be NULL) receives the log of the first bracketed
+ * term (for P(alive)), *lbracket the log of the bracket. g (may be NULL) receives
+ * d log L / d(r, alpha, s, beta): with the bracket B = e^t1 + e^t2, d log B =
+ * w1 dt1 + w2 dt2 (w = e^t / B). */
+static double pnbd_combine(const double *p, double lgr, double dr, double x, double T,
+                           double la0, const double *dla0, double *lt1, double *lbracket,
+                           double *g)
 {
-    double r = p[0], al = p[1], s = p[2], be = p[3];
-    double a1 = r + s + x, m, b1, d, lftx, lfT, la0, t1, lb;
-    if (al >= be) {
-        m = al;
-        b1 = s + 1;
-        d = al - be;
-    } else {
-        m = be;
-        b1 = r + x;
-        d = be - al;
-    }
-    t1 = -(r + x) * log(al + T) - s * log(be + T);
-    lftx = iv__log_hyp2f1(a1, b1, a1 + 1, d / (m + tx), NULL) - a1 * log(m + tx);
-    lfT = iv__log_hyp2f1(a1, b1, a1 + 1, d / (m + T), NULL) - a1 * log(m + T);
-    /* A0 >= 0 exactly; rounding can make the two logs cross when t_x is close to T */
-    la0 = lftx > lfT ? iv__logdiffexp(lftx, lfT) : (isnan(lftx - lfT) ? NAN : -INFINITY);
-    lb = iv__logaddexp(t1, log(s / a1) + la0);
+    double r = p[0], al = p[1], s = p[2], be = p[3], a1 = r + s + x;
+    double lat = log(al + T), lbt = log(be + T), t1, t2, lb;
+    int k;
+    t1 = -(r + x) * lat - s * lbt;
+    t2 = log(s / a1) + la0;
+    lb = iv__logaddexp(t1, t2);
     if (lt1)
         *lt1 = t1;
     if (lbracket)
         *lbracket = lb;
+    if (g) {
+        double w1 = exp(t1 - lb), w2 = exp(t2 - lb);
+        g[0] = dr + log(al) - w1 * lat - w2 / a1;
+        g[1] = r / al - w1 * (r + x) / (al + T);
+        g[2] = log(be) - w1 * lbt + w2 * (1 / s - 1 / a1);
+        g[3] = s / be - w1 * s / (be + T);
+        if (w2 > 0)
+            for (k = 0; k < 4; k++)
+                g[k] += w2 * dla0[k];
+    }
     return lgr + r * log(al) + s * log(be) + lb;
+}
+
+/* log A0 of one customer by the series or by quadrature; dl as in pnbd_quad. */
+static double pnbd_a0(const double *p, const pn_shape *sh, double x, double tx, double T,
+                      double *dl)
+{
+    double d1[4], d2[4], g1, g2;
+    if (!pnbd_use_series(sh, tx))
+        return pnbd_quad(p, x, tx, T, dl);
+    g1 = pnbd_g(p, sh, x, tx, dl ? d1 : NULL);
+    g2 = pnbd_g(p, sh, x, T, dl ? d2 : NULL);
+    return pnbd_la0(g1, d1, g2, d2, dl);
+}
+
+/* pnbd_combine for one customer, without derivatives. */
+static double pnbd_one(const double *p, double lgr, double x, double tx, double T, double *lt1,
+                       double *lbracket)
+{
+    pn_shape sh = pnbd_shape(p);
+    return pnbd_combine(p, lgr, 0, x, T, pnbd_a0(p, &sh, x, tx, T, NULL), NULL, lt1, lbracket,
+                        NULL);
 }
 
 /* log f(zbar | x) of a repeat buyer [FH13]: zbar x ~ Gamma(p x, nu) given nu, and
@@ -156,8 +328,10 @@ static int check_summary(double x, double tx, double T, size_t i)
 {
     if (!(x >= 0) || !isfinite(x))
         return iv__error(IV_ERANGE, "customer %zu: x = %g must be finite and >= 0", i, x);
-    if (!(T > 0) || !isfinite(T))
-        return iv__error(IV_ERANGE, "customer %zu: T = %g must be finite and > 0", i, T);
+    /* T = 0 (first purchase on the calibration end day) is valid: x = t_x = 0 and the
+     * likelihood is exactly 1 in both models; the predictions are those of a new customer */
+    if (!(T >= 0) || !isfinite(T))
+        return iv__error(IV_ERANGE, "customer %zu: T = %g must be finite and >= 0", i, T);
     if (!(tx >= 0) || !(tx <= T))
         return iv__error(IV_ERANGE, "customer %zu: t_x = %g must be in [0, T = %g]", i, tx, T);
     return IV_OK;
@@ -297,14 +471,19 @@ static int group_rows(const iv__alloc *a, size_t n, const double *const *src, in
 /* ---- fitting ------------------------------------------------------------------------ */
 
 /* What the objective sees: the distinct summaries, their weights, and for the
- * transaction models the distinct x values (xi[j] = index of k[0][j] among them). */
+ * transaction models the distinct x values (xi[j] = index of k[0][j] among them). For
+ * Pareto/NBD also the distinct (x, y) pairs, y = t_x or T, at which G(y) (pnbd_g, the
+ * costly 2F1 part) is evaluated once per pair: yi[2j], yi[2j+1] = the pairs of group j. */
 typedef struct fitdata {
     int model;
     groups g;
     groups gx;        /* distinct x values (k[0]) */
     uint32_t *xi;
-    void *scratch;    /* per distinct x: bg_xterms or double lgr */
+    void *scratch;    /* per distinct x: bg_xterms (Pareto/NBD uses lgr and dr) */
     size_t scratch_bytes;
+    groups gy;        /* Pareto/NBD: distinct (x, y) */
+    uint32_t *yi;
+    double *gc;       /* per pair: G and its 4 derivatives */
 } fitdata;
 
 static int unlog(size_t n, const double *u, double *p)
@@ -318,34 +497,55 @@ static int unlog(size_t n, const double *u, double *p)
     return 1;
 }
 
-/* -log L(exp(u)) over the groups, with its gradient in u (BG/NBD, Gamma-Gamma: analytic). */
-static double obj_analytic(const double *u, double *gu, void *ud)
+/* -log L(exp(u)) over the groups, with its analytic gradient in u. */
+static double objective(const double *u, double *gu, void *ud)
 {
     fitdata *fd = ud;
     const groups *g = &fd->g;
-    double p[4], sum = 0, gs[4] = {0, 0, 0, 0}, gi[4];
+    bg_xterms *c = fd->scratch;
+    double p[4], sum = 0, gs[4] = {0, 0, 0, 0}, gi[4], *gc = fd->gc;
+    pn_shape sh = {0, 0, 0};
     size_t j, np = (size_t)iv__clv_npar(fd->model);
     int k;
     if (!unlog(np, u, p))
         return NAN;
-    if (fd->model == IV_CLV_BGNBD) {
-        bg_xterms *c = fd->scratch;
-        for (j = 0; j < fd->gx.m; j++)
-            bg_terms(p, fd->gx.k[0][j], gu != NULL, &c[j]);
-        for (j = 0; j < g->m; j++) {
-            sum += g->w[j] * bg_one(p, &c[fd->xi[j]], g->k[0][j], g->k[1][j], g->k[2][j],
-                                    gu ? gi : NULL);
-            if (gu)
-                for (k = 0; k < 4; k++)
-                    gs[k] += g->w[j] * gi[k];
+    for (j = 0; j < fd->gx.m; j++) { /* the terms that depend only on x, once per x */
+        double x = fd->gx.k[0][j];
+        if (fd->model == IV_CLV_BGNBD) {
+            bg_terms(p, x, gu != NULL, &c[j]);
+        } else {
+            c[j].lgr = iv__lgamma_ratio(p[0], x);
+            c[j].dr = gu ? iv__digamma(p[0] + x) - iv__digamma(p[0]) : 0;
         }
-    } else {
-        for (j = 0; j < g->m; j++) {
-            sum += g->w[j] * gg_one(p, g->k[0][j], g->k[1][j], gu ? gi : NULL);
-            if (gu)
-                for (k = 0; k < 3; k++)
-                    gs[k] += g->w[j] * gi[k];
+    }
+    if (fd->model == IV_CLV_PARETO) {
+        sh = pnbd_shape(p);
+        for (j = 0; j < fd->gy.m; j++) /* NaN where the group takes the quadrature */
+            gc[5 * j] = pnbd_use_series(&sh, fd->gy.k[1][j])
+                          ? pnbd_g(p, &sh, fd->gy.k[0][j], fd->gy.k[1][j], gu ? &gc[5 * j + 1] : NULL)
+                          : NAN;
+    }
+    for (j = 0; j < g->m; j++) {
+        const double *k0 = g->k[0], *k1 = g->k[1], *k2 = g->k[2];
+        double l;
+        if (fd->model == IV_CLV_GG) {
+            l = gg_one(p, k0[j], k1[j], gu ? gi : NULL);
+        } else if (fd->model == IV_CLV_BGNBD) {
+            l = bg_one(p, &c[fd->xi[j]], k0[j], k1[j], k2[j], gu ? gi : NULL);
+        } else {
+            const double *gtx = &gc[5 * fd->yi[2 * j]], *gT = &gc[5 * fd->yi[2 * j + 1]];
+            double la0, dla0[4];
+            if (pnbd_use_series(&sh, k1[j]))
+                la0 = pnbd_la0(gtx[0], gtx + 1, gT[0], gT + 1, gu ? dla0 : NULL);
+            else
+                la0 = pnbd_quad(p, k0[j], k1[j], k2[j], gu ? dla0 : NULL);
+            l = pnbd_combine(p, c[fd->xi[j]].lgr, c[fd->xi[j]].dr, k0[j], k2[j], la0, dla0, NULL,
+                             NULL, gu ? gi : NULL);
         }
+        sum += g->w[j] * l;
+        if (gu)
+            for (k = 0; k < (int)np; k++)
+                gs[k] += g->w[j] * gi[k];
     }
     if (gu) /* chain rule: d/du = theta d/dtheta; minimising -log L */
         for (k = 0; k < (int)np; k++)
@@ -353,42 +553,53 @@ static double obj_analytic(const double *u, double *gu, void *ud)
     return isfinite(sum) ? -sum : NAN;
 }
 
-/* -log L for Pareto/NBD; the gradient by central differences (the 2F1 parameter
- * derivatives have no cheap closed form). */
-static double obj_pareto(const double *u, double *gu, void *ud)
-{
-    fitdata *fd = ud;
-    const groups *g = &fd->g;
-    double p[4], sum = 0, *lgr = fd->scratch;
-    size_t j;
-    if (gu)
-        iv__optim_numgrad(obj_pareto, ud, 4, u, 1e-6, gu);
-    if (!unlog(4, u, p))
-        return NAN;
-    for (j = 0; j < fd->gx.m; j++)
-        lgr[j] = iv__lgamma_ratio(p[0], fd->gx.k[0][j]);
-    for (j = 0; j < g->m; j++)
-        sum += g->w[j] * pnbd_one(p, lgr[fd->xi[j]], g->k[0][j], g->k[1][j], g->k[2][j], NULL,
-                                  NULL);
-    return isfinite(sum) ? -sum : NAN;
-}
-
 static void fitdata_free(const iv__alloc *a, fitdata *fd)
 {
     iv__free(a, fd->xi, fd->g.cap * sizeof *fd->xi);
     iv__free(a, fd->scratch, fd->scratch_bytes);
+    iv__free(a, fd->yi, 2 * fd->g.cap * sizeof *fd->yi);
+    iv__free(a, fd->gc, 5 * fd->gy.cap * sizeof *fd->gc);
     groups_free(a, &fd->g);
     groups_free(a, &fd->gx);
+    groups_free(a, &fd->gy);
+}
+
+/* Pareto/NBD: the distinct (x, t_x) and (x, T) pairs of the groups. */
+static int pairs_build(const iv__alloc *a, fitdata *fd)
+{
+    const groups *g = &fd->g;
+    size_t j, m2 = 2 * g->m;
+    double *kx = iv__malloc(a, m2 * sizeof *kx), *ky = iv__malloc(a, m2 * sizeof *ky);
+    const double *src[2];
+    int rc = IV_OK;
+    fd->yi = iv__malloc(a, 2 * g->cap * sizeof *fd->yi);
+    if (!kx || !ky || !fd->yi)
+        rc = iv__nomem("grouping customer summaries");
+    for (j = 0; rc == IV_OK && j < g->m; j++) {
+        kx[2 * j] = kx[2 * j + 1] = g->k[0][j];
+        ky[2 * j] = g->k[1][j];
+        ky[2 * j + 1] = g->k[2][j];
+    }
+    src[0] = kx;
+    src[1] = ky;
+    if (rc == IV_OK)
+        rc = group_rows(a, m2, src, 2, 0, &fd->gy, fd->yi);
+    iv__free(a, kx, m2 * sizeof *kx);
+    iv__free(a, ky, m2 * sizeof *ky);
+    if (rc == IV_OK && !(fd->gc = iv__malloc(a, 5 * fd->gy.cap * sizeof *fd->gc)))
+        rc = iv__nomem("fit workspace");
+    return rc;
 }
 
 /* Validate, group, and index the distinct x values. */
-static int fitdata_build(const iv__alloc *a, fitdata *fd, const double *x, const double *t_x,
-                         const double *T, const double *zbar, size_t n)
+static int fitdata_build(const iv__alloc *a, fitdata *fd, int model, const double *x,
+                         const double *t_x, const double *T, const double *zbar, size_t n)
 {
     const double *src[3];
     size_t i;
     int rc;
     memset(fd, 0, sizeof *fd);
+    fd->model = model;
     for (i = 0; i < n; i++) {
         rc = zbar ? check_spend(x[i], zbar[i], i) : check_summary(x[i], t_x[i], T[i], i);
         if (rc != IV_OK)
@@ -417,13 +628,39 @@ static int fitdata_build(const iv__alloc *a, fitdata *fd, const double *x, const
         fitdata_free(a, fd);
         return iv__nomem("fit workspace");
     }
+    if (model == IV_CLV_PARETO && (rc = pairs_build(a, fd)) != IV_OK) {
+        fitdata_free(a, fd);
+        return rc;
+    }
+    return IV_OK;
+}
+
+int iv__clv_grad_at(int model, const double *par, const double *x, const double *t_x,
+                    const double *T, const double *zbar, size_t n, double *ll, double *grad)
+{
+    iv__alloc a;
+    fitdata fd;
+    double u[4] = {0, 0, 0, 0}, gu[4];
+    int rc, k, np = iv__clv_npar(model);
+    if (np == 0 || !par || !x || !ll || !grad || (model == IV_CLV_GG ? !zbar : (!t_x || !T)))
+        return iv__error(IV_EINVAL, "iv__clv_grad_at: NULL argument or unknown model");
+    iv__alloc_init(&a, NULL, NULL);
+    if ((rc = fitdata_build(&a, &fd, model, x, t_x, T, model == IV_CLV_GG ? zbar : NULL, n)) !=
+        IV_OK)
+        return rc;
+    for (k = 0; k < np; k++)
+        u[k] = log(par[k]);
+    *ll = -objective(u, gu, &fd);
+    for (k = 0; k < np; k++) /* d/dtheta = (d/du) / theta, and the objective is -log L */
+        grad[k] = -gu[k] / par[k];
+    fitdata_free(&a, &fd);
     return IV_OK;
 }
 
 /* Default starting values (doc/CLV.md): unit shape parameters and rate parameters
  * set from the data's own scale, so the start does not depend on the time or money
  * unit. */
-static void default_start(const fitdata *fd, double *p)
+static int default_start(const fitdata *fd, double *p)
 {
     const groups *g = &fd->g;
     double sw = 0, sx = 0, sT = 0;
@@ -437,13 +674,81 @@ static void default_start(const fitdata *fd, double *p)
         p[0] = 1;
         p[1] = 2;
         p[2] = sT / sw;
-        return;
+        return IV_OK;
     }
+    if (!(sT > 0)) /* every likelihood term is 1 whatever the parameters */
+        return iv__error(IV_EUNDEFINED, "every customer has T = 0 (first purchase at the "
+                         "calibration end): the data say nothing about the parameters");
     /* r = 1 and alpha so that r / alpha is the observed repeat rate sum x / sum T */
     p[0] = 1;
     p[1] = sT / (sx > 0 ? sx : 1);
     p[2] = 1;
     p[3] = fd->model == IV_CLV_BGNBD ? 1 : p[1];
+    return IV_OK;
+}
+
+/* What parameters running to a boundary mean, when that is known: k0 (and k1 >= 0 when
+ * a pair moves together), up = towards infinity. */
+static const char *boundary_meaning(int model, int k0, int k1, int up)
+{
+    if (model == IV_CLV_GG)
+        return k1 >= 0 && up ? "mean spends do not vary between customers" : NULL;
+    if (k1 < 0 && ((k0 == 2 && !up) || (k0 == 3 && up))) /* a or s -> 0, b or beta -> inf */
+        return "the data show no dropout";
+    if (k1 >= 0 && up) /* a gamma (or beta) mixing distribution losing its spread */
+        return k0 == 0 ? "purchase rates do not vary between customers"
+               : model == IV_CLV_BGNBD ? "dropout probabilities do not vary between customers"
+                                       : "dropout rates do not vary between customers";
+    return NULL;
+}
+
+/* A maximum on the boundary of the parameter space: the likelihood keeps rising (or stays
+ * within 0.01) as a parameter goes to 0 or infinity (e.g. a -> 0 in BG/NBD when the data
+ * show no dropout), or as a shape and its rate go to infinity together (the mixing
+ * distribution degenerates to a point: s, beta -> infinity in Pareto/NBD when every
+ * customer has the same dropout rate). Checked for every parameter, and every shape-rate
+ * pair, that ended more than a factor e^9 (~8100) away from its data-scaled start, by
+ * moving it (them) a factor e^5 further. Returns IV_OK, or IV_EUNDEFINED with a message
+ * naming the parameters. */
+static int boundary_check(fitdata *fd, int model, const double *u0, const double *u, double f)
+{
+    static const char *const names[4][4] = {
+        {"", "", "", ""}, {"r", "alpha", "a", "b"}, {"r", "alpha", "s", "beta"},
+        {"p", "q", "gamma", ""}};
+    /* single parameters, then the shape-rate pairs (r, alpha), (a, b) or (s, beta), (q, gamma) */
+    static const int cand[][2] = {{0, -1}, {1, -1}, {2, -1}, {3, -1}, {0, 1}, {2, 3}, {1, 2}};
+    char which[200] = "";
+    const char *meaning = NULL;
+    size_t used = 0, c;
+    int np = iv__clv_npar(model);
+    for (c = 0; c < sizeof cand / sizeof cand[0]; c++) {
+        int k0 = cand[c][0], k1 = cand[c][1], up = u[k0] > u0[k0];
+        double ut[4], ft;
+        if (k0 >= np || k1 >= np || (k1 >= 0 && (model == IV_CLV_GG) != (c == 6)) ||
+            !(fabs(u[k0] - u0[k0]) > 9) || (k1 >= 0 && (!(fabs(u[k1] - u0[k1]) > 9) ||
+                                                        (u[k1] > u0[k1]) != up)))
+            continue;
+        memcpy(ut, u, sizeof ut);
+        ut[k0] += up ? 5 : -5;
+        if (k1 >= 0)
+            ut[k1] += up ? 5 : -5;
+        ft = objective(ut, NULL, fd);
+        if (!(ft <= f + 0.01))
+            continue;
+        if (used < sizeof which)
+            used += (size_t)snprintf(which + used, sizeof which - used, "%s%s%s%s -> %s (%s = %.3g)",
+                                     used ? "; " : "", names[model][k0], k1 >= 0 ? " and " : "",
+                                     k1 >= 0 ? names[model][k1] : "", up ? "infinity" : "0",
+                                     names[model][k0], exp(u[k0]));
+        if (!meaning)
+            meaning = boundary_meaning(model, k0, k1, up);
+    }
+    if (!used)
+        return IV_OK;
+    return iv__error(IV_EUNDEFINED, "%s: the likelihood has no maximum inside the parameter "
+                     "space: it rises towards %s (log-likelihood %.2f)%s%s; the maximum-"
+                     "likelihood estimate does not exist for these data", model_name(model),
+                     which, -f, meaning ? ": " : "", meaning ? meaning : "");
 }
 
 static int clv_alloc(iv_clv **out, int model, const iv__alloc *a)
@@ -492,7 +797,7 @@ int iv_clv_fit(iv_clv **out, int model, const double *x, const double *t_x, cons
     iv__optim_options oo;
     iv__optim_result res = {0};
     fitdata fd;
-    double u[4], p[4];
+    double u[4], u0[4], p[4];
     int rc, np = iv__clv_npar(model), k;
     if (out)
         *out = NULL;
@@ -504,18 +809,21 @@ int iv_clv_fit(iv_clv **out, int model, const double *x, const double *t_x, cons
                          model == IV_CLV_GG ? "zbar" : "t_x or T");
     if ((rc = resolve_options(opts, &o, &a)) != IV_OK)
         return rc;
-    if ((rc = fitdata_build(&a, &fd, x, t_x, T, model == IV_CLV_GG ? zbar : NULL, n)) != IV_OK)
+    if ((rc = fitdata_build(&a, &fd, model, x, t_x, T, model == IV_CLV_GG ? zbar : NULL, n)) !=
+        IV_OK)
         return rc;
-    fd.model = model;
     if (fd.g.m == 0) {
         fitdata_free(&a, &fd);
         return iv__error(IV_EUNDEFINED, "Gamma-Gamma needs at least one repeat buyer (x > 0)");
     }
-    default_start(&fd, p);
+    if ((rc = default_start(&fd, p)) != IV_OK) {
+        fitdata_free(&a, &fd);
+        return rc;
+    }
     for (k = 0; k < np; k++) {
         if (o.start[k] > 0 && isfinite(o.start[k]))
             p[k] = o.start[k];
-        u[k] = log(p[k]);
+        u0[k] = u[k] = log(p[k]);
     }
     iv__optim_defaults(&oo);
     if (o.max_iterations)
@@ -524,8 +832,15 @@ int iv_clv_fit(iv_clv **out, int model, const double *x, const double *t_x, cons
         oo.gtol = o.tolerance;
     oo.progress = o.progress;
     oo.payload = o.progress_payload;
-    rc = iv__optim_minimize(model == IV_CLV_PARETO ? obj_pareto : obj_analytic, &fd,
-                            (size_t)np, u, &oo, &res);
+    /* BFGS and Newton; a maximum on the boundary is reported before any fallback (which
+     * would only crawl further towards it) */
+    rc = iv__optim_bfgs_newton(objective, &fd, (size_t)np, u, &oo, &res);
+    if ((rc == IV_OK || rc == IV_ENOCONV) && boundary_check(&fd, model, u0, u, res.f) != IV_OK)
+        rc = IV_EUNDEFINED;
+    else if (rc == IV_ENOCONV && (rc = iv__optim_fallback(objective, &fd, (size_t)np, u, &oo,
+                                                          &res)) == IV_ENOCONV &&
+             boundary_check(&fd, model, u0, u, res.f) != IV_OK)
+        rc = IV_EUNDEFINED;
     if (rc == IV_OK)
         rc = clv_alloc(out, model, &a);
     if (rc == IV_OK) {
@@ -539,9 +854,7 @@ int iv_clv_fit(iv_clv **out, int model, const double *x, const double *t_x, cons
         char why[256];
         snprintf(why, sizeof why, "%s", iv_error_last());
         rc = iv__error(IV_ENOCONV, "%s fit did not converge after %d iterations (%s)",
-                       model == IV_CLV_BGNBD ? "BG/NBD" : model == IV_CLV_PARETO ? "Pareto/NBD"
-                                                                               : "Gamma-Gamma",
-                       res.iterations, why);
+                       model_name(model), res.iterations, why);
     }
     fitdata_free(&a, &fd);
     return rc;

@@ -14,4 +14,10 @@ int iv__clv_npar(int model);
 int iv__clv_loglik_at(int model, const double *par, const double *x, const double *t_x,
                       const double *T, const double *zbar, size_t n, double *out);
 
+/* The grouped log-likelihood the fit maximises and its analytic gradient with respect to
+ * the parameters (not their logs), at par: *ll and grad[0..npar-1]. Same arguments as
+ * iv__clv_loglik_at. IV_OK, IV_ERANGE, IV_EINVAL or IV_ENOMEM. */
+int iv__clv_grad_at(int model, const double *par, const double *x, const double *t_x,
+                    const double *T, const double *zbar, size_t n, double *ll, double *grad);
+
 #endif

@@ -7,12 +7,18 @@
 
 #define IV__MAX_STEP 4.0   /* largest move per coordinate in one line search */
 #define IV__ARMIJO 1e-4    /* sufficient-decrease constant c1 */
+/* Relative change of f that is rounding, not progress: an objective that sums thousands
+ * of terms (a log-likelihood) carries an error of a few ulps of each term, so about
+ * sqrt(terms) * 1e-16 relative; 1e-14 covers 10^4 terms. */
+#define IV__FNOISE 1e-14
+#define IV__NEWTON_STEPS 10
 
 void iv__optim_defaults(iv__optim_options *o)
 {
     memset(o, 0, sizeof *o);
     o->max_iterations = 500;
     o->gtol = 1e-9;
+    o->ftol = 1e-12;
 }
 
 static double gmax_of(size_t n, const double *g)
@@ -48,10 +54,11 @@ int iv__optim_bfgs(iv__objective_fn f, void *ud, size_t n, double *x,
     double xn[IV__OPTIM_MAX_N], gn[IV__OPTIM_MAX_N], s[IV__OPTIM_MAX_N], y[IV__OPTIM_MAX_N];
     double fx, Hy[IV__OPTIM_MAX_N];
     size_t i, j;
-    int it, rc, scaled = 0;
+    int it, rc, scaled = 0, flat = 0;
 
     if ((rc = check_args(n, x, o)) != IV_OK)
         return rc;
+    res->stalled = 0;
     for (i = 0; i < n; i++)
         for (j = 0; j < n; j++)
             H[i][j] = i == j;
@@ -110,9 +117,22 @@ int iv__optim_bfgs(iv__objective_fn f, void *ud, size_t n, double *x,
                 alpha *= 0.25;
             }
         }
-        if (ls == 60)
+        if (ls == 60) {
+            res->stalled = 1;
             return iv__error(IV_ENOCONV, "BFGS: line search failed after %d iterations "
                              "(gradient %g)", it, res->gmax);
+        }
+        /* two steps in a row that gain only rounding: f cannot decrease any further */
+        flat = fx - fn <= IV__FNOISE * (1 + fabs(fn)) ? flat + 1 : 0;
+        if (flat == 2) {
+            for (i = 0; i < n; i++)
+                x[i] = xn[i];
+            res->f = fn;
+            res->gmax = gmax_of(n, gn);
+            res->stalled = 1;
+            return iv__error(IV_ENOCONV, "BFGS: the objective stopped decreasing after %d "
+                             "iterations (gradient %g)", it + 1, res->gmax);
+        }
         for (i = 0; i < n; i++) {
             s[i] = xn[i] - x[i];
             y[i] = gn[i] - g[i];
@@ -244,17 +264,151 @@ int iv__optim_nelder_mead(iv__objective_fn f, void *ud, size_t n, double *x, dou
     return IV_OK;
 }
 
-int iv__optim_minimize(iv__objective_fn f, void *ud, size_t n, double *x,
-                       const iv__optim_options *o, iv__optim_result *res)
+/* Cholesky factor L (lower) of the symmetric A; 0 when A is not positive definite. */
+static int cholesky(size_t n, double A[][IV__OPTIM_MAX_N], double L[][IV__OPTIM_MAX_N])
+{
+    size_t i, j, k;
+    for (j = 0; j < n; j++) {
+        double d = A[j][j];
+        for (k = 0; k < j; k++)
+            d -= L[j][k] * L[j][k];
+        if (!(d > 0) || !isfinite(d))
+            return 0;
+        L[j][j] = sqrt(d);
+        for (i = j + 1; i < n; i++) {
+            double v = A[i][j];
+            for (k = 0; k < j; k++)
+                v -= L[i][k] * L[j][k];
+            L[i][j] = v / L[j][j];
+        }
+    }
+    return 1;
+}
+
+/* d = -A^-1 g from the Cholesky factor of A; returns g' A^-1 g. */
+static double newton_dir(size_t n, double L[][IV__OPTIM_MAX_N], const double *g, double *d)
+{
+    double y[IV__OPTIM_MAX_N], q = 0;
+    size_t i, k;
+    for (i = 0; i < n; i++) { /* L y = g */
+        y[i] = g[i];
+        for (k = 0; k < i; k++)
+            y[i] -= L[i][k] * y[k];
+        y[i] /= L[i][i];
+        q += y[i] * y[i];
+    }
+    for (i = n; i-- > 0;) { /* L' d = -y */
+        d[i] = -y[i];
+        for (k = i + 1; k < n; k++)
+            d[i] -= L[k][i] * d[k];
+        d[i] /= L[i][i];
+    }
+    return q;
+}
+
+int iv__optim_newton(iv__objective_fn f, void *ud, size_t n, double *x,
+                     const iv__optim_options *o, iv__optim_result *res)
+{
+    double H[IV__OPTIM_MAX_N][IV__OPTIM_MAX_N], L[IV__OPTIM_MAX_N][IV__OPTIM_MAX_N];
+    double g[IV__OPTIM_MAX_N], gp[IV__OPTIM_MAX_N], gm[IV__OPTIM_MAX_N], d[IV__OPTIM_MAX_N];
+    double xt[IV__OPTIM_MAX_N], fx;
+    size_t i, j;
+    int step, rc;
+
+    if ((rc = check_args(n, x, o)) != IV_OK)
+        return rc;
+    res->decrement = NAN;
+    fx = f(x, g, ud);
+    res->evaluations++;
+    if (!isfinite(fx) || !isfinite(gmax_of(n, g)))
+        return iv__error(IV_ENOCONV, "Newton: the objective is not finite at the start");
+    for (step = 0;; step++) {
+        double dec, alpha = 1, ft = NAN, slope;
+        int ls;
+        res->f = fx;
+        res->gmax = gmax_of(n, g);
+        if (res->gmax <= o->gtol * (1 + fabs(fx)))
+            return IV_OK;
+        if (step >= IV__NEWTON_STEPS)
+            return iv__error(IV_ENOCONV, "Newton: no convergence in %d steps (decrement %g)",
+                             step, res->decrement);
+        if (cancelled(o, step, IV__NEWTON_STEPS))
+            return iv__error(IV_ECANCELED, "fit cancelled by the progress callback");
+        /* H[i][j] = (g_i(x + h e_j) - g_i(x - h e_j)) / 2h, h ~ eps^(1/3) (N&W eq. 8.7) */
+        memcpy(xt, x, n * sizeof *x);
+        for (j = 0; j < n; j++) {
+            double h = 6e-6 * IV__MAX(1.0, fabs(x[j]));
+            xt[j] = x[j] + h;
+            f(xt, gp, ud);
+            xt[j] = x[j] - h;
+            f(xt, gm, ud);
+            xt[j] = x[j];
+            res->evaluations += 2;
+            for (i = 0; i < n; i++)
+                H[i][j] = (gp[i] - gm[i]) / (2 * h);
+        }
+        for (i = 0; i < n; i++)
+            for (j = 0; j < i; j++)
+                H[i][j] = H[j][i] = 0.5 * (H[i][j] + H[j][i]);
+        if (!cholesky(n, H, L))
+            return iv__error(IV_ENOCONV, "the Hessian is not positive definite at the best "
+                             "point (gradient %g): no strict minimum there", res->gmax);
+        dec = 0.5 * newton_dir(n, L, g, d);
+        res->decrement = dec;
+        res->iterations++;
+        res->newton_steps++;
+        slope = -2 * dec;
+        for (ls = 0; ls < 40; ls++, alpha *= 0.5) {
+            for (i = 0; i < n; i++)
+                xt[i] = x[i] + alpha * d[i];
+            ft = f(xt, gp, ud);
+            res->evaluations++;
+            if (!isfinite(ft) || !isfinite(gmax_of(n, gp)))
+                continue;
+            if (ft <= fx + IV__ARMIJO * alpha * slope ||
+                (dec <= o->ftol * (1 + fabs(fx)) && ft <= fx + IV__FNOISE * (1 + fabs(fx))))
+                break;
+        }
+        if (ls < 40) {
+            memcpy(x, xt, n * sizeof *x);
+            memcpy(g, gp, n * sizeof *g);
+            fx = ft;
+        }
+        if (dec <= o->ftol * (1 + fabs(fx))) {
+            res->f = fx;
+            res->gmax = gmax_of(n, g);
+            return IV_OK;
+        }
+        if (ls == 40)
+            return iv__error(IV_ENOCONV, "Newton: line search failed (decrement %g)", dec);
+    }
+}
+
+int iv__optim_bfgs_newton(iv__objective_fn f, void *ud, size_t n, double *x,
+                          const iv__optim_options *o, iv__optim_result *res)
 {
     int rc = iv__optim_bfgs(f, ud, n, x, o, res);
-    if (rc != IV_ENOCONV)
-        return rc;
+    if (rc == IV_ENOCONV && res->stalled)
+        rc = iv__optim_newton(f, ud, n, x, o, res);
+    return rc;
+}
+
+int iv__optim_fallback(iv__objective_fn f, void *ud, size_t n, double *x,
+                       const iv__optim_options *o, iv__optim_result *res)
+{
+    int rc;
     res->used_fallback = 1;
     rc = iv__optim_nelder_mead(f, ud, n, x, 0.25, 1e-13, 40 * o->max_iterations, o, res);
     if (rc != IV_OK && rc != IV_ENOCONV)
         return rc;
-    return iv__optim_bfgs(f, ud, n, x, o, res);
+    return iv__optim_bfgs_newton(f, ud, n, x, o, res);
+}
+
+int iv__optim_minimize(iv__objective_fn f, void *ud, size_t n, double *x,
+                       const iv__optim_options *o, iv__optim_result *res)
+{
+    int rc = iv__optim_bfgs_newton(f, ud, n, x, o, res);
+    return rc == IV_ENOCONV ? iv__optim_fallback(f, ud, n, x, o, res) : rc;
 }
 
 void iv__optim_numgrad(iv__objective_fn f, void *ud, size_t n, const double *x, double h,

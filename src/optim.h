@@ -20,6 +20,10 @@ typedef double (*iv__objective_fn)(const double *x, double *grad, void *ud);
 typedef struct iv__optim_options {
     int max_iterations;     /* BFGS iterations (Nelder-Mead gets 40x as many steps) */
     double gtol;            /* converged when max |g_i| <= gtol * (1 + |f|) */
+    double ftol;            /* or, once BFGS stalls (f stops decreasing in floating point),
+                               when the Newton decrement g' H^-1 g / 2 (H positive definite,
+                               by differences of the gradient) is <= ftol * (1 + |f|): the
+                               decrease still available is below ftol relative */
     iv_progress_fn progress; /* called once per iteration; non-zero stops (IV_ECANCELED) */
     void *payload;
 } iv__optim_options;
@@ -30,15 +34,20 @@ typedef struct iv__optim_result {
     int iterations;    /* BFGS + Nelder-Mead iterations */
     int evaluations;   /* calls of the objective */
     int used_fallback; /* Nelder-Mead was needed */
+    int stalled;       /* BFGS stopped because f no longer decreased */
+    int newton_steps;  /* Newton steps taken by iv__optim_newton */
+    double decrement;  /* the last Newton decrement g' H^-1 g / 2 (NaN if none) */
 } iv__optim_result;
 
-/* Defaults: 500 iterations, gtol 1e-9. */
+/* Defaults: 500 iterations, gtol 1e-9, ftol 1e-12. */
 void iv__optim_defaults(iv__optim_options *o);
 
 /* BFGS with a backtracking Armijo line search (Nocedal & Wright, Numerical
  * Optimization, 2nd ed., algorithm 6.1 and 3.1; initial inverse Hessian scaled by
- * eq. 6.20). x holds the start and receives the best point found. Returns IV_OK,
- * IV_ENOCONV (x is still the best point found), IV_ECANCELED or IV_EINVAL. */
+ * eq. 6.20). x holds the start and receives the best point found. Returns IV_OK (the
+ * gradient test), IV_ENOCONV (x is still the best point found; res->stalled says whether
+ * f had stopped decreasing: two steps in a row each gaining at most 8 ulps of f, or a
+ * line search that found no lower value), IV_ECANCELED or IV_EINVAL. */
 int iv__optim_bfgs(iv__objective_fn f, void *ud, size_t n, double *x,
                    const iv__optim_options *o, iv__optim_result *res);
 
@@ -50,8 +59,28 @@ int iv__optim_nelder_mead(iv__objective_fn f, void *ud, size_t n, double *x, dou
                           double ftol, int max_iterations, const iv__optim_options *o,
                           iv__optim_result *res);
 
-/* BFGS; when it fails to converge, Nelder-Mead from the best point, then BFGS again
- * to polish. IV_OK only when the final gradient test passes. */
+/* Newton's method with the Hessian from central differences of the gradient (Nocedal &
+ * Wright section 8.1, eq. 8.7, symmetrised), a Cholesky factorisation, and a backtracking
+ * line search; at most 10 steps. Converged (IV_OK) when the gradient test passes or the
+ * Newton decrement lambda^2 / 2 = g' H^-1 g / 2 (Boyd & Vandenberghe, Convex
+ * Optimization, section 9.5.1: the decrease a Newton step promises) is at most
+ * ftol * (1 + |f|); that last step is still taken when it does not raise f by more
+ * than rounding. IV_ENOCONV when H is not positive definite (not a strict local
+ * minimum: e.g. a parameter running off to a boundary) or no step gets there. */
+int iv__optim_newton(iv__objective_fn f, void *ud, size_t n, double *x,
+                     const iv__optim_options *o, iv__optim_result *res);
+
+/* BFGS; when it stalls (res->stalled), Newton steps (iv__optim_newton) decide. */
+int iv__optim_bfgs_newton(iv__objective_fn f, void *ud, size_t n, double *x,
+                          const iv__optim_options *o, iv__optim_result *res);
+
+/* The fallback after iv__optim_bfgs_newton failed: Nelder-Mead from the best point, then
+ * BFGS (and Newton) again to polish. IV_OK only when the final gradient or decrement test
+ * passes. */
+int iv__optim_fallback(iv__objective_fn f, void *ud, size_t n, double *x,
+                       const iv__optim_options *o, iv__optim_result *res);
+
+/* iv__optim_bfgs_newton, then iv__optim_fallback when it did not converge. */
 int iv__optim_minimize(iv__objective_fn f, void *ud, size_t n, double *x,
                        const iv__optim_options *o, iv__optim_result *res);
 

@@ -139,32 +139,77 @@ double iv__logsumexp(const double *v, unsigned long n)
 #define IV__HYP_MAX_TERMS 2000000L
 #define IV__RESCALE 1e200
 
-/* log |sum_k (a)_k (b)_k / ((c)_k k!) z^k| (A&S 15.1.1) for 0 <= z < 1, summed in
- * doubles that are rescaled (and the scale kept as a logarithm) whenever they grow
- * large, so terms far beyond DBL_MAX are fine. */
-static double hyp_series(double a, double b, double c, double z, int *sign)
+/* log |sum_k t_k|, t_k = (a)_k (b)_k / ((c)_k k!) z^k (A&S 15.1.1), for 0 <= z < 1, summed
+ * in doubles that are rescaled (and the scale kept as a logarithm) whenever they grow
+ * large, so terms far beyond DBL_MAX are fine. With d (may be NULL) the partial
+ * derivatives of log|F| with respect to a, b, c and z, term by term: since
+ * d t_k / da = t_k sum_{j<k} 1/(a+j) (likewise b, and c with a minus sign) and
+ * d t_k / dz = k t_k / z, each is a second series with the same terms, weighted by the
+ * running harmonic-type sums ha, hb, hc and by k, divided by the first. */
+static double hyp_series(double a, double b, double c, double z, int *sign, double *d)
 {
     double term = 1.0, sum = 1.0, lscale = 0.0;
+    double ha = 0, hb = 0, hc = 0, sa = 0, sb = 0, sc = 0, sk = 0;
     long k;
     for (k = 0; k < IV__HYP_MAX_TERMS; k++) {
         double kk = (double)k, ratio;
         if (c + kk == 0.0)
             return NAN;
-        ratio = (a + kk) * (b + kk) / ((c + kk) * (kk + 1.0)) * z;
+        if (d) {
+            /* the weights of t_{k+1}: one division for the ratio and the three reciprocals */
+            double ak = a + kk, bk = b + kk, abk = ak * bk, ck1 = (c + kk) * (kk + 1.0);
+            double den = abk * ck1, inv = 1.0 / den;
+            if (isnormal(den)) {
+                ratio = abk * abk * inv * z;
+                ha += bk * ck1 * inv;
+                hb += ak * ck1 * inv;
+                hc += abk * (kk + 1.0) * inv;
+            } else {
+                ratio = abk / ck1 * z;
+                ha += 1.0 / ak;
+                hb += 1.0 / bk;
+                hc += 1.0 / (c + kk);
+            }
+        } else {
+            ratio = (a + kk) * (b + kk) / ((c + kk) * (kk + 1.0)) * z;
+        }
         term *= ratio;
         sum += term;
+        if (d) {
+            sa += term * ha;
+            sb += term * hb;
+            sc += term * hc;
+            sk += term * (kk + 1.0);
+        }
         if (term == 0.0)
             break; /* a or b is a non-positive integer: a polynomial */
-        if (fabs(sum) > IV__RESCALE || fabs(term) > IV__RESCALE) {
+        if (fabs(sum) > IV__RESCALE || fabs(term) > IV__RESCALE ||
+            (d && fabs(sk) > IV__RESCALE)) {
             sum /= IV__RESCALE;
             term /= IV__RESCALE;
+            sa /= IV__RESCALE;
+            sb /= IV__RESCALE;
+            sc /= IV__RESCALE;
+            sk /= IV__RESCALE;
             lscale += log(IV__RESCALE);
         }
         /* The ratio tends to z from either side; once below 1 the remaining terms are
-         * bounded by a geometric series with ratio rho = max(|ratio|, z). */
+         * bounded by a geometric series with ratio rho = max(|ratio|, z). The weighted
+         * series grow by at most (k+2)/(k+1) more per term (the weights are k and sums
+         * of k terms that shrink), so their tails use that ratio. */
         {
-            double rho = fabs(ratio) > z ? fabs(ratio) : z;
-            if (rho < 1.0 && fabs(term) * rho / (1.0 - rho) <= 1e-17 * fabs(sum))
+            double rho = fabs(ratio) > z ? fabs(ratio) : z, rw, wmax, wmin;
+            if (!(rho < 1.0 && fabs(term) * rho / (1.0 - rho) <= 1e-17 * fabs(sum)))
+                continue;
+            if (!d)
+                break;
+            rw = rho * (kk + 3.0) / (kk + 2.0);
+            wmax = IV__MAX(kk + 2.0, IV__MAX(fabs(ha), IV__MAX(fabs(hb), fabs(hc))));
+            wmin = IV__MIN(fabs(sk), IV__MIN(fabs(sa), IV__MIN(fabs(sb), fabs(sc))));
+            /* each derivative (a weighted sum over the sum) to 1e-17 relative, or absolute
+             * when it is below 1 */
+            if (rw < 1.0 && fabs(term) * rw / (1.0 - rw) * wmax <=
+                                1e-17 * IV__MAX(wmin, fabs(sum)))
                 break;
         }
     }
@@ -172,31 +217,79 @@ static double hyp_series(double a, double b, double c, double z, int *sign)
         return NAN;
     if (sign)
         *sign = sum < 0 ? -1 : 1;
+    if (d) {
+        d[0] = sa / sum;
+        d[1] = sb / sum;
+        d[2] = -sc / sum;
+        d[3] = z > 0 ? sk / (z * sum) : a * b / c;
+    }
     return log(fabs(sum)) + lscale;
 }
 
 double iv__log_hyp2f1(double a, double b, double c, double z, int *sign)
 {
+    return iv__log_hyp2f1_d(a, b, c, z, sign, NULL);
+}
+
+double iv__log_hyp2f1_d(double a, double b, double c, double z, int *sign, double *d)
+{
+    double l, g[4];
     if (sign)
         *sign = 1;
+    if (d)
+        d[0] = d[1] = d[2] = d[3] = NAN;
     if (isnan(a) || isnan(b) || isnan(c) || isnan(z) || !(z < 1.0))
         return NAN;
     if (c <= 0 && c == floor(c))
         return NAN;
-    if (z == 0.0 || a == 0.0 || b == 0.0)
+    if (z == 0.0) {
+        if (d) { /* only the first term depends on z */
+            d[0] = d[1] = d[2] = 0;
+            d[3] = a * b / c;
+        }
+        return 0.0;
+    }
+    if (d && ((a <= 0 && a == floor(a)) || (b <= 0 && b == floor(b))))
+        return iv__log_hyp2f1_d(a, b, c, z, sign, NULL); /* a polynomial: d stays NaN */
+    if (a == 0.0 || b == 0.0)
         return 0.0;
     if (z < 0) {
         /* Pfaff (A&S 15.3.4): F(a,b;c;z) = (1-z)^-a F(a, c-b; c; z/(z-1)), which maps
          * z < 0 to w in (0, 1) where the series has no alternating cancellation when
-         * a, c - b, c > 0. Use the form whose prefactor exponent is smaller. */
-        double w = z / (z - 1.0), l1p = log1p(-z);
-        if (fabs(a) <= fabs(b))
-            return -a * l1p + iv__log_hyp2f1(a, c - b, c, w, sign);
-        return -b * l1p + iv__log_hyp2f1(c - a, b, c, w, sign);
+         * a, c - b, c > 0. Use the form whose prefactor exponent is smaller. The chain
+         * rule: dw/dz = -1/(1-z)^2. */
+        double w = z / (z - 1.0), l1p = log1p(-z), dw = -1.0 / ((1.0 - z) * (1.0 - z));
+        if (fabs(a) <= fabs(b)) {
+            l = -a * l1p + iv__log_hyp2f1_d(a, c - b, c, w, sign, d ? g : NULL);
+            if (d) {
+                d[0] = -l1p + g[0];
+                d[1] = -g[1];
+                d[2] = g[1] + g[2];
+                d[3] = a / (1.0 - z) + g[3] * dw;
+            }
+            return l;
+        }
+        l = -b * l1p + iv__log_hyp2f1_d(c - a, b, c, w, sign, d ? g : NULL);
+        if (d) {
+            d[0] = -g[0];
+            d[1] = -l1p + g[1];
+            d[2] = g[0] + g[2];
+            d[3] = b / (1.0 - z) + g[3] * dw;
+        }
+        return l;
     }
     /* Euler (A&S 15.3.3): F(a,b;c;z) = (1-z)^(c-a-b) F(c-a, c-b; c; z). Take it when its
      * terms stay positive and grow less: (c-a)(c-b) < ab. */
-    if (c - a > 0 && c - b > 0 && (c - a) * (c - b) < a * b)
-        return (c - a - b) * log1p(-z) + hyp_series(c - a, c - b, c, z, sign);
-    return hyp_series(a, b, c, z, sign);
+    if (c - a > 0 && c - b > 0 && (c - a) * (c - b) < a * b) {
+        double l1p = log1p(-z);
+        l = (c - a - b) * l1p + hyp_series(c - a, c - b, c, z, sign, d ? g : NULL);
+        if (d) {
+            d[0] = -l1p - g[0];
+            d[1] = -l1p - g[1];
+            d[2] = l1p + g[0] + g[1] + g[2];
+            d[3] = -(c - a - b) / (1.0 - z) + g[3];
+        }
+        return l;
+    }
+    return hyp_series(a, b, c, z, sign, d);
 }

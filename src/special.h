@@ -31,5 +31,10 @@ double iv__logsumexp(const double *v, unsigned long n);
  * z < 0 (Abramowitz & Stegun 15.1.1, 15.3.3, 15.3.4). NaN when z >= 1 or the series
  * does not converge in its term budget (z extremely close to 1). */
 double iv__log_hyp2f1(double a, double b, double c, double z, int *sign);
+/* iv__log_hyp2f1 with the partial derivatives of log |2F1| with respect to a, b, c and z
+ * in d[0..3] (d may be NULL), from the same series and transformations, term by term.
+ * d is NaN where the value is NaN and when a or b is a non-positive integer (a
+ * polynomial; the value is still returned). */
+double iv__log_hyp2f1_d(double a, double b, double c, double z, int *sign, double *d);
 
 #endif

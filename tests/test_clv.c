@@ -36,6 +36,9 @@
 #define REF_PN_PALIVE_HEAVY_RECENT 0.98687604106764566
 #define REF_BG_LOG_PALIVE_GONE -1125.9977086551401
 #define REF_CLV_3x13 27.546639027250478
+#define REF_PN_LL_FAR_BETA -52.10867745954194
+#define REF_PN_LL_FAR_ALPHA -140.95539162654291
+#define REF_PN_PALIVE_FAR_BETA 0.2470239211965825
 
 #define CDNOW_N 2357
 static double cx[CDNOW_N], ctx[CDNOW_N], cT[CDNOW_N], cz[CDNOW_N];
@@ -337,10 +340,10 @@ END_TEST
 
 START_TEST(allocation_failure_in_a_fit_is_enomem_and_leaks_nothing)
 {
-    int models[] = {IV_CLV_BGNBD, IV_CLV_GG};
+    int models[] = {IV_CLV_BGNBD, IV_CLV_PARETO, IV_CLV_GG};
     size_t m;
     load_cdnow();
-    for (m = 0; m < 2; m++) {
+    for (m = 0; m < 3; m++) {
         long k;
         for (k = 1;; k++) {
             tu_alloc ta;
@@ -369,6 +372,166 @@ START_TEST(allocation_failure_in_a_fit_is_enomem_and_leaks_nothing)
 }
 END_TEST
 
+/* The fit's analytic gradient (grouped path) against central differences of the
+ * ungrouped log-likelihood, on CDNOW plus a heavy buyer: BG/NBD and Gamma-Gamma at the
+ * published values, Pareto/NBD on both 2F1 branches (alpha < beta, alpha > beta) and on
+ * the quadrature path (one rate far above the other, either way round). */
+START_TEST(analytic_gradient_matches_central_differences_on_every_path)
+{
+    static const struct {
+        int model;
+        double par[4];
+    } at[] = {
+        {IV_CLV_BGNBD, {0.2426, 4.414, 0.7930, 2.426}},
+        {IV_CLV_PARETO, {0.553, 10.58, 0.606, 11.67}},
+        {IV_CLV_PARETO, {0.8, 12, 0.5, 6}},
+        {IV_CLV_PARETO, {0.5, 2, 3, 200}},
+        {IV_CLV_PARETO, {1.2, 300, 0.8, 1.5}},
+        {IV_CLV_GG, {6.25, 3.74, 15.44, 0}},
+    };
+    static double x[CDNOW_N + 1], tx[CDNOW_N + 1], T[CDNOW_N + 1], z[CDNOW_N + 1];
+    size_t i, n = CDNOW_N + 1;
+    load_cdnow();
+    memcpy(x, cx, sizeof cx);
+    memcpy(tx, ctx, sizeof ctx);
+    memcpy(T, cT, sizeof cT);
+    memcpy(z, cz, sizeof cz);
+    x[CDNOW_N] = 300, tx[CDNOW_N] = 70, T[CDNOW_N] = 78, z[CDNOW_N] = 40;
+    for (i = 0; i < sizeof at / sizeof at[0]; i++) {
+        int k, np = at[i].model == IV_CLV_GG ? 3 : 4;
+        double g[4], ll, ref;
+        ck_assert_int_eq(iv__clv_grad_at(at[i].model, at[i].par, x, tx, T, z, n, &ll, g), IV_OK);
+        ck_assert_int_eq(iv__clv_loglik_at(at[i].model, at[i].par, x, tx, T, z, n, &ref), IV_OK);
+        CHECK_REL(ll, ref, 1e-12);
+        for (k = 0; k < np; k++) {
+            double p[4], h = 1e-5 * at[i].par[k], lp, lm, num;
+            memcpy(p, at[i].par, sizeof p);
+            p[k] = at[i].par[k] + h;
+            iv__clv_loglik_at(at[i].model, p, x, tx, T, z, n, &lp);
+            p[k] = at[i].par[k] - h;
+            iv__clv_loglik_at(at[i].model, p, x, tx, T, z, n, &lm);
+            num = (lp - lm) / (2 * h);
+            /* the difference quotient: truncation ~ h^2, rounding ~ 1e-16 |LL| / h */
+            ck_assert_msg(fabs(g[k] - num) <= 1e-6 * (1 + fabs(num)) + 1e-9 * fabs(ref) / h,
+                          "case %zu, parameter %d: analytic %.12g, differences %.12g", i, k, g[k],
+                          num);
+        }
+    }
+}
+END_TEST
+
+/* The quadrature path (a rate parameter more than ten times the other) against the
+ * independent mpmath quadrature of tests/ref/clv_ref.py. */
+START_TEST(pareto_with_far_apart_rates_matches_independent_quadrature)
+{
+    static const double x[] = {0, 3, 40}, tx[] = {0, 4.5, 35}, T[] = {10, 20, 40};
+    static const double far[2][5] = {{0.5, 2, 3, 200, REF_PN_LL_FAR_BETA},
+                                      {1.2, 300, 0.8, 1.5, REF_PN_LL_FAR_ALPHA}};
+    iv_clv *c = given(IV_CLV_PARETO, far[0]);
+    double ll, v;
+    int i;
+    for (i = 0; i < 2; i++) {
+        ck_assert_int_eq(iv__clv_loglik_at(IV_CLV_PARETO, far[i], x, tx, T, NULL, 3, &ll), IV_OK);
+        CHECK_REL(ll, far[i][4], 1e-13);
+    }
+    ck_assert_int_eq(iv_clv_p_alive(c, 3, 4.5, 20, &v), IV_OK);
+    CHECK_REL(v, REF_PN_PALIVE_FAR_BETA, 1e-12);
+    iv_clv_free(c);
+}
+END_TEST
+
+/* A first purchase on the calibration end day: x = t_x = T = 0. By hand from the
+ * likelihoods: BG/NBD [FHL05 eq. 6] Gamma(r)/Gamma(r) (alpha/alpha)^r B(a,b)/B(a,b) = 1,
+ * Pareto/NBD [FH05 eq. 17] alpha^r beta^s (alpha^-r beta^-s + s/(r+s) (F(0)/m^(r+s) -
+ * F(0)/m^(r+s))) = 1: log L = 0 whatever the parameters, so such customers change
+ * neither the fit nor its log-likelihood, only the customer count. Predictions: BG/NBD
+ * dropout follows a purchase, Pareto/NBD's first bracketed term is the whole bracket, so
+ * P(alive) = 1; the conditional expectation [FHL05 eq. 10, FH05 eq. 21] at x = T = 0 is
+ * the unconditional one [eq. 7, eq. 20]. Hand values: BG/NBD r = 1, alpha = 1, a = 2,
+ * b = 1, t = 1: 2F1(1, 1; 2; 1/2) = 2 log 2, E = 2 (1 - 1/2 * 2 log 2) = 2 (1 - log 2);
+ * Pareto/NBD r = 0.5, alpha = 2, s = 2, beta = 4, t = 4: E = r beta / (alpha (s-1))
+ * (1 - beta/(beta+t)) = 1 * (1 - 1/2) = 0.5; with s = 1: (r beta / alpha) log(1 + t/beta)
+ * = log 2. */
+START_TEST(customers_with_t_zero_have_likelihood_one_and_predict_as_new)
+{
+    static const double bg[] = {1, 1, 2, 1}, pn[] = {0.5, 2, 2, 4}, pn1[] = {0.5, 2, 1, 4};
+    static const double z0[] = {0}, cal[] = {0.2426, 4.414, 0.7930, 2.426};
+    static double x[CDNOW_N + 30], tx[CDNOW_N + 30], T[CDNOW_N + 30];
+    iv_clv *b = given(IV_CLV_BGNBD, bg), *p = given(IV_CLV_PARETO, pn),
+           *p1 = given(IV_CLV_PARETO, pn1), *f1 = NULL, *f2 = NULL;
+    double v, l1, l2;
+    size_t n2;
+    int m;
+    for (m = 0; m < 2; m++) {
+        const double *par = m ? pn : cal;
+        ck_assert_int_eq(iv__clv_loglik_at(m ? IV_CLV_PARETO : IV_CLV_BGNBD, par, z0, z0, z0,
+                                           NULL, 1, &v), IV_OK);
+        ck_assert_msg(fabs(v) <= 1e-15, "log L = %g", v);
+    }
+    ck_assert_int_eq(iv_clv_p_alive(b, 0, 0, 0, &v), IV_OK);
+    ck_assert(v == 1);
+    ck_assert_int_eq(iv_clv_p_alive(p, 0, 0, 0, &v), IV_OK);
+    CHECK_REL(v, 1.0, 1e-15);
+    ck_assert_int_eq(iv_clv_conditional(b, 1, 0, 0, 0, &v), IV_OK);
+    CHECK_REL(v, 2 * (1 - log(2.0)), 1e-14);
+    ck_assert_int_eq(iv_clv_expected(b, 1, &v), IV_OK);
+    CHECK_REL(v, 2 * (1 - log(2.0)), 1e-14);
+    ck_assert_int_eq(iv_clv_conditional(p, 4, 0, 0, 0, &v), IV_OK);
+    CHECK_REL(v, 0.5, 1e-14);
+    ck_assert_int_eq(iv_clv_conditional(p1, 4, 0, 0, 0, &v), IV_OK);
+    CHECK_REL(v, log(2.0), 1e-14);
+    /* CDNOW plus 30 new customers: the same fit, the same log-likelihood, 30 more customers */
+    load_cdnow();
+    memcpy(x, cx, sizeof cx);
+    memcpy(tx, ctx, sizeof ctx);
+    memcpy(T, cT, sizeof cT);
+    for (m = 0; m < 2; m++) {
+        int model = m ? IV_CLV_PARETO : IV_CLV_BGNBD;
+        f1 = fit_cdnow(model);
+        ck_assert_int_eq(iv_clv_fit(&f2, model, x, tx, T, NULL, CDNOW_N + 30, NULL), IV_OK);
+        iv_clv_loglik(f1, &l1, NULL);
+        iv_clv_loglik(f2, &l2, &n2);
+        ck_assert_uint_eq(n2, CDNOW_N + 30);
+        CHECK_REL(l2, l1, 1e-12);
+        iv_clv_get_param(f1, "r", &l1);
+        iv_clv_get_param(f2, "r", &l2);
+        CHECK_REL(l2, l1, 1e-6);
+        iv_clv_free(f1);
+        iv_clv_free(f2);
+        f2 = NULL;
+    }
+    /* nothing but new customers: no information at all */
+    ck_assert_int_eq(iv_clv_fit(&f2, IV_CLV_BGNBD, z0, z0, z0, NULL, 1, NULL), IV_EUNDEFINED);
+    ck_assert_ptr_nonnull(strstr(iv_error_last(), "T = 0"));
+    /* T < 0 or t_x > T stay errors */
+    ck_assert_int_eq(iv_clv_p_alive(b, 0, 0, -1, &v), IV_ERANGE);
+    ck_assert_int_eq(iv_clv_p_alive(b, 1, 0.5, 0, &v), IV_ERANGE);
+    iv_clv_free(b);
+    iv_clv_free(p);
+    iv_clv_free(p1);
+}
+END_TEST
+
+/* Customers all seen buying at the end of their calibration (t_x = T): no sign of dropout,
+ * so BG/NBD's likelihood rises as a -> 0 (FHL05 eq. 6 tends to the NBD likelihood) and the
+ * maximum-likelihood estimate does not exist; the fit says so by name. */
+START_TEST(a_maximum_on_the_boundary_is_reported_by_parameter)
+{
+    double x[60], tx[60], T[60];
+    iv_clv *c = NULL;
+    int i;
+    for (i = 0; i < 60; i++) {
+        x[i] = i % 6;
+        T[i] = 10 + i % 7;
+        tx[i] = x[i] > 0 ? T[i] : 0;
+    }
+    ck_assert_int_eq(iv_clv_fit(&c, IV_CLV_BGNBD, x, tx, T, NULL, 60, NULL), IV_EUNDEFINED);
+    ck_assert_ptr_null(c);
+    ck_assert_msg(strstr(iv_error_last(), "a -> 0") && strstr(iv_error_last(), "no dropout"),
+                  "%s", iv_error_last());
+}
+END_TEST
+
 /* CDNOW_sample.txt (columns: master id, sample id, YYYYMMDD, CDs, dollars) as an
  * interactions CSV: contact = sample id, ts = the date, channel web, type purchase. */
 static char *cdnow_as_interactions(size_t *len)
@@ -394,11 +557,9 @@ static char *cdnow_as_interactions(size_t *len)
     return csv;
 }
 
-START_TEST(rfm_from_raw_cdnow_matches_the_published_summary_and_refits)
+START_TEST(rfm_from_raw_cdnow_matches_the_published_summary_and_every_model_refits)
 {
-    static double x[CDNOW_N], tx[CDNOW_N], T[CDNOW_N];
-    static const double want[] = {0.2426, 4.414, 0.7930, 2.426};
-    static const char *const names[] = {"r", "alpha", "a", "b"};
+    static double x[CDNOW_N], tx[CDNOW_N], T[CDNOW_N], z[CDNOW_N];
     char path[1024], *csv, *sum, *p;
     size_t len, i, sumlen;
     iv_store *st = NULL;
@@ -461,9 +622,34 @@ START_TEST(rfm_from_raw_cdnow_matches_the_published_summary_and_refits)
         ck_assert(rep == 2457 && hold == 1882);
     }
 
-    ck_assert_int_eq(iv_clv_fit(&c, IV_CLV_BGNBD, x, tx, T, NULL, CDNOW_N, NULL), IV_OK);
-    check_fit(c, names, want, 4, -9582.43, CDNOW_N);
-    iv_clv_free(c);
+    /* every model from its default start on the derived summaries (SPEC 8): BG/NBD,
+     * Pareto/NBD, and Gamma-Gamma on the derived mean repeat spend */
+    for (i = 0; i < CDNOW_N; i++)
+        z[i] = iv_table_get_double(t, i, (size_t)cz_col);
+    for (i = 0; i < 3; i++) {
+        ck_assert_msg(iv_clv_fit(&c, published[i].model, x, tx, T,
+                                 published[i].model == IV_CLV_GG ? z : NULL, CDNOW_N, NULL) == IV_OK,
+                      "model %d: %s", published[i].model, iv_error_last());
+        check_fit(c, published[i].names, published[i].want, published[i].np, published[i].ll,
+                  published[i].customers);
+        iv_clv_free(c);
+    }
+    iv_table_free(t);
+
+    /* Calibration ending 1997-03-25 (the last day of first purchases, so 30 customers have
+     * T = 0): Pareto/NBD's likelihood keeps rising as s and beta grow together (every
+     * customer the same dropout rate), which the fit reports instead of wandering off */
+    ck_assert_int_eq(iv_time_parse("1997-03-25", 10, &ro.calibration_end), IV_OK);
+    ck_assert_int_eq(iv_rfm(&t, st, &ro), IV_OK);
+    ck_assert_uint_eq(iv_table_nrows(t), CDNOW_N);
+    for (i = 0; i < CDNOW_N; i++) {
+        x[i] = iv_table_get_double(t, i, (size_t)cx_col);
+        tx[i] = iv_table_get_double(t, i, (size_t)ctx_col);
+        T[i] = iv_table_get_double(t, i, (size_t)cT_col);
+    }
+    ck_assert_int_eq(iv_clv_fit(&c, IV_CLV_PARETO, x, tx, T, NULL, CDNOW_N, NULL), IV_EUNDEFINED);
+    ck_assert_msg(strstr(iv_error_last(), "s and beta -> infinity") &&
+                  strstr(iv_error_last(), "dropout rates do not vary"), "%s", iv_error_last());
     iv_table_free(t);
     iv_store_free(st);
 }
@@ -486,7 +672,11 @@ static Suite *clv_suite(void)
     tcase_add_test(tc, bad_input_is_reported_with_the_customer_index);
     tcase_add_test(tc, options_bound_iterations_and_reject_unknown_trailing_bytes);
     tcase_add_test(tc, allocation_failure_in_a_fit_is_enomem_and_leaks_nothing);
-    tcase_add_test(tc, rfm_from_raw_cdnow_matches_the_published_summary_and_refits);
+    tcase_add_test(tc, rfm_from_raw_cdnow_matches_the_published_summary_and_every_model_refits);
+    tcase_add_test(tc, analytic_gradient_matches_central_differences_on_every_path);
+    tcase_add_test(tc, pareto_with_far_apart_rates_matches_independent_quadrature);
+    tcase_add_test(tc, customers_with_t_zero_have_likelihood_one_and_predict_as_new);
+    tcase_add_test(tc, a_maximum_on_the_boundary_is_reported_by_parameter);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,6 +1,7 @@
 /* The optimiser on functions whose minima are known in closed form. */
 #include <check.h>
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "optim.h"
@@ -41,6 +42,50 @@ static double xlogx(const double *x, double *g, void *ud)
     if (g)
         g[0] = 1 - 1 / x[0];
     return x[0] - log(x[0]);
+}
+
+/* Deterministic noise in [-1, 1] from the bits of x (splitmix64 finaliser). */
+static double noise(const double *x, size_t n, uint64_t salt)
+{
+    uint64_t h = salt;
+    size_t i;
+    for (i = 0; i < n; i++) {
+        uint64_t b;
+        memcpy(&b, &x[i], sizeof b);
+        h ^= b;
+        h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
+        h ^= h >> 31;
+    }
+    return (double)(h >> 11) / 4503599627370496.0 - 1.0;
+}
+
+/* Like a log-likelihood summed over many customers: f = 1e4 (1 + sum c_i (x_i - i)^2)
+ * carrying rounding noise of 1e-15 relative, its gradient noise of 1e-7 absolute;
+ * minimum 1e4 at x_i = i. */
+static double noisy(const double *x, double *g, void *ud)
+{
+    static const double c[4] = {1, 3, 10, 0.5};
+    double f = 1;
+    int i;
+    (void)ud;
+    for (i = 0; i < 4; i++) {
+        f += c[i] * (x[i] - i) * (x[i] - i);
+        if (g)
+            g[i] = 2e4 * c[i] * (x[i] - i) + 1e-7 * noise(x, 4, (uint64_t)i + 1);
+    }
+    return 1e4 * f * (1 + 1e-15 * noise(x, 4, 0));
+}
+
+/* A saddle: x^2 - y^2 + y^4 / 4 (minima at y = +-sqrt(2), a saddle at the origin). */
+static double saddle(const double *x, double *g, void *ud)
+{
+    (void)ud;
+    if (g) {
+        g[0] = 2 * x[0];
+        g[1] = -2 * x[1] + x[1] * x[1] * x[1];
+    }
+    return x[0] * x[0] - x[1] * x[1] + x[1] * x[1] * x[1] * x[1] / 4;
 }
 
 /* Shared by the tests: default options, an empty result, the classic Rosenbrock start. */
@@ -144,6 +189,41 @@ START_TEST(minimize_is_deterministic)
 }
 END_TEST
 
+START_TEST(stalled_bfgs_hands_over_to_newton_which_converges_on_the_decrement)
+{
+    double x[4] = {3, -2, 5, 1};
+    int i;
+    o.gtol = 1e-14; /* 1e-10 on the gradient: below its noise, so unreachable */
+    ck_assert_int_eq(iv__optim_minimize(noisy, NULL, 4, x, &o, &r), IV_OK);
+    ck_assert(r.stalled);
+    ck_assert(r.newton_steps >= 1 && r.newton_steps <= 10);
+    ck_assert(!r.used_fallback);
+    ck_assert(r.decrement <= o.ftol * (1 + fabs(r.f)));
+    for (i = 0; i < 4; i++)
+        ck_assert_msg(fabs(x[i] - i) < 1e-9, "x[%d] = %.17g", i, x[i]);
+    ck_assert(fabs(r.f - 1e4) < 1e-9);
+}
+END_TEST
+
+START_TEST(bfgs_passing_the_gradient_test_takes_no_newton_step)
+{
+    double x[4] = {5, 5, 5, 5};
+    ck_assert_int_eq(iv__optim_minimize(quad, NULL, 4, x, &o, &r), IV_OK);
+    ck_assert(!r.stalled && r.newton_steps == 0);
+}
+END_TEST
+
+START_TEST(newton_converges_from_near_a_minimum_and_refuses_a_saddle)
+{
+    double x[2] = {1.1, 1.2}, y[2] = {0.1, 0.05}; /* Hessian positive definite at x */
+    ck_assert_int_eq(iv__optim_newton(rosen, NULL, 2, x, &o, &r), IV_OK);
+    ck_assert(fabs(x[0] - 1) < 1e-7 && fabs(x[1] - 1) < 1e-7);
+    /* the Hessian at (0.1, 0.05) is diag(2, -2 + 3 y^2): indefinite */
+    ck_assert_int_eq(iv__optim_newton(saddle, NULL, 2, y, &o, &r), IV_ENOCONV);
+    ck_assert_ptr_nonnull(strstr(iv_error_last(), "not positive definite"));
+}
+END_TEST
+
 static Suite *optim_suite(void)
 {
     Suite *s = suite_create("optim");
@@ -158,6 +238,9 @@ static Suite *optim_suite(void)
     tcase_add_test(tc, bad_arguments_are_einval);
     tcase_add_test(tc, numgrad_agrees_with_the_analytic_gradient);
     tcase_add_test(tc, minimize_is_deterministic);
+    tcase_add_test(tc, stalled_bfgs_hands_over_to_newton_which_converges_on_the_decrement);
+    tcase_add_test(tc, bfgs_passing_the_gradient_test_takes_no_newton_step);
+    tcase_add_test(tc, newton_converges_from_near_a_minimum_and_refuses_a_saddle);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -167,6 +167,42 @@ START_TEST(log_hyp2f1_matches_mpmath_on_clv_shapes_heavy_buyers_and_negative_z)
 }
 END_TEST
 
+/* d log 2F1 / d(a, b, c, z) (tests/ref/special_ref.py, mpmath differentiation at 50 digits) */
+static const double dhyp_ref[][8] = {
+    {1.159, 1.606, 2.159, 0.0934, 0.072987332871637912292, 0.053036137039852967371, -0.039682451425497821591, 0.94340442037366747353},
+    {30.159, 30.553, 31.159, 0.0934, 0.096227946044737970922, 0.095042483464856665489, -0.093275220956010083227, 32.617213796536080984},
+    {1.159, 0.553, 2.159, 0.0934, 0.025158801055724758602, 0.052239298290335704483, -0.013608864801829815314, 0.31988056167186531623},
+    {3, 2.5, 4, 0.999, 6.0286504737433175843, 6.2473691865127677578, -5.6971130021660922996, 1.5026560634103122239e+3},
+    {500.2426, 502.426, 501.219, 0.05, 0.051413711329250033714, 0.051195893955178606341, -0.051316076320984412584, 527.8393327327244675},
+    {1.5, 2.25, 3.5, -0.75, -0.36418849636173694197, -0.2311227158548203343, 0.1421952608897331493, 0.5992900658925278577},
+    {2.25, 1.5, 3.5, -20, -1.0262442967171876908, -2.1379917437528482733, 0.52201586922863523727, 0.063806286240980384455},
+    {0.5, -0.2, 1.3, 0.95, -0.3084122604020802385, 0.55363704710335449208, 0.13642694623772939826, -0.28952710387923334104},
+    {2, 3, 4, 0, 0.0, 0.0, 0.0, 1.5},
+};
+
+START_TEST(log_hyp2f1_parameter_derivatives_match_mpmath_on_every_branch)
+{
+    size_t i;
+    int k;
+    for (i = 0; i < sizeof dhyp_ref / sizeof dhyp_ref[0]; i++) {
+        double d[4], l = iv__log_hyp2f1_d(dhyp_ref[i][0], dhyp_ref[i][1], dhyp_ref[i][2],
+                                          dhyp_ref[i][3], NULL, d);
+        /* the value is the one iv__log_hyp2f1 gives, bit for bit */
+        ck_assert(l == iv__log_hyp2f1(dhyp_ref[i][0], dhyp_ref[i][1], dhyp_ref[i][2],
+                                      dhyp_ref[i][3], NULL));
+        for (k = 0; k < 4; k++)
+            ck_assert_msg(near(d[k], dhyp_ref[i][4 + k], 1e-13, 1e-15),
+                          "case %zu, partial %d: %.17g want %.17g", i, k, d[k], dhyp_ref[i][4 + k]);
+    }
+    {   /* a polynomial: the value, but no derivatives */
+        double d[4];
+        ck_assert(!isnan(iv__log_hyp2f1_d(-3, 2, 1.5, 0.7, NULL, d)));
+        ck_assert(isnan(d[0]) && isnan(d[3]));
+        ck_assert(isnan(iv__log_hyp2f1_d(1, 1, 2, 1.0, NULL, d)) && isnan(d[1]));
+    }
+}
+END_TEST
+
 START_TEST(log_hyp2f1_rejects_z_at_or_past_one_and_pole_c)
 {
     ck_assert(isnan(iv__log_hyp2f1(1, 1, 2, 1.0, NULL)));
@@ -186,6 +222,7 @@ static Suite *special_suite(void)
     tcase_add_test(tc, lbeta_and_lgamma_ratio_keep_precision_with_one_large_argument);
     tcase_add_test(tc, logsumexp_family_never_overflows_and_handles_infinities);
     tcase_add_test(tc, log_hyp2f1_matches_mpmath_on_clv_shapes_heavy_buyers_and_negative_z);
+    tcase_add_test(tc, log_hyp2f1_parameter_derivatives_match_mpmath_on_every_branch);
     tcase_add_test(tc, log_hyp2f1_rejects_z_at_or_past_one_and_pole_c);
     suite_add_tcase(s, tc);
     return s;

@@ -58,7 +58,10 @@ typedef struct iv_clv_options {
     int max_iterations;      /**< optimiser iterations; 0 = default (500) */
     double tolerance;        /**< converged when every gradient component (with respect to
                                   the log of each parameter) is at most tolerance times
-                                  (1 + |log-likelihood|); 0 = default (1e-9) */
+                                  (1 + |log-likelihood|); 0 = default (1e-9). Once the
+                                  log-likelihood stops rising in floating point, a Newton
+                                  step also decides: converged when it promises less than
+                                  1e-12 (1 + |log-likelihood|) more (doc/CLV.md) */
     double start[4];         /**< starting values in the model's parameter order; 0 or NaN
                                   = the default start (doc/CLV.md) */
     iv_progress_fn progress; /**< called once per optimiser iteration; may be NULL */
@@ -82,18 +85,22 @@ IV_API int iv_clv_options_init(iv_clv_options *opts, size_t size);
  *
  * Identical customers are grouped first (a hash of (x, t_x, T), or of (x, zbar) for
  * Gamma-Gamma), so large populations fit in time proportional to the number of
- * distinct summaries. Gamma-Gamma uses only the customers with x > 0.
+ * distinct summaries. Gamma-Gamma uses only the customers with x > 0. A customer
+ * whose first transaction is at the end of the calibration (T = 0, so x = t_x = 0) is
+ * valid: its likelihood is 1 in BG/NBD and Pareto/NBD, so it only adds to the count.
  * @param[out] out receives the fitted model (free with iv_clv_free())
  * @param[in] model an ::iv_clv_model
  * @param[in] x repeat transactions per customer (>= 0)
  * @param[in] t_x recency per customer (0 <= t_x <= T); NULL for Gamma-Gamma
- * @param[in] T age per customer (> 0); NULL for Gamma-Gamma
+ * @param[in] T age per customer (>= 0); NULL for Gamma-Gamma
  * @param[in] zbar mean repeat spend (> 0 where x > 0); Gamma-Gamma only, else NULL
  * @param[in] n number of customers
  * @param[in] opts options, or NULL for the defaults
  * @return ::IV_OK; ::IV_EINVAL (bad arguments), ::IV_ERANGE (a summary out of range: the
  *         message names the customer index), ::IV_EUNDEFINED (no repeat buyer for
- *         Gamma-Gamma), ::IV_ENOCONV, ::IV_ECANCELED or ::IV_ENOMEM
+ *         Gamma-Gamma, every T = 0, or a likelihood that rises towards the boundary of the
+ *         parameter space: the message names the parameters, e.g. a -> 0 when the data
+ *         show no dropout), ::IV_ENOCONV, ::IV_ECANCELED or ::IV_ENOMEM
  * @since 0.1
  */
 IV_API int iv_clv_fit(iv_clv **out, int model, const double *x, const double *t_x,
@@ -176,7 +183,7 @@ IV_API int iv_clv_expected(const iv_clv *clv, double t, double *out);
  * @param[in] t the horizon (>= 0)
  * @param[in] x repeat transactions
  * @param[in] t_x recency
- * @param[in] T age
+ * @param[in] T age (>= 0; at T = 0 the expectation of a new customer, iv_clv_expected())
  * @param[out] out receives the expectation
  * @return ::IV_OK, ::IV_EINVAL, ::IV_ERANGE or ::IV_EUNDEFINED
  * @since 0.1
@@ -189,7 +196,7 @@ IV_API int iv_clv_conditional(const iv_clv *clv, double t, double x, double t_x,
  * @param[in] clv a transaction model
  * @param[in] x repeat transactions
  * @param[in] t_x recency
- * @param[in] T age
+ * @param[in] T age (>= 0; 1 at T = 0)
  * @param[out] out receives the probability, in [0, 1]
  * @return ::IV_OK, ::IV_EINVAL or ::IV_ERANGE
  * @since 0.1

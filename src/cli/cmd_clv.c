@@ -20,9 +20,10 @@ static const char *help_clv =
     "(first purchase day to the calibration end, inclusive), in --unit (default week);\n"
     "same-day purchases are merged and their values added. --calibration-end defaults to\n"
     "the last timestamp in the data. --scoring-model FILE gives the scoring model whose\n"
-    "flags pick the purchases (--model names the CLV model here). BG/NBD and Pareto/NBD\n"
-    "are fitted on the contacts with T > 0 (a first purchase on the calibration end day\n"
-    "tells nothing about the purchase process); predict still lists them.\n"
+    "flags pick the purchases (--model names the CLV model here). A contact whose first\n"
+    "purchase is on the calibration end day (T = 0) is a new customer: it counts in the fit\n"
+    "(its likelihood is 1) and is predicted as such (p_alive 1, the unconditional\n"
+    "expectation).\n"
     "\n"
     "fit:     one object: the parameters as named in the papers (bgnbd: r alpha a b;\n"
     "         pareto: r alpha s beta; gg: p q gamma), loglik, customers.\n"
@@ -32,13 +33,11 @@ static const char *help_clv =
     "         too) expected_spend and clv, discounted monthly at --discount (default\n"
     "         0.01 per month) over the horizon.\n";
 
-/* The RFM summary as arrays; fx, ftx, fT: the nfit contacts with T > 0, the ones a
- * transaction model is fitted on (a first purchase on the calibration end day gives
- * T = 0, which says nothing about the purchase process). */
+/* The RFM summary as arrays. */
 typedef struct clv_data {
     iv_table *rfm;
-    size_t n, nfit;
-    double *x, *t_x, *T, *zbar, *fx, *ftx, *fT;
+    size_t n;
+    double *x, *t_x, *T, *zbar;
 } clv_data;
 
 static void clv_data_free(clv_data *d)
@@ -48,9 +47,6 @@ static void clv_data_free(clv_data *d)
     free(d->t_x);
     free(d->T);
     free(d->zbar);
-    free(d->fx);
-    free(d->ftx);
-    free(d->fT);
 }
 
 static int clv_data_load(const char *cmd, const iv_store *store, const iv_rfm_options *ro, clv_data *d)
@@ -78,19 +74,6 @@ static int clv_data_load(const char *cmd, const iv_store *store, const iv_rfm_op
         for (i = 0; i < d->n; i++)
             (*dst[k])[i] = iv_table_get_double(d->rfm, i, (size_t)cols[k]);
     }
-    d->fx = malloc(d->n * sizeof *d->fx);
-    d->ftx = malloc(d->n * sizeof *d->ftx);
-    d->fT = malloc(d->n * sizeof *d->fT);
-    if (!d->fx || !d->ftx || !d->fT)
-        return cli_fail(cmd, "out of memory");
-    for (i = 0; i < d->n; i++)
-        if (d->T[i] > 0) {
-            d->fx[d->nfit] = d->x[i];
-            d->ftx[d->nfit] = d->t_x[i];
-            d->fT[d->nfit++] = d->T[i];
-        }
-    if (d->nfit == 0)
-        return cli_fail(cmd, "every first purchase is on the calibration end day (T = 0)");
     return CLI_OK;
 }
 
@@ -239,10 +222,8 @@ int cli_cmd_clv(int argc, char **argv)
     if ((st = cli_load(cmd, &o, paths, 1, &store, NULL, NULL)) != CLI_OK ||
         (st = clv_data_load(cmd, store, &ro, &d)) != CLI_OK)
         goto done_store;
-    if (model == IV_CLV_GG)
-        rc = iv_clv_fit(&tx, model, d.x, NULL, NULL, d.zbar, d.n, NULL);
-    else
-        rc = iv_clv_fit(&tx, model, d.fx, d.ftx, d.fT, NULL, d.nfit, NULL);
+    rc = model == IV_CLV_GG ? iv_clv_fit(&tx, model, d.x, NULL, NULL, d.zbar, d.n, NULL)
+                            : iv_clv_fit(&tx, model, d.x, d.t_x, d.T, NULL, d.n, NULL);
     if (rc != IV_OK) {
         st = cli_fail_rc(cmd, "fit", rc);
     } else if (spend && (rc = iv_clv_fit(&gg, IV_CLV_GG, d.x, NULL, NULL, d.zbar, d.n, NULL)) != IV_OK) {

@@ -131,3 +131,11 @@ for k in (1, 2, 3):
     tot += (cur - prev) * sp / mp.mpf("1.05")**k
     prev = cur
 out("REF_CLV_3x13", tot)
+# Pareto/NBD with one rate parameter far above the other: the 2F1 argument is close to 1 and
+# the library switches to quadrature; three customers (x, t_x, T)
+FAR = [(0, 0, 10), (3, mp.mpf("4.5"), 20), (40, 35, 40)]
+FAR_BETA = (mp.mpf("0.5"), mp.mpf(2), mp.mpf(3), mp.mpf(200))
+FAR_ALPHA = (mp.mpf("1.2"), mp.mpf(300), mp.mpf("0.8"), mp.mpf("1.5"))
+out("REF_PN_LL_FAR_BETA", mp.fsum(pn_ll(*c, p=FAR_BETA) for c in FAR))
+out("REF_PN_LL_FAR_ALPHA", mp.fsum(pn_ll(*c, p=FAR_ALPHA) for c in FAR))
+out("REF_PN_PALIVE_FAR_BETA", pn_palive(*FAR[1], p=FAR_BETA))

@@ -52,3 +52,22 @@ cases = [
 for a, b, cc, z in cases:
     v = mp.hyp2f1(mp.mpf(a), mp.mpf(b), mp.mpf(cc), mp.mpf(z))
     print("    {%s, %s, %s, %s, %s, %d}," % (a, b, cc, z, c(mp.log(abs(v))), 1 if v > 0 else -1))
+
+print("/* d log 2F1 / d(a, b, c, z): a, b, c, z, then the four partials (mpmath diff) */")
+dcases = [
+    ("1.159", "1.606", "2.159", "0.0934"),  # Pareto/NBD shape c = a + 1, plain series
+    ("30.159", "30.553", "31.159", "0.0934"),  # Euler branch
+    ("1.159", "0.553", "2.159", "0.0934"),  # alpha < beta shape (b1 = r + x)
+    ("3", "2.5", "4", "0.999"),             # close to 1
+    ("500.2426", "502.426", "501.219", "0.05"),  # heavy, rescaled terms
+    ("1.5", "2.25", "3.5", "-0.75"),        # Pfaff, |a| <= |b|
+    ("2.25", "1.5", "3.5", "-20"),          # Pfaff, the other form, w close to 1
+    ("0.5", "-0.2", "1.3", "0.95"),         # mixed signs
+    ("2", "3", "4", "0"),                   # z = 0: only d/dz = ab/c
+]
+for a, b, cc, z in dcases:
+    A, B, C, Z = (mp.mpf(v) for v in (a, b, cc, z))
+    f = lambda a_, b_, c_, z_: mp.log(abs(mp.hyp2f1(a_, b_, c_, z_)))
+    ds = [mp.diff(lambda t: f(t, B, C, Z), A), mp.diff(lambda t: f(A, t, C, Z), B),
+          mp.diff(lambda t: f(A, B, t, Z), C), mp.diff(lambda t: f(A, B, C, t), Z)]
+    print("    {%s, %s, %s, %s, %s}," % (a, b, cc, z, ", ".join(c(v) for v in ds)))
