@@ -1,5 +1,6 @@
 /* CLV: each contact's (x, t_x, T) from its purchases (iv_rfm), a BG/NBD fit (Fader, Hardie &
- * Lee 2005), P(alive) and expected purchases in the next 26 weeks, simple CLV.
+ * Lee 2005), a Pareto/NBD fit that finds no interior maximum on this sample, P(alive) and
+ * expected purchases in the next 26 weeks, simple CLV.
  * usage: example_clv LOG.csv */
 #include "example.h"
 
@@ -44,6 +45,19 @@ int main(int argc, char **argv)
     printf(", log-likelihood %.2f\n", ll);
     check(iv_clv_params(fit, &params), "params");
     iv_table_free(params);
+
+    /* Pareto/NBD on the same summaries: on this sample its likelihood has no interior
+     * maximum (s and beta grow without bound: every customer the same dropout rate), which
+     * the fit reports as IV_EUNDEFINED with the reason rather than as a result */
+    {
+        iv_clv *pn = NULL;
+        int rc = iv_clv_fit(&pn, IV_CLV_PARETO, x, tx, T, NULL, n, NULL);
+        if (rc == IV_EUNDEFINED)
+            printf("%s\n", iv_error_last());
+        else
+            check(rc, "Pareto/NBD fit");
+        iv_clv_free(pn);
+    }
 
     /* the first customer: P(alive) and expected purchases in the next 26 weeks */
     check(iv_clv_p_alive(fit, x[0], tx[0], T[0], &p), "p_alive");
