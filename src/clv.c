@@ -192,6 +192,8 @@ static double pnbd_quad(const double *p, double x, double tx, double T, double *
         double sl = IV__MAX(fabs(1 - klo - khi * ev / (gap + ev)),
                             fabs(1 - klo - khi * ev2 / (gap + ev2)));
         h = IV__MIN(v2 - v, sl > 4 ? 8 / sl : 2);
+        if (!(v + h > v))
+            return NAN; /* a slope beyond any resolution (absurd parameters) */
         c = v + h / 2;
         for (i = 0; i < 16; i++) {
             double vi = c + (i < 8 ? -1 : 1) * gl16[i % 8][0] * h / 2, w = gl16[i % 8][1] * h / 2;
