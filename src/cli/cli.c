@@ -110,6 +110,26 @@ int cli_common_opt(const char *cmd, int argc, char **argv, int *i, cli_opts *o)
     return bad ? -1 : 0;
 }
 
+int cli_select_opt(const char *cmd, int argc, char **argv, int *i, const char **by,
+                   const char **where, int64_t *from, int64_t *to)
+{
+    int bad = 0;
+    const char *v;
+    if (by && (v = cli_value(cmd, argc, argv, i, "--by", &bad))) {
+        *by = v;
+        return 1;
+    }
+    if (!bad && (v = cli_value(cmd, argc, argv, i, "--where", &bad))) {
+        *where = v;
+        return 1;
+    }
+    if (!bad && (v = cli_value(cmd, argc, argv, i, "--from", &bad)))
+        return cli_parse_time(cmd, "--from", v, from) ? -1 : 1;
+    if (!bad && (v = cli_value(cmd, argc, argv, i, "--to", &bad)))
+        return cli_parse_time(cmd, "--to", v, to) ? -1 : 1;
+    return bad ? -1 : 0;
+}
+
 int cli_parse_time(const char *cmd, const char *opt, const char *v, int64_t *out)
 {
     if (iv_time_parse(v, strlen(v), out) != IV_OK) {

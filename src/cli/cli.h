@@ -50,6 +50,11 @@ void cli_opts_init(cli_opts *o);
  * --name. A missing value prints a usage error and sets *bad. */
 const char *cli_value(const char *cmd, int argc, char **argv, int *i, const char *name, int *bad);
 
+/* If argv[*i] is a selection option — --by (only when by is not NULL), --where, --from,
+ * --to — store its value and return 1; 0 if not; -1 on a bad value (message printed). */
+int cli_select_opt(const char *cmd, int argc, char **argv, int *i, const char **by,
+                   const char **where, int64_t *from, int64_t *to);
+
 /* Parse a timestamp option value (SPEC 1.2 forms); prints "iv CMD: OPT: reason" and
  * returns -1 when bad, 0 when good. */
 int cli_parse_time(const char *cmd, const char *opt, const char *v, int64_t *out);

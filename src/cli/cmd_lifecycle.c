@@ -67,17 +67,12 @@ static int lc_run(int what, int argc, char **argv)
             return CLI_EUSAGE;
         if (c)
             continue;
-        if ((v = cli_value(cmd, argc, argv, &i, "--by", &bad)))
-            q.by = v;
-        else if (!bad && (v = cli_value(cmd, argc, argv, &i, "--where", &bad)))
-            q.where = v;
-        else if (!bad && (v = cli_value(cmd, argc, argv, &i, "--from", &bad))) {
-            if (cli_parse_time(cmd, "--from", v, &from))
-                return CLI_EUSAGE;
-        } else if (!bad && (v = cli_value(cmd, argc, argv, &i, "--to", &bad))) {
-            if (cli_parse_time(cmd, "--to", v, &to))
-                return CLI_EUSAGE;
-        } else if (!bad && what != LC_COHORTS && (v = cli_value(cmd, argc, argv, &i, "--window", &bad))) {
+        c = cli_select_opt(cmd, argc, argv, &i, &q.by, &q.where, &from, &to);
+        if (c < 0)
+            return CLI_EUSAGE;
+        if (c)
+            continue;
+        if (what != LC_COHORTS && (v = cli_value(cmd, argc, argv, &i, "--window", &bad))) {
             if (cli_parse_duration(v, &lo.window) < 0)
                 return cli_usage(cmd, usage, "--window takes a duration such as 14d, 36h or 2w (not '%s')", v);
         } else if (!bad && what == LC_COHORTS && (v = cli_value(cmd, argc, argv, &i, "--period", &bad))) {

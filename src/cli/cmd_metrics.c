@@ -44,17 +44,12 @@ static int run(int argc, char **argv, int contacts)
             return CLI_EUSAGE;
         if (c)
             continue;
-        if ((v = cli_value(cmd, argc, argv, &i, "--by", &bad)) && !contacts)
-            q.by = v;
-        else if (!bad && (v = cli_value(cmd, argc, argv, &i, "--where", &bad)))
-            q.where = v;
-        else if (!bad && (v = cli_value(cmd, argc, argv, &i, "--from", &bad))) {
-            if (cli_parse_time(cmd, "--from", v, &q.from))
-                return CLI_EUSAGE;
-        } else if (!bad && (v = cli_value(cmd, argc, argv, &i, "--to", &bad))) {
-            if (cli_parse_time(cmd, "--to", v, &q.to))
-                return CLI_EUSAGE;
-        } else if (!bad && !contacts && (v = cli_value(cmd, argc, argv, &i, "--prev-from", &bad))) {
+        c = cli_select_opt(cmd, argc, argv, &i, contacts ? NULL : &q.by, &q.where, &q.from, &q.to);
+        if (c < 0)
+            return CLI_EUSAGE;
+        if (c)
+            continue;
+        if (!contacts && (v = cli_value(cmd, argc, argv, &i, "--prev-from", &bad))) {
             if (cli_parse_time(cmd, "--prev-from", v, &pf))
                 return CLI_EUSAGE;
         } else if (!bad && !contacts && (v = cli_value(cmd, argc, argv, &i, "--prev-to", &bad))) {

@@ -74,17 +74,12 @@ static int parse_args(const char *cmd, const char *usage, const char *help, int 
             return CLI_EUSAGE;
         if (c)
             continue;
-        if ((v = cli_value(cmd, argc, argv, &i, "--by", &bad)))
-            a->q.by = v;
-        else if (!bad && (v = cli_value(cmd, argc, argv, &i, "--where", &bad)))
-            a->q.where = v;
-        else if (!bad && (v = cli_value(cmd, argc, argv, &i, "--from", &bad))) {
-            if (cli_parse_time(cmd, "--from", v, &a->q.from))
-                return CLI_EUSAGE;
-        } else if (!bad && (v = cli_value(cmd, argc, argv, &i, "--to", &bad))) {
-            if (cli_parse_time(cmd, "--to", v, &a->q.to))
-                return CLI_EUSAGE;
-        } else if (!bad && ((v = cli_value(cmd, argc, argv, &i, "--out", &bad)) ||
+        c = cli_select_opt(cmd, argc, argv, &i, &a->q.by, &a->q.where, &a->q.from, &a->q.to);
+        if (c < 0)
+            return CLI_EUSAGE;
+        if (c)
+            continue;
+        if (((v = cli_value(cmd, argc, argv, &i, "--out", &bad)) ||
                             (!bad && (v = cli_value(cmd, argc, argv, &i, "-o", &bad)))))
             a->out = v;
         else if (!bad && (v = cli_value(cmd, argc, argv, &i, "--metric", &bad)))
