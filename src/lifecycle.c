@@ -40,11 +40,6 @@ int iv__lc_options(iv_lifecycle_options *dst, const iv_lifecycle_options *src)
     return IV_OK;
 }
 
-int64_t iv__lc_day(int64_t ts)
-{
-    return ts >= 0 ? ts / IV__MS_PER_DAY : -((-ts + IV__MS_PER_DAY - 1) / IV__MS_PER_DAY);
-}
-
 /* ------------------------------------------------------------ the walk --- */
 
 void iv__lc_free(iv__lc *L)
@@ -414,12 +409,12 @@ static int iv__cohort_contact(iv__lc *L, size_t g, uint32_t contact, const uint3
         return IV_OK;
     if (iv__lc_cover(L, (void **)&w->g, &w->cap, sizeof *w->g))
         return IV_ENOMEM;
-    p0 = iv__period_of(w->period, iv__lc_day(first));
+    p0 = iv__period_of(w->period, iv__day_of_ms(first));
     if (!(co = iv__cohort_get(L, &w->g[g], p0, (size_t)(w->pmax - p0 + 1))))
         return IV_ENOMEM;
     co->contacts++;
     for (i = 0; i < n; i++) {
-        int64_t k = iv__period_of(w->period, iv__lc_day(s->ts[rows[i]])) - p0;
+        int64_t k = iv__period_of(w->period, iv__day_of_ms(s->ts[rows[i]])) - p0;
         if (k != prev)
             co->cnt[k]++;
         prev = k;
@@ -488,7 +483,7 @@ IV_API int iv_lifecycle_cohorts(iv_table **out, const iv_store *s, const iv_quer
         return rc;
     memset(&w, 0, sizeof w);
     w.period = o.period;
-    last_day = s->nrows ? iv__lc_day(s->ts_max) : 0;
+    last_day = s->nrows ? iv__day_of_ms(s->ts_max) : 0;
     w.pmax = iv__period_of(o.period, last_day);
     if ((rc = iv__lc_walk(&L, iv__cohort_contact, &w)) ||
         (rc = iv__lc_cover(&L, (void **)&w.g, &w.cap, sizeof *w.g)) ||

@@ -61,7 +61,4 @@ long iv__lc_row(iv__lc *L, iv_table *t, size_t i);
  * bytes and the enum fields). */
 int iv__lc_options(iv_lifecycle_options *dst, const iv_lifecycle_options *src);
 
-/* UTC day number of a time (floor). */
-int64_t iv__lc_day(int64_t ts);
-
 #endif

@@ -7,6 +7,7 @@
 #include <pthread.h>
 
 #include "metrics.h"
+#include "quantile.h"
 #include "query.h"
 #include "table.h"
 #include "timefmt.h"
@@ -64,11 +65,6 @@ int iv__dim_is_contact_level(iv__dimkind k)
     return k == IV__DIM_PROFIT_TIER || k == IV__DIM_ROLE || k == IV__DIM_CONTACT_STAGE;
 }
 
-static int64_t iv__day_of(int64_t ts)
-{
-    return ts >= 0 ? ts / IV__MS_PER_DAY : -((-ts + IV__MS_PER_DAY - 1) / IV__MS_PER_DAY);
-}
-
 /* ISO 8601 week: weeks start on Monday and week 1 holds the year's first Thursday. */
 static void iv__iso_week(int64_t day, int64_t *iso_year, int *week)
 {
@@ -82,7 +78,7 @@ static void iv__iso_week(int64_t day, int64_t *iso_year, int *week)
 
 void iv__bucket_label(iv__dimkind k, int64_t ts, char *buf, size_t cap)
 {
-    int64_t day = iv__day_of(ts), y;
+    int64_t day = iv__day_of_ms(ts), y;
     int m, d, w;
     iv__civil_from_days(day, &y, &m, &d);
     switch (k) {
@@ -166,7 +162,7 @@ double iv__ctx_rv(iv__ctx *c, size_t row)
             if (k && ti->rv_repeat != 1.0)
                 u *= pow(ti->rv_repeat, (double)k);
             if (!isnan(ti->rv_daily_cap) && u > 0) {
-                int64_t day = iv__day_of(s->ts[row]);
+                int64_t day = iv__day_of_ms(s->ts[row]);
                 double room;
                 if (c->rs.cap_day[t] != day) {
                     c->rs.cap_day[t] = day;
@@ -289,22 +285,6 @@ static int iv__ctx_tick(const iv__ctx *c, size_t done, size_t total)
 
 /* ------------------------------------------------------------ contacts --- */
 
-static int iv__cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* Quantile by linear interpolation between order statistics (type 7, numpy's default). */
-static double iv__q7(const double *sorted, size_t n, double p)
-{
-    double h = (double)(n - 1) * p, fl = floor(h);
-    size_t i = (size_t)fl;
-    if (i + 1 >= n)
-        return sorted[n - 1];
-    return sorted[i] + (h - fl) * (sorted[i + 1] - sorted[i]);
-}
-
 int iv__ctx_contacts(iv__ctx *c)
 {
     const iv_store *s = c->s;
@@ -371,9 +351,13 @@ int iv__ctx_contacts(iv__ctx *c)
         for (ci = 1, k = 0; ci < nc; ci++)
             if (c->cat[ci].n)
                 profits[k++] = c->cat[ci].profit;
-        qsort(profits, nin, sizeof *profits, iv__cmp_double);
-        lo = iv__q7(profits, nin, 1.0 / 3.0);
-        hi = iv__q7(profits, nin, 2.0 / 3.0);
+        {
+            const double p[2] = {1.0 / 3.0, 2.0 / 3.0};
+            double q[2];
+            iv__quantiles_sorted_p(profits, nin, p, 2, q); /* type 7, as numpy's default */
+            lo = q[0];
+            hi = q[1];
+        }
         iv__free(&c->a, profits, nin * sizeof *profits);
     } else {
         lo = hi = 0;
@@ -409,7 +393,7 @@ static inline uint32_t iv__key_code(const iv__keyer *k, const iv__ctx *c, size_t
     case IV__DIM_PROFIT_TIER: return c->cat[s->contact[row]].tier;
     case IV__DIM_ROLE: return c->cat[s->contact[row]].role;
     case IV__DIM_CONTACT_STAGE: return c->cat[s->contact[row]].stage;
-    default: return k->daycode[iv__day_of(s->ts[row]) - k->day0];
+    default: return k->daycode[iv__day_of_ms(s->ts[row]) - k->day0];
     }
 }
 
@@ -514,7 +498,7 @@ int iv__keyers_make(iv__ctx *c, const char *by, iv__keyer **out, size_t *nout)
         case IV__DIM_MONTH:
         case IV__DIM_QUARTER:
         case IV__DIM_YEAR: {
-            int64_t d0 = s->nrows ? iv__day_of(s->ts_min) : 0, d1 = s->nrows ? iv__day_of(s->ts_max) : 0, d;
+            int64_t d0 = s->nrows ? iv__day_of_ms(s->ts_min) : 0, d1 = s->nrows ? iv__day_of_ms(s->ts_max) : 0, d;
             char lab[32];
             k->day0 = d0;
             k->ndays = (size_t)(d1 - d0 + 1);
@@ -874,7 +858,7 @@ static int iv__group_fast_range(iv__fastjob *j)
                 if (fk[d].how == 0)
                     code = iv__codes_get(&fk[d].codes, r);
                 else if (fk[d].how == 1)
-                    code = fk[d].daycode[iv__day_of(t) - fk[d].day0];
+                    code = fk[d].daycode[iv__day_of_ms(t) - fk[d].day0];
                 else
                     code = iv__key_code(&ks[d], c, r);
                 key = key * fk[d].card + code;

@@ -191,11 +191,6 @@ static int iv__is_bucket(iv__dimkind k)
     return k >= IV__DIM_DAY && k <= IV__DIM_YEAR;
 }
 
-static int64_t iv__floor_day(int64_t ts)
-{
-    return ts >= 0 ? ts / IV__MS_PER_DAY : -((-ts + IV__MS_PER_DAY - 1) / IV__MS_PER_DAY);
-}
-
 /* Mark the codes (or days) matching one value. */
 static int iv__mark_value(iv__parser *ps, iv__snode *nd, const char *v, size_t n, size_t pos)
 {
@@ -251,7 +246,7 @@ static int iv__parse_cmp(iv__parser *ps)
         ps->sel->needs_contacts = 1;
     if (iv__is_bucket(kind)) {
         const iv_store *s = ps->c->s;
-        int64_t d0 = s->nrows ? iv__floor_day(s->ts_min) : 0, d1 = s->nrows ? iv__floor_day(s->ts_max) : 0;
+        int64_t d0 = s->nrows ? iv__day_of_ms(s->ts_min) : 0, d1 = s->nrows ? iv__day_of_ms(s->ts_max) : 0;
         nd->day0 = d0;
         nd->nmatch = (size_t)(d1 - d0 + 1);
     } else {
@@ -471,7 +466,7 @@ static size_t iv__row_code(const iv__snode *nd, const iv__ctx *c, size_t row)
     case IV__DIM_PROFIT_TIER: return c->cat[s->contact[row]].tier;
     case IV__DIM_ROLE: return c->cat[s->contact[row]].role;
     case IV__DIM_CONTACT_STAGE: return c->cat[s->contact[row]].stage;
-    default: return (size_t)(iv__floor_day(s->ts[row]) - nd->day0);
+    default: return (size_t)(iv__day_of_ms(s->ts[row]) - nd->day0);
     }
 }
 

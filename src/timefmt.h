@@ -7,6 +7,12 @@
 
 #define IV__MS_PER_DAY 86400000LL
 
+/* The UTC day (days since 1970-01-01, rounded towards minus infinity) of a timestamp. */
+static inline int64_t iv__day_of_ms(int64_t ts)
+{
+    return ts >= 0 ? ts / IV__MS_PER_DAY : -((-ts + IV__MS_PER_DAY - 1) / IV__MS_PER_DAY);
+}
+
 /* Days since 1970-01-01 of the civil date y-m-d (m 1..12, d 1..31, any year). */
 int64_t iv__days_from_civil(int64_t y, int m, int d);
 /* Inverse of iv__days_from_civil. */
