@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "model.h"
+#include "wire.h"
 #include "numparse.h"
 
 /* Every table entry starts with its name, so one binary search serves both tables. */
@@ -1530,9 +1531,8 @@ IV_API int iv_model_parse(iv_model **out, const char *text, size_t len,
 IV_API int iv_model_load(iv_model **out, const char *path, const iv_model_options *opts)
 {
     iv_model *m;
-    FILE *f;
-    char *buf = NULL;
-    size_t cap = 0, len = 0;
+    unsigned char *buf;
+    size_t len;
     int rc;
     if (out)
         *out = NULL;
@@ -1540,28 +1540,12 @@ IV_API int iv_model_load(iv_model **out, const char *path, const iv_model_option
         return iv__error(IV_EINVAL, "iv_model_load: out or path is NULL");
     if ((rc = iv_model_new(&m, opts)) != IV_OK)
         return rc;
-    f = fopen(path, "rb");
-    if (!f) {
-        rc = iv__error(IV_EIO, "%s: cannot open: %s", path, strerror(errno));
+    if ((rc = iv__read_file(&m->alloc, path, &buf, &len)) != IV_OK) {
         iv_model_free(m);
         return rc;
     }
-    for (;;) {
-        size_t got;
-        if ((rc = iv__grow(&m->alloc, (void **)&buf, &cap, len + 4096, 1)) != IV_OK)
-            break;
-        got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (got == 0) {
-            if (ferror(f))
-                rc = iv__error(IV_EIO, "%s: read failed: %s", path, strerror(errno));
-            break;
-        }
-    }
-    fclose(f);
-    if (rc == IV_OK)
-        rc = parse_text(m, path, buf, len);
-    iv__free(&m->alloc, buf, cap);
+    rc = parse_text(m, path, (const char *)buf, len);
+    iv__free(&m->alloc, buf, len);
     if (rc != IV_OK) {
         iv_model_free(m);
         return rc;

@@ -7,6 +7,7 @@
 
 #include "numparse.h"
 #include "rubric.h"
+#include "wire.h"
 #include "table.h"
 
 /* The default rubric. doc/MATURITY.md quotes this text verbatim (a test checks it) and
@@ -154,35 +155,24 @@ IV_API int iv_maturity_options_init(iv_maturity_options *opts, size_t size)
 int iv__read_whole_file(const iv__alloc *a, const char *path, char **text, size_t *len,
                         size_t *size)
 {
-    FILE *f;
-    char *buf = NULL, chunk[4096];
-    size_t n = 0, cap = 0, got;
+    unsigned char *b;
+    size_t n;
+    char *t;
     int rc;
-
     if (!path)
         return iv__error(IV_EINVAL, "file path is NULL");
-    f = fopen(path, "rb");
-    if (!f)
-        return iv__error(IV_EIO, "%s: cannot open for reading", path);
-    rc = iv__grow(a, (void **)&buf, &cap, 1, 1);
-    while (!rc && (got = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        rc = iv__grow(a, (void **)&buf, &cap, n + got + 1, 1);
-        if (!rc) {
-            memcpy(buf + n, chunk, got);
-            n += got;
-        }
-    }
-    if (!rc && ferror(f))
-        rc = iv__error(IV_EIO, "%s: read error", path);
-    fclose(f);
-    if (rc) {
-        iv__free(a, buf, cap);
+    if ((rc = iv__read_file(a, path, &b, &n)))
         return rc;
+    /* one more byte for the terminating NUL the parsers rely on */
+    t = iv__realloc(a, b, n, n + 1);
+    if (!t) {
+        iv__free(a, b, n);
+        return iv__nomem("reading a file");
     }
-    buf[n] = '\0';
-    *text = buf;
+    t[n] = '\0';
+    *text = t;
     *len = n;
-    *size = cap;
+    *size = n + 1;
     return IV_OK;
 }
 
