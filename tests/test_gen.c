@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/gen.h"
+#include "../src/cli/gen.h"
 #include "iv.h"
 #include "testutil.h"
 

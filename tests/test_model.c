@@ -2,7 +2,7 @@
  *
  * Every expected default below is transcribed by hand from SPEC.md section 2, sentence
  * by sentence (costs, RV units, stage lists, flag lists, class lists, areas), not
- * taken from src/model.c's table. */
+ * taken from src/data/model.c's table. */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>

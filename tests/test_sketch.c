@@ -1,4 +1,4 @@
-/* The relative-error quantile sketch (src/sketch.c): the bound, exact merges,
+/* The relative-error quantile sketch (src/math/sketch.c): the bound, exact merges,
  * canonical bytes, Mann-Whitney on bins, and the byte reader on bad input. */
 #include <check.h>
 #include <math.h>

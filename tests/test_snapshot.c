@@ -1,4 +1,4 @@
-/* Store snapshots (src/snapshot.c): exact round trips, the atomic write, and clean
+/* Store snapshots (src/data/snapshot.c): exact round trips, the atomic write, and clean
  * errors on truncated, corrupted and forged files, and on allocation failures. */
 #include <check.h>
 #include <dirent.h>

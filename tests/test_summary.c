@@ -1,4 +1,4 @@
-/* Summaries (src/summary.c): equal to direct metrics, exact merges in every order,
+/* Summaries (src/analytics/summary.c): equal to direct metrics, exact merges in every order,
  * the byte format under truncation, bit flips and forged lengths, quantiles within the
  * sketch's bound, the confidential comparison against the sample-based one, the
  * partition hash, and allocation failures. */

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Nodes and weights of the 16-point Gauss-Legendre rule on [-1, 1] (the positive half;
-the rule is symmetric), for the Pareto/NBD quadrature in src/clv.c, by mpmath at 40 digits.
+the rule is symmetric), for the Pareto/NBD quadrature in src/analytics/clv.c, by mpmath at 40 digits.
 
 Run: /usr/bin/python3 tests/ref/gauss_legendre.py   (prints the C initialisers)
 """
