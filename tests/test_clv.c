@@ -51,7 +51,7 @@ static void load_cdnow(void)
     size_t len;
     if (cn)
         return;
-    text = tu_read_file(tu_shared_path(path, sizeof path,
+    text = tu_read_file(tu_data_path(path, sizeof path,
                                        "cdnow/cdnow_customers_summary_with_transactions.csv"),
                         &len);
     ck_assert_msg(text != NULL, "cannot read %s", path);
@@ -538,7 +538,7 @@ static char *cdnow_as_interactions(size_t *len)
 {
     char path[1024], *raw, *csv, *p, *o;
     size_t rawlen;
-    raw = tu_read_file(tu_shared_path(path, sizeof path, "cdnow/CDNOW_sample.txt"), &rawlen);
+    raw = tu_read_file(tu_data_path(path, sizeof path, "cdnow/CDNOW_sample.txt"), &rawlen);
     ck_assert_msg(raw != NULL, "cannot read %s", path);
     csv = malloc(2 * rawlen + 64);
     ck_assert_ptr_nonnull(csv);
@@ -590,7 +590,7 @@ START_TEST(rfm_from_raw_cdnow_matches_the_published_summary_and_every_model_refi
     cz_col = iv_table_col_index(t, "zbar");
 
     /* cdnow_customers_summary.csv: ID,frequency,recency,T, rounded to 2 decimals */
-    sum = tu_read_file(tu_shared_path(path, sizeof path, "cdnow/cdnow_customers_summary.csv"),
+    sum = tu_read_file(tu_data_path(path, sizeof path, "cdnow/cdnow_customers_summary.csv"),
                        &sumlen);
     ck_assert_ptr_nonnull(sum);
     p = strchr(sum, '\n');

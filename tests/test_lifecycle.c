@@ -826,7 +826,7 @@ static void cdnow_csv(char *tmp, size_t cap)
 {
     char path[1024], *raw, *p;
     FILE *f;
-    raw = tu_read_file(tu_shared_path(path, sizeof path, "cdnow/CDNOW_sample.txt"), NULL);
+    raw = tu_read_file(tu_data_path(path, sizeof path, "cdnow/CDNOW_sample.txt"), NULL);
     ck_assert_ptr_nonnull(raw);
     tu_temp_path(tmp, cap, ".csv");
     f = fopen(tmp, "w");

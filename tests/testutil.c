@@ -47,9 +47,9 @@ static const char *tu_env_path(char *buf, size_t cap, const char *env, const cha
     return buf;
 }
 
-const char *tu_shared_path(char *buf, size_t cap, const char *rel)
+const char *tu_data_path(char *buf, size_t cap, const char *rel)
 {
-    return tu_env_path(buf, cap, "IV_SHARED_DATA", "../shared/data", rel);
+    return tu_env_path(buf, cap, "IV_TEST_DATA", "tests/data", rel);
 }
 
 const char *tu_source_path(char *buf, size_t cap, const char *rel)

@@ -19,8 +19,8 @@ typedef struct tu_alloc {
 void *tu_alloc_fn(void *ud, void *ptr, size_t osize, size_t nsize);
 void tu_alloc_reset(tu_alloc *a, long fail_at);
 
-/* $IV_SHARED_DATA/rel (or ../shared/data/rel) into buf; returns buf. */
-const char *tu_shared_path(char *buf, size_t cap, const char *rel);
+/* $IV_TEST_DATA/rel (or tests/data/rel): the reference data in the repository. */
+const char *tu_data_path(char *buf, size_t cap, const char *rel);
 /* $IV_SOURCE_ROOT/rel */
 const char *tu_source_path(char *buf, size_t cap, const char *rel);
 /* $IV_BUILD_ROOT/rel */

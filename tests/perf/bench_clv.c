@@ -100,7 +100,7 @@ static void median_ms(const char *name, int model, const double *x, const double
 
 int main(int argc, char **argv)
 {
-    const char *path = argc > 1 ? argv[1] : "../shared/data/cdnow/cdnow_customers_summary_with_transactions.csv";
+    const char *path = argc > 1 ? argv[1] : "tests/data/cdnow/cdnow_customers_summary_with_transactions.csv";
     size_t big = argc > 2 ? (size_t)strtoull(argv[2], NULL, 10) : 1000000, n = 0, i;
     static double x[3000], tx[3000], T[3000], z[3000];
     double *bx, *btx, *bT, t0, c0, v;

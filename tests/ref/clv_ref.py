@@ -97,7 +97,7 @@ def out(name, v):
 
 
 path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
-    os.path.dirname(__file__), "..", "..", "..", "shared", "data", "cdnow",
+    os.path.dirname(__file__), "..", "data", "cdnow",
     "cdnow_customers_summary_with_transactions.csv")
 rows = [(mp.mpf(r["x"]), mp.mpf(r["t_x"]), mp.mpf(r["T"]), mp.mpf(r["zbar"]))
         for r in csv.DictReader(open(path))]

@@ -62,7 +62,7 @@ M.decode = decode
 
 M.root = os.getenv("IV_SOURCE_ROOT") or "../../.."
 M.sample = M.root .. "/examples/data/sample.csv"
-M.shared = os.getenv("IV_SHARED_DATA") or (M.root .. "/../shared/data")
+M.data = os.getenv("IV_TEST_DATA") or (M.root .. "/tests/data")
 M.iv = os.getenv("IV_EXE") or "iv"
 
 -- The parsed JSON output of `iv ARGS --format json`.

@@ -92,7 +92,7 @@ T.test("CDNOW fits reproduce the published parameters", function()
   local path = os.tmpname()
   local out = assert(io.open(path, "w"))
   out:write("contact,ts,channel,type,value\n")
-  for line in io.lines(T.shared .. "/cdnow/CDNOW_sample.txt") do
+  for line in io.lines(T.data .. "/cdnow/CDNOW_sample.txt") do
     local _, id, d, _, v = line:match("(%S+)%s+(%S+)%s+(%d+)%s+(%S+)%s+(%S+)")
     if id then
       out:write(("%s,%s-%s-%s,web,purchase,%s\n"):format(id, d:sub(1, 4), d:sub(5, 6),

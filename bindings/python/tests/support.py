@@ -12,7 +12,7 @@ import subprocess
 ROOT = os.environ.get("IV_SOURCE_ROOT") or os.path.abspath(
     os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 SAMPLE = os.path.join(ROOT, "examples", "data", "sample.csv")
-SHARED = os.environ.get("IV_SHARED_DATA") or os.path.join(ROOT, "..", "shared", "data")
+DATA = os.environ.get("IV_TEST_DATA") or os.path.join(ROOT, "tests", "data")
 IV_EXE = os.environ.get("IV_EXE", "iv")
 
 

@@ -10,7 +10,7 @@ import os
 import unittest
 
 import libiv
-from support import SHARED
+from support import DATA
 
 
 class Stats(unittest.TestCase):
@@ -90,7 +90,7 @@ class Stats(unittest.TestCase):
 def cdnow_store():
     """CDNOW_sample.txt (master id, sample id, YYYYMMDD, CDs, dollars) as interactions:
     one `purchase` per line, value = dollars."""
-    path = os.path.join(SHARED, "cdnow", "CDNOW_sample.txt")
+    path = os.path.join(DATA, "cdnow", "CDNOW_sample.txt")
     lines = ["contact,ts,channel,type,value"]
     with open(path) as f:
         for line in f:
