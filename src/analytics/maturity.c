@@ -9,6 +9,7 @@
 #include "maturity.h"
 #include "query.h"
 #include "table.h"
+#include "text.h"
 #include "timefmt.h"
 
 /* ---- CSV records: the shared RFC 4180 tokenizer (csv.c) over a whole text ---- */

@@ -187,46 +187,58 @@ int cli_progress(uint64_t done, uint64_t total, void *payload)
     return 0;
 }
 
-static void cli_csv_field(FILE *f, const char *s)
+/* The rejects of every ingestion, one table (line, offset, reason, raw) written at the
+ * end with the library's CSV writer: the same quoting as iv_ingest_write_rejects(). */
+static int cli_rejects_table(iv_table **out)
 {
-    if (strpbrk(s, ",\"\r\n")) {
-        fputc('"', f);
-        for (; *s; s++) {
-            if (*s == '"')
-                fputc('"', f);
-            fputc(*s, f);
-        }
-        fputc('"', f);
-    } else {
-        fputs(s, f);
-    }
+    static const char *const names[] = {"line", "offset", "reason", "raw"};
+    static const int types[] = {IV_COL_INT, IV_COL_INT, IV_COL_STRING, IV_COL_STRING};
+    int k, rc = iv_table_new(out, NULL, NULL);
+    for (k = 0; rc == IV_OK && k < 4; k++)
+        if ((rc = iv_table_add_column(*out, names[k], types[k])) >= 0)
+            rc = IV_OK;
+    return rc;
 }
 
-/* Append the rejects of one ingestion to f (the header is written by the caller). */
-static void cli_write_rejects(FILE *f, const iv_ingest *ing, const char *path, int prefix)
+/* Append the rejects of one ingestion to t (reasons prefixed with the path when several
+ * files are read). */
+static int cli_add_rejects(iv_table *t, const iv_ingest *ing, const char *path, int prefix)
 {
     size_t i, n = iv_ingest_reject_count(ing);
     for (i = 0; i < n; i++) {
         uint64_t line, off;
         const char *reason, *raw;
+        long row;
+        int rc;
         if (iv_ingest_reject(ing, i, &line, &off, &reason, &raw) != IV_OK)
             continue;
-        fprintf(f, "%llu,%llu,", (unsigned long long)line, (unsigned long long)off);
-        if (prefix) {
+        if ((row = iv_table_add_row(t)) < 0)
+            return IV_ENOMEM;
+        rc = iv_table_set_int(t, (size_t)row, 0, (int64_t)line);
+        if (rc == IV_OK)
+            rc = iv_table_set_int(t, (size_t)row, 1, (int64_t)off);
+        if (rc == IV_OK && prefix) {
             size_t len = strlen(path) + strlen(reason) + 3;
             char *r = malloc(len);
-            if (r) {
-                snprintf(r, len, "%s: %s", path, reason);
-                cli_csv_field(f, r);
-                free(r);
-            }
-        } else {
-            cli_csv_field(f, reason);
+            if (!r)
+                return IV_ENOMEM;
+            snprintf(r, len, "%s: %s", path, reason);
+            rc = iv_table_set_string(t, (size_t)row, 2, r);
+            free(r);
+        } else if (rc == IV_OK) {
+            rc = iv_table_set_string(t, (size_t)row, 2, reason);
         }
-        fputc(',', f);
-        cli_csv_field(f, raw);
-        fputc('\n', f);
+        if (rc == IV_OK)
+            rc = iv_table_set_string(t, (size_t)row, 3, raw);
+        if (rc != IV_OK)
+            return rc;
     }
+    return IV_OK;
+}
+
+static int cli_write_file(const void *data, size_t len, void *payload)
+{
+    return fwrite(data, 1, len, (FILE *)payload) != len;
 }
 
 /* Whether path starts with the store snapshot magic (iv_store_save()). */
@@ -312,6 +324,7 @@ int cli_load(const char *cmd, const cli_opts *o, char **paths, int npaths, iv_st
 {
     int i, rc, status = CLI_OK, own = 0;
     FILE *rf = NULL;
+    iv_table *rt = NULL;
     if (res)
         memset(res, 0, sizeof *res);
     if (!*store) {
@@ -325,7 +338,10 @@ int cli_load(const char *cmd, const cli_opts *o, char **paths, int npaths, iv_st
             status = cli_fail(cmd, "cannot write rejects to '%s'", rejects);
             goto out;
         }
-        fputs("line,offset,reason,raw\n", rf);
+        if ((rc = cli_rejects_table(&rt)) != IV_OK) {
+            status = cli_fail_rc(cmd, "the rejects table", rc);
+            goto out;
+        }
     }
     for (i = 0; i < npaths; i++) {
         iv_ingest_options io = IV_INGEST_OPTIONS_INIT;
@@ -354,8 +370,11 @@ int cli_load(const char *cmd, const cli_opts *o, char **paths, int npaths, iv_st
             res->rows_accepted += st.rows_accepted;
             res->rows_rejected += st.rows_rejected;
         }
-        if (ing && rf)
-            cli_write_rejects(rf, ing, paths[i], npaths > 1);
+        if (ing && rt && cli_add_rejects(rt, ing, paths[i], npaths > 1) != IV_OK) {
+            iv_ingest_free(ing);
+            status = cli_fail_rc(cmd, "the rejects table", IV_ENOMEM);
+            goto out;
+        }
         iv_ingest_free(ing);
         if (rc != IV_OK) {
             /* iv_ingest_file's message already names the file */
@@ -365,6 +384,9 @@ int cli_load(const char *cmd, const cli_opts *o, char **paths, int npaths, iv_st
         }
     }
 out:
+    if (rf && rt && iv_table_write(rt, IV_FORMAT_CSV, cli_write_file, rf) != IV_OK && status == CLI_OK)
+        status = cli_fail(cmd, "writing '%s' failed", rejects);
+    iv_table_free(rt);
     if (rf && fclose(rf) != 0 && status == CLI_OK)
         status = cli_fail(cmd, "writing '%s' failed", rejects);
     if (status != CLI_OK && own) {

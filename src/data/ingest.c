@@ -16,6 +16,7 @@
 #include "jsonl.h"
 #include "numparse.h"
 #include "store.h"
+#include "text.h"
 #include "timefmt.h"
 
 #define IV__DEF_MAX_LINE ((size_t)1 << 20)
@@ -135,21 +136,6 @@ IV_API int iv_ingest_options_init(iv_ingest_options *opts, size_t size)
     if (size >= offsetof(iv_ingest_options, delimiter) + sizeof opts->delimiter)
         opts->delimiter = ',';
     return IV_OK;
-}
-
-static int iv__is_space(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-static void iv__trim(const char **s, size_t *n)
-{
-    while (*n && iv__is_space(**s)) {
-        (*s)++;
-        (*n)--;
-    }
-    while (*n && iv__is_space((*s)[*n - 1]))
-        (*n)--;
 }
 
 /* "src=dst,src2=dst2" into ing->map (names trimmed, compared case-insensitively). */
@@ -1058,21 +1044,9 @@ IV_API int iv_ingest_reject(const iv_ingest *ing, size_t i, uint64_t *line, uint
     return IV_OK;
 }
 
-/* One CSV field, quoted when RFC 4180 needs it (or when it has edge spaces). */
-static void iv__put_field(FILE *f, const char *s)
+static void iv__put_file(void *f, const char *s, size_t n)
 {
-    size_t n = strlen(s);
-    if (strpbrk(s, ",\"\r\n") || (n && (s[0] == ' ' || s[n - 1] == ' '))) {
-        fputc('"', f);
-        for (; *s; s++) {
-            if (*s == '"')
-                fputc('"', f);
-            fputc(*s, f);
-        }
-        fputc('"', f);
-    } else {
-        fputs(s, f);
-    }
+    fwrite(s, 1, n, (FILE *)f);
 }
 
 IV_API int iv_ingest_write_rejects(const iv_ingest *ing, const char *path)
@@ -1088,9 +1062,9 @@ IV_API int iv_ingest_write_rejects(const iv_ingest *ing, const char *path)
     for (i = 0; i < ing->nrej; i++) {
         const iv__reject *r = &ing->rej[i];
         fprintf(f, "%llu,%llu,", (unsigned long long)r->line, (unsigned long long)r->offset);
-        iv__put_field(f, r->reason);
+        iv__csv_put_field(r->reason, ',', iv__put_file, f);
         fputc(',', f);
-        iv__put_field(f, r->raw);
+        iv__csv_put_field(r->raw, ',', iv__put_file, f);
         fputc('\n', f);
     }
     if (ferror(f) | fclose(f))

@@ -8,6 +8,7 @@
 #include "model.h"
 #include "wire.h"
 #include "numparse.h"
+#include "text.h"
 
 /* Every table entry starts with its name, so one binary search serves both tables. */
 typedef struct entry_key {
@@ -1106,8 +1107,7 @@ enum { SEC_NONE, SEC_MODEL, SEC_TYPE, SEC_CHANNEL };
 
 typedef struct parser {
     iv_model *m;
-    const char *file;  /* names the input in messages; NULL: "line N" */
-    long line;
+    iv__ini t;         /* the tokenizer: line numbers and the origin of messages */
     int sec;           /* SEC_* */
     const char *sec_text; /* the header as written, for messages */
     size_t sec_len;
@@ -1116,24 +1116,6 @@ typedef struct parser {
     int touched;       /* something was set or declared (defaults = none must come first) */
 } parser;
 
-static int perr(parser *p, int code, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-
-static int perr(parser *p, int code, const char *fmt, ...)
-{
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    if (p->file)
-        return iv__error(code, "%s:%ld: %s", p->file, p->line, msg);
-    return iv__error(code, "line %ld: %s", p->line, msg);
-}
-
 /* Re-report a setter's failure with the line and section; ENOMEM passes through. */
 static int perr_wrap(parser *p, int rc)
 {
@@ -1141,22 +1123,7 @@ static int perr_wrap(parser *p, int rc)
     if (rc == IV_OK || rc == IV_ENOMEM)
         return rc;
     snprintf(msg, sizeof msg, "%s", iv_error_last());
-    return perr(p, IV_EPARSE, "%s in [%.*s]", msg, (int)p->sec_len, p->sec_text);
-}
-
-static int is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
-}
-
-static void trim(const char **s, size_t *n)
-{
-    while (*n && is_space(**s)) {
-        (*s)++;
-        (*n)--;
-    }
-    while (*n && is_space((*s)[*n - 1]))
-        (*n)--;
+    return iv__ini_error(&p->t, "%s in [%.*s]", msg, (int)p->sec_len, p->sec_text);
 }
 
 static int word_index(const char *const *words, int count, const char *s, size_t n)
@@ -1182,17 +1149,17 @@ static int decode_name(parser *p, const char *s, size_t n)
     size_t i, k = 0;
     int quoted = 0;
     char *d;
-    trim(&s, &n);
+    iv__trim(&s, &n);
     if (n && s[0] == '"') {
         if (n < 2 || s[n - 1] != '"')
-            return perr(p, IV_EPARSE, "unterminated quoted name in [%.*s]", (int)p->sec_len,
+            return iv__ini_error(&p->t, "unterminated quoted name in [%.*s]", (int)p->sec_len,
                         p->sec_text);
         quoted = 1;
         s++;
         n -= 2;
     }
     if (n == 0)
-        return perr(p, IV_EPARSE, "empty name in [%.*s]", (int)p->sec_len, p->sec_text);
+        return iv__ini_error(&p->t, "empty name in [%.*s]", (int)p->sec_len, p->sec_text);
     d = iv__malloc(&p->m->alloc, n + 1);
     if (!d)
         return iv__nomem("model section name");
@@ -1215,7 +1182,7 @@ static int decode_name(parser *p, const char *s, size_t n)
                 i += 2;
             } else {
                 iv__free(&p->m->alloc, d, n + 1);
-                return perr(p, IV_EPARSE, "bad escape in the name of [%.*s] (use \\\\, \\\", "
+                return iv__ini_error(&p->t, "bad escape in the name of [%.*s] (use \\\\, \\\", "
                             "\\n, \\r, \\t or \\xHH)", (int)p->sec_len, p->sec_text);
             }
         }
@@ -1236,40 +1203,21 @@ static void drop_name(parser *p)
     p->name_len = 0;
 }
 
-/* A section header line (s starts at '['). */
-static int parse_section(parser *p, const char *s, size_t n)
+/* A section header (the tokenizer has read it). */
+static int parse_section(parser *p)
 {
-    size_t i, close = n, dot;
+    size_t dot;
     const char *kind;
     size_t klen;
-    int in_quote = 0, rc;
-    for (i = 1; i < n; i++) {
-        if (in_quote && s[i] == '\\') {
-            i++;
-            continue;
-        }
-        if (s[i] == '"')
-            in_quote = !in_quote;
-        else if (s[i] == ']' && !in_quote) {
-            close = i;
-            break;
-        }
-    }
-    if (close == n)
-        return perr(p, IV_EPARSE, "section header without ']'");
-    for (i = close + 1; i < n && is_space(s[i]); i++)
-        ;
-    if (i < n && s[i] != ';' && s[i] != '#')
-        return perr(p, IV_EPARSE, "unexpected text after [%.*s]", (int)(close - 1), s + 1);
+    int rc;
     drop_name(p);
-    p->sec_text = s + 1;
-    p->sec_len = close - 1;
-    trim(&p->sec_text, &p->sec_len);
+    p->sec_text = p->t.section;
+    p->sec_len = p->t.section_len;
     for (dot = 0; dot < p->sec_len && p->sec_text[dot] != '.'; dot++)
         ;
     kind = p->sec_text;
     klen = dot;
-    trim(&kind, &klen);
+    iv__trim(&kind, &klen);
     p->sec = SEC_NONE;
     if (dot == p->sec_len && iv__ieq(kind, klen, "model")) {
         p->sec = SEC_MODEL;
@@ -1280,7 +1228,7 @@ static int parse_section(parser *p, const char *s, size_t n)
     else if (dot < p->sec_len && iv__ieq(kind, klen, "channel"))
         p->sec = SEC_CHANNEL;
     else
-        return perr(p, IV_EPARSE,
+        return iv__ini_error(&p->t,
                     "unknown section [%.*s] (expected [model], [type.NAME] or [channel.NAME])",
                     (int)p->sec_len, p->sec_text);
     if ((rc = decode_name(p, p->sec_text + dot + 1, p->sec_len - dot - 1)) != IV_OK) {
@@ -1302,7 +1250,7 @@ static int parse_section(parser *p, const char *s, size_t n)
 static int bad_word(parser *p, const char *what, const char *key, size_t klen, const char *v,
                     size_t vn, const char *expected)
 {
-    return perr(p, IV_EPARSE, "bad %s '%.*s' for '%.*s' in [%.*s] (expected %s)", what, (int)vn,
+    return iv__ini_error(&p->t, "bad %s '%.*s' for '%.*s' in [%.*s] (expected %s)", what, (int)vn,
                 v, (int)klen, key, (int)p->sec_len, p->sec_text, expected);
 }
 
@@ -1322,30 +1270,21 @@ static int value_number(parser *p, const char *key, size_t klen, const char *v, 
 static int value_flags(parser *p, const char *key, size_t klen, const char *v, size_t vn,
                        long *out)
 {
-    size_t i = 0;
+    size_t pos = 0, wn;
     unsigned flags = 0;
+    const char *w;
     if (vn == 0 || iv__ieq(v, vn, "none")) {
         *out = 0;
         return IV_OK;
     }
-    while (i <= vn) {
-        size_t j = i;
-        const char *w;
-        size_t wn;
-        int f;
-        while (j < vn && v[j] != ',')
-            j++;
-        w = v + i;
-        wn = j - i;
-        trim(&w, &wn);
-        f = word_index(flag_words, (int)NELEM(flag_words), w, wn);
+    while (iv__list_next(v, vn, ',', &pos, &w, &wn)) {
+        int f = word_index(flag_words, (int)NELEM(flag_words), w, wn);
         if (f < 0)
-            return perr(p, IV_EPARSE,
+            return iv__ini_error(&p->t,
                         "bad flag '%.*s' for '%.*s' in [%.*s] (expected purchase, repeat, "
                         "refer, upsell, cross_sell, bad_experience, support or churn)",
                         (int)wn, w, (int)klen, key, (int)p->sec_len, p->sec_text);
         flags |= 1u << f;
-        i = j + 1;
     }
     *out = (long)flags;
     return IV_OK;
@@ -1361,14 +1300,14 @@ static int key_model(parser *p, const char *key, size_t klen, const char *v, siz
         if (!iv__ieq(v, vn, "none"))
             return bad_word(p, "value", key, klen, v, vn, "none or builtin");
         if (p->touched)
-            return perr(p, IV_EPARSE,
+            return iv__ini_error(&p->t,
                         "'defaults = none' must come before every other setting and section");
         clear_tables(p->m);
         return IV_OK;
     }
     k = key_index(param_keys, P_COUNT, key, klen);
     if (k < 0)
-        return perr(p, IV_EPARSE, "unknown key '%.*s' in [model]", (int)klen, key);
+        return iv__ini_error(&p->t, "unknown key '%.*s' in [model]", (int)klen, key);
     if ((rc = value_number(p, key, klen, v, vn, &d)) != IV_OK)
         return rc;
     p->touched = 1;
@@ -1382,7 +1321,7 @@ static int key_type(parser *p, const char *key, size_t klen, const char *v, size
     int rc = IV_OK, f = key_index(type_keys, TF_COUNT, key, klen);
     switch (f) {
     case -1:
-        return perr(p, IV_EPARSE, "unknown key '%.*s' in [%.*s]", (int)klen, key,
+        return iv__ini_error(&p->t, "unknown key '%.*s' in [%.*s]", (int)klen, key,
                     (int)p->sec_len, p->sec_text);
     case TF_STAGE:
         k = word_index(stage_words, (int)NELEM(stage_words), v, vn);
@@ -1418,7 +1357,7 @@ static int key_channel(parser *p, const char *key, size_t klen, const char *v, s
     long k = 0;
     int rc = IV_OK, f = key_index(channel_keys, CF_COUNT, key, klen);
     if (f < 0)
-        return perr(p, IV_EPARSE, "unknown key '%.*s' in [%.*s]", (int)klen, key,
+        return iv__ini_error(&p->t, "unknown key '%.*s' in [%.*s]", (int)klen, key,
                     (int)p->sec_len, p->sec_text);
     if (f == CF_COST) {
         if (iv__ieq(v, vn, "default"))
@@ -1444,67 +1383,30 @@ static int key_channel(parser *p, const char *key, size_t klen, const char *v, s
     return perr_wrap(p, channel_set(p->m, p->name, f, d, k));
 }
 
-/* One `key = value` line (s is the line without leading blanks). */
-static int parse_pair(parser *p, const char *s, size_t n)
+/* One `key = value` pair (the tokenizer has read it). */
+static int parse_pair(parser *p)
 {
-    size_t eq, i, vn, klen;
-    const char *key = s, *v;
-    for (eq = 0; eq < n && s[eq] != '='; eq++)
-        ;
-    if (eq == n)
-        return perr(p, IV_EPARSE, "expected 'key = value', '[section]' or a comment");
-    klen = eq;
-    trim(&key, &klen);
-    for (i = 0; i < klen; i++) {
-        char c = key[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '_'))
-            return perr(p, IV_EPARSE, "bad key '%.*s'", (int)klen, key);
-    }
-    if (klen == 0)
-        return perr(p, IV_EPARSE, "missing key before '='");
-    v = s + eq + 1;
-    for (vn = 0; eq + 1 + vn < n && v[vn] != ';' && v[vn] != '#'; vn++)
-        ;
-    trim(&v, &vn);
+    const char *key = p->t.key, *v = p->t.value;
+    size_t klen = p->t.key_len, vn = p->t.value_len;
     switch (p->sec) {
     case SEC_MODEL: return key_model(p, key, klen, v, vn);
     case SEC_TYPE: return key_type(p, key, klen, v, vn);
     case SEC_CHANNEL: return key_channel(p, key, klen, v, vn);
     default:
-        return perr(p, IV_EPARSE, "key '%.*s' outside a section", (int)klen, key);
+        return iv__ini_error(&p->t, "key '%.*s' outside a section", (int)klen, key);
     }
 }
 
 static int parse_text(iv_model *m, const char *file, const char *text, size_t len)
 {
     parser p;
-    size_t pos = 0;
-    int rc = IV_OK;
+    int rc;
     memset(&p, 0, sizeof p);
     p.m = m;
-    p.file = file;
-    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
-        pos = 3;
-    while (pos < len && rc == IV_OK) {
-        size_t end = pos, n;
-        const char *s;
-        while (end < len && text[end] != '\n')
-            end++;
-        p.line++;
-        s = text + pos;
-        n = end - pos;
-        pos = end + 1;
-        trim(&s, &n);
-        if (n == 0 || s[0] == ';' || s[0] == '#')
-            continue;
-        if (memchr(s, '\0', n))
-            rc = perr(&p, IV_EPARSE, "NUL byte in the text");
-        else if (s[0] == '[')
-            rc = parse_section(&p, s, n);
-        else
-            rc = parse_pair(&p, s, n);
-    }
+    iv__ini_init(&p.t, text, len, file);
+    while ((rc = iv__ini_next(&p.t)) > 0)
+        if ((rc = rc == IV__INI_SECTION ? parse_section(&p) : parse_pair(&p)) != IV_OK)
+            break;
     drop_name(&p);
     return rc;
 }

@@ -5,8 +5,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "numparse.h"
 #include "rubric.h"
+#include "text.h"
 #include "wire.h"
 #include "table.h"
 
@@ -106,25 +106,6 @@ int iv__area_parse(const char *s, size_t n)
 const char *iv__area_name(int area)
 {
     return (area >= 1 && area <= IV__NAREAS) ? iv__areas[area] : "";
-}
-
-void iv__trim(const char **s, size_t *n)
-{
-    while (*n && (**s == ' ' || **s == '\t' || **s == '\r')) {
-        (*s)++;
-        (*n)--;
-    }
-    while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t' || (*s)[*n - 1] == '\r'))
-        (*n)--;
-}
-
-int iv__parse_finite(const char *s, size_t n, double *out)
-{
-    double v;
-    if (n == 0 || iv__num_parse(s, n, &v) != IV_OK || !isfinite(v))
-        return 0;
-    *out = v;
-    return 1;
 }
 
 int iv__maturity_alloc(iv__alloc *a, const iv_maturity_options *opts)
@@ -230,26 +211,14 @@ enum { SEC_NONE, SEC_AREA, SEC_INDICATOR };
 
 typedef struct parser {
     iv_rubric *r;
-    const char *origin; /* file path or NULL */
-    int line;
+    iv__ini t;          /* the tokenizer: line numbers and the origin of messages */
     /* the section being read */
-    int kind, sec_line, area;
-    int have_weight, have_dir, have_thresh, thresh_line;
-    int area_seen[IV__NAREAS + 1];
+    int kind, area;
+    long sec_line, thresh_line;
+    int have_weight, have_dir, have_thresh;
+    long area_seen[IV__NAREAS + 1];
     iv__indicator_def cur;
 } parser;
-
-int iv__parse_error(const char *origin, int line, const char *fmt, ...)
-{
-    char msg[768];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    if (origin)
-        return iv__error(IV_EPARSE, "%s:%d: %s", origin, line, msg);
-    return iv__error(IV_EPARSE, "line %d: %s", line, msg);
-}
 
 static void rubric_release(iv_rubric *r)
 {
@@ -277,15 +246,15 @@ static int end_section(parser *p)
     if (p->kind != SEC_INDICATOR)
         return IV_OK;
     if (!p->have_dir)
-        return iv__parse_error(p->origin, p->sec_line, "[%s]: 'direction' (higher or lower) is missing",
+        return iv__parse_error(p->t.origin, p->sec_line, "[%s]: 'direction' (higher or lower) is missing",
                     p->cur.name);
     if (!p->have_thresh)
-        return iv__parse_error(p->origin, p->sec_line, "[%s]: 'thresholds' (nine numbers t2 ... t10) is missing",
+        return iv__parse_error(p->t.origin, p->sec_line, "[%s]: 'thresholds' (nine numbers t2 ... t10) is missing",
                     p->cur.name);
     for (k = 0; k + 1 < IV__NTHRESH; k++) {
         int ok = p->cur.lower ? p->cur.t[k + 1] < p->cur.t[k] : p->cur.t[k + 1] > p->cur.t[k];
         if (!ok)
-            return iv__parse_error(p->origin, p->thresh_line,
+            return iv__parse_error(p->t.origin, p->thresh_line,
                         "[%s] thresholds: t%d = %g and t%d = %g must be strictly %s for "
                         "direction = %s",
                         p->cur.name, k + 2, p->cur.t[k], k + 3, p->cur.t[k + 1],
@@ -334,33 +303,33 @@ static int begin_section(parser *p, const char *s, size_t n)
     int rc = end_section(p);
     if (rc)
         return rc;
-    p->sec_line = p->line;
+    p->sec_line = p->t.line;
     p->have_weight = p->have_dir = p->have_thresh = 0;
     if (n > 5 && iv__ieq(s, 5, "area.")) {
         area = iv__area_parse(s + 5, n - 5);
         if (!area)
-            return iv__parse_error(p->origin, p->line, "[%.*s]: unknown area '%.*s' (expected " IV__AREA_LIST ")",
+            return iv__ini_error(&p->t, "[%.*s]: unknown area '%.*s' (expected " IV__AREA_LIST ")",
                         (int)n, s, (int)(n - 5), s + 5);
         if (p->area_seen[area])
-            return iv__parse_error(p->origin, p->line, "[%.*s]: the area is already set on line %d", (int)n, s,
+            return iv__ini_error(&p->t, "[%.*s]: the area is already set on line %ld", (int)n, s,
                         p->area_seen[area]);
-        p->area_seen[area] = p->line;
+        p->area_seen[area] = p->t.line;
         p->kind = SEC_AREA;
         p->area = area;
         return IV_OK;
     }
     if (!(n > 10 && iv__ieq(s, 10, "indicator.")))
-        return iv__parse_error(p->origin, p->line, "[%.*s]: unknown section (expected [indicator.AREA.NAME] or "
+        return iv__ini_error(&p->t, "[%.*s]: unknown section (expected [indicator.AREA.NAME] or "
                     "[area.AREA])", (int)n, s);
     area = iv__indicator_name_area(s + 10, n - 10);
     if (area == 0) {
         const char *dot = memchr(s + 10, '.', n - 10);
         size_t an = dot ? (size_t)(dot - (s + 10)) : n - 10;
-        return iv__parse_error(p->origin, p->line, "[%.*s]: unknown area '%.*s' (expected " IV__AREA_LIST ")",
+        return iv__ini_error(&p->t, "[%.*s]: unknown area '%.*s' (expected " IV__AREA_LIST ")",
                     (int)n, s, (int)an, s + 10);
     }
     if (area < 0)
-        return iv__parse_error(p->origin, p->line, "[%.*s]: the indicator name must be non-empty and use letters, "
+        return iv__ini_error(&p->t, "[%.*s]: the indicator name must be non-empty and use letters, "
                     "digits, '_' and '-' only", (int)n, s);
     /* The stored name is AREA.NAME, lower case. */
     p->cur.name = iv__strndup(&p->r->alloc, s + 10, n - 10);
@@ -370,7 +339,7 @@ static int begin_section(parser *p, const char *s, size_t n)
         if (p->cur.name[i] >= 'A' && p->cur.name[i] <= 'Z')
             p->cur.name[i] = (char)(p->cur.name[i] + 32);
     if (iv__rubric_find(p->r, p->cur.name))
-        return iv__parse_error(p->origin, p->line, "[%.*s]: the indicator is defined twice", (int)n, s);
+        return iv__ini_error(&p->t, "[%.*s]: the indicator is defined twice", (int)n, s);
     p->kind = SEC_INDICATOR;
     p->cur.area = area;
     p->cur.weight = 1.0;
@@ -381,28 +350,20 @@ static int begin_section(parser *p, const char *s, size_t n)
 static int parse_thresholds(parser *p, const char *v, size_t n)
 {
     int count = 0;
-    size_t i = 0;
-    while (i <= n) {
-        size_t j = i;
-        const char *tok;
-        size_t tn;
+    size_t pos = 0, tn;
+    const char *tok;
+    while (iv__list_next(v, n, ',', &pos, &tok, &tn)) {
         double x;
-        while (j < n && v[j] != ',')
-            j++;
-        tok = v + i;
-        tn = j - i;
-        iv__trim(&tok, &tn);
         if (count < IV__NTHRESH) {
             if (!iv__parse_finite(tok, tn, &x))
-                return iv__parse_error(p->origin, p->line, "[%s] thresholds: item %d '%.*s' is not a finite number",
+                return iv__ini_error(&p->t, "[%s] thresholds: item %d '%.*s' is not a finite number",
                             p->cur.name, count + 1, (int)tn, tok);
             p->cur.t[count] = x;
         }
         count++;
-        i = j + 1;
     }
     if (count != IV__NTHRESH)
-        return iv__parse_error(p->origin, p->line, "[%s] thresholds: expected nine numbers (t2 ... t10), found %d",
+        return iv__ini_error(&p->t, "[%s] thresholds: expected nine numbers (t2 ... t10), found %d",
                     p->cur.name, count);
     return IV_OK;
 }
@@ -411,13 +372,13 @@ static int key_value(parser *p, const char *k, size_t kn, const char *v, size_t 
 {
     const char *sec = p->kind == SEC_INDICATOR ? p->cur.name : iv__area_name(p->area);
     if (p->kind == SEC_NONE)
-        return iv__parse_error(p->origin, p->line, "key '%.*s' outside a section", (int)kn, k);
+        return iv__ini_error(&p->t, "key '%.*s' outside a section", (int)kn, k);
     if (iv__ieq(k, kn, "weight")) {
         double w;
         if (p->have_weight)
-            return iv__parse_error(p->origin, p->line, "[%s] weight: given twice", sec);
+            return iv__ini_error(&p->t, "[%s] weight: given twice", sec);
         if (!iv__parse_finite(v, vn, &w) || !(w > 0))
-            return iv__parse_error(p->origin, p->line, "[%s] weight: '%.*s' is not a positive number", sec, (int)vn,
+            return iv__ini_error(&p->t, "[%s] weight: '%.*s' is not a positive number", sec, (int)vn,
                         v);
         p->have_weight = 1;
         if (p->kind == SEC_AREA)
@@ -428,53 +389,26 @@ static int key_value(parser *p, const char *k, size_t kn, const char *v, size_t 
     }
     if (p->kind == SEC_INDICATOR && iv__ieq(k, kn, "direction")) {
         if (p->have_dir)
-            return iv__parse_error(p->origin, p->line, "[%s] direction: given twice", sec);
+            return iv__ini_error(&p->t, "[%s] direction: given twice", sec);
         if (iv__ieq(v, vn, "higher"))
             p->cur.lower = 0;
         else if (iv__ieq(v, vn, "lower"))
             p->cur.lower = 1;
         else
-            return iv__parse_error(p->origin, p->line, "[%s] direction: '%.*s' is neither 'higher' nor 'lower'", sec,
+            return iv__ini_error(&p->t, "[%s] direction: '%.*s' is neither 'higher' nor 'lower'", sec,
                         (int)vn, v);
         p->have_dir = 1;
         return IV_OK;
     }
     if (p->kind == SEC_INDICATOR && iv__ieq(k, kn, "thresholds")) {
         if (p->have_thresh)
-            return iv__parse_error(p->origin, p->line, "[%s] thresholds: given twice", sec);
+            return iv__ini_error(&p->t, "[%s] thresholds: given twice", sec);
         p->have_thresh = 1;
-        p->thresh_line = p->line;
+        p->thresh_line = p->t.line;
         return parse_thresholds(p, v, vn);
     }
-    return iv__parse_error(p->origin, p->line, "[%s]: unknown key '%.*s' (expected %s)", sec, (int)kn, k,
+    return iv__ini_error(&p->t, "[%s]: unknown key '%.*s' (expected %s)", sec, (int)kn, k,
                 p->kind == SEC_AREA ? "weight" : "weight, direction or thresholds");
-}
-
-static int parse_line(parser *p, const char *s, size_t n)
-{
-    const char *eq;
-    iv__trim(&s, &n);
-    if (n == 0 || s[0] == ';' || s[0] == '#')
-        return IV_OK;
-    if (s[0] == '[') {
-        const char *name = s + 1;
-        size_t nn;
-        if (s[n - 1] != ']')
-            return iv__parse_error(p->origin, p->line, "section header without a closing ']'");
-        nn = n - 2;
-        iv__trim(&name, &nn);
-        return begin_section(p, name, nn);
-    }
-    eq = memchr(s, '=', n);
-    if (!eq)
-        return iv__parse_error(p->origin, p->line, "expected 'key = value' or '[section]'");
-    {
-        const char *k = s, *v = eq + 1;
-        size_t kn = (size_t)(eq - s), vn = n - kn - 1;
-        iv__trim(&k, &kn);
-        iv__trim(&v, &vn);
-        return key_value(p, k, kn, v, vn);
-    }
 }
 
 static int rubric_parse(iv_rubric **out, const char *text, size_t len, const iv__alloc *a,
@@ -482,7 +416,6 @@ static int rubric_parse(iv_rubric **out, const char *text, size_t len, const iv_
 {
     parser p;
     iv_rubric *r;
-    size_t i = 0;
     int rc = IV_OK, k;
 
     r = iv__malloc(a, sizeof *r);
@@ -494,20 +427,19 @@ static int rubric_parse(iv_rubric **out, const char *text, size_t len, const iv_
         r->area_weight[k] = 1.0;
     memset(&p, 0, sizeof p);
     p.r = r;
-    p.origin = origin;
-    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
-        i = 3;
-    while (!rc && i < len) {
-        const char *nl = memchr(text + i, '\n', len - i);
-        size_t end = nl ? (size_t)(nl - text) : len;
-        p.line++;
-        rc = parse_line(&p, text + i, end - i);
-        i = end + 1;
+    iv__ini_init(&p.t, text, len, origin);
+    while ((rc = iv__ini_next(&p.t)) > 0) {
+        if (rc == IV__INI_SECTION)
+            rc = begin_section(&p, p.t.section, p.t.section_len);
+        else
+            rc = key_value(&p, p.t.key, p.t.key_len, p.t.value, p.t.value_len);
+        if (rc)
+            break;
     }
     if (!rc)
         rc = end_section(&p);
     if (!rc && r->n == 0)
-        rc = iv__parse_error(p.origin, p.line > 0 ? p.line : 1, "the rubric defines no indicator");
+        rc = iv__parse_error(origin, p.t.line > 0 ? p.t.line : 1, "the rubric defines no indicator");
     if (rc) {
         iv__strfree(a, p.cur.name);
         rubric_release(r);

@@ -50,18 +50,4 @@ int iv__read_whole_file(const iv__alloc *a, const char *path, char **text, size_
  * digits, '_' and '-'. */
 int iv__indicator_name_area(const char *s, size_t n);
 
-/* Strip ASCII blanks (space, tab, CR) from both ends of [*s, *s + *n). */
-void iv__trim(const char **s, size_t *n);
-
-/* Set an IV_EPARSE message "origin:line: ..." (or "line N: ..." when origin is NULL)
- * and return IV_EPARSE. */
-int iv__parse_error(const char *origin, int line, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-
-/* Parse s[0..n) (already trimmed) as a finite double; returns 1 on success. */
-int iv__parse_finite(const char *s, size_t n, double *out);
-
 #endif

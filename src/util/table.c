@@ -5,6 +5,7 @@
 
 #include "iv/ingest.h"
 #include "table.h"
+#include "text.h"
 
 typedef struct iv__tcol {
     char *name;
@@ -447,24 +448,14 @@ static void iv__cell_text(const iv_table *t, const iv__tcol *c, size_t row, char
     (void)t;
 }
 
+static void iv__out_put_cb(void *o, const char *s, size_t n)
+{
+    iv__out_put(o, s, n);
+}
+
 static void iv__csv_field(iv__out *o, const char *s, char delim)
 {
-    const char *p;
-    int q = 0;
-    for (p = s; *p; p++)
-        if (*p == '"' || *p == delim || *p == '\n' || *p == '\r')
-            q = 1;
-    if (!q) {
-        iv__out_str(o, s);
-        return;
-    }
-    iv__out_put(o, "\"", 1);
-    for (p = s; *p; p++) {
-        if (*p == '"')
-            iv__out_put(o, "\"", 1);
-        iv__out_put(o, p, 1);
-    }
-    iv__out_put(o, "\"", 1);
+    iv__csv_put_field(s, delim, iv__out_put_cb, o);
 }
 
 static void iv__json_str(iv__out *o, const char *s)
