@@ -20,7 +20,7 @@ extern "C" {
 
 /**
  * @defgroup clv Customer lifetime value
- * @brief Buy-till-you-die models (SPEC 3.4, 8; formulas and methods in doc/CLV.md).
+ * @brief Buy-till-you-die models (formulas and methods in doc/CLV.md).
  *
  * Every customer is summarised by (x, t_x, T): x repeat transactions (the first one is
  * not counted), t_x the time from the first transaction to the last one, T the time
@@ -240,7 +240,7 @@ IV_API int iv_clv_value(const iv_clv *tx, const iv_clv *gg, double x, double t_x
                         double *out);
 
 /**
- * @brief The simple CLV: m r / (1 + d - r) (SPEC 3.4 a).
+ * @brief The simple CLV: m r / (1 + d - r) (doc/CLV.md §4).
  * @param[in] m margin per period
  * @param[in] r retention rate per period, in [0, 1]
  * @param[in] d discount rate per period (>= 0)

@@ -121,7 +121,7 @@ typedef int (*iv_progress_fn)(uint64_t done, uint64_t total, void *payload);
  *  otherwise int64_t values). @since 0.1 */
 #define IV_TIME_NONE INT64_MIN
 
-/** @brief Lifecycle stage of an interaction (SPEC 1.1). @since 0.1 */
+/** @brief Lifecycle stage of an interaction (doc/GUIDE.md §1). @since 0.1 */
 typedef enum iv_stage {
     IV_STAGE_NONE = 0,        /**< not given / no default */
     IV_STAGE_ACQUISITION = 1, /**< acquisition */
@@ -129,7 +129,7 @@ typedef enum iv_stage {
     IV_STAGE_RETENTION = 3    /**< retention */
 } iv_stage;
 
-/** @brief The eight digital-maturity areas (SPEC 6). @since 0.1 */
+/** @brief The eight digital-maturity areas (doc/MATURITY.md). @since 0.1 */
 typedef enum iv_area {
     IV_AREA_NONE = 0,       /**< not given / no default */
     IV_AREA_TECHNOLOGY = 1, /**< technology and data strategy */

@@ -14,7 +14,7 @@ extern "C" {
 
 /**
  * @defgroup ingest Ingestion
- * @brief Push parser for CSV (RFC 4180) and JSON Lines (SPEC 1.2 to 1.4).
+ * @brief Push parser for CSV (RFC 4180) and JSON Lines (doc/GUIDE.md §1).
  *
  * Bytes are pushed in chunks of any size, split anywhere (inside a quoted field or a
  * UTF-8 sequence too); memory beyond the store stays bounded by the longest record.
@@ -174,7 +174,7 @@ IV_API int iv_ingest_reject(const iv_ingest *ing, size_t i, uint64_t *line, uint
 IV_API int iv_ingest_write_rejects(const iv_ingest *ing, const char *path);
 
 /**
- * @brief Parse a timestamp as SPEC 1.2 accepts it.
+ * @brief Parse a timestamp as doc/GUIDE.md §1 accepts it.
  * @param[in] text the text (need not be NUL-terminated)
  * @param[in] len its length
  * @param[out] out milliseconds since the epoch (UTC)

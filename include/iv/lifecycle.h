@@ -1,7 +1,7 @@
 /**
  * @file iv/lifecycle.h
  * @brief Lifecycle metrics: activity, churn and retention, cohort retention, funnels
- *        (SPEC 3.4).
+ *        (doc/LIFECYCLE.md).
  */
 #ifndef IV_LIFECYCLE_H
 #define IV_LIFECYCLE_H
@@ -26,7 +26,7 @@ extern "C" {
  * alone make a contact's history within that group (by team: a contact's activity
  * with that team). Group dimensions are those of iv_query_metrics(); groups come back
  * sorted by their keys, undefined keys last. Undefined ratios are NaN (undefined
- * cells). The definitions and every choice where SPEC 3.4 is silent are in
+ * cells). The definitions and every choice made there are in
  * doc/LIFECYCLE.md.
  * @{
  */
@@ -37,7 +37,7 @@ typedef enum iv_cohort_period {
     IV_PERIOD_MONTH = 1 /**< calendar months (UTC), labelled `YYYY-MM` */
 } iv_cohort_period;
 
-/** @brief Funnel mode (SPEC 3.4). @since 0.1 */
+/** @brief Funnel mode (doc/LIFECYCLE.md). @since 0.1 */
 typedef enum iv_funnel_mode {
     IV_FUNNEL_ORDERED = 0, /**< steps in order; other interactions in between allowed */
     IV_FUNNEL_STRICT = 1,  /**< consecutive steps are consecutive interactions */

@@ -1,7 +1,7 @@
 /**
  * @file iv/maturity.h
  * @brief Digital maturity: rubrics, indicator values, assessments over the eight areas,
- *        year-on-year comparison and peer benchmarks (SPEC 6).
+ *        year-on-year comparison and peer benchmarks (doc/MATURITY.md).
  */
 #ifndef IV_MATURITY_H
 #define IV_MATURITY_H
@@ -26,7 +26,7 @@ extern "C" {
  * (iv_indicators_set(), iv_indicators_load_csv()) or derived from a store
  * (iv_indicators_from_store()); user values always win over derived ones.
  * iv_maturity_assess() turns a rubric and an indicator set into the `maturity` table of
- * SPEC 5. The default rubric and every threshold in it are documented in doc/MATURITY.md.
+ * `iv maturity`. The default rubric and every threshold in it are documented in doc/MATURITY.md.
  *
  * Indicator and area names are ASCII and case-insensitive; they are stored lower-cased.
  * @{
@@ -63,7 +63,7 @@ typedef struct iv_maturity_options {
 IV_API int iv_maturity_options_init(iv_maturity_options *opts, size_t size);
 
 /**
- * @brief The text of the default rubric, in the rubric file format (SPEC 6).
+ * @brief The text of the default rubric, in the rubric file format (doc/MATURITY.md).
  *
  * Saving it to a file, editing it and loading it with iv_rubric_load() is the way to
  * start a custom rubric.
@@ -129,7 +129,7 @@ IV_API int iv_rubric_table(iv_table **out, const iv_rubric *rubric);
 
 /**
  * @brief The continuous level (1 … 10) that a value of one of the rubric's indicators
- *        reaches (SPEC 6; below t2 is exactly 1, at or beyond t10 is 10).
+ *        reaches (doc/MATURITY.md; below t2 is exactly 1, at or beyond t10 is 10).
  * @param[in] rubric the rubric
  * @param[in] indicator the indicator name, `AREA.NAME`
  * @param[in] value the observed value (finite)
@@ -245,7 +245,7 @@ IV_API int iv_indicators_from_store(iv_indicators *ind, const iv_store *store,
 IV_API int iv_indicators_table(iv_table **out, const iv_indicators *ind);
 
 /**
- * @brief Assess maturity: the SPEC 5 `maturity` table.
+ * @brief Assess maturity: the `iv maturity` table.
  *
  * One row per area, all eight in the order technology, channels, engagement,
  * experience, content, business, analytics, governance, with the columns `area`,

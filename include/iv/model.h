@@ -16,7 +16,7 @@ extern "C" {
 /**
  * @defgroup model Scoring model
  * @brief RV units, stages, classes and flags per type; cost, digital and area per
- *        channel; outcome factors and the other global parameters (SPEC 2).
+ *        channel; outcome factors and the other global parameters (doc/MODEL.md).
  *
  * The store keeps raw facts; a model turns them into value at query time, so the same
  * history can be re-scored with another model without re-ingesting it. A model starts
@@ -57,7 +57,7 @@ typedef enum iv_flag {
 /** @brief Every defined ::iv_flag bit. @since 0.1 */
 #define IV_FLAG_ALL 255u
 
-/** @brief Class of a type, for community roles (SPEC 3.3). @since 0.1 */
+/** @brief Class of a type, for community roles (doc/METRICS.md §Contacts and subsets). @since 0.1 */
 typedef enum iv_class {
     IV_CLASS_WATCH = 0, /**< watching (Watcher) */
     IV_CLASS_DO = 1,    /**< doing (Doer) */
@@ -96,7 +96,7 @@ typedef struct iv_model_options {
 IV_API int iv_model_options_init(iv_model_options *opts, size_t size);
 
 /**
- * @brief Create a model holding the built-in default of SPEC 2 (doc/MODEL.md).
+ * @brief Create a model holding the built-in default (doc/MODEL.md).
  * @param[out] out the new model
  * @param[in] opts options, or NULL for the defaults
  * @return ::IV_OK, ::IV_ENOMEM or ::IV_EINVAL
@@ -279,7 +279,7 @@ IV_API int iv_model_set_type_flags(iv_model *model, const char *type, unsigned f
 
 /**
  * @brief Set a type's repeat multiplier: the k-th occurrence of the type for a contact
- *        counts rv * rv_repeat^(k-1) (SPEC 2).
+ *        counts rv * rv_repeat^(k-1) (doc/MODEL.md).
  * @param[in] model the model
  * @param[in] type the type (added when missing)
  * @param[in] rv_repeat finite, >= 0 (1: every occurrence counts fully)

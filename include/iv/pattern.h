@@ -1,6 +1,6 @@
 /**
  * @file iv/pattern.h
- * @brief Pattern comparison over RV trajectories (SPEC 4): norms, contact versus norm,
+ * @brief Pattern comparison over RV trajectories (doc/PATTERN.md): norms, contact versus norm,
  *        Euclidean and DTW distances, LB_Keogh and the nearest-norm search.
  */
 #ifndef IV_PATTERN_H
@@ -193,13 +193,13 @@ IV_API int iv_pattern_vs_norm(iv_table **out, double *z, const double *x, const 
 
 /**
  * @defgroup pattern_store Patterns over a store
- * @brief The RV use cases of SPEC 4 computed from a store: trajectories, norms of
+ * @brief The RV use cases of doc/PATTERN.md computed from a store: trajectories, norms of
  *        subsets, a contact against a norm, nearest norm, segment versus segment, A/B
  *        efficacy, prioritising, stalled contacts and next best action.
  *
  * Every function takes a selection (::iv_query_options: time range, `where` expression,
  * model, reference time); only the interactions it selects count. RV units u_i come from
- * the model along each contact's whole history in time order (SPEC 3.1). The
+ * the model along each contact's whole history in time order (doc/METRICS.md §Per-interaction quantities). The
  * *reference time* R ("now") is the query's `t_ref`, else its `to`, else the store's
  * last timestamp. Allocation goes through the store's allocator. See doc/PATTERN.md.
  * @{
@@ -341,9 +341,9 @@ IV_API int iv_pattern_nearest_norm(iv_table **out, const iv_store *store,
                                    size_t nsubsets, const iv_pattern_store_options *opts);
 
 /**
- * @brief Segment versus segment on a per-contact metric: the SPEC 5 `compare` row.
+ * @brief Segment versus segment on a per-contact metric: the `iv compare` row.
  *
- * The per-contact metric (any SPEC 3.2 name) is computed over each contact's
+ * The per-contact metric (any metric name of doc/METRICS.md §Group metrics) is computed over each contact's
  * interactions selected by `(q.where) and (where_a)` (sample a) and `(q.where) and
  * (where_b)` (sample b), via iv_query_metrics() grouped by `contact`; contacts with no
  * such interaction are not in the sample, and contacts whose metric is undefined
@@ -354,7 +354,7 @@ IV_API int iv_pattern_nearest_norm(iv_table **out, const iv_store *store,
  *             `welch_p`, `mwu_u`, `mwu_p`, `cliffs_delta`
  * @param[in] store the store
  * @param[in] q the selection (time range, where, model), or NULL
- * @param[in] metric a SPEC 3.2 metric name
+ * @param[in] metric a metric name of doc/METRICS.md §Group metrics
  * @param[in] where_a segment a ("" = every selected interaction)
  * @param[in] where_b segment b
  * @param[in] stats test options, or NULL; its allocator is ignored (the store's is used)

@@ -1,6 +1,6 @@
 /**
  * @file iv/query.h
- * @brief Grouped metrics over a selection: IV, RV, cost, NPS, CSAT, CES (SPEC 3).
+ * @brief Grouped metrics over a selection: IV, RV, cost, NPS, CSAT, CES (doc/METRICS.md).
  */
 #ifndef IV_QUERY_H
 #define IV_QUERY_H
@@ -16,11 +16,11 @@ extern "C" {
 
 /**
  * @defgroup query Queries
- * @brief Selections, grouping, the metrics of SPEC 3.2, contacts and drill-down.
+ * @brief Selections, grouping, the metrics of doc/METRICS.md §Group metrics, contacts and drill-down.
  *
  * A query selects interactions (a time range `[from, to)` and an expression in the
  * selection language), groups them by zero or more dimensions and computes every
- * metric of SPEC 3.2 per group under a scoring model. The store keeps raw facts, so a
+ * metric of doc/METRICS.md §Group metrics per group under a scoring model. The store keeps raw facts, so a
  * query with another model re-scores the whole history without re-ingesting.
  *
  * Group dimensions (`by`, comma-separated): `channel`, `type`, `stage`, `area`, `team`,
@@ -75,7 +75,7 @@ typedef struct iv_query_options {
 IV_API int iv_query_options_init(iv_query_options *opts, size_t size);
 
 /**
- * @brief The metrics of SPEC 3.2 per group.
+ * @brief The metrics of doc/METRICS.md §Group metrics per group.
  *
  * Columns: the `by` dimensions (strings; undefined when a row has no value), then `n`,
  * `contacts`, `cost`, `value`, `cpt`, `iv`, `roi`, `desired_rate`, `rv`,
@@ -95,7 +95,7 @@ IV_API int iv_query_metrics(iv_table **out, const iv_store *store, const iv_quer
  * @brief Period-on-period comparison: the metrics of the selection and of the same
  *        selection over [@p prev_from, @p prev_to).
  *
- * One row per group and metric: the `by` dimensions, `metric` (a SPEC 3.2 name),
+ * One row per group and metric: the `by` dimensions, `metric` (a metric name of doc/METRICS.md),
  * `value`, `previous`, `change` (value − previous) and `relative_change`
  * ((value − previous) / |previous|, undefined when previous is 0 or undefined).
  * @param[out] out the table
@@ -127,7 +127,7 @@ IV_API int iv_query_drill(iv_table **out, const iv_store *store, const iv_query_
                           size_t group);
 
 /**
- * @brief Per-contact attributes (SPEC 3.3) over the interactions of the time range.
+ * @brief Per-contact attributes (doc/METRICS.md §Contacts and subsets) over the interactions of the time range.
  *
  * Columns: `contact`, `first_ts`, `last_ts`, `n`, `cost`, `value`, `rv`, `profit`
  * (value − cost), `contact_stage` (the effective stage of its latest interaction),

@@ -1,7 +1,7 @@
 /**
  * @file iv/stats.h
- * @brief Statistical kernels and the segment-versus-segment comparison (SPEC 4 and the
- *        `compare` shape of SPEC 5).
+ * @brief Statistical kernels and the segment-versus-segment comparison (doc/PATTERN.md and the
+ *        `iv compare` shape).
  */
 #ifndef IV_STATS_H
 #define IV_STATS_H
@@ -174,7 +174,7 @@ IV_API int iv_stats_cliffs_delta(const double *a, size_t na, const double *b, si
 
 /**
  * @brief Compare two samples of a per-contact metric: one single-result row with the
- *        columns of SPEC 5 `compare`.
+ *        columns of `iv compare`.
  *
  * Columns, in order: `n_a`, `n_b` (INT), `mean_a`, `mean_b`, `median_a`, `median_b`,
  * `diff` (mean_a - mean_b), `diff_ci_low`, `diff_ci_high` (Welch interval at

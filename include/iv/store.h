@@ -15,7 +15,7 @@ extern "C" {
 
 /**
  * @defgroup store Store
- * @brief The columnar interaction store (SPEC 1.1).
+ * @brief The columnar interaction store (doc/GUIDE.md §1).
  *
  * A store owns every interaction appended to it, with strings interned per column,
  * up to ::IV_MAX_DIMS custom dimensions, and an index of each contact's interactions
@@ -118,7 +118,7 @@ typedef struct iv_record {
 IV_API int iv_record_init(iv_record *rec, size_t size);
 
 /**
- * @brief Append one interaction. The record is validated first (SPEC 1.4: NaN or
+ * @brief Append one interaction. The record is validated first (doc/GUIDE.md §1: NaN or
  *        infinite numbers, negative cost, score outside its scale, unknown enum values,
  *        missing required fields, timestamp out of range); a bad record appends nothing.
  * @param[in] store the store

@@ -1,7 +1,7 @@
 /**
  * @file iv/summary.h
  * @brief Summaries: mergeable aggregates of a grouped query, their byte format, the
- *        confidential segment comparison, and the partition hash (SPEC 7).
+ *        confidential segment comparison, and the partition hash (doc/SUMMARIES.md).
  */
 #ifndef IV_SUMMARY_H
 #define IV_SUMMARY_H
@@ -22,7 +22,7 @@ extern "C" {
  *        segments without sharing contact-level data.
  *
  * A summary holds, per group of a query (its `by` dimensions), the group key labels
- * (strings) and everything the metrics of SPEC 3.2 need: counts and 128-bit fixed-point
+ * (strings) and everything the metrics of doc/METRICS.md §Group metrics need: counts and 128-bit fixed-point
  * sums (cost, value, quality, RV, survey answers). For five per-contact metrics of the
  * group — `n`, `cost`, `value`, `rv`, `rv_per_interaction` (each contact's own value
  * over its interactions in the group) — it also keeps the exact sum and sum of squares
@@ -120,7 +120,7 @@ IV_API void iv_summary_free(iv_summary *summary);
 IV_API size_t iv_summary_groups(const iv_summary *summary);
 
 /**
- * @brief The metrics of SPEC 3.2 per group: the same table as iv_query_metrics() on the
+ * @brief The metrics of doc/METRICS.md §Group metrics per group: the same table as iv_query_metrics() on the
  *        data and query the summary was made from (same columns, rows and values).
  * @param[out] out the table
  * @param[in] summary the summary
@@ -148,7 +148,7 @@ IV_API int iv_summary_quantile(const iv_summary *summary, size_t group, const ch
                                double p, double *out);
 
 /**
- * @brief Segment versus segment from summaries alone (SPEC 4, `compare` shape).
+ * @brief Segment versus segment from summaries alone (doc/PATTERN.md, the `iv compare` shape).
  *
  * Compares a per-contact metric between group @p group_a of @p a and group @p group_b
  * of @p b (the two may be the same summary). One row: `n_a`, `n_b`, `mean_a`, `mean_b`,

@@ -1,4 +1,4 @@
-/* Funnels (SPEC 3.4): ordered steps, each a set of types, a conversion window from the
+/* Funnels (doc/LIFECYCLE.md): ordered steps, each a set of types, a conversion window from the
  * contact's first step-1 interaction, modes ordered / strict / any, the median time
  * between steps and the support-after-completion share. Rules: doc/LIFECYCLE.md. */
 #include <math.h>
@@ -265,7 +265,7 @@ IV_API int iv_lifecycle_funnel(iv_table **out, const iv_store *s, const iv_query
         (rc = iv__lc_cover(&L, (void **)&F.cnt, &F.cap, (F.ns + 1) * sizeof *F.cnt)) ||
         (rc = iv__lc_table(&L, &t, cols, types, 7)))
         goto done;
-    iv__table_set_numeric_text(t, L.nk); /* `step`: 1, 2, ... then "support_after" (SPEC 5) */
+    iv__table_set_numeric_text(t, L.nk); /* `step`: 1, 2, ... then "support_after" (doc/LIFECYCLE.md §Funnels) */
     nmed = IV__MAX(L.G.n, 1) * F.ns;
     if (!(med = iv__malloc(&L.c.a, nmed * sizeof *med))) {
         rc = iv__nomem("funnel medians");

@@ -1,6 +1,6 @@
-/* Lifecycle metrics of SPEC 3.4: activity, churn and retention, cohort retention; and
+/* Lifecycle metrics of doc/LIFECYCLE.md: activity, churn and retention, cohort retention; and
  * the per-(group, contact) walk they share with funnels (funnel.c).
- * Definitions and the choices SPEC 3.4 leaves open: doc/LIFECYCLE.md. */
+ * Definitions and the choices made: doc/LIFECYCLE.md. */
 #include <math.h>
 #include <stdlib.h>
 
@@ -209,7 +209,7 @@ typedef struct iv__churn {
     size_t cap;
 } iv__churn;
 
-/* Active at t (SPEC 3.4): an interaction in (t - W, t] and the latest interaction at or
+/* Active at t (doc/LIFECYCLE.md): an interaction in (t - W, t] and the latest interaction at or
  * before t is not churn-flagged. */
 static int iv__active(const iv__lc *L, const uint32_t *rows, size_t n, int64_t t, int64_t W)
 {

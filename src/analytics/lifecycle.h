@@ -1,6 +1,6 @@
 /* Internal: the walk shared by churn, cohorts and funnels (lifecycle.c, funnel.c).
  *
- * Every analysis of SPEC 3.4 looks at one contact's history at a time. With `by`
+ * Every lifecycle analysis (doc/LIFECYCLE.md) looks at one contact's history at a time. With `by`
  * dimensions, a contact's selected interactions are split by group and each group's
  * interactions alone form the contact's history within that group. iv__lc_walk calls
  * the analysis once per (group, contact) with that history's rows in time order. */

@@ -1,4 +1,4 @@
-/* Digital maturity (SPEC 6): indicator sets, the assessment over the eight areas,
+/* Digital maturity (doc/MATURITY.md): indicator sets, the assessment over the eight areas,
  * year-on-year comparison and the peer benchmark. The rubric and the level formulas
  * live in rubric.c. */
 #include <math.h>
@@ -479,7 +479,7 @@ IV_API int iv_maturity_assess(iv_table **out, const iv_rubric *rubric, const iv_
     if (!t)
         return IV_ENOMEM;
     rc = add_cols(t, cols, types, 7);
-    /* SPEC 6: the area score is the weighted mean of its observed indicators' levels;
+    /* doc/MATURITY.md: the area score is the weighted mean of its observed indicators' levels;
      * the overall score the area-weighted mean of the area scores that exist, shown
      * with their minimum (one average alone hides a weak area). */
     for (area = 1; !rc && area <= IV__NAREAS; area++) {

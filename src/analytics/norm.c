@@ -1,4 +1,4 @@
-/* Norms of trajectories and contact-versus-norm robust z-scores (SPEC 4). The robust z
+/* Norms of trajectories and contact-versus-norm robust z-scores (doc/PATTERN.md). The robust z
  * follows Iglewicz & Hoaglin (1993), "How to Detect and Handle Outliers": the modified
  * z-score 0.6745 (x - median) / MAD, i.e. (x - median) / (1.4826 MAD), with |z| > 3.5 as
  * the outlier rule; when MAD is 0 the mean absolute deviation scaled by sqrt(pi/2) =

@@ -1,5 +1,5 @@
 /* Internal: norms of sets of trajectories (per-bucket robust summaries) and the robust z
- * of a contact against them (SPEC 4 "Norm" and "Contact vs norm"). */
+ * of a contact against them (doc/PATTERN.md §Norms and §Contact versus norm). */
 #ifndef IV_SRC_NORM_H
 #define IV_SRC_NORM_H
 

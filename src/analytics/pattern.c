@@ -1,4 +1,4 @@
-/* The RV use cases of SPEC 4 over a store: norms of subsets, a contact against a norm,
+/* The RV use cases of doc/PATTERN.md over a store: norms of subsets, a contact against a norm,
  * nearest norm, segment versus segment, A/B efficacy, prioritising, stalled contacts and
  * next best action. The array-level kernels live in norm.c and dtw.c, the tests in
  * stats.c, the trajectories in trajectory.c; this file wires them to selections. */
@@ -598,7 +598,7 @@ static int rank_row(void *p, iv__ctx *c, uint32_t contact, size_t row, double u)
 
 static _Thread_local const iv__pool *rank_pool;
 
-/* RV per interaction descending, fewer interactions, higher RV, contact id (SPEC 4). */
+/* RV per interaction descending, fewer interactions, higher RV, contact id (doc/PATTERN.md). */
 static int rank_cmp(const void *pa, const void *pb)
 {
     const rank_item *a = pa, *b = pb;

@@ -1,4 +1,4 @@
-/* Summaries (SPEC 7): per group of a query, the metric accumulator of metrics.h plus
+/* Summaries (doc/SUMMARIES.md): per group of a query, the metric accumulator of metrics.h plus
  * exact moments and relative-error sketches of per-contact metrics; exact merges; the
  * byte format; the confidential segment comparison. Byte format: doc/SUMMARIES.md. */
 #include <math.h>

@@ -1,4 +1,4 @@
-/* RV trajectories of contacts (SPEC 4): cumulative RV at the end of each of K buckets,
+/* RV trajectories of contacts (doc/PATTERN.md): cumulative RV at the end of each of K buckets,
  * aligned by the contact's age, by the calendar or by interaction index; buckets that end
  * after the reference time are unobserved (NaN), never 0. Also the per-contact walk and
  * the options shared by the store-level pattern use cases (pattern.c). */

@@ -1,4 +1,4 @@
-/* Internal: RV trajectories of contacts from a store (SPEC 4 "Trajectory"), the walk over
+/* Internal: RV trajectories of contacts from a store (doc/PATTERN.md §Trajectories), the walk over
  * each contact's selected interactions that the store-level pattern use cases share, and
  * the options and reference time of those use cases. */
 #ifndef IV_SRC_TRAJECTORY_H
@@ -22,7 +22,7 @@ typedef int (*iv__prow_fn)(void *p, iv__ctx *c, uint32_t contact, size_t row, do
 typedef int (*iv__pend_fn)(void *p, iv__ctx *c, uint32_t contact);
 
 /* Walk the selected rows (time range and where of c) of every contact, or of contact id
- * `only` when non-zero. u_i is computed along each contact's whole history (SPEC 3.1). */
+ * `only` when non-zero. u_i is computed along each contact's whole history (doc/METRICS.md §Per-interaction quantities). */
 int iv__pattern_walk(iv__ctx *c, uint32_t only, iv__prow_fn row, iv__pend_fn end, void *p);
 
 /* Trajectory geometry: bucket width (ms), count, alignment, calendar origin, reference. */

@@ -55,7 +55,7 @@ const char *cli_value(const char *cmd, int argc, char **argv, int *i, const char
 int cli_select_opt(const char *cmd, int argc, char **argv, int *i, const char **by,
                    const char **where, int64_t *from, int64_t *to);
 
-/* Parse a timestamp option value (SPEC 1.2 forms); prints "iv CMD: OPT: reason" and
+/* Parse a timestamp option value (the forms of doc/GUIDE.md §1); prints "iv CMD: OPT: reason" and
  * returns -1 when bad, 0 when good. */
 int cli_parse_time(const char *cmd, const char *opt, const char *v, int64_t *out);
 /* Parse a duration "7d", "12h", "30m", "45s", "2w" (a bare number is days) into

@@ -1,5 +1,5 @@
 /* iv clv fit | predict INPUT : BG/NBD, Pareto/NBD and Gamma-Gamma from the RFM summary of
- * the purchase-flagged interactions (SPEC 3.4, 8). */
+ * the purchase-flagged interactions (doc/CLV.md). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* iv churn | retention | cohorts | funnel INPUT : the lifecycle metrics of SPEC 3.4. */
+/* iv churn | retention | cohorts | funnel INPUT : the lifecycle metrics of doc/LIFECYCLE.md. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

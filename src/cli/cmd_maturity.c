@@ -1,4 +1,4 @@
-/* iv maturity INPUT : digital maturity across the eight areas (SPEC 6). */
+/* iv maturity INPUT : digital maturity across the eight areas (doc/MATURITY.md). */
 #include <string.h>
 
 #include "cli.h"

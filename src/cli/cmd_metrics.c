@@ -1,5 +1,5 @@
-/* iv metrics INPUT : the grouped metrics of SPEC 3.2 (and period-on-period, drill-down);
- * iv contacts INPUT : per-contact attributes of SPEC 3.3. */
+/* iv metrics INPUT : the grouped metrics of doc/METRICS.md §Group metrics (and period-on-period, drill-down);
+ * iv contacts INPUT : per-contact attributes of doc/METRICS.md §Contacts and subsets. */
 #include <string.h>
 
 #include "cli.h"

@@ -1,6 +1,6 @@
 /* iv pattern trajectories|norm|compare|nearest|rank|stalled|next|ab INPUT ... : the RV use
- * cases of SPEC 4; iv compare INPUT --metric NAME --a EXPR --b EXPR : segment versus
- * segment with the SPEC 5 `compare` shape. Public API only. */
+ * cases of doc/PATTERN.md; iv compare INPUT --metric NAME --a EXPR --b EXPR : segment versus
+ * segment with the `iv compare` shape. Public API only. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -317,7 +317,7 @@ static void pattern_help(FILE *f)
 int cli_cmd_pattern(int argc, char **argv)
 {
     static const char *help =
-        "\nRV pattern comparison (SPEC 4). Trajectories are cumulative RV at the end of each\n"
+        "\nRV pattern comparison (doc/PATTERN.md). Trajectories are cumulative RV at the end of each\n"
         "bucket since the contact's first selected interaction (age), a common --origin\n"
         "(calendar), or after each interaction (index); buckets ending after the reference\n"
         "time (--to, else the last timestamp) are unobserved (null). compare: a contact\n"
@@ -354,11 +354,11 @@ int cli_cmd_pattern(int argc, char **argv)
 int cli_cmd_compare(int argc, char **argv)
 {
     static const char *help =
-        "\nSegment versus segment (SPEC 4, 5): the per-contact metric NAME (any metric of\n"
-        "iv metrics) over each contact's interactions selected by (--where) and (--a),\n"
-        "versus (--where) and (--b); contacts with none are not in the sample. Prints\n"
-        "n_a, n_b, mean_a, mean_b, median_a, median_b, diff, diff_ci_low, diff_ci_high\n"
-        "(Welch), welch_t, welch_df, welch_p, mwu_u, mwu_p, cliffs_delta.\n";
+        "\nSegment versus segment (doc/PATTERN.md): the per-contact metric NAME (any\n"
+        "metric of iv metrics) over each contact's interactions selected by (--where)\n"
+        "and (--a), versus (--where) and (--b); contacts with none are not in the\n"
+        "sample. Prints n_a, n_b, mean_a, mean_b, median_a, median_b, diff, diff_ci_low,\n"
+        "diff_ci_high (Welch), welch_t, welch_df, welch_p, mwu_u, mwu_p, cliffs_delta.\n";
     cli_opts co;
     pargs p;
     int st;

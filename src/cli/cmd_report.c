@@ -1,4 +1,4 @@
-/* iv report [INPUT] [-o FILE]: one self-contained HTML file with inline SVG charts (SPEC 5):
+/* iv report [INPUT] [-o FILE]: one self-contained HTML file with inline SVG charts (doc/GUIDE.md §3):
  * metric tables by channel, stage and team, year-on-year deltas, the RV trajectory of one
  * contact against the norm band of all contacts, the maturity radar over the eight areas.
  * Public API only. With no INPUT it reads the bundled sample log. */
@@ -22,7 +22,7 @@ static const char *default_steps = "visit|open|click|download,demo,purchase,"
                                    "repeat|renewal|upsell|cross_sell";
 
 #define DAY_MS 86400000LL
-#define BUCKET_MS (7 * DAY_MS) /* SPEC 4: trajectory buckets of B = 7 days */
+#define BUCKET_MS (7 * DAY_MS) /* doc/PATTERN.md: trajectory buckets of B = 7 days */
 
 typedef struct report {
     const char *cmd;
@@ -289,7 +289,7 @@ static int by_dimension(report *r, const dim_section *d)
         b.notes[i] = b.nbuf[i];
     }
     html_section(r->f, d->by, d->heading, d->intro);
-    snprintf(cap, sizeof cap, "Metrics by %s (SPEC 3.2 names; \xe2\x80\x93 = undefined)", d->by);
+    snprintf(cap, sizeof cap, "Metrics by %s (metric names of doc/METRICS.md; \xe2\x80\x93 = undefined)", d->by);
     {
         const char *cols[32];
         size_t k = 0, j;
@@ -365,7 +365,7 @@ static int year_on_year(report *r)
     memset(&c, 0, sizeof c);
     c.id = "yoy";
     c.title = "Year-on-year relative change per metric";
-    c.desc = "Horizontal bars, one per metric of SPEC 3.2: the relative change of the last "
+    c.desc = "Horizontal bars, one per metric of doc/METRICS.md §Group metrics: the relative change of the last "
              "twelve months against the twelve before. Increases are blue bars to the right "
              "of zero, decreases vermillion bars to the left; each bar is followed by the "
              "current and the previous value.";
@@ -412,7 +412,7 @@ static const char *typical_contact(const iv_table *tt, const iv_table *norm, siz
     return pick;
 }
 
-/* SPEC 4 through the pattern API: age-aligned trajectories (cumulative RV at the end of
+/* doc/PATTERN.md through the pattern API: age-aligned trajectories (cumulative RV at the end of
  * each 7-day bucket since the contact's first interaction; a bucket ending after the
  * reference time is unobserved), the norm of every selected contact, and one contact
  * against it (robust z). */
@@ -464,7 +464,7 @@ static int trajectory(report *r)
     bucket_column(pb, "value", k, band + 5 * k);
     snprintf(intro, sizeof intro,
              "Cumulative RV units of contact %s at the end of each 7-day bucket since its first "
-             "interaction (SPEC 4, age alignment, %zu buckets), against the norm of all %zu "
+             "interaction (doc/PATTERN.md, age alignment, %zu buckets), against the norm of all %zu "
              "selected contacts: per bucket the median, the p25 to p75 band and the p10 to p90 "
              "band over the contacts observed there. A bucket that ends after the last "
              "timestamp is not observed yet (censored), never 0.", contact, k, n);
@@ -572,7 +572,7 @@ static int funnel(report *r)
     }
     snprintf(win, sizeof win, "%g days", (double)r->window / (double)DAY_MS);
     snprintf(intro, sizeof intro,
-             "Contacts reaching each step (SPEC 3.4, ordered mode: steps in order, other "
+             "Contacts reaching each step (doc/LIFECYCLE.md, ordered mode: steps in order, other "
              "interactions in between allowed) within %s of their first step-1 interaction; "
              "alternatives within a step are separated by |. Steps: %s.", win, r->steps);
     html_section(r->f, "funnel", "Funnel", intro);
@@ -657,7 +657,7 @@ static int cohorts(report *r)
     html_section(r->f, "cohorts", "Cohort retention",
                  "Contacts grouped by the month of their first interaction (cohort size in "
                  "brackets); cell (c, k) is the share of cohort c with at least one interaction "
-                 "in its k-th month after the cohort's own (SPEC 3.4; k = 0 is 100%). Months "
+                 "in its k-th month after the cohort's own (doc/LIFECYCLE.md; k = 0 is 100%). Months "
                  "that end after the last timestamp are not observed yet: blank, never 0.");
     memset(&h, 0, sizeof h);
     h.id = "cohorts";
@@ -745,7 +745,7 @@ static int maturity(report *r)
     snprintf(lcur, sizeof lcur, "[%s, %s)", a, b);
     snprintf(lprev, sizeof lprev, "[%s, %s)", c0, a);
     html_section(r->f, "maturity", "Digital maturity",
-                 "The eight areas of SPEC 6 scored 1 to 10 with the default rubric "
+                 "The eight areas scored 1 to 10 with the default rubric "
                  "(doc/MATURITY.md) from the indicators the data defines; indicators that "
                  "need a self-assessment or an external figure are missing until supplied "
                  "(iv maturity --indicators FILE). The overall row holds the mean of the area "
@@ -809,7 +809,7 @@ static void glossary(report *r)
         {"cost_assumed", "interactions whose cost came from the model"}};
     size_t i;
     html_section(r->f, "glossary", "Metric definitions",
-                 "As SPEC 3.2 states them; a ratio whose denominator is 0 is undefined "
+                 "As doc/METRICS.md §Group metrics states them; a ratio whose denominator is 0 is undefined "
                  "(shown as \xe2\x80\x93), never 0 or infinity.");
     fputs("<dl class=\"glossary\">\n", r->f);
     for (i = 0; i < sizeof defs / sizeof defs[0]; i++) {
@@ -841,7 +841,7 @@ static const dim_section dims[] = {
      "Horizontal bars, one per lifecycle stage: the total RV units, with the number of "
      "interactions after each bar.", NULL},
     {"team", "By team",
-     "Reps, teams, territories and partners side by side (the Performance subsets of SPEC 3.3).",
+     "Reps, teams, territories and partners side by side (the Performance subsets of doc/METRICS.md §Contacts and subsets).",
      "nps", "NPS (points, \xe2\x88\x92" "100 to 100)", 1, "Net Promoter Score by team",
      "Horizontal bars, one per team: the NPS in points, positive to the right of zero in blue, "
      "negative to the left in vermillion, with the number of interactions after each bar.",

@@ -1,4 +1,4 @@
-/* iv summary make|merge|show|quantile|compare : mergeable summaries (SPEC 7);
+/* iv summary make|merge|show|quantile|compare : mergeable summaries (doc/SUMMARIES.md);
  * iv partition : split a log by the contact hash into saved stores, one per part. */
 #include <stdlib.h>
 #include <string.h>

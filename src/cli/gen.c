@@ -242,7 +242,7 @@ enum { CH_WEB, CH_EMAIL, CH_PHONE, CH_CHAT, CH_SOCIAL, CH_APP, CH_F2F, CH_POST, 
 typedef struct channel_info {
     const char *name;
     int staffed;       /* handled by people: office hours, working days */
-    int cost_cents;    /* typical real cost per transaction (SPEC 2 figures where given) */
+    int cost_cents;    /* typical real cost per transaction (doc/MODEL.md figures where given) */
     int area;          /* the model's default area (index into area_names) */
     int cost_given_pct;/* how often an export carries the real cost */
 } channel_info;
@@ -648,7 +648,7 @@ static void purchase_like(gen *g, contact *c, int ty, int ch, double factor)
 
 /* A survey answer driven by the contact's mood and what just happened (`after` is the
  * outcome of the event that triggered it): unhappy contacts score low, complaints
- * make detractors. Scales as SPEC 1.1: nps 0-10, csat 1-5, ces 1-7. */
+ * make detractors. Scales as doc/GUIDE.md §1: nps 0-10, csat 1-5, ces 1-7. */
 static void survey(gen *g, contact *c, int ty, int after)
 {
     /* within 90 days of a complaint a contact is a detractor */

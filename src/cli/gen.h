@@ -1,6 +1,6 @@
 /* `iv gen`: a synthetic interaction log that looks like a real CRM export.
  *
- * The command writes CSV with the columns of SPEC 1.1 plus the custom dimensions
+ * The command writes CSV with the columns of doc/GUIDE.md §1 plus the custom dimensions
  * `region` and `variant`. Output is a pure function of the options (no clock, no
  * rand(), no locale, no libm transcendental functions): the same options give the
  * same bytes on every platform. */

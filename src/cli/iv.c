@@ -15,18 +15,18 @@ typedef struct cli_command {
 static const cli_command commands[] = {
     {"gen", iv_cli_gen, "write a realistic synthetic interaction log (CSV) to stdout"},
     {"ingest", cli_cmd_ingest, "read logs and account for every row (accepted / rejected)"},
-    {"maturity", cli_cmd_maturity, "digital maturity: eight areas, levels 1-10 (SPEC 6)"},
-    {"metrics", cli_cmd_metrics, "IV, RV, cost, NPS, CSAT, CES per group (SPEC 3.2)"},
+    {"maturity", cli_cmd_maturity, "digital maturity: eight areas, levels 1-10 (doc/MATURITY.md)"},
+    {"metrics", cli_cmd_metrics, "IV, RV, cost, NPS, CSAT, CES per group (doc/METRICS.md)"},
     {"contacts", cli_cmd_contacts, "per-contact attributes: profit tier, community role, flags"},
-    {"churn", cli_cmd_churn, "churn over a period: active at the start, lost by the end (SPEC 3.4)"},
-    {"retention", cli_cmd_retention, "retention over a period: (E - N) / S (SPEC 3.4)"},
+    {"churn", cli_cmd_churn, "churn over a period: active at the start, lost by the end (doc/LIFECYCLE.md)"},
+    {"retention", cli_cmd_retention, "retention over a period: (E - N) / S (doc/LIFECYCLE.md)"},
     {"cohorts", cli_cmd_cohorts, "weekly or monthly cohort retention, bounded and unbounded"},
     {"funnel", cli_cmd_funnel, "conversion funnel: steps, window, ordered/strict/any"},
     {"clv", cli_cmd_clv, "CLV: fit BG/NBD, Pareto/NBD, Gamma-Gamma; predict per contact"},
     {"pattern", cli_cmd_pattern, "RV patterns: trajectories, norms, nearest norm, rank, stalled, next, A/B"},
     {"compare", cli_cmd_compare, "segment versus segment on a per-contact metric (Welch, Mann-Whitney)"},
     {"report", cli_cmd_report, "one self-contained HTML report with SVG charts (no INPUT: the sample)"},
-    {"summary", cli_cmd_summary, "mergeable summaries: make, merge, show, quantile, compare (SPEC 7)"},
+    {"summary", cli_cmd_summary, "mergeable summaries: make, merge, show, quantile, compare (doc/SUMMARIES.md)"},
     {"partition", cli_cmd_partition, "split a log by contact hash into saved stores, one per part"},
 };
 

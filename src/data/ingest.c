@@ -1,4 +1,4 @@
-/* Streaming ingestion of CSV and JSON Lines into a store (SPEC 1.2 to 1.4).
+/* Streaming ingestion of CSV and JSON Lines into a store (doc/GUIDE.md §1: record, timestamps, bad rows).
  *
  * The push loop hands each chunk to the format's scanner, which consumes the bytes of
  * one record at a time. A record that ends inside the chunk is parsed straight from the
@@ -30,7 +30,7 @@
 #define IV__REJ_BLOCK ((size_t)64 << 10)
 #define IV__JKEY_MAX 1024 /* distinct JSON key spellings remembered */
 
-/* The SPEC 1.1 fields, then custom dimensions. */
+/* The fields of doc/GUIDE.md §1, then custom dimensions. */
 enum {
     F_CONTACT, F_TS, F_CHANNEL, F_TYPE, F_STAGE, F_AREA, F_DIRECTION, F_COST, F_VALUE,
     F_OUTCOME, F_TEAM, F_SCORE, F_RV, F_ID, F_N,
@@ -449,7 +449,7 @@ static const char *iv__tname(const iv_ingest *ing, iv__target t)
     return t.kind < F_N ? iv__fname[t.kind] : ing->store->dim_names[t.dim];
 }
 
-/* The row is parsed: check it (SPEC 1.4) and append it. */
+/* The row is parsed: check it (doc/GUIDE.md §1) and append it. */
 static int iv__finish_row(iv_ingest *ing, const char *raw, size_t nraw)
 {
     const char *field = NULL;

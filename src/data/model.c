@@ -1,4 +1,4 @@
-/* The scoring model (SPEC 2): the built-in default, lookups for the query engine,
+/* The scoring model (doc/MODEL.md): the built-in default, lookups for the query engine,
  * setters and getters, and the INI-style text format (doc/MODEL.md). */
 #include <errno.h>
 #include <math.h>
@@ -44,14 +44,14 @@ struct iv_model {
 };
 
 /* ---------------------------------------------------------------------------------
- * The built-in default (SPEC 2). Both tables are written in byte order of the names,
+ * The built-in default (doc/MODEL.md). Both tables are written in byte order of the names,
  * which the binary search relies on (a test checks every name is found). */
 
-/* RV units: CRM behaviour-scoring practice (Marketo, Pardot, Adobe) as listed in SPEC 2. */
+/* RV units: CRM behaviour-scoring practice (Marketo, Pardot, Adobe) as listed in doc/MODEL.md. */
 #define DEF_TYPE(nm, rv, stage, cls, flags) \
     { { nm, sizeof nm - 1, 0 }, \
       { 1, rv, IV_SURVEY_NONE, { -20.0, 0.0, 20.0 }, stage, cls, flags, 1.0, NAN } }
-/* Survey types score by the band of the answer: low -20, mid 0, high +20 (SPEC 2). */
+/* Survey types score by the band of the answer: low -20, mid 0, high +20 (doc/MODEL.md). */
 #define DEF_SURVEY(nm, kind) \
     { { nm, sizeof nm - 1, 0 }, \
       { 1, 0.0, kind, { -20.0, 0.0, 20.0 }, IV_STAGE_RETENTION, IV_CLASS_WATCH, 0u, 1.0, NAN } }
@@ -191,7 +191,7 @@ void iv__model_channel(const iv_model *m, const char *ch, size_t n, iv__channel_
     out->area = e ? e->area : IV_AREA_CHANNELS;
 }
 
-/* Band cuts of SPEC 2, the same as the metrics of SPEC 3.2: NPS promoters >= 9 and
+/* Band cuts of doc/MODEL.md, the same as the metrics of doc/METRICS.md: NPS promoters >= 9 and
  * detractors <= 6 (Reichheld 2003, "The One Number You Need to Grow"); CSAT satisfied
  * 4-5 of 5; CES "easy" 5-7 of 7. */
 double iv__model_survey_rv(const iv__type_info *ti, double score)

@@ -1,4 +1,4 @@
-/* Internal: scoring-model lookups for the query engine (SPEC 2, 3.1).
+/* Internal: scoring-model lookups for the query engine (doc/MODEL.md, doc/METRICS.md).
  *
  * Look a type or channel up once per distinct name in a query (binary search over the
  * model's sorted table, O(log n)), then use the filled info per row. Names are matched
@@ -36,7 +36,7 @@ void iv__model_type(const iv_model *m, const char *type, size_t n, iv__type_info
  * cost = default_cost, not digital, area CHANNELS). A known channel without a cost of
  * its own also reports default_cost. */
 void iv__model_channel(const iv_model *m, const char *ch, size_t n, iv__channel_info *out);
-/* Survey RV of one answer: band by the SPEC 2 bands (nps 9-10 high, 7-8 mid, 0-6 low; csat 4-5 /
+/* Survey RV of one answer: band by the bands of doc/MODEL.md (nps 9-10 high, 7-8 mid, 0-6 low; csat 4-5 /
    3 / 1-2; ces 5-7 / 4 / 1-3). Precisely: high when score >= 9 / 4 / 5, low when
    score <= 6 / 2 / 3, mid otherwise (the same cuts as the nps, csat and ces metrics).
    A non-survey type, or a NaN score, gives ti->rv. */

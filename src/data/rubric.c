@@ -1,4 +1,4 @@
-/* The rubric model of SPEC 6: eight areas, indicators with a weight, a direction and
+/* The rubric model of doc/MATURITY.md: eight areas, indicators with a weight, a direction and
  * nine thresholds t2..t10; the INI-style rubric file loader; the level formulas; and
  * the default rubric (documented threshold by threshold in doc/MATURITY.md). */
 #include <math.h>
@@ -159,7 +159,7 @@ int iv__read_whole_file(const iv__alloc *a, const char *path, char **text, size_
 
 /* ---- levels ---- */
 
-/* SPEC 6: reaching t_k means x >= t_k (higher) or x <= t_k (lower); between t_k and
+/* doc/MATURITY.md: reaching t_k means x >= t_k (higher) or x <= t_k (lower); between t_k and
  * t_{k+1} the level is k plus the fraction of the way to t_{k+1}; below t2 it is 1 and
  * from t10 on it is 10. Thresholds are strictly monotone, so denominators are > 0. */
 double iv__indicator_level(const iv__indicator_def *d, double x)

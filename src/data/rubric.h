@@ -1,5 +1,5 @@
 /* Internal: the rubric model (areas, indicators, thresholds), its INI loader and the
- * level formulas of SPEC 6. */
+ * level formulas of doc/MATURITY.md. */
 #ifndef IV_SRC_RUBRIC_H
 #define IV_SRC_RUBRIC_H
 
@@ -31,7 +31,7 @@ int iv__area_parse(const char *s, size_t n);
 /* The canonical name of area id 1..8. */
 const char *iv__area_name(int area);
 
-/* Continuous level of value x for an indicator (SPEC 6), in [1, 10]; x finite. */
+/* Continuous level of value x for an indicator (doc/MATURITY.md), in [1, 10]; x finite. */
 double iv__indicator_level(const iv__indicator_def *d, double x);
 
 /* The indicator named name (case-insensitive), or NULL. */

@@ -221,7 +221,7 @@ static inline void iv__row_clear(iv__row *r)
     r->cost = r->value = r->score = r->rv = (double)NAN;
 }
 
-/* Check a row against SPEC 1.4 (required fields, finite numbers, cost >= 0, survey
+/* Check a row against the bad-row rules of doc/GUIDE.md §1 (required fields, finite numbers, cost >= 0, survey
  * score on its scale, ts in range). On failure writes the reason into why (naming
  * the field) and returns the field's name in *field; returns 0 when the row is good. */
 int iv__row_check(const iv__row *r, char *why, size_t cap, const char **field);

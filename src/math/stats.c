@@ -1,6 +1,6 @@
 /* Statistical kernels: normal and Student t distributions (regularised incomplete beta
  * by continued fraction), Welch's t-test, the Mann-Whitney U test with its exact null
- * distribution, Cliff's delta and the two-sample comparison of SPEC 5 `compare`. */
+ * distribution, Cliff's delta and the two-sample comparison of `iv compare`. */
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>

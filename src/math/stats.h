@@ -46,7 +46,7 @@ void iv__welch_moments(size_t na, double ma, double va, size_t nb, double mb, do
 int iv__mwu_finish(const iv__alloc *al, const iv_stats_options *o, size_t na, size_t nb,
                    double u, double tie, int ties, double *p, double *delta, int *exact);
 
-/* The one-row `compare` table (SPEC 5) from its 15 values in column order. */
+/* The one-row `compare` table (`iv compare`) from its 15 values in column order. */
 int iv__compare_table(iv_table **out, const iv__alloc *al, const double vals[15]);
 
 #endif

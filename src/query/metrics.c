@@ -1,4 +1,4 @@
-/* The SPEC 3.2 metrics from a group's accumulator. */
+/* The metrics of doc/METRICS.md §Group metrics from a group's accumulator. */
 #include <math.h>
 
 #include "iv/model.h"
@@ -34,7 +34,7 @@ void iv__gacc_add_survey(iv__gacc *g, int survey, double score)
 {
     switch (survey) {
     case IV_SURVEY_NPS:
-        /* SPEC 3.2 and the seeds: promoters 9-10, detractors 0-6 */
+        /* doc/METRICS.md §Group metrics: promoters 9-10, detractors 0-6 */
         g->nps_n++;
         g->nps_promoters += score >= 9;
         g->nps_detractors += score <= 6;

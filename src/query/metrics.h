@@ -1,4 +1,4 @@
-/* Internal: the mergeable per-group accumulator behind every SPEC 3.2 metric, and the
+/* Internal: the mergeable per-group accumulator behind every metric of doc/METRICS.md §Group metrics, and the
  * metrics computed from it. Used by queries and by summaries (which serialise it). */
 #ifndef IV_SRC_METRICS_H
 #define IV_SRC_METRICS_H
@@ -14,7 +14,7 @@ typedef struct iv__gacc {
     iv__i128 cost, value, quality, rv, csat_sum, ces_sum;
 } iv__gacc;
 
-/* The metric names of SPEC 3.2, in output order. */
+/* The metric names of doc/METRICS.md §Group metrics, in output order. */
 #define IV__NMETRICS 20
 extern const char *const iv__metric_names[IV__NMETRICS];
 /* 1 for the integer metrics (n, contacts, rv_forward, rv_backward, cost_assumed). */

@@ -1,6 +1,6 @@
 /* Queries: the context (model lookups per type and channel, RV units along each
- * contact's history), contact attributes (SPEC 3.3), grouping and the metrics of
- * SPEC 3.2, period-on-period comparison and drill-down. */
+ * contact's history), contact attributes (doc/METRICS.md §Contacts and subsets), grouping and the metrics of
+ * doc/METRICS.md §Group metrics, period-on-period comparison and drill-down. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,7 +158,7 @@ double iv__ctx_rv(iv__ctx *c, size_t row)
         k = c->rs.count[t]++;
         if (isnan(u)) {
             u = iv__model_survey_rv(ti, iv__store_score(s, row));
-            /* the k-th occurrence counts rv * rv_repeat^(k-1) (SPEC 2) */
+            /* the k-th occurrence counts rv * rv_repeat^(k-1) (doc/MODEL.md) */
             if (k && ti->rv_repeat != 1.0)
                 u *= pow(ti->rv_repeat, (double)k);
             if (!isnan(ti->rv_daily_cap) && u > 0) {
@@ -339,7 +339,7 @@ int iv__ctx_contacts(iv__ctx *c)
             return IV_ECANCELED;
     }
     /* Profit tiers: the model's thresholds when it sets them, else the tertiles of
-     * profit among the contacts with an interaction in the range (SPEC 3.3). */
+     * profit among the contacts with an interaction in the range (doc/METRICS.md §Contacts and subsets). */
     user = iv__model_profit_thresholds(c->m, &uhigh, &upoor);
     if (user) {
         lo = upoor;

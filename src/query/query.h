@@ -11,7 +11,7 @@
 #include "model.h"
 #include "store.h"
 
-/* Per-contact attributes over the rows of the time range (SPEC 3.3). */
+/* Per-contact attributes over the rows of the time range (doc/METRICS.md §Contacts and subsets). */
 typedef struct iv__cattr {
     int64_t first, last;  /* IV_TIME_NONE when the contact has no row in range */
     uint32_t n;

@@ -1,4 +1,4 @@
-/* The selection language (SPEC 3.2): parse, compile to lookup tables, evaluate per row.
+/* The selection language (doc/METRICS.md §Selections): parse, compile to lookup tables, evaluate per row.
  *
  *   expr    := orexpr
  *   orexpr  := andexpr ("or" andexpr)*

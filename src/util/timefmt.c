@@ -1,5 +1,5 @@
 /* Timestamps: ISO 8601 / RFC 3339 text and epoch seconds to milliseconds since
- * 1970-01-01T00:00:00Z and back (SPEC 1.2).
+ * 1970-01-01T00:00:00Z and back (doc/GUIDE.md §1).
  *
  * Calendar arithmetic is done here rather than with timegm()/mktime(), which depend
  * on the process's time zone and are not in C11. Dates are proleptic Gregorian
@@ -10,7 +10,7 @@
 #include "iv/ingest.h"
 #include "timefmt.h"
 
-/* Accepted instants: 1900-01-01T00:00:00Z <= t < 2201-01-01T00:00:00Z (SPEC 1.2:
+/* Accepted instants: 1900-01-01T00:00:00Z <= t < 2201-01-01T00:00:00Z (doc/GUIDE.md §1:
  * before 1900 or after 2200 is out of range). Both are days_from_civil * 86400000:
  * -25567 and 84371 days (`date -u -d 1900-01-01 +%s` / 86400,
  * `date -u -d 2201-01-01 +%s` / 86400). */
