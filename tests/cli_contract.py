@@ -15,6 +15,8 @@ IV = os.environ.get("IV_EXE", "iv")
 ROOT = os.environ.get("IV_SOURCE_ROOT", ".")
 SAMPLE = os.path.join(ROOT, "examples", "data", "sample.csv")
 MESSY = os.path.join(ROOT, "tests", "data", "ingest", "messy.csv")
+PRODUCT_FUNNEL = os.path.join(ROOT, "tests", "data", "product", "funnel.csv")
+PRODUCT_LIFE = os.path.join(ROOT, "tests", "data", "product", "lifecycle.csv")
 
 METRICS = ["n", "contacts", "cost", "value", "cpt", "iv", "roi", "desired_rate", "rv",
            "rv_per_interaction", "cost_per_rv", "rv_forward", "rv_backward", "nps", "nps_se",
@@ -120,10 +122,73 @@ class Shapes(unittest.TestCase):
     def test_funnel_rows_then_support_after(self):
         rows = iv_json("funnel", SAMPLE, "--steps", "visit,signup,purchase", "--window", "30d")
         keys = ["step", "types", "contacts", "from_previous", "from_first", "dropoff",
-                "median_seconds_from_previous"]
+                "median_seconds_from_previous", "seconds_from_previous_p10",
+                "seconds_from_previous_p25", "seconds_from_previous_p75",
+                "seconds_from_previous_p90", "seconds_from_previous_mean"]
         self.assertEqual([list(r) for r in rows], [keys] * 4)
         self.assertEqual([r["step"] for r in rows], [1, 2, 3, "support_after"])
         self.assertEqual(rows[0]["from_first"], 1)
+
+    def test_funnel_exclude_and_histogram(self):
+        # tests/data/product/funnel.csv, worked by hand in tests/test_product.c:
+        # refund@2-3 removes d (refund after its demo, no purchase, within 14 days)
+        rows = iv_json("funnel", PRODUCT_FUNNEL, "--steps", "signup,demo,purchase",
+                       "--window", "14d", "--exclude", "refund@2-3")
+        self.assertEqual([r["contacts"] for r in rows], [5, 4, 2, 0])
+        out = iv_json("funnel", PRODUCT_FUNNEL, "--steps", "signup,demo,purchase",
+                      "--window", "14d", "--histogram")
+        self.assertEqual(list(out), ["funnel", "histogram"])
+        self.assertEqual([list(r) for r in out["histogram"]],
+                         [["bin", "from_seconds", "to_seconds", "contacts", "share"]] * 5)
+        self.assertEqual([r["contacts"] for r in out["histogram"]], [0, 0, 1, 1, 1])
+        csv_text = iv("funnel", PRODUCT_FUNNEL, "--steps", "signup,demo,purchase", "--window",
+                      "14d", "--histogram", "--format", "csv").stdout
+        first, second = csv_text.split("\n\n")
+        self.assertTrue(first.startswith("step,types,contacts,"))
+        self.assertTrue(second.startswith("bin,from_seconds,to_seconds,contacts,share\n"))
+
+    def test_funnel_by_month_groups_by_entry(self):
+        rows = iv_json("funnel", SAMPLE, "--steps", "signup,purchase", "--by", "month")
+        self.assertEqual(list(rows[0])[:2], ["month", "step"])
+        self.assertEqual(len(rows) % 3, 0)
+
+    def test_churn_and_retention_series(self):
+        rows = iv_json("churn", PRODUCT_LIFE, "--from", "2024-01-01", "--to", "2024-01-29",
+                       "--window", "7d", "--every", "week")
+        self.assertEqual([list(r) for r in rows],
+                         [["period", "t0", "t1", "start", "lost", "churn"]] * 4)
+        self.assertEqual([(r["period"], r["start"], r["lost"]) for r in rows],
+                         [("2024-W01", 1, 1), ("2024-W02", 0, 0), ("2024-W03", 2, 1),
+                          ("2024-W04", 2, 2)])
+        rows = iv_json("retention", PRODUCT_LIFE, "--from", "2024-01-01", "--to", "2024-01-29",
+                       "--window", "7d", "--every", "week")
+        self.assertEqual([list(r) for r in rows],
+                         [["period", "t0", "t1", "start", "end", "new", "retention"]] * 4)
+        self.assertEqual([r["retention"] for r in rows], [0.0, None, 0.5, 0.5])
+        p = iv("churn", SAMPLE, "--by", "quarter", check=False)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("--every", p.stderr)
+
+    def test_cohorts_start_and_return(self):
+        rows = iv_json("cohorts", PRODUCT_FUNNEL, "--period", "month", "--start", "signup",
+                       "--return", "purchase")
+        self.assertEqual(list(rows[0]), ["cohort", "contacts", "period", "retained", "rate",
+                                         "rate_unbounded"])
+        self.assertEqual((rows[0]["contacts"], rows[0]["retained"]), (7, 3))
+
+    def test_lifecycle_stickiness_paths(self):
+        rows = iv_json("lifecycle", PRODUCT_LIFE, "--period", "week")
+        self.assertEqual([list(r) for r in rows],
+                         [["period", "new", "returning", "resurrecting", "dormant"]] * 4)
+        self.assertEqual([r["dormant"] for r in rows], [0, 0, -1, -2])
+        rows = iv_json("stickiness", PRODUCT_LIFE, "--period", "month")
+        self.assertEqual([list(r) for r in rows], [["days", "contacts", "share"]] * 31)
+        # January: k on 3 days, l on 2, m on 1
+        self.assertEqual([r["contacts"] for r in rows[:4]], [1, 1, 1, 0])
+        rows = iv_json("paths", PRODUCT_FUNNEL, "--start", "signup", "--steps", "2", "--top", "2")
+        self.assertEqual([list(r) for r in rows], [["path", "contacts", "share"]] * 2)
+        self.assertEqual([r["path"] for r in rows], ["demo > refund", "demo > purchase"])
+        self.assertEqual(iv("paths", SAMPLE, check=False).returncode, 2)
 
     def test_compare_is_one_object_with_the_spec_keys(self):
         r = iv_json("compare", SAMPLE, "--metric", "rv", "--a", "variant = A", "--b", "variant = B")
@@ -162,7 +227,8 @@ class Shapes(unittest.TestCase):
 
 class ExitStatus(unittest.TestCase):
     COMMANDS = ["gen", "ingest", "metrics", "contacts", "churn", "retention", "cohorts",
-                "funnel", "clv", "pattern", "compare", "maturity", "summary", "report"]
+                "funnel", "lifecycle", "stickiness", "paths", "clv", "pattern", "compare",
+                "maturity", "summary", "report"]
 
     def test_every_command_has_help(self):
         for c in self.COMMANDS:

@@ -367,11 +367,13 @@ END_TEST
  *   a 1 (visit breaks), b 2 (1d), c 1, d 2 (14d), e 1, f 3 (restart at D2: 1d, 1h)
  *   step 2: 3 (b, d, f), median of 1d 1d 14d = 86400; step 3: 1, median 3600;
  *   support_after: f only, complaint too late -> 0 of 1.
- * any (k distinct steps within the window):
+ * any (k distinct steps within the window, which starts at the first interaction of
+ * ANY step, as in PostHog's unordered funnels):
  *   a 3 (2d, 3d), b 2 (1d), c 3 (purchase D3: 3d, demo D4: 1d), d 2 (14d), e 1,
- *   f 3 (demo D3: 3d, purchase: 1h)
- *   step 2: 5, median of 1d 2d 3d 3d 14d = 259200; step 3: 3 (a, c, f),
- *   median of 1h 1d 3d = 86400; support_after: a yes, c no, f no -> 1/3. */
+ *   f 3 (demo D3: 3d, purchase: 1h), g 2 (enters with its demo at D0: purchase 1d)
+ *   step 1: 7; step 2: 6, median of 1d 1d 2d 3d 3d 14d = (2d + 3d)/2 = 216000;
+ *   step 3: 3 (a, c, f), median of 1h 1d 3d = 86400; support_after: a yes, c no,
+ *   f no -> 1/3. */
 static iv_store *funnel_log(void)
 {
     iv_store *s = new_store();
@@ -473,7 +475,7 @@ START_TEST(any_order_funnel_counts_distinct_steps_within_the_window)
 {
     iv_store *s = funnel_log();
     iv_table *t = funnel(s, NULL, "signup,demo|trial,purchase", IV_FUNNEL_ANY, 14 * DAY);
-    static const double c[] = {6, 5, 3}, m[] = {0, 259200, 86400};
+    static const double c[] = {7, 6, 3}, m[] = {0, 216000, 86400};
     check_funnel(t, c, m, 1, 1.0 / 3.0);
     iv_table_free(t);
     iv_store_free(s);
@@ -757,7 +759,9 @@ START_TEST(cli_funnel_prints_the_hand_checked_strict_funnel)
              "--mode strict --format csv", path);
     ck_assert_int_eq(iv_run(args, &out), 0);
     ck_assert(starts(out, "step,types,contacts,from_previous,from_first,dropoff,"
-                           "median_seconds_from_previous\n"));
+                           "median_seconds_from_previous,seconds_from_previous_p10,"
+                           "seconds_from_previous_p25,seconds_from_previous_p75,"
+                           "seconds_from_previous_p90,seconds_from_previous_mean\n"));
     for (k = 0; k < 4; k++) {
         double m = csv_num(out, k + 1, 6, f, sizeof f);
         ck_assert(csv_num(out, k + 1, 2, f, sizeof f) == contacts[k]);

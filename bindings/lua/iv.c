@@ -1536,7 +1536,8 @@ static const char *funnel_steps(lua_State *L, int opts)
     return lua_tostring(L, -1);
 }
 
-enum { LC_CHURN, LC_COHORTS, LC_FUNNEL };
+enum { LC_CHURN, LC_COHORTS, LC_FUNNEL, LC_RETENTION, LC_HISTOGRAM, LC_LIFECYCLE, LC_STICKINESS,
+       LC_PATHS };
 
 /* funnel rows: `step` "1", "2", ... as integers, as SPEC 5 and the JSON export write it */
 static void funnel_step_integers(lua_State *L, int rows)
@@ -1553,8 +1554,9 @@ static void funnel_step_integers(lua_State *L, int rows)
 
 static int run_lifecycle(lua_State *L, int kind)
 {
-    static const char *const periods[] = {"week", "month", NULL};
+    static const char *const periods[] = {"week", "month", "day", "quarter", NULL};
     static const char *const modes[] = {"ordered", "strict", "any", NULL};
+    static const char *const every[] = {"none", "day", "week", "month", "quarter", NULL};
     iv_store *s = check_store(L, 1);
     int opts = opts_index(L, 2), rc;
     iv_query_options q;
@@ -1568,7 +1570,20 @@ static int run_lifecycle(lua_State *L, int kind)
     opt_duration(L, opts, "window", &lo.window);
     opt_enum(L, opts, "period", periods, &lo.period);
     opt_enum(L, opts, "mode", modes, &lo.mode);
-    if (kind == LC_FUNNEL) {
+    opt_enum(L, opts, "every", every, &lo.every);
+    lo.exclude = opt_string(L, opts, "exclude");
+    lo.start_types = opt_string(L, opts, "start_types");
+    lo.return_types = opt_string(L, opts, "return_types");
+    if (opts) {
+        lua_getfield(L, opts, "steps");
+        if (kind == LC_PATHS && !lua_isnil(L, -1))
+            lo.path_steps = (size_t)luaL_checkinteger(L, -1);
+        lua_getfield(L, opts, "top");
+        if (!lua_isnil(L, -1))
+            lo.top = (size_t)luaL_checkinteger(L, -1);
+        lua_pop(L, 2);
+    }
+    if (kind == LC_FUNNEL || kind == LC_HISTOGRAM) {
         if (!opts)
             return luaL_error(L, "iv: funnel needs {steps = ...}");
         lo.steps = funnel_steps(L, opts);
@@ -1576,8 +1591,18 @@ static int run_lifecycle(lua_State *L, int kind)
     b = new_box(L, free_table);
     if (kind == LC_CHURN)
         rc = iv_lifecycle_churn((iv_table **)&b->p, s, &q, &lo);
+    else if (kind == LC_RETENTION)
+        rc = iv_lifecycle_retention((iv_table **)&b->p, s, &q, &lo);
     else if (kind == LC_COHORTS)
         rc = iv_lifecycle_cohorts((iv_table **)&b->p, s, &q, &lo);
+    else if (kind == LC_HISTOGRAM)
+        rc = iv_lifecycle_funnel_histogram((iv_table **)&b->p, s, &q, &lo);
+    else if (kind == LC_LIFECYCLE)
+        rc = iv_lifecycle_lifecycle((iv_table **)&b->p, s, &q, &lo);
+    else if (kind == LC_STICKINESS)
+        rc = iv_lifecycle_stickiness((iv_table **)&b->p, s, &q, &lo);
+    else if (kind == LC_PATHS)
+        rc = iv_lifecycle_paths((iv_table **)&b->p, s, &q, &lo);
     else
         rc = iv_lifecycle_funnel((iv_table **)&b->p, s, &q, &lo);
     if (rc != IV_OK)
@@ -1588,11 +1613,21 @@ static int run_lifecycle(lua_State *L, int kind)
     return rc;
 }
 
-/* store:churn{t0, t1, window, by, where, model} (store:retention: the same table) */
+/* store:churn{t0, t1, window, every = "day"|"week"|"month"|"quarter", by, where, model} */
 static int s_churn(lua_State *L) { return run_lifecycle(L, LC_CHURN); }
-/* store:cohorts{period = "week"|"month", by, where, from, to, model} */
+/* store:retention{...}: churn's table, or with every a retention series */
+static int s_retention(lua_State *L) { return run_lifecycle(L, LC_RETENTION); }
+/* store:funnel_histogram{steps, mode, window, exclude, by, where, from, to, model} */
+static int s_funnel_histogram(lua_State *L) { return run_lifecycle(L, LC_HISTOGRAM); }
+/* store:lifecycle{period = "day"|"week"|"month", by, where, from, to, model} */
+static int s_lifecycle(lua_State *L) { return run_lifecycle(L, LC_LIFECYCLE); }
+/* store:stickiness{period = "week"|"month", by, where, from, to, model} */
+static int s_stickiness(lua_State *L) { return run_lifecycle(L, LC_STICKINESS); }
+/* store:paths{start_types = "signup", steps = 3, top = 10, by, where, from, to, model} */
+static int s_paths(lua_State *L) { return run_lifecycle(L, LC_PATHS); }
+/* store:cohorts{period = "week"|"month", start_types, return_types, by, where, from, to, model} */
 static int s_cohorts(lua_State *L) { return run_lifecycle(L, LC_COHORTS); }
-/* store:funnel{steps, mode, window, by, where, from, to, model} */
+/* store:funnel{steps, mode, window, exclude = "refund@2-3", by, where, from, to, model} */
 static int s_funnel(lua_State *L) { return run_lifecycle(L, LC_FUNNEL); }
 
 static void set_defined(lua_State *L, const char *k, int rc, double v)
@@ -2218,9 +2253,13 @@ IV_LUA_EXPORT int luaopen_iv(lua_State *L)
         {"clv_fit", s_clv_fit},
         {"maturity", s_maturity},
         {"churn", s_churn},
-        {"retention", s_churn},
+        {"retention", s_retention},
         {"cohorts", s_cohorts},
         {"funnel", s_funnel},
+        {"funnel_histogram", s_funnel_histogram},
+        {"lifecycle", s_lifecycle},
+        {"stickiness", s_stickiness},
+        {"paths", s_paths},
         {"clv_predict", s_clv_predict},
         {"trajectories", s_trajectories},
         {"norm", s_norm},

@@ -2,6 +2,8 @@
  * the per-(group, contact) walk they share with funnels (funnel.c).
  * Definitions and the choices made: doc/LIFECYCLE.md. */
 #include <math.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "lifecycle.h"
@@ -13,10 +15,11 @@
 IV_API int iv_lifecycle_options_init(iv_lifecycle_options *opts, size_t size)
 {
     iv_lifecycle_options def = IV_LIFECYCLE_OPTIONS_INIT;
-    if (!opts || size < sizeof def)
+    /* callers built against the first release know the fields up to `mode` */
+    if (!opts || size < offsetof(iv_lifecycle_options, exclude))
         return iv__error(IV_EINVAL, "iv_lifecycle_options_init: bad arguments");
     memset(opts, 0, size);
-    memcpy(opts, &def, sizeof def);
+    memcpy(opts, &def, IV__MIN(size, sizeof def));
     opts->size = size;
     return IV_OK;
 }
@@ -28,16 +31,172 @@ int iv__lc_options(iv_lifecycle_options *dst, const iv_lifecycle_options *src)
     *dst = def;
     if (!src)
         return IV_OK;
-    if ((rc = iv__check_options(src, src->size, sizeof def, sizeof def, "iv_lifecycle_options")))
+    /* the first release's struct ended at `mode`; fields appended since keep their defaults */
+    if ((rc = iv__check_options(src, src->size, offsetof(iv_lifecycle_options, exclude), sizeof def,
+                                "iv_lifecycle_options")))
         return rc;
-    *dst = *src;
+    memcpy(dst, src, IV__MIN(src->size, sizeof def));
+    dst->size = sizeof def;
     if (dst->window < 0)
         return iv__error(IV_EINVAL, "lifecycle: window must be >= 0 (0 = the default)");
-    if (dst->period != IV_PERIOD_WEEK && dst->period != IV_PERIOD_MONTH)
-        return iv__error(IV_EINVAL, "lifecycle: period must be IV_PERIOD_WEEK or IV_PERIOD_MONTH");
+    if (dst->period < IV_PERIOD_WEEK || dst->period > IV_PERIOD_QUARTER)
+        return iv__error(IV_EINVAL, "lifecycle: unknown period %d", dst->period);
     if (dst->mode < IV_FUNNEL_ORDERED || dst->mode > IV_FUNNEL_ANY)
         return iv__error(IV_EINVAL, "lifecycle: unknown funnel mode %d", dst->mode);
+    if (dst->every < IV_EVERY_NONE || dst->every > IV_EVERY_QUARTER)
+        return iv__error(IV_EINVAL, "lifecycle: unknown 'every' %d", dst->every);
+    if (dst->path_steps > 64)
+        return iv__error(IV_EINVAL, "paths: at most 64 steps (got %zu)", dst->path_steps);
     return IV_OK;
+}
+
+/* ------------------------------------------------------------ helpers ---- */
+
+int iv__lc_typeset(iv__lc *L, const char *text, const char *what, uint8_t **set)
+{
+    size_t nt = IV__MAX(L->c.s->type.pool.count, 1);
+    const char *p = text;
+    *set = iv__calloc(&L->c.a, nt, 1);
+    if (!*set)
+        return iv__nomem("a type list");
+    for (;;) {
+        const char *b, *e;
+        uint32_t id;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        b = p;
+        while (*p && *p != ',' && *p != '|')
+            p++;
+        for (e = p; e > b && (e[-1] == ' ' || e[-1] == '\t');)
+            e--;
+        if (e == b) {
+            iv__lc_typeset_free(L, *set);
+            *set = NULL;
+            return iv__error(IV_EPARSE, "%s: empty type at character %zu of \"%s\"", what,
+                             (size_t)(b - text) + 1, text);
+        }
+        if (iv__pool_find(&L->c.s->type.pool, b, (size_t)(e - b), &id))
+            (*set)[id] = 1;
+        if (!*p)
+            break;
+        p++;
+    }
+    return IV_OK;
+}
+
+void iv__lc_typeset_free(iv__lc *L, uint8_t *set)
+{
+    iv__free(&L->c.a, set, IV__MAX(L->c.s->type.pool.count, 1));
+}
+
+int iv__lc_split_by(const iv_store *s, const iv__alloc *a, const char *by, char **rest,
+                    iv__dimkind *kinds, char (*names)[64], size_t *n)
+{
+    const char *p;
+    char *w;
+    *rest = NULL;
+    *n = 0;
+    if (!by)
+        return IV_OK;
+    if (!(*rest = iv__malloc(a, strlen(by) + 1)))
+        return iv__nomem("the group dimensions");
+    w = *rest;
+    for (p = by; *p;) {
+        const char *e = strchr(p, ','), *b = p;
+        size_t len;
+        int custom;
+        if (!e)
+            e = p + strlen(p);
+        while (b < e && (*b == ' ' || *b == '\t'))
+            b++;
+        len = (size_t)(e - b);
+        while (len && (b[len - 1] == ' ' || b[len - 1] == '\t'))
+            len--;
+        p = *e ? e + 1 : e;
+        if (len == 0)
+            continue;
+        if (*n == IV_MAX_DIMS) {
+            iv__free(a, *rest, strlen(by) + 1);
+            *rest = NULL;
+            return iv__error(IV_ELIMIT, "more than %d group dimensions", IV_MAX_DIMS);
+        }
+        if (iv__dim_lookup(s, b, len, &kinds[*n], &custom))
+            kinds[*n] = IV__DIM_CUSTOM;
+        snprintf(names[*n], 64, "%.*s", (int)IV__MIN(len, 63), b);
+        if (iv__lc_is_bucket(kinds[*n])) {
+            static const char *const bn[] = {"day", "week", "month", "quarter", "year"};
+            snprintf(names[*n], 64, "%s", bn[kinds[*n] - IV__DIM_DAY]);
+        } else {
+            if (w > *rest)
+                *w++ = ',';
+            memcpy(w, b, len);
+            w += len;
+        }
+        (*n)++;
+    }
+    *w = '\0';
+    {   /* exactly sized, so that iv__strfree releases it */
+        char *buf = *rest;
+        *rest = w == buf ? NULL : iv__strndup(a, buf, (size_t)(w - buf));
+        iv__free(a, buf, strlen(by) + 1);
+        if (w != buf && !*rest)
+            return iv__nomem("the group dimensions");
+    }
+    return IV_OK;
+}
+
+int iv__lc_no_bucket(const iv_store *s, const iv_query_options *q, const char *what, const char *hint)
+{
+    iv__dimkind kinds[IV_MAX_DIMS];
+    char names[IV_MAX_DIMS][64];
+    iv__alloc a = s->alloc;
+    char *rest;
+    size_t n, i;
+    int rc;
+    if (!q || !q->by)
+        return IV_OK;
+    if ((rc = iv__lc_split_by(s, &a, q->by, &rest, kinds, names, &n)))
+        return rc;
+    iv__strfree(&a, rest);
+    for (i = 0; i < n; i++)
+        if (iv__lc_is_bucket(kinds[i]))
+            return iv__error(IV_EINVAL, "%s: grouping by a time bucket ('%s') %s", what, names[i], hint);
+    return IV_OK;
+}
+
+int64_t iv__lc_period_of(int period, int64_t day)
+{
+    int64_t y;
+    int m, d;
+    if (period == IV_PERIOD_DAY)
+        return day;
+    if (period == IV_PERIOD_WEEK) {
+        int64_t x = day - 4;
+        return x >= 0 ? x / 7 : -((-x + 6) / 7);
+    }
+    iv__civil_from_days(day, &y, &m, &d);
+    return period == IV_PERIOD_MONTH ? y * 12 + (m - 1) : y * 4 + (m - 1) / 3;
+}
+
+int64_t iv__lc_period_start(int period, int64_t p)
+{
+    int64_t y;
+    if (period == IV_PERIOD_DAY)
+        return p;
+    if (period == IV_PERIOD_WEEK)
+        return p * 7 + 4;
+    if (period == IV_PERIOD_QUARTER) {
+        y = p >= 0 ? p / 4 : -((-p + 3) / 4);
+        return iv__days_from_civil(y, (int)(p - y * 4) * 3 + 1, 1);
+    }
+    y = p >= 0 ? p / 12 : -((-p + 11) / 12);
+    return iv__days_from_civil(y, (int)(p - y * 12) + 1, 1);
+}
+
+void iv__lc_period_label(int period, int64_t p, char *buf, size_t cap)
+{
+    static const iv__dimkind k[] = {IV__DIM_WEEK, IV__DIM_MONTH, IV__DIM_DAY, IV__DIM_QUARTER};
+    iv__bucket_label(k[period], iv__lc_period_start(period, p) * IV__MS_PER_DAY, buf, cap);
 }
 
 /* ------------------------------------------------------------ the walk --- */
@@ -205,7 +364,9 @@ typedef struct iv__churn_acc {
 
 typedef struct iv__churn {
     int64_t t0, t1, W;
-    iv__churn_acc *g;
+    int64_t *pt;        /* every: the np + 1 period edges (ms), clipped to [t0, t1] */
+    size_t np;          /* periods (1 without every) */
+    iv__churn_acc *g;   /* per group: np accumulators */
     size_t cap;
 } iv__churn;
 
@@ -237,17 +398,21 @@ static int iv__churn_contact(iv__lc *L, size_t g, uint32_t contact, const uint32
     iv__churn *w = payload;
     int64_t first = L->c.s->ts[rows[0]];
     int a0, a1;
-    iv__churn_acc *acc;
+    size_t j;
     (void)contact;
-    if (iv__lc_cover(L, (void **)&w->g, &w->cap, sizeof *w->g))
+    if (iv__lc_cover(L, (void **)&w->g, &w->cap, w->np * sizeof *w->g))
         return IV_ENOMEM;
-    acc = &w->g[g];
-    a0 = iv__active(L, rows, n, w->t0, w->W);
-    a1 = iv__active(L, rows, n, w->t1, w->W);
-    acc->S += (uint64_t)a0;
-    acc->L += (uint64_t)(a0 && !a1);
-    acc->E += (uint64_t)a1;
-    acc->N += (uint64_t)(a1 && first >= w->t0 && first < w->t1);
+    a1 = iv__active(L, rows, n, w->pt[0], w->W);
+    for (j = 0; j < w->np; j++) {
+        iv__churn_acc *acc = &w->g[g * w->np + j];
+        int64_t t0 = w->pt[j], t1 = w->pt[j + 1];
+        a0 = a1;
+        a1 = iv__active(L, rows, n, t1, w->W);
+        acc->S += (uint64_t)a0;
+        acc->L += (uint64_t)(a0 && !a1);
+        acc->E += (uint64_t)a1;
+        acc->N += (uint64_t)(a1 && first >= t0 && first < t1);
+    }
     return IV_OK;
 }
 
@@ -263,54 +428,128 @@ static int64_t iv__activity_window(const iv__lc *L, const iv_lifecycle_options *
                      : (int64_t)llround(iv__model_activity_window_days(L->c.m) * (double)IV__MS_PER_DAY);
 }
 
-IV_API int iv_lifecycle_churn(iv_table **out, const iv_store *s, const iv_query_options *q,
-                              const iv_lifecycle_options *opts)
+/* The period edges of a series over [t0, t1): calendar periods clipped to the range. */
+static int iv__churn_periods(iv__lc *L, iv__churn *w, int every, size_t *ptcap)
+{
+    static const int unit[] = {0, IV_PERIOD_DAY, IV_PERIOD_WEEK, IV_PERIOD_MONTH, IV_PERIOD_QUARTER};
+    int64_t p0, p1, p;
+    size_t j;
+    if (every == IV_EVERY_NONE || w->t1 == w->t0) {
+        *ptcap = 2;
+        if (!(w->pt = iv__malloc(&L->c.a, 2 * sizeof *w->pt)))
+            return iv__nomem("churn periods");
+        w->pt[0] = w->t0;
+        w->pt[1] = w->t1;
+        w->np = 1;
+        return IV_OK;
+    }
+    p0 = iv__lc_period_of(unit[every], iv__day_of_ms(w->t0));
+    p1 = iv__lc_period_of(unit[every], iv__day_of_ms(w->t1 - 1));
+    if (p1 - p0 >= 1000000)
+        return iv__error(IV_ELIMIT, "churn series: more than a million periods");
+    w->np = (size_t)(p1 - p0 + 1);
+    *ptcap = w->np + 1;
+    if (!(w->pt = iv__malloc(&L->c.a, *ptcap * sizeof *w->pt)))
+        return iv__nomem("churn periods");
+    for (p = p0, j = 0; p <= p1; p++, j++)
+        w->pt[j] = j == 0 ? w->t0 : iv__lc_period_start(unit[every], p) * IV__MS_PER_DAY;
+    w->pt[w->np] = w->t1;
+    return IV_OK;
+}
+
+/* Churn (which = 0) or retention (1): one period, or a series with `every`. */
+static int iv__churn_run(iv_table **out, const iv_store *s, const iv_query_options *q,
+                         const iv_lifecycle_options *opts, int which)
 {
     static const char *const cols[] = {"t0", "t1", "active_start", "lost", "churn",
                                        "active_end", "new_active", "retention"};
     static const int types[] = {IV_COL_TIME, IV_COL_TIME, IV_COL_INT, IV_COL_INT, IV_COL_DOUBLE,
                                 IV_COL_INT, IV_COL_INT, IV_COL_DOUBLE};
+    static const char *const ccols[] = {"period", "t0", "t1", "start", "lost", "churn"};
+    static const int ctypes[] = {IV_COL_STRING, IV_COL_TIME, IV_COL_TIME, IV_COL_INT, IV_COL_INT,
+                                 IV_COL_DOUBLE};
+    static const char *const rcols[] = {"period", "t0", "t1", "start", "end", "new", "retention"};
+    static const int rtypes[] = {IV_COL_STRING, IV_COL_TIME, IV_COL_TIME, IV_COL_INT, IV_COL_INT,
+                                 IV_COL_INT, IV_COL_DOUBLE};
+    static const int unit[] = {0, IV_PERIOD_DAY, IV_PERIOD_WEEK, IV_PERIOD_MONTH, IV_PERIOD_QUARTER};
+    const char *what = which ? "retention" : "churn";
     iv_lifecycle_options o;
     iv__lc L;
     iv__churn w;
     iv_table *t = NULL;
-    size_t i;
+    size_t i, j, ptcap = 0;
     int rc;
     if (!out)
-        return iv__error(IV_EINVAL, "iv_lifecycle_churn: out is NULL");
+        return iv__error(IV_EINVAL, "iv_lifecycle_%s: out is NULL", what);
     *out = NULL;
-    if ((rc = iv__lc_options(&o, opts)) || (rc = iv__lc_init(&L, s, q)))
+    if ((rc = iv__lc_options(&o, opts)))
+        return rc;
+    if (s && (rc = iv__lc_no_bucket(s, q, what,
+                                    o.every ? "is not possible: --every sets the periods"
+                                            : "needs a series: use --every day|week|month|quarter (the 'every' option)")))
+        return rc;
+    if ((rc = iv__lc_init(&L, s, q)))
         return rc;
     memset(&w, 0, sizeof w);
     w.W = iv__activity_window(&L, &o);
     w.t1 = o.t1 != IV_TIME_NONE ? o.t1 : s->nrows ? s->ts_max + 1 : 0;
-    w.t0 = o.t0 != IV_TIME_NONE ? o.t0 : w.t1 - w.W;
+    w.t0 = o.t0 != IV_TIME_NONE ? o.t0 : o.every && s->nrows ? s->ts_min : w.t1 - w.W;
     if (w.t1 < w.t0) {
-        rc = iv__error(IV_EINVAL, "churn: t1 is before t0");
+        rc = iv__error(IV_EINVAL, "%s: t1 is before t0", what);
         goto done;
     }
-    if ((rc = iv__lc_walk(&L, iv__churn_contact, &w)) ||
-        (rc = iv__lc_cover(&L, (void **)&w.g, &w.cap, sizeof *w.g)) ||
-        (rc = iv__lc_table(&L, &t, cols, types, 8)))
+    if ((rc = iv__churn_periods(&L, &w, o.every, &ptcap)) ||
+        (rc = iv__lc_walk(&L, iv__churn_contact, &w)) ||
+        (rc = iv__lc_cover(&L, (void **)&w.g, &w.cap, w.np * sizeof *w.g)))
         goto done;
-    for (i = 0; i < L.G.n; i++) {
-        const iv__churn_acc *a = &w.g[L.G.g[i].ord];
-        long r = iv__lc_row(&L, t, i);
-        size_t c = L.nk;
-        if (r < 0 || iv__table_set_int(t, (size_t)r, c, w.t0) ||
-            iv__table_set_int(t, (size_t)r, c + 1, w.t1) ||
-            iv__table_set_int(t, (size_t)r, c + 2, (int64_t)a->S) ||
-            iv__table_set_int(t, (size_t)r, c + 3, (int64_t)a->L) ||
-            iv__table_set_double(t, (size_t)r, c + 4, iv__ratio(a->L, a->S)) ||
-            iv__table_set_int(t, (size_t)r, c + 5, (int64_t)a->E) ||
-            iv__table_set_int(t, (size_t)r, c + 6, (int64_t)a->N) ||
-            iv__table_set_double(t, (size_t)r, c + 7, iv__ratio(a->E - a->N, a->S))) {
-            rc = iv__nomem("the churn table");
-            break;
+    if (!o.every)
+        rc = iv__lc_table(&L, &t, cols, types, 8);
+    else if (which)
+        rc = iv__lc_table(&L, &t, rcols, rtypes, 7);
+    else
+        rc = iv__lc_table(&L, &t, ccols, ctypes, 6);
+    if (rc)
+        goto done;
+    for (i = 0; i < L.G.n && rc == IV_OK; i++)
+        for (j = 0; j < w.np && rc == IV_OK; j++) {
+            const iv__churn_acc *a = &w.g[L.G.g[i].ord * w.np + j];
+            long r = iv__lc_row(&L, t, i);
+            size_t c = L.nk;
+            char label[16];
+            if (r < 0) {
+                rc = iv__nomem("the churn table");
+                break;
+            }
+            if (!o.every) {
+                if (iv__table_set_int(t, (size_t)r, c, w.t0) ||
+                    iv__table_set_int(t, (size_t)r, c + 1, w.t1) ||
+                    iv__table_set_int(t, (size_t)r, c + 2, (int64_t)a->S) ||
+                    iv__table_set_int(t, (size_t)r, c + 3, (int64_t)a->L) ||
+                    iv__table_set_double(t, (size_t)r, c + 4, iv__ratio(a->L, a->S)) ||
+                    iv__table_set_int(t, (size_t)r, c + 5, (int64_t)a->E) ||
+                    iv__table_set_int(t, (size_t)r, c + 6, (int64_t)a->N) ||
+                    iv__table_set_double(t, (size_t)r, c + 7, iv__ratio(a->E - a->N, a->S)))
+                    rc = iv__nomem("the churn table");
+                continue;
+            }
+            iv__lc_period_label(unit[o.every], iv__lc_period_of(unit[o.every], iv__day_of_ms(w.pt[j])),
+                                label, sizeof label);
+            if (iv__table_set_string(t, (size_t)r, c, label, strlen(label)) ||
+                iv__table_set_int(t, (size_t)r, c + 1, w.pt[j]) ||
+                iv__table_set_int(t, (size_t)r, c + 2, w.pt[j + 1]) ||
+                iv__table_set_int(t, (size_t)r, c + 3, (int64_t)a->S))
+                rc = iv__nomem("the churn table");
+            else if (!which && (iv__table_set_int(t, (size_t)r, c + 4, (int64_t)a->L) ||
+                                iv__table_set_double(t, (size_t)r, c + 5, iv__ratio(a->L, a->S))))
+                rc = iv__nomem("the churn table");
+            else if (which && (iv__table_set_int(t, (size_t)r, c + 4, (int64_t)a->E) ||
+                               iv__table_set_int(t, (size_t)r, c + 5, (int64_t)a->N) ||
+                               iv__table_set_double(t, (size_t)r, c + 6, iv__ratio(a->E - a->N, a->S))))
+                rc = iv__nomem("the retention table");
         }
-    }
 done:
-    iv__free(&L.c.a, w.g, w.cap * sizeof *w.g);
+    iv__free(&L.c.a, w.g, w.cap * w.np * sizeof *w.g);
+    iv__free(&L.c.a, w.pt, ptcap * sizeof *w.pt);
     iv__lc_free(&L);
     if (rc) {
         iv_table_free(t);
@@ -318,6 +557,18 @@ done:
     }
     *out = t;
     return IV_OK;
+}
+
+IV_API int iv_lifecycle_churn(iv_table **out, const iv_store *s, const iv_query_options *q,
+                              const iv_lifecycle_options *opts)
+{
+    return iv__churn_run(out, s, q, opts, 0);
+}
+
+IV_API int iv_lifecycle_retention(iv_table **out, const iv_store *s, const iv_query_options *q,
+                                  const iv_lifecycle_options *opts)
+{
+    return iv__churn_run(out, s, q, opts, 1);
 }
 
 /* ------------------------------------------------------------ cohorts ---- */
@@ -336,34 +587,11 @@ typedef struct iv__cohorts {
 
 typedef struct iv__cwalk {
     int period;
+    uint8_t *start, *ret; /* retention events: start and return types (NULL: any) */
     int64_t pmax;       /* period of the store's last timestamp */
     iv__cohorts *g;
     size_t cap;
 } iv__cwalk;
-
-/* Period number of a UTC day: ISO weeks counted from the Monday 1970-01-05, or months
- * counted from year 0. */
-static int64_t iv__period_of(int period, int64_t day)
-{
-    int64_t y;
-    int m, d;
-    if (period == IV_PERIOD_WEEK) {
-        int64_t x = day - 4;
-        return x >= 0 ? x / 7 : -((-x + 6) / 7);
-    }
-    iv__civil_from_days(day, &y, &m, &d);
-    return y * 12 + (m - 1);
-}
-
-/* First UTC day of period p. */
-static int64_t iv__period_start(int period, int64_t p)
-{
-    int64_t y;
-    if (period == IV_PERIOD_WEEK)
-        return p * 7 + 4;
-    y = p >= 0 ? p / 12 : -((-p + 11) / 12);
-    return iv__days_from_civil(y, (int)(p - y * 12) + 1, 1);
-}
 
 /* The cohort of period p in cs (created, with len periods, when absent); NULL on ENOMEM. */
 static iv__cohort *iv__cohort_get(iv__lc *L, iv__cohorts *cs, int64_t p, size_t len)
@@ -401,25 +629,35 @@ static int iv__cohort_contact(iv__lc *L, size_t g, uint32_t contact, const uint3
 {
     iv__cwalk *w = payload;
     const iv_store *s = L->c.s;
-    int64_t first = s->ts[rows[0]], p0, prev = -1;
+    int64_t first, p0, prev = -1;
     iv__cohort *co;
-    size_t i;
+    size_t i, i0 = 0;
     (void)contact;
+    if (w->start) /* retention events: the cohort starts at the first start-type interaction */
+        for (; i0 < n && !iv__lc_is(L, w->start, rows[i0]); i0++)
+            ;
+    if (i0 == n)
+        return IV_OK;
+    first = s->ts[rows[i0]];
     if (!iv__lc_in_range(L, first))
         return IV_OK;
     if (iv__lc_cover(L, (void **)&w->g, &w->cap, sizeof *w->g))
         return IV_ENOMEM;
-    p0 = iv__period_of(w->period, iv__day_of_ms(first));
+    p0 = iv__lc_period_of(w->period, iv__day_of_ms(first));
     if (!(co = iv__cohort_get(L, &w->g[g], p0, (size_t)(w->pmax - p0 + 1))))
         return IV_ENOMEM;
     co->contacts++;
-    for (i = 0; i < n; i++) {
-        int64_t k = iv__period_of(w->period, iv__day_of_ms(s->ts[rows[i]])) - p0;
+    for (i = i0; i < n; i++) {
+        int64_t k;
+        if (w->ret && !iv__lc_is(L, w->ret, rows[i]))
+            continue;
+        k = iv__lc_period_of(w->period, iv__day_of_ms(s->ts[rows[i]])) - p0;
         if (k != prev)
             co->cnt[k]++;
         prev = k;
     }
-    co->cnt[co->len + (size_t)prev]++;
+    if (prev >= 0)
+        co->cnt[co->len + (size_t)prev]++;
     return IV_OK;
 }
 
@@ -442,13 +680,13 @@ static int iv__cohort_rows(iv__lc *L, iv_table *t, size_t g, const iv__cohort *c
     uint64_t later = 0;
     size_t k, c = L->nk;
     iv__bucket_label(period == IV_PERIOD_WEEK ? IV__DIM_WEEK : IV__DIM_MONTH,
-                     iv__period_start(period, co->p) * IV__MS_PER_DAY, label, sizeof label);
+                     iv__lc_period_start(period, co->p) * IV__MS_PER_DAY, label, sizeof label);
     for (k = 0; k < co->len; k++)
         later += co->cnt[co->len + k];
     for (k = 0; k < co->len; k++) {
         long r = iv__lc_row(L, t, g);
         /* observed: the period's last day is on or before the last timestamp's day */
-        int seen = k == 0 || iv__period_start(period, co->p + (int64_t)k + 1) - 1 <= last_day;
+        int seen = k == 0 || iv__lc_period_start(period, co->p + (int64_t)k + 1) - 1 <= last_day;
         if (r < 0 || iv__table_set_string(t, (size_t)r, c, label, strlen(label)) ||
             iv__table_set_int(t, (size_t)r, c + 1, (int64_t)co->contacts) ||
             iv__table_set_int(t, (size_t)r, c + 2, (int64_t)k))
@@ -483,8 +721,15 @@ IV_API int iv_lifecycle_cohorts(iv_table **out, const iv_store *s, const iv_quer
         return rc;
     memset(&w, 0, sizeof w);
     w.period = o.period;
+    if (o.period != IV_PERIOD_WEEK && o.period != IV_PERIOD_MONTH) {
+        rc = iv__error(IV_EINVAL, "cohorts: period must be IV_PERIOD_WEEK or IV_PERIOD_MONTH");
+        goto done;
+    }
+    if ((o.start_types && (rc = iv__lc_typeset(&L, o.start_types, "cohorts start types", &w.start))) ||
+        (o.return_types && (rc = iv__lc_typeset(&L, o.return_types, "cohorts return types", &w.ret))))
+        goto done;
     last_day = s->nrows ? iv__day_of_ms(s->ts_max) : 0;
-    w.pmax = iv__period_of(o.period, last_day);
+    w.pmax = iv__lc_period_of(o.period, last_day);
     if ((rc = iv__lc_walk(&L, iv__cohort_contact, &w)) ||
         (rc = iv__lc_cover(&L, (void **)&w.g, &w.cap, sizeof *w.g)) ||
         (rc = iv__lc_table(&L, &t, cols, types, 6)))
@@ -494,6 +739,10 @@ IV_API int iv_lifecycle_cohorts(iv_table **out, const iv_store *s, const iv_quer
             if (iv__cohort_rows(&L, t, i, &w.g[L.G.g[i].ord].v[j], o.period, last_day))
                 rc = iv__nomem("the cohort table");
 done:
+    if (w.start)
+        iv__lc_typeset_free(&L, w.start);
+    if (w.ret)
+        iv__lc_typeset_free(&L, w.ret);
     iv__cohorts_free(&L, &w);
     iv__lc_free(&L);
     if (rc) {

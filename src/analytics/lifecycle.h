@@ -61,4 +61,36 @@ long iv__lc_row(iv__lc *L, iv_table *t, size_t i);
  * bytes and the enum fields). */
 int iv__lc_options(iv_lifecycle_options *dst, const iv_lifecycle_options *src);
 
+/* A set of type names, "a|b" or "a,b" (spaces around names ignored), as a flag per type
+ * code of the store: *set (allocated with L's allocator, L->c.s->type.pool.count
+ * entries, at least 1). An empty name is IV_EPARSE naming `what` and the position. */
+int iv__lc_typeset(iv__lc *L, const char *text, const char *what, uint8_t **set);
+void iv__lc_typeset_free(iv__lc *L, uint8_t *set);
+static inline int iv__lc_is(const iv__lc *L, const uint8_t *set, uint32_t row)
+{
+    return set[iv__codes_get(&L->c.s->type.codes, row)];
+}
+
+/* Split a `by` list into its time buckets (day, week, month, quarter, year) and the
+ * rest. *rest (allocated, NULL when nothing is left) holds the other names joined by
+ * ','; kinds[i] is the kind of the i-th name of by (IV__DIM_DAY..YEAR for buckets, any
+ * other kind for the rest); *n the number of names (at most IV_MAX_DIMS). Unknown names
+ * are left to the keyers (kind IV__DIM_CUSTOM). */
+int iv__lc_split_by(const iv_store *s, const iv__alloc *a, const char *by, char **rest,
+                    iv__dimkind *kinds, char (*names)[64], size_t *n);
+static inline int iv__lc_is_bucket(iv__dimkind k)
+{
+    return k == IV__DIM_DAY || k == IV__DIM_WEEK || k == IV__DIM_MONTH || k == IV__DIM_QUARTER ||
+           k == IV__DIM_YEAR;
+}
+/* IV_EINVAL when `by` names a time bucket: "<what>: grouping by a time bucket ('month')
+ * <hint>". */
+int iv__lc_no_bucket(const iv_store *s, const iv_query_options *q, const char *what, const char *hint);
+
+/* Calendar periods (iv_cohort_period values): the period number of a UTC day, the first
+ * UTC day of period p, and its label (>= 16 bytes). */
+int64_t iv__lc_period_of(int period, int64_t day);
+int64_t iv__lc_period_start(int period, int64_t p);
+void iv__lc_period_label(int period, int64_t p, char *buf, size_t cap);
+
 #endif

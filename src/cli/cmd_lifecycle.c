@@ -1,4 +1,5 @@
-/* iv churn | retention | cohorts | funnel INPUT : the lifecycle metrics of doc/LIFECYCLE.md. */
+/* iv churn | retention | cohorts | funnel | lifecycle | stickiness | paths INPUT: the
+ * lifecycle metrics (doc/LIFECYCLE.md). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,19 +7,27 @@
 #include "cli.h"
 #include "commands.h"
 
-enum { LC_CHURN, LC_RETENTION, LC_COHORTS, LC_FUNNEL };
+enum { LC_CHURN, LC_RETENTION, LC_COHORTS, LC_FUNNEL, LC_LIFECYCLE, LC_STICKINESS, LC_PATHS };
 
-static const char *const lc_names[] = {"churn", "retention", "cohorts", "funnel"};
+static const char *const lc_names[] = {"churn", "retention", "cohorts", "funnel", "lifecycle",
+                                       "stickiness", "paths"};
 
 static const char *const lc_usage[] = {
-    "iv churn INPUT [--from T0] [--to T1] [--window DUR] [--by dim,...] [--where EXPR]\n"
-    "               [--model FILE] [--format table|csv|json]",
-    "iv retention INPUT [--from T0] [--to T1] [--window DUR] [--by dim,...] [--where EXPR]\n"
-    "                   [--model FILE] [--format table|csv|json]",
-    "iv cohorts INPUT [--period week|month] [--from T] [--to T] [--by dim,...] [--where EXPR]\n"
-    "                 [--model FILE] [--format table|csv|json]",
-    "iv funnel INPUT --steps a,b|c,d [--window 14d] [--mode ordered|strict|any] [--from T]\n"
-    "                [--to T] [--by dim,...] [--where EXPR] [--model FILE] [--format table|csv|json]",
+    "iv churn INPUT [--from T0] [--to T1] [--window DUR] [--every day|week|month|quarter]\n"
+    "               [--by dim,...] [--where EXPR] [--model FILE] [--format table|csv|json]",
+    "iv retention INPUT [--from T0] [--to T1] [--window DUR] [--every day|week|month|quarter]\n"
+    "                   [--by dim,...] [--where EXPR] [--model FILE] [--format table|csv|json]",
+    "iv cohorts INPUT [--period week|month] [--start TYPES] [--return TYPES] [--from T] [--to T]\n"
+    "                 [--by dim,...] [--where EXPR] [--model FILE] [--format table|csv|json]",
+    "iv funnel INPUT --steps a,b|c,d [--window 14d] [--mode ordered|strict|any]\n"
+    "                [--exclude TYPES[@A-B]]... [--histogram] [--from T] [--to T] [--by dim,...]\n"
+    "                [--where EXPR] [--model FILE] [--format table|csv|json]",
+    "iv lifecycle INPUT [--period day|week|month] [--from T] [--to T] [--by dim,...]\n"
+    "                   [--where EXPR] [--model FILE] [--format table|csv|json]",
+    "iv stickiness INPUT [--period week|month] [--from T] [--to T] [--by dim,...]\n"
+    "                    [--where EXPR] [--model FILE] [--format table|csv|json]",
+    "iv paths INPUT --start TYPE [--steps K] [--top N] [--from T] [--to T] [--by dim,...]\n"
+    "               [--where EXPR] [--model FILE] [--format table|csv|json]",
 };
 
 static const char *const lc_help[] = {
@@ -41,11 +50,64 @@ static const char *const lc_help[] = {
     "a contact's FIRST step-1 interaction and includes its end. Modes: ordered (steps in\n"
     "order, other interactions allowed between), strict (each step must be the very next\n"
     "interaction; a later step-1 interaction restarts the run), any (step k reached after\n"
-    "k distinct steps in any order). The last row, step = support_after, counts in\n"
-    "`contacts` the completers with a support-flagged interaction within the window after\n"
-    "completing, and gives their share of the completers in `from_first`.\n"
-    "--from/--to keep the contacts whose first step-1 interaction falls in them.\n",
+    "k distinct steps in any order; the window starts at the first interaction of any step).\n"
+    "The last row, step = support_after, counts in `contacts` the completers with a\n"
+    "support-flagged interaction within the window after completing, and gives their share\n"
+    "of the completers in `from_first`. Per step: the median, p10, p25, p75, p90 and mean of\n"
+    "the seconds from the previous step.\n"
+    "--exclude refund|cancel@2-3 removes every contact with a refund or cancel after reaching\n"
+    "step 2 and before reaching step 3 (without @A-B: between step 1 and the last step it\n"
+    "reached), within the window; --exclude may be repeated.\n"
+    "--histogram adds a second table: completers by the time from step 1 to the last step\n"
+    "(bins end at 1h, 1d, 3d, 7d, 14d, 30d, 90d, then the window); in JSON one object\n"
+    "{\"funnel\": [...], \"histogram\": [...]}.\n"
+    "--by month (or day, week, quarter, year) groups contacts by the bucket of their entry.\n"
+    "--from/--to keep the contacts whose entry falls in them.\n",
+    "Per period (day, week or month; default week): new (first interaction ever in the\n"
+    "period), returning (active in the period and the previous one), resurrecting (active,\n"
+    "not in the previous period, but active before), dormant (active in the previous period,\n"
+    "not in this one; negative). Active = at least one selected interaction in the period.\n"
+    "Periods run from the one holding --from (else the first interaction) to the one holding\n"
+    "--to (else the last); the whole history decides \"before\".\n",
+    "For n = 1 .. 7 (weeks, the default) or 31 (months): the contacts active on exactly n\n"
+    "distinct UTC days of a period, summed over the periods of the range (--from/--to, else\n"
+    "the data's), and their share of the active contacts (contact-periods).\n",
+    "The most frequent sequences of the next K types (--steps, default 3) after each\n"
+    "contact's first --start interaction: path (types joined by ' > ', ending with '(end)'\n"
+    "when the history ends sooner), contacts, share (of the contacts with a start). --top N\n"
+    "(default 10) keeps the N most frequent per group. --from/--to keep the contacts whose\n"
+    "first start interaction falls in them.\n",
 };
+
+static int lc_write_stdout(const void *data, size_t len, void *payload)
+{
+    (void)payload;
+    return fwrite(data, 1, len, stdout) == len ? 0 : 1;
+}
+
+/* The funnel and its histogram: two tables (table, CSV: separated by an empty line) or
+ * one JSON object {"funnel": [...], "histogram": [...]}. */
+static int lc_print_two(const char *cmd, const iv_table *a, const iv_table *b, int format)
+{
+    int rc;
+    if (format == IV_FORMAT_JSON) {
+        fputs("{\"funnel\": ", stdout);
+        if ((rc = iv_table_write(a, format, lc_write_stdout, NULL)) != IV_OK)
+            return cli_fail_rc(cmd, "writing the result", rc);
+        fputs(", \"histogram\": ", stdout);
+        if ((rc = iv_table_write(b, format, lc_write_stdout, NULL)) != IV_OK)
+            return cli_fail_rc(cmd, "writing the result", rc);
+        fputs("}\n", stdout);
+    } else {
+        if ((rc = iv_table_write(a, format, lc_write_stdout, NULL)) != IV_OK ||
+            fputs("\n", stdout) == EOF ||
+            (rc = iv_table_write(b, format, lc_write_stdout, NULL)) != IV_OK)
+            return cli_fail_rc(cmd, "writing the result", rc ? rc : IV_EIO);
+    }
+    if (fflush(stdout) != 0)
+        return cli_fail(cmd, "writing the result failed");
+    return CLI_OK;
+}
 
 static int lc_run(int what, int argc, char **argv)
 {
@@ -54,11 +116,11 @@ static int lc_run(int what, int argc, char **argv)
     iv_query_options q = IV_QUERY_OPTIONS_INIT;
     iv_lifecycle_options lo = IV_LIFECYCLE_OPTIONS_INIT;
     int64_t from = IV_TIME_NONE, to = IV_TIME_NONE;
-    int i, bad = 0, st, rc;
+    int i, bad = 0, st, rc, histogram = 0;
     iv_store *store = NULL;
     iv_model *model = NULL;
-    iv_table *t = NULL;
-    char *paths[1];
+    iv_table *t = NULL, *h = NULL;
+    char *paths[1], excl[4096] = "";
 
     cli_opts_init(&o);
     for (i = 1; i < argc; i++) {
@@ -72,16 +134,55 @@ static int lc_run(int what, int argc, char **argv)
             return CLI_EUSAGE;
         if (c)
             continue;
-        if (what != LC_COHORTS && (v = cli_value(cmd, argc, argv, &i, "--window", &bad))) {
+        if (what <= LC_FUNNEL && what != LC_COHORTS &&
+            (v = cli_value(cmd, argc, argv, &i, "--window", &bad))) {
             if (cli_parse_duration(v, &lo.window) < 0)
                 return cli_usage(cmd, usage, "--window takes a duration such as 14d, 36h or 2w (not '%s')", v);
-        } else if (!bad && what == LC_COHORTS && (v = cli_value(cmd, argc, argv, &i, "--period", &bad))) {
+        } else if (!bad && (what == LC_COHORTS || what == LC_LIFECYCLE || what == LC_STICKINESS) &&
+                   (v = cli_value(cmd, argc, argv, &i, "--period", &bad))) {
             if (strcmp(v, "week") == 0)
                 lo.period = IV_PERIOD_WEEK;
             else if (strcmp(v, "month") == 0)
                 lo.period = IV_PERIOD_MONTH;
+            else if (strcmp(v, "day") == 0 && what == LC_LIFECYCLE)
+                lo.period = IV_PERIOD_DAY;
             else
-                return cli_usage(cmd, usage, "--period must be week or month (not '%s')", v);
+                return cli_usage(cmd, usage, "--period must be %s (not '%s')",
+                                 what == LC_LIFECYCLE ? "day, week or month" : "week or month", v);
+        } else if (!bad && (what == LC_CHURN || what == LC_RETENTION) &&
+                   (v = cli_value(cmd, argc, argv, &i, "--every", &bad))) {
+            static const char *const ev[] = {"day", "week", "month", "quarter"};
+            int k;
+            for (k = 0; k < 4 && strcmp(v, ev[k]) != 0; k++)
+                ;
+            if (k == 4)
+                return cli_usage(cmd, usage, "--every must be day, week, month or quarter (not '%s')", v);
+            lo.every = IV_EVERY_DAY + k;
+        } else if (!bad && (what == LC_COHORTS || what == LC_PATHS) &&
+                   (v = cli_value(cmd, argc, argv, &i, "--start", &bad))) {
+            lo.start_types = v;
+        } else if (!bad && what == LC_COHORTS && (v = cli_value(cmd, argc, argv, &i, "--return", &bad))) {
+            lo.return_types = v;
+        } else if (!bad && what == LC_PATHS && (v = cli_value(cmd, argc, argv, &i, "--steps", &bad))) {
+            char *end;
+            unsigned long k = strtoul(v, &end, 10);
+            if (end == v || *end || k < 1 || k > 64 || v[0] == '-')
+                return cli_usage(cmd, usage, "--steps takes a number of steps from 1 to 64 (not '%s')", v);
+            lo.path_steps = (size_t)k;
+        } else if (!bad && what == LC_PATHS && (v = cli_value(cmd, argc, argv, &i, "--top", &bad))) {
+            char *end;
+            unsigned long k = strtoul(v, &end, 10);
+            if (end == v || *end || k < 1 || k > 1000000 || v[0] == '-')
+                return cli_usage(cmd, usage, "--top takes a positive number (not '%s')", v);
+            lo.top = (size_t)k;
+        } else if (!bad && what == LC_FUNNEL && (v = cli_value(cmd, argc, argv, &i, "--exclude", &bad))) {
+            size_t n = strlen(excl);
+            if (n + strlen(v) + 2 > sizeof excl)
+                return cli_usage(cmd, usage, "--exclude: the exclusions are too long");
+            snprintf(excl + n, sizeof excl - n, "%s%s", n ? ";" : "", v);
+            lo.exclude = excl;
+        } else if (!bad && what == LC_FUNNEL && strcmp(argv[i], "--histogram") == 0) {
+            histogram = 1;
         } else if (!bad && what == LC_FUNNEL && (v = cli_value(cmd, argc, argv, &i, "--steps", &bad))) {
             lo.steps = v;
         } else if (!bad && what == LC_FUNNEL && (v = cli_value(cmd, argc, argv, &i, "--mode", &bad))) {
@@ -110,6 +211,8 @@ static int lc_run(int what, int argc, char **argv)
         return cli_usage(cmd, usage, "no INPUT");
     if (what == LC_FUNNEL && !lo.steps)
         return cli_usage(cmd, usage, "--steps is required");
+    if (what == LC_PATHS && !lo.start_types)
+        return cli_usage(cmd, usage, "--start is required");
     if (what == LC_CHURN || what == LC_RETENTION) {
         lo.t0 = from; /* the period of churn and retention */
         lo.t1 = to;
@@ -128,8 +231,18 @@ static int lc_run(int what, int argc, char **argv)
     }
     if (what == LC_COHORTS)
         rc = iv_lifecycle_cohorts(&t, store, &q, &lo);
-    else if (what == LC_FUNNEL)
+    else if (what == LC_FUNNEL) {
         rc = iv_lifecycle_funnel(&t, store, &q, &lo);
+        if (rc == IV_OK && histogram)
+            rc = iv_lifecycle_funnel_histogram(&h, store, &q, &lo);
+    } else if (what == LC_LIFECYCLE)
+        rc = iv_lifecycle_lifecycle(&t, store, &q, &lo);
+    else if (what == LC_STICKINESS)
+        rc = iv_lifecycle_stickiness(&t, store, &q, &lo);
+    else if (what == LC_PATHS)
+        rc = iv_lifecycle_paths(&t, store, &q, &lo);
+    else if (what == LC_RETENTION)
+        rc = iv_lifecycle_retention(&t, store, &q, &lo);
     else
         rc = iv_lifecycle_churn(&t, store, &q, &lo);
     if (rc != IV_OK) {
@@ -138,8 +251,9 @@ static int lc_run(int what, int argc, char **argv)
         if (rc == IV_EPARSE || rc == IV_ENOTFOUND || rc == IV_EINVAL || rc == IV_ELIMIT)
             st = CLI_EUSAGE;
     } else {
-        st = cli_print(cmd, t, o.format);
+        st = h ? lc_print_two(cmd, t, h, o.format) : cli_print(cmd, t, o.format);
     }
+    iv_table_free(h);
     iv_table_free(t);
     iv_store_free(store);
     iv_model_free(model);
@@ -164,4 +278,19 @@ int cli_cmd_cohorts(int argc, char **argv)
 int cli_cmd_funnel(int argc, char **argv)
 {
     return lc_run(LC_FUNNEL, argc, argv);
+}
+
+int cli_cmd_lifecycle(int argc, char **argv)
+{
+    return lc_run(LC_LIFECYCLE, argc, argv);
+}
+
+int cli_cmd_stickiness(int argc, char **argv)
+{
+    return lc_run(LC_STICKINESS, argc, argv);
+}
+
+int cli_cmd_paths(int argc, char **argv)
+{
+    return lc_run(LC_PATHS, argc, argv);
 }

@@ -48,10 +48,13 @@ Store.maturity = maturity
 Store.clv_fit = lambda self, model="bgnbd", **kw: CLV.fit_store(self, model, **kw)
 Store.clv_fit.__doc__ = CLV.fit_store.__doc__
 # Lifecycle (SPEC 3.4) and RV patterns (SPEC 4) as Store methods; keywords are the C
-# option field names (see lifecycle.py, pattern.py). retention is churn's table, as
-# `iv retention` prints the same table as `iv churn`.
-for _name, _f in (("churn", lifecycle.churn), ("retention", lifecycle.churn),
+# option field names (see lifecycle.py, pattern.py). retention without `every` is
+# churn's table, as `iv retention` prints the same table as `iv churn`.
+for _name, _f in (("churn", lifecycle.churn), ("retention", lifecycle.retention),
                   ("cohorts", lifecycle.cohorts), ("funnel", lifecycle.funnel),
+                  ("funnel_histogram", lifecycle.funnel_histogram),
+                  ("lifecycle", lifecycle.lifecycle), ("stickiness", lifecycle.stickiness),
+                  ("paths", lifecycle.paths),
                   ("clv_predict", lifecycle.clv_predict),
                   ("trajectories", pattern.trajectories), ("norm", pattern.norm_of),
                   ("contact_vs_norm", pattern.contact_vs_norm),

@@ -12,6 +12,7 @@ prints. Definitions and the choices where SPEC 3.4 is silent: doc/LIFECYCLE.md.
 import ctypes
 import datetime as _dt
 import numbers
+from typing import Any, Sequence
 from ctypes import POINTER, Structure, c_char_p, c_int, c_int64, c_size_t, c_void_p
 
 from . import _lib
@@ -23,11 +24,15 @@ from .table import Table
 class LifecycleOptions(Structure):
     """iv_lifecycle_options, field for field."""
     _fields_ = [("size", c_size_t), ("t0", c_int64), ("t1", c_int64), ("window", c_int64),
-                ("period", c_int), ("steps", c_char_p), ("mode", c_int)]
+                ("period", c_int), ("steps", c_char_p), ("mode", c_int),
+                # appended in 1.2
+                ("exclude", c_char_p), ("every", c_int), ("start_types", c_char_p),
+                ("return_types", c_char_p), ("path_steps", c_size_t), ("top", c_size_t)]
 
 
-PERIODS = {"week": 0, "month": 1}
+PERIODS = {"week": 0, "month": 1, "day": 2, "quarter": 3}
 MODES = {"ordered": 0, "strict": 1, "any": 2}
+EVERY = {"day": 1, "week": 2, "month": 3, "quarter": 4}
 
 _P, _PP = c_void_p, POINTER(c_void_p)
 _RUN = (c_int, [_PP, _P, POINTER(_lib.QueryOptions), POINTER(LifecycleOptions)])
@@ -36,6 +41,11 @@ _PROTOS = {
     "iv_lifecycle_churn": _RUN,
     "iv_lifecycle_cohorts": _RUN,
     "iv_lifecycle_funnel": _RUN,
+    "iv_lifecycle_retention": _RUN,
+    "iv_lifecycle_funnel_histogram": _RUN,
+    "iv_lifecycle_lifecycle": _RUN,
+    "iv_lifecycle_stickiness": _RUN,
+    "iv_lifecycle_paths": _RUN,
 }
 _fn = _lib.binder(_PROTOS)
 
@@ -119,37 +129,112 @@ def _options(**fields):
     return lo
 
 
-def churn(store, t0=None, t1=None, window=None, **query):
+def _types_text(types: "str | Sequence[str] | None") -> "bytes | None":
+    """'a|b', 'a,b' or a list of type names -> the C text."""
+    if types is None or isinstance(types, (str, bytes)):
+        return _lib.enc(types)
+    return _lib.enc("|".join(types))
+
+
+def _every_code(every: "str | int | None") -> int:
+    return 0 if every is None else _code(EVERY, every, "every")
+
+
+def churn(store: Any, t0: Any = None, t1: Any = None, window: Any = None,
+          every: "str | int | None" = None, **query: Any) -> Table:
     """Churn and retention over [t0, t1) (SPEC 3.4), one row per group: the `by`
     dimensions, t0, t1, active_start (S), lost (L), churn (L / S), active_end (E),
     new_active (N), retention ((E - N) / S). t1 defaults to the last timestamp + 1 ms,
     t0 to t1 - window; window (ms, timedelta or '90d') defaults to the model's
-    activity_window_days. The query's start/end are not used (the period is t0, t1)."""
-    lo = _options(t0=to_ms(t0, "t0"), t1=to_ms(t1, "t1"), window=duration_ms(window, "window"))
+    activity_window_days. The query's start/end are not used (the period is t0, t1).
+    every ('day' | 'week' | 'month' | 'quarter'): a churn series, one row per period of
+    [t0, t1) (t0 defaulting to the first timestamp): period, t0, t1, start, lost, churn.
+    A time bucket in `by` is an InvalidArgumentError pointing to `every`."""
+    lo = _options(t0=to_ms(t0, "t0"), t1=to_ms(t1, "t1"), window=duration_ms(window, "window"),
+                  every=_every_code(every))
     return _run("iv_lifecycle_churn", store, lo, None, query)
 
 
-def cohorts(store, period="week", **query):
+def retention(store: Any, t0: Any = None, t1: Any = None, window: Any = None,
+              every: "str | int | None" = None, **query: Any) -> Table:
+    """Retention: without `every`, churn's table (as `iv retention`); with every, a
+    retention series, one row per period: period, t0, t1, start, end, new, retention."""
+    lo = _options(t0=to_ms(t0, "t0"), t1=to_ms(t1, "t1"), window=duration_ms(window, "window"),
+                  every=_every_code(every))
+    return _run("iv_lifecycle_retention", store, lo, None, query)
+
+
+def cohorts(store: Any, period: "str | int" = "week", start_types: "str | Sequence[str] | None" = None,
+            return_types: "str | Sequence[str] | None" = None, **query: Any) -> Table:
     """Cohort retention in long form (SPEC 3.4): per cohort (the ISO week `YYYY-Www` or
     month `YYYY-MM` of the first interaction) and period k: the `by` dimensions, cohort,
     contacts, period, retained, rate, rate_unbounded; unobserved periods are None.
     period: 'week' | 'month'. start/end keep the cohorts whose first interaction falls
-    in [start, end)."""
+    in [start, end). Retention events (`iv cohorts --start --return`): start_types
+    starts a contact's cohort at its first interaction of those types; return_types
+    are the types that count as a return (at or after the start)."""
+    st, rt = _types_text(start_types), _types_text(return_types)
+    lo = _options(period=_code(PERIODS, period, "period"), start_types=st, return_types=rt)
+    return _run("iv_lifecycle_cohorts", store, lo, (st, rt), query)
+
+
+def lifecycle(store: Any, period: "str | int" = "week", **query: Any) -> Table:
+    """Lifecycle per period ('day' | 'week' | 'month'), as `iv lifecycle`: the `by`
+    dimensions, period, new, returning, resurrecting, dormant (negative)."""
     lo = _options(period=_code(PERIODS, period, "period"))
-    return _run("iv_lifecycle_cohorts", store, lo, None, query)
+    return _run("iv_lifecycle_lifecycle", store, lo, None, query)
 
 
-def funnel(store, steps, mode="ordered", window=None, **query):
+def stickiness(store: Any, period: "str | int" = "week", **query: Any) -> Table:
+    """Stickiness, as `iv stickiness`: per n = 1..7 (weeks) or 31 (months), the
+    contacts active on exactly n distinct UTC days of a period, summed over the
+    periods: the `by` dimensions, days, contacts, share."""
+    lo = _options(period=_code(PERIODS, period, "period"))
+    return _run("iv_lifecycle_stickiness", store, lo, None, query)
+
+
+def paths(store: Any, start_types: "str | Sequence[str]", steps: int = 3, top: int = 10,
+          **query: Any) -> Table:
+    """Paths, as `iv paths --start TYPE`: the most frequent sequences of the next
+    `steps` types after each contact's first start interaction: the `by` dimensions,
+    path (types joined by ' > ', '(end)' when the history ends sooner), contacts, share."""
+    st = _types_text(start_types)
+    lo = _options(start_types=st, path_steps=int(steps), top=int(top))
+    return _run("iv_lifecycle_paths", store, lo, st, query)
+
+
+def _exclude_text(exclude: "str | Sequence[str] | None") -> "bytes | None":
+    """'refund@2-3', or a list of such exclusions (joined by ';')."""
+    if exclude is None or isinstance(exclude, (str, bytes)):
+        return _lib.enc(exclude)
+    return _lib.enc(";".join(exclude))
+
+
+def funnel_histogram(store: Any, steps: Any, mode: str = "ordered", window: Any = None,
+                     exclude: "str | Sequence[str] | None" = None, **query: Any) -> Table:
+    """The completers of the funnel (same arguments as funnel) by the time from step 1
+    to the last step, as `iv funnel --histogram`: the `by` dimensions, bin,
+    from_seconds, to_seconds, contacts, share."""
+    text, ex = _steps_text(steps), _exclude_text(exclude)
+    lo = _options(steps=text, mode=_code(MODES, mode, "mode"),
+                  window=duration_ms(window, "window"), exclude=ex)
+    return _run("iv_lifecycle_funnel_histogram", store, lo, (text, ex), query)
+
+
+def funnel(store, steps, mode="ordered", window=None, exclude=None, **query):
     """A conversion funnel (SPEC 3.4). steps: 'signup,demo|trial,purchase' or
     ['signup', ['demo', 'trial'], 'purchase'] (alternatives within a step);
     mode: 'ordered' | 'strict' | 'any'; window (ms, timedelta or '14d'; default 30
     days) from the first step-1 interaction, inclusive. One row per step (step, types,
     contacts, from_previous, from_first, dropoff, median_seconds_from_previous) then
-    the `support_after` row; `step` reads as an int, "support_after" in the last row. start/end keep the contacts whose entry falls in them."""
-    text = _steps_text(steps)
+    the `support_after` row; `step` reads as an int, "support_after" in the last row. start/end keep the contacts whose entry falls in them.
+    Each step also has seconds_from_previous_p10, _p25, _p75, _p90 and _mean. exclude:
+    'refund|cancel@2-3' (or a list of such) removes the contacts with an excluded
+    interaction between those steps. A time bucket in `by` groups by entry period."""
+    text, ex = _steps_text(steps), _exclude_text(exclude)
     lo = _options(steps=text, mode=_code(MODES, mode, "mode"),
-                  window=duration_ms(window, "window"))
-    return _run("iv_lifecycle_funnel", store, lo, text, query, FunnelTable)
+                  window=duration_ms(window, "window"), exclude=ex)
+    return _run("iv_lifecycle_funnel", store, lo, (text, ex), query, FunnelTable)
 
 
 def clv_predict(store, model="bgnbd", calibration_end=None, unit="week", scoring_model=None,
