@@ -639,7 +639,12 @@ START_TEST(lenient_accounts_for_every_bad_row_and_writes_them_back)
             ck_assert_msg(strncmp(reason, want[i].reason, strlen(want[i].reason)) == 0,
                           "line %u: '%s' vs '%s'", want[i].line, reason, want[i].reason);
             rawlen = strlen(raw);
-            ck_assert(rawlen <= 40);
+            if (rawlen > 40) { /* cut: 40 bytes at most, then the marker */
+                const char *m = strstr(raw, IV_INGEST_RAW_CUT_MARK);
+                ck_assert(m != NULL);
+                rawlen = (size_t)(m - raw);
+                ck_assert(rawlen <= 40);
+            }
             ck_assert(strncmp(raw, csv + off, rawlen) == 0);
         }
         ck_assert_int_eq(iv_ingest_reject(ing, nwant, NULL, NULL, NULL, NULL), IV_ERANGE);

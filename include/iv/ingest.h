@@ -57,7 +57,8 @@ typedef struct iv_ingest_options {
     size_t max_string;      /**< longest string field in bytes (default 64 KiB) */
     size_t max_depth;       /**< deepest JSON nesting accepted before the row is bad (default 16) */
     size_t max_raw;         /**< bytes of raw text kept per reject (default 1024) */
-    uint64_t max_rejects;   /**< most rejects kept in memory; later ones are counted only (default 1,000,000) */
+    uint64_t max_rejects;   /**< most rejects kept in memory; later ones are counted only (default 1,000,000):
+                                 rows_rejected - iv_ingest_reject_count() were not kept */
     iv_progress_fn progress; /**< called every few MiB with bytes consumed; may be NULL */
     void *payload;          /**< passed to @ref progress */
 } iv_ingest_options;
@@ -150,6 +151,9 @@ IV_API int iv_ingest_get_stats(const iv_ingest *ing, iv_ingest_stats *out);
  */
 IV_API size_t iv_ingest_reject_count(const iv_ingest *ing);
 
+/** @brief What follows a reject's raw text cut at max_raw: "...[cut: N bytes]". @since 1.2 */
+#define IV_INGEST_RAW_CUT_MARK "...[cut: "
+
 /**
  * @brief One kept reject. Pointers stay valid until the handle is freed.
  * @param[in] ing the handle
@@ -157,7 +161,9 @@ IV_API size_t iv_ingest_reject_count(const iv_ingest *ing);
  * @param[out] line 1-based line where the row starts; may be NULL
  * @param[out] offset byte offset where the row starts; may be NULL
  * @param[out] reason what was wrong and where (column, field); may be NULL
- * @param[out] raw the row's raw text, truncated to max_raw bytes; may be NULL
+ * @param[out] raw the row's raw text; when longer than max_raw bytes, its first max_raw
+ *             bytes (never half a UTF-8 sequence) followed by ::IV_INGEST_RAW_CUT_MARK,
+ *             the number of bytes cut and "]" (e.g. "...[cut: 3072 bytes]"); may be NULL
  * @return ::IV_OK or ::IV_ERANGE
  * @since 0.1
  */

@@ -1,9 +1,11 @@
 /* Summaries (doc/SUMMARIES.md): per group of a query, the metric accumulator of metrics.h plus
  * exact moments and relative-error sketches of per-contact metrics; exact merges; the
  * byte format; the confidential segment comparison. Byte format: doc/SUMMARIES.md. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "iv/summary.h"
 #include "metrics.h"
@@ -1035,8 +1037,9 @@ IV_API int iv_summary_save(const iv_summary *s, const char *path)
     }
     if ((rc = iv__atomic_open(path, tmp, sizeof tmp, &f)) == IV_OK) {
         if (fwrite(w.p, 1, w.n, f) != w.n) {
+            int e = errno ? errno : EIO;
             iv__atomic_abort(f, tmp);
-            rc = iv__error(IV_EIO, "writing '%s' failed", path);
+            rc = iv__error(IV_EIO, "writing '%s' failed: %s", path, strerror(e));
         } else {
             rc = iv__atomic_commit(f, tmp, path);
         }
@@ -1058,7 +1061,7 @@ IV_API int iv_summary_load(iv_summary **out, const char *path, const iv_summary_
     if ((rc = iv__summary_opts(opts, &o)))
         return rc;
     iv__alloc_init(&a, o.alloc, o.alloc_ud);
-    if ((rc = iv__read_file(&a, path, &b, &n)))
+    if ((rc = iv__read_file(&a, path, IV__READ_FILE_LIMIT, &b, &n)))
         return rc;
     rc = iv_summary_from_bytes(out, b, n, opts);
     if (rc == IV_ECORRUPT || rc == IV_EVERSION) {

@@ -1,10 +1,16 @@
 /* Shared pieces of the `iv` tool: option parsing, loading inputs, printing tables. */
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
+
+static size_t cli_decimal_len(const char *v);
 
 int cli_fail(const char *cmd, const char *fmt, ...)
 {
@@ -17,12 +23,28 @@ int cli_fail(const char *cmd, const char *fmt, ...)
     return CLI_EFAIL;
 }
 
+int cli_fail_errno(const char *cmd, const char *what, const char *path)
+{
+    int e = errno;
+    return cli_fail(cmd, "%s '%s': %s", what, path, e ? strerror(e) : "unknown error");
+}
+
 int cli_fail_rc(const char *cmd, const char *what, int rc)
 {
     const char *msg = iv_error_last();
     if (!msg || !*msg)
         msg = iv_strerror(rc);
+    /* the library's message often names the file already: never say it twice */
+    if (strstr(msg, what))
+        return cli_fail(cmd, "%s", msg);
     return cli_fail(cmd, "%s: %s", what, msg);
+}
+
+int cli_fail_query(const char *cmd, const char *what, int rc)
+{
+    cli_fail_rc(cmd, what, rc);
+    /* the query's own inputs (--where, --by, --steps, --from/--to) were rejected */
+    return rc == IV_EPARSE || rc == IV_ENOTFOUND || rc == IV_EINVAL ? CLI_EUSAGE : CLI_EFAIL;
 }
 
 int cli_usage(const char *cmd, const char *usage, const char *fmt, ...)
@@ -123,11 +145,21 @@ int cli_select_opt(const char *cmd, int argc, char **argv, int *i, const char **
         *where = v;
         return 1;
     }
-    if (!bad && (v = cli_value(cmd, argc, argv, i, "--from", &bad)))
-        return cli_parse_time(cmd, "--from", v, from) ? -1 : 1;
-    if (!bad && (v = cli_value(cmd, argc, argv, i, "--to", &bad)))
-        return cli_parse_time(cmd, "--to", v, to) ? -1 : 1;
-    return bad ? -1 : 0;
+    if (!bad && (v = cli_value(cmd, argc, argv, i, "--from", &bad))) {
+        if (cli_parse_time(cmd, "--from", v, from))
+            return -1;
+    } else if (!bad && (v = cli_value(cmd, argc, argv, i, "--to", &bad))) {
+        if (cli_parse_time(cmd, "--to", v, to))
+            return -1;
+    } else {
+        return bad ? -1 : 0;
+    }
+    /* reversed bounds are a bad command line, for every command */
+    if (*from != IV_TIME_NONE && *to != IV_TIME_NONE && *to < *from) {
+        fprintf(stderr, "iv %s: --to is before --from\n", cmd);
+        return -1;
+    }
+    return 1;
 }
 
 int cli_parse_time(const char *cmd, const char *opt, const char *v, int64_t *out)
@@ -141,9 +173,10 @@ int cli_parse_time(const char *cmd, const char *opt, const char *v, int64_t *out
 
 int cli_parse_duration(const char *v, int64_t *ms)
 {
-    char *end;
-    double x = strtod(v, &end), unit = 86400000.0;
-    if (end == v || !(x > 0))
+    size_t n = cli_decimal_len(v);
+    const char *end = v + n;
+    double x = n ? strtod(v, NULL) : 0, unit = 86400000.0;
+    if (!n || !(x > 0) || !isfinite(x))
         return -1;
     if (*end) {
         switch (*end) {
@@ -236,22 +269,148 @@ static int cli_add_rejects(iv_table *t, const iv_ingest *ing, const char *path, 
     return IV_OK;
 }
 
+static int cli_write_errno;
+
 static int cli_write_file(const void *data, size_t len, void *payload)
 {
-    return fwrite(data, 1, len, (FILE *)payload) != len;
+    if (fwrite(data, 1, len, (FILE *)payload) == len)
+        return 0;
+    cli_write_errno = errno ? errno : EIO;
+    return 1;
 }
 
-/* Whether path starts with the store snapshot magic (iv_store_save()). */
-static int cli_is_snapshot(const char *path)
+/* An input opened once: "-" is standard input. The first bytes are read to tell a saved
+ * store (its magic) from a log; they are kept in head, so nothing is read twice and a
+ * pipe, FIFO or process substitution is consumed exactly once. */
+typedef struct cli_input {
+    FILE *f;
+    int regular;                 /* a regular file (can be reopened by path) */
+    unsigned char head[8];
+    size_t nhead;
+} cli_input;
+
+static int cli_input_open(const char *cmd, const char *path, cli_input *in)
 {
-    char magic[8];
-    FILE *f = fopen(path, "rb");
-    int yes;
-    if (!f)
-        return 0;
-    yes = fread(magic, 1, 8, f) == 8 && memcmp(magic, IV_STORE_SNAPSHOT_MAGIC, 8) == 0;
-    fclose(f);
-    return yes;
+    struct stat st;
+    memset(in, 0, sizeof *in);
+    in->f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!in->f)
+        return cli_fail_errno(cmd, "cannot open", path);
+    if (fstat(fileno(in->f), &st) == 0) {
+        if (S_ISDIR(st.st_mode)) {
+            errno = EISDIR;
+            cli_fail_errno(cmd, "cannot read", path);
+            if (in->f != stdin)
+                fclose(in->f);
+            in->f = NULL;
+            return CLI_EFAIL;
+        }
+        in->regular = S_ISREG(st.st_mode);
+    }
+    in->nhead = fread(in->head, 1, sizeof in->head, in->f);
+    if (in->nhead < sizeof in->head && ferror(in->f)) {
+        cli_fail_errno(cmd, "reading", path);
+        if (in->f != stdin)
+            fclose(in->f);
+        in->f = NULL;
+        return CLI_EFAIL;
+    }
+    return CLI_OK;
+}
+
+static void cli_input_close(cli_input *in)
+{
+    if (in->f && in->f != stdin)
+        fclose(in->f);
+    in->f = NULL;
+}
+
+static int cli_input_is_snapshot(const cli_input *in)
+{
+    return in->nhead == 8 && memcmp(in->head, IV_STORE_SNAPSHOT_MAGIC, 8) == 0;
+}
+
+/* The first bytes of a snapshot and nothing more: a file cut short, never a log (a log
+ * cannot start with byte 0x89, which is not UTF-8). */
+static int cli_input_is_cut_snapshot(const cli_input *in)
+{
+    return in->nhead > 0 && in->nhead < 8 && memcmp(in->head, IV_STORE_SNAPSHOT_MAGIC, in->nhead) == 0;
+}
+
+/* Push the whole input (its head first) into ing and finish. Messages name the path. */
+static int cli_input_ingest(const char *cmd, iv_ingest *ing, cli_input *in, const char *path)
+{
+    enum { CHUNK = 256 << 10 };
+    unsigned char *buf = malloc(CHUNK);
+    int rc = IV_OK;
+    if (!buf)
+        return cli_fail(cmd, "out of memory");
+    if (in->nhead)
+        rc = iv_ingest_push(ing, in->head, in->nhead);
+    while (rc == IV_OK && in->nhead == sizeof in->head) {
+        size_t r = fread(buf, 1, CHUNK, in->f);
+        if (r && (rc = iv_ingest_push(ing, buf, r)) != IV_OK)
+            break;
+        if (r < CHUNK) {
+            if (ferror(in->f)) {
+                free(buf);
+                return cli_fail_errno(cmd, "reading", path);
+            }
+            break;
+        }
+    }
+    free(buf);
+    if (rc == IV_OK)
+        rc = iv_ingest_finish(ing);
+    if (rc != IV_OK) {
+        const char *msg = iv_error_last();
+        if (msg && strstr(msg, path))
+            return cli_fail(cmd, "%s", msg);
+        return cli_fail_rc(cmd, path, rc);
+    }
+    return CLI_OK;
+}
+
+/* A snapshot that cannot be reopened by its path (a pipe): copy it, head included, to a
+ * temporary file and load that. */
+static int cli_input_spool_snapshot(const char *cmd, cli_input *in, const char *path, iv_store **out)
+{
+    const char *dir = getenv("TMPDIR");
+    char tmp[4096];
+    unsigned char buf[65536];
+    FILE *f;
+    int fd, rc, st = CLI_OK;
+    size_t r;
+    snprintf(tmp, sizeof tmp, "%s/iv-snapshot-XXXXXX", dir && *dir ? dir : "/tmp");
+    fd = mkstemp(tmp);
+    if (fd < 0 || !(f = fdopen(fd, "w+b"))) {
+        st = cli_fail_errno(cmd, "cannot create a temporary copy of", path);
+        if (fd >= 0) {
+            close(fd);
+            unlink(tmp);
+        }
+        return st;
+    }
+    if (fwrite(in->head, 1, in->nhead, f) != in->nhead)
+        st = cli_fail_errno(cmd, "writing a temporary copy of", path);
+    while (st == CLI_OK && (r = fread(buf, 1, sizeof buf, in->f)) > 0)
+        if (fwrite(buf, 1, r, f) != r)
+            st = cli_fail_errno(cmd, "writing a temporary copy of", path);
+    if (st == CLI_OK && ferror(in->f))
+        st = cli_fail_errno(cmd, "reading", path);
+    if (fclose(f) != 0 && st == CLI_OK)
+        st = cli_fail_errno(cmd, "writing a temporary copy of", path);
+    if (st == CLI_OK && (rc = iv_store_load(out, tmp, NULL)) != IV_OK) {
+        /* the message names the temporary file: name the input instead */
+        const char *msg = iv_error_last();
+        const char *at = msg ? strstr(msg, tmp) : NULL;
+        if (at)
+            st = cli_fail(cmd, "%.*s%s%s", (int)(at - msg), msg, path, at + strlen(tmp));
+        else
+            st = cli_fail_rc(cmd, path, rc);
+    }
+    unlink(tmp);
+    return st;
 }
 
 int cli_copy_row(const iv_store *src, size_t row, iv_store *(*pick)(const char *contact, void *payload),
@@ -291,15 +450,19 @@ static int cli_append_store(iv_store *dst, const iv_store *src)
 
 /* A saved store as an input: the first (into the empty store we own) is taken as is;
  * later ones are appended row by row. The counters are the snapshot's own. */
-static int cli_load_snapshot(const char *cmd, const char *path, iv_store **store, int whole,
-                             cli_ingest_result *res)
+static int cli_load_snapshot(const char *cmd, cli_input *in, const char *path, iv_store **store,
+                             int whole, cli_ingest_result *res)
 {
     iv_store *snap = NULL;
     uint64_t rejected = 0;
     size_t rows;
-    int rc = iv_store_load(&snap, path, NULL);
-    if (rc != IV_OK)
-        return cli_fail(cmd, "%s", iv_error_last());
+    int rc;
+    if (in->regular) {
+        if ((rc = iv_store_load(&snap, path, NULL)) != IV_OK)
+            return cli_fail(cmd, "%s", iv_error_last());
+    } else if ((rc = cli_input_spool_snapshot(cmd, in, path, &snap)) != CLI_OK) {
+        return rc;
+    }
     iv_store_ingest_counts(snap, NULL, &rejected);
     rows = iv_store_rows(snap);
     if (whole) {
@@ -335,7 +498,7 @@ int cli_load(const char *cmd, const cli_opts *o, char **paths, int npaths, iv_st
     if (rejects) {
         rf = fopen(rejects, "wb");
         if (!rf) {
-            status = cli_fail(cmd, "cannot write rejects to '%s'", rejects);
+            status = cli_fail_errno(cmd, "cannot write rejects to", rejects);
             goto out;
         }
         if ((rc = cli_rejects_table(&rt)) != IV_OK) {
@@ -347,22 +510,37 @@ int cli_load(const char *cmd, const cli_opts *o, char **paths, int npaths, iv_st
         iv_ingest_options io = IV_INGEST_OPTIONS_INIT;
         iv_ingest_stats st = {sizeof st, 0, 0, 0, 0};
         iv_ingest *ing = NULL;
-        if (cli_is_snapshot(paths[i])) { /* a saved store (iv ingest --save) */
-            status = cli_load_snapshot(cmd, paths[i], store, own && iv_store_rows(*store) == 0, res);
+        cli_input in;
+        if ((status = cli_input_open(cmd, paths[i], &in)) != CLI_OK)
+            goto out;
+        if (cli_input_is_snapshot(&in)) { /* a saved store (iv ingest --save) */
+            status = cli_load_snapshot(cmd, &in, paths[i], store, own && iv_store_rows(*store) == 0, res);
+            cli_input_close(&in);
             if (status != CLI_OK)
                 goto out;
             continue;
         }
+        if (cli_input_is_cut_snapshot(&in)) {
+            cli_input_close(&in);
+            status = cli_fail(cmd, "%s: a store snapshot cut short (%zu bytes; not a log)",
+                              paths[i], in.nhead);
+            goto out;
+        }
         io.format = o->input_format >= 0 ? o->input_format : cli_guess_format(paths[i]);
         io.policy = o->lenient ? IV_POLICY_LENIENT : IV_POLICY_STRICT;
         io.map = o->map;
+        io.max_rejects = o->max_rejects;
         if (cli_progress_enabled()) {
             io.progress = cli_progress;
             io.payload = paths[i];
         }
         rc = iv_ingest_new(&ing, *store, &io);
-        if (rc == IV_OK)
-            rc = iv_ingest_file(ing, paths[i]);
+        if (rc == IV_OK) {
+            status = cli_input_ingest(cmd, ing, &in, paths[i]);
+        } else {
+            status = cli_fail_rc(cmd, paths[i], rc);
+        }
+        cli_input_close(&in);
         if (io.progress)
             fputs("\r\033[K", stderr);
         if (ing && iv_ingest_get_stats(ing, &st) == IV_OK && res) {
@@ -375,20 +553,29 @@ int cli_load(const char *cmd, const cli_opts *o, char **paths, int npaths, iv_st
             status = cli_fail_rc(cmd, "the rejects table", IV_ENOMEM);
             goto out;
         }
-        iv_ingest_free(ing);
-        if (rc != IV_OK) {
-            /* iv_ingest_file's message already names the file */
-            const char *msg = iv_error_last();
-            status = msg && strstr(msg, paths[i]) ? cli_fail(cmd, "%s", msg) : cli_fail_rc(cmd, paths[i], rc);
-            goto out;
+        if (ing && rt && st.rows_rejected > iv_ingest_reject_count(ing)) {
+            /* beyond the cap rejects are counted, not kept: say how many are missing */
+            size_t kept = iv_ingest_reject_count(ing);
+            fprintf(stderr, "iv %s: %s: %llu rejected rows were not written to '%s' "
+                    "(only the first %zu are kept; raise --max-rejects)\n", cmd, paths[i],
+                    (unsigned long long)(st.rows_rejected - kept), rejects, kept);
         }
+        iv_ingest_free(ing);
+        if (status != CLI_OK)
+            goto out;
     }
 out:
-    if (rf && rt && iv_table_write(rt, IV_FORMAT_CSV, cli_write_file, rf) != IV_OK && status == CLI_OK)
-        status = cli_fail(cmd, "writing '%s' failed", rejects);
+    if (rf && rt) {
+        cli_write_errno = 0;
+        if (iv_table_write(rt, IV_FORMAT_CSV, cli_write_file, rf) != IV_OK || fflush(rf) != 0 || ferror(rf)) {
+            errno = cli_write_errno ? cli_write_errno : errno;
+            if (status == CLI_OK)
+                status = cli_fail_errno(cmd, "writing the rejects to", rejects);
+        }
+    }
     iv_table_free(rt);
     if (rf && fclose(rf) != 0 && status == CLI_OK)
-        status = cli_fail(cmd, "writing '%s' failed", rejects);
+        status = cli_fail_errno(cmd, "writing the rejects to", rejects);
     if (status != CLI_OK && own) {
         iv_store_free(*store);
         *store = NULL;
@@ -402,4 +589,133 @@ int cli_print(const char *cmd, const iv_table *t, int format)
     if (rc != IV_OK)
         return cli_fail_rc(cmd, "writing the result", rc);
     return CLI_OK;
+}
+
+/* ------------------------------------------------------------ outputs ---- */
+
+int cli_check_output(const char *cmd, const char *opt, const char *out, char *const *inputs,
+                     int ninputs, const char *model)
+{
+    struct stat so, si;
+    int i;
+    if (!out || strcmp(out, "-") == 0 || stat(out, &so) != 0 || !S_ISREG(so.st_mode))
+        return CLI_OK; /* not there yet, or not a file we would truncate */
+    for (i = 0; i <= ninputs; i++) {
+        const char *in = i < ninputs ? inputs[i] : model;
+        if (!in || strcmp(in, "-") == 0 || stat(in, &si) != 0)
+            continue;
+        if (si.st_dev == so.st_dev && si.st_ino == so.st_ino) {
+            fprintf(stderr, "iv %s: %s '%s' is the input '%s': refusing to overwrite an input\n",
+                    cmd, opt, out, in);
+            return CLI_EUSAGE;
+        }
+    }
+    return CLI_OK;
+}
+
+/* ------------------------------------------------------------ numbers ---- */
+
+/* Strict decimal syntax: [+-]digits[.digits][(e|E)[+-]digits], or .digits; nothing
+ * before or after (no spaces, no hex, no inf/nan). Returns the length matched. */
+static size_t cli_decimal_len(const char *v)
+{
+    size_t i = 0, d = 0;
+    if (v[i] == '+' || v[i] == '-')
+        i++;
+    while (v[i] >= '0' && v[i] <= '9')
+        i++, d++;
+    if (v[i] == '.') {
+        i++;
+        while (v[i] >= '0' && v[i] <= '9')
+            i++, d++;
+    }
+    if (!d)
+        return 0;
+    if (v[i] == 'e' || v[i] == 'E') {
+        size_t j = i + 1, e = 0;
+        if (v[j] == '+' || v[j] == '-')
+            j++;
+        while (v[j] >= '0' && v[j] <= '9')
+            j++, e++;
+        if (e)
+            i = j;
+    }
+    return i;
+}
+
+int cli_parse_real(const char *v, double *out)
+{
+    size_t n = cli_decimal_len(v);
+    double x;
+    if (!n || v[n])
+        return -1;
+    x = strtod(v, NULL);
+    if (!isfinite(x))
+        return -1;
+    *out = x;
+    return 0;
+}
+
+int cli_parse_count(const char *v, unsigned long long max, unsigned long long *out)
+{
+    unsigned long long x = 0;
+    size_t i;
+    if (!*v)
+        return -1;
+    for (i = 0; v[i]; i++) {
+        unsigned d;
+        if (v[i] < '0' || v[i] > '9')
+            return -1;
+        d = (unsigned)(v[i] - '0');
+        if (x > (max - d) / 10)
+            return -1;
+        x = x * 10 + d;
+    }
+    *out = x;
+    return 0;
+}
+
+/* ------------------------------------------------------------ signals ---- */
+
+static char cli_guarded[4096];
+static volatile sig_atomic_t cli_guard_on;
+
+static void cli_guard_handler(int sig)
+{
+    if (cli_guard_on)
+        unlink(cli_guarded); /* async-signal-safe */
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+void cli_tmp_guard(const char *tmp)
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
+    size_t k;
+    if (!tmp) {
+        cli_guard_on = 0;
+        for (k = 0; k < sizeof sigs / sizeof *sigs; k++)
+            signal(sigs[k], SIG_DFL);
+        return;
+    }
+    snprintf(cli_guarded, sizeof cli_guarded, "%s", tmp);
+    cli_guard_on = 1;
+    for (k = 0; k < sizeof sigs / sizeof *sigs; k++)
+        signal(sigs[k], cli_guard_handler);
+}
+
+void cli_hold_signals(int hold)
+{
+    static sigset_t old;
+    sigset_t set;
+    if (hold) {
+        sigemptyset(&set);
+        sigaddset(&set, SIGINT);
+        sigaddset(&set, SIGTERM);
+        sigaddset(&set, SIGHUP);
+        sigaddset(&set, SIGPIPE);
+        sigprocmask(SIG_BLOCK, &set, &old);
+    } else {
+        sigprocmask(SIG_SETMASK, &old, NULL);
+    }
 }

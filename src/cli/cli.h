@@ -13,6 +13,7 @@ typedef struct cli_opts {
     int lenient;
     const char *map;
     const char *model;    /* --model FILE */
+    uint64_t max_rejects; /* --max-rejects N of iv ingest (0: the library's default) */
 } cli_opts;
 
 /* A command: argv[0] is its name. Returns the exit status. */
@@ -31,8 +32,16 @@ int cli_fail(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+/* The one way the tool reports an I/O failure: "iv CMD: WHAT 'PATH': <strerror(errno)>"
+ * (errno as the failing call left it). Returns CLI_EFAIL. */
+int cli_fail_errno(const char *cmd, const char *what, const char *path);
 /* Print "iv CMD: <what>: <iv_error_last()>" and return CLI_EFAIL. */
 int cli_fail_rc(const char *cmd, const char *what, int rc);
+/* A failed query: the message as cli_fail_rc(); returns CLI_EUSAGE when the library
+ * rejected what the command line gave it (IV_EPARSE, IV_ENOTFOUND, IV_EINVAL: a bad
+ * --where, --by, --steps, reversed bounds), CLI_EFAIL otherwise. The exit-code rule of
+ * every command: 2 = bad command line, 1 = the work failed. */
+int cli_fail_query(const char *cmd, const char *what, int rc);
 /* Print a usage error and return CLI_EUSAGE. */
 int cli_usage(const char *cmd, const char *usage, const char *fmt, ...)
 #if defined(__GNUC__)
@@ -62,6 +71,13 @@ int cli_parse_time(const char *cmd, const char *opt, const char *v, int64_t *out
  * milliseconds (> 0, at most ~285 years); -1 when bad. */
 int cli_parse_duration(const char *v, int64_t *ms);
 
+/* The one number syntax of every numeric option: a decimal number ([+-]d[.d][e[+-]d]),
+ * finite, nothing before or after (no spaces, hex, inf, nan). 0 or -1 when malformed;
+ * the caller checks the range and prints the usage error. */
+int cli_parse_real(const char *v, double *out);
+/* A whole number 0..max in decimal digits only (no sign, no spaces, no hex). 0 or -1. */
+int cli_parse_count(const char *v, unsigned long long max, unsigned long long *out);
+
 /* Input format of a path by extension (.jsonl/.ndjson -> JSONL, otherwise CSV). */
 int cli_guess_format(const char *path);
 
@@ -79,6 +95,22 @@ int cli_load(const char *cmd, const cli_opts *o, char **paths, int npaths, iv_st
  * returns. IV_OK or the append's error. */
 int cli_copy_row(const iv_store *src, size_t row, iv_store *(*pick)(const char *contact, void *payload),
                  void *payload);
+
+/* Refuse an output path (of option opt) that names one of the inputs or the model file
+ * (the same inode, however spelled: links, /dev/fd/N, ./x): prints why and returns
+ * CLI_EUSAGE; CLI_OK otherwise. Every command that writes a file calls it before
+ * opening anything. model may be NULL. */
+int cli_check_output(const char *cmd, const char *opt, const char *out, char *const *inputs,
+                     int ninputs, const char *model);
+
+/* Interrupted saves leave no temporary file where that is possible: cli_tmp_guard(TMP)
+ * makes SIGINT, SIGTERM, SIGHUP and SIGPIPE remove the file TMP the tool is writing
+ * before ending the tool as the signal would (NULL: back to the defaults);
+ * cli_hold_signals(1) holds those signals while the library saves (its temporary file
+ * is renamed or removed by the time cli_hold_signals(0) delivers them). SIGKILL cannot
+ * be caught: the next save of the same target removes what it left. */
+void cli_tmp_guard(const char *tmp);
+void cli_hold_signals(int hold);
 
 /* Print a table to stdout in the chosen format. */
 int cli_print(const char *cmd, const iv_table *t, int format);

@@ -1,4 +1,6 @@
 /* iv ingest FILE... : read logs, report what was accepted and rejected. */
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -6,7 +8,7 @@
 
 static const char *usage =
     "iv ingest FILE... [--input-format csv|jsonl] [--lenient] [--rejects OUT.csv]\n"
-    "                  [--map src=dst,...] [--save STORE] [--format table|csv|json]";
+    "                  [--max-rejects N] [--map src=dst,...] [--save STORE] [--format table|csv|json]";
 
 int cli_cmd_ingest(int argc, char **argv)
 {
@@ -35,6 +37,13 @@ int cli_cmd_ingest(int argc, char **argv)
             rejects = v;
         } else if (!bad && (v = cli_value("ingest", argc, argv, &i, "--save", &bad))) {
             save = v;
+        } else if (!bad && (v = cli_value("ingest", argc, argv, &i, "--max-rejects", &bad))) {
+            unsigned long long m;
+            if (cli_parse_count(v, UINT64_MAX, &m) || m == 0) {
+                free(paths);
+                return cli_usage("ingest", usage, "--max-rejects takes a whole number >= 1 (not '%s')", v);
+            }
+            o.max_rejects = m;
         } else if (bad) {
             free(paths);
             return CLI_EUSAGE;
@@ -42,7 +51,10 @@ int cli_cmd_ingest(int argc, char **argv)
             printf("usage: %s\n\nReads interaction logs (CSV or JSON Lines) and reports rows_read,\n"
                    "rows_accepted, rows_rejected, contacts, first_ts and last_ts. Strict by default:\n"
                    "the first bad row stops with a message naming its line and field (exit 1).\n"
-                   "--lenient skips bad rows; --rejects writes them as CSV (line,offset,reason,raw).\n"
+                   "--lenient skips bad rows; --rejects writes them as CSV (line,offset,reason,raw):\n"
+                   "the first --max-rejects N (default 1000000); how many more were not written\n"
+                   "is said on standard error. A raw text longer than 1024 bytes is cut and ends\n"
+                   "with \"...[cut: N bytes]\".\n"
                    "--save STORE writes the store as a snapshot (atomically) that every command\n"
                    "takes as INPUT, with the same results, without parsing the log again.\n",
                    usage);
@@ -59,11 +71,23 @@ int cli_cmd_ingest(int argc, char **argv)
         free(paths);
         return cli_usage("ingest", usage, "no input file");
     }
+    if ((st = cli_check_output("ingest", "--rejects", rejects, paths, np, o.model)) != CLI_OK ||
+        (st = cli_check_output("ingest", "--save", save, paths, np, o.model)) != CLI_OK) {
+        free(paths);
+        return st;
+    }
+    if (rejects && save && strcmp(rejects, save) == 0) {
+        free(paths);
+        return cli_usage("ingest", usage, "--rejects and --save name the same file '%s'", save);
+    }
     st = cli_load("ingest", &o, paths, np, &store, &res, rejects);
     free(paths);
     if (st != CLI_OK)
         return st;
-    if (save && (st = iv_store_save(store, save)) != IV_OK) {
+    cli_hold_signals(1);
+    st = save ? iv_store_save(store, save) : IV_OK;
+    cli_hold_signals(0);
+    if (st != IV_OK) {
         iv_store_free(store);
         return cli_fail("ingest", "%s", iv_error_last());
     }

@@ -221,7 +221,7 @@ static int lc_run(int what, int argc, char **argv)
         q.to = to;
     }
     if (o.model && (rc = iv_model_load(&model, o.model, NULL)) != IV_OK)
-        return cli_fail_rc(cmd, o.model, rc);
+        return cli_fail(cmd, "%s", iv_error_last());
     q.model = model;
     paths[0] = (char *)input;
     st = cli_load(cmd, &o, paths, 1, &store, NULL, NULL);
@@ -246,10 +246,8 @@ static int lc_run(int what, int argc, char **argv)
     else
         rc = iv_lifecycle_churn(&t, store, &q, &lo);
     if (rc != IV_OK) {
-        st = cli_fail_rc(cmd, input, rc);
         /* a bad --steps, --where or --by is a bad command line */
-        if (rc == IV_EPARSE || rc == IV_ENOTFOUND || rc == IV_EINVAL || rc == IV_ELIMIT)
-            st = CLI_EUSAGE;
+        st = cli_fail_query(cmd, input, rc);
     } else {
         st = h ? lc_print_two(cmd, t, h, o.format) : cli_print(cmd, t, o.format);
     }

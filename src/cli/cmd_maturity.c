@@ -9,37 +9,64 @@ static const char *usage =
     "                  [--model FILE] [--format table|csv|json]\n"
     "  P: YYYY (a calendar year), YYYY-MM (a month) or FROM..TO (timestamps, TO exclusive)";
 
-/* Parse --period into [from, to). */
-static int parse_period(const char *p, int64_t *from, int64_t *to)
+static int all_digits(const char *p, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (p[i] < '0' || p[i] > '9')
+            return 0;
+    return 1;
+}
+
+/* One end of a period; on failure why says what is wrong (the library's reason). */
+static int period_end(const char *s, size_t n, int64_t *out, char *why, size_t cap)
+{
+    if (iv_time_parse(s, n, out) == IV_OK)
+        return 0;
+    snprintf(why, cap, "%s", iv_error_last());
+    return -1;
+}
+
+/* Parse --period into [from, to); why receives the reason when it is bad. */
+static int parse_period(const char *p, int64_t *from, int64_t *to, char *why, size_t cap)
 {
     const char *dots = strstr(p, "..");
     size_t n = strlen(p);
-    char buf[64];
+    char a[64], b[64];
     if (dots) {
-        return iv_time_parse(p, (size_t)(dots - p), from) == IV_OK &&
-                       iv_time_parse(dots + 2, strlen(dots + 2), to) == IV_OK && *to > *from
-                   ? 0
-                   : -1;
-    }
-    if (n == 4) { /* a year */
-        int y = atoi(p);
-        snprintf(buf, sizeof buf, "%04d-01-01", y);
-        if (iv_time_parse(buf, strlen(buf), from) != IV_OK)
+        if (period_end(p, (size_t)(dots - p), from, why, cap) ||
+            period_end(dots + 2, strlen(dots + 2), to, why, cap))
             return -1;
-        snprintf(buf, sizeof buf, "%04d-01-01", y + 1);
-        return iv_time_parse(buf, strlen(buf), to) == IV_OK ? 0 : -1;
-    }
-    if (n == 7 && p[4] == '-') { /* a month */
-        int y = atoi(p), m = atoi(p + 5);
-        if (m < 1 || m > 12)
+        if (*to <= *from) {
+            snprintf(why, cap, "TO is not after FROM");
             return -1;
-        snprintf(buf, sizeof buf, "%04d-%02d-01", y, m);
-        if (iv_time_parse(buf, strlen(buf), from) != IV_OK)
-            return -1;
-        snprintf(buf, sizeof buf, "%04d-%02d-01", m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1);
-        return iv_time_parse(buf, strlen(buf), to) == IV_OK ? 0 : -1;
+        }
+        return 0;
     }
-    return -1;
+    if (n == 4 && all_digits(p, 4)) { /* a year: [YYYY-01-01, YYYY+1-01-01) */
+        int y = (p[0] - '0') * 1000 + (p[1] - '0') * 100 + (p[2] - '0') * 10 + (p[3] - '0');
+        snprintf(a, sizeof a, "%04d-01-01", y);
+        snprintf(b, sizeof b, "%04d-01-01", y + 1);
+    } else if (n == 7 && p[4] == '-' && all_digits(p, 4) && all_digits(p + 5, 2)) { /* a month */
+        int y = (p[0] - '0') * 1000 + (p[1] - '0') * 100 + (p[2] - '0') * 10 + (p[3] - '0');
+        int m = (p[5] - '0') * 10 + (p[6] - '0');
+        if (m < 1 || m > 12) {
+            snprintf(why, cap, "month %02d is not 01 to 12", m);
+            return -1;
+        }
+        snprintf(a, sizeof a, "%04d-%02d-01", y, m);
+        snprintf(b, sizeof b, "%04d-%02d-01", m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1);
+    } else {
+        snprintf(why, cap, "not YYYY, YYYY-MM or FROM..TO");
+        return -1;
+    }
+    if (period_end(a, strlen(a), from, why, cap))
+        return -1;
+    if (period_end(b, strlen(b), to, why, cap)) {
+        snprintf(why, cap, "the period ends at %s, after the last time libiv represents (2200-12-31)", b);
+        return -1;
+    }
+    return 0;
 }
 
 /* Assess the store over [from, to) with the given rubric and user indicators file. */
@@ -101,8 +128,9 @@ int cli_cmd_maturity(int argc, char **argv)
         else if (!bad && (v = cli_value("maturity", argc, argv, &i, "--peers", &bad)))
             peers = v;
         else if (!bad && (v = cli_value("maturity", argc, argv, &i, "--period", &bad))) {
-            if (parse_period(v, &from, &to))
-                return cli_usage("maturity", usage, "bad --period '%s'", v);
+            char why[256];
+            if (parse_period(v, &from, &to, why, sizeof why))
+                return cli_usage("maturity", usage, "bad --period '%s': %s", v, why);
         } else if (bad) {
             return CLI_EUSAGE;
         } else if (strcmp(argv[i], "--yoy") == 0) {
@@ -129,7 +157,7 @@ int cli_cmd_maturity(int argc, char **argv)
     if (yoy && peers)
         return cli_usage("maturity", usage, "--yoy and --peers are separate reports: give one");
     if (o.model && (rc = iv_model_load(&model, o.model, NULL)) != IV_OK)
-        return cli_fail_rc("maturity", o.model, rc);
+        return cli_fail("maturity", "%s", iv_error_last());
     rc = rubric_path ? iv_rubric_load(&rubric, rubric_path, NULL) : iv_rubric_new_default(&rubric, NULL);
     if (rc != IV_OK) {
         iv_model_free(model);

@@ -13,9 +13,8 @@ static const char *usage_contacts =
 
 static int parse_size(const char *v, size_t *out)
 {
-    char *end;
-    unsigned long long x = strtoull(v, &end, 10);
-    if (!*v || *end || v[0] == '-')
+    unsigned long long x;
+    if (cli_parse_count(v, SIZE_MAX, &x))
         return -1;
     *out = (size_t)x;
     return 0;
@@ -93,7 +92,7 @@ static int run(int argc, char **argv, int contacts)
     if ((pf == IV_TIME_NONE) != (pt == IV_TIME_NONE))
         return cli_usage(cmd, usage, "--prev-from and --prev-to go together");
     if (o.model && (rc = iv_model_load(&model, o.model, NULL)) != IV_OK)
-        return cli_fail_rc(cmd, o.model, rc);
+        return cli_fail(cmd, "%s", iv_error_last());
     q.model = model;
     paths[0] = (char *)input;
     st = cli_load(cmd, &o, paths, 1, &store, NULL, NULL);
@@ -110,7 +109,7 @@ static int run(int argc, char **argv, int contacts)
     else
         rc = iv_query_metrics(&t, store, &q);
     if (rc != IV_OK)
-        st = cli_fail_rc(cmd, "query", rc);
+        st = cli_fail_query(cmd, "query", rc);
     else
         st = cli_print(cmd, t, o.format);
     iv_table_free(t);

@@ -53,9 +53,8 @@ typedef struct pargs {
 
 static int parse_count(const char *v, size_t *out)
 {
-    char *end;
-    unsigned long long x = strtoull(v, &end, 10);
-    if (!*v || *end || v[0] == '-')
+    unsigned long long x;
+    if (cli_parse_count(v, SIZE_MAX, &x))
         return -1;
     *out = (size_t)x;
     return 0;
@@ -63,9 +62,8 @@ static int parse_count(const char *v, size_t *out)
 
 static int parse_fraction(const char *v, double *out)
 {
-    char *end;
-    double x = strtod(v, &end);
-    if (end == v || *end || !(x >= 0 && x <= 1))
+    double x;
+    if (cli_parse_real(v, &x) || !(x >= 0 && x <= 1))
         return -1;
     *out = x;
     return 0;
@@ -189,6 +187,8 @@ static int parse(const char *cmd, const char *usage, const char *help, int bit, 
     }
     if (!p->input)
         return cli_usage(cmd, usage, "no INPUT");
+    if (p->from != IV_TIME_NONE && p->to != IV_TIME_NONE && p->to < p->from)
+        return cli_usage(cmd, usage, "--to is before --from");
     return -1;
 }
 
@@ -253,7 +253,7 @@ static int run(const char *cmd, const char *what, const char *usage, int bit, pa
     }
     if (co->model && (rc = iv_model_load(&model, co->model, NULL)) != IV_OK) {
         free(subsets);
-        return cli_fail_rc(cmd, co->model, rc);
+        return cli_fail(cmd, "%s", iv_error_last());
     }
     p->q.model = model;
     if (bit != P_AB) {   /* ab: --from/--to are the window, the selection is the whole log */
@@ -283,7 +283,7 @@ static int run(const char *cmd, const char *what, const char *usage, int bit, pa
             break;
         default: rc = iv_pattern_compare(&t, store, &p->q, p->metric, p->a, p->b, &p->st); break;
         }
-        st = rc != IV_OK ? cli_fail_rc(cmd, what, rc) : cli_print(cmd, detail ? detail : t, co->format);
+        st = rc != IV_OK ? cli_fail_query(cmd, what, rc) : cli_print(cmd, detail ? detail : t, co->format);
     }
     iv_table_free(t);
     iv_table_free(detail);

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -74,10 +75,13 @@ static const char *sample_path(char *buf, size_t cap)
 /* A window "14d", "36h", "2w" or a number of days, in ms; -1 when malformed. */
 static int64_t parse_window(const char *v)
 {
+    int64_t ms;
     char *end;
-    double x = strtod(v, &end);
-    double unit = DAY_MS;
-    if (end == v || !(x > 0) || x > 36500)
+    double x, unit = DAY_MS;
+    if (cli_parse_duration(v, &ms) < 0)
+        return -1; /* the strict number syntax of every option */
+    x = strtod(v, &end);
+    if (!(x > 0) || x > 36500)
         return -1;
     if (*end == 'h')
         unit = 3600000.0;
@@ -922,8 +926,9 @@ int cli_cmd_report(int argc, char **argv)
     char sbuf[4096], tbuf[512], tmp[4096];
     char *paths[1];
     iv_model *model = NULL;
-    int i, bad = 0, st;
+    int i, bad = 0, st, direct = 0;
     long bytes = 0;
+    struct stat ost;
 
     memset(&r, 0, sizeof r);
     r.cmd = "report";
@@ -953,9 +958,8 @@ int cli_cmd_report(int argc, char **argv)
                 return cli_usage(r.cmd, usage, "--window takes a duration such as 14d, 36h or 2w");
         }
         else if (!bad && (v = cli_value(r.cmd, argc, argv, &i, "--buckets", &bad))) {
-            char *end;
-            long k = strtol(v, &end, 10);
-            if (*end || k < 2 || k > 520)
+            unsigned long long k;
+            if (cli_parse_count(v, 520, &k) || k < 2)
                 return cli_usage(r.cmd, usage, "--buckets takes a whole number from 2 to 520");
             r.buckets = (size_t)k;
         } else if (bad) {
@@ -978,10 +982,12 @@ int cli_cmd_report(int argc, char **argv)
         snprintf(tbuf, sizeof tbuf, "libiv report: %.400s", base ? base + 1 : input);
         title = tbuf;
     }
-    if (o.model && (st = iv_model_load(&model, o.model, NULL)) != IV_OK)
-        return cli_fail_rc(r.cmd, o.model, st);
-    r.model = model;
     paths[0] = (char *)input;
+    if ((st = cli_check_output(r.cmd, "--output", out, paths, 1, o.model)) != CLI_OK)
+        return st;
+    if (o.model && (st = iv_model_load(&model, o.model, NULL)) != IV_OK)
+        return cli_fail(r.cmd, "%s", iv_error_last());
+    r.model = model;
     if ((st = cli_load(r.cmd, &o, paths, 1, &r.store, NULL, NULL)) != CLI_OK)
         goto done;
     if (iv_store_rows(r.store) == 0 ||
@@ -998,27 +1004,43 @@ int cli_cmd_report(int argc, char **argv)
     r.have_prev = r.first < r.cur_from;
     if (strcmp(out, "-") == 0) {
         r.f = stdout;
+    } else if (stat(out, &ost) == 0 && !S_ISREG(ost.st_mode)) {
+        /* a device or FIFO is written in place: a rename would replace the node */
+        if (!(r.f = fopen(out, "wb"))) {
+            st = cli_fail_errno(r.cmd, "cannot write", out);
+            goto done;
+        }
+        direct = 1;
     } else {
         snprintf(tmp, sizeof tmp, "%s.tmp", out);
         if (!(r.f = fopen(tmp, "wb"))) {
-            st = cli_fail(r.cmd, "cannot write '%s'", tmp);
+            st = cli_fail_errno(r.cmd, "cannot write", tmp);
             goto done;
         }
+        cli_tmp_guard(tmp); /* removed if a signal ends the tool while it is written */
     }
     st = write_report(&r, input, title);
-    if (r.f != stdout) {
+    if (direct) {
+        if ((fflush(r.f) != 0 || ferror(r.f)) && st == CLI_OK)
+            st = cli_fail_errno(r.cmd, "writing", out);
+        if (fclose(r.f) != 0 && st == CLI_OK)
+            st = cli_fail_errno(r.cmd, "writing", out);
+    } else if (r.f != stdout) {
         /* written to OUT.tmp, renamed into place once complete */
         bytes = ftell(r.f);
+        if ((fflush(r.f) != 0 || ferror(r.f)) && st == CLI_OK)
+            st = cli_fail_errno(r.cmd, "writing", tmp);
         if (fclose(r.f) != 0 && st == CLI_OK)
-            st = cli_fail(r.cmd, "writing '%s' failed", tmp);
+            st = cli_fail_errno(r.cmd, "writing", tmp);
         if (st == CLI_OK && rename(tmp, out) != 0)
-            st = cli_fail(r.cmd, "cannot rename '%s' to '%s'", tmp, out);
+            st = cli_fail_errno(r.cmd, "cannot rename the report into", out);
         if (st != CLI_OK)
             remove(tmp);
-        else
+        cli_tmp_guard(NULL);
+        if (st == CLI_OK)
             st = print_summary(&r, out, bytes, o.format);
     } else if (fflush(stdout) != 0 && st == CLI_OK) {
-        st = cli_fail(r.cmd, "writing to standard output failed");
+        st = cli_fail_errno(r.cmd, "writing", "standard output");
     }
 done:
     iv_store_free(r.store);

@@ -1,5 +1,6 @@
 /* iv summary make|merge|show|quantile|compare : mergeable summaries (doc/SUMMARIES.md);
  * iv partition : split a log by the contact hash into saved stores, one per part. */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,16 +36,16 @@ static const char *usage_partition =
 
 static int parse_num(const char *v, double *out)
 {
-    char *end;
-    *out = strtod(v, &end);
-    return *v && !*end ? 0 : -1;
+    return cli_parse_real(v, out);
 }
 
 static int parse_count(const char *v, unsigned long *out)
 {
-    char *end;
-    *out = strtoul(v, &end, 10);
-    return *v && *v != '-' && !*end ? 0 : -1;
+    unsigned long long x;
+    if (cli_parse_count(v, ULONG_MAX, &x))
+        return -1;
+    *out = (unsigned long)x;
+    return 0;
 }
 
 /* The options of every subcommand (each uses its own). */
@@ -85,11 +86,11 @@ static int parse_args(const char *cmd, const char *usage, const char *help, int 
         else if (!bad && (v = cli_value(cmd, argc, argv, &i, "--metric", &bad)))
             a->metric = v;
         else if (!bad && (v = cli_value(cmd, argc, argv, &i, "--alpha", &bad))) {
-            if (parse_num(v, &a->alpha))
-                return cli_usage(cmd, usage, "--alpha takes a number");
+            if (parse_num(v, &a->alpha) || !(a->alpha >= 1e-4 && a->alpha <= 0.5))
+                return cli_usage(cmd, usage, "--alpha takes the sketch's relative accuracy, a number from 0.0001 to 0.5 (not '%s')", v);
         } else if (!bad && (v = cli_value(cmd, argc, argv, &i, "--p", &bad))) {
-            if (parse_num(v, &a->p))
-                return cli_usage(cmd, usage, "--p takes a number");
+            if (parse_num(v, &a->p) || !(a->p >= 0 && a->p <= 1))
+                return cli_usage(cmd, usage, "--p takes a probability from 0 to 1 (not '%s')", v);
         } else if (!bad && (v = cli_value(cmd, argc, argv, &i, "--group-a", &bad))) {
             if (parse_count(v, &a->ga))
                 return cli_usage(cmd, usage, "--group-a takes a group number (0-based)");
@@ -129,15 +130,23 @@ static int summary_make(sum_args *a)
     int st, rc;
     if (!a->ninputs || !a->out)
         return cli_usage("summary", usage_summary, "make needs INPUT and -o OUT");
+    if ((st = cli_check_output("summary", "-o", a->out, a->inputs, a->ninputs, a->o.model)) != CLI_OK)
+        return st;
     if (a->o.model && (rc = iv_model_load(&model, a->o.model, NULL)) != IV_OK)
-        return cli_fail_rc("summary", a->o.model, rc);
+        return cli_fail("summary", "%s", iv_error_last());
     a->q.model = model;
     so.alpha = a->alpha;
     st = cli_load("summary", &a->o, a->inputs, a->ninputs, &store, NULL, NULL);
     if (st == CLI_OK) {
-        if ((rc = iv_summary_make(&s, store, &a->q, &so)) != IV_OK ||
-            (rc = iv_summary_save(s, a->out)) != IV_OK)
-            st = cli_fail("summary", "%s", iv_error_last());
+        if ((rc = iv_summary_make(&s, store, &a->q, &so)) != IV_OK)
+            st = cli_fail_query("summary", "make", rc);
+        else {
+            cli_hold_signals(1);
+            rc = iv_summary_save(s, a->out);
+            cli_hold_signals(0);
+            if (rc != IV_OK)
+                st = cli_fail("summary", "%s", iv_error_last());
+        }
     }
     iv_summary_free(s);
     iv_store_free(store);
@@ -151,6 +160,8 @@ static int summary_merge(sum_args *a)
     int i, st = CLI_OK;
     if (!a->ninputs || !a->out)
         return cli_usage("summary", usage_summary, "merge needs SUMMARY... and -o OUT");
+    if ((st = cli_check_output("summary", "-o", a->out, a->inputs, a->ninputs, NULL)) != CLI_OK)
+        return st;
     for (i = 0; i < a->ninputs && st == CLI_OK; i++) {
         iv_summary *s = NULL;
         if ((st = summary_load(a->inputs[i], i ? &s : &acc)) != CLI_OK)
@@ -159,8 +170,14 @@ static int summary_merge(sum_args *a)
             st = cli_fail("summary", "%s: %s", a->inputs[i], iv_error_last());
         iv_summary_free(s);
     }
-    if (st == CLI_OK && iv_summary_save(acc, a->out) != IV_OK)
-        st = cli_fail("summary", "%s", iv_error_last());
+    if (st == CLI_OK) {
+        int rc;
+        cli_hold_signals(1);
+        rc = iv_summary_save(acc, a->out);
+        cli_hold_signals(0);
+        if (rc != IV_OK)
+            st = cli_fail("summary", "%s", iv_error_last());
+    }
     iv_summary_free(acc);
     return st;
 }
@@ -289,6 +306,14 @@ int cli_cmd_partition(int argc, char **argv)
             return CLI_OK;
         return st != CLI_OK ? st : cli_usage("partition", usage_partition, "needs INPUT, --parts N and -o PREFIX");
     }
+    for (k = 0; k < a.parts; k++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s-%lu.ivstore", a.out, k);
+        if ((st = cli_check_output("partition", "-o", path, a.inputs, a.ninputs, NULL)) != CLI_OK) {
+            free(a.inputs);
+            return st;
+        }
+    }
     st = cli_load("partition", &a.o, a.inputs, a.ninputs, &all, NULL, NULL);
     part = calloc(a.parts, sizeof *part);
     if (st == CLI_OK && !part)
@@ -306,8 +331,12 @@ int cli_cmd_partition(int argc, char **argv)
     for (k = 0; st == CLI_OK && rc == IV_OK && k < a.parts; k++) {
         char path[4096];
         snprintf(path, sizeof path, "%s-%lu.ivstore", a.out, k);
-        if ((rc = iv_store_prepare(part[k])) != IV_OK || (rc = iv_store_save(part[k], path)) != IV_OK ||
-            iv_table_add_row(t) < 0)
+        if ((rc = iv_store_prepare(part[k])) != IV_OK)
+            break;
+        cli_hold_signals(1);
+        rc = iv_store_save(part[k], path);
+        cli_hold_signals(0);
+        if (rc != IV_OK || iv_table_add_row(t) < 0)
             break;
         iv_table_set_int(t, k, 0, (int64_t)k);
         iv_table_set_int(t, k, 1, (int64_t)iv_store_rows(part[k]));

@@ -25,6 +25,7 @@
 #define IV__DEF_MAX_DEPTH 16
 #define IV__DEF_MAX_RAW 1024
 #define IV__DEF_MAX_REJECTS 1000000
+#define IV__SKIP_MIN ((uint64_t)64 << 20) /* lenient: an open record stops ingestion past this */
 #define IV__PROGRESS_STEP ((uint64_t)4 << 20)
 #define IV__READ_CHUNK ((size_t)256 << 10)
 #define IV__REJ_BLOCK ((size_t)64 << 10)
@@ -313,6 +314,21 @@ static int iv__bad_row(iv_ingest *ing, const char *raw, size_t nraw, size_t col,
         r->offset = ing->rec_off;
         if (!(r->reason = iv__rtext(ing, reason, strlen(reason))) || !(r->raw = iv__rtext(ing, raw, cut)))
             return iv__fail(ing, iv__nomem("a rejected row"));
+        if (cut < nraw) {
+            /* a raw text cut at max_raw says so: the marker follows the kept bytes */
+            char mark[64];
+            const char *full = r->raw;
+            int m = snprintf(mark, sizeof mark, IV_INGEST_RAW_CUT_MARK "%zu bytes]", nraw - cut);
+            char *both = iv__malloc(&ing->alloc, cut + (size_t)m + 1);
+            if (!both)
+                return iv__fail(ing, iv__nomem("a rejected row"));
+            memcpy(both, full, cut);
+            memcpy(both + cut, mark, (size_t)m + 1);
+            r->raw = iv__rtext(ing, both, cut + (size_t)m);
+            iv__free(&ing->alloc, both, cut + (size_t)m + 1);
+            if (!r->raw)
+                return iv__fail(ing, iv__nomem("a rejected row"));
+        }
         ing->nrej++;
     }
     ing->rows_read++;
@@ -838,6 +854,38 @@ static int iv__carry(iv_ingest *ing, const char *p, size_t n)
     return IV_OK;
 }
 
+/* A record still open after more bytes than the limit: checked while reading, so an
+ * input without line ends (/dev/zero) or an endless quoted field stops instead of being
+ * read forever. Strict: the row is bad as soon as it passes max_line. Lenient: an
+ * over-long record is skipped to its end (a bad row), but one still open after
+ * IV__SKIP_LIMIT bytes stops the ingestion (its row counted as rejected). */
+static int iv__overlong(iv_ingest *ing)
+{
+    uint64_t skip = (uint64_t)ing->max_line * 64;
+    int rc;
+    if (skip < IV__SKIP_MIN)
+        skip = IV__SKIP_MIN;
+    int header = ing->format == IV_INPUT_CSV && !ing->header_done;
+    if (ing->rec_len <= ing->max_line)
+        return IV_OK;
+    if (header && (ing->policy == IV_POLICY_STRICT || ing->rec_len > skip))
+        return iv__fail(ing, iv__error(IV_ELIMIT, "line %llu: header: record longer than max_line (%zu bytes) and still not ended",
+                                       (unsigned long long)ing->rec_line, ing->max_line));
+    if (ing->policy == IV_POLICY_STRICT) {
+        snprintf(ing->why, sizeof ing->why, "record longer than max_line (%zu bytes) and still not ended",
+                 ing->max_line);
+        return iv__bad_row(ing, ing->carry, ing->ncarry, 0, NULL, ing->why);
+    }
+    if (ing->rec_len <= skip)
+        return IV_OK;
+    snprintf(ing->why, sizeof ing->why, "record still not ended after %llu bytes (max_line %zu)",
+             (unsigned long long)ing->rec_len, ing->max_line);
+    if ((rc = iv__bad_row(ing, ing->carry, ing->ncarry, 0, NULL, ing->why)))
+        return rc;
+    return iv__fail(ing, iv__error(IV_ELIMIT, "line %llu: %s: stopped reading (an unterminated quoted field, or input without line ends?)",
+                                   (unsigned long long)ing->rec_line, ing->why));
+}
+
 static int iv__feed(iv_ingest *ing, const char *p, size_t n)
 {
     while (n) {
@@ -860,6 +908,8 @@ static int iv__feed(iv_ingest *ing, const char *p, size_t n)
             used = q ? (size_t)(q - p) + 1 : n;
         }
         ing->rec_len += used;
+        if (!done && (rc = iv__overlong(ing)))
+            return rc;
         if (done && !ing->in_carry) {
             rc = iv__record(ing, p, used);
         } else {
@@ -1067,7 +1117,12 @@ IV_API int iv_ingest_write_rejects(const iv_ingest *ing, const char *path)
         iv__csv_put_field(r->raw, ',', iv__put_file, f);
         fputc('\n', f);
     }
-    if (ferror(f) | fclose(f))
-        return iv__error(IV_EIO, "writing '%s' failed", path);
+    if (fflush(f) != 0 || ferror(f)) {
+        int e = errno;
+        fclose(f);
+        return iv__error(IV_EIO, "writing '%s' failed: %s", path, strerror(e));
+    }
+    if (fclose(f) != 0)
+        return iv__error(IV_EIO, "writing '%s' failed: %s", path, strerror(errno));
     return IV_OK;
 }

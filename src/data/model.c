@@ -1442,7 +1442,7 @@ IV_API int iv_model_load(iv_model **out, const char *path, const iv_model_option
         return iv__error(IV_EINVAL, "iv_model_load: out or path is NULL");
     if ((rc = iv_model_new(&m, opts)) != IV_OK)
         return rc;
-    if ((rc = iv__read_file(&m->alloc, path, &buf, &len)) != IV_OK) {
+    if ((rc = iv__read_file(&m->alloc, path, IV__TEXT_FILE_LIMIT, &buf, &len)) != IV_OK) {
         iv_model_free(m);
         return rc;
     }

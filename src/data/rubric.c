@@ -142,7 +142,7 @@ int iv__read_whole_file(const iv__alloc *a, const char *path, char **text, size_
     int rc;
     if (!path)
         return iv__error(IV_EINVAL, "file path is NULL");
-    if ((rc = iv__read_file(a, path, &b, &n)))
+    if ((rc = iv__read_file(a, path, IV__TEXT_FILE_LIMIT, &b, &n)))
         return rc;
     /* one more byte for the terminating NUL the parsers rely on */
     t = iv__realloc(a, b, n, n + 1);

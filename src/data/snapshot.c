@@ -35,7 +35,7 @@ typedef struct iv__snapw {
 static void iv__sw_raw(iv__snapw *w, const void *p, size_t n)
 {
     if (!w->err && n && fwrite(p, 1, n, w->f) != n)
-        w->err = 1;
+        w->err = errno ? errno : EIO; /* the system's reason, kept for the message */
 }
 
 static void iv__sw_flush(iv__snapw *w)
@@ -207,7 +207,7 @@ static int iv__snap_write(const iv_store *s, FILE *f, const iv__alloc *a)
     iv__sw_end(w);
     err = w->err;
     iv__free(a, w, sizeof *w);
-    return err ? iv__error(IV_EIO, "writing the snapshot failed: %s", strerror(errno)) : IV_OK;
+    return err ? iv__error(IV_EIO, "%s", strerror(err)) : IV_OK;
 }
 
 IV_API int iv_store_save(const iv_store *s, const char *path)
@@ -220,9 +220,13 @@ IV_API int iv_store_save(const iv_store *s, const char *path)
     if ((rc = iv__atomic_open(path, tmp, sizeof tmp, &f)))
         return rc;
     if ((rc = iv__snap_write(s, f, &s->alloc))) {
+        if (rc == IV_EIO) {
+            char why[256];
+            snprintf(why, sizeof why, "%s", iv_error_last());
+            iv__atomic_abort(f, tmp);
+            return iv__error(IV_EIO, "writing '%s' failed: %s", path, why);
+        }
         iv__atomic_abort(f, tmp);
-        if (rc == IV_EIO)
-            return iv__error(IV_EIO, "writing '%s' failed", path);
         return rc;
     }
     return iv__atomic_commit(f, tmp, path);

@@ -1,9 +1,14 @@
 /* Byte formats shared by summaries and store snapshots: little-endian writers and
  * bounds-checked readers, CRC-32, varints, atomic file replacement. */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "crc32_table.h"
@@ -204,75 +209,178 @@ int iv__r_str(iv__rbuf *r, const char **s, size_t *n)
 
 /* ------------------------------------------------------------ files ------ */
 
+/* The directory part of path ("." when none) into dir, the last component into *base. */
+static int iv__split_path(const char *path, char *dir, size_t cap, const char **base)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash) {
+        snprintf(dir, cap, ".");
+        *base = path;
+        return 0;
+    }
+    if ((size_t)(slash - path) + 2 > cap)
+        return -1;
+    if (slash == path)
+        snprintf(dir, cap, "/");
+    else
+        snprintf(dir, cap, "%.*s", (int)(slash - path), path);
+    *base = slash + 1;
+    return 0;
+}
+
+/* Remove the temporary files earlier saves of path left behind (killed, power cut):
+ * names path + ".tmp-" + six characters that no live writer holds. A writer holds an
+ * exclusive flock on its temporary file from creation to rename or unlink, so a file we
+ * can lock is abandoned; one changed in the last two seconds is left alone too (a writer
+ * between mkstemp and flock). */
+static void iv__atomic_sweep(const char *path)
+{
+    char dir[4096], cand[8192];
+    const char *base;
+    size_t nb;
+    DIR *d;
+    struct dirent *e;
+    time_t now = time(NULL);
+    if (iv__split_path(path, dir, sizeof dir, &base) || !*base)
+        return;
+    nb = strlen(base);
+    if (!(d = opendir(dir)))
+        return;
+    while ((e = readdir(d)) != NULL) {
+        struct stat st;
+        int fd;
+        if (strncmp(e->d_name, base, nb) != 0 || strncmp(e->d_name + nb, ".tmp-", 5) != 0 ||
+            strlen(e->d_name + nb + 5) != 6)
+            continue;
+        if ((size_t)snprintf(cand, sizeof cand, "%s/%s", dir, e->d_name) >= sizeof cand)
+            continue;
+        fd = open(cand, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_mtime + 2 < now &&
+            flock(fd, LOCK_EX | LOCK_NB) == 0)
+            unlink(cand);
+        close(fd);
+    }
+    closedir(d);
+}
+
 int iv__atomic_open(const char *path, char *tmp, size_t cap, FILE **f)
 {
     int fd;
+    struct stat st;
     *f = NULL;
+    if (cap)
+        tmp[0] = '\0';
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        /* a device, FIFO or the like (/dev/stdout, /dev/null, a pipe): written in place;
+         * renaming a file over it would replace the device node itself */
+        if (S_ISDIR(st.st_mode))
+            return iv__error(IV_EIO, "cannot write '%s': %s", path, strerror(EISDIR));
+        *f = fopen(path, "wb");
+        if (!*f)
+            return iv__error(IV_EIO, "cannot write '%s': %s", path, strerror(errno));
+        return IV_OK;
+    }
     if ((size_t)snprintf(tmp, cap, "%s.tmp-XXXXXX", path) >= cap)
         return iv__error(IV_EINVAL, "path too long: '%s'", path);
+    iv__atomic_sweep(path);
     fd = mkstemp(tmp);
     if (fd < 0)
         return iv__error(IV_EIO, "cannot create a temporary file next to '%s': %s", path,
                          strerror(errno));
+    /* held until the rename or the unlink: a later save's sweep leaves this file alone */
+    (void)flock(fd, LOCK_EX);
     /* mkstemp makes the file private (0600): give it the mode the file it replaces had,
      * else 0644, as a plain fopen would under the usual umask */
-    {
-        struct stat st;
-        fchmod(fd, stat(path, &st) == 0 ? (st.st_mode & 07777) : 0644);
-    }
+    fchmod(fd, stat(path, &st) == 0 ? (st.st_mode & 07777) : 0644);
     *f = fdopen(fd, "wb");
     if (!*f) {
-        close(fd);
+        int e = errno;
         unlink(tmp);
-        return iv__error(IV_EIO, "cannot open '%s': %s", tmp, strerror(errno));
+        close(fd);
+        return iv__error(IV_EIO, "cannot open '%s': %s", tmp, strerror(e));
     }
     return IV_OK;
 }
 
 void iv__atomic_abort(FILE *f, const char *tmp)
 {
+    /* unlink first: the lock (dropped by fclose) keeps sweeps away until then */
+    if (tmp[0])
+        unlink(tmp);
     if (f)
         fclose(f);
-    unlink(tmp);
 }
 
 int iv__atomic_commit(FILE *f, const char *tmp, const char *path)
 {
+    int e;
+    if (!tmp[0]) { /* written in place (not a regular file) */
+        if (fflush(f) != 0 || ferror(f)) {
+            e = errno;
+            fclose(f);
+            return iv__error(IV_EIO, "writing '%s' failed: %s", path, strerror(e ? e : EIO));
+        }
+        if (fclose(f) != 0)
+            return iv__error(IV_EIO, "writing '%s' failed: %s", path, strerror(errno));
+        return IV_OK;
+    }
     /* the data reaches the disk before the rename makes it visible: a crash leaves
      * either the old file or the complete new one, never a torn one */
     if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0) {
-        int e = errno;
+        e = errno;
         iv__atomic_abort(f, tmp);
-        return iv__error(IV_EIO, "writing '%s' failed: %s", path, strerror(e));
-    }
-    if (fclose(f) != 0) {
-        int e = errno;
-        unlink(tmp);
-        return iv__error(IV_EIO, "writing '%s' failed: %s", path, strerror(e));
+        return iv__error(IV_EIO, "writing '%s' failed: %s", path, strerror(e ? e : EIO));
     }
     if (rename(tmp, path) != 0) {
-        int e = errno;
-        unlink(tmp);
+        e = errno;
+        iv__atomic_abort(f, tmp);
         return iv__error(IV_EIO, "cannot rename the temporary file to '%s': %s", path,
                          strerror(e));
     }
+    if (fclose(f) != 0)
+        return iv__error(IV_EIO, "writing '%s' failed: %s", path, strerror(errno));
     return IV_OK;
 }
 
-int iv__read_file(const iv__alloc *a, const char *path, unsigned char **out, size_t *len)
+int iv__read_file(const iv__alloc *a, const char *path, size_t limit, unsigned char **out,
+                  size_t *len)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f;
     unsigned char *b = NULL;
     size_t cap = 0, n = 0;
+    struct stat st;
     *out = NULL;
     *len = 0;
+    if (!limit)
+        limit = IV__READ_FILE_LIMIT;
+    f = fopen(path, "rb");
     if (!f)
         return iv__error(IV_EIO, "cannot open '%s': %s", path, strerror(errno));
+    if (fstat(fileno(f), &st) == 0) {
+        if (S_ISDIR(st.st_mode)) {
+            fclose(f);
+            return iv__error(IV_EIO, "cannot read '%s': %s", path, strerror(EISDIR));
+        }
+        if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > limit) {
+            fclose(f);
+            return iv__error(IV_ELIMIT, "'%s' is %llu bytes, more than the %zu bytes this file may have",
+                             path, (unsigned long long)st.st_size, limit);
+        }
+    }
     for (;;) {
         size_t got;
         if (n == cap) {
             void *q = b;
-            if (iv__grow(a, &q, &cap, n + 65536, 1)) {
+            if (n > limit) {
+                /* a device or pipe without an end (/dev/zero) stops at the limit */
+                iv__free(a, b, cap);
+                fclose(f);
+                return iv__error(IV_ELIMIT, "'%s' is longer than the %zu bytes this file may have",
+                                 path, limit);
+            }
+            if (iv__grow(a, &q, &cap, n + 65536 > limit + 1 ? limit + 1 : n + 65536, 1)) {
                 iv__free(a, b, cap);
                 fclose(f);
                 return iv__nomem("reading a file");
@@ -285,11 +393,16 @@ int iv__read_file(const iv__alloc *a, const char *path, unsigned char **out, siz
             break;
     }
     if (ferror(f)) {
+        int e = errno;
         iv__free(a, b, cap);
         fclose(f);
-        return iv__error(IV_EIO, "reading '%s' failed", path);
+        return iv__error(IV_EIO, "reading '%s' failed: %s", path, strerror(e ? e : EIO));
     }
     fclose(f);
+    if (n > limit) {
+        iv__free(a, b, cap);
+        return iv__error(IV_ELIMIT, "'%s' is longer than the %zu bytes this file may have", path, limit);
+    }
     /* shrink to the exact size so the caller frees (ptr, len) */
     if (n && n != cap) {
         void *q = iv__realloc(a, b, cap, n);

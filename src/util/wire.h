@@ -84,13 +84,22 @@ static inline uint64_t iv__ld64(const unsigned char *b)
 }
 
 /* Atomic file replacement: open a temporary file next to path (path + ".tmp-XXXXXX"),
- * then commit (fflush, fsync, close, rename over path) or abort (close, unlink). The
- * temporary name lives in tmp (cap >= strlen(path) + 16). */
+ * then commit (fflush, fsync, rename over path, close) or abort (unlink, close). The
+ * temporary name lives in tmp (cap >= strlen(path) + 16). The writer holds an exclusive
+ * flock on the temporary file; opening first removes the unlocked temporaries of path
+ * that earlier, interrupted saves left. A path that exists and is not a regular file (a
+ * device, a FIFO) is written in place (tmp = ""), never replaced. */
 int iv__atomic_open(const char *path, char *tmp, size_t cap, FILE **f);
 int iv__atomic_commit(FILE *f, const char *tmp, const char *path);
 void iv__atomic_abort(FILE *f, const char *tmp);
 
-/* Read a whole file into a buffer from a (bounded by the file's size). */
-int iv__read_file(const iv__alloc *a, const char *path, unsigned char **out, size_t *len);
+/* Read a whole file into a buffer from a, at most limit bytes (0: IV__READ_FILE_LIMIT);
+ * a longer file, or a device or pipe still going at the limit, is IV_ELIMIT naming the
+ * file and the limit. I/O errors are IV_EIO with the system's reason. */
+#define IV__READ_FILE_LIMIT ((size_t)256 << 20)
+/* The limit of the text files people write: model, rubric, indicators, peers. */
+#define IV__TEXT_FILE_LIMIT ((size_t)16 << 20)
+int iv__read_file(const iv__alloc *a, const char *path, size_t limit, unsigned char **out,
+                  size_t *len);
 
 #endif
