@@ -9,7 +9,7 @@ int main(int argc, char **argv)
     iv_store *store = NULL;
     iv_ingest *ing = NULL;
     iv_ingest_options opts = IV_INGEST_OPTIONS_INIT;
-    iv_ingest_stats st = {sizeof st, 0, 0, 0, 0};
+    iv_ingest_stats st = {sizeof st, 0, 0, 0, 0, 0};
     iv_record rec;
     int64_t first, last;
     char a[40], b[40];

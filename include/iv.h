@@ -11,6 +11,7 @@
 #include "iv/common.h"
 #include "iv/version.h"
 #include "iv/store.h"
+#include "iv/source.h"
 #include "iv/ingest.h"
 #include "iv/model.h"
 #include "iv/query.h"

@@ -768,7 +768,7 @@ START_TEST(library_ingests_every_row_in_strict_mode)
     run r = gen_run(NULL);
     iv_store *store = NULL;
     iv_ingest *ing = NULL;
-    iv_ingest_stats st = {sizeof st, 0, 0, 0, 0};
+    iv_ingest_stats st = {sizeof st, 0, 0, 0, 0, 0};
     size_t pos = 0, chunk = 0;
     row w;
     int nf;

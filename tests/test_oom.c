@@ -148,7 +148,7 @@ static int ingest_run(void *st, tu_alloc *a, char **text)
     iv_store *s = st;
     iv_ingest_options o = IV_INGEST_OPTIONS_INIT;
     iv_ingest *ing = NULL;
-    iv_ingest_stats stats = {sizeof stats, 0, 0, 0, 0};
+    iv_ingest_stats stats = {sizeof stats, 0, 0, 0, 0, 0};
     iv_table *t = NULL;
     int rc;
     (void)a;

@@ -6,6 +6,7 @@
 #define IV_INGEST_H
 
 #include "iv/common.h"
+#include "iv/source.h"
 #include "iv/store.h"
 
 #ifdef __cplusplus
@@ -18,8 +19,8 @@ extern "C" {
  *
  * Bytes are pushed in chunks of any size, split anywhere (inside a quoted field or a
  * UTF-8 sequence too); memory beyond the store stays bounded by the longest record.
- * Every row read is either accepted or rejected:
- * rows_read = rows_accepted + rows_rejected, always. Under ::IV_POLICY_STRICT the first
+ * Every row read is accepted, rejected, or (with the source option dedup=id) left out as
+ * a duplicate: rows_read = rows_accepted + rows_rejected + rows_duplicate, always. Under ::IV_POLICY_STRICT the first
  * bad row stops ingestion (every row before it is kept) and the failing call returns
  * ::IV_EPARSE with a message naming the line, column and field. Under
  * ::IV_POLICY_LENIENT bad rows are skipped and kept (line, byte offset, reason, raw text)
@@ -61,11 +62,16 @@ typedef struct iv_ingest_options {
                                  rows_rejected - iv_ingest_reject_count() were not kept */
     iv_progress_fn progress; /**< called every few MiB with bytes consumed; may be NULL */
     void *payload;          /**< passed to @ref progress */
+    /** source options (iv_source_new()), or NULL for the defaults; the source must
+     *  outlive the handle. Its delimiter replaces @ref delimiter; its map is applied
+     *  after @ref map, and a column it names that the input lacks is an error.
+     *  @since 1.2 */
+    const iv_source *source;
 } iv_ingest_options;
 
 /** @brief Initialiser for ::iv_ingest_options. @since 0.1 */
 #define IV_INGEST_OPTIONS_INIT { sizeof(iv_ingest_options), IV_INPUT_CSV, IV_POLICY_STRICT, \
-    ',', NULL, 0, 0, 0, 0, 0, 0, NULL, NULL }
+    ',', NULL, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL }
 
 /**
  * @brief Fill @p opts with the defaults.
@@ -132,6 +138,9 @@ typedef struct iv_ingest_stats {
     uint64_t rows_accepted; /**< rows appended to the store */
     uint64_t rows_rejected; /**< rows rejected */
     uint64_t bytes;         /**< bytes consumed */
+    /** rows left out because their id is already in the store (source option
+     *  dedup=id) @since 1.2 */
+    uint64_t rows_duplicate;
 } iv_ingest_stats;
 
 /**

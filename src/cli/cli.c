@@ -83,9 +83,71 @@ const char *cli_value(const char *cmd, int argc, char **argv, int *i, const char
     return argv[++*i];
 }
 
+/* The source options: --flag and the iv_source_set() name it stands for. */
+static const struct {
+    const char *flag, *name;
+} cli_source_flags[] = {
+    { "--delimiter", "delimiter" },   { "--encoding", "encoding" }, { "--time-format", "time_format" },
+    { "--timezone", "timezone" },     { "--epoch-unit", "epoch_unit" }, { "--decimal", "decimal" },
+    { "--thousands", "thousands" },   { "--map", "map" },           { "--set", "set" },
+    { "--values", "values" },         { "--dedup", "dedup" },
+};
+
+/* One source option at argv[*i]: checked at once (a bad value is a usage error naming
+ * it) and kept, in order, for cli_source_new. 1 taken, 0 not a source option, -1 bad. */
+static int cli_source_opt(const char *cmd, int argc, char **argv, int *i, cli_opts *o)
+{
+    size_t k;
+    int bad = 0;
+    for (k = 0; k < sizeof cli_source_flags / sizeof cli_source_flags[0]; k++) {
+        const char *v = cli_value(cmd, argc, argv, i, cli_source_flags[k].flag, &bad);
+        iv_source *probe = NULL;
+        int rc;
+        if (bad)
+            return -1;
+        if (!v)
+            continue;
+        if (o->nsrc >= CLI_MAX_SOURCE_OPTS) {
+            fprintf(stderr, "iv %s: more than %d source options\n", cmd, CLI_MAX_SOURCE_OPTS);
+            return -1;
+        }
+        rc = iv_source_new(&probe);
+        if (rc == IV_OK)
+            rc = iv_source_set(probe, cli_source_flags[k].name, v);
+        iv_source_free(probe);
+        if (rc != IV_OK) {
+            fprintf(stderr, "iv %s: %s: %s\n", cmd, cli_source_flags[k].flag, iv_error_last());
+            return -1;
+        }
+        o->src_name[o->nsrc] = cli_source_flags[k].name;
+        o->src_value[o->nsrc++] = v;
+        return 1;
+    }
+    return 0;
+}
+
+int cli_source_new(const char *cmd, const cli_opts *o, iv_source **out)
+{
+    int k, rc;
+    *out = NULL;
+    /* A source profile (--profile) is applied here first, so that the options given
+     * beside it override it. */
+    if (o->nsrc == 0)
+        return CLI_OK;
+    if ((rc = iv_source_new(out)) != IV_OK)
+        return cli_fail_rc(cmd, "source options", rc);
+    for (k = 0; k < o->nsrc; k++)
+        if ((rc = iv_source_set(*out, o->src_name[k], o->src_value[k])) != IV_OK) {
+            iv_source_free(*out);
+            *out = NULL;
+            return cli_fail_rc(cmd, "source options", rc);
+        }
+    return CLI_OK;
+}
+
 int cli_common_opt(const char *cmd, int argc, char **argv, int *i, cli_opts *o)
 {
-    int bad = 0;
+    int bad = 0, c;
     const char *v;
     if ((v = cli_value(cmd, argc, argv, i, "--format", &bad))) {
         if (strcmp(v, "table") == 0)
@@ -119,12 +181,8 @@ int cli_common_opt(const char *cmd, int argc, char **argv, int *i, cli_opts *o)
         o->lenient = 1;
         return 1;
     }
-    if ((v = cli_value(cmd, argc, argv, i, "--map", &bad))) {
-        o->map = v;
-        return 1;
-    }
-    if (bad)
-        return -1;
+    if ((c = cli_source_opt(cmd, argc, argv, i, o)) != 0)
+        return c;
     if ((v = cli_value(cmd, argc, argv, i, "--model", &bad))) {
         o->model = v;
         return 1;
@@ -488,8 +546,11 @@ int cli_load(const char *cmd, const cli_opts *o, char **paths, int npaths, iv_st
     int i, rc, status = CLI_OK, own = 0;
     FILE *rf = NULL;
     iv_table *rt = NULL;
+    iv_source *src = NULL;
     if (res)
         memset(res, 0, sizeof *res);
+    if ((status = cli_source_new(cmd, o, &src)) != CLI_OK)
+        return status;
     if (!*store) {
         if ((rc = iv_store_new(store, NULL)) != IV_OK)
             return cli_fail_rc(cmd, "creating a store", rc);
@@ -508,7 +569,7 @@ int cli_load(const char *cmd, const cli_opts *o, char **paths, int npaths, iv_st
     }
     for (i = 0; i < npaths; i++) {
         iv_ingest_options io = IV_INGEST_OPTIONS_INIT;
-        iv_ingest_stats st = {sizeof st, 0, 0, 0, 0};
+        iv_ingest_stats st = {sizeof st, 0, 0, 0, 0, 0};
         iv_ingest *ing = NULL;
         cli_input in;
         if ((status = cli_input_open(cmd, paths[i], &in)) != CLI_OK)
@@ -528,7 +589,7 @@ int cli_load(const char *cmd, const cli_opts *o, char **paths, int npaths, iv_st
         }
         io.format = o->input_format >= 0 ? o->input_format : cli_guess_format(paths[i]);
         io.policy = o->lenient ? IV_POLICY_LENIENT : IV_POLICY_STRICT;
-        io.map = o->map;
+        io.source = src;
         io.max_rejects = o->max_rejects;
         if (cli_progress_enabled()) {
             io.progress = cli_progress;
@@ -547,6 +608,7 @@ int cli_load(const char *cmd, const cli_opts *o, char **paths, int npaths, iv_st
             res->rows_read += st.rows_read;
             res->rows_accepted += st.rows_accepted;
             res->rows_rejected += st.rows_rejected;
+            res->rows_duplicate += st.rows_duplicate;
         }
         if (ing && rt && cli_add_rejects(rt, ing, paths[i], npaths > 1) != IV_OK) {
             iv_ingest_free(ing);
@@ -565,6 +627,7 @@ int cli_load(const char *cmd, const cli_opts *o, char **paths, int npaths, iv_st
             goto out;
     }
 out:
+    iv_source_free(src);
     if (rf && rt) {
         cli_write_errno = 0;
         if (iv_table_write(rt, IV_FORMAT_CSV, cli_write_file, rf) != IV_OK || fflush(rf) != 0 || ferror(rf)) {

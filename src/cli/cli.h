@@ -6,14 +6,20 @@
 
 #include "iv.h"
 
+/* Most source options one command line may give (doc/SOURCES.md, "Options"). */
+#define CLI_MAX_SOURCE_OPTS 128
+
 /* Options every command may take. */
 typedef struct cli_opts {
     int format;           /* IV_FORMAT_*, default IV_FORMAT_TABLE */
     int input_format;     /* IV_INPUT_*, or -1 = by extension */
     int lenient;
-    const char *map;
     const char *model;    /* --model FILE */
     uint64_t max_rejects; /* --max-rejects N of iv ingest (0: the library's default) */
+    /* the source options, in command-line order: (iv_source_set name, value) pairs,
+     * each already checked by cli_common_opt; cli_source_new builds the source */
+    const char *src_name[CLI_MAX_SOURCE_OPTS], *src_value[CLI_MAX_SOURCE_OPTS];
+    int nsrc;
 } cli_opts;
 
 /* A command: argv[0] is its name. Returns the exit status. */
@@ -49,11 +55,20 @@ int cli_usage(const char *cmd, const char *usage, const char *fmt, ...)
 #endif
     ;
 
-/* If argv[*i] is one of the common options (--format, --input-format, --lenient, --map,
- * --model), consume it (and its value) and return 1; 0 if not; -1 on a bad value (message
- * printed). */
+/* If argv[*i] is one of the common options (--format, --input-format, --lenient, --model,
+ * and the source options --delimiter --encoding --time-format --timezone --epoch-unit
+ * --decimal --thousands --map --set --values --dedup), consume it (and its value) and
+ * return 1; 0 if not; -1 on a bad value (message printed). */
 int cli_common_opt(const char *cmd, int argc, char **argv, int *i, cli_opts *o);
 void cli_opts_init(cli_opts *o);
+/* Usage text of the source options, for the commands' usage lines. */
+#define CLI_SOURCE_USAGE "[--delimiter C|auto] [--encoding utf-8|latin1|windows-1252]\n" \
+    "    [--time-format FMT]... [--timezone ZONE] [--epoch-unit s|ms|us] [--decimal .|,]\n" \
+    "    [--thousands none|,|.|space|'] [--map src=dst,...] [--set field=value,...]\n" \
+    "    [--values FIELD:from=to,...]... [--dedup none|id]"
+/* The source the options of o describe (NULL in *out when there are none). Prints the
+ * error and returns CLI_EFAIL on failure; the caller frees *out (iv_source_free). */
+int cli_source_new(const char *cmd, const cli_opts *o, iv_source **out);
 
 /* Value of "--name VALUE" or "--name=VALUE" at argv[*i]; NULL when argv[*i] is not
  * --name. A missing value prints a usage error and sets *bad. */
@@ -86,7 +101,7 @@ int cli_guess_format(const char *path);
  * rejected rows are written there (line,offset,reason,raw). A path holding a saved store
  * (iv_store_save(), detected by its magic bytes) is loaded instead of ingested. */
 typedef struct cli_ingest_result {
-    uint64_t rows_read, rows_accepted, rows_rejected;
+    uint64_t rows_read, rows_accepted, rows_rejected, rows_duplicate;
 } cli_ingest_result;
 int cli_load(const char *cmd, const cli_opts *o, char **paths, int npaths, iv_store **store,
              cli_ingest_result *res, const char *rejects);

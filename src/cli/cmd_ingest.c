@@ -8,7 +8,8 @@
 
 static const char *usage =
     "iv ingest FILE... [--input-format csv|jsonl] [--lenient] [--rejects OUT.csv]\n"
-    "                  [--max-rejects N] [--map src=dst,...] [--save STORE] [--format table|csv|json]";
+    "                  [--max-rejects N] [--save STORE] [--format table|csv|json]\n"
+    "    " CLI_SOURCE_USAGE;
 
 int cli_cmd_ingest(int argc, char **argv)
 {
@@ -49,14 +50,17 @@ int cli_cmd_ingest(int argc, char **argv)
             return CLI_EUSAGE;
         } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             printf("usage: %s\n\nReads interaction logs (CSV or JSON Lines) and reports rows_read,\n"
-                   "rows_accepted, rows_rejected, contacts, first_ts and last_ts. Strict by default:\n"
+                   "rows_accepted, rows_rejected, contacts, first_ts, last_ts and rows_duplicate.\n"
+                   "FILE '-' reads standard input. Strict by default:\n"
                    "the first bad row stops with a message naming its line and field (exit 1).\n"
                    "--lenient skips bad rows; --rejects writes them as CSV (line,offset,reason,raw):\n"
                    "the first --max-rejects N (default 1000000); how many more were not written\n"
                    "is said on standard error. A raw text longer than 1024 bytes is cut and ends\n"
                    "with \"...[cut: N bytes]\".\n"
                    "--save STORE writes the store as a snapshot (atomically) that every command\n"
-                   "takes as INPUT, with the same results, without parsing the log again.\n",
+                   "takes as INPUT, with the same results, without parsing the log again.\n"
+                   "The source options (--delimiter ... --dedup; every command that reads a log\n"
+                   "takes them) say how to read exports of other shapes: doc/SOURCES.md.\n",
                    usage);
             free(paths);
             return CLI_OK;
@@ -97,7 +101,8 @@ int cli_cmd_ingest(int argc, char **argv)
         iv_table_add_column(t, "rows_rejected", IV_COL_INT) < 0 ||
         iv_table_add_column(t, "contacts", IV_COL_INT) < 0 ||
         iv_table_add_column(t, "first_ts", IV_COL_TIME) < 0 ||
-        iv_table_add_column(t, "last_ts", IV_COL_TIME) < 0 || iv_table_add_row(t) < 0) {
+        iv_table_add_column(t, "last_ts", IV_COL_TIME) < 0 ||
+        iv_table_add_column(t, "rows_duplicate", IV_COL_INT) < 0 || iv_table_add_row(t) < 0) {
         iv_table_free(t);
         iv_store_free(store);
         return cli_fail("ingest", "out of memory");
@@ -108,6 +113,7 @@ int cli_cmd_ingest(int argc, char **argv)
     iv_table_set_int(t, 0, 3, (int64_t)iv_store_contacts(store));
     iv_table_set_int(t, 0, 4, first);
     iv_table_set_int(t, 0, 5, last);
+    iv_table_set_int(t, 0, 6, (int64_t)res.rows_duplicate);
     iv_table_set_single(t, 1);
     st = cli_print("ingest", t, o.format);
     iv_table_free(t);

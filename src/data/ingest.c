@@ -12,10 +12,13 @@
 #include <sys/stat.h>
 
 #include "csv.h"
+#include "encoding.h"
 #include "iv/ingest.h"
 #include "jsonl.h"
 #include "numparse.h"
+#include "source.h"
 #include "store.h"
+#include "strptime.h"
 #include "text.h"
 #include "timefmt.h"
 
@@ -47,13 +50,27 @@ typedef struct iv__target {
     int kind;     /* F_* */
     int dim;      /* custom dimension index when kind == F_DIM */
     iv__str *text; /* CSV: the row's field for a text column (contact, channel, type,
-                     team, id), set at the header; NULL otherwise */
+                     team, id), set at the header; NULL otherwise (and when slow) */
+    const iv__srcvals *vals; /* the source's value mapping of the field, or NULL */
+    uint32_t more;  /* 1 + index in ing->xt of the next field the same column feeds
+                       (map Type=type,Type=channel); 0: none */
+    unsigned char slow;   /* vals or more: never the plain-text fast path */
+    unsigned char mapped; /* the name came through the map */
 } iv__target;
 
 typedef struct iv__rename {
     const char *src, *dst;
     size_t nsrc, ndst;
+    int required; /* a source map: naming a column the input lacks is an error */
+    int used;     /* the input had it */
 } iv__rename;
+
+/* A constant field of the source (set=), resolved at the first record. */
+typedef struct iv__const {
+    iv__target t;
+    const char *v;
+    size_t n;
+} iv__const;
 
 typedef struct iv__jkey {
     char *name;
@@ -88,6 +105,28 @@ struct iv_ingest {
     size_t mapbuf_n;
     iv__rename *map;
     size_t nmap, capmap;
+
+    /* source options (iv_source); src NULL: the defaults */
+    const iv_source *src;
+    int enc;             /* IV__ENC_* */
+    int ts_slow;         /* time formats, a zone or an epoch unit: iv__ts_source */
+    int num_slow;        /* decimal or thousands marks: iv__num_source */
+    iv__tzcache tzc;
+    iv__target *xt;      /* further targets of columns feeding several fields */
+    size_t nxt, capxt;
+    iv__const *consts;   /* set= constants */
+    size_t nconsts;
+    int consts_done;
+    int delim_pending;   /* delimiter=auto: the header line is being collected */
+    char *pre;           /* ... here */
+    size_t npre, cappre;
+    int pre_quote;
+    char *tbuf;          /* latin1 / windows-1252 converted to UTF-8 */
+    size_t captbuf;
+    int dedup;           /* dedup=id */
+    uint32_t *dd;        /* dedup=id: open addressing over id pool codes (0 = empty) */
+    size_t ndd, capdd;
+    uint64_t rows_duplicate;
 
     int failed, finished, header_done;
     unsigned char bom[3];
@@ -139,21 +178,25 @@ IV_API int iv_ingest_options_init(iv_ingest_options *opts, size_t size)
     return IV_OK;
 }
 
-/* "src=dst,src2=dst2" into ing->map (names trimmed, compared case-insensitively). */
+/* "src=dst,src2=dst2" (iv_ingest_options::map) into ing->map, followed by the
+ * source's map (names trimmed, compared case-insensitively). */
 static int iv__parse_map(iv_ingest *ing, const char *spec)
 {
-    size_t n = strlen(spec), i, k = 0, pairs = 1;
+    size_t n = spec ? strlen(spec) : 0, i, k = 0, pairs = spec ? 1 : 0;
+    size_t nsrc = ing->src ? ing->src->nmap : 0;
     const char *p;
     for (i = 0; i < n; i++)
         pairs += spec[i] == ',';
-    ing->mapbuf = iv__strndup(&ing->alloc, spec, n);
-    if (!ing->mapbuf)
-        return iv__nomem("the column map");
-    ing->mapbuf_n = n + 1;
-    ing->map = iv__calloc(&ing->alloc, pairs, sizeof *ing->map);
+    if (spec) {
+        ing->mapbuf = iv__strndup(&ing->alloc, spec, n);
+        if (!ing->mapbuf)
+            return iv__nomem("the column map");
+        ing->mapbuf_n = n + 1;
+    }
+    ing->map = iv__calloc(&ing->alloc, pairs + nsrc, sizeof *ing->map);
     if (!ing->map)
         return iv__nomem("the column map");
-    ing->capmap = pairs;
+    ing->capmap = pairs + nsrc;
     p = ing->mapbuf;
     for (i = 0; i < pairs; i++) {
         const char *end = strchr(p, ',');
@@ -174,7 +217,72 @@ static int iv__parse_map(iv_ingest *ing, const char *spec)
         k++;
         p += len + 1;
     }
+    for (i = 0; i < nsrc; i++, k++) {
+        const iv__srcmap *m = &ing->src->map[i];
+        ing->map[k].src = m->src;
+        ing->map[k].nsrc = m->nsrc;
+        ing->map[k].dst = m->dst;
+        ing->map[k].ndst = m->ndst;
+        ing->map[k].required = 1;
+    }
     ing->nmap = k;
+    return IV_OK;
+}
+
+/* ------------------------------------------------------------- dedup=id ------- */
+
+/* The ids of the store's rows in a hash set (codes into store->ids), so that a row
+ * whose id is already there can be left out. */
+static int iv__dedup_insert(iv_ingest *ing, uint32_t code)
+{
+    const iv__pool *p = &ing->store->ids;
+    size_t mask, i;
+    if ((ing->ndd + 1) * 2 > ing->capdd) {
+        size_t ncap = ing->capdd ? ing->capdd * 2 : 1024, j;
+        uint32_t *nt = iv__calloc(&ing->alloc, ncap, sizeof *nt);
+        if (!nt)
+            return iv__nomem("the id set of dedup=id");
+        for (j = 0; j < ing->capdd; j++)
+            if (ing->dd[j]) {
+                size_t q = iv__hash(iv__pool_str(p, ing->dd[j]), iv__pool_len(p, ing->dd[j])) & (ncap - 1);
+                while (nt[q])
+                    q = (q + 1) & (ncap - 1);
+                nt[q] = ing->dd[j];
+            }
+        iv__free(&ing->alloc, ing->dd, ing->capdd * sizeof *ing->dd);
+        ing->dd = nt;
+        ing->capdd = ncap;
+    }
+    mask = ing->capdd - 1;
+    for (i = iv__hash(iv__pool_str(p, code), iv__pool_len(p, code)) & mask; ing->dd[i]; i = (i + 1) & mask)
+        ;
+    ing->dd[i] = code;
+    ing->ndd++;
+    return IV_OK;
+}
+
+static int iv__dedup_has(const iv_ingest *ing, const char *s, size_t n)
+{
+    const iv__pool *p = &ing->store->ids;
+    size_t mask, i;
+    if (!ing->capdd)
+        return 0;
+    mask = ing->capdd - 1;
+    for (i = iv__hash(s, n) & mask; ing->dd[i]; i = (i + 1) & mask)
+        if (iv__pool_len(p, ing->dd[i]) == n && memcmp(iv__pool_str(p, ing->dd[i]), s, n) == 0)
+            return 1;
+    return 0;
+}
+
+static int iv__dedup_init(iv_ingest *ing)
+{
+    const iv_store *st = ing->store;
+    size_t r;
+    int rc;
+    for (r = 0; st->id && r < st->nrows; r++)
+        if (st->id[r] && !iv__dedup_has(ing, iv__pool_str(&st->ids, st->id[r]), iv__pool_len(&st->ids, st->id[r])) &&
+            (rc = iv__dedup_insert(ing, st->id[r])) != IV_OK)
+            return rc;
     return IV_OK;
 }
 
@@ -188,10 +296,11 @@ IV_API int iv_ingest_new(iv_ingest **out, iv_store *store, const iv_ingest_optio
         return iv__error(IV_EINVAL, "iv_ingest_new: NULL argument");
     *out = NULL;
     if (opts) {
-        if ((rc = iv__check_options(opts, opts->size, sizeof(iv_ingest_options),
+        /* callers built against 1.1 know the struct without source */
+        if ((rc = iv__check_options(opts, opts->size, offsetof(iv_ingest_options, source),
                                     sizeof(iv_ingest_options), "iv_ingest_options")))
             return rc;
-        o = *opts;
+        memcpy(&o, opts, IV__MIN(opts->size, sizeof o));
     }
     if (o.format != IV_INPUT_CSV && o.format != IV_INPUT_JSONL)
         return iv__error(IV_EINVAL, "iv_ingest_options: unknown format %d", o.format);
@@ -199,6 +308,8 @@ IV_API int iv_ingest_new(iv_ingest **out, iv_store *store, const iv_ingest_optio
         return iv__error(IV_EINVAL, "iv_ingest_options: unknown policy %d", o.policy);
     if (o.delimiter == '"' || o.delimiter == '\n' || o.delimiter == '\r')
         return iv__error(IV_EINVAL, "iv_ingest_options: the delimiter cannot be a quote or a line break");
+    if (o.source && o.source->thousands && o.source->thousands == o.source->decimal)
+        return iv__error(IV_EINVAL, "source options: decimal and thousands are both '%c'", o.source->decimal);
     ing = iv__calloc(&store->alloc, 1, sizeof *ing);
     if (!ing)
         return iv__nomem("an ingestion handle");
@@ -207,6 +318,17 @@ IV_API int iv_ingest_new(iv_ingest **out, iv_store *store, const iv_ingest_optio
     ing->format = o.format;
     ing->policy = o.policy;
     ing->delim = o.delimiter ? o.delimiter : ',';
+    ing->src = o.source;
+    if (ing->src) {
+        const iv_source *src = ing->src;
+        if (src->delim == IV__DELIM_AUTO)
+            ing->delim_pending = ing->format == IV_INPUT_CSV;
+        else if (src->delim)
+            ing->delim = (char)src->delim;
+        ing->enc = src->encoding;
+        ing->ts_slow = src->nformats || src->tz || src->epoch_unit != IV__EPOCH_S;
+        ing->num_slow = src->decimal != '.' || src->thousands;
+    }
     ing->max_line = o.max_line ? o.max_line : IV__DEF_MAX_LINE;
     ing->max_fields = o.max_fields ? o.max_fields : IV__DEF_MAX_FIELDS;
     ing->max_string = o.max_string ? o.max_string : IV__DEF_MAX_STRING;
@@ -221,7 +343,15 @@ IV_API int iv_ingest_new(iv_ingest **out, iv_store *store, const iv_ingest_optio
         ing->field_col[i] = -1;
     iv__csv_init(&ing->csv, &ing->alloc, ing->delim, ing->max_fields);
     iv__jsonl_init(&ing->json, &ing->alloc, ing->max_fields, ing->max_depth);
-    if (o.map && *o.map && (rc = iv__parse_map(ing, o.map)) != IV_OK) {
+    /* with a source map, nested JSON is read through dotted paths (unmapped: ignored) */
+    ing->json.flatten = ing->src && ing->src->nmap;
+    if (((o.map && *o.map) || (ing->src && ing->src->nmap)) &&
+        (rc = iv__parse_map(ing, o.map && *o.map ? o.map : NULL)) != IV_OK) {
+        iv_ingest_free(ing);
+        return rc;
+    }
+    ing->dedup = ing->src && ing->src->dedup;
+    if (ing->dedup && (rc = iv__dedup_init(ing)) != IV_OK) {
         iv_ingest_free(ing);
         return rc;
     }
@@ -239,6 +369,11 @@ IV_API void iv_ingest_free(iv_ingest *ing)
     a = &ing->alloc;
     iv__free(a, ing->mapbuf, ing->mapbuf_n);
     iv__free(a, ing->map, ing->capmap * sizeof *ing->map);
+    iv__free(a, ing->xt, ing->capxt * sizeof *ing->xt);
+    iv__free(a, ing->consts, ing->nconsts * sizeof *ing->consts);
+    iv__free(a, ing->pre, ing->cappre);
+    iv__free(a, ing->tbuf, ing->captbuf);
+    iv__free(a, ing->dd, ing->capdd * sizeof *ing->dd);
     iv__csv_free(&ing->csv);
     iv__jsonl_free(&ing->json);
     iv__free(a, ing->carry, ing->capcarry);
@@ -387,28 +522,241 @@ static int iv__set_text(iv_ingest *ing, iv__str *str, const char *s, size_t n)
     return 0;
 }
 
+/* Rewrite s[0..n) with the decimal mark `dec` and thousands mark `th` (0: none) into
+ * plain "[-]digits[.digits][e...]" in out (n + 1 bytes). Grouping is checked: marks
+ * only between digits of the integer part, groups of three after the first. Returns the
+ * length, or 0 when the text does not follow the marks. */
+static size_t iv__num_clean(const char *s, size_t n, char dec, char th, char *out)
+{
+    size_t i = 0, o = 0, group = 0;
+    int digits = 0, grouped = 0;
+    if (i < n && (s[i] == '+' || s[i] == '-'))
+        out[o++] = s[i++];
+    for (; i < n; i++) {
+        char c = s[i];
+        if (c >= '0' && c <= '9') {
+            out[o++] = c;
+            digits++;
+            group++;
+        } else if (th && c == th) {
+            if (!digits || (grouped ? group != 3 : group > 3) || i + 1 >= n)
+                return 0;
+            grouped = 1;
+            group = 0;
+        } else {
+            break;
+        }
+    }
+    if (grouped && group != 3)
+        return 0;
+    if (i < n && s[i] == dec) {
+        out[o++] = '.';
+        i++;
+    } else if (i < n && s[i] == '.' && dec != '.') {
+        return 0; /* a '.' that is not the decimal mark */
+    }
+    for (; i < n; i++) {
+        char c = s[i];
+        if (th && c == th)
+            return 0;
+        out[o++] = c; /* the number parser checks the rest */
+    }
+    return o;
+}
+
+/* Error text for a number that did not parse: when another choice of marks reads it,
+ * say which (doc/SOURCES.md, "Options"). */
+static int iv__num_hint(iv_ingest *ing, const char *s, size_t n)
+{
+    static const char marks[][2] = { { '.', ',' }, { ',', '.' }, { ',', ' ' }, { '.', '\'' }, { ',', 0 } };
+    char buf[128];
+    double d;
+    size_t k, m;
+    if (n < sizeof buf)
+        for (k = 0; k < sizeof marks / sizeof marks[0]; k++) {
+            m = iv__num_clean(s, n, marks[k][0], marks[k][1], buf);
+            if (m && iv__num_parse(buf, m, &d) == IV_OK) {
+                char th[8];
+                if (marks[k][1] == ' ')
+                    snprintf(th, sizeof th, "space");
+                else
+                    snprintf(th, sizeof th, "%c", marks[k][1] ? marks[k][1] : '-');
+                snprintf(ing->why, sizeof ing->why,
+                         "not a number '%.*s' (it reads as %g with the source options decimal='%c'%s%s%s; "
+                         "iv: --decimal '%c'%s%s)", (int)IV__MIN(n, 64), s, d, marks[k][0],
+                         marks[k][1] ? " thousands='" : "", marks[k][1] ? th : "", marks[k][1] ? "'" : "",
+                         marks[k][0], marks[k][1] ? " --thousands " : "", marks[k][1] ? th : "");
+                return 1;
+            }
+        }
+    return iv__why(ing, "not a number '%.*s'", s, n);
+}
+
+/* A number under the source's decimal and thousands marks. */
+static int iv__num_source(iv_ingest *ing, double *num, const char *s, size_t n)
+{
+    char buf[512];
+    size_t m;
+    int rc;
+    if (n >= sizeof buf || !(m = iv__num_clean(s, n, ing->src->decimal, ing->src->thousands, buf)))
+        return iv__num_hint(ing, s, n);
+    rc = iv__num_parse(buf, m, num);
+    if (rc == IV_ERANGE)
+        return iv__why(ing, "number out of range '%.*s'", s, n);
+    if (rc)
+        return iv__num_hint(ing, s, n);
+    return 0;
+}
+
 static int iv__set_number(iv_ingest *ing, double *num, const char *s, size_t n)
 {
     int rc;
     iv__trim(&s, &n);
     if (n == 0)
         return 0;
+    if (ing->num_slow)
+        return iv__num_source(ing, num, s, n);
     rc = iv__num_parse(s, n, num);
     if (rc == IV_ERANGE)
         return iv__why(ing, "number out of range '%.*s'", s, n);
     if (rc)
-        return iv__why(ing, "not a number '%.*s'", s, n);
+        return iv__num_hint(ing, s, n);
+    return 0;
+}
+
+/* ------------------------------------------------------------- timestamps ----- */
+
+/* What iv__ts_source tries, for error messages. */
+static void iv__ts_tried(const iv_ingest *ing, char *buf, size_t cap)
+{
+    size_t i, o = 0;
+    buf[0] = '\0';
+    for (i = 0; ing->src && i < ing->src->nformats && o + 1 < cap; i++)
+        o += (size_t)snprintf(buf + o, cap - o, "time_format '%s', ", ing->src->formats[i]);
+    if (o < cap)
+        snprintf(buf + o, cap - o, "ISO 8601 (YYYY-MM-DD[Thh:mm[:ss[.fff]]][Z|+hh:mm]), epoch %s",
+                 !ing->src || ing->src->epoch_unit == IV__EPOCH_S ? "seconds"
+                 : ing->src->epoch_unit == IV__EPOCH_MS ? "milliseconds" : "microseconds");
+}
+
+/* A timestamp that did not parse: the reason, the formats tried, and the option. */
+static int iv__ts_fail(iv_ingest *ing, const char *s, size_t n, const char *reason)
+{
+    char tried[192];
+    iv__ts_tried(ing, tried, sizeof tried);
+    snprintf(ing->why, sizeof ing->why, "bad timestamp '%.*s': %s; tried %s; give its format with the "
+             "time_format option (iv: --time-format '%%m/%%d/%%Y %%H:%%M')", (int)IV__MIN(n, 40), s, reason, tried);
+    return 1;
+}
+
+/* Integer epoch text in the source's unit. 0 ok, 1 not an integer, 2 out of range. */
+static int iv__ts_epoch(const iv_ingest *ing, const char *s, size_t n, int64_t *out)
+{
+    size_t i = 0;
+    int neg = 0;
+    int64_t v = 0, lim = 100000000000LL;
+    int unit = ing->src ? ing->src->epoch_unit : IV__EPOCH_S;
+    if (n && (s[0] == '-' || s[0] == '+'))
+        neg = s[i++] == '-';
+    if (i == n)
+        return 1;
+    lim *= unit == IV__EPOCH_S ? 1 : unit == IV__EPOCH_MS ? 1000 : 1000000;
+    for (; i < n; i++) {
+        unsigned c = (unsigned)(unsigned char)s[i] - '0';
+        if (c > 9)
+            return 1;
+        if (v <= lim)
+            v = v * 10 + (int64_t)c;
+    }
+    if (v > lim)
+        return 2;
+    if (neg)
+        v = -v;
+    if (unit == IV__EPOCH_S)
+        v *= 1000;
+    else if (unit == IV__EPOCH_US)
+        v = v >= 0 ? v / 1000 : -((-v + 999) / 1000); /* floor to milliseconds */
+    *out = v;
+    return 0;
+}
+
+/* Wall-clock milliseconds in the source's zone to UTC. 0, or 1 in a DST gap. */
+static int iv__ts_zone(iv_ingest *ing, int64_t wall, int64_t *out)
+{
+    int64_t sec, ms, utc;
+    if (!ing->src->tz) {
+        *out = wall;
+        return 0;
+    }
+    sec = wall >= 0 ? wall / 1000 : -((-wall + 999) / 1000);
+    ms = wall - sec * 1000;
+    if (iv__tz_to_utc(ing->src->tz, &ing->tzc, sec, &utc))
+        return 1;
+    *out = utc * 1000 + ms;
+    return 0;
+}
+
+/* A timestamp under the source's options: the time_format patterns in order, then the
+ * forms of iv_time_parse; integers in epoch_unit; naive times in the source's zone. */
+static int iv__ts_source(iv_ingest *ing, const char *s, size_t n, int64_t *out)
+{
+    const iv_source *src = ing->src;
+    const char *why = NULL;
+    int64_t t;
+    size_t i;
+    int rc, utc;
+    for (i = 0; i < src->nformats; i++) {
+        rc = iv__strptime(src->formats[i], s, n, &t, &utc, &why);
+        if (rc == 1)
+            continue;
+        if (rc == 2)
+            return iv__ts_fail(ing, s, n, why);
+        goto got;
+    }
+    rc = iv__ts_epoch(ing, s, n, &t);
+    if (rc == 0) {
+        if (iv__time_check_range(s, n, t, out))
+            return iv__why(ing, "timestamp '%.*s' is out of range (years 1900 to 2200)", s, n);
+        return 0;
+    }
+    if (rc == 2)
+        return iv__why(ing, "timestamp '%.*s' is out of range (years 1900 to 2200)", s, n);
+    if (n < 5 || s[4] != '-')
+        return iv__ts_fail(ing, s, n, "no format matches");
+    if ((rc = iv__time_parse_wall(s, n, &t, &utc)) != IV_OK) {
+        const char *msg = iv_error_last(), *colon = strstr(msg, "': ");
+        return iv__ts_fail(ing, s, n, colon ? colon + 3 : msg);
+    }
+got:
+    if (!utc && iv__ts_zone(ing, t, &t)) {
+        snprintf(ing->why, sizeof ing->why, "timestamp '%.*s' does not exist in time zone %s (a daylight-saving gap)",
+                 (int)IV__MIN(n, 64), s, src->tzname);
+        return 1;
+    }
+    if (iv__time_check_range(s, n, t, out))
+        return iv__why(ing, "timestamp '%.*s' is out of range (years 1900 to 2200)", s, n);
     return 0;
 }
 
 /* Put the text s[0..n) (a CSV field, or a JSON value of kind jk) into the row for
  * target t. Returns 0, or 1 with ing->why set when the value is bad. One switch on the
  * column's kind, which the header fixed; empty text means "not given" everywhere. */
-static int iv__set(iv_ingest *ing, iv__target t, const char *s, size_t n, int jk)
+static int iv__set(iv_ingest *ing, const iv__target *tp, const char *s, size_t n, int jk)
 {
     iv__row *r = &ing->row;
+    const iv__target t = *tp;
     int kind, v;
 
+    if (t.vals && jk != IV__JV_NULL) {
+        /* the source's value mapping comes before any check */
+        const char *o;
+        size_t no;
+        if (iv__source_map_value(t.vals, s, n, &o, &no)) {
+            s = o;
+            n = no;
+            jk = IV__JV_STRING;
+        }
+    }
     if (jk == IV__JV_NULL)
         return 0;
     if (jk == IV__JV_BOOL)
@@ -432,9 +780,20 @@ static int iv__set(iv_ingest *ing, iv__target t, const char *s, size_t n, int jk
         iv__trim(&s, &n);
         if (n == 0)
             return 0;
+        if (ing->ts_slow) {
+            if (iv__ts_source(ing, s, n, &r->ts)) {
+                r->ts = IV_TIME_NONE;
+                return 1;
+            }
+            return 0;
+        }
         if (iv__time_parse_cached(&ing->tcache, s, n, &r->ts)) {
-            snprintf(ing->why, sizeof ing->why, "%s", iv_error_last());
+            const char *msg = iv_error_last(), *colon = strstr(msg, "': ");
             r->ts = IV_TIME_NONE;
+            if (strstr(msg, "out of range"))
+                snprintf(ing->why, sizeof ing->why, "%s", msg);
+            else
+                iv__ts_fail(ing, s, n, colon ? colon + 3 : msg);
             return 1;
         }
         return 0;
@@ -460,36 +819,9 @@ static int iv__set(iv_ingest *ing, iv__target t, const char *s, size_t n, int jk
     return 0;
 }
 
-static const char *iv__tname(const iv_ingest *ing, iv__target t)
+static const char *iv__tname(const iv_ingest *ing, const iv__target *t)
 {
-    return t.kind < F_N ? iv__fname[t.kind] : ing->store->dim_names[t.dim];
-}
-
-/* The row is parsed: check it (doc/GUIDE.md §1) and append it. */
-static int iv__finish_row(iv_ingest *ing, const char *raw, size_t nraw)
-{
-    const char *field = NULL;
-    int rc;
-    if (iv__row_check(&ing->row, ing->why, sizeof ing->why, &field)) {
-        size_t col = 0;
-        int k;
-        for (k = 0; k < F_N; k++)
-            if (field && strcmp(field, iv__fname[k]) == 0)
-                break;
-        if (k < F_N)
-            col = ing->format == IV_INPUT_CSV ? (size_t)(ing->field_col[k] + 1) : ing->jcol[k];
-        return iv__bad_row(ing, raw, nraw, col, field, ing->why);
-    }
-    rc = iv__store_push(ing->store, &ing->row);
-    if (rc) {
-        char msg[512];
-        snprintf(msg, sizeof msg, "%s", iv_error_last());
-        return iv__fail(ing, iv__error(rc, "line %llu: %s", (unsigned long long)ing->rec_line, msg));
-    }
-    ing->rows_read++;
-    ing->rows_accepted++;
-    ing->store->ingest_read++;
-    return IV_OK;
+    return t->kind < F_N ? iv__fname[t->kind] : ing->store->dim_names[t->dim];
 }
 
 /* Case-insensitive equality of two byte ranges. */
@@ -510,21 +842,194 @@ static int iv__ieqn(const char *a, size_t na, const char *b, size_t nb)
     return 1;
 }
 
-/* Apply the map to a source name, then find its field (F_DIM when none). */
-static int iv__name_kind(const iv_ingest *ing, const char **s, size_t *n)
+/* The field a (mapped) name denotes: F_* or F_DIM. */
+static int iv__kind_of(const char *s, size_t n)
 {
-    size_t i;
     int k;
-    for (i = 0; i < ing->nmap; i++)
-        if (iv__ieqn(*s, *n, ing->map[i].src, ing->map[i].nsrc)) {
-            *s = ing->map[i].dst;
-            *n = ing->map[i].ndst;
-            break;
-        }
     for (k = 0; k < F_N; k++)
-        if (iv__ieq(*s, *n, iv__fname[k]))
+        if (iv__ieq(s, n, iv__fname[k]))
             return k;
     return F_DIM;
+}
+
+/* Whether the map has an entry for the source name s[0..n). */
+static int iv__map_has(const iv_ingest *ing, const char *s, size_t n)
+{
+    size_t i;
+    for (i = 0; i < ing->nmap; i++)
+        if (iv__ieqn(s, n, ing->map[i].src, ing->map[i].nsrc))
+            return 1;
+    return 0;
+}
+
+/* Fill *t for the field or custom dimension named s[0..n), creating the dimension in
+ * the store. IV_OK (with *bad and ing->why when the dimensions are full) or IV_ENOMEM. */
+static int iv__target_for(iv_ingest *ing, const char *s, size_t n, int mapped, iv__target *t, int *bad)
+{
+    int k = iv__kind_of(s, n);
+    memset(t, 0, sizeof *t);
+    t->kind = k;
+    t->mapped = (unsigned char)mapped;
+    if (k == F_DIM) {
+        int d = iv__store_dim(ing->store, s, n, 0);
+        if (d < 0) {
+            if (ing->store->ndims >= IV_MAX_DIMS) {
+                *bad = 1;
+                snprintf(ing->why, sizeof ing->why, "'%.*s' would be custom dimension %d; the limit is %d",
+                         (int)IV__MIN(n, 64), s, IV_MAX_DIMS + 1, IV_MAX_DIMS);
+                return IV_OK;
+            }
+            d = iv__store_dim(ing->store, s, n, 1);
+            if (d < 0)
+                return IV_ENOMEM;
+        }
+        t->dim = d;
+    }
+    if (ing->src)
+        t->vals = k < F_N ? iv__source_vals(ing->src, iv__fname[k], strlen(iv__fname[k]))
+                          : iv__source_vals(ing->src, s, n);
+    t->slow = t->vals != NULL;
+    if (ing->format == IV_INPUT_CSV && !t->slow)
+        t->text = k == F_CONTACT ? &ing->row.contact : k == F_CHANNEL ? &ing->row.channel
+                : k == F_TYPE    ? &ing->row.type
+                : k == F_TEAM    ? &ing->row.team
+                : k == F_ID      ? &ing->row.id
+                                 : NULL;
+    return IV_OK;
+}
+
+/* The targets of the source name s[0..n) (a CSV column, a JSON key or dotted path):
+ * one per map entry naming it, chained through ->more, or the name itself. Marks the
+ * map entries used. IV_OK (with *bad and ing->why) or IV_ENOMEM. */
+static int iv__resolve(iv_ingest *ing, const char *s, size_t n, iv__target *t, int *bad)
+{
+    size_t i;
+    uint32_t *link = NULL; /* the `more` to fill: t->more or an xt entry's, by index */
+    size_t link_x = 0;     /* 0: t; else 1 + index in xt */
+    int found = 0, rc;
+    *bad = 0;
+    for (i = 0; i < ing->nmap; i++) {
+        iv__rename *m = &ing->map[i];
+        iv__target x;
+        if (!iv__ieqn(s, n, m->src, m->nsrc))
+            continue;
+        m->used = 1;
+        if (!found) {
+            if ((rc = iv__target_for(ing, m->dst, m->ndst, 1, t, bad)) != IV_OK || *bad)
+                return rc;
+            found = 1;
+            continue;
+        }
+        if ((rc = iv__target_for(ing, m->dst, m->ndst, 1, &x, bad)) != IV_OK || *bad)
+            return rc;
+        if (ing->nxt >= ing->capxt &&
+            iv__grow(&ing->alloc, (void **)&ing->xt, &ing->capxt, ing->nxt + 1, sizeof *ing->xt))
+            return IV_ENOMEM;
+        x.text = NULL;
+        ing->xt[ing->nxt] = x;
+        link = link_x ? &ing->xt[link_x - 1].more : &t->more;
+        *link = (uint32_t)(ing->nxt + 1);
+        link_x = ing->nxt + 1;
+        ing->nxt++;
+    }
+    if (!found)
+        return iv__target_for(ing, s, n, 0, t, bad);
+    if (t->more) {
+        t->slow = 1;
+        t->text = NULL;
+    }
+    return IV_OK;
+}
+
+static const iv__target *iv__next_target(const iv_ingest *ing, const iv__target *t)
+{
+    return t->more ? &ing->xt[t->more - 1] : NULL;
+}
+
+/* The source's constants (set=), resolved once: IV_OK (*bad, ing->why) or IV_ENOMEM. */
+static int iv__consts_resolve(iv_ingest *ing, int *bad)
+{
+    size_t i;
+    int rc;
+    *bad = 0;
+    ing->consts_done = 1;
+    if (!ing->src || !ing->src->nset)
+        return IV_OK;
+    ing->consts = iv__calloc(&ing->alloc, ing->src->nset, sizeof *ing->consts);
+    if (!ing->consts)
+        return iv__nomem("the constants of the source");
+    ing->nconsts = ing->src->nset;
+    for (i = 0; i < ing->nconsts; i++) {
+        const iv__srcset *c = &ing->src->set[i];
+        if ((rc = iv__target_for(ing, c->field, c->nfield, 0, &ing->consts[i].t, bad)) != IV_OK || *bad)
+            return rc;
+        ing->consts[i].v = c->value;
+        ing->consts[i].n = c->nvalue;
+    }
+    return IV_OK;
+}
+
+/* The constant that gives target t, or -1. */
+static int iv__const_of(const iv_ingest *ing, const iv__target *t)
+{
+    size_t i;
+    for (i = 0; i < ing->nconsts; i++)
+        if (ing->consts[i].t.kind == t->kind && (t->kind != F_DIM || ing->consts[i].t.dim == t->dim))
+            return (int)i;
+    return -1;
+}
+
+/* The row is parsed: add the constants, check it (doc/GUIDE.md §1), leave it out when its id
+ * is already in the store (dedup=id), append it. */
+static int iv__finish_row(iv_ingest *ing, const char *raw, size_t nraw)
+{
+    const char *field = NULL;
+    size_t i;
+    int rc;
+    for (i = 0; i < ing->nconsts; i++)
+        if (iv__set(ing, &ing->consts[i].t, ing->consts[i].v, ing->consts[i].n, IV__JV_STRING)) {
+            char why[sizeof ing->why + 160];
+            snprintf(why, sizeof why, "the constant %s=%.64s: %s", iv__tname(ing, &ing->consts[i].t),
+                     ing->consts[i].v, ing->why);
+            return iv__bad_row(ing, raw, nraw, 0, NULL, why);
+        }
+    if (iv__row_check(&ing->row, ing->why, sizeof ing->why, &field)) {
+        size_t col = 0;
+        int k;
+        for (k = 0; k < F_N; k++)
+            if (field && strcmp(field, iv__fname[k]) == 0)
+                break;
+        if (k < F_N)
+            col = ing->format == IV_INPUT_CSV ? (size_t)(ing->field_col[k] + 1) : ing->jcol[k];
+        return iv__bad_row(ing, raw, nraw, col, field, ing->why);
+    }
+    if (ing->dedup && ing->row.id.n && iv__dedup_has(ing, ing->row.id.p, ing->row.id.n)) {
+        ing->rows_read++;
+        ing->rows_duplicate++;
+        return IV_OK;
+    }
+    rc = iv__store_push(ing->store, &ing->row);
+    if (rc) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s", iv_error_last());
+        return iv__fail(ing, iv__error(rc, "line %llu: %s", (unsigned long long)ing->rec_line, msg));
+    }
+    if (ing->dedup && ing->row.id.n && (rc = iv__dedup_insert(ing, ing->store->id[ing->store->nrows - 1])))
+        return iv__fail(ing, rc);
+    ing->rows_read++;
+    ing->rows_accepted++;
+    ing->store->ingest_read++;
+    return IV_OK;
+}
+
+/* A record with bytes that are not UTF-8 (or a NUL) at offset at: a bad row naming the
+ * field (col 1-based, name may be NULL) and the byte offset in the input. */
+static int iv__bad_text(iv_ingest *ing, const char *buf, size_t n, size_t at, size_t col, const char *name)
+{
+    char what[200];
+    iv__utf8_describe(buf, n, at, what, sizeof what);
+    snprintf(ing->why, sizeof ing->why, "%s at byte offset %llu", what, (unsigned long long)(ing->rec_off + at));
+    return iv__bad_row(ing, buf, n, col, name, ing->why);
 }
 
 /* ------------------------------------------------------------- CSV ------------ */
@@ -543,79 +1048,218 @@ static void iv__csv_text(const iv_ingest *ing, const char *buf, size_t i, char *
     }
 }
 
+/* The CSV field (0-based) that holds byte `at` of the record. */
+static size_t iv__csv_field_at(const iv_ingest *ing, size_t at)
+{
+    size_t i;
+    for (i = 0; i + 1 < ing->csv.nfields; i++)
+        if (at <= ing->csv.f[i].end)
+            break;
+    return i;
+}
+
 static int iv__header_error(iv_ingest *ing, int rc, const char *fmt, const char *s, size_t n)
 {
-    char msg[256];
+    char msg[512];
     snprintf(msg, sizeof msg, fmt, (int)IV__MIN(n, 64), s);
     return iv__fail(ing, iv__error(rc, "line %llu: header: %s", (unsigned long long)ing->rec_line, msg));
 }
 
-static int iv__csv_header(iv_ingest *ing, const char *buf)
+/* A header with a required column missing: when it was read as one column that holds
+ * another candidate delimiter, say which. */
+static int iv__header_missing(iv_ingest *ing, int k, const char *name0, size_t n0)
 {
-    size_t n = ing->csv.nfields, i, j;
+    static const char cand[4] = { ',', ';', '\t', '|' };
+    char msg[400];
+    size_t count[4] = { 0, 0, 0, 0 }, i, best = 4;
+    int j;
+    if (ing->ncols == 1) {
+        for (i = 0; i < n0; i++)
+            for (j = 0; j < 4; j++)
+                count[j] += name0[i] == cand[j];
+        for (j = 0; j < 4; j++)
+            if (count[j] && cand[j] != ing->delim && (best == 4 || count[j] > count[best]))
+                best = (size_t)j;
+    }
+    if (best < 4) {
+        const char *d = cand[best] == '\t' ? "tab" : cand[best] == ';' ? ";" : cand[best] == '|' ? "|" : ",";
+        snprintf(msg, sizeof msg, "missing required column '%s': the header was read as one column "
+                 "('%.*s') with the delimiter '%c'; it looks like '%s' (source option delimiter=%s, "
+                 "iv: --delimiter '%s' or --delimiter auto)", iv__fname[k], (int)IV__MIN(n0, 60), name0,
+                 ing->delim, d, d, d);
+    } else {
+        snprintf(msg, sizeof msg, "missing required column '%s'", iv__fname[k]);
+    }
+    return iv__fail(ing, iv__error(IV_EPARSE, "line %llu: header: %s", (unsigned long long)ing->rec_line, msg));
+}
+
+static int iv__csv_header(iv_ingest *ing, const char *buf, size_t len)
+{
+    size_t n = ing->csv.nfields, i, j, m;
     char *sc;
-    const char *s, *s2;
-    size_t ns, ns2;
-    int k;
+    const char **names;
+    size_t *nnames;
+    int k, rc = IV_OK, bad;
+    size_t at;
 
     if (ing->csv.err)
         return iv__header_error(ing, IV_EPARSE, "%.*s", iv__csv_strerror(ing->csv.err),
                                 strlen(iv__csv_strerror(ing->csv.err)));
+    if ((at = iv__utf8_invalid(buf, len)) < len) {
+        char what[200], col[32];
+        iv__utf8_describe(buf, len, at, what, sizeof what);
+        snprintf(col, sizeof col, "%zu", iv__csv_field_at(ing, at) + 1);
+        return iv__fail(ing, iv__error(IV_EPARSE, "line %llu: header: column %s: %s at byte offset %llu",
+                                       (unsigned long long)ing->rec_line, col, what,
+                                       (unsigned long long)(ing->rec_off + at)));
+    }
     ing->cols = iv__calloc(&ing->alloc, n, sizeof *ing->cols);
-    if (!ing->cols)
-        return iv__fail(ing, iv__nomem("the header"));
+    names = iv__calloc(&ing->alloc, n, sizeof *names);
+    nnames = iv__calloc(&ing->alloc, n, sizeof *nnames);
+    if (!ing->cols || !names || !nnames) {
+        rc = iv__fail(ing, iv__nomem("the header"));
+        goto out;
+    }
     ing->ncols = n;
-    if (iv__csv_reserve(&ing->csv, n))
-        return iv__fail(ing, IV_ENOMEM);
+    if (iv__csv_reserve(&ing->csv, n)) {
+        rc = iv__fail(ing, IV_ENOMEM);
+        goto out;
+    }
+    /* pass 1: names and the fields they give, checked before the store is touched */
     sc = ing->scratch;
     for (i = 0; i < n; i++) {
+        const char *s;
+        size_t ns;
+        int any = 0;
         iv__csv_text(ing, buf, i, &sc, &s, &ns);
         iv__trim(&s, &ns);
+        names[i] = s;
+        nnames[i] = ns;
         if (ns == 0) {
             char num[32];
             snprintf(num, sizeof num, "%zu", i + 1);
-            return iv__header_error(ing, IV_EPARSE, "column %.*s has no name", num, strlen(num));
+            rc = iv__header_error(ing, IV_EPARSE, "column %.*s has no name", num, strlen(num));
+            goto out;
         }
-        k = iv__name_kind(ing, &s, &ns);
-        ing->cols[i].kind = k;
-        ing->cols[i].text = k == F_CONTACT ? &ing->row.contact : k == F_CHANNEL ? &ing->row.channel
-                          : k == F_TYPE    ? &ing->row.type
-                          : k == F_TEAM    ? &ing->row.team
-                          : k == F_ID      ? &ing->row.id
-                                           : NULL;
-        if (k < F_N) {
-            if (ing->field_col[k] >= 0)
-                return iv__header_error(ing, IV_EPARSE, "duplicate column '%.*s'", s, ns);
-            ing->field_col[k] = (int)i;
+        for (m = 0; m <= ing->nmap; m++) {
+            const char *d = s;
+            size_t nd = ns;
+            if (m < ing->nmap) {
+                if (!iv__ieqn(s, ns, ing->map[m].src, ing->map[m].nsrc))
+                    continue;
+                d = ing->map[m].dst;
+                nd = ing->map[m].ndst;
+                ing->map[m].used = 1;
+                any = 1;
+            } else if (any) {
+                break;
+            }
+            k = iv__kind_of(d, nd);
+            if (k < F_N) {
+                if (ing->field_col[k] >= 0) {
+                    rc = iv__header_error(ing, IV_EPARSE, "duplicate column '%.*s'", d, nd);
+                    goto out;
+                }
+                ing->field_col[k] = (int)i;
+            } else {
+                /* the same custom dimension from two columns */
+                for (j = 0; j < i; j++) {
+                    size_t m2;
+                    int any2 = 0;
+                    for (m2 = 0; m2 <= ing->nmap; m2++) {
+                        const char *d2 = names[j];
+                        size_t nd2 = nnames[j];
+                        if (m2 < ing->nmap) {
+                            if (!iv__ieqn(names[j], nnames[j], ing->map[m2].src, ing->map[m2].nsrc))
+                                continue;
+                            d2 = ing->map[m2].dst;
+                            nd2 = ing->map[m2].ndst;
+                            any2 = 1;
+                        } else if (any2) {
+                            break;
+                        }
+                        if (iv__ieqn(d, nd, d2, nd2)) {
+                            rc = iv__header_error(ing, IV_EPARSE, "duplicate column '%.*s'", d2, nd2);
+                            goto out;
+                        }
+                    }
+                }
+            }
         }
     }
-    for (k = 0; k <= F_TYPE; k++)
-        if (ing->field_col[k] < 0)
-            return iv__header_error(ing, IV_EPARSE, "missing required column '%.*s'", iv__fname[k],
-                                    strlen(iv__fname[k]));
-    /* custom dimensions: check duplicates, then create them in the store */
-    sc = ing->scratch;
-    for (i = 0; i < n; i++) {
-        iv__csv_text(ing, buf, i, &sc, &s, &ns);
-        iv__trim(&s, &ns);
-        if (iv__name_kind(ing, &s, &ns) != F_DIM)
-            continue;
-        for (j = i + 1; j < n; j++) {
-            char *sc2 = sc;
-            iv__csv_text(ing, buf, j, &sc2, &s2, &ns2);
-            iv__trim(&s2, &ns2);
-            if (iv__name_kind(ing, &s2, &ns2) == F_DIM && iv__ieqn(s, ns, s2, ns2))
-                return iv__header_error(ing, IV_EPARSE, "duplicate column '%.*s'", s, ns);
+    for (m = 0; m < ing->nmap; m++)
+        if (ing->map[m].required && !ing->map[m].used) {
+            char msg[400];
+            size_t o = 0;
+            o += (size_t)snprintf(msg, sizeof msg, "map: column '%.*s' is not in the header (its columns: ",
+                                  (int)IV__MIN(ing->map[m].nsrc, 64), ing->map[m].src);
+            for (i = 0; i < n && o < sizeof msg - 8; i++)
+                o += (size_t)snprintf(msg + o, sizeof msg - o, "%s%.*s", i ? ", " : "", (int)IV__MIN(nnames[i], 40),
+                                      names[i]);
+            if (o < sizeof msg - 2)
+                snprintf(msg + o, sizeof msg - o, ")");
+            rc = iv__fail(ing, iv__error(IV_EPARSE, "line %llu: header: %s", (unsigned long long)ing->rec_line, msg));
+            goto out;
         }
-        if (iv__store_dim(ing->store, s, ns, 0) < 0 && ing->store->ndims >= IV_MAX_DIMS)
-            return iv__header_error(ing, IV_ELIMIT, "more than 64 custom dimensions (at '%.*s')", s, ns);
-        k = iv__store_dim(ing->store, s, ns, 1);
-        if (k < 0)
-            return iv__fail(ing, IV_ENOMEM);
-        ing->cols[i].dim = k;
+    if (ing->src)
+        for (m = 0; m < ing->src->nset; m++) {
+            const iv__srcset *c = &ing->src->set[m];
+            int kc = iv__kind_of(c->field, c->nfield);
+            for (i = 0; i < n; i++) {
+                int hit = kc < F_N ? ing->field_col[kc] == (int)i : 0;
+                if (kc == F_DIM) {
+                    /* a custom dimension: the column's (mapped) name */
+                    size_t m2;
+                    int any2 = 0;
+                    for (m2 = 0; m2 <= ing->nmap && !hit; m2++) {
+                        if (m2 < ing->nmap) {
+                            if (!iv__ieqn(names[i], nnames[i], ing->map[m2].src, ing->map[m2].nsrc))
+                                continue;
+                            any2 = 1;
+                            hit = iv__ieqn(c->field, c->nfield, ing->map[m2].dst, ing->map[m2].ndst);
+                        } else if (!any2) {
+                            hit = iv__ieqn(c->field, c->nfield, names[i], nnames[i]);
+                        }
+                    }
+                }
+                if (hit) {
+                    char msg[300];
+                    snprintf(msg, sizeof msg, "set: field '%s' also has a column (column %zu, '%.*s'); "
+                             "drop the constant or the column", c->field, i + 1, (int)IV__MIN(nnames[i], 64), names[i]);
+                    rc = iv__fail(ing, iv__error(IV_EPARSE, "line %llu: header: %s", (unsigned long long)ing->rec_line, msg));
+                    goto out;
+                }
+            }
+        }
+    for (k = 0; k <= F_TYPE; k++) {
+        int given = ing->field_col[k] >= 0;
+        for (m = 0; ing->src && m < ing->src->nset && !given; m++)
+            given = iv__ieq(ing->src->set[m].field, ing->src->set[m].nfield, iv__fname[k]);
+        if (!given) {
+            rc = iv__header_missing(ing, k, names[0], nnames[0]);
+            goto out;
+        }
+    }
+    /* pass 2: the targets (custom dimensions are created in the store here) */
+    for (i = 0; i < n; i++) {
+        if ((rc = iv__resolve(ing, names[i], nnames[i], &ing->cols[i], &bad)) != IV_OK) {
+            rc = iv__fail(ing, rc);
+            goto out;
+        }
+        if (bad) {
+            rc = iv__header_error(ing, IV_ELIMIT, "%.*s", ing->why, strlen(ing->why));
+            goto out;
+        }
+    }
+    if ((rc = iv__consts_resolve(ing, &bad)) != IV_OK || bad) {
+        rc = bad ? iv__header_error(ing, IV_ELIMIT, "%.*s", ing->why, strlen(ing->why)) : iv__fail(ing, rc);
+        goto out;
     }
     ing->header_done = 1;
-    return IV_OK;
+out:
+    iv__free(&ing->alloc, names, n * sizeof *names);
+    iv__free(&ing->alloc, nnames, n * sizeof *nnames);
+    return rc;
 }
 
 static int iv__csv_row(iv_ingest *ing, const char *buf, size_t len)
@@ -623,16 +1267,20 @@ static int iv__csv_row(iv_ingest *ing, const char *buf, size_t len)
     const iv__csv *c = &ing->csv;
     iv__row *r = &ing->row;
     char *sc = ing->scratch;
-    size_t i;
+    size_t i, at;
 
     if (c->err) {
         size_t f = c->err_field;
-        return iv__bad_row(ing, buf, len, f + 1, f < ing->ncols ? iv__tname(ing, ing->cols[f]) : NULL,
+        return iv__bad_row(ing, buf, len, f + 1, f < ing->ncols ? iv__tname(ing, &ing->cols[f]) : NULL,
                            iv__csv_strerror(c->err));
     }
     if (c->nfields != ing->ncols) {
         snprintf(ing->why, sizeof ing->why, "%zu fields where the header has %zu", c->nfields, ing->ncols);
         return iv__bad_row(ing, buf, len, 0, NULL, ing->why);
+    }
+    if ((at = iv__utf8_invalid(buf, len)) < len) {
+        size_t f = iv__csv_field_at(ing, at);
+        return iv__bad_text(ing, buf, len, at, f + 1, iv__tname(ing, &ing->cols[f]));
     }
     iv__row_clear(r);
     r->ndims = 0;
@@ -649,7 +1297,7 @@ static int iv__csv_row(iv_ingest *ing, const char *buf, size_t len)
                 t->text->n = n;
                 continue;
             }
-            if (t->kind == F_DIM) {
+            if (t->kind == F_DIM && !t->slow) {
                 r->dim_idx[r->ndims] = (uint16_t)t->dim;
                 r->dim_val[r->ndims].p = buf + f->start;
                 r->dim_val[r->ndims++].n = n;
@@ -657,8 +1305,9 @@ static int iv__csv_row(iv_ingest *ing, const char *buf, size_t len)
             }
         }
         iv__csv_text(ing, buf, i, &sc, &s, &n);
-        if (iv__set(ing, ing->cols[i], s, n, IV__JV_STRING))
-            return iv__bad_row(ing, buf, len, i + 1, iv__tname(ing, ing->cols[i]), ing->why);
+        for (; t; t = iv__next_target(ing, t))
+            if (iv__set(ing, t, s, n, IV__JV_STRING))
+                return iv__bad_row(ing, buf, len, i + 1, iv__tname(ing, t), ing->why);
     }
     return iv__finish_row(ing, buf, len);
 }
@@ -673,7 +1322,7 @@ static int iv__jkey_find(iv_ingest *ing, const char *key, size_t n, iv__target *
     size_t mask, i;
     const char *s = key;
     size_t ns = n;
-    int k, d;
+    int rc;
 
     *bad = 0;
     if (ing->capjkeys) {
@@ -690,24 +1339,13 @@ static int iv__jkey_find(iv_ingest *ing, const char *key, size_t n, iv__target *
         snprintf(ing->why, sizeof ing->why, "empty key");
         return IV_OK;
     }
-    k = iv__name_kind(ing, &s, &ns);
-    t->kind = k;
-    t->dim = 0;
-    t->text = NULL;
-    if (k == F_DIM) {
-        d = iv__store_dim(ing->store, s, ns, 0);
-        if (d < 0) {
-            if (ing->store->ndims >= IV_MAX_DIMS) {
-                *bad = 1;
-                snprintf(ing->why, sizeof ing->why, "key '%.*s' would be custom dimension %d; the limit is %d",
-                         (int)IV__MIN(ns, 64), s, IV_MAX_DIMS + 1, IV_MAX_DIMS);
-                return IV_OK;
-            }
-            d = iv__store_dim(ing->store, s, ns, 1);
-            if (d < 0)
-                return IV_ENOMEM;
+    if ((rc = iv__resolve(ing, s, ns, t, bad)) != IV_OK || *bad) {
+        if (*bad && strncmp(ing->why, "'", 1) == 0) {
+            char why[sizeof ing->why + 8];
+            snprintf(why, sizeof why, "key %s", ing->why);
+            snprintf(ing->why, sizeof ing->why, "%.*s", (int)sizeof ing->why - 1, why);
         }
-        t->dim = d;
+        return rc;
     }
     /* remember this spelling */
     if (ing->njkeys < IV__JKEY_MAX) {
@@ -748,7 +1386,7 @@ static int iv__jkey_find(iv_ingest *ing, const char *key, size_t n, iv__target *
 static int iv__jsonl_row(iv_ingest *ing, const char *buf, size_t len)
 {
     unsigned char seen[F_N + IV_MAX_DIMS];
-    size_t i;
+    size_t i, at;
     int bad, rc;
 
     rc = iv__jsonl_parse(&ing->json, buf, len, ing->scratch, &bad);
@@ -756,26 +1394,57 @@ static int iv__jsonl_row(iv_ingest *ing, const char *buf, size_t len)
         return iv__fail(ing, rc);
     if (bad)
         return iv__bad_row(ing, buf, len, ing->json.err_col, NULL, ing->json.why);
+    if ((at = iv__utf8_invalid(buf, len)) < len) {
+        /* name the key whose member holds the byte */
+        const char *name = NULL;
+        char key[80];
+        for (i = 0; i < ing->json.n; i++)
+            if (ing->json.m[i].col <= at + 1) {
+                snprintf(key, sizeof key, "%.*s", (int)IV__MIN(ing->json.m[i].nkey, 64), ing->json.m[i].key);
+                name = key;
+            }
+        return iv__bad_text(ing, buf, len, at, at + 1, name);
+    }
+    if (!ing->consts_done) {
+        if ((rc = iv__consts_resolve(ing, &bad)) != IV_OK)
+            return iv__fail(ing, rc);
+        if (bad)
+            return iv__fail(ing, iv__error(IV_ELIMIT, "set: %s", ing->why));
+    }
     iv__row_clear(&ing->row);
     ing->row.ndims = 0;
     memset(seen, 0, sizeof seen);
     memset(ing->jcol, 0, sizeof ing->jcol);
     for (i = 0; i < ing->json.n; i++) {
-        const iv__jmember *m = &ing->json.m[i];
+        const iv__jsonl *js = &ing->json;
+        const iv__jmember *m = &js->m[i];
         iv__target t;
+        const iv__target *tp;
         size_t slot;
+        if ((m->nested || m->kind == IV__JV_NESTED) && !iv__map_has(ing, m->key, m->nkey))
+            continue; /* nested values no path maps are ignored */
         if ((rc = iv__jkey_find(ing, m->key, m->nkey, &t, &bad)) != IV_OK)
             return iv__fail(ing, rc);
         if (bad)
             return iv__bad_row(ing, buf, len, m->col, NULL, ing->why);
-        slot = t.kind < F_N ? (size_t)t.kind : (size_t)F_N + (size_t)t.dim;
-        if (seen[slot])
-            return iv__bad_row(ing, buf, len, m->col, iv__tname(ing, t), "duplicate key");
-        seen[slot] = 1;
-        if (t.kind < F_N)
-            ing->jcol[t.kind] = m->col;
-        if (iv__set(ing, t, m->val, m->nval, m->kind))
-            return iv__bad_row(ing, buf, len, m->col, iv__tname(ing, t), ing->why);
+        if (m->kind == IV__JV_NESTED) {
+            snprintf(ing->why, sizeof ing->why, "the mapped path '%.*s' holds an object or array, not a value",
+                     (int)IV__MIN(m->nkey, 64), m->key);
+            return iv__bad_row(ing, buf, len, m->col, iv__tname(ing, &t), ing->why);
+        }
+        for (tp = &t; tp; tp = iv__next_target(ing, tp)) {
+            slot = tp->kind < F_N ? (size_t)tp->kind : (size_t)F_N + (size_t)tp->dim;
+            if (seen[slot])
+                return iv__bad_row(ing, buf, len, m->col, iv__tname(ing, tp), "duplicate key");
+            seen[slot] = 1;
+            if (ing->nconsts && iv__const_of(ing, tp) >= 0)
+                return iv__bad_row(ing, buf, len, m->col, iv__tname(ing, tp),
+                                   "the field is also set as a constant (set=); drop one of them");
+            if (tp->kind < F_N)
+                ing->jcol[tp->kind] = m->col;
+            if (iv__set(ing, tp, m->val, m->nval, m->kind))
+                return iv__bad_row(ing, buf, len, m->col, iv__tname(ing, tp), ing->why);
+        }
     }
     return iv__finish_row(ing, buf, len);
 }
@@ -825,7 +1494,7 @@ static int iv__record(iv_ingest *ing, const char *buf, size_t len)
         const iv__csv *c = &ing->csv;
         int empty = c->nfields == 1 && !c->f[0].quoted && c->f[0].end == c->f[0].start && !c->err;
         if (!empty)
-            rc = ing->header_done ? iv__csv_row(ing, buf, n) : iv__csv_header(ing, buf);
+            rc = ing->header_done ? iv__csv_row(ing, buf, n) : iv__csv_header(ing, buf, n);
     } else if (!iv__blank(buf, n)) {
         rc = iv__jsonl_row(ing, buf, n);
     }
@@ -947,9 +1616,118 @@ static int iv__usable(const iv_ingest *ing, const char *fn)
     return IV_OK;
 }
 
+/* delimiter=auto: the header line (up to its first line feed outside quotes) is held
+ * back until it is whole; then the most frequent of , ; TAB | outside quotes in it is
+ * the delimiter (ties: the first of that list), and the held bytes go on. */
+static int iv__auto_delim(iv_ingest *ing, const char *p, size_t n, int eof)
+{
+    static const char cand[4] = { ',', ';', '\t', '|' };
+    size_t i, take = n, count[4] = { 0, 0, 0, 0 };
+    int done = eof, j, best = 0, rc;
+    for (i = 0; i < n && !done; i++) {
+        if (p[i] == '"')
+            ing->pre_quote = !ing->pre_quote;
+        else if (p[i] == '\n' && !ing->pre_quote) {
+            done = 1;
+            take = i + 1;
+        }
+    }
+    if (ing->npre + take > ing->max_line + 2) {
+        /* a header longer than any record may be: let the record limit report it */
+        done = 1;
+    } else if (take) {
+        if (ing->npre + take > ing->cappre) {
+            size_t cap = ing->cappre;
+            if (iv__grow(&ing->alloc, (void **)&ing->pre, &cap, ing->npre + take, 1))
+                return iv__fail(ing, IV_ENOMEM);
+            ing->cappre = cap;
+        }
+        memcpy(ing->pre + ing->npre, p, take);
+        ing->npre += take;
+        p += take;
+        n -= take;
+    }
+    if (!done)
+        return IV_OK;
+    {
+        int q = 0;
+        for (i = 0; i < ing->npre; i++) {
+            if (ing->pre[i] == '"')
+                q = !q;
+            else if (!q)
+                for (j = 0; j < 4; j++)
+                    count[j] += ing->pre[i] == cand[j];
+        }
+    }
+    for (j = 1; j < 4; j++)
+        if (count[j] > count[best])
+            best = j;
+    ing->delim = cand[best];
+    ing->delim_pending = 0;
+    iv__csv_init(&ing->csv, &ing->alloc, ing->delim, ing->max_fields);
+    if (ing->npre && (rc = iv__feed(ing, ing->pre, ing->npre)))
+        return rc;
+    ing->npre = 0;
+    return n ? iv__feed(ing, p, n) : IV_OK;
+}
+
+/* UTF-8 text (converted already when the encoding is another). */
+static int iv__push_utf8(iv_ingest *ing, const char *p, size_t n)
+{
+    if (ing->delim_pending)
+        return iv__auto_delim(ing, p, n, 0);
+    return iv__feed(ing, p, n);
+}
+
+/* Text in the input's encoding: latin1 and windows-1252 become UTF-8 here. */
+static int iv__push_text(iv_ingest *ing, const char *p, size_t n)
+{
+    const size_t step = (size_t)64 << 10;
+    int rc;
+    if (ing->enc == IV__ENC_UTF8)
+        return iv__push_utf8(ing, p, n);
+    if (!ing->tbuf) {
+        ing->tbuf = iv__malloc(&ing->alloc, 3 * step);
+        if (!ing->tbuf)
+            return iv__fail(ing, iv__nomem("the encoding buffer"));
+        ing->captbuf = 3 * step;
+    }
+    while (n) {
+        size_t k = IV__MIN(n, step);
+        size_t m = iv__8bit_to_utf8((const unsigned char *)p, k, ing->tbuf, ing->enc == IV__ENC_CP1252);
+        if ((rc = iv__push_utf8(ing, ing->tbuf, m)))
+            return rc;
+        p += k;
+        n -= k;
+    }
+    return IV_OK;
+}
+
+/* The first bytes of the input: a UTF-8 byte order mark is skipped; a UTF-16 one or
+ * the gzip magic number is a clear error rather than rows of garbage. */
+static int iv__head(iv_ingest *ing)
+{
+    const unsigned char *b = ing->bom;
+    int rc;
+    ing->bom_done = 1;
+    if (ing->nbom >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF)))
+        return iv__fail(ing, iv__error(IV_EPARSE, "the input starts with a UTF-16%s byte order mark: it is UTF-16 "
+                                       "text, which libiv does not read; convert it to UTF-8 first, e.g. "
+                                       "iconv -f UTF-16 -t UTF-8 FILE | iv ingest -", b[0] == 0xFF ? "LE" : "BE"));
+    if (ing->nbom >= 2 && b[0] == 0x1F && b[1] == 0x8B)
+        return iv__fail(ing, iv__error(IV_EPARSE, "the input is gzip-compressed (it starts with the gzip magic "
+                                       "bytes 1F 8B); decompress it first, e.g. zcat FILE | iv ingest -"));
+    if (ing->nbom == 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF) {
+        ing->bytes += 3;
+        return IV_OK;
+    }
+    if (ing->nbom && (rc = iv__push_text(ing, (const char *)ing->bom, ing->nbom)))
+        return rc;
+    return IV_OK;
+}
+
 IV_API int iv_ingest_push(iv_ingest *ing, const void *data, size_t len)
 {
-    static const unsigned char bom[3] = { 0xEF, 0xBB, 0xBF };
     const unsigned char *p = data;
     int rc;
     if ((rc = iv__usable(ing, "iv_ingest_push")))
@@ -957,23 +1735,17 @@ IV_API int iv_ingest_push(iv_ingest *ing, const void *data, size_t len)
     if (!data && len)
         return iv__error(IV_EINVAL, "iv_ingest_push: NULL data");
     if (!ing->bom_done) {
-        /* An optional UTF-8 byte order mark may itself arrive split. */
-        while (len && ing->nbom < 3 && *p == bom[ing->nbom]) {
+        /* the first three bytes (which may themselves arrive split) decide */
+        while (len && ing->nbom < 3) {
             ing->bom[ing->nbom++] = *p++;
             len--;
         }
-        if (ing->nbom == 3) {
-            ing->bom_done = 1;
-            ing->bytes += 3;
-        } else if (len) {
-            ing->bom_done = 1;
-            if (ing->nbom && (rc = iv__feed(ing, (const char *)ing->bom, ing->nbom)))
-                return rc;
-        } else {
+        if (ing->nbom < 3)
             return IV_OK;
-        }
+        if ((rc = iv__head(ing)))
+            return rc;
     }
-    return iv__feed(ing, (const char *)p, len);
+    return iv__push_text(ing, (const char *)p, len);
 }
 
 IV_API int iv_ingest_finish(iv_ingest *ing)
@@ -981,11 +1753,10 @@ IV_API int iv_ingest_finish(iv_ingest *ing)
     int rc;
     if ((rc = iv__usable(ing, "iv_ingest_finish")))
         return rc;
-    if (!ing->bom_done) {
-        ing->bom_done = 1;
-        if (ing->nbom && (rc = iv__feed(ing, (const char *)ing->bom, ing->nbom)))
-            return rc;
-    }
+    if (!ing->bom_done && (rc = iv__head(ing)))
+        return rc;
+    if (ing->delim_pending && (rc = iv__auto_delim(ing, NULL, 0, 1)))
+        return rc;
     if (ing->rec_len > 0) {
         /* the last record has no line ending; its bytes are in the carry buffer */
         if (ing->format == IV_INPUT_CSV && (rc = iv__csv_eof(&ing->csv)))
@@ -998,6 +1769,13 @@ IV_API int iv_ingest_finish(iv_ingest *ing)
     }
     if (ing->format == IV_INPUT_CSV && !ing->header_done)
         return iv__fail(ing, iv__error(IV_EPARSE, "no header row: the input is empty"));
+    if (ing->format == IV_INPUT_JSONL && ing->rows_read) {
+        size_t m;
+        for (m = 0; m < ing->nmap; m++)
+            if (ing->map[m].required && !ing->map[m].used)
+                return iv__fail(ing, iv__error(IV_EPARSE, "map: '%.*s' is not a key (or dotted path) of any line "
+                                               "of the input", (int)IV__MIN(ing->map[m].nsrc, 64), ing->map[m].src));
+    }
     if ((rc = iv__store_prepare(ing->store)))
         return iv__fail(ing, rc);
     ing->finished = 1;
@@ -1065,6 +1843,7 @@ IV_API int iv_ingest_get_stats(const iv_ingest *ing, iv_ingest_stats *out)
     s.rows_accepted = ing->rows_accepted;
     s.rows_rejected = ing->rows_rejected;
     s.bytes = ing->bytes;
+    s.rows_duplicate = ing->rows_duplicate;
     memcpy(out, &s, IV__MIN(size, sizeof s));
     return IV_OK;
 }

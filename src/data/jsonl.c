@@ -23,6 +23,9 @@ void iv__jsonl_init(iv__jsonl *j, const iv__alloc *a, size_t max_members, size_t
 
 void iv__jsonl_free(iv__jsonl *j)
 {
+    iv__free(j->alloc, j->kbuf, j->capk);
+    j->kbuf = NULL;
+    j->capk = 0;
     iv__free(j->alloc, j->m, j->cap * sizeof *j->m);
     j->m = NULL;
     j->cap = 0;
@@ -139,6 +142,8 @@ static int iv__jstring(iv__jp *p, const char **out, size_t *n)
             } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
                 return iv__jbad(p, s, "unpaired UTF-16 surrogate in \\u escape%s", "");
             }
+            if (cp == 0)
+                return iv__jbad(p, s, "NUL character (\\u0000) in a string%s", "");
             o = iv__utf8(o, cp);
             s += 6;
             continue;
@@ -206,8 +211,12 @@ static int iv__jskip(iv__jp *p, size_t depth, const char *key)
         } else if (c == '}' || c == ']') {
             d--;
             p->s++;
-            if (d == 0)
-                return iv__jbad(p, at, "nested object or array for key '%s' (only flat objects are rows)", key);
+            if (d == 0) {
+                if (p->j->flatten)
+                    return 0;
+                return iv__jbad(p, at, "nested object or array for key '%s' (only flat objects are rows; "
+                                "a map with a dotted path, key.name=field, reads inside it)", key);
+            }
         } else if (c == '"') {
             const char *s = p->s + 1;
             while (s < p->e && *s != '"')
@@ -222,9 +231,172 @@ static int iv__jskip(iv__jp *p, size_t depth, const char *key)
     return iv__jbad(p, at, "unterminated nested value for key '%s'", key);
 }
 
+/* Flatten mode: append a[0..na) "." b[0..nb) (or just b when na is 0) to the key
+ * arena; *off receives where. The arena may move: callers keep offsets. */
+static int iv__jkey_put(iv__jsonl *j, size_t *used, size_t aoff, size_t na, const char *b, size_t nb,
+                        size_t *off)
+{
+    size_t need = *used + na + 1 + nb;
+    if (need > j->capk) {
+        size_t cap = j->capk;
+        if (iv__grow(j->alloc, (void **)&j->kbuf, &cap, need, 1))
+            return IV_ENOMEM;
+        j->capk = cap;
+    }
+    *off = *used;
+    if (na) {
+        memcpy(j->kbuf + *used, j->kbuf + aoff, na);
+        j->kbuf[*used + na] = '.';
+        *used += na + 1;
+    }
+    memcpy(j->kbuf + *used, b, nb);
+    *used += nb;
+    return IV_OK;
+}
+
+/* The members of the object at p->s ('{'), at nesting depth depth (the line's object
+ * is 1). In flatten mode the path of this object is kbuf[poff..poff+plen) (plen 0 at
+ * depth 1). Returns IV_OK (with *bad when the record is bad) or IV_ENOMEM. */
+static int iv__jobject(iv__jp *p, size_t depth, size_t poff, size_t plen, size_t *kused, int *bad)
+{
+    iv__jsonl *j = p->j;
+    const char *line = p->base;
+    *bad = 1;
+    if (depth > j->max_depth) {
+        iv__jbad(p, p->s, "JSON nested deeper than max_depth%s", "");
+        return IV_OK;
+    }
+    p->s++;
+    iv__jws(p);
+    if (p->s < p->e && *p->s == '}') {
+        p->s++;
+        *bad = 0;
+        return IV_OK;
+    }
+    for (;;) {
+        iv__jmember m;
+        char keyz[48];
+        size_t koff = 0;
+        iv__jws(p);
+        if (p->s >= p->e || *p->s != '"') {
+            iv__jbad(p, p->s, "expected a string key%s", "");
+            return IV_OK;
+        }
+        m.col = (size_t)(p->s - line) + 1;
+        m.nested = depth > 1;
+        if (iv__jstring(p, &m.key, &m.nkey))
+            return IV_OK;
+        iv__jws(p);
+        if (p->s >= p->e || *p->s != ':') {
+            iv__jbad(p, p->s, "expected ':' after a key%s", "");
+            return IV_OK;
+        }
+        p->s++;
+        iv__jws(p);
+        if (p->s >= p->e) {
+            iv__jbad(p, p->s, "missing value%s", "");
+            return IV_OK;
+        }
+        if (j->flatten && (depth > 1 || *p->s == '{' || *p->s == '[')) {
+            /* the member's full path goes to the arena */
+            if (iv__jkey_put(j, kused, poff, plen, m.key, m.nkey, &koff))
+                return IV_ENOMEM;
+            m.nkey = depth > 1 ? plen + 1 + m.nkey : m.nkey;
+            m.key = NULL; /* set from koff once the arena stops moving */
+        }
+        switch (*p->s) {
+        case '"':
+            m.kind = IV__JV_STRING;
+            if (iv__jstring(p, &m.val, &m.nval))
+                return IV_OK;
+            break;
+        case '{':
+        case '[':
+            if (!j->flatten) {
+                snprintf(keyz, sizeof keyz, "%.*s", (int)IV__MIN(m.nkey, 40), m.key);
+                iv__jskip(p, depth, keyz);
+                return IV_OK;
+            }
+            m.kind = IV__JV_NESTED;
+            m.val = p->s;
+            if (*p->s == '{') {
+                int rc, b2;
+                size_t nk = m.nkey;
+                /* the object's own member first, then its members */
+                if (j->n >= j->max_members) {
+                    iv__jbad(p, line + m.col - 1, "too many keys%s", "");
+                    return IV_OK;
+                }
+                if (j->n >= j->cap && (rc = iv__grow(j->alloc, (void **)&j->m, &j->cap, j->n + 1, sizeof *j->m)))
+                    return rc;
+                m.nval = 0;
+                m.key = (const char *)(uintptr_t)koff;
+                j->m[j->n++] = m;
+                if ((rc = iv__jobject(p, depth + 1, koff, nk, kused, &b2)) != IV_OK || b2)
+                    return rc;
+                goto next;
+            }
+            snprintf(keyz, sizeof keyz, "%.*s", (int)IV__MIN(m.nkey, 40), m.key ? m.key : "");
+            if (iv__jskip(p, depth, keyz))
+                return IV_OK;
+            m.nval = (size_t)(p->s - m.val);
+            break;
+        case 't':
+        case 'f':
+        case 'n': {
+            static const char *const lit[3] = { "true", "false", "null" };
+            int w = *p->s == 't' ? 0 : *p->s == 'f' ? 1 : 2;
+            size_t l = strlen(lit[w]);
+            if ((size_t)(p->e - p->s) < l || memcmp(p->s, lit[w], l) != 0) {
+                iv__jbad(p, p->s, "invalid JSON value%s", "");
+                return IV_OK;
+            }
+            m.kind = w == 2 ? IV__JV_NULL : IV__JV_BOOL;
+            m.val = p->s;
+            m.nval = l;
+            p->s += l;
+            break;
+        }
+        default:
+            m.kind = IV__JV_NUMBER;
+            if (iv__jnumber(p, &m.val, &m.nval))
+                return IV_OK;
+            break;
+        }
+        if (j->n >= j->max_members) {
+            iv__jbad(p, line + m.col - 1, "too many keys%s", "");
+            return IV_OK;
+        }
+        if (j->n >= j->cap) {
+            int rc = iv__grow(j->alloc, (void **)&j->m, &j->cap, j->n + 1, sizeof *j->m);
+            if (rc)
+                return rc;
+        }
+        if (!m.key)
+            m.key = (const char *)(uintptr_t)koff;
+        j->m[j->n++] = m;
+    next:
+        iv__jws(p);
+        if (p->s < p->e && *p->s == ',') {
+            p->s++;
+            continue;
+        }
+        if (p->s < p->e && *p->s == '}') {
+            p->s++;
+            break;
+        }
+        iv__jbad(p, p->s, "expected ',' or '}'%s", "");
+        return IV_OK;
+    }
+    *bad = 0;
+    return IV_OK;
+}
+
 int iv__jsonl_parse(iv__jsonl *j, const char *line, size_t len, char *scratch, int *bad)
 {
     iv__jp p;
+    size_t kused = 0, i;
+    int rc;
     p.j = j;
     p.s = p.base = line;
     p.e = line + len;
@@ -239,99 +411,18 @@ int iv__jsonl_parse(iv__jsonl *j, const char *line, size_t len, char *scratch, i
         iv__jbad(&p, p.s, "not a JSON object%s", "");
         return IV_OK;
     }
-    if (j->max_depth < 1) {
-        iv__jbad(&p, p.s, "JSON nested deeper than max_depth%s", "");
-        return IV_OK;
-    }
-    p.s++;
-    iv__jws(&p);
-    if (p.s < p.e && *p.s == '}') {
-        p.s++;
-        goto tail;
-    }
-    for (;;) {
-        iv__jmember m;
-        char keyz[48];
-        iv__jws(&p);
-        if (p.s >= p.e || *p.s != '"') {
-            iv__jbad(&p, p.s, "expected a string key%s", "");
-            return IV_OK;
-        }
-        m.col = (size_t)(p.s - line) + 1;
-        if (iv__jstring(&p, &m.key, &m.nkey))
-            return IV_OK;
-        iv__jws(&p);
-        if (p.s >= p.e || *p.s != ':') {
-            iv__jbad(&p, p.s, "expected ':' after a key%s", "");
-            return IV_OK;
-        }
-        p.s++;
-        iv__jws(&p);
-        if (p.s >= p.e) {
-            iv__jbad(&p, p.s, "missing value%s", "");
-            return IV_OK;
-        }
-        switch (*p.s) {
-        case '"':
-            m.kind = IV__JV_STRING;
-            if (iv__jstring(&p, &m.val, &m.nval))
-                return IV_OK;
-            break;
-        case '{':
-        case '[':
-            snprintf(keyz, sizeof keyz, "%.*s", (int)IV__MIN(m.nkey, 40), m.key);
-            iv__jskip(&p, 1, keyz);
-            return IV_OK;
-        case 't':
-        case 'f':
-        case 'n': {
-            static const char *const lit[3] = { "true", "false", "null" };
-            int w = *p.s == 't' ? 0 : *p.s == 'f' ? 1 : 2;
-            size_t l = strlen(lit[w]);
-            if ((size_t)(p.e - p.s) < l || memcmp(p.s, lit[w], l) != 0) {
-                iv__jbad(&p, p.s, "invalid JSON value%s", "");
-                return IV_OK;
-            }
-            m.kind = w == 2 ? IV__JV_NULL : IV__JV_BOOL;
-            m.val = p.s;
-            m.nval = l;
-            p.s += l;
-            break;
-        }
-        default:
-            m.kind = IV__JV_NUMBER;
-            if (iv__jnumber(&p, &m.val, &m.nval))
-                return IV_OK;
-            break;
-        }
-        if (j->n >= j->max_members) {
-            iv__jbad(&p, line + m.col - 1, "too many keys%s", "");
-            return IV_OK;
-        }
-        if (j->n >= j->cap) {
-            int rc = iv__grow(j->alloc, (void **)&j->m, &j->cap, j->n + 1, sizeof *j->m);
-            if (rc)
-                return rc;
-        }
-        j->m[j->n++] = m;
-        iv__jws(&p);
-        if (p.s < p.e && *p.s == ',') {
-            p.s++;
-            continue;
-        }
-        if (p.s < p.e && *p.s == '}') {
-            p.s++;
-            break;
-        }
-        iv__jbad(&p, p.s, "expected ',' or '}'%s", "");
-        return IV_OK;
-    }
-tail:
+    if ((rc = iv__jobject(&p, 1, 0, 0, &kused, bad)) != IV_OK || *bad)
+        return rc;
+    *bad = 1;
     iv__jws(&p);
     if (p.s != p.e) {
         iv__jbad(&p, p.s, "characters after the JSON object%s", "");
         return IV_OK;
     }
+    if (j->flatten)
+        for (i = 0; i < j->n; i++)
+            if (j->m[i].nested || j->m[i].kind == IV__JV_NESTED)
+                j->m[i].key = j->kbuf + (size_t)(uintptr_t)j->m[i].key;
     *bad = 0;
     return IV_OK;
 }

@@ -121,18 +121,28 @@ static int iv__time_epoch(const char *s, size_t n, int64_t *out)
 
 IV_API int iv_time_parse(const char *text, size_t len, int64_t *out)
 {
+    int64_t t;
+    int has_off, rc;
+    if (!text || !out)
+        return iv__error(IV_EINVAL, "iv_time_parse: NULL argument");
+    if (len == 0)
+        return iv__time_bad(text, len, "empty");
+    /* A date has '-' at position 4; anything else of digits is epoch seconds. */
+    if (len < 5 || text[4] != '-')
+        return iv__time_epoch(text, len, out);
+    if ((rc = iv__time_parse_wall(text, len, &t, &has_off)) != IV_OK)
+        return rc;
+    return iv__time_range(text, len, t, out);
+}
+
+int iv__time_parse_wall(const char *text, size_t len, int64_t *out, int *has_off)
+{
     const char *s = text;
     size_t n = len, i;
     int y, mo, d, hh = 0, mi = 0, ss = 0, ms = 0, off = 0;
     int64_t days, t;
 
-    if (!text || !out)
-        return iv__error(IV_EINVAL, "iv_time_parse: NULL argument");
-    if (n == 0)
-        return iv__time_bad(s, n, "empty");
-    /* A date has '-' at position 4; anything else of digits is epoch seconds. */
-    if (n < 5 || s[4] != '-')
-        return iv__time_epoch(s, n, out);
+    *has_off = 0;
     if (n < 10 || !iv__digits(s, 4, &y) || !iv__digits(s + 5, 2, &mo) || s[7] != '-' ||
         !iv__digits(s + 8, 2, &d))
         return iv__time_bad(s, n, "expected YYYY-MM-DD");
@@ -171,6 +181,7 @@ IV_API int iv_time_parse(const char *text, size_t len, int64_t *out)
             return iv__time_bad(s, n, "time of day out of range");
         if (i < n) {
             if ((s[i] == 'Z' || s[i] == 'z') && i + 1 == n) {
+                *has_off = 1;
                 i++;
             } else if (s[i] == '+' || s[i] == '-') {
                 int sign = s[i] == '-' ? -1 : 1, oh, om = 0;
@@ -187,6 +198,7 @@ IV_API int iv_time_parse(const char *text, size_t len, int64_t *out)
                 if (oh > 23 || om > 59)
                     return iv__time_bad(s, n, "offset out of range");
                 off = sign * (oh * 60 + om);
+                *has_off = 1;
                 i = n;
             } else {
                 return iv__time_bad(s, n, "trailing characters after the time");
@@ -200,7 +212,13 @@ IV_API int iv_time_parse(const char *text, size_t len, int64_t *out)
     /* local time = UTC + offset, so UTC = local - offset */
     t = days * IV__MS_PER_DAY + ((int64_t)hh * 3600 + mi * 60 + ss) * 1000 + ms -
         (int64_t)off * 60000;
-    return iv__time_range(s, n, t, out);
+    *out = t;
+    return IV_OK;
+}
+
+int iv__time_check_range(const char *text, size_t len, int64_t ms, int64_t *out)
+{
+    return iv__time_range(text, len, ms, out);
 }
 
 /* Two ASCII digits as a number, or a value above 99 when either is not a digit. */

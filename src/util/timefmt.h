@@ -35,4 +35,13 @@ typedef struct iv__tcache {
  * handles every other text. Initialise *tc to all zero bytes. */
 int iv__time_parse_cached(iv__tcache *tc, const char *s, size_t n, int64_t *out);
 
+/* The date forms of iv_time_parse (not epoch seconds), without the range check:
+ * *out is the instant when the text has Z or an offset (*has_off = 1), else the
+ * wall-clock time read as if it were UTC (*has_off = 0). IV_OK, IV_EPARSE or IV_ERANGE
+ * (year far out of range), with iv_time_parse's messages. */
+int iv__time_parse_wall(const char *text, size_t len, int64_t *out, int *has_off);
+/* The range check of iv_time_parse (years 1900 to 2200) on an instant parsed from
+ * text: IV_OK and *out = ms, or IV_ERANGE naming the text. */
+int iv__time_check_range(const char *text, size_t len, int64_t ms, int64_t *out);
+
 #endif

@@ -1,0 +1,75 @@
+/**
+ * @file iv/source.h
+ * @brief Source options: how to read an export that is not in libiv's own shape.
+ */
+#ifndef IV_SOURCE_H
+#define IV_SOURCE_H
+
+#include "iv/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * @defgroup source Source options
+ * @brief The options of doc/SOURCES.md ("Options"): delimiter, encoding, time formats and
+ *        zone, number marks, column mapping, constants, value mapping, deduplication.
+ *
+ * A source is built with iv_source_new() and iv_source_set() (one call per option; the
+ * repeatable ones append), then handed to iv_ingest_new() through
+ * iv_ingest_options::source. A source is read-only once ingestion starts and may be
+ * shared by several ingestions, one after the other or at the same time.
+ * @{
+ */
+
+/** @brief Opaque set of source options. @since 1.2 */
+typedef struct iv_source iv_source;
+
+/**
+ * @brief Create a source with every option at its default (that of no source at all).
+ * @param[out] out the new source
+ * @return ::IV_OK, ::IV_EINVAL (NULL @p out) or ::IV_ENOMEM
+ * @since 1.2
+ */
+IV_API int iv_source_new(iv_source **out);
+
+/**
+ * @brief Free a source. Accepts NULL.
+ * @param[in] src the source
+ * @since 1.2
+ */
+IV_API void iv_source_free(iv_source *src);
+
+/**
+ * @brief Set one option by its name.
+ *
+ * | name | value |
+ * |---|---|
+ * | `delimiter` | one character, `tab`, or `auto` |
+ * | `encoding` | `utf-8` (default), `latin1`, `windows-1252` |
+ * | `time_format` | a strptime-style pattern; each call appends one, tried in order |
+ * | `timezone` | `UTC`, `±hh:mm`, or an IANA name (`Europe/Berlin`) |
+ * | `epoch_unit` | `s`, `ms`, `us` |
+ * | `decimal` | `.` or `,` |
+ * | `thousands` | `none`, `,`, `.`, `space` (or ` `), `'` |
+ * | `map` | `src=dst,…`; appends (dotted paths into nested JSON; one source may feed several fields) |
+ * | `set` | `field=value,…`; appends (a later value for the same field replaces it) |
+ * | `values` | `FIELD:from=to,from=to,…` (one field per call; appends) |
+ * | `dedup` | `none` or `id` |
+ *
+ * @param[in,out] src the source
+ * @param[in] name the option's name
+ * @param[in] value its value
+ * @return ::IV_OK; ::IV_EINVAL when the name is unknown or the value bad (the message
+ *         names both); ::IV_ENOMEM
+ * @since 1.2
+ */
+IV_API int iv_source_set(iv_source *src, const char *name, const char *value);
+
+/** @} */
+
+#ifdef __cplusplus
+}
+#endif
+#endif

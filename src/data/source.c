@@ -1,0 +1,392 @@
+/* Source options (iv_source): parsing and validating each option's value, the one
+ * string-keyed setter, and the value-mapping lookup ingestion uses. */
+#include <stdio.h>
+
+#include "source.h"
+#include "strptime.h"
+#include "text.h"
+
+static int iv__src_ieqn(const char *a, size_t na, const char *b, size_t nb)
+{
+    size_t i;
+    if (na != nb)
+        return 0;
+    for (i = 0; i < na; i++) {
+        unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
+        if (x >= 'A' && x <= 'Z')
+            x = (unsigned char)(x + 32);
+        if (y >= 'A' && y <= 'Z')
+            y = (unsigned char)(y + 32);
+        if (x != y)
+            return 0;
+    }
+    return 1;
+}
+
+IV_API int iv_source_new(iv_source **out)
+{
+    iv__alloc a;
+    iv_source *s;
+    if (!out)
+        return iv__error(IV_EINVAL, "iv_source_new: NULL argument");
+    *out = NULL;
+    iv__alloc_init(&a, NULL, NULL);
+    s = iv__calloc(&a, 1, sizeof *s);
+    if (!s)
+        return iv__nomem("a source");
+    s->alloc = a;
+    s->decimal = '.';
+    *out = s;
+    return IV_OK;
+}
+
+IV_API void iv_source_free(iv_source *s)
+{
+    const iv__alloc *a;
+    size_t i, j;
+    if (!s)
+        return;
+    a = &s->alloc;
+    for (i = 0; i < s->nformats; i++)
+        iv__strfree(a, s->formats[i]);
+    iv__free(a, s->formats, s->capformats * sizeof *s->formats);
+    iv__strfree(a, s->tzname);
+    iv__tz_free(s->tz, a);
+    for (i = 0; i < s->nmap; i++) {
+        iv__free(a, s->map[i].src, s->map[i].nsrc + 1);
+        iv__free(a, s->map[i].dst, s->map[i].ndst + 1);
+    }
+    iv__free(a, s->map, s->capmap * sizeof *s->map);
+    for (i = 0; i < s->nset; i++) {
+        iv__free(a, s->set[i].field, s->set[i].nfield + 1);
+        iv__free(a, s->set[i].value, s->set[i].nvalue + 1);
+    }
+    iv__free(a, s->set, s->capset * sizeof *s->set);
+    for (i = 0; i < s->nvals; i++) {
+        iv__srcvals *v = &s->vals[i];
+        for (j = 0; j < v->n; j++) {
+            iv__free(a, v->p[j].from, v->p[j].nfrom + 1);
+            iv__free(a, v->p[j].to, v->p[j].nto + 1);
+        }
+        iv__free(a, v->p, v->cap * sizeof *v->p);
+        iv__free(a, v->field, v->nfield + 1);
+    }
+    iv__free(a, s->vals, s->capvals * sizeof *s->vals);
+    iv__free(a, s, sizeof *s);
+}
+
+int iv__source_add_map(iv_source *s, const char *src, size_t nsrc, const char *dst, size_t ndst)
+{
+    iv__srcmap *m;
+    size_t i;
+    iv__trim(&src, &nsrc);
+    iv__trim(&dst, &ndst);
+    if (!nsrc || !ndst)
+        return iv__error(IV_EINVAL, "map: '%.*s=%.*s' has an empty name", (int)IV__MIN(nsrc, 64), src,
+                         (int)IV__MIN(ndst, 64), dst);
+    for (i = 0; i < s->nmap; i++)
+        if (iv__src_ieqn(s->map[i].src, s->map[i].nsrc, src, nsrc) &&
+            iv__src_ieqn(s->map[i].dst, s->map[i].ndst, dst, ndst))
+            return IV_OK; /* the same rename twice */
+    if (s->nmap >= s->capmap && iv__grow(&s->alloc, (void **)&s->map, &s->capmap, s->nmap + 1, sizeof *s->map))
+        return IV_ENOMEM;
+    m = &s->map[s->nmap];
+    m->src = iv__strndup(&s->alloc, src, nsrc);
+    m->dst = iv__strndup(&s->alloc, dst, ndst);
+    if (!m->src || !m->dst) {
+        iv__free(&s->alloc, m->src, nsrc + 1);
+        iv__free(&s->alloc, m->dst, ndst + 1);
+        return iv__nomem("the map");
+    }
+    m->nsrc = nsrc;
+    m->ndst = ndst;
+    s->nmap++;
+    return IV_OK;
+}
+
+int iv__source_add_set(iv_source *s, const char *field, size_t nfield, const char *value, size_t nvalue)
+{
+    iv__srcset *e = NULL;
+    char *f, *v;
+    size_t i;
+    iv__trim(&field, &nfield);
+    iv__trim(&value, &nvalue);
+    if (!nfield)
+        return iv__error(IV_EINVAL, "set: '=%.*s' has no field name", (int)IV__MIN(nvalue, 64), value);
+    v = iv__strndup(&s->alloc, value, nvalue);
+    if (!v)
+        return iv__nomem("a constant");
+    for (i = 0; i < s->nset; i++)
+        if (iv__src_ieqn(s->set[i].field, s->set[i].nfield, field, nfield)) {
+            e = &s->set[i];
+            iv__free(&s->alloc, e->value, e->nvalue + 1);
+            e->value = v;
+            e->nvalue = nvalue;
+            return IV_OK;
+        }
+    if (s->nset >= s->capset && iv__grow(&s->alloc, (void **)&s->set, &s->capset, s->nset + 1, sizeof *s->set)) {
+        iv__free(&s->alloc, v, nvalue + 1);
+        return IV_ENOMEM;
+    }
+    f = iv__strndup(&s->alloc, field, nfield);
+    if (!f) {
+        iv__free(&s->alloc, v, nvalue + 1);
+        return iv__nomem("a constant");
+    }
+    e = &s->set[s->nset++];
+    e->field = f;
+    e->nfield = nfield;
+    e->value = v;
+    e->nvalue = nvalue;
+    return IV_OK;
+}
+
+const iv__srcvals *iv__source_vals(const iv_source *s, const char *field, size_t n)
+{
+    size_t i;
+    for (i = 0; s && i < s->nvals; i++)
+        if (iv__src_ieqn(s->vals[i].field, s->vals[i].nfield, field, n))
+            return &s->vals[i];
+    return NULL;
+}
+
+int iv__source_add_value(iv_source *s, const char *field, size_t nfield, const char *from, size_t nfrom,
+                         const char *to, size_t nto)
+{
+    iv__srcvals *v = NULL;
+    iv__srcpair *p;
+    char *cf, *ct;
+    size_t i;
+    iv__trim(&field, &nfield);
+    iv__trim(&from, &nfrom);
+    iv__trim(&to, &nto);
+    if (!nfield)
+        return iv__error(IV_EINVAL, "values: no field name (expected FIELD:from=to,...)");
+    if (!nfrom)
+        return iv__error(IV_EINVAL, "values: '%.*s': an empty 'from' value", (int)IV__MIN(nfield, 64), field);
+    for (i = 0; i < s->nvals; i++)
+        if (iv__src_ieqn(s->vals[i].field, s->vals[i].nfield, field, nfield))
+            v = &s->vals[i];
+    if (!v) {
+        char *fn;
+        if (s->nvals >= s->capvals &&
+            iv__grow(&s->alloc, (void **)&s->vals, &s->capvals, s->nvals + 1, sizeof *s->vals))
+            return IV_ENOMEM;
+        fn = iv__strndup(&s->alloc, field, nfield);
+        if (!fn)
+            return iv__nomem("a value mapping");
+        v = &s->vals[s->nvals++];
+        memset(v, 0, sizeof *v);
+        v->field = fn;
+        v->nfield = nfield;
+    }
+    ct = iv__strndup(&s->alloc, to, nto);
+    if (!ct)
+        return iv__nomem("a value mapping");
+    for (i = 0; i < v->n; i++)
+        if (iv__src_ieqn(v->p[i].from, v->p[i].nfrom, from, nfrom)) {
+            iv__free(&s->alloc, v->p[i].to, v->p[i].nto + 1);
+            v->p[i].to = ct;
+            v->p[i].nto = nto;
+            return IV_OK;
+        }
+    cf = iv__strndup(&s->alloc, from, nfrom);
+    if (!cf || (v->n >= v->cap && iv__grow(&s->alloc, (void **)&v->p, &v->cap, v->n + 1, sizeof *v->p))) {
+        iv__free(&s->alloc, cf, nfrom + 1);
+        iv__free(&s->alloc, ct, nto + 1);
+        return iv__nomem("a value mapping");
+    }
+    p = &v->p[v->n++];
+    p->from = cf;
+    p->nfrom = nfrom;
+    p->to = ct;
+    p->nto = nto;
+    return IV_OK;
+}
+
+int iv__source_map_value(const iv__srcvals *v, const char *s, size_t n, const char **out, size_t *nout)
+{
+    size_t i;
+    iv__trim(&s, &n);
+    for (i = 0; i < v->n; i++)
+        if (v->p[i].nfrom == n && iv__src_ieqn(v->p[i].from, v->p[i].nfrom, s, n)) {
+            *out = v->p[i].to;
+            *nout = v->p[i].nto;
+            return 1;
+        }
+    return 0;
+}
+
+/* ------------------------------------------------------------- the setter ----- */
+
+/* Call add(s, a, na, b, nb) for each "a=b" of a comma list. */
+static int iv__src_pairs(iv_source *s, const char *opt, const char *v,
+                         int (*add)(iv_source *, const char *, size_t, const char *, size_t))
+{
+    const char *p = v;
+    int rc;
+    if (!*v)
+        return iv__error(IV_EINVAL, "%s: empty value (expected a=b,...)", opt);
+    for (;;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        const char *eq = memchr(p, '=', len);
+        if (!eq)
+            return iv__error(IV_EINVAL, "%s: '%.*s' is not name=value (in '%s')", opt, (int)IV__MIN(len, 64), p, v);
+        if ((rc = add(s, p, (size_t)(eq - p), eq + 1, len - (size_t)(eq - p) - 1)) != IV_OK) {
+            if (rc == IV_EINVAL) {
+                char msg[256];
+                snprintf(msg, sizeof msg, "%s", iv_error_last());
+                return iv__error(IV_EINVAL, "%s (in '%s')", msg, v);
+            }
+            return rc;
+        }
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    return IV_OK;
+}
+
+static int iv__src_values(iv_source *s, const char *v)
+{
+    const char *colon = strchr(v, ':'), *p;
+    size_t nfield;
+    if (!colon)
+        return iv__error(IV_EINVAL, "values: '%s' is not FIELD:from=to,from=to,...", v);
+    nfield = (size_t)(colon - v);
+    p = colon + 1;
+    if (!*p)
+        return iv__error(IV_EINVAL, "values: '%s' has no from=to pair", v);
+    for (;;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        const char *eq = memchr(p, '=', len);
+        int rc;
+        if (!eq)
+            return iv__error(IV_EINVAL, "values: '%.*s' is not from=to (in '%s')", (int)IV__MIN(len, 64), p, v);
+        rc = iv__source_add_value(s, v, nfield, p, (size_t)(eq - p), eq + 1, len - (size_t)(eq - p) - 1);
+        if (rc)
+            return rc;
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    return IV_OK;
+}
+
+static int iv__src_bad(const char *name, const char *value, const char *expected)
+{
+    return iv__error(IV_EINVAL, "source option %s: '%s' is not %s", name, value, expected);
+}
+
+IV_API int iv_source_set(iv_source *s, const char *name, const char *value)
+{
+    if (!s || !name || !value)
+        return iv__error(IV_EINVAL, "iv_source_set: NULL argument");
+    if (strcmp(name, "delimiter") == 0) {
+        if (strcmp(value, "auto") == 0)
+            s->delim = IV__DELIM_AUTO;
+        else if (strcmp(value, "tab") == 0 || strcmp(value, "\\t") == 0 || strcmp(value, "\t") == 0)
+            s->delim = '\t';
+        else if (strlen(value) == 1 && value[0] != '"' && value[0] != '\n' && value[0] != '\r')
+            s->delim = (unsigned char)value[0];
+        else
+            return iv__src_bad(name, value, "one character (not a quote or line break), 'tab' or 'auto'");
+        return IV_OK;
+    }
+    if (strcmp(name, "encoding") == 0) {
+        if (iv__ieq(value, strlen(value), "utf-8") || iv__ieq(value, strlen(value), "utf8"))
+            s->encoding = IV__ENC_UTF8;
+        else if (iv__ieq(value, strlen(value), "latin1") || iv__ieq(value, strlen(value), "latin-1") ||
+                 iv__ieq(value, strlen(value), "iso-8859-1"))
+            s->encoding = IV__ENC_LATIN1;
+        else if (iv__ieq(value, strlen(value), "windows-1252") || iv__ieq(value, strlen(value), "cp1252"))
+            s->encoding = IV__ENC_CP1252;
+        else
+            return iv__src_bad(name, value, "utf-8, latin1 or windows-1252");
+        return IV_OK;
+    }
+    if (strcmp(name, "time_format") == 0) {
+        char *f;
+        int rc = iv__strptime_check(value);
+        if (rc)
+            return rc;
+        if (s->nformats >= s->capformats &&
+            iv__grow(&s->alloc, (void **)&s->formats, &s->capformats, s->nformats + 1, sizeof *s->formats))
+            return IV_ENOMEM;
+        if (!(f = iv__strndup(&s->alloc, value, strlen(value))))
+            return iv__nomem("a time format");
+        s->formats[s->nformats++] = f;
+        return IV_OK;
+    }
+    if (strcmp(name, "timezone") == 0) {
+        iv__tz *tz = NULL;
+        char *copy;
+        int rc = iv__tz_load(&tz, &s->alloc, value);
+        if (rc)
+            return rc;
+        if (!(copy = iv__strndup(&s->alloc, value, strlen(value)))) {
+            iv__tz_free(tz, &s->alloc);
+            return iv__nomem("a time zone");
+        }
+        iv__tz_free(s->tz, &s->alloc);
+        iv__strfree(&s->alloc, s->tzname);
+        if (iv__tz_is_utc(tz)) {
+            iv__tz_free(tz, &s->alloc);
+            iv__strfree(&s->alloc, copy);
+            tz = NULL;
+            copy = NULL;
+        }
+        s->tz = tz;
+        s->tzname = copy;
+        return IV_OK;
+    }
+    if (strcmp(name, "epoch_unit") == 0) {
+        if (strcmp(value, "s") == 0)
+            s->epoch_unit = IV__EPOCH_S;
+        else if (strcmp(value, "ms") == 0)
+            s->epoch_unit = IV__EPOCH_MS;
+        else if (strcmp(value, "us") == 0)
+            s->epoch_unit = IV__EPOCH_US;
+        else
+            return iv__src_bad(name, value, "s, ms or us");
+        return IV_OK;
+    }
+    if (strcmp(name, "decimal") == 0) {
+        if (strcmp(value, ".") != 0 && strcmp(value, ",") != 0)
+            return iv__src_bad(name, value, "'.' or ','");
+        s->decimal = value[0];
+        return IV_OK;
+    }
+    if (strcmp(name, "thousands") == 0) {
+        char t;
+        if (strcmp(value, "none") == 0 || !*value)
+            t = 0;
+        else if (strcmp(value, "space") == 0 || strcmp(value, " ") == 0)
+            t = ' ';
+        else if (strcmp(value, ",") == 0 || strcmp(value, ".") == 0 || strcmp(value, "'") == 0)
+            t = value[0];
+        else
+            return iv__src_bad(name, value, "none, ',', '.', space or \"'\"");
+        s->thousands = t;
+        return IV_OK;
+    }
+    if (strcmp(name, "map") == 0)
+        return iv__src_pairs(s, "map", value, iv__source_add_map);
+    if (strcmp(name, "set") == 0)
+        return iv__src_pairs(s, "set", value, iv__source_add_set);
+    if (strcmp(name, "values") == 0)
+        return iv__src_values(s, value);
+    if (strcmp(name, "dedup") == 0) {
+        if (strcmp(value, "none") == 0)
+            s->dedup = 0;
+        else if (strcmp(value, "id") == 0)
+            s->dedup = 1;
+        else
+            return iv__src_bad(name, value, "none or id");
+        return IV_OK;
+    }
+    return iv__error(IV_EINVAL, "unknown source option '%s' (known: delimiter, encoding, time_format, timezone, "
+                     "epoch_unit, decimal, thousands, map, set, values, dedup)", name);
+}

@@ -1,0 +1,105 @@
+/* Input encodings. windows-1252 bytes 0x80..0x9F: the table of
+ * https://www.unicode.org/Public/MAPPINGS/VENDORS/MICSFT/WINDOWS/CP1252.TXT
+ * (0 where that table has no character); every other byte of both encodings is the code
+ * point of the same value (ISO-8859-1 is the first 256 code points of Unicode). */
+#include <stdio.h>
+
+#include "encoding.h"
+
+static const uint16_t iv__cp1252_hi[32] = {
+    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, /* 80..87 */
+    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,      /* 88..8F */
+    0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, /* 90..97 */
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178, /* 98..9F */
+};
+
+size_t iv__utf8_invalid(const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+    while (i < n) {
+        unsigned c;
+        /* eight ASCII bytes without a NUL at a time */
+        while (i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if ((w | ((w - UINT64_C(0x0101010101010101)) & ~w)) & UINT64_C(0x8080808080808080))
+                break;
+            i += 8;
+        }
+        if (i >= n)
+            break;
+        c = s[i];
+        if (c == 0)
+            return i;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF) {
+            if (i + 1 >= n || (s[i + 1] & 0xC0) != 0x80)
+                return i;
+            i += 2;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            unsigned lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+            if (i + 2 >= n || s[i + 1] < lo || s[i + 1] > hi || (s[i + 2] & 0xC0) != 0x80)
+                return i;
+            i += 3;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            unsigned lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+            if (i + 3 >= n || s[i + 1] < lo || s[i + 1] > hi || (s[i + 2] & 0xC0) != 0x80 ||
+                (s[i + 3] & 0xC0) != 0x80)
+                return i;
+            i += 4;
+        } else {
+            return i;
+        }
+    }
+    return n;
+}
+
+const char *iv__utf8_describe(const char *str, size_t n, size_t at, char *buf, size_t cap)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    if (at >= n)
+        snprintf(buf, cap, "well-formed text");
+    else if (s[at] == 0)
+        snprintf(buf, cap, "NUL byte");
+    else if (s[at] == IV__ENC_UNDEF && at + 1 < n && s[at + 1] >= 0x80 && s[at + 1] < 0xA0)
+        snprintf(buf, cap, "byte 0x%02X, which windows-1252 does not define", s[at + 1]);
+    else
+        snprintf(buf, cap, "invalid UTF-8 sequence (byte 0x%02X; is the file in another encoding? "
+                 "see the encoding option, e.g. --encoding latin1)", s[at]);
+    return buf;
+}
+
+size_t iv__8bit_to_utf8(const unsigned char *in, size_t n, char *out, int cp1252)
+{
+    char *o = out;
+    size_t i;
+    for (i = 0; i < n; i++) {
+        unsigned cp = in[i];
+        if (cp < 0x80) {
+            *o++ = (char)cp;
+            continue;
+        }
+        if (cp1252 && cp < 0xA0) {
+            unsigned u = iv__cp1252_hi[cp - 0x80];
+            if (!u) {
+                *o++ = (char)IV__ENC_UNDEF;
+                *o++ = (char)cp;
+                continue;
+            }
+            cp = u;
+        }
+        if (cp < 0x800) {
+            *o++ = (char)(0xC0 | (cp >> 6));
+            *o++ = (char)(0x80 | (cp & 0x3F));
+        } else {
+            *o++ = (char)(0xE0 | (cp >> 12));
+            *o++ = (char)(0x80 | ((cp >> 6) & 0x3F));
+            *o++ = (char)(0x80 | (cp & 0x3F));
+        }
+    }
+    return (size_t)(o - out);
+}
