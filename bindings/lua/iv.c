@@ -83,6 +83,7 @@ static void free_rubric(void *p) { iv_rubric_free(p); }
 static void free_indicators(void *p) { iv_indicators_free(p); }
 static void free_plain(void *p) { free(p); }
 static void free_clv(void *p) { iv_clv_free(p); }
+static void free_source(void *p) { iv_source_free(p); }
 
 /* Scratch memory owned by a box on the stack (freed even if an error unwinds). */
 static void *scratch(lua_State *L, size_t bytes)
@@ -605,6 +606,138 @@ static int ends_with(const char *s, const char *suffix)
     return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
+/* The source options (doc/SOURCES.md, "Options"), with their C names. */
+static const char *const source_names[] = {
+    "delimiter", "encoding", "time_format", "timezone", "epoch_unit", "decimal",
+    "thousands", "map", "set", "values", "dedup", NULL,
+};
+static const char *const ingest_names[] = {
+    "input_format", "lenient", "rejects", "max_line", "max_fields", "max_string", "max_depth",
+    "max_raw", "max_rejects", NULL,
+};
+
+static int in_list(const char *k, const char *const *list)
+{
+    for (; *list; list++)
+        if (strcmp(k, *list) == 0)
+            return 1;
+    return 0;
+}
+
+/* iv_source_set(src, name, value) with the message naming both; raises on failure
+ * (the source is in a box on the stack). */
+static void source_set(lua_State *L, iv_source *src, const char *name, const char *value)
+{
+    if (iv_source_set(src, name, value) != IV_OK)
+        luaL_error(L, "iv: %s", iv_error_last());
+}
+
+/* The string at the top of the stack, or an error naming the option. */
+static const char *source_str(lua_State *L, const char *name)
+{
+    if (lua_type(L, -1) != LUA_TSTRING && lua_type(L, -1) != LUA_TNUMBER)
+        luaL_error(L, "iv: option '%s' takes strings", name);
+    return lua_tostring(L, -1);
+}
+
+/* The source the options table describes (NULL when it has none), owned by a box
+ * pushed on the stack. Unknown option names are errors. Forms: time_format a string or
+ * an array of them; map and set "a=b,..." or {a = "b"} (map: {a = {"b", "c"}} for one
+ * source feeding several fields); values "FIELD:from=to,..." or an array of such, or
+ * {FIELD = {from = "to"}}. */
+static iv_source *ingest_source(lua_State *L, int opts)
+{
+    box *b;
+    iv_source *src = NULL;
+    int k;
+    b = new_box(L, free_source);
+    if (!opts)
+        return NULL;
+    lua_pushnil(L);
+    while (lua_next(L, opts)) {
+        const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+        if (!key || (!in_list(key, source_names) && !in_list(key, ingest_names)))
+            luaL_error(L, "iv: unknown option '%s'", key ? key : "(not a string)");
+        lua_pop(L, 1);
+    }
+    for (k = 0; source_names[k]; k++) {
+        const char *name = source_names[k];
+        lua_getfield(L, opts, name);
+        if (lua_isnil(L, -1)) {
+            lua_pop(L, 1);
+            continue;
+        }
+        if (!src) {
+            if (iv_source_new(&src) != IV_OK)
+                luaL_error(L, "iv: out of memory");
+            b->p = src;
+        }
+        if (lua_type(L, -1) != LUA_TTABLE) {
+            source_set(L, src, name, source_str(L, name));
+        } else if (strcmp(name, "map") == 0 || strcmp(name, "set") == 0 || strcmp(name, "values") == 0) {
+            int t = lua_absindex(L, -1);
+            lua_Integer i;
+            /* the array part: strings as the string form */
+            for (i = 1; lua_rawgeti(L, t, i) != LUA_TNIL; i++) {
+                source_set(L, src, name, source_str(L, name));
+                lua_pop(L, 1);
+            }
+            lua_pop(L, 1);
+            lua_pushnil(L);
+            while (lua_next(L, t)) {
+                char buf[1024];
+                const char *a;
+                if (lua_type(L, -2) != LUA_TSTRING) { /* the array part, done above */
+                    lua_pop(L, 1);
+                    continue;
+                }
+                a = lua_tostring(L, -2);
+                if (lua_type(L, -1) == LUA_TTABLE) {
+                    int u = lua_absindex(L, -1);
+                    if (strcmp(name, "values") == 0) {
+                        lua_pushnil(L);
+                        while (lua_next(L, u)) {
+                            const char *from = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+                            if (!from)
+                                luaL_error(L, "iv: option 'values': keys of %s must be strings", a);
+                            snprintf(buf, sizeof buf, "%s:%s=%s", a, from, source_str(L, name));
+                            source_set(L, src, name, buf);
+                            lua_pop(L, 1);
+                        }
+                    } else if (strcmp(name, "map") == 0) {
+                        for (i = 1; lua_rawgeti(L, u, i) != LUA_TNIL; i++) {
+                            snprintf(buf, sizeof buf, "%s=%s", a, source_str(L, name));
+                            source_set(L, src, name, buf);
+                            lua_pop(L, 1);
+                        }
+                        lua_pop(L, 1);
+                    } else {
+                        luaL_error(L, "iv: option 'set': %s must be a string", a);
+                    }
+                } else {
+                    if (strcmp(name, "values") == 0)
+                        luaL_error(L, "iv: option 'values': %s must be a table {from = to}", a);
+                    snprintf(buf, sizeof buf, "%s=%s", a, source_str(L, name));
+                    source_set(L, src, name, buf);
+                }
+                lua_pop(L, 1);
+            }
+        } else if (strcmp(name, "time_format") == 0) {
+            int t = lua_absindex(L, -1);
+            lua_Integer i;
+            for (i = 1; lua_rawgeti(L, t, i) != LUA_TNIL; i++) {
+                source_set(L, src, name, source_str(L, name));
+                lua_pop(L, 1);
+            }
+            lua_pop(L, 1);
+        } else {
+            luaL_error(L, "iv: option '%s' takes a string", name);
+        }
+        lua_pop(L, 1);
+    }
+    return src;
+}
+
 /* Ingest the file at `path` into `s` with the options table at `opts` (0 = none).
  * Pushes a table {rows_read, rows_accepted, rows_rejected, rejects = {...}} and returns 1,
  * or pushes nil, msg, code and returns 3. */
@@ -613,11 +746,12 @@ static int ingest_into(lua_State *L, iv_store *s, const char *path, int opts)
     iv_ingest_options o;
     iv_ingest_stats st;
     iv_ingest *ing = NULL;
-    const char *fmt, *rejects, *delim;
+    const char *fmt, *rejects;
     double d;
     int rc;
     size_t i, nrej;
     iv_ingest_options_init(&o, sizeof o);
+    o.source = ingest_source(L, opts); /* freed with its box, on the stack */
     fmt = opt_string(L, opts, "input_format");
     if (fmt)
         o.format = strcmp(fmt, "jsonl") == 0 || strcmp(fmt, "ndjson") == 0 ? IV_INPUT_JSONL
@@ -627,10 +761,6 @@ static int ingest_into(lua_State *L, iv_store *s, const char *path, int opts)
         o.format = ends_with(path, ".jsonl") || ends_with(path, ".ndjson") ? IV_INPUT_JSONL
                                                                            : IV_INPUT_CSV;
     o.policy = opt_bool(L, opts, "lenient") ? IV_POLICY_LENIENT : IV_POLICY_STRICT;
-    o.map = opt_string(L, opts, "map");
-    delim = opt_string(L, opts, "delimiter");
-    if (delim)
-        o.delimiter = delim[0];
     if (opt_number(L, opts, "max_line", &d))
         o.max_line = (size_t)d;
     if (opt_number(L, opts, "max_fields", &d))
@@ -667,6 +797,8 @@ static int ingest_into(lua_State *L, iv_store *s, const char *path, int opts)
     lua_setfield(L, -2, "rows_accepted");
     lua_pushinteger(L, (lua_Integer)st.rows_rejected);
     lua_setfield(L, -2, "rows_rejected");
+    lua_pushinteger(L, (lua_Integer)st.rows_duplicate);
+    lua_setfield(L, -2, "rows_duplicate");
     lua_createtable(L, (int)nrej, 0);
     for (i = 0; i < nrej; i++) {
         uint64_t line, off;
@@ -685,6 +817,7 @@ static int ingest_into(lua_State *L, iv_store *s, const char *path, int opts)
     }
     lua_setfield(L, -2, "rejects");
     iv_ingest_free(ing);
+    lua_remove(L, -2); /* the source's box: collected (and the source freed) later */
     return 1;
 }
 

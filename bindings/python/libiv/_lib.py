@@ -68,12 +68,12 @@ class IngestOptions(Structure):
                 ("delimiter", c_char), ("map", c_char_p), ("max_line", c_size_t),
                 ("max_fields", c_size_t), ("max_string", c_size_t), ("max_depth", c_size_t),
                 ("max_raw", c_size_t), ("max_rejects", c_uint64), ("progress", PROGRESS_FN),
-                ("payload", c_void_p)]
+                ("payload", c_void_p), ("source", c_void_p)]
 
 
 class IngestStats(Structure):
     _fields_ = [("size", c_size_t), ("rows_read", c_uint64), ("rows_accepted", c_uint64),
-                ("rows_rejected", c_uint64), ("bytes", c_uint64)]
+                ("rows_rejected", c_uint64), ("bytes", c_uint64), ("rows_duplicate", c_uint64)]
 
 
 class QueryOptions(Structure):
@@ -152,6 +152,10 @@ _PROTOS = {
     "iv_ingest_reject": (c_int, [P, c_size_t, POINTER(c_uint64), POINTER(c_uint64),
                                  POINTER(c_char_p), POINTER(c_char_p)]),
     "iv_ingest_write_rejects": (c_int, [P, c_char_p]),
+    # source options
+    "iv_source_new": (c_int, [PP]),
+    "iv_source_free": (None, [P]),
+    "iv_source_set": (c_int, [P, c_char_p, c_char_p]),
     "iv_time_parse": (c_int, [c_char_p, c_size_t, POINTER(c_int64)]),
     "iv_time_format": (c_int, [c_int64, c_char_p, c_size_t]),
     # table

@@ -42,15 +42,83 @@ class IngestResult:
         self.rows_accepted = stats.rows_accepted
         self.rows_rejected = stats.rows_rejected
         self.bytes = stats.bytes
+        self.rows_duplicate = stats.rows_duplicate
         self.rejects = rejects
 
     def as_dict(self):
         return {"rows_read": self.rows_read, "rows_accepted": self.rows_accepted,
-                "rows_rejected": self.rows_rejected, "bytes": self.bytes}
+                "rows_rejected": self.rows_rejected, "bytes": self.bytes,
+                "rows_duplicate": self.rows_duplicate}
 
     def __repr__(self):
         return "<libiv.IngestResult read %d, accepted %d, rejected %d>" % (
             self.rows_read, self.rows_accepted, self.rows_rejected)
+
+
+# The source options (doc/SOURCES.md, "Options"): the keyword names are the C names.
+SOURCE_OPTIONS = ("delimiter", "encoding", "time_format", "timezone", "epoch_unit", "decimal",
+                  "thousands", "map", "set", "values", "dedup")
+
+
+def _source_settings(opts):
+    """(name, value) pairs for iv_source_set from the source keywords in opts (removed
+    from it). time_format and values may repeat: time_format is a str or a list of str;
+    values is {field: {from: to}} or a list of "FIELD:from=to,..." strings; map and set
+    are "a=b,..." strings or dicts (a map value may be a list: one source, several
+    fields)."""
+    out = []
+    for name in SOURCE_OPTIONS:
+        if name not in opts:
+            continue
+        v = opts.pop(name)
+        if v is None:
+            continue
+        if name == "time_format":
+            for f in ([v] if isinstance(v, str) else list(v)):
+                out.append((name, str(f)))
+        elif name == "values":
+            if isinstance(v, dict):
+                for field, table in v.items():
+                    # one call per pair: from/to values may hold commas
+                    for a, b in dict(table).items():
+                        out.append((name, "%s:%s=%s" % (field, a, b)))
+            else:
+                for item in ([v] if isinstance(v, str) else list(v)):
+                    out.append((name, str(item)))
+        elif name in ("map", "set") and not isinstance(v, str):
+            pairs = []
+            for a, b in dict(v).items():
+                for one in (b if isinstance(b, (list, tuple)) else [b]):
+                    pairs.append("%s=%s" % (a, one))
+            out.append((name, ",".join(pairs)))
+        elif name == "delimiter" and v == "\t":
+            out.append((name, "tab"))
+        else:
+            out.append((name, str(v)))
+    return out
+
+
+class Source:
+    """An iv_source built from the source keywords (closed with the ingestion)."""
+
+    def __init__(self, settings):
+        h = ctypes.c_void_p()
+        check(_lib.fn("iv_source_new")(ctypes.byref(h)))
+        self.h = h
+        try:
+            for name, value in settings:
+                rc = _lib.fn("iv_source_set")(h, _lib.enc(name), _lib.enc(value))
+                if rc < 0:
+                    from ._errors import error_for
+                    raise error_for(rc)
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self):
+        if self.h:
+            _lib.fn("iv_source_free")(self.h)
+            self.h = None
 
 
 def _query_options(by=None, where=None, start=None, end=None, model=None, t_ref=None,
@@ -135,13 +203,18 @@ class Store(Handle):
         check(_lib.fn("iv_store_save")(self._prepared(), _lib.enc(os.fspath(path))))
 
     # --- ingestion -------------------------------------------------------------------
-    def ingest(self, source, input_format=None, lenient=False, policy=None, map=None,
-               delimiter=None, rejects=None, progress=None, **limits):
+    def ingest(self, source, input_format=None, lenient=False, policy=None, rejects=None,
+               progress=None, **limits):
         """Ingest a file (a path) or in-memory bytes into this store.
 
         input_format: 'csv' | 'jsonl' (default by the file's extension; CSV for bytes);
         lenient=True (or policy='lenient') skips bad rows and keeps them as rejects;
-        map: {'customer_id': 'contact'} or 'src=dst,...'; delimiter: one character;
+        the source options of doc/SOURCES.md, with their C names: delimiter (one
+        character, 'tab' or 'auto'), encoding, time_format (str or list), timezone,
+        epoch_unit, decimal, thousands, map ('src=dst,...' or {'src': 'dst'} or
+        {'src': ['dst1', 'dst2']}), set ('field=value,...' or dict), values
+        ({'outcome': {'Completed': 'desired'}}), dedup ('id'); an unknown keyword is a
+        TypeError, a bad value an InvalidArgumentError naming it;
         limits: max_line, max_fields, max_string, max_depth, max_raw, max_rejects;
         rejects: a path to write the rejects CSV (line,offset,reason,raw) to;
         progress: callable(done_bytes, total) (return False or raise to stop).
@@ -168,15 +241,7 @@ class Store(Handle):
                 raise ValueError("policy must be 'strict' or 'lenient'")
         elif lenient:
             o.policy = 1
-        if map:
-            if not isinstance(map, str):
-                map = ",".join("%s=%s" % kv for kv in dict(map).items())
-            o.map = _lib.enc(map)
-        if delimiter is not None:
-            d = _lib.enc(delimiter)
-            if len(d) != 1:
-                raise ValueError("delimiter must be one byte")
-            o.delimiter = d
+        settings = _source_settings(limits)
         for k in _INGEST_SIZES:
             if k in limits:
                 setattr(o, k, int(limits.pop(k)))
@@ -186,8 +251,16 @@ class Store(Handle):
         if progress is not None:
             o.progress = prog.c
         f = _lib.fn
+        src = Source(settings) if settings else None
+        if src is not None:
+            o.source = src.h
         ing = ctypes.c_void_p()
-        check(f("iv_ingest_new")(ctypes.byref(ing), self._handle(), ctypes.byref(o)))
+        try:
+            check(f("iv_ingest_new")(ctypes.byref(ing), self._handle(), ctypes.byref(o)))
+        except BaseException:
+            if src is not None:
+                src.close()
+            raise
         try:
             if is_path:
                 rc = f("iv_ingest_file")(ing, _lib.enc(os.fspath(source)))
@@ -215,6 +288,8 @@ class Store(Handle):
                 check(f("iv_ingest_write_rejects")(ing, _lib.enc(os.fspath(rejects))))
         finally:
             f("iv_ingest_free")(ing)
+            if src is not None:
+                src.close()
         prog.reraise()
         if err is not None:
             raise err
@@ -445,9 +520,11 @@ class Store(Handle):
 def load(path, **opts):
     """Ingest one file (or a list of files) into a new Store (SPEC 5).
 
-    Options as Store.ingest(): input_format, lenient, policy, map, delimiter, rejects,
-    progress, max_line, max_fields, max_string, max_depth, max_raw, max_rejects, plus the
-    store's max_strings. ``store.last_ingest`` holds the counters and kept rejects.
+    Options as Store.ingest(): input_format, lenient, policy, rejects, progress, the source
+    options (delimiter, encoding, time_format, timezone, epoch_unit, decimal, thousands,
+    map, set, values, dedup: doc/SOURCES.md), max_line, max_fields, max_string,
+    max_depth, max_raw, max_rejects, plus the store's max_strings. With dedup='id' a
+    list of files is deduplicated across them. ``store.last_ingest`` holds the counters and kept rejects.
     A path to a store snapshot (Store.save) is loaded as such, as the `iv` tool does."""
     if isinstance(path, (str, os.PathLike)) and is_snapshot(path):
         return Store.open(path, max_strings=opts.pop("max_strings", None))
@@ -465,5 +542,6 @@ def load(path, **opts):
             st.rows_accepted += r.rows_accepted
             st.rows_rejected += r.rows_rejected
             st.bytes += r.bytes
+            st.rows_duplicate += r.rows_duplicate
         store.last_ingest = IngestResult(st, [x for r in results for x in r.rejects])
     return store
