@@ -851,8 +851,9 @@ static void cdnow_csv(char *tmp, size_t cap)
     free(raw);
 }
 
-/* iv clv fit CSV --model MODEL (default start, calibration end 1997-09-30): the header,
- * every parameter within 0.5% of want, the log-likelihood within 0.01, the customers. */
+/* iv clv fit CSV --model MODEL (default start, calibration end 1997-09-30): the header
+ * (each parameter followed by its standard error), every parameter within 0.5% of want,
+ * the log-likelihood within 0.01, the customers. */
 static void cli_fit(const char *csv, const char *model, const char *header, const double *want,
                     int np, double ll, double customers)
 {
@@ -863,10 +864,10 @@ static void cli_fit(const char *csv, const char *model, const char *header, cons
     ck_assert_int_eq(iv_run(args, &out), 0);
     ck_assert(starts(out, header));
     for (k = 0; k < np; k++)
-        ck_assert_msg(fabs(csv_num(out, 1, k, f, sizeof f) / want[k] - 1) < 0.005,
+        ck_assert_msg(fabs(csv_num(out, 1, 2 * k, f, sizeof f) / want[k] - 1) < 0.005,
                       "%s param %d: %s", model, k, f);
-    ck_assert_msg(fabs(csv_num(out, 1, np, f, sizeof f) - ll) < 0.01, "%s loglik %s", model, f);
-    ck_assert(csv_num(out, 1, np + 1, f, sizeof f) == customers);
+    ck_assert_msg(fabs(csv_num(out, 1, 2 * np, f, sizeof f) - ll) < 0.01, "%s loglik %s", model, f);
+    ck_assert(csv_num(out, 1, 2 * np + 1, f, sizeof f) == customers);
     free(out);
 }
 
@@ -882,9 +883,11 @@ START_TEST(cli_clv_fit_reproduces_the_published_cdnow_fits)
     char csv[256], args[2048], f[64], *out, *p;
     int k, lines = 0;
     cdnow_csv(csv, sizeof csv);
-    cli_fit(csv, "bgnbd", "r,alpha,a,b,loglik,customers\n", bg, 4, -9582.43, 2357);
-    cli_fit(csv, "gg", "p,q,gamma,loglik,customers\n", gg, 3, -4055.92, 946);
-    cli_fit(csv, "pareto", "r,alpha,s,beta,loglik,customers\n", pn, 4, -9594.98, 2357);
+    cli_fit(csv, "bgnbd", "r,r_se,alpha,alpha_se,a,a_se,b,b_se,loglik,customers\n", bg, 4,
+            -9582.43, 2357);
+    cli_fit(csv, "gg", "p,p_se,q,q_se,gamma,gamma_se,loglik,customers\n", gg, 3, -4055.92, 946);
+    cli_fit(csv, "pareto", "r,r_se,alpha,alpha_se,s,s_se,beta,beta_se,loglik,customers\n", pn, 4,
+            -9594.98, 2357);
     /* A calibration end on 1997-03-25, the last day of first purchases: the 30 customers
      * who first bought that day (T = 27.00 weeks at 1997-09-30 in
      * cdnow_customers_summary.csv) have T = 0; they count in the fit (likelihood 1) and
@@ -895,7 +898,7 @@ START_TEST(cli_clv_fit_reproduces_the_published_cdnow_fits)
      * checks the message.) */
     snprintf(args, sizeof args, "clv fit '%s' --model bgnbd --calibration-end 1997-03-25 --format csv", csv);
     ck_assert_int_eq(iv_run(args, &out), 0);
-    ck_assert(csv_num(out, 1, 5, f, sizeof f) == 2357);
+    ck_assert(csv_num(out, 1, 9, f, sizeof f) == 2357);
     free(out);
     snprintf(args, sizeof args, "clv fit '%s' --model pareto --calibration-end 1997-03-25", csv);
     ck_assert_int_eq(iv_run(args, &out), 1);

@@ -1,7 +1,8 @@
 /**
  * @file iv/clv.h
  * @brief Customer lifetime value: the simple formula, the RFM summary of a store, and
- *        the BG/NBD, Pareto/NBD and Gamma-Gamma models fitted by maximum likelihood.
+ *        the BG/NBD, Pareto/NBD, MBG/NBD, BG/BB, shifted-BG and Gamma-Gamma models
+ *        fitted by maximum likelihood, with standard errors.
  */
 #ifndef IV_CLV_H
 #define IV_CLV_H
@@ -43,7 +44,17 @@ typedef struct iv_clv iv_clv;
 typedef enum iv_clv_model {
     IV_CLV_BGNBD = 1,  /**< BG/NBD (Fader, Hardie & Lee 2005): r, alpha, a, b */
     IV_CLV_PARETO = 2, /**< Pareto/NBD (Schmittlein, Morrison & Colombo 1987): r, alpha, s, beta */
-    IV_CLV_GG = 3      /**< Gamma-Gamma spend model (Fader & Hardie 2013): p, q, gamma */
+    IV_CLV_GG = 3,     /**< Gamma-Gamma spend model (Fader & Hardie 2013): p, q, gamma */
+    IV_CLV_MBGNBD = 4, /**< MBG/NBD (Batislam, Denizel & Filiztekin 2007): r, alpha, a, b;
+                            input (x, t_x, T) as BG/NBD (@since 1.2) */
+    IV_CLV_BGBB = 5,   /**< BG/BB (Fader, Hardie & Shang 2010): alpha, beta, gamma, delta;
+                            input (x, t_x, n): x transactions in n discrete opportunities
+                            after the first, the last in opportunity t_x (0 when x = 0);
+                            n is passed as T (@since 1.2) */
+    IV_CLV_SBG = 6     /**< shifted-beta-geometric (Fader & Hardie 2007): alpha, beta;
+                            input (periods, churned): passed as x and t_x, T unused; a
+                            customer for `periods` (>= 1) periods who cancelled at the end
+                            of the last (churned 1) or is still active (0) (@since 1.2) */
 } iv_clv_model;
 
 /**
@@ -66,10 +77,15 @@ typedef struct iv_clv_options {
                                   = the default start (doc/CLV.md) */
     iv_progress_fn progress; /**< called once per optimiser iteration; may be NULL */
     void *progress_payload;  /**< passed to @ref progress */
+    double penalizer;        /**< L2 penalty lambda >= 0 exactly as lifetimes'
+                                  `penalizer_coef` for the same model (doc/CLV.md); 0 = none
+                                  (@since 1.2) */
+    const double *weights;   /**< per-customer weights (counts of identical customers,
+                                  each finite and >= 0), or NULL for 1 each (@since 1.2) */
 } iv_clv_options;
 
 /** @brief Static initialiser for ::iv_clv_options. @since 0.1 */
-#define IV_CLV_OPTIONS_INIT { sizeof(iv_clv_options), NULL, NULL, 0, 0.0, {0, 0, 0, 0}, NULL, NULL }
+#define IV_CLV_OPTIONS_INIT { sizeof(iv_clv_options), NULL, NULL, 0, 0.0, {0, 0, 0, 0}, NULL, NULL, 0.0, NULL }
 
 /**
  * @brief Initialise options to the defaults.
@@ -88,11 +104,17 @@ IV_API int iv_clv_options_init(iv_clv_options *opts, size_t size);
  * distinct summaries. Gamma-Gamma uses only the customers with x > 0. A customer
  * whose first transaction is at the end of the calibration (T = 0, so x = t_x = 0) is
  * valid: its likelihood is 1 in BG/NBD and Pareto/NBD, so it only adds to the count.
+ * A row with x > 0 and T = 0, or x = 0 and t_x > 0, is inconsistent and refused.
+ * BG/BB takes (x, t_x, n) in (x, t_x, T); shifted-BG takes (periods, churned) in
+ * (x, t_x) with T NULL (see ::iv_clv_model). Standard errors of every parameter come
+ * from the observed information (iv_clv_get_param() with `<name>_se`).
  * @param[out] out receives the fitted model (free with iv_clv_free())
  * @param[in] model an ::iv_clv_model
  * @param[in] x repeat transactions per customer (>= 0)
- * @param[in] t_x recency per customer (0 <= t_x <= T); NULL for Gamma-Gamma
- * @param[in] T age per customer (>= 0); NULL for Gamma-Gamma
+ * @param[in] t_x recency per customer (0 <= t_x <= T); NULL for Gamma-Gamma; the
+ *            churned flag (0/1) for shifted-BG
+ * @param[in] T age per customer (>= 0), n for BG/BB; NULL for Gamma-Gamma and
+ *            shifted-BG
  * @param[in] zbar mean repeat spend (> 0 where x > 0); Gamma-Gamma only, else NULL
  * @param[in] n number of customers
  * @param[in] opts options, or NULL for the defaults
@@ -100,7 +122,8 @@ IV_API int iv_clv_options_init(iv_clv_options *opts, size_t size);
  *         message names the customer index), ::IV_EUNDEFINED (no repeat buyer for
  *         Gamma-Gamma, every T = 0, or a likelihood that rises towards the boundary of the
  *         parameter space: the message names the parameters, e.g. a -> 0 when the data
- *         show no dropout), ::IV_ENOCONV, ::IV_ECANCELED or ::IV_ENOMEM
+ *         show no dropout; with penalizer 0 the message suggests a penalty),
+ *         ::IV_ENOCONV, ::IV_ECANCELED or ::IV_ENOMEM
  * @since 0.1
  */
 IV_API int iv_clv_fit(iv_clv **out, int model, const double *x, const double *t_x,
@@ -111,8 +134,8 @@ IV_API int iv_clv_fit(iv_clv **out, int model, const double *x, const double *t_
  * @brief A model with given parameters (for predictions from a stored fit).
  * @param[out] out receives the model
  * @param[in] model an ::iv_clv_model
- * @param[in] params the parameters in the model's order (3 for Gamma-Gamma, else 4),
- *            each finite and > 0
+ * @param[in] params the parameters in the model's order (3 for Gamma-Gamma, 2 for
+ *            shifted-BG, else 4), each finite and > 0
  * @param[in] opts options (only the allocator is used), or NULL
  * @return ::IV_OK, ::IV_EINVAL, ::IV_ERANGE or ::IV_ENOMEM
  * @since 0.1
@@ -136,8 +159,11 @@ IV_API int iv_clv_model_of(const iv_clv *clv);
 
 /**
  * @brief The fit as a single-row table: the parameters named as in the papers
- *        (`r`, `alpha`, `a`, `b` / `r`, `alpha`, `s`, `beta` / `p`, `q`, `gamma`), then
- *        `loglik` and `customers` (undefined for a model made by iv_clv_new()).
+ *        (`r`, `alpha`, `a`, `b` / `r`, `alpha`, `s`, `beta` / `p`, `q`, `gamma` /
+ *        `alpha`, `beta`, `gamma`, `delta` / `alpha`, `beta`), each followed by its
+ *        standard error `<name>_se` (since 1.2; undefined for a model made by
+ *        iv_clv_new() or when the information matrix is singular), then `loglik`
+ *        (without the penalty) and `customers` (undefined for iv_clv_new()).
  * @param[in] clv the model
  * @param[out] out receives the table (free with iv_table_free())
  * @return ::IV_OK, ::IV_EINVAL or ::IV_ENOMEM
@@ -146,9 +172,11 @@ IV_API int iv_clv_model_of(const iv_clv *clv);
 IV_API int iv_clv_params(const iv_clv *clv, iv_table **out);
 
 /**
- * @brief One parameter by its name in the papers.
+ * @brief One parameter, or its standard error, by its name in the papers.
  * @param[in] clv the model
- * @param[in] name `r`, `alpha`, `a`, `b`, `s`, `beta`, `p`, `q` or `gamma`
+ * @param[in] name `r`, `alpha`, `a`, `b`, `s`, `beta`, `p`, `q`, `gamma`, `delta`, or
+ *            one of them with the suffix `_se` (since 1.2: the standard error, NaN when
+ *            not available)
  * @param[out] out receives the value
  * @return ::IV_OK, ::IV_EINVAL or ::IV_ENOTFOUND (not a parameter of this model)
  * @since 0.1
@@ -167,18 +195,20 @@ IV_API int iv_clv_get_param(const iv_clv *clv, const char *name, double *out);
 IV_API int iv_clv_loglik(const iv_clv *clv, double *loglik, size_t *customers);
 
 /**
- * @brief Expected transactions of a new customer in (0, t] (BG/NBD, Pareto/NBD).
+ * @brief Expected transactions of a new customer in (0, t] (BG/NBD, MBG/NBD,
+ *        Pareto/NBD), or in the first t opportunities (BG/BB).
  * @param[in] clv a transaction model
- * @param[in] t the horizon (>= 0), in the model's time unit
+ * @param[in] t the horizon (>= 0), in the model's time unit (whole for BG/BB)
  * @param[out] out receives the expectation
- * @return ::IV_OK, ::IV_EINVAL, ::IV_ERANGE or ::IV_EUNDEFINED (not finite for these
- *         parameters, e.g. BG/NBD with a = 1 or Pareto/NBD beyond its formula)
+ * @return ::IV_OK, ::IV_EINVAL, ::IV_ERANGE or ::IV_EUNDEFINED (not computable for
+ *         these parameters: doc/CLV.md lists the limits)
  * @since 0.1
  */
 IV_API int iv_clv_expected(const iv_clv *clv, double t, double *out);
 
 /**
- * @brief Expected transactions in (T, T + t] of a customer with summary (x, t_x, T).
+ * @brief Expected transactions in (T, T + t] of a customer with summary (x, t_x, T)
+ *        (for BG/BB: in the next t opportunities of a customer (x, t_x, n)).
  * @param[in] clv a transaction model
  * @param[in] t the horizon (>= 0)
  * @param[in] x repeat transactions
@@ -192,7 +222,8 @@ IV_API int iv_clv_conditional(const iv_clv *clv, double t, double x, double t_x,
                               double *out);
 
 /**
- * @brief Probability that a customer with summary (x, t_x, T) is still alive at T.
+ * @brief Probability that a customer with summary (x, t_x, T) is still alive at T
+ *        (BG/BB: alive at opportunity n + 1 of a customer (x, t_x, n)).
  * @param[in] clv a transaction model
  * @param[in] x repeat transactions
  * @param[in] t_x recency
@@ -202,6 +233,56 @@ IV_API int iv_clv_conditional(const iv_clv *clv, double t, double x, double t_x,
  * @since 0.1
  */
 IV_API int iv_clv_p_alive(const iv_clv *clv, double x, double t_x, double T, double *out);
+
+/**
+ * @brief P(X(t) = x): the probability that a new customer makes exactly x repeat
+ *        transactions in (0, t] (BG/NBD, MBG/NBD, Pareto/NBD), computed in log space.
+ * @param[in] clv the model
+ * @param[in] t the horizon (>= 0)
+ * @param[in] x the count, a whole number in [0, 10^7]
+ * @param[out] out receives the probability
+ * @return ::IV_OK, ::IV_EINVAL (another model), ::IV_ERANGE or ::IV_EUNDEFINED
+ * @since 1.2
+ */
+IV_API int iv_clv_pmf(const iv_clv *clv, double t, double x, double *out);
+
+/**
+ * @brief Shifted-BG survival S(t) = B(alpha, beta + t) / B(alpha, beta): the share of
+ *        a cohort still active after t periods.
+ * @param[in] sbg a shifted-BG model
+ * @param[in] t whole periods (>= 0; S(0) = 1)
+ * @param[out] out receives S(t)
+ * @return ::IV_OK, ::IV_EINVAL or ::IV_ERANGE
+ * @since 1.2
+ */
+IV_API int iv_clv_survival(const iv_clv *sbg, double t, double *out);
+
+/**
+ * @brief Shifted-BG retention rate of period t: S(t) / S(t - 1) =
+ *        (beta + t - 1) / (alpha + beta + t - 1).
+ * @param[in] sbg a shifted-BG model
+ * @param[in] t whole period (>= 1)
+ * @param[out] out receives the rate
+ * @return ::IV_OK, ::IV_EINVAL or ::IV_ERANGE
+ * @since 1.2
+ */
+IV_API int iv_clv_retention(const iv_clv *sbg, double t, double *out);
+
+/**
+ * @brief Shifted-BG expected residual lifetime of a customer still active after
+ *        @p periods periods: the expected number of further periods,
+ *        sum over k >= 1 of S(periods + k) / S(periods) (1 + discount)^-(k-1)
+ *        (Fader & Hardie 2010, DERL).
+ * @param[in] sbg a shifted-BG model
+ * @param[in] periods whole periods survived (>= 1)
+ * @param[in] discount discount rate per period (>= 0)
+ * @param[out] out receives the expectation
+ * @return ::IV_OK, ::IV_EINVAL, ::IV_ERANGE or ::IV_EUNDEFINED (infinite: discount 0
+ *         with alpha <= 1)
+ * @since 1.2
+ */
+IV_API int iv_clv_residual_lifetime(const iv_clv *sbg, double periods, double discount,
+                                    double *out);
 
 /**
  * @brief Expected value of a future transaction of a customer with x repeat
@@ -222,7 +303,7 @@ IV_API int iv_clv_expected_spend(const iv_clv *gg, double x, double zbar, double
  *        @p step (the last one may be shorter); period k contributes its expected
  *        transactions (the growth of iv_clv_conditional() over the period) times the
  *        expected spend, discounted by (1 + discount)^-k.
- * @param[in] tx a transaction model (BG/NBD or Pareto/NBD)
+ * @param[in] tx a transaction model (BG/NBD, MBG/NBD or Pareto/NBD)
  * @param[in] gg a Gamma-Gamma model
  * @param[in] x repeat transactions
  * @param[in] t_x recency

@@ -20,29 +20,55 @@
 #include "store.h"
 #include "table.h"
 
-struct iv_clv {
-    iv__alloc alloc;
-    int model;
-    double par[4];
-    double loglik;     /* NaN when not fitted */
-    size_t customers;  /* customers the fit used */
-};
-
-static const char *const param_names[4][4] = {
+static const char *const param_names[7][4] = {
     {NULL, NULL, NULL, NULL},
     {"r", "alpha", "a", "b"},
     {"r", "alpha", "s", "beta"},
     {"p", "q", "gamma", NULL},
+    {"r", "alpha", "a", "b"},
+    {"alpha", "beta", "gamma", "delta"},
+    {"alpha", "beta", NULL, NULL},
+};
+
+/* names with the _se suffix, for iv_clv_get_param and the params table */
+static const char *const se_names[7][4] = {
+    {NULL, NULL, NULL, NULL},
+    {"r_se", "alpha_se", "a_se", "b_se"},
+    {"r_se", "alpha_se", "s_se", "beta_se"},
+    {"p_se", "q_se", "gamma_se", NULL},
+    {"r_se", "alpha_se", "a_se", "b_se"},
+    {"alpha_se", "beta_se", "gamma_se", "delta_se"},
+    {"alpha_se", "beta_se", NULL, NULL},
 };
 
 int iv__clv_npar(int model)
 {
-    return model == IV_CLV_BGNBD || model == IV_CLV_PARETO ? 4 : model == IV_CLV_GG ? 3 : 0;
+    switch (model) {
+    case IV_CLV_BGNBD:
+    case IV_CLV_PARETO:
+    case IV_CLV_MBGNBD:
+    case IV_CLV_BGBB:
+        return 4;
+    case IV_CLV_GG:
+        return 3;
+    case IV_CLV_SBG:
+        return 2;
+    default:
+        return 0;
+    }
 }
 
 static const char *model_name(int model)
 {
-    return model == IV_CLV_BGNBD ? "BG/NBD" : model == IV_CLV_PARETO ? "Pareto/NBD" : "Gamma-Gamma";
+    static const char *const names[7] = {"?", "BG/NBD", "Pareto/NBD", "Gamma-Gamma", "MBG/NBD",
+                                         "BG/BB", "shifted-BG"};
+    return model >= 1 && model <= 6 ? names[model] : names[0];
+}
+
+/* BG/NBD and MBG/NBD share the likelihood's form */
+static int is_bg(int model)
+{
+    return model == IV_CLV_BGNBD || model == IV_CLV_MBGNBD;
 }
 
 /* ---- per-customer log-likelihoods ----------------------------------------------- */
@@ -56,16 +82,17 @@ typedef struct bg_xterms {
     double db;   /* psi(b+x) - psi(b) + psi(a+b) - psi(a+b+x) */
 } bg_xterms;
 
-static void bg_terms(const double *p, double x, int want_grad, bg_xterms *c)
+/* m = 0 for BG/NBD, 1 for MBG/NBD (B(a, b+x+1) in place of B(a, b+x)) */
+static void bg_terms(const double *p, double x, int m, int want_grad, bg_xterms *c)
 {
     double r = p[0], a = p[2], b = p[3];
     c->lgr = iv__lgamma_ratio(r, x);
-    c->lbx = iv__lbeta(a, b + x) - iv__lbeta(a, b);
+    c->lbx = iv__lbeta(a, b + x + m) - iv__lbeta(a, b);
     if (want_grad) {
-        double pab = iv__digamma(a + b), pabx = iv__digamma(a + b + x);
+        double pab = iv__digamma(a + b), pabx = iv__digamma(a + b + x + m);
         c->dr = iv__digamma(r + x) - iv__digamma(r);
         c->da = pab - pabx;
-        c->db = iv__digamma(b + x) - iv__digamma(b) + c->da;
+        c->db = iv__digamma(b + x + m) - iv__digamma(b) + c->da;
     }
 }
 
@@ -74,8 +101,10 @@ static void bg_terms(const double *p, double x, int want_grad, bg_xterms *c)
  *   A = log Gamma(r+x) - log Gamma(r) + r log alpha - (r+x) log(alpha+T) + log B(a,b+x)/B(a,b),
  *   D = [x > 0] a/(b+x-1) ((alpha+T)/(alpha+t_x))^(r+x),
  * with log(1 + D) = log1pexp(log D), so heavy buyers never overflow. g (may be NULL)
- * receives d log L / d(r, alpha, a, b). */
-static double bg_one(const double *p, const bg_xterms *c, double x, double tx, double T,
+ * receives d log L / d(r, alpha, a, b). MBG/NBD [BDF07] (m = 1): B(a, b+x+1) in A
+ * (bg_terms) and D = a/(b+x) ((alpha+T)/(alpha+t_x))^(r+x) for every x, x = 0 included
+ * (the customer may drop out right after the first purchase). */
+static double bg_one(const double *p, const bg_xterms *c, int m, double x, double tx, double T,
                      double *g)
 {
     double r = p[0], al = p[1], a = p[2], b = p[3];
@@ -87,16 +116,16 @@ static double bg_one(const double *p, const bg_xterms *c, double x, double tx, d
         g[2] = c->da;
         g[3] = c->db;
     }
-    if (x > 0) {
+    if (x > 0 || m) {
         double ltx = log(al + tx);
-        double lnD = log(a) - log(b + x - 1) + (r + x) * (lat - ltx);
+        double lnD = log(a) - log(b + x - 1 + m) + (r + x) * (lat - ltx);
         ll += iv__log1pexp(lnD);
         if (g) {
             double sg = 1.0 / (1.0 + exp(-lnD)); /* D / (1 + D) */
             g[0] += sg * (lat - ltx);
             g[1] += sg * (r + x) * (1.0 / (al + T) - 1.0 / (al + tx));
             g[2] += sg / a;
-            g[3] -= sg / (b + x - 1);
+            g[3] -= sg / (b + x - 1 + m);
         }
     }
     return ll;
@@ -151,7 +180,7 @@ static int pnbd_use_series(const pn_shape *sh, double tx)
 
 /* 16-point Gauss-Legendre rule on [-1, 1], the nodes >= 0 and their weights (the rule is
  * symmetric); tests/ref/gauss_legendre.py computes them with mpmath. */
-static const double gl16[8][2] = {
+const double iv__gl16[8][2] = {
     {0.095012509837637440185, 0.18945061045506849629},
     {0.28160355077925891323, 0.18260341504492358887},
     {0.45801677765722738634, 0.16915651939500253819},
@@ -196,7 +225,7 @@ static double pnbd_quad(const double *p, double x, double tx, double T, double *
             return NAN; /* a slope beyond any resolution (absurd parameters) */
         c = v + h / 2;
         for (i = 0; i < 16; i++) {
-            double vi = c + (i < 8 ? -1 : 1) * gl16[i % 8][0] * h / 2, w = gl16[i % 8][1] * h / 2;
+            double vi = c + (i < 8 ? -1 : 1) * iv__gl16[i % 8][0] * h / 2, w = iv__gl16[i % 8][1] * h / 2;
             double evi = exp(vi), lhi = log(gap + evi), psi = -klo * vi - khi * lhi + vi, e;
             /* log(alpha+tau), log(beta+tau) and their reciprocals at this node */
             double la = lo_a ? vi : lhi, lbb = lo_a ? lhi : vi;
@@ -326,6 +355,8 @@ static double gg_one(const double *par, double x, double z, double *g)
 
 /* ---- validation ------------------------------------------------------------------ */
 
+static int check_spend(double x, double z, size_t i);
+
 static int check_summary(double x, double tx, double T, size_t i)
 {
     if (!(x >= 0) || !isfinite(x))
@@ -336,7 +367,31 @@ static int check_summary(double x, double tx, double T, size_t i)
         return iv__error(IV_ERANGE, "customer %zu: T = %g must be finite and >= 0", i, T);
     if (!(tx >= 0) || !(tx <= T))
         return iv__error(IV_ERANGE, "customer %zu: t_x = %g must be in [0, T = %g]", i, tx, T);
+    /* a repeat purchase needs time after the first one; no repeat purchase, no recency */
+    if (x > 0 && T == 0)
+        return iv__error(IV_ERANGE, "customer %zu: x = %g repeat purchases with T = 0 is "
+                         "inconsistent (no time after the first purchase)", i, x);
+    if (x == 0 && tx > 0)
+        return iv__error(IV_ERANGE, "customer %zu: t_x = %g with x = 0 is inconsistent (t_x is "
+                         "the time of the last repeat purchase, 0 without one)", i, tx);
     return IV_OK;
+}
+
+/* The per-customer check of any model: (x, t_x, T) for the continuous-time models,
+ * (x, t_x, n) for BG/BB, (periods, churned) for sBG, (x, zbar) for Gamma-Gamma. */
+static int check_row(int model, const double *x, const double *t_x, const double *T,
+                     const double *zbar, size_t i)
+{
+    switch (model) {
+    case IV_CLV_GG:
+        return check_spend(x[i], zbar[i], i);
+    case IV_CLV_BGBB:
+        return iv__bgbb_check(x[i], t_x[i], T[i], i);
+    case IV_CLV_SBG:
+        return iv__sbg_check(x[i], t_x[i], i);
+    default:
+        return check_summary(x[i], t_x[i], T[i], i);
+    }
 }
 
 static int check_spend(double x, double z, size_t i)
@@ -355,19 +410,20 @@ int iv__clv_loglik_at(int model, const double *par, const double *x, const doubl
     size_t i;
     int rc;
     for (i = 0; i < n; i++) {
+        if ((rc = check_row(model, x, t_x, T, zbar, i)) != IV_OK)
+            return rc;
         if (model == IV_CLV_GG) {
-            if ((rc = check_spend(x[i], zbar[i], i)) != IV_OK)
-                return rc;
             if (x[i] > 0)
                 sum += gg_one(par, x[i], zbar[i], NULL);
-            continue;
-        }
-        if ((rc = check_summary(x[i], t_x[i], T[i], i)) != IV_OK)
-            return rc;
-        if (model == IV_CLV_BGNBD) {
+        } else if (model == IV_CLV_BGBB) {
+            sum += iv__bgbb_one(par, x[i], t_x[i], T[i], NULL);
+        } else if (model == IV_CLV_SBG) {
+            sum += iv__sbg_one(par, x[i], t_x[i], NULL);
+        } else if (is_bg(model)) {
             bg_xterms c;
-            bg_terms(par, x[i], 0, &c);
-            sum += bg_one(par, &c, x[i], t_x[i], T[i], NULL);
+            int m = model == IV_CLV_MBGNBD;
+            bg_terms(par, x[i], m, 0, &c);
+            sum += bg_one(par, &c, m, x[i], t_x[i], T[i], NULL);
         } else {
             sum += pnbd_one(par, iv__lgamma_ratio(par[0], x[i]), x[i], t_x[i], T[i], NULL, NULL);
         }
@@ -415,9 +471,10 @@ static uint64_t mix64(uint64_t h)
 }
 
 /* Group rows i < n by (src[0][i], ..., src[nk-1][i]); rows with skip_zero set and
- * src[0][i] == 0 are left out. map (may be NULL) receives each row's group. */
+ * src[0][i] == 0 are left out, and rows of weight 0. map (may be NULL) receives each
+ * row's group. wts (may be NULL: 1 each) gives each row's weight. */
 static int group_rows(const iv__alloc *a, size_t n, const double *const *src, int nk,
-                      int skip_zero, groups *g, uint32_t *map)
+                      int skip_zero, const double *wts, groups *g, uint32_t *map)
 {
     size_t nslots = 16, i, mask;
     uint32_t *slots;
@@ -441,7 +498,7 @@ static int group_rows(const iv__alloc *a, size_t n, const double *const *src, in
     for (i = 0; i < n; i++) {
         uint64_t h = 0x9e3779b97f4a7c15ULL;
         size_t s;
-        if (skip_zero && src[0][i] == 0)
+        if ((skip_zero && src[0][i] == 0) || (wts && wts[i] == 0))
             continue;
         for (d = 0; d < nk; d++)
             h = mix64(h ^ key_bits(src[d][i]));
@@ -450,7 +507,7 @@ static int group_rows(const iv__alloc *a, size_t n, const double *const *src, in
             if (e == 0) {
                 for (d = 0; d < nk; d++)
                     g->k[d][g->m] = src[d][i];
-                g->w[g->m] = 1;
+                g->w[g->m] = wts ? wts[i] : 1;
                 slots[s] = (uint32_t)++g->m;
                 e = slots[s];
             } else {
@@ -459,7 +516,7 @@ static int group_rows(const iv__alloc *a, size_t n, const double *const *src, in
                         break;
                 if (d < nk)
                     continue;
-                g->w[e - 1] += 1;
+                g->w[e - 1] += wts ? wts[i] : 1;
             }
             if (map)
                 map[i] = e - 1;
@@ -486,6 +543,8 @@ typedef struct fitdata {
     groups gy;        /* Pareto/NBD: distinct (x, y) */
     uint32_t *yi;
     double *gc;       /* per pair: G and its 4 derivatives */
+    double pen;       /* penalty weight: the objective adds pen * sum (pscale_k theta_k)^2 */
+    double pscale[4]; /* lifetimes' scaling of each parameter in its penalty (doc/CLV.md) */
 } fitdata;
 
 static int unlog(size_t n, const double *u, double *p)
@@ -513,8 +572,8 @@ static double objective(const double *u, double *gu, void *ud)
         return NAN;
     for (j = 0; j < fd->gx.m; j++) { /* the terms that depend only on x, once per x */
         double x = fd->gx.k[0][j];
-        if (fd->model == IV_CLV_BGNBD) {
-            bg_terms(p, x, gu != NULL, &c[j]);
+        if (is_bg(fd->model)) {
+            bg_terms(p, x, fd->model == IV_CLV_MBGNBD, gu != NULL, &c[j]);
         } else {
             c[j].lgr = iv__lgamma_ratio(p[0], x);
             c[j].dr = gu ? iv__digamma(p[0] + x) - iv__digamma(p[0]) : 0;
@@ -532,8 +591,13 @@ static double objective(const double *u, double *gu, void *ud)
         double l;
         if (fd->model == IV_CLV_GG) {
             l = gg_one(p, k0[j], k1[j], gu ? gi : NULL);
-        } else if (fd->model == IV_CLV_BGNBD) {
-            l = bg_one(p, &c[fd->xi[j]], k0[j], k1[j], k2[j], gu ? gi : NULL);
+        } else if (fd->model == IV_CLV_BGBB) {
+            l = iv__bgbb_one(p, k0[j], k1[j], k2[j], gu ? gi : NULL);
+        } else if (fd->model == IV_CLV_SBG) {
+            l = iv__sbg_one(p, k0[j], k1[j], gu ? gi : NULL);
+        } else if (is_bg(fd->model)) {
+            l = bg_one(p, &c[fd->xi[j]], fd->model == IV_CLV_MBGNBD, k0[j], k1[j], k2[j],
+                       gu ? gi : NULL);
         } else {
             const double *gtx = &gc[5 * fd->yi[2 * j]], *gT = &gc[5 * fd->yi[2 * j + 1]];
             double la0, dla0[4];
@@ -552,6 +616,13 @@ static double objective(const double *u, double *gu, void *ud)
     if (gu) /* chain rule: d/du = theta d/dtheta; minimising -log L */
         for (k = 0; k < (int)np; k++)
             gu[k] = -gs[k] * p[k];
+    if (fd->pen > 0) /* + pen sum th_k^2, th_k = pscale_k theta_k: d/du_k = 2 pen th_k^2 */
+        for (k = 0; k < (int)np; k++) {
+            double th = fd->pscale[k] * p[k];
+            sum -= fd->pen * th * th;
+            if (gu)
+                gu[k] += 2 * fd->pen * th * th;
+        }
     return isfinite(sum) ? -sum : NAN;
 }
 
@@ -585,7 +656,7 @@ static int pairs_build(const iv__alloc *a, fitdata *fd)
     src[0] = kx;
     src[1] = ky;
     if (rc == IV_OK)
-        rc = group_rows(a, m2, src, 2, 0, &fd->gy, fd->yi);
+        rc = group_rows(a, m2, src, 2, 0, NULL, &fd->gy, fd->yi);
     iv__free(a, kx, m2 * sizeof *kx);
     iv__free(a, ky, m2 * sizeof *ky);
     if (rc == IV_OK && !(fd->gc = iv__malloc(a, 5 * fd->gy.cap * sizeof *fd->gc)))
@@ -595,24 +666,29 @@ static int pairs_build(const iv__alloc *a, fitdata *fd)
 
 /* Validate, group, and index the distinct x values. */
 static int fitdata_build(const iv__alloc *a, fitdata *fd, int model, const double *x,
-                         const double *t_x, const double *T, const double *zbar, size_t n)
+                         const double *t_x, const double *T, const double *zbar, size_t n,
+                         const double *wts)
 {
     const double *src[3];
     size_t i;
-    int rc;
+    int rc, nk = model == IV_CLV_GG || model == IV_CLV_SBG ? 2 : 3;
     memset(fd, 0, sizeof *fd);
     fd->model = model;
+    for (i = 0; i < 4; i++)
+        fd->pscale[i] = 1;
     for (i = 0; i < n; i++) {
-        rc = zbar ? check_spend(x[i], zbar[i], i) : check_summary(x[i], t_x[i], T[i], i);
-        if (rc != IV_OK)
+        if ((rc = check_row(model, x, t_x, T, zbar, i)) != IV_OK)
             return rc;
+        if (wts && (!(wts[i] >= 0) || !isfinite(wts[i])))
+            return iv__error(IV_ERANGE, "customer %zu: weight %g must be finite and >= 0", i,
+                             wts[i]);
     }
     src[0] = x;
-    src[1] = zbar ? zbar : t_x;
+    src[1] = model == IV_CLV_GG ? zbar : t_x;
     src[2] = T;
-    if ((rc = group_rows(a, n, src, zbar ? 2 : 3, zbar != NULL, &fd->g, NULL)) != IV_OK)
+    if ((rc = group_rows(a, n, src, nk, model == IV_CLV_GG, wts, &fd->g, NULL)) != IV_OK)
         return rc;
-    if (zbar)
+    if (model == IV_CLV_GG || model == IV_CLV_BGBB || model == IV_CLV_SBG)
         return IV_OK;
     fd->xi = iv__malloc(a, fd->g.cap * sizeof *fd->xi);
     if (!fd->xi) {
@@ -620,7 +696,7 @@ static int fitdata_build(const iv__alloc *a, fitdata *fd, int model, const doubl
         return iv__nomem("grouping customer summaries");
     }
     src[0] = fd->g.k[0];
-    if ((rc = group_rows(a, fd->g.m, src, 1, 0, &fd->gx, fd->xi)) != IV_OK) {
+    if ((rc = group_rows(a, fd->g.m, src, 1, 0, NULL, &fd->gx, fd->xi)) != IV_OK) {
         fitdata_free(a, fd);
         return rc;
     }
@@ -644,11 +720,11 @@ int iv__clv_grad_at(int model, const double *par, const double *x, const double 
     fitdata fd;
     double u[4] = {0, 0, 0, 0}, gu[4];
     int rc, k, np = iv__clv_npar(model);
-    if (np == 0 || !par || !x || !ll || !grad || (model == IV_CLV_GG ? !zbar : (!t_x || !T)))
+    if (np == 0 || !par || !x || !ll || !grad || (model == IV_CLV_GG ? !zbar : !t_x) ||
+        (model != IV_CLV_GG && model != IV_CLV_SBG && !T))
         return iv__error(IV_EINVAL, "iv__clv_grad_at: NULL argument or unknown model");
     iv__alloc_init(&a, NULL, NULL);
-    if ((rc = fitdata_build(&a, &fd, model, x, t_x, T, model == IV_CLV_GG ? zbar : NULL, n)) !=
-        IV_OK)
+    if ((rc = fitdata_build(&a, &fd, model, x, t_x, T, zbar, n, NULL)) != IV_OK)
         return rc;
     for (k = 0; k < np; k++)
         u[k] = log(par[k]);
@@ -667,6 +743,10 @@ static int default_start(const fitdata *fd, double *p)
     const groups *g = &fd->g;
     double sw = 0, sx = 0, sT = 0;
     size_t j;
+    if (fd->model == IV_CLV_BGBB || fd->model == IV_CLV_SBG) { /* uniform mixing distributions */
+        p[0] = p[1] = p[2] = p[3] = 1;
+        return IV_OK;
+    }
     for (j = 0; j < g->m; j++) {
         sw += g->w[j];
         sx += g->w[j] * g->k[0][j];
@@ -678,6 +758,7 @@ static int default_start(const fitdata *fd, double *p)
         p[2] = sT / sw;
         return IV_OK;
     }
+
     if (!(sT > 0)) /* every likelihood term is 1 whatever the parameters */
         return iv__error(IV_EUNDEFINED, "every customer has T = 0 (first purchase at the "
                          "calibration end): the data say nothing about the parameters");
@@ -685,7 +766,7 @@ static int default_start(const fitdata *fd, double *p)
     p[0] = 1;
     p[1] = sT / (sx > 0 ? sx : 1);
     p[2] = 1;
-    p[3] = fd->model == IV_CLV_BGNBD ? 1 : p[1];
+    p[3] = is_bg(fd->model) ? 1 : p[1];
     return IV_OK;
 }
 
@@ -693,13 +774,22 @@ static int default_start(const fitdata *fd, double *p)
  * a pair moves together), up = towards infinity. */
 static const char *boundary_meaning(int model, int k0, int k1, int up)
 {
+    if (model == IV_CLV_SBG)
+        return k1 >= 0 && up ? "cancellation probabilities do not vary between customers"
+               : k1 < 0 && ((k0 == 0 && !up) || (k0 == 1 && up)) ? "the data show no cancellation"
+                                                                 : NULL;
+    if (model == IV_CLV_BGBB)
+        return k1 >= 0 && up ? (k0 == 0 ? "transaction probabilities do not vary between customers"
+                                        : "dropout probabilities do not vary between customers")
+               : k1 < 0 && ((k0 == 2 && !up) || (k0 == 3 && up)) ? "the data show no dropout"
+                                                                 : NULL;
     if (model == IV_CLV_GG)
         return k1 >= 0 && up ? "mean spends do not vary between customers" : NULL;
     if (k1 < 0 && ((k0 == 2 && !up) || (k0 == 3 && up))) /* a or s -> 0, b or beta -> inf */
         return "the data show no dropout";
     if (k1 >= 0 && up) /* a gamma (or beta) mixing distribution losing its spread */
         return k0 == 0 ? "purchase rates do not vary between customers"
-               : model == IV_CLV_BGNBD ? "dropout probabilities do not vary between customers"
+               : is_bg(model) ? "dropout probabilities do not vary between customers"
                                        : "dropout rates do not vary between customers";
     return NULL;
 }
@@ -714,9 +804,7 @@ static const char *boundary_meaning(int model, int k0, int k1, int up)
  * naming the parameters. */
 static int boundary_check(fitdata *fd, int model, const double *u0, const double *u, double f)
 {
-    static const char *const names[4][4] = {
-        {"", "", "", ""}, {"r", "alpha", "a", "b"}, {"r", "alpha", "s", "beta"},
-        {"p", "q", "gamma", ""}};
+    const char *const *names = param_names[model];
     /* single parameters, then the shape-rate pairs (r, alpha), (a, b) or (s, beta), (q, gamma) */
     static const int cand[][2] = {{0, -1}, {1, -1}, {2, -1}, {3, -1}, {0, 1}, {2, 3}, {1, 2}};
     char which[200] = "";
@@ -739,9 +827,9 @@ static int boundary_check(fitdata *fd, int model, const double *u0, const double
             continue;
         if (used < sizeof which)
             used += (size_t)snprintf(which + used, sizeof which - used, "%s%s%s%s -> %s (%s = %.3g)",
-                                     used ? "; " : "", names[model][k0], k1 >= 0 ? " and " : "",
-                                     k1 >= 0 ? names[model][k1] : "", up ? "infinity" : "0",
-                                     names[model][k0], exp(u[k0]));
+                                     used ? "; " : "", names[k0], k1 >= 0 ? " and " : "",
+                                     k1 >= 0 ? names[k1] : "", up ? "infinity" : "0",
+                                     names[k0], exp(u[k0]));
         if (!meaning)
             meaning = boundary_meaning(model, k0, k1, up);
     }
@@ -755,6 +843,7 @@ static int boundary_check(fitdata *fd, int model, const double *u0, const double
 
 static int clv_alloc(iv_clv **out, int model, const iv__alloc *a)
 {
+    int k;
     iv_clv *c = iv__malloc(a, sizeof *c);
     if (!c)
         return iv__nomem("CLV model");
@@ -762,9 +851,14 @@ static int clv_alloc(iv_clv **out, int model, const iv__alloc *a)
     c->alloc = *a;
     c->model = model;
     c->loglik = NAN;
+    for (k = 0; k < IV__CLV_MAXP; k++)
+        c->par[k] = c->se[k] = NAN;
     *out = c;
     return IV_OK;
 }
+
+/* the size of iv_clv_options in libiv 1.0/1.1 (before penalizer and weights) */
+#define IV__CLV_OPTIONS_V1_SIZE offsetof(iv_clv_options, penalizer)
 
 int iv_clv_options_init(iv_clv_options *opts, size_t size)
 {
@@ -780,15 +874,64 @@ static int resolve_options(const iv_clv_options *opts, iv_clv_options *o, iv__al
     int rc;
     memset(o, 0, sizeof *o);
     if (opts) {
-        if ((rc = iv__check_options(opts, opts->size, sizeof(iv_clv_options),
+        if ((rc = iv__check_options(opts, opts->size, IV__CLV_OPTIONS_V1_SIZE,
                                     sizeof(iv_clv_options), "iv_clv_options")) != IV_OK)
             return rc;
-        *o = *opts;
+        memcpy(o, opts, IV__MIN(opts->size, sizeof *o));
     }
     if (o->max_iterations < 0 || o->tolerance < 0 || isnan(o->tolerance))
         return iv__error(IV_EINVAL, "iv_clv_options: max_iterations and tolerance must be >= 0");
+    if (!(o->penalizer >= 0) || !isfinite(o->penalizer))
+        return iv__error(IV_EINVAL, "iv_clv_options: penalizer %g must be finite and >= 0",
+                         o->penalizer);
     iv__alloc_init(a, o->alloc, o->alloc_ud);
     return IV_OK;
+}
+
+/* The penalty of lifetimes' penalizer_coef for this model (doc/CLV.md): lifetimes
+ * minimises -sum(w LL)/sum(w) + lambda sum theta^2 (BG/NBD, MBG/NBD, BG/BB, GG, and here
+ * sBG) or -sum(w LL)/mean(w) + lambda sum theta^2 (Pareto/NBD), with the rate parameters
+ * of BG/NBD, MBG/NBD and Pareto/NBD in time units scaled so that the largest T is 1. The
+ * fit minimises -sum(w LL) + pen sum (pscale theta)^2, the same minimiser. */
+static void penalty_setup(fitdata *fd, double lambda, const double *T, size_t n)
+{
+    double sw = 0, tmax = 0;
+    size_t j;
+    for (j = 0; j < fd->g.m; j++)
+        sw += fd->g.w[j];
+    fd->pen = fd->model == IV_CLV_PARETO ? lambda * sw / (double)n : lambda * sw;
+    if (lambda > 0 && fd->model != IV_CLV_GG && fd->model != IV_CLV_BGBB &&
+        fd->model != IV_CLV_SBG) {
+        for (j = 0; j < n; j++)
+            tmax = IV__MAX(tmax, T[j]);
+        if (tmax > 0) {
+            fd->pscale[1] = 1 / tmax;
+            if (fd->model == IV_CLV_PARETO)
+                fd->pscale[3] = 1 / tmax;
+        }
+    }
+}
+
+/* Standard errors from the observed information: the Hessian of the objective in
+ * u = log theta by central differences of its analytic gradient, H_theta = (H_u -
+ * diag(g_u)) / (theta theta'), its inverse by Cholesky; NaN when it is not positive
+ * definite (no strict maximum in that direction). */
+static void standard_errors(fitdata *fd, int np, const double *u, double *se)
+{
+    double H[IV__CLV_MAXP * IV__CLV_MAXP], C[IV__CLV_MAXP * IV__CLV_MAXP], g[IV__CLV_MAXP];
+    int k;
+    for (k = 0; k < np; k++)
+        se[k] = NAN;
+    if (iv__optim_hessian(objective, fd, (size_t)np, u, 1e-5, H) != IV_OK)
+        return;
+    if (!isfinite(objective(u, g, fd)))
+        return;
+    for (k = 0; k < np; k++)
+        H[k * np + k] -= g[k];
+    if (!iv__optim_spd_inverse((size_t)np, H, C))
+        return;
+    for (k = 0; k < np; k++)
+        se[k] = C[k * np + k] >= 0 ? exp(u[k]) * sqrt(C[k * np + k]) : NAN;
 }
 
 int iv_clv_fit(iv_clv **out, int model, const double *x, const double *t_x, const double *T,
@@ -806,22 +949,25 @@ int iv_clv_fit(iv_clv **out, int model, const double *x, const double *t_x, cons
     if (!out || np == 0 || !x || n == 0)
         return iv__error(IV_EINVAL, "iv_clv_fit: NULL argument, no customers or unknown model %d",
                          model);
-    if (model == IV_CLV_GG ? !zbar : (!t_x || !T))
+    if (model == IV_CLV_GG ? !zbar : (!t_x || (model != IV_CLV_SBG && !T)))
         return iv__error(IV_EINVAL, "iv_clv_fit: %s missing",
-                         model == IV_CLV_GG ? "zbar" : "t_x or T");
+                         model == IV_CLV_GG ? "zbar" : model == IV_CLV_SBG ? "churned (t_x)"
+                         : model == IV_CLV_BGBB ? "t_x or n (T)" : "t_x or T");
     if ((rc = resolve_options(opts, &o, &a)) != IV_OK)
         return rc;
-    if ((rc = fitdata_build(&a, &fd, model, x, t_x, T, model == IV_CLV_GG ? zbar : NULL, n)) !=
-        IV_OK)
+    if ((rc = fitdata_build(&a, &fd, model, x, t_x, T, zbar, n, o.weights)) != IV_OK)
         return rc;
     if (fd.g.m == 0) {
         fitdata_free(&a, &fd);
-        return iv__error(IV_EUNDEFINED, "Gamma-Gamma needs at least one repeat buyer (x > 0)");
+        return iv__error(IV_EUNDEFINED, model == IV_CLV_GG
+                         ? "Gamma-Gamma needs at least one repeat buyer (x > 0)"
+                         : "%s: no customer has a positive weight", model_name(model));
     }
     if ((rc = default_start(&fd, p)) != IV_OK) {
         fitdata_free(&a, &fd);
         return rc;
     }
+    penalty_setup(&fd, o.penalizer, model == IV_CLV_SBG ? x : T, n);
     for (k = 0; k < np; k++) {
         if (o.start[k] > 0 && isfinite(o.start[k]))
             p[k] = o.start[k];
@@ -843,13 +989,23 @@ int iv_clv_fit(iv_clv **out, int model, const double *x, const double *t_x, cons
                                                           &res)) == IV_ENOCONV &&
              boundary_check(&fd, model, u0, u, res.f) != IV_OK)
         rc = IV_EUNDEFINED;
+    if (rc == IV_EUNDEFINED && o.penalizer == 0) {
+        char why[512];
+        snprintf(why, sizeof why, "%s", iv_error_last());
+        rc = iv__error(IV_EUNDEFINED, "%s; a penalty (penalizer > 0, e.g. 0.001; iv clv "
+                       "--penalizer) keeps the parameters finite", why);
+    }
     if (rc == IV_OK)
         rc = clv_alloc(out, model, &a);
     if (rc == IV_OK) {
         size_t j;
+        double pen = fd.pen;
         for (k = 0; k < np; k++)
             (*out)->par[k] = exp(u[k]);
-        (*out)->loglik = -res.f;
+        standard_errors(&fd, np, u, (*out)->se);
+        fd.pen = 0; /* the log-likelihood without the penalty */
+        (*out)->loglik = pen > 0 ? -objective(u, NULL, &fd) : -res.f;
+        (*out)->penalizer = o.penalizer;
         for (j = 0; j < fd.g.m; j++)
             (*out)->customers += (size_t)fd.g.w[j];
     } else if (rc == IV_ENOCONV) {
@@ -907,20 +1063,27 @@ int iv_clv_params(const iv_clv *clv, iv_table **out)
     np = iv__clv_npar(clv->model);
     if (!(t = iv__table_new(&clv->alloc)))
         return IV_ENOMEM;
-    for (k = 0; k < np && rc >= 0; k++)
+    /* each parameter followed by its standard error */
+    for (k = 0; k < np && rc >= 0; k++) {
         rc = iv__table_add_col(t, param_names[clv->model][k], IV_COL_DOUBLE);
+        if (rc >= 0)
+            rc = iv__table_add_col(t, se_names[clv->model][k], IV_COL_DOUBLE);
+    }
     if (rc >= 0)
         rc = iv__table_add_col(t, "loglik", IV_COL_DOUBLE);
     if (rc >= 0)
         rc = iv__table_add_col(t, "customers", IV_COL_INT);
     if (rc >= 0)
         rc = (int)iv__table_add_row(t);
-    for (k = 0; k < np && rc >= 0; k++)
-        rc = iv__table_set_double(t, 0, (size_t)k, clv->par[k]);
+    for (k = 0; k < np && rc >= 0; k++) {
+        rc = iv__table_set_double(t, 0, (size_t)(2 * k), clv->par[k]);
+        if (rc >= 0)
+            rc = iv__table_set_double(t, 0, (size_t)(2 * k + 1), clv->se[k]);
+    }
     if (rc >= 0)
-        rc = iv__table_set_double(t, 0, (size_t)np, clv->loglik);
+        rc = iv__table_set_double(t, 0, (size_t)(2 * np), clv->loglik);
     if (rc >= 0 && !isnan(clv->loglik))
-        rc = iv__table_set_int(t, 0, (size_t)np + 1, (int64_t)clv->customers);
+        rc = iv__table_set_int(t, 0, (size_t)(2 * np) + 1, (int64_t)clv->customers);
     if (rc < 0) {
         iv_table_free(t);
         return rc;
@@ -935,11 +1098,16 @@ int iv_clv_get_param(const iv_clv *clv, const char *name, double *out)
     int k;
     if (!clv || !name || !out)
         return iv__error(IV_EINVAL, "iv_clv_get_param: NULL argument");
-    for (k = 0; k < iv__clv_npar(clv->model); k++)
+    for (k = 0; k < iv__clv_npar(clv->model); k++) {
         if (strcmp(param_names[clv->model][k], name) == 0) {
             *out = clv->par[k];
             return IV_OK;
         }
+        if (strcmp(se_names[clv->model][k], name) == 0) {
+            *out = clv->se[k];
+            return IV_OK;
+        }
+    }
     return iv__error(IV_ENOTFOUND, "'%s' is not a parameter of this model", name);
 }
 
@@ -960,8 +1128,8 @@ static int need_tx_model(const iv_clv *clv, const double *out, const char *fn)
 {
     if (!clv || !out)
         return iv__error(IV_EINVAL, "%s: NULL argument", fn);
-    if (clv->model != IV_CLV_BGNBD && clv->model != IV_CLV_PARETO)
-        return iv__error(IV_EINVAL, "%s needs a BG/NBD or Pareto/NBD model", fn);
+    if (clv->model == IV_CLV_GG || clv->model == IV_CLV_SBG)
+        return iv__error(IV_EINVAL, "%s needs a BG/NBD, MBG/NBD, Pareto/NBD or BG/BB model", fn);
     return IV_OK;
 }
 
@@ -969,23 +1137,33 @@ static int finite_or_undefined(double v, double *out, const char *what)
 {
     if (!isfinite(v)) {
         *out = NAN;
-        return iv__error(IV_EUNDEFINED, "%s is not finite for these parameters", what);
+        return iv__error(IV_EUNDEFINED, "%s is not computable for these parameters and "
+                         "arguments (doc/CLV.md, limits)", what);
     }
     *out = v;
     return IV_OK;
+}
+
+/* The customer check of a transaction model: (x, t_x, T), or (x, t_x, n) for BG/BB. */
+static int check_customer(const iv_clv *clv, double x, double tx, double T)
+{
+    return clv->model == IV_CLV_BGBB ? iv__bgbb_check(x, tx, T, 0) : check_summary(x, tx, T, 0);
 }
 
 /* log P(alive | x, t_x, T) */
 static double log_p_alive(const iv_clv *clv, double x, double tx, double T)
 {
     const double *p = clv->par;
-    if (clv->model == IV_CLV_BGNBD) {
-        /* [FHL05 eq. 11]: 1 / (1 + D) with D as in bg_one */
+    if (is_bg(clv->model)) {
+        /* [FHL05 eq. 11]: 1 / (1 + D) with D as in bg_one; MBG/NBD: D for every x */
+        int m = clv->model == IV_CLV_MBGNBD;
         double lnD;
-        if (x == 0)
+        if (x == 0 && !m)
             return 0;
-        lnD = log(p[2]) - log(p[3] + x - 1) + (p[0] + x) * (log(p[1] + T) - log(p[1] + tx));
+        lnD = log(p[2]) - log(p[3] + x - 1 + m) + (p[0] + x) * (log(p[1] + T) - log(p[1] + tx));
         return -iv__log1pexp(lnD);
+    } else if (clv->model == IV_CLV_BGBB) {
+        return log(iv__bgbb_p_alive(p, x, tx, T));
     } else {
         /* [FH05 eq. 22]: the first bracketed term of L over the whole bracket */
         double lt1, lb;
@@ -999,16 +1177,19 @@ int iv_clv_p_alive(const iv_clv *clv, double x, double t_x, double T, double *ou
     int rc;
     if ((rc = need_tx_model(clv, out, "iv_clv_p_alive")) != IV_OK)
         return rc;
-    if ((rc = check_summary(x, t_x, T, 0)) != IV_OK)
+    if ((rc = check_customer(clv, x, t_x, T)) != IV_OK)
         return rc;
     return finite_or_undefined(exp(log_p_alive(clv, x, t_x, T)), out, "P(alive)");
 }
 
-/* 1 - (m/(m+t))^k 2F1(k, b; c; t/(m+t)), the bracket of [FHL05 eq. 7 and 10] */
-static double bg_bracket(double m, double t, double k, double b, double c)
+static int check_horizon(const iv_clv *clv, double t, const char *fn)
 {
-    double lg = k * log(m / (m + t)) + iv__log_hyp2f1(k, b, c, t / (m + t), NULL);
-    return -expm1(lg);
+    if (!(t >= 0) || !isfinite(t))
+        return iv__error(IV_ERANGE, "%s: horizon %g must be finite and >= 0", fn, t);
+    if (clv->model == IV_CLV_BGBB && (t != floor(t) || t > 1e7))
+        return iv__error(IV_ERANGE, "%s: a BG/BB horizon counts opportunities: %g must be a "
+                         "whole number (at most 10^7)", fn, t);
+    return IV_OK;
 }
 
 int iv_clv_expected(const iv_clv *clv, double t, double *out)
@@ -1018,12 +1199,18 @@ int iv_clv_expected(const iv_clv *clv, double t, double *out)
     int rc;
     if ((rc = need_tx_model(clv, out, "iv_clv_expected")) != IV_OK)
         return rc;
-    if (!(t >= 0) || !isfinite(t))
-        return iv__error(IV_ERANGE, "iv_clv_expected: horizon %g must be finite and >= 0", t);
+    if ((rc = check_horizon(clv, t, "iv_clv_expected")) != IV_OK)
+        return rc;
     p = clv->par;
     if (clv->model == IV_CLV_BGNBD) {
         /* [FHL05 eq. 7] */
-        v = (p[2] + p[3] - 1) / (p[2] - 1) * bg_bracket(p[1], t, p[0], p[3], p[2] + p[3] - 1);
+        v = iv__bg_mean(p[0], p[1], p[2], p[3], t);
+    } else if (clv->model == IV_CLV_MBGNBD) {
+        /* [BDF07]: alive after the first purchase with probability b/(a+b), and then a
+         * BG/NBD customer with p ~ Beta(a, b+1): b/(a-1) [1 - q^r 2F1(r, b+1; a+b; z)] */
+        v = p[3] / (p[2] + p[3]) * iv__bg_mean(p[0], p[1], p[2], p[3] + 1, t);
+    } else if (clv->model == IV_CLV_BGBB) {
+        v = iv__bgbb_expected(p, t);
     } else if (p[2] == 1) {
         /* [FH05 eq. 20] with s = 1 (the limit): r beta / alpha log(1 + t / beta) */
         v = p[0] * p[3] / p[1] * log1p(t / p[3]);
@@ -1041,22 +1228,96 @@ int iv_clv_conditional(const iv_clv *clv, double t, double x, double t_x, double
     int rc;
     if ((rc = need_tx_model(clv, out, "iv_clv_conditional")) != IV_OK)
         return rc;
-    if ((rc = check_summary(x, t_x, T, 0)) != IV_OK)
+    if ((rc = check_customer(clv, x, t_x, T)) != IV_OK)
         return rc;
-    if (!(t >= 0) || !isfinite(t))
-        return iv__error(IV_ERANGE, "iv_clv_conditional: horizon %g must be finite and >= 0", t);
+    if ((rc = check_horizon(clv, t, "iv_clv_conditional")) != IV_OK)
+        return rc;
     p = clv->par;
+    if (clv->model == IV_CLV_BGBB)
+        return finite_or_undefined(t == 0 ? 0 : iv__bgbb_conditional(p, t, x, t_x, T), out,
+                                   "conditional expected transactions");
     lpa = log_p_alive(clv, x, t_x, T);
-    if (clv->model == IV_CLV_BGNBD) {
-        /* [FHL05 eq. 10] */
-        double c = p[2] + p[3] + x - 1;
-        v = c / (p[2] - 1) * bg_bracket(p[1] + T, t, p[0] + x, p[3] + x, c);
+    if (is_bg(clv->model)) {
+        /* [FHL05 eq. 10]: the mean function at (r+x, alpha+T, a, b+x) times P(alive);
+         * MBG/NBD at b+x+1 */
+        v = iv__bg_mean(p[0] + x, p[1] + T, p[2], p[3] + x + (clv->model == IV_CLV_MBGNBD), t);
     } else {
         /* [FH05 eq. 21]: (r+x)(beta+T)/((alpha+T)(s-1)) (1 - ((beta+T)/(beta+T+t))^(s-1)) */
         double k = (p[0] + x) * (p[3] + T) / (p[1] + T), l = log1p(t / (p[3] + T));
         v = p[2] == 1 ? k * l : k / (p[2] - 1) * -expm1(-(p[2] - 1) * l);
     }
     return finite_or_undefined(t == 0 ? 0 : v * exp(lpa), out, "conditional expected transactions");
+}
+
+int iv_clv_pmf(const iv_clv *clv, double t, double x, double *out)
+{
+    double l;
+    if (!clv || !out)
+        return iv__error(IV_EINVAL, "iv_clv_pmf: NULL argument");
+    if (clv->model != IV_CLV_BGNBD && clv->model != IV_CLV_MBGNBD && clv->model != IV_CLV_PARETO)
+        return iv__error(IV_EINVAL, "iv_clv_pmf needs a BG/NBD, MBG/NBD or Pareto/NBD model");
+    if (!(t >= 0) || !isfinite(t) || !(x >= 0) || x != floor(x) || !(x <= 1e7))
+        return iv__error(IV_ERANGE, "iv_clv_pmf: t = %g must be finite and >= 0, x = %g a whole "
+                         "number in [0, 10^7]", t, x);
+    l = clv->model == IV_CLV_PARETO ? iv__pnbd_log_pmf(clv->par, t, x)
+                                    : iv__bg_log_pmf(clv->model == IV_CLV_MBGNBD, clv->par, t, x);
+    if (isnan(l)) {
+        *out = NAN;
+        return iv__error(IV_EUNDEFINED, "P(X(%g) = %g) is not computable for these parameters "
+                         "(doc/CLV.md, limits)", t, x);
+    }
+    *out = exp(l);
+    return IV_OK;
+}
+
+static int need_sbg(const iv_clv *clv, const double *out, const char *fn)
+{
+    if (!clv || !out)
+        return iv__error(IV_EINVAL, "%s: NULL argument", fn);
+    if (clv->model != IV_CLV_SBG)
+        return iv__error(IV_EINVAL, "%s needs a shifted-BG model", fn);
+    return IV_OK;
+}
+
+int iv_clv_survival(const iv_clv *sbg, double t, double *out)
+{
+    int rc;
+    if ((rc = need_sbg(sbg, out, "iv_clv_survival")) != IV_OK)
+        return rc;
+    if (!(t >= 0) || t != floor(t) || !(t <= 1e9))
+        return iv__error(IV_ERANGE, "iv_clv_survival: period %g must be a whole number >= 0", t);
+    *out = iv__sbg_survival(sbg->par, t);
+    return IV_OK;
+}
+
+int iv_clv_retention(const iv_clv *sbg, double t, double *out)
+{
+    int rc;
+    if ((rc = need_sbg(sbg, out, "iv_clv_retention")) != IV_OK)
+        return rc;
+    if (!(t >= 1) || t != floor(t) || !(t <= 1e9))
+        return iv__error(IV_ERANGE, "iv_clv_retention: period %g must be a whole number >= 1", t);
+    *out = iv__sbg_retention(sbg->par, t);
+    return IV_OK;
+}
+
+int iv_clv_residual_lifetime(const iv_clv *sbg, double periods, double discount, double *out)
+{
+    int rc;
+    double v;
+    if ((rc = need_sbg(sbg, out, "iv_clv_residual_lifetime")) != IV_OK)
+        return rc;
+    if (!(periods >= 1) || periods != floor(periods) || !(periods <= 1e9) ||
+        !(discount >= 0) || !isfinite(discount))
+        return iv__error(IV_ERANGE, "iv_clv_residual_lifetime: periods = %g must be a whole "
+                         "number >= 1 and discount = %g finite and >= 0", periods, discount);
+    v = iv__sbg_residual(sbg->par, periods, discount);
+    if (v == INFINITY) {
+        *out = INFINITY;
+        return iv__error(IV_EUNDEFINED, "the undiscounted expected residual lifetime is infinite "
+                         "when alpha <= 1 (alpha = %g): give a discount rate > 0", sbg->par[0]);
+    }
+    return finite_or_undefined(v, out, "the expected residual lifetime");
 }
 
 int iv_clv_expected_spend(const iv_clv *gg, double x, double zbar, double *out)
@@ -1091,18 +1352,30 @@ int iv_clv_value(const iv_clv *tx, const iv_clv *gg, double x, double t_x, doubl
         !(discount >= 0) || !isfinite(discount))
         return iv__error(IV_ERANGE, "iv_clv_value: horizon >= 0, step > 0 and discount >= 0 "
                          "must be finite");
-    if (horizon / step > 1e6)
-        return iv__error(IV_ERANGE, "iv_clv_value: more than a million periods");
+    if (discount > 0 && horizon / step > 1e7)
+        return iv__error(IV_ERANGE, "iv_clv_value: more than 10^7 discounting periods");
     if ((rc = iv_clv_expected_spend(gg, x, zbar, &spend)) != IV_OK)
         return rc;
+    if (discount == 0) { /* no discounting: the periods telescope */
+        if ((rc = iv_clv_conditional(tx, horizon, x, t_x, T, &prev)) != IV_OK)
+            return rc;
+        *out = prev * spend;
+        return IV_OK;
+    }
     while (t < horizon) {
-        double cur;
+        double cur, inc;
         t = IV__MIN(t + step, horizon);
         df /= 1 + discount;
         if ((rc = iv_clv_conditional(tx, t, x, t_x, T, &cur)) != IV_OK)
             return rc;
-        sum += (cur - prev) * spend * df;
+        inc = (cur - prev) * spend * df;
+        sum += inc;
         prev = cur;
+        /* the expected purchases per period fall with time in these models, so every later
+         * period adds at most inc / (1 + d) each, discounted further: the rest is at most
+         * inc / d; stop once that is below 1e-15 of the sum */
+        if (inc >= 0 && inc / discount <= 1e-15 * sum)
+            break;
     }
     *out = sum;
     return IV_OK;

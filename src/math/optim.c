@@ -427,3 +427,63 @@ void iv__optim_numgrad(iv__objective_fn f, void *ud, size_t n, const double *x, 
         grad[i] = (fp - fm) / (2 * hi);
     }
 }
+
+int iv__optim_hessian(iv__objective_fn f, void *ud, size_t n, const double *x, double h,
+                      double *H)
+{
+    double xt[IV__OPTIM_MAX_N], gp[IV__OPTIM_MAX_N], gm[IV__OPTIM_MAX_N];
+    size_t i, j;
+    if (n == 0 || n > IV__OPTIM_MAX_N)
+        return iv__error(IV_EINVAL, "optimiser: bad dimension");
+    memcpy(xt, x, n * sizeof *x);
+    for (j = 0; j < n; j++) {
+        double hj = h * IV__MAX(1.0, fabs(x[j]));
+        xt[j] = x[j] + hj;
+        f(xt, gp, ud);
+        xt[j] = x[j] - hj;
+        f(xt, gm, ud);
+        xt[j] = x[j];
+        for (i = 0; i < n; i++) {
+            H[i * n + j] = (gp[i] - gm[i]) / (2 * hj);
+            if (!isfinite(H[i * n + j]))
+                return iv__error(IV_EUNDEFINED, "the Hessian is not finite at the optimum");
+        }
+    }
+    for (i = 0; i < n; i++)
+        for (j = 0; j < i; j++)
+            H[i * n + j] = H[j * n + i] = 0.5 * (H[i * n + j] + H[j * n + i]);
+    return IV_OK;
+}
+
+int iv__optim_spd_inverse(size_t n, const double *A, double *Ainv)
+{
+    double M[IV__OPTIM_MAX_N][IV__OPTIM_MAX_N], L[IV__OPTIM_MAX_N][IV__OPTIM_MAX_N];
+    double e[IV__OPTIM_MAX_N], col[IV__OPTIM_MAX_N];
+    size_t i, j;
+    if (n == 0 || n > IV__OPTIM_MAX_N)
+        return 0;
+    for (i = 0; i < n; i++)
+        for (j = 0; j < n; j++)
+            M[i][j] = A[i * n + j];
+    if (!cholesky(n, M, L))
+        return 0;
+    for (j = 0; j < n; j++) { /* column j of the inverse: L L' c = e_j */
+        size_t k;
+        for (i = 0; i < n; i++)
+            e[i] = i == j;
+        for (i = 0; i < n; i++) {
+            col[i] = e[i];
+            for (k = 0; k < i; k++)
+                col[i] -= L[i][k] * col[k];
+            col[i] /= L[i][i];
+        }
+        for (i = n; i-- > 0;) {
+            for (k = i + 1; k < n; k++)
+                col[i] -= L[k][i] * col[k];
+            col[i] /= L[i][i];
+        }
+        for (i = 0; i < n; i++)
+            Ainv[i * n + j] = col[i];
+    }
+    return 1;
+}

@@ -10,7 +10,7 @@
 
 #include "iv/common.h"
 
-#define IV__OPTIM_MAX_N 8
+#define IV__OPTIM_MAX_N 16
 
 /* The function to minimise. Returns f(x); when grad is not NULL also writes the
  * gradient there. A non-finite value means "outside the feasible region": the line
@@ -83,6 +83,16 @@ int iv__optim_fallback(iv__objective_fn f, void *ud, size_t n, double *x,
 /* iv__optim_bfgs_newton, then iv__optim_fallback when it did not converge. */
 int iv__optim_minimize(iv__objective_fn f, void *ud, size_t n, double *x,
                        const iv__optim_options *o, iv__optim_result *res);
+
+/* The Hessian of f at x by central differences of its gradient (Nocedal & Wright eq.
+ * 8.7, steps h * max(1, |x_j|), symmetrised): H is n x n, row-major. 2n gradient calls.
+ * IV_OK, or IV_EUNDEFINED when a gradient is not finite. */
+int iv__optim_hessian(iv__objective_fn f, void *ud, size_t n, const double *x, double h,
+                      double *H);
+
+/* The inverse of a symmetric positive definite n x n matrix A (row-major) by Cholesky
+ * factorisation, into Ainv. 0 when A is not positive definite. */
+int iv__optim_spd_inverse(size_t n, const double *A, double *Ainv);
 
 /* Central-difference gradient of f at x (2n evaluations, steps h * max(1, |x_i|)). */
 void iv__optim_numgrad(iv__objective_fn f, void *ud, size_t n, const double *x, double h,

@@ -89,7 +89,8 @@ class ModelOptions(Structure):
 class ClvOptions(Structure):
     _fields_ = [("size", c_size_t), ("alloc", ALLOC_FN), ("alloc_ud", c_void_p),
                 ("max_iterations", c_int), ("tolerance", c_double), ("start", c_double * 4),
-                ("progress", PROGRESS_FN), ("progress_payload", c_void_p)]
+                ("progress", PROGRESS_FN), ("progress_payload", c_void_p),
+                ("penalizer", c_double), ("weights", POINTER(c_double))]
 
 
 class RfmOptions(Structure):
@@ -246,6 +247,10 @@ _PROTOS = {
     "iv_clv_value": (c_int, [P, P, c_double, c_double, c_double, c_double, c_double,
                              c_double, c_double, PD]),
     "iv_clv_simple": (c_int, [c_double, c_double, c_double, PD]),
+    "iv_clv_pmf": (c_int, [P, c_double, c_double, PD]),
+    "iv_clv_survival": (c_int, [P, c_double, PD]),
+    "iv_clv_retention": (c_int, [P, c_double, PD]),
+    "iv_clv_residual_lifetime": (c_int, [P, c_double, c_double, PD]),
     "iv_rfm_options_init": (c_int, [POINTER(RfmOptions), c_size_t]),
     "iv_rfm": (c_int, [PP, P, POINTER(RfmOptions)]),
     # stats
