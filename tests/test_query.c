@@ -241,6 +241,44 @@ START_TEST(selections_pick_the_rows_worked_out_by_hand)
 }
 END_TEST
 
+/* issue #14 item 4: 200,000 operands in one and/or chain evaluated without a deep
+ * recursion (the old evaluator overflowed the stack); same n as the short forms, by hand:
+ * web has 2 rows, web or phone 4 (the cases above). Under ASan the old code crashes. */
+START_TEST(a_long_and_or_chain_does_not_overflow_the_stack)
+{
+    static const struct {
+        const char *first, *term, *join;
+        double n;
+    } cases[] = {
+        {"channel = web", "channel = web", " or ", 2},
+        {"channel = phone", "channel = web", " or ", 4},
+        {"channel != chat", "channel != chat", " and ", 6},
+        {"channel = web", "channel = phone", " and ", 0},
+    };
+    iv_store *s = hand_log();
+    size_t k, i, count = 200000;
+    for (k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        size_t tl = strlen(cases[k].term), jl = strlen(cases[k].join), pos;
+        char *w = malloc(strlen(cases[k].first) + count * (tl + jl) + 1);
+        iv_table *t;
+        ck_assert_ptr_nonnull(w);
+        pos = (size_t)sprintf(w, "%s", cases[k].first);
+        for (i = 1; i < count; i++) {
+            memcpy(w + pos, cases[k].join, jl);
+            memcpy(w + pos + jl, cases[k].term, tl);
+            pos += jl + tl;
+        }
+        w[pos] = '\0';
+        t = run(s, NULL, w);
+        ck_assert_msg(cell(t, 0, "n") == cases[k].n, "case %zu: n = %g, want %g", k,
+                      cell(t, 0, "n"), cases[k].n);
+        iv_table_free(t);
+        free(w);
+    }
+    iv_store_free(s);
+}
+END_TEST
+
 START_TEST(selection_errors_point_at_the_offending_position)
 {
     static const struct {
@@ -788,6 +826,7 @@ int main(void)
     tcase_add_test(tc, metrics_by_channel_match_by_hand_and_undefined_ratios_stay_undefined);
     tcase_add_test(tc, stage_and_area_group_by_the_model_defaults_with_undefined_last);
     tcase_add_test(tc, selections_pick_the_rows_worked_out_by_hand);
+    tcase_add_test(tc, a_long_and_or_chain_does_not_overflow_the_stack);
     tcase_add_test(tc, selection_errors_point_at_the_offending_position);
     tcase_add_test(tc, contact_attributes_give_tiers_roles_flags_and_current_stage);
     tcase_add_test(tc, a_refer_interaction_makes_a_leader);

@@ -391,6 +391,86 @@ START_TEST(welch_matches_scipy_ttest_ind_unequal_var)
 }
 END_TEST
 
+/* issue #14 item 12: Welch is scale and offset invariant. Reference values from mpmath at
+ * 60 digits on the same doubles (t, df, p = I_{df/(df+t^2)}(df/2, 1/2)); the issue gives
+ * df 4.4156 and p 0.0716894 for the first sample. */
+START_TEST(welch_is_scale_and_offset_invariant)
+{
+    static const double A[] = {1, 2, 4}, B[] = {3, 5, 9, 10};
+    static const double scales[] = {1e-150, 1e200, 1e-200, 1e-300, 1.0};
+    static const double da[] = {0.3, -1.2, 0.8, 1.9, -0.4, 0.1, 2.2, -0.7};
+    static const double db[] = {1.4, 2.6, 0.9, 3.1, 1.7, 2.0, 0.2};
+    /* the issue's own literals */
+    static const double ia[] = {1e-150, 2e-150, 4e-150}, ib[] = {3e-150, 5e-150, 9e-150, 1e-149};
+    double a[8], b[8], t, df, p;
+    size_t k, i;
+    ck_assert_int_eq(iv_stats_welch(ia, 3, ib, 4, &t, &df, &p), IV_OK);
+    CHECK_REL(t, -2.3584690452969194, 1e-12);
+    CHECK_REL(df, 4.415635009955848, 1e-12);
+    CHECK_REL(p, 0.071689424688934011, 1e-12);
+    for (k = 0; k < NELEM(scales); k++) {
+        for (i = 0; i < 3; i++)
+            a[i] = A[i] * scales[k];
+        for (i = 0; i < 4; i++)
+            b[i] = B[i] * scales[k];
+        ck_assert_int_eq(iv_stats_welch(a, 3, b, 4, &t, &df, &p), IV_OK);
+        CHECK_REL(t, -2.3584690452969194, 1e-12);
+        CHECK_REL(df, 4.415635009955848, 1e-12);
+        CHECK_REL(p, 0.071689424688934011, 1e-12);
+    }
+    /* a large common offset (1e9 and 1e15 + small deviations) */
+    for (i = 0; i < NELEM(da); i++)
+        a[i] = 1e9 + da[i];
+    for (i = 0; i < NELEM(db); i++)
+        b[i] = 1e9 + db[i];
+    ck_assert_int_eq(iv_stats_welch(a, NELEM(da), b, NELEM(db), &t, &df, &p), IV_OK);
+    CHECK_REL(t, -2.3408765208540093, 1e-12);
+    CHECK_REL(df, 12.96044819902863, 1e-12);
+    CHECK_REL(p, 0.035884550470627361, 1e-12);
+    for (i = 0; i < NELEM(da); i++)
+        a[i] = 1e15 + da[i];
+    for (i = 0; i < NELEM(db); i++)
+        b[i] = 1e15 + db[i];
+    ck_assert_int_eq(iv_stats_welch(a, NELEM(da), b, NELEM(db), &t, &df, &p), IV_OK);
+    CHECK_REL(t, -2.3719444380443012, 1e-12);
+    CHECK_REL(df, 12.941569571330219, 1e-12);
+    CHECK_REL(p, 0.033891859943207244, 1e-12);
+}
+END_TEST
+
+/* issue #14 item 13: quantiles down to the smallest subnormal p, against mpmath (60
+ * digits: findroot on log ncdf, and on log of I_{df/(df+u^2)}(df/2, 1/2)/2). */
+static const double sub_p[] = {4.9406564584124654e-324, 9.8813129168249309e-324,
+    1.9762625833649862e-323, 9.8813129168249309e-323, 9.9801260459931802e-322,
+    9.9998886718268301e-321, 9.9999874849559983e-319, 9.9999999848168381e-316,
+    9.9999999999999694e-311, 2.2250738585072014e-308, 1e-305, 1e-300};
+static const double sub_normal_q[] = {-38.467405617144346251, -38.449394480875986858,
+    -38.431374914948275571, -38.389502202565737932, -38.329257041459847486,
+    -38.269125343032651018, -38.148681370155138481, -37.967300351067357735,
+    -37.663060331949523732, -37.519379347144499821, -37.356346093067103689,
+    -37.047096299361199237};
+static const double sub_t1e9_q[] = {-38.467419857217744073, -38.449408700965362732,
+    -38.431389115062999168, -38.389516356336915068, -38.329271128730470166,
+    -38.269139364136047169, -38.14869525934929712, -37.967314043180046628,
+    -37.663073697689578947, -37.519392560571695444, -37.356359135073416789,
+    -37.047109020294319186};
+static const double sub_t1e6_q[] = {-38.481650083567725996, -38.463618953010527316,
+    -38.445579402178065739, -38.403660322499130438, -38.343348626849330523,
+    -38.283150727482484038, -38.16257477847392955, -37.980996578759654289,
+    -37.67643002488579142, -37.53259665245565443, -37.369391894035133182,
+    -37.059820872774391305};
+
+START_TEST(quantiles_reach_the_subnormal_range)
+{
+    size_t i;
+    for (i = 0; i < NELEM(sub_p); i++) {
+        CHECK_REL(iv_stats_normal_quantile(sub_p[i]), sub_normal_q[i], 1e-13);
+        CHECK_REL(iv_stats_t_quantile(sub_p[i], 1e9), sub_t1e9_q[i], 1e-13);
+        CHECK_REL(iv_stats_t_quantile(sub_p[i], 1e6), sub_t1e6_q[i], 1e-13);
+    }
+}
+END_TEST
+
 START_TEST(welch_is_undefined_below_two_values_or_without_variance)
 {
     double a[] = {1.0, 2.0, 3.0}, b[] = {5.0}, c[] = {4.0, 4.0}, d[] = {7.0, 7.0, 7.0};
@@ -616,6 +696,8 @@ static Suite *stats_suite(void)
     tcase_add_test(tc, welch_matches_scipy_ttest_ind_unequal_var);
     tcase_add_test(tc, welch_is_undefined_below_two_values_or_without_variance);
     tcase_add_test(tc, welch_by_hand_on_two_small_samples);
+    tcase_add_test(tc, welch_is_scale_and_offset_invariant);
+    tcase_add_test(tc, quantiles_reach_the_subnormal_range);
     tcase_add_test(tc, mwu_matches_scipy_mannwhitneyu_exact_and_asymptotic);
     tcase_add_test(tc, mwu_auto_rule_is_exact_up_to_eight_without_ties);
     tcase_add_test(tc, mwu_exact_distribution_by_hand_for_two_and_two);

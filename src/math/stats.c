@@ -14,6 +14,7 @@
 #define IV__SQRT1_2 0.70710678118654752440084436210485  /* 1/sqrt(2) */
 #define IV__LOG_SQRT_2PI 0.91893853320467274178032973640562 /* log sqrt(2 pi) */
 #define IV__SQRT_2PI 2.5066282746310005024157652848110
+#define IV__LN2 0.69314718055994530941723212145818
 #define IV__T_NORMAL_DF 1e300 /* beyond this df the t and normal laws agree to the last
                                  bit for every |t| < 1e140 (difference ~ t^4 / (4 df)) */
 
@@ -31,10 +32,31 @@ IV_API double iv_stats_normal_sf(double x)
     return 0.5 * erfc(x * IV__SQRT1_2);
 }
 
+/* log Phi(x) for every x: the log of erfc above -30; below, where Phi(x) nears the
+ * subnormal range (it underflows past x = -38.5, p = 5e-324 is x = -38.47), the
+ * asymptotic series of the Mills ratio (DLMF 7.12.1),
+ *   Phi(x) = phi(x) / |x| (1 - 1/x^2 + 3/x^4 - 15/x^6 + ...),
+ * whose terms fall below 1e-17 within ten for |x| >= 30. */
+static double norm_log_cdf(double x)
+{
+    double q, term = 1.0, sum = 1.0;
+    int k;
+    if (x > -30.0)
+        return log(iv_stats_normal_cdf(x));
+    q = 1.0 / (x * x);
+    for (k = 1; k < 30; k++) {
+        term *= -(2.0 * k - 1.0) * q;
+        sum += term;
+        if (fabs(term) < 1e-18)
+            break;
+    }
+    return -0.5 * x * x - log(-x) - IV__LOG_SQRT_2PI + log(sum);
+}
+
 /* log phi(x) - log Phi(x): the reverse Mills ratio phi/Phi in log form. */
 static double norm_log_hazard_lower(double x)
 {
-    return -0.5 * x * x - IV__LOG_SQRT_2PI - log(iv_stats_normal_cdf(x));
+    return -0.5 * x * x - IV__LOG_SQRT_2PI - norm_log_cdf(x);
 }
 
 /* Newton's method on a function that is concave and increasing in the variable, started
@@ -59,7 +81,7 @@ IV_API double iv_stats_normal_quantile(double p)
     if (p < 0.25) {
         double lp = log(p), x = -sqrt(-2.0 * lp);
         for (it = 0; it < 100; it++) {
-            double h = log(iv_stats_normal_cdf(x)) - lp;
+            double h = norm_log_cdf(x) - lp;
             double step = -h / exp(norm_log_hazard_lower(x));
             x += step;
             if (!(fabs(step) > 1e-15 * fabs(x)))
@@ -202,6 +224,61 @@ static double ibeta_half_large_a(double a, double xi)
     return sum * exp(-iv__lbeta(a, 0.5));
 }
 
+/* exp(z) erfc(sqrt z), the scaled complementary error function at y = sqrt z: directly
+ * while erfc(y) is a normal double (y < 26), else its asymptotic series (DLMF 7.12.1)
+ * 1/(y sqrt pi) sum_k (-1)^k (2k-1)!! / (2y^2)^k, whose terms fall below 1e-17 at once. */
+static double erfcx_sqrt(double z)
+{
+    double y = sqrt(z), q, term = 1.0, sum = 1.0;
+    int k;
+    if (y < 26.0)
+        return exp(z) * erfc(y);
+    q = 1.0 / (2.0 * z);
+    for (k = 1; k < 30; k++) {
+        term *= -(2.0 * k - 1.0) * q;
+        sum += term;
+        if (fabs(term) < 1e-18)
+            break;
+    }
+    return sum / (y * 1.7724538509055160273);
+}
+
+/* log I_x(a, 1/2) by the expansion of ibeta_half_large_a with every incomplete gamma
+ * scaled by e^z: no underflow where I_x itself is below the smallest double (the far
+ * tail of a huge df, e.g. df = 1e9 and p = 5e-324). */
+static double log_ibeta_half_large_a(double a, double xi)
+{
+    enum { K = 48 };
+    double e[K], h[K], g[K], gam, sum, z = a * xi;
+    int k, j;
+    e[0] = 1.0;
+    for (k = 1; k < K; k++)
+        e[k] = -e[k - 1] / (double)(k + 1);
+    h[0] = 1.0;
+    g[0] = 1.0;
+    for (k = 1; k < K; k++) {
+        double acc = 0.0;
+        for (j = 1; j <= k; j++)
+            acc -= e[j] * h[k - j];
+        h[k] = acc;
+        acc = h[k];
+        for (j = 1; j < k; j++)
+            acc -= g[j] * g[k - j];
+        g[k] = 0.5 * acc;
+    }
+    gam = 1.7724538509055160273 * erfcx_sqrt(z) / sqrt(a);
+    sum = gam;
+    for (k = 0; k + 1 < K; k++) {
+        double term;
+        gam = ((double)k + 0.5) / a * gam + pow(xi, (double)k + 0.5) / a;
+        term = g[k + 1] * gam;
+        sum += term;
+        if (fabs(term) < 1e-17 * sum)
+            break;
+    }
+    return log(sum) - z - iv__lbeta(a, 0.5);
+}
+
 /* ------------------------------------------------------------- Student t ---------- */
 
 /* For r = u / sqrt(df) >= 0: x = 1/(1+r^2) = df/(df+u^2), y = 1 - x, with their logs,
@@ -284,6 +361,20 @@ static double t_log_pdf(double u, double df)
     return -0.5 * log(df) - iv__lbeta(0.5 * df, 0.5) + 0.5 * (df + 1.0) * lx;
 }
 
+/* log P(T < -u), also where the tail is below the smallest double (huge df). */
+static double t_log_tail(double u, double df, double *central)
+{
+    double f = iv__t_tail(u, df, central), x, y, lx, ly;
+    if (f > 1e-290)
+        return log(f);
+    if (df > IV__T_NORMAL_DF)
+        return norm_log_cdf(-u);
+    t_beta_args(u / sqrt(df), &x, &y, &lx, &ly);
+    if (df >= 20.0 && -lx <= 1.0)
+        return -IV__LN2 + log_ibeta_half_large_a(0.5 * df, -lx);
+    return log(f);
+}
+
 /* The quantile by Newton's method in s = log u on h(s) = log F(e^s) - log target, where F
  * is the lower tail P(T < -u) (decreasing) or the central mass P(0 < T < u) (increasing).
  * Both are concave in s, so Newton converges monotonically from the side where the
@@ -312,11 +403,11 @@ static double t_solve(double target, double df, int central_side)
         s = sn < sa ? sn : sa;
     }
     for (it = 0; it < 200; it++) {
-        double u = exp(s), c, f, h, dh, next;
-        f = iv__t_tail(u, df, &c);
+        double u = exp(s), c, lf, h, dh, next;
+        lf = t_log_tail(u, df, &c);
         if (central_side)
-            f = c;
-        h = log(f) - lt;
+            lf = log(c);
+        h = lf - lt;
         if (h == 0.0)
             break;
         if ((h > 0.0) != (central_side != 0))
@@ -324,7 +415,7 @@ static double t_solve(double target, double df, int central_side)
         else
             hi = s < hi ? s : hi;
         /* dF/ds = -/+ pdf(u) u */
-        dh = exp(t_log_pdf(u, df) + s - log(f));
+        dh = exp(t_log_pdf(u, df) + s - lf);
         next = central_side ? s - h / dh : s + h / dh;
         if (!(next > lo && next < hi))
             next = isinf(lo) ? (isinf(hi) ? s + 1.0 : hi - 1.0) : (isinf(hi) ? lo + 1.0 : 0.5 * (lo + hi));
@@ -408,13 +499,17 @@ static int check_sample(const double *v, size_t n, const char *fn, const char *n
 
 /* Mean and sample variance (n - 1 denominator) of the non-NaN values, by the corrected
  * two-pass algorithm (Chan, Golub & LeVeque 1983); *n receives their count. */
-static void moments(const double *v, size_t len, size_t *n, double *mean, double *var)
+/* Computed on the values (v - centre) * 2^shift: exact transformations when centre is
+ * one of the values (Sterbenz) and the shift keeps them normal. */
+static void moments_of(const double *v, size_t len, double centre, int shift, size_t *n,
+                       double *mean, double *var)
 {
+#define IV__X(i) ldexp(v[i] - centre, shift)
     size_t i, k = 0;
     double s = 0.0, m, ss = 0.0, c = 0.0;
     for (i = 0; i < len; i++)
         if (!isnan(v[i])) {
-            s += v[i];
+            s += IV__X(i);
             k++;
         }
     *n = k;
@@ -425,12 +520,13 @@ static void moments(const double *v, size_t len, size_t *n, double *mean, double
     m = s / (double)k;
     for (i = 0; i < len; i++)
         if (!isnan(v[i])) {
-            double e = v[i] - m;
+            double e = IV__X(i) - m;
             ss += e * e;
             c += e;
         }
     *mean = m;
     *var = k > 1 ? (ss - c * c / (double)k) / (double)(k - 1) : NAN;
+#undef IV__X
 }
 
 typedef struct welch_res {
@@ -442,17 +538,52 @@ typedef struct welch_res {
 static void welch_core(const double *a, size_t la, const double *b, size_t lb, welch_res *r,
                        size_t *na_out, size_t *nb_out, double *ma_out, double *mb_out)
 {
-    size_t na, nb;
-    double ma, mb, va, vb;
-    moments(a, la, &na, &ma, &va);
-    moments(b, lb, &nb, &mb, &vb);
+    size_t na, nb, i;
+    double ma, mb, va, vb, centre = NAN, spread = 0.0, scale;
+    int shift = 0;
+    /* t, df and p do not change when both samples are moved and scaled together: work on
+     * (x - centre) * 2^shift, centre one of the values (a large common offset cancels
+     * exactly) and 2^shift bringing the largest deviation near 1 (no underflow of the
+     * fourth powers in df for tiny data, no overflow for huge), then scale back. */
+    for (i = 0; i < la && isnan(centre); i++)
+        centre = a[i];
+    for (i = 0; i < lb && isnan(centre); i++)
+        centre = b[i];
+    if (isnan(centre))
+        centre = 0.0;
+    for (i = 0; i < la; i++)
+        if (!isnan(a[i]) && fabs(a[i] - centre) > spread)
+            spread = fabs(a[i] - centre);
+    for (i = 0; i < lb; i++)
+        if (!isnan(b[i]) && fabs(b[i] - centre) > spread)
+            spread = fabs(b[i] - centre);
+    if (spread > 0.0 && isfinite(spread)) {
+        frexp(spread, &shift);
+        shift = -shift;
+    } else if (!isfinite(spread)) {
+        centre = 0.0; /* the differences overflow: scale the raw values instead */
+        spread = 0.0;
+        for (i = 0; i < la; i++)
+            if (!isnan(a[i]) && fabs(a[i]) > spread)
+                spread = fabs(a[i]);
+        for (i = 0; i < lb; i++)
+            if (!isnan(b[i]) && fabs(b[i]) > spread)
+                spread = fabs(b[i]);
+        frexp(spread, &shift);
+        shift = -shift;
+    }
+    scale = ldexp(1.0, -shift);
+    moments_of(a, la, centre, shift, &na, &ma, &va);
+    moments_of(b, lb, centre, shift, &nb, &mb, &vb);
     if (na_out) {
         *na_out = na;
         *nb_out = nb;
-        *ma_out = ma;
-        *mb_out = mb;
+        *ma_out = centre + ma * scale;
+        *mb_out = centre + mb * scale;
     }
     iv__welch_moments(na, ma, va, nb, mb, vb, &r->t, &r->df, &r->p, &r->se, &r->diff);
+    r->se *= scale;
+    r->diff *= scale;
 }
 
 void iv__welch_moments(size_t na, double ma, double va, size_t nb, double mb, double vb,
@@ -470,7 +601,11 @@ void iv__welch_moments(size_t na, double ma, double va, size_t nb, double mb, do
     *diff = ma - mb;
     *se = sqrt(se2);
     *t = *diff / *se;
-    *df = se2 * se2 / (qa * qa / (double)(na - 1) + qb * qb / (double)(nb - 1));
+    /* df in ratios of qa and qb (their squares under- or overflow at extreme scales) */
+    {
+        double ra = qa / se2, rb = qb / se2;
+        *df = 1.0 / (ra * ra / (double)(na - 1) + rb * rb / (double)(nb - 1));
+    }
     *p = 2.0 * iv_stats_t_cdf(-fabs(*t), *df);
     if (*p > 1.0)
         *p = 1.0;

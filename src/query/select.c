@@ -470,13 +470,24 @@ static size_t iv__row_code(const iv__snode *nd, const iv__ctx *c, size_t row)
     }
 }
 
+/* Recursion is bounded by the parser's nesting limit, not by the length of a chain: an
+ * and/or chain is a left-deep spine (a = the chain so far, b = the next operand), walked
+ * here in a loop; only its operands (unary or parenthesised: at most 100 deep) recurse. */
 static int iv__eval(const iv__sel *sel, int i, const iv__ctx *c, size_t row)
 {
     const iv__snode *nd = &sel->nodes[i];
     switch (nd->op) {
     case IV__S_TRUE: return 1;
-    case IV__S_AND: return iv__eval(sel, nd->a, c, row) && iv__eval(sel, nd->b, c, row);
-    case IV__S_OR: return iv__eval(sel, nd->a, c, row) || iv__eval(sel, nd->b, c, row);
+    case IV__S_AND:
+    case IV__S_OR: {
+        int op = nd->op, j = i;
+        for (; sel->nodes[j].op == op; j = sel->nodes[j].a) {
+            int r = iv__eval(sel, sel->nodes[j].b, c, row);
+            if (op == IV__S_AND ? !r : r)
+                return r; /* settled */
+        }
+        return iv__eval(sel, j, c, row); /* the chain's first operand */
+    }
     case IV__S_NOT: return !iv__eval(sel, nd->a, c, row);
     case IV__S_HAS: return (c->cat[c->s->contact[row]].flags & nd->flag) != 0;
     default: {
