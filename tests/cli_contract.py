@@ -5,6 +5,7 @@ Run by meson with IV_EXE (the built tool) and IV_SOURCE_ROOT set."""
 import csv
 import io
 import json
+import math
 import os
 import re
 import subprocess
@@ -17,10 +18,11 @@ SAMPLE = os.path.join(ROOT, "examples", "data", "sample.csv")
 MESSY = os.path.join(ROOT, "tests", "data", "ingest", "messy.csv")
 PRODUCT_FUNNEL = os.path.join(ROOT, "tests", "data", "product", "funnel.csv")
 PRODUCT_LIFE = os.path.join(ROOT, "tests", "data", "product", "lifecycle.csv")
+PRODUCT_INDICATORS = os.path.join(ROOT, "tests", "data", "product", "indicators.csv")
 
 METRICS = ["n", "contacts", "cost", "value", "cpt", "iv", "roi", "desired_rate", "rv",
            "rv_per_interaction", "cost_per_rv", "rv_forward", "rv_backward", "nps", "nps_se",
-           "csat", "csat_mean", "ces", "ces_easy", "cost_assumed"]
+           "nps_ci_low", "nps_ci_high", "csat", "csat_mean", "ces", "ces_easy", "cost_assumed"]
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z$")
 
 
@@ -210,6 +212,37 @@ class Shapes(unittest.TestCase):
                 self.assertEqual(r["level"], int(r["score"]))
         scores = [r["score"] for r in rows[:-1] if r["score"] is not None]
         self.assertAlmostEqual(rows[-1]["min"], min(scores), places=12)
+
+    def test_maturity_from_indicators_alone(self):
+        # tests/data/product/indicators.csv, by the default rubric (doc/MATURITY.md §5):
+        # technology.self_assessment 7 -> level 7 (1 of its 2 indicators: coverage 0.5);
+        # experience.nps 15: t6 = 10, t7 = 20 -> 6 + 5/10 = 6.5 (coverage 1/4);
+        # governance.self_assessment 4.5 -> 4.5 (coverage 1/3); overall (7 + 6.5 + 4.5)/3 = 6,
+        # min 4.5; the other areas undefined, not 0.
+        rows = iv_json("maturity", "--indicators", PRODUCT_INDICATORS)
+        by = {r["area"]: r for r in rows}
+        self.assertEqual((by["technology"]["score"], by["technology"]["coverage"]), (7, 0.5))
+        self.assertEqual(by["experience"]["score"], 6.5)
+        self.assertEqual(by["governance"]["score"], 4.5)
+        self.assertIsNone(by["channels"]["score"])
+        self.assertIn("channels.digital_share", by["channels"]["missing"])
+        self.assertEqual((by["overall"]["score"], by["overall"]["min"]), (6, 4.5))
+        p = iv("maturity", check=False)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("--indicators", p.stderr)
+
+    def test_compare_nps_is_a_two_selection_test(self):
+        r = iv_json("compare", SAMPLE, "--metric", "nps", "--a", "variant = A", "--b", "variant = B")
+        self.assertEqual(list(r), ["nps_a", "nps_b", "diff", "z", "p"])
+        m = {x["variant"]: x for x in iv_json("metrics", SAMPLE, "--by", "variant")}
+        self.assertAlmostEqual(r["nps_a"], m["A"]["nps"], places=9)
+        self.assertAlmostEqual(r["diff"], m["A"]["nps"] - m["B"]["nps"], places=9)
+        z = r["diff"] / math.sqrt(m["A"]["nps_se"] ** 2 + m["B"]["nps_se"] ** 2)
+        self.assertAlmostEqual(r["z"], z, places=9)
+        self.assertAlmostEqual(r["p"], math.erfc(abs(z) / math.sqrt(2)), places=12)
+        for v in m.values():
+            self.assertAlmostEqual(v["nps_ci_low"], max(-100, v["nps"] - 1.959964 * v["nps_se"]), places=9)
+            self.assertAlmostEqual(v["nps_ci_high"], min(100, v["nps"] + 1.959964 * v["nps_se"]), places=9)
 
     def test_clv_fit_reports_the_papers_parameter_names(self):
         r = iv_json("clv", "fit", SAMPLE, "--model", "bgnbd")

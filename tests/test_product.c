@@ -663,6 +663,73 @@ START_TEST(paths_after_the_first_start)
 }
 END_TEST
 
+/* ------------------------------------------------------------ NPS -------- */
+
+/* east: scores 10 10 9 9 9 8 7 6 3 0: P 5, D 3, N 10 -> nps 20;
+ *   se = 100 sqrt((0.5 + 0.3 - 0.2^2) / 10) = 100 sqrt(0.076) = 27.568...;
+ *   interval 20 -+ 1.959964 se = [-34.03, 74.03] (inside the scale).
+ * west: scores 10 6 6 9: P 2, D 2, N 4 -> nps 0; se = 100 sqrt((1 - 0) / 4) = 50;
+ *   interval 0 -+ 98 = [-98.0, 98.0].
+ * Both: P 7, D 5, N 14 -> nps 100 * 2/14; compare east vs west: diff 20,
+ *   z = 20 / sqrt(760 + 2500) = 20 / sqrt(3260), p = erfc(|z| / sqrt 2). */
+static iv_store *nps_log(void)
+{
+    iv_store *s = new_store();
+    static const double east[] = {10, 10, 9, 9, 9, 8, 7, 6, 3, 0}, west[] = {10, 6, 6, 9};
+    int64_t d0 = ts_of("2024-01-01");
+    size_t i;
+    for (i = 0; i < 14; i++) {
+        char c[8];
+        iv_record r = IV_RECORD_INIT;
+        snprintf(c, sizeof c, "n%zu", i);
+        r.contact = c;
+        r.ts = d0 + (int64_t)i * HOUR;
+        r.channel = "web";
+        r.type = "nps";
+        r.team = i < 10 ? "east" : "west";
+        r.score = i < 10 ? east[i] : west[i - 10];
+        ck_assert_msg(iv_store_append(s, &r) == IV_OK, "%s", iv_error_last());
+    }
+    prepare(s);
+    return s;
+}
+
+START_TEST(nps_interval_and_two_selection_test)
+{
+    iv_store *s = nps_log();
+    iv_query_options q = IV_QUERY_OPTIONS_INIT;
+    iv_table *t = NULL;
+    double se = 100 * sqrt(0.076), z = 20 / sqrt(3260.0);
+    q.by = "team";
+    ck_assert_int_eq(iv_query_metrics(&t, s, &q), IV_OK);
+    EQ(t, 0, "nps", 20);
+    EQ(t, 0, "nps_se", se);
+    EQ(t, 0, "nps_ci_low", 20 - 1.959964 * se);
+    EQ(t, 0, "nps_ci_high", 20 + 1.959964 * se);
+    EQ(t, 1, "nps", 0);
+    EQ(t, 1, "nps_se", 50);
+    EQ(t, 1, "nps_ci_low", -1.959964 * 50);
+    EQ(t, 1, "nps_ci_high", 1.959964 * 50);
+    iv_table_free(t);
+    ck_assert_int_eq(iv_pattern_compare(&t, s, NULL, "nps", "team = east", "team = west", NULL), IV_OK);
+    ck_assert_uint_eq(iv_table_ncols(t), 5);
+    EQ(t, 0, "nps_a", 20);
+    EQ(t, 0, "nps_b", 0);
+    EQ(t, 0, "diff", 20);
+    EQ(t, 0, "z", z);
+    EQ(t, 0, "p", erfc(z / sqrt(2.0)));
+    iv_table_free(t);
+    /* a selection with no answer: everything but nps_a undefined */
+    ck_assert_int_eq(iv_pattern_compare(&t, s, NULL, "nps", "team = east", "team = north", NULL), IV_OK);
+    EQ(t, 0, "nps_a", 20);
+    UNDEF(t, 0, "nps_b");
+    UNDEF(t, 0, "z");
+    UNDEF(t, 0, "p");
+    iv_table_free(t);
+    iv_store_free(s);
+}
+END_TEST
+
 /* Options of the first release (ending at `mode`) are still accepted. */
 START_TEST(old_options_size_is_accepted)
 {
@@ -776,6 +843,7 @@ int main(void)
     tcase_add_test(tc, lifecycle_new_returning_resurrecting_dormant);
     tcase_add_test(tc, stickiness_counts_distinct_days_per_period);
     tcase_add_test(tc, paths_after_the_first_start);
+    tcase_add_test(tc, nps_interval_and_two_selection_test);
     tcase_add_test(tc, old_options_size_is_accepted);
     tcase_add_test(tc, allocation_failures_return_enomem_and_leak_nothing);
     suite_add_tcase(s, tc);

@@ -259,7 +259,8 @@ START_TEST(a_defined_metric_is_finite_and_on_its_scale_and_ratios_are_defined_wh
 {
     static const char *const names[] = {"n", "contacts", "cost", "value", "cpt", "iv", "roi",
                                         "desired_rate", "rv", "rv_per_interaction", "cost_per_rv",
-                                        "rv_forward", "rv_backward", "nps", "nps_se", "csat",
+                                        "rv_forward", "rv_backward", "nps", "nps_se", "nps_ci_low",
+                                        "nps_ci_high", "csat",
                                         "csat_mean", "ces", "ces_easy", "cost_assumed"};
     uint64_t seed;
     for (seed = 11; seed <= 14; seed++) {

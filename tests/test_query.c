@@ -93,7 +93,7 @@ START_TEST(every_metric_of_the_whole_log_matches_the_hand_calculation)
     iv_store *s = hand_log();
     iv_table *t = run(s, NULL, NULL);
     ck_assert_uint_eq(iv_table_nrows(t), 1);
-    ck_assert_uint_eq(iv_table_ncols(t), 20);
+    ck_assert_uint_eq(iv_table_ncols(t), 22);
     CLOSE(cell(t, 0, "n"), 8);
     CLOSE(cell(t, 0, "contacts"), 3);
     /* C = 0.15 + 5 + 1 + 2.83 + 0.15 + 1 + 1 + 12.10 = 23.23 */
@@ -115,6 +115,9 @@ START_TEST(every_metric_of_the_whole_log_matches_the_hand_calculation)
      * se = 100 sqrt((.5 + .5 - 0) / 2) = 100 sqrt(.5) */
     CLOSE(cell(t, 0, "nps"), 0);
     CLOSE(cell(t, 0, "nps_se"), 100 * sqrt(0.5));
+    /* 0 -+ 1.959964 * 70.7 = -+138.6: clamped to the scale */
+    CLOSE(cell(t, 0, "nps_ci_low"), -100);
+    CLOSE(cell(t, 0, "nps_ci_high"), 100);
     CLOSE(cell(t, 0, "csat"), 100);
     CLOSE(cell(t, 0, "csat_mean"), 4);
     CLOSE(cell(t, 0, "ces"), 5);
@@ -145,12 +148,16 @@ START_TEST(metrics_by_channel_match_by_hand_and_undefined_ratios_stay_undefined)
     CLOSE(cell(t, 0, "cost_per_rv"), 0.05);
     UNDEF(t, 0, "nps");
     UNDEF(t, 0, "nps_se");
+    UNDEF(t, 0, "nps_ci_low");
+    UNDEF(t, 0, "nps_ci_high");
     CLOSE(cell(t, 0, "csat"), 100);
     CLOSE(cell(t, 0, "ces_easy"), 100);
     /* email: row 2, no outcome given -> desired_rate undefined; one promoter */
     UNDEF(t, 1, "desired_rate");
     CLOSE(cell(t, 1, "nps"), 100);
     CLOSE(cell(t, 1, "nps_se"), 0);
+    CLOSE(cell(t, 1, "nps_ci_low"), 100);
+    CLOSE(cell(t, 1, "nps_ci_high"), 100);
     UNDEF(t, 1, "csat");
     UNDEF(t, 1, "ces");
     /* phone: rows 1, 3: C = 7.83, U = 100 - 40 = 60 */
@@ -555,8 +562,8 @@ START_TEST(period_on_period_gives_value_previous_change_and_relative_change)
     o.from = T("2024-02-01");
     o.to = T("2024-03-01");
     ck_assert_int_eq(iv_query_compare(&t, s, &o, T("2024-01-01"), T("2024-02-01")), IV_OK);
-    ck_assert_uint_eq(iv_table_nrows(t), 20);
-    for (r = 0; r < 20; r++)
+    ck_assert_uint_eq(iv_table_nrows(t), 22);
+    for (r = 0; r < 22; r++)
         if (strcmp(scell(t, r, "metric"), "cost") == 0)
             break;
     /* February: 0.15 + 1 + 1 + 12.10 = 14.25; January: 0.15 + 5 + 1 + 2.83 = 8.98 */

@@ -349,9 +349,14 @@ IV_API int iv_pattern_nearest_norm(iv_table **out, const iv_store *store,
  * such interaction are not in the sample, and contacts whose metric is undefined
  * (e.g. `cost_per_rv` with U <= 0) are dropped. The samples are then compared by
  * iv_stats_compare().
+ *
+ * For `nps` (@since 1.2) the two selections' NPS are compared instead (not per-contact
+ * means): one row `nps_a`, `nps_b`, `diff` (nps_a − nps_b), `z` = diff /
+ * sqrt(nps_se_a² + nps_se_b²) and `p` (two-sided normal); undefined when a selection
+ * has no NPS answer or both standard errors are 0.
  * @param[out] out one single-result row: `n_a`, `n_b`, `mean_a`, `mean_b`, `median_a`,
  *             `median_b`, `diff`, `diff_ci_low`, `diff_ci_high`, `welch_t`, `welch_df`,
- *             `welch_p`, `mwu_u`, `mwu_p`, `cliffs_delta`
+ *             `welch_p`, `mwu_u`, `mwu_p`, `cliffs_delta` (for `nps`: see above)
  * @param[in] store the store
  * @param[in] q the selection (time range, where, model), or NULL
  * @param[in] metric a metric name of doc/METRICS.md §Group metrics

@@ -79,7 +79,7 @@ IV_API int iv_query_options_init(iv_query_options *opts, size_t size);
  *
  * Columns: the `by` dimensions (strings; undefined when a row has no value), then `n`,
  * `contacts`, `cost`, `value`, `cpt`, `iv`, `roi`, `desired_rate`, `rv`,
- * `rv_per_interaction`, `cost_per_rv`, `rv_forward`, `rv_backward`, `nps`, `nps_se`,
+ * `rv_per_interaction`, `cost_per_rv`, `rv_forward`, `rv_backward`, `nps`, `nps_se`, `nps_ci_low`, `nps_ci_high` (@since 1.2),
  * `csat`, `csat_mean`, `ces`, `ces_easy`, `cost_assumed`. Ratios whose denominator is 0
  * are undefined. With no `by`, one row (also when nothing is selected: `n` = 0).
  * @param[out] out the table

@@ -372,6 +372,68 @@ static int segment_sample(const iv_store *s, const iv_query_options *q, const ch
     return IV_OK;
 }
 
+/* NPS of a selection (q's where and seg): *nps and *se, NaN when no nps answer. */
+static int segment_nps(const iv_store *s, const iv_query_options *q, const char *seg, double *nps,
+                       double *se)
+{
+    iv_query_options qs;
+    iv_table *t = NULL;
+    char *where;
+    int rc;
+    if ((rc = query_with_where(&qs, q, NULL)))
+        return rc;
+    if (!(where = combine_where(&s->alloc, q ? q->where : NULL, seg)))
+        return iv__nomem("a segment expression");
+    qs.where = where;
+    qs.by = NULL;
+    rc = iv_query_metrics(&t, s, &qs);
+    iv__strfree(&s->alloc, where);
+    if (rc)
+        return rc;
+    *nps = iv_table_get_double(t, 0, (size_t)iv_table_col_index(t, "nps"));
+    *se = iv_table_get_double(t, 0, (size_t)iv_table_col_index(t, "nps_se"));
+    iv_table_free(t);
+    return IV_OK;
+}
+
+/* Two selections' NPS: nps_a, nps_b, diff, z = diff / sqrt(se_a^2 + se_b^2), two-sided
+ * normal p (doc/PATTERN.md). */
+static int compare_nps(iv_table **out, const iv_store *s, const iv_query_options *q,
+                       const char *where_a, const char *where_b)
+{
+    static const char *const names[] = {"nps_a", "nps_b", "diff", "z", "p"};
+    double v[5], sa = NAN, sb = NAN, den;
+    iv_table *t;
+    size_t j;
+    int rc;
+    v[0] = v[1] = NAN;
+    if ((rc = segment_nps(s, q, where_a, &v[0], &sa)) || (rc = segment_nps(s, q, where_b, &v[1], &sb)))
+        return rc;
+    v[2] = v[0] - v[1];
+    den = sqrt(sa * sa + sb * sb);
+    v[3] = den > 0 ? v[2] / den : (double)NAN; /* undefined when both are exact (se 0) */
+    v[4] = v[3] == v[3] ? 2.0 * iv_stats_normal_sf(fabs(v[3])) : (double)NAN;
+    if (!(t = iv__table_new(&s->alloc)))
+        return iv__nomem("the NPS comparison");
+    for (j = 0; j < 5; j++)
+        if (iv__table_add_col(t, names[j], IV_COL_DOUBLE) < 0) {
+            iv_table_free(t);
+            return iv__nomem("the NPS comparison");
+        }
+    if (iv__table_add_row(t) < 0) {
+        iv_table_free(t);
+        return iv__nomem("the NPS comparison");
+    }
+    for (j = 0; j < 5; j++)
+        if (iv__table_set_double(t, 0, j, v[j])) {
+            iv_table_free(t);
+            return iv__nomem("the NPS comparison");
+        }
+    iv__table_set_single(t, 1);
+    *out = t;
+    return IV_OK;
+}
+
 IV_API int iv_pattern_compare(iv_table **out, const iv_store *store, const iv_query_options *q,
                               const char *metric, const char *where_a, const char *where_b,
                               const iv_stats_options *stats)
@@ -390,6 +452,8 @@ IV_API int iv_pattern_compare(iv_table **out, const iv_store *store, const iv_qu
         return iv__error(IV_ENOTFOUND, "iv_pattern_compare: unknown metric '%s'", metric);
     if ((rc = stats_opts(&so, stats, store)))
         return rc;
+    if (strcmp(metric, "nps") == 0) /* the selections' NPS, not per-contact means */
+        return compare_nps(out, store, q, where_a, where_b);
     rc = segment_sample(store, q, metric, where_a, &a, &na);
     if (!rc)
         rc = segment_sample(store, q, metric, where_b, &b, &nb);

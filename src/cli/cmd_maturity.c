@@ -1,4 +1,4 @@
-/* iv maturity INPUT : digital maturity across the eight areas (doc/MATURITY.md). */
+/* iv maturity [INPUT] : digital maturity across the eight areas (doc/MATURITY.md). */
 #include <string.h>
 
 #include "cli.h"
@@ -7,6 +7,7 @@
 static const char *usage =
     "iv maturity INPUT [--rubric FILE] [--indicators FILE] [--period P] [--yoy] [--peers FILE]\n"
     "                  [--model FILE] [--format table|csv|json]\n"
+    "iv maturity --indicators FILE [--rubric FILE] [--peers FILE] [--format table|csv|json]\n"
     "  P: YYYY (a calendar year), YYYY-MM (a month) or FROM..TO (timestamps, TO exclusive)";
 
 static int all_digits(const char *p, size_t n)
@@ -75,7 +76,7 @@ static int assess(const iv_store *store, const iv_model *model, const iv_rubric 
 {
     iv_indicators *ind = NULL;
     int rc = iv_indicators_new(&ind, NULL);
-    if (rc == IV_OK)
+    if (rc == IV_OK && store) /* no log: the store-derived indicators stay missing */
         rc = iv_indicators_from_store(ind, store, model, from, to);
     if (rc == IV_OK && indicators)
         rc = iv_indicators_load_csv(ind, indicators);
@@ -141,7 +142,9 @@ int cli_cmd_maturity(int argc, char **argv)
                    "from the log over the period, plus user-supplied ones (--indicators, CSV with the\n"
                    "header indicator,value; they override derived values). --rubric replaces the\n"
                    "default rubric (doc/MATURITY.md). --yoy compares with the same period a year\n"
-                   "earlier; --peers ranks each area among peer assessments (CSV peer,area,score).\n",
+                   "earlier; --peers ranks each area among peer assessments (CSV peer,area,score).\n"
+                   "With --indicators and no INPUT, only the given values are assessed (the\n"
+                   "indicators a log would give are missing).\n",
                    usage);
             return CLI_OK;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
@@ -152,8 +155,10 @@ int cli_cmd_maturity(int argc, char **argv)
             return cli_usage("maturity", usage, "one INPUT only (got '%s' too)", argv[i]);
         }
     }
-    if (!input)
-        return cli_usage("maturity", usage, "no INPUT");
+    if (!input && !ind_path)
+        return cli_usage("maturity", usage, "no INPUT (give a log, or --indicators FILE alone)");
+    if (!input && (yoy || from != IV_TIME_NONE))
+        return cli_usage("maturity", usage, "--yoy and --period need an INPUT log");
     if (yoy && peers)
         return cli_usage("maturity", usage, "--yoy and --peers are separate reports: give one");
     if (o.model && (rc = iv_model_load(&model, o.model, NULL)) != IV_OK)
@@ -164,7 +169,7 @@ int cli_cmd_maturity(int argc, char **argv)
         return cli_fail_rc("maturity", rubric_path ? rubric_path : "default rubric", rc);
     }
     paths[0] = (char *)input;
-    st = cli_load("maturity", &o, paths, 1, &store, NULL, NULL);
+    st = input ? cli_load("maturity", &o, paths, 1, &store, NULL, NULL) : CLI_OK;
     if (st == CLI_OK) {
         rc = assess(store, model, rubric, ind_path, from, to, &t);
         if (rc == IV_OK && yoy) {

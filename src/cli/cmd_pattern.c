@@ -358,7 +358,9 @@ int cli_cmd_compare(int argc, char **argv)
         "metric of iv metrics) over each contact's interactions selected by (--where)\n"
         "and (--a), versus (--where) and (--b); contacts with none are not in the\n"
         "sample. Prints n_a, n_b, mean_a, mean_b, median_a, median_b, diff, diff_ci_low,\n"
-        "diff_ci_high (Welch), welch_t, welch_df, welch_p, mwu_u, mwu_p, cliffs_delta.\n";
+        "diff_ci_high (Welch), welch_t, welch_df, welch_p, mwu_u, mwu_p, cliffs_delta.\n"
+        "--metric nps compares the two selections' NPS instead: nps_a, nps_b, diff,\n"
+        "z = diff / sqrt(se_a^2 + se_b^2), p (two-sided normal).\n";
     cli_opts co;
     pargs p;
     int st;

@@ -151,7 +151,7 @@ static int columns(report *r, const iv_table *t, const char *what, const char *c
 
 static const char *const metric_cols[] = {
     "n", "contacts", "cost", "value", "cpt", "iv", "roi", "desired_rate", "rv",
-    "rv_per_interaction", "cost_per_rv", "rv_forward", "rv_backward", "nps", "nps_se", "csat",
+    "rv_per_interaction", "cost_per_rv", "rv_forward", "rv_backward", "nps", "nps_se", "nps_ci_low", "nps_ci_high", "csat",
     "csat_mean", "ces", "ces_easy", "cost_assumed", NULL};
 static const char *const pct_cols[] = {"desired_rate", "relative_change", "coverage", NULL};
 

@@ -6,12 +6,17 @@
 
 const char *const iv__metric_names[IV__NMETRICS] = {
     "n", "contacts", "cost", "value", "cpt", "iv", "roi", "desired_rate", "rv",
-    "rv_per_interaction", "cost_per_rv", "rv_forward", "rv_backward", "nps", "nps_se", "csat",
-    "csat_mean", "ces", "ces_easy", "cost_assumed"};
+    "rv_per_interaction", "cost_per_rv", "rv_forward", "rv_backward", "nps", "nps_se",
+    "nps_ci_low", "nps_ci_high", "csat", "csat_mean", "ces", "ces_easy", "cost_assumed"};
 
 int iv__metric_is_int(int m)
 {
-    return m == 0 || m == 1 || m == 11 || m == 12 || m == 19;
+    static const char *const ints[] = {"n", "contacts", "rv_forward", "rv_backward", "cost_assumed"};
+    size_t i;
+    for (i = 0; m >= 0 && m < IV__NMETRICS && i < sizeof ints / sizeof ints[0]; i++)
+        if (strcmp(iv__metric_names[m], ints[i]) == 0)
+            return 1;
+    return 0;
 }
 
 int iv__metric_index(const char *name)
@@ -104,12 +109,15 @@ void iv__gacc_finish(const iv__gacc *g, double out[IV__NMETRICS])
         double p = (double)g->nps_promoters / N, d = (double)g->nps_detractors / N;
         out[13] = 100.0 * ((double)g->nps_promoters - (double)g->nps_detractors) / N;
         out[14] = 100.0 * sqrt((p + d - (p - d) * (p - d)) / N);
+        /* nps_ci_low, nps_ci_high: the normal 95% interval, clamped to the scale */
+        out[15] = fmax(-100.0, out[13] - 1.959964 * out[14]);
+        out[16] = fmin(100.0, out[13] + 1.959964 * out[14]);
     } else {
-        out[13] = out[14] = (double)NAN;
+        out[13] = out[14] = out[15] = out[16] = (double)NAN;
     }
-    out[15] = g->csat_n ? 100.0 * (double)g->csat_satisfied / (double)g->csat_n : (double)NAN;
-    out[16] = g->csat_n ? iv__fix_to_double(g->csat_sum) / (double)g->csat_n : (double)NAN;
-    out[17] = g->ces_n ? iv__fix_to_double(g->ces_sum) / (double)g->ces_n : (double)NAN;
-    out[18] = g->ces_n ? 100.0 * (double)g->ces_easy / (double)g->ces_n : (double)NAN;
-    out[19] = (double)g->cost_assumed;
+    out[17] = g->csat_n ? 100.0 * (double)g->csat_satisfied / (double)g->csat_n : (double)NAN;
+    out[18] = g->csat_n ? iv__fix_to_double(g->csat_sum) / (double)g->csat_n : (double)NAN;
+    out[19] = g->ces_n ? iv__fix_to_double(g->ces_sum) / (double)g->ces_n : (double)NAN;
+    out[20] = g->ces_n ? 100.0 * (double)g->ces_easy / (double)g->ces_n : (double)NAN;
+    out[21] = (double)g->cost_assumed;
 }

@@ -15,7 +15,7 @@ typedef struct iv__gacc {
 } iv__gacc;
 
 /* The metric names of doc/METRICS.md §Group metrics, in output order. */
-#define IV__NMETRICS 20
+#define IV__NMETRICS 22
 extern const char *const iv__metric_names[IV__NMETRICS];
 /* 1 for the integer metrics (n, contacts, rv_forward, rv_backward, cost_assumed). */
 int iv__metric_is_int(int m);
@@ -51,7 +51,7 @@ static inline void iv__gacc_add_fix(iv__gacc *g, iv__i128 cost, int cost_assumed
 
 /* g += h */
 void iv__gacc_merge(iv__gacc *g, const iv__gacc *h);
-/* The 20 metrics in iv__metric_names order; undefined ones are NaN. */
+/* The metrics in iv__metric_names order; undefined ones are NaN. */
 void iv__gacc_finish(const iv__gacc *g, double out[IV__NMETRICS]);
 
 #endif

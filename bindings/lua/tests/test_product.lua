@@ -46,6 +46,21 @@ T.test("churn and retention series, retention events", function()
   assert(k[1].cohort == "2024-03" and k[1].contacts == 7 and k[1].retained == 3)
 end)
 
+T.test("nps interval and the two-selection nps test", function()
+  local s = assert(iv.load(T.sample))
+  local m = {}
+  for _, r in ipairs(assert(s:metrics{by = {"variant"}})) do m[r.variant] = r end
+  for _, r in pairs(m) do
+    assert(T.close(r.nps_ci_low, math.max(-100, r.nps - 1.959964 * r.nps_se), 1e-12))
+    assert(T.close(r.nps_ci_high, math.min(100, r.nps + 1.959964 * r.nps_se), 1e-12))
+  end
+  local c = assert(s:segment_compare{metric = "nps", where_a = "variant = A", where_b = "variant = B"})
+  if c[1] then c = c[1] end
+  local z = (m.A.nps - m.B.nps) / math.sqrt(m.A.nps_se ^ 2 + m.B.nps_se ^ 2)
+  assert(T.close(c.z, z, 1e-12) and T.close(c.diff, m.A.nps - m.B.nps, 1e-12))
+  s:close()
+end)
+
 funnel:close()
 life:close()
 T.finish()

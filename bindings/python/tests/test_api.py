@@ -409,7 +409,8 @@ class TableTests(unittest.TestCase):
             self.assertEqual(t.columns, [
                 "channel", "n", "contacts", "cost", "value", "cpt", "iv", "roi",
                 "desired_rate", "rv", "rv_per_interaction", "cost_per_rv", "rv_forward",
-                "rv_backward", "nps", "nps_se", "csat", "csat_mean", "ces", "ces_easy",
+                "rv_backward", "nps", "nps_se", "nps_ci_low", "nps_ci_high", "csat", "csat_mean",
+                "ces", "ces_easy",
                 "cost_assumed"])
             self.assertEqual(t.to_csv().splitlines()[0], ",".join(t.columns))
             self.assertEqual(len(t), len(t.to_records()))

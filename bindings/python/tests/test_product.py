@@ -97,5 +97,22 @@ class Product(unittest.TestCase):
         self.assertEqual((c[0]["cohort"], c[0]["contacts"], c[0]["retained"]), ("2024-03", 7, 3))
 
 
+class Nps(unittest.TestCase):
+    def test_interval_and_two_selection_test(self) -> None:
+        # on the sample: the interval is nps -+ 1.959964 se, clamped; compare nps gives
+        # z = diff / sqrt(se_a^2 + se_b^2) and the two-sided normal p
+        import math
+        from support import SAMPLE
+        with libiv.load(SAMPLE) as s:
+            m = {r["variant"]: r for r in s.metrics(by="variant").to_records()}
+            for r in m.values():
+                self.assertAlmostEqual(r["nps_ci_low"], max(-100.0, r["nps"] - 1.959964 * r["nps_se"]))
+                self.assertAlmostEqual(r["nps_ci_high"], min(100.0, r["nps"] + 1.959964 * r["nps_se"]))
+            c = s.segment_compare("nps", "variant = A", "variant = B").to_records()[0]
+            z = (m["A"]["nps"] - m["B"]["nps"]) / math.hypot(m["A"]["nps_se"], m["B"]["nps_se"])
+            self.assertAlmostEqual(c["z"], z, places=12)
+            self.assertAlmostEqual(c["p"], math.erfc(abs(z) / math.sqrt(2)), places=12)
+
+
 if __name__ == "__main__":
     unittest.main()
