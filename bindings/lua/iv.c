@@ -558,14 +558,20 @@ static const iv_model *opt_model(lua_State *L, int opts, int *rc)
 
 /* --- store ------------------------------------------------------------------------- */
 
+/* busy counts the store's method calls in progress (store_guarded): Lua code can run in
+ * the middle of one (a metamethod of an options table, a finalizer during an allocation)
+ * and call close(); the store is then only marked closed, and freed when the last call
+ * on it returns (or at __gc), never under a running call. */
 typedef struct lstore {
     iv_store *s;
+    int busy;
+    int closed;
 } lstore;
 
 static iv_store *check_store(lua_State *L, int idx)
 {
     lstore *u = luaL_checkudata(L, idx, STORE_MT);
-    if (!u->s)
+    if (!u->s || u->closed)
         luaL_error(L, "iv: store used after close()");
     return u->s;
 }
@@ -576,6 +582,8 @@ static lstore *new_store(lua_State *L)
     lstore *u = lua_newuserdatauv(L, sizeof *u, 0);
     int rc;
     u->s = NULL;
+    u->busy = 0;
+    u->closed = 0;
     luaL_setmetatable(L, STORE_MT);
     iv_store_options_init(&o, sizeof o);
     lua_alloc_options(L, &o.alloc, &o.alloc_ud);
@@ -588,9 +596,44 @@ static lstore *new_store(lua_State *L)
 static int s_close(lua_State *L)
 {
     lstore *u = luaL_checkudata(L, 1, STORE_MT);
+    u->closed = 1;
+    if (u->busy)
+        return 0; /* freed when the call in progress returns */
     iv_store_free(u->s);
     u->s = NULL;
     return 0;
+}
+
+static int s_gc(lua_State *L)
+{
+    lstore *u = luaL_checkudata(L, 1, STORE_MT);
+    iv_store_free(u->s); /* unreachable: no call can be running on it */
+    u->s = NULL;
+    return 0;
+}
+
+/* Every store method runs through here (upvalue 1: the method): the call is counted in
+ * busy, and errors are caught to uncount it before they propagate. */
+static int store_guarded(lua_State *L)
+{
+    lstore *u = luaL_testudata(L, 1, STORE_MT);
+    int n = lua_gettop(L), status;
+    if (!u)
+        return lua_tocfunction(L, lua_upvalueindex(1))(L); /* its own argument error */
+    lua_pushvalue(L, 1);               /* keeps the userdata alive below the results */
+    lua_insert(L, 1);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 2);
+    u->busy++;
+    status = lua_pcall(L, n, LUA_MULTRET, 0);
+    u->busy--;
+    if (u->closed && !u->busy && u->s) {
+        iv_store_free(u->s);
+        u->s = NULL;
+    }
+    if (status != LUA_OK)
+        return lua_error(L);
+    return lua_gettop(L) - 1;
 }
 
 static int l_store(lua_State *L)
@@ -845,6 +888,8 @@ static int l_load(lua_State *L)
         int rc;
         u = lua_newuserdatauv(L, sizeof *u, 0);
         u->s = NULL;
+        u->busy = 0;
+        u->closed = 0;
         luaL_setmetatable(L, STORE_MT);
         iv_store_options_init(&o, sizeof o);
         lua_alloc_options(L, &o.alloc, &o.alloc_ud);
@@ -2464,7 +2509,21 @@ IV_LUA_EXPORT int luaopen_iv(lua_State *L)
         {"vs_norm", l_vs_norm},
         {NULL, NULL}};
 
-    new_class(L, STORE_MT, store_methods, s_close);
+    new_class(L, STORE_MT, store_methods, s_gc);
+    lua_pushcfunction(L, s_close);
+    lua_setfield(L, -2, "__close");
+    {
+        const luaL_Reg *m;
+        lua_getfield(L, -1, "__index");
+        for (m = store_methods; m->name; m++) {
+            if (strcmp(m->name, "close") == 0)
+                continue;
+            lua_pushcfunction(L, m->func);
+            lua_pushcclosure(L, store_guarded, 1);
+            lua_setfield(L, -2, m->name);
+        }
+        lua_pop(L, 1);
+    }
     lua_pushcfunction(L, s_len);
     lua_setfield(L, -2, "__len");
     lua_pushcfunction(L, s_tostring);

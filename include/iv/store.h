@@ -25,7 +25,10 @@ extern "C" {
  * while no thread modifies it and it is *prepared* (iv_store_prepare()). Ingestion,
  * iv_store_append_columns() and iv_store_load() leave it prepared; after
  * iv_store_append() call iv_store_prepare() before sharing it between threads.
- * Different stores never share state.
+ * Different stores never share state. The library takes no locks: iv_store_free() while
+ * another thread is still inside a call on the store, or still uses a pointer it handed
+ * out, is a use after free; the caller makes the free wait (the Python and Lua bindings
+ * do; doc/ABI.md, Threads).
  * @{
  */
 

@@ -143,5 +143,33 @@ T.test("a saved store loads back with the same numbers; a damaged one is an erro
   os.remove(path)
 end)
 
+-- issue #14 item 3: Lua code running inside a store method (here the __index of its
+-- options table) closes the store: the call finishes on the intact store and the store
+-- is freed when it returns (before the fix it was freed under the running query).
+T.test("close() from inside a call on the store waits for the call", function()
+  local s = assert(iv.load(T.sample))
+  local want = assert(s:metrics{by = "channel"})
+  local closes = 0
+  local opts = setmetatable({by = "channel"}, {__index = function()
+    closes = closes + 1
+    s:close()
+    collectgarbage()
+    -- churn the allocator so that freed store memory would be reused
+    local junk = {}
+    for i = 1, 2000 do junk[i] = string.rep("x", 64) .. i end
+    return nil
+  end})
+  local got = assert(s:metrics(opts))
+  assert(closes > 0)
+  assert(#got == #want)
+  for i = 1, #want do
+    assert(got[i].channel == want[i].channel and got[i].n == want[i].n, "row " .. i)
+  end
+  local ok, err = pcall(function() return s:rows() end)
+  assert(not ok and tostring(err):find("after close"), tostring(err))
+  ok, err = pcall(function() return s:metrics(opts) end)
+  assert(not ok and tostring(err):find("after close"), tostring(err))
+end)
+
 store:close()
 T.finish()

@@ -65,6 +65,43 @@ for _name, _f in (("churn", lifecycle.churn), ("retention", lifecycle.retention)
     setattr(Store, _name, _f)
 del _name, _f
 
+
+def _guard_everything() -> None:
+    """Hold a use of every handle passed to any public function of the package for the
+    duration of the call (see _util.Handle: close() waits for calls in other threads):
+    the methods attached to Store above, and the module-level functions that take a
+    store, a model or a table, however they are reached (libiv.x, libiv.module.x)."""
+    import inspect
+    import sys
+    from . import _util
+    for name in ("maturity", "clv_fit", "churn", "retention", "cohorts", "funnel",
+                 "funnel_histogram", "lifecycle", "stickiness", "paths", "clv_predict",
+                 "trajectories", "norm", "contact_vs_norm", "nearest_norm", "segment_compare",
+                 "ab", "rank", "stalled", "next_best_action"):
+        f = getattr(Store, name, None)
+        if f is not None and not getattr(f, "__wrapped__", None):
+            setattr(Store, name, _util.using(f))
+    wrapped = {}
+    pkg = sys.modules[__name__]
+    for mod in list(sys.modules.values()):
+        mname = getattr(mod, "__name__", "")
+        if mod is None or not mname.startswith(__name__ + ".") or mname.endswith("._util"):
+            continue
+        for fname, f in list(vars(mod).items()):
+            if (fname.startswith("_") or not inspect.isfunction(f) or f.__module__ != mname
+                    or inspect.isgeneratorfunction(f) or getattr(f, "__wrapped__", None)):
+                continue
+            g = _util.using(f)
+            wrapped[id(f)] = g
+            setattr(mod, fname, g)
+    for fname, f in list(vars(pkg).items()):
+        if id(f) in wrapped:
+            setattr(pkg, fname, wrapped[id(f)])
+
+
+_guard_everything()
+del _guard_everything
+
 __all__ = [
     "__version__", "load", "Store", "Table", "Model", "CLV", "Rubric", "Indicators",
     "IngestResult", "stats", "lifecycle", "pattern", "maturity", "maturity_assess", "maturity_compare",

@@ -2,10 +2,15 @@
 
 import ctypes
 import datetime as _dt
+import functools
+import inspect
+import itertools
 import numbers
+import threading
+from typing import Any, Callable, TypeVar
 
 from . import _lib
-from ._errors import check
+from ._errors import StateError, check
 
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
 
@@ -121,29 +126,135 @@ class Progress:
 class Handle:
     """Base of every class that owns a libiv handle: close(), context manager, freed by
     the garbage collector too. Subclasses set _free (the C destructor's name) and
-    self._h."""
-    _free = None
-    _h = None
+    self._h.
 
-    def _handle(self):
+    Threads: every public method holds a *use* of each handle among its arguments for
+    the whole call (see :func:`using`), and close() waits until no other thread is
+    inside a call on the handle, refusing new calls meanwhile (ValueError "used after
+    close()"). Closing a handle from inside a call on it on the same thread (a progress
+    callback closing its store) raises StateError instead of freeing memory still in
+    use. The C library itself promises nothing of the kind (doc/ABI.md, Threads)."""
+    _free: "str | None" = None
+    _h: "int | None" = None
+    _cv: "threading.Condition | None" = None
+    _users: int = 0
+    _closing: bool = False
+    _owners: "dict[int, int] | None" = None
+
+    def __init_subclass__(cls, **kw: Any) -> None:
+        super().__init_subclass__(**kw)
+        for name, v in list(vars(cls).items()):
+            if name in _NOT_GUARDED or (name.startswith("_") and name not in _GUARDED_DUNDERS):
+                continue
+            if isinstance(v, property) and v.fget is not None:
+                setattr(cls, name, property(using(v.fget), v.fset, v.fdel, v.__doc__))
+            elif isinstance(v, (classmethod, staticmethod)):
+                continue
+            elif inspect.isfunction(v) and not inspect.isgeneratorfunction(v):
+                setattr(cls, name, using(v))
+
+    def _lock(self) -> "threading.Condition":
+        cv = self._cv
+        if cv is None:
+            with _CV_INIT:
+                if self._cv is None:
+                    self._cv = threading.Condition(threading.Lock())
+                    self._owners = {}
+                cv = self._cv
+        return cv
+
+    def _acquire(self) -> None:
+        cv = self._lock()
+        me = threading.get_ident()
+        with cv:
+            owners = self._owners
+            assert owners is not None
+            if (not self._h or self._closing) and me not in owners:
+                raise ValueError("libiv.%s: used after close()" % type(self).__name__)
+            self._users += 1
+            owners[me] = owners.get(me, 0) + 1
+
+    def _release(self) -> None:
+        cv = self._lock()
+        me = threading.get_ident()
+        with cv:
+            owners = self._owners
+            assert owners is not None
+            self._users -= 1
+            n = owners.get(me, 0) - 1
+            if n > 0:
+                owners[me] = n
+            else:
+                owners.pop(me, None)
+            if self._users == 0:
+                cv.notify_all()
+
+    def _handle(self) -> int:
         if not self._h:
             raise ValueError("libiv.%s: used after close()" % type(self).__name__)
         return self._h
 
-    def close(self):
-        """Free the handle now (also done when the object is garbage-collected)."""
-        h, self._h = self._h, None
+    def close(self) -> None:
+        """Free the handle now (also done when the object is garbage-collected). Waits
+        for calls other threads are making on it; new calls fail with ValueError."""
+        if self._h is None and self._cv is None:
+            return
+        cv = self._lock()
+        me = threading.get_ident()
+        with cv:
+            owners = self._owners
+            assert owners is not None
+            if owners.get(me):
+                raise StateError(-10, "libiv.%s: close() inside a call on the same handle "
+                                      "(from a callback?): the call is still using it"
+                                 % type(self).__name__)
+            self._closing = True
+            while self._users:
+                cv.wait()
+            h, self._h = self._h, None
+            self._closing = False
         if h:
             _lib.fn(self._free)(h)
 
-    def __enter__(self):
+    def __enter__(self) -> Any:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: Any) -> None:
         self.close()
 
-    def __del__(self):
+    def __del__(self) -> None:
         try:
-            self.close()
+            h, self._h = self._h, None   # unreachable: no call can be using it
+            if h:
+                _lib.fn(self._free)(h)
         except Exception:   # interpreter shutdown: the library may be gone already
             pass
+
+
+_CV_INIT = threading.Lock()
+_NOT_GUARDED = {"close", "open", "__enter__", "__exit__", "__del__", "__init__",
+                "__init_subclass__"}
+_GUARDED_DUNDERS = {"__len__", "__getitem__", "__repr__", "__str__", "__bytes__",
+                    "__eq__", "__contains__"}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def using(f: F) -> F:
+    """Wrap f so that every libiv handle among its arguments (positional or keyword,
+    self included) is held in use for the duration of the call."""
+    @functools.wraps(f)
+    def call(*args: Any, **kw: Any) -> Any:
+        held: "list[Handle]" = []
+        try:
+            for a in itertools.chain(args, kw.values()):
+                if isinstance(a, Handle) and not any(a is h for h in held):
+                    a._acquire()
+                    held.append(a)
+            return f(*args, **kw)
+        finally:
+            for a in reversed(held):
+                a._release()
+    return call  # type: ignore[return-value]
+
+
