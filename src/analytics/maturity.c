@@ -261,10 +261,8 @@ static int pending_row(iv_indicators *ind, pending *p, const mcsv *c, int name_c
         return MCSV_ERROR(c, "%s", iv_error_last());
     if (!iv__parse_finite(val, c->fn[value_col], &v))
         return MCSV_ERROR(c, "indicator '%s': value '%s' is not a finite number", name, val);
-    for (i = 0; i < p->n; i++)
-        if (iv__ieq(name, nn, p->e[i].name))
-            return MCSV_ERROR(c, "indicator '%s' is already given on line %d", name,
-                                 p->line[i]);
+    /* duplicates are found after the last row, by sorting (n log n, not n^2) */
+    (void)i;
     if (iv__grow(&ind->alloc, (void **)&p->e, &p->cap, p->n + 1, sizeof *p->e) ||
         iv__grow(&ind->alloc, (void **)&p->line, &p->lcap, p->n + 1, sizeof *p->line))
         return iv__nomem("indicator CSV");
@@ -276,6 +274,52 @@ static int pending_row(iv_indicators *ind, pending *p, const mcsv *c, int name_c
     p->line[p->n] = c->rec_line;
     p->n++;
     return IV_OK;
+}
+
+/* Order of pending rows (indices) by name, then line. */
+static const pending *sort_p;
+static int pending_cmp(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    int c = strcmp(sort_p->e[x].name, sort_p->e[y].name);
+    return c ? c : (sort_p->line[x] > sort_p->line[y]) - (sort_p->line[x] < sort_p->line[y]);
+}
+
+static int entry_ptr_cmp(const void *a, const void *b)
+{
+    const iv__ind_entry *const *x = a, *const *y = b;
+    return strcmp((*x)->name, (*y)->name);
+}
+
+/* The first repeated indicator in file order (the one whose second line is smallest),
+ * named as the row-by-row check named it; IV_OK when every name is distinct. Names are
+ * lower-cased already, so equal names are equal bytes. */
+static int pending_dups(const iv_indicators *ind, const pending *p, const char *origin)
+{
+    size_t *ix, i, best = (size_t)-1;
+    int first = 0;
+    if (p->n < 2)
+        return IV_OK;
+    if (!(ix = iv__malloc(&ind->alloc, p->n * sizeof *ix)))
+        return iv__nomem("indicator CSV");
+    for (i = 0; i < p->n; i++)
+        ix[i] = i;
+    sort_p = p;
+    qsort(ix, p->n, sizeof *ix, pending_cmp);
+    for (i = 1; i < p->n; i++)
+        if (strcmp(p->e[ix[i]].name, p->e[ix[i - 1]].name) == 0 &&
+            (best == (size_t)-1 || p->line[ix[i]] < p->line[best])) {
+            /* ix[i - 1] is the first line of this name only if ix[i] is its second */
+            if (i >= 2 && strcmp(p->e[ix[i - 2]].name, p->e[ix[i]].name) == 0)
+                continue;
+            best = ix[i];
+            first = p->line[ix[i - 1]];
+        }
+    iv__free(&ind->alloc, ix, p->n * sizeof *ix);
+    if (best == (size_t)-1)
+        return IV_OK;
+    return iv__parse_error(origin, p->line[best], "indicator '%s' is already given on line %d",
+                           p->e[best].name, first);
 }
 
 static int indicators_csv(iv_indicators *ind, const char *text, size_t len, const char *origin)
@@ -303,20 +347,35 @@ static int indicators_csv(iv_indicators *ind, const char *text, size_t len, cons
         else
             rc = pending_row(ind, &p, &c, name_col, value_col);
     }
-    /* Make room for every pending row, then merge without any further failure. */
+    if (rc == 0)
+        rc = pending_dups(ind, &p, origin);
+    /* Make room for every pending row, then merge without any further failure: the
+     * entries already in the set are looked up by binary search in a sorted copy of
+     * their pointers (names are stored lower-cased; pending names are distinct). */
     if (rc == 0 && iv__grow(&ind->alloc, (void **)&ind->e, &ind->cap, ind->n + p.n, sizeof *ind->e))
         rc = iv__nomem("indicator set");
     if (rc == 0) {
-        for (i = 0; i < p.n; i++) {
-            iv__ind_entry *e = ind_find(ind, p.e[i].name, strlen(p.e[i].name));
-            if (e) {
-                e->value = p.e[i].value;
-                e->user = 1;
+        size_t old = ind->n;
+        iv__ind_entry **sorted = old ? iv__malloc(&ind->alloc, old * sizeof *sorted) : NULL;
+        if (old && !sorted)
+            rc = iv__nomem("indicator set");
+        for (i = 0; rc == 0 && i < old; i++)
+            sorted[i] = &ind->e[i];
+        if (rc == 0 && old)
+            qsort(sorted, old, sizeof *sorted, entry_ptr_cmp);
+        for (i = 0; rc == 0 && i < p.n; i++) {
+            iv__ind_entry key, *kp = &key, **hit;
+            key.name = p.e[i].name;
+            hit = old ? bsearch(&kp, sorted, old, sizeof *sorted, entry_ptr_cmp) : NULL;
+            if (hit) {
+                (*hit)->value = p.e[i].value;
+                (*hit)->user = 1;
             } else {
                 ind->e[ind->n++] = p.e[i];
                 p.e[i].name = NULL;
             }
         }
+        iv__free(&ind->alloc, sorted, old * sizeof *sorted);
     }
     pending_free(&ind->alloc, &p);
     iv__csv_free(&c.tok);
@@ -635,6 +694,46 @@ static int slot_of(const char *area, size_t n)
     return iv__area_parse(area, n) > 0 ? iv__area_parse(area, n) : -1;
 }
 
+static int key_cmp(const void *a, const void *b)
+{
+    const peer_key *x = *(const peer_key *const *)a, *y = *(const peer_key *const *)b;
+    int c = (x->slot > y->slot) - (x->slot < y->slot);
+    if (!c)
+        c = strcmp(x->peer, y->peer);
+    return c ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+/* The first (peer, area) pair given twice, in file order, as the row-by-row check named
+ * it: sorted by (area, peer, line), the second line of each repeated pair. */
+static int peers_dups(const iv__alloc *a, const peerset *p, const char *origin)
+{
+    const peer_key **ix, *best = NULL, *first = NULL;
+    size_t i;
+    if (p->nkeys < 2)
+        return IV_OK;
+    if (!(ix = iv__malloc(a, p->nkeys * sizeof *ix)))
+        return iv__nomem("peers");
+    for (i = 0; i < p->nkeys; i++)
+        ix[i] = &p->keys[i];
+    qsort(ix, p->nkeys, sizeof *ix, key_cmp);
+    for (i = 1; i < p->nkeys; i++) {
+        if (ix[i]->slot != ix[i - 1]->slot || strcmp(ix[i]->peer, ix[i - 1]->peer) != 0)
+            continue;
+        if (i >= 2 && ix[i - 2]->slot == ix[i]->slot && strcmp(ix[i - 2]->peer, ix[i]->peer) == 0)
+            continue; /* a third line of the same pair */
+        if (!best || ix[i]->line < best->line) {
+            best = ix[i];
+            first = ix[i - 1];
+        }
+    }
+    iv__free(a, ix, p->nkeys * sizeof *ix);
+    if (!best)
+        return IV_OK;
+    return iv__parse_error(origin, best->line, "peer '%s', area '%s' is already given on line %d",
+                           best->peer, best->slot ? iv__area_name(best->slot) : "overall",
+                           first->line);
+}
+
 static int peers_row(const iv__alloc *a, peerset *p, const mcsv *c, const int *col)
 {
     const char *peer = mcsv_field(c, col[0]), *area = mcsv_field(c, col[1]);
@@ -647,10 +746,7 @@ static int peers_row(const iv__alloc *a, peerset *p, const mcsv *c, const int *c
     if (slot < 0)
         return MCSV_ERROR(c, "unknown area '%s' (expected one of the eight areas or overall)",
                              area);
-    for (i = 0; i < p->nkeys; i++)
-        if (p->keys[i].slot == slot && strcmp(p->keys[i].peer, peer) == 0)
-            return MCSV_ERROR(c, "peer '%s', area '%s' is already given on line %d", peer, area,
-                                 p->keys[i].line);
+    (void)i; /* repeated (peer, area) pairs: peers_dups, after the last row (n log n) */
     if (iv__grow(a, (void **)&p->keys, &p->capkeys, p->nkeys + 1, sizeof *p->keys))
         return iv__nomem("peers");
     p->keys[p->nkeys].peer = iv__strndup(a, peer, c->fn[col[0]]);
@@ -694,6 +790,8 @@ static int peers_read(const iv__alloc *a, peerset *p, const char *text, size_t l
         else
             rc = peers_row(a, p, &c, col);
     }
+    if (rc == 0)
+        rc = peers_dups(a, p, c.origin);
     iv__csv_free(&c.tok);
     return rc;
 }
