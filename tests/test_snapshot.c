@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "iv.h"
@@ -367,6 +368,110 @@ static int dir_writable(const char *path)
     return 1;
 }
 
+/* Re-sign a snapshot after an edit: walk the sections (tag 4, length 8, payload, CRC 4)
+ * after the 16-byte header and recompute every CRC, so that only the content checks can
+ * catch the forgery. */
+static void resign_snapshot(unsigned char *b, size_t n)
+{
+    size_t off = 16;
+    while (off + 16 <= n) {
+        uint64_t len = iv__ld64(b + off + 4);
+        ck_assert(off + 12 + len + 4 <= n);
+        iv__le32(b + off + 12 + len, iv__crc32(0, b + off + 12, (size_t)len));
+        off += 12 + (size_t)len + 4;
+    }
+    ck_assert_uint_eq(off, n);
+}
+
+static int load_forged(const unsigned char *orig, size_t n, void (*edit)(unsigned char *, size_t))
+{
+    char path[1024];
+    unsigned char *b = malloc(n);
+    iv_store *s = NULL;
+    int rc;
+    ck_assert_ptr_nonnull(b);
+    memcpy(b, orig, n);
+    edit(b, n);
+    resign_snapshot(b, n);
+    tu_temp_path(path, sizeof path, ".ivstore");
+    put_bytes(path, b, n);
+    rc = iv_store_load(&s, path, NULL);
+    iv_store_free(s);
+    remove(path);
+    free(b);
+    return rc;
+}
+
+/* META payload at 28: nrows u64, ndims u32, ingest_read u64 (40), ingest_rejected (48) */
+static void forge_rejected_minus_one(unsigned char *b, size_t n)
+{
+    (void)n;
+    iv__le64(b + 48, UINT64_MAX);
+}
+
+static void forge_read_beyond_rows(unsigned char *b, size_t n)
+{
+    (void)n;
+    iv__le64(b + 40, 1000); /* 1000 - 1 accepted rows in a store of 4 */
+}
+
+static unsigned char *find_bytes(unsigned char *b, size_t n, const void *pat, size_t m)
+{
+    size_t i, hits = 0;
+    unsigned char *at = NULL;
+    for (i = 0; i + m <= n; i++)
+        if (memcmp(b + i, pat, m) == 0) {
+            at = b + i;
+            hits++;
+        }
+    ck_assert_uint_eq(hits, 1);
+    return at;
+}
+
+static void forge_nul_in_team(unsigned char *b, size_t n)
+{
+    find_bytes(b, n, "west", 4)[1] = '\0'; /* "w\0st" */
+}
+
+/* the contact column holds the ids 1 (a), 2 (b), 1 (a), 3 (c): make the last row a's,
+ * leaving the string "c" to no row */
+static void forge_unused_contact(unsigned char *b, size_t n)
+{
+    static const unsigned char col[16] = {1, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 3, 0, 0, 0};
+    find_bytes(b, n, col, sizeof col)[12] = 1;
+}
+
+static void forge_nothing(unsigned char *b, size_t n)
+{
+    (void)b;
+    (void)n;
+}
+
+/* issue #14 item 9: forged snapshots whose checksums are valid: the ingestion counters
+ * against the row count, NUL bytes in strings, a contact string no row uses. */
+START_TEST(checksum_valid_forgeries_are_corrupt)
+{
+    char path[1024];
+    iv_store *s = small_store();
+    unsigned char *b;
+    size_t n;
+    tu_temp_path(path, sizeof path, ".ivstore");
+    ck_assert_int_eq(iv_store_save(s, path), IV_OK);
+    b = file_bytes(path, &n);
+    remove(path);
+    ck_assert_int_eq(load_forged(b, n, forge_nothing), IV_OK); /* the re-signing is right */
+    ck_assert_int_eq(load_forged(b, n, forge_rejected_minus_one), IV_ECORRUPT);
+    ck_assert_msg(strstr(iv_error_last(), "ingestion counters"), "%s", iv_error_last());
+    ck_assert_int_eq(load_forged(b, n, forge_read_beyond_rows), IV_ECORRUPT);
+    ck_assert_int_eq(load_forged(b, n, forge_nul_in_team), IV_ECORRUPT);
+    ck_assert_msg(strstr(iv_error_last(), "NUL"), "%s", iv_error_last());
+    ck_assert_int_eq(load_forged(b, n, forge_unused_contact), IV_ECORRUPT);
+    ck_assert_msg(strstr(iv_error_last(), "no row uses"), "%s", iv_error_last());
+    free(b);
+    iv_store_free(s);
+}
+END_TEST
+
 static Suite *snapshot_suite(void)
 {
     Suite *s = suite_create("snapshot");
@@ -378,6 +483,7 @@ static Suite *snapshot_suite(void)
     tcase_add_test(tc, every_truncation_and_every_bit_flip_is_a_clean_error);
     tcase_add_test(tc, forged_row_counts_and_codes_are_rejected);
     tcase_add_test(tc, load_and_save_fail_cleanly_at_every_allocation);
+    tcase_add_test(tc, checksum_valid_forgeries_are_corrupt);
     suite_add_tcase(s, tc);
     return s;
 }

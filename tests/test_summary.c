@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "iv.h"
@@ -335,6 +336,66 @@ START_TEST(forged_lengths_are_rejected_without_large_allocations)
 }
 END_TEST
 
+/* issue #14 item 9: a checksum-valid summary whose counts disagree with their own
+ * denominators is corrupt (a forged nps_promoters above the NPS answers printed NPS
+ * 10927.8). Ten rows, three NPS answers 10, 3, 8: nps_n 3, promoters 1, detractors 1 (by
+ * hand); the accumulator's counts nps_n, nps_promoters, nps_detractors, csat_n are
+ * consecutive u64 (3, 1, 1, 0). */
+START_TEST(counts_beyond_their_denominators_are_corrupt)
+{
+    static const double nps[3] = {10, 3, 8};
+    iv_store *st = NULL;
+    iv_summary *sum, *back = NULL;
+    bytes b;
+    unsigned char pat[32], *at = NULL, *p;
+    size_t i, hits = 0;
+    int k;
+    ck_assert_int_eq(iv_store_new(&st, NULL), IV_OK);
+    for (k = 0; k < 10; k++) {
+        iv_record r = IV_RECORD_INIT;
+        r.contact = k % 2 ? "x" : "y";
+        r.ts = INT64_C(1704067200000) + k * INT64_C(86400000);
+        r.channel = "web";
+        r.type = k < 3 ? "nps" : "visit";
+        if (k < 3)
+            r.score = nps[k];
+        ck_assert_int_eq(iv_store_append(st, &r), IV_OK);
+    }
+    ck_assert_int_eq(iv_store_prepare(st), IV_OK);
+    sum = make(st, NULL, NULL);
+    b = to_bytes(sum);
+    p = b.p;
+    iv__le64(pat, 3);
+    iv__le64(pat + 8, 1);
+    iv__le64(pat + 16, 1);
+    iv__le64(pat + 24, 0);
+    for (i = 0; i + sizeof pat <= b.n; i++)
+        if (memcmp(p + i, pat, sizeof pat) == 0) {
+            at = p + i;
+            hits++;
+        }
+    ck_assert_uint_eq(hits, 1);
+    /* untouched, re-signed: loads */
+    iv__le32(p + 24, iv__crc32(0, p + 28, b.n - 28));
+    ck_assert_int_eq(iv_summary_from_bytes(&back, b.p, b.n, NULL), IV_OK);
+    iv_summary_free(back);
+    back = NULL;
+    /* 3 promoters + 1 detractor among 3 answers (still fewer than the 10 rows) */
+    iv__le64(at + 8, 3);
+    iv__le32(p + 24, iv__crc32(0, p + 28, b.n - 28));
+    ck_assert_int_eq(iv_summary_from_bytes(&back, b.p, b.n, NULL), IV_ECORRUPT);
+    ck_assert_ptr_null(back);
+    /* the answers back as they were, but 2 desired outcomes where no outcome is given */
+    iv__le64(at + 8, 1);
+    iv__le64(at - 8 * 5, 2); /* desired (index 2 of 14) ; outcome_given (3) is 0 */
+    iv__le32(p + 24, iv__crc32(0, p + 28, b.n - 28));
+    ck_assert_int_eq(iv_summary_from_bytes(&back, b.p, b.n, NULL), IV_ECORRUPT);
+    free(b.p);
+    iv_summary_free(sum);
+    iv_store_free(st);
+}
+END_TEST
+
 START_TEST(quantiles_are_within_the_sketch_bound)
 {
     /* per-contact n in team east: hand_n(0, k) = 1 + 5k % 7 for k = 0..11:
@@ -620,6 +681,7 @@ static Suite *summary_suite(void)
     tcase_add_test(tc, partition_hash_is_fnv1a64_modulo_parts);
     tcase_add_test(tc, make_fails_cleanly_at_every_allocation);
     tcase_add_test(tc, merge_parse_and_serialise_fail_cleanly_at_every_allocation);
+    tcase_add_test(tc, counts_beyond_their_denominators_are_corrupt);
     suite_add_tcase(s, tc);
     return s;
 }

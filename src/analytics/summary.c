@@ -88,6 +88,13 @@ static int iv__gacc_plausible(const iv__gacc *g)
     for (i = 0; i < 13; i++)
         if (c[i] > g->n)
             return 0;
+    /* each count against its own denominator (doc/METRICS.md §Group metrics): desired
+     * outcomes among the given ones, promoters and detractors among the NPS answers, ...;
+     * a row is at most one survey and either forward or backward */
+    if (g->desired > g->outcome_given || g->nps_promoters + g->nps_detractors > g->nps_n ||
+        g->csat_satisfied > g->csat_n || g->ces_easy > g->ces_n ||
+        g->nps_n + g->csat_n + g->ces_n > g->n || g->rv_forward + g->rv_backward > g->n)
+        return 0;
     return iv__sum_plausible(g->cost) && iv__sum_plausible(g->value) &&
            iv__sum_plausible(g->quality) && iv__sum_plausible(g->rv) &&
            iv__sum_plausible(g->csat_sum) && iv__sum_plausible(g->ces_sum);

@@ -304,6 +304,8 @@ static int iv__sr_pool(iv__snapr *r, iv_store *s, iv__pool *p, int dbl)
         unsigned char d[8];
         if (iv__r_str(&b, &str, &len) || len == 0 || (dbl && len != 8))
             return iv__snap_corrupt(r, "malformed string");
+        if (!dbl && memchr(str, '\0', len))
+            return iv__snap_corrupt(r, "NUL byte inside a string"); /* would cut it at output */
         if (dbl) {
             /* back to the host's double from its little-endian bit pattern */
             uint64_t u = iv__ld64((const unsigned char *)str);
@@ -397,7 +399,27 @@ static iv__str iv__pool_range(const iv__pool *p, uint32_t id)
 /* Every row must be one ingestion would have accepted. */
 static int iv__sr_check_rows(iv__snapr *r, iv_store *s)
 {
-    size_t i;
+    size_t i, nc = s->contacts.count;
+    /* every contact string is some row's contact (else the contact count would count a
+     * contact with no interaction) */
+    unsigned char *used = iv__calloc(&s->alloc, nc ? nc : 1, 1);
+    int rc = IV_OK;
+    if (!used)
+        return iv__nomem("loading a snapshot");
+    for (i = 0; i < s->nrows; i++) {
+        uint32_t c = s->contact[i];
+        if (c == 0 || c >= nc) {
+            rc = iv__snap_corrupt(r, "row refers to nothing");
+            break;
+        }
+        used[c] = 1;
+    }
+    for (i = 1; rc == IV_OK && i < nc; i++)
+        if (!used[i])
+            rc = iv__snap_corrupt(r, "a contact string that no row uses");
+    iv__free(&s->alloc, used, nc ? nc : 1);
+    if (rc)
+        return rc;
     for (i = 0; i < s->nrows; i++) {
         iv__row row;
         char why[160];
@@ -451,6 +473,10 @@ static int iv__snap_read(iv__snapr *r, iv_store *s)
     if (b.err || ndims > IV_MAX_DIMS || has_id > 1 || nrows > r->left / 29 ||
         nrows >= UINT32_MAX - 1)
         return iv__snap_corrupt(r, "bad header");
+    /* the ingestion counters against their denominators: rejects are some of the rows
+     * read, and the rows accepted by ingestion are some of the stored rows */
+    if (s->ingest_rejected > s->ingest_read || s->ingest_read - s->ingest_rejected > nrows)
+        return iv__snap_corrupt(r, "ingestion counters inconsistent with the row count");
     for (d = 0; d < ndims; d++) {
         const char *name;
         size_t len;
