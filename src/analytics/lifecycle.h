@@ -8,7 +8,7 @@
 #define IV_SRC_LIFECYCLE_H
 
 #include "iv/lifecycle.h"
-#include "query.h"
+#include "group.h"
 
 typedef struct iv__lc {
     iv__ctx c;            /* the selection and model, over the whole time line */

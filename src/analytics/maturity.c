@@ -7,7 +7,7 @@
 
 #include "csv.h"
 #include "maturity.h"
-#include "query.h"
+#include "select.h"
 #include "table.h"
 #include "text.h"
 #include "timefmt.h"

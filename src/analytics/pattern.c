@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "group.h"
 #include "metrics.h"
 #include "norm.h"
 #include "quantile.h"

@@ -9,7 +9,7 @@
 
 #include "iv/summary.h"
 #include "metrics.h"
-#include "query.h"
+#include "group.h"
 #include "sketch.h"
 #include "stats.h"
 #include "table.h"

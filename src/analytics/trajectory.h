@@ -6,7 +6,7 @@
 
 #include "core.h"
 #include "iv/pattern.h"
-#include "query.h"
+#include "select.h"
 
 /* Validate public options (NULL = defaults) into *o. */
 int iv__pstore_opts(const iv_pattern_store_options *opts, iv_pattern_store_options *o);

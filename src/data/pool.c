@@ -1,6 +1,6 @@
 /* String interner: distinct byte strings get dense ids; id 0 is the empty string.
  * Open addressing with linear probing over a power-of-two slot array holding id+1. */
-#include "store.h"
+#include "pool.h"
 
 static inline uint64_t iv__ld8(const char *p)
 {

@@ -23,117 +23,13 @@
 
 #include "core.h"
 #include "iv/store.h"
+#include "pool.h"
 
 /* A byte range (not NUL-terminated). */
 typedef struct iv__str {
     const char *p;
     size_t n;
 } iv__str;
-
-/* ---- interner: distinct byte strings get dense ids 0..count-1; id 0 is "" ---- */
-typedef struct iv__pool_ent {
-    uint64_t off;       /* start in bytes */
-    uint32_t len;       /* length without the NUL */
-    uint32_t hash;
-} iv__pool_ent;
-/* A recently interned string of 1..16 bytes, held as the two words iv__hash reads
- * (overlapping loads), so a hit costs two loads and three compares. */
-typedef struct iv__pool_recent {
-    uint64_t a, b;
-    uint32_t n;         /* 0: empty */
-    uint32_t id;
-} iv__pool_recent;
-#define IV__POOL_RECENT 16
-
-typedef struct iv__pool {
-    char *bytes;        /* every string, each followed by a NUL */
-    size_t nbytes, capbytes;
-    iv__pool_ent *ents; /* ents[id] */
-    size_t count, capids;
-    uint64_t *slots;    /* open addressing, linear probing: hash << 32 | (id + 1), 0 = empty;
-                           the hash in the slot spares a load of ents[] per probe */
-    size_t nslots;      /* power of two, at most half full */
-    uint32_t last;      /* id of the last string interned (a one-entry cache: consecutive
-                           rows often repeat a contact or a channel) */
-    int nodedup;        /* append only, no hash table: for columns whose values are
-                           unique anyway (source ids); find() then scans */
-    iv__pool_recent recent[IV__POOL_RECENT]; /* direct-mapped by content: a column's few
-                           frequent values (channels, types, teams) skip the hash table */
-} iv__pool;
-
-int iv__pool_init(iv__pool *p, const iv__alloc *a);
-/* Same, for an append-only pool (no deduplication, no hash table). */
-int iv__pool_init_nodedup(iv__pool *p, const iv__alloc *a);
-void iv__pool_free(iv__pool *p, const iv__alloc *a);
-/* iv__pool_intern when the string is not in the recent cache (or longer than 16 bytes). */
-int iv__pool_intern_miss(iv__pool *p, const iv__alloc *a, const char *s, size_t n, uint32_t *id,
-                         uint64_t *limit_left);
-
-/* Two words that together hold every byte of a string of 1..16 bytes, read without
- * going past its end: two overlapping loads of 8 (or 4) bytes, or three single bytes
- * below 4. With the length known, equal words mean equal strings. */
-static inline void iv__words16(const char *s, size_t n, uint64_t *a, uint64_t *b)
-{
-    if (n >= 8) {
-        memcpy(a, s, 8);
-        memcpy(b, s + n - 8, 8);
-    } else if (n >= 4) {
-        uint32_t x, y;
-        memcpy(&x, s, 4);
-        memcpy(&y, s + n - 4, 4);
-        *a = x;
-        *b = y;
-    } else {
-        *a = (uint64_t)(unsigned char)s[0] | (uint64_t)(unsigned char)s[n / 2] << 8 |
-             (uint64_t)(unsigned char)s[n - 1] << 16;
-        *b = 0;
-    }
-}
-
-/* The recent-cache entry of a short string: Fibonacci hashing of its words (Knuth,
- * TAOCP vol. 3, section 6.4). */
-static inline iv__pool_recent *iv__pool_recent_of(iv__pool *p, uint64_t a, uint64_t b, size_t n)
-{
-    return &p->recent[((a ^ (b << 7) ^ n) * UINT64_C(0x9E3779B97F4A7C15)) >> 60];
-}
-
-/* Find or insert; *id receives the id. *limit_left is decremented on insert and an
- * insert with *limit_left == 0 fails with IV_ELIMIT (limit_left may be NULL). Inline
- * for the cases that cost a few instructions (empty text, a recent short string), as
- * the append path calls it for every text column of every row. */
-static inline int iv__pool_intern(iv__pool *p, const iv__alloc *a, const char *s, size_t n,
-                                  uint32_t *id, uint64_t *limit_left)
-{
-    if (n == 0) {
-        *id = 0;
-        return IV_OK;
-    }
-    if (n <= 16 && !p->nodedup) {
-        uint64_t wa, wb;
-        const iv__pool_recent *e;
-        iv__words16(s, n, &wa, &wb);
-        e = iv__pool_recent_of(p, wa, wb, n);
-        if (e->a == wa && e->b == wb && e->n == n) {
-            *id = e->id;
-            return IV_OK;
-        }
-    }
-    return iv__pool_intern_miss(p, a, s, n, id, limit_left);
-}
-/* Find only: returns 1 and sets *id when present. */
-int iv__pool_find(const iv__pool *p, const char *s, size_t n, uint32_t *id);
-/* Drop the entries with id >= count (most recent first): undo of a partial row. */
-void iv__pool_truncate(iv__pool *p, size_t count);
-static inline const char *iv__pool_str(const iv__pool *p, uint32_t id)
-{
-    return p->bytes + p->ents[id].off;
-}
-static inline size_t iv__pool_len(const iv__pool *p, uint32_t id)
-{
-    return p->ents[id].len;
-}
-size_t iv__pool_memory(const iv__pool *p);
-uint32_t iv__hash(const char *s, size_t n);
 
 /* ---- a column of codes whose width grows 1 -> 2 -> 4 bytes as needed ---- */
 typedef struct iv__codes {

@@ -13,7 +13,7 @@
  * `!=` and fails `=` and `in`. */
 #include <stdio.h>
 
-#include "query.h"
+#include "select.h"
 #include "timefmt.h"
 
 enum { IV__S_TRUE, IV__S_AND, IV__S_OR, IV__S_NOT, IV__S_CMP, IV__S_HAS };
@@ -501,4 +501,62 @@ static int iv__eval(const iv__sel *sel, int i, const iv__ctx *c, size_t row)
 int iv__sel_row(const iv__sel *sel, const iv__ctx *c, size_t row)
 {
     return !sel || iv__eval(sel, sel->root, c, row);
+}
+
+/* ---- a context with its selection ---- */
+
+int iv__ctx_init(iv__ctx *c, const iv_store *s, const iv_query_options *o)
+{
+    int rc = iv__ctx_setup(c, s, o);
+    if (rc || !o || !o->where || !*o->where)
+        return rc;
+    if ((rc = iv__sel_compile(&c->sel, c, o->where))) {
+        iv__ctx_free(c);
+        return rc;
+    }
+    if (iv__sel_needs_contacts(c->sel) && (rc = iv__ctx_contacts(c))) {
+        iv__ctx_free(c);
+        return rc;
+    }
+    return IV_OK;
+}
+
+void iv__ctx_free(iv__ctx *c)
+{
+    if (c->s)
+        iv__sel_free(c->sel, &c->a);
+    c->sel = NULL;
+    iv__ctx_release(c);
+}
+
+/* ---- the selected rows ---- */
+
+int iv__walk(iv__ctx *c, iv__row_fn fn, void *payload)
+{
+    const iv_store *s = c->s;
+    size_t nc = s->contacts.count, ci, k;
+    int rc;
+    for (ci = 1; ci < nc; ci++) {
+        const uint32_t *rows = s->idx_rows + s->idx_start[ci];
+        size_t n = s->idx_start[ci + 1] - s->idx_start[ci];
+        iv__ctx_contact_begin(c);
+        for (k = 0; k < n; k++) {
+            size_t r = rows[k];
+            double u;
+            if (c->stateful) {
+                u = iv__ctx_rv(c, r);
+                if (!iv__ctx_in_range(c, s->ts[r]) || !iv__sel_row(c->sel, c, r))
+                    continue;
+            } else {
+                if (!iv__ctx_in_range(c, s->ts[r]) || !iv__sel_row(c->sel, c, r))
+                    continue;
+                u = iv__ctx_rv(c, r);
+            }
+            if ((rc = fn(c, r, (uint32_t)ci, u, payload)))
+                return rc;
+        }
+        if ((rc = iv__ctx_tick(c, ci, nc)))
+            return rc;
+    }
+    return IV_OK;
 }

@@ -1,0 +1,612 @@
+/* Grouping: keyers, groups (dense or hashed), the grouped run over the selected rows and
+ * its threaded fast path, groups sorted by their key labels. */
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "group.h"
+#include "timefmt.h"
+
+/* ------------------------------------------------------------ keys ------- */
+
+/* Label of a code; NULL for undefined. */
+const char *iv__key_label(const iv__keyer *k, const iv__ctx *c, uint32_t code)
+{
+    const iv_store *s = c->s;
+    if (code == 0)
+        return NULL;
+    switch (k->kind) {
+    case IV__DIM_CHANNEL: return iv__pool_str(&s->channel.pool, code);
+    case IV__DIM_TYPE: return iv__pool_str(&s->type.pool, code);
+    case IV__DIM_TEAM: return iv__pool_str(&s->team.pool, code);
+    case IV__DIM_CUSTOM: return iv__pool_str(&s->dims[k->custom].pool, code);
+    case IV__DIM_CONTACT: return iv__pool_str(&s->contacts, code);
+    case IV__DIM_ID: return iv__pool_str(&s->ids, code);
+    case IV__DIM_STAGE:
+    case IV__DIM_CONTACT_STAGE: return iv_enum_name(0, (int)code);
+    case IV__DIM_AREA: return iv_enum_name(1, (int)code);
+    case IV__DIM_DIRECTION: return iv_enum_name(2, (int)code);
+    case IV__DIM_OUTCOME: return iv_enum_name(3, (int)code);
+    case IV__DIM_PROFIT_TIER: return iv__tier_name((int)code);
+    case IV__DIM_ROLE: return iv__role_name((int)code);
+    default: return k->labels[code - 1];
+    }
+}
+
+void iv__keyers_free(iv__keyer *ks, size_t n, const iv__alloc *a)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        iv__free(a, ks[i].daycode, ks[i].ndays * sizeof *ks[i].daycode);
+        iv__free(a, ks[i].labels, ks[i].ndays * sizeof *ks[i].labels);
+    }
+    iv__free(a, ks, IV__MAX(n, 1) * sizeof *ks);
+}
+
+/* Parse the comma-separated `by` list into keyers (computing contact attributes when a
+ * contact-level dimension is asked for). */
+int iv__keyers_make(iv__ctx *c, const char *by, iv__keyer **out, size_t *nout)
+{
+    const iv_store *s = c->s;
+    iv__keyer *ks;
+    size_t n = 0, cap = 1, i;
+    const char *p;
+    int rc;
+    *out = NULL;
+    *nout = 0;
+    if (by)
+        for (p = by; *p; p++)
+            cap += *p == ',';
+    ks = iv__calloc(&c->a, cap, sizeof *ks);
+    if (!ks)
+        return iv__nomem("group keys");
+    for (p = by; p && *p;) {
+        const char *e = strchr(p, ','), *b = p;
+        size_t len;
+        iv__keyer *k;
+        if (!e)
+            e = p + strlen(p);
+        while (b < e && (*b == ' ' || *b == '\t'))
+            b++;
+        len = (size_t)(e - b);
+        while (len && (b[len - 1] == ' ' || b[len - 1] == '\t'))
+            len--;
+        p = *e ? e + 1 : e;
+        if (len == 0)
+            continue;
+        k = &ks[n];
+        if (iv__dim_lookup(s, b, len, &k->kind, &k->custom)) {
+            iv__keyers_free(ks, n, &c->a);
+            return iv__error(IV_ENOTFOUND, "unknown group dimension '%.*s'", (int)IV__MIN(len, 60), b);
+        }
+        for (i = 0; i < n; i++)
+            if (ks[i].kind == k->kind && ks[i].custom == k->custom) {
+                iv__keyers_free(ks, n, &c->a);
+                return iv__error(IV_EINVAL, "group dimension '%.*s' given twice", (int)IV__MIN(len, 60), b);
+            }
+        n++;
+        snprintf(k->name, sizeof k->name, "%s",
+                 k->kind == IV__DIM_CUSTOM ? s->dim_names[k->custom] : iv__dim_name(k->kind));
+        if (iv__dim_is_contact_level(k->kind) && (rc = iv__ctx_contacts(c))) {
+            iv__keyers_free(ks, n, &c->a);
+            return rc;
+        }
+        switch (k->kind) {
+        case IV__DIM_CHANNEL: k->card = s->channel.pool.count; break;
+        case IV__DIM_TYPE: k->card = s->type.pool.count; break;
+        case IV__DIM_TEAM: k->card = s->team.pool.count; break;
+        case IV__DIM_CUSTOM: k->card = s->dims[k->custom].pool.count; break;
+        case IV__DIM_CONTACT: k->card = s->contacts.count; break;
+        case IV__DIM_ID: k->card = s->ids.count; break;
+        case IV__DIM_AREA: k->card = 9; break;
+        case IV__DIM_DAY:
+        case IV__DIM_WEEK:
+        case IV__DIM_MONTH:
+        case IV__DIM_QUARTER:
+        case IV__DIM_YEAR: {
+            int64_t d0 = s->nrows ? iv__day_of_ms(s->ts_min) : 0, d1 = s->nrows ? iv__day_of_ms(s->ts_max) : 0, d;
+            char lab[32];
+            k->day0 = d0;
+            k->ndays = (size_t)(d1 - d0 + 1);
+            k->daycode = iv__malloc(&c->a, k->ndays * sizeof *k->daycode);
+            k->labels = iv__malloc(&c->a, k->ndays * sizeof *k->labels);
+            if (!k->daycode || !k->labels) {
+                iv__keyers_free(ks, n, &c->a);
+                return iv__nomem("time buckets");
+            }
+            for (d = d0; d <= d1; d++) {
+                iv__bucket_label(k->kind, d * IV__MS_PER_DAY, lab, sizeof lab);
+                if (k->nlabels == 0 || strcmp(k->labels[k->nlabels - 1], lab) != 0) {
+                    memcpy(k->labels[k->nlabels], lab, 16);
+                    k->labels[k->nlabels][15] = '\0';
+                    k->nlabels++;
+                }
+                k->daycode[d - d0] = (uint32_t)k->nlabels;
+            }
+            k->card = k->nlabels + 1;
+            break;
+        }
+        default: k->card = 4; break;
+        }
+    }
+    *out = ks;
+    *nout = n;
+    return IV_OK;
+}
+
+/* ------------------------------------------------------------ groups ----- */
+
+void iv__groups_free(iv__groups *G, const iv__alloc *a)
+{
+    iv__free(a, G->g, G->cap * sizeof *G->g);
+    iv__free(a, G->dense, G->ndense * sizeof *G->dense);
+    iv__free(a, G->hkeys, G->nslots * sizeof *G->hkeys);
+    iv__free(a, G->hvals, G->nslots * sizeof *G->hvals);
+    memset(G, 0, sizeof *G);
+}
+
+static int iv__groups_init(iv__groups *G, const iv__alloc *a, const iv__keyer *ks, size_t nk)
+{
+    uint64_t space = 1;
+    size_t i;
+    int dense = 1;
+    memset(G, 0, sizeof *G);
+    for (i = 0; i < nk; i++) {
+        if (ks[i].card && space > UINT64_MAX / ks[i].card)
+            return iv__error(IV_ELIMIT, "too many combinations of group keys");
+        space *= ks[i].card ? ks[i].card : 1;
+    }
+    if (space > (UINT64_C(1) << 22))
+        dense = 0;
+    if (dense) {
+        G->ndense = (size_t)space;
+        G->dense = iv__calloc(a, G->ndense, sizeof *G->dense);
+        if (!G->dense)
+            return iv__nomem("groups");
+    } else {
+        G->nslots = 1024;
+        G->hkeys = iv__malloc(a, G->nslots * sizeof *G->hkeys);
+        G->hvals = iv__calloc(a, G->nslots, sizeof *G->hvals);
+        if (!G->hkeys || !G->hvals) {
+            iv__groups_free(G, a);
+            return iv__nomem("groups");
+        }
+    }
+    return IV_OK;
+}
+
+static uint64_t iv__mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= UINT64_C(0xff51afd7ed558ccd);
+    x ^= x >> 33;
+    return x;
+}
+
+/* Index of the group with key, created when absent; -1 on IV_ENOMEM. */
+static long iv__groups_get(iv__groups *G, const iv__alloc *a, uint64_t key)
+{
+    size_t i = 0, mask;
+    void *p;
+    if (G->dense) {
+        if (G->dense[key])
+            return (long)G->dense[key] - 1;
+    } else {
+        mask = G->nslots - 1;
+        for (i = iv__mix64(key) & mask; G->hvals[i]; i = (i + 1) & mask)
+            if (G->hkeys[i] == key)
+                return (long)G->hvals[i] - 1;
+        if ((G->n + 1) * 2 > G->nslots) {
+            size_t ns = G->nslots * 2, j;
+            uint64_t *nk = iv__malloc(a, ns * sizeof *nk);
+            uint32_t *nv = iv__calloc(a, ns, sizeof *nv);
+            if (!nk || !nv) {
+                iv__free(a, nk, ns * sizeof *nk);
+                iv__free(a, nv, ns * sizeof *nv);
+                iv__nomem("groups");
+                return -1;
+            }
+            for (j = 0; j < G->nslots; j++)
+                if (G->hvals[j]) {
+                    size_t q = iv__mix64(G->hkeys[j]) & (ns - 1);
+                    while (nv[q])
+                        q = (q + 1) & (ns - 1);
+                    nk[q] = G->hkeys[j];
+                    nv[q] = G->hvals[j];
+                }
+            iv__free(a, G->hkeys, G->nslots * sizeof *G->hkeys);
+            iv__free(a, G->hvals, G->nslots * sizeof *G->hvals);
+            G->hkeys = nk;
+            G->hvals = nv;
+            G->nslots = ns;
+            mask = ns - 1;
+            for (i = iv__mix64(key) & mask; G->hvals[i]; i = (i + 1) & mask)
+                ;
+        }
+    }
+    p = G->g;
+    if (iv__grow(a, &p, &G->cap, G->n + 1, sizeof *G->g))
+        return -1;
+    G->g = p;
+    memset(&G->g[G->n], 0, sizeof *G->g);
+    G->g[G->n].key = key;
+    G->g[G->n].ord = (uint32_t)G->n;
+    if (G->dense) {
+        G->dense[key] = (uint32_t)G->n + 1;
+    } else {
+        G->hkeys[i] = key;
+        G->hvals[i] = (uint32_t)G->n + 1;
+    }
+    return (long)G->n++;
+}
+
+void iv__key_codes(const iv__keyer *ks, size_t nk, uint64_t key, uint32_t *codes)
+{
+    size_t i = nk;
+    while (i-- > 0) {
+        codes[i] = (uint32_t)(key % ks[i].card);
+        key /= ks[i].card;
+    }
+}
+
+typedef struct iv__gwalk {
+    iv__groups *G;
+    const iv__keyer *ks;
+    size_t nk;
+    iv__group_hook hook;
+    void *hook_payload;
+} iv__gwalk;
+
+static int iv__group_row(iv__ctx *c, size_t r, uint32_t contact, double u, void *payload)
+{
+    iv__gwalk *w = payload;
+    const iv_store *s = c->s;
+    long gi = iv__groups_get(w->G, &c->a, iv__row_key(w->ks, w->nk, c, r));
+    iv__group *g;
+    int assumed, outcome = (int)IV__EN_OUTCOME(s->enums[r]);
+    double cost;
+    const iv__type_info *ti;
+    if (gi < 0)
+        return IV_ENOMEM;
+    g = &w->G->g[gi];
+    if (g->last_contact != contact) {
+        g->last_contact = contact;
+        g->acc.contacts++;
+    }
+    ti = &c->ti[iv__codes_get(&s->type.codes, r)];
+    cost = s->cost[r];
+    assumed = isnan(cost);
+    if (assumed)
+        cost = c->ci[iv__codes_get(&s->channel.codes, r)].cost;
+    iv__gacc_add_fix(&g->acc, assumed ? c->cost_fix[iv__codes_get(&s->channel.codes, r)] : iv__fix_of(cost),
+                     assumed, iv__fix_of(s->value[r]), c->qfix[outcome],
+                     outcome == IV_OUTCOME_DESIRED ? 1 : outcome ? 2 : 0, u, iv__fix_of(u), ti->survey,
+                     ti->survey ? iv__store_score(s, r) : (double)NAN);
+    return w->hook ? w->hook(w->hook_payload, c, (size_t)gi, contact, r, u, cost) : IV_OK;
+}
+
+/* Sort groups by their key labels (byte order, undefined last). */
+int iv__group_cmp(const iv__keyer *ks, size_t nk, const iv__ctx *c, const iv__group *a,
+                  const iv__group *b)
+{
+    uint32_t ca[IV_MAX_DIMS + 20], cb[IV_MAX_DIMS + 20];
+    size_t i;
+    iv__key_codes(ks, nk, a->key, ca);
+    iv__key_codes(ks, nk, b->key, cb);
+    for (i = 0; i < nk; i++) {
+        const char *la = iv__key_label(&ks[i], c, ca[i]);
+        const char *lb = iv__key_label(&ks[i], c, cb[i]);
+        int r;
+        if (!la || !lb) {
+            if (la != lb)
+                return la ? -1 : 1;
+            continue;
+        }
+        if ((r = strcmp(la, lb)) != 0)
+            return r;
+    }
+    return 0;
+}
+
+typedef struct iv__gsort {
+    const iv__keyer *ks;
+    size_t nk;
+    const iv__ctx *c;
+} iv__gsort;
+static _Thread_local const iv__gsort *iv__gs;
+
+static int iv__cmp_groups(const void *pa, const void *pb)
+{
+    return iv__group_cmp(iv__gs->ks, iv__gs->nk, iv__gs->c, pa, pb);
+}
+
+/* Run the grouping: G receives the sorted groups. */
+/* The grouping loop of iv__group_row, fused and specialised for the common case (no
+ * hook, no RV history state, no half-life): RV units and their fixed-point values come
+ * from per-type tables, and nothing is called through a pointer. Same results as the
+ * general walk, row for row. */
+typedef struct iv__fastjob {
+    const iv__ctx *c;
+    const iv__keyer *ks;
+    size_t nk;
+    iv__groups *G;
+    const iv__i128 *rvfix;
+    size_t c0, c1;          /* contact ids [c0, c1) */
+    int tick;               /* call the progress callback (one job only) */
+    int rc;
+} iv__fastjob;
+
+/* The key of a row for the fused loop: the dimensions that are plain code columns or
+ * time buckets read from local copies (the writes into the groups could otherwise alias
+ * the store's fields and force a reload of every pointer per row); anything else falls
+ * back to iv__key_code. */
+typedef struct iv__fastkey {
+    iv__codes codes;        /* code columns */
+    const uint32_t *daycode;/* time buckets */
+    int64_t day0;
+    uint64_t card;
+    int how;                /* 0 codes, 1 bucket, 2 general */
+} iv__fastkey;
+
+static int iv__group_fast_range(iv__fastjob *j)
+{
+    const iv__ctx *c = j->c;
+    const iv__keyer *ks = j->ks;
+    size_t nk = j->nk, nc = c->s->contacts.count, ci, k, d;
+    iv__groups *G = j->G;
+    const iv__i128 *rvfix = j->rvfix;
+    const iv_store *s = c->s;
+    /* local copies of everything read per row */
+    const int64_t *ts = s->ts, from = c->from, to = c->to;
+    const double *costs = s->cost, *values = s->value;
+    const uint16_t *enums = s->enums;
+    const uint32_t *idx_rows = s->idx_rows, *idx_start = s->idx_start;
+    const iv__codes tcodes = s->type.codes, chcodes = s->channel.codes, rvcodes = s->rv.codes;
+    const iv__type_info *tis = c->ti;
+    const iv__i128 *cost_fix = c->cost_fix;
+    const iv__sel *sel = c->sel;
+    uint32_t *dense = G->dense;
+    iv__i128 qfix[4];
+    iv__fastkey fk[IV_MAX_DIMS + 20];
+    int rc = IV_OK;
+    memcpy(qfix, c->qfix, sizeof qfix);
+    for (d = 0; d < nk; d++) {
+        const iv__keyer *kd = &ks[d];
+        fk[d].card = kd->card;
+        fk[d].how = 2;
+        switch (kd->kind) {
+        case IV__DIM_CHANNEL: fk[d].codes = s->channel.codes; fk[d].how = 0; break;
+        case IV__DIM_TYPE: fk[d].codes = s->type.codes; fk[d].how = 0; break;
+        case IV__DIM_TEAM: fk[d].codes = s->team.codes; fk[d].how = 0; break;
+        case IV__DIM_CUSTOM: fk[d].codes = s->dims[kd->custom].codes; fk[d].how = 0; break;
+        case IV__DIM_DAY:
+        case IV__DIM_WEEK:
+        case IV__DIM_MONTH:
+        case IV__DIM_QUARTER:
+        case IV__DIM_YEAR:
+            fk[d].daycode = kd->daycode;
+            fk[d].day0 = kd->day0;
+            fk[d].how = 1;
+            break;
+        default: break;
+        }
+    }
+    for (ci = j->c0; ci < j->c1 && rc == IV_OK; ci++) {
+        const uint32_t *rows = idx_rows + idx_start[ci];
+        size_t n = idx_start[ci + 1] - idx_start[ci];
+        for (k = 0; k < n; k++) {
+            size_t r = rows[k];
+            uint32_t ty, rvc;
+            const iv__type_info *ti;
+            double u, cost, value;
+            int64_t t = ts[r];
+            uint64_t key = 0;
+            iv__i128 ufix;
+            int outcome, assumed;
+            long gi;
+            iv__group *g;
+            if ((from != IV_TIME_NONE && t < from) || (to != IV_TIME_NONE && t >= to) ||
+                (sel && !iv__sel_row(sel, c, r)))
+                continue;
+            ty = iv__codes_get(&tcodes, r);
+            ti = &tis[ty];
+            rvc = iv__codes_get(&rvcodes, r);
+            if (rvc) {
+                memcpy(&u, iv__pool_str(&s->rv.pool, rvc), sizeof u);
+                ufix = iv__fix_of(u);
+            } else if (ti->survey) {
+                u = iv__model_survey_rv(ti, iv__store_score(s, r));
+                ufix = iv__fix_of(u);
+            } else {
+                u = ti->rv;
+                ufix = rvfix[ty];
+            }
+            for (d = 0; d < nk; d++) {
+                uint32_t code;
+                if (fk[d].how == 0)
+                    code = iv__codes_get(&fk[d].codes, r);
+                else if (fk[d].how == 1)
+                    code = fk[d].daycode[iv__day_of_ms(t) - fk[d].day0];
+                else
+                    code = iv__key_code(&ks[d], c, r);
+                key = key * fk[d].card + code;
+            }
+            gi = dense && dense[key] ? (long)dense[key] - 1 : iv__groups_get(G, &c->a, key);
+            if (gi < 0) {
+                rc = iv__nomem("groups");
+                break;
+            }
+            dense = G->dense;
+            g = &G->g[gi];
+            if (g->last_contact != ci) {
+                g->last_contact = (uint32_t)ci;
+                g->acc.contacts++;
+            }
+            cost = costs[r];
+            value = values[r];
+            outcome = (int)IV__EN_OUTCOME(enums[r]);
+            assumed = cost != cost;
+            iv__gacc_add_fix(&g->acc, assumed ? cost_fix[iv__codes_get(&chcodes, r)] : iv__fix_of(cost),
+                             assumed, iv__fix_of(value), qfix[outcome],
+                             outcome == IV_OUTCOME_DESIRED ? 1 : outcome ? 2 : 0, u, ufix, ti->survey,
+                             ti->survey ? iv__store_score(s, r) : (double)NAN);
+        }
+        if (rc == IV_OK && j->tick)
+            rc = iv__ctx_tick(c, ci, nc);
+    }
+    j->rc = rc;
+    return rc;
+}
+
+/* POSIX threads rather than C11 <threads.h>: the sanitizers (clang 14's TSan and ASan)
+ * intercept pthread_create only, and crash in a thread started by thrd_create. */
+static void *iv__group_fast_thread(void *arg)
+{
+    iv__group_fast_range(arg);
+    return NULL;
+}
+
+/* Fold the groups of `from` into `into` (exact: integer sums; the contact sets of two
+ * jobs are disjoint, so distinct counts add). */
+static int iv__groups_absorb(iv__groups *into, const iv__groups *from, const iv__alloc *a)
+{
+    size_t i;
+    for (i = 0; i < from->n; i++) {
+        long gi = iv__groups_get(into, a, from->g[i].key);
+        if (gi < 0)
+            return IV_ENOMEM;
+        iv__gacc_merge(&into->g[gi].acc, &from->g[i].acc);
+    }
+    return IV_OK;
+}
+
+#define IV__MAX_THREADS 16
+
+/* While worker threads run, the context's allocator goes through this lock, so that the
+ * user's hook (a lua_Alloc-style function, not required to be thread-safe) is never
+ * entered by two threads at once. */
+typedef struct iv__locked_alloc {
+    pthread_mutex_t mu;
+    iv__alloc inner;
+} iv__locked_alloc;
+
+static void *iv__locked_alloc_fn(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    iv__locked_alloc *l = ud;
+    void *p;
+    pthread_mutex_lock(&l->mu);
+    p = l->inner.fn(l->inner.ud, ptr, osize, nsize);
+    pthread_mutex_unlock(&l->mu);
+    return p;
+}
+
+static int iv__group_fast(iv__ctx *c, const iv__keyer *ks, size_t nk, iv__groups *G)
+{
+    const iv_store *s = c->s;
+    size_t nt = s->type.pool.count, nc = s->contacts.count, t, nj, i;
+    iv__i128 *rvfix = iv__malloc(&c->a, nt * sizeof *rvfix);
+    iv__fastjob jobs[IV__MAX_THREADS];
+    iv__groups extra[IV__MAX_THREADS];
+    pthread_t th[IV__MAX_THREADS];
+    int started[IV__MAX_THREADS] = {0};
+    int rc = IV_OK;
+    if (!rvfix)
+        return iv__nomem("groups");
+    for (t = 0; t < nt; t++)
+        rvfix[t] = iv__fix_of(c->ti[t].rv);
+    /* split the contacts into jobs of about equal row counts; small stores run alone */
+    nj = c->threads > 1 ? IV__MIN(c->threads, IV__MAX_THREADS) : 1;
+    if (s->nrows < 200000)
+        nj = 1;
+    memset(extra, 0, sizeof extra);
+    for (i = 0; i < nj; i++) {
+        size_t target = s->nrows * i / nj, lo = 1, hi = nc;
+        jobs[i].c = c;
+        jobs[i].ks = ks;
+        jobs[i].nk = nk;
+        jobs[i].rvfix = rvfix;
+        jobs[i].tick = i == 0;
+        jobs[i].rc = IV_OK;
+        /* first contact whose rows start at or after the target (binary search) */
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (s->idx_start[mid] < target)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        jobs[i].c0 = i == 0 ? 1 : lo;
+        if (i)
+            jobs[i - 1].c1 = jobs[i].c0;
+        jobs[i].G = i == 0 ? G : &extra[i];
+        if (i && (rc = iv__groups_init(&extra[i], &c->a, ks, nk)))
+            break;
+    }
+    if (rc == IV_OK) {
+        iv__locked_alloc lock;
+        int locked = nj > 1 && pthread_mutex_init(&lock.mu, NULL) == 0;
+        if (locked) {
+            lock.inner = c->a;
+            c->a.fn = iv__locked_alloc_fn;
+            c->a.ud = &lock;
+        }
+        jobs[nj - 1].c1 = nc > 1 ? nc : 1;
+        for (i = 1; i < nj && locked; i++)
+            started[i] = pthread_create(&th[i], NULL, iv__group_fast_thread, &jobs[i]) == 0;
+        iv__group_fast_range(&jobs[0]);
+        for (i = 1; i < nj; i++) {
+            if (started[i])
+                pthread_join(th[i], NULL);
+            else
+                iv__group_fast_range(&jobs[i]); /* no thread to be had: run it here */
+        }
+        if (locked) {
+            c->a = lock.inner;
+            pthread_mutex_destroy(&lock.mu);
+        }
+        for (i = 0; i < nj && rc == IV_OK; i++)
+            rc = jobs[i].rc;
+        for (i = 1; i < nj && rc == IV_OK; i++)
+            rc = iv__groups_absorb(G, &extra[i], &c->a);
+        if (rc == IV_ENOMEM)
+            rc = iv__nomem("groups");
+    }
+    for (i = 1; i < nj; i++)
+        iv__groups_free(&extra[i], &c->a);
+    iv__free(&c->a, rvfix, nt * sizeof *rvfix);
+    return rc;
+}
+
+int iv__group_run(iv__ctx *c, const iv__keyer *ks, size_t nk, iv__groups *G,
+                  iv__group_hook hook, void *hook_payload)
+{
+    iv__gwalk w;
+    iv__gsort gs;
+    int rc;
+    if ((rc = iv__groups_init(G, &c->a, ks, nk)))
+        return rc;
+    w.G = G;
+    w.ks = ks;
+    w.nk = nk;
+    w.hook = hook;
+    w.hook_payload = hook_payload;
+    rc = !hook && !c->stateful && isnan(c->half_life_ms) ? iv__group_fast(c, ks, nk, G)
+                                                         : iv__walk(c, iv__group_row, &w);
+    if (rc) {
+        iv__groups_free(G, &c->a);
+        return rc == IV_ENOMEM ? iv__nomem("groups") : rc;
+    }
+    if (nk == 0 && G->n == 0 && iv__groups_get(G, &c->a, 0) < 0) {
+        iv__groups_free(G, &c->a);
+        return IV_ENOMEM;
+    }
+    gs.ks = ks;
+    gs.nk = nk;
+    gs.c = c;
+    iv__gs = &gs;
+    if (G->n > 1) /* qsort(NULL, 0, ...) is undefined (found by fuzz_select under UBSan) */
+        qsort(G->g, G->n, sizeof *G->g, iv__cmp_groups);
+    iv__gs = NULL;
+    return IV_OK;
+}

@@ -1,0 +1,25 @@
+/* Internal: the selection language (select.c): compile a where expression against a
+ * context, evaluate it per row, walk the selected rows; and the context with its
+ * selection that every analysis opens (iv__ctx_init / iv__ctx_free). */
+#ifndef IV_SRC_SELECT_H
+#define IV_SRC_SELECT_H
+
+#include "ctx.h"
+
+/* Set up a context from public options (validates them; compiles the where expression,
+ * computing contact attributes first when the expression needs them). */
+int iv__ctx_init(iv__ctx *c, const iv_store *s, const iv_query_options *o);
+/* Free the context and its selection. */
+void iv__ctx_free(iv__ctx *c);
+
+int iv__sel_compile(iv__sel **out, iv__ctx *c, const char *expr);
+void iv__sel_free(iv__sel *sel, const iv__alloc *a);
+int iv__sel_needs_contacts(const iv__sel *sel);
+int iv__sel_row(const iv__sel *sel, const iv__ctx *c, size_t row);
+
+/* Walk every selected row in contact-then-time order. fn is called with the row and
+ * its RV units; returns non-zero to stop with that status. */
+typedef int (*iv__row_fn)(iv__ctx *c, size_t row, uint32_t contact, double u, void *payload);
+int iv__walk(iv__ctx *c, iv__row_fn fn, void *payload);
+
+#endif
