@@ -178,19 +178,6 @@ static int pnbd_use_series(const pn_shape *sh, double tx)
     return sh->m - sh->d + tx >= IV__PN_SERIES_MIN_1MZ * (sh->m + tx);
 }
 
-/* 16-point Gauss-Legendre rule on [-1, 1], the nodes >= 0 and their weights (the rule is
- * symmetric); tests/ref/gauss_legendre.py computes them with mpmath. */
-const double iv__gl16[8][2] = {
-    {0.095012509837637440185, 0.18945061045506849629},
-    {0.28160355077925891323, 0.18260341504492358887},
-    {0.45801677765722738634, 0.16915651939500253819},
-    {0.61787624440264374845, 0.14959598881657673208},
-    {0.7554044083550030339, 0.12462897125553387205},
-    {0.86563120238783174388, 0.09515851168249278481},
-    {0.94457502307323257608, 0.062253523938647892863},
-    {0.9894009349916499326, 0.027152459411754094852},
-};
-
 /* log A0 by quadrature, for the customers whose 2F1 argument is close to 1 (a rate
  * parameter many times the other). The second bracketed term of L is the death-time
  * integral [FH05 eq. 17, SMC87]:

@@ -34,28 +34,9 @@ int iv__clv_loglik_at(int model, const double *par, const double *x, const doubl
 int iv__clv_grad_at(int model, const double *par, const double *x, const double *t_x,
                     const double *T, const double *zbar, size_t n, double *ll, double *grad);
 
-/* 16-point Gauss-Legendre rule on [-1, 1]: the nodes >= 0 and their weights. */
-extern const double iv__gl16[8][2];
-
-/* clv_bg.c: the BG/NBD mean function (a+b-1)/(a-1) [1 - (alpha/(alpha+t))^r
- * 2F1(r, b; a+b-1; t/(alpha+t))] for every a, b > 0 (NaN when not computable), and
- * log P(X(t) = x) of a new customer for BG/NBD (mbg 0), MBG/NBD (mbg 1), Pareto/NBD. */
-double iv__bg_mean(double r, double alpha, double a, double b, double t);
-double iv__bg_log_pmf(int mbg, const double *par, double t, double x);
-double iv__pnbd_log_pmf(const double *par, double t, double x);
-
-/* clv_bgbb.c: BG/BB (x, t_x, n). */
-int iv__bgbb_check(double x, double tx, double n, size_t i);
-double iv__bgbb_one(const double *par, double x, double tx, double n, double *grad);
-double iv__bgbb_p_alive(const double *par, double x, double tx, double n);
-double iv__bgbb_expected(const double *par, double n);
-double iv__bgbb_conditional(const double *par, double nstar, double x, double tx, double n);
-
-/* clv_sbg.c: shifted-beta-geometric (periods, churned). */
-int iv__sbg_check(double periods, double churned, size_t i);
-double iv__sbg_one(const double *par, double periods, double churned, double *grad);
-double iv__sbg_survival(const double *par, double t);
-double iv__sbg_retention(const double *par, double t);
-double iv__sbg_residual(const double *par, double periods, double discount);
+/* The model kernels, each in its own file. */
+#include "clv_bg.h"
+#include "clv_bgbb.h"
+#include "clv_sbg.h"
 
 #endif

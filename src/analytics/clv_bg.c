@@ -8,7 +8,7 @@
  *         Pareto/NBD Model", brucehardie.com note 012 (here by its death-time integral). */
 #include <math.h>
 
-#include "clv.h"
+#include "clv_bg.h"
 #include "special.h"
 
 #define IV__BG_MAX_TERMS 20000000L

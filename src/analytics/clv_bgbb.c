@@ -9,7 +9,7 @@
  * opportunity with probability theta ~ Beta(gamma, delta). */
 #include <math.h>
 
-#include "clv.h"
+#include "clv_bgbb.h"
 #include "special.h"
 
 int iv__bgbb_check(double x, double tx, double n, size_t i)

@@ -12,7 +12,7 @@
  * active after them (churned = 0: T > periods). */
 #include <math.h>
 
-#include "clv.h"
+#include "clv_sbg.h"
 #include "special.h"
 
 int iv__sbg_check(double t, double c, size_t i)

@@ -37,4 +37,7 @@ double iv__log_hyp2f1(double a, double b, double c, double z, int *sign);
  * polynomial; the value is still returned). */
 double iv__log_hyp2f1_d(double a, double b, double c, double z, int *sign, double *d);
 
+/* 16-point Gauss-Legendre rule on [-1, 1]: the nodes >= 0 and their weights. */
+extern const double iv__gl16[8][2];
+
 #endif
