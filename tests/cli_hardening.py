@@ -296,6 +296,24 @@ class Temporaries(unittest.TestCase):
         self.assertTrue(os.path.exists(self.target))
 
 
+class NulBytes(unittest.TestCase):
+    """Item 6, end to end: a NUL inside a field (CSV byte or JSON \\u0000) never makes two
+    contacts print as one: the row is refused, the other contact keeps its own count."""
+
+    def test_nul_contact_is_refused_not_merged(self):
+        csv_in = b"contact,ts,channel,type\na,2024-01-01,web,visit\na\x00b,2024-01-02,web,visit\n"
+        jsonl_in = (b'{"contact":"a","ts":"2024-01-01","channel":"web","type":"visit"}\n'
+                    b'{"contact":"a\\u0000b","ts":"2024-01-02","channel":"web","type":"visit"}\n')
+        for data, fmt in ((csv_in, "csv"), (jsonl_in, "jsonl")):
+            p = run(["contacts", "-", "--input-format", fmt, "--lenient", "--format", "json"],
+                    stdin=data)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            rows = json.loads(p.stdout)
+            self.assertEqual([(r["contact"], r["n"]) for r in rows], [("a", 1)], fmt)
+            p = run(["ingest", "-", "--input-format", fmt], stdin=data)
+            self.assertEqual(p.returncode, 1, fmt)
+
+
 class Messages(unittest.TestCase):
     """Item 14: one exit-code rule, strict numbers, reasons, no doubled prefixes."""
 

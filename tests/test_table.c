@@ -92,6 +92,29 @@ START_TEST(json_export_writes_null_for_undefined_and_arrays_for_lists)
 }
 END_TEST
 
+/* issue #14 item 6: JSON output is valid UTF-8 whatever bytes a table holds (a store
+ * filled through the C record API keeps what it is given): each byte that does not start
+ * a well-formed sequence becomes U+FFFD (Unicode 15, section 3.9, table 3-7: 0xFF never
+ * occurs; C3 28 is C3 without its continuation; ED A0 80 is a surrogate, three bytes
+ * that each start nothing valid), well-formed text is kept. By hand. */
+START_TEST(json_export_is_valid_utf8_for_any_bytes)
+{
+    iv__alloc a;
+    iv_table *t;
+    char *s;
+    static const char raw[] = "a\xff\xc3\xa9\xc3(\xed\xa0\x80z";
+    iv__alloc_init(&a, NULL, NULL);
+    t = iv__table_new(&a);
+    ck_assert_int_eq(iv__table_add_col(t, "contact", IV_COL_STRING), 0);
+    ck_assert_int_eq(iv__table_add_row(t), 0);
+    iv__table_set_string(t, 0, 0, raw, sizeof raw - 1);
+    ck_assert_int_eq(iv_table_to_string(t, IV_FORMAT_JSON, &s, NULL), IV_OK);
+    ck_assert_str_eq(s, "[\n {\"contact\": \"a\\ufffd\xc3\xa9\\ufffd(\\ufffd\\ufffd\\ufffdz\"}\n]\n");
+    iv_table_free_string(t, s);
+    iv_table_free(t);
+}
+END_TEST
+
 START_TEST(single_result_exports_one_object)
 {
     iv__alloc a;
@@ -205,6 +228,7 @@ int main(void)
     tcase_add_test(tc, cells_read_back_by_type_and_undefined_reads_as_nan_or_null);
     tcase_add_test(tc, csv_export_quotes_and_leaves_undefined_empty);
     tcase_add_test(tc, json_export_writes_null_for_undefined_and_arrays_for_lists);
+    tcase_add_test(tc, json_export_is_valid_utf8_for_any_bytes);
     tcase_add_test(tc, single_result_exports_one_object);
     tcase_add_test(tc, doubles_export_with_the_shortest_round_trip_digits);
     tcase_add_test(tc, text_export_aligns_columns_and_shows_undefined_as_dash);

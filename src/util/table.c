@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "encoding.h"
 #include "iv/ingest.h"
 #include "table.h"
 #include "text.h"
@@ -458,12 +459,22 @@ static void iv__csv_field(iv__out *o, const char *s, char delim)
     iv__csv_put_field(s, delim, iv__out_put_cb, o);
 }
 
+/* A JSON string: always valid UTF-8 whatever the bytes (a store filled through the C
+ * record or column API holds what it was given): every byte that does not start a
+ * well-formed UTF-8 sequence is written as U+FFFD. */
 static void iv__json_str(iv__out *o, const char *s)
 {
     const unsigned char *p;
+    size_t n = strlen(s), bad = iv__utf8_invalid(s, n);
     iv__out_put(o, "\"", 1);
     for (p = (const unsigned char *)s; *p; p++) {
         char esc[8];
+        size_t at = (size_t)((const char *)p - s);
+        if (at == bad) {
+            iv__out_put(o, "\\ufffd", 6);
+            bad = at + 1 + iv__utf8_invalid(s + at + 1, n - at - 1);
+            continue;
+        }
         switch (*p) {
         case '"': iv__out_put(o, "\\\"", 2); break;
         case '\\': iv__out_put(o, "\\\\", 2); break;

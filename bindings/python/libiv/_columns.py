@@ -46,7 +46,7 @@ def _strings(col, n, name):
             continue
         b = cache.get(v)
         if b is None:
-            b = cache[v] = v if isinstance(v, bytes) else str(v).encode("utf-8")
+            b = cache[v] = _lib.enc(v)   # a NUL inside is a ValueError, never a cut string
         vals.append(b)
     return (ctypes.c_char_p * n)(*vals)
 

@@ -325,12 +325,14 @@ def init_struct(cls, init_name):
 
 
 def enc(s):
-    """str -> UTF-8 bytes (None stays None)."""
+    """str -> UTF-8 bytes (None stays None). A NUL character is a ValueError: the C API
+    takes NUL-terminated strings, so "a\\0b" would silently become "a"."""
     if s is None:
         return None
-    if isinstance(s, bytes):
-        return s
-    return str(s).encode("utf-8")
+    b = s if isinstance(s, bytes) else str(s).encode("utf-8")
+    if b"\0" in b:
+        raise ValueError("libiv strings cannot hold a NUL character (%r)" % (s,))
+    return b
 
 
 def dec(b):
