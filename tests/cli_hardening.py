@@ -350,7 +350,11 @@ class Messages(unittest.TestCase):
                          ["metrics", SAMPLE, "--threads", "0x2"],
                          ["metrics", SAMPLE, "--threads", "+2"],
                          ["metrics", SAMPLE, "--drill", "1e0"],
-                         ["pattern", "stalled", SAMPLE, "--quantile", "0x0.8"]):
+                         ["pattern", "stalled", SAMPLE, "--quantile", "0x0.8"],
+                         ["clv", "predict", SAMPLE, "--horizon", "0x10"],
+                         ["paths", SAMPLE, "--start", "visit", "--steps", " 3"],
+                         ["paths", SAMPLE, "--start", "visit", "--top", "1e2"],
+                         ["clv", "predict", SAMPLE, "--discount", "0x0.1"]):
                 p = run(args)
                 self.assertEqual(p.returncode, 2, (args, p.stderr))
                 self.assertFalse(os.path.exists(out), args)

@@ -187,14 +187,10 @@ int cli_cmd_clv(int argc, char **argv)
         } else if (!bad && (v = cli_value(cmd, argc, argv, &i, "--scoring-model", &bad))) {
             scoring = v;
         } else if (!bad && predict && (v = cli_value(cmd, argc, argv, &i, "--horizon", &bad))) {
-            char *end;
-            horizon = strtod(v, &end);
-            if (end == v || *end || !(horizon >= 0) || !isfinite(horizon))
+            if (cli_parse_real(v, &horizon) || !(horizon >= 0))
                 return cli_usage(cmd, usage_clv, "--horizon takes a number of units >= 0 (not '%s')", v);
         } else if (!bad && predict && (v = cli_value(cmd, argc, argv, &i, "--discount", &bad))) {
-            char *end;
-            discount = strtod(v, &end);
-            if (end == v || *end || !(discount >= 0) || !isfinite(discount))
+            if (cli_parse_real(v, &discount) || !(discount >= 0))
                 return cli_usage(cmd, usage_clv, "--discount takes a rate >= 0 (not '%s')", v);
         } else if (!bad && predict && strcmp(argv[i], "--spend") == 0) {
             spend = 1;

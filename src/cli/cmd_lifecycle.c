@@ -164,15 +164,13 @@ static int lc_run(int what, int argc, char **argv)
         } else if (!bad && what == LC_COHORTS && (v = cli_value(cmd, argc, argv, &i, "--return", &bad))) {
             lo.return_types = v;
         } else if (!bad && what == LC_PATHS && (v = cli_value(cmd, argc, argv, &i, "--steps", &bad))) {
-            char *end;
-            unsigned long k = strtoul(v, &end, 10);
-            if (end == v || *end || k < 1 || k > 64 || v[0] == '-')
+            unsigned long long k;
+            if (cli_parse_count(v, 64, &k) || k < 1)
                 return cli_usage(cmd, usage, "--steps takes a number of steps from 1 to 64 (not '%s')", v);
             lo.path_steps = (size_t)k;
         } else if (!bad && what == LC_PATHS && (v = cli_value(cmd, argc, argv, &i, "--top", &bad))) {
-            char *end;
-            unsigned long k = strtoul(v, &end, 10);
-            if (end == v || *end || k < 1 || k > 1000000 || v[0] == '-')
+            unsigned long long k;
+            if (cli_parse_count(v, 1000000, &k) || k < 1)
                 return cli_usage(cmd, usage, "--top takes a positive number (not '%s')", v);
             lo.top = (size_t)k;
         } else if (!bad && what == LC_FUNNEL && (v = cli_value(cmd, argc, argv, &i, "--exclude", &bad))) {
