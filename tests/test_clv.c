@@ -658,10 +658,8 @@ START_TEST(rfm_from_raw_cdnow_matches_the_published_summary_and_every_model_refi
 }
 END_TEST
 
-static Suite *clv_suite(void)
+static void clv_tests(TCase *tc)
 {
-    Suite *s = suite_create("clv");
-    TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, cdnow_fit_lands_within_half_percent_and_0_01_loglik_of_published, 0,
                         3);
@@ -680,16 +678,6 @@ static Suite *clv_suite(void)
     tcase_add_test(tc, pareto_with_far_apart_rates_matches_independent_quadrature);
     tcase_add_test(tc, customers_with_t_zero_have_likelihood_one_and_predict_as_new);
     tcase_add_test(tc, a_maximum_on_the_boundary_is_reported_by_parameter);
-    suite_add_tcase(s, tc);
-    return s;
 }
 
-int main(void)
-{
-    SRunner *sr = srunner_create(clv_suite());
-    int nf;
-    srunner_run_all(sr, CK_NORMAL);
-    nf = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return nf ? 1 : 0;
-}
+TU_SUITE_MAIN("clv", clv_tests)

@@ -335,10 +335,8 @@ START_TEST(penalizer_is_lifetimes_penalizer_coef)
 }
 END_TEST
 
-static Suite *clv_models_suite(void)
+static void clv_models_tests(TCase *tc)
 {
-    Suite *s = suite_create("clv_models");
-    TCase *tc = tcase_create("models");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, pareto_standard_errors_match_clvtools_on_cdnow);
     tcase_add_test(tc, mbgnbd_on_cdnow_matches_lifetimes);
@@ -349,16 +347,6 @@ static Suite *clv_models_suite(void)
     tcase_add_test(tc, pmf_sums_to_one_and_has_the_model_mean);
     tcase_add_test(tc, clv_value_is_linear_in_the_horizon);
     tcase_add_test(tc, penalizer_is_lifetimes_penalizer_coef);
-    suite_add_tcase(s, tc);
-    return s;
 }
 
-int main(void)
-{
-    SRunner *sr = srunner_create(clv_models_suite());
-    int nf;
-    srunner_run_all(sr, CK_NORMAL);
-    nf = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return nf ? 1 : 0;
-}
+TU_SUITE_MAIN("clv_models", clv_models_tests)

@@ -4,6 +4,7 @@
 
 #include "core.h"
 #include "iv/version.h"
+#include "testutil.h"
 
 START_TEST(strerror_names_every_status_and_unknown_codes)
 {
@@ -62,22 +63,14 @@ START_TEST(ieq_is_ascii_case_insensitive_and_exact_in_length)
 }
 END_TEST
 
-int main(void)
+static void core_tests(TCase *tc)
 {
-    Suite *s = suite_create("core");
-    TCase *tc = tcase_create("core");
-    SRunner *sr;
-    int nf;
     tcase_add_test(tc, strerror_names_every_status_and_unknown_codes);
     tcase_add_test(tc, error_message_is_kept_until_the_next_failure);
     tcase_add_test(tc, runtime_version_matches_the_header);
     tcase_add_test(tc, enum_names_are_the_spec_vocabulary);
     tcase_add_test(tc, options_with_unknown_nonzero_trailing_bytes_are_rejected);
     tcase_add_test(tc, ieq_is_ascii_case_insensitive_and_exact_in_length);
-    suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    nf = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return nf ? 1 : 0;
 }
+
+TU_SUITE_MAIN("core", core_tests)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "csv.h"
+#include "testutil.h"
 
 static iv__alloc A;
 
@@ -131,20 +132,12 @@ START_TEST(plain_path_agrees_with_the_state_machine_on_random_records)
 }
 END_TEST
 
-int main(void)
+static void csv_tests(TCase *tc)
 {
-    Suite *s = suite_create("csv");
-    TCase *tc = tcase_create("plain");
-    SRunner *sr;
-    int nf;
     tcase_add_checked_fixture(tc, setup_alloc, NULL);
     tcase_add_test(tc, plain_records_split_at_hand_counted_positions);
     tcase_add_test(tc, plain_path_declines_what_needs_the_state_machine);
     tcase_add_test(tc, plain_path_agrees_with_the_state_machine_on_random_records);
-    suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    nf = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return nf ? 1 : 0;
 }
+
+TU_SUITE_MAIN("csv", csv_tests)

@@ -372,10 +372,8 @@ START_TEST(options_are_checked)
 }
 END_TEST
 
-static Suite *dtw_suite(void)
+static void dtw_tests(TCase *tc)
 {
-    Suite *s = suite_create("dtw");
-    TCase *tc = tcase_create("dtw");
     tcase_add_test(tc, dtw_by_hand_warps_a_shifted_ramp_to_zero);
     tcase_add_test(tc, dtw_matches_the_plain_quadratic_programme);
     tcase_add_test(tc, dtw_early_abandons_only_above_the_cutoff);
@@ -390,16 +388,6 @@ static Suite *dtw_suite(void)
     tcase_add_test(tc, vs_norm_robust_z_with_its_fallbacks_by_hand);
     tcase_add_test(tc, norm_vs_norm_and_nearest_survive_every_allocation_failure);
     tcase_add_test(tc, options_are_checked);
-    suite_add_tcase(s, tc);
-    return s;
 }
 
-int main(void)
-{
-    SRunner *sr = srunner_create(dtw_suite());
-    int nf;
-    srunner_run_all(sr, CK_NORMAL);
-    nf = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return nf ? 1 : 0;
-}
+TU_SUITE_MAIN("dtw", dtw_tests)

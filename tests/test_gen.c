@@ -862,10 +862,8 @@ START_TEST(ingesting_a_generated_log_survives_every_allocation_failure)
 }
 END_TEST
 
-static Suite *gen_suite(void)
+static void gen_tests(TCase *tc)
 {
-    Suite *s = suite_create("gen");
-    TCase *tc = tcase_create("gen");
     tcase_add_test(tc, header_is_the_spec_column_list);
     tcase_add_test(tc, same_seed_gives_same_bytes);
     tcase_add_test(tc, different_seed_gives_different_bytes);
@@ -886,16 +884,6 @@ static Suite *gen_suite(void)
     tcase_add_test(tc, bundled_sample_is_reproducible);
     tcase_add_test(tc, library_ingests_every_row_in_strict_mode);
     tcase_add_test(tc, ingesting_a_generated_log_survives_every_allocation_failure);
-    suite_add_tcase(s, tc);
-    return s;
 }
 
-int main(void)
-{
-    SRunner *sr = srunner_create(gen_suite());
-    int nf;
-    srunner_run_all(sr, CK_NORMAL);
-    nf = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return nf ? 1 : 0;
-}
+TU_SUITE_MAIN("gen", gen_tests)

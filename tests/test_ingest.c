@@ -27,14 +27,7 @@ static char *fixture(const char *name, size_t *len)
 
 static iv_store *new_store(tu_alloc *a)
 {
-    iv_store *s = NULL;
-    iv_store_options so = IV_STORE_OPTIONS_INIT;
-    if (a) {
-        so.alloc = tu_alloc_fn;
-        so.alloc_ud = a;
-    }
-    ck_assert_int_eq(iv_store_new(&s, &so), IV_OK);
-    return s;
+    return tu_new_store(a ? tu_alloc_fn : NULL, a);
 }
 
 /* Push data in chunks of `chunk` bytes (0: all at once), then finish. */
@@ -1036,12 +1029,8 @@ START_TEST(options_are_checked)
 }
 END_TEST
 
-int main(void)
+static void ingest_tests(TCase *tc)
 {
-    Suite *s = suite_create("ingest");
-    TCase *tc = tcase_create("ingest");
-    SRunner *sr;
-    int nf;
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, csv_rows_hold_the_values_written_in_the_file);
     tcase_add_test(tc, chunks_split_at_every_byte_give_identical_stores);
@@ -1070,10 +1059,6 @@ int main(void)
     tcase_add_test(tc, allocation_failures_return_enomem_and_leak_nothing);
     tcase_add_test(tc, options_are_checked);
     tcase_add_test(tc, blank_fields_after_given_ones_read_as_not_given);
-    suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    nf = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return nf ? 1 : 0;
 }
+
+TU_SUITE_MAIN("ingest", ingest_tests)

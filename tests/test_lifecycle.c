@@ -13,61 +13,17 @@
 #define DAY 86400000LL
 #define HOUR 3600000LL
 
-static int64_t ts_of(const char *s)
-{
-    int64_t v;
-    ck_assert_int_eq(iv_time_parse(s, strlen(s), &v), IV_OK);
-    return v;
-}
-
-/* One interaction; team and variant may be NULL. */
+/* One web interaction; team and variant may be NULL. */
 static void add(iv_store *s, const char *contact, int64_t ts, const char *type, const char *team,
                 const char *variant)
 {
-    static const char *const dn[] = {"variant"};
-    const char *dv[1];
-    iv_record r = IV_RECORD_INIT;
-    r.contact = contact;
-    r.ts = ts;
-    r.channel = "web";
-    r.type = type;
-    r.team = team;
-    if (variant) {
-        dv[0] = variant;
-        r.ndims = 1;
-        r.dim_names = dn;
-        r.dim_values = dv;
-    }
-    ck_assert_msg(iv_store_append(s, &r) == IV_OK, "%s", iv_error_last());
+    tu_add(s, "contact=%s ts=@%lld channel=web type=%s team=%s variant=%s", contact, (long long)ts,
+           type, team ? team : "", variant ? variant : "");
 }
 
-static iv_store *new_store(void)
-{
-    iv_store *s;
-    ck_assert_int_eq(iv_store_new(&s, NULL), IV_OK);
-    return s;
-}
-
-static long col(const iv_table *t, const char *name)
-{
-    long c = iv_table_col_index(t, name);
-    ck_assert_msg(c >= 0, "no column %s", name);
-    return c;
-}
-
-static double num(const iv_table *t, size_t row, const char *name)
-{
-    return iv_table_get_double(t, row, (size_t)col(t, name));
-}
-
-static const char *str(const iv_table *t, size_t row, const char *name)
-{
-    return iv_table_get_string(t, row, (size_t)col(t, name));
-}
-
-#define EQ(t, r, c, v) ck_assert_msg(tu_close(num(t, r, c), (v), 1e-12), "row %d %s: %.17g != %.17g", \
-                                     (int)(r), c, num(t, r, c), (double)(v))
-#define UNDEF(t, r, c) ck_assert_msg(!iv_table_is_defined(t, r, (size_t)col(t, c)), \
+#define EQ(t, r, c, v) ck_assert_msg(tu_close(tu_cell(t, r, c), (v), 1e-12), "row %d %s: %.17g != %.17g", \
+                                     (int)(r), c, tu_cell(t, r, c), (double)(v))
+#define UNDEF(t, r, c) ck_assert_msg(!iv_table_is_defined(t, r, tu_col(t, c)), \
                                      "row %d %s should be undefined", (int)(r), c)
 
 /* ------------------------------------------------------------ churn ------ */
@@ -89,8 +45,8 @@ static const char *str(const iv_table *t, size_t row, const char *name)
  * E = {a, c, f, g} = 4, N = {f} = 1, retention = (4 - 1)/4 = 3/4. */
 static iv_store *churn_log(void)
 {
-    iv_store *s = new_store();
-    int64_t d0 = ts_of("2024-01-01");
+    iv_store *s = tu_new_store(NULL, NULL);
+    int64_t d0 = tu_ts("2024-01-01");
     add(s, "a", d0 + 10 * DAY, "visit", NULL, NULL);
     add(s, "a", d0 + 35 * DAY, "visit", NULL, NULL);
     add(s, "b", d0 + 20 * DAY, "visit", NULL, NULL);
@@ -126,11 +82,11 @@ static iv_table *churn(const iv_store *s, const char *by, int64_t t0, int64_t t1
 START_TEST(churn_and_retention_follow_the_window_edges_and_churn_flags)
 {
     iv_store *s = churn_log();
-    int64_t d0 = ts_of("2024-01-01");
+    int64_t d0 = tu_ts("2024-01-01");
     iv_table *t = churn(s, NULL, d0 + 20 * DAY, d0 + 40 * DAY, 10 * DAY);
     ck_assert_uint_eq(iv_table_nrows(t), 1);
-    ck_assert_int_eq(iv_table_get_int(t, 0, (size_t)col(t, "t0")), d0 + 20 * DAY);
-    ck_assert_int_eq(iv_table_get_int(t, 0, (size_t)col(t, "t1")), d0 + 40 * DAY);
+    ck_assert_int_eq(iv_table_get_int(t, 0, tu_col(t, "t0")), d0 + 20 * DAY);
+    ck_assert_int_eq(iv_table_get_int(t, 0, tu_col(t, "t1")), d0 + 40 * DAY);
     EQ(t, 0, "active_start", 4);
     EQ(t, 0, "lost", 3);
     EQ(t, 0, "churn", 0.75);
@@ -150,15 +106,15 @@ END_TEST
  *   v's first interaction D100 is in [t0, t1) -> N = {v}. churn 1, retention (1-1)/1 = 0. */
 START_TEST(default_period_is_the_last_window_of_the_model)
 {
-    iv_store *s = new_store();
-    int64_t d0 = ts_of("2024-01-01");
+    iv_store *s = tu_new_store(NULL, NULL);
+    int64_t d0 = tu_ts("2024-01-01");
     iv_table *t;
     add(s, "u", d0, "visit", NULL, NULL);
     add(s, "v", d0 + 100 * DAY, "visit", NULL, NULL);
     ck_assert_int_eq(iv_store_prepare(s), IV_OK);
     t = churn(s, NULL, IV_TIME_NONE, IV_TIME_NONE, 0);
-    ck_assert_int_eq(iv_table_get_int(t, 0, (size_t)col(t, "t1")), d0 + 100 * DAY + 1);
-    ck_assert_int_eq(iv_table_get_int(t, 0, (size_t)col(t, "t0")), d0 + 10 * DAY + 1);
+    ck_assert_int_eq(iv_table_get_int(t, 0, tu_col(t, "t1")), d0 + 100 * DAY + 1);
+    ck_assert_int_eq(iv_table_get_int(t, 0, tu_col(t, "t0")), d0 + 10 * DAY + 1);
     EQ(t, 0, "active_start", 1);
     EQ(t, 0, "lost", 1);
     EQ(t, 0, "churn", 1);
@@ -181,8 +137,8 @@ END_TEST
  * Without grouping: p active at both (D15, D35), q both, r lost: S 3, L 1, E 2, N 0. */
 START_TEST(grouping_by_team_uses_each_teams_interactions_alone)
 {
-    iv_store *s = new_store();
-    int64_t d0 = ts_of("2024-01-01");
+    iv_store *s = tu_new_store(NULL, NULL);
+    int64_t d0 = tu_ts("2024-01-01");
     iv_table *t;
     add(s, "p", d0 + 15 * DAY, "visit", "x", NULL);
     add(s, "p", d0 + 35 * DAY, "visit", "y", NULL);
@@ -192,14 +148,14 @@ START_TEST(grouping_by_team_uses_each_teams_interactions_alone)
     ck_assert_int_eq(iv_store_prepare(s), IV_OK);
     t = churn(s, "team", d0 + 20 * DAY, d0 + 40 * DAY, 10 * DAY);
     ck_assert_uint_eq(iv_table_nrows(t), 3);
-    ck_assert_str_eq(str(t, 0, "team"), "x");
+    ck_assert_str_eq(tu_scell(t, 0, "team"), "x");
     EQ(t, 0, "active_start", 2);
     EQ(t, 0, "lost", 1);
     EQ(t, 0, "churn", 0.5);
     EQ(t, 0, "active_end", 1);
     EQ(t, 0, "new_active", 0);
     EQ(t, 0, "retention", 0.5);
-    ck_assert_str_eq(str(t, 1, "team"), "y");
+    ck_assert_str_eq(tu_scell(t, 1, "team"), "y");
     EQ(t, 1, "active_start", 0);
     UNDEF(t, 1, "churn");
     EQ(t, 1, "active_end", 1);
@@ -231,7 +187,7 @@ END_TEST
 START_TEST(where_selection_decides_which_interactions_count)
 {
     iv_store *s = churn_log();
-    int64_t d0 = ts_of("2024-01-01");
+    int64_t d0 = tu_ts("2024-01-01");
     iv_query_options q = IV_QUERY_OPTIONS_INIT;
     iv_lifecycle_options o = IV_LIFECYCLE_OPTIONS_INIT;
     iv_table *t = NULL;
@@ -264,7 +220,7 @@ END_TEST
  * 2024-02 (1): k0 1; k1 (March) 0 -> rate 0, unbounded 1 (d's last is 2); k2 unobserved. */
 START_TEST(monthly_cohorts_bounded_unbounded_and_censored)
 {
-    iv_store *s = new_store();
+    iv_store *s = tu_new_store(NULL, NULL);
     iv_query_options q = IV_QUERY_OPTIONS_INIT;
     iv_lifecycle_options o = IV_LIFECYCLE_OPTIONS_INIT;
     iv_table *t = NULL;
@@ -272,21 +228,21 @@ START_TEST(monthly_cohorts_bounded_unbounded_and_censored)
     static const double unb[] = {1, 2.0 / 3, 2.0 / 3, NAN, 1, 1, NAN};
     static const int64_t ret[] = {3, 1, 1, -1, 1, 0, -1};
     size_t i;
-    add(s, "a", ts_of("2024-01-05"), "visit", NULL, NULL);
-    add(s, "a", ts_of("2024-02-10"), "visit", NULL, NULL);
-    add(s, "a", ts_of("2024-04-01"), "visit", NULL, NULL);
-    add(s, "b", ts_of("2024-01-20"), "visit", NULL, NULL);
-    add(s, "c", ts_of("2024-01-31T23:59:59Z"), "visit", NULL, NULL);
-    add(s, "c", ts_of("2024-03-15"), "visit", NULL, NULL);
-    add(s, "d", ts_of("2024-02-01"), "visit", NULL, NULL);
-    add(s, "d", ts_of("2024-02-20"), "visit", NULL, NULL);
-    add(s, "d", ts_of("2024-04-15T08:00:00Z"), "visit", NULL, NULL);
+    add(s, "a", tu_ts("2024-01-05"), "visit", NULL, NULL);
+    add(s, "a", tu_ts("2024-02-10"), "visit", NULL, NULL);
+    add(s, "a", tu_ts("2024-04-01"), "visit", NULL, NULL);
+    add(s, "b", tu_ts("2024-01-20"), "visit", NULL, NULL);
+    add(s, "c", tu_ts("2024-01-31T23:59:59Z"), "visit", NULL, NULL);
+    add(s, "c", tu_ts("2024-03-15"), "visit", NULL, NULL);
+    add(s, "d", tu_ts("2024-02-01"), "visit", NULL, NULL);
+    add(s, "d", tu_ts("2024-02-20"), "visit", NULL, NULL);
+    add(s, "d", tu_ts("2024-04-15T08:00:00Z"), "visit", NULL, NULL);
     ck_assert_int_eq(iv_store_prepare(s), IV_OK);
     o.period = IV_PERIOD_MONTH;
     ck_assert_int_eq(iv_lifecycle_cohorts(&t, s, &q, &o), IV_OK);
     ck_assert_uint_eq(iv_table_nrows(t), 7);
     for (i = 0; i < 7; i++) {
-        ck_assert_str_eq(str(t, i, "cohort"), i < 4 ? "2024-01" : "2024-02");
+        ck_assert_str_eq(tu_scell(t, i, "cohort"), i < 4 ? "2024-01" : "2024-02");
         EQ(t, i, "contacts", i < 4 ? 3 : 1);
         EQ(t, i, "period", i < 4 ? (double)i : (double)(i - 4));
         if (isnan(rate[i])) {
@@ -301,10 +257,10 @@ START_TEST(monthly_cohorts_bounded_unbounded_and_censored)
     }
     iv_table_free(t);
     /* the time range keeps the cohorts that start in it: only 2024-02 */
-    q.from = ts_of("2024-02-01");
+    q.from = tu_ts("2024-02-01");
     ck_assert_int_eq(iv_lifecycle_cohorts(&t, s, &q, &o), IV_OK);
     ck_assert_uint_eq(iv_table_nrows(t), 3);
-    ck_assert_str_eq(str(t, 0, "cohort"), "2024-02");
+    ck_assert_str_eq(tu_scell(t, 0, "cohort"), "2024-02");
     iv_table_free(t);
     iv_store_free(s);
 }
@@ -319,18 +275,18 @@ END_TEST
  * W03 (1): k0 only. */
 START_TEST(weekly_cohorts_use_iso_weeks)
 {
-    iv_store *s = new_store();
+    iv_store *s = tu_new_store(NULL, NULL);
     iv_table *t = NULL;
-    add(s, "a", ts_of("2024-01-03T09:00:00Z"), "visit", NULL, NULL);
-    add(s, "a", ts_of("2024-01-14T23:00:00Z"), "visit", NULL, NULL);
-    add(s, "a", ts_of("2024-01-15T01:00:00Z"), "visit", NULL, NULL);
-    add(s, "b", ts_of("2024-01-07"), "visit", NULL, NULL);
-    add(s, "b", ts_of("2024-01-08"), "visit", NULL, NULL);
-    add(s, "c", ts_of("2024-01-21T10:00:00Z"), "visit", NULL, NULL);
+    add(s, "a", tu_ts("2024-01-03T09:00:00Z"), "visit", NULL, NULL);
+    add(s, "a", tu_ts("2024-01-14T23:00:00Z"), "visit", NULL, NULL);
+    add(s, "a", tu_ts("2024-01-15T01:00:00Z"), "visit", NULL, NULL);
+    add(s, "b", tu_ts("2024-01-07"), "visit", NULL, NULL);
+    add(s, "b", tu_ts("2024-01-08"), "visit", NULL, NULL);
+    add(s, "c", tu_ts("2024-01-21T10:00:00Z"), "visit", NULL, NULL);
     ck_assert_int_eq(iv_store_prepare(s), IV_OK);
     ck_assert_int_eq(iv_lifecycle_cohorts(&t, s, NULL, NULL), IV_OK);
     ck_assert_uint_eq(iv_table_nrows(t), 4);
-    ck_assert_str_eq(str(t, 0, "cohort"), "2024-W01");
+    ck_assert_str_eq(tu_scell(t, 0, "cohort"), "2024-W01");
     EQ(t, 0, "rate", 1);
     EQ(t, 1, "retained", 2);
     EQ(t, 1, "rate", 1);
@@ -338,7 +294,7 @@ START_TEST(weekly_cohorts_use_iso_weeks)
     EQ(t, 2, "retained", 1);
     EQ(t, 2, "rate", 0.5);
     EQ(t, 2, "rate_unbounded", 0.5);
-    ck_assert_str_eq(str(t, 3, "cohort"), "2024-W03");
+    ck_assert_str_eq(tu_scell(t, 3, "cohort"), "2024-W03");
     EQ(t, 3, "contacts", 1);
     EQ(t, 3, "period", 0);
     EQ(t, 3, "rate", 1);
@@ -376,8 +332,8 @@ END_TEST
  *   f no -> 1/3. */
 static iv_store *funnel_log(void)
 {
-    iv_store *s = new_store();
-    int64_t d0 = ts_of("2024-03-01");
+    iv_store *s = tu_new_store(NULL, NULL);
+    int64_t d0 = tu_ts("2024-03-01");
     add(s, "a", d0, "signup", NULL, NULL);
     add(s, "a", d0 + 1 * DAY, "visit", NULL, NULL);
     add(s, "a", d0 + 2 * DAY, "demo", NULL, NULL);
@@ -430,7 +386,7 @@ static void check_funnel(const iv_table *t, const double *contacts, const double
         char step[4];
         double prev = k ? contacts[k] / contacts[k - 1] : 1;
         snprintf(step, sizeof step, "%d", (int)k + 1);
-        ck_assert_str_eq(str(t, k, "step"), step);
+        ck_assert_str_eq(tu_scell(t, k, "step"), step);
         EQ(t, k, "contacts", contacts[k]);
         EQ(t, k, "from_previous", prev);
         EQ(t, k, "from_first", contacts[k] / contacts[0]);
@@ -440,8 +396,8 @@ static void check_funnel(const iv_table *t, const double *contacts, const double
         else
             EQ(t, k, "median_seconds_from_previous", median[k]);
     }
-    ck_assert_str_eq(str(t, 1, "types"), "demo|trial");
-    ck_assert_str_eq(str(t, 3, "step"), "support_after");
+    ck_assert_str_eq(tu_scell(t, 1, "types"), "demo|trial");
+    ck_assert_str_eq(tu_scell(t, 3, "step"), "support_after");
     EQ(t, 3, "contacts", support_n);
     EQ(t, 3, "from_first", support_share);
     UNDEF(t, 3, "from_previous");
@@ -454,7 +410,7 @@ START_TEST(ordered_funnel_counts_steps_window_edges_and_support_after)
     iv_table *t = funnel(s, NULL, "signup, demo|trial ,purchase", IV_FUNNEL_ORDERED, 14 * DAY);
     static const double c[] = {6, 5, 2}, m[] = {0, 259200, 131400};
     check_funnel(t, c, m, 1, 0.5);
-    ck_assert_str_eq(str(t, 0, "types"), "signup");
+    ck_assert_str_eq(tu_scell(t, 0, "types"), "signup");
     iv_table_free(t);
     iv_store_free(s);
 }
@@ -506,26 +462,26 @@ END_TEST
  * interactions) with 0 contacts and undefined ratios; B is unchanged. */
 START_TEST(funnel_groups_by_a_dimension_and_the_time_range_picks_entries)
 {
-    iv_store *s = new_store();
+    iv_store *s = tu_new_store(NULL, NULL);
     iv_query_options q = IV_QUERY_OPTIONS_INIT;
     iv_lifecycle_options o = IV_LIFECYCLE_OPTIONS_INIT;
     iv_table *t;
-    add(s, "x", ts_of("2024-01-01"), "signup", NULL, "A");
-    add(s, "x", ts_of("2024-01-02"), "purchase", NULL, "A");
-    add(s, "y", ts_of("2024-01-20"), "signup", NULL, "B");
-    add(s, "z", ts_of("2024-02-10"), "signup", NULL, "B");
-    add(s, "z", ts_of("2024-02-11"), "purchase", NULL, "B");
-    add(s, "z", ts_of("2024-02-12"), "support", NULL, "B");
+    add(s, "x", tu_ts("2024-01-01"), "signup", NULL, "A");
+    add(s, "x", tu_ts("2024-01-02"), "purchase", NULL, "A");
+    add(s, "y", tu_ts("2024-01-20"), "signup", NULL, "B");
+    add(s, "z", tu_ts("2024-02-10"), "signup", NULL, "B");
+    add(s, "z", tu_ts("2024-02-11"), "purchase", NULL, "B");
+    add(s, "z", tu_ts("2024-02-12"), "support", NULL, "B");
     ck_assert_int_eq(iv_store_prepare(s), IV_OK);
     t = funnel(s, "variant", "signup,purchase", IV_FUNNEL_ORDERED, 0);
     ck_assert_uint_eq(iv_table_nrows(t), 6);
-    ck_assert_str_eq(str(t, 0, "variant"), "A");
+    ck_assert_str_eq(tu_scell(t, 0, "variant"), "A");
     EQ(t, 0, "contacts", 1);
     EQ(t, 1, "contacts", 1);
     EQ(t, 1, "median_seconds_from_previous", 86400);
     EQ(t, 2, "contacts", 0);
     EQ(t, 2, "from_first", 0);
-    ck_assert_str_eq(str(t, 3, "variant"), "B");
+    ck_assert_str_eq(tu_scell(t, 3, "variant"), "B");
     EQ(t, 3, "contacts", 2);
     EQ(t, 4, "contacts", 1);
     EQ(t, 4, "from_previous", 0.5);
@@ -533,11 +489,11 @@ START_TEST(funnel_groups_by_a_dimension_and_the_time_range_picks_entries)
     EQ(t, 5, "from_first", 1);
     iv_table_free(t);
     q.by = "variant";
-    q.from = ts_of("2024-01-15");
+    q.from = tu_ts("2024-01-15");
     o.steps = "signup,purchase";
     ck_assert_int_eq(iv_lifecycle_funnel(&t, s, &q, &o), IV_OK);
     ck_assert_uint_eq(iv_table_nrows(t), 6);
-    ck_assert_str_eq(str(t, 0, "variant"), "A");
+    ck_assert_str_eq(tu_scell(t, 0, "variant"), "A");
     EQ(t, 0, "contacts", 0);
     UNDEF(t, 0, "from_previous");
     UNDEF(t, 0, "dropoff");
@@ -587,11 +543,11 @@ END_TEST
 /* A type named in several steps: "visit,visit" needs two visits in order. */
 START_TEST(a_type_in_two_steps_needs_two_interactions)
 {
-    iv_store *s = new_store();
+    iv_store *s = tu_new_store(NULL, NULL);
     iv_table *t;
-    add(s, "a", ts_of("2024-01-01"), "visit", NULL, NULL);
-    add(s, "b", ts_of("2024-01-01"), "visit", NULL, NULL);
-    add(s, "b", ts_of("2024-01-03"), "visit", NULL, NULL);
+    add(s, "a", tu_ts("2024-01-01"), "visit", NULL, NULL);
+    add(s, "b", tu_ts("2024-01-01"), "visit", NULL, NULL);
+    add(s, "b", tu_ts("2024-01-03"), "visit", NULL, NULL);
     ck_assert_int_eq(iv_store_prepare(s), IV_OK);
     t = funnel(s, NULL, "visit,visit", IV_FUNNEL_ORDERED, 0);
     EQ(t, 0, "contacts", 2);
@@ -631,7 +587,7 @@ static void enomem_loop(lc_fn fn, const char *by, const char *steps, int period)
             char c[8], v[4];
             snprintf(c, sizeof c, "c%d", i % 7);
             snprintf(v, sizeof v, "%c", 'A' + i % 3);
-            add(s, c, ts_of("2024-01-01") + (int64_t)i * 5 * DAY,
+            add(s, c, tu_ts("2024-01-01") + (int64_t)i * 5 * DAY,
                 i % 4 == 0 ? "signup" : i % 4 == 1 ? "demo" : i % 4 == 2 ? "purchase" : "support",
                 i % 2 ? "east" : "west", v);
         }
@@ -931,12 +887,8 @@ START_TEST(cli_clv_fit_reproduces_the_published_cdnow_fits)
 }
 END_TEST
 
-int main(void)
+static void lifecycle_tests(TCase *tc)
 {
-    Suite *s = suite_create("lifecycle");
-    TCase *tc = tcase_create("lifecycle");
-    SRunner *sr;
-    int nf;
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, churn_and_retention_follow_the_window_edges_and_churn_flags);
     tcase_add_test(tc, default_period_is_the_last_window_of_the_model);
@@ -957,10 +909,6 @@ int main(void)
     tcase_add_test(tc, cli_churn_and_retention_use_from_to_and_window);
     tcase_add_test(tc, cli_bad_command_lines_exit_with_status_2);
     tcase_add_test(tc, cli_clv_fit_reproduces_the_published_cdnow_fits);
-    suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    nf = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return nf ? 1 : 0;
 }
+
+TU_SUITE_MAIN("lifecycle", lifecycle_tests)

@@ -59,13 +59,6 @@ static double level_of(const iv_rubric *r, const char *name, double x)
     return lev;
 }
 
-static double cell(const iv_table *t, size_t row, const char *col)
-{
-    long c = iv_table_col_index(t, col);
-    ck_assert_msg(c >= 0, "no column %s", col);
-    return iv_table_get_double(t, row, (size_t)c);
-}
-
 static int defined(const iv_table *t, size_t row, const char *col)
 {
     long c = iv_table_col_index(t, col);
@@ -404,14 +397,14 @@ START_TEST(area_score_is_weighted_mean_and_staged_level_the_lowest)
     iv_table *t = assess_file(r, "current.csv");
     /* channels: share 0.35 -> 4.5 (weight 1), cost 2.25 -> 8.75 (weight 3):
      * (4.5 + 3 * 8.75) / 4 = 7.6875; level 7; staged floor(4.5) = 4. */
-    ck_close(cell(t, 1, "score"), 7.6875);
+    ck_close(tu_cell(t, 1, "score"), 7.6875);
     ck_assert_int_eq(iv_table_get_int(t, 1, 2), 7);
     ck_assert_int_eq(iv_table_get_int(t, 1, 3), 4);
-    ck_assert(cell(t, 1, "coverage") == 1.0);
+    ck_assert(tu_cell(t, 1, "coverage") == 1.0);
     ck_assert_int_eq(iv_table_get_list_len(t, 1, 5), 0);
     ck_assert(!defined(t, 1, "min"));
     /* governance: self 7 on its threshold: 7 everywhere. */
-    ck_assert(cell(t, 7, "score") == 7.0);
+    ck_assert(tu_cell(t, 7, "score") == 7.0);
     ck_assert_int_eq(iv_table_get_int(t, 7, 2), 7);
     ck_assert_int_eq(iv_table_get_int(t, 7, 3), 7);
     iv_table_free(t);
@@ -424,10 +417,10 @@ START_TEST(missing_indicators_lower_coverage_and_are_named)
     iv_rubric *r = small_rubric(NULL);
     iv_table *t = assess_file(r, "current.csv");
     /* experience: nps -30 -> 2.5 observed, csat (weight 2) missing: the score is nps alone. */
-    ck_assert(cell(t, 3, "score") == 2.5);
+    ck_assert(tu_cell(t, 3, "score") == 2.5);
     ck_assert_int_eq(iv_table_get_int(t, 3, 2), 2);
     ck_assert_int_eq(iv_table_get_int(t, 3, 3), 2);
-    ck_assert(cell(t, 3, "coverage") == 0.5);
+    ck_assert(tu_cell(t, 3, "coverage") == 0.5);
     ck_assert_int_eq(iv_table_get_list_len(t, 3, 5), 1);
     ck_assert_str_eq(iv_table_get_list_item(t, 3, 5, 0), "experience.csat");
     iv_table_free(t);
@@ -443,7 +436,7 @@ START_TEST(area_without_observations_is_undefined_and_left_out_of_overall)
     ck_assert(!defined(t, 6, "score"));
     ck_assert(!defined(t, 6, "level"));
     ck_assert(!defined(t, 6, "staged_level"));
-    ck_assert(cell(t, 6, "coverage") == 0.0);
+    ck_assert(tu_cell(t, 6, "coverage") == 0.0);
     ck_assert_str_eq(iv_table_get_list_item(t, 6, 5, 0), "analytics.coverage");
     /* technology: no indicator in the rubric (technology.not_in_rubric is ignored) */
     ck_assert(!defined(t, 0, "score"));
@@ -451,8 +444,8 @@ START_TEST(area_without_observations_is_undefined_and_left_out_of_overall)
     ck_assert_int_eq(iv_table_get_list_len(t, 0, 5), 0);
     /* overall over channels (area weight 2), experience, governance:
      * (2 * 7.6875 + 2.5 + 7) / 4 = 6.21875; min 2.5 */
-    ck_close(cell(t, 8, "score"), 6.21875);
-    ck_assert(cell(t, 8, "min") == 2.5);
+    ck_close(tu_cell(t, 8, "score"), 6.21875);
+    ck_assert(tu_cell(t, 8, "min") == 2.5);
     iv_table_free(t);
     iv_rubric_free(r);
 }
@@ -467,7 +460,7 @@ START_TEST(nothing_observed_leaves_overall_undefined)
     ck_assert_int_eq(iv_maturity_assess(&t, r, ind, NULL), IV_OK);
     ck_assert(!defined(t, 8, "score"));
     ck_assert(!defined(t, 8, "min"));
-    ck_assert(cell(t, 1, "coverage") == 0.0);
+    ck_assert(tu_cell(t, 1, "coverage") == 0.0);
     ck_assert_int_eq(iv_table_get_list_len(t, 1, 5), 2);
     iv_table_free(t);
     iv_indicators_free(ind);
@@ -485,22 +478,22 @@ START_TEST(year_on_year_reports_change_and_relative_change)
     ck_assert_int_eq(iv_maturity_compare(&t, cur, prev), IV_OK);
     ck_assert_int_eq(iv_table_nrows(t), 9);
     /* previous channels: share 0.2 -> 3, cost 4 -> 7: (3 + 21)/4 = 6 */
-    ck_close(cell(t, 1, "score"), 7.6875);
-    ck_assert(cell(t, 1, "previous") == 6.0);
-    ck_close(cell(t, 1, "change"), 1.6875);
-    ck_close(cell(t, 1, "relative_change"), 0.28125);
+    ck_close(tu_cell(t, 1, "score"), 7.6875);
+    ck_assert(tu_cell(t, 1, "previous") == 6.0);
+    ck_close(tu_cell(t, 1, "change"), 1.6875);
+    ck_close(tu_cell(t, 1, "relative_change"), 0.28125);
     ck_assert_int_eq(iv_table_get_int(t, 1, 5), 7);
     ck_assert_int_eq(iv_table_get_int(t, 1, 6), 6);
     /* governance 7 vs 5.5: +1.5, 3/11 */
-    ck_close(cell(t, 7, "change"), 1.5);
-    ck_close(cell(t, 7, "relative_change"), 3.0 / 11.0);
+    ck_close(tu_cell(t, 7, "change"), 1.5);
+    ck_close(tu_cell(t, 7, "relative_change"), 3.0 / 11.0);
     ck_assert_int_eq(iv_table_get_int(t, 7, 6), 5);
     /* experience 2.5 vs 2 (nps -40 on t2) */
-    ck_close(cell(t, 3, "relative_change"), 0.25);
+    ck_close(tu_cell(t, 3, "relative_change"), 0.25);
     /* overall 199/32 vs 39/8: change 43/32, relative 43/156 */
-    ck_close(cell(t, 8, "previous"), 4.875);
-    ck_close(cell(t, 8, "change"), 43.0 / 32.0);
-    ck_close(cell(t, 8, "relative_change"), 43.0 / 156.0);
+    ck_close(tu_cell(t, 8, "previous"), 4.875);
+    ck_close(tu_cell(t, 8, "change"), 43.0 / 32.0);
+    ck_close(tu_cell(t, 8, "relative_change"), 43.0 / 156.0);
     /* undefined on either side: undefined change */
     ck_assert(!defined(t, 0, "change"));
     ck_assert(!defined(t, 0, "relative_change"));
@@ -522,15 +515,15 @@ START_TEST(peer_percentile_counts_ties_half)
     ck_assert_int_eq(iv_table_nrows(t), 9);
     /* channels 7.6875 among {5, 7.6875, 9, 7.6875}: (1 + 2/2)/4 = 50% */
     ck_assert_int_eq(iv_table_get_int(t, 1, 2), 4);
-    ck_assert(cell(t, 1, "peer_median") == 7.6875);
-    ck_assert(cell(t, 1, "percentile") == 50.0);
+    ck_assert(tu_cell(t, 1, "peer_median") == 7.6875);
+    ck_assert(tu_cell(t, 1, "percentile") == 50.0);
     /* experience 2.5 among {2.5, 1} (b not assessed): (1 + 1/2)/2 = 75%, median 1.75 */
     ck_assert_int_eq(iv_table_get_int(t, 3, 2), 2);
-    ck_assert(cell(t, 3, "peer_median") == 1.75);
-    ck_assert(cell(t, 3, "percentile") == 75.0);
+    ck_assert(tu_cell(t, 3, "peer_median") == 1.75);
+    ck_assert(tu_cell(t, 3, "percentile") == 75.0);
     /* overall 6.21875 among {6, 7}: 50%, median 6.5 */
-    ck_assert(cell(t, 8, "percentile") == 50.0);
-    ck_assert(cell(t, 8, "peer_median") == 6.5);
+    ck_assert(tu_cell(t, 8, "percentile") == 50.0);
+    ck_assert(tu_cell(t, 8, "peer_median") == 6.5);
     /* governance: no peer; technology: no score */
     ck_assert_int_eq(iv_table_get_int(t, 7, 2), 0);
     ck_assert(!defined(t, 7, "percentile"));
@@ -923,10 +916,5 @@ static Suite *maturity_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(maturity_suite());
-    int nf;
-    srunner_run_all(sr, CK_NORMAL);
-    nf = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return nf ? 1 : 0;
+    return tu_run(maturity_suite());
 }

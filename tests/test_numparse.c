@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "numparse.h"
+#include "testutil.h"
 
 static double num_ok(const char *s)
 {
@@ -112,19 +113,11 @@ START_TEST(random_decimals_match_strtod)
 }
 END_TEST
 
-int main(void)
+static void numparse_tests(TCase *tc)
 {
-    Suite *s = suite_create("numparse");
-    TCase *tc = tcase_create("numparse");
-    SRunner *sr;
-    int nf;
     tcase_add_test(tc, values_match_the_compilers_literals_bit_for_bit);
     tcase_add_test(tc, nan_inf_overflow_and_malformed_text_are_refused);
     tcase_add_test(tc, random_decimals_match_strtod);
-    suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    nf = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return nf ? 1 : 0;
 }
+
+TU_SUITE_MAIN("numparse", numparse_tests)

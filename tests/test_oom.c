@@ -487,20 +487,12 @@ START_TEST(each_workflow_returns_enomem_leaks_nothing_and_stays_usable_for_every
 }
 END_TEST
 
-int main(void)
+static void oom_tests(TCase *tc)
 {
-    Suite *s = suite_create("oom");
-    TCase *tc = tcase_create("oom");
-    SRunner *sr;
-    int nf;
     tcase_set_timeout(tc, 300);
     tcase_add_loop_test(tc,
         each_workflow_returns_enomem_leaks_nothing_and_stays_usable_for_every_failing_allocation,
         0, NCASES);
-    suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    nf = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return nf ? 1 : 0;
 }
+
+TU_SUITE_MAIN("oom", oom_tests)

@@ -224,10 +224,8 @@ START_TEST(newton_converges_from_near_a_minimum_and_refuses_a_saddle)
 }
 END_TEST
 
-static Suite *optim_suite(void)
+static void optim_tests(TCase *tc)
 {
-    Suite *s = suite_create("optim");
-    TCase *tc = tcase_create("core");
     tcase_add_checked_fixture(tc, setup, NULL);
     tcase_add_test(tc, bfgs_finds_rosenbrock_minimum_from_classic_start);
     tcase_add_test(tc, bfgs_handles_ill_scaled_quadratic);
@@ -241,16 +239,6 @@ static Suite *optim_suite(void)
     tcase_add_test(tc, stalled_bfgs_hands_over_to_newton_which_converges_on_the_decrement);
     tcase_add_test(tc, bfgs_passing_the_gradient_test_takes_no_newton_step);
     tcase_add_test(tc, newton_converges_from_near_a_minimum_and_refuses_a_saddle);
-    suite_add_tcase(s, tc);
-    return s;
 }
 
-int main(void)
-{
-    SRunner *sr = srunner_create(optim_suite());
-    int nf;
-    srunner_run_all(sr, CK_NORMAL);
-    nf = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return nf ? 1 : 0;
-}
+TU_SUITE_MAIN("optim", optim_tests)

@@ -61,20 +61,6 @@ static iv_store *make(const row *rows, size_t n, int variant, iv_alloc_fn fn, vo
     return s;
 }
 
-static double cell(const iv_table *t, size_t r, const char *col)
-{
-    long c = iv_table_col_index(t, col);
-    ck_assert_msg(c >= 0, "no column %s", col);
-    return iv_table_get_double(t, r, (size_t)c);
-}
-
-static const char *scell(const iv_table *t, size_t r, const char *col)
-{
-    long c = iv_table_col_index(t, col);
-    ck_assert_msg(c >= 0, "no column %s", col);
-    return iv_table_get_string(t, r, (size_t)c);
-}
-
 typedef struct ref {
     const char *name;
     double v;
@@ -84,7 +70,7 @@ static void expect_compare(const iv_table *t, size_t r, const ref *want, size_t 
 {
     size_t i;
     for (i = 0; i < n; i++) {
-        double got = cell(t, r, want[i].name);
+        double got = tu_cell(t, r, want[i].name);
         ck_assert_msg(tu_close(got, want[i].v, 1e-9), "%s: %.17g != %.17g", want[i].name, got,
                       want[i].v);
     }
@@ -155,15 +141,15 @@ START_TEST(compare_uses_any_metric_and_the_selection)
     iv_query_options q = IV_QUERY_OPTIONS_INIT;
     iv_table *t = NULL;
     ck_assert_int_eq(iv_pattern_compare(&t, s, NULL, "n", "team = x", "team = y", NULL), IV_OK);
-    ck_assert(tu_close(cell(t, 0, "mean_a"), 1.4, 1e-15));
-    ck_assert(tu_close(cell(t, 0, "mean_b"), 1.25, 1e-15));
-    ck_assert(tu_close(cell(t, 0, "median_a"), 1, 1e-15));
+    ck_assert(tu_close(tu_cell(t, 0, "mean_a"), 1.4, 1e-15));
+    ck_assert(tu_close(tu_cell(t, 0, "mean_b"), 1.25, 1e-15));
+    ck_assert(tu_close(tu_cell(t, 0, "median_a"), 1, 1e-15));
     iv_table_free(t);
     q.where = "channel = web";
     ck_assert_int_eq(iv_pattern_compare(&t, s, &q, "rv", "team = x", "team = y", NULL), IV_OK);
     ck_assert_int_eq(iv_table_get_int(t, 0, 0), 5);
-    ck_assert(tu_close(cell(t, 0, "mean_a"), 6.8, 1e-15));
-    ck_assert(tu_close(cell(t, 0, "mean_b"), 4, 1e-15));
+    ck_assert(tu_close(tu_cell(t, 0, "mean_a"), 6.8, 1e-15));
+    ck_assert(tu_close(tu_cell(t, 0, "mean_b"), 4, 1e-15));
     iv_table_free(t);
     ck_assert_int_eq(iv_pattern_compare(&t, s, NULL, "cost_per_rv", "team = x", "team = y", NULL), IV_OK);
     ck_assert_int_eq(iv_table_get_int(t, 0, 0), 4);
@@ -230,15 +216,15 @@ START_TEST(ab_compares_the_change_in_rv_between_every_pair_of_groups)
     ck_assert_int_eq(iv_pattern_ab(&t, s, NULL, "variant", D(2), D(6), NULL), IV_OK);
     ck_assert_uint_eq(iv_table_nrows(t), 3);
     ck_assert_uint_eq(iv_table_ncols(t), 17);
-    ck_assert_str_eq(scell(t, 0, "group_a"), "A");
-    ck_assert_str_eq(scell(t, 0, "group_b"), "B");
+    ck_assert_str_eq(tu_scell(t, 0, "group_a"), "A");
+    ck_assert_str_eq(tu_scell(t, 0, "group_b"), "B");
     expect_compare(t, 0, ab_ref, 15);
-    ck_assert_str_eq(scell(t, 1, "group_b"), "C");
+    ck_assert_str_eq(tu_scell(t, 1, "group_b"), "C");
     ck_assert_int_eq(iv_table_get_int(t, 1, 3), 1);
-    ck_assert(tu_close(cell(t, 1, "mean_b"), 1, 1e-15));
-    ck_assert(isnan(cell(t, 1, "welch_t"))); /* one member in C */
-    ck_assert_str_eq(scell(t, 2, "group_a"), "B");
-    ck_assert_str_eq(scell(t, 2, "group_b"), "C");
+    ck_assert(tu_close(tu_cell(t, 1, "mean_b"), 1, 1e-15));
+    ck_assert(isnan(tu_cell(t, 1, "welch_t"))); /* one member in C */
+    ck_assert_str_eq(tu_scell(t, 2, "group_a"), "B");
+    ck_assert_str_eq(tu_scell(t, 2, "group_b"), "C");
     iv_table_free(t);
     iv_store_free(s);
 }
@@ -291,18 +277,18 @@ START_TEST(rank_prefers_rv_per_interaction_then_fewer_interactions_then_id)
     ck_assert_uint_eq(iv_table_nrows(t), 5);
     for (i = 0; i < 5; i++) {
         ck_assert_int_eq(iv_table_get_int(t, i, 0), (int64_t)i + 1);
-        ck_assert_str_eq(scell(t, i, "contact"), order[i]);
-        ck_assert(cell(t, i, "rv_per_interaction") == rpi[i]);
-        ck_assert(cell(t, i, "n") == n[i]);
-        ck_assert(cell(t, i, "rv") == rpi[i] * n[i]);
+        ck_assert_str_eq(tu_scell(t, i, "contact"), order[i]);
+        ck_assert(tu_cell(t, i, "rv_per_interaction") == rpi[i]);
+        ck_assert(tu_cell(t, i, "n") == n[i]);
+        ck_assert(tu_cell(t, i, "rv") == rpi[i] * n[i]);
     }
     iv_table_free(t);
     o.top = 2;
     q.where = "contact != k4";
     ck_assert_int_eq(iv_pattern_rank(&t, s, &q, &o), IV_OK);
     ck_assert_uint_eq(iv_table_nrows(t), 2);
-    ck_assert_str_eq(scell(t, 0, "contact"), "k2");
-    ck_assert_str_eq(scell(t, 1, "contact"), "k1");
+    ck_assert_str_eq(tu_scell(t, 0, "contact"), "k2");
+    ck_assert_str_eq(tu_scell(t, 1, "contact"), "k1");
     iv_table_free(t);
     iv_store_free(s);
 }
@@ -345,29 +331,29 @@ START_TEST(stalled_uses_the_quantile_of_forward_gaps_in_the_same_stage)
     size_t i;
     ck_assert_int_eq(iv_pattern_stalled(&t, s, NULL, NULL), IV_OK);
     ck_assert_uint_eq(iv_table_nrows(t), 3);
-    ck_assert_str_eq(scell(t, 0, "contact"), "r3");
-    ck_assert_str_eq(scell(t, 1, "contact"), "s1");
-    ck_assert_str_eq(scell(t, 2, "contact"), "s2");
-    ck_assert_str_eq(scell(t, 1, "stage"), "acquisition");
+    ck_assert_str_eq(tu_scell(t, 0, "contact"), "r3");
+    ck_assert_str_eq(tu_scell(t, 1, "contact"), "s1");
+    ck_assert_str_eq(tu_scell(t, 2, "contact"), "s2");
+    ck_assert_str_eq(tu_scell(t, 1, "stage"), "acquisition");
     ck_assert_int_eq(iv_table_get_int(t, 1, 2), D(7));
     ck_assert(!iv_table_is_defined(t, 0, 2)); /* r3 never moved forward */
-    ck_assert(tu_close(cell(t, 1, "threshold_seconds"), 4.6 * 86400, 1e-14));
-    ck_assert(tu_close(cell(t, 0, "threshold_seconds"), 10 * 86400, 1e-14));
+    ck_assert(tu_close(tu_cell(t, 1, "threshold_seconds"), 4.6 * 86400, 1e-14));
+    ck_assert(tu_close(tu_cell(t, 0, "threshold_seconds"), 10 * 86400, 1e-14));
     iv_table_free(t);
     o.all = 1;
     ck_assert_int_eq(iv_pattern_stalled(&t, s, NULL, &o), IV_OK);
     ck_assert_uint_eq(iv_table_nrows(t), 6);
     for (i = 0; i < 6; i++) {
-        ck_assert_str_eq(scell(t, i, "contact"), all[i]);
-        ck_assert(cell(t, i, "seconds_since") == since[i] * 86400);
+        ck_assert_str_eq(tu_scell(t, i, "contact"), all[i]);
+        ck_assert(tu_cell(t, i, "seconds_since") == since[i] * 86400);
         ck_assert_int_eq(iv_table_get_int(t, i, 5), stalled[i]);
         ck_assert_int_eq(iv_table_get_int(t, i, 6), i == 1);
     }
-    ck_assert_str_eq(scell(t, 1, "stage"), "retention");
+    ck_assert_str_eq(tu_scell(t, 1, "stage"), "retention");
     iv_table_free(t);
     o.quantile = 0.5;
     ck_assert_int_eq(iv_pattern_stalled(&t, s, NULL, &o), IV_OK);
-    ck_assert(tu_close(cell(t, 3, "threshold_seconds"), 3 * 86400, 1e-14));
+    ck_assert(tu_close(tu_cell(t, 3, "threshold_seconds"), 3 * 86400, 1e-14));
     for (i = 0; i < 6; i++)
         ck_assert_int_eq(iv_table_get_int(t, i, 5), stalled[i]);
     iv_table_free(t);
@@ -413,16 +399,16 @@ START_TEST(next_best_action_counts_what_followed_among_successful_contacts)
     o.success = "team = win";
     ck_assert_int_eq(iv_pattern_next(&t, s, "X", NULL, &o), IV_OK);
     ck_assert_uint_eq(iv_table_nrows(t), 3);
-    ck_assert_str_eq(scell(t, 0, "type"), "purchase");
+    ck_assert_str_eq(tu_scell(t, 0, "type"), "purchase");
     ck_assert_int_eq(iv_table_get_int(t, 0, 1), 3);
-    ck_assert(tu_close(cell(t, 0, "share"), 0.6, 1e-15));
-    ck_assert(tu_close(cell(t, 0, "mean_rv"), 250.0 / 3, 1e-15));
-    ck_assert(tu_close(cell(t, 0, "cost_per_rv"), 0.04, 1e-15));
-    ck_assert_str_eq(scell(t, 1, "type"), "call");
-    ck_assert(tu_close(cell(t, 1, "cost_per_rv"), 0.1, 1e-15));
-    ck_assert_str_eq(scell(t, 2, "type"), "complaint");
-    ck_assert(tu_close(cell(t, 2, "mean_rv"), -40, 1e-15));
-    ck_assert(isnan(cell(t, 2, "cost_per_rv")));
+    ck_assert(tu_close(tu_cell(t, 0, "share"), 0.6, 1e-15));
+    ck_assert(tu_close(tu_cell(t, 0, "mean_rv"), 250.0 / 3, 1e-15));
+    ck_assert(tu_close(tu_cell(t, 0, "cost_per_rv"), 0.04, 1e-15));
+    ck_assert_str_eq(tu_scell(t, 1, "type"), "call");
+    ck_assert(tu_close(tu_cell(t, 1, "cost_per_rv"), 0.1, 1e-15));
+    ck_assert_str_eq(tu_scell(t, 2, "type"), "complaint");
+    ck_assert(tu_close(tu_cell(t, 2, "mean_rv"), -40, 1e-15));
+    ck_assert(isnan(tu_cell(t, 2, "cost_per_rv")));
     iv_table_free(t);
     t = NULL;
     ck_assert_int_eq(iv_pattern_next(&t, s, "nobody", NULL, &o), IV_ENOTFOUND);
@@ -444,11 +430,11 @@ START_TEST(next_best_action_default_success_is_the_high_profit_tier)
         o.success = pass ? "has purchase" : NULL;
         ck_assert_int_eq(iv_pattern_next(&t, s, "X", NULL, &o), IV_OK);
         ck_assert_uint_eq(iv_table_nrows(t), 1);
-        ck_assert_str_eq(scell(t, 0, "type"), "purchase");
+        ck_assert_str_eq(tu_scell(t, 0, "type"), "purchase");
         ck_assert_int_eq(iv_table_get_int(t, 0, 1), 4);
-        ck_assert(tu_close(cell(t, 0, "share"), 1, 1e-15));
-        ck_assert(tu_close(cell(t, 0, "mean_rv"), 87.5, 1e-15));
-        ck_assert(tu_close(cell(t, 0, "cost_per_rv"), 11.0 / 350, 1e-15));
+        ck_assert(tu_close(tu_cell(t, 0, "share"), 1, 1e-15));
+        ck_assert(tu_close(tu_cell(t, 0, "mean_rv"), 87.5, 1e-15));
+        ck_assert(tu_close(tu_cell(t, 0, "cost_per_rv"), 11.0 / 350, 1e-15));
         iv_table_free(t);
     }
     iv_store_free(s);
@@ -525,12 +511,8 @@ START_TEST(allocation_failures_leak_nothing)
 }
 END_TEST
 
-int main(void)
+static void pattern_tests(TCase *tc)
 {
-    Suite *s = suite_create("pattern");
-    TCase *tc = tcase_create("pattern");
-    SRunner *sr;
-    int nf;
     tcase_add_test(tc, compare_per_contact_rv_between_teams_matches_scipy);
     tcase_add_test(tc, compare_uses_any_metric_and_the_selection);
     tcase_add_test(tc, ab_compares_the_change_in_rv_between_every_pair_of_groups);
@@ -540,10 +522,6 @@ int main(void)
     tcase_add_test(tc, next_best_action_counts_what_followed_among_successful_contacts);
     tcase_add_test(tc, next_best_action_default_success_is_the_high_profit_tier);
     tcase_add_test(tc, allocation_failures_leak_nothing);
-    suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    nf = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return nf ? 1 : 0;
 }
+
+TU_SUITE_MAIN("pattern", pattern_tests)

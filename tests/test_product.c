@@ -15,37 +15,11 @@
 #define DAY 86400000LL
 #define HOUR 3600000LL
 
-static int64_t ts_of(const char *s)
-{
-    int64_t v;
-    ck_assert_int_eq(iv_time_parse(s, strlen(s), &v), IV_OK);
-    return v;
-}
-
-/* One interaction; variant may be NULL. */
+/* One web interaction; variant may be NULL. */
 static void add(iv_store *s, const char *contact, int64_t ts, const char *type, const char *variant)
 {
-    static const char *const dn[] = {"variant"};
-    const char *dv[1];
-    iv_record r = IV_RECORD_INIT;
-    r.contact = contact;
-    r.ts = ts;
-    r.channel = "web";
-    r.type = type;
-    if (variant) {
-        dv[0] = variant;
-        r.ndims = 1;
-        r.dim_names = dn;
-        r.dim_values = dv;
-    }
-    ck_assert_msg(iv_store_append(s, &r) == IV_OK, "%s", iv_error_last());
-}
-
-static iv_store *new_store(void)
-{
-    iv_store *s;
-    ck_assert_int_eq(iv_store_new(&s, NULL), IV_OK);
-    return s;
+    tu_add(s, "contact=%s ts=@%lld channel=web type=%s variant=%s", contact, (long long)ts, type,
+           variant ? variant : "");
 }
 
 static void prepare(iv_store *s)
@@ -53,29 +27,11 @@ static void prepare(iv_store *s)
     ck_assert_int_eq(iv_store_prepare(s), IV_OK);
 }
 
-static long col(const iv_table *t, const char *name)
-{
-    long c = iv_table_col_index(t, name);
-    ck_assert_msg(c >= 0, "no column %s", name);
-    return c;
-}
-
-static double num(const iv_table *t, size_t row, const char *name)
-{
-    return iv_table_get_double(t, row, (size_t)col(t, name));
-}
-
-static const char *str(const iv_table *t, size_t row, const char *name)
-{
-    const char *v = iv_table_get_string(t, row, (size_t)col(t, name));
-    return v ? v : "(null)";
-}
-
-#define EQ(t, r, c, v) ck_assert_msg(tu_close(num(t, r, c), (v), 1e-12), "row %d %s: %.17g != %.17g", \
-                                     (int)(r), c, num(t, r, c), (double)(v))
-#define UNDEF(t, r, c) ck_assert_msg(!iv_table_is_defined(t, r, (size_t)col(t, c)), \
+#define EQ(t, r, c, v) ck_assert_msg(tu_close(tu_cell(t, r, c), (v), 1e-12), "row %d %s: %.17g != %.17g", \
+                                     (int)(r), c, tu_cell(t, r, c), (double)(v))
+#define UNDEF(t, r, c) ck_assert_msg(!iv_table_is_defined(t, r, tu_col(t, c)), \
                                      "row %d %s should be undefined", (int)(r), c)
-#define STR(t, r, c, v) ck_assert_str_eq(str(t, r, c), v)
+#define STR(t, r, c, v) ck_assert_str_eq(tu_scell(t, r, c), v)
 
 typedef int (*lc_fn)(iv_table **, const iv_store *, const iv_query_options *,
                      const iv_lifecycle_options *);
@@ -121,8 +77,8 @@ static iv_table *run(lc_fn fn, const iv_store *s, const iv_query_options *q,
  *   bins <1h 0, 1h-1d 0, 1d-3d 1 (c), 3d-7d 1 (a: 3d is not < 3d), 7d-14d 1 (g). */
 static iv_store *excl_log(void)
 {
-    iv_store *s = new_store();
-    int64_t d0 = ts_of("2024-03-01");
+    iv_store *s = tu_new_store(NULL, NULL);
+    int64_t d0 = tu_ts("2024-03-01");
     add(s, "a", d0, "signup", NULL);
     add(s, "a", d0 + 1 * DAY, "demo", NULL);
     add(s, "a", d0 + 2 * DAY, "refund", NULL);
@@ -273,12 +229,12 @@ END_TEST
  * by variant,month: (A, 2024-01): 1, 1; (A, 2024-02): 1, 0; (B, 2024-02): 1, 1. */
 static iv_store *trend_log(void)
 {
-    iv_store *s = new_store();
-    add(s, "p", ts_of("2024-01-31T23:00:00Z"), "signup", "A");
-    add(s, "p", ts_of("2024-02-01T01:00:00Z"), "demo", "A");
-    add(s, "q", ts_of("2024-02-10"), "signup", "A");
-    add(s, "r", ts_of("2024-02-20"), "signup", "B");
-    add(s, "r", ts_of("2024-02-21"), "demo", "B");
+    iv_store *s = tu_new_store(NULL, NULL);
+    add(s, "p", tu_ts("2024-01-31T23:00:00Z"), "signup", "A");
+    add(s, "p", tu_ts("2024-02-01T01:00:00Z"), "demo", "A");
+    add(s, "q", tu_ts("2024-02-10"), "signup", "A");
+    add(s, "r", tu_ts("2024-02-20"), "signup", "B");
+    add(s, "r", tu_ts("2024-02-21"), "demo", "B");
     prepare(s);
     return s;
 }
@@ -333,8 +289,8 @@ END_TEST
  * steps signup,visit,purchase: step 1: 2, step 2: 2, step 3: 1. */
 START_TEST(any_funnel_window_starts_at_the_first_step_of_any_kind)
 {
-    iv_store *s = new_store();
-    int64_t d0 = ts_of("2024-05-01");
+    iv_store *s = tu_new_store(NULL, NULL);
+    int64_t d0 = tu_ts("2024-05-01");
     iv_lifecycle_options o = IV_LIFECYCLE_OPTIONS_INIT;
     iv_table *t;
     add(s, "u", d0, "visit", NULL);
@@ -372,19 +328,19 @@ END_TEST
  * 2024-02 (w): k0: purchase 02-11 (after its signup) -> 1, rate 1; k1 unobserved. */
 START_TEST(cohorts_with_start_and_return_events)
 {
-    iv_store *s = new_store();
+    iv_store *s = tu_new_store(NULL, NULL);
     iv_lifecycle_options o = IV_LIFECYCLE_OPTIONS_INIT;
     iv_table *t;
-    add(s, "u", ts_of("2024-01-05"), "visit", NULL);
-    add(s, "u", ts_of("2024-01-10"), "signup", NULL);
-    add(s, "u", ts_of("2024-01-20"), "purchase", NULL);
-    add(s, "u", ts_of("2024-03-02"), "purchase", NULL);
-    add(s, "v", ts_of("2024-01-15"), "signup", NULL);
-    add(s, "v", ts_of("2024-02-01"), "visit", NULL);
-    add(s, "w", ts_of("2024-01-03"), "purchase", NULL);
-    add(s, "w", ts_of("2024-02-10"), "signup", NULL);
-    add(s, "w", ts_of("2024-02-11"), "purchase", NULL);
-    add(s, "x", ts_of("2024-01-07"), "visit", NULL);
+    add(s, "u", tu_ts("2024-01-05"), "visit", NULL);
+    add(s, "u", tu_ts("2024-01-10"), "signup", NULL);
+    add(s, "u", tu_ts("2024-01-20"), "purchase", NULL);
+    add(s, "u", tu_ts("2024-03-02"), "purchase", NULL);
+    add(s, "v", tu_ts("2024-01-15"), "signup", NULL);
+    add(s, "v", tu_ts("2024-02-01"), "visit", NULL);
+    add(s, "w", tu_ts("2024-01-03"), "purchase", NULL);
+    add(s, "w", tu_ts("2024-02-10"), "signup", NULL);
+    add(s, "w", tu_ts("2024-02-11"), "purchase", NULL);
+    add(s, "x", tu_ts("2024-01-07"), "visit", NULL);
     prepare(s);
     o.period = IV_PERIOD_MONTH;
     o.start_types = "signup";
@@ -425,8 +381,8 @@ END_TEST
  *   W06 [D35, D42): S 2, lost {b} 1, 1/2;        E 4, N {g} 1 -> 3/2 */
 static iv_store *churn_log(void)
 {
-    iv_store *s = new_store();
-    int64_t d0 = ts_of("2024-01-01");
+    iv_store *s = tu_new_store(NULL, NULL);
+    int64_t d0 = tu_ts("2024-01-01");
     static const struct { const char *c; int d; const char *t; } rows[] = {
         {"a", 10, "visit"}, {"a", 35, "visit"}, {"b", 20, "visit"}, {"b", 30, "visit"},
         {"c", 15, "visit"}, {"c", 40, "visit"}, {"d", 18, "visit"}, {"d", 19, "discontinue"},
@@ -442,7 +398,7 @@ static iv_store *churn_log(void)
 START_TEST(churn_and_retention_series_every_week)
 {
     iv_store *s = churn_log();
-    int64_t d0 = ts_of("2024-01-01");
+    int64_t d0 = tu_ts("2024-01-01");
     iv_lifecycle_options o = IV_LIFECYCLE_OPTIONS_INIT;
     iv_table *t;
     static const char *const lab[] = {"2024-W03", "2024-W04", "2024-W05", "2024-W06"};
@@ -457,8 +413,8 @@ START_TEST(churn_and_retention_series_every_week)
     ck_assert_uint_eq(iv_table_ncols(t), 6);
     for (k = 0; k < 4; k++) {
         STR(t, k, "period", lab[k]);
-        ck_assert_int_eq(iv_table_get_int(t, k, (size_t)col(t, "t0")), d0 + (14 + 7 * (int64_t)k) * DAY);
-        ck_assert_int_eq(iv_table_get_int(t, k, (size_t)col(t, "t1")), d0 + (21 + 7 * (int64_t)k) * DAY);
+        ck_assert_int_eq(iv_table_get_int(t, k, tu_col(t, "t0")), d0 + (14 + 7 * (int64_t)k) * DAY);
+        ck_assert_int_eq(iv_table_get_int(t, k, tu_col(t, "t1")), d0 + (21 + 7 * (int64_t)k) * DAY);
         EQ(t, k, "start", S[k]);
         EQ(t, k, "lost", L[k]);
         EQ(t, k, "churn", L[k] / S[k]);
@@ -479,9 +435,9 @@ START_TEST(churn_and_retention_series_every_week)
     t = run(iv_lifecycle_churn, s, NULL, &o);
     ck_assert_uint_eq(iv_table_nrows(t), 4);
     STR(t, 0, "period", "2024-W03");
-    ck_assert_int_eq(iv_table_get_int(t, 0, (size_t)col(t, "t0")), d0 + 17 * DAY);
-    ck_assert_int_eq(iv_table_get_int(t, 0, (size_t)col(t, "t1")), d0 + 21 * DAY);
-    ck_assert_int_eq(iv_table_get_int(t, 3, (size_t)col(t, "t1")), d0 + 40 * DAY);
+    ck_assert_int_eq(iv_table_get_int(t, 0, tu_col(t, "t0")), d0 + 17 * DAY);
+    ck_assert_int_eq(iv_table_get_int(t, 0, tu_col(t, "t1")), d0 + 21 * DAY);
+    ck_assert_int_eq(iv_table_get_int(t, 3, tu_col(t, "t1")), d0 + 40 * DAY);
     iv_table_free(t);
     iv_store_free(s);
 }
@@ -515,8 +471,8 @@ END_TEST
  *   W01: 1 0 0 0; W02: 1 1 0 0; W03: 1 1 0 -1; W04: 0 0 1 -2. */
 START_TEST(lifecycle_new_returning_resurrecting_dormant)
 {
-    iv_store *s = new_store();
-    int64_t d0 = ts_of("2024-01-01");
+    iv_store *s = tu_new_store(NULL, NULL);
+    int64_t d0 = tu_ts("2024-01-01");
     iv_query_options q = IV_QUERY_OPTIONS_INIT;
     iv_lifecycle_options o = IV_LIFECYCLE_OPTIONS_INIT;
     iv_table *t;
@@ -567,8 +523,8 @@ END_TEST
  * Monthly: k 3 days (D0, D2, D8), l 3 days -> days 3: 2, share 1; 31 rows. */
 START_TEST(stickiness_counts_distinct_days_per_period)
 {
-    iv_store *s = new_store();
-    int64_t d0 = ts_of("2024-01-01");
+    iv_store *s = tu_new_store(NULL, NULL);
+    int64_t d0 = tu_ts("2024-01-01");
     iv_lifecycle_options o = IV_LIFECYCLE_OPTIONS_INIT;
     iv_table *t;
     size_t k;
@@ -615,8 +571,8 @@ END_TEST
  * K = 1: visit 5 (5/6), (end) 1. */
 START_TEST(paths_after_the_first_start)
 {
-    iv_store *s = new_store();
-    int64_t d0 = ts_of("2024-01-01");
+    iv_store *s = tu_new_store(NULL, NULL);
+    int64_t d0 = tu_ts("2024-01-01");
     iv_lifecycle_options o = IV_LIFECYCLE_OPTIONS_INIT;
     iv_table *t;
     static const char *const p1[] = {"visit", "signup", "visit", "demo", "purchase", NULL};
@@ -674,9 +630,9 @@ END_TEST
  *   z = 20 / sqrt(760 + 2500) = 20 / sqrt(3260), p = erfc(|z| / sqrt 2). */
 static iv_store *nps_log(void)
 {
-    iv_store *s = new_store();
+    iv_store *s = tu_new_store(NULL, NULL);
     static const double east[] = {10, 10, 9, 9, 9, 8, 7, 6, 3, 0}, west[] = {10, 6, 6, 9};
-    int64_t d0 = ts_of("2024-01-01");
+    int64_t d0 = tu_ts("2024-01-01");
     size_t i;
     for (i = 0; i < 14; i++) {
         char c[8];
@@ -774,11 +730,11 @@ START_TEST(allocation_failures_return_enomem_and_leak_nothing)
     so.alloc = tu_alloc_fn;
     so.alloc_ud = &st;
     ck_assert_int_eq(iv_store_new(&s, &so), IV_OK);
-    add(s, "p", ts_of("2024-01-31T23:00:00Z"), "signup", "A");
-    add(s, "p", ts_of("2024-02-01T01:00:00Z"), "demo", "A");
-    add(s, "q", ts_of("2024-02-10"), "signup", "A");
-    add(s, "r", ts_of("2024-02-20"), "signup", "B");
-    add(s, "r", ts_of("2024-02-21"), "demo", "B");
+    add(s, "p", tu_ts("2024-01-31T23:00:00Z"), "signup", "A");
+    add(s, "p", tu_ts("2024-02-01T01:00:00Z"), "demo", "A");
+    add(s, "q", tu_ts("2024-02-10"), "signup", "A");
+    add(s, "r", tu_ts("2024-02-20"), "signup", "B");
+    add(s, "r", tu_ts("2024-02-21"), "demo", "B");
     prepare(s);
     o.steps = "signup,demo";
     o.exclude = "refund@1-2";
@@ -825,12 +781,8 @@ START_TEST(allocation_failures_return_enomem_and_leak_nothing)
 }
 END_TEST
 
-int main(void)
+static void product_tests(TCase *tc)
 {
-    Suite *s = suite_create("product");
-    TCase *tc = tcase_create("product");
-    SRunner *sr;
-    int failed;
     tcase_add_test(tc, funnel_time_to_convert_quantiles_and_mean);
     tcase_add_test(tc, funnel_exclusions_remove_contacts_between_steps);
     tcase_add_test(tc, funnel_bad_exclusions_say_where);
@@ -846,10 +798,6 @@ int main(void)
     tcase_add_test(tc, nps_interval_and_two_selection_test);
     tcase_add_test(tc, old_options_size_is_accepted);
     tcase_add_test(tc, allocation_failures_return_enomem_and_leak_nothing);
-    suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
+
+TU_SUITE_MAIN("product", product_tests)

@@ -245,16 +245,6 @@ START_TEST(adding_a_desired_outcome_never_lowers_desired_rate)
 }
 END_TEST
 
-static double cell(const iv_table *t, size_t r, const char *name)
-{
-    long c = iv_table_col_index(t, name);
-    ck_assert_msg(c >= 0, "no column %s", name);
-    if (!iv_table_is_defined(t, r, (size_t)c))
-        return NAN;
-    return iv_table_col_type(t, (size_t)c) == IV_COL_INT ? (double)iv_table_get_int(t, r, (size_t)c)
-                                                          : iv_table_get_double(t, r, (size_t)c);
-}
-
 START_TEST(a_defined_metric_is_finite_and_on_its_scale_and_ratios_are_defined_when_they_can_be)
 {
     static const char *const names[] = {"n", "contacts", "cost", "value", "cpt", "iv", "roi",
@@ -272,28 +262,28 @@ START_TEST(a_defined_metric_is_finite_and_on_its_scale_and_ratios_are_defined_wh
         o.by = "contact,quarter"; /* many small groups: many zero denominators */
         ck_assert_int_eq(iv_query_metrics(&t, s, &o), IV_OK);
         for (r = 0; r < iv_table_nrows(t); r++) {
-            double n = cell(t, r, "n"), cost = cell(t, r, "cost"), rv = cell(t, r, "rv");
+            double n = tu_cell(t, r, "n"), cost = tu_cell(t, r, "cost"), rv = tu_cell(t, r, "rv");
             for (m = 0; m < sizeof names / sizeof names[0]; m++) {
                 long c = iv_table_col_index(t, names[m]);
                 ck_assert(c >= 0);
                 if (iv_table_is_defined(t, r, (size_t)c))
-                    ck_assert_msg(isfinite(cell(t, r, names[m])), "row %zu: %s = %g", r,
-                                  names[m], cell(t, r, names[m]));
+                    ck_assert_msg(isfinite(tu_cell(t, r, names[m])), "row %zu: %s = %g", r,
+                                  names[m], tu_cell(t, r, names[m]));
             }
             ck_assert(n >= 1);
-            ck_assert(!isnan(cell(t, r, "cpt")) && !isnan(cell(t, r, "rv_per_interaction")));
+            ck_assert(!isnan(tu_cell(t, r, "cpt")) && !isnan(tu_cell(t, r, "rv_per_interaction")));
             ck_assert(isnan(cost) || cost < 0 || cost == 0 ||
-                      (!isnan(cell(t, r, "iv")) && !isnan(cell(t, r, "roi"))));
-            ck_assert(cost != 0 || (isnan(cell(t, r, "iv")) && isnan(cell(t, r, "roi"))));
-            ck_assert(rv > 0 ? !isnan(cell(t, r, "cost_per_rv")) : isnan(cell(t, r, "cost_per_rv")));
-            ck_assert(isnan(cell(t, r, "nps")) || fabs(cell(t, r, "nps")) <= 100);
-            ck_assert(isnan(cell(t, r, "desired_rate")) ||
-                      (cell(t, r, "desired_rate") >= 0 && cell(t, r, "desired_rate") <= 1));
-            ck_assert(isnan(cell(t, r, "csat")) ||
-                      (cell(t, r, "csat") >= 0 && cell(t, r, "csat") <= 100));
-            ck_assert(isnan(cell(t, r, "ces")) || (cell(t, r, "ces") >= 1 && cell(t, r, "ces") <= 7));
-            ck_assert(cell(t, r, "rv_forward") + cell(t, r, "rv_backward") <= n);
-            ck_assert(cell(t, r, "cost_assumed") <= n);
+                      (!isnan(tu_cell(t, r, "iv")) && !isnan(tu_cell(t, r, "roi"))));
+            ck_assert(cost != 0 || (isnan(tu_cell(t, r, "iv")) && isnan(tu_cell(t, r, "roi"))));
+            ck_assert(rv > 0 ? !isnan(tu_cell(t, r, "cost_per_rv")) : isnan(tu_cell(t, r, "cost_per_rv")));
+            ck_assert(isnan(tu_cell(t, r, "nps")) || fabs(tu_cell(t, r, "nps")) <= 100);
+            ck_assert(isnan(tu_cell(t, r, "desired_rate")) ||
+                      (tu_cell(t, r, "desired_rate") >= 0 && tu_cell(t, r, "desired_rate") <= 1));
+            ck_assert(isnan(tu_cell(t, r, "csat")) ||
+                      (tu_cell(t, r, "csat") >= 0 && tu_cell(t, r, "csat") <= 100));
+            ck_assert(isnan(tu_cell(t, r, "ces")) || (tu_cell(t, r, "ces") >= 1 && tu_cell(t, r, "ces") <= 7));
+            ck_assert(tu_cell(t, r, "rv_forward") + tu_cell(t, r, "rv_backward") <= n);
+            ck_assert(tu_cell(t, r, "cost_assumed") <= n);
         }
         iv_table_free(t);
         iv_store_free(s);
@@ -301,22 +291,14 @@ START_TEST(a_defined_metric_is_finite_and_on_its_scale_and_ratios_are_defined_wh
 }
 END_TEST
 
-int main(void)
+static void properties_tests(TCase *tc)
 {
-    Suite *s = suite_create("properties");
-    TCase *tc = tcase_create("properties");
-    SRunner *sr;
-    int nf;
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, metrics_do_not_depend_on_the_order_rows_were_added_in);
     tcase_add_test(tc, a_log_split_by_contact_and_merged_gives_the_whole_logs_metrics);
     tcase_add_test(tc, turning_any_answer_into_a_promoter_never_lowers_nps);
     tcase_add_test(tc, adding_a_desired_outcome_never_lowers_desired_rate);
     tcase_add_test(tc, a_defined_metric_is_finite_and_on_its_scale_and_ratios_are_defined_when_they_can_be);
-    suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    nf = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return nf ? 1 : 0;
 }
+
+TU_SUITE_MAIN("properties", properties_tests)

@@ -92,24 +92,12 @@ START_TEST(select_survives_adversarial_and_constant_input)
 }
 END_TEST
 
-static Suite *quantile_suite(void)
+static void quantile_tests(TCase *tc)
 {
-    Suite *s = suite_create("quantile");
-    TCase *tc = tcase_create("quantile");
     tcase_add_test(tc, quantile_type7_matches_numpy_linear);
     tcase_add_test(tc, quantile_selection_agrees_with_sorting_on_random_data);
     tcase_add_test(tc, median_mad_and_mean_abs_dev_by_hand);
     tcase_add_test(tc, select_survives_adversarial_and_constant_input);
-    suite_add_tcase(s, tc);
-    return s;
 }
 
-int main(void)
-{
-    SRunner *sr = srunner_create(quantile_suite());
-    int nf;
-    srunner_run_all(sr, CK_NORMAL);
-    nf = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return nf ? 1 : 0;
-}
+TU_SUITE_MAIN("quantile", quantile_tests)

@@ -11,27 +11,12 @@
 #include "testutil.h"
 
 #define T(s) tu_ts(s)
-static int64_t tu_ts(const char *s)
-{
-    int64_t v;
-    ck_assert_int_eq(iv_time_parse(s, strlen(s), &v), IV_OK);
-    return v;
-}
 
 static void add(iv_store *s, const char *contact, const char *ts, const char *channel,
                 const char *type, int outcome, double cost, double value, double score, const char *id)
 {
-    iv_record r = IV_RECORD_INIT;
-    r.contact = contact;
-    r.ts = T(ts);
-    r.channel = channel;
-    r.type = type;
-    r.outcome = outcome;
-    r.cost = cost;
-    r.value = value;
-    r.score = score;
-    r.id = id;
-    ck_assert_int_eq(iv_store_append(s, &r), IV_OK);
+    tu_add(s, "contact=%s ts=%s channel=%s type=%s outcome=%d cost=%.17g value=%.17g score=%.17g id=%s",
+           contact, ts, channel, type, outcome, cost, value, score, id ? id : "");
 }
 
 /* The hand log (default model, SPEC 2):
@@ -47,8 +32,7 @@ static void add(iv_store *s, const char *contact, const char *ts, const char *ch
  * (m) = the model's channel cost (email, chat: no published cost -> default_cost 1.0). */
 static iv_store *hand_log(void)
 {
-    iv_store *s;
-    ck_assert_int_eq(iv_store_new(&s, NULL), IV_OK);
+    iv_store *s = tu_new_store(NULL, NULL);
     add(s, "a", "2024-01-01T10:00:00Z", "web", "visit", IV_OUTCOME_DESIRED, NAN, NAN, NAN, "i0");
     add(s, "a", "2024-01-02T10:00:00Z", "phone", "purchase", IV_OUTCOME_DESIRED, 5.0, 100, NAN, "i1");
     add(s, "a", "2024-01-03T10:00:00Z", "email", "nps", 0, NAN, NAN, 9, "i2");
@@ -61,22 +45,8 @@ static iv_store *hand_log(void)
     return s;
 }
 
-static double cell(const iv_table *t, size_t row, const char *col)
-{
-    long c = iv_table_col_index(t, col);
-    ck_assert_msg(c >= 0, "no column %s", col);
-    return iv_table_get_double(t, row, (size_t)c);
-}
-
-static const char *scell(const iv_table *t, size_t row, const char *col)
-{
-    long c = iv_table_col_index(t, col);
-    ck_assert_msg(c >= 0, "no column %s", col);
-    return iv_table_get_string(t, row, (size_t)c);
-}
-
 #define CLOSE(a, b) ck_assert_msg(tu_close((a), (b), 1e-12), "%s: %.17g != %.17g", #a, (double)(a), (double)(b))
-#define UNDEF(t, r, c) ck_assert_msg(isnan(cell(t, r, c)), "%s should be undefined", c)
+#define UNDEF(t, r, c) ck_assert_msg(isnan(tu_cell(t, r, c)), "%s should be undefined", c)
 
 static iv_table *run(iv_store *s, const char *by, const char *where)
 {
@@ -94,35 +64,35 @@ START_TEST(every_metric_of_the_whole_log_matches_the_hand_calculation)
     iv_table *t = run(s, NULL, NULL);
     ck_assert_uint_eq(iv_table_nrows(t), 1);
     ck_assert_uint_eq(iv_table_ncols(t), 22);
-    CLOSE(cell(t, 0, "n"), 8);
-    CLOSE(cell(t, 0, "contacts"), 3);
+    CLOSE(tu_cell(t, 0, "n"), 8);
+    CLOSE(tu_cell(t, 0, "contacts"), 3);
     /* C = 0.15 + 5 + 1 + 2.83 + 0.15 + 1 + 1 + 12.10 = 23.23 */
-    CLOSE(cell(t, 0, "cost"), 23.23);
-    CLOSE(cell(t, 0, "value"), 100);
-    CLOSE(cell(t, 0, "cpt"), 23.23 / 8);
+    CLOSE(tu_cell(t, 0, "cost"), 23.23);
+    CLOSE(tu_cell(t, 0, "value"), 100);
+    CLOSE(tu_cell(t, 0, "cpt"), 23.23 / 8);
     /* sum q = 1 + 1 + .5 + 0 + .5 + .5 + .5 + .5 = 4.5 */
-    CLOSE(cell(t, 0, "iv"), 4.5 / 23.23);
-    CLOSE(cell(t, 0, "roi"), (100 - 23.23) / 23.23);
+    CLOSE(tu_cell(t, 0, "iv"), 4.5 / 23.23);
+    CLOSE(tu_cell(t, 0, "roi"), (100 - 23.23) / 23.23);
     /* outcome given on rows 0, 1, 3, 5; desired on 0, 1 */
-    CLOSE(cell(t, 0, "desired_rate"), 0.5);
+    CLOSE(tu_cell(t, 0, "desired_rate"), 0.5);
     /* U = 1 + 100 + 20 - 40 - 20 + 20 + 20 + 0 = 101 */
-    CLOSE(cell(t, 0, "rv"), 101);
-    CLOSE(cell(t, 0, "rv_per_interaction"), 101.0 / 8);
-    CLOSE(cell(t, 0, "cost_per_rv"), 23.23 / 101);
-    CLOSE(cell(t, 0, "rv_forward"), 5);
-    CLOSE(cell(t, 0, "rv_backward"), 2);
+    CLOSE(tu_cell(t, 0, "rv"), 101);
+    CLOSE(tu_cell(t, 0, "rv_per_interaction"), 101.0 / 8);
+    CLOSE(tu_cell(t, 0, "cost_per_rv"), 23.23 / 101);
+    CLOSE(tu_cell(t, 0, "rv_forward"), 5);
+    CLOSE(tu_cell(t, 0, "rv_backward"), 2);
     /* nps rows: 9 (promoter), 6 (detractor): 100 (1 - 1) / 2 = 0;
      * se = 100 sqrt((.5 + .5 - 0) / 2) = 100 sqrt(.5) */
-    CLOSE(cell(t, 0, "nps"), 0);
-    CLOSE(cell(t, 0, "nps_se"), 100 * sqrt(0.5));
+    CLOSE(tu_cell(t, 0, "nps"), 0);
+    CLOSE(tu_cell(t, 0, "nps_se"), 100 * sqrt(0.5));
     /* 0 -+ 1.959964 * 70.7 = -+138.6: clamped to the scale */
-    CLOSE(cell(t, 0, "nps_ci_low"), -100);
-    CLOSE(cell(t, 0, "nps_ci_high"), 100);
-    CLOSE(cell(t, 0, "csat"), 100);
-    CLOSE(cell(t, 0, "csat_mean"), 4);
-    CLOSE(cell(t, 0, "ces"), 5);
-    CLOSE(cell(t, 0, "ces_easy"), 100);
-    CLOSE(cell(t, 0, "cost_assumed"), 7);
+    CLOSE(tu_cell(t, 0, "nps_ci_low"), -100);
+    CLOSE(tu_cell(t, 0, "nps_ci_high"), 100);
+    CLOSE(tu_cell(t, 0, "csat"), 100);
+    CLOSE(tu_cell(t, 0, "csat_mean"), 4);
+    CLOSE(tu_cell(t, 0, "ces"), 5);
+    CLOSE(tu_cell(t, 0, "ces_easy"), 100);
+    CLOSE(tu_cell(t, 0, "cost_assumed"), 7);
     iv_table_free(t);
     iv_store_free(s);
 }
@@ -133,54 +103,54 @@ START_TEST(metrics_by_channel_match_by_hand_and_undefined_ratios_stay_undefined)
     iv_store *s = hand_log();
     iv_table *t = run(s, "channel", NULL);
     ck_assert_uint_eq(iv_table_nrows(t), 5);
-    ck_assert_str_eq(scell(t, 0, "channel"), "chat");
-    ck_assert_str_eq(scell(t, 1, "channel"), "email");
-    ck_assert_str_eq(scell(t, 2, "channel"), "phone");
-    ck_assert_str_eq(scell(t, 3, "channel"), "post");
-    ck_assert_str_eq(scell(t, 4, "channel"), "web");
+    ck_assert_str_eq(tu_scell(t, 0, "channel"), "chat");
+    ck_assert_str_eq(tu_scell(t, 1, "channel"), "email");
+    ck_assert_str_eq(tu_scell(t, 2, "channel"), "phone");
+    ck_assert_str_eq(tu_scell(t, 3, "channel"), "post");
+    ck_assert_str_eq(tu_scell(t, 4, "channel"), "web");
     /* chat: rows 5, 6 */
-    CLOSE(cell(t, 0, "n"), 2);
-    CLOSE(cell(t, 0, "contacts"), 1);
-    CLOSE(cell(t, 0, "cost"), 2);
-    CLOSE(cell(t, 0, "iv"), 0.5);
-    CLOSE(cell(t, 0, "roi"), -1);
-    CLOSE(cell(t, 0, "desired_rate"), 0); /* one outcome given, neutral */
-    CLOSE(cell(t, 0, "cost_per_rv"), 0.05);
+    CLOSE(tu_cell(t, 0, "n"), 2);
+    CLOSE(tu_cell(t, 0, "contacts"), 1);
+    CLOSE(tu_cell(t, 0, "cost"), 2);
+    CLOSE(tu_cell(t, 0, "iv"), 0.5);
+    CLOSE(tu_cell(t, 0, "roi"), -1);
+    CLOSE(tu_cell(t, 0, "desired_rate"), 0); /* one outcome given, neutral */
+    CLOSE(tu_cell(t, 0, "cost_per_rv"), 0.05);
     UNDEF(t, 0, "nps");
     UNDEF(t, 0, "nps_se");
     UNDEF(t, 0, "nps_ci_low");
     UNDEF(t, 0, "nps_ci_high");
-    CLOSE(cell(t, 0, "csat"), 100);
-    CLOSE(cell(t, 0, "ces_easy"), 100);
+    CLOSE(tu_cell(t, 0, "csat"), 100);
+    CLOSE(tu_cell(t, 0, "ces_easy"), 100);
     /* email: row 2, no outcome given -> desired_rate undefined; one promoter */
     UNDEF(t, 1, "desired_rate");
-    CLOSE(cell(t, 1, "nps"), 100);
-    CLOSE(cell(t, 1, "nps_se"), 0);
-    CLOSE(cell(t, 1, "nps_ci_low"), 100);
-    CLOSE(cell(t, 1, "nps_ci_high"), 100);
+    CLOSE(tu_cell(t, 1, "nps"), 100);
+    CLOSE(tu_cell(t, 1, "nps_se"), 0);
+    CLOSE(tu_cell(t, 1, "nps_ci_low"), 100);
+    CLOSE(tu_cell(t, 1, "nps_ci_high"), 100);
     UNDEF(t, 1, "csat");
     UNDEF(t, 1, "ces");
     /* phone: rows 1, 3: C = 7.83, U = 100 - 40 = 60 */
-    CLOSE(cell(t, 2, "contacts"), 2);
-    CLOSE(cell(t, 2, "cost"), 7.83);
-    CLOSE(cell(t, 2, "iv"), 1.0 / 7.83);
-    CLOSE(cell(t, 2, "roi"), (100 - 7.83) / 7.83);
-    CLOSE(cell(t, 2, "desired_rate"), 0.5);
-    CLOSE(cell(t, 2, "cost_per_rv"), 7.83 / 60);
-    CLOSE(cell(t, 2, "rv_forward"), 1);
-    CLOSE(cell(t, 2, "rv_backward"), 1);
-    CLOSE(cell(t, 2, "cost_assumed"), 1);
+    CLOSE(tu_cell(t, 2, "contacts"), 2);
+    CLOSE(tu_cell(t, 2, "cost"), 7.83);
+    CLOSE(tu_cell(t, 2, "iv"), 1.0 / 7.83);
+    CLOSE(tu_cell(t, 2, "roi"), (100 - 7.83) / 7.83);
+    CLOSE(tu_cell(t, 2, "desired_rate"), 0.5);
+    CLOSE(tu_cell(t, 2, "cost_per_rv"), 7.83 / 60);
+    CLOSE(tu_cell(t, 2, "rv_forward"), 1);
+    CLOSE(tu_cell(t, 2, "rv_backward"), 1);
+    CLOSE(tu_cell(t, 2, "cost_assumed"), 1);
     /* post: unknown type scores 0 RV: cost per RV undefined (U = 0) */
-    CLOSE(cell(t, 3, "cost"), 12.10);
-    CLOSE(cell(t, 3, "rv"), 0);
+    CLOSE(tu_cell(t, 3, "cost"), 12.10);
+    CLOSE(tu_cell(t, 3, "rv"), 0);
     UNDEF(t, 3, "cost_per_rv");
-    CLOSE(cell(t, 3, "rv_forward"), 0);
+    CLOSE(tu_cell(t, 3, "rv_forward"), 0);
     /* web: rows 0, 4: U = 1 - 20 = -19 -> cost_per_rv undefined; one detractor */
-    CLOSE(cell(t, 4, "cost"), 0.30);
-    CLOSE(cell(t, 4, "iv"), 1.5 / 0.30);
-    CLOSE(cell(t, 4, "rv"), -19);
+    CLOSE(tu_cell(t, 4, "cost"), 0.30);
+    CLOSE(tu_cell(t, 4, "iv"), 1.5 / 0.30);
+    CLOSE(tu_cell(t, 4, "rv"), -19);
     UNDEF(t, 4, "cost_per_rv");
-    CLOSE(cell(t, 4, "nps"), -100);
+    CLOSE(tu_cell(t, 4, "nps"), -100);
     iv_table_free(t);
     iv_store_free(s);
 }
@@ -193,21 +163,21 @@ START_TEST(stage_and_area_group_by_the_model_defaults_with_undefined_last)
     /* visit: acquisition; purchase: closing; nps, complaint, csat, ces: retention;
      * webinar (unknown): no stage */
     ck_assert_uint_eq(iv_table_nrows(t), 4);
-    ck_assert_str_eq(scell(t, 0, "stage"), "acquisition");
-    ck_assert_str_eq(scell(t, 1, "stage"), "closing");
-    ck_assert_str_eq(scell(t, 2, "stage"), "retention");
-    ck_assert_ptr_null(scell(t, 3, "stage"));
-    CLOSE(cell(t, 2, "n"), 5);
-    CLOSE(cell(t, 3, "n"), 1);
+    ck_assert_str_eq(tu_scell(t, 0, "stage"), "acquisition");
+    ck_assert_str_eq(tu_scell(t, 1, "stage"), "closing");
+    ck_assert_str_eq(tu_scell(t, 2, "stage"), "retention");
+    ck_assert_ptr_null(tu_scell(t, 3, "stage"));
+    CLOSE(tu_cell(t, 2, "n"), 5);
+    CLOSE(tu_cell(t, 3, "n"), 1);
     iv_table_free(t);
     t = run(s, "area", NULL);
     /* web: experience; phone, chat: engagement; email: content; post: channels */
     ck_assert_uint_eq(iv_table_nrows(t), 4);
-    ck_assert_str_eq(scell(t, 0, "area"), "channels");
-    ck_assert_str_eq(scell(t, 1, "area"), "content");
-    ck_assert_str_eq(scell(t, 2, "area"), "engagement");
-    ck_assert_str_eq(scell(t, 3, "area"), "experience");
-    CLOSE(cell(t, 2, "n"), 4);
+    ck_assert_str_eq(tu_scell(t, 0, "area"), "channels");
+    ck_assert_str_eq(tu_scell(t, 1, "area"), "content");
+    ck_assert_str_eq(tu_scell(t, 2, "area"), "engagement");
+    ck_assert_str_eq(tu_scell(t, 3, "area"), "experience");
+    CLOSE(tu_cell(t, 2, "n"), 4);
     iv_table_free(t);
     iv_store_free(s);
 }
@@ -240,8 +210,8 @@ START_TEST(selections_pick_the_rows_worked_out_by_hand)
     size_t i;
     for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         iv_table *t = run(s, NULL, cases[i].where);
-        ck_assert_msg(cell(t, 0, "n") == cases[i].n, "%s: n = %g, want %g", cases[i].where,
-                      cell(t, 0, "n"), cases[i].n);
+        ck_assert_msg(tu_cell(t, 0, "n") == cases[i].n, "%s: n = %g, want %g", cases[i].where,
+                      tu_cell(t, 0, "n"), cases[i].n);
         iv_table_free(t);
     }
     iv_store_free(s);
@@ -277,8 +247,8 @@ START_TEST(a_long_and_or_chain_does_not_overflow_the_stack)
         }
         w[pos] = '\0';
         t = run(s, NULL, w);
-        ck_assert_msg(cell(t, 0, "n") == cases[k].n, "case %zu: n = %g, want %g", k,
-                      cell(t, 0, "n"), cases[k].n);
+        ck_assert_msg(tu_cell(t, 0, "n") == cases[k].n, "case %zu: n = %g, want %g", k,
+                      tu_cell(t, 0, "n"), cases[k].n);
         iv_table_free(t);
         free(w);
     }
@@ -324,23 +294,23 @@ START_TEST(contact_attributes_give_tiers_roles_flags_and_current_stage)
     iv_table *t = NULL;
     ck_assert_int_eq(iv_query_contacts(&t, s, NULL), IV_OK);
     ck_assert_uint_eq(iv_table_nrows(t), 3);
-    ck_assert_str_eq(scell(t, 0, "contact"), "a");
-    CLOSE(cell(t, 0, "profit"), 100 - 6.15);
-    CLOSE(cell(t, 0, "rv"), 121);
-    ck_assert_str_eq(scell(t, 0, "profit_tier"), "high");
-    ck_assert_str_eq(scell(t, 0, "community_role"), "doer");
-    ck_assert_str_eq(scell(t, 0, "contact_stage"), "retention"); /* latest: nps */
-    CLOSE(cell(t, 0, "purchase"), 1);
-    CLOSE(cell(t, 0, "bad_experience"), 0);
+    ck_assert_str_eq(tu_scell(t, 0, "contact"), "a");
+    CLOSE(tu_cell(t, 0, "profit"), 100 - 6.15);
+    CLOSE(tu_cell(t, 0, "rv"), 121);
+    ck_assert_str_eq(tu_scell(t, 0, "profit_tier"), "high");
+    ck_assert_str_eq(tu_scell(t, 0, "community_role"), "doer");
+    ck_assert_str_eq(tu_scell(t, 0, "contact_stage"), "retention"); /* latest: nps */
+    CLOSE(tu_cell(t, 0, "purchase"), 1);
+    CLOSE(tu_cell(t, 0, "bad_experience"), 0);
     /* b: -2.98 is between the tertiles -6.6867 and 29.2967 (type 7 interpolation of
      * -14.10, -2.98, 93.85 at 1/3 and 2/3) */
-    ck_assert_str_eq(scell(t, 1, "profit_tier"), "normal");
-    CLOSE(cell(t, 1, "bad_experience"), 1);
-    CLOSE(cell(t, 1, "support"), 1);
-    ck_assert_str_eq(scell(t, 2, "profit_tier"), "poor");
-    ck_assert_str_eq(scell(t, 2, "community_role"), "watcher");
-    ck_assert_ptr_null(scell(t, 2, "contact_stage")); /* latest: webinar, no stage */
-    CLOSE(cell(t, 2, "n"), 3);
+    ck_assert_str_eq(tu_scell(t, 1, "profit_tier"), "normal");
+    CLOSE(tu_cell(t, 1, "bad_experience"), 1);
+    CLOSE(tu_cell(t, 1, "support"), 1);
+    ck_assert_str_eq(tu_scell(t, 2, "profit_tier"), "poor");
+    ck_assert_str_eq(tu_scell(t, 2, "community_role"), "watcher");
+    ck_assert_ptr_null(tu_scell(t, 2, "contact_stage")); /* latest: webinar, no stage */
+    CLOSE(tu_cell(t, 2, "n"), 3);
     iv_table_free(t);
     iv_store_free(s);
 }
@@ -355,8 +325,8 @@ START_TEST(a_refer_interaction_makes_a_leader)
     add(s, "x", "2024-01-02", "email", "refer", 0, NAN, NAN, NAN, NULL);
     ck_assert_int_eq(iv_store_prepare(s), IV_OK);
     ck_assert_int_eq(iv_query_contacts(&t, s, NULL), IV_OK);
-    ck_assert_str_eq(scell(t, 0, "community_role"), "leader");
-    CLOSE(cell(t, 0, "refer"), 1);
+    ck_assert_str_eq(tu_scell(t, 0, "community_role"), "leader");
+    CLOSE(tu_cell(t, 0, "refer"), 1);
     iv_table_free(t);
     iv_store_free(s);
 }
@@ -381,28 +351,28 @@ START_TEST(time_buckets_follow_iso_weeks_quarters_and_utc_midnight)
     ck_assert_int_eq(iv_store_prepare(s), IV_OK);
     t = run(s, "week", NULL);
     ck_assert_uint_eq(iv_table_nrows(t), 5);
-    ck_assert_str_eq(scell(t, 0, "week"), "2020-W53");
-    CLOSE(cell(t, 0, "n"), 2);
-    ck_assert_str_eq(scell(t, 1, "week"), "2021-W01");
-    ck_assert_str_eq(scell(t, 2, "week"), "2024-W13"); /* Sun 2024-03-31 */
-    ck_assert_str_eq(scell(t, 3, "week"), "2024-W14");
-    ck_assert_str_eq(scell(t, 4, "week"), "2025-W01");
+    ck_assert_str_eq(tu_scell(t, 0, "week"), "2020-W53");
+    CLOSE(tu_cell(t, 0, "n"), 2);
+    ck_assert_str_eq(tu_scell(t, 1, "week"), "2021-W01");
+    ck_assert_str_eq(tu_scell(t, 2, "week"), "2024-W13"); /* Sun 2024-03-31 */
+    ck_assert_str_eq(tu_scell(t, 3, "week"), "2024-W14");
+    ck_assert_str_eq(tu_scell(t, 4, "week"), "2025-W01");
     iv_table_free(t);
     t = run(s, "quarter", "contact = b");
     ck_assert_uint_eq(iv_table_nrows(t), 2);
-    ck_assert_str_eq(scell(t, 0, "quarter"), "2024-Q1");
-    CLOSE(cell(t, 0, "n"), 2);
-    ck_assert_str_eq(scell(t, 1, "quarter"), "2024-Q2");
+    ck_assert_str_eq(tu_scell(t, 0, "quarter"), "2024-Q1");
+    CLOSE(tu_cell(t, 0, "n"), 2);
+    ck_assert_str_eq(tu_scell(t, 1, "quarter"), "2024-Q2");
     iv_table_free(t);
     t = run(s, "day", "contact = b");
-    ck_assert_str_eq(scell(t, 0, "day"), "2024-03-31");
-    CLOSE(cell(t, 0, "n"), 2);
+    ck_assert_str_eq(tu_scell(t, 0, "day"), "2024-03-31");
+    CLOSE(tu_cell(t, 0, "n"), 2);
     iv_table_free(t);
     t = run(s, "year,month", NULL);
     ck_assert_uint_eq(iv_table_nrows(t), 5);
-    ck_assert_str_eq(scell(t, 0, "year"), "2020");
-    ck_assert_str_eq(scell(t, 0, "month"), "2020-12");
-    ck_assert_str_eq(scell(t, 4, "month"), "2024-12");
+    ck_assert_str_eq(tu_scell(t, 0, "year"), "2020");
+    ck_assert_str_eq(tu_scell(t, 0, "month"), "2020-12");
+    ck_assert_str_eq(tu_scell(t, 4, "month"), "2024-12");
     iv_table_free(t);
     iv_store_free(s);
 }
@@ -416,7 +386,7 @@ START_TEST(time_range_is_half_open)
     o.from = T("2024-01-02T10:00:00Z"); /* row 1 included */
     o.to = T("2024-02-10T10:00:00Z");   /* row 5 excluded */
     ck_assert_int_eq(iv_query_metrics(&t, s, &o), IV_OK);
-    CLOSE(cell(t, 0, "n"), 4); /* rows 1, 2, 3, 4 */
+    CLOSE(tu_cell(t, 0, "n"), 4); /* rows 1, 2, 3, 4 */
     iv_table_free(t);
     iv_store_free(s);
 }
@@ -447,13 +417,13 @@ START_TEST(custom_dimensions_group_and_select)
     t = run(s, "Region", NULL);
     ck_assert_uint_eq(iv_table_nrows(t), 3);
     ck_assert_str_eq(iv_table_col_name(t, 0), "region");
-    ck_assert_str_eq(scell(t, 0, "region"), "amer");
-    ck_assert_str_eq(scell(t, 1, "region"), "emea");
-    CLOSE(cell(t, 1, "n"), 2);
-    ck_assert_ptr_null(scell(t, 2, "region"));
+    ck_assert_str_eq(tu_scell(t, 0, "region"), "amer");
+    ck_assert_str_eq(tu_scell(t, 1, "region"), "emea");
+    CLOSE(tu_cell(t, 1, "n"), 2);
+    ck_assert_ptr_null(tu_scell(t, 2, "region"));
     iv_table_free(t);
     t = run(s, NULL, "region = emea");
-    CLOSE(cell(t, 0, "n"), 2);
+    CLOSE(tu_cell(t, 0, "n"), 2);
     iv_table_free(t);
     iv_store_free(s);
 }
@@ -480,13 +450,13 @@ START_TEST(rv_repeat_counts_the_whole_history_and_the_daily_cap_limits_a_day)
     o.model = m;
     o.by = "contact";
     ck_assert_int_eq(iv_query_metrics(&t, s, &o), IV_OK);
-    CLOSE(cell(t, 0, "rv"), 100 + 50 + 25); /* 100 * 0.5^(k-1) */
-    CLOSE(cell(t, 1, "rv"), 1 + 1 + 0 + 1); /* the third visit of the day is capped */
+    CLOSE(tu_cell(t, 0, "rv"), 100 + 50 + 25); /* 100 * 0.5^(k-1) */
+    CLOSE(tu_cell(t, 1, "rv"), 1 + 1 + 0 + 1); /* the third visit of the day is capped */
     iv_table_free(t);
     /* the first purchase lies before the range but still counts as an occurrence */
     o.from = T("2024-01-15");
     ck_assert_int_eq(iv_query_metrics(&t, s, &o), IV_OK);
-    CLOSE(cell(t, 0, "rv"), 50 + 25);
+    CLOSE(tu_cell(t, 0, "rv"), 50 + 25);
     iv_table_free(t);
     iv_store_free(s);
     iv_model_free(m);
@@ -508,7 +478,7 @@ START_TEST(half_life_halves_rv_per_half_life_before_the_reference_time)
     o.model = m;
     o.to = T("2024-01-21"); /* t_ref: 20 and 10 days after the purchases */
     ck_assert_int_eq(iv_query_metrics(&t, s, &o), IV_OK);
-    CLOSE(cell(t, 0, "rv"), 100 * 0.25 + 100 * 0.5);
+    CLOSE(tu_cell(t, 0, "rv"), 100 * 0.25 + 100 * 0.5);
     iv_table_free(t);
     iv_store_free(s);
     iv_model_free(m);
@@ -529,7 +499,7 @@ START_TEST(explicit_rv_overrides_the_model)
     ck_assert_int_eq(iv_store_append(s, &r), IV_OK);
     ck_assert_int_eq(iv_store_prepare(s), IV_OK);
     t = run(s, NULL, NULL);
-    CLOSE(cell(t, 0, "rv"), 7.5);
+    CLOSE(tu_cell(t, 0, "rv"), 7.5);
     iv_table_free(t);
     iv_store_free(s);
 }
@@ -540,8 +510,8 @@ START_TEST(an_empty_selection_gives_one_row_with_n_zero_and_undefined_ratios)
     iv_store *s = hand_log();
     iv_table *t = run(s, NULL, "channel = fax");
     ck_assert_uint_eq(iv_table_nrows(t), 1);
-    CLOSE(cell(t, 0, "n"), 0);
-    CLOSE(cell(t, 0, "cost"), 0);
+    CLOSE(tu_cell(t, 0, "n"), 0);
+    CLOSE(tu_cell(t, 0, "cost"), 0);
     UNDEF(t, 0, "cpt");
     UNDEF(t, 0, "iv");
     UNDEF(t, 0, "rv_per_interaction");
@@ -564,13 +534,13 @@ START_TEST(period_on_period_gives_value_previous_change_and_relative_change)
     ck_assert_int_eq(iv_query_compare(&t, s, &o, T("2024-01-01"), T("2024-02-01")), IV_OK);
     ck_assert_uint_eq(iv_table_nrows(t), 22);
     for (r = 0; r < 22; r++)
-        if (strcmp(scell(t, r, "metric"), "cost") == 0)
+        if (strcmp(tu_scell(t, r, "metric"), "cost") == 0)
             break;
     /* February: 0.15 + 1 + 1 + 12.10 = 14.25; January: 0.15 + 5 + 1 + 2.83 = 8.98 */
-    CLOSE(cell(t, r, "value"), 14.25);
-    CLOSE(cell(t, r, "previous"), 8.98);
-    CLOSE(cell(t, r, "change"), 14.25 - 8.98);
-    CLOSE(cell(t, r, "relative_change"), (14.25 - 8.98) / 8.98);
+    CLOSE(tu_cell(t, r, "value"), 14.25);
+    CLOSE(tu_cell(t, r, "previous"), 8.98);
+    CLOSE(tu_cell(t, r, "change"), 14.25 - 8.98);
+    CLOSE(tu_cell(t, r, "relative_change"), (14.25 - 8.98) / 8.98);
     iv_table_free(t);
     iv_store_free(s);
 }
@@ -584,13 +554,13 @@ START_TEST(drill_down_lists_the_rows_behind_a_group)
     o.by = "channel";
     ck_assert_int_eq(iv_query_drill(&t, s, &o, 2), IV_OK); /* phone */
     ck_assert_uint_eq(iv_table_nrows(t), 2);
-    CLOSE(cell(t, 0, "row"), 1);
-    ck_assert_str_eq(scell(t, 0, "id"), "i1");
-    CLOSE(cell(t, 0, "cost"), 5);
-    CLOSE(cell(t, 0, "rv"), 100);
-    CLOSE(cell(t, 1, "row"), 3);
-    ck_assert_str_eq(scell(t, 1, "contact"), "b");
-    CLOSE(cell(t, 1, "cost"), 2.83);
+    CLOSE(tu_cell(t, 0, "row"), 1);
+    ck_assert_str_eq(tu_scell(t, 0, "id"), "i1");
+    CLOSE(tu_cell(t, 0, "cost"), 5);
+    CLOSE(tu_cell(t, 0, "rv"), 100);
+    CLOSE(tu_cell(t, 1, "row"), 3);
+    ck_assert_str_eq(tu_scell(t, 1, "contact"), "b");
+    CLOSE(tu_cell(t, 1, "cost"), 2.83);
     iv_table_free(t);
     ck_assert_int_eq(iv_query_drill(&t, s, &o, 5), IV_ERANGE);
     iv_store_free(s);
@@ -822,12 +792,8 @@ START_TEST(every_allocation_failure_in_a_query_returns_enomem_and_leaks_nothing)
 }
 END_TEST
 
-int main(void)
+static void query_tests(TCase *tc)
 {
-    Suite *s = suite_create("query");
-    TCase *tc = tcase_create("query");
-    SRunner *sr;
-    int nf;
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, every_metric_of_the_whole_log_matches_the_hand_calculation);
     tcase_add_test(tc, metrics_by_channel_match_by_hand_and_undefined_ratios_stay_undefined);
@@ -852,10 +818,6 @@ int main(void)
     tcase_add_test(tc, queries_need_a_prepared_store);
     tcase_add_test(tc, unknown_group_dimension_is_an_error);
     tcase_add_test(tc, every_allocation_failure_in_a_query_returns_enomem_and_leaks_nothing);
-    suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    nf = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return nf ? 1 : 0;
 }
+
+TU_SUITE_MAIN("query", query_tests)

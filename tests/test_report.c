@@ -489,11 +489,7 @@ static Suite *report_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(report_suite());
-    int nf;
-    srunner_run_all(sr, CK_NORMAL);
-    nf = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int nf = tu_run(report_suite());
     free(html_out);
     free(summary_out);
     return nf ? 1 : 0;

@@ -257,10 +257,8 @@ START_TEST(add_and_merge_fail_cleanly_without_memory)
 }
 END_TEST
 
-static Suite *sketch_suite(void)
+static void sketch_tests(TCase *tc)
 {
-    Suite *s = suite_create("sketch");
-    TCase *tc = tcase_create("core");
     tcase_add_test(tc, bin_zero_stands_for_one_minus_alpha);
     tcase_add_test(tc, every_order_statistic_is_within_relative_alpha);
     tcase_add_test(tc, tiny_magnitudes_count_as_zero);
@@ -269,16 +267,6 @@ static Suite *sketch_suite(void)
     tcase_add_test(tc, reader_rejects_every_truncation_and_round_trips_the_whole);
     tcase_add_test(tc, reader_bounds_allocation_by_the_input);
     tcase_add_test(tc, add_and_merge_fail_cleanly_without_memory);
-    suite_add_tcase(s, tc);
-    return s;
 }
 
-int main(void)
-{
-    SRunner *sr = srunner_create(sketch_suite());
-    int nf;
-    srunner_run_all(sr, CK_NORMAL);
-    nf = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return nf ? 1 : 0;
-}
+TU_SUITE_MAIN("sketch", sketch_tests)

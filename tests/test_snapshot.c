@@ -355,19 +355,6 @@ START_TEST(load_and_save_fail_cleanly_at_every_allocation)
 }
 END_TEST
 
-static int dir_writable(const char *path)
-{
-    FILE *f;
-    char probe[256];
-    snprintf(probe, sizeof probe, "%s/ivtest-probe-%ld", path, (long)getpid());
-    f = fopen(probe, "wb");
-    if (!f)
-        return 0;
-    fclose(f);
-    remove(probe);
-    return 1;
-}
-
 /* Re-sign a snapshot after an edit: walk the sections (tag 4, length 8, payload, CRC 4)
  * after the 16-byte header and recompute every CRC, so that only the content checks can
  * catch the forgery. */
@@ -472,10 +459,8 @@ START_TEST(checksum_valid_forgeries_are_corrupt)
 }
 END_TEST
 
-static Suite *snapshot_suite(void)
+static void snapshot_tests(TCase *tc)
 {
-    Suite *s = suite_create("snapshot");
-    TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, sample_round_trips_exactly);
     tcase_add_test(tc, small_and_empty_stores_round_trip_with_their_counters);
@@ -484,21 +469,10 @@ static Suite *snapshot_suite(void)
     tcase_add_test(tc, forged_row_counts_and_codes_are_rejected);
     tcase_add_test(tc, load_and_save_fail_cleanly_at_every_allocation);
     tcase_add_test(tc, checksum_valid_forgeries_are_corrupt);
-    suite_add_tcase(s, tc);
-    return s;
 }
 
 int main(void)
 {
-    SRunner *sr;
-    /* saves fsync: keep the temporary files on a RAM file system when there is one, so
-     * the suite does not wait on a busy disk */
-    if (!getenv("TMPDIR") && dir_writable("/dev/shm"))
-        setenv("TMPDIR", "/dev/shm", 1);
-    sr = srunner_create(snapshot_suite());
-    int nf;
-    srunner_run_all(sr, CK_NORMAL);
-    nf = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return nf ? 1 : 0;
+    tu_prefer_ram_tmpdir();
+    return tu_run_suite("snapshot", snapshot_tests);
 }

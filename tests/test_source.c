@@ -694,12 +694,8 @@ START_TEST(old_size_options_are_accepted)
 }
 END_TEST
 
-int main(void)
+static void source_tests(TCase *tc)
 {
-    Suite *s = suite_create("source");
-    TCase *tc = tcase_create("source");
-    SRunner *sr;
-    int nf;
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, setter_checks_names_and_values_and_names_them_in_errors);
     tcase_add_test(tc, decimal_and_thousands_cannot_be_the_same_mark);
@@ -723,10 +719,6 @@ int main(void)
     tcase_add_test(tc, utf16_and_gzip_inputs_are_file_errors_that_say_how_to_convert);
     tcase_add_test(tc, every_option_gives_the_same_store_in_one_byte_chunks);
     tcase_add_test(tc, old_size_options_are_accepted);
-    suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    nf = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return nf ? 1 : 0;
 }
+
+TU_SUITE_MAIN("source", source_tests)

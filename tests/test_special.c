@@ -212,10 +212,8 @@ START_TEST(log_hyp2f1_rejects_z_at_or_past_one_and_pole_c)
 }
 END_TEST
 
-static Suite *special_suite(void)
+static void special_tests(TCase *tc)
 {
-    Suite *s = suite_create("special");
-    TCase *tc = tcase_create("core");
     tcase_add_test(tc, lgamma_matches_mpmath_from_tiny_to_huge_arguments);
     tcase_add_test(tc, lgamma_is_nan_outside_its_domain_and_exact_on_factorials);
     tcase_add_test(tc, digamma_matches_mpmath_including_near_its_root);
@@ -224,16 +222,6 @@ static Suite *special_suite(void)
     tcase_add_test(tc, log_hyp2f1_matches_mpmath_on_clv_shapes_heavy_buyers_and_negative_z);
     tcase_add_test(tc, log_hyp2f1_parameter_derivatives_match_mpmath_on_every_branch);
     tcase_add_test(tc, log_hyp2f1_rejects_z_at_or_past_one_and_pole_c);
-    suite_add_tcase(s, tc);
-    return s;
 }
 
-int main(void)
-{
-    SRunner *sr = srunner_create(special_suite());
-    int nf;
-    srunner_run_all(sr, CK_NORMAL);
-    nf = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return nf ? 1 : 0;
-}
+TU_SUITE_MAIN("special", special_tests)

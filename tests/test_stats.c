@@ -682,10 +682,8 @@ START_TEST(compare_survives_every_allocation_failure)
 }
 END_TEST
 
-static Suite *stats_suite(void)
+static void stats_tests(TCase *tc)
 {
-    Suite *s = suite_create("stats");
-    TCase *tc = tcase_create("stats");
     tcase_add_test(tc, normal_cdf_and_sf_match_mpmath_down_to_1e_minus_300);
     tcase_add_test(tc, normal_quantile_matches_mpmath_in_both_tails_and_centre);
     tcase_add_test(tc, t_cdf_matches_scipy_for_df_from_half_to_1e9);
@@ -705,16 +703,6 @@ static Suite *stats_suite(void)
     tcase_add_test(tc, compare_returns_the_spec_columns_matching_scipy);
     tcase_add_test(tc, compare_leaves_welch_undefined_for_single_values);
     tcase_add_test(tc, compare_survives_every_allocation_failure);
-    suite_add_tcase(s, tc);
-    return s;
 }
 
-int main(void)
-{
-    SRunner *sr = srunner_create(stats_suite());
-    int nf;
-    srunner_run_all(sr, CK_NORMAL);
-    nf = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return nf ? 1 : 0;
-}
+TU_SUITE_MAIN("stats", stats_tests)

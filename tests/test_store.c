@@ -415,12 +415,8 @@ START_TEST(a_row_with_every_field_costs_at_most_48_bytes)
 }
 END_TEST
 
-int main(void)
+static void store_tests(TCase *tc)
 {
-    Suite *s = suite_create("store");
-    TCase *tc = tcase_create("store");
-    SRunner *sr;
-    int nf;
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, appended_record_reads_back_field_for_field);
     tcase_add_test(tc, optional_fields_not_given_read_back_as_not_given);
@@ -434,10 +430,6 @@ int main(void)
     tcase_add_test(tc, every_allocation_failure_returns_enomem_and_leaks_nothing);
     tcase_add_test(tc, a_failed_append_forgets_the_strings_it_interned);
     tcase_add_test(tc, a_row_with_every_field_costs_at_most_48_bytes);
-    suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    nf = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return nf ? 1 : 0;
 }
+
+TU_SUITE_MAIN("store", store_tests)

@@ -649,23 +649,8 @@ START_TEST(merge_parse_and_serialise_fail_cleanly_at_every_allocation)
 }
 END_TEST
 
-static int dir_writable(const char *path)
+static void summary_tests(TCase *tc)
 {
-    FILE *f;
-    char probe[256];
-    snprintf(probe, sizeof probe, "%s/ivtest-probe-%ld", path, (long)getpid());
-    f = fopen(probe, "wb");
-    if (!f)
-        return 0;
-    fclose(f);
-    remove(probe);
-    return 1;
-}
-
-static Suite *summary_suite(void)
-{
-    Suite *s = suite_create("summary");
-    TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, summary_metrics_equal_query_metrics_byte_for_byte);
     tcase_add_test(tc, merges_in_every_order_give_identical_bytes_and_the_single_store_metrics);
@@ -682,21 +667,10 @@ static Suite *summary_suite(void)
     tcase_add_test(tc, make_fails_cleanly_at_every_allocation);
     tcase_add_test(tc, merge_parse_and_serialise_fail_cleanly_at_every_allocation);
     tcase_add_test(tc, counts_beyond_their_denominators_are_corrupt);
-    suite_add_tcase(s, tc);
-    return s;
 }
 
 int main(void)
 {
-    SRunner *sr;
-    /* saves fsync: keep the temporary files on a RAM file system when there is one, so
-     * the suite does not wait on a busy disk */
-    if (!getenv("TMPDIR") && dir_writable("/dev/shm"))
-        setenv("TMPDIR", "/dev/shm", 1);
-    sr = srunner_create(summary_suite());
-    int nf;
-    srunner_run_all(sr, CK_NORMAL);
-    nf = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return nf ? 1 : 0;
+    tu_prefer_ram_tmpdir();
+    return tu_run_suite("summary", summary_tests);
 }

@@ -219,12 +219,8 @@ START_TEST(table_building_and_export_survive_every_allocation_failure)
 }
 END_TEST
 
-int main(void)
+static void table_tests(TCase *tc)
 {
-    Suite *s = suite_create("table");
-    TCase *tc = tcase_create("table");
-    SRunner *sr;
-    int nf;
     tcase_add_test(tc, cells_read_back_by_type_and_undefined_reads_as_nan_or_null);
     tcase_add_test(tc, csv_export_quotes_and_leaves_undefined_empty);
     tcase_add_test(tc, json_export_writes_null_for_undefined_and_arrays_for_lists);
@@ -233,10 +229,6 @@ int main(void)
     tcase_add_test(tc, doubles_export_with_the_shortest_round_trip_digits);
     tcase_add_test(tc, text_export_aligns_columns_and_shows_undefined_as_dash);
     tcase_add_test(tc, table_building_and_export_survive_every_allocation_failure);
-    suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    nf = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return nf ? 1 : 0;
 }
+
+TU_SUITE_MAIN("table", table_tests)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "text.h"
+#include "testutil.h"
 
 static int trimmed_is(const char *in, const char *want)
 {
@@ -192,12 +193,8 @@ START_TEST(csv_fields_are_quoted_only_when_needed)
 }
 END_TEST
 
-int main(void)
+static void text_tests(TCase *tc)
 {
-    Suite *s = suite_create("text");
-    TCase *tc = tcase_create("text");
-    SRunner *sr;
-    int nf;
     tcase_add_test(tc, trim_strips_the_one_blank_set_and_nothing_else);
     tcase_add_test(tc, parse_error_names_origin_and_line);
     tcase_add_test(tc, parse_finite_takes_decimals_and_refuses_the_rest);
@@ -205,10 +202,6 @@ int main(void)
     tcase_add_test(tc, ini_delivers_sections_and_pairs_in_order_with_lines);
     tcase_add_test(tc, ini_errors_name_the_line_and_what_is_wrong);
     tcase_add_test(tc, csv_fields_are_quoted_only_when_needed);
-    suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    nf = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return nf ? 1 : 0;
 }
+
+TU_SUITE_MAIN("text", text_tests)

@@ -211,19 +211,11 @@ START_TEST(a_query_split_over_worker_threads_equals_the_single_threaded_one)
 }
 END_TEST
 
-int main(void)
+static void threads_tests(TCase *tc)
 {
-    Suite *s = suite_create("threads");
-    TCase *tc = tcase_create("threads");
-    SRunner *sr;
-    int nf;
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, concurrent_queries_on_one_store_and_parallel_stores_match_the_serial_results);
     tcase_add_test(tc, a_query_split_over_worker_threads_equals_the_single_threaded_one);
-    suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    nf = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return nf ? 1 : 0;
 }
+
+TU_SUITE_MAIN("threads", threads_tests)

@@ -6,6 +6,7 @@
 
 #include "iv/ingest.h"
 #include "timefmt.h"
+#include "testutil.h"
 
 static int64_t parse_ok(const char *s)
 {
@@ -263,12 +264,8 @@ START_TEST(cached_month_still_rejects_bad_days_times_and_range)
 END_TEST
 
 
-int main(void)
+static void time_tests(TCase *tc)
 {
-    Suite *s = suite_create("time");
-    TCase *tc = tcase_create("time");
-    SRunner *sr;
-    int nf;
     tcase_add_test(tc, dates_and_date_times_parse_to_epoch_milliseconds);
     tcase_add_test(tc, offsets_are_subtracted_to_get_utc);
     tcase_add_test(tc, offsets_move_across_midnight_and_month_ends);
@@ -284,10 +281,6 @@ int main(void)
     tcase_add_test(tc, format_then_parse_is_the_identity_at_odd_instants);
     tcase_add_test(tc, cached_month_gives_the_same_instants_across_month_and_year_ends);
     tcase_add_test(tc, cached_month_still_rejects_bad_days_times_and_range);
-    suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    nf = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return nf ? 1 : 0;
 }
+
+TU_SUITE_MAIN("time", time_tests)

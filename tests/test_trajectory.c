@@ -17,13 +17,7 @@
 
 static void add(iv_store *s, const char *contact, int64_t ts, const char *channel, double rv)
 {
-    iv_record r = IV_RECORD_INIT;
-    r.contact = contact;
-    r.ts = ts;
-    r.channel = channel;
-    r.type = "visit";
-    r.rv = rv;
-    ck_assert_int_eq(iv_store_append(s, &r), IV_OK);
+    tu_add(s, "contact=%s ts=@%lld channel=%s type=visit rv=%.17g", contact, (long long)ts, channel, rv);
 }
 
 /* The hand log (explicit rv overrides the model):
@@ -32,11 +26,7 @@ static void add(iv_store *s, const char *contact, int64_t ts, const char *channe
  * The store's last timestamp is day 5: the reference time R = day 5. */
 static iv_store *hand_log(iv_alloc_fn fn, void *ud)
 {
-    iv_store_options so = IV_STORE_OPTIONS_INIT;
-    iv_store *s;
-    so.alloc = fn;
-    so.alloc_ud = ud;
-    ck_assert_int_eq(iv_store_new(&s, &so), IV_OK);
+    iv_store *s = tu_new_store(fn, ud);
     add(s, "b", D(3), "web", 7);
     add(s, "a", D(0), "web", 10);
     add(s, "a", D(0.5), "web", 5);
@@ -45,13 +35,6 @@ static iv_store *hand_log(iv_alloc_fn fn, void *ud)
     add(s, "a", D(5), "web", 1);
     ck_assert_int_eq(iv_store_prepare(s), IV_OK);
     return s;
-}
-
-static double cell(const iv_table *t, size_t row, const char *col)
-{
-    long c = iv_table_col_index(t, col);
-    ck_assert_msg(c >= 0, "no column %s", col);
-    return iv_table_get_double(t, row, (size_t)c);
 }
 
 /* Row r of a trajectories table equals the K values given (NAN = unobserved). */
@@ -230,23 +213,23 @@ START_TEST(norm_of_a_subset_counts_only_observed_contacts)
     ck_assert_int_eq(iv_pattern_norm_of(&t, s, NULL, &o), IV_OK);
     ck_assert_uint_eq(iv_table_nrows(t), 4);
     ck_assert_int_eq(iv_table_get_int(t, 0, 1), 2);
-    ck_assert(tu_close(cell(t, 0, "median"), 11, 1e-15));
-    ck_assert(tu_close(cell(t, 0, "p10"), 7.8, 1e-15));
-    ck_assert(tu_close(cell(t, 0, "p25"), 9, 1e-15));
-    ck_assert(tu_close(cell(t, 0, "p75"), 13, 1e-15));
-    ck_assert(tu_close(cell(t, 0, "p90"), 14.2, 1e-15));
-    ck_assert(tu_close(cell(t, 0, "mad"), 4, 1e-15));
-    ck_assert(tu_close(cell(t, 1, "median"), 10, 1e-15));
+    ck_assert(tu_close(tu_cell(t, 0, "median"), 11, 1e-15));
+    ck_assert(tu_close(tu_cell(t, 0, "p10"), 7.8, 1e-15));
+    ck_assert(tu_close(tu_cell(t, 0, "p25"), 9, 1e-15));
+    ck_assert(tu_close(tu_cell(t, 0, "p75"), 13, 1e-15));
+    ck_assert(tu_close(tu_cell(t, 0, "p90"), 14.2, 1e-15));
+    ck_assert(tu_close(tu_cell(t, 0, "mad"), 4, 1e-15));
+    ck_assert(tu_close(tu_cell(t, 1, "median"), 10, 1e-15));
     ck_assert_int_eq(iv_table_get_int(t, 2, 1), 1);
-    ck_assert(tu_close(cell(t, 2, "median"), 35, 1e-15));
-    ck_assert(tu_close(cell(t, 2, "mad"), 0, 1e-15));
+    ck_assert(tu_close(tu_cell(t, 2, "median"), 35, 1e-15));
+    ck_assert(tu_close(tu_cell(t, 2, "mad"), 0, 1e-15));
     iv_table_free(t);
     /* the subset `contact = b`: bucket 3 has nobody observed -> undefined */
     q.where = "contact = b";
     ck_assert_int_eq(iv_pattern_norm_of(&t, s, &q, &o), IV_OK);
-    ck_assert(tu_close(cell(t, 1, "median"), 5, 1e-15));
+    ck_assert(tu_close(tu_cell(t, 1, "median"), 5, 1e-15));
     ck_assert_int_eq(iv_table_get_int(t, 2, 1), 0);
-    ck_assert(isnan(cell(t, 2, "median")));
+    ck_assert(isnan(tu_cell(t, 2, "median")));
     iv_table_free(t);
     iv_store_free(s);
 }
@@ -265,17 +248,17 @@ START_TEST(contact_against_the_norm_of_everyone)
     ck_assert(iv_table_is_single(t));
     ck_assert_str_eq(iv_table_get_string(t, 0, 0), "a");
     ck_assert_int_eq(iv_table_get_int(t, 0, (size_t)iv_table_col_index(t, "buckets")), 4);
-    ck_assert(tu_close(cell(t, 0, "mean_z"), 0.5 / 1.4826, 1e-13));
-    ck_assert(tu_close(cell(t, 0, "max_abs_z"), 1 / 1.4826, 1e-13));
+    ck_assert(tu_close(tu_cell(t, 0, "mean_z"), 0.5 / 1.4826, 1e-13));
+    ck_assert(tu_close(tu_cell(t, 0, "max_abs_z"), 1 / 1.4826, 1e-13));
     ck_assert_int_eq(iv_table_get_int(t, 0, (size_t)iv_table_col_index(t, "anomaly")), 0);
     ck_assert_int_eq(iv_table_get_int(t, 0, (size_t)iv_table_col_index(t, "latest_bucket")), 4);
-    ck_assert(tu_close(cell(t, 0, "value"), 35, 1e-15));
-    ck_assert(tu_close(cell(t, 0, "percentile"), 0.5, 1e-15));
+    ck_assert(tu_close(tu_cell(t, 0, "value"), 35, 1e-15));
+    ck_assert(tu_close(tu_cell(t, 0, "percentile"), 0.5, 1e-15));
     ck_assert_uint_eq(iv_table_nrows(pb), 4);
-    ck_assert(tu_close(cell(pb, 0, "value"), 15, 1e-15));
-    ck_assert(tu_close(cell(pb, 0, "median"), 11, 1e-15));
-    ck_assert(tu_close(cell(pb, 1, "z"), 1 / 1.4826, 1e-13));
-    ck_assert(tu_close(cell(pb, 3, "z"), 0, 1e-15));
+    ck_assert(tu_close(tu_cell(pb, 0, "value"), 15, 1e-15));
+    ck_assert(tu_close(tu_cell(pb, 0, "median"), 11, 1e-15));
+    ck_assert(tu_close(tu_cell(pb, 1, "z"), 1 / 1.4826, 1e-13));
+    ck_assert(tu_close(tu_cell(pb, 3, "z"), 0, 1e-15));
     iv_table_free(t);
     iv_table_free(pb);
     iv_store_free(s);
@@ -297,11 +280,11 @@ START_TEST(contact_against_another_subset_and_errors)
     o.anomaly_z = 0.5;
     ck_assert_int_eq(iv_pattern_contact_vs_norm(&t, NULL, s, "b", &q, &o), IV_OK);
     ck_assert_int_eq(iv_table_get_int(t, 0, (size_t)iv_table_col_index(t, "buckets")), 2);
-    ck_assert(tu_close(cell(t, 0, "mean_z"), -9 / 1.5e-5, 1e-12));
-    ck_assert(tu_close(cell(t, 0, "max_abs_z"), 10 / 1.5e-5, 1e-12));
+    ck_assert(tu_close(tu_cell(t, 0, "mean_z"), -9 / 1.5e-5, 1e-12));
+    ck_assert(tu_close(tu_cell(t, 0, "max_abs_z"), 10 / 1.5e-5, 1e-12));
     ck_assert_int_eq(iv_table_get_int(t, 0, (size_t)iv_table_col_index(t, "anomaly")), 1);
     ck_assert_int_eq(iv_table_get_int(t, 0, (size_t)iv_table_col_index(t, "latest_bucket")), 2);
-    ck_assert(tu_close(cell(t, 0, "percentile"), 0, 1e-15));
+    ck_assert(tu_close(tu_cell(t, 0, "percentile"), 0, 1e-15));
     iv_table_free(t);
     ck_assert_int_eq(iv_pattern_contact_vs_norm(&t, NULL, s, "zz", NULL, &o), IV_ENOTFOUND);
     ck_assert_ptr_null(t);
@@ -334,17 +317,17 @@ START_TEST(nearest_norm_names_the_closest_subset)
     ck_assert_str_eq(iv_table_get_string(t, 0, 0), "a");
     ck_assert_int_eq(iv_table_get_int(t, 0, 1), 0);
     ck_assert_str_eq(iv_table_get_string(t, 0, 2), "contact = a");
-    ck_assert(cell(t, 0, "distance") == 0);
+    ck_assert(tu_cell(t, 0, "distance") == 0);
     ck_assert_int_eq(iv_table_get_int(t, 1, 1), 1);
-    ck_assert(cell(t, 1, "distance") == 0);
+    ck_assert(tu_cell(t, 1, "distance") == 0);
     ck_assert_str_eq(iv_table_get_string(t, 2, 0), "c");
     ck_assert_int_eq(iv_table_get_int(t, 2, 1), 2);
-    ck_assert(tu_close(cell(t, 2, "distance"), sqrt(2), 1e-15));
+    ck_assert(tu_close(tu_cell(t, 2, "distance"), sqrt(2), 1e-15));
     iv_table_free(t);
     o.distance = IV_DISTANCE_EUCLIDEAN;
     ck_assert_int_eq(iv_pattern_nearest_norm(&t, s, NULL, subsets, 3, &o), IV_OK);
     ck_assert_int_eq(iv_table_get_int(t, 2, 1), 2);
-    ck_assert(tu_close(cell(t, 2, "distance"), sqrt(2), 1e-15));
+    ck_assert(tu_close(tu_cell(t, 2, "distance"), sqrt(2), 1e-15));
     iv_table_free(t);
     ck_assert_int_eq(iv_pattern_nearest_norm(&t, s, NULL, subsets, 0, &o), IV_EINVAL);
     iv_store_free(s);
@@ -443,12 +426,8 @@ START_TEST(allocation_failures_leak_nothing)
 }
 END_TEST
 
-int main(void)
+static void trajectory_tests(TCase *tc)
 {
-    Suite *s = suite_create("trajectory");
-    TCase *tc = tcase_create("trajectory");
-    SRunner *sr;
-    int nf;
     tcase_add_test(tc, age_buckets_cumulate_rv_and_censor_after_the_reference_time);
     tcase_add_test(tc, calendar_buckets_share_one_origin);
     tcase_add_test(tc, index_buckets_follow_interactions);
@@ -460,10 +439,6 @@ int main(void)
     tcase_add_test(tc, nearest_norm_names_the_closest_subset);
     tcase_add_test(tc, bad_options_are_rejected);
     tcase_add_test(tc, allocation_failures_leak_nothing);
-    suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    nf = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return nf ? 1 : 0;
 }
+
+TU_SUITE_MAIN("trajectory", trajectory_tests)

@@ -1,4 +1,5 @@
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,4 +112,158 @@ int tu_close(double a, double b, double rel)
         return 1;
     m = fabs(a) > fabs(b) ? fabs(a) : fabs(b);
     return fabs(a - b) <= rel * m;
+}
+
+int tu_run(Suite *s)
+{
+    SRunner *sr = srunner_create(s);
+    int nf;
+    srunner_run_all(sr, CK_NORMAL);
+    nf = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return nf ? 1 : 0;
+}
+
+int tu_run_suite(const char *name, void (*add)(TCase *tc))
+{
+    Suite *s = suite_create(name);
+    TCase *tc = tcase_create(name);
+    add(tc);
+    suite_add_tcase(s, tc);
+    return tu_run(s);
+}
+
+int tu_dir_writable(const char *path)
+{
+    FILE *f;
+    char probe[256];
+    snprintf(probe, sizeof probe, "%s/ivtest-probe-%ld", path, (long)getpid());
+    f = fopen(probe, "wb");
+    if (!f)
+        return 0;
+    fclose(f);
+    remove(probe);
+    return 1;
+}
+
+void tu_prefer_ram_tmpdir(void)
+{
+    if (!getenv("TMPDIR") && tu_dir_writable("/dev/shm"))
+        setenv("TMPDIR", "/dev/shm", 1);
+}
+
+iv_store *tu_new_store(iv_alloc_fn fn, void *ud)
+{
+    iv_store_options so = IV_STORE_OPTIONS_INIT;
+    iv_store *s = NULL;
+    so.alloc = fn;
+    so.alloc_ud = ud;
+    ck_assert_msg(iv_store_new(&s, &so) == IV_OK, "iv_store_new: %s", iv_error_last());
+    return s;
+}
+
+int64_t tu_ts(const char *iso)
+{
+    int64_t v;
+    ck_assert_msg(iv_time_parse(iso, strlen(iso), &v) == IV_OK, "bad time '%s'", iso);
+    return v;
+}
+
+void tu_append(iv_store *s, const iv_record *r)
+{
+    ck_assert_msg(iv_store_append(s, r) == IV_OK, "iv_store_append: %s", iv_error_last());
+}
+
+/* The value of name among names[0..n) (index + its own offset), or a number. */
+static int tu_enum(const char *key, const char *v, const char *const *names, int n)
+{
+    int i;
+    char *end;
+    long x;
+    for (i = 0; i < n; i++)
+        if (names[i] && strcmp(v, names[i]) == 0)
+            return i;
+    x = strtol(v, &end, 10);
+    ck_assert_msg(*v && !*end, "tu_add: bad %s '%s'", key, v);
+    return (int)x;
+}
+
+void tu_add(iv_store *s, const char *fmt, ...)
+{
+    static const char *const stages[] = {"none", "acquisition", "closing", "retention"};
+    static const char *const areas[] = {"none", "technology", "channels", "engagement",
+                                        "experience", "content", "business", "analytics",
+                                        "governance"};
+    static const char *const directions[] = {"none", "in", "out"};
+    static const char *const outcomes[] = {"none", "desired", "neutral", "undesired"};
+    char buf[1024], *save = NULL, *w;
+    const char *dn[16], *dv[16];
+    iv_record r = IV_RECORD_INIT;
+    va_list ap;
+    int len;
+    va_start(ap, fmt);
+    len = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    ck_assert_msg(len >= 0 && (size_t)len < sizeof buf, "tu_add: row too long");
+    for (w = strtok_r(buf, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+        char *v = strchr(w, '=');
+        ck_assert_msg(v != NULL, "tu_add: '%s' is not key=value", w);
+        *v++ = '\0';
+        if (!*v)
+            continue; /* key= : not given */
+        if (strcmp(w, "contact") == 0)
+            r.contact = v;
+        else if (strcmp(w, "ts") == 0)
+            r.ts = v[0] == '@' ? strtoll(v + 1, NULL, 10) : tu_ts(v);
+        else if (strcmp(w, "channel") == 0)
+            r.channel = v;
+        else if (strcmp(w, "type") == 0)
+            r.type = v;
+        else if (strcmp(w, "team") == 0)
+            r.team = v;
+        else if (strcmp(w, "id") == 0)
+            r.id = v;
+        else if (strcmp(w, "stage") == 0)
+            r.stage = tu_enum(w, v, stages, 4);
+        else if (strcmp(w, "area") == 0)
+            r.area = tu_enum(w, v, areas, 9);
+        else if (strcmp(w, "direction") == 0)
+            r.direction = tu_enum(w, v, directions, 3);
+        else if (strcmp(w, "outcome") == 0)
+            r.outcome = tu_enum(w, v, outcomes, 4);
+        else if (strcmp(w, "cost") == 0)
+            r.cost = strtod(v, NULL);
+        else if (strcmp(w, "value") == 0)
+            r.value = strtod(v, NULL);
+        else if (strcmp(w, "score") == 0)
+            r.score = strtod(v, NULL);
+        else if (strcmp(w, "rv") == 0)
+            r.rv = strtod(v, NULL);
+        else {
+            ck_assert_msg(r.ndims < 16, "tu_add: too many custom dimensions");
+            dn[r.ndims] = w;
+            dv[r.ndims] = v;
+            r.ndims++;
+        }
+    }
+    r.dim_names = dn;
+    r.dim_values = dv;
+    tu_append(s, &r);
+}
+
+size_t tu_col(const iv_table *t, const char *name)
+{
+    long c = iv_table_col_index(t, name);
+    ck_assert_msg(c >= 0, "no column %s", name);
+    return (size_t)c;
+}
+
+double tu_cell(const iv_table *t, size_t row, const char *name)
+{
+    return iv_table_get_double(t, row, tu_col(t, name));
+}
+
+const char *tu_scell(const iv_table *t, size_t row, const char *name)
+{
+    return iv_table_get_string(t, row, tu_col(t, name));
 }

@@ -1,9 +1,14 @@
-/* Helpers shared by the Check suites. */
+/* The test fixture library shared by the Check suites: the failing allocator, paths and
+ * temporary files, store and row builders, table cell access, and one main() per suite.
+ * A helper two suites need lives here, never copied into both. */
 #ifndef IV_TESTUTIL_H
 #define IV_TESTUTIL_H
 
+#include <check.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "iv.h"
 
 /* An allocator (iv_alloc_fn compatible) that counts live blocks and bytes and fails
  * the fail_at-th allocation (1-based; 0 = never). Pass &tu_alloc_state as ud. */
@@ -32,5 +37,54 @@ const char *tu_temp_path(char *buf, size_t cap, const char *suffix);
 
 /* Relative closeness: |a-b| <= rel * max(|a|,|b|) (or both NaN). */
 int tu_close(double a, double b, double rel);
+
+/* ---- suites ---- */
+
+/* Run a suite (the runner's output, CK_FORK and the rest as Check sets them); returns
+ * main's exit status: 0 when every test passed. */
+int tu_run(Suite *s);
+/* Run a suite of one test case, both named `name`; `add` registers the tests (and any
+ * timeout, fixture or loop test) on the test case. Returns main's exit status. */
+int tu_run_suite(const char *name, void (*add)(TCase *tc));
+/* The main() of a Check suite: TU_SUITE_MAIN("store", store_tests). */
+#define TU_SUITE_MAIN(name, add) \
+    int main(void) { return tu_run_suite((name), (add)); }
+
+/* ---- temporary directories ---- */
+
+/* Whether a file can be created in directory path (probing with a file of our own). */
+int tu_dir_writable(const char *path);
+/* Unless TMPDIR is set, point it at /dev/shm when that is writable: suites that save
+ * (and fsync) many files then do not wait on a busy disk. */
+void tu_prefer_ram_tmpdir(void);
+
+/* ---- stores and rows ---- */
+
+/* A new store with allocator fn/ud (fn NULL: the default); fails the test on error. */
+iv_store *tu_new_store(iv_alloc_fn fn, void *ud);
+/* A timestamp from ISO 8601 text (iv_time_parse); fails the test on a bad one. */
+int64_t tu_ts(const char *iso);
+/* Append a record; fails the test, with the library's message, when it is refused. */
+void tu_append(iv_store *s, const iv_record *r);
+/* Append one interaction written as `key=value` words (printf-style), e.g.
+ *   tu_add(s, "contact=a ts=2024-01-01T10:00:00Z channel=web type=visit cost=%g", 0.5);
+ * Keys: contact, ts (ISO text, or @N for N milliseconds since the epoch), channel, type,
+ * team, id, stage, area, direction, outcome (names or numbers), cost, value, score, rv;
+ * any other key is a custom dimension. Values have no blanks; a field omitted or written
+ * `key=` is not given (an empty custom dimension is not created).
+ * Fails the test on an unknown enum name or when the store refuses the row. */
+void tu_add(iv_store *s, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* ---- table cells ---- */
+
+/* The index of column `name`; fails the test when the table has none. */
+size_t tu_col(const iv_table *t, const char *name);
+/* A cell as a double (NaN when undefined) / as a string (NULL when undefined). */
+double tu_cell(const iv_table *t, size_t row, const char *name);
+const char *tu_scell(const iv_table *t, size_t row, const char *name);
 
 #endif
