@@ -20,6 +20,11 @@ class Error(Exception):
         return (type(self), (self.code, self.message))
 
 
+class LibraryNotFoundError(ImportError):
+    """The shared library could not be found or loaded (LIBIV_PATH, the installed path, the
+    system loader); raised by ``import libiv``, before any libiv.Error can exist."""
+
+
 class OutOfMemoryError(Error, MemoryError):
     """IV_ENOMEM: an allocation failed; the handle is unchanged and usable."""
 

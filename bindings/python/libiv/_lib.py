@@ -18,11 +18,36 @@ PROGRESS_FN = CFUNCTYPE(c_int, c_uint64, c_uint64, c_void_p)
 WRITE_FN = CFUNCTYPE(c_int, c_void_p, c_size_t, c_void_p)
 
 
-def _find_library():
-    """LIBIV_PATH (a file) first, then the system loader (SPEC 5)."""
+def _load(path: str, why: str) -> ctypes.CDLL:
+    try:
+        return ctypes.CDLL(path)
+    except OSError as e:
+        from ._errors import LibraryNotFoundError
+        raise LibraryNotFoundError("libiv: %s %s cannot be loaded: %s" % (why, path, e)) from None
+
+
+def _find_library() -> ctypes.CDLL:
+    """LIBIV_PATH first (the library file, or a directory holding libiv.so.1 or libiv.so),
+    then the library an installed copy of this package was installed with (_paths.py),
+    then the system loader (SPEC 5)."""
     path = os.environ.get("LIBIV_PATH")
     if path:
-        return ctypes.CDLL(path)
+        if os.path.isdir(path):
+            for name in ("libiv.so.1", "libiv.so", "libiv.1.dylib", "libiv.dylib"):
+                if os.path.exists(os.path.join(path, name)):
+                    return _load(os.path.join(path, name), "LIBIV_PATH")
+            from ._errors import LibraryNotFoundError
+            raise LibraryNotFoundError(
+                "libiv: LIBIV_PATH=%s is a directory without libiv.so.1 or libiv.so; set it "
+                "to the library file or the directory holding it" % path)
+        if not os.path.exists(path):
+            from ._errors import LibraryNotFoundError
+            raise LibraryNotFoundError("libiv: LIBIV_PATH=%s does not exist; set it to the "
+                                       "path of libiv.so.1 or its directory" % path)
+        return _load(path, "LIBIV_PATH")
+    from ._paths import LIBIV_INSTALLED
+    if LIBIV_INSTALLED and os.path.exists(LIBIV_INSTALLED):
+        return _load(LIBIV_INSTALLED, "the installed library")
     for name in (ctypes.util.find_library("iv"), "libiv.so.1", "libiv.so", "libiv.dylib"):
         if not name:
             continue
@@ -30,8 +55,10 @@ def _find_library():
             return ctypes.CDLL(name)
         except OSError:
             continue
-    raise ImportError("libiv: the shared library was not found; set LIBIV_PATH to the "
-                      "path of libiv.so.1 or install libiv where the system loader finds it")
+    from ._errors import LibraryNotFoundError
+    raise LibraryNotFoundError(
+        "libiv: the shared library was not found; set LIBIV_PATH to the path of "
+        "libiv.so.1 (or its directory) or install libiv where the system loader finds it")
 
 
 lib = _find_library()
