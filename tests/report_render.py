@@ -188,6 +188,71 @@ def main():
         fail("no pixel of the bar charts' blue in the screenshot")
     print("ok: %d charts parse as SVG/XML; Chromium rendered %s (%dx%d, %d colours sampled)"
           % (charts, png, width, height, len(colours)))
+    for w in LAYOUT_WIDTHS:
+        check_layout(browser_path(), page, out, w, charts)
+
+
+LAYOUT_WIDTHS = (1024, 1400)
+
+# Run in a copy of the page only (the report itself has no script): measures the layout
+# Chromium computed at the window's width and writes it into the DOM for --dump-dom.
+PROBE = """<script>
+window.addEventListener('load', function () {
+  var de = document.documentElement, wide = [];
+  document.querySelectorAll('.scroll, figure, table, svg').forEach(function (e) {
+    var r = e.getBoundingClientRect();
+    if (r.right > de.clientWidth + 0.5 || (e.classList.contains('scroll') && e.scrollWidth > e.clientWidth + 1))
+      wide.push(e.tagName + (e.id ? '#' + e.id : '') + ' ' + Math.round(r.right));
+  });
+  var out = {width: de.clientWidth, scroll: de.scrollWidth, wide: wide,
+             svgs: document.querySelectorAll('svg').length,
+             nan: /\\bNaN\\b|\\b-?inf\\b|\\bInfinity\\b/.test(document.body.innerText)};
+  var p = document.createElement('pre');
+  p.id = 'iv-layout';
+  p.textContent = JSON.stringify(out);
+  document.body.appendChild(p);
+});
+</script>"""
+
+
+def browser_path():
+    return find_chromium()
+
+
+def check_layout(browser, page, out, width, charts):
+    """At a window `width` px wide: no horizontal overflow of the page, of any table's
+    scroll box, figure or chart; every chart present; no NaN or infinity in the text.
+    Also writes a screenshot report-WIDTH.png (look at it)."""
+    with open(page, encoding="utf-8") as f:
+        html = f.read()
+    probe = os.path.join(out, "layout-%d.html" % width)
+    with open(probe, "w", encoding="utf-8") as f:
+        f.write(html.replace("</body>", PROBE + "\n</body>"))
+    profile = tempfile.mkdtemp(prefix="iv-chromium-")
+    try:
+        dom = chromium(browser, profile, "--window-size=%d,2000" % width, "--virtual-time-budget=5000",
+                       "--dump-dom", "file://" + probe)
+        shot = chromium(browser, profile, "--hide-scrollbars", "--window-size=%d,3000" % width,
+                        "--screenshot=" + os.path.join(out, "report-%d.png" % width), "file://" + page)
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    if shot.returncode != 0:
+        fail("chromium --screenshot at %d px failed" % width)
+    m = re.search(r'<pre id="iv-layout">(.*?)</pre>', dom.stdout.decode("utf-8", "replace"))
+    if not m:
+        fail("the layout probe did not run at %d px" % width)
+    res = json.loads(m.group(1).replace("&quot;", '"').replace("&amp;", "&"))
+    if res["width"] > width:
+        fail("the window is %d px, not %d" % (res["width"], width))
+    if res["scroll"] > res["width"]:
+        fail("at %d px the page overflows horizontally (%d px wide)" % (width, res["scroll"]))
+    if res["wide"]:
+        fail("at %d px these overflow: %s" % (width, ", ".join(res["wide"][:8])))
+    if res["svgs"] != charts:
+        fail("at %d px %d charts, expected %d" % (width, res["svgs"], charts))
+    if res["nan"]:
+        fail("at %d px the page shows NaN or infinity" % width)
+    print("ok: at %d px no horizontal overflow, %d charts, no NaN" % (width, charts))
 
 
 if __name__ == "__main__":

@@ -312,9 +312,9 @@ END_TEST
 
 START_TEST(report_has_every_section_and_a_titled_svg_per_chart)
 {
-    static const char *const ids[] = {"overview", "channel", "stage", "team", "yoy",
-                                      "trajectory", "funnel", "cohorts", "maturity",
-                                      "glossary"};
+    static const char *const ids[] = {"overview", "channel", "stage", "team", "trends", "yoy",
+                                      "trajectory", "funnel", "cohorts", "churn", "lifecycle",
+                                      "maturity", "glossary"};
     size_t i;
     int charts;
     const char *p;
@@ -327,13 +327,40 @@ START_TEST(report_has_every_section_and_a_titled_svg_per_chart)
     p = strstr(summary_out, "\"charts\":");
     ck_assert_ptr_nonnull(p);
     charts = atoi(p + 9);
-    ck_assert_int_eq(charts, 8); /* 3 dimensions, yoy, trajectory, funnel, cohorts, radar */
+    /* 3 dimensions, 5 monthly trends, yoy in points and relative, trajectory, funnel,
+     * cohorts, churn/retention series, lifecycle, radar */
+    ck_assert_int_eq(charts, 16);
     ck_assert_int_eq(count(html_out, "<svg "), charts);
     ck_assert_int_eq(count(html_out, "</svg>"), charts);
     ck_assert_int_eq(count(html_out, "role=\"img\""), charts);
     ck_assert_int_eq(count(html_out, "-title\">"), charts);
     ck_assert_int_eq(count(html_out, "<desc id="), charts);
     ck_assert_ptr_nonnull(strstr(summary_out, "\"sections\":"));
+}
+END_TEST
+
+/* The report's year on year reads scores in points and colours by good or bad; no
+ * duration is printed in raw seconds; the default contact is not an anomaly. */
+START_TEST(report_reads_like_a_business_report)
+{
+    const char *p;
+    make_sample_report();
+    /* the NPS of the sample went from -10.3 to 11.8 (iv metrics with --from/--to): +22.1 points */
+    ck_assert_ptr_nonnull(strstr(html_out, "Scores: change in points"));
+    ck_assert_ptr_nonnull(strstr(html_out, "11.8 (was -10.3), better"));
+    /* cost per RV unit fell: a change for the better */
+    p = strstr(html_out, "(was 0.0677), better");
+    ck_assert_ptr_nonnull(p);
+    ck_assert_ptr_nonnull(strstr(html_out, "@media print"));
+    ck_assert_ptr_nonnull(strstr(html_out, "<abbr title=\"cost_per_rv\">Cost per RV unit</abbr>"));
+    ck_assert_ptr_null(strstr(html_out, "3,012,701"));
+    ck_assert_ptr_null(strstr(html_out, "3\xe2\x80\x89" "012\xe2\x80\x89" "701"));
+    ck_assert_ptr_nonnull(strstr(html_out, "34.9 d"));
+    /* the typical contact's row: anomaly "no" */
+    p = strstr(html_out, "The contact against the norm");
+    ck_assert_ptr_nonnull(p);
+    ck_assert_ptr_nonnull(strstr(p, "<td>no</td>"));
+    ck_assert(strstr(p, "<td>no</td>") < strstr(p, "</table>"));
 }
 END_TEST
 
@@ -477,6 +504,7 @@ static Suite *report_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, report_of_the_sample_is_one_self_contained_page);
     tcase_add_test(tc, report_has_every_section_and_a_titled_svg_per_chart);
+    tcase_add_test(tc, report_reads_like_a_business_report);
     tcase_add_test(tc, report_channel_table_matches_a_count_of_the_csv_rows);
     tcase_add_test(tc, report_compares_the_last_twelve_months_with_the_twelve_before);
     tcase_add_test(tc, report_cohort_sizes_and_funnel_entries_match_the_reference);

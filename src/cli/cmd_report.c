@@ -149,10 +149,11 @@ static int columns(report *r, const iv_table *t, const char *what, const char *c
 
 /* ------------------------------------------------------------------ overview */
 
+/* The columns of the metric tables: the decision metrics, few enough to fit a 1,024-px
+ * page (the standard errors, means and counts of the rest are in iv metrics). */
 static const char *const metric_cols[] = {
     "n", "contacts", "cost", "value", "cpt", "iv", "roi", "desired_rate", "rv",
-    "rv_per_interaction", "cost_per_rv", "rv_forward", "rv_backward", "nps", "nps_se", "nps_ci_low", "nps_ci_high", "csat",
-    "csat_mean", "ces", "ces_easy", "cost_assumed", NULL};
+    "rv_per_interaction", "cost_per_rv", "nps", "csat", "ces", NULL};
 static const char *const pct_cols[] = {"desired_rate", "relative_change", "coverage", NULL};
 
 static int overview(report *r, const char *input, const char *title)
@@ -164,7 +165,8 @@ static int overview(report *r, const char *input, const char *title)
                 {"cost", "cost", 0},          {"value", "value", 0},
                 {"iv", "IV (quality per unit cost)", 0},
                 {"rv", "RV units", 0},        {"cost_per_rv", "cost per RV unit", 0},
-                {"nps", "NPS (points)", 0},   {"csat", "CSAT (% satisfied)", 0},
+                {"nps", "NPS (points)", 0},
+                {"csat", "CSAT (% satisfied)", 0},
                 {"ces", "CES (mean 1-7)", 0}, {"desired_rate", "desired outcomes", 1}};
     iv_query_options q;
     iv_table *t = NULL;
@@ -192,9 +194,12 @@ static int overview(report *r, const char *input, const char *title)
             r->model ? "from --model" : "the built-in default", iv_version_string());
     fputs("<nav><h3>Contents</h3><ol><li><a href=\"#overview\">Overview</a></li>"
           "<li><a href=\"#channel\">By channel</a></li><li><a href=\"#stage\">By stage</a></li>"
-          "<li><a href=\"#team\">By team</a></li><li><a href=\"#yoy\">Year on year</a></li>"
+          "<li><a href=\"#team\">By team</a></li><li><a href=\"#trends\">Trends by month</a></li>"
+          "<li><a href=\"#yoy\">Year on year</a></li>"
           "<li><a href=\"#trajectory\">RV trajectory against the norm</a></li>"
           "<li><a href=\"#funnel\">Funnel</a></li><li><a href=\"#cohorts\">Cohort retention</a></li>"
+          "<li><a href=\"#churn\">Churn and retention over time</a></li>"
+          "<li><a href=\"#lifecycle\">Lifecycle</a></li>"
           "<li><a href=\"#maturity\">Digital maturity</a></li>"
           "<li><a href=\"#glossary\">Metric definitions</a></li></ol></nav>\n", r->f);
     html_section(r->f, "overview", "Overview", "The selected interactions as one group.");
@@ -205,6 +210,12 @@ static int overview(report *r, const char *input, const char *title)
         svg_escape(r->f, buf);
         fputs("</b>", r->f);
         svg_escape(r->f, kpis[i].label);
+        if (strcmp(kpis[i].col, "nps") == 0 && isfinite(cell(t, 0, "nps_ci_low"))) {
+            char lo[32], hi[32];
+            svg_value_label(lo, sizeof lo, cell(t, 0, "nps_ci_low"), 0);
+            svg_value_label(hi, sizeof hi, cell(t, 0, "nps_ci_high"), 0);
+            fprintf(r->f, "<br><small>95%% interval %s to %s</small>", lo, hi);
+        }
         fputs("</li>\n", r->f);
     }
     fputs("</ul>\n", r->f);
@@ -293,7 +304,7 @@ static int by_dimension(report *r, const dim_section *d)
         b.notes[i] = b.nbuf[i];
     }
     html_section(r->f, d->by, d->heading, d->intro);
-    snprintf(cap, sizeof cap, "Metrics by %s (metric names of doc/METRICS.md; \xe2\x80\x93 = undefined)", d->by);
+    snprintf(cap, sizeof cap, "Metrics by %s (hover a header for the metric's name; \xe2\x80\x93 = undefined)", d->by);
     {
         const char *cols[32];
         size_t k = 0, j;
@@ -317,14 +328,30 @@ static int by_dimension(report *r, const dim_section *d)
 
 /* ------------------------------------------------------------------ year on year */
 
+/* Whether a rise of a metric is good (+1), bad (-1) or neither (0), and whether its
+ * change is read in points (scores and shares) rather than relative. */
+static const struct {
+    const char *name;
+    int good, points;
+    double scale; /* points: the change times this (shares: 100) */
+} yoy_kind[] = {
+    {"n", 0, 0, 1},          {"contacts", 1, 0, 1},        {"cost", -1, 0, 1},
+    {"value", 1, 0, 1},      {"cpt", -1, 0, 1},            {"iv", 1, 0, 1},
+    {"rv", 1, 0, 1},         {"rv_per_interaction", 1, 0, 1}, {"cost_per_rv", -1, 0, 1},
+    {"rv_forward", 1, 0, 1}, {"rv_backward", -1, 0, 1},    {"nps", 1, 1, 1},
+    {"csat", 1, 1, 1},       {"ces_easy", 1, 1, 1},        {"desired_rate", 1, 1, 100},
+};
+
 static int year_on_year(report *r)
 {
+    static const char *const yoy_cols[] = {"metric", "value", "previous", NULL};
+    static const char *const show[] = {"metric", "value", "previous", "change", "relative_change", NULL};
     iv_query_options q;
     iv_table *t = NULL;
-    size_t n, i;
-    bar_data bd;
-    char a[40], b[40], c0[40], intro[400];
-    static const char *const yoy_cols[] = {"metric", "value", "previous", NULL};
+    size_t n, i, k, np = 0, nr = 0;
+    bar_data pts, rel;
+    int good_p[16], good_r[16];
+    char a[40], b[40], c0[40], intro[600];
     int rc;
     long col[3];
     svg_bars c;
@@ -341,9 +368,11 @@ static int year_on_year(report *r)
         return CLI_OK;
     }
     snprintf(intro, sizeof intro,
-             "Every metric over the last twelve whole months of the data, [%s, %s), against "
-             "the twelve months before, [%s, %s): value, previous value, change and relative "
-             "change (undefined when the previous value is 0 or undefined).", a, b, c0, a);
+             "The last twelve whole months of the data, [%s, %s), against the twelve months "
+             "before, [%s, %s). Scores (NPS, CSAT, CES easy, desired outcomes) change in "
+             "points; money and counts change relative to the previous value. Blue marks a "
+             "change for the better, vermillion for the worse (a falling cost per RV unit is "
+             "good), grey a change that is neither.", a, b, c0, a);
     query_init(r, &q, NULL);
     q.from = r->cur_from;
     q.to = r->cur_to;
@@ -351,35 +380,297 @@ static int year_on_year(report *r)
         return fail(r, "year on year", rc);
     n = iv_table_nrows(t);
     if ((rc = columns(r, t, "year on year", yoy_cols, col)) != CLI_OK ||
-        (rc = bars_alloc(r, &bd, n)) != CLI_OK) {
+        (rc = bars_alloc(r, &pts, 16)) != CLI_OK) {
+        iv_table_free(t);
+        return rc;
+    }
+    if ((rc = bars_alloc(r, &rel, 16)) != CLI_OK) {
+        bars_free(&pts);
         iv_table_free(t);
         return rc;
     }
     for (i = 0; i < n; i++) {
-        char x[32], y[32];
-        bd.labels[i] = iv_table_get_string(t, i, (size_t)col[0]);
-        bd.vals[i] = cell(t, i, "relative_change");
-        svg_value_label(x, sizeof x, iv_table_get_double(t, i, (size_t)col[1]), 0);
-        svg_value_label(y, sizeof y, iv_table_get_double(t, i, (size_t)col[2]), 0);
-        snprintf(bd.nbuf[i], sizeof bd.nbuf[i], "%s (was %s)", x, y);
-        bd.notes[i] = bd.nbuf[i];
+        const char *m = iv_table_get_string(t, i, (size_t)col[0]);
+        double v = iv_table_get_double(t, i, (size_t)col[1]), pv = iv_table_get_double(t, i, (size_t)col[2]);
+        for (k = 0; m && k < sizeof yoy_kind / sizeof yoy_kind[0]; k++) {
+            bar_data *d;
+            char x[32], y[32];
+            size_t j;
+            int *g;
+            if (strcmp(yoy_kind[k].name, m) != 0)
+                continue;
+            d = yoy_kind[k].points ? &pts : &rel;
+            j = yoy_kind[k].points ? np++ : nr++;
+            g = yoy_kind[k].points ? good_p : good_r;
+            d->labels[j] = html_label(m) ? html_label(m) : m;
+            d->vals[j] = yoy_kind[k].points ? (v - pv) * yoy_kind[k].scale : cell(t, i, "relative_change");
+            /* the colour: good or bad by the metric's direction and the change's sign */
+            g[j] = !isfinite(d->vals[j]) || d->vals[j] == 0 ? 0 : d->vals[j] > 0 ? yoy_kind[k].good
+                                                                                : -yoy_kind[k].good;
+            svg_value_label(x, sizeof x, v * (yoy_kind[k].points ? yoy_kind[k].scale : 1),
+                            0);
+            svg_value_label(y, sizeof y, pv * (yoy_kind[k].points ? yoy_kind[k].scale : 1), 0);
+            snprintf(d->nbuf[j], sizeof d->nbuf[j], "%s (was %s)%s", x, y,
+                     g[j] > 0 ? ", better" : g[j] < 0 ? ", worse" : "");
+            d->notes[j] = d->nbuf[j];
+        }
     }
     html_section(r->f, "yoy", "Year on year", intro);
-    html_table(r->f, t, "Period on period, per metric", NULL, pct_cols);
     memset(&c, 0, sizeof c);
-    c.id = "yoy";
-    c.title = "Year-on-year relative change per metric";
-    c.desc = "Horizontal bars, one per metric of doc/METRICS.md §Group metrics: the relative change of the last "
-             "twelve months against the twelve before. Increases are blue bars to the right "
-             "of zero, decreases vermillion bars to the left; each bar is followed by the "
-             "current and the previous value.";
+    c.id = "yoy_points";
+    c.title = "Scores: change in points, last twelve months against the twelve before";
+    c.desc = "Horizontal bars, one per score: the change in points (NPS in points, CSAT, CES "
+             "easy and desired outcomes in percentage points). Blue bars are changes for the "
+             "better, vermillion for the worse; each bar is followed by the current and the "
+             "previous value and the words better or worse.";
+    c.value_label = "change in points";
+    c.diverging = 1;
+    c.good = good_p;
+    c.n = np;
+    c.labels = pts.labels;
+    c.values = pts.vals;
+    c.notes = pts.notes;
+    html_figure_begin(r->f);
+    svg_bar_chart(r->f, &c);
+    html_figure_end(r->f, "A score of 10.3 rising to 11.8 is +1.5 points, not +15%.");
+    r->charts++;
+    memset(&c, 0, sizeof c);
+    c.id = "yoy_relative";
+    c.title = "Money and counts: relative change, last twelve months against the twelve before";
+    c.desc = "Horizontal bars, one per metric: the relative change (value minus previous, over "
+             "the previous value). Blue bars are changes for the better (more value, less cost "
+             "per RV unit), vermillion for the worse, grey neither (the number of interactions); "
+             "each bar is followed by the current and the previous value.";
     c.value_label = "relative change (value \xe2\x88\x92 previous) / |previous|";
     c.diverging = 1;
     c.percent = 1;
-    bars_emit(r, &bd, n, &c, "Whether a rise is good depends on the metric: a higher "
-                             "cost_per_rv or rv_backward is worse, a higher iv or nps better.");
-    bars_free(&bd);
+    c.good = good_r;
+    c.n = nr;
+    c.labels = rel.labels;
+    c.values = rel.vals;
+    c.notes = rel.notes;
+    html_figure_begin(r->f);
+    svg_bar_chart(r->f, &c);
+    html_figure_end(r->f, "Hover a bar for its value; the table below gives every metric.");
+    r->charts++;
+    html_table(r->f, t, "Period on period, per metric", show, pct_cols);
+    html_section_end(r->f);
+    r->sections++;
+    bars_free(&pts);
+    bars_free(&rel);
     iv_table_free(t);
+    return CLI_OK;
+}
+
+/* ------------------------------------------------------------------ trends */
+
+/* Monthly lines of interactions, cost, IV, RV per interaction and NPS with its 95%
+ * interval (iv metrics --by month). */
+static int trends(report *r)
+{
+    static const struct {
+        const char *col, *title, *y, *desc;
+    } lines[] = {
+        {"n", "Interactions per month", "interactions", "A line with a point per month: the number of interactions."},
+        {"cost", "Cost per month", "cost", "A line with a point per month: the total cost of the interactions."},
+        {"iv", "Interaction Value per month", "IV (quality per unit cost)",
+         "A line with a point per month: the Interaction Value, quality-weighted responses per unit of cost."},
+        {"rv_per_interaction", "RV units per interaction, per month", "RV per interaction",
+         "A line with a point per month: the RV units gained per interaction."},
+    };
+    iv_query_options q;
+    iv_table *t = NULL;
+    const char **xl = NULL;
+    double *v = NULL;
+    size_t n, i, j;
+    int rc;
+    svg_lines c;
+
+    query_init(r, &q, "month");
+    if ((rc = iv_query_metrics(&t, r->store, &q)) != IV_OK)
+        return fail(r, "trends", rc);
+    n = iv_table_nrows(t);
+    xl = calloc(n + 1, sizeof *xl);
+    v = calloc(3 * (n + 1), sizeof *v);
+    if (!xl || !v) {
+        free(xl);
+        free(v);
+        iv_table_free(t);
+        return cli_fail(r->cmd, "out of memory");
+    }
+    for (i = 0; i < n; i++) {
+        const char *k = iv_table_get_string(t, i, 0);
+        xl[i] = k ? k : "(none)";
+    }
+    html_section(r->f, "trends", "Trends by month",
+                 "The selected interactions month by month (UTC calendar months): volume, cost, "
+                 "Interaction Value, RV units per interaction and NPS with its 95% interval. "
+                 "The last month may be incomplete.");
+    for (j = 0; j < sizeof lines / sizeof lines[0]; j++) {
+        char id[32];
+        for (i = 0; i < n; i++)
+            v[i] = cell(t, i, lines[j].col);
+        memset(&c, 0, sizeof c);
+        snprintf(id, sizeof id, "trend_%s", lines[j].col);
+        c.id = id;
+        c.title = lines[j].title;
+        c.desc = lines[j].desc;
+        c.y_label = lines[j].y;
+        c.n = n;
+        c.nseries = 1;
+        c.x_labels = xl;
+        c.series[0] = v;
+        c.names[0] = html_label(lines[j].col);
+        html_figure_begin(r->f);
+        svg_line_chart(r->f, &c);
+        html_figure_end(r->f, NULL);
+        r->charts++;
+    }
+    for (i = 0; i < n; i++) {
+        v[i] = cell(t, i, "nps");
+        v[n + 1 + i] = cell(t, i, "nps_ci_low");
+        v[2 * (n + 1) + i] = cell(t, i, "nps_ci_high");
+    }
+    memset(&c, 0, sizeof c);
+    c.id = "trend_nps";
+    c.title = "NPS per month with its 95% interval";
+    c.desc = "A line with a point per month: the NPS in points, inside a shaded band from "
+             "nps_ci_low to nps_ci_high (the NPS plus or minus 1.96 standard errors, clamped to "
+             "the scale). Months without an nps answer leave a gap.";
+    c.y_label = "NPS (points)";
+    c.n = n;
+    c.nseries = 1;
+    c.x_labels = xl;
+    c.series[0] = v;
+    c.names[0] = "NPS";
+    c.band_lo = v + n + 1;
+    c.band_hi = v + 2 * (n + 1);
+    c.band_name = "95% interval";
+    html_figure_begin(r->f);
+    svg_line_chart(r->f, &c);
+    html_figure_end(r->f, "A wide band means few answers that month: read a change of NPS "
+                          "against the band, not the line alone.");
+    r->charts++;
+    html_section_end(r->f);
+    r->sections++;
+    free(xl);
+    free(v);
+    iv_table_free(t);
+    return CLI_OK;
+}
+
+/* ------------------------------------------------------------------ churn and lifecycle */
+
+/* Churn and retention month by month (iv churn / iv retention --every month) and the
+ * lifecycle of the contacts (iv lifecycle --period month). */
+static int churn_lifecycle(report *r)
+{
+    static const char *const lc_names[4] = {"new", "returning", "resurrecting", "dormant"};
+    iv_query_options q;
+    iv_lifecycle_options lo;
+    iv_table *ch = NULL, *re = NULL, *lt = NULL;
+    const char **xl = NULL;
+    double *v = NULL;
+    size_t n, i, j, m;
+    int rc;
+    svg_lines c;
+
+    query_init(r, &q, NULL);
+    iv_lifecycle_options_init(&lo, sizeof lo);
+    lo.every = IV_EVERY_MONTH;
+    if ((rc = iv_lifecycle_churn(&ch, r->store, &q, &lo)) != IV_OK ||
+        (rc = iv_lifecycle_retention(&re, r->store, &q, &lo)) != IV_OK) {
+        iv_table_free(ch);
+        return fail(r, "churn series", rc);
+    }
+    iv_lifecycle_options_init(&lo, sizeof lo);
+    lo.period = IV_PERIOD_MONTH;
+    if ((rc = iv_lifecycle_lifecycle(&lt, r->store, &q, &lo)) != IV_OK) {
+        iv_table_free(ch);
+        iv_table_free(re);
+        return fail(r, "lifecycle", rc);
+    }
+    n = iv_table_nrows(ch);
+    m = iv_table_nrows(lt);
+    xl = calloc(n + m + 2, sizeof *xl);
+    v = calloc(4 * (n + m + 2), sizeof *v);
+    if (!xl || !v) {
+        free(xl);
+        free(v);
+        iv_table_free(ch);
+        iv_table_free(re);
+        iv_table_free(lt);
+        return cli_fail(r->cmd, "out of memory");
+    }
+    for (i = 0; i < n; i++) {
+        xl[i] = iv_table_get_string(ch, i, 0);
+        v[i] = cell(ch, i, "churn");
+        v[n + i] = i < iv_table_nrows(re) ? cell(re, i, "retention") : NAN;
+    }
+    html_section(r->f, "churn", "Churn and retention over time",
+                 "Month by month (doc/LIFECYCLE.md): churn is the share of the contacts active "
+                 "at the start of the month who are no longer active at its end; retention is "
+                 "(active at the end \xe2\x88\x92 new in the month) / active at the start. Active: "
+                 "an interaction within the model's activity window (90 days by default) and "
+                 "the latest one not a churn event.");
+    memset(&c, 0, sizeof c);
+    c.id = "churn_series";
+    c.title = "Churn and retention per month";
+    c.desc = "Two lines with a point per month: churn (solid blue) and retention (dashed "
+             "vermillion), in percent. A month with nobody active at its start leaves a gap.";
+    c.y_label = "share of the contacts active at the start";
+    c.n = n;
+    c.nseries = 2;
+    c.x_labels = xl;
+    c.series[0] = v;
+    c.series[1] = v + n;
+    c.names[0] = "churn";
+    c.names[1] = "retention";
+    c.percent = 1;
+    html_figure_begin(r->f);
+    svg_line_chart(r->f, &c);
+    html_figure_end(r->f, "Retention can exceed 1 \xe2\x88\x92 churn: contacts who were "
+                          "inactive at the start and came back count in it.");
+    r->charts++;
+    html_section_end(r->f);
+    r->sections++;
+
+    for (i = 0; i < m; i++) {
+        xl[i] = iv_table_get_string(lt, i, 0);
+        for (j = 0; j < 4; j++)
+            v[j * (m + 1) + i] = cell(lt, i, lc_names[j]);
+    }
+    html_section(r->f, "lifecycle", "Lifecycle",
+                 "Per month, as PostHog's lifecycle: new contacts (first interaction ever), "
+                 "returning (active this month and the previous one), resurrecting (active "
+                 "again after at least one month away) and dormant (active the previous month, "
+                 "not this one; counted negative). Growth is healthy when new and resurrecting "
+                 "outweigh dormant.");
+    memset(&c, 0, sizeof c);
+    c.id = "lifecycle";
+    c.title = "New, returning, resurrecting and dormant contacts per month";
+    c.desc = "Four lines with a point per month: new (solid blue), returning (dashed "
+             "vermillion), resurrecting (solid green) and dormant (dotted orange, below zero).";
+    c.y_label = "contacts";
+    c.n = m;
+    c.nseries = 4;
+    c.x_labels = xl;
+    for (j = 0; j < 4; j++) {
+        c.series[j] = v + j * (m + 1);
+        c.names[j] = lc_names[j];
+    }
+    html_figure_begin(r->f);
+    svg_line_chart(r->f, &c);
+    html_figure_end(r->f, NULL);
+    r->charts++;
+    html_table(r->f, lt, "Lifecycle per month (iv lifecycle --period month)", NULL, NULL);
+    html_section_end(r->f);
+    r->sections++;
+    free(xl);
+    free(v);
+    iv_table_free(ch);
+    iv_table_free(re);
+    iv_table_free(lt);
     return CLI_OK;
 }
 
@@ -393,23 +684,31 @@ static void bucket_column(const iv_table *t, const char *name, size_t k, double 
         out[b] = b < iv_table_nrows(t) ? cell(t, b, name) : NAN;
 }
 
-/* The default contact: among the contacts observed for all K buckets, the one whose RV at
- * bucket K is nearest the norm's p75 there (ties: the first by contact id). */
+/* The default contact: among the contacts observed for all K buckets, the one whose
+ * trajectory is nearest the norm's median curve (the least sum over the buckets of
+ * |x_b - median_b| / (p75_b - p25_b), each bucket in units of its spread; ties: the first
+ * by contact id) -- a typical contact, not one the robust z flags as an anomaly. */
 static const char *typical_contact(const iv_table *tt, const iv_table *norm, size_t k)
 {
-    char last[32];
-    double target = cell(norm, k - 1, "p75"), best = INFINITY;
+    double best = INFINITY;
     const char *pick = NULL;
-    long cb, cc = iv_table_col_index(tt, "contact");
-    size_t i;
-    snprintf(last, sizeof last, "b%zu", k);
-    cb = iv_table_col_index(tt, last);
-    if (cb < 0 || cc < 0)
+    long cc = iv_table_col_index(tt, "contact");
+    size_t i, b;
+    if (cc < 0)
         return NULL;
     for (i = 0; i < iv_table_nrows(tt); i++) {
-        double x = iv_table_get_double(tt, i, (size_t)cb);
-        if (isfinite(x) && fabs(x - target) < best) {
-            best = fabs(x - target);
+        double d = 0;
+        for (b = 0; b < k && isfinite(d); b++) {
+            char name[32];
+            long cb;
+            double x, med = cell(norm, b, "median"), iqr = cell(norm, b, "p75") - cell(norm, b, "p25");
+            snprintf(name, sizeof name, "b%zu", b + 1);
+            cb = iv_table_col_index(tt, name);
+            x = cb < 0 ? NAN : iv_table_get_double(tt, i, (size_t)cb);
+            d += fabs(x - med) / (iqr > 0 ? iqr : 1);
+        }
+        if (isfinite(d) && d < best) {
+            best = d;
             pick = iv_table_get_string(tt, i, (size_t)cc);
         }
     }
@@ -496,8 +795,9 @@ static int trajectory(report *r)
     svg_band_chart(r->f, &c);
     html_figure_end(r->f, r->contact ? NULL
                                      : "The contact shown is, among those observed for all the "
-                                       "buckets, the one whose RV at the last bucket is nearest "
-                                       "the norm's p75 there; choose another with --contact ID.");
+                                       "buckets, the one whose trajectory stays nearest the norm's "
+                                       "median (each bucket measured in its p25-p75 spread): a "
+                                       "typical contact; choose another with --contact ID.");
     r->charts++;
     html_table(r->f, vs,
                "The contact against the norm: robust z = (x \xe2\x88\x92 median) / (1.4826 MAD) "
@@ -522,13 +822,14 @@ static int funnel(report *r)
 {
     static const char *const cols[] = {"step", "types", "contacts", "from_previous",
                                        "from_first", "dropoff", "median_seconds_from_previous",
-                                       NULL};
+                                       "seconds_from_previous_p25", "seconds_from_previous_p75",
+                                       "seconds_from_previous_p90", NULL};
     static const char *const pct[] = {"from_previous", "from_first", "dropoff", NULL};
     iv_query_options q;
     iv_lifecycle_options lo;
     iv_table *t = NULL;
     size_t n, i, steps = 0;
-    long col[7];
+    long col[10];
     bar_data b;
     char intro[700], support[300], win[32];
     int rc;
@@ -564,11 +865,11 @@ static int funnel(report *r)
         b.vals[steps] = iv_table_get_double(t, i, (size_t)col[2]);
         svg_value_label(x, sizeof x, iv_table_get_double(t, i, (size_t)col[3]), 1);
         svg_value_label(y, sizeof y, iv_table_get_double(t, i, (size_t)col[4]), 1);
-        med = iv_table_get_double(t, i, (size_t)col[6]) / 86400.0;
-        svg_value_label(m, sizeof m, med, 0);
+        med = iv_table_get_double(t, i, (size_t)col[6]);
+        html_duration(m, sizeof m, med);
         if (isfinite(med))
             snprintf(b.nbuf[steps], sizeof b.nbuf[steps],
-                     "%s of previous, %s of first; median %s days later", x, y, m);
+                     "%s of previous, %s of first; median %s later", x, y, m);
         else
             snprintf(b.nbuf[steps], sizeof b.nbuf[steps], "%s of previous, %s of first", x, y);
         b.notes[steps] = b.nbuf[steps];
@@ -792,35 +1093,53 @@ out:
 
 static void glossary(report *r)
 {
-    static const char *const defs[][2] = {
-        {"n, contacts", "interactions, distinct contacts"},
-        {"cost, value", "C = \xce\xa3 c_i (the row's cost, else the model's channel cost), "
-                        "V = \xce\xa3 v_i"},
-        {"cpt", "C / n: cost per transaction"},
-        {"iv", "\xce\xa3 q_i / C: Interaction Value, quality-weighted responses per unit of "
-               "outlay (q = 1, 0.5, 0 for desired, neutral or missing, undesired)"},
-        {"roi", "(V \xe2\x88\x92 C) / C"},
-        {"desired_rate", "#desired / #(outcome given)"},
-        {"rv, rv_per_interaction", "U = \xce\xa3 u_i (RV units of the model), U / n"},
-        {"cost_per_rv", "C / U when U > 0: Interaction Cost per RV Unit; undefined otherwise"},
-        {"rv_forward, rv_backward", "#(u_i > 0), #(u_i < 0): interactions that moved the "
-                                    "relationship forward or back"},
-        {"nps, nps_se", "100 (P \xe2\x88\x92 D) / N over nps answers (P: 9-10, D: 0-6), in "
-                        "points, with its standard error 100 sqrt((p + d \xe2\x88\x92 "
-                        "(p \xe2\x88\x92 d)\xc2\xb2) / N)"},
-        {"csat, csat_mean", "percent of csat answers 4 or 5 (of 5), and their mean"},
-        {"ces, ces_easy", "mean ces answer (1-7), and the percent 5 or more"},
-        {"cost_assumed", "interactions whose cost came from the model"}};
-    size_t i;
+    static const char *const defs[][3] = {
+        {"n", "contacts", "interactions, distinct contacts"},
+        {"cost", "value", "C = \xce\xa3 c_i (the row's cost, else the model's channel cost), "
+                          "V = \xce\xa3 v_i"},
+        {"cpt", NULL, "C / n: cost per transaction"},
+        {"iv", NULL, "\xce\xa3 q_i / C: Interaction Value, quality-weighted responses per unit of "
+                     "outlay (q = 1, 0.5, 0 for desired, neutral or missing, undesired)"},
+        {"roi", NULL, "(V \xe2\x88\x92 C) / C"},
+        {"desired_rate", NULL, "#desired / #(outcome given)"},
+        {"rv", "rv_per_interaction", "U = \xce\xa3 u_i (RV units of the model), U / n"},
+        {"cost_per_rv", NULL, "C / U when U > 0: Interaction Cost per RV Unit; undefined otherwise"},
+        {"rv_forward", "rv_backward", "#(u_i > 0), #(u_i < 0): interactions that moved the "
+                                      "relationship forward or back"},
+        {"nps", "nps_se", "100 (P \xe2\x88\x92 D) / N over nps answers (P: 9-10, D: 0-6), in "
+                          "points, with its standard error 100 sqrt((p + d \xe2\x88\x92 "
+                          "(p \xe2\x88\x92 d)\xc2\xb2) / N)"},
+        {"nps_ci_low", "nps_ci_high", "the 95% interval of the NPS: nps \xe2\x88\x93 1.959964 "
+                                      "nps_se, clamped to [\xe2\x88\x92" "100, 100]"},
+        {"csat", "csat_mean", "percent of csat answers 4 or 5 (of 5), and their mean"},
+        {"ces", "ces_easy", "mean ces answer (1-7), and the percent 5 or more"},
+        {"cost_assumed", NULL, "interactions whose cost came from the model"},
+        {"churn", "retention", "per period [t0, t1): L / S and (E \xe2\x88\x92 N) / S, S and E "
+                               "the contacts active at t0 and t1, L those of S not active at "
+                               "t1, N the new ones active at t1"},
+        {"new", "returning", "lifecycle: first interaction ever in the period; active in the "
+                             "period and the one before"},
+        {"resurrecting", "dormant", "lifecycle: active again after a period away; active in "
+                                    "the previous period but not this one (negative)"}};
+    size_t i, j;
     html_section(r->f, "glossary", "Metric definitions",
-                 "As doc/METRICS.md §Group metrics states them; a ratio whose denominator is 0 is undefined "
-                 "(shown as \xe2\x80\x93), never 0 or infinity.");
+                 "As doc/METRICS.md and doc/LIFECYCLE.md state them, each with the name "
+                 "scripts read (iv metrics --format json); a ratio whose denominator is 0 is "
+                 "undefined (shown as \xe2\x80\x93), never 0 or infinity.");
     fputs("<dl class=\"glossary\">\n", r->f);
     for (i = 0; i < sizeof defs / sizeof defs[0]; i++) {
         fputs("<dt>", r->f);
-        svg_escape(r->f, defs[i][0]);
+        for (j = 0; j < 2 && defs[i][j]; j++) {
+            const char *label = html_label(defs[i][j]);
+            if (j)
+                fputs(", ", r->f);
+            svg_escape(r->f, label ? label : defs[i][j]);
+            fputs(" <code>", r->f);
+            svg_escape(r->f, defs[i][j]);
+            fputs("</code>", r->f);
+        }
         fputs("</dt><dd>", r->f);
-        svg_escape(r->f, defs[i][1]);
+        svg_escape(r->f, defs[i][2]);
         fputs("</dd>\n", r->f);
     }
     fputs("</dl>\n", r->f);
@@ -861,8 +1180,14 @@ static int write_report(report *r, const char *input, const char *title)
     for (i = 0; i < sizeof dims / sizeof dims[0]; i++)
         if ((rc = by_dimension(r, &dims[i])) != CLI_OK)
             return rc;
-    if ((rc = year_on_year(r)) != CLI_OK || (rc = trajectory(r)) != CLI_OK ||
-        (rc = funnel(r)) != CLI_OK || (rc = cohorts(r)) != CLI_OK || (rc = maturity(r)) != CLI_OK)
+    if ((rc = trends(r)) != CLI_OK || (rc = year_on_year(r)) != CLI_OK ||
+        (rc = trajectory(r)) != CLI_OK || (rc = funnel(r)) != CLI_OK ||
+        (rc = cohorts(r)) != CLI_OK || (rc = churn_lifecycle(r)) != CLI_OK)
+        return rc;
+    /* The CLV section (fit with standard errors, top contacts by expected value,
+     * calibration against a holdout) belongs here, in its own file hooked in by the clv
+     * work; its nav entry goes after "Lifecycle". */
+    if ((rc = maturity(r)) != CLI_OK)
         return rc;
     glossary(r);
     html_end(r->f);
@@ -904,8 +1229,8 @@ static void help(void)
            "  -o, --output F   the HTML file (default report.html; - for standard output)\n"
            "  --title TEXT     the page title\n"
            "  --contact ID     the contact of the trajectory chart (default: among the\n"
-           "                   contacts observed for all K buckets, the one whose RV at\n"
-           "                   bucket K is nearest the norm's p75 there)\n"
+           "                   contacts observed for all K buckets, the one whose\n"
+           "                   trajectory stays nearest the norm's median)\n"
            "  --buckets K      trajectory length in 7-day buckets (default 26)\n"
            "  --steps S        funnel steps separated by ',', alternative types within a\n"
            "                   step by '|' (default %s)\n"

@@ -1,5 +1,6 @@
 /* HTML page and tables for `iv report` (see html.h). */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "html.h"
@@ -19,7 +20,7 @@ static const char *style =
     "table{border-collapse:collapse;font-size:12.5px;font-variant-numeric:tabular-nums}"
     "caption{text-align:left;font-weight:bold;padding:4px 0;font-size:14px}"
     "th,td{padding:3px 8px;border-bottom:1px solid #e3e3e3;white-space:nowrap}"
-    "th{background:#eef3f8;text-align:left;white-space:normal;vertical-align:bottom;max-width:7em}"
+    "th{background:#eef3f8;text-align:left;white-space:normal;vertical-align:bottom;max-width:7.5em;overflow-wrap:break-word}"
     "td.num{text-align:right}td.undef{text-align:right;color:#595959}"
     "tbody tr:nth-child(even){background:#fafafa}"
     "figure{margin:12px 0 20px}figure svg{max-width:100%;height:auto}"
@@ -27,8 +28,18 @@ static const char *style =
     ".kpis{display:flex;flex-wrap:wrap;gap:12px;padding:0;list-style:none}"
     ".kpis li{border:1px solid #d0d0d0;border-radius:6px;padding:8px 14px;min-width:120px}"
     ".kpis b{display:block;font-size:22px}"
-    "dl.glossary dt{font-weight:bold;font-family:monospace}dl.glossary dd{margin:0 0 6px 2em}"
-    "code{background:#f0f0f0;padding:0 3px}";
+    "dl.glossary dt{font-weight:bold}dl.glossary dd{margin:0 0 6px 2em}"
+    "code{background:#f0f0f0;padding:0 3px}"
+    /* tables fit a 1,024-px window: compact cells, headers that wrap */
+    "@media (max-width:1100px){main{padding:16px 14px 40px}table{font-size:11.5px}"
+    "th,td{padding:2px 4px}th{max-width:7em}}"
+    "th abbr{text-decoration:none;cursor:help}"
+    ".good{color:#0072B2}.bad{color:#D55E00}"
+    /* print: the page's width, no navigation, no split tables or charts */
+    "@media print{body{background:#fff;font-size:11px}main{max-width:none;padding:0}"
+    "nav{display:none}h2{break-after:avoid;margin-top:18px}"
+    "figure,table,.kpis{break-inside:avoid}.scroll{overflow:visible}"
+    "table{font-size:9px}th,td{padding:1px 3px}figure svg{max-width:100%}}";
 
 void html_begin(FILE *f, const char *title)
 {
@@ -80,6 +91,51 @@ static int in_list(const char *name, const char *const *list)
     return 0;
 }
 
+static const struct {
+    const char *name, *label;
+} labels[] = {
+    {"n", "Interactions"}, {"contacts", "Contacts"}, {"cost", "Cost"}, {"value", "Value"},
+    {"cpt", "Cost per interaction"}, {"iv", "Interaction Value"}, {"roi", "ROI"},
+    {"desired_rate", "Desired outcomes"}, {"rv", "RV units"},
+    {"rv_per_interaction", "RV per interaction"}, {"cost_per_rv", "Cost per RV unit"},
+    {"rv_forward", "Forward moves"}, {"rv_backward", "Backward moves"}, {"nps", "NPS"},
+    {"nps_se", "NPS std. error"}, {"nps_ci_low", "NPS 95% low"}, {"nps_ci_high", "NPS 95% high"},
+    {"csat", "CSAT %"}, {"csat_mean", "CSAT mean"}, {"ces", "CES mean"}, {"ces_easy", "CES easy %"},
+    {"cost_assumed", "Costs assumed"}, {"channel", "Channel"}, {"stage", "Stage"},
+    {"team", "Team"}, {"metric", "Metric"}, {"previous", "Previous"},
+    {"change", "Change"}, {"relative_change", "Relative change"}, {"step", "Step"},
+    {"types", "Types"}, {"from_previous", "From previous"}, {"from_first", "From first"},
+    {"dropoff", "Drop-off"}, {"median_seconds_from_previous", "Median time from previous"},
+    {"seconds_from_previous_p25", "p25 time"}, {"seconds_from_previous_p75", "p75 time"},
+    {"seconds_from_previous_p90", "p90 time"}, {"seconds_from_previous_mean", "Mean time"},
+    {"period", "Period"}, {"start", "Active at start"}, {"lost", "Lost"}, {"churn", "Churn"},
+    {"end", "Active at end"}, {"new", "New"}, {"retention", "Retention"},
+    {"returning", "Returning"}, {"resurrecting", "Resurrecting"}, {"dormant", "Dormant"},
+    {"area", "Area"}, {"score", "Score"}, {"level", "Level"}, {"staged_level", "Staged level"},
+    {"coverage", "Coverage"}, {"missing", "Missing indicators"}, {"bucket", "Bucket"},
+};
+
+const char *html_label(const char *name)
+{
+    size_t i;
+    for (i = 0; name && i < sizeof labels / sizeof labels[0]; i++)
+        if (strcmp(labels[i].name, name) == 0)
+            return labels[i].label;
+    return NULL;
+}
+
+void html_duration(char *buf, size_t cap, double s)
+{
+    if (!isfinite(s))
+        snprintf(buf, cap, "undefined");
+    else if (s < 3600)
+        snprintf(buf, cap, "%.0f min", s / 60);
+    else if (s < 2 * 86400)
+        snprintf(buf, cap, "%.1f h", s / 3600);
+    else
+        snprintf(buf, cap, "%.1f d", s / 86400);
+}
+
 static void cell(FILE *f, const iv_table *t, size_t r, size_t c, int pct)
 {
     char buf[64];
@@ -118,7 +174,10 @@ static void cell(FILE *f, const iv_table *t, size_t r, size_t c, int pct)
         svg_value_label(buf, sizeof buf, (double)iv_table_get_int(t, r, c), 0);
         break;
     default:
-        svg_value_label(buf, sizeof buf, iv_table_get_double(t, r, c), pct);
+        if (strstr(iv_table_col_name(t, c), "seconds"))
+            html_duration(buf, sizeof buf, iv_table_get_double(t, r, c));
+        else
+            svg_value_label(buf, sizeof buf, iv_table_get_double(t, r, c), pct);
         break;
     }
     fputs("<td class=\"num\">", f);
@@ -150,9 +209,17 @@ void html_table(FILE *f, const iv_table *t, const char *caption, const char *con
     fputs("<thead><tr>", f);
     for (i = 0; i < n; i++) {
         /* long names may break after an underscore */
-        const char *p = iv_table_col_name(t, (size_t)idx[i]);
+        const char *p = iv_table_col_name(t, (size_t)idx[i]), *label = html_label(p);
         char one[2] = {0, 0};
         fputs("<th scope=\"col\">", f);
+        if (label) { /* the human label; the metric's name in the tooltip */
+            fputs("<abbr title=\"", f);
+            svg_escape(f, p);
+            fputs("\">", f);
+            svg_escape(f, label);
+            fputs("</abbr></th>", f);
+            continue;
+        }
         for (; *p; p++) {
             one[0] = *p;
             svg_escape(f, one);

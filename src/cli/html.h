@@ -26,6 +26,12 @@ void html_p(FILE *f, const char *cls, const char *text);
 void html_table(FILE *f, const iv_table *t, const char *caption, const char *const *cols,
                 const char *const *pct);
 
+/* The human label of a metric or column name ("cost_per_rv" -> "Cost per RV unit"), or
+ * NULL when it has none. Table headers show it, with the name in a tooltip. */
+const char *html_label(const char *name);
+/* A duration for people: "45 min", "5.2 h", "34.9 d"; NaN gives "undefined". Columns
+ * whose name holds "seconds" are shown this way. */
+void html_duration(char *buf, size_t cap, double seconds);
 /* <figure> around a chart; the caption is escaped text. */
 void html_figure_begin(FILE *f);
 void html_figure_end(FILE *f, const char *caption);

@@ -1,6 +1,7 @@
 /* SVG chart writers for `iv report` (see svg.h). Plain text output: every number is
  * printed with "%.1f", every string through svg_escape(), so each chart is valid XML. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "svg.h"
@@ -315,7 +316,9 @@ void svg_bar_chart(FILE *f, const svg_bars *c)
         text_at(f, x0 - 8, ym, "end", "", c->labels[i]);
         if (isfinite(v)) {
             double xv = sc(&s, v), bx = fmin(xv, zero), bw = fmax(fabs(xv - zero), v != 0 ? 1 : 0);
-            const char *col = c->diverging && v < 0 ? SVG_VERMILLION : SVG_BLUE;
+            const char *col = c->good ? (c->good[i] > 0 ? SVG_BLUE : c->good[i] < 0 ? SVG_VERMILLION
+                                                                                   : SVG_MUTED)
+                              : c->diverging && v < 0 ? SVG_VERMILLION : SVG_BLUE;
             fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\">",
                     bx, y, bw, bar_h, col);
             tooltip(f, c->labels[i], buf);
@@ -494,6 +497,100 @@ void svg_band_chart(FILE *f, const svg_band *c)
     if (c->series)
         legend_line(f, x1 + 20, top + 82, SVG_VERMILLION, NULL, 1, c->series_label);
     fputs("</svg>\n", f);
+}
+
+/* ------------------------------------------------------------------ lines */
+
+void svg_line_chart(FILE *f, const svg_lines *c)
+{
+    static const char *const strokes[4] = {SVG_BLUE, SVG_VERMILLION, SVG_GREEN, SVG_ORANGE};
+    static const char *const dashes[4] = {NULL, "6 3", NULL, "2 3"};
+    const double W = 760, H = 360, x0 = 78, x1 = W - 190, top = 40, bot = H - 60;
+    const double *arrs[6];
+    double lo, hi, scale_k = c->percent ? 100 : 1;
+    svg_ticks ty;
+    xy m;
+    size_t i, j, na = 0, every;
+    int k;
+    char buf[64], buf2[96];
+    double *tmp[6] = {NULL, NULL, NULL, NULL, NULL, NULL};
+
+    for (j = 0; j < c->nseries && j < 4; j++)
+        arrs[na++] = c->series[j];
+    if (c->band_lo && c->band_hi) {
+        arrs[na++] = c->band_lo;
+        arrs[na++] = c->band_hi;
+    }
+    finite_range(c->n, arrs, na, &lo, &hi);
+    if (!isfinite(lo)) {
+        lo = 0;
+        hi = 1;
+    }
+    if (c->percent) { /* ticks in percent */
+        lo *= 100;
+        hi *= 100;
+    }
+    svg_nice_ticks(lo, hi, 6, &ty);
+    m.x.d0 = 1;
+    m.x.d1 = c->n > 1 ? (double)c->n : 2;
+    m.x.p0 = x0;
+    m.x.p1 = x1;
+    m.y = make_scale(&ty, bot, top);
+    /* the series in the scale of the axis */
+    for (j = 0; j < na; j++) {
+        tmp[j] = malloc((c->n ? c->n : 1) * sizeof(double));
+        if (!tmp[j])
+            goto done;
+        for (i = 0; i < c->n; i++)
+            tmp[j][i] = arrs[j][i] * scale_k;
+    }
+    open_svg(f, c->id, W, H, c->title, c->desc);
+    for (k = 0; k < ty.count; k++) {
+        double v = ty.first + k * ty.step, y = sc(&m.y, v);
+        fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"" SVG_GRID
+                   "\"/>\n", x0, y, x1, y);
+        svg_tick_label(buf, sizeof buf, v, ty.step);
+        if (c->percent)
+            strncat(buf, "%", sizeof buf - strlen(buf) - 1);
+        text_at(f, x0 - 6, y + 4, "end", "fill=\"" SVG_MUTED "\"", buf);
+    }
+    every = c->n > 8 ? (c->n + 7) / 8 : 1;
+    for (i = 0; i < c->n; i += every) {
+        double x = sc(&m.x, (double)i + 1);
+        fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"" SVG_INK
+                   "\"/>\n", x, bot, x, bot + 5);
+        text_at(f, x, bot + 18, "middle", "fill=\"" SVG_MUTED "\"", c->x_labels[i]);
+    }
+    fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"" SVG_INK "\"/>\n",
+            x0, bot, x1, bot);
+    fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"" SVG_INK "\"/>\n",
+            x0, top, x0, bot);
+    snprintf(buf2, sizeof buf2, "transform=\"rotate(-90 18 %.1f)\"", (top + bot) / 2);
+    text_at(f, 18, (top + bot) / 2, "middle", buf2, c->y_label);
+    if (c->band_lo && c->band_hi) {
+        band_path(f, &m, c->n, tmp[na - 2], tmp[na - 1], SVG_SKY, 0.40);
+        legend_swatch(f, x1 + 20, top + 12 + 24 * (double)c->nseries, SVG_SKY, 0.40,
+                      c->band_name ? c->band_name : "interval");
+    }
+    for (j = 0; j < c->nseries && j < 4; j++) {
+        line_path(f, &m, c->n, tmp[j], strokes[j], 2.2, dashes[j]);
+        for (i = 0; i < c->n; i++) {
+            if (!isfinite(tmp[j][i]))
+                continue;
+            fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\">",
+                    sc(&m.x, (double)i + 1), sc(&m.y, tmp[j][i]), strokes[j]);
+            svg_value_label(buf, sizeof buf, c->series[j][i], c->percent);
+            snprintf(buf2, sizeof buf2, "%s, %s", c->names[j] ? c->names[j] : "", c->x_labels[i]);
+            tooltip(f, buf2, buf);
+            fputs("</circle>\n", f);
+        }
+        legend_line(f, x1 + 20, top + 12 + 24 * (double)j, strokes[j], dashes[j], 1,
+                    c->names[j] ? c->names[j] : "");
+    }
+    fputs("</svg>\n", f);
+done:
+    for (j = 0; j < 6; j++)
+        free(tmp[j]);
 }
 
 /* ------------------------------------------------------------------ heat map */

@@ -57,6 +57,8 @@ typedef struct svg_bars {
     const char *const *notes; /* optional text after each value (NULL or NULL entries) */
     int diverging;
     int percent;              /* values are fractions, shown as percent */
+    const int *good;          /* optional, per bar: +1 the change is good (blue), -1 bad
+                                 (vermillion), 0 neutral (grey); replaces the sign colours */
 } svg_bars;
 void svg_bar_chart(FILE *f, const svg_bars *c);
 
@@ -72,6 +74,22 @@ typedef struct svg_band {
     const char *series_label; /* legend text of the series */
 } svg_band;
 void svg_band_chart(FILE *f, const svg_band *c);
+
+/* Up to four series over n labelled points (e.g. months), each a line with markers,
+ * and optionally a shaded band (band_lo..band_hi, e.g. an interval around series 0).
+ * NaN leaves a gap. Each point has a tooltip with its label and value. */
+typedef struct svg_lines {
+    const char *id, *title, *desc;
+    const char *y_label;
+    size_t n, nseries;
+    const char *const *x_labels;   /* n labels; about eight are printed on the axis */
+    const double *series[4];
+    const char *names[4];          /* legend text of each series */
+    const double *band_lo, *band_hi; /* optional */
+    const char *band_name;
+    int percent;                   /* values are fractions, shown as percent */
+} svg_lines;
+void svg_line_chart(FILE *f, const svg_lines *c);
 
 /* A heat map of shares in [0, 1] (rows x cols, row-major; NaN = not observed), cells
  * labelled in percent, with a colour legend. Colours: the viridis ramp (van der Walt &
