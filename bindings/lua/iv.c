@@ -947,7 +947,17 @@ static int enum_of(lua_State *L, int idx, const char *const *names, const char *
         if (strcmp(s, "-1") == 0)
             return IV_OUTCOME_UNDESIRED;
     }
-    return luaL_error(L, "iv: unknown %s '%s'", what, s);
+    return -1;   /* unknown name: the caller returns nil, message, IV_EPARSE */
+}
+
+/* nil, message, code for a failure the binding finds itself (bad data, a limit), in the
+ * same convention as the library's failures. */
+static int fail_msg(lua_State *L, int rc, const char *fmt, const char *a, const char *b)
+{
+    lua_pushnil(L);
+    lua_pushfstring(L, fmt, a, b);
+    lua_pushinteger(L, rc);
+    return 3;
 }
 
 static const char *const direction_names[] = {"", "in", "out", NULL};
@@ -985,15 +995,20 @@ static int s_append(lua_State *L)
     rec.ts = IV_TIME_NONE;
     if ((rc = opt_time(L, 2, "ts", &rec.ts)) != IV_OK)
         return fail(L, rc);
-    lua_getfield(L, 2, "stage");
-    rec.stage = enum_of(L, -1, stage_names, "stage");
-    lua_getfield(L, 2, "area");
-    rec.area = enum_of(L, -1, area_names, "area");
-    lua_getfield(L, 2, "direction");
-    rec.direction = enum_of(L, -1, direction_names, "direction");
-    lua_getfield(L, 2, "outcome");
-    rec.outcome = enum_of(L, -1, outcome_names, "outcome");
-    lua_pop(L, 4);
+    {
+        static const char *const keys[] = {"stage", "area", "direction", "outcome"};
+        const char *const *tables[] = {stage_names, area_names, direction_names, outcome_names};
+        int *dst[] = {&rec.stage, &rec.area, &rec.direction, &rec.outcome};
+        int k;
+        for (k = 0; k < 4; k++) {
+            lua_getfield(L, 2, keys[k]);
+            *dst[k] = enum_of(L, -1, tables[k], keys[k]);
+            if (*dst[k] < 0)
+                return fail_msg(L, IV_EPARSE, "field %s: unknown value '%s'", keys[k],
+                                lua_tostring(L, -1));
+            lua_pop(L, 1);
+        }
+    }
     if (opt_number(L, 2, "cost", &d))
         rec.cost = d;
     if (opt_number(L, 2, "value", &d))
@@ -1009,7 +1024,8 @@ static int s_append(lua_State *L)
     while (lua_next(L, 2)) {
         if (lua_type(L, -2) == LUA_TSTRING && !is_record_field(lua_tostring(L, -2))) {
             if (nd == IV_MAX_DIMS)
-                return luaL_error(L, "iv: more than %d custom dimensions", IV_MAX_DIMS);
+                return fail_msg(L, IV_ELIMIT, "more than the allowed custom dimensions at '%s'%s",
+                                lua_tostring(L, -2), "");
             if (lua_type(L, -1) != LUA_TSTRING)
                 return luaL_error(L, "iv: custom dimension '%s' must be a string",
                                   lua_tostring(L, -2));

@@ -91,6 +91,15 @@ T.test("library failures return nil, message, code", function()
   assert(r == nil and code == -3 and msg:find("/nonexistent/x.csv"), msg)
   r, msg, code = store:metrics{from = "2023-02-29"}
   assert(r == nil and code == -4, msg)
+  -- bad data the binding finds itself follows the same convention (IV_EPARSE = -4)
+  local s2 <close> = iv.store()
+  r, msg, code = s2:append{contact = "a", ts = "2024-01-01", channel = "web", type = "visit",
+                           stage = "bogus"}
+  assert(r == nil and code == -4 and msg:find("stage") and msg:find("bogus"), msg)
+  r, msg, code = s2:append{contact = "a", ts = "2024-01-01", channel = "web", type = "visit",
+                           outcome = "meh"}
+  assert(r == nil and code == -4 and msg:find("outcome"), msg)
+  assert(#s2 == 0)
   assert(iv.strerror(-1) == "out of memory")
 end)
 
