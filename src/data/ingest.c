@@ -22,6 +22,14 @@
 #include "text.h"
 #include "timefmt.h"
 
+/* Kept out of the per-field path: source conversions and error texts (an inlined copy
+ * would make every call of iv__set and iv__record save more registers). */
+#if defined(__GNUC__)
+#define IV__NOINLINE __attribute__((noinline))
+#else
+#define IV__NOINLINE
+#endif
+
 #define IV__DEF_MAX_LINE ((size_t)1 << 20)
 #define IV__DEF_MAX_FIELDS 256
 #define IV__DEF_MAX_STRING ((size_t)64 << 10)
@@ -124,6 +132,8 @@ struct iv_ingest {
     char *tbuf;          /* latin1 / windows-1252 converted to UTF-8 */
     size_t captbuf;
     int dedup;           /* dedup=id */
+    int chunk_clean;     /* the bytes iv__feed is consuming are ASCII without NUL */
+    int rec_clean;       /* so is the record being parsed (no UTF-8 check needed) */
     uint32_t *dd;        /* dedup=id: open addressing over id pool codes (0 = empty) */
     size_t ndd, capdd;
     uint64_t rows_duplicate;
@@ -566,7 +576,7 @@ static size_t iv__num_clean(const char *s, size_t n, char dec, char th, char *ou
 
 /* Error text for a number that did not parse: when another choice of marks reads it,
  * say which (doc/SOURCES.md, "Options"). */
-static int iv__num_hint(iv_ingest *ing, const char *s, size_t n)
+IV__NOINLINE static int iv__num_hint(iv_ingest *ing, const char *s, size_t n)
 {
     static const char marks[][2] = { { '.', ',' }, { ',', '.' }, { ',', ' ' }, { '.', '\'' }, { ',', 0 } };
     char buf[128];
@@ -593,7 +603,7 @@ static int iv__num_hint(iv_ingest *ing, const char *s, size_t n)
 }
 
 /* A number under the source's decimal and thousands marks. */
-static int iv__num_source(iv_ingest *ing, double *num, const char *s, size_t n)
+IV__NOINLINE static int iv__num_source(iv_ingest *ing, double *num, const char *s, size_t n)
 {
     char buf[512];
     size_t m;
@@ -640,7 +650,7 @@ static void iv__ts_tried(const iv_ingest *ing, char *buf, size_t cap)
 }
 
 /* A timestamp that did not parse: the reason, the formats tried, and the option. */
-static int iv__ts_fail(iv_ingest *ing, const char *s, size_t n, const char *reason)
+IV__NOINLINE static int iv__ts_fail(iv_ingest *ing, const char *s, size_t n, const char *reason)
 {
     char tried[192];
     iv__ts_tried(ing, tried, sizeof tried);
@@ -698,7 +708,7 @@ static int iv__ts_zone(iv_ingest *ing, int64_t wall, int64_t *out)
 
 /* A timestamp under the source's options: the time_format patterns in order, then the
  * forms of iv_time_parse; integers in epoch_unit; naive times in the source's zone. */
-static int iv__ts_source(iv_ingest *ing, const char *s, size_t n, int64_t *out)
+IV__NOINLINE static int iv__ts_source(iv_ingest *ing, const char *s, size_t n, int64_t *out)
 {
     const iv_source *src = ing->src;
     const char *why = NULL;
@@ -744,14 +754,13 @@ got:
 static int iv__set(iv_ingest *ing, const iv__target *tp, const char *s, size_t n, int jk)
 {
     iv__row *r = &ing->row;
-    const iv__target t = *tp;
     int kind, v;
 
-    if (t.vals && jk != IV__JV_NULL) {
+    if (tp->vals && jk != IV__JV_NULL) {
         /* the source's value mapping comes before any check */
         const char *o;
         size_t no;
-        if (iv__source_map_value(t.vals, s, n, &o, &no)) {
+        if (iv__source_map_value(tp->vals, s, n, &o, &no)) {
             s = o;
             n = no;
             jk = IV__JV_STRING;
@@ -761,7 +770,7 @@ static int iv__set(iv_ingest *ing, const iv__target *tp, const char *s, size_t n
         return 0;
     if (jk == IV__JV_BOOL)
         return iv__why(ing, "'%.*s' is not a value for this field", s, n);
-    switch (t.kind) {
+    switch (tp->kind) {
     case F_CONTACT: return iv__set_text(ing, &r->contact, s, n);
     case F_CHANNEL: return iv__set_text(ing, &r->channel, s, n);
     case F_TYPE: return iv__set_text(ing, &r->type, s, n);
@@ -770,7 +779,7 @@ static int iv__set(iv_ingest *ing, const iv__target *tp, const char *s, size_t n
     case F_DIM:
         if (n == 0)
             return 0;
-        r->dim_idx[r->ndims] = (uint16_t)t.dim;
+        r->dim_idx[r->ndims] = (uint16_t)tp->dim;
         return iv__set_text(ing, &r->dim_val[r->ndims++], s, n);
     case F_COST: return iv__set_number(ing, &r->cost, s, n);
     case F_VALUE: return iv__set_number(ing, &r->value, s, n);
@@ -807,10 +816,10 @@ static int iv__set(iv_ingest *ing, const iv__target *tp, const char *s, size_t n
         return 0;
     v = iv__enum_fast(kind, s, n);
     if (v < 0) {
-        snprintf(ing->why, sizeof ing->why, "unknown %s '%.*s'", iv__fname[t.kind], (int)IV__MIN(n, 64), s);
+        snprintf(ing->why, sizeof ing->why, "unknown %s '%.*s'", iv__fname[tp->kind], (int)IV__MIN(n, 64), s);
         return 1;
     }
-    switch (t.kind) {
+    switch (tp->kind) {
     case F_STAGE: r->stage = (uint8_t)v; break;
     case F_AREA: r->area = (uint8_t)v; break;
     case F_DIRECTION: r->direction = (uint8_t)v; break;
@@ -1024,7 +1033,7 @@ static int iv__finish_row(iv_ingest *ing, const char *raw, size_t nraw)
 
 /* A record with bytes that are not UTF-8 (or a NUL) at offset at: a bad row naming the
  * field (col 1-based, name may be NULL) and the byte offset in the input. */
-static int iv__bad_text(iv_ingest *ing, const char *buf, size_t n, size_t at, size_t col, const char *name)
+IV__NOINLINE static int iv__bad_text(iv_ingest *ing, const char *buf, size_t n, size_t at, size_t col, const char *name)
 {
     char what[200];
     iv__utf8_describe(buf, n, at, what, sizeof what);
@@ -1093,7 +1102,7 @@ static int iv__header_missing(iv_ingest *ing, int k, const char *name0, size_t n
     return iv__fail(ing, iv__error(IV_EPARSE, "line %llu: header: %s", (unsigned long long)ing->rec_line, msg));
 }
 
-static int iv__csv_header(iv_ingest *ing, const char *buf, size_t len)
+IV__NOINLINE static int iv__csv_header(iv_ingest *ing, const char *buf, size_t len)
 {
     size_t n = ing->csv.nfields, i, j, m;
     char *sc;
@@ -1105,7 +1114,7 @@ static int iv__csv_header(iv_ingest *ing, const char *buf, size_t len)
     if (ing->csv.err)
         return iv__header_error(ing, IV_EPARSE, "%.*s", iv__csv_strerror(ing->csv.err),
                                 strlen(iv__csv_strerror(ing->csv.err)));
-    if ((at = iv__utf8_invalid(buf, len)) < len) {
+    if (!ing->rec_clean && (at = iv__utf8_invalid(buf, len)) < len) {
         char what[200], col[32];
         iv__utf8_describe(buf, len, at, what, sizeof what);
         snprintf(col, sizeof col, "%zu", iv__csv_field_at(ing, at) + 1);
@@ -1278,7 +1287,7 @@ static int iv__csv_row(iv_ingest *ing, const char *buf, size_t len)
         snprintf(ing->why, sizeof ing->why, "%zu fields where the header has %zu", c->nfields, ing->ncols);
         return iv__bad_row(ing, buf, len, 0, NULL, ing->why);
     }
-    if ((at = iv__utf8_invalid(buf, len)) < len) {
+    if (!ing->rec_clean && (at = iv__utf8_invalid(buf, len)) < len) {
         size_t f = iv__csv_field_at(ing, at);
         return iv__bad_text(ing, buf, len, at, f + 1, iv__tname(ing, &ing->cols[f]));
     }
@@ -1305,9 +1314,13 @@ static int iv__csv_row(iv_ingest *ing, const char *buf, size_t len)
             }
         }
         iv__csv_text(ing, buf, i, &sc, &s, &n);
-        for (; t; t = iv__next_target(ing, t))
+        if (iv__set(ing, t, s, n, IV__JV_STRING))
+            return iv__bad_row(ing, buf, len, i + 1, iv__tname(ing, t), ing->why);
+        while (t->more) { /* the column feeds further fields (map Type=type,Type=channel) */
+            t = iv__next_target(ing, t);
             if (iv__set(ing, t, s, n, IV__JV_STRING))
                 return iv__bad_row(ing, buf, len, i + 1, iv__tname(ing, t), ing->why);
+        }
     }
     return iv__finish_row(ing, buf, len);
 }
@@ -1394,7 +1407,7 @@ static int iv__jsonl_row(iv_ingest *ing, const char *buf, size_t len)
         return iv__fail(ing, rc);
     if (bad)
         return iv__bad_row(ing, buf, len, ing->json.err_col, NULL, ing->json.why);
-    if ((at = iv__utf8_invalid(buf, len)) < len) {
+    if (!ing->rec_clean && (at = iv__utf8_invalid(buf, len)) < len) {
         /* name the key whose member holds the byte */
         const char *name = NULL;
         char key[80];
@@ -1557,6 +1570,9 @@ static int iv__overlong(iv_ingest *ing)
 
 static int iv__feed(iv_ingest *ing, const char *p, size_t n)
 {
+    /* one pass over the chunk: when it is plain ASCII (no NUL), no record that lies
+     * wholly in it needs the UTF-8 check */
+    ing->chunk_clean = iv__ascii_clean(p, n);
     while (n) {
         size_t used;
         int done, rc;
@@ -1580,11 +1596,13 @@ static int iv__feed(iv_ingest *ing, const char *p, size_t n)
         if (!done && (rc = iv__overlong(ing)))
             return rc;
         if (done && !ing->in_carry) {
+            ing->rec_clean = ing->chunk_clean;
             rc = iv__record(ing, p, used);
         } else {
             rc = iv__carry(ing, p, used);
             ing->in_carry = 1;
             if (!rc && done) {
+                ing->rec_clean = 0;
                 rc = iv__record(ing, ing->carry, ing->ncarry);
                 ing->ncarry = 0;
                 ing->in_carry = 0;
@@ -1761,6 +1779,7 @@ IV_API int iv_ingest_finish(iv_ingest *ing)
         /* the last record has no line ending; its bytes are in the carry buffer */
         if (ing->format == IV_INPUT_CSV && (rc = iv__csv_eof(&ing->csv)))
             return iv__fail(ing, rc);
+        ing->rec_clean = 0;
         rc = iv__record(ing, ing->carry, ing->ncarry);
         ing->ncarry = 0;
         ing->in_carry = 0;

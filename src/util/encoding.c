@@ -13,6 +13,17 @@ static const uint16_t iv__cp1252_hi[32] = {
     0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178, /* 98..9F */
 };
 
+int iv__ascii_clean(const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    unsigned char hi = 0;
+    size_t i;
+    /* an OR of every byte (a reduction compilers vectorise), then libc's memchr for NUL */
+    for (i = 0; i < n; i++)
+        hi |= s[i];
+    return !(hi & 0x80) && !memchr(s, 0, n);
+}
+
 size_t iv__utf8_invalid(const char *str, size_t n)
 {
     const unsigned char *s = (const unsigned char *)str;
@@ -78,7 +89,20 @@ size_t iv__8bit_to_utf8(const unsigned char *in, size_t n, char *out, int cp1252
     char *o = out;
     size_t i;
     for (i = 0; i < n; i++) {
-        unsigned cp = in[i];
+        unsigned cp;
+        /* eight ASCII bytes at a time are copied as they are */
+        while (i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, in + i, 8);
+            if (w & UINT64_C(0x8080808080808080))
+                break;
+            memcpy(o, &w, 8);
+            o += 8;
+            i += 8;
+        }
+        if (i >= n)
+            break;
+        cp = in[i];
         if (cp < 0x80) {
             *o++ = (char)cp;
             continue;

@@ -15,6 +15,10 @@
  * or is a NUL byte; n when the whole range is well formed. */
 size_t iv__utf8_invalid(const char *s, size_t n);
 
+/* 1 when s[0..n) is all ASCII without a NUL byte (so well-formed UTF-8): a branch-free
+ * pass the compiler can vectorise, for whole input chunks. */
+int iv__ascii_clean(const char *s, size_t n);
+
 /* What is wrong at s[at] (the offset iv__utf8_invalid returned), as a short phrase:
  * "NUL byte", "invalid UTF-8 sequence (byte 0xC3)", "byte 0x81, which windows-1252
  * does not define". buf receives it. */
