@@ -31,5 +31,8 @@ void fuzz_temp_file(char *buf, size_t cap, const uint8_t *data, size_t size);
  * push, lenient in small chunks, strict in one push — and check that the runs agree and
  * that every row is accounted for; then query the accepted rows. */
 void fuzz_ingest(const uint8_t *data, size_t size, int format);
+/* The same with source options (NULL: none). */
+struct iv_source;
+void fuzz_ingest_with(const uint8_t *data, size_t size, int format, const struct iv_source *src);
 
 #endif

@@ -22,7 +22,7 @@ typedef struct run {
 } run;
 
 static void run_ingest(run *r, const uint8_t *data, size_t size, int format, int policy,
-                       size_t chunk)
+                       size_t chunk, const iv_source *src)
 {
     iv_ingest_options o = IV_INGEST_OPTIONS_INIT;
     size_t off = 0;
@@ -36,6 +36,7 @@ static void run_ingest(run *r, const uint8_t *data, size_t size, int format, int
     o.max_depth = 4;
     o.max_raw = 40;
     o.max_rejects = 6;
+    o.source = src;
     FUZZ_CHECK(iv_store_new(&r->store, NULL) == IV_OK);
     FUZZ_CHECK(iv_ingest_new(&r->ing, r->store, &o) == IV_OK);
     r->rc = IV_OK;
@@ -53,7 +54,7 @@ static void run_ingest(run *r, const uint8_t *data, size_t size, int format, int
     FUZZ_CHECK(iv_error_last() != NULL);
     r->st.size = sizeof r->st;
     FUZZ_CHECK(iv_ingest_get_stats(r->ing, &r->st) == IV_OK);
-    FUZZ_CHECK(r->st.rows_read == r->st.rows_accepted + r->st.rows_rejected);
+    FUZZ_CHECK(r->st.rows_read == r->st.rows_accepted + r->st.rows_rejected + r->st.rows_duplicate);
     FUZZ_CHECK(iv_store_rows(r->store) == r->st.rows_accepted);
     FUZZ_CHECK(iv_ingest_reject_count(r->ing) <= r->st.rows_rejected);
     FUZZ_CHECK(iv_ingest_reject_count(r->ing) <= 6);
@@ -90,18 +91,19 @@ static void check_query(const iv_store *s)
     iv_table_free(t);
 }
 
-void fuzz_ingest(const uint8_t *data, size_t size, int format)
+void fuzz_ingest_with(const uint8_t *data, size_t size, int format, const iv_source *src)
 {
     run whole, chunked, strict;
     size_t chunk = size ? 1 + data[size - 1] % 11 : 1;
-    run_ingest(&whole, data, size, format, IV_POLICY_LENIENT, size ? size : 1);
-    run_ingest(&chunked, data, size, format, IV_POLICY_LENIENT, chunk);
-    run_ingest(&strict, data, size, format, IV_POLICY_STRICT, size ? size : 1);
+    run_ingest(&whole, data, size, format, IV_POLICY_LENIENT, size ? size : 1, src);
+    run_ingest(&chunked, data, size, format, IV_POLICY_LENIENT, chunk, src);
+    run_ingest(&strict, data, size, format, IV_POLICY_STRICT, size ? size : 1, src);
 
     FUZZ_CHECK(whole.rc == chunked.rc);
     FUZZ_CHECK(whole.st.rows_read == chunked.st.rows_read);
     FUZZ_CHECK(whole.st.rows_accepted == chunked.st.rows_accepted);
     FUZZ_CHECK(whole.st.bytes == chunked.st.bytes);
+    FUZZ_CHECK(whole.st.rows_duplicate == chunked.st.rows_duplicate);
     fuzz_same_rows(whole.store, chunked.store);
 
     FUZZ_CHECK(strict.st.rows_accepted <= whole.st.rows_accepted);
@@ -115,4 +117,9 @@ void fuzz_ingest(const uint8_t *data, size_t size, int format)
     run_free(&whole);
     run_free(&chunked);
     run_free(&strict);
+}
+
+void fuzz_ingest(const uint8_t *data, size_t size, int format)
+{
+    fuzz_ingest_with(data, size, format, NULL);
 }
