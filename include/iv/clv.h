@@ -384,6 +384,41 @@ IV_API int iv_rfm_options_init(iv_rfm_options *opts, size_t size);
  */
 IV_API int iv_rfm(iv_table **out, const iv_store *store, const iv_rfm_options *opts);
 
+/**
+ * @brief Discrete-time summaries for BG/BB: per contact with a purchase on or before the
+ *        calibration end, opportunities are the periods of @c unit after the one of its
+ *        first purchase (period k starts k units after the first purchase day).
+ *
+ * Columns: `contact`, `x` (opportunities 1..n with a purchase), `t_x` (the last of them,
+ * 0 when x = 0), `n` (opportunities that start on or before the calibration end),
+ * `holdout_x` (opportunities after n with a purchase up to the holdout end),
+ * `holdout_n` (opportunities starting after the calibration end up to the holdout end).
+ * @param[out] out receives the table, one row per contact in store contact order
+ * @param[in] store the store (prepared)
+ * @param[in] opts options (calibration_end, holdout_end, unit, model), or NULL
+ * @return ::IV_OK, ::IV_EINVAL, ::IV_ESTATE or ::IV_ENOMEM
+ * @since 1.2
+ */
+IV_API int iv_rfm_discrete(iv_table **out, const iv_store *store, const iv_rfm_options *opts);
+
+/**
+ * @brief Contract summaries for the shifted-BG model: per contact with an interaction on
+ *        or before the calibration end, from its first interaction (any type).
+ *
+ * A contact with a `churn`-flagged interaction on or before the calibration end cancelled
+ * in period floor((churn day - first day) / unit) + 1: `periods` is that period and
+ * `churned` 1. Any other contact is active through the whole periods up to the
+ * calibration end (floor((end day - first day + 1) / unit)), or through 1 + its
+ * `renewal` interactions (one per period) when that is more: `churned` 0. Contacts with
+ * no whole period observed are left out.
+ * @param[out] out receives the table (`contact`, `periods`, `churned`)
+ * @param[in] store the store (prepared)
+ * @param[in] opts options (calibration_end, unit, model), or NULL
+ * @return ::IV_OK, ::IV_EINVAL, ::IV_ESTATE or ::IV_ENOMEM
+ * @since 1.2
+ */
+IV_API int iv_contracts(iv_table **out, const iv_store *store, const iv_rfm_options *opts);
+
 /** @} */
 
 #ifdef __cplusplus

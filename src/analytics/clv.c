@@ -1524,3 +1524,209 @@ int iv_rfm(iv_table **out, const iv_store *store, const iv_rfm_options *opts)
     *out = t;
     return IV_OK;
 }
+
+/* ---- discrete-time summaries (BG/BB, shifted-BG) ------------------------------------ */
+
+/* Per-type flags for the discrete summaries: 1 purchase, 2 churn, 4 the type `renewal`. */
+static int type_marks(const iv_store *store, const iv_model *m, unsigned char **out)
+{
+    size_t ntypes = store->type.pool.count, i;
+    unsigned char *mk = NULL;
+    *out = NULL;
+    if (ntypes && !(mk = iv__calloc(&store->alloc, ntypes, 1)))
+        return iv__nomem("CLV type flags");
+    for (i = 0; i < ntypes; i++) {
+        iv__type_info ti;
+        const char *s = iv__pool_str(&store->type.pool, (uint32_t)i);
+        size_t len = iv__pool_len(&store->type.pool, (uint32_t)i);
+        iv__model_type(m, s, len, &ti);
+        mk[i] = (unsigned char)(((ti.flags & IV_FLAG_PURCHASE) ? 1 : 0) |
+                                ((ti.flags & IV_FLAG_CHURN) ? 2 : 0) |
+                                (len == 7 && memcmp(s, "renewal", 7) == 0 ? 4 : 0));
+    }
+    *out = mk;
+    return IV_OK;
+}
+
+static int discrete_setup(const iv_store *store, const iv_rfm_options *opts, const char *fn,
+                          iv_rfm_options *o, int64_t *cal_end, int64_t *hold_end, int64_t *u)
+{
+    int rc;
+    *o = (iv_rfm_options)IV_RFM_OPTIONS_INIT;
+    if (opts) {
+        if ((rc = iv__check_options(opts, opts->size, sizeof *o, sizeof *o, "iv_rfm_options")) != IV_OK)
+            return rc;
+        *o = *opts;
+    }
+    if (o->unit != IV_RFM_DAY && o->unit != IV_RFM_WEEK)
+        return iv__error(IV_EINVAL, "iv_rfm_options: unit %d is neither day nor week", o->unit);
+    if (store->nrows && !store->index_ok)
+        return iv__error(IV_ESTATE, "%s: the store is not prepared (call iv_store_prepare)", fn);
+    *u = o->unit == IV_RFM_WEEK ? 7 : 1;
+    *cal_end = utc_day(o->calibration_end != IV_TIME_NONE ? o->calibration_end
+                       : store->nrows ? store->ts_max : 0);
+    *hold_end = utc_day(o->holdout_end != IV_TIME_NONE ? o->holdout_end
+                        : store->nrows ? store->ts_max : 0);
+    return IV_OK;
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
+
+int iv_rfm_discrete(iv_table **out, const iv_store *store, const iv_rfm_options *opts)
+{
+    static const char *const cols[] = {"contact", "x", "t_x", "n", "holdout_x", "holdout_n"};
+    iv_rfm_options o;
+    unsigned char *mk = NULL;
+    int64_t cal_end, hold_end, u;
+    size_t c, i;
+    iv_table *t;
+    int rc;
+    if (out)
+        *out = NULL;
+    if (!out || !store)
+        return iv__error(IV_EINVAL, "iv_rfm_discrete: NULL argument");
+    if ((rc = discrete_setup(store, opts, "iv_rfm_discrete", &o, &cal_end, &hold_end, &u)) != IV_OK)
+        return rc;
+    if (!(t = iv__table_new(&store->alloc)))
+        return IV_ENOMEM;
+    rc = iv__table_add_col(t, cols[0], IV_COL_STRING);
+    for (i = 1; i < 6 && rc >= 0; i++)
+        rc = iv__table_add_col(t, cols[i], IV_COL_INT);
+    if (rc >= 0)
+        rc = type_marks(store, o.model ? o.model : iv__model_default(), &mk);
+    for (c = 1; rc >= 0 && store->nrows && c < store->contacts.count; c++) {
+        int64_t first = INT64_MIN, n, hn, x = 0, tx = 0, hx = 0, lastk = 0;
+        uint32_t k;
+        long row;
+        for (k = store->idx_start[c]; k < store->idx_start[c + 1]; k++) {
+            uint32_t r = store->idx_rows[k];
+            int64_t day, per;
+            if (!(mk[iv__codes_get(&store->type.codes, r)] & 1))
+                continue;
+            day = utc_day(store->ts[r]);
+            if (first == INT64_MIN) {
+                if (day > cal_end)
+                    break;
+                first = day;
+                continue;
+            }
+            /* opportunity k >= 1 starts on day first + k u; rows are in time order */
+            per = floor_div(day - first, u);
+            if (per == 0 || per == lastk || day > hold_end)
+                continue;
+            lastk = per;
+            if (day <= cal_end) {
+                x++;
+                tx = per;
+            } else {
+                hx++;
+            }
+        }
+        if (first == INT64_MIN)
+            continue;
+        n = floor_div(cal_end - first, u);
+        hn = floor_div(hold_end - first, u) - n;
+        if ((row = iv__table_add_row(t)) < 0) {
+            rc = (int)row;
+            break;
+        }
+        rc = iv__table_set_string(t, (size_t)row, 0, iv__pool_str(&store->contacts, (uint32_t)c),
+                                  iv__pool_len(&store->contacts, (uint32_t)c));
+        if (rc >= 0)
+            rc = iv__table_set_int(t, (size_t)row, 1, x);
+        if (rc >= 0)
+            rc = iv__table_set_int(t, (size_t)row, 2, tx);
+        if (rc >= 0)
+            rc = iv__table_set_int(t, (size_t)row, 3, n);
+        if (rc >= 0)
+            rc = iv__table_set_int(t, (size_t)row, 4, hx);
+        if (rc >= 0)
+            rc = iv__table_set_int(t, (size_t)row, 5, hn > 0 ? hn : 0);
+    }
+    iv__free(&store->alloc, mk, store->type.pool.count);
+    if (rc < 0) {
+        iv_table_free(t);
+        return rc;
+    }
+    *out = t;
+    return IV_OK;
+}
+
+int iv_contracts(iv_table **out, const iv_store *store, const iv_rfm_options *opts)
+{
+    iv_rfm_options o;
+    unsigned char *mk = NULL;
+    int64_t cal_end, hold_end, u;
+    size_t c;
+    iv_table *t;
+    int rc;
+    if (out)
+        *out = NULL;
+    if (!out || !store)
+        return iv__error(IV_EINVAL, "iv_contracts: NULL argument");
+    if ((rc = discrete_setup(store, opts, "iv_contracts", &o, &cal_end, &hold_end, &u)) != IV_OK)
+        return rc;
+    if (!(t = iv__table_new(&store->alloc)))
+        return IV_ENOMEM;
+    rc = iv__table_add_col(t, "contact", IV_COL_STRING);
+    if (rc >= 0)
+        rc = iv__table_add_col(t, "periods", IV_COL_INT);
+    if (rc >= 0)
+        rc = iv__table_add_col(t, "churned", IV_COL_INT);
+    if (rc >= 0)
+        rc = type_marks(store, o.model ? o.model : iv__model_default(), &mk);
+    for (c = 1; rc >= 0 && store->nrows && c < store->contacts.count; c++) {
+        int64_t first = INT64_MIN, churn = INT64_MIN, periods, renewals = 0, lastren = INT64_MIN;
+        uint32_t k;
+        long row;
+        for (k = store->idx_start[c]; k < store->idx_start[c + 1]; k++) {
+            uint32_t r = store->idx_rows[k];
+            int64_t day = utc_day(store->ts[r]);
+            unsigned char f = mk[iv__codes_get(&store->type.codes, r)];
+            if (day > cal_end)
+                break;
+            if (first == INT64_MIN)
+                first = day;
+            if (f & 2) {
+                churn = day;
+                break;
+            }
+            if ((f & 4) && floor_div(day - first, u) != lastren) { /* one renewal per period */
+                lastren = floor_div(day - first, u);
+                renewals++;
+            }
+        }
+        if (first == INT64_MIN)
+            continue;
+        if (churn != INT64_MIN) { /* cancelled during period floor((churn - first)/u) + 1 */
+            periods = floor_div(churn - first, u) + 1;
+        } else { /* active through the whole periods up to the calibration end, or as many
+                  * as its renewals show */
+            periods = floor_div(cal_end - first + 1, u);
+            if (renewals + 1 > periods)
+                periods = renewals + 1;
+            if (periods < 1)
+                continue; /* not one whole period observed yet: says nothing */
+        }
+        if ((row = iv__table_add_row(t)) < 0) {
+            rc = (int)row;
+            break;
+        }
+        rc = iv__table_set_string(t, (size_t)row, 0, iv__pool_str(&store->contacts, (uint32_t)c),
+                                  iv__pool_len(&store->contacts, (uint32_t)c));
+        if (rc >= 0)
+            rc = iv__table_set_int(t, (size_t)row, 1, periods);
+        if (rc >= 0)
+            rc = iv__table_set_int(t, (size_t)row, 2, churn != INT64_MIN);
+    }
+    iv__free(&store->alloc, mk, store->type.pool.count);
+    if (rc < 0) {
+        iv_table_free(t);
+        return rc;
+    }
+    *out = t;
+    return IV_OK;
+}
