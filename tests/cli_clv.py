@@ -1,0 +1,145 @@
+"""`iv clv` beyond fit/predict of the first models (doc/CLV.md): standard errors after each
+parameter, --model mbgnbd|bgbb|sbg, --summary CSVs, --penalizer, pmf and validate, checked
+against published values (the same as tests/test_clv_models.c) and the shapes of
+doc/GUIDE.md.
+
+Run by meson with IV_EXE (the built tool) and IV_SOURCE_ROOT set."""
+import csv
+import json
+import os
+import subprocess
+import tempfile
+import unittest
+
+IV = os.environ.get("IV_EXE", "iv")
+ROOT = os.environ.get("IV_SOURCE_ROOT", ".")
+SAMPLE = os.path.join(ROOT, "examples", "data", "sample.csv")
+DATA = os.path.join(ROOT, "tests", "data")
+
+
+def iv(*args, check=True):
+    p = subprocess.run([IV, *args], capture_output=True, text=True)
+    if check and p.returncode != 0:
+        raise AssertionError(f"iv {' '.join(args)} exited {p.returncode}: {p.stderr}")
+    return p
+
+
+def iv_json(*args):
+    return json.loads(iv(*args, "--format", "json").stdout)
+
+
+class Clv(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        d = cls.tmp.name
+        # CDNOW per-customer summary with the header the --summary option reads
+        src = os.path.join(DATA, "cdnow", "cdnow_customers_summary_with_transactions.csv")
+        with open(src) as f:
+            lines = f.read().splitlines()
+        cls.cdnow = os.path.join(d, "cdnow.csv")
+        with open(cls.cdnow, "w") as f:
+            f.write("contact,x,t_x,T,zbar\n" + "\n".join(lines[1:]) + "\n")
+        # the donations patterns, one row per donor
+        cls.don = os.path.join(d, "don.csv")
+        with open(os.path.join(DATA, "donations", "donations.csv")) as f, open(cls.don, "w") as g:
+            g.write("contact,x,t_x,n\n")
+            k = 0
+            for r in csv.DictReader(f):
+                for _ in range(int(r["weights"])):
+                    k += 1
+                    g.write(f"d{k},{r['frequency']},{r['recency']},{r['periods']}\n")
+        # Fader & Hardie (2007) Table 1, regular cohort, years 1-7
+        cls.sbg = os.path.join(d, "sbg.csv")
+        pct = [100, 63.1, 46.8, 38.2, 32.6, 28.9, 26.2, 24.1]
+        with open(cls.sbg, "w") as g:
+            g.write("contact,periods,churned\n")
+            k = 0
+            for t in range(1, 8):
+                for _ in range(round(10 * (pct[t - 1] - pct[t]))):
+                    k += 1
+                    g.write(f"c{k},{t},1\n")
+            for _ in range(round(10 * pct[7])):
+                k += 1
+                g.write(f"c{k},7,0\n")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def close(self, got, want, rel=0.005):
+        self.assertLessEqual(abs(got - want), rel * abs(want), f"{got} vs {want}")
+
+    def test_fit_reports_each_parameter_then_its_standard_error(self):
+        r = iv_json("clv", "fit", "--summary", self.cdnow, "--model", "pareto")
+        self.assertEqual(list(r), ["r", "r_se", "alpha", "alpha_se", "s", "s_se", "beta",
+                                   "beta_se", "loglik", "customers"])
+        for k, v in (("r_se", 0.0476), ("alpha_se", 0.843), ("s_se", 0.187), ("beta_se", 6.21)):
+            self.close(r[k], v)
+
+    def test_new_models_reproduce_the_published_fits(self):
+        r = iv_json("clv", "fit", "--summary", self.cdnow, "--model", "mbgnbd")
+        for k, v in (("r", 0.525), ("alpha", 6.183), ("a", 0.891), ("b", 1.614)):
+            self.close(r[k], v)
+        r = iv_json("clv", "fit", "--summary", self.don, "--model", "bgbb")
+        for k, v in (("alpha", 1.204), ("beta", 0.750), ("gamma", 0.657), ("delta", 2.783)):
+            self.close(r[k], v)
+        self.assertEqual(r["customers"], 11104)
+        r = iv_json("clv", "fit", "--summary", self.sbg, "--model", "sbg")
+        self.close(r["alpha"], 0.704)
+        self.close(r["beta"], 1.182)
+
+    def test_pmf_rows_sum_to_one(self):
+        for m in ("bgnbd", "mbgnbd", "pareto"):
+            rows = iv_json("clv", "pmf", "--summary", self.cdnow, "--model", m, "--horizon", "39",
+                           "--max-x", "400")
+            self.assertEqual([r["x"] for r in rows], list(range(401)))
+            self.assertAlmostEqual(sum(r["p"] for r in rows), 1.0, places=11)
+
+    def test_validate_has_the_frequency_rows_then_all(self):
+        with tempfile.TemporaryDirectory() as d:
+            log = os.path.join(d, "cd.csv")
+            with open(os.path.join(DATA, "cdnow", "CDNOW_sample.txt")) as f, open(log, "w") as g:
+                g.write("contact,ts,channel,type,value\n")
+                for line in f:
+                    p = line.split()
+                    if len(p) == 5:
+                        g.write(f"{p[1]},{p[2][:4]}-{p[2][4:6]}-{p[2][6:]},web,purchase,{p[4]}\n")
+            for m in ("bgnbd", "mbgnbd", "pareto", "bgbb"):
+                rows = iv_json("clv", "validate", log, "--model", m, "--calibration-end",
+                               "1997-09-30", "--holdout-end", "1998-06-30")
+                self.assertEqual([r["x"] for r in rows],
+                                 ["0", "1", "2", "3", "4", "5", "6", "7+", "all"])
+                self.assertEqual(list(rows[-1]), ["x", "customers", "actual", "predicted", "mae",
+                                                  "rmse", "correlation"])
+                self.assertEqual(rows[-1]["customers"], 2357)
+                self.assertEqual(sum(r["customers"] for r in rows[:-1]), 2357)
+                for r in rows:
+                    self.assertIsNotNone(r["predicted"])
+                self.assertGreater(rows[-1]["correlation"], 0.5)
+
+    def test_penalizer_gives_a_fit_where_the_plain_fit_has_no_maximum(self):
+        p = iv("clv", "fit", SAMPLE, "--model", "pareto", check=False)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("--penalizer", p.stderr)
+        r = iv_json("clv", "fit", SAMPLE, "--model", "pareto", "--penalizer", "0.01")
+        for k in ("r", "alpha", "s", "beta", "loglik"):
+            self.assertIsInstance(r[k], float)
+
+    def test_summary_errors_name_file_line_and_field(self):
+        with tempfile.TemporaryDirectory() as d:
+            bad = os.path.join(d, "bad.csv")
+            with open(bad, "w") as f:
+                f.write("contact,x,t_x,T\na,1,2,3\nb,1,zz,3\n")
+            p = iv("clv", "fit", "--summary", bad, "--model", "bgnbd", check=False)
+            self.assertEqual(p.returncode, 1)
+            self.assertIn(f"{bad}:3:", p.stderr)
+            self.assertIn("t_x", p.stderr)
+            with open(bad, "w") as f:
+                f.write("contact,x,T\na,1,3\n")
+            p = iv("clv", "fit", "--summary", bad, "--model", "bgnbd", check=False)
+            self.assertIn("'t_x'", p.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
