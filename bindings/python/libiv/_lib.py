@@ -278,6 +278,8 @@ _PROTOS = {
     "iv_clv_survival": (c_int, [P, c_double, PD]),
     "iv_clv_retention": (c_int, [P, c_double, PD]),
     "iv_clv_residual_lifetime": (c_int, [P, c_double, c_double, PD]),
+    "iv_rfm_discrete": (c_int, [PP, P, POINTER(RfmOptions)]),
+    "iv_contracts": (c_int, [PP, P, POINTER(RfmOptions)]),
     "iv_rfm_options_init": (c_int, [POINTER(RfmOptions), c_size_t]),
     "iv_rfm": (c_int, [PP, P, POINTER(RfmOptions)]),
     # stats

@@ -1,39 +1,70 @@
-"""Customer lifetime value (SPEC 3.4): the simple formula, RFM summaries, BG/NBD,
-Pareto/NBD and Gamma-Gamma fitted by maximum likelihood, predictions."""
+"""Customer lifetime value (doc/CLV.md): the simple formula, RFM summaries, BG/NBD,
+Pareto/NBD, MBG/NBD, BG/BB, shifted-BG and Gamma-Gamma fitted by maximum likelihood with
+standard errors, and their predictions. Every per-customer function takes scalars or
+array-likes (numpy arrays, lists) and returns a float or a numpy array."""
+
+from __future__ import annotations
 
 import ctypes
 import math
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from . import _lib
 from ._errors import check
 from ._util import Handle, Progress, to_ms
 from .table import DOUBLE, STRING, Table
 
-MODELS = {"bgnbd": 1, "pareto": 2, "paretonbd": 2, "gg": 3, "gamma_gamma": 3}
-MODEL_NAMES = {1: "bgnbd", 2: "pareto", 3: "gg"}
-PARAM_NAMES = {1: ("r", "alpha", "a", "b"), 2: ("r", "alpha", "s", "beta"),
-               3: ("p", "q", "gamma")}
-UNITS = {"day": 0, "week": 1}
+if TYPE_CHECKING:
+    import numpy.typing as npt
+# numpy is optional: without it arrays come back as lists
+ArrayLike = Union[float, int, str, Sequence[Any], "npt.NDArray[Any]"]
+Result = Union[float, List[float], "npt.NDArray[Any]"]
 
 
-def _model_code(model):
+def _numpy() -> Any:
+    try:
+        import numpy
+        return numpy
+    except ImportError:
+        return None
+
+
+def _flat(a: Any) -> List[float]:
+    if isinstance(a, (str, bytes)) or not hasattr(a, "__iter__"):
+        return [float(a)]
+    return [float(v) for v in (a.ravel() if hasattr(a, "ravel") else a)]
+
+MODELS: Dict[str, int] = {"bgnbd": 1, "pareto": 2, "paretonbd": 2, "gg": 3, "gamma_gamma": 3,
+                          "mbgnbd": 4, "bgbb": 5, "sbg": 6, "shiftedbg": 6}
+MODEL_NAMES: Dict[int, str] = {1: "bgnbd", 2: "pareto", 3: "gg", 4: "mbgnbd", 5: "bgbb", 6: "sbg"}
+PARAM_NAMES: Dict[int, Tuple[str, ...]] = {
+    1: ("r", "alpha", "a", "b"), 2: ("r", "alpha", "s", "beta"), 3: ("p", "q", "gamma"),
+    4: ("r", "alpha", "a", "b"), 5: ("alpha", "beta", "gamma", "delta"), 6: ("alpha", "beta")}
+UNITS: Dict[str, int] = {"day": 0, "week": 1}
+
+
+def _model_code(model: Union[str, int]) -> int:
     if isinstance(model, int):
         return model
     try:
         return MODELS[model.lower().replace("/", "").replace("-", "")]
     except KeyError:
-        raise ValueError("CLV model must be 'bgnbd', 'pareto' or 'gg', not %r" % model) from None
+        raise ValueError("CLV model must be one of %s, not %r"
+                         % (", ".join(sorted(MODEL_NAMES.values())), model)) from None
 
 
-def _doubles(x):
+def _doubles(x: Optional[Any]) -> Tuple[Any, Any]:
     if x is None:
         return None, None
-    vals = [float(v) for v in x]
+    vals = _flat(x)
     a = (ctypes.c_double * max(len(vals), 1))(*vals)
     return ctypes.cast(a, ctypes.POINTER(ctypes.c_double)), a
 
 
-def _options(max_iterations=None, tolerance=None, start=None, progress=None):
+def _options(max_iterations: Optional[int] = None, tolerance: Optional[float] = None,
+             start: Optional[Sequence[Optional[float]]] = None,
+             progress: Optional[Callable[[int, int], Any]] = None,
+             penalizer: Optional[float] = None) -> Tuple[Any, Any]:
     o = _lib.init_struct(_lib.ClvOptions, "iv_clv_options_init")
     if max_iterations is not None:
         o.max_iterations = int(max_iterations)
@@ -42,13 +73,42 @@ def _options(max_iterations=None, tolerance=None, start=None, progress=None):
     if start is not None:
         for i, v in enumerate(start):
             o.start[i] = math.nan if v is None else float(v)
+    if penalizer is not None:
+        o.penalizer = float(penalizer)
     prog = Progress(progress)
     if progress is not None:
         o.progress = prog.c
     return o, prog
 
 
-def _rfm(store, calibration_end, unit, model, holdout_end):
+def _is_scalar(a: Any) -> bool:
+    return isinstance(a, (str, bytes)) or not hasattr(a, "__len__") or getattr(a, "ndim", 1) == 0
+
+
+def _vectorize(f: Callable[..., float], *args: ArrayLike) -> Result:
+    """f over scalars, or element by element over (broadcast) arrays: a numpy array back
+    when numpy is there, else a list."""
+    if all(_is_scalar(a) for a in args):
+        return f(*[float(a) for a in args])  # type: ignore[arg-type]
+    np = _numpy()
+    if np is not None:
+        arrs = np.broadcast_arrays(*[np.asarray(a, dtype=np.float64) for a in args])
+        out = np.empty(arrs[0].shape, dtype=np.float64)
+        flat = [a.ravel() for a in arrs]
+        o = out.reshape(-1)
+        for i in range(o.size):
+            o[i] = f(*[float(a[i]) for a in flat])
+        return out  # type: ignore[no-any-return]
+    lists = [_flat(a) for a in args]
+    n = max(len(v) for v in lists)
+    for v in lists:
+        if len(v) not in (1, n):
+            raise ValueError("arrays of different lengths (%d and %d)" % (len(v), n))
+    return [f(*[v[i] if len(v) > 1 else v[0] for v in lists]) for i in range(n)]
+
+
+def _rfm(store: Any, calibration_end: Any, unit: Union[str, int], model: Any,
+         holdout_end: Any, fn: str = "iv_rfm") -> Table:
     from .model import Model
     o = _lib.init_struct(_lib.RfmOptions, "iv_rfm_options_init")
     o.calibration_end = to_ms(calibration_end, "calibration_end")
@@ -59,25 +119,32 @@ def _rfm(store, calibration_end, unit, model, holdout_end):
         keep = model if isinstance(model, Model) else Model.load(model)
         o.model = keep._handle()
     out = ctypes.c_void_p()
-    check(_lib.fn("iv_rfm")(ctypes.byref(out), store._prepared(), ctypes.byref(o)))
+    check(_lib.fn(fn)(ctypes.byref(out), store._prepared(), ctypes.byref(o)))
     del keep
-    return Table._take(out)
+    return Table._take(out)  # type: ignore[no-any-return]
 
 
-def simple(m, r, d):
+def simple(m: float, r: float, d: float) -> float:
     """The simple CLV m r / (1 + d - r) (SPEC 3.4 a)."""
     out = ctypes.c_double()
     check(_lib.fn("iv_clv_simple")(float(m), float(r), float(d), ctypes.byref(out)))
-    return out.value
+    return float(out.value)
 
 
 class CLV(Handle):
-    """A fitted (CLV.fit) or given (CLV(model, params)) BG/NBD, Pareto/NBD or
-    Gamma-Gamma model. Immutable; use ``params``, ``loglik``, ``expected()``,
-    ``conditional()``, ``p_alive()``, ``expected_spend()``, ``value()``."""
+    """A fitted (CLV.fit) or given (CLV(model, params)) model: 'bgnbd', 'pareto', 'mbgnbd',
+    'bgbb', 'sbg' or 'gg'. Immutable; use ``params``, ``standard_errors``, ``loglik``,
+    and the per-customer predictions (scalars or arrays in, a float or a numpy array
+    out): ``expected()``, ``conditional()``, ``p_alive()``, ``pmf()``,
+    ``expected_spend()``, ``value()``, ``survival()``, ``retention()``,
+    ``residual_lifetime()``."""
 
-    def __init__(self, model, params=None, _handle=None):
+    def __init__(self, model: Union[str, int, None],
+                 params: Union[Sequence[float], Dict[str, float], None] = None,
+                 _handle: Optional[int] = None) -> None:
         if _handle is None:
+            if model is None:
+                raise ValueError("CLV: a model name is needed")
             code = _model_code(model)
             if isinstance(params, dict):
                 params = [params[n] for n in PARAM_NAMES[code]]
@@ -85,24 +152,32 @@ class CLV(Handle):
             out = ctypes.c_void_p()
             check(_lib.fn("iv_clv_new")(ctypes.byref(out), code, p, None))
             _handle = out.value
-        self._h = _handle
+        self._h = _handle  # type: ignore[assignment]
 
-    _free = "iv_clv_free"
+    _free = "iv_clv_free"  # type: ignore[assignment]
 
     @classmethod
-    def fit(cls, model, x, t_x=None, T=None, zbar=None, **opts):
-        """Fit by maximum likelihood. model: 'bgnbd' | 'pareto' (need x, t_x, T) or 'gg'
-        (needs x, zbar). opts: max_iterations, tolerance, start (list), progress."""
+    def fit(cls, model: Union[str, int], x: ArrayLike, t_x: Optional[ArrayLike] = None,
+            T: Optional[ArrayLike] = None, zbar: Optional[ArrayLike] = None,
+            weights: Optional[ArrayLike] = None, **opts: Any) -> "CLV":
+        """Fit by maximum likelihood. model: 'bgnbd' | 'mbgnbd' | 'pareto' (x, t_x, T),
+        'bgbb' (x, t_x and the opportunities n as T), 'sbg' (x = periods, t_x = churned
+        0/1) or 'gg' (x, zbar). weights: per-row counts (optional). opts:
+        max_iterations, tolerance, start (list), progress, penalizer (lifetimes'
+        penalizer_coef)."""
         code = _model_code(model)
-        n = len(x)
-        for name, arr in (("t_x", t_x), ("T", T), ("zbar", zbar)):
-            if arr is not None and len(arr) != n:
-                raise ValueError("CLV.fit: %s has %d entries, x has %d" % (name, len(arr), n))
+        n = len(_flat(x))
+        for name, arr in (("t_x", t_x), ("T", T), ("zbar", zbar), ("weights", weights)):
+            if arr is not None and len(_flat(arr)) != n:
+                raise ValueError("CLV.fit: %s has %d entries, x has %d" % (name, len(_flat(arr)), n))
         px, kx = _doubles(x)
         ptx, ktx = _doubles(t_x)
         pT, kT = _doubles(T)
         pz, kz = _doubles(zbar)
+        pw, kw = _doubles(weights)
         o, prog = _options(**opts)
+        if pw is not None:
+            o.weights = pw
         out = ctypes.c_void_p()
         rc = _lib.fn("iv_clv_fit")(ctypes.byref(out), code, px, ptx, pT, pz, n, ctypes.byref(o))
         prog.reraise()
@@ -110,82 +185,125 @@ class CLV(Handle):
         return cls(None, _handle=out.value)
 
     @classmethod
-    def fit_store(cls, store, model="bgnbd", calibration_end=None, unit="week",
-                  scoring_model=None, **opts):
-        """Fit on the RFM summary of a store (Store.rfm with the same arguments)."""
-        with store.rfm(calibration_end=calibration_end, unit=unit, model=scoring_model) as t:
+    def fit_store(cls, store: Any, model: Union[str, int] = "bgnbd", calibration_end: Any = None,
+                  unit: Union[str, int] = "week", scoring_model: Any = None,
+                  **opts: Any) -> "CLV":
+        """Fit on the per-contact summaries of a store: Store.rfm (x, t_x, T, zbar) for
+        bgnbd, mbgnbd, pareto and gg; iv_rfm_discrete (x, t_x, n) for bgbb; iv_contracts
+        (periods, churned) for sbg; same arguments."""
+        code = _model_code(model)
+        fn = "iv_rfm_discrete" if code == 5 else "iv_contracts" if code == 6 else "iv_rfm"
+        with _rfm(store, calibration_end, unit, scoring_model, None, fn) as t:
+            if code == 6:
+                return cls.fit(model, t.column("periods"), t.column("churned"), **opts)
+            if code == 5:
+                return cls.fit(model, t.column("x"), t.column("t_x"), t.column("n"), **opts)
             x, t_x, T, zbar = (t.column(c) for c in ("x", "t_x", "T", "zbar"))
-        if _model_code(model) == 3:
+        if code == 3:
             return cls.fit(model, x, zbar=zbar, **opts)
         return cls.fit(model, x, t_x, T, **opts)
 
     @property
-    def model(self):
-        """'bgnbd', 'pareto' or 'gg'."""
+    def model(self) -> Optional[str]:
+        """'bgnbd', 'pareto', 'gg', 'mbgnbd', 'bgbb' or 'sbg'."""
         return MODEL_NAMES.get(_lib.fn("iv_clv_model_of")(self._handle()))
 
-    @property
-    def params(self):
-        """{name as in the papers: value}."""
+    def _named(self, suffix: str) -> Dict[str, float]:
         code = _lib.fn("iv_clv_model_of")(self._handle())
-        out = {}
+        out: Dict[str, float] = {}
         d = ctypes.c_double()
         for n in PARAM_NAMES[code]:
-            check(_lib.fn("iv_clv_get_param")(self._h, _lib.enc(n), ctypes.byref(d)))
-            out[n] = d.value
+            check(_lib.fn("iv_clv_get_param")(self._h, _lib.enc(n + suffix), ctypes.byref(d)))
+            out[n] = float(d.value)
         return out
 
-    def params_table(self):
-        """The fit as a single-row Table: the parameters, loglik, customers."""
+    @property
+    def params(self) -> Dict[str, float]:
+        """{name as in the papers: value}."""
+        return self._named("")
+
+    @property
+    def standard_errors(self) -> Dict[str, Optional[float]]:
+        """{name: standard error from the observed information} (None when not available:
+        a model with given parameters, or a singular information matrix)."""
+        return {k: None if math.isnan(v) else v for k, v in self._named("_se").items()}
+
+    def params_table(self) -> Table:
+        """The fit as a single-row Table: each parameter then <name>_se, loglik, customers."""
         out = ctypes.c_void_p()
         check(_lib.fn("iv_clv_params")(self._handle(), ctypes.byref(out)))
-        return Table._take(out)
+        return Table._take(out)  # type: ignore[no-any-return]
 
     @property
-    def loglik(self):
-        """The maximised log-likelihood (None for a model with given parameters)."""
+    def loglik(self) -> Optional[float]:
+        """The maximised log-likelihood, without the penalty (None for given parameters)."""
         ll = ctypes.c_double()
         check(_lib.fn("iv_clv_loglik")(self._handle(), ctypes.byref(ll), None))
-        return None if math.isnan(ll.value) else ll.value
+        return None if math.isnan(ll.value) else float(ll.value)
 
     @property
-    def customers(self):
+    def customers(self) -> int:
         """Number of customers the fit is over (0 for given parameters)."""
         n = ctypes.c_size_t()
         check(_lib.fn("iv_clv_loglik")(self._handle(), None, ctypes.byref(n)))
-        return n.value
+        return int(n.value)
 
-    def _call(self, name, *args):
+    def _call(self, name: str, *args: float) -> float:
         out = ctypes.c_double()
         check(_lib.fn(name)(self._handle(), *[float(a) for a in args], ctypes.byref(out)))
-        return out.value
+        return float(out.value)
 
-    def expected(self, t):
-        """Expected transactions of a new customer in (0, t]."""
-        return self._call("iv_clv_expected", t)
+    def _vec(self, name: str, *args: ArrayLike) -> Result:
+        return _vectorize(lambda *a: self._call(name, *a), *args)
 
-    def conditional(self, t, x, t_x, T):
-        """Expected transactions in (T, T + t] of a customer with summary (x, t_x, T)."""
-        return self._call("iv_clv_conditional", t, x, t_x, T)
+    def expected(self, t: ArrayLike) -> Result:
+        """Expected transactions of a new customer in (0, t] (BG/BB: first t opportunities)."""
+        return self._vec("iv_clv_expected", t)
 
-    def p_alive(self, x, t_x, T):
-        """Probability that a customer with summary (x, t_x, T) is alive at T."""
-        return self._call("iv_clv_p_alive", x, t_x, T)
+    def conditional(self, t: ArrayLike, x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> Result:
+        """Expected transactions in (T, T + t] of customers (x, t_x, T) (BG/BB: the next t
+        opportunities of (x, t_x, n))."""
+        return self._vec("iv_clv_conditional", t, x, t_x, T)
 
-    def expected_spend(self, x, zbar):
+    def p_alive(self, x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> Result:
+        """Probability that customers (x, t_x, T) are alive at T."""
+        return self._vec("iv_clv_p_alive", x, t_x, T)
+
+    def pmf(self, t: ArrayLike, x: ArrayLike) -> Result:
+        """P(X(t) = x) for a new customer (BG/NBD, MBG/NBD, Pareto/NBD)."""
+        return self._vec("iv_clv_pmf", t, x)
+
+    def expected_spend(self, x: ArrayLike, zbar: ArrayLike) -> Result:
         """Gamma-Gamma conditional expected value of a future transaction."""
-        return self._call("iv_clv_expected_spend", x, zbar)
+        return self._vec("iv_clv_expected_spend", x, zbar)
 
-    def value(self, spend, x, t_x, T, zbar, horizon, step=1.0, discount=0.0):
+    def survival(self, t: ArrayLike) -> Result:
+        """Shifted-BG: share still active after t periods."""
+        return self._vec("iv_clv_survival", t)
+
+    def retention(self, t: ArrayLike) -> Result:
+        """Shifted-BG: retention rate of period t (>= 1)."""
+        return self._vec("iv_clv_retention", t)
+
+    def residual_lifetime(self, periods: ArrayLike, discount: ArrayLike = 0.0) -> Result:
+        """Shifted-BG: expected further periods of customers active after `periods`,
+        discounted at `discount` per period (Fader & Hardie 2010 DERL)."""
+        return self._vec("iv_clv_residual_lifetime", periods, discount)
+
+    def value(self, spend: "CLV", x: ArrayLike, t_x: ArrayLike, T: ArrayLike, zbar: ArrayLike,
+              horizon: ArrayLike, step: float = 1.0, discount: float = 0.0) -> Result:
         """Discounted CLV over a horizon from this transaction model and the Gamma-Gamma
         model `spend`."""
-        out = ctypes.c_double()
-        check(_lib.fn("iv_clv_value")(self._handle(), spend._handle(), float(x), float(t_x),
-                                      float(T), float(zbar), float(horizon), float(step),
-                                      float(discount), ctypes.byref(out)))
-        return out.value
+        def one(x: float, t_x: float, T: float, zbar: float, horizon: float) -> float:
+            out = ctypes.c_double()
+            check(_lib.fn("iv_clv_value")(self._handle(), spend._handle(), x, t_x, T, zbar,
+                                          horizon, float(step), float(discount),
+                                          ctypes.byref(out)))
+            return float(out.value)
+        return _vectorize(one, x, t_x, T, zbar, horizon)
 
-    def predict(self, rfm, horizon, spend=None, step=1.0, discount=0.0):
+    def predict(self, rfm: Iterable[Dict[str, Any]], horizon: float, spend: Optional["CLV"] = None,
+                step: float = 1.0, discount: float = 0.0) -> Table:
         """One row per contact of an RFM table (Store.rfm()): contact, x, t_x, T, p_alive,
         expected_purchases (in (T, T + horizon]) and, with a Gamma-Gamma `spend` model,
         expected_spend and clv (discounted over the horizon in periods of `step`).
@@ -196,7 +314,7 @@ class CLV(Handle):
             cols += [("expected_spend", DOUBLE), ("clv", DOUBLE)]
         out = ctypes.c_void_p()
         f = _lib.fn
-        check(f("iv_table_new")(ctypes.byref(out), _lib.ALLOC_FN(), None))
+        check(f("iv_table_new")(ctypes.byref(out), _lib.ALLOC_FN(), None))  # type: ignore[call-overload]
         h = out.value
         try:
             for name, typ in cols:
@@ -218,7 +336,7 @@ class CLV(Handle):
             raise
         return Table(h)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         if not self._h:
             return "<libiv.CLV closed>"
         return "<libiv.CLV %s %s>" % (self.model, self.params)

@@ -1,0 +1,96 @@
+"""CLV models of doc/CLV.md through the Python binding: standard errors, MBG/NBD, BG/BB,
+shifted-BG, P(X(t) = x), penalizer, and array in / array out for every per-customer
+function (numpy arrays when numpy is installed, lists otherwise: both interpreters run
+this file). Published values as in tests/test_clv_models.c; the CLI as the independent
+second path."""
+
+import csv
+import math
+import os
+import unittest
+
+import libiv
+from libiv.clv import CLV
+
+from support import DATA, SAMPLE, iv_json
+
+try:
+    import numpy
+except ImportError:
+    numpy = None
+
+
+def array(v):
+    return numpy.asarray(v, dtype=float) if numpy is not None else list(v)
+
+
+def cdnow():
+    with open(os.path.join(DATA, "cdnow", "cdnow_customers_summary_with_transactions.csv")) as f:
+        rows = list(csv.DictReader(f))
+    return ([float(r[k]) for r in rows] for k in ("x", "t_x", "T", "zbar"))
+
+
+class Models(unittest.TestCase):
+    def close(self, got, want, rel=0.005):
+        self.assertLessEqual(abs(got - want), rel * abs(want), "%r vs %r" % (got, want))
+
+    def test_pareto_standard_errors_match_clvtools(self):
+        x, tx, T, _ = cdnow()
+        se = CLV.fit("pareto", array(x), array(tx), array(T)).standard_errors
+        for k, v in (("r", 0.0476), ("alpha", 0.843), ("s", 0.187), ("beta", 6.21)):
+            self.close(se[k], v)
+        self.assertIsNone(CLV("pareto", [1, 2, 3, 4]).standard_errors["r"])
+
+    def test_mbgnbd_bgbb_and_sbg_reproduce_the_published_fits(self):
+        x, tx, T, _ = cdnow()
+        p = CLV.fit("mbgnbd", x, tx, T).params
+        for k, v in (("r", 0.525), ("alpha", 6.183), ("a", 0.891), ("b", 1.614)):
+            self.close(p[k], v)
+        with open(os.path.join(DATA, "donations", "donations.csv")) as f:
+            rows = list(csv.DictReader(f))
+        m = CLV.fit("bgbb", [r["frequency"] for r in rows], [r["recency"] for r in rows],
+                    [r["periods"] for r in rows], weights=[r["weights"] for r in rows])
+        for k, v in (("alpha", 1.204), ("beta", 0.750), ("gamma", 0.657), ("delta", 2.783)):
+            self.close(m.params[k], v)
+        self.assertEqual(m.customers, 11104)
+        pa = m.p_alive(array([0, 2, 6]), array([0, 4, 6]), 6)
+        for got, want in zip(pa, (0.11, 0.59, 0.93)):
+            self.assertAlmostEqual(got, want, delta=0.005)
+        pct = [100, 63.1, 46.8, 38.2, 32.6, 28.9, 26.2, 24.1]
+        per = list(range(1, 8)) + [7]
+        ch = [1] * 7 + [0]
+        w = [round(10 * (pct[t - 1] - pct[t])) for t in range(1, 8)] + [round(10 * pct[7])]
+        s = CLV.fit("sbg", per, ch, weights=w)
+        self.close(s.params["alpha"], 0.704)
+        self.close(s.params["beta"], 1.182)
+        surv = s.survival(array(range(8)))
+        self.assertEqual(len(surv), 8)
+        self.assertEqual(surv[0], 1.0)
+
+    def test_arrays_in_arrays_out(self):
+        b = CLV("bgnbd", [0.2426, 4.414, 0.793, 2.426])
+        p = b.pmf(39, array(range(300)))
+        if numpy is not None:
+            self.assertIsInstance(p, numpy.ndarray)
+        else:
+            self.assertIsInstance(p, list)
+        self.assertAlmostEqual(sum(p), 1.0, places=10)
+        self.assertAlmostEqual(sum(k * v for k, v in enumerate(p)), b.expected(39), places=8)
+        e = b.conditional(39, array([2, 1]), array([30.43, 1.71]), array([38.86, 38.86]))
+        self.assertEqual(len(e), 2)
+        self.assertAlmostEqual(e[0], b.conditional(39, 2, 30.43, 38.86), places=14)
+        self.assertIsInstance(b.expected(39), float)
+
+    def test_penalizer_gives_a_fit_the_cli_agrees_with(self):
+        s = libiv.load(SAMPLE)
+        with self.assertRaises(libiv.UndefinedError):
+            CLV.fit_store(s, "pareto")
+        c = CLV.fit_store(s, "pareto", penalizer=0.01)
+        cli = iv_json("clv", "fit", SAMPLE, "--model", "pareto", "--penalizer", "0.01")
+        for k in ("r", "alpha", "s", "beta"):
+            self.assertAlmostEqual(c.params[k], cli[k], delta=1e-9 * abs(cli[k]))
+            self.assertTrue(math.isfinite(c.standard_errors[k] or math.nan))
+
+
+if __name__ == "__main__":
+    unittest.main()
