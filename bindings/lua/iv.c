@@ -1371,7 +1371,7 @@ static iv_clv *check_clv(lua_State *L, int idx)
 
 static int clv_model_code(lua_State *L, int idx)
 {
-    static const char *const names[] = {"bgnbd", "pareto", "gg", NULL};
+    static const char *const names[] = {"bgnbd", "pareto", "gg", "mbgnbd", "bgbb", "sbg", NULL};
     return luaL_checkoption(L, idx, "bgnbd", names) + 1;
 }
 
@@ -1417,21 +1417,35 @@ static int push_clv(lua_State *L, iv_clv *c)
     return 1;
 }
 
-/* iv.clv_fit(model, {x=, t_x=, T=, zbar=}) -> clv | nil, msg, code */
+/* iv.clv_fit(model, {x=, t_x=, T=, zbar=, weights=, penalizer=}) -> clv | nil, msg, code;
+ * bgbb takes n (or T), sbg periods and churned (or x and t_x) */
 static int l_clv_fit(lua_State *L)
 {
     int code = clv_model_code(L, 1), rc;
-    size_t n, n2 = 0, n3 = 0, n4 = 0;
-    double *x, *tx, *T, *z;
+    size_t n, n2 = 0, n3 = 0, n4 = 0, n5 = 0;
+    double *x, *tx, *T, *z, *w;
     iv_clv *c = NULL;
+    iv_clv_options o = IV_CLV_OPTIONS_INIT;
     luaL_checktype(L, 2, LUA_TTABLE);
-    x = field_numbers(L, 2, "x", &n);
-    tx = field_numbers(L, 2, "t_x", &n2);
-    T = field_numbers(L, 2, "T", &n3);
+    x = field_numbers(L, 2, code == IV_CLV_SBG ? "periods" : "x", &n);
+    if (!x)
+        x = field_numbers(L, 2, "x", &n);
+    tx = field_numbers(L, 2, code == IV_CLV_SBG ? "churned" : "t_x", &n2);
+    if (!tx)
+        tx = field_numbers(L, 2, "t_x", &n2);
+    T = field_numbers(L, 2, code == IV_CLV_BGBB ? "n" : "T", &n3);
+    if (!T)
+        T = field_numbers(L, 2, "T", &n3);
     z = field_numbers(L, 2, "zbar", &n4);
-    if (!x || (tx && n2 != n) || (T && n3 != n) || (z && n4 != n))
-        return luaL_error(L, "iv: clv_fit needs x (and t_x, T or zbar) of equal lengths");
-    rc = iv_clv_fit(&c, code, x, tx, T, z, n, NULL);
+    w = field_numbers(L, 2, "weights", &n5);
+    lua_getfield(L, 2, "penalizer");
+    if (!lua_isnil(L, -1))
+        o.penalizer = luaL_checknumber(L, -1);
+    lua_pop(L, 1);
+    if (!x || (tx && n2 != n) || (T && n3 != n) || (z && n4 != n) || (w && n5 != n))
+        return luaL_error(L, "iv: clv_fit needs x (and t_x, T, zbar or weights) of equal lengths");
+    o.weights = w;
+    rc = iv_clv_fit(&c, code, x, tx, T, z, n, &o);
     if (rc != IV_OK)
         return fail(L, rc);
     return push_clv(L, c);
@@ -1537,33 +1551,77 @@ static int c_number(lua_State *L, int rc, const double *v)
     return 1;
 }
 
-static int c_expected(lua_State *L)
+/* The per-customer functions take numbers or arrays (Lua tables 1..n) in every argument
+ * position; with an array anywhere the result is an array of the same length (numbers
+ * are reused for every element). Any element failing gives nil, msg, code. */
+typedef int (*clv_vfn)(const iv_clv *c, const double *a, double *out);
+
+static int v_expected(const iv_clv *c, const double *a, double *o) { return iv_clv_expected(c, a[0], o); }
+static int v_conditional(const iv_clv *c, const double *a, double *o)
 {
-    double v = 0;
-    return c_number(L, iv_clv_expected(check_clv(L, 1), luaL_checknumber(L, 2), &v), &v);
+    return iv_clv_conditional(c, a[0], a[1], a[2], a[3], o);
+}
+static int v_p_alive(const iv_clv *c, const double *a, double *o) { return iv_clv_p_alive(c, a[0], a[1], a[2], o); }
+static int v_spend(const iv_clv *c, const double *a, double *o) { return iv_clv_expected_spend(c, a[0], a[1], o); }
+static int v_pmf(const iv_clv *c, const double *a, double *o) { return iv_clv_pmf(c, a[0], a[1], o); }
+static int v_survival(const iv_clv *c, const double *a, double *o) { return iv_clv_survival(c, a[0], o); }
+static int v_retention(const iv_clv *c, const double *a, double *o) { return iv_clv_retention(c, a[0], o); }
+static int v_residual(const iv_clv *c, const double *a, double *o)
+{
+    return iv_clv_residual_lifetime(c, a[0], a[1], o);
 }
 
-static int c_conditional(lua_State *L)
+static int c_vec(lua_State *L, int nargs, int nopt, clv_vfn f)
 {
-    double v = 0;
-    return c_number(L, iv_clv_conditional(check_clv(L, 1), luaL_checknumber(L, 2),
-                                          luaL_checknumber(L, 3), luaL_checknumber(L, 4),
-                                          luaL_checknumber(L, 5), &v), &v);
+    const iv_clv *c = check_clv(L, 1);
+    double a[4], v = 0;
+    size_t len = 0, i;
+    int k, rc, arr = 0;
+    for (k = 0; k < nargs; k++) {
+        int idx = k + 2;
+        if (k >= nargs - nopt && lua_isnoneornil(L, idx))
+            continue;
+        if (lua_istable(L, idx)) {
+            size_t l = lua_rawlen(L, idx);
+            if (arr && l != len)
+                return luaL_error(L, "iv: array arguments of different lengths (%d and %d)",
+                                  (int)len, (int)l);
+            arr = 1;
+            len = l;
+        } else {
+            luaL_checknumber(L, idx);
+        }
+    }
+    for (k = 0; k < nargs; k++)
+        a[k] = lua_istable(L, k + 2) || lua_isnoneornil(L, k + 2) ? 0 : lua_tonumber(L, k + 2);
+    if (!arr) {
+        rc = f(c, a, &v);
+        return c_number(L, rc, &v);
+    }
+    lua_createtable(L, (int)len, 0);
+    for (i = 1; i <= len; i++) {
+        for (k = 0; k < nargs; k++)
+            if (lua_istable(L, k + 2)) {
+                lua_rawgeti(L, k + 2, (lua_Integer)i);
+                a[k] = luaL_checknumber(L, -1);
+                lua_pop(L, 1);
+            }
+        if ((rc = f(c, a, &v)) != IV_OK)
+            return fail(L, rc);
+        lua_pushnumber(L, v);
+        lua_rawseti(L, -2, (lua_Integer)i);
+    }
+    return 1;
 }
 
-static int c_p_alive(lua_State *L)
-{
-    double v = 0;
-    return c_number(L, iv_clv_p_alive(check_clv(L, 1), luaL_checknumber(L, 2),
-                                      luaL_checknumber(L, 3), luaL_checknumber(L, 4), &v), &v);
-}
-
-static int c_expected_spend(lua_State *L)
-{
-    double v = 0;
-    return c_number(L, iv_clv_expected_spend(check_clv(L, 1), luaL_checknumber(L, 2),
-                                             luaL_checknumber(L, 3), &v), &v);
-}
+static int c_expected(lua_State *L) { return c_vec(L, 1, 0, v_expected); }
+static int c_conditional(lua_State *L) { return c_vec(L, 4, 0, v_conditional); }
+static int c_p_alive(lua_State *L) { return c_vec(L, 3, 0, v_p_alive); }
+static int c_expected_spend(lua_State *L) { return c_vec(L, 2, 0, v_spend); }
+static int c_pmf(lua_State *L) { return c_vec(L, 2, 0, v_pmf); }
+static int c_survival(lua_State *L) { return c_vec(L, 1, 0, v_survival); }
+static int c_retention(lua_State *L) { return c_vec(L, 1, 0, v_retention); }
+static int c_residual(lua_State *L) { return c_vec(L, 2, 1, v_residual); }
 
 static int l_clv_simple(lua_State *L)
 {
@@ -2483,6 +2541,10 @@ IV_LUA_EXPORT int luaopen_iv(lua_State *L)
         {"conditional", c_conditional},
         {"p_alive", c_p_alive},
         {"expected_spend", c_expected_spend},
+        {"pmf", c_pmf},
+        {"survival", c_survival},
+        {"retention", c_retention},
+        {"residual_lifetime", c_residual},
         {"close", c_close},
         {NULL, NULL}};
     static const luaL_Reg functions[] = {

@@ -924,6 +924,12 @@ static void standard_errors(fitdata *fd, int np, const double *u, double *se)
 int iv_clv_fit(iv_clv **out, int model, const double *x, const double *t_x, const double *T,
                const double *zbar, size_t n, const iv_clv_options *opts)
 {
+    return iv__clv_fit_ex(out, model, x, t_x, T, zbar, n, opts, 1);
+}
+
+int iv__clv_fit_ex(iv_clv **out, int model, const double *x, const double *t_x, const double *T,
+                   const double *zbar, size_t n, const iv_clv_options *opts, int want_se)
+{
     iv_clv_options o;
     iv__alloc a;
     iv__optim_options oo;
@@ -989,7 +995,8 @@ int iv_clv_fit(iv_clv **out, int model, const double *x, const double *t_x, cons
         double pen = fd.pen;
         for (k = 0; k < np; k++)
             (*out)->par[k] = exp(u[k]);
-        standard_errors(&fd, np, u, (*out)->se);
+        if (want_se)
+            standard_errors(&fd, np, u, (*out)->se);
         fd.pen = 0; /* the log-likelihood without the penalty */
         (*out)->loglik = pen > 0 ? -objective(u, NULL, &fd) : -res.f;
         (*out)->penalizer = o.penalizer;

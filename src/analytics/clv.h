@@ -34,6 +34,10 @@ int iv__clv_loglik_at(int model, const double *par, const double *x, const doubl
 int iv__clv_grad_at(int model, const double *par, const double *x, const double *t_x,
                     const double *T, const double *zbar, size_t n, double *ll, double *grad);
 
+/* iv_clv_fit, with the standard errors only when want_se (benchmarks measure their cost). */
+int iv__clv_fit_ex(iv_clv **out, int model, const double *x, const double *t_x, const double *T,
+                   const double *zbar, size_t n, const iv_clv_options *opts, int want_se);
+
 /* The model kernels, each in its own file. */
 #include "clv_bg.h"
 #include "clv_bgbb.h"

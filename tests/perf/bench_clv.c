@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clv.h"
 #include "iv.h"
 
 static double clock_s(clockid_t id)
@@ -75,16 +76,21 @@ static double gamma_draw(double k)
     }
 }
 
-/* Median wall and CPU milliseconds per fit over runs fits, printed on one line. */
-static void median_ms(const char *name, int model, const double *x, const double *tx,
-                      const double *T, const double *z, size_t n, int runs)
+/* Median wall and CPU milliseconds per fit over runs fits, printed on one line; w are
+ * weights (may be NULL); want_se 0 leaves the standard errors out (their cost is the
+ * difference). Returns the median CPU ms. */
+static double median_ms_ex(const char *name, int model, const double *x, const double *tx,
+                           const double *T, const double *z, size_t n, int runs, const double *w,
+                           int want_se)
 {
-    double *t = malloc(2 * (size_t)runs * sizeof *t), *c = t + runs;
+    double *t = malloc(2 * (size_t)runs * sizeof *t), *c = t + runs, med;
+    iv_clv_options o = IV_CLV_OPTIONS_INIT;
     int i;
+    o.weights = w;
     for (i = 0; i < runs; i++) {
         iv_clv *fit = NULL;
         double t0 = now(), c0 = cpu_now();
-        if (iv_clv_fit(&fit, model, x, tx, T, z, n, NULL) != IV_OK) {
+        if (iv__clv_fit_ex(&fit, model, x, tx, T, z, n, &o, want_se) != IV_OK) {
             fprintf(stderr, "fit failed: %s\n", iv_error_last());
             exit(1);
         }
@@ -94,8 +100,56 @@ static void median_ms(const char *name, int model, const double *x, const double
     }
     qsort(t, (size_t)runs, sizeof *t, cmp);
     qsort(c, (size_t)runs, sizeof *c, cmp);
-    printf("  %-12s %8.2f ms wall %8.2f ms CPU\n", name, t[runs / 2], c[runs / 2]);
+    printf("  %-24s %8.2f ms wall %8.2f ms CPU\n", name, t[runs / 2], c[runs / 2]);
+    med = c[runs / 2];
     free(t);
+    return med;
+}
+
+static void median_ms(const char *name, int model, const double *x, const double *tx,
+                      const double *T, const double *z, size_t n, int runs)
+{
+    median_ms_ex(name, model, x, tx, T, z, n, runs, NULL, 1);
+}
+
+/* The standard errors' share of a fit: with and without them. */
+static void se_cost(const char *name, int model, const double *x, const double *tx,
+                    const double *T, const double *z, size_t n, const double *w)
+{
+    char lab[64];
+    double a, b;
+    snprintf(lab, sizeof lab, "%s without SEs", name);
+    a = median_ms_ex(lab, model, x, tx, T, z, n, 201, w, 0);
+    snprintf(lab, sizeof lab, "%s with SEs", name);
+    b = median_ms_ex(lab, model, x, tx, T, z, n, 201, w, 1);
+    printf("  %-24s %+7.0f%% CPU\n", "  SEs add", 100 * (b / a - 1));
+}
+
+/* The new models on their reference data: MBG/NBD on CDNOW, BG/BB on the donations (22
+ * weighted patterns), shifted-BG on the regular cohort of Fader & Hardie (2007). */
+static void new_models(const double *x, const double *tx, const double *T, const double *z,
+                       size_t n)
+{
+    static const double dx[] = {0, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 5, 5, 6};
+    static const double dtx[] = {0, 1, 2, 3, 4, 5, 6, 2, 3, 4, 5, 6, 3, 4, 5, 6, 4, 5, 6, 5, 6, 6};
+    static const double dw[] = {3464, 1091, 277, 129, 78, 119, 129, 613, 255, 155, 173, 234,
+                                322, 181, 225, 357, 240, 284, 512, 335, 728, 1203};
+    static const double per[] = {1, 2, 3, 4, 5, 6, 7, 7}, ch[] = {1, 1, 1, 1, 1, 1, 1, 0};
+    static const double sw[] = {369, 163, 86, 56, 37, 27, 21, 241};
+    double dn[22];
+    size_t i;
+    for (i = 0; i < 22; i++)
+        dn[i] = 6;
+    printf("new models, median time per fit (SEs included):\n");
+    median_ms("MBG/NBD (CDNOW)", IV_CLV_MBGNBD, x, tx, T, NULL, n, 201);
+    median_ms_ex("BG/BB (donations)", IV_CLV_BGBB, dx, dtx, dn, NULL, 22, 201, dw, 1);
+    median_ms_ex("shifted-BG (F&H 2007)", IV_CLV_SBG, per, ch, NULL, NULL, 8, 201, sw, 1);
+    printf("standard errors' cost (CPU medians):\n");
+    se_cost("BG/NBD", IV_CLV_BGNBD, x, tx, T, NULL, n, NULL);
+    se_cost("Pareto/NBD", IV_CLV_PARETO, x, tx, T, NULL, n, NULL);
+    se_cost("Gamma-Gamma", IV_CLV_GG, x, NULL, NULL, z, n, NULL);
+    se_cost("MBG/NBD", IV_CLV_MBGNBD, x, tx, T, NULL, n, NULL);
+    se_cost("BG/BB", IV_CLV_BGBB, dx, dtx, dn, NULL, 22, dw);
 }
 
 int main(int argc, char **argv)
@@ -119,6 +173,7 @@ int main(int argc, char **argv)
     median_ms("BG/NBD", IV_CLV_BGNBD, x, tx, T, NULL, n, 201);
     median_ms("Pareto/NBD", IV_CLV_PARETO, x, tx, T, NULL, n, 201);
     median_ms("Gamma-Gamma", IV_CLV_GG, x, NULL, NULL, z, n, 201);
+    new_models(x, tx, T, z, n);
 
     /* synthetic BG/NBD population: r = 0.25, alpha = 4 (weeks), a = 0.8, b = 2.5; first
      * purchase on one of 84 days, calibration 273 days after the cohort starts */
