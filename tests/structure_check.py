@@ -4,7 +4,9 @@
 1. Layers: a file of src/LAYER/ includes headers of its own layer or of a layer below
    (util <- math <- data <- query <- analytics <- cli), never of a layer above; the CLI
    includes only its own headers and the public ones (iv.h, iv/*.h).
-2. No cycle between files: a module is a .c file with the .h of the same name beside it;
+2. Names: every global symbol the library's objects define is iv_ (public) or iv__
+   (private); anything else is static.
+3. No cycle between files: a module is a .c file with the .h of the same name beside it;
    module A depends on B when a file of A includes B's header (include edge) or when A's
    object file uses a symbol that B's object file defines (call edge, from `nm`). Every
    strongly connected component of that graph must be a single module.
@@ -133,7 +135,8 @@ def object_module(member: str, files: Set[str]) -> Optional[str]:
     return None
 
 
-def call_edges(objs: List[str], files: Set[str]) -> List[Tuple[str, str]]:
+def call_edges(objs: List[str], files: Set[str],
+               problems: Optional[List[str]] = None) -> List[Tuple[str, str]]:
     table = nm_symbols(objs)
     owner: Dict[str, str] = {}
     mods: Dict[str, Tuple[Set[str], Set[str]]] = {}
@@ -144,6 +147,9 @@ def call_edges(objs: List[str], files: Set[str]) -> List[Tuple[str, str]]:
         mods[mod] = (d, u)
         for s in d:
             owner[s] = mod
+            # the naming rule: the library's global names are iv_ (public) or iv__ (private)
+            if problems is not None and not mod.startswith("cli/") and not s.startswith("iv_"):
+                problems.append(f"name: {mod} defines the global symbol {s} (use iv__ or static)")
     edges = []
     for mod, (_d, u) in mods.items():
         for s in u:
@@ -204,7 +210,7 @@ def cycles(edges: Iterable[Tuple[str, str]]) -> List[List[str]]:
 def check(src: str, objs: List[str]) -> List[str]:
     files = set(list_sources(src))
     inc, problems = include_edges(src, files)
-    calls = call_edges(object_files(objs), files) if objs else []
+    calls = call_edges(object_files(objs), files, problems) if objs else []
     kinds: Dict[Tuple[str, str], Set[str]] = {}
     for e in inc:
         kinds.setdefault(e, set()).add("include")
@@ -230,7 +236,8 @@ def self_test() -> int:
             "data/b.h": '/* #include "c.h" is a comment */\n',
             "data/b.c": '#include "b.h"\n#include "a.h"\nint b_f(void) { return 2; }\n',
             "query/c.h": "int c_f(void);\n",
-            "query/c.c": '#include "c.h"\nint d_f(void);\nint c_f(void) { return d_f(); }\n',
+            "query/c.c": '#include "c.h"\nint d_f(void);\nint c_f(void) { return d_f(); }\n'
+                         'int iv__ok(void) { return 0; }\n',
             "query/d.h": "int d_f(void);\n",
             "query/d.c": '#include "d.h"\nint c_f(void);\nint d_f(void) { return c_f(); }\n',
         }
@@ -247,12 +254,14 @@ def self_test() -> int:
         "layer: util/a.h includes data/b.h (data is above util)",
         "cycle: data/b, util/a: data/b -> util/a (include); util/a -> data/b (include)",
         "cycle: query/c, query/d: query/c -> query/d (call); query/d -> query/c (call)",
+        "name: query/c defines the global symbol c_f (use iv__ or static)",
+        "name: query/d defines the global symbol d_f (use iv__ or static)",
     ]
     if sorted(got) != sorted(want):
         print("self-test failed:\n  got  " + "\n  got  ".join(got) + "\n  want " +
               "\n  want ".join(want))
         return 1
-    print("self-test: the checker finds a layer violation, an include cycle and a call cycle")
+    print("self-test: the checker finds a layer violation, an include cycle, a call cycle and bad names")
     return 0
 
 

@@ -11,9 +11,12 @@
 
 #include "iv/version.h"
 
-/** @brief Marks every public declaration; embedders may predefine it. */
+/** @brief Marks every public declaration; embedders may predefine it. The library's own
+ *  build defines IV_BUILDING_LIBRARY: on Windows it then exports, every user imports. */
 #ifndef IV_API
-#  if defined(_WIN32)
+#  if defined(_WIN32) && defined(IV_BUILDING_LIBRARY)
+#    define IV_API __declspec(dllexport)
+#  elif defined(_WIN32)
 #    define IV_API __declspec(dllimport)
 #  elif defined(__GNUC__) && __GNUC__ >= 4
 #    define IV_API __attribute__((visibility("default")))
@@ -157,9 +160,17 @@ typedef enum iv_outcome {
     IV_OUTCOME_UNDESIRED = 3  /**< undesired (-1) */
 } iv_outcome;
 
+/** @brief The enums iv_enum_name() names (its @p kind). @since 1.2 */
+typedef enum iv_enum_kind {
+    IV_ENUM_STAGE = 0,     /**< ::iv_stage */
+    IV_ENUM_AREA = 1,      /**< ::iv_area */
+    IV_ENUM_DIRECTION = 2, /**< ::iv_direction */
+    IV_ENUM_OUTCOME = 3    /**< ::iv_outcome */
+} iv_enum_kind;
+
 /**
  * @brief Canonical lower-case name of an enum value, "" for the NONE values.
- * @param[in] kind 0 stage, 1 area, 2 direction, 3 outcome
+ * @param[in] kind an ::iv_enum_kind: 0 stage, 1 area, 2 direction, 3 outcome
  * @param[in] value the enum value
  * @return a static string, or NULL when @p kind or @p value is out of range
  * @since 0.1

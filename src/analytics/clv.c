@@ -19,6 +19,7 @@
 #include "special.h"
 #include "store.h"
 #include "table.h"
+#include "timefmt.h"
 
 static const char *const param_names[7][4] = {
     {NULL, NULL, NULL, NULL},
@@ -849,11 +850,7 @@ static int clv_alloc(iv_clv **out, int model, const iv__alloc *a)
 
 int iv_clv_options_init(iv_clv_options *opts, size_t size)
 {
-    if (!opts || size < sizeof(size_t))
-        return iv__error(IV_EINVAL, "iv_clv_options_init: NULL or too small");
-    memset(opts, 0, size);
-    opts->size = size;
-    return IV_OK;
+    IV__OPTIONS_INIT(iv_clv_options, IV_CLV_OPTIONS_INIT, opts, size, sizeof(size_t));
 }
 
 static int resolve_options(const iv_clv_options *opts, iv_clv_options *o, iv__alloc *a)
@@ -1391,22 +1388,10 @@ int iv_clv_simple(double m, double r, double d, double *out)
 
 /* ---- RFM summary from a store ------------------------------------------------------- */
 
-#define IV__DAY_MS 86400000LL
-
-static int64_t utc_day(int64_t ts)
-{
-    return ts >= 0 ? ts / IV__DAY_MS : -((-ts + IV__DAY_MS - 1) / IV__DAY_MS);
-}
 
 int iv_rfm_options_init(iv_rfm_options *opts, size_t size)
 {
-    static const iv_rfm_options def = IV_RFM_OPTIONS_INIT;
-    if (!opts || size < sizeof(size_t))
-        return iv__error(IV_EINVAL, "iv_rfm_options_init: NULL or too small");
-    memset(opts, 0, size);
-    memcpy(opts, &def, IV__MIN(size, sizeof def));
-    opts->size = size;
-    return IV_OK;
+    IV__OPTIONS_INIT(iv_rfm_options, IV_RFM_OPTIONS_INIT, opts, size, sizeof(size_t));
 }
 
 /* One contact's purchase days, merged. */
@@ -1449,7 +1434,7 @@ static int rfm_add_row(iv_table *t, const iv_store *s, uint32_t c, const rfm_acc
         (rc = iv__table_set_double(t, (size_t)row, 2, (double)(r->last - r->first) / unit)) != IV_OK ||
         (rc = iv__table_set_double(t, (size_t)row, 3, (double)(cal_end - r->first) / unit)) != IV_OK ||
         (rc = iv__table_set_double(t, (size_t)row, 4, x > 0 ? r->rep_value / x : 0)) != IV_OK ||
-        (rc = iv__table_set_int(t, (size_t)row, 5, r->first * IV__DAY_MS)) != IV_OK ||
+        (rc = iv__table_set_int(t, (size_t)row, 5, r->first * IV__MS_PER_DAY)) != IV_OK ||
         (rc = iv__table_set_int(t, (size_t)row, 6, r->hold_days)) != IV_OK)
         return rc;
     return iv__table_set_double(t, (size_t)row, 7, r->hold_value);
@@ -1484,9 +1469,9 @@ int iv_rfm(iv_table **out, const iv_store *store, const iv_rfm_options *opts)
         return iv__error(IV_ESTATE, "iv_rfm: the store is not prepared (call iv_store_prepare)");
     unit = o.unit == IV_RFM_WEEK ? 7.0 : 1.0;
     m = o.model ? o.model : iv__model_default();
-    cal_end = utc_day(o.calibration_end != IV_TIME_NONE ? o.calibration_end
+    cal_end = iv__day_of_ms(o.calibration_end != IV_TIME_NONE ? o.calibration_end
                       : store->nrows ? store->ts_max : 0);
-    hold_end = utc_day(o.holdout_end != IV_TIME_NONE ? o.holdout_end
+    hold_end = iv__day_of_ms(o.holdout_end != IV_TIME_NONE ? o.holdout_end
                        : store->nrows ? store->ts_max : 0);
     if (!(t = iv__table_new(&store->alloc)))
         return IV_ENOMEM;
@@ -1510,7 +1495,7 @@ int iv_rfm(iv_table **out, const iv_store *store, const iv_rfm_options *opts)
             int64_t day;
             if (!purchase[iv__codes_get(&store->type.codes, row)])
                 continue;
-            day = utc_day(store->ts[row]);
+            day = iv__day_of_ms(store->ts[row]);
             if (day != r.day) { /* rows are in time order: a new day closes the last one */
                 rfm_close_day(&r, cal_end, hold_end);
                 r.day = day;

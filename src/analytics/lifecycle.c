@@ -14,14 +14,7 @@
 
 IV_API int iv_lifecycle_options_init(iv_lifecycle_options *opts, size_t size)
 {
-    iv_lifecycle_options def = IV_LIFECYCLE_OPTIONS_INIT;
-    /* callers built against the first release know the fields up to `mode` */
-    if (!opts || size < offsetof(iv_lifecycle_options, exclude))
-        return iv__error(IV_EINVAL, "iv_lifecycle_options_init: bad arguments");
-    memset(opts, 0, size);
-    memcpy(opts, &def, IV__MIN(size, sizeof def));
-    opts->size = size;
-    return IV_OK;
+    IV__OPTIONS_INIT(iv_lifecycle_options, IV_LIFECYCLE_OPTIONS_INIT, opts, size, offsetof(iv_lifecycle_options, exclude));
 }
 
 int iv__lc_options(iv_lifecycle_options *dst, const iv_lifecycle_options *src)

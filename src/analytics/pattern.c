@@ -855,7 +855,7 @@ IV_API int iv_pattern_stalled(iv_table **out, const iv_store *store, const iv_qu
     }
     for (i = 0; !rc && i < st.nrec; i++) {
         const stall_rec *r = &st.rec[i];
-        const char *stage = r->stage ? iv_enum_name(0, r->stage) : NULL;
+        const char *stage = r->stage ? iv_enum_name(IV_ENUM_STAGE, r->stage) : NULL;
         double since = (double)r->since_ms / 1000.0, t = thr[r->stage];
         int stalled = !r->churned && !isnan(t) && since > t;
         if (!stalled && !o.all)

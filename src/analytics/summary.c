@@ -10,6 +10,7 @@
 #include "iv/summary.h"
 #include "metrics.h"
 #include "group.h"
+#include "partition.h"
 #include "sketch.h"
 #include "stats.h"
 #include "table.h"
@@ -202,13 +203,7 @@ IV_API size_t iv_summary_groups(const iv_summary *s)
 
 IV_API int iv_summary_options_init(iv_summary_options *opts, size_t size)
 {
-    iv_summary_options def = IV_SUMMARY_OPTIONS_INIT;
-    if (!opts || size < sizeof def)
-        return iv__error(IV_EINVAL, "iv_summary_options_init: bad arguments");
-    memset(opts, 0, size);
-    memcpy(opts, &def, sizeof def);
-    opts->size = size;
-    return IV_OK;
+    IV__OPTIONS_INIT(iv_summary_options, IV_SUMMARY_OPTIONS_INIT, opts, size, sizeof(iv_summary_options));
 }
 
 static int iv__summary_opts(const iv_summary_options *opts, iv_summary_options *o)

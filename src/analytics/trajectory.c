@@ -7,23 +7,16 @@
 #include <stdlib.h>
 
 #include "table.h"
+#include "timefmt.h"
 #include "trajectory.h"
 
-#define IV__DAY_MS ((int64_t)86400000)
 /* Bucket width times count stays within 1000 years: no overflow near the 1900..2200
  * timestamps the store accepts. */
-#define IV__SPAN_MAX_MS ((int64_t)1000 * 366 * IV__DAY_MS)
+#define IV__SPAN_MAX_MS ((int64_t)1000 * 366 * IV__MS_PER_DAY)
 
 IV_API int iv_pattern_store_options_init(iv_pattern_store_options *opts, size_t size)
 {
-    iv_pattern_store_options d = IV_PATTERN_STORE_OPTIONS_INIT;
-    if (!opts || size < sizeof d)
-        return iv__error(IV_EINVAL, "iv_pattern_store_options_init: options NULL or size %zu too small",
-                         size);
-    memset(opts, 0, size);
-    memcpy(opts, &d, sizeof d);
-    opts->size = size;
-    return IV_OK;
+    IV__OPTIONS_INIT(iv_pattern_store_options, IV_PATTERN_STORE_OPTIONS_INIT, opts, size, sizeof(iv_pattern_store_options));
 }
 
 int iv__pstore_opts(const iv_pattern_store_options *opts, iv_pattern_store_options *o)

@@ -179,13 +179,7 @@ struct iv_ingest {
 
 IV_API int iv_ingest_options_init(iv_ingest_options *opts, size_t size)
 {
-    if (!opts || size < sizeof(size_t))
-        return iv__error(IV_EINVAL, "iv_ingest_options_init: bad arguments");
-    memset(opts, 0, size);
-    opts->size = size;
-    if (size >= offsetof(iv_ingest_options, delimiter) + sizeof opts->delimiter)
-        opts->delimiter = ',';
-    return IV_OK;
+    IV__OPTIONS_INIT(iv_ingest_options, IV_INGEST_OPTIONS_INIT, opts, size, sizeof(size_t));
 }
 
 /* "src=dst,src2=dst2" (iv_ingest_options::map) into ing->map, followed by the
@@ -806,10 +800,10 @@ static int iv__set(iv_ingest *ing, const iv__target *tp, const char *s, size_t n
             return 1;
         }
         return 0;
-    case F_STAGE: kind = 0; break;
-    case F_AREA: kind = 1; break;
-    case F_DIRECTION: kind = 2; break;
-    default: kind = 3; break; /* F_OUTCOME */
+    case F_STAGE: kind = IV_ENUM_STAGE; break;
+    case F_AREA: kind = IV_ENUM_AREA; break;
+    case F_DIRECTION: kind = IV_ENUM_DIRECTION; break;
+    default: kind = IV_ENUM_OUTCOME; break; /* F_OUTCOME */
     }
     iv__trim(&s, &n);
     if (n == 0)

@@ -260,12 +260,7 @@ static int check_opts(const iv_model_options *opts)
 
 IV_API int iv_model_options_init(iv_model_options *opts, size_t size)
 {
-    if (!opts || size < sizeof(iv_model_options))
-        return iv__error(IV_EINVAL, "iv_model_options_init: need %zu bytes, got %zu",
-                         sizeof(iv_model_options), opts ? size : 0);
-    memset(opts, 0, size);
-    opts->size = size;
-    return IV_OK;
+    IV__OPTIONS_INIT(iv_model_options, IV_MODEL_OPTIONS_INIT, opts, size, sizeof(iv_model_options));
 }
 
 static void free_names(const iv__alloc *a, void *base, size_t count, size_t esz)

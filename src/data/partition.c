@@ -3,7 +3,7 @@
  * Python, the CLI, any platform), so it is a fixed, documented function of the contact
  * id's bytes: FNV-1a 64 modulo the number of parts. */
 #include "iv/summary.h"
-#include "wire.h"
+#include "partition.h"
 
 /* FNV-1a 64 (Fowler, Noll & Vo; IETF draft-eastlake-fnv-21, section 2): for each byte,
  * h = (h XOR byte) * 1099511628211 modulo 2^64, from h = 14695981039346656037. */

@@ -125,12 +125,7 @@ int iv__maturity_alloc(iv__alloc *a, const iv_maturity_options *opts)
 
 IV_API int iv_maturity_options_init(iv_maturity_options *opts, size_t size)
 {
-    if (!opts || size < sizeof(iv_maturity_options))
-        return iv__error(IV_EINVAL, "iv_maturity_options_init: NULL options or size %zu too small",
-                         size);
-    memset(opts, 0, size);
-    opts->size = sizeof(iv_maturity_options);
-    return IV_OK;
+    IV__OPTIONS_INIT(iv_maturity_options, IV_MATURITY_OPTIONS_INIT, opts, size, sizeof(iv_maturity_options));
 }
 
 int iv__read_whole_file(const iv__alloc *a, const char *path, char **text, size_t *len,

@@ -91,11 +91,7 @@ typedef struct iv__ccol {
 
 IV_API int iv_store_options_init(iv_store_options *opts, size_t size)
 {
-    if (!opts || size < sizeof(size_t))
-        return iv__error(IV_EINVAL, "iv_store_options_init: bad arguments");
-    memset(opts, 0, size);
-    opts->size = size;
-    return IV_OK;
+    IV__OPTIONS_INIT(iv_store_options, IV_STORE_OPTIONS_INIT, opts, size, sizeof(size_t));
 }
 
 static int iv__strcol_init(iv__strcol *c, const iv__alloc *a)
@@ -235,7 +231,7 @@ int iv__enum_parse(int kind, const char *s, size_t n)
     const char *name;
     if (n == 0)
         return 0;
-    if (kind == 3) {
+    if (kind == IV_ENUM_OUTCOME) {
         if ((n == 2 && s[0] == '+' && s[1] == '1') || (n == 1 && s[0] == '1'))
             return IV_OUTCOME_DESIRED;
         if (n == 1 && s[0] == '0')

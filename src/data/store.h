@@ -138,7 +138,7 @@ int iv__store_prepare(iv_store *s);
 int iv__survey_scale(const char *type, size_t n, double *lo, double *hi);
 
 /* Parse enum text (case-insensitive) for stage/area/direction/outcome: returns the
- * value (>0) or 0 for empty text, -1 for unknown text. kind as iv_enum_name(). */
+ * value (>0) or 0 for empty text, -1 for unknown text. kind an iv_enum_kind. */
 int iv__enum_parse(int kind, const char *s, size_t n);
 
 /* Read accessors used by the query engine. */

@@ -248,14 +248,7 @@ done:
 
 IV_API int iv_pattern_options_init(iv_pattern_options *opts, size_t size)
 {
-    iv_pattern_options d = IV_PATTERN_OPTIONS_INIT;
-    if (!opts || size < sizeof d)
-        return iv__error(IV_EINVAL,
-                         "iv_pattern_options_init: options NULL or size %zu too small", size);
-    memset(opts, 0, size);
-    memcpy(opts, &d, sizeof d);
-    opts->size = size;
-    return IV_OK;
+    IV__OPTIONS_INIT(iv_pattern_options, IV_PATTERN_OPTIONS_INIT, opts, size, sizeof(iv_pattern_options));
 }
 
 int iv__pattern_opts(const iv_pattern_options *opts, iv_pattern_options *o, iv__alloc *al)

@@ -451,14 +451,7 @@ IV_API double iv_stats_t_quantile(double p, double df)
 
 IV_API int iv_stats_options_init(iv_stats_options *opts, size_t size)
 {
-    iv_stats_options d = IV_STATS_OPTIONS_INIT;
-    if (!opts || size < sizeof d)
-        return iv__error(IV_EINVAL, "iv_stats_options_init: options NULL or size %zu too small",
-                         size);
-    memset(opts, 0, size);
-    memcpy(opts, &d, sizeof d);
-    opts->size = size;
-    return IV_OK;
+    IV__OPTIONS_INIT(iv_stats_options, IV_STATS_OPTIONS_INIT, opts, size, sizeof(iv_stats_options));
 }
 
 /* Validate opts (NULL = defaults) into *o and set up the allocator. */

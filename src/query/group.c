@@ -24,10 +24,10 @@ const char *iv__key_label(const iv__keyer *k, const iv__ctx *c, uint32_t code)
     case IV__DIM_CONTACT: return iv__pool_str(&s->contacts, code);
     case IV__DIM_ID: return iv__pool_str(&s->ids, code);
     case IV__DIM_STAGE:
-    case IV__DIM_CONTACT_STAGE: return iv_enum_name(0, (int)code);
-    case IV__DIM_AREA: return iv_enum_name(1, (int)code);
-    case IV__DIM_DIRECTION: return iv_enum_name(2, (int)code);
-    case IV__DIM_OUTCOME: return iv_enum_name(3, (int)code);
+    case IV__DIM_CONTACT_STAGE: return iv_enum_name(IV_ENUM_STAGE, (int)code);
+    case IV__DIM_AREA: return iv_enum_name(IV_ENUM_AREA, (int)code);
+    case IV__DIM_DIRECTION: return iv_enum_name(IV_ENUM_DIRECTION, (int)code);
+    case IV__DIM_OUTCOME: return iv_enum_name(IV_ENUM_OUTCOME, (int)code);
     case IV__DIM_PROFIT_TIER: return iv__tier_name((int)code);
     case IV__DIM_ROLE: return iv__role_name((int)code);
     default: return k->labels[code - 1];

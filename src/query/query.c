@@ -10,13 +10,7 @@
 
 IV_API int iv_query_options_init(iv_query_options *opts, size_t size)
 {
-    iv_query_options def = IV_QUERY_OPTIONS_INIT;
-    if (!opts || size < IV__QUERY_OPTIONS_MIN)
-        return iv__error(IV_EINVAL, "iv_query_options_init: bad arguments");
-    memset(opts, 0, size);
-    memcpy(opts, &def, IV__MIN(size, sizeof def));
-    opts->size = size;
-    return IV_OK;
+    IV__OPTIONS_INIT(iv_query_options, IV_QUERY_OPTIONS_INIT, opts, size, IV__QUERY_OPTIONS_MIN);
 }
 
 /* Columns for the group keys; returns IV_OK. */
@@ -345,7 +339,7 @@ IV_API int iv_query_contacts(iv_table **out, const iv_store *s, const iv_query_o
     for (i = 0; rc == IV_OK && i < nkeep; i++) {
         const iv__cattr *ca = &c.cat[order[i]];
         long r = iv__table_add_row(t);
-        const char *st = iv_enum_name(0, ca->stage), *tier = iv__tier_name(ca->tier),
+        const char *st = iv_enum_name(IV_ENUM_STAGE, ca->stage), *tier = iv__tier_name(ca->tier),
                    *role = iv__role_name(ca->role);
         if (r < 0 ||
             iv__table_set_string(t, (size_t)r, 0, iv__pool_str(&s->contacts, order[i]), iv__pool_len(&s->contacts, order[i])) ||

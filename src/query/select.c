@@ -18,6 +18,18 @@
 
 enum { IV__S_TRUE, IV__S_AND, IV__S_OR, IV__S_NOT, IV__S_CMP, IV__S_HAS };
 
+/* Tokens of the language. */
+typedef enum iv__tok {
+    IV__TOK_END,    /* end of the text */
+    IV__TOK_WORD,   /* a bare word */
+    IV__TOK_QUOTED, /* a "quoted" value */
+    IV__TOK_EQ,     /* = */
+    IV__TOK_NE,     /* != */
+    IV__TOK_OPEN,   /* ( */
+    IV__TOK_CLOSE,  /* ) */
+    IV__TOK_COMMA   /* , */
+} iv__tok;
+
 typedef struct iv__snode {
     int op;
     int a, b;           /* children */
@@ -43,7 +55,7 @@ typedef struct iv__parser {
     iv__sel *sel;
     char tok[256];      /* current token text (unescaped) */
     size_t toklen;
-    int toktype;        /* 0 end, 1 word, 2 quoted, 3 '=', 4 '!=', 5 '(', 6 ')', 7 ',' */
+    iv__tok toktype;
     size_t tokpos;      /* 1-based position of the token */
     int depth;
 } iv__parser;
@@ -69,21 +81,21 @@ static int iv__next(iv__parser *ps)
     ps->toklen = 0;
     ps->tok[0] = '\0';
     if (*p == '\0') {
-        ps->toktype = 0;
+        ps->toktype = IV__TOK_END;
     } else if (*p == '=') {
-        ps->toktype = 3;
+        ps->toktype = IV__TOK_EQ;
         p++;
     } else if (*p == '!' && p[1] == '=') {
-        ps->toktype = 4;
+        ps->toktype = IV__TOK_NE;
         p += 2;
     } else if (*p == '(') {
-        ps->toktype = 5;
+        ps->toktype = IV__TOK_OPEN;
         p++;
     } else if (*p == ')') {
-        ps->toktype = 6;
+        ps->toktype = IV__TOK_CLOSE;
         p++;
     } else if (*p == ',') {
-        ps->toktype = 7;
+        ps->toktype = IV__TOK_COMMA;
         p++;
     } else if (*p == '"') {
         p++;
@@ -98,7 +110,7 @@ static int iv__next(iv__parser *ps)
             return iv__perr(ps, ps->tokpos, "unterminated quoted value");
         p++;
         ps->tok[ps->toklen] = '\0';
-        ps->toktype = 2;
+        ps->toktype = IV__TOK_QUOTED;
     } else if (iv__wordch(*p)) {
         while (iv__wordch(*p)) {
             if (ps->toklen + 1 >= sizeof ps->tok)
@@ -106,7 +118,7 @@ static int iv__next(iv__parser *ps)
             ps->tok[ps->toklen++] = *p++;
         }
         ps->tok[ps->toklen] = '\0';
-        ps->toktype = 1;
+        ps->toktype = IV__TOK_WORD;
     } else {
         return iv__perr(ps, ps->tokpos, "unexpected character");
     }
@@ -116,7 +128,7 @@ static int iv__next(iv__parser *ps)
 
 static int iv__kw(const iv__parser *ps, const char *kw)
 {
-    return ps->toktype == 1 && iv__ieq(ps->tok, ps->toklen, kw);
+    return ps->toktype == IV__TOK_WORD && iv__ieq(ps->tok, ps->toklen, kw);
 }
 
 static int iv__node(iv__parser *ps, int op)
@@ -168,10 +180,10 @@ static int iv__enum_code(iv__dimkind k, const char *v, size_t n)
     int i;
     switch (k) {
     case IV__DIM_STAGE:
-    case IV__DIM_CONTACT_STAGE: return iv__enum_parse(0, v, n) > 0 ? iv__enum_parse(0, v, n) : -1;
-    case IV__DIM_AREA: return iv__enum_parse(1, v, n) > 0 ? iv__enum_parse(1, v, n) : -1;
-    case IV__DIM_DIRECTION: return iv__enum_parse(2, v, n) > 0 ? iv__enum_parse(2, v, n) : -1;
-    case IV__DIM_OUTCOME: return iv__enum_parse(3, v, n) > 0 ? iv__enum_parse(3, v, n) : -1;
+    case IV__DIM_CONTACT_STAGE: return iv__enum_parse(IV_ENUM_STAGE, v, n) > 0 ? iv__enum_parse(IV_ENUM_STAGE, v, n) : -1;
+    case IV__DIM_AREA: return iv__enum_parse(IV_ENUM_AREA, v, n) > 0 ? iv__enum_parse(IV_ENUM_AREA, v, n) : -1;
+    case IV__DIM_DIRECTION: return iv__enum_parse(IV_ENUM_DIRECTION, v, n) > 0 ? iv__enum_parse(IV_ENUM_DIRECTION, v, n) : -1;
+    case IV__DIM_OUTCOME: return iv__enum_parse(IV_ENUM_OUTCOME, v, n) > 0 ? iv__enum_parse(IV_ENUM_OUTCOME, v, n) : -1;
     case IV__DIM_PROFIT_TIER:
         for (i = 1; i <= 3; i++)
             if (iv__ieq(v, n, iv__tier_name(i)))
@@ -257,11 +269,11 @@ static int iv__parse_cmp(iv__parser *ps)
         return iv__nomem("a selection table");
     if ((rc = iv__next(ps)))
         return rc;
-    if (ps->toktype == 3 || ps->toktype == 4) {
-        nd->neg = ps->toktype == 4;
+    if (ps->toktype == IV__TOK_EQ || ps->toktype == IV__TOK_NE) {
+        nd->neg = ps->toktype == IV__TOK_NE;
         if ((rc = iv__next(ps)))
             return rc;
-        if (ps->toktype != 1 && ps->toktype != 2)
+        if (ps->toktype != IV__TOK_WORD && ps->toktype != IV__TOK_QUOTED)
             return iv__perr(ps, ps->tokpos, "expected a value");
         if ((rc = iv__mark_value(ps, &ps->sel->nodes[idx], ps->tok, ps->toklen, ps->tokpos)))
             return rc;
@@ -273,20 +285,20 @@ static int iv__parse_cmp(iv__parser *ps)
         return iv__perr(ps, ps->tokpos, "expected '=', '!=' or 'in'");
     if ((rc = iv__next(ps)))
         return rc;
-    if (ps->toktype != 5)
+    if (ps->toktype != IV__TOK_OPEN)
         return iv__perr(ps, ps->tokpos, "expected '(' after 'in'");
     for (;;) {
         if ((rc = iv__next(ps)))
             return rc;
-        if (ps->toktype != 1 && ps->toktype != 2)
+        if (ps->toktype != IV__TOK_WORD && ps->toktype != IV__TOK_QUOTED)
             return iv__perr(ps, ps->tokpos, "expected a value");
         if ((rc = iv__mark_value(ps, &ps->sel->nodes[idx], ps->tok, ps->toklen, ps->tokpos)))
             return rc;
         if ((rc = iv__next(ps)))
             return rc;
-        if (ps->toktype == 6)
+        if (ps->toktype == IV__TOK_CLOSE)
             break;
-        if (ps->toktype != 7)
+        if (ps->toktype != IV__TOK_COMMA)
             return iv__perr(ps, ps->tokpos, "expected ',' or ')'");
     }
     if ((rc = iv__next(ps)))
@@ -319,12 +331,12 @@ static int iv__parse_unary(iv__parser *ps)
         ps->depth--;
         return idx;
     }
-    if (ps->toktype == 5) {
+    if (ps->toktype == IV__TOK_OPEN) {
         if ((rc = iv__next(ps)))
             return rc;
         if ((sub = iv__parse_or(ps)) < 0)
             return sub;
-        if (ps->toktype != 6)
+        if (ps->toktype != IV__TOK_CLOSE)
             return iv__perr(ps, ps->tokpos, "expected ')'");
         if ((rc = iv__next(ps)))
             return rc;
@@ -335,7 +347,7 @@ static int iv__parse_unary(iv__parser *ps)
         int bit;
         if ((rc = iv__next(ps)))
             return rc;
-        if (ps->toktype != 1)
+        if (ps->toktype != IV__TOK_WORD)
             return iv__perr(ps, ps->tokpos, "expected an event flag after 'has'");
         for (bit = 0; bit < 8; bit++)
             if (iv__ieq(ps->tok, ps->toklen, iv__flag_names[bit]))
@@ -354,12 +366,12 @@ static int iv__parse_unary(iv__parser *ps)
         ps->depth--;
         return idx;
     }
-    if (ps->toktype == 1 && !iv__kw(ps, "and") && !iv__kw(ps, "or") && !iv__kw(ps, "in")) {
+    if (ps->toktype == IV__TOK_WORD && !iv__kw(ps, "and") && !iv__kw(ps, "or") && !iv__kw(ps, "in")) {
         idx = iv__parse_cmp(ps);
         ps->depth--;
         return idx;
     }
-    return iv__perr(ps, ps->tokpos, ps->toktype == 0 ? "unexpected end" : "expected a name, 'not', 'has' or '('");
+    return iv__perr(ps, ps->tokpos, ps->toktype == IV__TOK_END ? "unexpected end" : "expected a name, 'not', 'has' or '('");
 }
 
 static int iv__parse_chain(iv__parser *ps, const char *kw, int op, int (*sub)(iv__parser *))
@@ -416,7 +428,7 @@ int iv__sel_compile(iv__sel **out, iv__ctx *c, const char *expr)
         return iv__nomem("a selection");
     if ((rc = iv__next(&ps)))
         goto fail;
-    if (ps.toktype == 0) {
+    if (ps.toktype == IV__TOK_END) {
         rc = iv__node(&ps, IV__S_TRUE);
         if (rc < 0) {
             rc = IV_ENOMEM;
@@ -431,7 +443,7 @@ int iv__sel_compile(iv__sel **out, iv__ctx *c, const char *expr)
         rc = root;
         goto fail;
     }
-    if (ps.toktype != 0) {
+    if (ps.toktype != IV__TOK_END) {
         rc = iv__perr(&ps, ps.tokpos, "unexpected text after the expression");
         goto fail;
     }

@@ -58,6 +58,22 @@ int iv__error(int code, const char *fmt, ...)
 /* Shorthand for IV_ENOMEM with a message naming what was being allocated. */
 int iv__nomem(const char *what);
 
+/* The body of every iv_X_options_init(opts, size): refuse NULL or a size below `min` (the
+ * first layout's), zero the caller's `size` bytes, copy what fits of the template `tmpl`
+ * (the IV_X_OPTIONS_INIT macro), set opts->size = size. One definition for every options
+ * struct, as libgit2's GIT_INIT_STRUCTURE_FROM_TEMPLATE. */
+#define IV__OPTIONS_INIT(type, tmpl, opts, size, min)                                      \
+    do {                                                                                   \
+        static const type iv__tmpl_ = tmpl;                                                \
+        if (!(opts) || (size) < (min))                                                     \
+            return iv__error(IV_EINVAL, "%s: options NULL or size %zu below %zu", __func__, \
+                             (size_t)(size), (size_t)(min));                               \
+        memset((opts), 0, (size));                                                         \
+        memcpy((opts), &iv__tmpl_, (size) < sizeof iv__tmpl_ ? (size) : sizeof iv__tmpl_);  \
+        (opts)->size = (size);                                                             \
+        return IV_OK;                                                                      \
+    } while (0)
+
 /* Checks an options struct: size at least min_size, bytes past known_size zero. */
 int iv__check_options(const void *opts, size_t size, size_t min_size, size_t known_size,
                       const char *what);

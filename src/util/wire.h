@@ -14,9 +14,6 @@
  * any number of pieces. */
 uint32_t iv__crc32(uint32_t crc, const void *p, size_t n);
 
-/* FNV-1a 64 of n bytes (partition.c; the hash of iv_partition_of()). */
-uint64_t iv__fnv1a64(const void *p, size_t n);
-
 /* A growing output buffer; the first failed allocation sets err = IV_ENOMEM and every
  * later write is ignored, so a writer checks once at the end. */
 typedef struct iv__wbuf {
