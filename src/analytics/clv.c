@@ -1555,9 +1555,9 @@ static int discrete_setup(const iv_store *store, const iv_rfm_options *opts, con
     if (store->nrows && !store->index_ok)
         return iv__error(IV_ESTATE, "%s: the store is not prepared (call iv_store_prepare)", fn);
     *u = o->unit == IV_RFM_WEEK ? 7 : 1;
-    *cal_end = utc_day(o->calibration_end != IV_TIME_NONE ? o->calibration_end
+    *cal_end = iv__day_of_ms(o->calibration_end != IV_TIME_NONE ? o->calibration_end
                        : store->nrows ? store->ts_max : 0);
-    *hold_end = utc_day(o->holdout_end != IV_TIME_NONE ? o->holdout_end
+    *hold_end = iv__day_of_ms(o->holdout_end != IV_TIME_NONE ? o->holdout_end
                         : store->nrows ? store->ts_max : 0);
     return IV_OK;
 }
@@ -1598,7 +1598,7 @@ int iv_rfm_discrete(iv_table **out, const iv_store *store, const iv_rfm_options 
             int64_t day, per;
             if (!(mk[iv__codes_get(&store->type.codes, r)] & 1))
                 continue;
-            day = utc_day(store->ts[r]);
+            day = iv__day_of_ms(store->ts[r]);
             if (first == INT64_MIN) {
                 if (day > cal_end)
                     break;
@@ -1676,7 +1676,7 @@ int iv_contracts(iv_table **out, const iv_store *store, const iv_rfm_options *op
         long row;
         for (k = store->idx_start[c]; k < store->idx_start[c + 1]; k++) {
             uint32_t r = store->idx_rows[k];
-            int64_t day = utc_day(store->ts[r]);
+            int64_t day = iv__day_of_ms(store->ts[r]);
             unsigned char f = mk[iv__codes_get(&store->type.codes, r)];
             if (day > cal_end)
                 break;
