@@ -89,6 +89,81 @@ class Ingest(unittest.TestCase):
                 self.assertEqual(iv_json("ingest", path, *extra)["rows_accepted"], 1, name)
 
 
+class Threads(unittest.TestCase):
+    """--threads N on the commands that read a log: the same bytes out for any N and
+    any row order (the log is cut into 1 MiB ranges, so 2.5 MB gives three)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.TemporaryDirectory()
+        d = cls.dir.name
+        gen = iv("gen", "--contacts", "1400").stdout
+        head, *rows = gen.splitlines(keepends=True)
+        # a few rows with quoted line feeds and bad rows, then a fixed shuffle
+        extra = []
+        for i in range(0, len(rows), 997):
+            f = rows[i].rstrip("\n").split(",")
+            f[-1] = '"two\nlines, ""q"""'
+            extra.append(",".join(f) + "\n")
+            bad = rows[i].split(",")
+            bad[1] = "2023-02-30T00:00:00Z"
+            extra.append(",".join(bad))
+        rows += extra
+        cls.ordered = os.path.join(d, "ordered.csv")
+        with open(cls.ordered, "w", encoding="utf-8", newline="") as f:
+            f.write(head + "".join(rows))
+        shuffled = rows[:]
+        x = 12345
+        for i in range(len(shuffled) - 1, 0, -1):  # Fisher-Yates with a fixed LCG
+            x = (x * 6364136223846793005 + 1442695040888963407) % 2**64
+            j = (x >> 33) % (i + 1)
+            shuffled[i], shuffled[j] = shuffled[j], shuffled[i]
+        cls.shuffled = os.path.join(d, "shuffled.csv")
+        with open(cls.shuffled, "w", encoding="utf-8", newline="") as f:
+            f.write(head + "".join(shuffled))
+        assert os.path.getsize(cls.ordered) > 2_200_000
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.dir.cleanup()
+
+    def test_metrics_and_report_bytes_do_not_depend_on_threads_or_row_order(self):
+        want = iv("metrics", self.ordered, "--lenient", "--by", "channel,type,stage,region",
+                  "--format", "csv", "--threads", "1").stdout
+        for path in (self.ordered, self.shuffled):
+            for n in ("1", "2", "3", "4"):
+                got = iv("metrics", path, "--lenient", "--by", "channel,type,stage,region",
+                         "--format", "csv", "--threads", n).stdout
+                self.assertEqual(got, want, f"{os.path.basename(path)} --threads {n}")
+        want = iv("churn", self.ordered, "--lenient", "--format", "csv", "--threads", "1").stdout
+        got = iv("churn", self.shuffled, "--lenient", "--format", "csv", "--threads", "3").stdout
+        self.assertEqual(got, want)
+
+    def test_snapshots_rejects_and_errors_are_the_same_for_any_thread_count(self):
+        d = self.dir.name
+        snaps, rejects = [], []
+        for n in ("1", "2", "4"):
+            snap, rej = os.path.join(d, f"s{n}.ivs"), os.path.join(d, f"r{n}.csv")
+            iv("ingest", self.ordered, "--lenient", "--threads", n, "--save", snap, "--rejects", rej)
+            with open(snap, "rb") as f:
+                snaps.append(f.read())
+            with open(rej, "rb") as f:
+                rejects.append(f.read())
+        self.assertEqual(snaps[1], snaps[0])
+        self.assertEqual(snaps[2], snaps[0])
+        self.assertEqual(rejects[1], rejects[0])
+        self.assertEqual(rejects[2], rejects[0])
+        self.assertGreater(rejects[0].count(b"\n"), 2)
+        errs = {iv("ingest", self.shuffled, "--threads", n, check=False).stderr for n in ("1", "2", "4")}
+        self.assertEqual(len(errs), 1, errs)
+        self.assertIn("line ", errs.pop())
+
+    def test_threads_takes_a_count(self):
+        p = iv("metrics", self.ordered, "--threads", "x", check=False)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("--threads", p.stderr)
+
+
 class Metrics(unittest.TestCase):
     def test_metrics_rows_are_the_by_dimensions_then_the_spec_names(self):
         rows = iv_json("metrics", SAMPLE, "--by", "channel,month")

@@ -1,6 +1,7 @@
 /* Thread safety (doc/ABI.md, "Threads"): read-only queries on one prepared store from
  * several threads at once, and independent stores worked on in parallel, each give the
- * result the single-threaded run gives; error messages stay with their thread.
+ * result the single-threaded run gives; error messages stay with their thread; a file
+ * ingested by several parser threads gives the store one thread gives.
  * Meant to run under ThreadSanitizer too (.ci/run: build-tsan, -Db_sanitize=thread),
  * which reports any data race the library has on these paths. */
 #include <check.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "iv/clv.h"
+#include "iv/ingest.h"
 #include "iv/maturity.h"
 #include "iv/query.h"
 #include "reldata.h"
@@ -19,6 +21,8 @@
 #define NQUERIES 7
 #define SHARED_ROWS 1500
 #define OWN_ROWS 400
+
+extern uint64_t iv__ingest_chunk;
 
 /* Query q over a store as CSV text (malloc'd), NULL on failure. */
 static char *run_query(const iv_store *s, int q)
@@ -211,11 +215,66 @@ START_TEST(a_query_split_over_worker_threads_equals_the_single_threaded_one)
 }
 END_TEST
 
+START_TEST(parallel_ingestion_gives_the_serial_store)
+{
+    /* several parser threads and the appending thread share the handle's settings, the
+     * store and (here) a user allocator behind a lock; the saved stores must be equal */
+    char path[512], snap1[512], snap4[512];
+    FILE *f;
+    size_t i, n1, n4;
+    char *a1, *a4;
+    tu_alloc a;
+    int t;
+    tu_temp_path(path, sizeof path, ".csv");
+    f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    fputs("contact,ts,channel,type,cost,note\n", f);
+    for (i = 0; i < 6000; i++)
+        fprintf(f, "c%zu,2025-%02zu-%02zuT10:00:00Z,%s,visit,%zu.5,%s\n", i * 7919 % 613, i % 12 + 1, i % 28 + 1,
+                i % 3 ? "web" : "email", i % 40, i % 5 ? "plain" : "\"two\nlines, \"\"quoted\"\"\"");
+    ck_assert_int_eq(fclose(f), 0);
+    tu_temp_path(snap1, sizeof snap1, ".ivs");
+    tu_temp_path(snap4, sizeof snap4, ".ivs");
+    iv__ingest_chunk = 3000;
+    for (t = 1; t <= 4; t += 3) {
+        iv_store *s = NULL;
+        iv_ingest *ing = NULL;
+        iv_store_options so = IV_STORE_OPTIONS_INIT;
+        iv_ingest_options io = IV_INGEST_OPTIONS_INIT;
+        tu_alloc_reset(&a, 0);
+        so.alloc = tu_alloc_fn;
+        so.alloc_ud = &a;
+        io.threads = t;
+        ck_assert_int_eq(iv_store_new(&s, &so), IV_OK);
+        ck_assert_int_eq(iv_ingest_new(&ing, s, &io), IV_OK);
+        ck_assert_int_eq(iv_ingest_file(ing, path), IV_OK);
+        iv_ingest_free(ing);
+        ck_assert_uint_eq(iv_store_rows(s), 6000);
+        ck_assert_int_eq(iv_store_save(s, t == 1 ? snap1 : snap4), IV_OK);
+        iv_store_free(s);
+        ck_assert_int_eq(a.live, 0);
+    }
+    iv__ingest_chunk = (uint64_t)1 << 20;
+    a1 = tu_read_file(snap1, &n1);
+    a4 = tu_read_file(snap4, &n4);
+    ck_assert_ptr_nonnull(a1);
+    ck_assert_ptr_nonnull(a4);
+    ck_assert_uint_eq(n1, n4);
+    ck_assert_int_eq(memcmp(a1, a4, n1), 0);
+    free(a1);
+    free(a4);
+    remove(path);
+    remove(snap1);
+    remove(snap4);
+}
+END_TEST
+
 static void threads_tests(TCase *tc)
 {
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, concurrent_queries_on_one_store_and_parallel_stores_match_the_serial_results);
     tcase_add_test(tc, a_query_split_over_worker_threads_equals_the_single_threaded_one);
+    tcase_add_test(tc, parallel_ingestion_gives_the_serial_store);
 }
 
 TU_SUITE_MAIN("threads", threads_tests)

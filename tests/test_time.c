@@ -263,6 +263,25 @@ START_TEST(cached_month_still_rejects_bad_days_times_and_range)
 }
 END_TEST
 
+START_TEST(fast_path_converts_any_order_of_dates_without_state)
+{
+    /* the fast path keeps no state: dates far apart in any order, values from
+     * date -u -d DATE +%s */
+    ck_assert_int_eq(cached_ok(NULL, "2100-03-01T00:00:00Z"), 4107542400000LL);
+    ck_assert_int_eq(cached_ok(NULL, "1900-03-01T00:00:00Z"), -2203891200000LL);
+    ck_assert_int_eq(cached_ok(NULL, "2000-02-29T12:34:56Z"), 951827696000LL);
+    ck_assert_int_eq(cached_ok(NULL, "1969-12-31T23:59:59Z"), -1000LL);
+    ck_assert_int_eq(cached_ok(NULL, "2024-02-29T23:59:59Z"), 1709251199000LL);
+    /* 2100 and 1900 are not leap years (divisible by 100, not by 400) */
+    ck_assert_int_eq(cached_rc(NULL, "2100-02-29T00:00:00Z"), IV_EPARSE);
+    ck_assert_int_eq(cached_rc(NULL, "1900-02-29T00:00:00Z"), IV_EPARSE);
+    /* a non-digit anywhere in the year is an error, not a different year */
+    ck_assert_int_eq(cached_rc(NULL, "19x0-01-01T00:00:00Z"), IV_EPARSE);
+    ck_assert_int_eq(cached_rc(NULL, "200x-01-01T00:00:00Z"), IV_EPARSE);
+    ck_assert_int_eq(cached_rc(NULL, "2000/01-01T00:00:00Z"), IV_EPARSE);
+}
+END_TEST
+
 
 static void time_tests(TCase *tc)
 {
@@ -273,6 +292,7 @@ static void time_tests(TCase *tc)
     tcase_add_test(tc, integer_epoch_seconds_are_accepted);
     tcase_add_test(tc, leap_days_follow_the_gregorian_rule);
     tcase_add_test(tc, range_is_1900_to_2200_inclusive);
+    tcase_add_test(tc, fast_path_converts_any_order_of_dates_without_state);
     tcase_add_test(tc, trailing_garbage_and_malformed_text_are_rejected);
     tcase_add_test(tc, bad_offsets_are_rejected);
     tcase_add_test(tc, text_need_not_be_nul_terminated);

@@ -656,7 +656,7 @@ static const char *const source_names[] = {
 };
 static const char *const ingest_names[] = {
     "input_format", "lenient", "rejects", "max_line", "max_fields", "max_string", "max_depth",
-    "max_raw", "max_rejects", NULL,
+    "max_raw", "max_rejects", "threads", NULL,
 };
 
 static int in_list(const char *k, const char *const *list)
@@ -816,6 +816,11 @@ static int ingest_into(lua_State *L, iv_store *s, const char *path, int opts)
         o.max_raw = (size_t)d;
     if (opt_number(L, opts, "max_rejects", &d))
         o.max_rejects = (uint64_t)d;
+    if (opt_number(L, opts, "threads", &d)) {
+        if (!(d >= 0 && d <= 1024))
+            return luaL_error(L, "iv: threads must be a number from 0 to 1024");
+        o.threads = (int)d;
+    }
     rejects = opt_string(L, opts, "rejects");
     if ((rc = iv_ingest_new(&ing, s, &o)) != IV_OK)
         return fail(L, rc);

@@ -67,11 +67,16 @@ typedef struct iv_ingest_options {
      *  after @ref map, and a column it names that the input lacks is an error.
      *  @since 1.2 */
     const iv_source *source;
+    int threads;            /**< threads parsing a file (iv_ingest_file(), iv_ingest_file_range());
+                                 0 or 1: the calling thread only. The store, the rejects,
+                                 the counters and the errors are the same for any value
+                                 (see doc/PERFORMANCE.md); JSON Lines and pushed input are
+                                 parsed on the calling thread. @since 1.2 */
 } iv_ingest_options;
 
 /** @brief Initialiser for ::iv_ingest_options. @since 0.1 */
 #define IV_INGEST_OPTIONS_INIT { sizeof(iv_ingest_options), IV_INPUT_CSV, IV_POLICY_STRICT, \
-    ',', NULL, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL }
+    ',', NULL, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL, 0 }
 
 /**
  * @brief Fill @p opts with the defaults.
@@ -127,6 +132,70 @@ IV_API int iv_ingest_file(iv_ingest *ing, const char *path);
  * @since 0.1
  */
 IV_API void iv_ingest_free(iv_ingest *ing);
+
+/**
+ * @brief Ingest the records of a file that start in the byte range [@p begin, @p end),
+ *        then finish the ingestion (as iv_ingest_finish()).
+ *
+ * For CSV the header is read from the start of the file, whatever @p begin is. A record
+ * belongs to the range in which its first byte lies: the ingestion starts at
+ * the first record that starts at or after @p begin (iv_ingest_find_record_file()) and
+ * reads on past @p end to the end of the record that straddles it. So consecutive
+ * ranges [0, b1), [b1, b2), ... [bk, size) ingest every record exactly once, with the
+ * same rows, rejects and errors as the whole file, as long as the record-start rule of
+ * iv_ingest_find_record() finds the true starts at b1 ... bk. Lines and offsets in
+ * rejects and errors are the file's (the line feeds before @p begin are counted).
+ * The handle must be new (no input pushed). Parses with the options' @c threads.
+ * @param[in] ing a new handle
+ * @param[in] path a regular file
+ * @param[in] begin first byte of the range
+ * @param[in] end byte after the range (beyond the file's size means its end)
+ * @return as iv_ingest_push(); ::IV_EIO when the file cannot be read; ::IV_EINVAL for
+ *         a path that is not a regular file or begin > end; ::IV_ESTATE when input was
+ *         already pushed
+ * @since 1.2
+ */
+IV_API int iv_ingest_file_range(iv_ingest *ing, const char *path, uint64_t begin, uint64_t end);
+
+/**
+ * @brief Find where the first record that starts at or after byte @p from lies in
+ *        CSV or JSON Lines input held in memory.
+ *
+ * @p buf holds the input from its first byte (a CSV header is needed to know how many
+ * columns a record has). JSON Lines: a record starts after every line feed (a JSON
+ * string cannot hold a raw one), so the answer is exact. CSV: a line feed may lie
+ * inside a quoted field, and the quote state at @p from is unknown without reading
+ * from the start; the rule takes the first position after a line feed from which the
+ * next four records (or those up to the end) tokenise without a structural error (a
+ * quote inside an unquoted field, text after a closing quote, an unterminated quote),
+ * trying at most 64 line feeds (then the first of them). Its limits: a quoted field
+ * whose content is itself lines of well-formed records can fool it, and a record that
+ * is itself malformed in that way (a bad row) is not taken as a start, so a range
+ * boundary just before such a record can move past it. The parallel ingestion checks
+ * every such guess against where the previous range really ended and never
+ *  * depends on it. Positions inside the header give the first record after it.
+ * @param[in] buf the input from its start
+ * @param[in] len bytes in @p buf
+ * @param[in] from offset to search from
+ * @param[in] opts format, delimiter and limits as for iv_ingest_new() (NULL: defaults)
+ * @param[out] start the offset found, or @p len when no record starts at or after @p from
+ * @return ::IV_OK, ::IV_EINVAL, or the error of a bad CSV header
+ * @since 1.2
+ */
+IV_API int iv_ingest_find_record(const void *buf, size_t len, uint64_t from, const iv_ingest_options *opts,
+                                 uint64_t *start);
+
+/**
+ * @brief iv_ingest_find_record() on a file (mapped, not read whole).
+ * @param[in] path a regular file
+ * @param[in] from offset to search from
+ * @param[in] opts as for iv_ingest_find_record()
+ * @param[out] start the offset found, or the file's size
+ * @return as iv_ingest_find_record(); ::IV_EIO when the file cannot be opened
+ * @since 1.2
+ */
+IV_API int iv_ingest_find_record_file(const char *path, uint64_t from, const iv_ingest_options *opts,
+                                      uint64_t *start);
 
 /**
  * @brief Counters of an ingestion.

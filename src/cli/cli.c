@@ -63,6 +63,16 @@ void cli_opts_init(cli_opts *o)
     memset(o, 0, sizeof *o);
     o->format = IV_FORMAT_TABLE;
     o->input_format = -1;
+    o->threads = -1;
+}
+
+int cli_threads(const cli_opts *o)
+{
+    long n;
+    if (o->threads >= 0)
+        return o->threads;
+    n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 64 ? 64 : (int)n;
 }
 
 const char *cli_value(const char *cmd, int argc, char **argv, int *i, const char *name, int *bad)
@@ -185,6 +195,18 @@ int cli_common_opt(const char *cmd, int argc, char **argv, int *i, cli_opts *o)
         return c;
     if ((v = cli_value(cmd, argc, argv, i, "--model", &bad))) {
         o->model = v;
+        return 1;
+    }
+    if (bad)
+        return -1;
+    if ((v = cli_value(cmd, argc, argv, i, "--threads", &bad))) {
+        char *end;
+        unsigned long n = strtoul(v, &end, 10);
+        if (*v < '0' || *v > '9' || *end || n > 64) { /* digits only: no sign, no blank */
+            fprintf(stderr, "iv %s: --threads takes a number from 0 to 64 (not '%s')\n", cmd, v);
+            return -1;
+        }
+        o->threads = (int)n;
         return 1;
     }
     return bad ? -1 : 0;
@@ -396,13 +418,26 @@ static int cli_input_is_cut_snapshot(const cli_input *in)
 }
 
 /* Push the whole input (its head first) into ing and finish. Messages name the path. */
-static int cli_input_ingest(const char *cmd, iv_ingest *ing, cli_input *in, const char *path)
+static int cli_input_ingest(const char *cmd, iv_ingest *ing, cli_input *in, const char *path, int threads)
 {
     enum { CHUNK = 256 << 10 };
     unsigned char *buf = malloc(CHUNK);
     int rc = IV_OK;
     if (!buf)
         return cli_fail(cmd, "out of memory");
+    if (in->regular && threads > 1) {
+        /* a regular file on several threads: the library maps it by its path (nothing
+         * of it was pushed yet; the head read here is read again) */
+        free(buf);
+        rc = iv_ingest_file(ing, path);
+        if (rc != IV_OK) {
+            const char *msg = iv_error_last();
+            if (msg && strstr(msg, path))
+                return cli_fail(cmd, "%s", msg);
+            return cli_fail_rc(cmd, path, rc);
+        }
+        return CLI_OK;
+    }
     if (in->nhead)
         rc = iv_ingest_push(ing, in->head, in->nhead);
     while (rc == IV_OK && in->nhead == sizeof in->head) {
@@ -591,13 +626,14 @@ int cli_load(const char *cmd, const cli_opts *o, char **paths, int npaths, iv_st
         io.policy = o->lenient ? IV_POLICY_LENIENT : IV_POLICY_STRICT;
         io.source = src;
         io.max_rejects = o->max_rejects;
+        io.threads = cli_threads(o);
         if (cli_progress_enabled()) {
             io.progress = cli_progress;
             io.payload = paths[i];
         }
         rc = iv_ingest_new(&ing, *store, &io);
         if (rc == IV_OK) {
-            status = cli_input_ingest(cmd, ing, &in, paths[i]);
+            status = cli_input_ingest(cmd, ing, &in, paths[i], io.threads);
         } else {
             status = cli_fail_rc(cmd, paths[i], rc);
         }

@@ -20,7 +20,11 @@ typedef struct cli_opts {
      * each already checked by cli_common_opt; cli_source_new builds the source */
     const char *src_name[CLI_MAX_SOURCE_OPTS], *src_value[CLI_MAX_SOURCE_OPTS];
     int nsrc;
+    int threads;          /* --threads N for ingestion (and grouping); -1 = the cores */
 } cli_opts;
+
+/* The threads option's value: --threads N, or the number of cores online. */
+int cli_threads(const cli_opts *o);
 
 /* A command: argv[0] is its name. Returns the exit status. */
 typedef int (*cli_cmd_fn)(int argc, char **argv);
@@ -56,9 +60,9 @@ int cli_usage(const char *cmd, const char *usage, const char *fmt, ...)
     ;
 
 /* If argv[*i] is one of the common options (--format, --input-format, --lenient, --model,
- * and the source options --delimiter --encoding --time-format --timezone --epoch-unit
- * --decimal --thousands --map --set --values --dedup), consume it (and its value) and
- * return 1; 0 if not; -1 on a bad value (message printed). */
+ * --threads, and the source options --delimiter --encoding --time-format --timezone
+ * --epoch-unit --decimal --thousands --map --set --values --dedup), consume it (and its
+ * value) and return 1; 0 if not; -1 on a bad value (message printed). */
 int cli_common_opt(const char *cmd, int argc, char **argv, int *i, cli_opts *o);
 void cli_opts_init(cli_opts *o);
 /* Usage text of the source options, for the commands' usage lines. */

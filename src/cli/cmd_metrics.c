@@ -54,11 +54,6 @@ static int run(int argc, char **argv, int contacts)
         } else if (!bad && !contacts && (v = cli_value(cmd, argc, argv, &i, "--prev-to", &bad))) {
             if (cli_parse_time(cmd, "--prev-to", v, &pt))
                 return CLI_EUSAGE;
-        } else if (!bad && (v = cli_value(cmd, argc, argv, &i, "--threads", &bad))) {
-            size_t nth;
-            if (parse_size(v, &nth) || nth > 64)
-                return cli_usage(cmd, usage, "--threads takes a number from 0 to 64");
-            q.threads = (unsigned)nth;
         } else if (!bad && !contacts && (v = cli_value(cmd, argc, argv, &i, "--drill", &bad))) {
             if (parse_size(v, &drill))
                 return cli_usage(cmd, usage, "--drill takes a group number (0-based row of the metrics)");
@@ -77,7 +72,8 @@ static int run(int argc, char **argv, int contacts)
                        "  --where 'channel in (web, app) and not has churn'\n"
                        "--prev-from/--prev-to compare each metric with a previous period.\n"
                        "--drill N lists the interactions behind group N (0-based).\n"
-                       "--threads N groups large stores on N threads (same result, exact sums).\n");
+                       "--threads N reads the input and groups large stores on N threads (default:\n"
+                       "the number of cores; the same result for any N, exact sums).\n");
             return CLI_OK;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             return cli_usage(cmd, usage, "unknown option '%s'", argv[i]);
@@ -94,6 +90,7 @@ static int run(int argc, char **argv, int contacts)
     if (o.model && (rc = iv_model_load(&model, o.model, NULL)) != IV_OK)
         return cli_fail(cmd, "%s", iv_error_last());
     q.model = model;
+    q.threads = (unsigned)cli_threads(&o);
     paths[0] = (char *)input;
     st = cli_load(cmd, &o, paths, 1, &store, NULL, NULL);
     if (st != CLI_OK) {

@@ -7,9 +7,14 @@
  * construction live in buffers owned by the handle and reused for every record, so the
  * steady state allocates nothing per row or per field (the store's columns and
  * interners grow by doubling). */
+#define _DEFAULT_SOURCE 1 /* madvise(MADV_DONTNEED): posix_madvise's is a no-op on glibc */
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "csv.h"
 #include "encoding.h"
@@ -37,10 +42,24 @@
 #define IV__DEF_MAX_RAW 1024
 #define IV__DEF_MAX_REJECTS 1000000
 #define IV__SKIP_MIN ((uint64_t)64 << 20) /* lenient: an open record stops ingestion past this */
-#define IV__PROGRESS_STEP ((uint64_t)4 << 20)
-#define IV__READ_CHUNK ((size_t)256 << 10)
+/* The progress step and iv_ingest_file's read size: variables so that the tests can
+ * check the progress calls of the parallel driver on small inputs. */
+extern uint64_t iv__ingest_progress_step;
+extern size_t iv__ingest_read_chunk;
+uint64_t iv__ingest_progress_step = (uint64_t)4 << 20;
+size_t iv__ingest_read_chunk = (size_t)256 << 10;
+#define IV__PROGRESS_STEP iv__ingest_progress_step
+#define IV__READ_CHUNK iv__ingest_read_chunk
 #define IV__REJ_BLOCK ((size_t)64 << 10)
 #define IV__JKEY_MAX 1024 /* distinct JSON key spellings remembered */
+#define IV__BATCH_ROWS 4096 /* rows parsed before they are appended (one thread) */
+#define IV__ARENA_BLOCK ((size_t)64 << 10)
+/* Bytes of input per parallel task. A variable so that the tests can cut small inputs
+ * into many ranges (every boundary case) without megabytes of data. */
+extern uint64_t iv__ingest_chunk;
+uint64_t iv__ingest_chunk = (uint64_t)1 << 20;
+#define IV__CHUNK iv__ingest_chunk
+#define IV__MAX_THREADS 64
 
 /* The fields of doc/GUIDE.md §1, then custom dimensions. */
 enum {
@@ -91,6 +110,46 @@ typedef struct iv__reject {
     uint64_t line, offset;
     const char *reason, *raw;
 } iv__reject;
+
+/* A parsed and checked row waiting to be appended to the store. Its strings point into
+ * the input (while it stays in memory) or into the batch's arena. The marks are the
+ * parser's counters before the row, so that a failed append can take the counters and
+ * the rejects back to where the serial order puts them. */
+typedef struct iv__brow {
+    iv__str str[5];      /* contact, channel, type, team, id */
+    int64_t ts;
+    double cost, value, score, rv;
+    uint64_t line, end;  /* the record's line (parser's numbering) and the offset after it */
+    uint64_t acc, rej;   /* rows accepted and rejected before it */
+    uint64_t dup;        /* duplicates (dedup=id) found before it, as its parser knew */
+    size_t nrej;         /* rejects kept before it */
+    uint32_t hash;       /* iv__hash of the contact */
+    uint32_t dim0;       /* its custom dimension values: dims[dim0 .. dim0 + ndims) */
+    uint16_t ndims;
+    uint8_t stage, area, direction, outcome;
+} iv__brow;
+
+typedef struct iv__ablock {
+    struct iv__ablock *next;
+    size_t used, cap;
+    char data[];
+} iv__ablock;
+
+typedef struct iv__batch {
+    iv__brow *rows;
+    size_t n, cap, done;  /* done: rows appended already */
+    uint64_t ndup;        /* rows of it found to be duplicates (dedup=id) so far */
+    uint16_t *dim_idx;
+    iv__str *dim_val;
+    size_t ndv, capdv;
+    iv__ablock *arena;    /* copies of strings that do not live in the input */
+} iv__batch;
+
+/* Where a record ended and the parser's counters after it (for progress calls). */
+typedef struct iv__endmark {
+    uint64_t end, acc, rej;
+    size_t nrej;
+} iv__endmark;
 
 /* Reject texts live in blocks that never move, so returned pointers stay valid. */
 typedef struct iv__rblock {
@@ -173,6 +232,26 @@ struct iv_ingest {
     iv__reject *rej;
     size_t nrej, caprej;
     iv__rblock *rblocks;
+
+    /* rows parsed, not yet appended; the input bytes [stable_lo, stable_hi) stay in
+     * memory until they are (other strings are copied into the batch) */
+    iv__batch batch;
+    const char *stable_lo, *stable_hi;
+    uint64_t synced_read, synced_rejected; /* counters already added to the store's */
+    uint64_t stop_at;    /* stop before a record that starts at or after this offset */
+    uint64_t hdr_end;    /* where the first record after the header starts (mapped input) */
+    int stop_after_header;
+    unsigned threads;
+
+    /* a parser of the parallel driver (a clone of the handle; see iv__drive) */
+    int is_clone;
+    int want_ends;       /* keep the end offset of every record (for progress) */
+    struct iv__endmark *ends;
+    size_t nends, capends;
+    uint64_t start, end; /* the bytes it parsed: records starting in [start, end) */
+    int fail_rc;         /* its failure: the code, the line (0: none) and the message */
+    uint64_t fail_line;  /* without "line N" when fail_line is set */
+    char fail_msg[768];
 };
 
 /* ------------------------------------------------------------- options -------- */
@@ -305,7 +384,11 @@ IV_API int iv_ingest_new(iv_ingest **out, iv_store *store, const iv_ingest_optio
                                     sizeof(iv_ingest_options), "iv_ingest_options")))
             return rc;
         memcpy(&o, opts, IV__MIN(opts->size, sizeof o));
+        if (opts->size < sizeof o)
+            memset((char *)&o + opts->size, 0, sizeof o - opts->size);
     }
+    if (o.threads < 0)
+        return iv__error(IV_EINVAL, "iv_ingest_options: threads must be 0 or more, not %d", o.threads);
     if (o.format != IV_INPUT_CSV && o.format != IV_INPUT_JSONL)
         return iv__error(IV_EINVAL, "iv_ingest_options: unknown format %d", o.format);
     if (o.policy != IV_POLICY_STRICT && o.policy != IV_POLICY_LENIENT)
@@ -343,6 +426,8 @@ IV_API int iv_ingest_new(iv_ingest **out, iv_store *store, const iv_ingest_optio
     ing->payload = o.payload;
     ing->line = 1;
     ing->next_progress = IV__PROGRESS_STEP;
+    ing->stop_at = UINT64_MAX;
+    ing->threads = o.threads > 1 ? (unsigned)o.threads : 1;
     for (i = 0; i < F_N; i++)
         ing->field_col[i] = -1;
     iv__csv_init(&ing->csv, &ing->alloc, ing->delim, ing->max_fields);
@@ -363,6 +448,233 @@ IV_API int iv_ingest_new(iv_ingest **out, iv_store *store, const iv_ingest_optio
     return IV_OK;
 }
 
+/* ------------------------------------------------------------- batch -------- */
+
+static void iv__arena_free(iv_ingest *ing)
+{
+    iv__ablock *b = ing->batch.arena;
+    while (b) {
+        iv__ablock *next = b->next;
+        iv__free(&ing->alloc, b, sizeof *b + b->cap);
+        b = next;
+    }
+    ing->batch.arena = NULL;
+}
+
+static void iv__batch_free(iv_ingest *ing)
+{
+    iv__batch *b = &ing->batch;
+    iv__arena_free(ing);
+    iv__free(&ing->alloc, b->rows, b->cap * sizeof *b->rows);
+    iv__free(&ing->alloc, b->dim_idx, b->capdv * sizeof *b->dim_idx);
+    iv__free(&ing->alloc, b->dim_val, b->capdv * sizeof *b->dim_val);
+    memset(b, 0, sizeof *b);
+}
+
+/* Empty the batch, keeping its arrays and the arena's first block. */
+static void iv__batch_reset(iv_ingest *ing)
+{
+    iv__batch *b = &ing->batch;
+    b->n = b->done = b->ndv = 0;
+    b->ndup = 0;
+    if (b->arena) {
+        iv__ablock *keep = b->arena;
+        while (keep->next) { /* the oldest block is the last; keep the newest */
+            iv__ablock *next = keep->next;
+            keep->next = next->next;
+            iv__free(&ing->alloc, next, sizeof *next + next->cap);
+        }
+        keep->used = 0;
+    }
+}
+
+/* A string of the row as the batch keeps it: the input's bytes when they stay in memory
+ * until the batch is appended, otherwise a copy. Returns 0, or 1 when out of memory. */
+static int iv__batch_str(iv_ingest *ing, iv__str *dst, iv__str src)
+{
+    iv__ablock *b;
+    if (src.n == 0 || (src.p >= ing->stable_lo && src.p + src.n <= ing->stable_hi)) {
+        *dst = src;
+        return 0;
+    }
+    b = ing->batch.arena;
+    if (!b || b->cap - b->used < src.n) {
+        size_t cap = src.n > IV__ARENA_BLOCK ? src.n : IV__ARENA_BLOCK;
+        iv__ablock *nb = iv__malloc(&ing->alloc, sizeof *nb + cap);
+        if (!nb)
+            return 1;
+        nb->next = b;
+        nb->used = 0;
+        nb->cap = cap;
+        ing->batch.arena = b = nb;
+    }
+    memcpy(b->data + b->used, src.p, src.n);
+    dst->p = b->data + b->used;
+    dst->n = src.n;
+    b->used += src.n;
+    return 0;
+}
+
+/* Queue the parsed, checked row. Returns IV_OK or IV_ENOMEM. */
+static int iv__batch_add(iv_ingest *ing, const iv__row *r, uint64_t end)
+{
+    iv__batch *b = &ing->batch;
+    iv__brow *o;
+    size_t d;
+    if (b->n >= b->cap && iv__grow(&ing->alloc, (void **)&b->rows, &b->cap, b->n + 1, sizeof *b->rows))
+        return IV_ENOMEM;
+    if (b->ndv + r->ndims > b->capdv) {
+        size_t cap = b->capdv, cap2 = b->capdv;
+        if (iv__grow(&ing->alloc, (void **)&b->dim_idx, &cap, b->ndv + r->ndims, sizeof *b->dim_idx) ||
+            iv__grow(&ing->alloc, (void **)&b->dim_val, &cap2, cap, sizeof *b->dim_val))
+            return IV_ENOMEM;
+        if (cap2 > cap) { /* keep both arrays the same length */
+            void *p = iv__realloc(&ing->alloc, b->dim_idx, cap * sizeof *b->dim_idx, cap2 * sizeof *b->dim_idx);
+            if (!p)
+                return iv__nomem("a row's dimensions");
+            b->dim_idx = p;
+        }
+        b->capdv = cap2;
+    }
+    o = &b->rows[b->n];
+    if (iv__batch_str(ing, &o->str[0], r->contact) || iv__batch_str(ing, &o->str[1], r->channel) ||
+        iv__batch_str(ing, &o->str[2], r->type) || iv__batch_str(ing, &o->str[3], r->team) ||
+        iv__batch_str(ing, &o->str[4], r->id))
+        return iv__nomem("a row's text");
+    for (d = 0; d < r->ndims; d++) {
+        b->dim_idx[b->ndv + d] = r->dim_idx[d];
+        if (iv__batch_str(ing, &b->dim_val[b->ndv + d], r->dim_val[d]))
+            return iv__nomem("a row's text");
+    }
+    o->ts = r->ts;
+    o->cost = r->cost;
+    o->value = r->value;
+    o->score = r->score;
+    o->rv = r->rv;
+    o->line = ing->rec_line;
+    o->end = end;
+    o->acc = ing->rows_accepted;
+    o->rej = ing->rows_rejected;
+    o->dup = ing->rows_duplicate;
+    o->nrej = ing->nrej;
+    o->hash = iv__hash(r->contact.p, r->contact.n);
+    o->dim0 = (uint32_t)b->ndv;
+    o->ndims = (uint16_t)r->ndims;
+    o->stage = r->stage;
+    o->area = r->area;
+    o->direction = r->direction;
+    o->outcome = r->outcome;
+    b->ndv += r->ndims;
+    b->n++;
+    return IV_OK;
+}
+
+/* Add the parser's counters to the store's (they count every ingestion into it). */
+static void iv__sync_counts(iv_ingest *ing)
+{
+    ing->store->ingest_read += ing->rows_read - ing->synced_read;
+    ing->store->ingest_rejected += ing->rows_rejected - ing->synced_rejected;
+    ing->synced_read = ing->rows_read;
+    ing->synced_rejected = ing->rows_rejected;
+}
+
+static int iv__fail(iv_ingest *ing, int rc);
+
+/* Append the rows of P's batch that end at or before offset `upto` (all of them with
+ * UINT64_MAX) to ing's store, in order. P is ing itself (one thread) or a parser of the
+ * parallel driver, whose lines start at line0. The contact lookups of the rows a few
+ * places ahead are prefetched in three stages (see iv__pool_prefetch), so the cache
+ * misses of a large contact table overlap instead of adding up. On a failure at a row,
+ * the rows before it stay, and the counters and rejects are those of the serial order
+ * at that row; the error names its line. */
+static int iv__commit(iv_ingest *ing, iv_ingest *P, uint64_t upto, uint64_t line0)
+{
+    iv__batch *b = &P->batch;
+    iv_store *st = ing->store;
+    const iv__pool *cp = &st->contacts;
+    iv__row r;
+    size_t k;
+    memset(&r, 0, offsetof(iv__row, dim_idx));
+    r.hashed = 1;
+    for (k = b->done; k < b->n && b->rows[k].end <= upto; k++) {
+        const iv__brow *o = &b->rows[k];
+        size_t d;
+        int rc;
+        if (ing->dedup && o->str[4].n && iv__dedup_has(ing, o->str[4].p, o->str[4].n)) {
+            /* a duplicate, decided in input order: read, neither accepted nor rejected */
+            b->ndup++;
+            continue;
+        }
+        if (k + 12 < b->n)
+            iv__pool_prefetch(cp, b->rows[k + 12].hash, 1);
+        if (k + 8 < b->n)
+            iv__pool_prefetch(cp, b->rows[k + 8].hash, 2);
+        if (k + 4 < b->n)
+            iv__pool_prefetch(cp, b->rows[k + 4].hash, 3);
+        r.contact = o->str[0];
+        r.channel = o->str[1];
+        r.type = o->str[2];
+        r.team = o->str[3];
+        r.id = o->str[4];
+        r.contact_hash = o->hash;
+        r.ts = o->ts;
+        r.stage = o->stage;
+        r.area = o->area;
+        r.direction = o->direction;
+        r.outcome = o->outcome;
+        r.cost = o->cost;
+        r.value = o->value;
+        r.score = o->score;
+        r.rv = o->rv;
+        r.ndims = o->ndims;
+        for (d = 0; d < o->ndims; d++) {
+            r.dim_idx[d] = b->dim_idx[o->dim0 + d];
+            r.dim_val[d] = b->dim_val[o->dim0 + d];
+        }
+        rc = iv__store_push(st, &r);
+        if (rc == IV_OK && ing->dedup && o->str[4].n)
+            rc = iv__dedup_insert(ing, st->id[st->nrows - 1]);
+        if (rc != IV_OK) {
+            char msg[512];
+            snprintf(msg, sizeof msg, "%s", iv_error_last());
+            b->done = k;
+            if (P == ing) { /* take back what was counted after this row */
+                ing->rows_accepted = o->acc - b->ndup;
+                ing->rows_rejected = o->rej;
+                ing->rows_duplicate = o->dup + b->ndup;
+                ing->nrej = o->nrej;
+            } else {
+                ing->rows_accepted += o->acc - b->ndup;
+                ing->rows_rejected += o->rej;
+                ing->rows_duplicate += b->ndup;
+            }
+            ing->rows_read = ing->rows_accepted + ing->rows_rejected + ing->rows_duplicate;
+            ing->bytes = o->end;
+            iv__sync_counts(ing);
+            return iv__fail(ing, iv__error(rc, "line %llu: %s", (unsigned long long)(line0 + o->line - 1), msg));
+        }
+    }
+    b->done = k;
+    if (P == ing && k == b->n) {
+        /* the duplicates were counted as accepted when parsed */
+        ing->rows_accepted -= b->ndup;
+        ing->rows_duplicate += b->ndup;
+        iv__batch_reset(ing);
+        iv__sync_counts(ing);
+    }
+    return IV_OK;
+}
+
+/* One thread: append everything queued. */
+static int iv__flush(iv_ingest *ing)
+{
+    if (ing->batch.n == 0) {
+        iv__sync_counts(ing);
+        return IV_OK;
+    }
+    return iv__commit(ing, ing, UINT64_MAX, 1);
+}
+
 IV_API void iv_ingest_free(iv_ingest *ing)
 {
     const iv__alloc *a;
@@ -371,10 +683,14 @@ IV_API void iv_ingest_free(iv_ingest *ing)
     if (!ing)
         return;
     a = &ing->alloc;
-    iv__free(a, ing->mapbuf, ing->mapbuf_n);
-    iv__free(a, ing->map, ing->capmap * sizeof *ing->map);
-    iv__free(a, ing->xt, ing->capxt * sizeof *ing->xt);
-    iv__free(a, ing->consts, ing->nconsts * sizeof *ing->consts);
+    iv__batch_free(ing);
+    iv__free(a, ing->ends, ing->capends * sizeof *ing->ends);
+    if (!ing->is_clone) { /* a clone shares its parent's map, targets and constants */
+        iv__free(a, ing->mapbuf, ing->mapbuf_n);
+        iv__free(a, ing->map, ing->capmap * sizeof *ing->map);
+        iv__free(a, ing->xt, ing->capxt * sizeof *ing->xt);
+        iv__free(a, ing->consts, ing->nconsts * sizeof *ing->consts);
+    }
     iv__free(a, ing->pre, ing->cappre);
     iv__free(a, ing->tbuf, ing->captbuf);
     iv__free(a, ing->dd, ing->capdd * sizeof *ing->dd);
@@ -421,6 +737,11 @@ static const char *iv__rtext(iv_ingest *ing, const char *s, size_t n)
 
 static int iv__fail(iv_ingest *ing, int rc)
 {
+    if (!ing->failed) {
+        ing->fail_rc = rc;
+        if (!ing->fail_line) /* otherwise iv__bad_row wrote the message without its line */
+            snprintf(ing->fail_msg, sizeof ing->fail_msg, "%s", iv_error_last());
+    }
     ing->failed = 1;
     return rc;
 }
@@ -472,11 +793,12 @@ static int iv__bad_row(iv_ingest *ing, const char *raw, size_t nraw, size_t col,
     }
     ing->rows_read++;
     ing->rows_rejected++;
-    ing->store->ingest_read++;
-    ing->store->ingest_rejected++;
-    if (ing->policy == IV_POLICY_STRICT)
-        return iv__fail(ing, iv__error(IV_EPARSE, "line %llu%s%s", (unsigned long long)ing->rec_line,
-                                       col ? ", " : ": ", reason));
+    if (ing->policy == IV_POLICY_STRICT) {
+        snprintf(ing->fail_msg, sizeof ing->fail_msg, "%s%s", col ? ", " : ": ", reason);
+        ing->fail_line = ing->rec_line;
+        return iv__fail(ing, iv__error(IV_EPARSE, "line %llu%s", (unsigned long long)ing->rec_line,
+                                       ing->fail_msg));
+    }
     return IV_OK;
 }
 
@@ -1006,22 +1328,12 @@ static int iv__finish_row(iv_ingest *ing, const char *raw, size_t nraw)
             col = ing->format == IV_INPUT_CSV ? (size_t)(ing->field_col[k] + 1) : ing->jcol[k];
         return iv__bad_row(ing, raw, nraw, col, field, ing->why);
     }
-    if (ing->dedup && ing->row.id.n && iv__dedup_has(ing, ing->row.id.p, ing->row.id.n)) {
-        ing->rows_read++;
-        ing->rows_duplicate++;
-        return IV_OK;
-    }
-    rc = iv__store_push(ing->store, &ing->row);
-    if (rc) {
-        char msg[512];
-        snprintf(msg, sizeof msg, "%s", iv_error_last());
-        return iv__fail(ing, iv__error(rc, "line %llu: %s", (unsigned long long)ing->rec_line, msg));
-    }
-    if (ing->dedup && ing->row.id.n && (rc = iv__dedup_insert(ing, ing->store->id[ing->store->nrows - 1])))
+    /* appended (and checked against dedup=id) in input order by iv__commit */
+    rc = iv__batch_add(ing, &ing->row, ing->rec_off + ing->rec_len);
+    if (rc)
         return iv__fail(ing, rc);
     ing->rows_read++;
     ing->rows_accepted++;
-    ing->store->ingest_read++;
     return IV_OK;
 }
 
@@ -1562,6 +1874,25 @@ static int iv__overlong(iv_ingest *ing)
                                    (unsigned long long)ing->rec_line, ing->why));
 }
 
+static int iv__add_end(iv_ingest *ing)
+{
+    if (ing->nends >= ing->capends &&
+        iv__grow(&ing->alloc, (void **)&ing->ends, &ing->capends, ing->nends + 1, sizeof *ing->ends))
+        return iv__fail(ing, IV_ENOMEM);
+    ing->ends[ing->nends].end = ing->bytes;
+    ing->ends[ing->nends].acc = ing->rows_accepted;
+    ing->ends[ing->nends].rej = ing->rows_rejected;
+    ing->ends[ing->nends].nrej = ing->nrej;
+    ing->nends++;
+    return IV_OK;
+}
+
+/* Parse the records in p[0..n): the serial driver, used by iv_ingest_push, by the
+ * parallel driver's parsers (clones, which only queue their rows) and by its
+ * committing thread when it must re-read a stretch itself. Stops before a record that
+ * starts at or after ing->stop_at (or after the header with stop_after_header). On a
+ * failure of a row, the rows queued before it are appended first (they come first in
+ * the input), so the store holds exactly the rows before the failing one. */
 static int iv__feed(iv_ingest *ing, const char *p, size_t n)
 {
     /* one pass over the chunk: when it is plain ASCII (no NUL), no record that lies
@@ -1571,6 +1902,8 @@ static int iv__feed(iv_ingest *ing, const char *p, size_t n)
         size_t used;
         int done, rc;
         if (ing->rec_len == 0) {
+            if (ing->bytes >= ing->stop_at || (ing->stop_after_header && ing->header_done))
+                return IV_OK;
             ing->rec_off = ing->bytes;
             ing->rec_line = ing->line;
         }
@@ -1605,9 +1938,19 @@ static int iv__feed(iv_ingest *ing, const char *p, size_t n)
         ing->bytes += used;
         p += used;
         n -= used;
-        if (rc)
+        if (rc) {
+            int rc2;
+            if (!ing->is_clone && (rc2 = iv__flush(ing)) != IV_OK)
+                return rc2; /* an earlier row failed to append: that failure comes first */
+            return rc;
+        }
+        if (done && ing->want_ends && (rc = iv__add_end(ing)) != IV_OK)
+            return rc;
+        if (!ing->is_clone && ing->batch.n >= IV__BATCH_ROWS && (rc = iv__flush(ing)) != IV_OK)
             return rc;
         if (ing->progress && ing->bytes >= ing->next_progress) {
+            if ((rc = iv__flush(ing)) != IV_OK)
+                return rc;
             ing->next_progress = ing->bytes + IV__PROGRESS_STEP;
             if (ing->progress(ing->bytes, ing->total, ing->payload))
                 return iv__fail(ing, iv__error(IV_ECANCELED, "ingestion canceled by the progress callback at byte %llu",
@@ -1717,11 +2060,9 @@ static int iv__push_text(iv_ingest *ing, const char *p, size_t n)
 
 /* The first bytes of the input: a UTF-8 byte order mark is skipped; a UTF-16 one or
  * the gzip magic number is a clear error rather than rows of garbage. */
-static int iv__head(iv_ingest *ing)
+static int iv__head_bad(iv_ingest *ing)
 {
     const unsigned char *b = ing->bom;
-    int rc;
-    ing->bom_done = 1;
     if (ing->nbom >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF)))
         return iv__fail(ing, iv__error(IV_EPARSE, "the input starts with a UTF-16%s byte order mark: it is UTF-16 "
                                        "text, which libiv does not read; convert it to UTF-8 first, e.g. "
@@ -1729,6 +2070,16 @@ static int iv__head(iv_ingest *ing)
     if (ing->nbom >= 2 && b[0] == 0x1F && b[1] == 0x8B)
         return iv__fail(ing, iv__error(IV_EPARSE, "the input is gzip-compressed (it starts with the gzip magic "
                                        "bytes 1F 8B); decompress it first, e.g. zcat FILE | iv ingest -"));
+    return IV_OK;
+}
+
+static int iv__head(iv_ingest *ing)
+{
+    const unsigned char *b = ing->bom;
+    int rc;
+    ing->bom_done = 1;
+    if ((rc = iv__head_bad(ing)))
+        return rc;
     if (ing->nbom == 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF) {
         ing->bytes += 3;
         return IV_OK;
@@ -1736,6 +2087,25 @@ static int iv__head(iv_ingest *ing)
     if (ing->nbom && (rc = iv__push_text(ing, (const char *)ing->bom, ing->nbom)))
         return rc;
     return IV_OK;
+}
+
+/* The last record when it has no line ending (its bytes are in the carry buffer). */
+static int iv__last_record(iv_ingest *ing)
+{
+    int rc;
+    if (ing->rec_len == 0)
+        return IV_OK;
+    if (ing->format == IV_INPUT_CSV && (rc = iv__csv_eof(&ing->csv)))
+        return iv__fail(ing, rc);
+    ing->rec_clean = 0;
+    rc = iv__record(ing, ing->carry, ing->ncarry);
+    ing->ncarry = 0;
+    ing->in_carry = 0;
+    if (rc && !ing->is_clone) {
+        int rc2 = iv__flush(ing);
+        return rc2 ? rc2 : rc;
+    }
+    return rc;
 }
 
 IV_API int iv_ingest_push(iv_ingest *ing, const void *data, size_t len)
@@ -1757,7 +2127,13 @@ IV_API int iv_ingest_push(iv_ingest *ing, const void *data, size_t len)
         if ((rc = iv__head(ing)))
             return rc;
     }
-    return iv__push_text(ing, (const char *)p, len);
+    ing->stable_lo = (const char *)p;
+    ing->stable_hi = (const char *)p + len;
+    rc = iv__push_text(ing, (const char *)p, len);
+    ing->stable_lo = ing->stable_hi = NULL;
+    if (rc == IV_OK)
+        rc = iv__flush(ing); /* the rows may point into data, which is the caller's */
+    return rc;
 }
 
 IV_API int iv_ingest_finish(iv_ingest *ing)
@@ -1769,17 +2145,8 @@ IV_API int iv_ingest_finish(iv_ingest *ing)
         return rc;
     if (ing->delim_pending && (rc = iv__auto_delim(ing, NULL, 0, 1)))
         return rc;
-    if (ing->rec_len > 0) {
-        /* the last record has no line ending; its bytes are in the carry buffer */
-        if (ing->format == IV_INPUT_CSV && (rc = iv__csv_eof(&ing->csv)))
-            return iv__fail(ing, rc);
-        ing->rec_clean = 0;
-        rc = iv__record(ing, ing->carry, ing->ncarry);
-        ing->ncarry = 0;
-        ing->in_carry = 0;
-        if (rc)
-            return rc;
-    }
+    if ((rc = iv__last_record(ing)) != IV_OK || (rc = iv__flush(ing)) != IV_OK)
+        return rc;
     if (ing->format == IV_INPUT_CSV && !ing->header_done)
         return iv__fail(ing, iv__error(IV_EPARSE, "no header row: the input is empty"));
     if (ing->format == IV_INPUT_JSONL && ing->rows_read) {
@@ -1797,10 +2164,718 @@ IV_API int iv_ingest_finish(iv_ingest *ing)
     return IV_OK;
 }
 
+/* ------------------------------------------------------------- record starts -- */
+
+/* Whether a CSV record plausibly starts at c: the next few records (up to 4, or to the
+ * end of the input) tokenise without a structural error (a quote inside an unquoted
+ * field, text after a closing quote, an unterminated quote, a record longer than
+ * max_line). A position inside a quoted field almost always fails: its closing quote
+ * then lands inside an unquoted field, or opens a quoted field that swallows the
+ * following line ends into text after a closing quote. A wrong number of fields is no
+ * sign of a wrong start (it is a bad row either way), so it does not count. */
+static int iv__plausible(const iv_ingest *ing, iv__csv *t, const char *buf, uint64_t size, uint64_t c)
+{
+    int k;
+    for (k = 0; k < 4 && c < size; k++) {
+        size_t used = 0, lim = (size_t)IV__MIN(size - c, (uint64_t)ing->max_line + 2);
+        int done = 0;
+        iv__csv_reset(t);
+        if (iv__csv_scan(t, buf + c, lim, &used, &done) != IV_OK)
+            return 0;
+        if (!done) {
+            if (c + used < size) /* longer than max_line */
+                return 0;
+            if (iv__csv_eof(t) != IV_OK)
+                return 0;
+        }
+        if (t->err)
+            return 0;
+        c += used;
+    }
+    return 1;
+}
+
+/* The first record start at or after `from` in buf[0..size), which holds the input
+ * from its first byte (ing has read the header, which ends at ing->hdr_end). JSON Lines:
+ * the byte after a line feed (a JSON string cannot hold a raw line feed), exact. CSV:
+ * the first position after a line feed where a record plausibly starts (iv__plausible),
+ * tried over at most 64 line feeds (then the first of them), or the end of the input
+ * when none before it is plausible. The rule
+ * cannot see quote state it did not read: a quoted field that holds whole lines that
+ * look like records of the right width can fool it. The parallel driver checks every
+ * guess against the records the previous range really ended on; iv_ingest_file_range
+ * relies on it. Returns size when no record starts in [from, size). */
+static uint64_t iv__find_start(const iv_ingest *ing, iv__csv *t, const char *buf, uint64_t size,
+                               uint64_t from)
+{
+    uint64_t c, first = size;
+    int tries;
+    if (from <= ing->hdr_end)
+        return IV__MIN(ing->hdr_end, size);
+    if (from >= size)
+        return size;
+    c = from;
+    if (buf[c - 1] != '\n') {
+        const char *q = memchr(buf + c, '\n', (size_t)(size - c));
+        if (!q)
+            return size;
+        c = (uint64_t)(q - buf) + 1;
+    }
+    if (ing->format != IV_INPUT_CSV)
+        return c;
+    for (tries = 0; tries < 64 && c < size; tries++) {
+        const char *q;
+        if (first == size)
+            first = c;
+        if (iv__plausible(ing, t, buf, size, c))
+            return c;
+        q = memchr(buf + c, '\n', (size_t)(size - c));
+        if (!q)
+            return size;
+        c = (uint64_t)(q - buf) + 1;
+    }
+    return tries < 64 ? size : first;
+}
+
+/* ------------------------------------------------------------- parallel ------- */
+
+/* Several threads parse ranges of about IV__CHUNK bytes of a file in memory; the
+ * calling thread appends their rows to the store in file order. Range j holds the
+ * records that start in [lo_j, lo_{j+1}): its parser starts at the first record start
+ * it finds at or after lo_j (iv__find_start) and stops before the first record that
+ * starts at or after lo_{j+1}, finishing the record that straddles. A range's result is
+ * used only when its start equals the offset where the previous range really ended;
+ * otherwise the committing thread parses that stretch itself with the serial driver
+ * (a wrong guess costs time, never a different result). Everything a parser does to
+ * the rows, from the tokenizer to the checks, is the serial code on a clone of the
+ * handle; appending, interning and the order of rejects and errors are the serial
+ * path's, run in file order. */
+
+typedef struct iv__slot {
+    iv_ingest *P;
+    uint64_t chunk;
+    int state; /* 0 free, 1 parsing, 2 parsed */
+} iv__slot;
+
+typedef struct iv__par {
+    iv_ingest *ing;
+    const char *map;
+    uint64_t size, from, to, nchunks, next, committed;
+    size_t nslots;
+    iv__slot *slots;
+    int abort;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+} iv__par;
+
+static uint64_t iv__lo(const iv__par *z, uint64_t j)
+{
+    return j >= z->nchunks ? z->to : z->from + j * IV__CHUNK;
+}
+
+typedef struct iv__lalloc {
+    pthread_mutex_t mu;
+    iv__alloc inner;
+} iv__lalloc;
+
+/* While parsers run, a user's allocation hook (not required to be thread-safe) is
+ * entered by one thread at a time. */
+static void *iv__lalloc_fn(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    iv__lalloc *l = ud;
+    void *p;
+    pthread_mutex_lock(&l->mu);
+    p = l->inner.fn(l->inner.ud, ptr, osize, nsize);
+    pthread_mutex_unlock(&l->mu);
+    return p;
+}
+
+/* A parser for the parallel driver: the handle's settings and header, its own buffers. */
+static iv_ingest *iv__clone(const iv_ingest *ing)
+{
+    iv_ingest *P = iv__malloc(&ing->alloc, sizeof *P);
+    size_t i;
+    if (!P)
+        return NULL;
+    *P = *ing;
+    P->is_clone = 1;
+    P->progress = NULL;
+    P->want_ends = ing->progress != NULL;
+    P->carry = NULL;
+    P->ncarry = P->capcarry = 0;
+    P->in_carry = 0;
+    P->cols = NULL;
+    P->ncols = 0;
+    P->jkeys = NULL;
+    P->njkeys = P->capjkeys = 0;
+    P->scratch = NULL;
+    P->capscratch = 0;
+    P->rej = NULL;
+    P->nrej = P->caprej = 0;
+    P->rblocks = NULL;
+    memset(&P->batch, 0, sizeof P->batch);
+    P->ends = NULL;
+    P->nends = P->capends = 0;
+    P->pre = NULL; /* header-time and push-time buffers; the map, the extra targets */
+    P->npre = P->cappre = 0; /* and the constants are shared, read-only */
+    P->tbuf = NULL;
+    P->captbuf = 0;
+    P->dedup = 0; /* decided by the appending thread, in input order */
+    P->dd = NULL;
+    P->ndd = P->capdd = 0;
+    P->rows_duplicate = 0;
+    iv__csv_init(&P->csv, &P->alloc, P->delim, P->max_fields);
+    iv__jsonl_init(&P->json, &P->alloc, P->max_fields, P->max_depth);
+    P->cols = iv__malloc(&P->alloc, ing->ncols * sizeof *P->cols);
+    if (!P->cols || iv__csv_reserve(&P->csv, ing->ncols)) {
+        iv_ingest_free(P);
+        return NULL;
+    }
+    P->ncols = ing->ncols;
+    for (i = 0; i < ing->ncols; i++) {
+        iv__str *t = ing->cols[i].text;
+        P->cols[i] = ing->cols[i];
+        if (t) /* point at the clone's own row */
+            P->cols[i].text = (iv__str *)((char *)&P->row + ((const char *)t - (const char *)&ing->row));
+    }
+    return P;
+}
+
+static void iv__clone_reset(iv_ingest *P)
+{
+    iv__rblock *b;
+    iv__batch_reset(P);
+    for (b = P->rblocks; b;) {
+        iv__rblock *next = b->next;
+        iv__free(&P->alloc, b, sizeof *b + b->cap);
+        b = next;
+    }
+    P->rblocks = NULL;
+    P->nrej = 0;
+    P->nends = 0;
+    P->rows_read = P->rows_accepted = P->rows_rejected = 0;
+    P->failed = 0;
+    P->fail_rc = 0;
+    P->fail_line = 0;
+    P->rec_len = 0;
+    P->ncarry = 0;
+    P->in_carry = 0;
+    P->line = 1;
+    iv__csv_reset(&P->csv);
+}
+
+/* iv__feed over map[ing->bytes..) up to the first record that starts at or after stop,
+ * in pieces: [bytes, stop), then 64 KiB at a time while a record is still open (each
+ * piece is scanned once more by iv__feed, so never the rest of the file). */
+static int iv__feed_upto(iv_ingest *ing, const char *map, uint64_t size, uint64_t stop)
+{
+    int rc = IV_OK;
+    while (rc == IV_OK && ing->bytes < size && !(ing->rec_len == 0 && ing->bytes >= stop)) {
+        uint64_t at = ing->bytes, e = at < stop ? stop : at + ((uint64_t)64 << 10);
+        rc = iv__feed(ing, map + at, (size_t)(IV__MIN(e, size) - at));
+        if (ing->bytes == at)
+            break;
+    }
+    return rc;
+}
+
+static void iv__parse_chunk(iv__par *z, iv_ingest *P, uint64_t j, iv__csv *t)
+{
+    uint64_t lo = iv__lo(z, j), hi = iv__lo(z, j + 1);
+    uint64_t start = j == 0 ? z->from : iv__find_start(z->ing, t, z->map, z->size, lo);
+    iv__clone_reset(P);
+    P->start = start;
+    P->bytes = start;
+    P->stop_at = hi;
+    P->stable_lo = z->map;
+    P->stable_hi = z->map + z->size;
+    if (start < hi && start < z->size && iv__feed_upto(P, z->map, z->size, hi) == IV_OK && P->bytes >= z->size)
+        iv__last_record(P);
+    P->end = P->bytes;
+}
+
+static void *iv__worker(void *arg)
+{
+    iv__par *z = arg;
+    iv__csv t;
+    iv__csv_init(&t, &z->ing->alloc, z->ing->delim, z->ing->max_fields);
+    for (;;) {
+        uint64_t j;
+        iv__slot *sl;
+        pthread_mutex_lock(&z->mu);
+        while (!z->abort && z->next < z->nchunks && z->next >= z->committed + z->nslots)
+            pthread_cond_wait(&z->cv, &z->mu);
+        if (z->abort || z->next >= z->nchunks) {
+            pthread_mutex_unlock(&z->mu);
+            break;
+        }
+        j = z->next++;
+        sl = &z->slots[j % z->nslots];
+        sl->state = 1;
+        pthread_mutex_unlock(&z->mu);
+        iv__parse_chunk(z, sl->P, j, &t);
+        pthread_mutex_lock(&z->mu);
+        sl->chunk = j;
+        sl->state = 2;
+        pthread_cond_broadcast(&z->cv);
+        pthread_mutex_unlock(&z->mu);
+    }
+    iv__csv_free(&t);
+    return NULL;
+}
+
+/* Rejects 0..n-1 of P, with their lines in the file's numbering, after ing's. */
+static int iv__take_rejects(iv_ingest *ing, const iv_ingest *P, size_t n, uint64_t line0)
+{
+    size_t i;
+    for (i = 0; i < n && ing->nrej < ing->max_rejects; i++) {
+        const iv__reject *s = &P->rej[i];
+        iv__reject *r;
+        if (ing->nrej >= ing->caprej &&
+            iv__grow(&ing->alloc, (void **)&ing->rej, &ing->caprej, ing->nrej + 1, sizeof *ing->rej))
+            return iv__fail(ing, IV_ENOMEM);
+        r = &ing->rej[ing->nrej];
+        r->line = line0 + s->line - 1;
+        r->offset = s->offset;
+        if (!(r->reason = iv__rtext(ing, s->reason, strlen(s->reason))) ||
+            !(r->raw = iv__rtext(ing, s->raw, strlen(s->raw))))
+            return iv__fail(ing, iv__nomem("a rejected row"));
+        ing->nrej++;
+    }
+    return IV_OK;
+}
+
+/* Counters and rejects of P as they stood before its row k (k == n: all of them). */
+static int iv__take_counts(iv_ingest *ing, const iv_ingest *P, size_t k, uint64_t line0)
+{
+    const iv__batch *b = &P->batch;
+    uint64_t acc = k < b->n ? b->rows[k].acc : P->rows_accepted;
+    uint64_t rej = k < b->n ? b->rows[k].rej : P->rows_rejected;
+    size_t nrej = k < b->n ? b->rows[k].nrej : P->nrej;
+    /* the batch is appended (k == n): its duplicates are known */
+    ing->rows_accepted += acc - P->batch.ndup;
+    ing->rows_rejected += rej;
+    ing->rows_duplicate += P->batch.ndup;
+    ing->rows_read = ing->rows_accepted + ing->rows_rejected + ing->rows_duplicate;
+    iv__sync_counts(ing);
+    return iv__take_rejects(ing, P, nrej, line0);
+}
+
+/* Append everything P parsed (its rows start at the file's line line0), calling the
+ * progress callback where the serial driver would: after the first record end, or
+ * read-buffer boundary (the serial reader's pieces end mid-record), at or past the
+ * next step. */
+static int iv__merge(iv_ingest *ing, iv_ingest *P, uint64_t line0)
+{
+    size_t i = 0;
+    int rc;
+    while (ing->progress) {
+        uint64_t e, b = (ing->next_progress + IV__READ_CHUNK - 1) / IV__READ_CHUNK * IV__READ_CHUNK;
+        iv__endmark m;
+        while (i < P->nends && P->ends[i].end < ing->next_progress)
+            i++;
+        e = i < P->nends ? P->ends[i].end : UINT64_MAX;
+        if (b <= P->start || b > P->end)
+            b = UINT64_MAX;
+        if (b < e) {
+            e = b; /* a read boundary inside a record: the counters before that record */
+            memset(&m, 0, sizeof m);
+            if (i > 0)
+                m = P->ends[i - 1];
+        } else if (e != UINT64_MAX) {
+            m = P->ends[i];
+        } else {
+            break;
+        }
+        if ((rc = iv__commit(ing, P, e, line0)) != IV_OK) {
+            iv__take_rejects(ing, P, P->batch.rows[P->batch.done].nrej, line0);
+            return rc;
+        }
+        ing->next_progress = e + IV__PROGRESS_STEP;
+        if (ing->progress(e, ing->total, ing->payload)) {
+            ing->rows_accepted += m.acc - P->batch.ndup; /* rows up to e are appended */
+            ing->rows_rejected += m.rej;
+            ing->rows_duplicate += P->batch.ndup;
+            ing->rows_read = ing->rows_accepted + ing->rows_rejected + ing->rows_duplicate;
+            iv__sync_counts(ing);
+            iv__take_rejects(ing, P, m.nrej, line0);
+            ing->bytes = e;
+            return iv__fail(ing, iv__error(IV_ECANCELED, "ingestion canceled by the progress callback at byte %llu",
+                                           (unsigned long long)e));
+        }
+    }
+    if ((rc = iv__commit(ing, P, UINT64_MAX, line0)) != IV_OK) {
+        iv__take_rejects(ing, P, P->batch.rows[P->batch.done].nrej, line0);
+        return rc;
+    }
+    if ((rc = iv__take_counts(ing, P, P->batch.n, line0)) != IV_OK)
+        return rc;
+    ing->line = line0 + P->line - 1;
+    ing->bytes = P->failed ? P->bytes : P->end;
+    if (P->failed) {
+        if (P->fail_line)
+            rc = iv__error(P->fail_rc, "line %llu%s", (unsigned long long)(line0 + P->fail_line - 1), P->fail_msg);
+        else
+            rc = iv__error(P->fail_rc, "%s", P->fail_msg);
+        return iv__fail(ing, rc);
+    }
+    return IV_OK;
+}
+
+/* The serial driver over map[pos..) up to the first record that starts at or after stop. */
+static int iv__serial_part(iv_ingest *ing, const char *map, uint64_t size, uint64_t pos, uint64_t stop)
+{
+    int rc;
+    ing->bytes = pos;
+    ing->stop_at = stop;
+    ing->stable_lo = map;
+    ing->stable_hi = map + size;
+    if (!ing->progress) {
+        rc = iv__feed_upto(ing, map, size, stop);
+    } else {
+        /* the serial reader's pieces (IV__READ_CHUNK, aligned in the file), so that the
+         * progress calls fall where iv_ingest_file's do */
+        rc = IV_OK;
+        while (rc == IV_OK && ing->bytes < size && !(ing->rec_len == 0 && ing->bytes >= stop)) {
+            uint64_t at = ing->bytes, b = (at / IV__READ_CHUNK + 1) * IV__READ_CHUNK;
+            rc = iv__feed(ing, map + at, (size_t)(IV__MIN(b, size) - at));
+            if (ing->bytes == at)
+                break; /* stopped at a record start */
+        }
+    }
+    if (rc == IV_OK)
+        rc = iv__flush(ing);
+    ing->stop_at = UINT64_MAX;
+    return rc;
+}
+
+/* Drop the pages of the mapping below off from the process (they are in the page cache;
+ * a later read would fault them in again), so the resident size does not grow with the
+ * input. */
+static void iv__release(const char *map, uint64_t *released, uint64_t off)
+{
+    uint64_t pg = (uint64_t)sysconf(_SC_PAGESIZE), upto = off / pg * pg;
+    if (upto > *released) {
+        madvise((void *)(map + *released), (size_t)(upto - *released), MADV_DONTNEED);
+        *released = upto;
+    }
+}
+
+/* Parse the records that start in [from, to) of map[0..size) (from is a record start
+ * and ing->line its line) with ing->threads parsers, appending in order. */
+static int iv__drive(iv_ingest *ing, const char *map, uint64_t size, uint64_t from, uint64_t to)
+{
+    iv__par z;
+    pthread_t th[IV__MAX_THREADS];
+    size_t nth = IV__MIN((size_t)ing->threads, (size_t)IV__MAX_THREADS), started = 0, i;
+    iv__lalloc lk;
+    iv__alloc saved_store = ing->store->alloc, saved_ing = ing->alloc;
+    int locked = ing->alloc.fn != iv__default_alloc, rc = IV_OK;
+    uint64_t pos = from, released = 0, j;
+
+    memset(&z, 0, sizeof z);
+    z.ing = ing;
+    z.map = map;
+    z.size = size;
+    z.from = from;
+    z.to = to;
+    z.nchunks = to > from ? (to - from + IV__CHUNK - 1) / IV__CHUNK : 0;
+    if (z.nchunks < 2 || nth < 2)
+        return iv__serial_part(ing, map, size, from, to);
+    if (locked) {
+        pthread_mutex_init(&lk.mu, NULL);
+        lk.inner = ing->alloc;
+        ing->alloc.fn = iv__lalloc_fn;
+        ing->alloc.ud = &lk;
+        ing->store->alloc = ing->alloc;
+    }
+    z.nslots = nth + 2;
+    z.slots = iv__calloc(&ing->alloc, z.nslots, sizeof *z.slots);
+    if (!z.slots) {
+        rc = iv__fail(ing, iv__nomem("the parallel parsers"));
+        goto out;
+    }
+    for (i = 0; i < z.nslots; i++)
+        if (!(z.slots[i].P = iv__clone(ing))) {
+            rc = iv__fail(ing, iv__nomem("the parallel parsers"));
+            goto out;
+        }
+    pthread_mutex_init(&z.mu, NULL);
+    pthread_cond_init(&z.cv, NULL);
+    for (started = 0; started < nth; started++)
+        if (pthread_create(&th[started], NULL, iv__worker, &z) != 0)
+            break;
+    if (started == 0) {
+        pthread_mutex_destroy(&z.mu);
+        pthread_cond_destroy(&z.cv);
+        rc = iv__serial_part(ing, map, size, from, to);
+        goto out;
+    }
+    for (j = 0; j < z.nchunks && rc == IV_OK; j++) {
+        iv__slot *sl = &z.slots[j % z.nslots];
+        iv_ingest *P = sl->P;
+        uint64_t hi = iv__lo(&z, j + 1);
+        pthread_mutex_lock(&z.mu);
+        while (!(sl->state == 2 && sl->chunk == j))
+            pthread_cond_wait(&z.cv, &z.mu);
+        pthread_mutex_unlock(&z.mu);
+        if (P->start != pos && pos < P->start && P->start < hi) {
+            /* the guess is ahead: parse up to it ourselves and see if we land on it */
+            rc = iv__serial_part(ing, map, size, pos, P->start);
+            pos = ing->bytes;
+        }
+        if (rc == IV_OK) {
+            if (P->start == pos) {
+                rc = iv__merge(ing, P, ing->line);
+                pos = ing->bytes;
+            } else if (pos < hi) {
+                rc = iv__serial_part(ing, map, size, pos, hi);
+                pos = ing->bytes;
+            }
+        }
+        pthread_mutex_lock(&z.mu);
+        sl->state = 0;
+        z.committed = j + 1;
+        if (rc != IV_OK)
+            z.abort = 1;
+        pthread_cond_broadcast(&z.cv);
+        pthread_mutex_unlock(&z.mu);
+        iv__release(map, &released, IV__MIN(pos, P->start));
+    }
+    for (i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    pthread_mutex_destroy(&z.mu);
+    pthread_cond_destroy(&z.cv);
+out:
+    if (z.slots)
+        for (i = 0; i < z.nslots; i++)
+            iv_ingest_free(z.slots[i].P);
+    iv__free(&ing->alloc, z.slots, z.nslots * sizeof *z.slots);
+    if (locked) {
+        ing->alloc = saved_ing;
+        ing->store->alloc = saved_store;
+        pthread_mutex_destroy(&lk.mu);
+    }
+    return rc;
+}
+
+/* ------------------------------------------------------------- files ---------- */
+
+/* Whether the parallel driver may read this input: CSV in UTF-8 (other encodings are
+ * converted piece by piece as they are pushed) with a known delimiter. */
+static int iv__parallel_ok(const iv_ingest *ing)
+{
+    return ing->threads > 1 && ing->format == IV_INPUT_CSV && ing->enc == IV__ENC_UTF8 && !ing->delim_pending;
+}
+
+typedef struct iv__mapped {
+    const char *p;
+    uint64_t size;
+} iv__mapped;
+
+/* Map a regular file read-only. Returns IV_OK, IV_EIO (with a message), or 1 when the
+ * file cannot be mapped (not a regular file, empty): the caller reads it instead. */
+static int iv__map_file(const char *path, iv__mapped *m)
+{
+    struct stat st;
+    int fd;
+    void *p;
+    m->p = NULL;
+    m->size = 0;
+    if (strcmp(path, "-") == 0)
+        return 1;
+    fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return iv__error(IV_EIO, "cannot open '%s': %s", path, strerror(errno));
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0 ||
+        (uint64_t)st.st_size > (uint64_t)SIZE_MAX) {
+        close(fd);
+        return 1;
+    }
+    p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (p == MAP_FAILED)
+        return 1;
+    madvise(p, (size_t)st.st_size, MADV_SEQUENTIAL);
+    m->p = p;
+    m->size = (uint64_t)st.st_size;
+    return IV_OK;
+}
+
+static void iv__unmap(iv__mapped *m)
+{
+    if (m->p)
+        munmap((void *)m->p, (size_t)m->size);
+    m->p = NULL;
+}
+
+/* Read the byte order mark and the header of the mapped input (CSV); afterwards
+ * ing->bytes is where the first record after it starts (ing->hdr_end). */
+static int iv__map_header(iv_ingest *ing, const iv__mapped *m)
+{
+    static const unsigned char bom[3] = { 0xEF, 0xBB, 0xBF };
+    int rc = IV_OK;
+    if (!ing->bom_done) {
+        ing->bom_done = 1;
+        ing->nbom = (size_t)IV__MIN(m->size, (uint64_t)3);
+        memcpy(ing->bom, m->p, ing->nbom);
+        if ((rc = iv__head_bad(ing)) != IV_OK)
+            return rc;
+        if (m->size >= 3 && memcmp(m->p, bom, 3) == 0)
+            ing->bytes = 3;
+    }
+    if (ing->format == IV_INPUT_CSV && !ing->header_done) {
+        ing->stop_after_header = 1;
+        rc = iv__serial_part(ing, m->p, m->size, ing->bytes, UINT64_MAX);
+        ing->stop_after_header = 0;
+    }
+    ing->hdr_end = ing->bytes;
+    return rc;
+}
+
+/* Add a file's name to the message of a failed ingestion. */
+static int iv__name_error(int rc, const char *path)
+{
+    if (rc != IV_OK && rc != IV_EIO) {
+        char msg[1024];
+        snprintf(msg, sizeof msg, "%s", iv_error_last());
+        iv__error(rc, "%s: %s", path, msg);
+    }
+    return rc;
+}
+
+/* Ingest the records of a mapped file that start in [begin, end), then finish. */
+static int iv__ingest_mapped(iv_ingest *ing, const iv__mapped *m, uint64_t begin, uint64_t end)
+{
+    uint64_t from;
+    int rc;
+    ing->total = m->size;
+    if ((rc = iv__map_header(ing, m)) != IV_OK)
+        return rc;
+    if (ing->format == IV_INPUT_CSV && (!ing->header_done || ing->rec_len))
+        return iv_ingest_finish(ing); /* no record after the header: the serial ending */
+    end = IV__MIN(end, m->size);
+    from = begin <= ing->hdr_end ? ing->hdr_end : begin;
+    if (from > ing->hdr_end) {
+        iv__csv t;
+        const char *p = m->p + ing->hdr_end, *e = m->p + from;
+        iv__csv_init(&t, &ing->alloc, ing->delim, ing->max_fields);
+        from = iv__find_start(ing, &t, m->p, m->size, from);
+        iv__csv_free(&t);
+        e = m->p + IV__MIN(from, m->size);
+        /* lines are the file's: count the line feeds skipped */
+        while (p < e && (p = memchr(p, '\n', (size_t)(e - p))) != NULL) {
+            ing->line++;
+            p++;
+        }
+    }
+    if (from < end) {
+        rc = iv__parallel_ok(ing) ? iv__drive(ing, m->p, m->size, from, end)
+                                  : iv__serial_part(ing, m->p, m->size, from, end);
+        if (rc != IV_OK)
+            return rc;
+    }
+    if (ing->rec_len) { /* a last record without a line ending, in the carry buffer */
+        ing->stable_lo = ing->stable_hi = NULL;
+    }
+    return iv_ingest_finish(ing);
+}
+
+IV_API int iv_ingest_file_range(iv_ingest *ing, const char *path, uint64_t begin, uint64_t end)
+{
+    iv__mapped m;
+    int rc;
+    if ((rc = iv__usable(ing, "iv_ingest_file_range")))
+        return rc;
+    if (!path)
+        return iv__error(IV_EINVAL, "iv_ingest_file_range: NULL path");
+    if (begin > end)
+        return iv__error(IV_EINVAL, "iv_ingest_file_range: begin %llu is after end %llu",
+                         (unsigned long long)begin, (unsigned long long)end);
+    if (ing->bytes || ing->rec_len || ing->header_done || ing->nbom)
+        return iv__error(IV_ESTATE, "iv_ingest_file_range: the ingestion has already read input");
+    rc = iv__map_file(path, &m);
+    if (rc == 1) { /* empty, or not a regular file */
+        struct stat st;
+        if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0)
+            return iv__name_error(iv_ingest_finish(ing), path);
+        return iv__error(IV_EINVAL, "iv_ingest_file_range: '%s' is not a regular file", path);
+    }
+    if (rc != IV_OK)
+        return rc;
+    rc = iv__ingest_mapped(ing, &m, begin, end);
+    iv__unmap(&m);
+    return iv__name_error(rc, path);
+}
+
+/* Header of buf (CSV) read by a throw-away handle, then the rule of iv__find_start. */
+static int iv__find_in(const void *buf, uint64_t len, uint64_t from, const iv_ingest_options *opts,
+                       uint64_t *start)
+{
+    iv_store *s = NULL;
+    iv_ingest *ing = NULL;
+    iv__mapped m;
+    iv__csv t;
+    int rc;
+    if ((rc = iv_store_new(&s, NULL)) != IV_OK)
+        return rc;
+    if ((rc = iv_ingest_new(&ing, s, opts)) != IV_OK) {
+        iv_store_free(s);
+        return rc;
+    }
+    m.p = buf;
+    m.size = len;
+    rc = len ? iv__map_header(ing, &m) : IV_OK;
+    if (rc == IV_OK) {
+        if (ing->format == IV_INPUT_CSV && !ing->header_done) {
+            *start = len; /* no complete header: no record */
+        } else {
+            iv__csv_init(&t, &ing->alloc, ing->delim, ing->max_fields);
+            *start = iv__find_start(ing, &t, buf, len, from);
+            iv__csv_free(&t);
+        }
+    }
+    iv_ingest_free(ing);
+    iv_store_free(s);
+    return rc;
+}
+
+IV_API int iv_ingest_find_record(const void *buf, size_t len, uint64_t from, const iv_ingest_options *opts,
+                                 uint64_t *start)
+{
+    if ((!buf && len) || !start)
+        return iv__error(IV_EINVAL, "iv_ingest_find_record: NULL argument");
+    return iv__find_in(buf, len, from, opts, start);
+}
+
+IV_API int iv_ingest_find_record_file(const char *path, uint64_t from, const iv_ingest_options *opts,
+                                      uint64_t *start)
+{
+    iv__mapped m;
+    int rc;
+    if (!path || !start)
+        return iv__error(IV_EINVAL, "iv_ingest_find_record_file: NULL argument");
+    rc = iv__map_file(path, &m);
+    if (rc == 1) {
+        struct stat st;
+        if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0) {
+            *start = 0;
+            return IV_OK;
+        }
+        return iv__error(IV_EINVAL, "iv_ingest_find_record_file: '%s' is not a regular file", path);
+    }
+    if (rc != IV_OK)
+        return rc;
+    rc = iv__find_in(m.p, m.size, from, opts, start);
+    iv__unmap(&m);
+    return rc;
+}
+
 IV_API int iv_ingest_file(iv_ingest *ing, const char *path)
 {
     FILE *f;
     char *buf;
+    size_t chunk;
     struct stat st;
     int rc = IV_OK;
 
@@ -1808,22 +2883,35 @@ IV_API int iv_ingest_file(iv_ingest *ing, const char *path)
         return rc;
     if (!path)
         return iv__error(IV_EINVAL, "iv_ingest_file: NULL path");
+    if (iv__parallel_ok(ing) && ing->bytes == 0 && !ing->nbom && !ing->header_done) {
+        iv__mapped m;
+        rc = iv__map_file(path, &m);
+        if (rc == IV_OK) {
+            rc = iv__ingest_mapped(ing, &m, 0, UINT64_MAX);
+            iv__unmap(&m);
+            return iv__name_error(rc, path);
+        }
+        if (rc != 1)
+            return rc;
+        rc = IV_OK; /* not mappable: read it on one thread */
+    }
     f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (!f)
         return iv__error(IV_EIO, "cannot open '%s': %s", path, strerror(errno));
     if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode))
         ing->total = (uint64_t)st.st_size;
-    buf = iv__malloc(&ing->alloc, IV__READ_CHUNK);
+    chunk = IV__READ_CHUNK;
+    buf = iv__malloc(&ing->alloc, chunk);
     if (!buf) {
         if (f != stdin)
             fclose(f);
         return iv__nomem("the read buffer");
     }
     for (;;) {
-        size_t r = fread(buf, 1, IV__READ_CHUNK, f);
+        size_t r = fread(buf, 1, chunk, f);
         if (r && (rc = iv_ingest_push(ing, buf, r)))
             break;
-        if (r < IV__READ_CHUNK) {
+        if (r < chunk) {
             if (ferror(f))
                 rc = iv__fail(ing, iv__error(IV_EIO, "reading '%s': %s", path, strerror(errno)));
             break;
@@ -1836,7 +2924,7 @@ IV_API int iv_ingest_file(iv_ingest *ing, const char *path)
         snprintf(msg, sizeof msg, "%s", iv_error_last());
         iv__error(rc, "%s: %s", path, msg);
     }
-    iv__free(&ing->alloc, buf, IV__READ_CHUNK);
+    iv__free(&ing->alloc, buf, chunk);
     if (f != stdin)
         fclose(f);
     return rc;

@@ -101,9 +101,6 @@ static int iv__pool_eq(const iv__pool *p, uint32_t id, const char *s, size_t n)
     return p->ents[id].len == n && iv__bytes_same(p->bytes + p->ents[id].off, s, n);
 }
 
-#define IV__SLOT(h, id) (((uint64_t)(h) << 32) | ((uint64_t)(id) + 1))
-#define IV__SLOT_ID(e) ((uint32_t)((e) & 0xffffffffu) - 1)
-#define IV__SLOT_HASH(e) ((uint32_t)((e) >> 32))
 
 int iv__pool_find(const iv__pool *p, const char *s, size_t n, uint32_t *id)
 {
@@ -153,7 +150,13 @@ static int iv__pool_rehash(iv__pool *p, const iv__alloc *a, size_t nslots)
 }
 
 static int iv__pool_intern_slow(iv__pool *p, const iv__alloc *a, const char *s, size_t n,
-                                uint32_t *id, uint64_t *limit_left);
+                                int hashed, uint32_t h, uint32_t *id, uint64_t *limit_left);
+
+int iv__pool_intern_hashed(iv__pool *p, const iv__alloc *a, const char *s, size_t n, uint32_t h,
+                           uint32_t *id, uint64_t *limit_left)
+{
+    return iv__pool_intern_slow(p, a, s, n, 1, h, id, limit_left);
+}
 
 /* Not in the recent cache (iv__pool_intern in store.h tried): the hash table, then
  * remember a short string in the cache. */
@@ -164,10 +167,10 @@ int iv__pool_intern_miss(iv__pool *p, const iv__alloc *a, const char *s, size_t 
     iv__pool_recent *e;
     int rc;
     if (n == 0 || n > 16 || p->nodedup)
-        return iv__pool_intern_slow(p, a, s, n, id, limit_left);
+        return iv__pool_intern_slow(p, a, s, n, 0, 0, id, limit_left);
     iv__words16(s, n, &wa, &wb);
     e = iv__pool_recent_of(p, wa, wb, n);
-    rc = iv__pool_intern_slow(p, a, s, n, id, limit_left);
+    rc = iv__pool_intern_slow(p, a, s, n, 0, 0, id, limit_left);
     if (rc == IV_OK) {
         e->a = wa;
         e->b = wb;
@@ -178,9 +181,8 @@ int iv__pool_intern_miss(iv__pool *p, const iv__alloc *a, const char *s, size_t 
 }
 
 static int iv__pool_intern_slow(iv__pool *p, const iv__alloc *a, const char *s, size_t n,
-                                uint32_t *id, uint64_t *limit_left)
+                                int hashed, uint32_t h, uint32_t *id, uint64_t *limit_left)
 {
-    uint32_t h;
     size_t mask, i;
     int rc;
     if (n == 0) {
@@ -191,10 +193,12 @@ static int iv__pool_intern_slow(iv__pool *p, const iv__alloc *a, const char *s, 
         *id = p->last;
         return IV_OK;
     }
-    h = 0;
     i = 0;
-    if (!p->nodedup) {
-        h = iv__hash(s, n);
+    if (p->nodedup)
+        h = 0;
+    else {
+        if (!hashed)
+            h = iv__hash(s, n);
         mask = p->nslots - 1;
         for (i = h & mask;; i = (i + 1) & mask) {
             uint64_t e = p->slots[i];

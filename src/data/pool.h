@@ -96,6 +96,44 @@ static inline int iv__pool_intern(iv__pool *p, const iv__alloc *a, const char *s
     }
     return iv__pool_intern_miss(p, a, s, n, id, limit_left);
 }
+/* iv__pool_intern for a string whose iv__hash the caller computed already (h): the
+ * ingestion's parser threads hash the contacts, the appending thread only probes. */
+int iv__pool_intern_hashed(iv__pool *p, const iv__alloc *a, const char *s, size_t n, uint32_t h,
+                           uint32_t *id, uint64_t *limit_left);
+
+#define IV__SLOT(h, id) (((uint64_t)(h) << 32) | ((uint64_t)(id) + 1))
+#define IV__SLOT_ID(e) ((uint32_t)((e) & 0xffffffffu) - 1)
+#define IV__SLOT_HASH(e) ((uint32_t)((e) >> 32))
+
+/* Prefetches for a lookup of hash h a few rows ahead, so that the three dependent
+ * cache misses of a lookup in a large pool (the slot, the entry it names, the string's
+ * bytes) overlap with other rows' work: stage 1 fetches the first slot the lookup
+ * probes, stage 2 the entry that slot names, stage 3 the entry's bytes. Each stage
+ * reads what the previous one fetched; a wrong guess (a collision, a resize) costs
+ * only a wasted prefetch. */
+static inline void iv__pool_prefetch(const iv__pool *p, uint32_t h, int stage)
+{
+#if defined(__GNUC__)
+    const uint64_t *slot = &p->slots[h & (p->nslots - 1)];
+    uint64_t e;
+    if (stage == 1) {
+        __builtin_prefetch(slot);
+        return;
+    }
+    e = *slot;
+    if (!e || IV__SLOT_ID(e) >= p->count)
+        return;
+    if (stage == 2)
+        __builtin_prefetch(&p->ents[IV__SLOT_ID(e)]);
+    else
+        __builtin_prefetch(p->bytes + p->ents[IV__SLOT_ID(e)].off);
+#else
+    (void)p;
+    (void)h;
+    (void)stage;
+#endif
+}
+
 /* Find only: returns 1 and sets *id when present. */
 int iv__pool_find(const iv__pool *p, const char *s, size_t n, uint32_t *id);
 /* Drop the entries with id >= count (most recent first): undo of a partial row. */

@@ -375,7 +375,9 @@ int iv__store_push(iv_store *s, const iv__row *r)
     for (d = 0; d < s->ndims; d++)
         mark_dims[d] = s->dims[d].pool.count;
 
-    if ((rc = iv__pool_intern(&s->contacts, a, r->contact.p, r->contact.n, &contact, lim)) ||
+    if ((rc = r->hashed ? iv__pool_intern_hashed(&s->contacts, a, r->contact.p, r->contact.n,
+                                                  r->contact_hash, &contact, lim)
+                        : iv__pool_intern(&s->contacts, a, r->contact.p, r->contact.n, &contact, lim)) ||
         (rc = iv__pool_intern(&s->channel.pool, a, r->channel.p, r->channel.n, &channel, lim)) ||
         (rc = iv__pool_intern(&s->type.pool, a, r->type.p, r->type.n, &type, lim)) ||
         (rc = iv__pool_intern(&s->team.pool, a, r->team.p, r->team.n, &team, lim)) ||
@@ -450,88 +452,114 @@ undo:
 
 /* ---------------------------------------------------------------- index ------ */
 
-/* Sort rows[0..n) by (ts, row) — rows arrive in row order, so ties keep insertion
- * order when the sort is stable. Insertion sort for short or sorted runs, merge sort
- * otherwise (tmp holds n entries). */
-static void iv__sort_rows(const int64_t *ts, uint32_t *rows, size_t n, uint32_t *tmp)
+/* One row of a contact's segment while it is sorted: its timestamp next to it, so the
+ * sort compares local keys instead of reaching into the ts column at random. */
+typedef struct iv__tsrow {
+    int64_t ts;
+    uint32_t row;
+} iv__tsrow;
+
+/* Sort k[0..n) by (ts, row): the rows arrive in row order, so a stable sort keeps ties
+ * in insertion order. Insertion sort for short runs, bottom-up merge sort otherwise
+ * (tmp holds n entries). */
+static void iv__sort_tsrows(iv__tsrow *k, size_t n, iv__tsrow *tmp)
 {
     size_t i, w;
-    for (i = 1; i < n && ts[rows[i - 1]] <= ts[rows[i]]; i++)
-        ;
-    if (i == n)
-        return;
     if (n <= 24) {
         for (i = 1; i < n; i++) {
-            uint32_t v = rows[i];
+            iv__tsrow v = k[i];
             size_t j = i;
-            while (j > 0 && ts[rows[j - 1]] > ts[v]) {
-                rows[j] = rows[j - 1];
+            while (j > 0 && k[j - 1].ts > v.ts) {
+                k[j] = k[j - 1];
                 j--;
             }
-            rows[j] = v;
+            k[j] = v;
         }
         return;
     }
-    /* bottom-up merge sort, stable */
     for (w = 1; w < n; w *= 2) {
         size_t lo;
         for (lo = 0; lo < n; lo += 2 * w) {
-            size_t mid = IV__MIN(lo + w, n), hi = IV__MIN(lo + 2 * w, n), a = lo, b = mid, k = lo;
+            size_t mid = IV__MIN(lo + w, n), hi = IV__MIN(lo + 2 * w, n), a = lo, b = mid, o = lo;
             while (a < mid && b < hi)
-                tmp[k++] = ts[rows[b]] < ts[rows[a]] ? rows[b++] : rows[a++];
+                tmp[o++] = k[b].ts < k[a].ts ? k[b++] : k[a++];
             while (a < mid)
-                tmp[k++] = rows[a++];
+                tmp[o++] = k[a++];
             while (b < hi)
-                tmp[k++] = rows[b++];
+                tmp[o++] = k[b++];
         }
-        memcpy(rows, tmp, n * sizeof *rows);
+        memcpy(k, tmp, n * sizeof *k);
     }
 }
 
+/* The per-contact index: a counting sort of the rows by contact (which keeps row order
+ * within a contact), then each contact's rows in time order. The timestamps of a
+ * segment are gathered next to their rows first (prefetched a few rows ahead, since in
+ * a log that is not sorted by contact they lie anywhere in the ts column); a segment
+ * already in time order, as in a log sorted by time or by contact and time, is left as
+ * it is after one pass over its keys. */
 int iv__store_prepare(iv_store *s)
 {
     const iv__alloc *a = &s->alloc;
-    size_t nc = s->contacts.count, i, maxseg = 0;
-    uint32_t *start, *rows, *tmp, *fill;
+    size_t nc = s->contacts.count, i, maxseg = 0, nr = s->nrows;
+    uint32_t *start, *rows, *fill;
+    iv__tsrow *keys = NULL;
+    const int64_t *ts = s->ts;
     if (s->index_ok)
         return IV_OK;
     start = iv__calloc(a, nc + 1, sizeof *start);
-    rows = iv__malloc(a, (s->nrows ? s->nrows : 1) * sizeof *rows);
+    rows = iv__malloc(a, (nr ? nr : 1) * sizeof *rows);
     fill = iv__calloc(a, nc + 1, sizeof *fill);
     if (!start || !rows || !fill) {
         iv__free(a, start, (nc + 1) * sizeof *start);
-        iv__free(a, rows, (s->nrows ? s->nrows : 1) * sizeof *rows);
+        iv__free(a, rows, (nr ? nr : 1) * sizeof *rows);
         iv__free(a, fill, (nc + 1) * sizeof *fill);
         return iv__nomem("the contact index");
     }
     /* counting sort by contact keeps row order within a contact */
-    for (i = 0; i < s->nrows; i++)
+    for (i = 0; i < nr; i++)
         start[s->contact[i] + 1]++;
     for (i = 0; i < nc; i++) {
         start[i + 1] += start[i];
         if (start[i + 1] - start[i] > maxseg)
             maxseg = start[i + 1] - start[i];
     }
-    for (i = 0; i < s->nrows; i++) {
+    for (i = 0; i < nr; i++) {
         uint32_t c = s->contact[i];
         rows[start[c] + fill[c]++] = (uint32_t)i;
     }
     iv__free(a, fill, (nc + 1) * sizeof *fill);
-    tmp = maxseg > 24 ? iv__malloc(a, maxseg * sizeof *tmp) : NULL;
-    if (maxseg > 24 && !tmp) {
+    if (maxseg > 1 && !(keys = iv__malloc(a, 2 * maxseg * sizeof *keys))) {
         iv__free(a, start, (nc + 1) * sizeof *start);
-        iv__free(a, rows, (s->nrows ? s->nrows : 1) * sizeof *rows);
+        iv__free(a, rows, (nr ? nr : 1) * sizeof *rows);
         return iv__nomem("the contact index");
     }
-    for (i = 0; i < nc; i++)
-        iv__sort_rows(s->ts, rows + start[i], start[i + 1] - start[i], tmp);
-    iv__free(a, tmp, maxseg * sizeof *tmp);
+    for (i = 0; i < nc; i++) {
+        size_t b = start[i], n = start[i + 1] - b, k, sorted = 1;
+        if (n < 2)
+            continue;
+        for (k = 0; k < n; k++) {
+#if defined(__GNUC__)
+            if (b + k + 16 < nr)
+                __builtin_prefetch(&ts[rows[b + k + 16]]);
+#endif
+            keys[k].ts = ts[rows[b + k]];
+            keys[k].row = rows[b + k];
+            sorted &= k == 0 || keys[k - 1].ts <= keys[k].ts;
+        }
+        if (sorted)
+            continue;
+        iv__sort_tsrows(keys, n, keys + maxseg);
+        for (k = 0; k < n; k++)
+            rows[b + k] = keys[k].row;
+    }
+    iv__free(a, keys, 2 * maxseg * sizeof *keys);
     iv__free(a, s->idx_start, s->idx_cap_contacts * sizeof *s->idx_start);
     iv__free(a, s->idx_rows, s->idx_cap_rows * sizeof *s->idx_rows);
     s->idx_start = start;
     s->idx_cap_contacts = nc + 1;
     s->idx_rows = rows;
-    s->idx_cap_rows = s->nrows ? s->nrows : 1;
+    s->idx_cap_rows = nr ? nr : 1;
     s->index_ok = 1;
     return IV_OK;
 }

@@ -101,6 +101,8 @@ struct iv_store {
  * Strings are byte ranges (n == 0: not given). Numbers: NaN = not given. */
 typedef struct iv__row {
     iv__str contact, channel, type, team, id;
+    uint32_t contact_hash;  /* iv__hash of contact when hashed is set */
+    uint8_t hashed;
     int64_t ts;
     uint8_t stage, area, direction, outcome;
     double cost, value, score, rv;

@@ -230,27 +230,34 @@ static unsigned iv__dig2(const char *p)
 
 int iv__time_parse_cached(iv__tcache *tc, const char *s, size_t n, int64_t *out)
 {
-    unsigned d, hh, mi, ss;
-    if (n != 20 || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z')
+    unsigned y, y2, mo, d, hh, mi, ss, yy, doy, doe;
+    (void)tc;
+    if (n != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' ||
+        s[19] != 'Z')
         return iv_time_parse(s, n, out);
-    if (memcmp(s, tc->ym, 8) != 0) {
-        int y, mo;
-        /* Cache only months wholly inside the accepted range (1900-01 .. 2200-12),
-         * so that no instant parsed through the cache needs a range check. */
-        if (!iv__digits(s, 4, &y) || s[4] != '-' || !iv__digits(s + 5, 2, &mo) || s[7] != '-' ||
-            mo < 1 || mo > 12 || y < 1900 || y > 2200)
-            return iv_time_parse(s, n, out);
-        memcpy(tc->ym, s, 8);
-        tc->day0 = iv__days_from_civil(y, mo, 1) - 1;
-        tc->mdays = iv__days_in_month(y, mo);
-    }
+    y = iv__dig2(s);
+    y2 = iv__dig2(s + 2);
+    if (y2 > 99)
+        return iv_time_parse(s, n, out);
+    y = y * 100 + y2;
+    mo = iv__dig2(s + 5);
     d = iv__dig2(s + 8);
     hh = iv__dig2(s + 11);
     mi = iv__dig2(s + 14);
     ss = iv__dig2(s + 17);
-    if (d < 1 || d > (unsigned)tc->mdays || hh > 23 || mi > 59 || ss > 59)
-        return iv_time_parse(s, n, out); /* the general parser words the error */
-    *out = (tc->day0 + (int64_t)d) * IV__MS_PER_DAY + (int64_t)(hh * 3600 + mi * 60 + ss) * 1000;
+    /* Only years wholly inside the accepted range (1900 .. 2200), so that no instant
+     * converted here needs a range check; anything else, and every error, goes to the
+     * general parser, which words the message. */
+    if (y < 1900 || y > 2200 || mo < 1 || mo > 12 || d < 1 || hh > 23 || mi > 59 || ss > 59 ||
+        (d > 28 && d > (unsigned)iv__days_in_month(y, (int)mo)))
+        return iv_time_parse(s, n, out);
+    /* days_from_civil of H. Hinnant ("chrono-Compatible Low-Level Date Algorithms"),
+     * with the year counted from 1600 (a multiple of 400) so that it stays unsigned:
+     * no table and no state, so rows in any order convert at the same cost. */
+    yy = y - 1600 - (mo <= 2);
+    doy = (153 * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5 + d - 1;
+    doe = yy * 365 + yy / 4 - yy / 100 + yy / 400 + doy;
+    *out = ((int64_t)doe - 135080) * IV__MS_PER_DAY + (int64_t)(hh * 3600 + mi * 60 + ss) * 1000;
     return IV_OK;
 }
 

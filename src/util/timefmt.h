@@ -22,17 +22,16 @@ int iv__is_leap(int64_t y);
 /* Days in month m (1..12) of year y. */
 int iv__days_in_month(int64_t y, int m);
 
-/* The month of the last timestamp parsed by iv__time_parse_cached: consecutive rows of
- * a log mostly fall in the same month, so its day count is reused. */
+/* Formerly the month of the last timestamp; no longer read (the fast path below has
+ * no state, so rows in any order convert at the same cost). Kept so that callers need
+ * not change. */
 typedef struct iv__tcache {
-    char ym[8];       /* "YYYY-MM-" text, all zero while empty */
-    int64_t day0;     /* days since 1970-01-01 of the day before that month's 1st */
-    int mdays;        /* days in that month */
+    char unused;
 } iv__tcache;
 
-/* iv_time_parse with a fast path for the common YYYY-MM-DDThh:mm:ssZ (20 bytes) whose
- * month is cached in *tc. Results and errors are exactly those of iv_time_parse, which
- * handles every other text. Initialise *tc to all zero bytes. */
+/* iv_time_parse with a fast path for the common YYYY-MM-DDThh:mm:ssZ (20 bytes, years
+ * 1900 to 2200). Results and errors are exactly those of iv_time_parse, which handles
+ * every other text. tc is ignored (may be NULL). */
 int iv__time_parse_cached(iv__tcache *tc, const char *s, size_t n, int64_t *out);
 
 /* The date forms of iv_time_parse (not epoch seconds), without the range check:

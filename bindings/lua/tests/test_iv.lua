@@ -125,6 +125,15 @@ T.test("strict and lenient ingestion", function()
   os.remove(path)
 end)
 
+T.test("threads: the sample read on several threads gives the same metrics", function()
+  local s3 = assert(iv.load(T.sample, {threads = 3}))
+  T.same_rows(assert(s3:metrics({by = {"channel", "type"}})), assert(store:metrics({by = {"channel", "type"}})),
+              "threads = 3")
+  assert(#s3 == #store and s3:contacts() == store:contacts())
+  s3:close()
+  assert(not pcall(iv.load, T.sample, {threads = -1}))
+end)
+
 T.test("<close> and __gc free the store", function()
   do
     local s <close> = assert(iv.load(T.sample))

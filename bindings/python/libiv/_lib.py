@@ -95,7 +95,7 @@ class IngestOptions(Structure):
                 ("delimiter", c_char), ("map", c_char_p), ("max_line", c_size_t),
                 ("max_fields", c_size_t), ("max_string", c_size_t), ("max_depth", c_size_t),
                 ("max_raw", c_size_t), ("max_rejects", c_uint64), ("progress", PROGRESS_FN),
-                ("payload", c_void_p), ("source", c_void_p)]
+                ("payload", c_void_p), ("source", c_void_p), ("threads", c_int)]
 
 
 class IngestStats(Structure):
@@ -174,6 +174,11 @@ _PROTOS = {
     "iv_ingest_push": (c_int, [P, c_void_p, c_size_t]),
     "iv_ingest_finish": (c_int, [P]),
     "iv_ingest_file": (c_int, [P, c_char_p]),
+    "iv_ingest_file_range": (c_int, [P, c_char_p, c_uint64, c_uint64]),
+    "iv_ingest_find_record": (c_int, [c_char_p, c_size_t, c_uint64, POINTER(IngestOptions),
+                                      POINTER(c_uint64)]),
+    "iv_ingest_find_record_file": (c_int, [c_char_p, c_uint64, POINTER(IngestOptions),
+                                           POINTER(c_uint64)]),
     "iv_ingest_free": (None, [P]),
     "iv_ingest_get_stats": (c_int, [P, POINTER(IngestStats)]),
     "iv_ingest_reject_count": (c_size_t, [P]),

@@ -204,7 +204,7 @@ class Store(Handle):
 
     # --- ingestion -------------------------------------------------------------------
     def ingest(self, source, input_format=None, lenient=False, policy=None, rejects=None,
-               progress=None, **limits):
+               progress=None, threads=None, **limits):
         """Ingest a file (a path) or in-memory bytes into this store.
 
         input_format: 'csv' | 'jsonl' (default by the file's extension; CSV for bytes);
@@ -217,7 +217,9 @@ class Store(Handle):
         TypeError, a bad value an InvalidArgumentError naming it;
         limits: max_line, max_fields, max_string, max_depth, max_raw, max_rejects;
         rejects: a path to write the rejects CSV (line,offset,reason,raw) to;
-        progress: callable(done_bytes, total) (return False or raise to stop).
+        progress: callable(done_bytes, total) (return False or raise to stop);
+        threads: parser threads for a CSV file (default 1; the store, rejects and
+        errors are the same for any number).
         Returns an IngestResult. In strict mode a bad row raises ParseError (the rows
         before it are kept).
         """
@@ -242,6 +244,10 @@ class Store(Handle):
         elif lenient:
             o.policy = 1
         settings = _source_settings(limits)
+        if threads is not None:
+            if int(threads) < 0:
+                raise ValueError("threads must be 0 or more")
+            o.threads = int(threads)
         for k in _INGEST_SIZES:
             if k in limits:
                 setattr(o, k, int(limits.pop(k)))

@@ -47,6 +47,18 @@ class CliAgreement(unittest.TestCase):
         self.assertEqual(first.strftime("%Y-%m-%dT%H:%M:%SZ"), want["first_ts"])
         self.assertEqual(last.strftime("%Y-%m-%dT%H:%M:%SZ"), want["last_ts"])
 
+    def test_threads_give_the_same_store(self):
+        # the parser threads read the sample (the C suite ingest_threads checks the
+        # parallel driver byte for byte on logs cut into many ranges)
+        with libiv.Store() as s3:
+            r = s3.ingest(SAMPLE, threads=3)
+            self.assertEqual(r.rows_accepted, STORE.last_ingest.rows_accepted)
+            self.assertEqual(s3.contacts, STORE.contacts)
+            with s3.metrics(by=["channel", "type"]) as a, STORE.metrics(by=["channel", "type"]) as b:
+                self.assertEqual(a.to_records(), b.to_records())
+        with self.assertRaises(ValueError):
+            libiv.Store().ingest(SAMPLE, threads=-1)
+
     def check_metrics(self, cli_args, **kw):
         want = iv_json("metrics", SAMPLE, *cli_args)
         with STORE.metrics(**kw) as t:

@@ -1,0 +1,810 @@
+/* Ingestion on several threads, byte ranges and record starts (doc/PERFORMANCE.md,
+ * "Ingestion on several threads"; include/iv/ingest.h).
+ *
+ * The reference is the serial path: the same bytes pushed through iv_ingest_push in
+ * small chunks. Every comparison is byte for byte: the saved store (snapshot file), the
+ * rejects (line, offset, reason, raw), the counters, the error message and the
+ * progress calls. The logs are generated here with quoted fields holding delimiters,
+ * line feeds and doubled quotes, CRLF endings, blank lines and (for the lenient tests)
+ * bad rows; the generator also writes down where each record starts and on which line,
+ * which is what the record-start and byte-range tests check against. The parallel
+ * driver is run with small ranges (iv__ingest_chunk) so that a few kilobytes of input
+ * give hundreds of range boundaries. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "iv/ingest.h"
+#include "iv/query.h"
+#include "iv/source.h"
+#include "iv/table.h"
+#include "testutil.h"
+
+extern uint64_t iv__ingest_chunk;
+extern uint64_t iv__ingest_progress_step;
+extern size_t iv__ingest_read_chunk;
+
+/* ------------------------------------------------------------- generator ------ */
+
+static uint64_t next_rand(uint64_t *s)
+{
+    uint64_t z = (*s += UINT64_C(0x9E3779B97F4A7C15));
+    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+    return z ^ (z >> 31);
+}
+
+typedef struct text {
+    char *p;
+    size_t n, cap;
+} text;
+
+static void put(text *t, const char *s, size_t n)
+{
+    if (t->n + n + 1 > t->cap) {
+        t->cap = (t->n + n + 1) * 2;
+        t->p = realloc(t->p, t->cap);
+        ck_assert_ptr_nonnull(t->p);
+    }
+    memcpy(t->p + t->n, s, n);
+    t->n += n;
+    t->p[t->n] = '\0';
+}
+
+static void puts_(text *t, const char *s)
+{
+    put(t, s, strlen(s));
+}
+
+/* One record (with its line ending) for row i. bad: make some rows bad. */
+static void record(text *t, size_t i, uint64_t *rs, int bad)
+{
+    static const char *const ch[] = { "web", "email", "phone", "app" };
+    static const char *const ty[] = { "visit", "open", "click", "purchase", "support" };
+    static const char *const st[] = { "", "acquisition", "closing", "retention" };
+    char buf[256];
+    uint64_t r = next_rand(rs);
+    unsigned day = (unsigned)(r % 28) + 1, hh = (unsigned)(r >> 8) % 24, kind = (unsigned)(r >> 16) % 16;
+    snprintf(buf, sizeof buf, "c%u,2025-%02u-%02uT%02u:%02u:%02uZ,%s,%s,%s,%u.%02u,,id%zu,",
+             (unsigned)(r >> 24) % 97, (unsigned)(r >> 32) % 12 + 1, day, hh, (unsigned)(r >> 40) % 60,
+             (unsigned)(r >> 48) % 60, ch[(r >> 52) % 4], ty[(r >> 54) % 5], st[(r >> 57) % 4],
+             (unsigned)(r >> 20) % 50, (unsigned)(r >> 28) % 100, i);
+    if (bad && kind == 3)  /* an impossible date */
+        memcpy(strstr(buf, ",2025-") + 6, "13", 2);
+    if (bad && kind == 5)  /* a negative cost */
+        memcpy(strchr(strchr(strchr(strchr(strchr(buf, ',') + 1, ',') + 1, ',') + 1, ',') + 1, ',') + 1, "-", 1);
+    puts_(t, buf);
+    /* note: the custom column, often quoted with the characters that make CSV hard */
+    switch ((r >> 60) % 8) {
+    case 0: puts_(t, "\"north, east\""); break;
+    case 1: puts_(t, "\"two\nlines\""); break;
+    case 2: puts_(t, "\"say \"\"hi\"\"\nthen,\nc1,2025-01-01T00:00:00Z,web,visit,,1,,x,y\""); break;
+    case 3: puts_(t, "plain"); break;
+    case 4: puts_(t, "\"\""); break;
+    default: break;
+    }
+    if (bad && kind == 7)  /* one field too many */
+        puts_(t, ",extra");
+    if (bad > 1 && kind == 9 && (r & 1))  /* a quote inside an unquoted field */
+        puts_(t, "a\"b");
+    puts_(t, (r >> 59) % 5 == 0 ? "\r\n" : "\n");
+    if ((r >> 58) % 23 == 0)
+        puts_(t, "\n"); /* a blank line */
+}
+
+typedef struct logfile {
+    text t;
+    size_t *start; /* offset where record i starts (the header is not a record here) */
+    size_t n;
+} logfile;
+
+/* A log of n rows in the order of perm (NULL: generated order). */
+static void make_log(logfile *lf, size_t n, uint64_t seed, int bad, const size_t *perm)
+{
+    text *recs = calloc(n, sizeof *recs);
+    size_t i;
+    uint64_t rs = seed;
+    memset(lf, 0, sizeof *lf);
+    lf->start = calloc(n + 1, sizeof *lf->start);
+    ck_assert_ptr_nonnull(recs);
+    for (i = 0; i < n; i++)
+        record(&recs[i], i, &rs, bad);
+    puts_(&lf->t, "contact,ts,channel,type,stage,cost,value,id,note\n");
+    for (i = 0; i < n; i++) {
+        const text *r = &recs[perm ? perm[i] : i];
+        lf->start[i] = lf->t.n;
+        put(&lf->t, r->p, r->n);
+    }
+    lf->n = n;
+    for (i = 0; i < n; i++)
+        free(recs[i].p);
+    free(recs);
+}
+
+static void free_log(logfile *lf)
+{
+    free(lf->t.p);
+    free(lf->start);
+}
+
+static void write_file(const char *path, const char *p, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(p, 1, n, f), n);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+/* ------------------------------------------------------------- outcome -------- */
+
+/* Everything an ingestion leaves behind, as text. */
+typedef struct outcome {
+    int rc;
+    char msg[1024];
+    char *snapshot;
+    size_t nsnapshot;
+    text rejects; /* line,offset,reason,raw per reject */
+    uint64_t read, accepted, rejected, duplicate, bytes;
+    text progress; /* the done values passed to the progress callback */
+} outcome;
+
+typedef struct prog {
+    text *log;
+    int cancel_at; /* 1-based call that cancels, 0 = never */
+    int calls;
+} prog;
+
+static int on_progress(uint64_t done, uint64_t total, void *payload)
+{
+    prog *p = payload;
+    char buf[64];
+    snprintf(buf, sizeof buf, "%llu/%llu;", (unsigned long long)done, (unsigned long long)total);
+    puts_(p->log, buf);
+    return ++p->calls == p->cancel_at;
+}
+
+static int keep_snapshot = 1;
+
+static void settle(outcome *o, iv_store *s, iv_ingest *ing, int rc)
+{
+    iv_ingest_stats st;
+    char path[512];
+    size_t i;
+    memset(&st, 0, sizeof st);
+    st.size = sizeof st;
+    o->rc = rc;
+    snprintf(o->msg, sizeof o->msg, "%s", rc ? iv_error_last() : "");
+    ck_assert_int_eq(iv_ingest_get_stats(ing, &st), IV_OK);
+    o->read = st.rows_read;
+    o->accepted = st.rows_accepted;
+    o->rejected = st.rows_rejected;
+    o->duplicate = st.rows_duplicate;
+    o->bytes = st.bytes;
+    for (i = 0; i < iv_ingest_reject_count(ing); i++) {
+        uint64_t line, off;
+        const char *reason, *raw;
+        char buf[128];
+        ck_assert_int_eq(iv_ingest_reject(ing, i, &line, &off, &reason, &raw), IV_OK);
+        snprintf(buf, sizeof buf, "%llu,%llu,", (unsigned long long)line, (unsigned long long)off);
+        puts_(&o->rejects, buf);
+        puts_(&o->rejects, reason);
+        puts_(&o->rejects, ",");
+        puts_(&o->rejects, raw);
+        puts_(&o->rejects, "\n");
+    }
+    if (!keep_snapshot)
+        return;
+    tu_temp_path(path, sizeof path, ".ivs");
+    ck_assert_int_eq(iv_store_save(s, path), IV_OK);
+    o->snapshot = tu_read_file(path, &o->nsnapshot);
+    ck_assert_ptr_nonnull(o->snapshot);
+    remove(path);
+}
+
+static void free_outcome(outcome *o)
+{
+    free(o->snapshot);
+    free(o->rejects.p);
+    free(o->progress.p);
+}
+
+typedef struct how {
+    int policy;
+    int threads;
+    int cancel_at;  /* progress: cancel at this call (0: never; -1: no callback) */
+    size_t push;    /* > 0: the serial reference, pushed in pieces of this size */
+    uint64_t begin, end; /* a byte range (end 0: the whole file) */
+    int dedup;      /* the source option dedup=id */
+} how;
+
+static void ingest(outcome *o, const char *path, const char *data, size_t len, how h)
+{
+    iv_store *s = NULL;
+    iv_ingest *ing = NULL;
+    iv_ingest_options io = IV_INGEST_OPTIONS_INIT;
+    iv_source *src = NULL;
+    prog p;
+    int rc;
+    memset(o, 0, sizeof *o);
+    memset(&p, 0, sizeof p);
+    p.log = &o->progress;
+    p.cancel_at = h.cancel_at;
+    io.policy = h.policy;
+    io.threads = h.threads;
+    if (h.cancel_at >= 0) {
+        io.progress = on_progress;
+        io.payload = &p;
+    }
+    ck_assert_int_eq(iv_store_new(&s, NULL), IV_OK);
+    if (h.dedup) {
+        ck_assert_int_eq(iv_source_new(&src), IV_OK);
+        ck_assert_int_eq(iv_source_set(src, "dedup", "id"), IV_OK);
+        io.source = src;
+    }
+    ck_assert_int_eq(iv_ingest_new(&ing, s, &io), IV_OK);
+    if (h.push) {
+        size_t off = 0;
+        rc = IV_OK;
+        while (off < len && rc == IV_OK) {
+            size_t n = len - off < h.push ? len - off : h.push;
+            rc = iv_ingest_push(ing, data + off, n);
+            off += n;
+        }
+        if (rc == IV_OK)
+            rc = iv_ingest_finish(ing);
+    } else if (h.end) {
+        rc = iv_ingest_file_range(ing, path, h.begin, h.end);
+    } else {
+        rc = iv_ingest_file(ing, path);
+    }
+    settle(o, s, ing, rc);
+    iv_ingest_free(ing);
+    iv_store_free(s);
+    iv_source_free(src);
+}
+
+/* The messages of iv_ingest_file name the file; the pushed reference's do not. */
+static const char *bare(const char *msg, const char *path)
+{
+    size_t n = strlen(path);
+    return strncmp(msg, path, n) == 0 && msg[n] == ':' ? msg + n + 2 : msg;
+}
+
+static void same(const outcome *a, const outcome *b, const char *path, const char *what)
+{
+    ck_assert_msg(a->rc == b->rc, "%s: rc %d vs %d (%s | %s)", what, a->rc, b->rc, a->msg, b->msg);
+    ck_assert_msg(strcmp(bare(a->msg, path), bare(b->msg, path)) == 0, "%s: '%s' vs '%s'", what, a->msg, b->msg);
+    ck_assert_msg(a->read == b->read && a->accepted == b->accepted && a->rejected == b->rejected,
+                  "%s: counters %llu/%llu/%llu vs %llu/%llu/%llu", what, (unsigned long long)a->read,
+                  (unsigned long long)a->accepted, (unsigned long long)a->rejected, (unsigned long long)b->read,
+                  (unsigned long long)b->accepted, (unsigned long long)b->rejected);
+    ck_assert_msg(a->duplicate == b->duplicate, "%s: duplicates %llu vs %llu", what,
+                  (unsigned long long)a->duplicate, (unsigned long long)b->duplicate);
+    ck_assert_msg(a->bytes == b->bytes, "%s: bytes %llu vs %llu", what, (unsigned long long)a->bytes,
+                  (unsigned long long)b->bytes);
+    ck_assert_msg((a->rejects.n == 0 && b->rejects.n == 0) ||
+                      (a->rejects.n == b->rejects.n && memcmp(a->rejects.p, b->rejects.p, a->rejects.n) == 0),
+                  "%s: rejects differ:\n%s\n---\n%s", what, a->rejects.p ? a->rejects.p : "",
+                  b->rejects.p ? b->rejects.p : "");
+    ck_assert_msg((a->progress.n == 0 && b->progress.n == 0) ||
+                      (a->progress.n == b->progress.n && memcmp(a->progress.p, b->progress.p, a->progress.n) == 0),
+                  "%s: progress %s vs %s", what, a->progress.p ? a->progress.p : "",
+                  b->progress.p ? b->progress.p : "");
+    ck_assert_msg(a->nsnapshot == b->nsnapshot && memcmp(a->snapshot, b->snapshot, a->nsnapshot) == 0,
+                  "%s: stores differ", what);
+}
+
+/* Compare iv_ingest_file with `threads` threads (several range sizes) against the
+ * serial push of the same bytes. */
+static void check_threads_how(const logfile *lf, int policy, int cancel_at, int dedup)
+{
+    static const uint64_t chunks[] = { 97, 512, 4096, 1 << 20 };
+    static const int threads[] = { 1, 2, 3, 4, 8 };
+    char path[512];
+    outcome ref, got;
+    how h;
+    size_t c, t;
+    tu_temp_path(path, sizeof path, ".csv");
+    write_file(path, lf->t.p, lf->t.n);
+    memset(&h, 0, sizeof h);
+    h.policy = policy;
+    h.cancel_at = cancel_at;
+    h.dedup = dedup;
+    h.push = 1000;
+    ingest(&ref, path, lf->t.p, lf->t.n, h);
+    if (dedup)
+        ck_assert_uint_gt(ref.duplicate, 10);
+    h.push = 0;
+    for (c = 0; c < sizeof chunks / sizeof *chunks; c++)
+        for (t = 0; t < sizeof threads / sizeof *threads; t++) {
+            char what[96];
+            iv__ingest_chunk = chunks[c];
+            h.threads = threads[t];
+            ingest(&got, path, lf->t.p, lf->t.n, h);
+            snprintf(what, sizeof what, "range %llu bytes, %d threads", (unsigned long long)chunks[c], threads[t]);
+            same(&ref, &got, path, what);
+            free_outcome(&got);
+        }
+    iv__ingest_chunk = 1 << 20;
+    free_outcome(&ref);
+    remove(path);
+}
+
+static void check_threads(const logfile *lf, int policy, int cancel_at)
+{
+    check_threads_how(lf, policy, cancel_at, 0);
+}
+
+/* ------------------------------------------------------------- tests ---------- */
+
+START_TEST(any_thread_count_gives_the_serial_store_byte_for_byte)
+{
+    logfile lf;
+    make_log(&lf, 3000, 11, 0, NULL);
+    ck_assert_uint_gt(lf.t.n, 150000);
+    check_threads(&lf, IV_POLICY_STRICT, -1);
+    free_log(&lf);
+}
+END_TEST
+
+START_TEST(lenient_rejects_come_in_line_order_with_the_serial_counters)
+{
+    logfile lf;
+    make_log(&lf, 3000, 12, 2, NULL);
+    check_threads(&lf, IV_POLICY_LENIENT, -1);
+    free_log(&lf);
+}
+END_TEST
+
+START_TEST(dedup_by_id_decides_duplicates_in_file_order_on_any_thread_count)
+{
+    logfile lf;
+    size_t i;
+    /* every 7th record repeats the id of a record about 40 records (several ranges of
+     * 512 bytes) earlier or later; the first in file order stays */
+    make_log(&lf, 2500, 17, 1, NULL);
+    for (i = 0; i + 1 < lf.n; i += 7) {
+        size_t j = i >= 40 ? i - 40 : i + 40;
+        char *a = strstr(lf.t.p + lf.start[i], ",id"), *b = strstr(lf.t.p + lf.start[j], ",id");
+        size_t na = strcspn(a + 1, ","), nb = strcspn(b + 1, ",");
+        if (na == nb && j < lf.n)
+            memcpy(a + 1, b + 1, na); /* same length: the offsets stay */
+    }
+    check_threads_how(&lf, IV_POLICY_LENIENT, -1, 1);
+    free_log(&lf);
+}
+END_TEST
+
+START_TEST(strict_stops_at_the_first_bad_line_whatever_the_threads)
+{
+    logfile lf;
+    char path[512], want[64];
+    outcome o;
+    how h;
+    size_t i, first = 0;
+    uint64_t rs = 12;
+    /* the generator's first bad row (kind 3, 5 or 7) decides the expected line */
+    make_log(&lf, 3000, 12, 2, NULL);
+    check_threads(&lf, IV_POLICY_STRICT, -1);
+    /* and the message names that record's line: count the line feeds before it */
+    for (i = 0; i < lf.n; i++) {
+        uint64_t r = next_rand(&rs);
+        unsigned kind = (unsigned)(r >> 16) % 16;
+        if (kind == 3 || kind == 5 || kind == 7 || (kind == 9 && (r & 1))) {
+            first = i;
+            break;
+        }
+    }
+    {
+        size_t line = 1, k;
+        for (k = 0; k < lf.start[first]; k++)
+            line += lf.t.p[k] == '\n';
+        snprintf(want, sizeof want, "line %zu", line);
+    }
+    tu_temp_path(path, sizeof path, ".csv");
+    write_file(path, lf.t.p, lf.t.n);
+    memset(&h, 0, sizeof h);
+    h.threads = 4;
+    iv__ingest_chunk = 512;
+    ingest(&o, path, lf.t.p, lf.t.n, h);
+    iv__ingest_chunk = 1 << 20;
+    ck_assert_int_eq(o.rc, IV_EPARSE);
+    ck_assert_msg(strstr(o.msg, want) != NULL, "'%s' should name %s", o.msg, want);
+    ck_assert_uint_eq(o.accepted, first);
+    free_outcome(&o);
+    remove(path);
+    free_log(&lf);
+}
+END_TEST
+
+START_TEST(progress_calls_and_cancellation_match_the_serial_ones)
+{
+    logfile lf;
+    static const int cancel[] = { 0, 1, 2, 5, 9 };
+    size_t k;
+    /* small steps and read pieces (test hooks), so a small log gives many calls, some
+     * at the end of a record and some inside one (a read piece ends there) */
+    iv__ingest_progress_step = 7000;
+    iv__ingest_read_chunk = 3000;
+    make_log(&lf, 1500, 13, 1, NULL);
+    for (k = 0; k < sizeof cancel / sizeof *cancel; k++) {
+        char path[512];
+        outcome ref, got;
+        how h;
+        int t;
+        tu_temp_path(path, sizeof path, ".csv");
+        write_file(path, lf.t.p, lf.t.n);
+        memset(&h, 0, sizeof h);
+        h.policy = IV_POLICY_LENIENT;
+        h.cancel_at = cancel[k];
+        h.threads = 1; /* the serial reader (the file's size is the total) */
+        ingest(&ref, path, lf.t.p, lf.t.n, h);
+        if (cancel[k])
+            ck_assert_int_eq(ref.rc, IV_ECANCELED);
+        else
+            ck_assert_uint_ge(ref.progress.n, 10);
+        for (t = 2; t <= 4; t++) {
+            h.threads = t;
+            iv__ingest_chunk = t == 3 ? 4096 : t == 4 ? 999 : 1 << 20;
+            ingest(&got, path, lf.t.p, lf.t.n, h);
+            same(&ref, &got, path, "progress");
+            free_outcome(&got);
+            /* a byte range from 0 to the end reads like the whole file */
+            h.end = UINT64_MAX;
+            ingest(&got, path, lf.t.p, lf.t.n, h);
+            same(&ref, &got, path, "progress, range");
+            free_outcome(&got);
+            h.end = 0;
+        }
+        iv__ingest_chunk = 1 << 20;
+        free_outcome(&ref);
+        remove(path);
+    }
+    iv__ingest_progress_step = (uint64_t)4 << 20;
+    iv__ingest_read_chunk = (size_t)256 << 10;
+    free_log(&lf);
+}
+END_TEST
+
+/* The metrics of a shuffled log, read with any thread count, are those of the log. */
+static char *metrics_csv(const char *path, int threads)
+{
+    iv_store *s = NULL;
+    iv_ingest *ing = NULL;
+    iv_ingest_options io = IV_INGEST_OPTIONS_INIT;
+    iv_query_options q = IV_QUERY_OPTIONS_INIT;
+    iv_table *t = NULL;
+    char out[512];
+    char *csv;
+    size_t n;
+    io.threads = threads;
+    q.by = "channel,type,stage,note";
+    q.threads = (unsigned)threads;
+    ck_assert_int_eq(iv_store_new(&s, NULL), IV_OK);
+    ck_assert_int_eq(iv_ingest_new(&ing, s, &io), IV_OK);
+    ck_assert_int_eq(iv_ingest_file(ing, path), IV_OK);
+    iv_ingest_free(ing);
+    ck_assert_int_eq(iv_query_metrics(&t, s, &q), IV_OK);
+    tu_temp_path(out, sizeof out, ".csv");
+    ck_assert_int_eq(iv_table_save(t, IV_FORMAT_CSV, out), IV_OK);
+    csv = tu_read_file(out, &n);
+    remove(out);
+    iv_table_free(t);
+    iv_store_free(s);
+    return csv;
+}
+
+START_TEST(shuffled_rows_give_the_same_metrics_on_any_thread_count)
+{
+    logfile a, b;
+    size_t *perm = malloc(4000 * sizeof *perm), i;
+    uint64_t rs = 99;
+    char pa[512], pb[512];
+    char *ref;
+    int t;
+    for (i = 0; i < 4000; i++)
+        perm[i] = i;
+    for (i = 4000; i > 1; i--) { /* Fisher-Yates */
+        size_t j = (size_t)(next_rand(&rs) % i), x = perm[i - 1];
+        perm[i - 1] = perm[j];
+        perm[j] = x;
+    }
+    make_log(&a, 4000, 21, 0, NULL);
+    make_log(&b, 4000, 21, 0, perm);
+    ck_assert_uint_eq(a.t.n, b.t.n);
+    tu_temp_path(pa, sizeof pa, ".csv");
+    tu_temp_path(pb, sizeof pb, ".csv");
+    write_file(pa, a.t.p, a.t.n);
+    write_file(pb, b.t.p, b.t.n);
+    iv__ingest_chunk = 4096;
+    ref = metrics_csv(pa, 1);
+    for (t = 1; t <= 4; t++) {
+        char *x = metrics_csv(pa, t), *y = metrics_csv(pb, t);
+        ck_assert_str_eq(x, ref);
+        ck_assert_str_eq(y, ref);
+        free(x);
+        free(y);
+    }
+    iv__ingest_chunk = 1 << 20;
+    free(ref);
+    remove(pa);
+    remove(pb);
+    free(perm);
+    free_log(&a);
+    free_log(&b);
+}
+END_TEST
+
+/* First record start at or after p, from the generator's own offsets. */
+static uint64_t true_start(const logfile *lf, uint64_t p)
+{
+    size_t i;
+    uint64_t hdr = lf->start[0];
+    if (p <= hdr)
+        return hdr;
+    for (i = 0; i < lf->n; i++)
+        if (lf->start[i] >= p) {
+            /* a blank line after the previous record also starts a record (an empty
+             * one): the rule may stop there, which reads the same rows */
+            return lf->start[i];
+        }
+    return lf->t.n;
+}
+
+START_TEST(record_start_is_found_from_every_offset)
+{
+    logfile lf;
+    uint64_t p, got;
+    size_t i;
+    make_log(&lf, 120, 31, 0, NULL);
+    for (p = 0; p <= lf.t.n; p++) {
+        uint64_t want = true_start(&lf, p);
+        ck_assert_int_eq(iv_ingest_find_record(lf.t.p, lf.t.n, p, NULL, &got), IV_OK);
+        /* a blank line is an empty record: the finder may land on it, right before a
+         * record, or on the record itself */
+        if (got != want) {
+            ck_assert_msg(got < want, "offset %llu: found %llu, the record starts at %llu", (unsigned long long)p,
+                          (unsigned long long)got, (unsigned long long)want);
+            for (i = (size_t)got; i < want; i++)
+                ck_assert_msg(lf.t.p[i] == '\n' || lf.t.p[i] == '\r',
+                              "offset %llu: found %llu inside a record that starts at %llu: [%.*s|%.*s]",
+                              (unsigned long long)p, (unsigned long long)got, (unsigned long long)want,
+                              (int)(got - p), lf.t.p + p, 200, lf.t.p + got);
+        }
+    }
+    /* the file version reads the same header and rule */
+    {
+        char path[512];
+        tu_temp_path(path, sizeof path, ".csv");
+        write_file(path, lf.t.p, lf.t.n);
+        for (p = 0; p <= lf.t.n; p += 7) {
+            uint64_t g2;
+            ck_assert_int_eq(iv_ingest_find_record(lf.t.p, lf.t.n, p, NULL, &got), IV_OK);
+            ck_assert_int_eq(iv_ingest_find_record_file(path, p, NULL, &g2), IV_OK);
+            ck_assert_uint_eq(got, g2);
+        }
+        remove(path);
+    }
+    /* JSON Lines: after every line feed, exactly */
+    {
+        const char *j = "{\"contact\":\"a\"}\n{\"contact\":\"b\\nc\"}\n\n{}";
+        iv_ingest_options io = IV_INGEST_OPTIONS_INIT;
+        io.format = IV_INPUT_JSONL;
+        ck_assert_int_eq(iv_ingest_find_record(j, strlen(j), 0, &io, &got), IV_OK);
+        ck_assert_uint_eq(got, 0);
+        ck_assert_int_eq(iv_ingest_find_record(j, strlen(j), 1, &io, &got), IV_OK);
+        ck_assert_uint_eq(got, 16);
+        ck_assert_int_eq(iv_ingest_find_record(j, strlen(j), 17, &io, &got), IV_OK);
+        ck_assert_uint_eq(got, 35); /* the blank line */
+        ck_assert_int_eq(iv_ingest_find_record(j, strlen(j), 36, &io, &got), IV_OK);
+        ck_assert_uint_eq(got, 36);
+        ck_assert_int_eq(iv_ingest_find_record(j, strlen(j), 37, &io, &got), IV_OK);
+        ck_assert_uint_eq(got, strlen(j));
+    }
+    free_log(&lf);
+}
+END_TEST
+
+/* The rows of a store, in order, as text (id, contact, ts, note). */
+static void rows_of(const iv_store *st, text *out)
+{
+    size_t r;
+    for (r = 0; r < iv_store_rows(st); r++) {
+        iv_record x;
+        char buf[128];
+        const char *note;
+        iv_record_init(&x, sizeof x);
+        ck_assert_int_eq(iv_store_get_row(st, r, &x), IV_OK);
+        note = iv_store_dim_count(st) ? iv_store_get_dim(st, r, 0) : NULL;
+        snprintf(buf, sizeof buf, "%s|%s|%lld|", x.id, x.contact, (long long)x.ts);
+        puts_(out, buf);
+        puts_(out, note ? note : "");
+        puts_(out, "\n");
+    }
+}
+
+START_TEST(byte_ranges_at_every_boundary_add_up_to_the_whole_file)
+{
+    logfile lf;
+    char path[512];
+    outcome whole, a, b;
+    how h;
+    uint64_t p;
+    make_log(&lf, 30, 41, 1, NULL);
+    tu_temp_path(path, sizeof path, ".csv");
+    write_file(path, lf.t.p, lf.t.n);
+    memset(&h, 0, sizeof h);
+    h.policy = IV_POLICY_LENIENT;
+    keep_snapshot = 0;
+    ingest(&whole, path, lf.t.p, lf.t.n, h);
+    ck_assert_int_eq(whole.rc, IV_OK);
+    ck_assert_uint_gt(whole.rejected, 0);
+    for (p = 0; p <= lf.t.n; p++) {
+        text r;
+        h.begin = 0;
+        h.end = p ? p : 1; /* (h.end 0 means the whole file here; [0, 1) holds no record either) */
+        h.threads = (int)(p % 3) + 1;
+        ingest(&a, path, lf.t.p, lf.t.n, h);
+        h.begin = p;
+        h.end = UINT64_MAX;
+        ingest(&b, path, lf.t.p, lf.t.n, h);
+        ck_assert_int_eq(a.rc, IV_OK);
+        ck_assert_int_eq(b.rc, IV_OK);
+        ck_assert_msg(a.accepted + b.accepted == whole.accepted && a.rejected + b.rejected == whole.rejected,
+                      "split at %llu: %llu+%llu rows, %llu+%llu rejects", (unsigned long long)p,
+                      (unsigned long long)a.accepted, (unsigned long long)b.accepted,
+                      (unsigned long long)a.rejected, (unsigned long long)b.rejected);
+        /* rejects keep the file's lines and offsets: a's then b's are the whole's */
+        memset(&r, 0, sizeof r);
+        if (a.rejects.n)
+            put(&r, a.rejects.p, a.rejects.n);
+        if (b.rejects.n)
+            put(&r, b.rejects.p, b.rejects.n);
+        ck_assert_msg(r.n == whole.rejects.n && memcmp(r.p, whole.rejects.p, r.n) == 0,
+                      "split at %llu: rejects\n%s---\n%s", (unsigned long long)p, r.p ? r.p : "", whole.rejects.p);
+        free(r.p);
+        free_outcome(&a);
+        free_outcome(&b);
+    }
+    keep_snapshot = 1;
+    free_outcome(&whole);
+    remove(path);
+    free_log(&lf);
+}
+END_TEST
+
+START_TEST(three_ranges_hold_the_rows_of_the_whole_file_in_order)
+{
+    logfile lf;
+    char path[512];
+    iv_store *whole = NULL;
+    text want;
+    uint64_t cut1, cut2;
+    make_log(&lf, 80, 51, 0, NULL);
+    tu_temp_path(path, sizeof path, ".csv");
+    write_file(path, lf.t.p, lf.t.n);
+    ck_assert_int_eq(iv_store_new(&whole, NULL), IV_OK);
+    {
+        iv_ingest *ing = NULL;
+        ck_assert_int_eq(iv_ingest_new(&ing, whole, NULL), IV_OK);
+        ck_assert_int_eq(iv_ingest_file(ing, path), IV_OK);
+        iv_ingest_free(ing);
+    }
+    memset(&want, 0, sizeof want);
+    rows_of(whole, &want);
+    ck_assert_uint_eq(iv_store_rows(whole), 80);
+    for (cut1 = 0; cut1 <= lf.t.n; cut1 += 37)
+        for (cut2 = cut1; cut2 <= lf.t.n; cut2 += 53) {
+            uint64_t bounds[4];
+            text got;
+            size_t k;
+            bounds[0] = 0;
+            bounds[1] = cut1;
+            bounds[2] = cut2;
+            bounds[3] = lf.t.n;
+            memset(&got, 0, sizeof got);
+            for (k = 0; k < 3; k++) {
+                iv_ingest *ing = NULL;
+                iv_ingest_options io = IV_INGEST_OPTIONS_INIT;
+                iv_store *one = NULL;
+                io.threads = (int)k + 1;
+                ck_assert_int_eq(iv_store_new(&one, NULL), IV_OK);
+                ck_assert_int_eq(iv_ingest_new(&ing, one, &io), IV_OK);
+                if (bounds[k] == bounds[k + 1] && bounds[k] == 0) {
+                    iv_ingest_free(ing);
+                    iv_store_free(one);
+                    continue; /* an empty first range */
+                }
+                ck_assert_int_eq(iv_ingest_file_range(ing, path, bounds[k], bounds[k + 1]), IV_OK);
+                iv_ingest_free(ing);
+                rows_of(one, &got);
+                iv_store_free(one);
+            }
+            ck_assert_msg(got.n == want.n && memcmp(got.p, want.p, want.n) == 0, "cuts %llu %llu",
+                          (unsigned long long)cut1, (unsigned long long)cut2);
+            free(got.p);
+        }
+    free(want.p);
+    iv_store_free(whole);
+    remove(path);
+    free_log(&lf);
+}
+END_TEST
+
+START_TEST(old_option_sizes_and_bad_thread_counts)
+{
+    iv_store *s = NULL;
+    iv_ingest *ing = NULL;
+    iv_ingest_options io = IV_INGEST_OPTIONS_INIT;
+    ck_assert_int_eq(iv_store_new(&s, NULL), IV_OK);
+    /* a caller built against 1.1 passes the size without threads */
+    io.size = offsetof(iv_ingest_options, threads);
+    ck_assert_int_eq(iv_ingest_new(&ing, s, &io), IV_OK);
+    iv_ingest_free(ing);
+    io.size = sizeof io;
+    io.threads = -1;
+    ck_assert_int_eq(iv_ingest_new(&ing, s, &io), IV_EINVAL);
+    ck_assert_ptr_nonnull(strstr(iv_error_last(), "threads"));
+    ck_assert_int_eq(iv_ingest_options_init(&io, sizeof io), IV_OK);
+    ck_assert_int_eq(io.threads, 0);
+    iv_store_free(s);
+}
+END_TEST
+
+START_TEST(a_user_allocator_sees_one_thread_at_a_time_and_gets_everything_back)
+{
+    logfile lf;
+    char path[512];
+    tu_alloc a;
+    iv_store *s = NULL;
+    iv_ingest *ing = NULL;
+    iv_store_options so = IV_STORE_OPTIONS_INIT;
+    iv_ingest_options io = IV_INGEST_OPTIONS_INIT;
+    make_log(&lf, 2000, 61, 1, NULL);
+    tu_temp_path(path, sizeof path, ".csv");
+    write_file(path, lf.t.p, lf.t.n);
+    tu_alloc_reset(&a, 0);
+    so.alloc = tu_alloc_fn;
+    so.alloc_ud = &a;
+    io.threads = 4;
+    io.policy = IV_POLICY_LENIENT;
+    iv__ingest_chunk = 2048;
+    ck_assert_int_eq(iv_store_new(&s, &so), IV_OK);
+    ck_assert_int_eq(iv_ingest_new(&ing, s, &io), IV_OK);
+    ck_assert_int_eq(iv_ingest_file(ing, path), IV_OK);
+    iv_ingest_free(ing);
+    iv_store_free(s);
+    iv__ingest_chunk = 1 << 20;
+    ck_assert_int_eq(a.live, 0);
+    ck_assert_int_eq(a.bytes, 0);
+    remove(path);
+    free_log(&lf);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("ingest_threads");
+    TCase *tc = tcase_create("ingest_threads");
+    SRunner *sr;
+    int failed;
+    tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, any_thread_count_gives_the_serial_store_byte_for_byte);
+    tcase_add_test(tc, lenient_rejects_come_in_line_order_with_the_serial_counters);
+    tcase_add_test(tc, strict_stops_at_the_first_bad_line_whatever_the_threads);
+    tcase_add_test(tc, dedup_by_id_decides_duplicates_in_file_order_on_any_thread_count);
+    tcase_add_test(tc, progress_calls_and_cancellation_match_the_serial_ones);
+    tcase_add_test(tc, shuffled_rows_give_the_same_metrics_on_any_thread_count);
+    tcase_add_test(tc, record_start_is_found_from_every_offset);
+    tcase_add_test(tc, byte_ranges_at_every_boundary_add_up_to_the_whole_file);
+    tcase_add_test(tc, three_ranges_hold_the_rows_of_the_whole_file_in_order);
+    tcase_add_test(tc, old_option_sizes_and_bad_thread_counts);
+    tcase_add_test(tc, a_user_allocator_sees_one_thread_at_a_time_and_gets_everything_back);
+    suite_add_tcase(s, tc);
+    sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
