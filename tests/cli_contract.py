@@ -22,7 +22,8 @@ PRODUCT_INDICATORS = os.path.join(ROOT, "tests", "data", "product", "indicators.
 
 METRICS = ["n", "contacts", "cost", "value", "cpt", "iv", "roi", "desired_rate", "rv",
            "rv_per_interaction", "cost_per_rv", "rv_forward", "rv_backward", "nps", "nps_se",
-           "nps_ci_low", "nps_ci_high", "csat", "csat_mean", "ces", "ces_easy", "cost_assumed"]
+           "nps_ci_low", "nps_ci_high", "csat", "csat_mean", "ces", "ces_easy", "cost_assumed",
+           "rv_unscored"]
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z$")
 
 

@@ -312,11 +312,18 @@ START_TEST(unknown_type_scores_zero_with_no_stage)
 }
 END_TEST
 
-START_TEST(names_match_case_sensitively_and_by_length)
+START_TEST(names_match_in_normal_form_and_by_length)
 {
     iv__type_info ti;
     iv__channel_info ci;
+    /* SPEC 9.2: "Purchase" is purchase, " Cross-Sell " is cross_sell */
     iv__model_type(iv__model_default(), "Purchase", 8, &ti);
+    ck_assert_int_eq(ti.known, 1);
+    ck_assert_double_eq(ti.rv, 100.0);
+    iv__model_type(iv__model_default(), " Cross-Sell ", 12, &ti);
+    ck_assert_int_eq(ti.known, 1);
+    ck_assert_double_eq(ti.rv, 80.0);
+    iv__model_type(iv__model_default(), "cross__sell", 11, &ti);
     ck_assert_int_eq(ti.known, 0);
     /* only the first 5 bytes count: "visit" */
     iv__model_type(iv__model_default(), "visitor", 5, &ti);
@@ -660,13 +667,16 @@ START_TEST(comments_whitespace_crlf_bom_and_case_are_tolerated)
     iv__type_info ti;
     iv__channel_info ci;
     ck_assert_double_eq(iv__model_default_cost(m), 2.5);
-    /* names stay case-sensitive: the type is "Webinar", not "webinar" */
-    lookup(m, "webinar", &ti);
-    ck_assert_int_eq(ti.known, 0);
+    /* names are normalised (SPEC 9.2): the type is "webinar", whatever the spelling */
+    ck_assert_str_eq(iv_model_type_name(m, iv_model_type_count(m) - 1), "webinar");
+    lookup(m, "WEBINAR", &ti);
+    ck_assert_int_eq(ti.known, 1);
     lookup(m, "Webinar", &ti);
     ck_assert(ti.known && ti.stage == IV_STAGE_CLOSING && ti.rv == 10 &&
               ti.flags == (IV_FLAG_PURCHASE | IV_FLAG_REFER | IV_FLAG_CHURN));
     chan(m, "two words", &ci);
+    ck_assert(ci.known);
+    chan(m, "two_words", &ci);
     ck_assert(ci.known && ci.digital == 1 && ci.area == IV_AREA_CONTENT && ci.cost == 2.5);
     iv_model_free(m);
 }
@@ -1171,7 +1181,7 @@ static Suite *model_suite(void)
     tcase_add_test(d, outcome_factors_are_1_half_0_and_none_counts_as_neutral);
     tcase_add_test(d, global_defaults_are_cumulative_rv_90_day_window_and_tertile_tiers);
     tcase_add_test(d, unknown_type_scores_zero_with_no_stage);
-    tcase_add_test(d, names_match_case_sensitively_and_by_length);
+    tcase_add_test(d, names_match_in_normal_form_and_by_length);
     tcase_add_test(d, new_model_equals_the_static_default_and_null_means_default);
     tcase_add_test(d, enumeration_lists_names_in_byte_order);
     tcase_add_test(a, setting_an_unknown_type_adds_it_with_unknown_defaults);

@@ -251,7 +251,8 @@ START_TEST(a_defined_metric_is_finite_and_on_its_scale_and_ratios_are_defined_wh
                                         "desired_rate", "rv", "rv_per_interaction", "cost_per_rv",
                                         "rv_forward", "rv_backward", "nps", "nps_se", "nps_ci_low",
                                         "nps_ci_high", "csat",
-                                        "csat_mean", "ces", "ces_easy", "cost_assumed"};
+                                        "csat_mean", "ces", "ces_easy", "cost_assumed",
+                                        "rv_unscored"};
     uint64_t seed;
     for (seed = 11; seed <= 14; seed++) {
         iv_store *s = NULL;
@@ -284,6 +285,7 @@ START_TEST(a_defined_metric_is_finite_and_on_its_scale_and_ratios_are_defined_wh
             ck_assert(isnan(tu_cell(t, r, "ces")) || (tu_cell(t, r, "ces") >= 1 && tu_cell(t, r, "ces") <= 7));
             ck_assert(tu_cell(t, r, "rv_forward") + tu_cell(t, r, "rv_backward") <= n);
             ck_assert(tu_cell(t, r, "cost_assumed") <= n);
+            ck_assert(tu_cell(t, r, "rv_unscored") >= 0 && tu_cell(t, r, "rv_unscored") <= n);
         }
         iv_table_free(t);
         iv_store_free(s);

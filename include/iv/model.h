@@ -8,6 +8,8 @@
 #include <stddef.h>
 
 #include "iv/common.h"
+#include "iv/store.h"
+#include "iv/table.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -24,10 +26,14 @@ extern "C" {
  * is changed in code with the setters below, or is read from an INI-style text
  * (iv_model_load(), iv_model_parse()) layered over the default.
  *
- * Type and channel names are matched exactly (case-sensitively) as stored; the
- * built-in names are all lower-case. Section and key names of the text format and
- * the words of its values (stages, classes, flags, areas, booleans) are
- * case-insensitive.
+ * Type and channel names are used in their normal form (doc/MODEL.md, Vocabulary):
+ * trimmed, ASCII letters lower-cased, every run of blanks and `-` turned into one `_`
+ * (`Phone Call` is `phone_call`, `EMAIL` is `email`). Every function taking a name
+ * normalises it, and so do the store and ingestion, so `EMAIL` rows are scored as the
+ * model's `email`. A type or channel may have aliases (iv_model_set_type_aliases(),
+ * `aliases = a, b` in the text format): an alias is scored as its entry. Section and
+ * key names of the text format and the words of its values (stages, classes, flags,
+ * areas, booleans) are case-insensitive.
  *
  * Setting a property of a type or channel the model does not have adds it. A type
  * added this way starts as an unknown type scores (RV 0, no stage, class watch, no
@@ -489,6 +495,92 @@ IV_API int iv_model_get_channel_digital(const iv_model *model, const char *chann
  * @since 0.1
  */
 IV_API int iv_model_get_channel_area(const iv_model *model, const char *channel, int *out);
+
+/**
+ * @brief Replace the aliases of a type: other names (normalised like every name) that
+ *        are scored as this type. The type is added when missing.
+ *
+ * An alias may not be the name of a type, nor an alias of another type. On error the
+ * model is unchanged.
+ * @param[in] model the model
+ * @param[in] type the type
+ * @param[in] aliases comma-separated names (`"demo_meeting, sales_meeting"`); `""` removes
+ *            every alias of the type
+ * @return ::IV_OK, ::IV_EINVAL (NULL argument, blank or conflicting alias; the message
+ *         names it) or ::IV_ENOMEM
+ * @since 1.2
+ */
+IV_API int iv_model_set_type_aliases(iv_model *model, const char *type, const char *aliases);
+
+/**
+ * @brief Replace the aliases of a channel (as iv_model_set_type_aliases()).
+ * @param[in] model the model
+ * @param[in] channel the channel (added when missing)
+ * @param[in] aliases comma-separated names; `""` removes every alias of the channel
+ * @return ::IV_OK, ::IV_EINVAL or ::IV_ENOMEM
+ * @since 1.2
+ */
+IV_API int iv_model_set_channel_aliases(iv_model *model, const char *channel,
+                                        const char *aliases);
+
+/**
+ * @brief The type a name is scored as: the name in normal form when the model has that
+ *        type, else the type it is an alias of.
+ * @param[in] model the model
+ * @param[in] name any spelling (`"Demo Meeting"`)
+ * @return the type's name, owned by the model and valid until it changes; NULL when the
+ *         model does not know the name (it then scores as an unknown type)
+ * @since 1.2
+ */
+IV_API const char *iv_model_find_type(const iv_model *model, const char *name);
+
+/**
+ * @brief The channel a name is costed as (as iv_model_find_type()).
+ * @param[in] model the model
+ * @param[in] name any spelling (`"Phone"`)
+ * @return the channel's name, owned by the model; NULL when the model does not know it
+ * @since 1.2
+ */
+IV_API const char *iv_model_find_channel(const iv_model *model, const char *name);
+
+/**
+ * @brief The i-th alias (in byte order) of a type.
+ * @param[in] model the model
+ * @param[in] type the type (or one of its aliases)
+ * @param[in] i 0-based index
+ * @return the alias, owned by the model and valid until it changes; NULL past the last
+ *         one or when the model has no such type
+ * @since 1.2
+ */
+IV_API const char *iv_model_type_alias(const iv_model *model, const char *type, size_t i);
+
+/**
+ * @brief The i-th alias (in byte order) of a channel.
+ * @param[in] model the model
+ * @param[in] channel the channel (or one of its aliases)
+ * @param[in] i 0-based index
+ * @return the alias, owned by the model; NULL past the last one or when the model has no
+ *         such channel
+ * @since 1.2
+ */
+IV_API const char *iv_model_channel_alias(const iv_model *model, const char *channel, size_t i);
+
+/**
+ * @brief The vocabulary of a store that a model does not know: every distinct type and
+ *        channel value of the store's rows that is neither an entry of @p model nor an
+ *        alias of one (those rows score 0 RV, resp. cost default_cost), with its row count.
+ *
+ * The table has the columns `field` (`"type"` or `"channel"`), `value` (the name as
+ * stored, in normal form) and `n` (rows), types first, then the most frequent first,
+ * then by value. `iv model check` prints it; `iv ingest` sums it into `unknown_types`
+ * and `unknown_channels`.
+ * @param[in] model the model (NULL: the built-in default)
+ * @param[in] store the store
+ * @param[out] out the new table; free it with iv_table_free()
+ * @return ::IV_OK, ::IV_ENOMEM or ::IV_EINVAL
+ * @since 1.2
+ */
+IV_API int iv_model_check(const iv_model *model, const iv_store *store, iv_table **out);
 
 /** @} */
 

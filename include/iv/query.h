@@ -80,7 +80,8 @@ IV_API int iv_query_options_init(iv_query_options *opts, size_t size);
  * Columns: the `by` dimensions (strings; undefined when a row has no value), then `n`,
  * `contacts`, `cost`, `value`, `cpt`, `iv`, `roi`, `desired_rate`, `rv`,
  * `rv_per_interaction`, `cost_per_rv`, `rv_forward`, `rv_backward`, `nps`, `nps_se`, `nps_ci_low`, `nps_ci_high` (@since 1.2),
- * `csat`, `csat_mean`, `ces`, `ces_easy`, `cost_assumed`. Ratios whose denominator is 0
+ * `csat`, `csat_mean`, `ces`, `ces_easy`, `cost_assumed`, `rv_unscored` (@since 1.2: rows
+ * with no rv of their own whose type the model does not know). Ratios whose denominator is 0
  * are undefined. With no `by`, one row (also when nothing is selected: `n` = 0).
  * @param[out] out the table
  * @param[in] store the store (prepared; see iv_store_prepare())

@@ -52,8 +52,10 @@ typedef struct iv_summary iv_summary;
 #define IV_SUMMARY_MAGIC "\x89IVSUM\r\n"
 
 /** @brief The summary byte-format version this library writes (and the newest it reads).
+ *         Version 2 (1.2) adds `rv_unscored` to each group; version 1 is still read (its
+ *         `rv_unscored` is undefined, and a summary holding such groups is written as 1).
  *  @since 0.1 */
-#define IV_SUMMARY_FORMAT 1
+#define IV_SUMMARY_FORMAT 2
 
 /**
  * @brief Options for making and reading summaries. Initialise with

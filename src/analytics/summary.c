@@ -79,14 +79,14 @@ static int iv__sum_plausible(iv__i128 v)
  * count is exact as a double and converts back to int64 (found by fuzz_summary). */
 static int iv__gacc_plausible(const iv__gacc *g)
 {
-    const uint64_t c[13] = {g->contacts, g->desired, g->outcome_given, g->rv_forward,
+    const uint64_t c[14] = {g->contacts, g->desired, g->outcome_given, g->rv_forward,
                             g->rv_backward, g->cost_assumed, g->nps_n, g->nps_promoters,
                             g->nps_detractors, g->csat_n, g->csat_satisfied, g->ces_n,
-                            g->ces_easy};
+                            g->ces_easy, g->rv_unscored};
     int i;
     if (g->n > (uint64_t)1 << 53)
         return 0;
-    for (i = 0; i < 13; i++)
+    for (i = 0; i < 14; i++)
         if (c[i] > g->n)
             return 0;
     /* each count against its own denominator (doc/METRICS.md §Group metrics): desired
@@ -153,6 +153,7 @@ struct iv_summary {
     uint64_t model_fp;        /* FNV-1a 64 of the model's text form */
     size_t n, cap;
     iv__sgroup *g;    /* sorted by labels (byte order, undefined last) */
+    int no_unscored;  /* read from (or merged with) format 1: rv_unscored is unknown */
 };
 
 static void iv__strs_free(const iv__alloc *a, char **v, size_t n)
@@ -610,6 +611,7 @@ IV_API int iv_summary_merge(iv_summary *into, const iv_summary *from)
     into->g = ng;
     into->n = into->n + nnew;
     into->cap = cap;
+    into->no_unscored |= from->no_unscored; /* one part without rv_unscored: unknown */
     return IV_OK;
 }
 
@@ -645,7 +647,8 @@ IV_API int iv_summary_metrics(iv_table **out, const iv_summary *s)
         }
         iv__gacc_finish(&s->g[i].acc, v);
         for (m = 0; m < IV__NMETRICS && !rc; m++)
-            rc = iv__metric_is_int(m) ? iv__table_set_int(t, (size_t)r, s->nk + (size_t)m, (int64_t)v[m])
+            rc = m == iv__metric_index("rv_unscored") && s->no_unscored ? IV_OK /* unknown in format 1: undefined */
+               : iv__metric_is_int(m) ? iv__table_set_int(t, (size_t)r, s->nk + (size_t)m, (int64_t)v[m])
                                       : iv__table_set_double(t, (size_t)r, s->nk + (size_t)m, v[m]);
     }
     if (rc) {
@@ -760,7 +763,8 @@ static void iv__u256_write(iv__wbuf *w, const iv__u256 *v)
         iv__w_u64(w, v->w[k]);
 }
 
-static void iv__gacc_write(iv__wbuf *w, const iv__gacc *g)
+/* Format 2 adds rv_unscored after the 14 counts of format 1. */
+static void iv__gacc_write(iv__wbuf *w, const iv__gacc *g, int v1)
 {
     const uint64_t cnt[14] = {g->n, g->contacts, g->desired, g->outcome_given, g->rv_forward,
                               g->rv_backward, g->cost_assumed, g->nps_n, g->nps_promoters,
@@ -769,11 +773,13 @@ static void iv__gacc_write(iv__wbuf *w, const iv__gacc *g)
     int i;
     for (i = 0; i < 14; i++)
         iv__w_u64(w, cnt[i]);
+    if (!v1)
+        iv__w_u64(w, g->rv_unscored);
     for (i = 0; i < 6; i++)
         iv__w_i128(w, sums[i]);
 }
 
-static void iv__gacc_read(iv__rbuf *r, iv__gacc *g)
+static void iv__gacc_read(iv__rbuf *r, iv__gacc *g, int v1)
 {
     uint64_t *cnt[14] = {&g->n, &g->contacts, &g->desired, &g->outcome_given, &g->rv_forward,
                          &g->rv_backward, &g->cost_assumed, &g->nps_n, &g->nps_promoters,
@@ -782,6 +788,7 @@ static void iv__gacc_read(iv__rbuf *r, iv__gacc *g)
     int i;
     for (i = 0; i < 14; i++)
         *cnt[i] = iv__r_u64(r);
+    g->rv_unscored = v1 ? 0 : iv__r_u64(r);
     for (i = 0; i < 6; i++)
         *sums[i] = iv__r_i128(r);
 }
@@ -808,7 +815,7 @@ static void iv__summary_payload(const iv_summary *s, iv__wbuf *w)
             if (g->lab[d])
                 iv__w_str(w, g->lab[d], strlen(g->lab[d]));
         }
-        iv__gacc_write(w, &g->acc);
+        iv__gacc_write(w, &g->acc, s->no_unscored);
         for (m = 0; m < IV__NPCM; m++) {
             iv__w_i128(w, g->pm[m].sum);
             iv__u256_write(w, &g->pm[m].sumsq);
@@ -822,7 +829,7 @@ static int iv__summary_write(const iv_summary *s, iv__wbuf *w)
 {
     unsigned char *h;
     iv__w_bytes(w, IV_SUMMARY_MAGIC, 8);
-    iv__w_u32(w, IV_SUMMARY_FORMAT);
+    iv__w_u32(w, s->no_unscored ? 1u : IV_SUMMARY_FORMAT);
     iv__w_u32(w, 0);      /* flags: none defined */
     iv__w_u64(w, 0);      /* payload length, patched below */
     iv__w_u32(w, 0);      /* CRC-32 of the payload, patched below */
@@ -899,7 +906,7 @@ static int iv__group_read(iv_summary *s, iv__rbuf *r, iv__sgroup *g)
         if (def && (rc = iv__read_cstr(r, &s->a, &g->lab[d], "bad group label")))
             return rc;
     }
-    iv__gacc_read(r, &g->acc);
+    iv__gacc_read(r, &g->acc, s->no_unscored);
     if (!iv__gacc_plausible(&g->acc))
         return iv__corrupt("a count or sum out of range");
     for (m = 0; m < IV__NPCM; m++) {
@@ -1001,7 +1008,7 @@ IV_API int iv_summary_from_bytes(iv_summary **out, const void *bytes, size_t len
     if (len < IV__SUM_HEADER)
         return iv__corrupt("truncated header");
     version = iv__ld32(b + 8);
-    if (version != IV_SUMMARY_FORMAT)
+    if (version != 1 && version != IV_SUMMARY_FORMAT)
         return iv__error(IV_EVERSION, "summary bytes: format version %u (this library reads %d)",
                          version, IV_SUMMARY_FORMAT);
     if (iv__ld32(b + 12) != 0)
@@ -1016,6 +1023,7 @@ IV_API int iv_summary_from_bytes(iv_summary **out, const void *bytes, size_t len
     if (!s)
         return iv__nomem("reading a summary");
     iv__r_init(&r, b + IV__SUM_HEADER, len - IV__SUM_HEADER);
+    s->no_unscored = version == 1;
     if ((rc = iv__summary_parse(s, &r))) {
         iv_summary_free(s);
         return rc;

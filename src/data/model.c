@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "model.h"
+#include "vocab.h"
 #include "wire.h"
 #include "numparse.h"
 #include "text.h"
@@ -29,6 +30,19 @@ typedef struct channel_entry {
     int area;
 } channel_entry;
 
+/* Another name for a type or channel (SPEC 9.2 `aliases`): scored as its entry. */
+typedef struct alias_entry {
+    entry_key key;    /* the alias, in normal form (always owned) */
+    char *target;     /* the entry's name (an owned copy) */
+    size_t tlen;
+} alias_entry;
+
+/* One alias table (sorted by alias name, byte order). */
+typedef struct alias_table {
+    alias_entry *a;
+    size_t n, cap;
+} alias_table;
+
 struct iv_model {
     iv__alloc alloc;
     type_entry *types;        /* sorted by name, byte order */
@@ -41,6 +55,8 @@ struct iv_model {
     double activity_window_days;
     double profit_high;       /* NaN: not set */
     double profit_poor;       /* NaN: not set */
+    alias_table taliases;     /* aliases of types */
+    alias_table caliases;     /* aliases of channels */
 };
 
 /* ---------------------------------------------------------------------------------
@@ -113,6 +129,7 @@ static const iv_model default_model = {
     (channel_entry *)default_channels, NELEM(default_channels), 0,
     { 1.0, 0.5, 0.0 },
     1.0, NAN, 90.0, NAN, NAN,
+    { NULL, 0, 0 }, { NULL, 0, 0 },
 };
 
 const iv_model *iv__model_default(void)
@@ -155,18 +172,37 @@ static size_t find_entry(const void *base, size_t count, size_t esz, const char 
     return lo;
 }
 
+/* The entry a name stands for in a table (esz bytes per entry) with its aliases: the
+ * name in normal form (vocab.h), then as an alias. Returns the index or -1. */
+static long find_named(const iv_model *m, const void *base, size_t count, size_t esz,
+                       const alias_table *al, const char *s, size_t n)
+{
+    char buf[IV__VOCAB_STACK];
+    iv__vname t;
+    int found;
+    size_t i;
+    if (iv__vocab_tmp(&t, &m->alloc, buf, s, n) != IV_OK)
+        return -1; /* out of memory on a name over 256 bytes: not found */
+    i = find_entry(base, count, esz, t.p, t.n, &found);
+    if (!found && al->n) {
+        size_t k = find_entry(al->a, al->n, sizeof *al->a, t.p, t.n, &found);
+        if (found)
+            i = find_entry(base, count, esz, al->a[k].target, al->a[k].tlen, &found);
+    }
+    iv__vocab_tmp_free(&t, &m->alloc);
+    return found ? (long)i : -1;
+}
+
 static const type_entry *find_type(const iv_model *m, const char *s, size_t n)
 {
-    int found;
-    size_t i = find_entry(m->types, m->ntypes, sizeof *m->types, s, n, &found);
-    return found ? &m->types[i] : NULL;
+    long i = find_named(m, m->types, m->ntypes, sizeof *m->types, &m->taliases, s, n);
+    return i >= 0 ? &m->types[i] : NULL;
 }
 
 static const channel_entry *find_channel(const iv_model *m, const char *s, size_t n)
 {
-    int found;
-    size_t i = find_entry(m->channels, m->nchannels, sizeof *m->channels, s, n, &found);
-    return found ? &m->channels[i] : NULL;
+    long i = find_named(m, m->channels, m->nchannels, sizeof *m->channels, &m->caliases, s, n);
+    return i >= 0 ? &m->channels[i] : NULL;
 }
 
 static const iv__type_info unknown_type = {
@@ -273,10 +309,26 @@ static void free_names(const iv__alloc *a, void *base, size_t count, size_t esz)
     }
 }
 
+static void alias_free_one(const iv__alloc *a, alias_entry *e)
+{
+    iv__free(a, (char *)e->key.name, e->key.len + 1);
+    iv__free(a, e->target, e->tlen + 1);
+}
+
+static void clear_aliases(const iv__alloc *a, alias_table *t)
+{
+    size_t i;
+    for (i = 0; i < t->n; i++)
+        alias_free_one(a, &t->a[i]);
+    t->n = 0;
+}
+
 static void clear_tables(iv_model *m)
 {
     free_names(&m->alloc, m->types, m->ntypes, sizeof *m->types);
     free_names(&m->alloc, m->channels, m->nchannels, sizeof *m->channels);
+    clear_aliases(&m->alloc, &m->taliases);
+    clear_aliases(&m->alloc, &m->caliases);
     m->ntypes = 0;
     m->nchannels = 0;
 }
@@ -290,6 +342,8 @@ IV_API void iv_model_free(iv_model *m)
     clear_tables(m);
     iv__free(&a, m->types, m->cap_types * sizeof *m->types);
     iv__free(&a, m->channels, m->cap_channels * sizeof *m->channels);
+    iv__free(&a, m->taliases.a, m->taliases.cap * sizeof *m->taliases.a);
+    iv__free(&a, m->caliases.a, m->caliases.cap * sizeof *m->caliases.a);
     iv__free(&a, m, sizeof *m);
 }
 
@@ -325,6 +379,35 @@ static int copy_table(const iv__alloc *a, void **dst, size_t *cap, const void *s
     return IV_OK;
 }
 
+/* Deep copy of an alias table into an empty one. */
+static int copy_aliases(const iv__alloc *a, alias_table *dst, const alias_table *src)
+{
+    size_t i;
+    if (src->n == 0)
+        return IV_OK;
+    dst->a = iv__calloc(a, src->n, sizeof *dst->a);
+    if (!dst->a)
+        return iv__nomem("model aliases");
+    dst->cap = src->n;
+    for (i = 0; i < src->n; i++) {
+        alias_entry *e = &dst->a[i];
+        const alias_entry *f = &src->a[i];
+        char *nm = iv__strndup(a, f->key.name, f->key.len);
+        char *tg = nm ? iv__strndup(a, f->target, f->tlen) : NULL;
+        if (!tg) {
+            iv__free(a, nm, f->key.len + 1);
+            return iv__nomem("model alias");
+        }
+        e->key.name = nm;
+        e->key.len = f->key.len;
+        e->key.owned = 1;
+        e->target = tg;
+        e->tlen = f->tlen;
+        dst->n = i + 1;
+    }
+    return IV_OK;
+}
+
 static int model_clone(iv_model **out, const iv_model *src, const iv_model_options *opts)
 {
     iv__alloc a;
@@ -344,6 +427,8 @@ static int model_clone(iv_model **out, const iv_model *src, const iv_model_optio
     m->types = NULL;
     m->channels = NULL;
     m->ntypes = m->nchannels = m->cap_types = m->cap_channels = 0;
+    memset(&m->taliases, 0, sizeof m->taliases);
+    memset(&m->caliases, 0, sizeof m->caliases);
     rc = copy_table(&a, (void **)&m->types, &m->cap_types, src->types, src->ntypes,
                     sizeof *src->types);
     if (rc == IV_OK) {
@@ -351,11 +436,16 @@ static int model_clone(iv_model **out, const iv_model *src, const iv_model_optio
         rc = copy_table(&a, (void **)&m->channels, &m->cap_channels, src->channels,
                         src->nchannels, sizeof *src->channels);
     }
+    if (rc == IV_OK) {
+        m->nchannels = src->nchannels;
+        rc = copy_aliases(&a, &m->taliases, &src->taliases);
+    }
+    if (rc == IV_OK)
+        rc = copy_aliases(&a, &m->caliases, &src->caliases);
     if (rc != IV_OK) {
         iv_model_free(m);
         return rc;
     }
-    m->nchannels = src->nchannels;
     *out = m;
     return IV_OK;
 }
@@ -392,6 +482,18 @@ static int same_type_info(const iv__type_info *a, const iv__type_info *b)
            same_double(a->rv_daily_cap, b->rv_daily_cap);
 }
 
+static int same_aliases(const alias_table *a, const alias_table *b)
+{
+    size_t i;
+    if (a->n != b->n)
+        return 0;
+    for (i = 0; i < a->n; i++)
+        if (name_cmp(a->a[i].key.name, a->a[i].key.len, b->a[i].key.name, b->a[i].key.len) ||
+            name_cmp(a->a[i].target, a->a[i].tlen, b->a[i].target, b->a[i].tlen))
+            return 0;
+    return 1;
+}
+
 IV_API int iv_model_equal(const iv_model *a, const iv_model *b)
 {
     size_t i;
@@ -420,7 +522,7 @@ IV_API int iv_model_equal(const iv_model *a, const iv_model *b)
             !same_double(x->cost, y->cost) || x->digital != y->digital || x->area != y->area)
             return 0;
     }
-    return 1;
+    return same_aliases(&a->taliases, &b->taliases) && same_aliases(&a->caliases, &b->caliases);
 }
 
 IV_API size_t iv_model_type_count(const iv_model *m)
@@ -479,20 +581,61 @@ static int insert_entry(iv_model *m, void **base, size_t *count, size_t *cap, si
     return IV_OK;
 }
 
+/* A name given to a setter, in normal form (vocab.h); t->p is then the name to use.
+ * A name whose normal form is empty is an error. Free with iv__vocab_tmp_free. */
+static int norm_name(const iv_model *m, const char *name, const char *what, char *stack,
+                     iv__vname *t)
+{
+    int rc = check_name(m, name, what);
+    if (rc != IV_OK)
+        return rc;
+    if ((rc = iv__vocab_tmp(t, &m->alloc, stack, name, strlen(name))) != IV_OK)
+        return rc;
+    if (t->n == 0) {
+        iv__vocab_tmp_free(t, &m->alloc);
+        return iv__error(IV_EINVAL, "iv_model: the %s name '%s' is blank", what, name);
+    }
+    return IV_OK;
+}
+
+/* The entry named n bytes at name (normal form) in a table, added when missing with
+ * every field zero. *pos receives its index. A name that is an alias is an error. */
+static int slot(iv_model *m, void **base, size_t *count, size_t *cap, size_t esz,
+                const alias_table *al, const char *name, size_t n, const char *what,
+                size_t *pos, int *added)
+{
+    int found, rc;
+    *added = 0;
+    *pos = find_entry(*base, *count, esz, name, n, &found);
+    if (found)
+        return IV_OK;
+    if (al->n) {
+        size_t k = find_entry(al->a, al->n, sizeof *al->a, name, n, &found);
+        if (found)
+            return iv__error(IV_EINVAL, "'%.*s' is an alias of the %s '%s'", (int)n, name, what,
+                             al->a[k].target);
+    }
+    if ((rc = insert_entry(m, base, count, cap, esz, *pos, name, n)) != IV_OK)
+        return rc;
+    *added = 1;
+    return IV_OK;
+}
+
 /* The entry of a type, added (as an unknown type scores) when missing. */
 static int type_slot(iv_model *m, const char *name, iv__type_info **out)
 {
-    int found, rc;
-    size_t len, pos;
-    if ((rc = check_name(m, name, "type")) != IV_OK)
+    char buf[IV__VOCAB_STACK];
+    iv__vname t;
+    size_t pos;
+    int rc, added;
+    if ((rc = norm_name(m, name, "type", buf, &t)) != IV_OK)
         return rc;
-    len = strlen(name);
-    pos = find_entry(m->types, m->ntypes, sizeof *m->types, name, len, &found);
-    if (!found) {
-        rc = insert_entry(m, (void **)&m->types, &m->ntypes, &m->cap_types, sizeof *m->types,
-                          pos, name, len);
-        if (rc != IV_OK)
-            return rc;
+    rc = slot(m, (void **)&m->types, &m->ntypes, &m->cap_types, sizeof *m->types, &m->taliases,
+              t.p, t.n, "type", &pos, &added);
+    iv__vocab_tmp_free(&t, &m->alloc);
+    if (rc != IV_OK)
+        return rc;
+    if (added) {
         m->types[pos].info = unknown_type;
         m->types[pos].info.known = 1;
     }
@@ -502,17 +645,18 @@ static int type_slot(iv_model *m, const char *name, iv__type_info **out)
 
 static int channel_slot(iv_model *m, const char *name, channel_entry **out)
 {
-    int found, rc;
-    size_t len, pos;
-    if ((rc = check_name(m, name, "channel")) != IV_OK)
+    char buf[IV__VOCAB_STACK];
+    iv__vname t;
+    size_t pos;
+    int rc, added;
+    if ((rc = norm_name(m, name, "channel", buf, &t)) != IV_OK)
         return rc;
-    len = strlen(name);
-    pos = find_entry(m->channels, m->nchannels, sizeof *m->channels, name, len, &found);
-    if (!found) {
-        rc = insert_entry(m, (void **)&m->channels, &m->nchannels, &m->cap_channels,
-                          sizeof *m->channels, pos, name, len);
-        if (rc != IV_OK)
-            return rc;
+    rc = slot(m, (void **)&m->channels, &m->nchannels, &m->cap_channels, sizeof *m->channels,
+              &m->caliases, t.p, t.n, "channel", &pos, &added);
+    iv__vocab_tmp_free(&t, &m->alloc);
+    if (rc != IV_OK)
+        return rc;
+    if (added) {
         m->channels[pos].cost = NAN;
         m->channels[pos].digital = 0;
         m->channels[pos].area = IV_AREA_CHANNELS;
@@ -521,19 +665,35 @@ static int channel_slot(iv_model *m, const char *name, channel_entry **out)
     return IV_OK;
 }
 
+/* Drop every alias of the entry named n bytes at target. */
+static void drop_aliases_of(iv_model *m, alias_table *al, const char *target, size_t n)
+{
+    size_t i = 0, k = 0;
+    for (i = 0; i < al->n; i++) {
+        if (name_cmp(al->a[i].target, al->a[i].tlen, target, n) == 0)
+            alias_free_one(&m->alloc, &al->a[i]);
+        else
+            al->a[k++] = al->a[i];
+    }
+    al->n = k;
+}
+
 static int remove_entry(iv_model *m, void *base, size_t *count, size_t esz, const char *name,
                         const char *what)
 {
+    char buf[IV__VOCAB_STACK];
+    iv__vname t;
     int found, rc;
-    size_t pos, len;
+    size_t pos;
     entry_key *k;
-    if ((rc = check_name(m, name, what)) != IV_OK)
+    if ((rc = norm_name(m, name, what, buf, &t)) != IV_OK)
         return rc;
-    len = strlen(name);
-    pos = find_entry(base, *count, esz, name, len, &found);
+    pos = find_entry(base, *count, esz, t.p, t.n, &found);
+    iv__vocab_tmp_free(&t, &m->alloc);
     if (!found)
         return iv__error(IV_ENOTFOUND, "the model has no %s '%s'", what, name);
     k = (entry_key *)(void *)((char *)base + pos * esz);
+    drop_aliases_of(m, base == (void *)m->types ? &m->taliases : &m->caliases, k->name, k->len);
     if (k->owned)
         iv__free(&m->alloc, (char *)k->name, k->len + 1);
     memmove((char *)base + pos * esz, (char *)base + (pos + 1) * esz, (*count - pos - 1) * esz);
@@ -714,6 +874,153 @@ IV_API int iv_model_set_channel_digital(iv_model *m, const char *channel, int di
 IV_API int iv_model_set_channel_area(iv_model *m, const char *channel, int area)
 {
     return channel_set(m, channel, CF_AREA, 0, area);
+}
+
+/* ---------------------------------------------------------------------------------
+ * Aliases (SPEC 9.2) */
+
+/* Replace the aliases of the entry named name (added when missing) by the comma list
+ * `list`. Checked whole before anything changes: on error the model is unchanged. */
+static int set_aliases(iv_model *m, int channel, const char *name, const char *list)
+{
+    const char *what = channel ? "channel" : "type";
+    alias_table *al = channel ? &m->caliases : &m->taliases;
+    const void *base;
+    size_t count, esz, i, k, nnew = 0, len;
+    const entry_key *ek;
+    char *copy, *nm;
+    int rc, found;
+    if (!m || !list)
+        return iv__error(IV_EINVAL, "iv_model_set_%s_aliases: an argument is NULL", what);
+    /* the entry first (this also checks and normalises its name) */
+    if (channel) {
+        channel_entry *ce;
+        rc = channel_slot(m, name, &ce);
+        ek = rc == IV_OK ? &ce->key : NULL;
+    } else {
+        iv__type_info *ti;
+        rc = type_slot(m, name, &ti);
+        ek = rc == IV_OK ? &find_type(m, name, strlen(name))->key : NULL;
+    }
+    if (rc != IV_OK)
+        return rc;
+    base = channel ? (const void *)m->channels : (const void *)m->types;
+    count = channel ? m->nchannels : m->ntypes;
+    esz = channel ? sizeof(channel_entry) : sizeof(type_entry);
+    /* normalise the list in place in a copy: each item ends up NUL-terminated */
+    len = strlen(list);
+    copy = iv__malloc(&m->alloc, len + 1);
+    if (!copy)
+        return iv__nomem("model aliases");
+    memcpy(copy, list, len + 1);
+    for (i = 0; i <= len; i = k + 1) {
+        size_t n, j;
+        for (k = i; k < len && copy[k] != ','; k++)
+            ;
+        copy[k] = '\0';
+        n = iv__vocab_normalize(copy + i, k - i, copy + i);
+        memset(copy + i + n, 0, k - i - n); /* items are now runs of non-NUL bytes */
+        if (n == 0) {
+            if (k - i == 0 && len == 0)
+                break; /* "" : no aliases */
+            rc = iv__error(IV_EINVAL, "an empty alias in the aliases of the %s '%s'", what,
+                           ek->name);
+            break;
+        }
+        find_entry(base, count, esz, copy + i, n, &found);
+        if (found) {
+            rc = iv__error(IV_EINVAL, "the alias '%s' of the %s '%s' is itself a %s", copy + i,
+                           what, ek->name, what);
+            break;
+        }
+        j = find_entry(al->a, al->n, sizeof *al->a, copy + i, n, &found);
+        if (found && name_cmp(al->a[j].target, al->a[j].tlen, ek->name, ek->len) != 0) {
+            rc = iv__error(IV_EINVAL, "'%s' is already an alias of the %s '%s'", copy + i, what,
+                           al->a[j].target);
+            break;
+        }
+        nnew++;
+    }
+    if (rc == IV_OK)
+        rc = iv__grow(&m->alloc, (void **)&al->a, &al->cap, al->n + nnew, sizeof *al->a);
+    if (rc != IV_OK) {
+        iv__free(&m->alloc, copy, len + 1);
+        return rc;
+    }
+    drop_aliases_of(m, al, ek->name, ek->len);
+    for (i = 0; nnew && i < len; i++) {
+        size_t n, pos;
+        char *tg;
+        if (copy[i] == '\0' || (i > 0 && copy[i - 1] != '\0'))
+            continue; /* not the start of an item */
+        n = strlen(copy + i);
+        pos = find_entry(al->a, al->n, sizeof *al->a, copy + i, n, &found);
+        if (found) /* listed twice */
+            continue;
+        nm = iv__strndup(&m->alloc, copy + i, n);
+        tg = nm ? iv__strndup(&m->alloc, ek->name, ek->len) : NULL;
+        if (!tg) {
+            iv__free(&m->alloc, nm, n + 1);
+            iv__free(&m->alloc, copy, len + 1);
+            return iv__nomem("model alias");
+        }
+        memmove(&al->a[pos + 1], &al->a[pos], (al->n - pos) * sizeof *al->a);
+        al->a[pos].key.name = nm;
+        al->a[pos].key.len = n;
+        al->a[pos].key.owned = 1;
+        al->a[pos].target = tg;
+        al->a[pos].tlen = ek->len;
+        al->n++;
+    }
+    iv__free(&m->alloc, copy, len + 1);
+    return IV_OK;
+}
+
+IV_API int iv_model_set_type_aliases(iv_model *m, const char *type, const char *aliases)
+{
+    return set_aliases(m, 0, type, aliases);
+}
+
+IV_API int iv_model_set_channel_aliases(iv_model *m, const char *channel, const char *aliases)
+{
+    return set_aliases(m, 1, channel, aliases);
+}
+
+/* The i-th alias (in byte order) of the entry a name stands for. */
+static const char *alias_at(const iv_model *m, const alias_table *al, const char *entry,
+                            size_t i)
+{
+    size_t k;
+    if (!m || !entry)
+        return NULL;
+    for (k = 0; k < al->n; k++)
+        if (strcmp(al->a[k].target, entry) == 0 && i-- == 0)
+            return al->a[k].key.name;
+    return NULL;
+}
+
+IV_API const char *iv_model_find_type(const iv_model *m, const char *name)
+{
+    const type_entry *e = m && name ? find_type(m, name, strlen(name)) : NULL;
+    return e ? e->key.name : NULL;
+}
+
+IV_API const char *iv_model_find_channel(const iv_model *m, const char *name)
+{
+    const channel_entry *e = m && name ? find_channel(m, name, strlen(name)) : NULL;
+    return e ? e->key.name : NULL;
+}
+
+IV_API const char *iv_model_type_alias(const iv_model *m, const char *type, size_t i)
+{
+    const char *e = iv_model_find_type(m, type);
+    return e ? alias_at(m, &m->taliases, e, i) : NULL;
+}
+
+IV_API const char *iv_model_channel_alias(const iv_model *m, const char *channel, size_t i)
+{
+    const char *e = iv_model_find_channel(m, channel);
+    return e ? alias_at(m, &m->caliases, e, i) : NULL;
 }
 
 /* Global parameters: the keys of [model] other than `defaults`, with their rules. */
@@ -990,6 +1297,22 @@ static void sb_section(sbuf *b, const char *kind, const entry_key *k)
     sb_str(b, "]\n");
 }
 
+/* `aliases = a, b` when the entry has any. */
+static void write_aliases(sbuf *b, const alias_table *al, const entry_key *k)
+{
+    size_t i;
+    int first = 1;
+    for (i = 0; i < al->n; i++) {
+        if (name_cmp(al->a[i].target, al->a[i].tlen, k->name, k->len) != 0)
+            continue;
+        sb_str(b, first ? "aliases = " : ", ");
+        sb_put(b, al->a[i].key.name, al->a[i].key.len);
+        first = 0;
+    }
+    if (!first)
+        sb_str(b, "\n");
+}
+
 static void write_flags(sbuf *b, unsigned flags)
 {
     size_t i;
@@ -1036,6 +1359,7 @@ IV_API int iv_model_to_string(const iv_model *m, char **out, size_t *len)
         sb_key_number(&b, "rv_low", ti->rv_band[0]);
         sb_key_number(&b, "rv_mid", ti->rv_band[1]);
         sb_key_number(&b, "rv_high", ti->rv_band[2]);
+        write_aliases(&b, &m->taliases, &m->types[i].key);
     }
     for (i = 0; i < m->nchannels; i++) {
         const channel_entry *ce = &m->channels[i];
@@ -1046,6 +1370,7 @@ IV_API int iv_model_to_string(const iv_model *m, char **out, size_t *len)
             sb_key_number(&b, "cost", ce->cost);
         sb_key_word(&b, "digital", ce->digital ? "true" : "false");
         sb_key_word(&b, "area", area_words[ce->area]);
+        write_aliases(&b, &m->caliases, &ce->key);
     }
     if (b.rc != IV_OK) {
         iv__free(b.a, b.p, b.cap);
@@ -1309,11 +1634,25 @@ static int key_model(parser *p, const char *key, size_t klen, const char *v, siz
     return perr_wrap(p, iv_model_set_param(p->m, param_keys[k], d));
 }
 
+/* `aliases = a, b` in a [type.NAME] or [channel.NAME] section (SPEC 9.2). */
+static int key_aliases(parser *p, int channel, const char *v, size_t vn)
+{
+    char *list = iv__strndup(&p->m->alloc, v, vn);
+    int rc;
+    if (!list)
+        return iv__nomem("model aliases");
+    rc = set_aliases(p->m, channel, p->name, list);
+    iv__free(&p->m->alloc, list, vn + 1);
+    return perr_wrap(p, rc);
+}
+
 static int key_type(parser *p, const char *key, size_t klen, const char *v, size_t vn)
 {
     double d = 0;
     long k = 0;
     int rc = IV_OK, f = key_index(type_keys, TF_COUNT, key, klen);
+    if (f < 0 && iv__ieq(key, klen, "aliases"))
+        return key_aliases(p, 0, v, vn);
     switch (f) {
     case -1:
         return iv__ini_error(&p->t, "unknown key '%.*s' in [%.*s]", (int)klen, key,
@@ -1351,6 +1690,8 @@ static int key_channel(parser *p, const char *key, size_t klen, const char *v, s
     double d = 0;
     long k = 0;
     int rc = IV_OK, f = key_index(channel_keys, CF_COUNT, key, klen);
+    if (f < 0 && iv__ieq(key, klen, "aliases"))
+        return key_aliases(p, 1, v, vn);
     if (f < 0)
         return iv__ini_error(&p->t, "unknown key '%.*s' in [%.*s]", (int)klen, key,
                     (int)p->sec_len, p->sec_text);

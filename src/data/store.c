@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "store.h"
+#include "vocab.h"
 
 #define IV__TS_MIN INT64_C(-2208988800000) /* 1900-01-01T00:00:00Z */
 #define IV__TS_END INT64_C(7289654400000)  /* 2201-01-01T00:00:00Z (exclusive) */
@@ -207,6 +208,13 @@ int iv__store_dim(iv_store *s, const char *name, size_t n, int create)
 
 int iv__survey_scale(const char *type, size_t n, double *lo, double *hi)
 {
+    /* compare the normal form (vocab.h): " NPS " is nps */
+    while (n && iv__vocab_blank((unsigned char)type[n - 1]))
+        n--;
+    while (n && iv__vocab_blank((unsigned char)*type)) {
+        type++;
+        n--;
+    }
     if (iv__ieq(type, n, "nps")) {
         *lo = 0;
         *hi = 10;
@@ -262,9 +270,10 @@ int iv__row_check(const iv__row *r, char *why, size_t cap, const char **field)
      * a "%.0s" there would read the double as a pointer (found by fuzz_csv under ASan). */
     if (r->contact.n == 0)
         return iv__bad(why, cap, field, "contact", "missing contact", 0.0);
-    if (r->channel.n == 0)
+    /* blank text normalises to nothing (vocab.h): missing too */
+    if (r->channel.n == 0 || iv__vocab_empty(r->channel.p, r->channel.n))
         return iv__bad(why, cap, field, "channel", "missing channel", 0.0);
-    if (r->type.n == 0)
+    if (r->type.n == 0 || iv__vocab_empty(r->type.p, r->type.n))
         return iv__bad(why, cap, field, "type", "missing type", 0.0);
     if (r->ts == IV_TIME_NONE)
         return iv__bad(why, cap, field, "ts", "missing timestamp", 0.0);
@@ -361,6 +370,8 @@ int iv__store_push(iv_store *s, const iv__row *r)
     size_t mark_rv = s->rv.pool.count, mark_dims[IV_MAX_DIMS];
     uint32_t contact, channel, type, team = 0, score = 0, rv = 0, id = 0, dimv[IV_MAX_DIMS];
     uint64_t *lim = &s->limit_left;
+    char chbuf[IV__VOCAB_STACK], tybuf[IV__VOCAB_STACK];
+    iv__vname ch = { NULL, 0, NULL, 0 }, ty = { NULL, 0, NULL, 0 };
     int rc;
 
     if (s->nrows >= UINT32_MAX - 1)
@@ -375,11 +386,15 @@ int iv__store_push(iv_store *s, const iv__row *r)
     for (d = 0; d < s->ndims; d++)
         mark_dims[d] = s->dims[d].pool.count;
 
+    /* channel and type in their normal form (doc/MODEL.md, Names); already normal: no copy */
+    if ((rc = iv__vocab_tmp(&ch, a, chbuf, r->channel.p, r->channel.n)) ||
+        (rc = iv__vocab_tmp(&ty, a, tybuf, r->type.p, r->type.n)))
+        goto undo;
     if ((rc = r->hashed ? iv__pool_intern_hashed(&s->contacts, a, r->contact.p, r->contact.n,
                                                   r->contact_hash, &contact, lim)
                         : iv__pool_intern(&s->contacts, a, r->contact.p, r->contact.n, &contact, lim)) ||
-        (rc = iv__pool_intern(&s->channel.pool, a, r->channel.p, r->channel.n, &channel, lim)) ||
-        (rc = iv__pool_intern(&s->type.pool, a, r->type.p, r->type.n, &type, lim)) ||
+        (rc = iv__pool_intern(&s->channel.pool, a, ch.p, ch.n, &channel, lim)) ||
+        (rc = iv__pool_intern(&s->type.pool, a, ty.p, ty.n, &type, lim)) ||
         (rc = iv__pool_intern(&s->team.pool, a, r->team.p, r->team.n, &team, lim)) ||
         (rc = iv__pool_intern(&s->ids, a, r->id.p, r->id.n, &id, lim)))
         goto undo;
@@ -428,9 +443,13 @@ int iv__store_push(iv_store *s, const iv__row *r)
         s->ts_max = r->ts;
     s->nrows = need;
     s->index_ok = 0;
+    iv__vocab_tmp_free(&ch, a);
+    iv__vocab_tmp_free(&ty, a);
     return IV_OK;
 
 undo:
+    iv__vocab_tmp_free(&ch, a);
+    iv__vocab_tmp_free(&ty, a);
     /* Give back the distinct-string allowance of everything this row interned. */
     s->limit_left += (s->contacts.count - mark_contacts) + (s->ids.count - mark_ids) +
                      (s->channel.pool.count - mark_ch) + (s->type.pool.count - mark_ty) +

@@ -275,6 +275,7 @@ static int iv__group_row(iv__ctx *c, size_t r, uint32_t contact, double u, void 
         g->acc.contacts++;
     }
     ti = &c->ti[iv__codes_get(&s->type.codes, r)];
+    iv__gacc_unscored(&g->acc, !ti->known && iv__codes_get(&s->rv.codes, r) == 0);
     cost = s->cost[r];
     assumed = isnan(cost);
     if (assumed)
@@ -443,6 +444,7 @@ static int iv__group_fast_range(iv__fastjob *j)
                 g->last_contact = (uint32_t)ci;
                 g->acc.contacts++;
             }
+            iv__gacc_unscored(&g->acc, !rvc && !ti->known);
             cost = costs[r];
             value = values[r];
             outcome = (int)IV__EN_OUTCOME(enums[r]);

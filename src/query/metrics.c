@@ -7,11 +7,13 @@
 const char *const iv__metric_names[IV__NMETRICS] = {
     "n", "contacts", "cost", "value", "cpt", "iv", "roi", "desired_rate", "rv",
     "rv_per_interaction", "cost_per_rv", "rv_forward", "rv_backward", "nps", "nps_se",
-    "nps_ci_low", "nps_ci_high", "csat", "csat_mean", "ces", "ces_easy", "cost_assumed"};
+    "nps_ci_low", "nps_ci_high", "csat", "csat_mean", "ces", "ces_easy", "cost_assumed",
+    "rv_unscored"};
 
 int iv__metric_is_int(int m)
 {
-    static const char *const ints[] = {"n", "contacts", "rv_forward", "rv_backward", "cost_assumed"};
+    static const char *const ints[] = {"n", "contacts", "rv_forward", "rv_backward", "cost_assumed",
+                                       "rv_unscored"};
     size_t i;
     for (i = 0; m >= 0 && m < IV__NMETRICS && i < sizeof ints / sizeof ints[0]; i++)
         if (strcmp(iv__metric_names[m], ints[i]) == 0)
@@ -67,6 +69,7 @@ void iv__gacc_merge(iv__gacc *g, const iv__gacc *h)
     g->rv_forward += h->rv_forward;
     g->rv_backward += h->rv_backward;
     g->cost_assumed += h->cost_assumed;
+    g->rv_unscored += h->rv_unscored;
     g->nps_n += h->nps_n;
     g->nps_promoters += h->nps_promoters;
     g->nps_detractors += h->nps_detractors;
@@ -120,4 +123,5 @@ void iv__gacc_finish(const iv__gacc *g, double out[IV__NMETRICS])
     out[19] = g->ces_n ? iv__fix_to_double(g->ces_sum) / (double)g->ces_n : (double)NAN;
     out[20] = g->ces_n ? 100.0 * (double)g->ces_easy / (double)g->ces_n : (double)NAN;
     out[21] = (double)g->cost_assumed;
+    out[22] = (double)g->rv_unscored;
 }

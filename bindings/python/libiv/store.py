@@ -458,7 +458,7 @@ class Store(Handle):
         """The group metrics of SPEC 3.2: one row per group, the `by` dimensions then n,
         contacts, cost, value, cpt, iv, roi, desired_rate, rv, rv_per_interaction,
         cost_per_rv, rv_forward, rv_backward, nps, nps_se, nps_ci_low, nps_ci_high, csat, csat_mean, ces, ces_easy,
-        cost_assumed. by: list or comma-separated str; where: the selection language;
+        cost_assumed, rv_unscored. by: list or comma-separated str; where: the selection language;
         model: a Model or a model file path; start/end (also `from`/`to`): [start, end)
         as ISO text, datetime or ms; t_ref; progress; threads (worker threads, same
         results for any value)."""

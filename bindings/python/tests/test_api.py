@@ -423,7 +423,7 @@ class TableTests(unittest.TestCase):
                 "desired_rate", "rv", "rv_per_interaction", "cost_per_rv", "rv_forward",
                 "rv_backward", "nps", "nps_se", "nps_ci_low", "nps_ci_high", "csat", "csat_mean",
                 "ces", "ces_easy",
-                "cost_assumed"])
+                "cost_assumed", "rv_unscored"])
             self.assertEqual(t.to_csv().splitlines()[0], ",".join(t.columns))
             self.assertEqual(len(t), len(t.to_records()))
             self.assertEqual(t[-1], t.to_records()[-1])
