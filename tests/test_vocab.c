@@ -1,7 +1,7 @@
-/* Vocabulary (SPEC 9.2): normal form of channel and type names on every way in, model
+/* Vocabulary (doc/MODEL.md, Names): normal form of channel and type names on every way in, model
  * names and aliases, iv_model_check, rv_unscored, and summaries of format 1.
  *
- * Expected values are worked out by hand from the SPEC 2 default model: phone costs
+ * Expected values are worked out by hand from the default model of doc/MODEL.md: phone costs
  * 2.83, web 0.15, email has no cost of its own (default_cost 1.0); purchase is 100 RV,
  * visit 1, demo 60. */
 #include <check.h>
@@ -153,7 +153,7 @@ START_TEST(a_long_name_is_normalised_too)
 }
 END_TEST
 
-/* HubSpot-style upper-case vocabulary (SPEC 9.2): scored by the default model.
+/* HubSpot-style upper-case vocabulary: scored by the default model.
  * Rows: PURCHASE on Phone (100 RV, cost 2.83), Visit on WEB (1 RV, 0.15),
  * DEMO on "Face-to-Face" (60 RV, 8.62), and NOTE on EMAIL (unknown type: 0 RV,
  * rv_unscored 1; email known without a cost: 1.0).

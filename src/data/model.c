@@ -30,7 +30,7 @@ typedef struct channel_entry {
     int area;
 } channel_entry;
 
-/* Another name for a type or channel (SPEC 9.2 `aliases`): scored as its entry. */
+/* Another name for a type or channel (doc/MODEL.md, Names): scored as its entry. */
 typedef struct alias_entry {
     entry_key key;    /* the alias, in normal form (always owned) */
     char *target;     /* the entry's name (an owned copy) */
@@ -877,7 +877,7 @@ IV_API int iv_model_set_channel_area(iv_model *m, const char *channel, int area)
 }
 
 /* ---------------------------------------------------------------------------------
- * Aliases (SPEC 9.2) */
+ * Aliases (doc/MODEL.md, Names) */
 
 /* Replace the aliases of the entry named name (added when missing) by the comma list
  * `list`. Checked whole before anything changes: on error the model is unchanged. */
@@ -1634,7 +1634,7 @@ static int key_model(parser *p, const char *key, size_t klen, const char *v, siz
     return perr_wrap(p, iv_model_set_param(p->m, param_keys[k], d));
 }
 
-/* `aliases = a, b` in a [type.NAME] or [channel.NAME] section (SPEC 9.2). */
+/* `aliases = a, b` in a [type.NAME] or [channel.NAME] section (doc/MODEL.md, Names). */
 static int key_aliases(parser *p, int channel, const char *v, size_t vn)
 {
     char *list = iv__strndup(&p->m->alloc, v, vn);

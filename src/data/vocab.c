@@ -1,4 +1,4 @@
-/* The normal form of channel and type names (SPEC 9.2, see vocab.h), and the check of
+/* The normal form of channel and type names (see vocab.h), and the check of
  * a store's vocabulary against a model (iv_model_check). */
 #include <stdlib.h>
 

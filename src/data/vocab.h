@@ -1,5 +1,5 @@
-/* Internal: the normal form of channel and type names (SPEC 9.2, doc/MODEL.md
- * "Vocabulary"): trimmed, ASCII upper case lowered, every run of blanks and '-' turned
+/* Internal: the normal form of channel and type names (doc/MODEL.md,
+ * Names): trimmed, ASCII upper case lowered, every run of blanks and '-' turned
  * into one '_' ("Phone Call" -> "phone_call", "EMAIL" -> "email"). Bytes >= 0x80 are
  * kept as they are. Ingestion, the public append paths, the model and its lookups all
  * use this one function, so a store and a model always agree on a name. */

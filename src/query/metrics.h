@@ -29,7 +29,7 @@ void iv__gacc_add_survey(iv__gacc *g, int survey, double score);
 /* One interaction into an accumulator (contacts are counted by the caller). */
 void iv__gacc_add(iv__gacc *g, double cost, int cost_assumed, double value, double quality,
                   int outcome, double rv, int survey, double score);
-/* Count a row whose type the model does not score (SPEC 9.2 `rv_unscored`): call it
+/* Count a row whose type the model does not score (doc/METRICS.md `rv_unscored`): call it
  * for a row with no rv of its own whose type the model does not know. */
 static inline void iv__gacc_unscored(iv__gacc *g, int unscored)
 {
