@@ -33,7 +33,7 @@ T.test("every source option by its C name", function()
   local r = s:row(1)
   -- TZ=America/New_York date -d '2024-03-15 14:22' +%s = 1710526920 = 2024-03-15T18:22:00Z
   assert(r.ts == "2024-03-15T18:22:00Z", r.ts)
-  assert(r.type == "Call" and r.kind == "Call" and r.channel == "phone", r.type)
+  assert(r.type == "call" and r.kind == "Call" and r.channel == "phone", r.type)
   assert(r.outcome == "desired" and s:row(2).outcome == "undesired")
   assert(r.value == 1250.5, r.value)
   s:close()

@@ -68,7 +68,7 @@ class SourceTest(unittest.TestCase):
         r0, r1 = s.row(0), s.row(1)
         # TZ=America/New_York date -d '2024-03-15 14:22' +%s = 1710526920
         self.assertEqual(ms(r0["ts"]), 1710526920000)
-        self.assertEqual(r0["type"], "Call")
+        self.assertEqual(r0["type"], "call")  # types are stored in normal form
         self.assertEqual(r0["kind"], "Call")
         self.assertEqual(r0["channel"], "phone")
         self.assertEqual(r0["outcome"], "desired")
