@@ -46,8 +46,9 @@ class Version(unittest.TestCase):
 class Ingest(unittest.TestCase):
     def test_ingest_object_has_exactly_the_spec_keys(self):
         r = iv_json("ingest", SAMPLE)
-        self.assertEqual(list(r)[:7], ["rows_read", "rows_accepted", "rows_rejected", "contacts",
-                                       "first_ts", "last_ts", "rows_duplicate"])
+        self.assertEqual(list(r), ["rows_read", "rows_accepted", "rows_rejected", "contacts",
+                                   "first_ts", "last_ts", "rows_duplicate", "unknown_types",
+                                   "unknown_channels"])
         self.assertEqual(r["rows_read"], r["rows_accepted"] + r["rows_rejected"] + r["rows_duplicate"])
         self.assertRegex(r["first_ts"], ISO_UTC)
         self.assertRegex(r["last_ts"], ISO_UTC)
@@ -163,6 +164,77 @@ class Threads(unittest.TestCase):
         p = iv("metrics", self.ordered, "--threads", "x", check=False)
         self.assertEqual(p.returncode, 2)
         self.assertIn("--threads", p.stderr)
+
+class Vocabulary(unittest.TestCase):
+    """Normal form, unknown vocabulary, iv model init|show|check and the guards
+    (doc/MODEL.md, Names; doc/SOURCES.md). Counts worked out by hand from the rows."""
+
+    def write(self, text, suffix=".csv"):
+        fd, p = tempfile.mkstemp(suffix=suffix)
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        self.addCleanup(os.remove, p)
+        return p
+
+    def test_unknown_types_and_channels_are_counted_and_named(self):
+        # NOTE x2 (one "note"), TASK: unknown types (3 rows); fax x2: unknown channel
+        p = self.write("contact,ts,channel,type\n"
+                       "a,2024-01-01,Phone,NOTE\nb,2024-01-01,fax,TASK\n"
+                       "c,2024-01-01,FAX,note\nd,2024-01-02,Web,Visit\n")
+        proc = iv("ingest", p, "--format", "json")
+        r = json.loads(proc.stdout)
+        self.assertEqual((r["unknown_types"], r["unknown_channels"]), (3, 2))
+        self.assertIn("note (2), task (1)", proc.stderr)
+        self.assertIn("fax (2)", proc.stderr)
+        # a model that knows them (an alias and a channel): nothing unknown
+        m = self.write("[type.support]\naliases = note, task\n[channel.fax]\ncost = 0.4\n",
+                       ".ini")
+        r = iv_json("ingest", p, "--model", m)
+        self.assertEqual((r["unknown_types"], r["unknown_channels"]), (0, 0))
+        rows = iv_json("model", "check", p)
+        self.assertEqual([(x["field"], x["value"], x["n"]) for x in rows],
+                         [("type", "note", 2), ("type", "task", 1), ("channel", "fax", 2)])
+        self.assertEqual(iv_json("model", "check", p, "--model", m), [])
+        # metrics: rv_unscored = the 3 unknown-type rows; HubSpot-style upper case is scored:
+        # Visit on Web = 1 RV at 0.15, Phone costs 2.83
+        t = {x["channel"]: x for x in iv_json("metrics", p, "--by", "channel")}
+        self.assertEqual(t["web"]["rv"], 1)
+        self.assertEqual(t["web"]["cost"], 0.15)
+        self.assertEqual(t["phone"]["cost"], 2.83)
+        self.assertEqual(iv_json("metrics", p)[0]["rv_unscored"], 3)
+        self.assertEqual(iv_json("metrics", p, "--model", m)[0]["rv_unscored"], 0)
+
+    def test_model_init_reads_back_to_the_identical_model(self):
+        p = self.write("")
+        iv("model", "init", p)
+        self.assertIn("[type.purchase]", open(p).read())
+        self.assertEqual(iv_json("model", "show", "--model", p), iv_json("model", "show"))
+        shown = {(x["kind"], x["name"]): x for x in iv_json("model", "show")}
+        self.assertEqual(shown[("type", "purchase")]["rv"], 100)
+        self.assertEqual(shown[("channel", "phone")]["cost"], 2.83)
+        self.assertEqual(shown[("model", "default_cost")]["value"], 1)
+        m = self.write("[type.meeting]\nrv = 50\naliases = Demo Meeting, sales-meeting\n", ".ini")
+        shown = {(x["kind"], x["name"]): x for x in iv_json("model", "show", "--model", m)}
+        self.assertEqual(shown[("type", "meeting")]["aliases"], ["demo_meeting", "sales_meeting"])
+
+    def test_lenient_ingest_accepting_no_row_exits_1(self):
+        p = self.write("contact,ts,channel,type\na,not-a-date,web,visit\n")
+        proc = iv("ingest", p, "--lenient", check=False)
+        self.assertEqual(proc.returncode, 1)
+        self.assertIn("no row accepted", proc.stderr)
+        proc = iv("metrics", p, "--lenient", check=False)
+        self.assertEqual(proc.returncode, 1)
+
+    def test_over_ten_percent_rejected_warns_with_the_top_reasons(self):
+        # 2 of 10 rows bad (20%): a warning naming the reason; 1 of 10 (10%): none
+        good = "".join(f"c{i},2024-01-0{i % 9 + 1},web,visit\n" for i in range(8))
+        p = self.write("contact,ts,channel,type\n" + good + "x,bad,web,visit\ny,bad,web,visit\n")
+        proc = iv("ingest", p, "--lenient")
+        self.assertIn("warning: 2 of 10 rows rejected", proc.stderr)
+        self.assertIn("2 x column 2 (ts): bad timestamp", proc.stderr)
+        p = self.write("contact,ts,channel,type\n" + good + "z,2024-02-01,web,visit\n"
+                       "x,bad,web,visit\n")
+        self.assertNotIn("warning", iv("ingest", p, "--lenient").stderr)
 
 
 class Metrics(unittest.TestCase):

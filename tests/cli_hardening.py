@@ -201,6 +201,8 @@ class Rejects(unittest.TestCase):
             for i in range(10):
                 f.write(f"c{i},not-a-time,web,visit\n")
             f.write("long,not-a-time,web," + "v" * 3000 + "\n")
+            # one good row: a lenient read that accepts none exits 1 (no row accepted)
+            f.write("ok,2024-01-01,web,visit\n")
 
     def tearDown(self):
         self.d.cleanup()

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "guard.h"
 
 static size_t cli_decimal_len(const char *v);
 
@@ -582,6 +583,10 @@ int cli_load(const char *cmd, const cli_opts *o, char **paths, int npaths, iv_st
     FILE *rf = NULL;
     iv_table *rt = NULL;
     iv_source *src = NULL;
+    static cli_guard guard; /* reject reasons (guard.c); static: 6 KiB, one read at a time */
+    uint64_t g_read = 0, g_accepted = 0, g_rejected = 0;
+    int ingested = 0;
+    memset(&guard, 0, sizeof guard);
     if (res)
         memset(res, 0, sizeof *res);
     if ((status = cli_source_new(cmd, o, &src)) != CLI_OK)
@@ -640,6 +645,13 @@ int cli_load(const char *cmd, const cli_opts *o, char **paths, int npaths, iv_st
         cli_input_close(&in);
         if (io.progress)
             fputs("\r\033[K", stderr);
+        if (ing && iv_ingest_get_stats(ing, &st) == IV_OK) {
+            g_read += st.rows_read;
+            g_accepted += st.rows_accepted;
+            g_rejected += st.rows_rejected;
+            ingested = 1;
+            cli_guard_add(&guard, ing);
+        }
         if (ing && iv_ingest_get_stats(ing, &st) == IV_OK && res) {
             res->rows_read += st.rows_read;
             res->rows_accepted += st.rows_accepted;
@@ -662,6 +674,8 @@ int cli_load(const char *cmd, const cli_opts *o, char **paths, int npaths, iv_st
         if (status != CLI_OK)
             goto out;
     }
+    if (ingested)
+        status = cli_guard_finish(cmd, &guard, o->lenient, g_read, g_accepted, g_rejected);
 out:
     iv_source_free(src);
     if (rf && rt) {

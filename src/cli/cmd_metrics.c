@@ -68,7 +68,7 @@ static int run(int argc, char **argv, int contacts)
                        "contact_stage, day, week, month, quarter, year) and prints n, contacts, cost,\n"
                        "value, cpt, iv, roi, desired_rate, rv, rv_per_interaction, cost_per_rv,\n"
                        "rv_forward, rv_backward, nps, nps_se, csat, csat_mean, ces, ces_easy,\n"
-                       "cost_assumed per group. --where takes the selection language, e.g.\n"
+                       "cost_assumed, rv_unscored per group. --where takes the selection language, e.g.\n"
                        "  --where 'channel in (web, app) and not has churn'\n"
                        "--prev-from/--prev-to compare each metric with a previous period.\n"
                        "--drill N lists the interactions behind group N (0-based).\n"

@@ -6,6 +6,7 @@
 
 int cli_cmd_ingest(int argc, char **argv);
 int cli_cmd_metrics(int argc, char **argv);
+int cli_cmd_model(int argc, char **argv);
 int cli_cmd_contacts(int argc, char **argv);
 int cli_cmd_churn(int argc, char **argv);
 int cli_cmd_retention(int argc, char **argv);

@@ -16,6 +16,7 @@ static const cli_command commands[] = {
     {"gen", iv_cli_gen, "write a realistic synthetic interaction log (CSV) to stdout"},
     {"ingest", cli_cmd_ingest, "read logs and account for every row (accepted / rejected)"},
     {"maturity", cli_cmd_maturity, "digital maturity: eight areas, levels 1-10 (doc/MATURITY.md)"},
+    {"model", cli_cmd_model, "the scoring model: init (editable default), show, check INPUT's vocabulary"},
     {"metrics", cli_cmd_metrics, "IV, RV, cost, NPS, CSAT, CES per group (doc/METRICS.md)"},
     {"contacts", cli_cmd_contacts, "per-contact attributes: profit tier, community role, flags"},
     {"churn", cli_cmd_churn, "churn over a period: active at the start, lost by the end (doc/LIFECYCLE.md)"},
