@@ -237,6 +237,118 @@ class Vocabulary(unittest.TestCase):
         self.assertNotIn("warning", iv("ingest", p, "--lenient").stderr)
 
 
+class Profiles(unittest.TestCase):
+    """Shipped source profiles on the example exports of examples/data/sources and on a
+    variation of each (other column order, extra and missing optional columns). Expected
+    values by hand from the default model (doc/MODEL.md): reply 40, open 1, demo 60 RV;
+    phone 2.83, face_to_face 8.62, email and unknown channels 1.0."""
+
+    def setUp(self):
+        os.environ["IV_PROFILE_PATH"] = os.path.join(ROOT, "data", "profiles")
+
+    def write(self, text):
+        fd, p = tempfile.mkstemp(suffix=".csv")
+        with os.fdopen(fd, "w", newline="") as f:
+            f.write(text)
+        self.addCleanup(os.remove, p)
+        return p
+
+    def test_hubspot_example(self):
+        p = os.path.join(ROOT, "examples", "data", "sources", "hubspot_activities.csv")
+        r = iv_json("ingest", p, "--profile", "hubspot")
+        self.assertEqual((r["rows_read"], r["rows_accepted"], r["contacts"]), (6, 6, 2))
+        # NOTE: an activity the default model does not score (type note, channel crm_note)
+        self.assertEqual((r["unknown_types"], r["unknown_channels"]), (1, 1))
+        t = {x["contact"]: x for x in iv_json("metrics", p, "--profile", "hubspot", "--by", "contact")}
+        # 501: EMAIL open 1 (email 1.0), INCOMING_EMAIL reply 40 (1.0), CALL reply 40 (2.83)
+        self.assertEqual((t["501"]["n"], t["501"]["rv"]), (3, 81))
+        self.assertAlmostEqual(t["501"]["cost"], 4.83, places=12)
+        self.assertEqual(t["501"]["desired_rate"], 1)       # Connected
+        # 502: MEETING demo 60 (8.62), CALL reply 40 (2.83, No answer), NOTE 0 (1.0)
+        self.assertEqual((t["502"]["n"], t["502"]["rv"], t["502"]["rv_unscored"]), (3, 100, 1))
+        self.assertAlmostEqual(t["502"]["cost"], 12.45, places=12)
+        self.assertEqual(t["502"]["desired_rate"], 0)
+
+    def test_hubspot_variation_other_order_and_extra_columns(self):
+        # a column order of its own, empty cells, 40 extra columns (custom dimensions)
+        extra = ",".join(f"Custom {k}" for k in range(40))
+        vals = ",".join("" if k % 3 else str(k) for k in range(40))
+        p = self.write("Activity type,Call outcome,Associated Contact IDs,Activity assigned to,"
+                       "Activity date,Activity ID," + extra + "\n"
+                       + "Meeting,,7,,2024-05-02 13:00,1," + vals + "\n"
+                       + "call,,7,x,05/03/2024 9:05 AM,2," + vals + "\n"
+                       + "TASK,,8,,2024-05-04 10:00,3," + vals + "\n")
+        r = iv_json("ingest", p, "--profile", "hubspot")
+        self.assertEqual((r["rows_read"], r["rows_accepted"], r["rows_rejected"]), (3, 3, 0))
+        m = iv_json("metrics", p, "--profile", "hubspot")[0]
+        self.assertEqual((m["rv"], m["rv_unscored"]), (100, 1))
+        self.assertAlmostEqual(m["cost"], 8.62 + 2.83 + 1.0, places=12)
+
+    def test_salesforce_example_and_a_timezone_beside_the_profile(self):
+        p = os.path.join(ROOT, "examples", "data", "sources", "salesforce_tasks.csv")
+        r = iv_json("ingest", p, "--profile", "salesforce")
+        self.assertEqual((r["rows_read"], r["rows_accepted"], r["unknown_types"],
+                          r["unknown_channels"]), (4, 4, 0, 0))
+        self.assertEqual(r["first_ts"], "2024-03-15T14:22:00Z")
+        # options beside a profile override it: 2:22 PM in New York (EDT, -4h since 10 March)
+        # TZ=America/New_York date -d '2024-03-15 14:22' -u +%FT%TZ = 2024-03-15T18:22:00Z
+        r = iv_json("ingest", p, "--timezone", "America/New_York", "--profile", "salesforce")
+        self.assertEqual(r["first_ts"], "2024-03-15T18:22:00Z")
+        t = {x["contact"]: x for x in iv_json("metrics", p, "--profile", "salesforce", "--by", "contact")}
+        # Call reply 40 (phone 2.83) + Email open 1 (email 1.0)
+        self.assertEqual(t["0035g001"]["rv"], 41)
+        self.assertAlmostEqual(t["0035g001"]["cost"], 3.83, places=12)
+        # Event demo 60 (face_to_face 8.62) + Call 40 (2.83); Completed, Not Started
+        self.assertEqual(t["0035g002"]["rv"], 100)
+        self.assertAlmostEqual(t["0035g002"]["cost"], 11.45, places=12)
+        self.assertEqual(t["0035g002"]["desired_rate"], 0.5)
+
+    def test_salesforce_variation_semicolons_other_order(self):
+        p = self.write("Activity ID;Status;Assigned;Contact ID;Task Subtype;Date;Subject;Extra\r\n"
+                       "1;;;c1;Email;12/31/2023 11:59 PM;x;\r\n2;;;c1;Call;01/02/2024;y;z\r\n")
+        r = iv_json("ingest", p, "--profile", "salesforce")
+        self.assertEqual((r["rows_read"], r["rows_accepted"]), (2, 2))
+        self.assertEqual(r["first_ts"], "2023-12-31T23:59:00Z")
+        self.assertEqual(iv_json("metrics", p, "--profile", "salesforce")[0]["rv"], 41)
+
+    def test_zendesk_example_semicolons_offsets_and_satisfaction(self):
+        p = os.path.join(ROOT, "examples", "data", "sources", "zendesk_tickets.csv")
+        r = iv_json("ingest", p, "--profile", "zendesk")
+        self.assertEqual((r["rows_read"], r["rows_accepted"], r["contacts"], r["unknown_types"],
+                          r["unknown_channels"]), (3, 3, 2, 0, 0))
+        # 2024-04-02 09:30:00 +0200 = 07:30Z
+        self.assertEqual(r["first_ts"], "2024-04-02T07:30:00Z")
+        m = iv_json("metrics", p, "--profile", "zendesk")[0]
+        # Web form 0.15 + Email 1.0 + Phone call (incoming) 2.83; Good, Bad, Unoffered
+        self.assertAlmostEqual(m["cost"], 3.98, places=12)
+        self.assertAlmostEqual(m["desired_rate"], 1 / 3, places=12)
+        self.assertEqual((m["rv"], m["rv_unscored"]), (0, 0))  # support: 0 RV, known
+
+    def test_segment_example_nested_properties_and_traits(self):
+        p = os.path.join(ROOT, "examples", "data", "sources", "segment_tracks.jsonl")
+        r = iv_json("ingest", p, "--profile", "segment")
+        self.assertEqual((r["rows_read"], r["rows_accepted"], r["contacts"], r["unknown_types"]),
+                         (3, 3, 2, 0))
+        t = {x["plan"]: x for x in iv_json("metrics", p, "--profile", "segment", "--by", "plan")}
+        # pro: Page Viewed visit 1 + Order Completed purchase 100, web 0.15 each, revenue 99.5
+        self.assertEqual((t["pro"]["n"], t["pro"]["rv"], t["pro"]["value"]), (2, 101, 99.5))
+        self.assertAlmostEqual(t["pro"]["cost"], 0.3, places=12)
+        # free: Signed Up signup 40 on mobile -> app (1.0)
+        self.assertEqual((t["free"]["rv"], t["free"]["cost"]), (40, 1))
+
+    def test_unknown_profile_and_bad_profile_lines_are_errors(self):
+        p = iv("ingest", SAMPLE, "--profile", "no_such_system", check=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("no source profile 'no_such_system'", p.stderr)
+        fd, ini = tempfile.mkstemp(suffix=".ini")
+        with os.fdopen(fd, "w") as f:
+            f.write("[source]\ndelimiter = ;\n[mapp]\n")
+        self.addCleanup(os.remove, ini)
+        p = iv("ingest", SAMPLE, "--profile", ini, check=False)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn(ini + ":3: unknown section [mapp]", p.stderr)
+
+
 class Metrics(unittest.TestCase):
     def test_metrics_rows_are_the_by_dimensions_then_the_spec_names(self):
         rows = iv_json("metrics", SAMPLE, "--by", "channel,month")

@@ -651,6 +651,7 @@ static int ends_with(const char *s, const char *suffix)
 
 /* The source options (doc/SOURCES.md, "Options"), with their C names. */
 static const char *const source_names[] = {
+    "profile", /* first: the options beside it override it */
     "delimiter", "encoding", "time_format", "timezone", "epoch_unit", "decimal",
     "thousands", "map", "set", "values", "dedup", NULL,
 };

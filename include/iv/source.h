@@ -57,6 +57,7 @@ IV_API void iv_source_free(iv_source *src);
  * | `set` | `field=value,…`; appends (a later value for the same field replaces it) |
  * | `values` | `FIELD:from=to,from=to,…` (one field per call; appends) |
  * | `dedup` | `none` or `id` |
+ * | `profile` | a profile file or NAME: iv_source_load() (since 1.2) |
  *
  * @param[in,out] src the source
  * @param[in] name the option's name
@@ -66,6 +67,26 @@ IV_API void iv_source_free(iv_source *src);
  * @since 1.2
  */
 IV_API int iv_source_set(iv_source *src, const char *name, const char *value);
+
+/**
+ * @brief Apply a source profile: an INI file of these options (doc/SOURCES.md,
+ *        "Profiles"): `[source]` with the scalar options (`time_format` may repeat),
+ *        `[map]` with `src = dst` lines, `[set]` with `field = value` lines and
+ *        `[values.FIELD]` sections of `from = to` lines. A key holding `=` may be quoted.
+ *
+ * @p file_or_name is a file, or the NAME of a profile shipped with the library
+ * (`hubspot`, `salesforce`, `zendesk`, `intercom`, `segment`), looked up as NAME.ini in
+ * the directories of the environment variable `IV_PROFILE_PATH` (`:`-separated), then
+ * in the installed profile directory ($datadir/libiv/profiles). Options set after this
+ * call override the profile's. Errors name the file and line: `p.ini:7: unknown section
+ * [mapp] ...`.
+ * @param[in,out] src the source
+ * @param[in] file_or_name a path or a profile name
+ * @return ::IV_OK; ::IV_ENOTFOUND (no such profile), ::IV_EIO, ::IV_EPARSE (the message
+ *         names file and line), ::IV_ENOMEM, ::IV_EINVAL
+ * @since 1.2
+ */
+IV_API int iv_source_load(iv_source *src, const char *file_or_name);
 
 /** @} */
 

@@ -101,7 +101,7 @@ static const struct {
     { "--delimiter", "delimiter" },   { "--encoding", "encoding" }, { "--time-format", "time_format" },
     { "--timezone", "timezone" },     { "--epoch-unit", "epoch_unit" }, { "--decimal", "decimal" },
     { "--thousands", "thousands" },   { "--map", "map" },           { "--set", "set" },
-    { "--values", "values" },         { "--dedup", "dedup" },
+    { "--values", "values" },         { "--dedup", "dedup" },        { "--profile", "profile" },
 };
 
 /* One source option at argv[*i]: checked at once (a bad value is a usage error naming
@@ -147,8 +147,16 @@ int cli_source_new(const char *cmd, const cli_opts *o, iv_source **out)
         return CLI_OK;
     if ((rc = iv_source_new(out)) != IV_OK)
         return cli_fail_rc(cmd, "source options", rc);
+    for (k = 0; k < o->nsrc; k++) /* profiles first, wherever they are on the line */
+        if (strcmp(o->src_name[k], "profile") == 0 &&
+            (rc = iv_source_set(*out, o->src_name[k], o->src_value[k])) != IV_OK) {
+            iv_source_free(*out);
+            *out = NULL;
+            return cli_fail(cmd, "--profile: %s", iv_error_last());
+        }
     for (k = 0; k < o->nsrc; k++)
-        if ((rc = iv_source_set(*out, o->src_name[k], o->src_value[k])) != IV_OK) {
+        if (strcmp(o->src_name[k], "profile") != 0 &&
+            (rc = iv_source_set(*out, o->src_name[k], o->src_value[k])) != IV_OK) {
             iv_source_free(*out);
             *out = NULL;
             return cli_fail_rc(cmd, "source options", rc);

@@ -284,6 +284,8 @@ IV_API int iv_source_set(iv_source *s, const char *name, const char *value)
 {
     if (!s || !name || !value)
         return iv__error(IV_EINVAL, "iv_source_set: NULL argument");
+    if (strcmp(name, "profile") == 0) /* a file or NAME of options (profile.c) */
+        return iv_source_load(s, value);
     if (strcmp(name, "delimiter") == 0) {
         if (strcmp(value, "auto") == 0)
             s->delim = IV__DELIM_AUTO;

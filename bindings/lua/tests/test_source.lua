@@ -15,6 +15,25 @@ local function write(name, text)
   return path
 end
 
+T.test("profile = a shipped profile, options beside it override it", function()
+  local sep = package.config:sub(1, 1)
+  local root = T.root
+  local p = root .. "/examples/data/sources/salesforce_tasks.csv"
+  -- IV_PROFILE_PATH is read at load time; the meson test environment does not set it,
+  -- so name the profile file itself
+  local s = assert(iv.load(p, {profile = root .. "/data/profiles/salesforce.ini"}))
+  local r = s:metrics{}
+  assert(r[1].rv == 141, r[1].rv) -- by hand: 40 + 1 + 60 + 40
+  s:close()
+  -- TZ=America/New_York date -d '2024-03-15 14:22' -u +%FT%TZ = 2024-03-15T18:22:00Z
+  s = assert(iv.load(p, {profile = root .. "/data/profiles/salesforce.ini", timezone = "America/New_York"}))
+  assert(s:row(1).ts == "2024-03-15T18:22:00Z", s:row(1).ts)
+  s:close()
+  local ok, msg = pcall(iv.load, p, {profile = "no_such_system"})
+  assert(not ok and tostring(msg):find("no source profile", 1, true), msg)
+  local _ = sep
+end)
+
 T.test("every source option by its C name", function()
   local p = write("hub.csv", "Contact ID;Activity date;Activity type;Outcome;Amount;Id\n" ..
     "c1;03/15/2024 2:22 PM;Call;Completed;\"1.250,50\";1\n" ..

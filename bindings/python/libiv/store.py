@@ -56,7 +56,8 @@ class IngestResult:
 
 
 # The source options (doc/SOURCES.md, "Options"): the keyword names are the C names.
-SOURCE_OPTIONS = ("delimiter", "encoding", "time_format", "timezone", "epoch_unit", "decimal",
+# profile first: the options given beside it override it
+SOURCE_OPTIONS = ("profile", "delimiter", "encoding", "time_format", "timezone", "epoch_unit", "decimal",
                   "thousands", "map", "set", "values", "dedup")
 
 

@@ -187,6 +187,20 @@ class SourceTest(unittest.TestCase):
                     break
         self.assertGreater(total, 300)
 
+    def test_profile_keyword_with_options_beside_it(self) -> None:
+        root = os.environ.get("IV_SOURCE_ROOT", os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+        os.environ["IV_PROFILE_PATH"] = os.path.join(root, "data", "profiles")
+        p = os.path.join(root, "examples", "data", "sources", "salesforce_tasks.csv")
+        s = libiv.load(p, profile="salesforce")
+        self.assertEqual(s.rows, 4)
+        # by hand: Call reply 40 + Email open 1 + Event demo 60 + Call reply 40
+        self.assertEqual(s.metrics().to_records()[0]["rv"], 141)
+        # TZ=America/New_York date -d '2024-03-15 14:22' +%s = 1710526920
+        s = libiv.load(p, profile="salesforce", timezone="America/New_York")
+        self.assertEqual(ms(s.row(0)["ts"]), 1710526920000)
+        with self.assertRaises(libiv.Error):
+            libiv.load(p, profile="no_such_system")
+
 
 if __name__ == "__main__":
     unittest.main()
