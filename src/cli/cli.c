@@ -13,51 +13,6 @@
 
 static size_t cli_decimal_len(const char *v);
 
-int cli_fail(const char *cmd, const char *fmt, ...)
-{
-    va_list ap;
-    fprintf(stderr, "iv %s: ", cmd);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    return CLI_EFAIL;
-}
-
-int cli_fail_errno(const char *cmd, const char *what, const char *path)
-{
-    int e = errno;
-    return cli_fail(cmd, "%s '%s': %s", what, path, e ? strerror(e) : "unknown error");
-}
-
-int cli_fail_rc(const char *cmd, const char *what, int rc)
-{
-    const char *msg = iv_error_last();
-    if (!msg || !*msg)
-        msg = iv_strerror(rc);
-    /* the library's message often names the file already: never say it twice */
-    if (strstr(msg, what))
-        return cli_fail(cmd, "%s", msg);
-    return cli_fail(cmd, "%s: %s", what, msg);
-}
-
-int cli_fail_query(const char *cmd, const char *what, int rc)
-{
-    cli_fail_rc(cmd, what, rc);
-    /* the query's own inputs (--where, --by, --steps, --from/--to) were rejected */
-    return rc == IV_EPARSE || rc == IV_ENOTFOUND || rc == IV_EINVAL ? CLI_EUSAGE : CLI_EFAIL;
-}
-
-int cli_usage(const char *cmd, const char *usage, const char *fmt, ...)
-{
-    va_list ap;
-    fprintf(stderr, "iv %s: ", cmd);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "\nusage: %s\n", usage);
-    return CLI_EUSAGE;
-}
 
 void cli_opts_init(cli_opts *o)
 {

@@ -1,10 +1,11 @@
 /* Guards of `iv` against quietly wrong results (doc/SOURCES.md, "What to check"): a
  * lenient read that accepted no row fails, over 10% of rows rejected warns with the top
  * reasons, and the vocabulary the model does not know is counted and named. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "fail.h"
 #include "guard.h"
 
 /* The reason of a reject without its quoted values ('...'), so that rows rejected for

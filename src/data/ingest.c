@@ -569,12 +569,16 @@ static int iv__batch_add(iv_ingest *ing, const iv__row *r, uint64_t end)
     return IV_OK;
 }
 
-/* Add the parser's counters to the store's (they count every ingestion into it). */
+/* Add the parser's counters to the store's (they count every ingestion into it). A row
+ * dropped as a duplicate (dedup=id) is left out of the store's rows read: it is neither
+ * accepted nor rejected, and the store keeps read - rejected <= rows (which a loaded
+ * snapshot checks). */
 static void iv__sync_counts(iv_ingest *ing)
 {
-    ing->store->ingest_read += ing->rows_read - ing->synced_read;
+    uint64_t read = ing->rows_read - ing->rows_duplicate;
+    ing->store->ingest_read += read - ing->synced_read;
     ing->store->ingest_rejected += ing->rows_rejected - ing->synced_rejected;
-    ing->synced_read = ing->rows_read;
+    ing->synced_read = read;
     ing->synced_rejected = ing->rows_rejected;
 }
 
