@@ -812,6 +812,14 @@ END_TEST
 /* issue #14 item 7: 40,000 indicator rows and 40,000 peer rows are read in n log n (the
  * row-by-row duplicate search took 16 s); repeated names are still found and named with
  * both lines, in file order. */
+
+/* The quadratic readers took 20 s CPU on 40,000 rows, the n log n ones 0.06 s: 3 s tells
+ * them apart natively; under valgrind (about 50x slower) the bound is 60 s. */
+static double cpu_bound(void)
+{
+    return getenv("IV_UNDER_VALGRIND") ? 60.0 : 3.0;
+}
+
 START_TEST(large_indicator_and_peer_files_are_fast)
 {
     size_t n = 40000, i, len = 0, cap = n * 48 + 64;
@@ -828,7 +836,7 @@ START_TEST(large_indicator_and_peer_files_are_fast)
     ck_assert_int_eq(iv_indicators_new(&ind, NULL), IV_OK);
     t0 = clock();
     ck_assert_int_eq(iv_indicators_parse_csv(ind, text, len), IV_OK);
-    ck_assert_msg((double)(clock() - t0) / CLOCKS_PER_SEC < 3.0, "indicators: too slow");
+    ck_assert_msg((double)(clock() - t0) / CLOCKS_PER_SEC < cpu_bound(), "indicators: too slow");
     ck_assert_uint_eq(iv_indicators_count(ind), n);
     ck_assert_int_eq(iv_indicators_get(ind, "technology.k39999", &v), IV_OK);
     ck_assert(v == 39999 % 7);
@@ -849,7 +857,7 @@ START_TEST(large_indicator_and_peer_files_are_fast)
         len += (size_t)sprintf(text + len, "p%zu,technology,%zu\n", i, 1 + i % 10);
     t0 = clock();
     ck_assert_int_eq(iv_maturity_peers_parse(&peers, a, text, len), IV_OK);
-    ck_assert_msg((double)(clock() - t0) / CLOCKS_PER_SEC < 3.0, "peers: too slow");
+    ck_assert_msg((double)(clock() - t0) / CLOCKS_PER_SEC < cpu_bound(), "peers: too slow");
     {
         static const char dup[] = "peer,area,score\nx,technology,3\ny,overall,4\n"
                                   "y,overall,5\nx,technology,6\n";
