@@ -140,11 +140,13 @@ START_TEST(bgbb_on_donations_matches_the_paper)
     }
     ck_assert_msg(fabs(sum - 12884.2) < 0.1, "sum %.3f", sum);
     /* inconsistent rows are refused with their index */
+    iv_clv_free(c);
+    c = NULL;
     x[0] = 2;
     tx[0] = 1;
     ck_assert_int_eq(iv_clv_fit(&c, IV_CLV_BGBB, x, tx, n, NULL, m, NULL), IV_ERANGE);
     ck_assert(strstr(iv_error_last(), "customer 0") != NULL);
-    iv_clv_free(c);
+    ck_assert_ptr_null(c);
 }
 END_TEST
 
