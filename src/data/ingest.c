@@ -2618,7 +2618,7 @@ static int iv__drive(iv_ingest *ing, const char *map, uint64_t size, uint64_t fr
     for (j = 0; j < z.nchunks && rc == IV_OK; j++) {
         iv__slot *sl = &z.slots[j % z.nslots];
         iv_ingest *P = sl->P;
-        uint64_t hi = iv__lo(&z, j + 1);
+        uint64_t hi = iv__lo(&z, j + 1), done_to;
         pthread_mutex_lock(&z.mu);
         while (!(sl->state == 2 && sl->chunk == j))
             pthread_cond_wait(&z.cv, &z.mu);
@@ -2637,6 +2637,8 @@ static int iv__drive(iv_ingest *ing, const char *map, uint64_t size, uint64_t fr
                 pos = ing->bytes;
             }
         }
+        /* P->start is read before the slot is handed back: a worker may reuse it at once */
+        done_to = IV__MIN(pos, P->start);
         pthread_mutex_lock(&z.mu);
         sl->state = 0;
         z.committed = j + 1;
@@ -2644,7 +2646,7 @@ static int iv__drive(iv_ingest *ing, const char *map, uint64_t size, uint64_t fr
             z.abort = 1;
         pthread_cond_broadcast(&z.cv);
         pthread_mutex_unlock(&z.mu);
-        iv__release(map, &released, IV__MIN(pos, P->start));
+        iv__release(map, &released, done_to);
     }
     for (i = 0; i < started; i++)
         pthread_join(th[i], NULL);
