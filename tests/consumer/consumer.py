@@ -4,6 +4,10 @@
         a parent meson project with libiv as subprojects/libiv, default_library as given:
         it builds, runs, links libiv statically (no libiv.so.1 in NEEDED) or dynamically,
         and `meson test --list` of the parent shows only the parent's own test.
+    consumer.py pip SRCROOT WORKDIR LIBIV_SO
+        pip install --no-build-isolation --no-index ./bindings/python (a copy) into a
+        scratch --target with Debian's setuptools; the package imports and reports the
+        project's version.
     consumer.py options SRCROOT WORKDIR
         -Dtests=false, -Dexamples=false, -Dbindings=false build, install and register
         nothing of theirs (meson introspect of a configured build).
@@ -234,10 +238,35 @@ def options(srcroot, workdir):
         print("-D%s=false: %d targets, %d tests, none of its own" % (opt, len(names), len(tests)))
 
 
+def pip(srcroot, workdir):
+    """pip install ./bindings/python offline (no build isolation: Debian's setuptools and
+    wheel) into a scratch --target, from a copy of the folder (pip builds in place)."""
+    env = clean_env()
+    src = os.path.join(workdir, "pip-src")
+    target = os.path.join(workdir, "pip-target")
+    for d in (src, target):
+        shutil.rmtree(d, ignore_errors=True)
+    shutil.copytree(os.path.join(srcroot, "bindings", "python"), src,
+                    ignore=shutil.ignore_patterns("tests", "__pycache__", "build", "*.egg-info"))
+    run(["/usr/bin/python3", "-m", "pip", "install", "--no-index", "--no-build-isolation",
+         "--no-cache-dir", "--target", target, src], env=env)
+    version = version_of(srcroot)
+    lib = sys.argv[4]
+    got = run(["/usr/bin/python3", "-c", "import libiv, os; print(libiv.__version__, "
+               "os.path.dirname(libiv.__file__), os.path.exists(os.path.join("
+               "os.path.dirname(libiv.__file__), 'py.typed')))"],
+              env=dict(env, PYTHONPATH=target, LIBIV_PATH=lib), cwd=workdir).split()
+    if got != [version, os.path.join(target, "libiv"), "True"]:
+        raise SystemExit("pip-installed package: %s" % got)
+    print("pip install --no-build-isolation: libiv %s in %s, py.typed shipped" % (got[0], got[1]))
+
+
 def main():
     mode = sys.argv[1]
     if mode == "subproject":
         subproject(sys.argv[2], sys.argv[3], sys.argv[4])
+    elif mode == "pip":
+        pip(sys.argv[2], sys.argv[3])
     elif mode == "options":
         options(sys.argv[2], sys.argv[3])
     elif mode == "installed":

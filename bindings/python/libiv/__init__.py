@@ -15,8 +15,11 @@ carrying the library's status ``code`` and its detailed ``message``.
 See doc/BINDINGS.md.
 """
 
+from typing import Any
 from . import _lib
-from ._errors import (CanceledError, CorruptError, Error, FileError, InvalidArgumentError,
+from ._errors import (ArgumentTypeError, BindingError, CanceledError, ClosedError,
+                      CorruptError, Error, FileError, IndexOutOfRangeError,
+                      InvalidArgumentError, KeyNotFoundError, LibraryNotFoundError,
                       LimitError, NoConvergenceError, NotFoundError, OutOfMemoryError,
                       ParseError, RangeError, StateError, UndefinedError, VersionError,
                       strerror)
@@ -38,15 +41,22 @@ version_number = _lib.fn("iv_version")()
 IV_TIME_NONE = _lib.IV_TIME_NONE
 
 
-def maturity(store, rubric=None, indicators=None, model=None, start=None, end=None):
+def maturity(store: Any, rubric: Any=None, indicators: Any=None, model: Any=None, start: Any=None, end: Any=None) -> Any:
     """Assess a store's digital maturity (SPEC 6): the `maturity` table of SPEC 5."""
     from .maturity import store_maturity
     return store_maturity(store, rubric, indicators, model, start, end)
 
 
-Store.maturity = maturity
-Store.clv_fit = lambda self, model="bgnbd", **kw: CLV.fit_store(self, model, **kw)
-Store.clv_fit.__doc__ = CLV.fit_store.__doc__
+setattr(Store, "maturity", maturity)
+
+
+def _clv_fit(self: Store, model: str = "bgnbd", **kw: Any) -> CLV:
+    fit: CLV = CLV.fit_store(self, model, **kw)
+    return fit
+
+
+_clv_fit.__doc__ = CLV.fit_store.__doc__
+setattr(Store, "clv_fit", _clv_fit)
 # Lifecycle (SPEC 3.4) and RV patterns (SPEC 4) as Store methods; keywords are the C
 # option field names (see lifecycle.py, pattern.py). retention without `every` is
 # churn's table, as `iv retention` prints the same table as `iv churn`.
@@ -109,4 +119,6 @@ __all__ = [
     "OutOfMemoryError", "InvalidArgumentError", "FileError", "ParseError", "LimitError",
     "RangeError", "NotFoundError", "CorruptError", "VersionError", "StateError",
     "NoConvergenceError", "CanceledError", "UndefinedError", "IV_TIME_NONE",
+    "ArgumentTypeError", "BindingError", "ClosedError", "IndexOutOfRangeError",
+    "KeyNotFoundError", "LibraryNotFoundError",
 ]

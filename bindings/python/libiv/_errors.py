@@ -1,28 +1,70 @@
-"""Exceptions carrying libiv's status code and its iv_error_last() message."""
+"""Exceptions carrying libiv's status code and its iv_error_last() message.
+
+Every exception the package raises on purpose is a :class:`Error` subclass; the ones that
+stand for Python's own categories also derive from it (``InvalidArgumentError`` is a
+``ValueError``, ``ArgumentTypeError`` a ``TypeError``, ``IndexOutOfRangeError`` an
+``IndexError``, ``KeyNotFoundError`` a ``KeyError``), so ``except ValueError`` keeps working.
+Where the failure concerns one row and column of the input (a file line, a row of arrays
+or a DataFrame), ``row``, ``line`` and ``column`` say which; otherwise they are None."""
+
+from typing import Any
+import re
+from typing import Any, Dict, Iterable, Optional, Tuple, Type
 
 from . import _lib
-
-
-class Error(Exception):
-    """A libiv call failed. ``code`` is the negative iv_status, ``message`` the library's
-    detailed message (what and where), ``name`` the status name (``"IV_EPARSE"``)."""
-
-    def __init__(self, code, message):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.name = _NAMES.get(code, "IV_E?")
-
-    def __str__(self):
-        return self.message
-
-    def __reduce__(self):
-        return (type(self), (self.code, self.message))
 
 
 class LibraryNotFoundError(ImportError):
     """The shared library could not be found or loaded (LIBIV_PATH, the installed path, the
     system loader); raised by ``import libiv``, before any libiv.Error can exist."""
+
+
+class Error(Exception):
+    """A libiv call failed. ``code`` is the negative iv_status, ``message`` the library's
+    detailed message (what and where), ``name`` the status name (``"IV_EPARSE"``);
+    ``row`` (0-based row of arrays or a DataFrame), ``line`` (1-based line of a file) and
+    ``column`` (the input's column or field name) where the failure has one."""
+
+    code: int
+    message: str
+    name: str
+    row: Optional[int]
+    line: Optional[int]
+    column: Optional[str]
+
+    def __init__(self, code: int, message: str, row: Optional[int] = None,
+                 column: Optional[str] = None, line: Optional[int] = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.name = _NAMES.get(code, "IV_E?")
+        self.row = row
+        self.column = column
+        self.line = line
+        if row is None and line is None and column is None:
+            self._locate()
+
+    def _locate(self) -> None:
+        """Row/line and column from the library's message ("row 3: field cost: ...",
+        "FILE: line 2, column 5 (cost): ...")."""
+        m = _ROW.search(self.message)
+        if m:
+            self.row, self.column = int(m.group(1)), m.group(2)
+            return
+        m = _LINE.search(self.message)
+        if m:
+            self.line = int(m.group(1))
+            self.column = m.group(3) or None
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __reduce__(self) -> Any:
+        return (type(self), (self.code, self.message, self.row, self.column, self.line))
+
+
+_ROW = re.compile(r"\brow (\d+): field ([A-Za-z_][\w.]*)")
+_LINE = re.compile(r"\bline (\d+)(?:, column (\d+)(?: \(([^)]*)\))?)?")
 
 
 class OutOfMemoryError(Error, MemoryError):
@@ -33,15 +75,22 @@ class InvalidArgumentError(Error, ValueError):
     """IV_EINVAL: an argument is invalid."""
 
 
+class ArgumentTypeError(InvalidArgumentError, TypeError):
+    """IV_EINVAL: an argument has the wrong type, or a keyword is unknown (custom
+    dimensions are passed as ``dims=``, never as keywords)."""
+
+
 class FileError(Error, OSError):
     """IV_EIO: a file could not be opened, read or written."""
 
-    def __init__(self, code, message):
-        Error.__init__(self, code, message)
+    def __init__(self, code: int, message: str, row: Optional[int] = None,
+                 column: Optional[str] = None, line: Optional[int] = None) -> None:
+        Error.__init__(self, code, message, row, column, line)
 
 
 class ParseError(Error, ValueError):
-    """IV_EPARSE: input data or text is malformed (the message says where)."""
+    """IV_EPARSE: input data or text is malformed (the message, ``row``/``line`` and
+    ``column`` say where)."""
 
 
 class LimitError(Error):
@@ -52,8 +101,19 @@ class RangeError(Error, ValueError):
     """IV_ERANGE: a value is outside its allowed range."""
 
 
+class IndexOutOfRangeError(RangeError, IndexError):
+    """IV_ERANGE: a row or element index is out of range."""
+
+
 class NotFoundError(Error, LookupError):
     """IV_ENOTFOUND: a named thing (dimension, column, contact, type) is unknown."""
+
+
+class KeyNotFoundError(NotFoundError, KeyError):
+    """IV_ENOTFOUND: a key (a column name, an area) is unknown."""
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class CorruptError(Error):
@@ -68,6 +128,10 @@ class StateError(Error):
     """IV_ESTATE: the call is not valid in the handle's current state."""
 
 
+class ClosedError(StateError, ValueError):
+    """IV_ESTATE: a handle was used after close()."""
+
+
 class NoConvergenceError(Error):
     """IV_ENOCONV: an iterative fit did not converge."""
 
@@ -80,33 +144,77 @@ class UndefinedError(Error, ArithmeticError):
     """IV_EUNDEFINED: the requested quantity is undefined for this data."""
 
 
-_CLASSES = {
+class BindingError(Error, RuntimeError):
+    """The binding and the library disagree (a struct size): a broken installation."""
+
+
+_CLASSES: Dict[int, Type[Error]] = {
     -1: OutOfMemoryError, -2: InvalidArgumentError, -3: FileError, -4: ParseError,
     -5: LimitError, -6: RangeError, -7: NotFoundError, -8: CorruptError, -9: VersionError,
     -10: StateError, -11: NoConvergenceError, -12: CanceledError, -13: UndefinedError,
 }
-_NAMES = {
+_NAMES: Dict[int, str] = {
     -1: "IV_ENOMEM", -2: "IV_EINVAL", -3: "IV_EIO", -4: "IV_EPARSE", -5: "IV_ELIMIT",
     -6: "IV_ERANGE", -7: "IV_ENOTFOUND", -8: "IV_ECORRUPT", -9: "IV_EVERSION",
     -10: "IV_ESTATE", -11: "IV_ENOCONV", -12: "IV_ECANCELED", -13: "IV_EUNDEFINED",
 }
 
 
-def error_for(code):
+def error_for(code: int) -> Error:
     """The exception for a failed call, with the message of the calling thread."""
     msg = _lib.dec(_lib.fn("iv_error_last")()) or ""
     if not msg:
-        msg = _lib.dec(_lib.fn("iv_strerror")(code))
+        msg = _lib.dec(_lib.fn("iv_strerror")(code)) or ""
     return _CLASSES.get(code, Error)(code, msg)
 
 
-def check(rc):
+def check(rc: int) -> int:
     """Raise the matching Error when rc is a negative iv_status; return rc otherwise."""
     if rc < 0:
         raise error_for(rc)
     return rc
 
 
-def strerror(code):
+def strerror(code: int) -> str:
     """Static English text of a status code."""
-    return _lib.dec(_lib.fn("iv_strerror")(code))
+    return _lib.dec(_lib.fn("iv_strerror")(code)) or ""
+
+
+# Shorthands for the binding's own checks (argument errors found before calling C).
+def invalid(message: str, row: Optional[int] = None,
+            column: Optional[str] = None) -> InvalidArgumentError:
+    """IV_EINVAL as a ValueError."""
+    return InvalidArgumentError(-2, message, row, column)
+
+
+def wrong_type(message: str, row: Optional[int] = None,
+               column: Optional[str] = None) -> ArgumentTypeError:
+    """IV_EINVAL as a TypeError (wrong type, unknown keyword)."""
+    return ArgumentTypeError(-2, message, row, column)
+
+
+def bad_data(message: str, row: Optional[int] = None,
+             column: Optional[str] = None) -> ParseError:
+    """IV_EPARSE for one value of the input."""
+    return ParseError(-4, message, row, column)
+
+
+def out_of_range(message: str) -> IndexOutOfRangeError:
+    """IV_ERANGE as an IndexError."""
+    return IndexOutOfRangeError(-6, message)
+
+
+def not_found(key: str, message: Optional[str] = None) -> KeyNotFoundError:
+    """IV_ENOTFOUND as a KeyError."""
+    return KeyNotFoundError(-7, message or "no %r" % (key,))
+
+
+def closed(what: str) -> ClosedError:
+    """IV_ESTATE for a handle used after close()."""
+    return ClosedError(-10, "libiv.%s: used after close()" % what)
+
+
+def unknown_keywords(where: str, names: Iterable[str]) -> ArgumentTypeError:
+    """An unknown keyword argument (a typo is never taken as a custom dimension)."""
+    return ArgumentTypeError(-2, "%s: unknown keyword argument(s): %s" % (
+        where, ", ".join(sorted(names))))

@@ -4,6 +4,7 @@ Nothing here is public. The structs mirror include/iv/*.h field for field; each 
 filled by the library's own ``iv_..._options_init`` so defaults live in one place (C).
 """
 
+from typing import Any, Dict, Optional, Tuple, Union, overload
 import ctypes
 import ctypes.util
 import os
@@ -48,11 +49,13 @@ def _find_library() -> ctypes.CDLL:
     from ._paths import LIBIV_INSTALLED
     if LIBIV_INSTALLED and os.path.exists(LIBIV_INSTALLED):
         return _load(LIBIV_INSTALLED, "the installed library")
-    for name in (ctypes.util.find_library("iv"), "libiv.so.1", "libiv.so", "libiv.dylib"):
-        if not name:
+    names: Tuple[Optional[str], ...] = (ctypes.util.find_library("iv"), "libiv.so.1", "libiv.so",
+                                        "libiv.dylib")
+    for cand in names:
+        if not cand:
             continue
         try:
-            return ctypes.CDLL(name)
+            return ctypes.CDLL(cand)
         except OSError:
             continue
     from ._errors import LibraryNotFoundError
@@ -324,10 +327,10 @@ _PROTOS = {
     "iv_maturity_peers": (c_int, [PP, P, c_char_p]),
 }
 
-_cache = {}
+_cache: Dict[str, Any] = {}
 
 
-def fn(name):
+def fn(name: Any) -> Any:
     """The prototyped C function `name` (AttributeError if this libiv lacks it)."""
     f = _cache.get(name)
     if f is None:
@@ -339,7 +342,7 @@ def fn(name):
     return f
 
 
-def has(name):
+def has(name: Any) -> Any:
     """Whether the loaded libiv exports `name` (for capabilities added in later releases)."""
     try:
         getattr(lib, name)
@@ -348,7 +351,7 @@ def has(name):
         return False
 
 
-def init_struct(cls, init_name):
+def init_struct(cls: Any, init_name: Any) -> Any:
     """A struct filled with the library's defaults by its iv_..._init function."""
     s = cls()
     rc = fn(init_name)(ctypes.byref(s), ctypes.sizeof(s))
@@ -358,28 +361,38 @@ def init_struct(cls, init_name):
     return s
 
 
-def enc(s):
-    """str -> UTF-8 bytes (None stays None). A NUL character is a ValueError: the C API
-    takes NUL-terminated strings, so "a\\0b" would silently become "a"."""
+@overload
+def enc(s: None) -> None: ...
+
+
+@overload
+def enc(s: Union[str, bytes, int, float]) -> bytes: ...
+
+
+def enc(s: Any) -> Optional[bytes]:
+    """str -> UTF-8 bytes (None stays None). A NUL character is an InvalidArgumentError
+    (a ValueError): the C API takes NUL-terminated strings, so "a\\0b" would silently
+    become "a"."""
     if s is None:
         return None
     b = s if isinstance(s, bytes) else str(s).encode("utf-8")
     if b"\0" in b:
-        raise ValueError("libiv strings cannot hold a NUL character (%r)" % (s,))
+        from ._errors import invalid
+        raise invalid("libiv strings cannot hold a NUL character (%r)" % (s,))
     return b
 
 
-def dec(b):
+def dec(b: Any) -> Any:
     """UTF-8 bytes -> str (None stays None)."""
     return None if b is None else b.decode("utf-8", "replace")
 
 
-def binder(protos):
+def binder(protos: Any) -> Any:
     """A lookup like fn() over a module's own {name: (restype, argtypes)} table (for the
     modules that declare their functions next to their structs)."""
-    cache = {}
+    cache: Dict[str, Any] = {}
 
-    def lookup(name):
+    def lookup(name: Any) -> Any:
         f = cache.get(name)
         if f is None:
             f = getattr(lib, name)

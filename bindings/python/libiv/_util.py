@@ -1,5 +1,6 @@
 """Conversions shared by the modules: timestamps, enum names, progress callbacks."""
 
+from typing import Any, List, Optional
 import ctypes
 import datetime as _dt
 import functools
@@ -18,8 +19,8 @@ _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
 ENUM_KINDS = {"stage": 0, "area": 1, "direction": 2, "outcome": 3}
 
 
-def _enum_names(kind):
-    names = []
+def _enum_names(kind: Any) -> Any:
+    names: List[str] = []
     while True:
         n = _lib.fn("iv_enum_name")(kind, len(names))
         if n is None:
@@ -33,7 +34,7 @@ ENUM_VALUES = {k: {n: i for i, n in enumerate(v) if n} for k, v in ENUM_NAMES.it
 ENUM_VALUES["outcome"].update({"+1": 1, "1": 1, "0": 2, "-1": 3})
 
 
-def enum_value(kind, v):
+def enum_value(kind: Any, v: Any) -> Any:
     """A stage/area/direction/outcome given as a name, an int or None -> its int value."""
     if v is None or v == "":
         return 0
@@ -49,13 +50,13 @@ def enum_value(kind, v):
             kind, v, ", ".join(n for n in ENUM_NAMES[kind] if n))) from None
 
 
-def enum_name(kind, v):
+def enum_name(kind: Any, v: Any) -> Any:
     """Int value -> name, None for the NONE value."""
     names = ENUM_NAMES[kind]
     return names[v] if 0 < v < len(names) else None
 
 
-def parse_time(text):
+def parse_time(text: Any) -> Any:
     """Parse a timestamp as SPEC 1.2 accepts it; returns milliseconds since the epoch."""
     b = _lib.enc(text)
     out = ctypes.c_int64()
@@ -63,14 +64,14 @@ def parse_time(text):
     return out.value
 
 
-def format_time(ms):
+def format_time(ms: Any) -> Any:
     """Milliseconds since the epoch -> ISO 8601 UTC text."""
     buf = ctypes.create_string_buffer(48)
     check(_lib.fn("iv_time_format")(int(ms), buf, len(buf)))
     return _lib.dec(buf.value)
 
 
-def to_ms(t, what="time"):
+def to_ms(t: Any, what: Any="time") -> Any:
     """A time given as ISO text, a datetime/date, a numpy/pandas timestamp or an int of
     milliseconds since the epoch -> int milliseconds. None -> IV_TIME_NONE."""
     if t is None:
@@ -96,7 +97,7 @@ def to_ms(t, what="time"):
                     "milliseconds since the epoch)" % (what, t))
 
 
-def from_ms(ms):
+def from_ms(ms: Any) -> Any:
     """Milliseconds since the epoch -> an aware UTC datetime."""
     return _EPOCH + _dt.timedelta(milliseconds=ms)
 
@@ -105,19 +106,20 @@ class Progress:
     """Wraps a Python callable progress(done, total) as an iv_progress_fn. An exception
     raised by the callable stops the work (IV_ECANCELED) and is re-raised afterwards."""
 
-    def __init__(self, func):
+    def __init__(self, func: Any) -> None:
         self.func = func
-        self.exc = None
-        self.c = _lib.PROGRESS_FN(self._call) if func is not None else _lib.PROGRESS_FN()
+        self.exc: Optional[BaseException] = None
+        self.c = _lib.PROGRESS_FN(self._call) if func is not None else \
+            _lib.PROGRESS_FN()  # type: ignore[call-overload]
 
-    def _call(self, done, total, payload):
+    def _call(self, done: Any, total: Any, payload: Any) -> Any:
         try:
             return 1 if self.func(done, total) is False else 0
         except BaseException as e:   # noqa: B902 - carried across the C frame
             self.exc = e
             return 1
 
-    def reraise(self):
+    def reraise(self) -> None:
         if self.exc is not None:
             e, self.exc = self.exc, None
             raise e

@@ -121,7 +121,7 @@ def _rfm(store: Any, calibration_end: Any, unit: Union[str, int], model: Any,
     out = ctypes.c_void_p()
     check(_lib.fn(fn)(ctypes.byref(out), store._prepared(), ctypes.byref(o)))
     del keep
-    return Table._take(out)  # type: ignore[no-any-return]
+    return Table._take(out)
 
 
 def simple(m: float, r: float, d: float) -> float:
@@ -152,9 +152,9 @@ class CLV(Handle):
             out = ctypes.c_void_p()
             check(_lib.fn("iv_clv_new")(ctypes.byref(out), code, p, None))
             _handle = out.value
-        self._h = _handle  # type: ignore[assignment]
+        self._h = _handle
 
-    _free = "iv_clv_free"  # type: ignore[assignment]
+    _free = "iv_clv_free"
 
     @classmethod
     def fit(cls, model: Union[str, int], x: ArrayLike, t_x: Optional[ArrayLike] = None,
@@ -232,7 +232,7 @@ class CLV(Handle):
         """The fit as a single-row Table: each parameter then <name>_se, loglik, customers."""
         out = ctypes.c_void_p()
         check(_lib.fn("iv_clv_params")(self._handle(), ctypes.byref(out)))
-        return Table._take(out)  # type: ignore[no-any-return]
+        return Table._take(out)
 
     @property
     def loglik(self) -> Optional[float]:

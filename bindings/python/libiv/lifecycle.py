@@ -53,7 +53,7 @@ _fn = _lib.binder(_PROTOS)
 _UNITS_MS = {"s": 1000, "m": 60000, "h": 3600000, "d": 86400000, "w": 7 * 86400000}
 
 
-def duration_ms(v, what="duration"):
+def duration_ms(v: Any, what: Any="duration") -> Any:
     """A duration as int milliseconds (the library's unit), a ``datetime.timedelta``, a
     numpy ``timedelta64`` or text as the `iv` tool takes it (``"14d"``, ``"36h"``,
     ``"2w"``, ``"30m"``, ``"45s"``) -> int milliseconds. None -> 0 (the default)."""
@@ -80,14 +80,14 @@ def duration_ms(v, what="duration"):
                      "such as '14d', '36h', '2w')" % (what, v))
 
 
-def _steps_text(steps):
+def _steps_text(steps: Any) -> Any:
     """'a,b|c,d', or a list whose items are a type or a list of alternative types."""
     if steps is None or isinstance(steps, (str, bytes)):
         return _lib.enc(steps)
     return _lib.enc(",".join(s if isinstance(s, str) else "|".join(s) for s in steps))
 
 
-def _code(table, v, what):
+def _code(table: Any, v: Any, what: Any) -> Any:
     if v is None:
         return 0
     if isinstance(v, str):
@@ -103,14 +103,14 @@ class FunnelTable(Table):
     """The funnel's table: `step` reads as an int (1, 2, ...) and "support_after" for
     the last row, as SPEC 5 and the JSON export write it (the C column is text)."""
 
-    def _cell(self, r, c):
+    def _cell(self, r: Any, c: Any) -> Any:
         v = Table._cell(self, r, c)
         if self.columns[c] == "step" and isinstance(v, str) and v.isdigit():
             return int(v)
         return v
 
 
-def _run(name, store, lo, keep_steps, query, cls=Table):
+def _run(name: Any, store: Any, lo: Any, keep_steps: Any, query: Any, cls: "type[Table]" = Table) -> Table:
     from .store import _query_options
     q, keep, prog = _query_options(**query)
     out = c_void_p()
@@ -121,7 +121,7 @@ def _run(name, store, lo, keep_steps, query, cls=Table):
     return cls._take(out)
 
 
-def _options(**fields):
+def _options(**fields: Any) -> Any:
     lo = LifecycleOptions()
     check(_fn("iv_lifecycle_options_init")(ctypes.byref(lo), ctypes.sizeof(lo)))
     for k, v in fields.items():
@@ -137,7 +137,7 @@ def _types_text(types: "str | Sequence[str] | None") -> "bytes | None":
 
 
 def _every_code(every: "str | int | None") -> int:
-    return 0 if every is None else _code(EVERY, every, "every")
+    return 0 if every is None else int(_code(EVERY, every, "every"))
 
 
 def churn(store: Any, t0: Any = None, t1: Any = None, window: Any = None,
@@ -221,7 +221,7 @@ def funnel_histogram(store: Any, steps: Any, mode: str = "ordered", window: Any 
     return _run("iv_lifecycle_funnel_histogram", store, lo, (text, ex), query)
 
 
-def funnel(store, steps, mode="ordered", window=None, exclude=None, **query):
+def funnel(store: Any, steps: Any, mode: Any="ordered", window: Any=None, exclude: Any=None, **query: Any) -> Any:
     """A conversion funnel (SPEC 3.4). steps: 'signup,demo|trial,purchase' or
     ['signup', ['demo', 'trial'], 'purchase'] (alternatives within a step);
     mode: 'ordered' | 'strict' | 'any'; window (ms, timedelta or '14d'; default 30
@@ -237,8 +237,8 @@ def funnel(store, steps, mode="ordered", window=None, exclude=None, **query):
     return _run("iv_lifecycle_funnel", store, lo, (text, ex), query, FunnelTable)
 
 
-def clv_predict(store, model="bgnbd", calibration_end=None, unit="week", scoring_model=None,
-                horizon=None, spend=False, discount=0.01):
+def clv_predict(store: Any, model: Any="bgnbd", calibration_end: Any=None, unit: Any="week", scoring_model: Any=None,
+                horizon: Any=None, spend: Any=False, discount: Any=0.01) -> Any:
     """Per-contact CLV predictions, as `iv clv predict`: the transaction model ('bgnbd'
     or 'pareto') fitted on the store's RFM summary (Store.rfm with calibration_end,
     unit and the scoring model whose flags pick purchases), then per contact: contact,
@@ -271,11 +271,11 @@ def clv_predict(store, model="bgnbd", calibration_end=None, unit="week", scoring
                 gg.close()
 
 
-def _predictions(cols, rows, tx, gg, horizon, step, discount):
+def _predictions(cols: Any, rows: Any, tx: Any, gg: Any, horizon: Any, step: Any, discount: Any) -> Any:
     """The prediction table, built with the library's table API (exports alike)."""
     f = _lib.fn
     out = c_void_p()
-    check(f("iv_table_new")(ctypes.byref(out), _lib.ALLOC_FN(), None))
+    check(f("iv_table_new")(ctypes.byref(out), _lib.ALLOC_FN(), None))  # type: ignore[call-overload]
     h = out.value
     v = ctypes.c_double()
     txh, ggh = tx._handle(), gg._handle() if gg is not None else None

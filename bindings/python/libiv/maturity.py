@@ -1,5 +1,6 @@
 """Digital maturity (SPEC 6): rubrics, indicator sets, assessments, year on year, peers."""
 
+from typing import Any
 import ctypes
 import math
 import os
@@ -10,7 +11,7 @@ from ._util import Handle, to_ms
 from .table import Table
 
 
-def _opts():
+def _opts() -> Any:
     return _lib.init_struct(_lib.MaturityOptions, "iv_maturity_options_init")
 
 
@@ -19,7 +20,7 @@ class Rubric(Handle):
     rubric (doc/MATURITY.md); ``Rubric.load(path)`` / ``Rubric.parse(text)`` replace it."""
     _free = "iv_rubric_free"
 
-    def __init__(self, _handle=None):
+    def __init__(self, _handle: Any=None) -> None:
         if _handle is None:
             out = ctypes.c_void_p()
             check(_lib.fn("iv_rubric_new_default")(ctypes.byref(out), ctypes.byref(_opts())))
@@ -27,31 +28,31 @@ class Rubric(Handle):
         self._h = _handle
 
     @staticmethod
-    def default_text():
+    def default_text() -> Any:
         """The default rubric in the rubric file format."""
         return _lib.dec(_lib.fn("iv_rubric_default_text")())
 
     @classmethod
-    def parse(cls, text):
+    def parse(cls, text: Any) -> Any:
         b = _lib.enc(text)
         out = ctypes.c_void_p()
         check(_lib.fn("iv_rubric_parse")(ctypes.byref(out), b, len(b), ctypes.byref(_opts())))
         return cls(out.value)
 
     @classmethod
-    def load(cls, path):
+    def load(cls, path: Any) -> Any:
         out = ctypes.c_void_p()
         check(_lib.fn("iv_rubric_load")(ctypes.byref(out), _lib.enc(os.fspath(path)),
                                         ctypes.byref(_opts())))
         return cls(out.value)
 
-    def table(self):
+    def table(self) -> Any:
         """One row per indicator: indicator, area, weight, direction, area_weight, t2..t10."""
         out = ctypes.c_void_p()
         check(_lib.fn("iv_rubric_table")(ctypes.byref(out), self._handle()))
         return Table._take(out)
 
-    def level(self, indicator, value):
+    def level(self, indicator: Any, value: Any) -> Any:
         """The continuous level (1..10) a value of an indicator reaches."""
         out = ctypes.c_double()
         check(_lib.fn("iv_rubric_level")(self._handle(), _lib.enc(indicator), float(value),
@@ -64,7 +65,7 @@ class Indicators(Handle):
     parse_csv; they always win) or derived from a store (from_store)."""
     _free = "iv_indicators_free"
 
-    def __init__(self, values=None, _handle=None):
+    def __init__(self, values: Any=None, _handle: Any=None) -> None:
         if _handle is None:
             out = ctypes.c_void_p()
             check(_lib.fn("iv_indicators_new")(ctypes.byref(out), ctypes.byref(_opts())))
@@ -73,12 +74,12 @@ class Indicators(Handle):
         for k, v in (values or {}).items():
             self.set(k, v)
 
-    def set(self, name, value):
+    def set(self, name: Any, value: Any) -> None:
         check(_lib.fn("iv_indicators_set")(self._handle(), _lib.enc(name), float(value)))
 
     __setitem__ = set
 
-    def get(self, name, default=None):
+    def get(self, name: Any, default: Any=None) -> Any:
         out = ctypes.c_double()
         rc = _lib.fn("iv_indicators_get")(self._handle(), _lib.enc(name), ctypes.byref(out))
         if rc == -7:
@@ -86,25 +87,25 @@ class Indicators(Handle):
         check(rc)
         return out.value
 
-    def __getitem__(self, name):
+    def __getitem__(self, name: Any) -> Any:
         v = self.get(name, math.nan)
         if isinstance(v, float) and math.isnan(v):
             raise KeyError(name)
         return v
 
-    def __len__(self):
+    def __len__(self) -> Any:
         return _lib.fn("iv_indicators_count")(self._handle())
 
-    def parse_csv(self, text):
+    def parse_csv(self, text: Any) -> None:
         """Add user values from CSV text with the header indicator,value."""
         b = _lib.enc(text)
         check(_lib.fn("iv_indicators_parse_csv")(self._handle(), b, len(b)))
 
-    def load_csv(self, path):
+    def load_csv(self, path: Any) -> None:
         """Add user values from a CSV file with the header indicator,value."""
         check(_lib.fn("iv_indicators_load_csv")(self._handle(), _lib.enc(os.fspath(path))))
 
-    def from_store(self, store, model=None, start=None, end=None):
+    def from_store(self, store: Any, model: Any=None, start: Any=None, end: Any=None) -> Any:
         """Derive the built-in indicators from a store over [start, end)."""
         from .model import Model
         keep = None
@@ -115,14 +116,14 @@ class Indicators(Handle):
             to_ms(start, "start"), to_ms(end, "end")))
         return self
 
-    def table(self):
+    def table(self) -> Any:
         """indicator, value, source ('user' or 'derived'), sorted by name."""
         out = ctypes.c_void_p()
         check(_lib.fn("iv_indicators_table")(ctypes.byref(out), self._handle()))
         return Table._take(out)
 
 
-def assess(rubric=None, indicators=None):
+def assess(rubric: Any=None, indicators: Any=None) -> Any:
     """The SPEC 5 `maturity` table: one row per area, then `overall`."""
     own = rubric is None
     rubric = Rubric() if own else rubric
@@ -137,7 +138,7 @@ def assess(rubric=None, indicators=None):
             rubric.close()
 
 
-def compare(current, previous):
+def compare(current: Any, previous: Any) -> Any:
     """Year-on-year comparison of two assessments (tables from assess())."""
     out = ctypes.c_void_p()
     check(_lib.fn("iv_maturity_compare")(ctypes.byref(out), current._handle(),
@@ -145,7 +146,7 @@ def compare(current, previous):
     return Table._take(out)
 
 
-def peers(assessment, csv_path=None, text=None):
+def peers(assessment: Any, csv_path: Any=None, text: Any=None) -> Any:
     """Percentile rank per area among peers (CSV peer,area,score from a file or text)."""
     out = ctypes.c_void_p()
     if text is not None:
@@ -158,7 +159,7 @@ def peers(assessment, csv_path=None, text=None):
     return Table._take(out)
 
 
-def store_maturity(store, rubric=None, indicators=None, model=None, start=None, end=None):
+def store_maturity(store: Any, rubric: Any=None, indicators: Any=None, model: Any=None, start: Any=None, end: Any=None) -> Any:
     """Assess a store: derive the built-in indicators over [start, end) (user values in
     `indicators`, a dict or an Indicators, win) and assess them with `rubric`."""
     ind = Indicators(indicators) if indicators is None or isinstance(indicators, dict) \

@@ -1,6 +1,7 @@
 """The scoring model (SPEC 2): RV units, stages, classes and flags per type; cost, digital
 and area per channel; global parameters."""
 
+from typing import Any, Dict
 import ctypes
 import math
 import os
@@ -17,7 +18,7 @@ PARAMS = ("outcome_desired", "outcome_neutral", "outcome_undesired", "default_co
           "rv_half_life_days", "activity_window_days", "profit_high", "profit_poor")
 
 
-def _flags_value(flags):
+def _flags_value(flags: Any) -> Any:
     if isinstance(flags, int):
         return flags
     if isinstance(flags, str):
@@ -31,7 +32,7 @@ def _flags_value(flags):
     return bits
 
 
-def _index(kind, names, v):
+def _index(kind: Any, names: Any, v: Any) -> Any:
     if isinstance(v, int):
         return v
     try:
@@ -41,7 +42,7 @@ def _index(kind, names, v):
             kind, v, ", ".join(n for n in names if n))) from None
 
 
-def _opts():
+def _opts() -> Any:
     return _lib.init_struct(_lib.ModelOptions, "iv_model_options_init")
 
 
@@ -50,7 +51,7 @@ class Model(Handle):
     ``Model.load(path)`` and ``Model.parse(text)`` read the INI-style format layered over
     the default. Use it in queries with ``store.metrics(model=m)``."""
 
-    def __init__(self, _handle=None):
+    def __init__(self, _handle: Any=None) -> None:
         if _handle is None:
             out = ctypes.c_void_p()
             check(_lib.fn("iv_model_new")(ctypes.byref(out), ctypes.byref(_opts())))
@@ -60,7 +61,7 @@ class Model(Handle):
     _free = "iv_model_free"
 
     @classmethod
-    def load(cls, path):
+    def load(cls, path: Any) -> Any:
         """Read a model file (errors name the file, line and key)."""
         out = ctypes.c_void_p()
         check(_lib.fn("iv_model_load")(ctypes.byref(out), _lib.enc(os.fspath(path)),
@@ -68,85 +69,85 @@ class Model(Handle):
         return cls(out.value)
 
     @classmethod
-    def parse(cls, text):
+    def parse(cls, text: Any) -> Any:
         """Parse model text (errors name the line)."""
         b = _lib.enc(text)
         out = ctypes.c_void_p()
         check(_lib.fn("iv_model_parse")(ctypes.byref(out), b, len(b), ctypes.byref(_opts())))
         return cls(out.value)
 
-    def copy(self):
+    def copy(self) -> Any:
         """An independent copy."""
         out = ctypes.c_void_p()
         check(_lib.fn("iv_model_copy")(ctypes.byref(out), self._handle(),
                                        ctypes.byref(_opts())))
         return Model(out.value)
 
-    def __eq__(self, other):
+    def __eq__(self, other: Any) -> Any:
         if not isinstance(other, Model):
             return NotImplemented
         return bool(_lib.fn("iv_model_equal")(self._handle(), other._handle()))
 
-    __hash__ = None
+    __hash__ = None  # type: ignore[assignment]
 
     # --- text ------------------------------------------------------------------------
-    def to_string(self):
+    def to_string(self) -> Any:
         """The model as text that Model.parse() reads back to an equal model."""
         out = ctypes.c_void_p()
         n = ctypes.c_size_t()
         check(_lib.fn("iv_model_to_string")(self._handle(), ctypes.byref(out), ctypes.byref(n)))
         try:
-            return ctypes.string_at(out.value, n.value).decode("utf-8")
+            return ctypes.string_at(out.value or 0, n.value).decode("utf-8")
         finally:
             _lib.fn("iv_model_free_string")(self._h, out)
 
-    def write(self, path):
+    def write(self, path: Any) -> None:
         """Write the model to a file."""
         check(_lib.fn("iv_model_write")(self._handle(), _lib.enc(os.fspath(path))))
 
     # --- enumeration -----------------------------------------------------------------
     @property
-    def types(self):
+    def types(self) -> Any:
         """The type names, in byte order."""
         h = self._handle()
         return [_lib.dec(_lib.fn("iv_model_type_name")(h, i))
                 for i in range(_lib.fn("iv_model_type_count")(h))]
 
     @property
-    def channels(self):
+    def channels(self) -> Any:
         """The channel names, in byte order."""
         h = self._handle()
         return [_lib.dec(_lib.fn("iv_model_channel_name")(h, i))
                 for i in range(_lib.fn("iv_model_channel_count")(h))]
 
-    def remove_type(self, type):
+    def remove_type(self, type: Any) -> None:
         """Remove a type (it then scores as an unknown type)."""
         check(_lib.fn("iv_model_remove_type")(self._handle(), _lib.enc(type)))
 
-    def remove_channel(self, channel):
+    def remove_channel(self, channel: Any) -> None:
         """Remove a channel (it then costs default_cost)."""
         check(_lib.fn("iv_model_remove_channel")(self._handle(), _lib.enc(channel)))
 
     # --- parameters ------------------------------------------------------------------
-    def set_param(self, name, value):
+    def set_param(self, name: Any, value: Any) -> None:
         """Set a global parameter by its [model] key (None = NaN = "none"/"not set")."""
         v = math.nan if value is None else float(value)
         check(_lib.fn("iv_model_set_param")(self._handle(), _lib.enc(name), v))
 
-    def get_param(self, name):
+    def get_param(self, name: Any) -> Any:
         """A global parameter (None for "none" / "not set")."""
         out = ctypes.c_double()
         check(_lib.fn("iv_model_get_param")(self._handle(), _lib.enc(name), ctypes.byref(out)))
         return None if math.isnan(out.value) else out.value
 
     @property
-    def params(self):
+    def params(self) -> Any:
         """Every global parameter as a dict."""
         return {p: self.get_param(p) for p in PARAMS}
 
     # --- types -----------------------------------------------------------------------
-    def set_type(self, type, rv=None, stage=None, cls=None, flags=None, rv_repeat=None,
-                 daily_cap=None, survey=None, survey_rv=None):
+    def set_type(self, type: Any, rv: Any=None, stage: Any=None, cls: Any=None, flags: Any=None, rv_repeat: Any=None,
+                 daily_cap: Any=None, survey: Any=None, survey_rv: Any=None) -> None:
         """Set properties of a type (added when missing); only the given ones change.
 
         stage: 'acquisition' | 'closing' | 'retention' | '' (none); cls: 'watch' | 'do' |
@@ -173,13 +174,13 @@ class Model(Handle):
             lo, mid, hi = survey_rv
             check(f("iv_model_set_type_survey_rv")(h, t, float(lo), float(mid), float(hi)))
 
-    def type_info(self, type):
+    def type_info(self, type: Any) -> Any:
         """Every property of a type as a dict (NotFoundError when the model lacks it)."""
         h, t, f = self._handle(), _lib.enc(type), _lib.fn
         d, i, u = ctypes.c_double(), ctypes.c_int(), ctypes.c_uint()
         lo, mid, hi = ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
         r = ctypes.byref
-        info = {}
+        info: Dict[str, Any] = {}
         check(f("iv_model_get_type_rv")(h, t, r(d)))
         info["rv"] = d.value
         check(f("iv_model_get_type_stage")(h, t, r(i)))
@@ -199,7 +200,7 @@ class Model(Handle):
         return info
 
     # --- channels --------------------------------------------------------------------
-    def set_channel(self, channel, cost=None, digital=None, area=None):
+    def set_channel(self, channel: Any, cost: Any=None, digital: Any=None, area: Any=None) -> None:
         """Set properties of a channel (added when missing); only the given ones change.
         cost: float, or math.nan for the model's default_cost."""
         h, c, f = self._handle(), _lib.enc(channel), _lib.fn
@@ -210,7 +211,7 @@ class Model(Handle):
         if area is not None:
             check(f("iv_model_set_channel_area")(h, c, enum_value("area", area)))
 
-    def channel_info(self, channel):
+    def channel_info(self, channel: Any) -> Any:
         """cost, digital and area of a channel (NotFoundError when the model lacks it)."""
         h, c, f = self._handle(), _lib.enc(channel), _lib.fn
         d, i = ctypes.c_double(), ctypes.c_int()
@@ -223,7 +224,7 @@ class Model(Handle):
         info["area"] = enum_name("area", i.value)
         return info
 
-    def __repr__(self):
+    def __repr__(self) -> Any:
         if not self._h:
             return "<libiv.Model closed>"
         return "<libiv.Model %d types, %d channels>" % (len(self.types), len(self.channels))

@@ -13,6 +13,7 @@ iv_pattern_store_options (``bucket``, ``buckets``, ``align``, ``origin``, ``wind
 See doc/PATTERN.md.
 """
 
+from typing import Any
 import ctypes
 import math
 from ctypes import (POINTER, Structure, c_char_p, c_double, c_int, c_int64, c_size_t,
@@ -77,7 +78,7 @@ _fn = _lib.binder(_PROTOS)
 
 # --- array-level kernels ----------------------------------------------------------------
 
-def _matrix(rows, what):
+def _matrix(rows: Any, what: Any) -> Any:
     """A list of equal-length series or a 2-D numpy array -> (pointer, n, k, keep)."""
     shape = getattr(rows, "shape", None)
     if shape is not None and len(shape) == 2:
@@ -91,7 +92,7 @@ def _matrix(rows, what):
     return p, len(rows), k, keep
 
 
-def _pair(x, y):
+def _pair(x: Any, y: Any) -> Any:
     px, n, kx = _array(x)
     py, m, ky = _array(y)
     if n != m:
@@ -99,7 +100,7 @@ def _pair(x, y):
     return px, py, n, (kx, ky)
 
 
-def _opts(window=None, anomaly_z=None, distance=None, prune=None):
+def _opts(window: Any=None, anomaly_z: Any=None, distance: Any=None, prune: Any=None) -> Any:
     o = PatternOptions()
     check(_fn("iv_pattern_options_init")(ctypes.byref(o), ctypes.sizeof(o)))
     if window is not None:
@@ -113,17 +114,17 @@ def _opts(window=None, anomaly_z=None, distance=None, prune=None):
     return o
 
 
-def _none(v):
+def _none(v: Any) -> Any:
     return None if math.isnan(v) else v
 
 
-def euclidean(x, y):
+def euclidean(x: Any, y: Any) -> Any:
     """Euclidean distance over the common observed prefix (None when there is none)."""
     px, py, n, keep = _pair(x, y)
     return _none(_fn("iv_pattern_euclidean")(px, py, n))
 
 
-def dtw(x, y, window=None, cutoff=math.inf):
+def dtw(x: Any, y: Any, window: Any=None, cutoff: Any=math.inf) -> Any:
     """DTW distance, Sakoe-Chiba window |i - j| <= window (default 3), over the common
     observed prefix; inf when it exceeds cutoff, None when nothing is comparable."""
     px, py, n, keep = _pair(x, y)
@@ -133,7 +134,7 @@ def dtw(x, y, window=None, cutoff=math.inf):
     return _none(out.value)
 
 
-def envelope(y, window=None):
+def envelope(y: Any, window: Any=None) -> Any:
     """LB_Keogh envelope of y: (lower, upper) lists; None past y's observed prefix."""
     py, n, keep = _array(y)
     lo, up = (c_double * max(n, 1))(), (c_double * max(n, 1))()
@@ -142,7 +143,7 @@ def envelope(y, window=None):
     return [_none(lo[i]) for i in range(n)], [_none(up[i]) for i in range(n)]
 
 
-def lb_keogh(x, lower, upper):
+def lb_keogh(x: Any, lower: Any, upper: Any) -> Any:
     """LB_Keogh lower bound of DTW(x, y) from y's envelope (None: nothing comparable)."""
     px, n, kx = _array(x)
     pl, nl, kl = _array(lower)
@@ -152,7 +153,7 @@ def lb_keogh(x, lower, upper):
     return _none(_fn("iv_pattern_lb_keogh")(px, pl, pu, n))
 
 
-def nearest(queries, norms, distance=None, window=None, prune=None):
+def nearest(queries: Any, norms: Any, distance: Any=None, window: Any=None, prune: Any=None) -> Any:
     """For each query series, the nearest norm series: (indices, distances), index -1
     and distance None when nothing is comparable. queries, norms: lists of series of
     one length (or 2-D numpy arrays)."""
@@ -167,7 +168,7 @@ def nearest(queries, norms, distance=None, window=None, prune=None):
     return [idx[i] for i in range(nq)], [_none(dist[i]) for i in range(nq)]
 
 
-def norm(trajectories):
+def norm(trajectories: Any) -> Any:
     """The norm of a set of trajectories (N series of K buckets, None/NaN unobserved):
     per bucket contacts, median, p10, p25, p75, p90, mad (type-7 quantiles)."""
     p, n, k, keep = _matrix(trajectories, "trajectories")
@@ -176,7 +177,7 @@ def norm(trajectories):
     return Table._take(out)
 
 
-def vs_norm(x, trajectories, anomaly_z=None):
+def vs_norm(x: Any, trajectories: Any, anomaly_z: Any=None) -> Any:
     """A trajectory against the norm of a set: (single-row Table with buckets, mean_z,
     max_abs_z, anomaly, latest_bucket, value, percentile; the per-bucket robust z as a
     list, None where not compared)."""
@@ -196,7 +197,7 @@ def vs_norm(x, trajectories, anomaly_z=None):
 _STATS_KEYS = ("confidence", "mwu_method", "mwu_continuity")
 
 
-def _store_options(kw):
+def _store_options(kw: Any) -> Any:
     """iv_pattern_store_options from the keywords it names (removed from kw)."""
     o = PatternStoreOptions()
     check(_fn("iv_pattern_store_options_init")(ctypes.byref(o), ctypes.sizeof(o)))
@@ -226,14 +227,14 @@ def _store_options(kw):
     return o, keep
 
 
-def _stats_options(kw):
+def _stats_options(kw: Any) -> Any:
     if not any(k in kw for k in _STATS_KEYS):
         return None
     from .stats import _options
     return _options(**{k: kw.pop(k) for k in _STATS_KEYS if k in kw})
 
 
-def _call(name, store, kw, before=(), after=()):
+def _call(name: Any, store: Any, kw: Any, before: Any=(), after: Any=()) -> Any:
     """Run a store-level function: name(out, store, *before, q, *after, opts) with the
     query and pattern options taken from kw."""
     from .store import _query_options
@@ -248,20 +249,20 @@ def _call(name, store, kw, before=(), after=()):
     return Table._take(out)
 
 
-def trajectories(store, **kw):
+def trajectories(store: Any, **kw: Any) -> Any:
     """Cumulative RV trajectories, one row per selected contact: contact, origin,
     b1..bK (None = unobserved). bucket (ms, timedelta or '7d'), buckets (26),
     align ('age' | 'calendar' | 'index'), origin (calendar); query keywords."""
     return _call("iv_pattern_trajectories", store, kw)
 
 
-def norm_of(store, **kw):
+def norm_of(store: Any, **kw: Any) -> Any:
     """The norm of the subset `where` selects: per bucket contacts, median, p10, p25,
     p75, p90, mad. Trajectory keywords as trajectories()."""
     return _call("iv_pattern_norm_of", store, kw)
 
 
-def contact_vs_norm(store, contact, per_bucket=False, **kw):
+def contact_vs_norm(store: Any, contact: Any, per_bucket: Any=False, **kw: Any) -> Any:
     """A contact's trajectory against the norm of the subset `where` selects (the
     norm's subset, not the contact's interactions): the single row contact, buckets,
     mean_z, max_abs_z, anomaly, latest_bucket, value, percentile. With per_bucket=True,
@@ -282,7 +283,7 @@ def contact_vs_norm(store, contact, per_bucket=False, **kw):
     return (t, Table._take(det)) if per_bucket else t
 
 
-def nearest_norm(store, subsets, **kw):
+def nearest_norm(store: Any, subsets: Any, **kw: Any) -> Any:
     """For each contact `where` selects, the subset (a list of selection expressions)
     whose median trajectory is nearest: contact, subset (0-based), expression, distance.
     window, distance ('dtw' | 'euclidean'), prune and the trajectory keywords."""
@@ -293,7 +294,7 @@ def nearest_norm(store, subsets, **kw):
     return _call("iv_pattern_nearest_norm", store, kw, after=(arr, len(enc)))
 
 
-def segment_compare(store, metric, where_a, where_b, **kw):
+def segment_compare(store: Any, metric: Any, where_a: Any, where_b: Any, **kw: Any) -> Any:
     """Segment versus segment on a per-contact metric (the SPEC 5 `compare` row,
     `iv compare`): (where) and (where_a) against (where) and (where_b).
     confidence, mwu_method, mwu_continuity; query keywords."""
@@ -310,7 +311,7 @@ def segment_compare(store, metric, where_a, where_b, **kw):
     return Table._take(out)
 
 
-def ab(store, by, t0, t1, **kw):
+def ab(store: Any, by: Any, t0: Any, t1: Any, **kw: Any) -> Any:
     """A/B efficacy: per-contact change in RV over [t0, t1) compared between the groups
     of the dimension `by` (every pair, or group_a versus group_b): group_a, group_b and
     the `compare` columns. confidence, mwu_method, mwu_continuity; query keywords (the
@@ -319,20 +320,20 @@ def ab(store, by, t0, t1, **kw):
                  after=(_lib.enc(by), to_ms(t0, "t0"), to_ms(t1, "t1")))
 
 
-def rank(store, **kw):
+def rank(store: Any, **kw: Any) -> Any:
     """Prioritised contacts: rank, contact, rv_per_interaction, n, rv (top: at most
     that many rows)."""
     return _call("iv_pattern_rank", store, kw)
 
 
-def stalled(store, **kw):
+def stalled(store: Any, **kw: Any) -> Any:
     """Stalled contacts (time since the last forward interaction beyond the `quantile`
     of forward gaps in the same stage): contact, stage, last_forward, seconds_since,
     threshold_seconds, stalled, churned; all=True lists every contact."""
     return _call("iv_pattern_stalled", store, kw)
 
 
-def next_best_action(store, contact, **kw):
+def next_best_action(store: Any, contact: Any, **kw: Any) -> Any:
     """What followed the contact's last type and stage among the `success` contacts
     (default 'profit_tier = high'): type, count, share, mean_rv, cost_per_rv."""
     return _call("iv_pattern_next", store, kw, before=(_lib.enc(contact),))

@@ -1,5 +1,6 @@
 """Statistical kernels and the two-sample comparison (SPEC 4, `compare` of SPEC 5)."""
 
+from typing import Any
 import ctypes
 import math
 
@@ -17,7 +18,7 @@ t_sf = _lib.fn("iv_stats_t_sf")
 t_quantile = _lib.fn("iv_stats_t_quantile")
 
 
-def _sample(x):
+def _sample(x: Any) -> Any:
     """A sequence or numpy array of numbers (None = NaN, dropped by the library)."""
     try:
         import numpy as np
@@ -27,11 +28,11 @@ def _sample(x):
     except ImportError:
         pass
     vals = [math.nan if v is None else float(v) for v in x]
-    a = (ctypes.c_double * max(len(vals), 1))(*vals)
-    return ctypes.cast(a, ctypes.POINTER(ctypes.c_double)), len(vals), a
+    arr = (ctypes.c_double * max(len(vals), 1))(*vals)
+    return ctypes.cast(arr, ctypes.POINTER(ctypes.c_double)), len(vals), arr
 
 
-def _options(confidence=None, mwu_method=None, mwu_continuity=None):
+def _options(confidence: Any=None, mwu_method: Any=None, mwu_continuity: Any=None) -> Any:
     o = _lib.init_struct(_lib.StatsOptions, "iv_stats_options_init")
     if confidence is not None:
         o.confidence = float(confidence)
@@ -42,11 +43,11 @@ def _options(confidence=None, mwu_method=None, mwu_continuity=None):
     return o
 
 
-def _nan_none(v):
+def _nan_none(v: Any) -> Any:
     return None if math.isnan(v) else v
 
 
-def welch(a, b):
+def welch(a: Any, b: Any) -> Any:
     """Welch's t-test, two-sided: (t, df, p); None where undefined."""
     pa, na, ka = _sample(a)
     pb, nb, kb = _sample(b)
@@ -56,7 +57,7 @@ def welch(a, b):
     return _nan_none(t.value), _nan_none(df.value), _nan_none(p.value)
 
 
-def mwu(a, b, method=None, continuity=None):
+def mwu(a: Any, b: Any, method: Any=None, continuity: Any=None) -> Any:
     """Two-sided Mann-Whitney U test as SciPy's mannwhitneyu: (u, p, exact)."""
     pa, na, ka = _sample(a)
     pb, nb, kb = _sample(b)
@@ -67,7 +68,7 @@ def mwu(a, b, method=None, continuity=None):
     return _nan_none(u.value), _nan_none(p.value), bool(ex.value)
 
 
-def cliffs_delta(a, b):
+def cliffs_delta(a: Any, b: Any) -> Any:
     """Cliff's delta in [-1, 1] (None when a sample is empty)."""
     pa, na, ka = _sample(a)
     pb, nb, kb = _sample(b)
@@ -76,7 +77,7 @@ def cliffs_delta(a, b):
     return _nan_none(d.value)
 
 
-def compare(a, b, confidence=None, mwu_method=None, mwu_continuity=None):
+def compare(a: Any, b: Any, confidence: Any=None, mwu_method: Any=None, mwu_continuity: Any=None) -> Any:
     """Compare two samples: one single-result Table with n_a, n_b, mean_a, mean_b,
     median_a, median_b, diff, diff_ci_low, diff_ci_high, welch_t, welch_df, welch_p,
     mwu_u, mwu_p, cliffs_delta (SPEC 5 `compare`)."""

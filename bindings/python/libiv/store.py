@@ -1,11 +1,13 @@
 """The interaction store, ingestion and the queries over it (SPEC 1, 3)."""
 
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 import ctypes
+from collections.abc import Mapping
 import math
 import os
 
 from . import _lib
-from ._errors import check
+from ._errors import bad_data, check, invalid, unknown_keywords, wrong_type
 from ._util import Handle, Progress, enum_name, enum_value, from_ms, to_ms
 from .model import Model
 from .table import Table
@@ -19,16 +21,41 @@ _INGEST_SIZES = ("max_line", "max_fields", "max_string", "max_depth", "max_raw",
 INPUT_FORMATS = {"csv": 0, "jsonl": 1, "ndjson": 1, "json": 1}
 
 
-def _number(v, what):
+def _number(v: Any, what: Any) -> Any:
     if v is None or v == "":
         return math.nan
+    if isinstance(v, bool):
+        raise wrong_type("%s: a bool is not a number" % what, column=what)
     try:
         return float(v)
     except (TypeError, ValueError):
-        raise TypeError("%s: %r is not a number" % (what, v)) from None
+        raise bad_data("field %s: %r is not a number" % (what, v), column=what) from None
 
 
-def _guess_format(path):
+_EPOCH_FACTOR = {"s": 1000, "ms": 1, "us": None}
+
+
+def _one_time(ts: Any, epoch_unit: Any) -> Any:
+    """One timestamp for append(): numbers need epoch_unit ('s', 'ms', 'us')."""
+    if isinstance(ts, (int, float)) and not isinstance(ts, bool) or \
+            type(ts).__name__ in ("int64", "int32", "float64"):
+        if epoch_unit not in _EPOCH_FACTOR:
+            raise invalid("field ts: a numeric timestamp needs epoch_unit='s', 'ms' or 'us' "
+                          "(got %r)" % (epoch_unit,), column="ts")
+        f = _EPOCH_FACTOR[epoch_unit]
+        if isinstance(ts, float) or type(ts).__name__ == "float64":
+            v = float(ts)
+            if not math.isfinite(v):
+                raise bad_data("field ts: %r is not a time" % ts, column="ts")
+            return int(math.floor(v * f)) if f else int(math.floor(v / 1000))
+        return int(ts) * f if f else int(ts) // 1000
+    try:
+        return to_ms(ts, "ts")
+    except TypeError as e:
+        raise wrong_type(str(e), column="ts") from None
+
+
+def _guess_format(path: Any) -> Any:
     p = str(path).lower()
     return 1 if p.endswith(".jsonl") or p.endswith(".ndjson") else 0
 
@@ -37,7 +64,7 @@ class IngestResult:
     """What one ingestion did: the counters of SPEC 5 `ingest` and the kept rejects
     (dicts with line, offset, reason, raw)."""
 
-    def __init__(self, stats, rejects):
+    def __init__(self, stats: Any, rejects: Any) -> None:
         self.rows_read = stats.rows_read
         self.rows_accepted = stats.rows_accepted
         self.rows_rejected = stats.rows_rejected
@@ -45,14 +72,25 @@ class IngestResult:
         self.rows_duplicate = stats.rows_duplicate
         self.rejects = rejects
 
-    def as_dict(self):
+    def as_dict(self) -> Any:
         return {"rows_read": self.rows_read, "rows_accepted": self.rows_accepted,
                 "rows_rejected": self.rows_rejected, "bytes": self.bytes,
                 "rows_duplicate": self.rows_duplicate}
 
-    def __repr__(self):
+    def __repr__(self) -> Any:
         return "<libiv.IngestResult read %d, accepted %d, rejected %d>" % (
             self.rows_read, self.rows_accepted, self.rows_rejected)
+
+
+def _appended(n: int, duplicates: List[int]) -> IngestResult:
+    """The counters of an append from arrays or a DataFrame (every row is accepted or
+    the call fails; dedup='id' leaves duplicates out)."""
+    st = _lib.IngestStats()
+    st.size = ctypes.sizeof(st)
+    st.rows_duplicate = sum(duplicates)
+    st.rows_accepted = n
+    st.rows_read = n + st.rows_duplicate
+    return IngestResult(st, [])
 
 
 # The source options (doc/SOURCES.md, "Options"): the keyword names are the C names.
@@ -61,13 +99,13 @@ SOURCE_OPTIONS = ("profile", "delimiter", "encoding", "time_format", "timezone",
                   "thousands", "map", "set", "values", "dedup")
 
 
-def _source_settings(opts):
+def _source_settings(opts: Dict[str, Any]) -> List[Tuple[str, str]]:
     """(name, value) pairs for iv_source_set from the source keywords in opts (removed
     from it). time_format and values may repeat: time_format is a str or a list of str;
     values is {field: {from: to}} or a list of "FIELD:from=to,..." strings; map and set
     are "a=b,..." strings or dicts (a map value may be a list: one source, several
     fields)."""
-    out = []
+    out: List[Tuple[str, str]] = []
     for name in SOURCE_OPTIONS:
         if name not in opts:
             continue
@@ -87,7 +125,7 @@ def _source_settings(opts):
                 for item in ([v] if isinstance(v, str) else list(v)):
                     out.append((name, str(item)))
         elif name in ("map", "set") and not isinstance(v, str):
-            pairs = []
+            pairs: List[str] = []
             for a, b in dict(v).items():
                 for one in (b if isinstance(b, (list, tuple)) else [b]):
                     pairs.append("%s=%s" % (a, one))
@@ -102,10 +140,10 @@ def _source_settings(opts):
 class Source:
     """An iv_source built from the source keywords (closed with the ingestion)."""
 
-    def __init__(self, settings):
+    def __init__(self, settings: List[Tuple[str, str]]) -> None:
         h = ctypes.c_void_p()
         check(_lib.fn("iv_source_new")(ctypes.byref(h)))
-        self.h = h
+        self.h: Optional[ctypes.c_void_p] = h
         try:
             for name, value in settings:
                 rc = _lib.fn("iv_source_set")(h, _lib.enc(name), _lib.enc(value))
@@ -116,14 +154,14 @@ class Source:
             self.close()
             raise
 
-    def close(self):
+    def close(self) -> None:
         if self.h:
             _lib.fn("iv_source_free")(self.h)
             self.h = None
 
 
-def _query_options(by=None, where=None, start=None, end=None, model=None, t_ref=None,
-                   progress=None, threads=None, **extra):
+def _query_options(by: Any=None, where: Any=None, start: Any=None, end: Any=None, model: Any=None, t_ref: Any=None,
+                   progress: Any=None, threads: Any=None, **extra: Any) -> Any:
     """iv_query_options from keyword arguments. `from`/`to` (the C names) are accepted as
     aliases of start/end. Returns (opts, keep-alive objects, progress wrapper)."""
     if "from" in extra:
@@ -154,14 +192,14 @@ def _query_options(by=None, where=None, start=None, end=None, model=None, t_ref=
     return q, keep, prog
 
 
-def _store_options(max_strings):
+def _store_options(max_strings: Any) -> Any:
     o = _lib.init_struct(_lib.StoreOptions, "iv_store_options_init")
     if max_strings is not None:
         o.max_strings = int(max_strings)
     return ctypes.byref(o)
 
 
-def is_snapshot(path):
+def is_snapshot(path: Any) -> Any:
     """Whether a file starts with the store snapshot magic (iv_store_save)."""
     try:
         with open(path, "rb") as f:
@@ -180,32 +218,33 @@ class Store(Handle):
     iterating yields each row as a dict.
     """
 
-    def __init__(self, max_strings=None, _handle=None):
+    def __init__(self, max_strings: Any=None, _handle: Any=None) -> None:
         if _handle is None:
             out = ctypes.c_void_p()
             check(_lib.fn("iv_store_new")(ctypes.byref(out), _store_options(max_strings)))
             _handle = out.value
         self._h = _handle
-        self.last_ingest = None
+        self.last_ingest: Optional[IngestResult] = None
 
     _free = "iv_store_free"
 
     # --- snapshots (SPEC 7) -------------------------------------------------------------
     @classmethod
-    def open(cls, path, max_strings=None):
+    def open(cls, path: Any, max_strings: Any=None) -> Any:
         """Load a store snapshot written by save() (CorruptError for a damaged file)."""
         out = ctypes.c_void_p()
         check(_lib.fn("iv_store_load")(ctypes.byref(out), _lib.enc(os.fspath(path)),
                                        _store_options(max_strings)))
         return cls(_handle=out.value)
 
-    def save(self, path):
+    def save(self, path: Any) -> None:
         """Save the whole store to a snapshot file (atomic, versioned, checksummed)."""
         check(_lib.fn("iv_store_save")(self._prepared(), _lib.enc(os.fspath(path))))
 
     # --- ingestion -------------------------------------------------------------------
-    def ingest(self, source, input_format=None, lenient=False, policy=None, rejects=None,
-               progress=None, threads=None, **limits):
+    def ingest(self, source: Any, input_format: Any = None, lenient: bool = False,
+               policy: Any = None, rejects: Any = None, progress: Any = None,
+               threads: Optional[int] = None, **limits: Any) -> "IngestResult":
         """Ingest a file (a path) or in-memory bytes into this store.
 
         input_format: 'csv' | 'jsonl' (default by the file's extension; CSV for bytes);
@@ -303,20 +342,27 @@ class Store(Handle):
         self.last_ingest = IngestResult(st, kept)
         return self.last_ingest
 
-    def ingest_text(self, text, **opts):
+    def ingest_text(self, text: Any, **opts: Any) -> Any:
         """Ingest CSV or JSON Lines text (str) held in memory; options as ingest()."""
         return self.ingest(_lib.enc(text), **opts)
 
     # --- appending -------------------------------------------------------------------
-    def append(self, contact=None, ts=None, channel=None, type=None, **fields):
-        """Append one interaction: contact, ts (ISO text, datetime or ms since the epoch),
-        channel, type, and optionally stage, area, direction, outcome (names), cost, value,
-        score, rv (numbers), team, id, and any other keyword as a custom dimension.
-        A bad record raises ParseError naming the field and appends nothing."""
+    def append(self, contact: Any=None, ts: Any=None, channel: Any=None, type: Any=None, *, dims: Any=None,
+               epoch_unit: Any=None, **fields: Any) -> None:
+        """Append one interaction: contact, ts (ISO text, datetime, or a number of
+        ``epoch_unit`` 's' | 'ms' | 'us' since the epoch), channel, type, and optionally
+        stage, area, direction, outcome (names), cost, value, score, rv (numbers), team, id;
+        custom dimensions as ``dims={'region': 'north'}``. An unknown keyword is an
+        ArgumentTypeError (a typo never becomes a dimension). A bad record raises ParseError
+        naming the field (``column``) and appends nothing."""
+        unknown = [k for k in fields if k not in _RECORD_FIELDS]
+        if unknown:
+            raise unknown_keywords("Store.append (custom dimensions go in dims={name: value})",
+                                   unknown)
         rec = _lib.init_struct(_lib.Record, "iv_record_init")
         keep = []
         rec.contact = _lib.enc(contact)
-        rec.ts = to_ms(ts, "ts")
+        rec.ts = _one_time(ts, epoch_unit)
         rec.channel = _lib.enc(channel)
         rec.type = _lib.enc(type)
         for k in ("team", "id"):
@@ -324,12 +370,15 @@ class Store(Handle):
             if v is not None and v != "":
                 setattr(rec, k, _lib.enc(v))
         for k in _RECORD_ENUMS:
-            setattr(rec, k, enum_value(k, fields.pop(k, None)))
+            try:
+                setattr(rec, k, enum_value(k, fields.pop(k, None)))
+            except ValueError as e:
+                raise bad_data(str(e), column=k) from None
         for k in _RECORD_NUMBERS:
             setattr(rec, k, _number(fields.pop(k, None), k))
-        if fields:
-            names = [_lib.enc(k) for k in fields]
-            vals = [None if v is None else _lib.enc(v) for v in fields.values()]
+        if dims:
+            names = [_lib.enc(k) for k in dims]
+            vals = [None if v is None else _lib.enc(v) for v in dims.values()]
             an = (ctypes.c_char_p * len(names))(*names)
             av = (ctypes.c_char_p * len(vals))(*vals)
             keep += [an, av]
@@ -338,37 +387,130 @@ class Store(Handle):
             rec.dim_values = av
         check(_lib.fn("iv_store_append")(self._handle(), ctypes.byref(rec)))
 
-    def append_columns(self, contact, ts, channel, type, **columns):
-        """Append many interactions at once from lists or numpy arrays (the fast path:
-        contiguous int64 ts / float64 number columns are passed by pointer, strings are
-        encoded once per distinct value). Columns as in append(); any other keyword is a
-        custom dimension. All rows are validated first: a bad one raises ParseError
-        (naming the 0-based row and field) and nothing is appended."""
-        from . import _columns
-        cols, keep = _columns.build(contact, ts, channel, type, columns)
-        check(_lib.fn("iv_store_append_columns")(self._handle(), ctypes.byref(cols)))
-        del keep
+    def append_columns(self, contact: Any, ts: Any, channel: Any, type: Any, *, dims: Any=None, **columns: Any) -> None:
+        """Append many interactions at once from numpy arrays, pandas Series or lists,
+        without a Python loop over the rows (doc/BINDINGS.md): fields as in append(),
+        custom dimensions as ``dims={'region': column}``, and the source options
+        epoch_unit, timezone, decimal, thousands, set, values, dedup. Integer timestamps
+        need ``epoch_unit``. All rows are validated first: a bad one raises ParseError with
+        ``row`` (0-based) and ``column`` and nothing is appended."""
+        from . import _frames
+        opts = {k: columns.pop(k) for k in list(columns) if k in _frames.SOURCE_OPTIONS
+                or k in _frames.FILE_ONLY}
+        columns.update(contact=contact, ts=ts, channel=channel, type=type)
+        dup: List[int] = []
+        n = _frames.append(self._handle(), columns, dims, opts, "Store.append_columns",
+                           duplicates=dup)
+        self.last_ingest = _appended(n, dup)
 
-    def prepare(self):
+    @classmethod
+    def from_arrays(cls, contact: Any=None, ts: Any=None, channel: Any=None, type: Any=None, *, dims: Any=None,
+                    max_strings: Any=None, **columns: Any) -> Any:
+        """A new Store from columns given as numpy arrays, pandas Series or lists: the
+        fields contact, ts, channel, type (required, unless given by ``set=``), stage, area,
+        direction, outcome, cost, value, score, rv, team, id; custom dimensions as
+        ``dims={'region': column}``; source options (doc/SOURCES.md) epoch_unit ('s' | 'ms'
+        | 'us', needed for integer timestamps), timezone (of naive times), decimal,
+        thousands (text numbers), set ({field: constant}), values ({field: {from: to}}),
+        dedup ('id'). No Python loop over the rows; an unknown keyword is an error. A bad
+        value raises a libiv.Error with ``row`` and ``column``."""
+        from . import _frames
+        opts = {k: columns.pop(k) for k in list(columns) if k in _frames.SOURCE_OPTIONS
+                or k in _frames.FILE_ONLY}
+        columns.update({k: v for k, v in (("contact", contact), ("ts", ts),
+                                           ("channel", channel), ("type", type))
+                        if v is not None})
+        store = cls(max_strings=max_strings)
+        try:
+            dup: List[int] = []
+            n = _frames.append(store._handle(), columns, dims, opts, "Store.from_arrays",
+                               duplicates=dup)
+            store.last_ingest = _appended(n, dup)
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    @classmethod
+    def from_pandas(cls, df: Any, *, map: Any=None, dims: Any=None, max_strings: Any=None, **options: Any) -> Any:
+        """A new Store from a pandas DataFrame, as a CSV file with the same columns would
+        be ingested: columns named as fields (case-insensitively, after ``map`` =
+        {'customer_id': 'contact'} or 'src=dst,...') are the fields; every other column is
+        a custom dimension, unless ``dims`` is given: then ``dims`` (a list of column names,
+        or {column: dimension name}) are the custom dimensions and any other column is an
+        error. Source options as from_arrays() (epoch_unit, timezone, decimal, thousands,
+        set, values, dedup). datetime64 columns keep their unit, tz-aware ones their zone;
+        string columns are encoded once per distinct value. Errors name the DataFrame's
+        row (0-based position) and column."""
+        from . import _frames
+        bad = [k for k in options if k not in _frames.SOURCE_OPTIONS
+               and k not in _frames.FILE_ONLY]
+        if bad:
+            raise unknown_keywords("Store.from_pandas", bad)
+        renames = _frames._map_pairs(map)
+        cols = [str(c) for c in df.columns]
+        missing = [k for k in renames if k not in cols]
+        if missing:
+            raise invalid("Store.from_pandas: map names column(s) the DataFrame does not "
+                          "have: %s (columns: %s)" % (", ".join(missing), ", ".join(cols)))
+        if dims is not None and not isinstance(dims, Mapping):
+            dims = {d: d for d in dims}
+        dims = dict(dims) if dims is not None else None
+        if dims is not None:
+            absent = [d for d in dims if d not in cols]
+            if absent:
+                raise invalid("Store.from_pandas: dims names column(s) the DataFrame does not "
+                              "have: %s" % ", ".join(absent))
+        fields, dim_cols, source = {}, {}, {}
+        for c, name in zip(df.columns, cols):
+            dst = renames.get(name, name)
+            key = dst.strip().lower()
+            if dims is not None and name in dims:
+                dim_cols[str(dims[name])] = df[c]
+                source[str(dims[name])] = name
+            elif key in _frames.FIELDS:
+                if key in fields:
+                    raise invalid("Store.from_pandas: two columns give the field %s (%s and %s)"
+                                  % (key, source[key], name), column=name)
+                fields[key] = df[c]
+                source[key] = name
+            elif dims is None:
+                dim_cols[name] = df[c]
+                source[name] = name
+            else:
+                raise invalid("Store.from_pandas: column %r is not a field and not in dims= "
+                              "(map it, list it in dims, or drop it)" % name, column=name)
+        store = cls(max_strings=max_strings)
+        try:
+            dup: List[int] = []
+            n = _frames.append(store._handle(), fields, dim_cols, dict(options),
+                               "Store.from_pandas", source, duplicates=dup)
+            store.last_ingest = _appended(n, dup)
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    def prepare(self) -> None:
         """Build the per-contact index after append() (queries do it themselves)."""
         check(_lib.fn("iv_store_prepare")(self._handle()))
 
     # --- reading ---------------------------------------------------------------------
     @property
-    def rows(self):
+    def rows(self) -> Any:
         """Number of interactions."""
         return _lib.fn("iv_store_rows")(self._handle())
 
-    def __len__(self):
+    def __len__(self) -> Any:
         return self.rows
 
     @property
-    def contacts(self):
+    def contacts(self) -> Any:
         """Number of distinct contacts."""
         return _lib.fn("iv_store_contacts")(self._handle())
 
     @property
-    def time_range(self):
+    def time_range(self) -> Any:
         """(first, last) timestamps as aware UTC datetimes, (None, None) when empty."""
         a, b = ctypes.c_int64(), ctypes.c_int64()
         check(_lib.fn("iv_store_time_range")(self._handle(), ctypes.byref(a), ctypes.byref(b)))
@@ -377,13 +519,13 @@ class Store(Handle):
         return (from_ms(a.value), from_ms(b.value))
 
     @property
-    def dims(self):
+    def dims(self) -> Any:
         """Names of the custom dimensions (lower-cased as stored)."""
         h = self._handle()
         return [_lib.dec(_lib.fn("iv_store_dim_name")(h, i))
                 for i in range(_lib.fn("iv_store_dim_count")(h))]
 
-    def row(self, i):
+    def row(self, i: Any) -> Any:
         """Row i (insertion order) as a dict; absent optional fields are None."""
         h = self._handle()
         n = self.rows
@@ -407,11 +549,11 @@ class Store(Handle):
             d[name] = _lib.dec(_lib.fn("iv_store_get_dim")(h, i, j))
         return d
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         for i in range(self.rows):
             yield self.row(i)
 
-    def contact_rows(self, contact):
+    def contact_rows(self, contact: Any) -> Any:
         """Row indices of one contact in time order (NotFoundError when unknown)."""
         p = ctypes.POINTER(ctypes.c_uint32)()
         n = ctypes.c_size_t()
@@ -419,26 +561,26 @@ class Store(Handle):
                                                ctypes.byref(p), ctypes.byref(n)))
         return [p[i] for i in range(n.value)]
 
-    def memory(self):
+    def memory(self) -> Any:
         """Bytes held: {'total', 'columns', 'strings'}."""
         c, s = ctypes.c_size_t(), ctypes.c_size_t()
         total = _lib.fn("iv_store_memory")(self._handle(), ctypes.byref(c), ctypes.byref(s))
         return {"total": total, "columns": c.value, "strings": s.value}
 
-    def ingest_counts(self):
+    def ingest_counts(self) -> Any:
         """Counters over every ingestion into the store: {'rows_read', 'rows_rejected'}."""
         r, j = ctypes.c_uint64(), ctypes.c_uint64()
         check(_lib.fn("iv_store_ingest_counts")(self._handle(), ctypes.byref(r),
                                                 ctypes.byref(j)))
         return {"rows_read": r.value, "rows_rejected": j.value}
 
-    def __repr__(self):
+    def __repr__(self) -> Any:
         if not self._h:
             return "<libiv.Store closed>"
         return "<libiv.Store %d rows, %d contacts>" % (self.rows, self.contacts)
 
     # --- queries (SPEC 3) --------------------------------------------------------------
-    def _prepared(self):
+    def _prepared(self) -> Any:
         """The handle, with the contact index brought up to date after append() (the
         C API leaves that to the caller; the binding does it before every read that
         needs it: iv_store_prepare is idempotent and cheap when nothing changed)."""
@@ -446,7 +588,7 @@ class Store(Handle):
         check(_lib.fn("iv_store_prepare")(h))
         return h
 
-    def _run(self, name, *extra, **kw):
+    def _run(self, name: Any, *extra: Any, **kw: Any) -> Table:
         q, keep, prog = _query_options(**kw)
         out = ctypes.c_void_p()
         rc = _lib.fn(name)(ctypes.byref(out), self._prepared(), ctypes.byref(q), *extra)
@@ -455,7 +597,7 @@ class Store(Handle):
         del keep
         return Table._take(out)
 
-    def metrics(self, by=None, where=None, model=None, start=None, end=None, **kw):
+    def metrics(self, by: Any=None, where: Any=None, model: Any=None, start: Any=None, end: Any=None, **kw: Any) -> Any:
         """The group metrics of SPEC 3.2: one row per group, the `by` dimensions then n,
         contacts, cost, value, cpt, iv, roi, desired_rate, rv, rv_per_interaction,
         cost_per_rv, rv_forward, rv_backward, nps, nps_se, nps_ci_low, nps_ci_high, csat, csat_mean, ces, ces_easy,
@@ -466,8 +608,8 @@ class Store(Handle):
         return self._run("iv_query_metrics", by=by, where=where, model=model, start=start,
                          end=end, **kw)
 
-    def period_compare(self, prev_start, prev_end, by=None, where=None, model=None,
-                       start=None, end=None, **kw):
+    def period_compare(self, prev_start: Any, prev_end: Any, by: Any=None, where: Any=None, model: Any=None,
+                       start: Any=None, end: Any=None, **kw: Any) -> Any:
         """Period-on-period comparison: one row per group and metric with `metric`,
         `value`, `previous`, `change`, `relative_change` (the selection vs the same
         selection over [prev_start, prev_end))."""
@@ -475,7 +617,7 @@ class Store(Handle):
                          to_ms(prev_end, "prev_end"), by=by, where=where, model=model,
                          start=start, end=end, **kw)
 
-    def drill(self, group, by=None, where=None, model=None, start=None, end=None, **kw):
+    def drill(self, group: Any, by: Any=None, where: Any=None, model: Any=None, start: Any=None, end: Any=None, **kw: Any) -> Any:
         """The interactions behind one group of metrics(...) with the same arguments:
         group is its 0-based row, or a dict of its keys ({'channel': 'web'}).
         Columns: row, id, contact, ts, channel, type, cost, rv."""
@@ -492,14 +634,14 @@ class Store(Handle):
         return self._run("iv_query_drill", ctypes.c_size_t(int(group)), by=by, where=where,
                          model=model, start=start, end=end, **kw)
 
-    def contacts_table(self, where=None, model=None, start=None, end=None, **kw):
+    def contacts_table(self, where: Any=None, model: Any=None, start: Any=None, end: Any=None, **kw: Any) -> Any:
         """Per-contact attributes (SPEC 3.3): contact, first_ts, last_ts, n, cost, value,
         rv, profit, contact_stage, profit_tier, community_role and one bool per flag."""
         return self._run("iv_query_contacts", where=where, model=model, start=start,
                          end=end, **kw)
 
-    def compare(self, metric, a, b, where=None, model=None, start=None, end=None,
-                confidence=None, mwu_method=None, mwu_continuity=None):
+    def compare(self, metric: Any, a: Any, b: Any, where: Any=None, model: Any=None, start: Any=None, end: Any=None,
+                confidence: Any=None, mwu_method: Any=None, mwu_continuity: Any=None) -> Any:
         """Segment vs segment (SPEC 5 `compare`): the per-contact `metric` (a name of
         SPEC 3.2 computed over each contact's interactions in the selection) compared
         between the selections `a` and `b` (expressions; each also restricted by
@@ -517,14 +659,14 @@ class Store(Handle):
         return stats.compare(samples[0], samples[1], confidence=confidence,
                              mwu_method=mwu_method, mwu_continuity=mwu_continuity)
 
-    def rfm(self, calibration_end=None, unit="week", model=None, holdout_end=None):
+    def rfm(self, calibration_end: Any=None, unit: Any="week", model: Any=None, holdout_end: Any=None) -> Any:
         """The RFM summary per contact from its purchase-flagged interactions (columns
         contact, x, t_x, T, zbar, first, holdout_x, holdout_value)."""
         from .clv import _rfm
         return _rfm(self, calibration_end, unit, model, holdout_end)
 
 
-def load(path, **opts):
+def load(path: Any, **opts: Any) -> Any:
     """Ingest one file (or a list of files) into a new Store (SPEC 5).
 
     Options as Store.ingest(): input_format, lenient, policy, rejects, progress, the source

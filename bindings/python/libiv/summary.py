@@ -15,6 +15,7 @@ many workers and merged into the single-process result::
 See doc/SUMMARIES.md.
 """
 
+from typing import Any, Dict
 import ctypes
 from ctypes import POINTER, Structure, c_char_p, c_double, c_int, c_size_t, c_uint32, c_void_p
 
@@ -46,10 +47,10 @@ _PROTOS = {
     "iv_summary_load": (c_int, [_PP, c_char_p, POINTER(SummaryOptions)]),
     "iv_partition_of": (c_uint32, [c_char_p, c_size_t, c_uint32]),
 }
-_cache = {}
+_cache: Dict[str, Any] = {}
 
 
-def _fn(name):
+def _fn(name: Any) -> Any:
     f = _cache.get(name)
     if f is None:
         f = getattr(_lib.lib, name)
@@ -58,7 +59,7 @@ def _fn(name):
     return f
 
 
-def _options(alpha=None):
+def _options(alpha: Any=None) -> Any:
     o = SummaryOptions()
     check(_fn("iv_summary_options_init")(ctypes.byref(o), ctypes.sizeof(o)))
     if alpha is not None:
@@ -71,7 +72,7 @@ _FNV_OFFSET = 14695981039346656037
 _FNV_PRIME = 1099511628211
 
 
-def partition_of(contact, nparts):
+def partition_of(contact: Any, nparts: Any) -> Any:
     """The part (0 .. nparts-1) of a contact id: FNV-1a 64 of its UTF-8 bytes modulo
     nparts -- the same number iv_partition_of() and `iv partition` give, computed here
     in pure Python so that a scheduler can split a log without loading libiv."""
@@ -83,7 +84,7 @@ def partition_of(contact, nparts):
     return h % nparts
 
 
-def partition_of_c(contact, nparts):
+def partition_of_c(contact: Any, nparts: Any) -> Any:
     """The same, computed by the C library (for cross-checks)."""
     b = _lib.enc(contact)
     return _fn("iv_partition_of")(b, len(b), nparts)
@@ -94,18 +95,18 @@ class Summary(Handle):
 
     _free = "iv_summary_free"
 
-    def __init__(self, handle):
+    def __init__(self, handle: Any) -> None:
         self._h = handle
 
-    def close(self):
+    def close(self) -> None:
         h, self._h = self._h, None
         if h:
             _fn("iv_summary_free")(h)
 
     # --- making and reading --------------------------------------------------------
     @classmethod
-    def make(cls, store, by=None, where=None, model=None, start=None, end=None, alpha=None,
-             **kw):
+    def make(cls, store: Any, by: Any=None, where: Any=None, model: Any=None, start: Any=None, end: Any=None, alpha: Any=None,
+             **kw: Any) -> Any:
         """Summarise store.metrics(by, where, model, start, end, ...) (same arguments);
         alpha is the sketches' relative accuracy (default 0.01)."""
         from .store import _query_options
@@ -121,7 +122,7 @@ class Summary(Handle):
         return cls(out.value)
 
     @classmethod
-    def from_bytes(cls, data):
+    def from_bytes(cls, data: Any) -> Any:
         """Parse bytes from to_bytes() (safe on untrusted input: CorruptError or
         VersionError on anything else)."""
         data = bytes(data)
@@ -130,34 +131,34 @@ class Summary(Handle):
         return cls(out.value)
 
     @classmethod
-    def load(cls, path):
+    def load(cls, path: Any) -> Any:
         """Read a summary file (iv_summary_save / `iv summary make`)."""
         out = c_void_p()
         check(_fn("iv_summary_load")(ctypes.byref(out), _lib.enc(str(path)), None))
         return cls(out.value)
 
-    def to_bytes(self):
+    def to_bytes(self) -> Any:
         """The versioned, little-endian, CRC-checked byte string (equal summaries give
         equal bytes)."""
         p, n = c_void_p(), c_size_t()
         check(_fn("iv_summary_to_bytes")(self._handle(), ctypes.byref(p), ctypes.byref(n)))
         try:
-            return ctypes.string_at(p.value, n.value)
+            return ctypes.string_at(p.value or 0, n.value)
         finally:
             _fn("iv_summary_free_bytes")(self._handle(), p, n)
 
-    def save(self, path):
+    def save(self, path: Any) -> None:
         """Write atomically to a file."""
         check(_fn("iv_summary_save")(self._handle(), _lib.enc(str(path))))
 
     # --- merging -------------------------------------------------------------------
-    def merge(self, other):
+    def merge(self, other: Any) -> Any:
         """Add other into self (exact; groups matched by key labels). Returns self."""
         check(_fn("iv_summary_merge")(self._handle(), other._handle()))
         return self
 
     @classmethod
-    def merge_all(cls, summaries):
+    def merge_all(cls, summaries: Any) -> Any:
         """A new summary: the merge of an iterable of summaries (or their bytes)."""
         acc = None
         for s in summaries:
@@ -172,16 +173,16 @@ class Summary(Handle):
         return acc
 
     # --- results -------------------------------------------------------------------
-    def __len__(self):
+    def __len__(self) -> Any:
         return _fn("iv_summary_groups")(self._handle())
 
-    def metrics(self):
+    def metrics(self) -> Any:
         """The same Table as Store.metrics() with the query the summary was made with."""
         out = c_void_p()
         check(_fn("iv_summary_metrics")(ctypes.byref(out), self._handle()))
         return Table._take(out)
 
-    def quantile(self, group, metric, p=0.5):
+    def quantile(self, group: Any, metric: Any, p: Any=0.5) -> Any:
         """Quantile p of a per-contact metric (n, cost, value, rv, rv_per_interaction)
         in group (0-based row of metrics()), within the sketch's relative accuracy."""
         v = c_double()
@@ -189,7 +190,7 @@ class Summary(Handle):
                                          ctypes.byref(v)))
         return None if v.value != v.value else v.value
 
-    def compare(self, group, other, other_group, metric):
+    def compare(self, group: Any, other: Any, other_group: Any, metric: Any) -> Any:
         """Segment vs segment on a per-contact metric from two summaries alone: the
         SPEC 5 `compare` row (n_a, n_b, mean_a, ..., cliffs_delta) as a Table."""
         out = c_void_p()
@@ -197,7 +198,7 @@ class Summary(Handle):
                                         other._handle(), other_group, _lib.enc(metric), None))
         return Table._take(out)
 
-    def __repr__(self):
+    def __repr__(self) -> Any:
         if not self._h:
             return "<libiv.Summary (closed)>"
         return "<libiv.Summary: %d groups>" % len(self)

@@ -1,5 +1,6 @@
 """Result tables: every libiv result is an iv_table (SPEC 5)."""
 
+from typing import Any, Iterator
 import ctypes
 import json
 import math
@@ -13,6 +14,28 @@ _TYPE_NAMES = ("string", "int", "double", "time", "bool", "list")
 FORMATS = {"table": 0, "text": 0, "csv": 1, "json": 2}
 
 
+# Time-bucket group keys (doc/METRICS.md) -> pandas Period frequencies.
+_PERIODS = {"day": "D", "week": "W-SUN", "month": "M", "quarter": "Q-DEC", "year": "A-DEC"}
+
+
+def _periods(pd: Any, vals: Any, name: Any) -> Any:
+    """Bucket labels ("2024-02", "2024-Q1", "2020-W53", ...) -> a PeriodArray (NaT for
+    None); each distinct label is converted once."""
+    import datetime as dt
+    freq = _PERIODS[name]
+    conv = {}
+    for v in set(vals):
+        if v is None:
+            continue
+        if name == "week":
+            y, w = v.split("-W")
+            conv[v] = pd.Period(dt.date.fromisocalendar(int(y), int(w), 1), freq=freq)
+        else:
+            conv[v] = pd.Period(v, freq=freq)
+    return pd.array([conv.get(v, pd.NaT) if v is not None else pd.NaT for v in vals],
+                    dtype="period[%s]" % freq)
+
+
 class Table(Handle):
     """A result table: named, typed columns and rows.
 
@@ -24,7 +47,7 @@ class Table(Handle):
 
     _free = "iv_table_free"
 
-    def __init__(self, handle):
+    def __init__(self, handle: Any) -> None:
         self._h = handle
         t = _lib.fn
         n = t("iv_table_ncols")(handle)
@@ -32,25 +55,25 @@ class Table(Handle):
         self.types = [t("iv_table_col_type")(handle, i) for i in range(n)]
 
     @classmethod
-    def _take(cls, out):
+    def _take(cls, out: Any) -> "Table":
         """Wrap the iv_table* a successful call stored in the c_void_p `out`."""
         return cls(out.value)
 
     # --- shape -----------------------------------------------------------------------
-    def __len__(self):
+    def __len__(self) -> Any:
         return _lib.fn("iv_table_nrows")(self._handle())
 
     @property
-    def single(self):
+    def single(self) -> Any:
         """True when the table is one result (JSON export writes one object)."""
         return bool(_lib.fn("iv_table_is_single")(self._handle()))
 
-    def column_types(self):
+    def column_types(self) -> Any:
         """{column name: 'string' | 'int' | 'double' | 'time' | 'bool' | 'list'}."""
         return {c: _TYPE_NAMES[t] for c, t in zip(self.columns, self.types)}
 
     # --- cells -----------------------------------------------------------------------
-    def _cell(self, r, c):
+    def _cell(self, r: Any, c: Any) -> Any:
         h = self._h
         f = _lib.fn
         t = self.types[c]
@@ -71,7 +94,7 @@ class Table(Handle):
             return [_lib.dec(f("iv_table_get_list_item")(h, r, c, i)) for i in range(n)]
         return None
 
-    def row(self, i):
+    def row(self, i: Any) -> Any:
         """Row i as a dict (negative i counts from the end)."""
         n = len(self)
         if i < 0:
@@ -82,27 +105,27 @@ class Table(Handle):
 
     __getitem__ = row
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         for i in range(len(self)):
             yield self.row(i)
 
-    def column(self, name):
+    def column(self, name: Any) -> Any:
         """All values of one column, as a list."""
         c = _lib.fn("iv_table_col_index")(self._handle(), _lib.enc(name))
         if c < 0:
             raise KeyError(name)
         return [self._cell(r, c) for r in range(len(self))]
 
-    def to_records(self):
+    def to_records(self) -> Any:
         """The rows as a list of dicts (None for undefined cells)."""
         return list(self)
 
-    def to_dict(self):
+    def to_dict(self) -> Any:
         """{column: [values]} (None for undefined cells)."""
         return {name: self.column(name) for name in self.columns}
 
     # --- exports ---------------------------------------------------------------------
-    def to_string(self, format="table"):
+    def to_string(self, format: Any="table") -> Any:
         """The library's own export: "table" (aligned text), "csv" or "json"."""
         fmt = FORMATS[format] if isinstance(format, str) else int(format)
         out = ctypes.c_void_p()
@@ -110,36 +133,39 @@ class Table(Handle):
         check(_lib.fn("iv_table_to_string")(self._handle(), fmt, ctypes.byref(out),
                                             ctypes.byref(n)))
         try:
-            return ctypes.string_at(out.value, n.value).decode("utf-8")
+            return ctypes.string_at(out.value or 0, n.value).decode("utf-8")
         finally:
             _lib.fn("iv_table_free_string")(self._h, out)
 
-    def to_csv(self):
+    def to_csv(self) -> Any:
         """RFC 4180 CSV with a header line (undefined cells empty)."""
         return self.to_string("csv")
 
-    def to_json(self):
+    def to_json(self) -> Any:
         """JSON text: an array of row objects (one object for a single result)."""
         return self.to_string("json")
 
-    def save(self, path, format="csv"):
+    def save(self, path: Any, format: Any="csv") -> None:
         """Write the table to a file ("-" for standard output)."""
         fmt = FORMATS[format] if isinstance(format, str) else int(format)
         check(_lib.fn("iv_table_save")(self._handle(), fmt, _lib.enc(str(path))))
 
-    def __str__(self):
+    def __str__(self) -> Any:
         return self.to_string("table")
 
-    def __repr__(self):
+    def __repr__(self) -> Any:
         if not self._h:
             return "<libiv.Table closed>"
         return "<libiv.Table %d rows x %d columns: %s>" % (
             len(self), len(self.columns), ", ".join(self.columns[:8]) +
             (", ..." if len(self.columns) > 8 else ""))
 
-    def to_pandas(self):
+    def to_pandas(self) -> Any:
         """A pandas DataFrame: numeric columns as float64/Int64, TIME as
-        datetime64[ns, UTC], BOOL as boolean; undefined cells are NaN / NA / None."""
+        datetime64[ns, UTC] (cells are pandas Timestamps), BOOL as boolean, the time-bucket
+        keys day, week, month, quarter, year as pandas Periods (period[D], period[W-SUN]
+        for ISO weeks, period[M], period[Q-DEC], period[A-DEC]); undefined cells are
+        NaN / NA / None / NaT."""
         try:
             import pandas as pd
         except ImportError as e:
@@ -159,10 +185,12 @@ class Table(Handle):
                 data[name] = pd.to_datetime(vals, utc=True)
             elif t == BOOL:
                 data[name] = pd.array(vals, dtype="boolean")
+            elif t == STRING and name in _PERIODS:
+                data[name] = _periods(pd, vals, name)
             else:
                 data[name] = pd.array(vals, dtype="object")
         return pd.DataFrame(data, columns=self.columns)
 
-    def to_json_value(self):
+    def to_json_value(self) -> Any:
         """The parsed JSON export (what `iv ... --format json` prints)."""
         return json.loads(self.to_json())

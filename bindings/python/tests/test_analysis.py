@@ -78,7 +78,7 @@ class Stats(unittest.TestCase):
             for team, counts in (("a", (1, 2, 3)), ("b", (4, 5, 6))):
                 for i, k in enumerate(counts):
                     for j in range(k):
-                        s.append(contact="%s%d" % (team, i), ts=1704067200000 + j * 1000,
+                        s.append(contact="%s%d" % (team, i), ts=1704067200000 + j * 1000, epoch_unit="ms",
                                  channel="web", type="visit", team=team)
             with s.compare("rv", "team = a", "team = b") as t:
                 r = t[0]

@@ -241,9 +241,9 @@ def small_store():
     s = libiv.Store()
     s.append(contact="A", ts="2024-01-01T10:00:00Z", channel="web", type="visit")
     s.append(contact="A", ts="2024-01-02T10:00:00Z", channel="phone", type="purchase",
-             value=100, outcome="desired", region="north")
+             value=100, outcome="desired", dims={"region": "north"})
     s.append(contact="B", ts="2024-01-03T10:00:00Z", channel="email", type="open",
-             outcome="undesired", cost=0.5, region="south")
+             outcome="undesired", cost=0.5, dims={"region": "south"})
     return s
 
 
@@ -319,9 +319,10 @@ class HandChecked(unittest.TestCase):
             b.append_columns(
                 contact=["A", "A", "B"],
                 ts=["2024-01-01T10:00:00Z", 1704189600000, "2024-01-03T10:00:00Z"],
+                epoch_unit="ms",
                 channel=["web", "phone", "email"], type=["visit", "purchase", "open"],
                 value=[None, 100, None], outcome=[None, "desired", "undesired"],
-                cost=[None, None, 0.5], region=[None, "north", "south"])
+                cost=[None, None, 0.5], dims={"region": [None, "north", "south"]})
             self.assertEqual(list(a), list(b))
             with a.metrics(by="region") as ta, b.metrics(by="region") as tb:
                 self.assertEqual(ta.to_records(), tb.to_records())

@@ -28,8 +28,10 @@ def frame_columns(df):
     }
     for k in ("cost", "value", "score", "rv"):
         cols[k] = pd.to_numeric(df[k].replace("", np.nan)).to_numpy(dtype=np.float64)
-    for k in ("stage", "area", "direction", "outcome", "team", "id", "region", "variant"):
+    for k in ("stage", "area", "direction", "outcome", "team", "id"):
         cols[k] = df[k].to_numpy()
+    cols["dims"] = {k: df[k].to_numpy() for k in ("region", "variant")}
+    cols["epoch_unit"] = "ms"
     return cols
 
 
@@ -64,10 +66,11 @@ class Numpy(unittest.TestCase):
             bulk.append_columns(**cols)
             for i in range(len(sub)):
                 rec = {k: (v[i].item() if hasattr(v[i], "item") else v[i])
-                       for k, v in cols.items()}
+                       for k, v in cols.items() if k not in ("dims", "epoch_unit")}
                 rec = {k: v for k, v in rec.items()
                        if not (v == "" or (isinstance(v, float) and math.isnan(v)))}
-                rows.append(**rec)
+                dims = {k: v[i] for k, v in cols["dims"].items() if v[i] != ""}
+                rows.append(dims=dims, epoch_unit="ms", **rec)
             self.assertEqual(list(bulk), list(rows))
             with bulk.metrics(by="type") as a, rows.metrics(by="type") as b:
                 self.assertEqual(a.to_records(), b.to_records())
