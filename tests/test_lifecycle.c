@@ -566,53 +566,59 @@ END_TEST
 typedef int (*lc_fn)(iv_table **, const iv_store *, const iv_query_options *,
                      const iv_lifecycle_options *);
 
-/* Fail the k-th allocation of fn for every k until it succeeds: each failure returns
- * IV_ENOMEM, leaks nothing, and the store stays usable. */
+typedef struct lc_sweep {
+    lc_fn fn;
+    const char *by, *steps;
+    int period;
+} lc_sweep;
+
+static iv_store *lc_build(iv_alloc_fn fn, void *ud, const void *ctx)
+{
+    iv_store_options so = IV_STORE_OPTIONS_INIT;
+    iv_store *s;
+    int i;
+    (void)ctx;
+    so.alloc = fn;
+    so.alloc_ud = ud;
+    ck_assert_int_eq(iv_store_new(&s, &so), IV_OK);
+    for (i = 0; i < 60; i++) {
+        char c[8], v[4];
+        snprintf(c, sizeof c, "c%d", i % 7);
+        snprintf(v, sizeof v, "%c", 'A' + i % 3);
+        add(s, c, tu_ts("2024-01-01") + (int64_t)i * 5 * DAY,
+            i % 4 == 0 ? "signup" : i % 4 == 1 ? "demo" : i % 4 == 2 ? "purchase" : "support",
+            i % 2 ? "east" : "west", v);
+    }
+    ck_assert_int_eq(iv_store_prepare(s), IV_OK);
+    return s;
+}
+
+static int lc_call(const iv_store *s, const void *ctx)
+{
+    const lc_sweep *w = ctx;
+    iv_query_options q = IV_QUERY_OPTIONS_INIT;
+    iv_lifecycle_options o = IV_LIFECYCLE_OPTIONS_INIT;
+    iv_table *t = NULL;
+    int rc;
+    q.by = w->by;
+    q.where = "not has churn";
+    o.steps = w->steps;
+    o.period = w->period;
+    rc = w->fn(&t, s, &q, &o);
+    iv_table_free(t);
+    return rc;
+}
+
+/* Fail the k-th allocation of fn for every k until it succeeds (tu_alloc_sweep): each
+ * failure returns IV_ENOMEM, leaks nothing, and the store stays usable. */
 static void enomem_loop(lc_fn fn, const char *by, const char *steps, int period)
 {
-    long k;
-    for (k = 1;; k++) {
-        tu_alloc a;
-        iv_store_options so = IV_STORE_OPTIONS_INIT;
-        iv_query_options q = IV_QUERY_OPTIONS_INIT;
-        iv_lifecycle_options o = IV_LIFECYCLE_OPTIONS_INIT;
-        iv_store *s;
-        iv_table *t = NULL;
-        int rc, i;
-        tu_alloc_reset(&a, 0);
-        so.alloc = tu_alloc_fn;
-        so.alloc_ud = &a;
-        ck_assert_int_eq(iv_store_new(&s, &so), IV_OK);
-        for (i = 0; i < 60; i++) {
-            char c[8], v[4];
-            snprintf(c, sizeof c, "c%d", i % 7);
-            snprintf(v, sizeof v, "%c", 'A' + i % 3);
-            add(s, c, tu_ts("2024-01-01") + (int64_t)i * 5 * DAY,
-                i % 4 == 0 ? "signup" : i % 4 == 1 ? "demo" : i % 4 == 2 ? "purchase" : "support",
-                i % 2 ? "east" : "west", v);
-        }
-        ck_assert_int_eq(iv_store_prepare(s), IV_OK);
-        q.by = by;
-        q.where = "not has churn";
-        o.steps = steps;
-        o.period = period;
-        a.fail_at = a.calls + k;
-        rc = fn(&t, s, &q, &o);
-        iv_table_free(t);
-        if (rc == IV_OK) {
-            ck_assert(!a.failed);
-            iv_store_free(s);
-            ck_assert_int_eq(a.live, 0);
-            break;
-        }
-        ck_assert_int_eq(rc, IV_ENOMEM);
-        a.fail_at = 0;
-        t = NULL;
-        ck_assert_int_eq(fn(&t, s, &q, &o), IV_OK);
-        iv_table_free(t);
-        iv_store_free(s);
-        ck_assert_int_eq(a.live, 0);
-    }
+    lc_sweep w;
+    w.fn = fn;
+    w.by = by;
+    w.steps = steps;
+    w.period = period;
+    tu_alloc_sweep(lc_build, lc_call, &w);
 }
 
 START_TEST(every_allocation_failure_returns_enomem_and_leaks_nothing)

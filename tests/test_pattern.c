@@ -474,31 +474,38 @@ static int run_next(iv_table **out, const iv_store *s)
     return iv_pattern_next(out, s, "X", NULL, NULL);
 }
 
+typedef struct sweep {
+    run_fn fn;
+    const row *rows;
+    size_t n;
+    int variant;
+} sweep;
+
+static iv_store *sweep_build(iv_alloc_fn fn, void *ud, const void *ctx)
+{
+    const sweep *w = ctx;
+    return make(w->rows, w->n, w->variant, fn, ud);
+}
+
+static int sweep_call(const iv_store *s, const void *ctx)
+{
+    const sweep *w = ctx;
+    iv_table *t = NULL;
+    int rc = w->fn(&t, s);
+    if (rc != IV_OK)
+        ck_assert_ptr_null(t);
+    iv_table_free(t);
+    return rc;
+}
+
 static void alloc_loop(run_fn fn, const row *rows, size_t n, int variant)
 {
-    long k;
-    for (k = 1;; k++) {
-        tu_alloc a;
-        iv_store *s;
-        iv_table *t = NULL;
-        long live;
-        int rc;
-        tu_alloc_reset(&a, 0);
-        s = make(rows, n, variant, tu_alloc_fn, &a);
-        live = a.live;
-        a.fail_at = a.calls + k;
-        rc = fn(&t, s);
-        iv_table_free(t);
-        ck_assert_int_eq(a.live, live);
-        iv_store_free(s);
-        ck_assert_int_eq(a.live, 0);
-        if (rc == IV_OK) {
-            ck_assert(!a.failed);
-            break;
-        }
-        ck_assert_msg(rc == IV_ENOMEM, "k = %ld: %d %s", k, rc, iv_error_last());
-        ck_assert_ptr_null(t);
-    }
+    sweep w;
+    w.fn = fn;
+    w.rows = rows;
+    w.n = n;
+    w.variant = variant;
+    tu_alloc_sweep(sweep_build, sweep_call, &w);
 }
 
 START_TEST(allocation_failures_leak_nothing)

@@ -88,13 +88,15 @@ END_TEST
 
 /* Run the tokenizer over text and render what it delivers: "[section]" for a header,
  * "key=value" for a pair, each followed by "@line "; an error renders as "ERR". */
-static const char *ini_render(const char *text, size_t len, char *out, size_t cap)
+static const char *ini_render_mode(const char *text, size_t len, char *out, size_t cap,
+                                   int free_form)
 {
     iv__ini t;
     int rc;
     size_t used = 0;
     out[0] = '\0';
     iv__ini_init(&t, text, len, NULL);
+    t.free_form = free_form;
     while ((rc = iv__ini_next(&t)) > 0) {
         if (rc == IV__INI_SECTION)
             used += (size_t)snprintf(out + used, cap - used, "[%.*s]@%ld ", (int)t.section_len,
@@ -108,6 +110,17 @@ static const char *ini_render(const char *text, size_t len, char *out, size_t ca
         snprintf(out + used, cap - used, "ERR");
     return out;
 }
+
+static const char *ini_render(const char *text, size_t len, char *out, size_t cap)
+{
+    return ini_render_mode(text, len, out, cap, 0);
+}
+
+#define FREE_INI_IS(text, want)                                                           \
+    do {                                                                                  \
+        char buf_[512];                                                                   \
+        ck_assert_str_eq(ini_render_mode(text, sizeof text - 1, buf_, sizeof buf_, 1), want); \
+    } while (0)
 
 #define INI_IS(text, want)                                                                \
     do {                                                                                  \
@@ -161,6 +174,28 @@ START_TEST(ini_errors_name_the_line_and_what_is_wrong)
 }
 END_TEST
 
+/* The source profiles' grammar: keys are column names, values run to the end of line. */
+START_TEST(ini_free_form_takes_column_names_quoted_keys_and_whole_values)
+{
+    FREE_INI_IS("[map]\nPhone call (incoming) = phone\n\"a = b\" = c\n"
+                "[source]\ndelimiter = ;\ntime_format = %d/%m #x\n# c\n",
+                "[map]@1 in:Phone call (incoming)=phone@2 in:a = b=c@3 [source]@4 "
+                "in:delimiter=;@5 in:time_format=%d/%m #x@6 ");
+    FREE_INI_IS("[s]\n\"k\" x\n", "[s]@1 ERR");
+    FREE_INI_IS("[s]\n\"k = 1\n", "[s]@1 ERR");
+    FREE_INI_IS("[s]\nno equals here\n", "[s]@1 ERR");
+    /* the strict grammar refuses the same key and cuts the value at ';' */
+    INI_IS("[map]\nPhone call (incoming) = phone\n", "[map]@1 ERR");
+    INI_IS("[source]\ndelimiter = ;\n", "[source]@1 in:delimiter=@2 ");
+    /* a NUL byte is refused even inside a comment line */
+    {
+        static const char nul[] = "[s]\n# a\0b\nk = 1\n";
+        char buf[64];
+        ck_assert_str_eq(ini_render(nul, sizeof nul - 1, buf, sizeof buf), "[s]@1 ERR");
+    }
+}
+END_TEST
+
 static void put_buf(void *payload, const char *s, size_t n)
 {
     char *b = payload;
@@ -201,6 +236,7 @@ static void text_tests(TCase *tc)
     tcase_add_test(tc, lists_split_on_the_separator_and_trim_items);
     tcase_add_test(tc, ini_delivers_sections_and_pairs_in_order_with_lines);
     tcase_add_test(tc, ini_errors_name_the_line_and_what_is_wrong);
+    tcase_add_test(tc, ini_free_form_takes_column_names_quoted_keys_and_whole_values);
     tcase_add_test(tc, csv_fields_are_quoted_only_when_needed);
 }
 

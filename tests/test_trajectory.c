@@ -388,34 +388,28 @@ static int run_nearest(iv_table **out, iv_table **extra, const iv_store *s)
     return iv_pattern_nearest_norm(out, s, NULL, subsets, 2, &o);
 }
 
-/* Fail the k-th allocation for every k until the call succeeds: each failure is
- * IV_ENOMEM, nothing leaks. */
+static iv_store *sweep_build(iv_alloc_fn fn, void *ud, const void *ctx)
+{
+    (void)ctx;
+    return hand_log(fn, ud);
+}
+
+static int sweep_call(const iv_store *s, const void *ctx)
+{
+    const run_fn *fn = ctx;
+    iv_table *t = NULL, *x = NULL;
+    int rc = (*fn)(&t, &x, s);
+    if (rc != IV_OK)
+        ck_assert_ptr_null(t);
+    iv_table_free(t);
+    iv_table_free(x);
+    return rc;
+}
+
+/* Fail the k-th allocation for every k until the call succeeds (tu_alloc_sweep). */
 static void alloc_loop(run_fn fn)
 {
-    long k;
-    for (k = 1;; k++) {
-        tu_alloc a;
-        iv_store *s;
-        iv_table *t = NULL, *x = NULL;
-        long live;
-        int rc;
-        tu_alloc_reset(&a, 0);
-        s = hand_log(tu_alloc_fn, &a);
-        live = a.live;
-        a.fail_at = a.calls + k;
-        rc = fn(&t, &x, s);
-        iv_table_free(t);
-        iv_table_free(x);
-        ck_assert_int_eq(a.live, live);
-        iv_store_free(s);
-        ck_assert_int_eq(a.live, 0);
-        if (rc == IV_OK) {
-            ck_assert(!a.failed);
-            break;
-        }
-        ck_assert_int_eq(rc, IV_ENOMEM);
-        ck_assert_ptr_null(t);
-    }
+    tu_alloc_sweep(sweep_build, sweep_call, &fn);
 }
 
 START_TEST(allocation_failures_leak_nothing)

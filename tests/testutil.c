@@ -40,6 +40,36 @@ void tu_alloc_reset(tu_alloc *a, long fail_at)
     a->fail_at = fail_at;
 }
 
+void tu_alloc_sweep(tu_build_fn build, tu_call_fn call, const void *ctx)
+{
+    long k;
+    for (k = 1;; k++) {
+        tu_alloc a;
+        iv_store *s;
+        long live;
+        int rc;
+        tu_alloc_reset(&a, 0);
+        s = build(tu_alloc_fn, &a, ctx);
+        ck_assert_ptr_nonnull(s);
+        live = a.live;
+        a.fail_at = a.calls + k;
+        rc = call(s, ctx);
+        ck_assert_int_eq(a.live, live);
+        if (rc == IV_OK) {
+            ck_assert(!a.failed);
+            iv_store_free(s);
+            ck_assert_int_eq(a.live, 0);
+            return;
+        }
+        ck_assert_msg(rc == IV_ENOMEM, "allocation %ld failed: %d %s", k, rc, iv_error_last());
+        a.fail_at = 0;
+        ck_assert_int_eq(call(s, ctx), IV_OK);
+        ck_assert_int_eq(a.live, live);
+        iv_store_free(s);
+        ck_assert_int_eq(a.live, 0);
+    }
+}
+
 static const char *tu_env_path(char *buf, size_t cap, const char *env, const char *fallback,
                                const char *rel)
 {

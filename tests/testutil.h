@@ -24,6 +24,17 @@ typedef struct tu_alloc {
 void *tu_alloc_fn(void *ud, void *ptr, size_t osize, size_t nsize);
 void tu_alloc_reset(tu_alloc *a, long fail_at);
 
+/* Build a store on the counting allocator (fn, ud) for an allocation sweep. */
+typedef iv_store *(*tu_build_fn)(iv_alloc_fn fn, void *ud, const void *ctx);
+/* The call under test, which frees what it made (and checks its outputs are NULL
+ * when it fails); returns its status. */
+typedef int (*tu_call_fn)(const iv_store *s, const void *ctx);
+
+/* Fail the k-th allocation of call for k = 1, 2, ... until it succeeds, each time on a
+ * fresh store from build: every failure is IV_ENOMEM, the call leaks nothing, the store
+ * then stays usable (the call succeeds on it again) and frees to zero live blocks. */
+void tu_alloc_sweep(tu_build_fn build, tu_call_fn call, const void *ctx);
+
 /* $IV_TEST_DATA/rel (or tests/data/rel): the reference data in the repository. */
 const char *tu_data_path(char *buf, size_t cap, const char *rel);
 /* $IV_SOURCE_ROOT/rel */

@@ -9,6 +9,7 @@
 #include "lifecycle.h"
 #include "quantile.h"
 #include "table.h"
+#include "text.h"
 #include "timefmt.h"
 
 typedef struct iv__dur {
@@ -49,11 +50,6 @@ typedef struct iv__funnel {
     size_t nfg, fgcap, last;
 } iv__funnel;
 
-static int iv__is_space(char ch)
-{
-    return ch == ' ' || ch == '\t';
-}
-
 /* Parse "a,b|c,d": steps split by ',', alternatives by '|'. Fills ns, labels, tmask. */
 static int iv__funnel_parse(iv__funnel *F, const iv__ctx *c, const char *text)
 {
@@ -76,12 +72,12 @@ static int iv__funnel_parse(iv__funnel *F, const iv__ctx *c, const char *text)
         for (;;) { /* one alternative */
             const char *b, *e;
             uint32_t id;
-            while (iv__is_space(*p))
+            while (iv__text_space(*p))
                 p++;
             b = p;
             while (*p && *p != ',' && *p != '|')
                 p++;
-            for (e = p; e > b && iv__is_space(e[-1]);)
+            for (e = p; e > b && iv__text_space(e[-1]);)
                 e--;
             if (e == b)
                 return iv__error(IV_EPARSE, "funnel steps: empty %s at character %zu of \"%s\"",
@@ -120,12 +116,12 @@ static int iv__funnel_parse_excl(iv__funnel *F, const iv__ctx *c, const char *te
         for (;;) { /* one type */
             const char *b, *q;
             uint32_t id;
-            while (iv__is_space(*p))
+            while (iv__text_space(*p))
                 p++;
             b = p;
             while (*p && *p != ',' && *p != '|' && *p != '@' && *p != ';')
                 p++;
-            for (q = p; q > b && iv__is_space(q[-1]);)
+            for (q = p; q > b && iv__text_space(q[-1]);)
                 q--;
             if (q == b)
                 return iv__error(IV_EPARSE, "funnel exclusion: empty type at character %zu of \"%s\"",
@@ -149,7 +145,7 @@ static int iv__funnel_parse_excl(iv__funnel *F, const iv__ctx *c, const char *te
             if (end == p)
                 goto bad_range;
             p = end;
-            while (iv__is_space(*p))
+            while (iv__text_space(*p))
                 p++;
             if (A < 1 || B <= A || B > F->ns)
                 return iv__error(IV_EINVAL,

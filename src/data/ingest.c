@@ -265,7 +265,7 @@ IV_API int iv_ingest_options_init(iv_ingest_options *opts, size_t size)
  * source's map (names trimmed, compared case-insensitively). */
 static int iv__parse_map(iv_ingest *ing, const char *spec)
 {
-    size_t n = spec ? strlen(spec) : 0, i, k = 0, pairs = spec ? 1 : 0;
+    size_t n = spec ? strlen(spec) : 0, i, k = 0, pairs = spec ? 1 : 0, pos = 0, len;
     size_t nsrc = ing->src ? ing->src->nmap : 0;
     const char *p;
     for (i = 0; i < n; i++)
@@ -280,13 +280,9 @@ static int iv__parse_map(iv_ingest *ing, const char *spec)
     if (!ing->map)
         return iv__nomem("the column map");
     ing->capmap = pairs + nsrc;
-    p = ing->mapbuf;
-    for (i = 0; i < pairs; i++) {
-        const char *end = strchr(p, ',');
-        const char *eq;
-        size_t len = end ? (size_t)(end - p) : strlen(p);
+    while (spec && iv__list_next(ing->mapbuf, n, ',', &pos, &p, &len)) {
+        const char *eq = memchr(p, '=', len);
         iv__rename *r = &ing->map[k];
-        eq = memchr(p, '=', len);
         if (!eq)
             return iv__error(IV_EINVAL, "map: '%.*s' is not src=dst", (int)len, p);
         r->src = p;
@@ -298,7 +294,6 @@ static int iv__parse_map(iv_ingest *ing, const char *spec)
         if (!r->nsrc || !r->ndst)
             return iv__error(IV_EINVAL, "map: '%.*s' has an empty name", (int)len, p);
         k++;
-        p += len + 1;
     }
     for (i = 0; i < nsrc; i++, k++) {
         const iv__srcmap *m = &ing->src->map[i];

@@ -427,13 +427,9 @@ static int perr(const pstate *p, const char *fmt, const char *s, size_t n)
     return iv__parse_error(p->origin, p->line, fmt, (int)(n > 80 ? 80 : n), s);
 }
 
-static int section(pstate *p, const char *s, size_t n)
+/* [name]: the section name as the tokenizer gives it (trimmed, without brackets). */
+static int section(pstate *p, const char *name, size_t k)
 {
-    const char *name = s + 1;
-    size_t k = n > 1 && s[n - 1] == ']' ? n - 2 : 0;
-    if (n < 2 || s[n - 1] != ']')
-        return perr(p, "section header without ']': '%.*s'", s, n);
-    iv__trim(&name, &k);
     if (iv__ieq(name, k, "source"))
         p->sec = S_SOURCE;
     else if (iv__ieq(name, k, "map"))
@@ -456,39 +452,13 @@ static int section(pstate *p, const char *s, size_t n)
     return IV_OK;
 }
 
-/* key = value: the key is everything before the first '=' (or a "quoted" key). */
-static int pair(pstate *p, const char *s, size_t n)
+/* key = value of the current section (the tokenizer's free-form keys and values). */
+static int pair(pstate *p, const char *key, size_t kn, const char *val, size_t vn)
 {
-    const char *key = s, *val;
-    size_t kn, vn, eq = 0;
     char kbuf[1024], vbuf[1024];
     int rc;
-    if (n && s[0] == '"') {
-        const char *close = memchr(s + 1, '"', n - 1);
-        if (!close)
-            return perr(p, "unterminated quoted key: '%.*s'", s, n);
-        key = s + 1;
-        kn = (size_t)(close - key);
-        eq = (size_t)(close - s) + 1;
-        while (eq < n && (s[eq] == ' ' || s[eq] == '\t'))
-            eq++;
-        if (eq >= n || s[eq] != '=')
-            return perr(p, "expected '=' after the quoted key: '%.*s'", s, n);
-    } else {
-        while (eq < n && s[eq] != '=')
-            eq++;
-        if (eq == n)
-            return perr(p, "expected 'key = value', '[section]' or a comment: '%.*s'", s, n);
-        kn = eq;
-        iv__trim(&key, &kn);
-    }
-    val = s + eq + 1;
-    vn = n - eq - 1;
-    iv__trim(&val, &vn);
-    if (kn == 0)
-        return perr(p, "missing key before '=': '%.*s'", s, n);
     if (kn >= sizeof kbuf || vn >= sizeof vbuf)
-        return perr(p, "line too long: '%.*s'", s, n);
+        return perr(p, "line too long: '%.*s'", key, kn);
     memcpy(kbuf, key, kn);
     kbuf[kn] = '\0';
     memcpy(vbuf, val, vn);
@@ -513,27 +483,19 @@ static int pair(pstate *p, const char *s, size_t n)
 static int parse(iv_source *src, const char *origin, const char *text, size_t len)
 {
     pstate p;
-    size_t pos = 0;
-    int rc = IV_OK;
+    iv__ini t;
+    int rc;
     memset(&p, 0, sizeof p);
     p.src = src;
     p.origin = origin;
-    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
-        pos = 3;
-    while (pos < len && rc == IV_OK) {
-        size_t end = pos, n;
-        const char *s = text + pos;
-        while (end < len && text[end] != '\n')
-            end++;
-        n = end - pos;
-        pos = end + 1;
-        p.line++;
-        if (memchr(s, '\0', n))
-            return perr(&p, "NUL byte in the text%.*s", "", 0);
-        iv__trim(&s, &n);
-        if (n == 0 || s[0] == '#' || s[0] == ';')
-            continue;
-        rc = s[0] == '[' ? section(&p, s, n) : pair(&p, s, n);
+    iv__ini_init(&t, text, len, origin);
+    t.free_form = 1;
+    while ((rc = iv__ini_next(&t)) > 0) {
+        p.line = t.line;
+        rc = rc == IV__INI_SECTION ? section(&p, t.section, t.section_len)
+                                   : pair(&p, t.key, t.key_len, t.value, t.value_len);
+        if (rc != IV_OK)
+            return rc;
     }
     return rc;
 }

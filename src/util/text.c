@@ -121,24 +121,64 @@ static int iv__ini_section(iv__ini *t, const char *s, size_t n)
     return IV__INI_SECTION;
 }
 
+/* A free-form key: s[0..n) up to the first '=' (trimmed), or a "quoted key". Sets *eq
+ * to the position of the '='. */
+static int iv__ini_free_key(iv__ini *t, const char *s, size_t n, size_t *eq)
+{
+    size_t i;
+    if (s[0] == '"') {
+        const char *close = memchr(s + 1, '"', n - 1);
+        if (!close)
+            return iv__ini_error(t, "unterminated quoted key: '%.*s'", (int)n, s);
+        t->key = s + 1;
+        t->key_len = (size_t)(close - t->key);
+        for (i = (size_t)(close - s) + 1; i < n && iv__text_space(s[i]); i++)
+            ;
+        if (i >= n || s[i] != '=')
+            return iv__ini_error(t, "expected '=' after the quoted key: '%.*s'", (int)n, s);
+        *eq = i;
+        return IV_OK;
+    }
+    for (i = 0; i < n && s[i] != '='; i++)
+        ;
+    if (i == n)
+        return iv__ini_error(t, "expected 'key = value', '[section]' or a comment: '%.*s'",
+                             (int)(n > 80 ? 80 : n), s);
+    t->key = s;
+    t->key_len = i;
+    iv__trim(&t->key, &t->key_len);
+    *eq = i;
+    return IV_OK;
+}
+
 static int iv__ini_pair(iv__ini *t, const char *s, size_t n)
 {
-    size_t eq, i, vn, kn;
+    size_t eq = 0, i, vn, kn;
     const char *k = s, *v;
-    for (eq = 0; eq < n && s[eq] != '='; eq++)
-        ;
-    if (eq == n)
-        return iv__ini_error(t, "expected 'key = value', '[section]' or a comment");
-    kn = eq;
-    iv__trim(&k, &kn);
-    for (i = 0; i < kn; i++)
-        if (!iv__ini_key_char(k[i]))
-            return iv__ini_error(t, "bad key '%.*s'", (int)kn, k);
+    if (t->free_form) {
+        int rc = iv__ini_free_key(t, s, n, &eq);
+        if (rc != IV_OK)
+            return rc;
+        k = t->key;
+        kn = t->key_len;
+    } else {
+        for (eq = 0; eq < n && s[eq] != '='; eq++)
+            ;
+        if (eq == n)
+            return iv__ini_error(t, "expected 'key = value', '[section]' or a comment");
+        kn = eq;
+        iv__trim(&k, &kn);
+        for (i = 0; i < kn; i++)
+            if (!iv__ini_key_char(k[i]))
+                return iv__ini_error(t, "bad key '%.*s'", (int)kn, k);
+    }
     if (kn == 0)
         return iv__ini_error(t, "missing key before '='");
     v = s + eq + 1;
-    for (vn = 0; eq + 1 + vn < n && v[vn] != ';' && v[vn] != '#'; vn++)
-        ;
+    vn = n - eq - 1;
+    if (!t->free_form)
+        for (vn = 0; eq + 1 + vn < n && v[vn] != ';' && v[vn] != '#'; vn++)
+            ;
     iv__trim(&v, &vn);
     t->key = k;
     t->key_len = kn;
@@ -158,11 +198,11 @@ int iv__ini_next(iv__ini *t)
         s = t->text + t->pos;
         n = end - t->pos;
         t->pos = end + 1;
+        if (memchr(s, '\0', n))
+            return iv__ini_error(t, "NUL byte in the text");
         iv__trim(&s, &n);
         if (n == 0 || s[0] == ';' || s[0] == '#')
             continue;
-        if (memchr(s, '\0', n))
-            return iv__ini_error(t, "NUL byte in the text");
         if (s[0] == '[')
             return iv__ini_section(t, s, n);
         return iv__ini_pair(t, s, n);

@@ -59,7 +59,8 @@ typedef enum iv__ini_item {
  *    empty. Keys are delivered in file order, repeated keys each time they occur; a pair
  *    before any section has section == NULL (whether that is allowed is the caller's
  *    call, see iv__ini_error());
- *  - a NUL byte is an error.
+ *  - a NUL byte is an error, in a comment too.
+ *  Source profiles relax keys and values (iv__ini::free_form).
  *  Errors set the message "origin:line: ..." (iv__parse_error()) and are returned as
  *  IV_EPARSE; the caller reports its own errors about an item with iv__ini_error(), so
  *  they name the same place.
@@ -85,6 +86,12 @@ typedef struct iv__ini {
     size_t key_len;
     const char *value;  /**< the pair's value, trimmed, without an inline comment */
     size_t value_len;
+    /** Free-form keys, set by the caller after iv__ini_init(): a key is everything before
+     *  the first `=` (trimmed; column names such as `Phone call (incoming)`), or a
+     *  `"quoted key"` that may hold `=` (the quotes are not part of key); the value runs
+     *  to the end of the line (`#` and `;` are data: `delimiter = ;`). The source
+     *  profiles' grammar. */
+    int free_form;
 } iv__ini;
 
 /** @brief Start tokenizing text[0..len); origin (may be NULL) names it in messages. */
