@@ -8,6 +8,7 @@
 
 #include "lifecycle.h"
 #include "table.h"
+#include "text.h"
 #include "timefmt.h"
 
 /* ------------------------------------------------------------ options ---- */
@@ -85,7 +86,8 @@ void iv__lc_typeset_free(iv__lc *L, uint8_t *set)
 int iv__lc_split_by(const iv_store *s, const iv__alloc *a, const char *by, char **rest,
                     iv__dimkind *kinds, char (*names)[64], size_t *n)
 {
-    const char *p;
+    const char *b;
+    size_t nby = by ? strlen(by) : 0, pos = 0, len;
     char *w;
     *rest = NULL;
     *n = 0;
@@ -94,18 +96,8 @@ int iv__lc_split_by(const iv_store *s, const iv__alloc *a, const char *by, char 
     if (!(*rest = iv__malloc(a, strlen(by) + 1)))
         return iv__nomem("the group dimensions");
     w = *rest;
-    for (p = by; *p;) {
-        const char *e = strchr(p, ','), *b = p;
-        size_t len;
+    while (iv__list_next(by, nby, ',', &pos, &b, &len)) {
         int custom;
-        if (!e)
-            e = p + strlen(p);
-        while (b < e && (*b == ' ' || *b == '\t'))
-            b++;
-        len = (size_t)(e - b);
-        while (len && (b[len - 1] == ' ' || b[len - 1] == '\t'))
-            len--;
-        p = *e ? e + 1 : e;
         if (len == 0)
             continue;
         if (*n == IV_MAX_DIMS) {

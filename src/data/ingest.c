@@ -1148,24 +1148,6 @@ static const char *iv__tname(const iv_ingest *ing, const iv__target *t)
     return t->kind < F_N ? iv__fname[t->kind] : ing->store->dim_names[t->dim];
 }
 
-/* Case-insensitive equality of two byte ranges. */
-static int iv__ieqn(const char *a, size_t na, const char *b, size_t nb)
-{
-    size_t i;
-    if (na != nb)
-        return 0;
-    for (i = 0; i < na; i++) {
-        unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
-        if (x >= 'A' && x <= 'Z')
-            x = (unsigned char)(x + 32);
-        if (y >= 'A' && y <= 'Z')
-            y = (unsigned char)(y + 32);
-        if (x != y)
-            return 0;
-    }
-    return 1;
-}
-
 /* The field a (mapped) name denotes: F_* or F_DIM. */
 static int iv__kind_of(const char *s, size_t n)
 {

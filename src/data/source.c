@@ -10,23 +10,6 @@
 #include "text.h"
 #include "wire.h"
 
-static int iv__src_ieqn(const char *a, size_t na, const char *b, size_t nb)
-{
-    size_t i;
-    if (na != nb)
-        return 0;
-    for (i = 0; i < na; i++) {
-        unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
-        if (x >= 'A' && x <= 'Z')
-            x = (unsigned char)(x + 32);
-        if (y >= 'A' && y <= 'Z')
-            y = (unsigned char)(y + 32);
-        if (x != y)
-            return 0;
-    }
-    return 1;
-}
-
 IV_API int iv_source_new(iv_source **out)
 {
     iv__alloc a;
@@ -89,8 +72,8 @@ int iv__source_add_map(iv_source *s, const char *src, size_t nsrc, const char *d
         return iv__error(IV_EINVAL, "map: '%.*s=%.*s' has an empty name", (int)IV__MIN(nsrc, 64), src,
                          (int)IV__MIN(ndst, 64), dst);
     for (i = 0; i < s->nmap; i++)
-        if (iv__src_ieqn(s->map[i].src, s->map[i].nsrc, src, nsrc) &&
-            iv__src_ieqn(s->map[i].dst, s->map[i].ndst, dst, ndst))
+        if (iv__ieqn(s->map[i].src, s->map[i].nsrc, src, nsrc) &&
+            iv__ieqn(s->map[i].dst, s->map[i].ndst, dst, ndst))
             return IV_OK; /* the same rename twice */
     if (s->nmap >= s->capmap && iv__grow(&s->alloc, (void **)&s->map, &s->capmap, s->nmap + 1, sizeof *s->map))
         return IV_ENOMEM;
@@ -121,7 +104,7 @@ int iv__source_add_set(iv_source *s, const char *field, size_t nfield, const cha
     if (!v)
         return iv__nomem("a constant");
     for (i = 0; i < s->nset; i++)
-        if (iv__src_ieqn(s->set[i].field, s->set[i].nfield, field, nfield)) {
+        if (iv__ieqn(s->set[i].field, s->set[i].nfield, field, nfield)) {
             e = &s->set[i];
             iv__free(&s->alloc, e->value, e->nvalue + 1);
             e->value = v;
@@ -149,7 +132,7 @@ const iv__srcvals *iv__source_vals(const iv_source *s, const char *field, size_t
 {
     size_t i;
     for (i = 0; s && i < s->nvals; i++)
-        if (iv__src_ieqn(s->vals[i].field, s->vals[i].nfield, field, n))
+        if (iv__ieqn(s->vals[i].field, s->vals[i].nfield, field, n))
             return &s->vals[i];
     return NULL;
 }
@@ -169,7 +152,7 @@ int iv__source_add_value(iv_source *s, const char *field, size_t nfield, const c
     if (!nfrom)
         return iv__error(IV_EINVAL, "values: '%.*s': an empty 'from' value", (int)IV__MIN(nfield, 64), field);
     for (i = 0; i < s->nvals; i++)
-        if (iv__src_ieqn(s->vals[i].field, s->vals[i].nfield, field, nfield))
+        if (iv__ieqn(s->vals[i].field, s->vals[i].nfield, field, nfield))
             v = &s->vals[i];
     if (!v) {
         char *fn;
@@ -188,7 +171,7 @@ int iv__source_add_value(iv_source *s, const char *field, size_t nfield, const c
     if (!ct)
         return iv__nomem("a value mapping");
     for (i = 0; i < v->n; i++)
-        if (iv__src_ieqn(v->p[i].from, v->p[i].nfrom, from, nfrom)) {
+        if (iv__ieqn(v->p[i].from, v->p[i].nfrom, from, nfrom)) {
             iv__free(&s->alloc, v->p[i].to, v->p[i].nto + 1);
             v->p[i].to = ct;
             v->p[i].nto = nto;
@@ -213,7 +196,7 @@ int iv__source_map_value(const iv__srcvals *v, const char *s, size_t n, const ch
     size_t i;
     iv__trim(&s, &n);
     for (i = 0; i < v->n; i++)
-        if (v->p[i].nfrom == n && iv__src_ieqn(v->p[i].from, v->p[i].nfrom, s, n)) {
+        if (v->p[i].nfrom == n && iv__ieqn(v->p[i].from, v->p[i].nfrom, s, n)) {
             *out = v->p[i].to;
             *nout = v->p[i].nto;
             return 1;

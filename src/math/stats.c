@@ -174,6 +174,31 @@ void iv__ibeta(double a, double b, double x, double y, double lx, double ly, dou
     }
 }
 
+enum { IV__HALF_K = 48 };
+
+/* The coefficients g[k] of sqrt(h(s)) = sum_k g[k] s^k, where h is the reciprocal of
+ * (1 - e^-s)/s = sum_n (-1)^n s^n / (n+1)!: the series both expansions below use. */
+static void half_large_a_coeffs(double g[IV__HALF_K])
+{
+    double e[IV__HALF_K], h[IV__HALF_K];
+    int k, j;
+    e[0] = 1.0;
+    for (k = 1; k < IV__HALF_K; k++)
+        e[k] = -e[k - 1] / (double)(k + 1);
+    h[0] = 1.0;
+    g[0] = 1.0;
+    for (k = 1; k < IV__HALF_K; k++) {
+        double acc = 0.0;
+        for (j = 1; j <= k; j++)
+            acc -= e[j] * h[k - j];
+        h[k] = acc;
+        acc = h[k];
+        for (j = 1; j < k; j++)
+            acc -= g[j] * g[k - j];
+        g[k] = 0.5 * acc;
+    }
+}
+
 /* I_x(a, 1/2) for large a and xi = -log x <= 1, where the continued fraction loses
  * accuracy (its partial denominators 1 + d_k cancel to O(y + 1/a) when x is near 1).
  * With t = e^-s,
@@ -189,31 +214,15 @@ void iv__ibeta(double a, double b, double x, double y, double lx, double ly, dou
  * (DLMF 8.8.2), which adds positive terms only. */
 static double ibeta_half_large_a(double a, double xi)
 {
-    enum { K = 48 };
-    double e[K], h[K], g[K], gam, sum, z = a * xi, ez;
-    int k, j;
-    /* (1 - e^-s)/s = sum_n (-1)^n s^n / (n+1)!; h = its reciprocal; g = sqrt(h) */
-    e[0] = 1.0;
-    for (k = 1; k < K; k++)
-        e[k] = -e[k - 1] / (double)(k + 1);
-    h[0] = 1.0;
-    g[0] = 1.0;
-    for (k = 1; k < K; k++) {
-        double acc = 0.0;
-        for (j = 1; j <= k; j++)
-            acc -= e[j] * h[k - j];
-        h[k] = acc;
-        acc = h[k];
-        for (j = 1; j < k; j++)
-            acc -= g[j] * g[k - j];
-        g[k] = 0.5 * acc;
-    }
+    double g[IV__HALF_K], gam, sum, z = a * xi, ez;
+    int k;
+    half_large_a_coeffs(g);
     /* gamma_k = Gamma(k + 1/2, z) / a^(k + 1/2):
      * gamma_{k+1} = ((k + 1/2)/a) gamma_k + xi^(k + 1/2) e^-z / a */
     ez = exp(-z);
     gam = 1.7724538509055160273 * erfc(sqrt(z)) / sqrt(a);
     sum = gam;
-    for (k = 0; k + 1 < K; k++) {
+    for (k = 0; k + 1 < IV__HALF_K; k++) {
         double term;
         gam = ((double)k + 0.5) / a * gam + pow(xi, (double)k + 0.5) * ez / a;
         term = g[k + 1] * gam;
@@ -248,27 +257,12 @@ static double erfcx_sqrt(double z)
  * tail of a huge df, e.g. df = 1e9 and p = 5e-324). */
 static double log_ibeta_half_large_a(double a, double xi)
 {
-    enum { K = 48 };
-    double e[K], h[K], g[K], gam, sum, z = a * xi;
-    int k, j;
-    e[0] = 1.0;
-    for (k = 1; k < K; k++)
-        e[k] = -e[k - 1] / (double)(k + 1);
-    h[0] = 1.0;
-    g[0] = 1.0;
-    for (k = 1; k < K; k++) {
-        double acc = 0.0;
-        for (j = 1; j <= k; j++)
-            acc -= e[j] * h[k - j];
-        h[k] = acc;
-        acc = h[k];
-        for (j = 1; j < k; j++)
-            acc -= g[j] * g[k - j];
-        g[k] = 0.5 * acc;
-    }
+    double g[IV__HALF_K], gam, sum, z = a * xi;
+    int k;
+    half_large_a_coeffs(g);
     gam = 1.7724538509055160273 * erfcx_sqrt(z) / sqrt(a);
     sum = gam;
-    for (k = 0; k + 1 < K; k++) {
+    for (k = 0; k + 1 < IV__HALF_K; k++) {
         double term;
         gam = ((double)k + 0.5) / a * gam + pow(xi, (double)k + 0.5) / a;
         term = g[k + 1] * gam;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "group.h"
+#include "text.h"
 #include "timefmt.h"
 
 /* ------------------------------------------------------------ keys ------- */
@@ -50,8 +51,8 @@ int iv__keyers_make(iv__ctx *c, const char *by, iv__keyer **out, size_t *nout)
 {
     const iv_store *s = c->s;
     iv__keyer *ks;
-    size_t n = 0, cap = 1, i;
-    const char *p;
+    size_t n = 0, cap = 1, i, nby = by ? strlen(by) : 0, pos = 0, len;
+    const char *p, *b;
     int rc;
     *out = NULL;
     *nout = 0;
@@ -61,18 +62,8 @@ int iv__keyers_make(iv__ctx *c, const char *by, iv__keyer **out, size_t *nout)
     ks = iv__calloc(&c->a, cap, sizeof *ks);
     if (!ks)
         return iv__nomem("group keys");
-    for (p = by; p && *p;) {
-        const char *e = strchr(p, ','), *b = p;
-        size_t len;
+    while (by && iv__list_next(by, nby, ',', &pos, &b, &len)) {
         iv__keyer *k;
-        if (!e)
-            e = p + strlen(p);
-        while (b < e && (*b == ' ' || *b == '\t'))
-            b++;
-        len = (size_t)(e - b);
-        while (len && (b[len - 1] == ' ' || b[len - 1] == '\t'))
-            len--;
-        p = *e ? e + 1 : e;
         if (len == 0)
             continue;
         k = &ks[n];

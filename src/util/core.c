@@ -122,6 +122,23 @@ int iv__check_options(const void *opts, size_t size, size_t min_size, size_t kno
     return IV_OK;
 }
 
+int iv__ieqn(const char *a, size_t na, const char *b, size_t nb)
+{
+    size_t i;
+    if (na != nb)
+        return 0;
+    for (i = 0; i < na; i++) {
+        unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
+        if (x >= 'A' && x <= 'Z')
+            x = (unsigned char)(x + 32);
+        if (y >= 'A' && y <= 'Z')
+            y = (unsigned char)(y + 32);
+        if (x != y)
+            return 0;
+    }
+    return 1;
+}
+
 int iv__ieq(const char *s, size_t n, const char *word)
 {
     size_t i;

@@ -81,6 +81,9 @@ int iv__check_options(const void *opts, size_t size, size_t min_size, size_t kno
 /* ASCII case-insensitive comparison of a byte range with a NUL-terminated word. */
 int iv__ieq(const char *s, size_t n, const char *word);
 
+/* ASCII case-insensitive equality of two byte ranges. */
+int iv__ieqn(const char *a, size_t na, const char *b, size_t nb);
+
 #define IV__MIN(a, b) ((a) < (b) ? (a) : (b))
 #define IV__MAX(a, b) ((a) > (b) ? (a) : (b))
 
