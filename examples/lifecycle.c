@@ -1,4 +1,4 @@
-/* Lifecycle (SPEC 3.4): churn and retention over 2024 by team, a funnel, monthly cohorts.
+/* Lifecycle (doc/LIFECYCLE.md): churn and retention over 2024 by team, a funnel, monthly cohorts.
  * usage: example_lifecycle LOG.csv */
 #include "example.h"
 

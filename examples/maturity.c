@@ -1,4 +1,4 @@
-/* Digital maturity (SPEC 6): indicators derived from the log for 2024 plus one
+/* Digital maturity (doc/MATURITY.md): indicators derived from the log for 2024 plus one
  * self-assessment answer, assessed with the default rubric over the eight areas.
  * usage: example_maturity LOG.csv */
 #include "example.h"

@@ -1,4 +1,4 @@
-/* Queries: the SPEC 3.2 metrics per channel under the default model, a selection in the
+/* Queries: the doc/METRICS.md metrics per channel under the default model, a selection in the
  * expression language, and year on year.   usage: example_metrics LOG.csv */
 #include <math.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* The scoring model: re-score the same store under a changed model without re-ingesting
- * (SPEC 2): demos worth more, a 180-day RV half-life.   usage: example_model LOG.csv */
+ * (doc/MODEL.md): demos worth more, a 180-day RV half-life.   usage: example_model LOG.csv */
 #include "example.h"
 
 static double total_rv(const iv_store *store, const iv_model *model)
@@ -25,7 +25,7 @@ int main(int argc, char **argv)
     if (argc != 2)
         return 2;
     store = load(argv[1]);
-    check(iv_model_new(&model, NULL), "iv_model_new"); /* the SPEC 2 default */
+    check(iv_model_new(&model, NULL), "iv_model_new"); /* the doc/MODEL.md default */
     check(iv_model_get_type_rv(model, "demo", &demo), "demo rv");
     check(iv_model_get_channel_cost(model, "phone", &cost), "phone cost");
     printf("default model: demo = %g RV units, a phone call costs %g\n", demo, cost);

@@ -1,4 +1,4 @@
-/* Patterns (SPEC 4): age-aligned RV trajectories (cumulative RV at the end of each 7-day
+/* Patterns (doc/PATTERN.md): age-aligned RV trajectories (cumulative RV at the end of each 7-day
  * bucket since a contact's first interaction; a bucket not yet over is NaN, never 0), the
  * norm of a subset, one contact against it (robust z), and the DTW distance between two
  * trajectories.   usage: example_pattern LOG.csv */

@@ -1,4 +1,4 @@
-/* Segment vs segment (SPEC 4): RV per contact of variant A against variant B, with the
+/* Segment vs segment (doc/PATTERN.md): RV per contact of variant A against variant B, with the
  * Welch t-test, Mann-Whitney U and Cliff's delta (iv_stats_compare).
  * usage: example_stats LOG.csv */
 #include "example.h"

@@ -1,4 +1,4 @@
-/* Summaries (SPEC 7): split a log into two stores by the stable contact hash, summarise
+/* Summaries (doc/SUMMARIES.md): split a log into two stores by the stable contact hash, summarise
  * each with the same query, merge the summaries (through their bytes, as workers would send
  * them) and check the result against one summary of the whole; then compare variants A and
  * B from the summary alone (no contact-level data).   usage: example_summary LOG.csv */

@@ -1,5 +1,5 @@
-"""The `iv` tool's contract (SPEC 5): command names, exit statuses, and the result shapes
-scripts rely on (JSON keys, CSV headers), checked against the SPEC's own wording.
+"""The `iv` tool's contract (doc/GUIDE.md §3): command names, exit statuses, and the result shapes
+scripts rely on (JSON keys, CSV headers), checked against the documentation's own wording.
 
 Run by meson with IV_EXE (the built tool) and IV_SOURCE_ROOT set."""
 import csv

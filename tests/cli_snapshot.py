@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Every `iv` command gives the same output on a log and on the store saved from it by
-`iv ingest LOG --save STORE` (SPEC 5: INPUT is a CSV or JSONL file or a saved store).
+`iv ingest LOG --save STORE` (doc/GUIDE.md §3: INPUT is a CSV or JSONL file or a saved store).
 
 usage: cli_snapshot.py IV_EXE LOG WORKDIR
 """

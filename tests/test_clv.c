@@ -1,4 +1,4 @@
-/* CLV models: fits on CDNOW against the published values (SPEC 8), predictions and
+/* CLV models: fits on CDNOW against the published values (doc/CLV.md), predictions and
  * likelihoods against an independent mpmath implementation (tests/ref/clv_ref.py, whose
  * output is pasted below), hand-computed formulas, heavy buyers, errors, and an
  * allocation-failure loop over a fit. */
@@ -100,7 +100,7 @@ static void check_fit(iv_clv *c, const char *const *names, const double *want, i
     ck_assert_uint_eq(n, customers);
 }
 
-/* SPEC 8: BG/NBD and Pareto/NBD (Fader, Hardie & Lee 2005), Gamma-Gamma (Fader & Hardie). */
+/* doc/CLV.md: BG/NBD and Pareto/NBD (Fader, Hardie & Lee 2005), Gamma-Gamma (Fader & Hardie). */
 static const struct {
     int model;
     const char *names[4];
@@ -625,7 +625,7 @@ START_TEST(rfm_from_raw_cdnow_matches_the_published_summary_and_every_model_refi
         ck_assert(rep == 2457 && hold == 1882);
     }
 
-    /* every model from its default start on the derived summaries (SPEC 8): BG/NBD,
+    /* every model from its default start on the derived summaries (doc/CLV.md): BG/NBD,
      * Pareto/NBD, and Gamma-Gamma on the derived mean repeat spend */
     for (i = 0; i < CDNOW_N; i++)
         z[i] = iv_table_get_double(t, i, (size_t)cz_col);

@@ -1,5 +1,5 @@
 /* `iv gen`: properties of the synthetic log (run in-process through iv_cli_gen_to).
- * Every expectation comes from SPEC 1.1 / 5 and the gen brief, checked by an
+ * Every expectation comes from doc/GUIDE.md §1, doc/GUIDE.md §3 and the gen brief, checked by an
  * independent reading of the CSV here (own field splitter, own timestamp parser). */
 #include <check.h>
 #include <stdarg.h>
@@ -272,7 +272,7 @@ START_TEST(fewer_contacts_give_a_prefix_of_the_log)
 }
 END_TEST
 
-/* Every row: 16 fields, each valid for SPEC 1.1 (and so for strict ingestion). */
+/* Every row: 16 fields, each valid for doc/GUIDE.md §1 (and so for strict ingestion). */
 START_TEST(every_row_is_well_formed)
 {
     static const char *const stages[] = {"", "acquisition", "closing", "retention"};
@@ -321,7 +321,7 @@ START_TEST(every_row_is_well_formed)
         }
         ck_assert(one_of(&w, F_OUTCOME, outcomes, 4));
         ck_assert(one_of(&w, F_TEAM, teams, 6));
-        /* scores only on surveys, inside their scale (SPEC 1.1) */
+        /* scores only on surveys, inside their scale (doc/GUIDE.md §1) */
         if (one_of(&w, F_TYPE, surveys, 3)) {
             long s;
             ck_assert(digits(w.f[F_SCORE], w.n[F_SCORE]));
@@ -497,7 +497,7 @@ START_TEST(web_visits_and_email_opens_dominate)
         if (strcmp(type_name[k], "visit") && strcmp(type_name[k], "open") &&
             type_count[k] > others_max)
             others_max = type_count[k];
-    ck_assert_int_ge(ntypes, 20); /* the whole vocabulary of SPEC 1.1 shows up */
+    ck_assert_int_ge(ntypes, 20); /* the whole vocabulary of doc/GUIDE.md §1 shows up */
     ck_assert_int_gt(visits, others_max);
     ck_assert_int_gt(opens, others_max);
     ck_assert(web + email > rows / 2);

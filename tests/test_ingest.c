@@ -1,4 +1,4 @@
-/* Ingestion (SPEC 1.3, 1.4): CSV and JSON Lines pushed in chunks split anywhere,
+/* Ingestion (doc/GUIDE.md §1): CSV and JSON Lines pushed in chunks split anywhere,
  * header mapping, strict and lenient policies, rejects, limits, progress, allocation
  * failures. Expected values are written by hand from the fixtures in
  * tests/data/ingest/ (timestamps from `date -u -d ... +%s`, quoted beside them);
@@ -429,7 +429,7 @@ END_TEST
 START_TEST(every_enum_spelling_of_the_vocabulary_is_read_in_any_case)
 {
     /* stage, area, direction, outcome columns; each value by its name from
-     * iv_enum_name, lower and upper case, plus the numeric outcomes of SPEC 1.1 */
+     * iv_enum_name, lower and upper case, plus the numeric outcomes of doc/GUIDE.md §1 */
     static const char *const cols[4] = { "stage", "area", "direction", "outcome" };
     int kind, v, upper;
     for (kind = 0; kind < 4; kind++)
@@ -470,7 +470,7 @@ END_TEST
 
 /* ------------------------------------------------------------- bad rows ------- */
 
-/* Each SPEC 1.4 kind of bad row as the third line of a file whose second is good:
+/* Each doc/GUIDE.md §1 kind of bad row as the third line of a file whose second is good:
  * strict mode must stop there with IV_EPARSE naming the line, column and field. */
 static const struct {
     const char *row, *msg;
@@ -708,7 +708,7 @@ START_TEST(embedded_newlines_keep_physical_line_numbers)
     ck_assert_int_eq(ingest_chunks(s, NULL, data, sizeof data - 1, 0, NULL), IV_EPARSE);
     ck_assert_msg(strncmp(iv_error_last(), "line 7, column 2 (ts)", 21) == 0, "%s", iv_error_last());
     ck_assert_int_eq(iv_store_get_row(s, 1, &r), IV_OK);
-    /* types are stored in their normal form (SPEC 9.2): blanks become '_' */
+    /* types are stored in their normal form (doc/MODEL.md "Vocabularies"): blanks become '_' */
     ck_assert_str_eq(r.type, "three_lines_here");
     iv_store_free(s);
 }

@@ -1,4 +1,4 @@
-/* Lifecycle: churn and retention, cohorts, funnels (SPEC 3.4) on small hand-made logs.
+/* Lifecycle: churn and retention, cohorts, funnels (doc/LIFECYCLE.md) on small hand-made logs.
  * Every expected value was worked out by hand; the working is in the comments. */
 #include <check.h>
 #include <math.h>
@@ -833,7 +833,7 @@ static void cli_fit(const char *csv, const char *model, const char *header, cons
     free(out);
 }
 
-/* SPEC 8: BG/NBD r 0.2426, alpha 4.414, a 0.7930, b 2.426, LL -9582.43 (Fader, Hardie &
+/* doc/CLV.md: BG/NBD r 0.2426, alpha 4.414, a 0.7930, b 2.426, LL -9582.43 (Fader, Hardie &
  * Lee 2005); Pareto/NBD r 0.553, alpha 10.58, s 0.606, beta 11.67, LL -9594.98;
  * Gamma-Gamma p 6.25, q 3.74, gamma 15.44, LL -4055.92 over 946 repeat
  * buyers. Within 0.5% and 0.01. P(alive) of a BG/NBD customer with x = 0 is 1 (dropout

@@ -1,6 +1,6 @@
-/* Model: the built-in default of SPEC 2, lookups, setters/getters, the text format.
+/* Model: the built-in default of doc/MODEL.md, lookups, setters/getters, the text format.
  *
- * Every expected default below is transcribed by hand from SPEC.md section 2, sentence
+ * Every expected default below is transcribed by hand from doc/MODEL.md, sentence
  * by sentence (costs, RV units, stage lists, flag lists, class lists, areas), not
  * taken from src/data/model.c's table. */
 #include <check.h>
@@ -13,7 +13,7 @@
 #include "testutil.h"
 
 /* ---------------------------------------------------------------------------------
- * SPEC 2, transcribed */
+ * doc/MODEL.md, transcribed */
 
 static const struct { const char *name; double rv; } spec_rv[] = {
     { "visit", 1 }, { "open", 1 }, { "click", 3 }, { "download", 5 }, { "share", 25 },
@@ -47,7 +47,7 @@ static int in_list(const char *const *list, size_t n, const char *s)
 #define IN(list, s) in_list(list, sizeof(list) / sizeof((list)[0]), s)
 #define NSPEC_RV (sizeof spec_rv / sizeof spec_rv[0])
 
-/* Flags from the SPEC's flag sentence. */
+/* Flags from the documentation's flag sentence. */
 static unsigned spec_flags(const char *t)
 {
     static const char *const purchase[] = { "purchase", "repeat", "renewal", "upsell",
@@ -316,7 +316,7 @@ START_TEST(names_match_in_normal_form_and_by_length)
 {
     iv__type_info ti;
     iv__channel_info ci;
-    /* SPEC 9.2: "Purchase" is purchase, " Cross-Sell " is cross_sell */
+    /* doc/MODEL.md "Vocabularies": "Purchase" is purchase, " Cross-Sell " is cross_sell */
     iv__model_type(iv__model_default(), "Purchase", 8, &ti);
     ck_assert_int_eq(ti.known, 1);
     ck_assert_double_eq(ti.rv, 100.0);
@@ -667,7 +667,7 @@ START_TEST(comments_whitespace_crlf_bom_and_case_are_tolerated)
     iv__type_info ti;
     iv__channel_info ci;
     ck_assert_double_eq(iv__model_default_cost(m), 2.5);
-    /* names are normalised (SPEC 9.2): the type is "webinar", whatever the spelling */
+    /* names are normalised (doc/MODEL.md "Vocabularies"): the type is "webinar", whatever the spelling */
     ck_assert_str_eq(iv_model_type_name(m, iv_model_type_count(m) - 1), "webinar");
     lookup(m, "WEBINAR", &ti);
     ck_assert_int_eq(ti.known, 1);

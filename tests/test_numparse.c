@@ -1,6 +1,6 @@
 /* Decimal parsing: exact results against the C compiler's own literal conversion
  * and against glibc strtod (both correctly rounded, independent of the code under
- * test), and the grammar SPEC 1.4 needs (NaN, inf and overflow are bad values). */
+ * test), and the grammar doc/GUIDE.md §1 needs (NaN, inf and overflow are bad values). */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>

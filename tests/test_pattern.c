@@ -1,4 +1,4 @@
-/* The store-level RV use cases of SPEC 4: segment versus segment (checked against SciPy,
+/* The store-level RV use cases of doc/PATTERN.md: segment versus segment (checked against SciPy,
  * tests/ref/pattern_ref.py), A/B efficacy, prioritising with its tie-breaks, stalled
  * contacts with a hand-worked quantile, next best action counts, allocation failures.
  * The per-contact values behind every expectation are listed by hand in the comments. */

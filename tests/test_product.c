@@ -284,7 +284,7 @@ START_TEST(funnel_by_month_groups_contacts_by_their_entry)
 END_TEST
 
 /* any mode: the window starts at the first interaction of ANY step.
- *   u: visit D0, signup D1, purchase D2 (W 14d)      -> 3 steps (SPEC's example)
+ *   u: visit D0, signup D1, purchase D2 (W 14d)      -> 3 steps (the documentation's example)
  *   v: visit D0, signup D10, purchase D16 (W 14d)    -> window [D0, D14]: 2 steps
  * steps signup,visit,purchase: step 1: 2, step 2: 2, step 3: 1. */
 START_TEST(any_funnel_window_starts_at_the_first_step_of_any_kind)

@@ -1,4 +1,4 @@
-/* Numeric properties over random logs (SPEC 3.2, 7): results do not depend on row order
+/* Numeric properties over random logs (doc/METRICS.md, doc/SUMMARIES.md): results do not depend on row order
  * or on how the log was partitioned (exact sums: identical to the last bit), merges are
  * associative and commutative, NPS and desired_rate move the way their definitions say,
  * and a defined metric is never NaN or infinite. Every expectation is a relation the

@@ -1,4 +1,4 @@
-/* Queries: every SPEC 3.2 metric on a small hand-made log whose answers were worked out
+/* Queries: every doc/METRICS.md metric on a small hand-made log whose answers were worked out
  * by hand (the working is in the comments), selections, contact attributes, time
  * buckets, period-on-period, drill-down, order independence, allocation failures. */
 #include <check.h>
@@ -19,7 +19,7 @@ static void add(iv_store *s, const char *contact, const char *ts, const char *ch
            contact, ts, channel, type, outcome, cost, value, score, id ? id : "");
 }
 
-/* The hand log (default model, SPEC 2):
+/* The hand log (default model, doc/MODEL.md):
  *  row contact ts          channel type       outcome    cost       value score  rv   q
  *  0   a       2024-01-01  web     visit      desired    0.15 (m)   -     -      1    1.0
  *  1   a       2024-01-02  phone   purchase   desired    5.00       100   -      100  1.0

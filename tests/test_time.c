@@ -1,4 +1,4 @@
-/* Timestamps (SPEC 1.2): iv_time_parse, iv_time_format and the calendar arithmetic.
+/* Timestamps (doc/GUIDE.md §1): iv_time_parse, iv_time_format and the calendar arithmetic.
  * Expected epoch values come from GNU date, e.g. `date -u -d 2024-03-01 +%s`
  * -> 1709251200; the command for each constant is in the comment beside it. */
 #include <check.h>

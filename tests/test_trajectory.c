@@ -1,4 +1,4 @@
-/* Trajectories from a store (SPEC 4): age, calendar and interaction-index alignment,
+/* Trajectories from a store (doc/PATTERN.md): age, calendar and interaction-index alignment,
  * censored buckets (NaN, never 0), selections, reference time, the norm of a subset,
  * a contact against a norm, nearest norm, allocation failures. Every expected value is
  * worked out by hand in the comments. */

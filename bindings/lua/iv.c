@@ -1702,7 +1702,7 @@ static int l_t_sf(lua_State *L)
     return 1;
 }
 
-/* --- lifecycle (SPEC 3.4) ---------------------------------------------------------- */
+/* --- lifecycle (doc/LIFECYCLE.md) ---------------------------------------------------------- */
 
 /* A duration at stack index idx: integer milliseconds or text such as "14d", "36h",
  * "2w", "30m", "45s" (a bare number is days), as the `iv` tool takes it. */
@@ -1797,7 +1797,7 @@ static const char *funnel_steps(lua_State *L, int opts)
 enum { LC_CHURN, LC_COHORTS, LC_FUNNEL, LC_RETENTION, LC_HISTOGRAM, LC_LIFECYCLE, LC_STICKINESS,
        LC_PATHS };
 
-/* funnel rows: `step` "1", "2", ... as integers, as SPEC 5 and the JSON export write it */
+/* funnel rows: `step` "1", "2", ... as integers, as doc/GUIDE.md §3 and the JSON export write it */
 static void funnel_step_integers(lua_State *L, int rows)
 {
     lua_Integer r, n = (lua_Integer)lua_rawlen(L, rows);
@@ -1950,7 +1950,7 @@ static int s_clv_predict(lua_State *L)
     return 1;
 }
 
-/* --- RV patterns (SPEC 4) ------------------------------------------------------------ */
+/* --- RV patterns (doc/PATTERN.md) ------------------------------------------------------------ */
 
 static const char *const align_names[] = {"age", "calendar", "index", NULL};
 static const char *const distance_names[] = {"dtw", "euclidean", NULL};
@@ -2271,7 +2271,7 @@ static int l_vs_norm(lua_State *L)
     return 2;
 }
 
-/* --- summaries (SPEC 7) ---------------------------------------------------------------- */
+/* --- summaries (doc/SUMMARIES.md) ---------------------------------------------------------------- */
 
 typedef struct lsummary {
     iv_summary *s;

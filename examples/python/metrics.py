@@ -39,7 +39,7 @@ with libiv.load(path) as store:
         with store.metrics(model=model, start="2024-01-01") as t:
             print("2024 RV without visits:", t[0]["rv"])
 
-    # Segment vs segment on a per-contact metric (SPEC 5 `compare`).
+    # Segment vs segment on a per-contact metric (doc/GUIDE.md §3 `compare`).
     with store.compare("rv", "team = east", "team = west") as c:
         row = c[0]
         print("RV per contact east vs west: diff %.1f, Welch p %.3f, MWU p %.3f"

@@ -56,12 +56,12 @@ int iv__lc_typeset(iv__lc *L, const char *text, const char *what, uint8_t **set)
     for (;;) {
         const char *b, *e;
         uint32_t id;
-        while (*p == ' ' || *p == '\t')
+        while (iv__text_space(*p))
             p++;
         b = p;
         while (*p && *p != ',' && *p != '|')
             p++;
-        for (e = p; e > b && (e[-1] == ' ' || e[-1] == '\t');)
+        for (e = p; e > b && iv__text_space(e[-1]);)
             e--;
         if (e == b) {
             iv__lc_typeset_free(L, *set);

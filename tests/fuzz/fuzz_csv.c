@@ -1,4 +1,4 @@
-/* Fuzz target: CSV ingestion (RFC 4180 with a header row; SPEC 1.3). */
+/* Fuzz target: CSV ingestion (RFC 4180 with a header row; doc/GUIDE.md §1). */
 #include "fuzz.h"
 #include "iv/ingest.h"
 

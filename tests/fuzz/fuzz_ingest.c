@@ -1,6 +1,6 @@
 /* The ingestion fuzz body shared by fuzz_csv.c and fuzz_jsonl.c.
  *
- * Invariants checked on every input (SPEC 1.3, 1.4):
+ * Invariants checked on every input (doc/GUIDE.md §1):
  * - rows_read = rows_accepted + rows_rejected, and the store holds rows_accepted rows;
  * - pushing the bytes in small chunks gives the same result, counters and rows as one
  *   push (input may be split anywhere);

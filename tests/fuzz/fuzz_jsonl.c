@@ -1,4 +1,4 @@
-/* Fuzz target: JSON Lines ingestion (SPEC 1.3). */
+/* Fuzz target: JSON Lines ingestion (doc/GUIDE.md §1). */
 #include "fuzz.h"
 #include "iv/ingest.h"
 

@@ -1,4 +1,4 @@
-/* Fuzz target: model files (INI text, doc/MODEL.md; SPEC 2).
+/* Fuzz target: model files (INI text, doc/MODEL.md; doc/MODEL.md).
  * Invariants: parsing either fails with IV_EPARSE/IV_ELIMIT or gives a model whose
  * written text parses back to an equal model, whose text is the same again. */
 #include <stdlib.h>

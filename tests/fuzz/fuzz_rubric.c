@@ -1,4 +1,4 @@
-/* Fuzz target: the maturity text formats (SPEC 6): rubric files, indicator CSV
+/* Fuzz target: the maturity text formats (doc/MATURITY.md): rubric files, indicator CSV
  * (`indicator,value`) and peer CSV (`peer,area,score`), all fed the same bytes.
  * Invariants: failures are IV_EPARSE (or a limit) with a message; a parsed rubric can
  * be tabulated and assessed; a failed indicator parse leaves the set unchanged; peer

@@ -1,4 +1,4 @@
-/* Fuzz target: selection expressions (SPEC 3.2) through iv_query_metrics() on a small
+/* Fuzz target: selection expressions (doc/METRICS.md) through iv_query_metrics() on a small
  * store with every kind of dimension.
  * Invariants: an expression either fails with IV_EPARSE/IV_ENOTFOUND and a message, or
  * selects a set of rows whose groups add up to it; E and `not (E)` split the log. */

@@ -1,4 +1,4 @@
-/* Fuzz target: store snapshots (SPEC 7: "a truncated or corrupted file is a clear
+/* Fuzz target: store snapshots (doc/SUMMARIES.md: "a truncated or corrupted file is a clear
  * error"). Each input is loaded twice: as given, and with every section's CRC-32
  * patched to match its payload, so that the fuzzer reaches the section parsers.
  * Invariants: a loaded store saves to a file that loads back to the same rows, and a

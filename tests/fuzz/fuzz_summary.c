@@ -1,4 +1,4 @@
-/* Fuzz target: serialised summaries (SPEC 7: "parsing an untrusted one is safe").
+/* Fuzz target: serialised summaries (doc/SUMMARIES.md: "parsing an untrusted one is safe").
  * Each input is parsed twice: as given (header checks), and with its payload length and
  * CRC-32 patched to match, so that the fuzzer reaches the payload parser past the
  * checksum. Invariants: a parsed summary serialises to bytes that parse back and

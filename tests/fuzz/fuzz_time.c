@@ -1,4 +1,4 @@
-/* Fuzz target: timestamps (SPEC 1.2).
+/* Fuzz target: timestamps (doc/GUIDE.md §1).
  * Invariants: a parsed time lies in [1900-01-01, 2201-01-01) UTC up to one day of offset,
  * and formatting it gives text that parses back to the same millisecond. */
 #include <string.h>

@@ -2,7 +2,7 @@
 """Expected values for tests/test_maturity.c, computed independently of libiv.
 
 The rubric of tests/data/maturity/small.ini and the indicator values of current.csv and
-previous.csv are restated here by hand; levels follow SPEC 6 with exact rational
+previous.csv are restated here by hand; levels follow doc/MATURITY.md with exact rational
 arithmetic (fractions.Fraction), and the peer percentile ranks come from SciPy's
 percentileofscore(kind='mean') (ties count half). Run: /usr/bin/python3 tests/ref/maturity.py
 """
@@ -26,7 +26,7 @@ AREAS = ["technology", "channels", "engagement", "experience", "content", "busin
 
 
 def level(name, x):
-    """SPEC 6, written from the text: reaching t_k (k = 2..10) means x >= t_k (higher) or
+    """doc/MATURITY.md, written from the text: reaching t_k (k = 2..10) means x >= t_k (higher) or
     x <= t_k (lower); between t_k and t_{k+1} interpolate; below t2 -> 1; from t10 -> 10."""
     _, _, direction, ts = RUBRIC[name]
     t = {k: F(str(v)) for k, v in zip(range(2, 11), ts)}
@@ -104,7 +104,7 @@ for a, ps in peers.items():
     print(a, len(ps), statistics.median(ps), stats.percentileofscore(ps, scores[a], kind="mean"))
 
 print("# built-in indicators over [2024-01-01, 2025-01-01) of the log in test_maturity.c")
-# Default model (SPEC 2) restated: channel costs, digital channels, areas, RV units.
+# Default model (doc/MODEL.md) restated: channel costs, digital channels, areas, RV units.
 COST = {"web": 0.15, "phone": 2.83, "email": 1.0}  # email has no cost: default_cost 1.0
 DIGITAL = {"web", "email"}
 AREA = {"web": "experience", "email": "content", "phone": "engagement"}

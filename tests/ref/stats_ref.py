@@ -230,7 +230,7 @@ lt = sum(1 for x in a for y in b if x < y)
 vals = [len(a), len(b), np.mean(a), np.mean(b), np.median(a), np.median(b), diff,
         diff - half, diff + half, r.statistic, df, r.pvalue, m.statistic, m.pvalue,
         (gt - lt) / (len(a) * len(b))]
-print("/* compare(gen(25, 21, 1000, 10, 0), gen(31, 22, 1000, 10, 5)): the 15 SPEC columns */")
+print("/* compare(gen(25, 21, 1000, 10, 0), gen(31, 22, 1000, 10, 5)): the 15 documented columns */")
 print("static const double compare_ref[15] = {")
 print("    " + ", ".join(cf(float(v)) for v in vals))
 print("};")

@@ -1,5 +1,5 @@
 -- The Lua module: appended rows, the model, statistics, CLV and maturity, with expected
--- values worked out by hand (comments) or published (SPEC 8, the CDNOW parameters).
+-- values worked out by hand (comments) or published (doc/CLV.md, the CDNOW parameters).
 package.path = "./?.lua;" .. package.path
 local T = require "support"
 local iv = require "iv"
@@ -14,7 +14,7 @@ local function small_store()
   return s
 end
 
-T.test("metrics of three appended rows by hand (SPEC 2 defaults)", function()
+T.test("metrics of three appended rows by hand (doc/MODEL.md defaults)", function()
   local s <close> = small_store()
   local r = assert(s:metrics{})[1]
   local c = 0.15 + 2.83 + 0.5        -- web, phone default costs; email given
@@ -37,7 +37,7 @@ T.test("bad record: nil, message naming the field, nothing appended", function()
   assert(s:rows() == 0)
 end)
 
-T.test("model: defaults of SPEC 2, setters re-score, text round trip", function()
+T.test("model: defaults of doc/MODEL.md, setters re-score, text round trip", function()
   local m <close> = iv.model()
   local p = m:type_info("purchase")
   assert(p.rv == 100 and p.stage == "closing" and p.class == "do" and p.flags[1] == "purchase")

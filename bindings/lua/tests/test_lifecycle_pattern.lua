@@ -1,5 +1,5 @@
 -- The Lua module: lifecycle (churn, retention, cohorts, funnel, CLV predictions), RV
--- patterns (SPEC 4), segment compare, summaries and snapshots. Store-level results are
+-- patterns (doc/PATTERN.md), segment compare, summaries and snapshots. Store-level results are
 -- compared value for value with the `iv` tool's JSON on the bundled sample (a separate
 -- program over the C API); the array kernels with values worked out by hand (comments).
 package.path = "./?.lua;" .. package.path

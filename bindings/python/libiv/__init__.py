@@ -42,7 +42,7 @@ IV_TIME_NONE = _lib.IV_TIME_NONE
 
 
 def maturity(store: Any, rubric: Any=None, indicators: Any=None, model: Any=None, start: Any=None, end: Any=None) -> Any:
-    """Assess a store's digital maturity (SPEC 6): the `maturity` table of SPEC 5."""
+    """Assess a store's digital maturity (doc/MATURITY.md): the `maturity` table of doc/GUIDE.md §3."""
     from .maturity import store_maturity
     return store_maturity(store, rubric, indicators, model, start, end)
 
@@ -57,7 +57,7 @@ def _clv_fit(self: Store, model: str = "bgnbd", **kw: Any) -> CLV:
 
 _clv_fit.__doc__ = CLV.fit_store.__doc__
 setattr(Store, "clv_fit", _clv_fit)
-# Lifecycle (SPEC 3.4) and RV patterns (SPEC 4) as Store methods; keywords are the C
+# Lifecycle (doc/LIFECYCLE.md) and RV patterns (doc/PATTERN.md) as Store methods; keywords are the C
 # option field names (see lifecycle.py, pattern.py). retention without `every` is
 # churn's table, as `iv retention` prints the same table as `iv churn`.
 for _name, _f in (("churn", lifecycle.churn), ("retention", lifecycle.retention),

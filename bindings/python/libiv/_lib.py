@@ -30,7 +30,7 @@ def _load(path: str, why: str) -> ctypes.CDLL:
 def _find_library() -> ctypes.CDLL:
     """LIBIV_PATH first (the library file, or a directory holding libiv.so.1 or libiv.so),
     then the library an installed copy of this package was installed with (_paths.py),
-    then the system loader (SPEC 5)."""
+    then the system loader (doc/GUIDE.md §3)."""
     path = os.environ.get("LIBIV_PATH")
     if path:
         if os.path.isdir(path):

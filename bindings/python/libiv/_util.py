@@ -30,7 +30,7 @@ def _enum_names(kind: Any) -> Any:
 
 ENUM_NAMES = {k: _enum_names(v) for k, v in ENUM_KINDS.items()}
 ENUM_VALUES = {k: {n: i for i, n in enumerate(v) if n} for k, v in ENUM_NAMES.items()}
-# SPEC 1.1: outcomes may also be written +1 / 0 / -1.
+# doc/GUIDE.md §1: outcomes may also be written +1 / 0 / -1.
 ENUM_VALUES["outcome"].update({"+1": 1, "1": 1, "0": 2, "-1": 3})
 
 
@@ -57,7 +57,7 @@ def enum_name(kind: Any, v: Any) -> Any:
 
 
 def parse_time(text: Any) -> Any:
-    """Parse a timestamp as SPEC 1.2 accepts it; returns milliseconds since the epoch."""
+    """Parse a timestamp as doc/GUIDE.md §1 accepts it; returns milliseconds since the epoch."""
     b = _lib.enc(text)
     out = ctypes.c_int64()
     check(_lib.fn("iv_time_parse")(b, len(b), ctypes.byref(out)))

@@ -125,7 +125,7 @@ def _rfm(store: Any, calibration_end: Any, unit: Union[str, int], model: Any,
 
 
 def simple(m: float, r: float, d: float) -> float:
-    """The simple CLV m r / (1 + d - r) (SPEC 3.4 a)."""
+    """The simple CLV m r / (1 + d - r) (doc/CLV.md, the simple model)."""
     out = ctypes.c_double()
     check(_lib.fn("iv_clv_simple")(float(m), float(r), float(d), ctypes.byref(out)))
     return float(out.value)

@@ -1,4 +1,4 @@
-"""Lifecycle metrics (SPEC 3.4): churn and retention, cohort retention, funnels.
+"""Lifecycle metrics (doc/LIFECYCLE.md): churn and retention, cohort retention, funnels.
 
 Each function takes a :class:`Store`, the lifecycle options under their C names
 (``t0``, ``t1``, ``window``, ``period``, ``steps``, ``mode``; see include/iv/lifecycle.h)
@@ -6,7 +6,7 @@ and the query keywords of :meth:`Store.metrics` (``by``, ``where``, ``model``,
 ``start``/``end`` -- also ``from``/``to`` -- and ``t_ref``). They are exposed as
 ``Store.churn``, ``Store.retention``, ``Store.cohorts`` and ``Store.funnel``; each
 returns a :class:`Table`, the one ``iv churn|retention|cohorts|funnel --format json``
-prints. Definitions and the choices where SPEC 3.4 is silent: doc/LIFECYCLE.md.
+prints. Definitions, and the choices made where they leave room: doc/LIFECYCLE.md.
 """
 
 import ctypes
@@ -101,7 +101,7 @@ def _code(table: Any, v: Any, what: Any) -> Any:
 
 class FunnelTable(Table):
     """The funnel's table: `step` reads as an int (1, 2, ...) and "support_after" for
-    the last row, as SPEC 5 and the JSON export write it (the C column is text)."""
+    the last row, as doc/GUIDE.md §3 and the JSON export write it (the C column is text)."""
 
     def _cell(self, r: Any, c: Any) -> Any:
         v = Table._cell(self, r, c)
@@ -142,7 +142,7 @@ def _every_code(every: "str | int | None") -> int:
 
 def churn(store: Any, t0: Any = None, t1: Any = None, window: Any = None,
           every: "str | int | None" = None, **query: Any) -> Table:
-    """Churn and retention over [t0, t1) (SPEC 3.4), one row per group: the `by`
+    """Churn and retention over [t0, t1) (doc/LIFECYCLE.md), one row per group: the `by`
     dimensions, t0, t1, active_start (S), lost (L), churn (L / S), active_end (E),
     new_active (N), retention ((E - N) / S). t1 defaults to the last timestamp + 1 ms,
     t0 to t1 - window; window (ms, timedelta or '90d') defaults to the model's
@@ -166,7 +166,7 @@ def retention(store: Any, t0: Any = None, t1: Any = None, window: Any = None,
 
 def cohorts(store: Any, period: "str | int" = "week", start_types: "str | Sequence[str] | None" = None,
             return_types: "str | Sequence[str] | None" = None, **query: Any) -> Table:
-    """Cohort retention in long form (SPEC 3.4): per cohort (the ISO week `YYYY-Www` or
+    """Cohort retention in long form (doc/LIFECYCLE.md): per cohort (the ISO week `YYYY-Www` or
     month `YYYY-MM` of the first interaction) and period k: the `by` dimensions, cohort,
     contacts, period, retained, rate, rate_unbounded; unobserved periods are None.
     period: 'week' | 'month'. start/end keep the cohorts whose first interaction falls
@@ -222,7 +222,7 @@ def funnel_histogram(store: Any, steps: Any, mode: str = "ordered", window: Any 
 
 
 def funnel(store: Any, steps: Any, mode: Any="ordered", window: Any=None, exclude: Any=None, **query: Any) -> Any:
-    """A conversion funnel (SPEC 3.4). steps: 'signup,demo|trial,purchase' or
+    """A conversion funnel (doc/LIFECYCLE.md). steps: 'signup,demo|trial,purchase' or
     ['signup', ['demo', 'trial'], 'purchase'] (alternatives within a step);
     mode: 'ordered' | 'strict' | 'any'; window (ms, timedelta or '14d'; default 30
     days) from the first step-1 interaction, inclusive. One row per step (step, types,

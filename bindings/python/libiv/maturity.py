@@ -1,4 +1,4 @@
-"""Digital maturity (SPEC 6): rubrics, indicator sets, assessments, year on year, peers."""
+"""Digital maturity (doc/MATURITY.md): rubrics, indicator sets, assessments, year on year, peers."""
 
 from typing import Any
 import ctypes
@@ -124,7 +124,7 @@ class Indicators(Handle):
 
 
 def assess(rubric: Any=None, indicators: Any=None) -> Any:
-    """The SPEC 5 `maturity` table: one row per area, then `overall`."""
+    """The doc/GUIDE.md §3 `maturity` table: one row per area, then `overall`."""
     own = rubric is None
     rubric = Rubric() if own else rubric
     indicators = Indicators() if indicators is None else indicators

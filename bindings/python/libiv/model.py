@@ -1,4 +1,4 @@
-"""The scoring model (SPEC 2): RV units, stages, classes and flags per type; cost, digital
+"""The scoring model (doc/MODEL.md): RV units, stages, classes and flags per type; cost, digital
 and area per channel; global parameters."""
 
 from typing import Any, Dict
@@ -47,7 +47,7 @@ def _opts() -> Any:
 
 
 class Model(Handle):
-    """A scoring model. ``Model()`` is the built-in default of SPEC 2 (doc/MODEL.md);
+    """A scoring model. ``Model()`` is the built-in default of doc/MODEL.md;
     ``Model.load(path)`` and ``Model.parse(text)`` read the INI-style format layered over
     the default. Use it in queries with ``store.metrics(model=m)``."""
 

@@ -1,4 +1,4 @@
-"""RV patterns (SPEC 4): trajectories, norms, a contact against a norm, nearest norm,
+"""RV patterns (doc/PATTERN.md): trajectories, norms, a contact against a norm, nearest norm,
 segment compare, A/B efficacy, prioritising, stalled contacts, next best action -- and
 the array-level kernels (Euclidean, DTW, LB_Keogh, nearest, norm, z against a norm).
 
@@ -295,7 +295,7 @@ def nearest_norm(store: Any, subsets: Any, **kw: Any) -> Any:
 
 
 def segment_compare(store: Any, metric: Any, where_a: Any, where_b: Any, **kw: Any) -> Any:
-    """Segment versus segment on a per-contact metric (the SPEC 5 `compare` row,
+    """Segment versus segment on a per-contact metric (the doc/GUIDE.md §3 `compare` row,
     `iv compare`): (where) and (where_a) against (where) and (where_b).
     confidence, mwu_method, mwu_continuity; query keywords."""
     from .store import _query_options

@@ -1,4 +1,4 @@
-"""Statistical kernels and the two-sample comparison (SPEC 4, `compare` of SPEC 5)."""
+"""Statistical kernels and the two-sample comparison (doc/PATTERN.md, `compare` of doc/GUIDE.md §3)."""
 
 from typing import Any
 import ctypes
@@ -80,7 +80,7 @@ def cliffs_delta(a: Any, b: Any) -> Any:
 def compare(a: Any, b: Any, confidence: Any=None, mwu_method: Any=None, mwu_continuity: Any=None) -> Any:
     """Compare two samples: one single-result Table with n_a, n_b, mean_a, mean_b,
     median_a, median_b, diff, diff_ci_low, diff_ci_high, welch_t, welch_df, welch_p,
-    mwu_u, mwu_p, cliffs_delta (SPEC 5 `compare`)."""
+    mwu_u, mwu_p, cliffs_delta (doc/GUIDE.md §3 `compare`)."""
     pa, na, ka = _sample(a)
     pb, nb, kb = _sample(b)
     o = _options(confidence, mwu_method, mwu_continuity)

@@ -1,4 +1,4 @@
-"""The interaction store, ingestion and the queries over it (SPEC 1, 3)."""
+"""The interaction store, ingestion and the queries over it (doc/GUIDE.md §1, doc/METRICS.md)."""
 
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 import ctypes
@@ -61,7 +61,7 @@ def _guess_format(path: Any) -> Any:
 
 
 class IngestResult:
-    """What one ingestion did: the counters of SPEC 5 `ingest` and the kept rejects
+    """What one ingestion did: the counters of doc/GUIDE.md §3 `ingest` and the kept rejects
     (dicts with line, offset, reason, raw)."""
 
     def __init__(self, stats: Any, rejects: Any) -> None:
@@ -209,7 +209,7 @@ def is_snapshot(path: Any) -> Any:
 
 
 class Store(Handle):
-    """A columnar, in-memory log of interactions (SPEC 1.1).
+    """A columnar, in-memory log of interactions (doc/GUIDE.md §1).
 
     ``Store()`` is empty; ``libiv.load(path, **opts)`` ingests files. Append with
     ``append(**record)`` or ``append_columns(...)``; query with ``metrics()``,
@@ -228,7 +228,7 @@ class Store(Handle):
 
     _free = "iv_store_free"
 
-    # --- snapshots (SPEC 7) -------------------------------------------------------------
+    # --- snapshots (doc/SUMMARIES.md) -------------------------------------------------------------
     @classmethod
     def open(cls, path: Any, max_strings: Any=None) -> Any:
         """Load a store snapshot written by save() (CorruptError for a damaged file)."""
@@ -579,7 +579,7 @@ class Store(Handle):
             return "<libiv.Store closed>"
         return "<libiv.Store %d rows, %d contacts>" % (self.rows, self.contacts)
 
-    # --- queries (SPEC 3) --------------------------------------------------------------
+    # --- queries (doc/METRICS.md) --------------------------------------------------------------
     def _prepared(self) -> Any:
         """The handle, with the contact index brought up to date after append() (the
         C API leaves that to the caller; the binding does it before every read that
@@ -598,7 +598,7 @@ class Store(Handle):
         return Table._take(out)
 
     def metrics(self, by: Any=None, where: Any=None, model: Any=None, start: Any=None, end: Any=None, **kw: Any) -> Any:
-        """The group metrics of SPEC 3.2: one row per group, the `by` dimensions then n,
+        """The group metrics of doc/METRICS.md: one row per group, the `by` dimensions then n,
         contacts, cost, value, cpt, iv, roi, desired_rate, rv, rv_per_interaction,
         cost_per_rv, rv_forward, rv_backward, nps, nps_se, nps_ci_low, nps_ci_high, csat, csat_mean, ces, ces_easy,
         cost_assumed, rv_unscored. by: list or comma-separated str; where: the selection language;
@@ -635,15 +635,15 @@ class Store(Handle):
                          model=model, start=start, end=end, **kw)
 
     def contacts_table(self, where: Any=None, model: Any=None, start: Any=None, end: Any=None, **kw: Any) -> Any:
-        """Per-contact attributes (SPEC 3.3): contact, first_ts, last_ts, n, cost, value,
+        """Per-contact attributes (doc/METRICS.md): contact, first_ts, last_ts, n, cost, value,
         rv, profit, contact_stage, profit_tier, community_role and one bool per flag."""
         return self._run("iv_query_contacts", where=where, model=model, start=start,
                          end=end, **kw)
 
     def compare(self, metric: Any, a: Any, b: Any, where: Any=None, model: Any=None, start: Any=None, end: Any=None,
                 confidence: Any=None, mwu_method: Any=None, mwu_continuity: Any=None) -> Any:
-        """Segment vs segment (SPEC 5 `compare`): the per-contact `metric` (a name of
-        SPEC 3.2 computed over each contact's interactions in the selection) compared
+        """Segment vs segment (doc/GUIDE.md §3 `compare`): the per-contact `metric` (a name of
+        doc/METRICS.md computed over each contact's interactions in the selection) compared
         between the selections `a` and `b` (expressions; each also restricted by
         `where`). One single-result row: n_a, n_b, mean_a, mean_b, median_a, median_b,
         diff, diff_ci_low, diff_ci_high, welch_t, welch_df, welch_p, mwu_u, mwu_p,
@@ -667,7 +667,7 @@ class Store(Handle):
 
 
 def load(path: Any, **opts: Any) -> Any:
-    """Ingest one file (or a list of files) into a new Store (SPEC 5).
+    """Ingest one file (or a list of files) into a new Store (doc/GUIDE.md §3).
 
     Options as Store.ingest(): input_format, lenient, policy, rejects, progress, the source
     options (delimiter, encoding, time_format, timezone, epoch_unit, decimal, thousands,

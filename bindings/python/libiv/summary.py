@@ -1,4 +1,4 @@
-"""Summaries (SPEC 7): mergeable aggregates of a grouped query, and the partition hash.
+"""Summaries (doc/SUMMARIES.md): mergeable aggregates of a grouped query, and the partition hash.
 
 A summary holds, per group of a query, the counts and exact sums behind every metric of
 ``Store.metrics`` plus relative-error sketches of per-contact metrics (n, cost, value,
@@ -192,7 +192,7 @@ class Summary(Handle):
 
     def compare(self, group: Any, other: Any, other_group: Any, metric: Any) -> Any:
         """Segment vs segment on a per-contact metric from two summaries alone: the
-        SPEC 5 `compare` row (n_a, n_b, mean_a, ..., cliffs_delta) as a Table."""
+        doc/GUIDE.md §3 `compare` row (n_a, n_b, mean_a, ..., cliffs_delta) as a Table."""
         out = c_void_p()
         check(_fn("iv_summary_compare")(ctypes.byref(out), self._handle(), group,
                                         other._handle(), other_group, _lib.enc(metric), None))

@@ -1,4 +1,4 @@
-"""Result tables: every libiv result is an iv_table (SPEC 5)."""
+"""Result tables: every libiv result is an iv_table (doc/GUIDE.md §3)."""
 
 from typing import Any, Iterator
 import ctypes
@@ -39,7 +39,7 @@ def _periods(pd: Any, vals: Any, name: Any) -> Any:
 class Table(Handle):
     """A result table: named, typed columns and rows.
 
-    Rows read as dicts keyed by the column names of SPEC 3.2 / 5; an undefined cell (a
+    Rows read as dicts keyed by the column names of doc/METRICS.md, doc/GUIDE.md §3; an undefined cell (a
     ratio over nothing, a missing group key) reads as None. TIME cells read as aware UTC
     datetimes, BOOL as bool, LIST as a list of str (empty, never None, as in the JSON
     export).

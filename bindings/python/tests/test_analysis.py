@@ -1,7 +1,7 @@
 """The Python binding: statistics, CLV and maturity.
 
 Expected values are worked out by hand (comments), taken from published tables (Student
-t quantile, the CDNOW parameters of Fader, Hardie & Lee 2005 quoted in SPEC 8), or from
+t quantile, the CDNOW parameters of Fader, Hardie & Lee 2005 quoted in doc/CLV.md), or from
 the `iv` tool where it has the command.
 """
 

@@ -1,7 +1,7 @@
 """The Python binding: store, ingestion, queries, tables, model, errors.
 
 Expected values come from the `iv` tool's JSON output on the bundled sample (a separate
-program over the same C API) or are worked out by hand from SPEC 2 / 3.2 in comments.
+program over the same C API) or are worked out by hand from doc/MODEL.md, doc/METRICS.md in comments.
 """
 
 import json
@@ -248,7 +248,7 @@ def small_store():
 
 
 class HandChecked(unittest.TestCase):
-    """SPEC 2 default model: web 0.15, phone 2.83; visit 1, purchase 100, open 1 RV;
+    """doc/MODEL.md default model: web 0.15, phone 2.83; visit 1, purchase 100, open 1 RV;
     outcome factors desired 1, neutral (or missing) 0.5, undesired 0."""
 
     def test_metrics_of_three_rows_by_hand(self):

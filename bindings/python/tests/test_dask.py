@@ -1,4 +1,4 @@
-"""Scale-out on Dask distributed (SPEC 7): a LocalCluster over parts of the sample split by
+"""Scale-out on Dask distributed (doc/SUMMARIES.md): a LocalCluster over parts of the sample split by
 contact; workers summarise their part through the binding; the merged summaries give
 exactly the single-process metrics. Also: the partition hash is the same in Python and C
 and on published FNV-1a vectors, merge order does not change a byte, and corrupted

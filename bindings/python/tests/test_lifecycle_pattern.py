@@ -1,5 +1,5 @@
 """The Python binding: lifecycle (churn, retention, cohorts, funnel, CLV predictions), RV
-patterns (SPEC 4), segment compare, summaries and snapshots.
+patterns (doc/PATTERN.md), segment compare, summaries and snapshots.
 
 Store-level results are compared value for value with the `iv` tool's JSON on the
 bundled sample (a separate program over the C API: these tests check that the binding
@@ -68,7 +68,7 @@ class Lifecycle(Base):
     def test_funnel_steps_as_text_or_list_match_cli(self):
         args = ("funnel", SAMPLE, "--steps", "visit,demo|trial,purchase")
         with self.store.funnel("visit,demo|trial,purchase") as t:
-            self.assertEqual(t.column("step"), [1, 2, 3, "support_after"])   # SPEC 5
+            self.assertEqual(t.column("step"), [1, 2, 3, "support_after"])   # doc/GUIDE.md §3
         self.same(self.store.funnel("visit,demo|trial,purchase"), *args)
         self.same(self.store.funnel(["visit", ["demo", "trial"], "purchase"]), *args)
 
