@@ -44,29 +44,11 @@
 static double cx[CDNOW_N], ctx[CDNOW_N], cT[CDNOW_N], cz[CDNOW_N];
 static size_t cn;
 
-/* The CDNOW summary (ID,x,t_x,T,zbar), read once. */
+/* The CDNOW summary (ID,x,t_x,T,zbar), read once (tu_read_cdnow). */
 static void load_cdnow(void)
 {
-    char path[1024], *text, *p;
-    size_t len;
-    if (cn)
-        return;
-    text = tu_read_file(tu_data_path(path, sizeof path,
-                                       "cdnow/cdnow_customers_summary_with_transactions.csv"),
-                        &len);
-    ck_assert_msg(text != NULL, "cannot read %s", path);
-    p = strchr(text, '\n');
-    while (p && *++p && cn < CDNOW_N) {
-        strtod(p, &p); /* ID */
-        cx[cn] = strtod(p + 1, &p);
-        ctx[cn] = strtod(p + 1, &p);
-        cT[cn] = strtod(p + 1, &p);
-        cz[cn] = strtod(p + 1, &p);
-        cn++;
-        p = strchr(p, '\n');
-    }
-    free(text);
-    ck_assert_int_eq(cn, CDNOW_N);
+    if (!cn)
+        tu_read_cdnow(cx, ctx, cT, cz, CDNOW_N, &cn);
 }
 
 /* |got - want| <= rel * |want| */

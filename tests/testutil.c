@@ -70,6 +70,30 @@ void tu_alloc_sweep(tu_build_fn build, tu_call_fn call, const void *ctx)
     }
 }
 
+void tu_read_cdnow(double *x, double *tx, double *T, double *zbar, size_t cap, size_t *n)
+{
+    char path[1024], *text, *p;
+    size_t len, k = 0;
+    text = tu_read_file(tu_data_path(path, sizeof path,
+                                     "cdnow/cdnow_customers_summary_with_transactions.csv"),
+                        &len);
+    ck_assert_msg(text != NULL, "cannot read %s", path);
+    p = strchr(text, '\n');
+    while (p && *++p) {
+        ck_assert_msg(k < cap, "%s: more than %zu customers", path, cap);
+        strtod(p, &p); /* ID */
+        x[k] = strtod(p + 1, &p);
+        tx[k] = strtod(p + 1, &p);
+        T[k] = strtod(p + 1, &p);
+        zbar[k] = strtod(p + 1, &p);
+        k++;
+        p = strchr(p, '\n');
+    }
+    free(text);
+    ck_assert_uint_eq(k, cap);
+    *n = k;
+}
+
 static const char *tu_env_path(char *buf, size_t cap, const char *env, const char *fallback,
                                const char *rel)
 {

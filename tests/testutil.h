@@ -37,6 +37,9 @@ void tu_alloc_sweep(tu_build_fn build, tu_call_fn call, const void *ctx);
 
 /* $IV_TEST_DATA/rel (or tests/data/rel): the reference data in the repository. */
 const char *tu_data_path(char *buf, size_t cap, const char *rel);
+/* The CDNOW customer summary of tests/data/cdnow (ID,x,t_x,T,zbar; weeks): fills the
+ * arrays with its cap rows and sets *n; fails the test unless the file has exactly cap. */
+void tu_read_cdnow(double *x, double *tx, double *T, double *zbar, size_t cap, size_t *n);
 /* $IV_SOURCE_ROOT/rel */
 const char *tu_source_path(char *buf, size_t cap, const char *rel);
 /* $IV_BUILD_ROOT/rel */
