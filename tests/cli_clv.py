@@ -118,6 +118,109 @@ class Clv(unittest.TestCase):
                     self.assertIsNotNone(r["predicted"])
                 self.assertGreater(rows[-1]["correlation"], 0.5)
 
+    def test_validate_all_row_holds_totals(self):
+        # The "all" row: customers, and actual and predicted as totals over the customers
+        # (doc/CLV.md §11). The actual total is counted here from the raw CDNOW file:
+        # purchase days after 1997-09-30 up to 1998-06-30 (days merged).
+        days = {}
+        with open(os.path.join(DATA, "cdnow", "CDNOW_sample.txt")) as f:
+            for line in f:
+                p = line.split()
+                if len(p) == 5:
+                    days.setdefault(p[1], set()).add(p[2])
+        hold = sum(sum(1 for d in s if "19971001" <= d <= "19980630") for s in days.values())
+        self.assertEqual(len(days), 2357)
+        with tempfile.TemporaryDirectory() as d:
+            log = os.path.join(d, "cd.csv")
+            with open(log, "w") as g:
+                g.write("contact,ts,channel,type,value\n")
+                with open(os.path.join(DATA, "cdnow", "CDNOW_sample.txt")) as f:
+                    for line in f:
+                        p = line.split()
+                        if len(p) == 5:
+                            g.write(f"{p[1]},{p[2][:4]}-{p[2][4:6]}-{p[2][6:]},web,purchase,{p[4]}\n")
+            rows = iv_json("clv", "validate", log, "--model", "bgnbd", "--calibration-end",
+                           "1997-09-30", "--holdout-end", "1998-06-30")
+        last = rows[-1]
+        self.assertEqual(last["x"], "all")
+        self.assertEqual(last["customers"], 2357)
+        self.assertEqual(last["actual"], hold)
+        self.assertAlmostEqual(sum(r["customers"] * r["actual"] for r in rows[:-1]), hold, places=9)
+        self.assertAlmostEqual(sum(r["customers"] * r["predicted"] for r in rows[:-1]),
+                               last["predicted"], delta=1e-9 * last["predicted"])
+
+    @staticmethod
+    def clv_section(html):
+        a = html.index('<section id="clv">')
+        return html[a:html.index("</section>", a)]
+
+    @staticmethod
+    def number(text):
+        """A number as the report prints it (thin-space thousands, U+2212 minus)."""
+        return float(text.replace("\u2009", "").replace(",", "").replace("\u2212", "-"))
+
+    def test_report_clv_section_on_the_sample(self):
+        # Calibration end by hand: first interaction 2023-01-03, last 2024-12-31: 728 days,
+        # three quarters = 546 days -> 2024-07-02. Holdout purchases counted here from the
+        # CSV: purchase-flagged types (doc/MODEL.md), days merged, contacts whose first
+        # purchase day is on or before the calibration end.
+        import datetime
+        import re
+        buy = {"purchase", "repeat", "renewal", "upsell", "cross_sell"}
+        days = {}
+        with open(SAMPLE) as f:
+            for r in csv.DictReader(f):
+                if r["type"] in buy:
+                    days.setdefault(r["contact"], set()).add(r["ts"][:10])
+        cal = (datetime.date(2023, 1, 3) + datetime.timedelta(days=546)).isoformat()
+        self.assertEqual(cal, "2024-07-02")
+        cal_contacts = [s for s in days.values() if min(s) <= cal]
+        hold = sum(sum(1 for d in s if d > cal) for s in cal_contacts)
+        with tempfile.TemporaryDirectory() as d:
+            out = os.path.join(d, "r.html")
+            iv("report", SAMPLE, "-o", out)
+            with open(out, encoding="utf-8") as f:
+                sec = self.clv_section(f.read())
+        self.assertIn("purchases up to 2024-07-02", sec)
+        self.assertIn(f"{len(days)} contacts with a purchase", sec)
+        allrow = re.search(r"<tr><td>all</td>(.*?)</tr>", sec).group(1)
+        cells = re.findall(r'<td class="num">([^<]*)</td>', allrow)
+        self.assertEqual(self.number(cells[0]), len(cal_contacts))
+        self.assertEqual(self.number(cells[1]), hold)
+        # the parameters are those of iv clv fit (3 significant digits as printed)
+        fit = iv_json("clv", "fit", SAMPLE, "--model", "bgnbd")
+        for name in ("r", "alpha"):
+            m = re.search(r"<td>BG/NBD</td><td>%s</td><td class=\"num\">([^<]*)</td>"
+                          r"<td class=\"num\">([^<]*)</td>" % name, sec)
+            self.assertIsNotNone(m, name)
+            self.assertAlmostEqual(self.number(m.group(1)) / fit[name], 1, delta=0.006)
+            self.assertAlmostEqual(self.number(m.group(2)) / fit[name + "_se"], 1, delta=0.006)
+        self.assertIn("Pareto/NBD not fitted: the likelihood has no maximum", sec)
+        self.assertEqual(sec.count("<svg"), 2)
+        self.assertNotRegex(sec, r"\bnan\b|\binf\b|NaN")
+
+    def test_report_says_plainly_when_no_model_fits(self):
+        # 30 contacts buying every other week like clockwork: no dropout and no spread of
+        # rates, so no model has an interior maximum; the report still renders.
+        import datetime
+        with tempfile.TemporaryDirectory() as d:
+            log, out = os.path.join(d, "flat.csv"), os.path.join(d, "r.html")
+            with open(log, "w") as g:
+                g.write("contact,ts,channel,type,value\n")
+                d0 = datetime.date(2024, 1, 1)
+                for c in range(30):
+                    for w in range(0, 52, 2):
+                        day = d0 + datetime.timedelta(days=7 * w + c % 7)
+                        g.write(f"K{c:03d},{day}T12:00:00Z,web,purchase,10\n")
+            iv("report", log, "-o", out)
+            with open(out, encoding="utf-8") as f:
+                sec = self.clv_section(f.read())
+        self.assertIn("None of the models can be fitted to these data", sec)
+        self.assertIn("None of the models could be fitted to the calibration period", sec)
+        for m in ("BG/NBD", "MBG/NBD", "Pareto/NBD"):
+            self.assertIn(m + " not fitted: the likelihood has no maximum", sec)
+        self.assertNotIn("<svg", sec)
+
     def test_penalizer_gives_a_fit_where_the_plain_fit_has_no_maximum(self):
         p = iv("clv", "fit", SAMPLE, "--model", "pareto", check=False)
         self.assertEqual(p.returncode, 1)

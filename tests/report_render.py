@@ -165,6 +165,9 @@ def main():
         text = dom.stdout.decode("utf-8", "replace")
         if dom.returncode != 0 or "</html>" not in text:
             fail("chromium --dump-dom failed (%d): %s" % (dom.returncode, dom.stderr.decode()[-500:]))
+        for sec in ("clv", "lifecycle", "churn", "maturity"):
+            if '<section id="%s">' % sec not in text:
+                fail("the DOM Chromium built has no section %s" % sec)
         if text.count("<svg") != charts:
             fail("the DOM Chromium built holds %d svg elements, expected %d"
                  % (text.count("<svg"), charts))

@@ -314,7 +314,7 @@ START_TEST(report_has_every_section_and_a_titled_svg_per_chart)
 {
     static const char *const ids[] = {"overview", "channel", "stage", "team", "trends", "yoy",
                                       "trajectory", "funnel", "cohorts", "churn", "lifecycle",
-                                      "maturity", "glossary"};
+                                      "clv", "maturity", "glossary"};
     size_t i;
     int charts;
     const char *p;
@@ -328,8 +328,12 @@ START_TEST(report_has_every_section_and_a_titled_svg_per_chart)
     ck_assert_ptr_nonnull(p);
     charts = atoi(p + 9);
     /* 3 dimensions, 5 monthly trends, yoy in points and relative, trajectory, funnel,
-     * cohorts, churn/retention series, lifecycle, radar */
-    ck_assert_int_eq(charts, 16);
+     * cohorts, churn/retention series, lifecycle, CLV top contacts and calibration against
+     * holdout, radar */
+    ck_assert_int_eq(charts, 18);
+    ck_assert_ptr_nonnull(strstr(html_out, "id=\"clv_top-title\""));
+    ck_assert_ptr_nonnull(strstr(html_out, "id=\"clv_holdout-title\""));
+    ck_assert_ptr_nonnull(strstr(html_out, "<a href=\"#clv\">"));
     ck_assert_int_eq(count(html_out, "<svg "), charts);
     ck_assert_int_eq(count(html_out, "</svg>"), charts);
     ck_assert_int_eq(count(html_out, "role=\"img\""), charts);
@@ -450,6 +454,10 @@ START_TEST(report_of_a_short_log_says_what_is_missing)
     ck_assert_ptr_nonnull(strstr(out, "there is no previous year to compare with"));
     ck_assert_ptr_nonnull(strstr(out, "No contact has been observed for all the buckets"));
     ck_assert_ptr_nonnull(strstr(out, "<section id=\"maturity\">"));
+    /* 2 contacts with a purchase: the CLV section says why there is no fit */
+    ck_assert_ptr_nonnull(strstr(out, "<section id=\"clv\">"));
+    ck_assert_ptr_nonnull(strstr(out, "too few to fit a model"));
+    ck_assert_ptr_null(strstr(out, "id=\"clv_top-title\""));
     {   /* no NaN or infinity printed as a coordinate or a value */
         static const char *const bad[] = {"\"nan", "nan\"", ",nan", "nan,", " nan ", "-nan",
                                           "\"inf", "inf\"", ",inf", "-inf", ">nan<"};

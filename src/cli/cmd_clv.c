@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "clv_data.h"
 #include "commands.h"
 
 static const char *usage_clv =
@@ -44,48 +45,11 @@ static const char *help_clv =
     "          expected_lifetime (further periods, discounted at --discount per period).\n"
     "validate: rows x = 0..6 and 7+ (calibration frequency): customers, actual (mean\n"
     "          holdout purchases), predicted (mean conditional expectation over the holdout);\n"
-    "          then x = all: every customer, their means, and mae, rmse, correlation over\n"
-    "          customers.\n"
+    "          then x = all: every customer, the totals (sums over the customers) of actual\n"
+    "          and predicted, and mae, rmse, correlation over customers.\n"
     "pmf:      rows x, p: P(X(T) = x) of a new customer for x = 0..K.\n";
 
 enum { SUB_FIT, SUB_PREDICT, SUB_VALIDATE, SUB_PMF };
-
-/* The per-contact input, whatever its source: for sbg x = periods, t_x = churned. */
-typedef struct clv_data {
-    size_t n;
-    char **contact;
-    double *x, *t_x, *T, *zbar, *hx, *hT;
-    int has_zbar, has_holdout;
-} clv_data;
-
-static void clv_data_free(clv_data *d)
-{
-    size_t i;
-    for (i = 0; d->contact && i < d->n; i++)
-        free(d->contact[i]);
-    free(d->contact);
-    free(d->x);
-    free(d->t_x);
-    free(d->T);
-    free(d->zbar);
-    free(d->hx);
-    free(d->hT);
-    memset(d, 0, sizeof *d);
-}
-
-static int clv_data_alloc(clv_data *d, size_t n)
-{
-    size_t m = n ? n : 1;
-    d->n = n;
-    d->contact = calloc(m, sizeof *d->contact);
-    d->x = calloc(m, sizeof(double));
-    d->t_x = calloc(m, sizeof(double));
-    d->T = calloc(m, sizeof(double));
-    d->zbar = calloc(m, sizeof(double));
-    d->hx = calloc(m, sizeof(double));
-    d->hT = calloc(m, sizeof(double));
-    return d->contact && d->x && d->t_x && d->T && d->zbar && d->hx && d->hT;
-}
 
 static int clv_model_of(const char *v)
 {
@@ -103,57 +67,17 @@ static int clv_model_of(const char *v)
 
 /* ---- input from a store ------------------------------------------------------------ */
 
-static double col_num(const iv_table *t, size_t r, const char *name)
-{
-    long c = iv_table_col_index(t, name);
-    return c < 0 ? NAN : iv_table_get_double(t, r, (size_t)c);
-}
-
 static int load_store(const char *cmd, const iv_store *store, const iv_rfm_options *ro, int model,
                       double hold_len, clv_data *d)
 {
-    iv_table *t = NULL;
-    size_t i;
-    long cc;
-    int rc = model == IV_CLV_BGBB  ? iv_rfm_discrete(&t, store, ro)
-             : model == IV_CLV_SBG ? iv_contracts(&t, store, ro)
-                                   : iv_rfm(&t, store, ro);
-    if (rc != IV_OK)
-        return cli_fail_rc(cmd, "per-contact summary", rc);
-    if (iv_table_nrows(t) == 0) {
-        iv_table_free(t);
+    int rc = clv_data_from_store(store, ro, model, hold_len, d);
+    if (rc == IV_EUNDEFINED)
         return cli_fail(cmd, model == IV_CLV_SBG ? "no contact has a whole period observed before "
                         "the calibration end" : "no contact has a purchase on or before the "
                         "calibration end");
-    }
-    if (!clv_data_alloc(d, iv_table_nrows(t))) {
-        iv_table_free(t);
+    if (rc == IV_ENOMEM)
         return cli_fail(cmd, "out of memory");
-    }
-    cc = iv_table_col_index(t, "contact");
-    for (i = 0; i < d->n; i++) {
-        const char *c = iv_table_get_string(t, i, (size_t)cc);
-        if (!(d->contact[i] = strdup(c ? c : ""))) {
-            iv_table_free(t);
-            return cli_fail(cmd, "out of memory");
-        }
-        if (model == IV_CLV_SBG) {
-            d->x[i] = col_num(t, i, "periods");
-            d->t_x[i] = col_num(t, i, "churned");
-        } else {
-            d->x[i] = col_num(t, i, "x");
-            d->t_x[i] = col_num(t, i, "t_x");
-            d->T[i] = col_num(t, i, model == IV_CLV_BGBB ? "n" : "T");
-            d->hx[i] = col_num(t, i, "holdout_x");
-            d->hT[i] = model == IV_CLV_BGBB ? col_num(t, i, "holdout_n") : hold_len;
-            if (model != IV_CLV_BGBB)
-                d->zbar[i] = col_num(t, i, "zbar");
-        }
-    }
-    d->has_zbar = model != IV_CLV_BGBB && model != IV_CLV_SBG;
-    d->has_holdout = model != IV_CLV_SBG;
-    iv_table_free(t);
-    return CLI_OK;
+    return rc == IV_OK ? CLI_OK : cli_fail_rc(cmd, "per-contact summary", rc);
 }
 
 /* ---- input from a --summary CSV ----------------------------------------------------- */
@@ -373,81 +297,17 @@ static int clv_predict(const clv_data *d, int model, const iv_clv *tx, const iv_
     return IV_OK;
 }
 
-/* validate: calibration frequency classes 0..6 and 7+, then "all" */
+/* validate: calibration frequency classes 0..6 and 7+, then "all" (clv_data.h) */
 static int clv_validate(const char *cmd, const clv_data *d, const iv_clv *tx, iv_table **out)
 {
-    static const char *const cols[] = {"x", "customers", "actual", "predicted", "mae", "rmse",
-                                       "correlation"};
-    static const int types[] = {IV_COL_STRING, IV_COL_INT, IV_COL_DOUBLE, IV_COL_DOUBLE,
-                                IV_COL_DOUBLE, IV_COL_DOUBLE, IV_COL_DOUBLE};
-    double cnt[8] = {0}, act[8] = {0}, pre[8] = {0}, sa = 0, sp = 0, saa = 0, spp = 0, sap = 0;
-    double sae = 0, sse = 0, n = 0;
-    iv_table *t = NULL;
-    size_t i;
-    int k, rc;
-    for (i = 0; i < d->n; i++) {
-        double p;
-        if ((rc = iv_clv_conditional(tx, d->hT[i], d->x[i], d->t_x[i], d->T[i], &p)) != IV_OK)
-            return cli_fail(cmd, "contact '%s': the conditional expectation: %s", d->contact[i],
-                            iv_error_last());
-        k = d->x[i] >= 7 ? 7 : (int)d->x[i];
-        cnt[k] += 1;
-        act[k] += d->hx[i];
-        pre[k] += p;
-        n += 1;
-        sa += d->hx[i];
-        sp += p;
-        saa += d->hx[i] * d->hx[i];
-        spp += p * p;
-        sap += d->hx[i] * p;
-        sae += fabs(d->hx[i] - p);
-        sse += (d->hx[i] - p) * (d->hx[i] - p);
-    }
-    rc = iv_table_new(&t, NULL, NULL);
+    size_t bad = 0;
+    int rc = clv_validate_table(d, tx, out, &bad);
     if (rc == IV_OK)
-        rc = add_cols(t, cols, types, 7);
-    for (k = 0; rc == IV_OK && k <= 8; k++) {
-        char lab[8];
-        long r = iv_table_add_row(t);
-        if (r < 0) {
-            rc = (int)r;
-            break;
-        }
-        if (k < 7)
-            snprintf(lab, sizeof lab, "%d", k);
-        else
-            snprintf(lab, sizeof lab, "%s", k == 7 ? "7+" : "all");
-        rc = iv_table_set_string(t, (size_t)r, 0, lab);
-        if (k < 8) {
-            if (rc == IV_OK)
-                rc = iv_table_set_int(t, (size_t)r, 1, (int64_t)cnt[k]);
-            if (rc == IV_OK)
-                rc = iv_table_set_double(t, (size_t)r, 2, cnt[k] ? act[k] / cnt[k] : NAN);
-            if (rc == IV_OK)
-                rc = iv_table_set_double(t, (size_t)r, 3, cnt[k] ? pre[k] / cnt[k] : NAN);
-        } else {
-            double va = saa - sa * sa / n, vp = spp - sp * sp / n, cov = sap - sa * sp / n;
-            double corr = va > 0 && vp > 0 ? cov / sqrt(va * vp) : NAN;
-            if (rc == IV_OK)
-                rc = iv_table_set_int(t, (size_t)r, 1, (int64_t)n);
-            if (rc == IV_OK)
-                rc = iv_table_set_double(t, (size_t)r, 2, sa / n);
-            if (rc == IV_OK)
-                rc = iv_table_set_double(t, (size_t)r, 3, sp / n);
-            if (rc == IV_OK)
-                rc = iv_table_set_double(t, (size_t)r, 4, sae / n);
-            if (rc == IV_OK)
-                rc = iv_table_set_double(t, (size_t)r, 5, sqrt(sse / n));
-            if (rc == IV_OK)
-                rc = iv_table_set_double(t, (size_t)r, 6, corr);
-        }
-    }
-    if (rc != IV_OK) {
-        iv_table_free(t);
-        return cli_fail_rc(cmd, "validation table", rc);
-    }
-    *out = t;
-    return CLI_OK;
+        return CLI_OK;
+    if (rc == IV_ENOMEM)
+        return cli_fail(cmd, "out of memory");
+    return cli_fail(cmd, "contact '%s': the conditional expectation: %s", d->contact[bad],
+                    iv_error_last());
 }
 
 static int clv_pmf(const char *cmd, const iv_clv *m, double horizon, unsigned long long kmax,

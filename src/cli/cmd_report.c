@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "html.h"
+#include "report_clv.h"
 #include "svg.h"
 
 static const char *usage =
@@ -200,6 +201,7 @@ static int overview(report *r, const char *input, const char *title)
           "<li><a href=\"#funnel\">Funnel</a></li><li><a href=\"#cohorts\">Cohort retention</a></li>"
           "<li><a href=\"#churn\">Churn and retention over time</a></li>"
           "<li><a href=\"#lifecycle\">Lifecycle</a></li>"
+          "<li><a href=\"#clv\">Customer lifetime value</a></li>"
           "<li><a href=\"#maturity\">Digital maturity</a></li>"
           "<li><a href=\"#glossary\">Metric definitions</a></li></ol></nav>\n", r->f);
     html_section(r->f, "overview", "Overview", "The selected interactions as one group.");
@@ -1184,9 +1186,19 @@ static int write_report(report *r, const char *input, const char *title)
         (rc = trajectory(r)) != CLI_OK || (rc = funnel(r)) != CLI_OK ||
         (rc = cohorts(r)) != CLI_OK || (rc = churn_lifecycle(r)) != CLI_OK)
         return rc;
-    /* The CLV section (fit with standard errors, top contacts by expected value,
-     * calibration against a holdout) belongs here, in its own file hooked in by the clv
-     * work; its nav entry goes after "Lifecycle". */
+    {   /* CLV: fits with standard errors, top contacts, calibration against a holdout */
+        report_clv_in ci;
+        ci.f = r->f;
+        ci.cmd = r->cmd;
+        ci.store = r->store;
+        ci.model = r->model;
+        ci.where = r->where;
+        ci.first = r->first;
+        ci.last = r->last;
+        if ((rc = report_clv(&ci, &r->charts)) != CLI_OK)
+            return rc;
+        r->sections++;
+    }
     if ((rc = maturity(r)) != CLI_OK)
         return rc;
     glossary(r);
@@ -1224,7 +1236,11 @@ static void help(void)
            "band of all contacts (p10-p90, p25-p75, median; 7-day buckets since each\n"
            "contact's first interaction); the digital-maturity radar over the eight areas\n"
            "with the default rubric, this year and last; funnel bars; the monthly cohort\n"
-           "retention heat map.\n\n"
+           "retention heat map; churn, retention and lifecycle by month; customer lifetime\n"
+           "value: BG/NBD, MBG/NBD and Pareto/NBD fits of the purchases (weeks) with standard\n"
+           "errors, the ten contacts of highest CLV over 52 weeks, and a fit on the first\n"
+           "three quarters of the time range checked against the last quarter by calibration\n"
+           "frequency (doc/GUIDE.md, The report).\n\n"
            "  INPUT            a CSV or JSON Lines log; default: the bundled sample\n"
            "  -o, --output F   the HTML file (default report.html; - for standard output)\n"
            "  --title TEXT     the page title\n"

@@ -113,6 +113,15 @@ static const struct {
     {"returning", "Returning"}, {"resurrecting", "Resurrecting"}, {"dormant", "Dormant"},
     {"area", "Area"}, {"score", "Score"}, {"level", "Level"}, {"staged_level", "Staged level"},
     {"coverage", "Coverage"}, {"missing", "Missing indicators"}, {"bucket", "Bucket"},
+    /* CLV (report_clv.c) */
+    {"model", "Model"}, {"parameter", "Parameter"}, {"estimate", "Estimate"},
+    {"se", "Std. error"}, {"loglik", "Log-likelihood"}, {"contact", "Contact"},
+    {"x", "Repeat purchases"}, {"t_x", "Recency t_x"}, {"T", "Age T"},
+    {"customers", "Contacts"}, {"actual", "Actual"}, {"predicted_bgnbd", "BG/NBD"},
+    {"predicted_mbgnbd", "MBG/NBD"}, {"predicted_pareto", "Pareto/NBD"},
+    {"p_alive", "P(alive)"}, {"expected_purchases", "Expected purchases"},
+    {"expected_spend", "Expected value per purchase"}, {"clv", "CLV"}, {"mae", "MAE"},
+    {"rmse", "RMSE"}, {"correlation", "Correlation"},
 };
 
 const char *html_label(const char *name)

@@ -1,0 +1,37 @@
+/* Per-contact CLV input of `iv clv` and `iv report` (summaries from a store) and the
+ * calibration-against-holdout table of `iv clv validate` (doc/CLV.md §11). */
+#ifndef IV_CLI_CLV_DATA_H
+#define IV_CLI_CLV_DATA_H
+
+#include <stddef.h>
+
+#include "iv.h"
+
+/* The per-contact input, whatever its source: for sbg x = periods, t_x = churned;
+ * T is n for bgbb; hx, hT the holdout purchases and the holdout length (holdout_n). */
+typedef struct clv_data {
+    size_t n;
+    char **contact;
+    double *x, *t_x, *T, *zbar, *hx, *hT;
+    int has_zbar, has_holdout;
+} clv_data;
+
+void clv_data_free(clv_data *d);
+/* Room for n contacts (all zero). 1 on success, 0 when out of memory (free it anyway). */
+int clv_data_alloc(clv_data *d, size_t n);
+
+/* The summaries of `model` from a store (iv_rfm, iv_rfm_discrete for bgbb, iv_contracts
+ * for sbg); hold_len is the holdout length in units (hT of every contact but bgbb's).
+ * IV_OK; IV_EUNDEFINED when no contact qualifies (no purchase on or before the
+ * calibration end; for sbg no whole period observed); else the library's error. */
+int clv_data_from_store(const iv_store *store, const iv_rfm_options *ro, int model,
+                        double hold_len, clv_data *d);
+
+/* The validation table: rows x = "0".."6", "7+" (customers, actual = mean holdout
+ * purchases, predicted = mean conditional expectation over hT) and "all" (every customer:
+ * customers, actual and predicted as totals, i.e. sums over the customers, and mae, rmse,
+ * correlation over customers). IV_OK, or the error of the first conditional expectation
+ * that fails (its index in *bad) or IV_ENOMEM. */
+int clv_validate_table(const clv_data *d, const iv_clv *tx, iv_table **out, size_t *bad);
+
+#endif
