@@ -22,6 +22,7 @@
 #include "testutil.h"
 
 extern uint64_t iv__ingest_chunk;
+extern uint64_t iv__ingest_feed_piece;
 extern uint64_t iv__ingest_progress_step;
 extern size_t iv__ingest_read_chunk;
 
@@ -674,6 +675,52 @@ START_TEST(byte_ranges_at_every_boundary_add_up_to_the_whole_file)
 }
 END_TEST
 
+/* A mapped file is handed to the parser in pieces (iv__ingest_feed_piece), so that the
+ * header read does not touch the whole file; records that straddle two pieces are
+ * carried. Any piece size, from one byte to the whole file in one piece (the reader
+ * before the pieces), gives the serial store, rejects and counters byte for byte. */
+START_TEST(feeding_a_mapped_file_in_pieces_changes_nothing)
+{
+    static const uint64_t pieces[] = { 1, 13, 4096, (uint64_t)64 << 10, UINT64_MAX };
+    static const int threads[] = { 1, 2, 3 };
+    logfile lf;
+    char path[512];
+    outcome ref, got;
+    how h;
+    size_t i, t;
+    make_log(&lf, 2000, 61, 1, NULL);
+    tu_temp_path(path, sizeof path, ".csv");
+    write_file(path, lf.t.p, lf.t.n);
+    memset(&h, 0, sizeof h);
+    h.policy = IV_POLICY_LENIENT;
+    h.cancel_at = -1;
+    h.push = 1000;
+    ingest(&ref, path, lf.t.p, lf.t.n, h);
+    ck_assert_int_eq(ref.rc, IV_OK);
+    ck_assert_uint_gt(ref.rejected, 0);
+    h.push = 0;
+    iv__ingest_chunk = 4096;
+    for (i = 0; i < sizeof pieces / sizeof *pieces; i++)
+        for (t = 0; t < sizeof threads / sizeof *threads; t++) {
+            char what[96];
+            iv__ingest_feed_piece = pieces[i];
+            h.threads = threads[t];
+            /* one thread reads a mapped file only through the range API */
+            h.end = threads[t] == 1 ? UINT64_MAX : 0;
+            ingest(&got, path, lf.t.p, lf.t.n, h);
+            snprintf(what, sizeof what, "pieces of %llu bytes, %d threads", (unsigned long long)pieces[i],
+                     threads[t]);
+            same(&ref, &got, path, what);
+            free_outcome(&got);
+        }
+    iv__ingest_feed_piece = (uint64_t)64 << 10;
+    iv__ingest_chunk = 1 << 20;
+    free_outcome(&ref);
+    remove(path);
+    free_log(&lf);
+}
+END_TEST
+
 START_TEST(three_ranges_hold_the_rows_of_the_whole_file_in_order)
 {
     logfile lf;
@@ -799,6 +846,7 @@ int main(void)
     tcase_add_test(tc, record_start_is_found_from_every_offset);
     tcase_add_test(tc, byte_ranges_at_every_boundary_add_up_to_the_whole_file);
     tcase_add_test(tc, three_ranges_hold_the_rows_of_the_whole_file_in_order);
+    tcase_add_test(tc, feeding_a_mapped_file_in_pieces_changes_nothing);
     tcase_add_test(tc, old_option_sizes_and_bad_thread_counts);
     tcase_add_test(tc, a_user_allocator_sees_one_thread_at_a_time_and_gets_everything_back);
     suite_add_tcase(s, tc);

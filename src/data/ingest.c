@@ -58,6 +58,12 @@ size_t iv__ingest_read_chunk = (size_t)256 << 10;
  * into many ranges (every boundary case) without megabytes of data. */
 extern uint64_t iv__ingest_chunk;
 uint64_t iv__ingest_chunk = (uint64_t)1 << 20;
+/* The most bytes of a mapped file handed to the parser at once: each piece gets one
+ * pass of the ASCII check before it is parsed, so the pieces keep that pass in the
+ * cache and keep the header read from touching (and making resident) the whole file.
+ * A variable so that the tests can check that the pieces change nothing. */
+extern uint64_t iv__ingest_feed_piece;
+uint64_t iv__ingest_feed_piece = (uint64_t)64 << 10;
 #define IV__CHUNK iv__ingest_chunk
 #define IV__MAX_THREADS 64
 
@@ -2352,7 +2358,10 @@ static int iv__feed_upto(iv_ingest *ing, const char *map, uint64_t size, uint64_
 {
     int rc = IV_OK;
     while (rc == IV_OK && ing->bytes < size && !(ing->rec_len == 0 && ing->bytes >= stop)) {
-        uint64_t at = ing->bytes, e = at < stop ? stop : at + ((uint64_t)64 << 10);
+        /* up to stop, then on to the end of the record that straddles it; in pieces */
+        uint64_t at = ing->bytes, e = size - at > iv__ingest_feed_piece ? at + iv__ingest_feed_piece : size;
+        if (at < stop && stop < e)
+            e = stop;
         rc = iv__feed(ing, map + at, (size_t)(IV__MIN(e, size) - at));
         if (ing->bytes == at)
             break;
