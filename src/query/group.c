@@ -318,16 +318,87 @@ static int iv__cmp_groups(const void *pa, const void *pb)
  * hook, no RV history state, no half-life): RV units and their fixed-point values come
  * from per-type tables, and nothing is called through a pointer. Same results as the
  * general walk, row for row. */
+/* Distinct contacts per group without the contact order: one bitmap of the contacts
+ * per group (nc bits), set row by row in any order and counted at the end. */
+typedef struct iv__cbits {
+    uint64_t **map;         /* per group index: NULL until the group's first row */
+    size_t cap;             /* entries of map */
+    size_t words;           /* 64-bit words per bitmap */
+    size_t bytes, budget;   /* bitmap bytes allocated, and the most allowed */
+} iv__cbits;
+
 typedef struct iv__fastjob {
     const iv__ctx *c;
     const iv__keyer *ks;
     size_t nk;
     iv__groups *G;
     const iv__i128 *rvfix;
-    size_t c0, c1;          /* contact ids [c0, c1) */
+    size_t c0, c1;          /* walk: contact ids [c0, c1); scan: rows [c0, c1) */
+    int scan;               /* rows in store order, contacts counted in cb */
+    iv__cbits cb;
+    int over;               /* scan: the bitmaps would pass their budget */
     int tick;               /* call the progress callback (one job only) */
     int rc;
 } iv__fastjob;
+
+#define IV__SCAN_BLOCK 4096 /* rows per scan step (a multiple divides 0x10000: ticks) */
+/* Bytes of contact bitmaps a scan may use (all jobs together); past this, the query
+ * walks the contact index instead (many groups times many contacts). Variables, so
+ * that the tests can compare the scan with the walk and check the fallback. */
+extern size_t iv__group_scan_bits_max;
+extern int iv__group_force_walk;
+extern size_t iv__group_parallel_rows;
+size_t iv__group_parallel_rows = 200000; /* smaller stores are grouped on one thread */
+size_t iv__group_scan_bits_max = (size_t)48 << 20;
+int iv__group_force_walk = 0;
+
+/* The progress call of a scan, every 16 blocks: the rows done scaled to contacts. */
+static int iv__scan_tick(const iv__ctx *c, size_t rows_done, size_t nrows, size_t nc)
+{
+    size_t done = nrows ? (size_t)((double)rows_done / (double)nrows * (double)nc) : nc;
+    if (c->progress && c->progress(done, nc, c->payload))
+        return iv__error(IV_ECANCELED, "query canceled by the progress callback");
+    return IV_OK;
+}
+
+static void iv__cbits_free(iv__cbits *b, const iv__alloc *a)
+{
+    size_t i;
+    for (i = 0; i < b->cap; i++)
+        iv__free(a, b->map[i], b->words * sizeof **b->map);
+    iv__free(a, b->map, b->cap * sizeof *b->map);
+    b->map = NULL;
+    b->cap = b->bytes = 0;
+}
+
+/* The bitmap of group gi (allocated zeroed on first use); NULL when out of memory
+ * (rc set) or over the budget (*over set). */
+static uint64_t *iv__cbits_of(iv__cbits *b, const iv__alloc *a, size_t gi, int *over, int *rc)
+{
+    uint64_t *m;
+    if (gi >= b->cap) {
+        void *p = b->map;
+        size_t old = b->cap;
+        if (iv__grow(a, &p, &b->cap, gi + 1, sizeof *b->map)) {
+            *rc = IV_ENOMEM;
+            return NULL;
+        }
+        b->map = p;
+        memset(b->map + old, 0, (b->cap - old) * sizeof *b->map);
+    }
+    if ((m = b->map[gi]) != NULL)
+        return m;
+    if (b->bytes + b->words * sizeof *m > b->budget) {
+        *over = 1;
+        return NULL;
+    }
+    if (!(m = iv__calloc(a, b->words, sizeof *m))) {
+        *rc = IV_ENOMEM;
+        return NULL;
+    }
+    b->bytes += b->words * sizeof *m;
+    return b->map[gi] = m;
+}
 
 /* The key of a row for the fused loop: the dimensions that are plain code columns or
  * time buckets read from local copies (the writes into the groups could otherwise alias
@@ -338,7 +409,7 @@ typedef struct iv__fastkey {
     const uint32_t *daycode;/* time buckets */
     int64_t day0;
     uint64_t card;
-    int how;                /* 0 codes, 1 bucket, 2 general */
+    int how;                /* 0 codes, 1 bucket, 2 general, 3 stage */
 } iv__fastkey;
 
 static int iv__group_fast_range(iv__fastjob *j)
@@ -358,10 +429,13 @@ static int iv__group_fast_range(iv__fastjob *j)
     const iv__type_info *tis = c->ti;
     const iv__i128 *cost_fix = c->cost_fix;
     const iv__sel *sel = c->sel;
+    const uint32_t *contact = s->contact;
+    const uint8_t *type_stage = c->type_stage;
     uint32_t *dense = G->dense;
     iv__i128 qfix[4];
     iv__fastkey fk[IV_MAX_DIMS + 20];
-    int rc = IV_OK;
+    int rc = IV_OK, scan = j->scan;
+    size_t nseg = scan ? (j->c1 - j->c0 + IV__SCAN_BLOCK - 1) / IV__SCAN_BLOCK : j->c1 - j->c0;
     memcpy(qfix, c->qfix, sizeof qfix);
     for (d = 0; d < nk; d++) {
         const iv__keyer *kd = &ks[d];
@@ -381,14 +455,24 @@ static int iv__group_fast_range(iv__fastjob *j)
             fk[d].day0 = kd->day0;
             fk[d].how = 1;
             break;
+        case IV__DIM_STAGE: fk[d].how = 3; break;
         default: break;
         }
     }
-    for (ci = j->c0; ci < j->c1 && rc == IV_OK; ci++) {
-        const uint32_t *rows = idx_rows + idx_start[ci];
-        size_t n = idx_start[ci + 1] - idx_start[ci];
+    /* segments: walk, contact ci's rows in time order; scan, a block of rows in store
+     * order */
+    for (ci = 0; ci < nseg && rc == IV_OK; ci++) {
+        const uint32_t *rows = NULL;
+        size_t n, base = 0;
+        if (scan) {
+            base = j->c0 + ci * IV__SCAN_BLOCK;
+            n = IV__MIN((size_t)IV__SCAN_BLOCK, j->c1 - base);
+        } else {
+            rows = idx_rows + idx_start[j->c0 + ci];
+            n = idx_start[j->c0 + ci + 1] - idx_start[j->c0 + ci];
+        }
         for (k = 0; k < n; k++) {
-            size_t r = rows[k];
+            size_t r = scan ? base + k : rows[k];
             uint32_t ty, rvc;
             const iv__type_info *ti;
             double u, cost, value;
@@ -420,6 +504,8 @@ static int iv__group_fast_range(iv__fastjob *j)
                     code = iv__codes_get(&fk[d].codes, r);
                 else if (fk[d].how == 1)
                     code = fk[d].daycode[iv__day_of_ms(t) - fk[d].day0];
+                else if (fk[d].how == 3) /* iv__ctx_stage, from the local copies */
+                    code = IV__EN_STAGE(enums[r]) ? IV__EN_STAGE(enums[r]) : type_stage[ty];
                 else
                     code = iv__key_code(&ks[d], c, r);
                 key = key * fk[d].card + code;
@@ -431,8 +517,19 @@ static int iv__group_fast_range(iv__fastjob *j)
             }
             dense = G->dense;
             g = &G->g[gi];
-            if (g->last_contact != ci) {
-                g->last_contact = (uint32_t)ci;
+            if (scan) {
+                uint32_t who = contact[r];
+                uint64_t *m = (size_t)gi < j->cb.cap ? j->cb.map[gi] : NULL;
+                if (!m && !(m = iv__cbits_of(&j->cb, &c->a, (size_t)gi, &j->over, &rc))) {
+                    if (rc != IV_OK)
+                        rc = iv__nomem("groups");
+                    else
+                        rc = IV_ECANCELED; /* over the budget: stop; the caller walks instead */
+                    break;
+                }
+                m[who >> 6] |= UINT64_C(1) << (who & 63);
+            } else if (g->last_contact != j->c0 + ci) {
+                g->last_contact = (uint32_t)(j->c0 + ci);
                 g->acc.contacts++;
             }
             iv__gacc_unscored(&g->acc, !rvc && !ti->known);
@@ -446,7 +543,9 @@ static int iv__group_fast_range(iv__fastjob *j)
                              ti->survey ? iv__store_score(s, r) : (double)NAN);
         }
         if (rc == IV_OK && j->tick)
-            rc = iv__ctx_tick(c, ci, nc);
+            rc = !scan ? iv__ctx_tick(c, j->c0 + ci, nc)
+                 /* progress counts contacts (query.h): the rows scanned, scaled to them */
+                 : (ci & 15) == 0 ? iv__scan_tick(c, base, s->nrows, nc) : IV_OK;
     }
     j->rc = rc;
     return rc;
@@ -494,25 +593,49 @@ static void *iv__locked_alloc_fn(void *ud, void *ptr, size_t osize, size_t nsize
     return p;
 }
 
-static int iv__group_fast(iv__ctx *c, const iv__keyer *ks, size_t nk, iv__groups *G)
+/* Fold the contact bitmaps of job h into job 0's (indexed like G, which has absorbed
+ * h's groups already). */
+static int iv__cbits_absorb(iv__fastjob *j0, const iv__fastjob *h, iv__groups *G, const iv__alloc *a)
+{
+    size_t gi, w;
+    for (gi = 0; gi < h->G->n && gi < h->cb.cap; gi++) {
+        const uint64_t *src = h->cb.map[gi];
+        uint64_t *dst;
+        long to;
+        int over = 0, rc = IV_OK;
+        if (!src)
+            continue;
+        if ((to = iv__groups_get(G, a, h->G->g[gi].key)) < 0)
+            return IV_ENOMEM;
+        j0->cb.budget = SIZE_MAX; /* the merge itself is never refused */
+        if (!(dst = iv__cbits_of(&j0->cb, a, (size_t)to, &over, &rc)))
+            return IV_ENOMEM;
+        for (w = 0; w < j0->cb.words; w++)
+            dst[w] |= src[w];
+    }
+    return IV_OK;
+}
+
+/* Run the fused loop on jobs: scan (rows in store order, bitmaps for the distinct
+ * contacts) or walk (contacts in index order). Returns IV_OK, an error, or 1 when a
+ * scan passed its bitmap budget (nothing of it remains in G). */
+static int iv__group_fast_jobs(iv__ctx *c, const iv__keyer *ks, size_t nk, iv__groups *G,
+                               const iv__i128 *rvfix, int scan)
 {
     const iv_store *s = c->s;
-    size_t nt = s->type.pool.count, nc = s->contacts.count, t, nj, i;
-    iv__i128 *rvfix = iv__malloc(&c->a, nt * sizeof *rvfix);
+    size_t nc = s->contacts.count, nj, i, gi;
     iv__fastjob jobs[IV__MAX_THREADS];
     iv__groups extra[IV__MAX_THREADS];
     pthread_t th[IV__MAX_THREADS];
     int started[IV__MAX_THREADS] = {0};
-    int rc = IV_OK;
-    if (!rvfix)
-        return iv__nomem("groups");
-    for (t = 0; t < nt; t++)
-        rvfix[t] = iv__fix_of(c->ti[t].rv);
-    /* split the contacts into jobs of about equal row counts; small stores run alone */
+    int rc = IV_OK, over = 0;
+    /* split the rows (scan) or the contacts (walk, about equal row counts) into jobs;
+     * small stores run alone */
     nj = c->threads > 1 ? IV__MIN(c->threads, IV__MAX_THREADS) : 1;
-    if (s->nrows < 200000)
+    if (s->nrows < iv__group_parallel_rows)
         nj = 1;
     memset(extra, 0, sizeof extra);
+    memset(jobs, 0, sizeof jobs);
     for (i = 0; i < nj; i++) {
         size_t target = s->nrows * i / nj, lo = 1, hi = nc;
         jobs[i].c = c;
@@ -521,15 +644,22 @@ static int iv__group_fast(iv__ctx *c, const iv__keyer *ks, size_t nk, iv__groups
         jobs[i].rvfix = rvfix;
         jobs[i].tick = i == 0;
         jobs[i].rc = IV_OK;
-        /* first contact whose rows start at or after the target (binary search) */
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (s->idx_start[mid] < target)
-                lo = mid + 1;
-            else
-                hi = mid;
+        jobs[i].scan = scan;
+        jobs[i].cb.words = (nc + 63) / 64;
+        jobs[i].cb.budget = iv__group_scan_bits_max / nj;
+        if (scan) {
+            jobs[i].c0 = target;
+        } else {
+            /* first contact whose rows start at or after the target (binary search) */
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (s->idx_start[mid] < target)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            jobs[i].c0 = i == 0 ? 1 : lo;
         }
-        jobs[i].c0 = i == 0 ? 1 : lo;
         if (i)
             jobs[i - 1].c1 = jobs[i].c0;
         jobs[i].G = i == 0 ? G : &extra[i];
@@ -544,7 +674,7 @@ static int iv__group_fast(iv__ctx *c, const iv__keyer *ks, size_t nk, iv__groups
             c->a.fn = iv__locked_alloc_fn;
             c->a.ud = &lock;
         }
-        jobs[nj - 1].c1 = nc > 1 ? nc : 1;
+        jobs[nj - 1].c1 = scan ? s->nrows : nc > 1 ? nc : 1;
         for (i = 1; i < nj && locked; i++)
             started[i] = pthread_create(&th[i], NULL, iv__group_fast_thread, &jobs[i]) == 0;
         iv__group_fast_range(&jobs[0]);
@@ -558,15 +688,51 @@ static int iv__group_fast(iv__ctx *c, const iv__keyer *ks, size_t nk, iv__groups
             c->a = lock.inner;
             pthread_mutex_destroy(&lock.mu);
         }
-        for (i = 0; i < nj && rc == IV_OK; i++)
+        for (i = 0; i < nj; i++)
+            over |= jobs[i].over;
+        for (i = 0; i < nj && rc == IV_OK && !over; i++)
             rc = jobs[i].rc;
-        for (i = 1; i < nj && rc == IV_OK; i++)
-            rc = iv__groups_absorb(G, &extra[i], &c->a);
+        for (i = 1; i < nj && rc == IV_OK && !over; i++)
+            if ((rc = iv__groups_absorb(G, &extra[i], &c->a)) == IV_OK && scan)
+                rc = iv__cbits_absorb(&jobs[0], &jobs[i], G, &c->a);
+        if (rc == IV_OK && !over && scan)
+            for (gi = 0; gi < G->n; gi++) {
+                const uint64_t *m = gi < jobs[0].cb.cap ? jobs[0].cb.map[gi] : NULL;
+                uint64_t n = 0;
+                size_t w;
+                for (w = 0; m && w < jobs[0].cb.words; w++)
+                    n += (uint64_t)__builtin_popcountll(m[w]);
+                G->g[gi].acc.contacts = n;
+            }
         if (rc == IV_ENOMEM)
             rc = iv__nomem("groups");
     }
+    for (i = 0; i < nj; i++)
+        iv__cbits_free(&jobs[i].cb, &c->a);
     for (i = 1; i < nj; i++)
         iv__groups_free(&extra[i], &c->a);
+    return over && rc == IV_OK ? 1 : rc;
+}
+
+/* The fused loop: rows in store order when the contact bitmaps fit their budget (no
+ * random access over the columns, and no need of the contact index), else the walk
+ * over the contact index. Both give the same groups and sums (the sums are exact). */
+static int iv__group_fast(iv__ctx *c, const iv__keyer *ks, size_t nk, iv__groups *G)
+{
+    const iv_store *s = c->s;
+    size_t nt = s->type.pool.count, t;
+    iv__i128 *rvfix = iv__malloc(&c->a, nt * sizeof *rvfix);
+    int rc;
+    if (!rvfix)
+        return iv__nomem("groups");
+    for (t = 0; t < nt; t++)
+        rvfix[t] = iv__fix_of(c->ti[t].rv);
+    rc = iv__group_fast_jobs(c, ks, nk, G, rvfix, !iv__group_force_walk);
+    if (rc == 1) { /* too many groups times contacts for bitmaps: start again, walking */
+        iv__groups_free(G, &c->a);
+        if ((rc = iv__groups_init(G, &c->a, ks, nk)) == IV_OK)
+            rc = iv__group_fast_jobs(c, ks, nk, G, rvfix, 0);
+    }
     iv__free(&c->a, rvfix, nt * sizeof *rvfix);
     return rc;
 }
