@@ -238,8 +238,9 @@ class Vocabulary(unittest.TestCase):
 
 
 class Profiles(unittest.TestCase):
-    """Shipped source profiles on the example exports of examples/data/sources and on a
-    variation of each (other column order, extra and missing optional columns). Expected
+    """Every shipped source profile (hubspot, salesforce, zendesk, intercom, segment) on its
+    example export of examples/data/sources and on variations (other column order, extra
+    columns, ';', missing optional columns). Expected
     values by hand from the default model (doc/MODEL.md): reply 40, open 1, demo 60 RV;
     phone 2.83, face_to_face 8.62, email and unknown channels 1.0."""
 
@@ -335,6 +336,69 @@ class Profiles(unittest.TestCase):
         self.assertAlmostEqual(t["pro"]["cost"], 0.3, places=12)
         # free: Signed Up signup 40 on mobile -> app (1.0)
         self.assertEqual((t["free"]["rv"], t["free"]["cost"]), (40, 1))
+
+    def test_intercom_example(self):
+        p = os.path.join(ROOT, "examples", "data", "sources", "intercom_conversations.csv")
+        r = iv_json("ingest", p, "--profile", "intercom")
+        # CRLF, a quoted line break in the subject, "" quotes, UTF-8 names: 4 conversations
+        self.assertEqual((r["rows_read"], r["rows_accepted"], r["contacts"], r["unknown_types"],
+                          r["unknown_channels"]), (4, 4, 3, 0, 0))
+        self.assertEqual((r["first_ts"], r["last_ts"]), ("2024-06-03T08:12:45Z", "2024-06-05T17:45:00Z"))
+        t = {x["contact"]: x for x in iv_json("metrics", p, "--profile", "intercom", "--by", "contact")}
+        # usr_1001: Chat (chat: no published cost, default_cost 1.0) rated 5 -> desired;
+        # Phone (2.83), no rating
+        self.assertEqual((t["usr_1001"]["n"], t["usr_1001"]["desired_rate"]), (2, 1))
+        self.assertAlmostEqual(t["usr_1001"]["cost"], 3.83, places=12)
+        # usr_1002: Email (1.0) rated 2 -> undesired; usr_1003: WhatsApp -> chat, unrated
+        self.assertEqual((t["usr_1002"]["cost"], t["usr_1002"]["desired_rate"]), (1, 0))
+        self.assertEqual((t["usr_1003"]["cost"], t["usr_1003"]["desired_rate"]), (1, None))
+        m = iv_json("metrics", p, "--profile", "intercom")[0]
+        # support: RV 0 and known; 1 desired of 2 rated
+        self.assertEqual((m["n"], m["rv"], m["rv_unscored"], m["desired_rate"]), (4, 0, 0, 0.5))
+        self.assertAlmostEqual(m["cost"], 5.83, places=12)
+
+    def test_intercom_variation_without_the_optional_columns(self):
+        # no Conversation ID, team or rating column; ';'; another order; an unknown channel
+        p = self.write("Channel;User ID;Conversation started at;Subject\n"
+                       "Email;u1;2024-06-03 08:12:45;a\n"
+                       "Phone;u1;03 Jun 2024 09:30;b\n"
+                       "Carrier pigeon;u2;2024-06-04 10:00;c\n")
+        r = iv_json("ingest", p, "--profile", "intercom")
+        self.assertEqual((r["rows_read"], r["rows_accepted"], r["unknown_channels"]), (3, 3, 1))
+        m = iv_json("metrics", p, "--profile", "intercom")[0]
+        # email 1.0 + phone 2.83 + carrier_pigeon (unknown: default_cost 1.0); no outcome given
+        self.assertAlmostEqual(m["cost"], 4.83, places=12)
+        self.assertIsNone(m["desired_rate"])
+
+    def test_a_profile_reads_an_export_without_its_optional_columns(self):
+        # HubSpot without Activity ID, Activity assigned to and Call outcome
+        p = self.write("Activity date,Activity type,Associated Contact IDs\n"
+                       "2024-05-02 13:00,CALL,7\n2024-05-03 09:00,EMAIL,7\n")
+        r = iv_json("ingest", p, "--profile", "hubspot")
+        self.assertEqual((r["rows_read"], r["rows_accepted"]), (2, 2))
+        m = iv_json("metrics", p, "--profile", "hubspot")[0]
+        self.assertEqual((m["rv"], m["desired_rate"]), (41, None))  # reply 40 + open 1
+        # Salesforce without Activity ID, Assigned and Status; Zendesk without Id, Group and
+        # Satisfaction Score; Segment lines without messageId, properties or context
+        p = self.write("Contact ID,Task Subtype,Date\nc1,Call,03/15/2024 2:22 PM\n")
+        self.assertEqual(iv_json("ingest", p, "--profile", "salesforce")["rows_accepted"], 1)
+        p = self.write("Requester id;Via;Created at\n9;Email;2024-04-05 15:00:00 +0200\n")
+        self.assertEqual(iv_json("ingest", p, "--profile", "zendesk")["rows_accepted"], 1)
+        fd, j = tempfile.mkstemp(suffix=".jsonl")
+        with os.fdopen(fd, "w") as f:
+            f.write('{"userId":"u1","event":"Signed Up","timestamp":"2024-05-02T08:00:00Z",'
+                    '"channel":"mobile"}\n')
+        self.addCleanup(os.remove, j)
+        self.assertEqual(iv_json("ingest", j, "--profile", "segment")["rows_accepted"], 1)
+
+    def test_a_profile_still_requires_its_required_columns(self):
+        # the contact column of the HubSpot profile is in [map]: its absence is an error
+        # naming the column and listing the header's
+        p = self.write("Activity date,Activity type,Contact\n2024-05-02 13:00,CALL,7\n")
+        r = iv("ingest", p, "--profile", "hubspot", check=False)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("map: column 'Associated Contact IDs' is not in the header", r.stderr)
+        self.assertIn("Activity date, Activity type, Contact", r.stderr)
 
     def test_unknown_profile_and_bad_profile_lines_are_errors(self):
         p = iv("ingest", SAMPLE, "--profile", "no_such_system", check=False)

@@ -351,6 +351,12 @@ class Messages(unittest.TestCase):
                          ["report", SAMPLE, "-o", os.path.join(d, "r.html"), "--buckets", "0x10"],
                          ["metrics", SAMPLE, "--threads", "0x2"],
                          ["metrics", SAMPLE, "--threads", "+2"],
+                         ["metrics", SAMPLE, "--threads", "65"],
+                         ["metrics", SAMPLE, "--threads", "18446744073709551617"],
+                         ["ingest", SAMPLE, "--threads", " 2"],
+                         ["ingest", SAMPLE, "--max-rejects", "1e3"],
+                         ["ingest", SAMPLE, "--max-rejects", "0x10"],
+                         ["ingest", SAMPLE, "--max-rejects", "-1"],
                          ["metrics", SAMPLE, "--drill", "1e0"],
                          ["pattern", "stalled", SAMPLE, "--quantile", "0x0.8"],
                          ["clv", "predict", SAMPLE, "--horizon", "0x10"],
@@ -360,6 +366,24 @@ class Messages(unittest.TestCase):
                 p = run(args)
                 self.assertEqual(p.returncode, 2, (args, p.stderr))
                 self.assertFalse(os.path.exists(out), args)
+
+    def test_bad_source_option_values_are_bad_command_lines(self):
+        # every source option checks its value before anything is read: exit 2, the
+        # option named; numbers and offsets in the strict syntax (no sign where none is
+        # meant, no blanks, no hex, no exponent)
+        bad = [("--delimiter", ";;"), ("--delimiter", '"'), ("--encoding", "utf-16"),
+               ("--time-format", "%Q"), ("--time-format", "%d.%m"), ("--timezone", "+1e1"),
+               ("--timezone", " +01:00"), ("--timezone", "+0x1"), ("--timezone", "+01:60"),
+               ("--timezone", "+25:00"), ("--timezone", "Mars/Olympus"), ("--epoch-unit", "1000"),
+               ("--epoch-unit", " s"), ("--decimal", "0"), ("--decimal", ".."),
+               ("--thousands", "1e3"), ("--thousands", ",,"), ("--dedup", "1"), ("--map", "a"),
+               ("--set", "=x"), ("--values", "outcome"), ("--profile", "no_such_profile")]
+        for cmd in (["ingest", SAMPLE], ["metrics", SAMPLE], ["churn", SAMPLE],
+                    ["funnel", SAMPLE, "--steps", "visit,purchase"]):
+            for flag, value in bad:
+                p = run(cmd + [flag, value])
+                self.assertEqual(p.returncode, 2, (cmd, flag, value, p.stderr))
+                self.assertIn(flag.encode(), p.stderr, (cmd, flag, value))
 
     def test_period_says_why(self):
         p = run(["maturity", SAMPLE, "--period", "2200"])

@@ -414,6 +414,58 @@ START_TEST(map_feeds_several_fields_and_names_missing_columns)
 }
 END_TEST
 
+/* A profile's [map.optional] columns are read when present and skipped when absent
+ * (CSV header, JSON keys); its [map] columns stay required. */
+START_TEST(profile_optional_map_columns_may_be_absent)
+{
+    static const char ini[] = "[map]\nWho = contact\nWhen = ts\nKind = type\nKind = channel\n"
+                              "[map.optional]\nResult = outcome\nRef = id\nprops.amount = value\n";
+    static const char with[] = "Who,When,Kind,Result,Ref\nann,2024-03-01,Call,desired,r1\n";
+    static const char without[] = "Kind,When,Who\nbob,2024-03-02,x\n";
+    static const char json[] = "{\"Who\":\"cy\",\"When\":\"2024-03-03\",\"Kind\":\"visit\"}\n";
+    static const char json2[] = "{\"Who\":\"cy\",\"When\":\"2024-03-03\",\"Kind\":\"visit\",\"props\":{\"amount\":12.5}}\n";
+    static const char lacks_required[] = "Who,Kind,Result\nann,Call,desired\n";
+    static const char *const need[] = { "map: column 'When' is not in the header", NULL };
+    char path[] = "/tmp/iv_test_profileXXXXXX";
+    int fd = mkstemp(path);
+    FILE *f;
+    iv_source *src = NULL;
+    iv_store *s = NULL;
+    iv_record r;
+    ck_assert_int_ge(fd, 0);
+    f = fdopen(fd, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(ini, f);
+    fclose(f);
+    ck_assert_int_eq(iv_source_new(&src), IV_OK);
+    ck_assert_msg(iv_source_load(src, path) == IV_OK, "%s", iv_error_last());
+    remove(path);
+    ck_assert_int_eq(ingest(&s, src, IV_INPUT_CSV, 0, with, strlen(with), 0, NULL), IV_OK);
+    r = row_of(s, 0);
+    ck_assert_int_eq(r.outcome, IV_OUTCOME_DESIRED);
+    ck_assert_str_eq(r.id, "r1");
+    iv_store_free(s);
+    s = NULL;
+    ck_assert_msg(ingest(&s, src, IV_INPUT_CSV, 0, without, strlen(without), 0, NULL) == IV_OK, "%s",
+                  iv_error_last());
+    r = row_of(s, 0);
+    ck_assert_str_eq(r.contact, "x");
+    ck_assert_str_eq(r.type, "bob");
+    ck_assert_int_eq(r.outcome, IV_OUTCOME_NONE);
+    ck_assert(r.id == NULL || r.id[0] == '\0');
+    iv_store_free(s);
+    s = NULL;
+    ck_assert_msg(ingest(&s, src, IV_INPUT_JSONL, 0, json, strlen(json), 0, NULL) == IV_OK, "%s",
+                  iv_error_last());
+    ck_assert(isnan(row_of(s, 0).value));
+    ck_assert_int_eq(ingest(&s, src, IV_INPUT_JSONL, 0, json2, strlen(json2), 0, NULL), IV_OK);
+    ck_assert(row_of(s, 1).value == 12.5);
+    iv_store_free(s);
+    fails_with(src, IV_INPUT_CSV, lacks_required, IV_EPARSE, need);
+    iv_source_free(src);
+}
+END_TEST
+
 START_TEST(map_dotted_paths_read_nested_json)
 {
     static const char json[] =
@@ -709,6 +761,7 @@ static void source_tests(TCase *tc)
     tcase_add_test(tc, decimal_and_thousands_marks);
     tcase_add_test(tc, misplaced_thousands_marks_are_bad_and_a_bad_number_suggests_the_marks);
     tcase_add_test(tc, map_feeds_several_fields_and_names_missing_columns);
+    tcase_add_test(tc, profile_optional_map_columns_may_be_absent);
     tcase_add_test(tc, map_dotted_paths_read_nested_json);
     tcase_add_test(tc, nested_json_without_a_map_is_still_a_bad_row);
     tcase_add_test(tc, set_gives_constants_and_refuses_a_field_that_has_a_column);

@@ -71,7 +71,9 @@ IV_API int iv_source_set(iv_source *src, const char *name, const char *value);
 /**
  * @brief Apply a source profile: an INI file of these options (doc/SOURCES.md,
  *        "Profiles"): `[source]` with the scalar options (`time_format` may repeat),
- *        `[map]` with `src = dst` lines, `[set]` with `field = value` lines and
+ *        `[map]` with `src = dst` lines, `[map.optional]` with `src = dst` lines for
+ *        columns an export may lack (since 1.2: skipped when absent, where a `[map]`
+ *        column the input lacks is an error), `[set]` with `field = value` lines and
  *        `[values.FIELD]` sections of `from = to` lines. A key holding `=` may be quoted.
  *
  * @p file_or_name is a file, or the NAME of a profile shipped with the library

@@ -164,9 +164,8 @@ int cli_common_opt(const char *cmd, int argc, char **argv, int *i, cli_opts *o)
     if (bad)
         return -1;
     if ((v = cli_value(cmd, argc, argv, i, "--threads", &bad))) {
-        char *end;
-        unsigned long n = strtoul(v, &end, 10);
-        if (*v < '0' || *v > '9' || *end || n > 64) { /* digits only: no sign, no blank */
+        unsigned long long n;
+        if (cli_parse_count(v, 64, &n)) { /* digits only: no sign, no blank */
             fprintf(stderr, "iv %s: --threads takes a number from 0 to 64 (not '%s')\n", cmd, v);
             return -1;
         }

@@ -307,7 +307,7 @@ static int iv__parse_map(iv_ingest *ing, const char *spec)
         ing->map[k].nsrc = m->nsrc;
         ing->map[k].dst = m->dst;
         ing->map[k].ndst = m->ndst;
-        ing->map[k].required = 1;
+        ing->map[k].required = !m->optional;
     }
     ing->nmap = k;
     return IV_OK;

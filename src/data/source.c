@@ -62,7 +62,8 @@ IV_API void iv_source_free(iv_source *s)
     iv__free(a, s, sizeof *s);
 }
 
-int iv__source_add_map(iv_source *s, const char *src, size_t nsrc, const char *dst, size_t ndst)
+static int iv__src_add_map(iv_source *s, const char *src, size_t nsrc, const char *dst, size_t ndst,
+                           int optional)
 {
     iv__srcmap *m;
     size_t i;
@@ -73,8 +74,10 @@ int iv__source_add_map(iv_source *s, const char *src, size_t nsrc, const char *d
                          (int)IV__MIN(ndst, 64), dst);
     for (i = 0; i < s->nmap; i++)
         if (iv__ieqn(s->map[i].src, s->map[i].nsrc, src, nsrc) &&
-            iv__ieqn(s->map[i].dst, s->map[i].ndst, dst, ndst))
-            return IV_OK; /* the same rename twice */
+            iv__ieqn(s->map[i].dst, s->map[i].ndst, dst, ndst)) {
+            s->map[i].optional &= optional; /* the same rename twice: required wins */
+            return IV_OK;
+        }
     if (s->nmap >= s->capmap && iv__grow(&s->alloc, (void **)&s->map, &s->capmap, s->nmap + 1, sizeof *s->map))
         return IV_ENOMEM;
     m = &s->map[s->nmap];
@@ -87,8 +90,19 @@ int iv__source_add_map(iv_source *s, const char *src, size_t nsrc, const char *d
     }
     m->nsrc = nsrc;
     m->ndst = ndst;
+    m->optional = optional;
     s->nmap++;
     return IV_OK;
+}
+
+int iv__source_add_map(iv_source *s, const char *src, size_t nsrc, const char *dst, size_t ndst)
+{
+    return iv__src_add_map(s, src, nsrc, dst, ndst, 0);
+}
+
+int iv__source_add_map_optional(iv_source *s, const char *src, size_t nsrc, const char *dst, size_t ndst)
+{
+    return iv__src_add_map(s, src, nsrc, dst, ndst, 1);
 }
 
 int iv__source_add_set(iv_source *s, const char *field, size_t nfield, const char *value, size_t nvalue)
@@ -385,7 +399,8 @@ IV_API int iv_source_set(iv_source *s, const char *name, const char *value)
  * "Profiles"), found by path or, by NAME, among the profiles installed with the library.
  *
  * Sections: [source] (scalar options; time_format may repeat; map/set/values as their
- * option values), [map] `src = dst`, [set] `field = value`, [values.FIELD] `from = to`.
+ * option values), [map] `src = dst`, [map.optional] `src = dst` for columns an export
+ * may lack, [set] `field = value`, [values.FIELD] `from = to`.
  * Keys of [map] and [values.FIELD] are column names and source values, which hold spaces
  * and other punctuation, so lines are split at the first '=' here rather than with the
  * INI tokenizer (whose keys are identifiers); a key may be quoted ("a = b" = c).
@@ -395,7 +410,7 @@ IV_API int iv_source_set(iv_source *s, const char *name, const char *value)
 #define IV_PROFILE_DIR "/usr/local/share/libiv/profiles"
 #endif
 
-enum { S_NONE, S_SOURCE, S_MAP, S_SET, S_VALUES };
+enum { S_NONE, S_SOURCE, S_MAP, S_MAP_OPTIONAL, S_SET, S_VALUES };
 
 typedef struct pstate {
     iv_source *src;
@@ -417,6 +432,8 @@ static int section(pstate *p, const char *name, size_t k)
         p->sec = S_SOURCE;
     else if (iv__ieq(name, k, "map"))
         p->sec = S_MAP;
+    else if (iv__ieq(name, k, "map.optional"))
+        p->sec = S_MAP_OPTIONAL;
     else if (iv__ieq(name, k, "set"))
         p->sec = S_SET;
     else if (k > 7 && iv__ieq(name, 7, "values.")) {
@@ -429,8 +446,8 @@ static int section(pstate *p, const char *name, size_t k)
         p->field[fn] = '\0';
         p->sec = S_VALUES;
     } else {
-        return perr(p, "unknown section [%.*s] (expected [source], [map], [set] or "
-                       "[values.FIELD])", name, k);
+        return perr(p, "unknown section [%.*s] (expected [source], [map], [map.optional], [set] "
+                       "or [values.FIELD])", name, k);
     }
     return IV_OK;
 }
@@ -449,6 +466,7 @@ static int pair(pstate *p, const char *key, size_t kn, const char *val, size_t v
     switch (p->sec) {
     case S_SOURCE: rc = iv_source_set(p->src, kbuf, vbuf); break;
     case S_MAP: rc = iv__source_add_map(p->src, key, kn, val, vn); break;
+    case S_MAP_OPTIONAL: rc = iv__source_add_map_optional(p->src, key, kn, val, vn); break;
     case S_SET: rc = iv__source_add_set(p->src, key, kn, val, vn); break;
     case S_VALUES:
         rc = iv__source_add_value(p->src, p->field, strlen(p->field), key, kn, val, vn);

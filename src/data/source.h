@@ -12,10 +12,13 @@ enum { IV__DELIM_AUTO = 256 };
 enum { IV__ENC_UTF8 = 0, IV__ENC_LATIN1 = 1, IV__ENC_CP1252 = 2 };
 enum { IV__EPOCH_S = 0, IV__EPOCH_MS = 1, IV__EPOCH_US = 2 };
 
-/* One rename: source column or dotted JSON path -> field (or custom dimension). */
+/* One rename: source column or dotted JSON path -> field (or custom dimension).
+ * optional: from a profile's [map.optional]: an input without that column is read
+ * without it (a plain map naming a column the input lacks is an error). */
 typedef struct iv__srcmap {
     char *src, *dst;
     size_t nsrc, ndst;
+    int optional;
 } iv__srcmap;
 
 /* A constant field. */
@@ -60,6 +63,9 @@ struct iv_source {
 
 /* Add one rename src -> dst (names trimmed). IV_OK, IV_EINVAL (empty name), IV_ENOMEM. */
 int iv__source_add_map(iv_source *s, const char *src, size_t nsrc, const char *dst, size_t ndst);
+/* The same for a column the input may lack (a profile's [map.optional]). The same rename
+ * given both ways is required. */
+int iv__source_add_map_optional(iv_source *s, const char *src, size_t nsrc, const char *dst, size_t ndst);
 /* Add a constant: field = value (a later one for the same field replaces it). */
 int iv__source_add_set(iv_source *s, const char *field, size_t nfield, const char *value, size_t nvalue);
 /* Add a value mapping of field: from -> to (a later one for the same from replaces it). */
