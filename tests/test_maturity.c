@@ -218,6 +218,11 @@ START_TEST(unknown_key_missing_fields_and_stray_lines_are_errors)
                 "line 4:", "defined twice");
     parse_fails("[indicator.channels.a]\ndirection = higher\ndirection = lower\n", "line 3:",
                 "twice");
+    /* a repeat is named at its line also when a later line has another error */
+    parse_fails("[indicator.channels.a]\ndirection = higher\nthresholds = 1,2,3,4,5,6,7,8,9\n"
+                "[indicator.channels.b]\ndirection = higher\nthresholds = 1,2,3,4,5,6,7,8,9\n"
+                "[indicator.Channels.A]\ndirection = up\n",
+                "line 7:", "defined twice");
 }
 END_TEST
 
@@ -820,6 +825,57 @@ static double cpu_bound(void)
     return getenv("IV_UNDER_VALGRIND") ? 60.0 : 3.0;
 }
 
+/* issue #14 item 7: a --rubric file of 40,000 indicators is read in n log n (the
+ * duplicate search per section was quadratic), looked up by binary search, and assessed
+ * against 40,000 indicators in n log n; a repeated name is still named at its line. */
+START_TEST(large_rubric_files_are_fast)
+{
+    size_t n = 40000, i, len = 0, cap = n * 96 + 64;
+    char *text = malloc(cap);
+    iv_rubric *r = NULL;
+    iv_indicators *ind = NULL;
+    iv_table *a = NULL;
+    double lev;
+    clock_t t0;
+    ck_assert_ptr_nonnull(text);
+    for (i = 0; i < n; i++)
+        len += (size_t)sprintf(text + len, "[indicator.technology.k%zu]\ndirection = higher\n"
+                               "thresholds = 1,2,3,4,5,6,7,8,9\n", i);
+    t0 = clock();
+    ck_assert_msg(iv_rubric_parse(&r, text, len, NULL) == IV_OK, "%s", iv_error_last());
+    ck_assert_msg((double)(clock() - t0) / CLOCKS_PER_SEC < cpu_bound(), "rubric: too slow");
+    /* k39999 with value 4.5: level 5.5 (t5 = 4 gives 5, half way to t6 = 5) */
+    ck_assert_int_eq(iv_rubric_level(r, "Technology.K39999", 4.5, &lev), IV_OK);
+    ck_assert(lev == 5.5);
+    ck_assert_int_eq(iv_rubric_level(r, "technology.k40000", 4.5, &lev), IV_ENOTFOUND);
+    ck_assert_int_eq(iv_indicators_new(&ind, NULL), IV_OK);
+    len = (size_t)sprintf(text, "indicator,value\n");
+    for (i = 0; i < n; i++)
+        len += (size_t)sprintf(text + len, "technology.k%zu,10\n", i);
+    ck_assert_int_eq(iv_indicators_parse_csv(ind, text, len), IV_OK);
+    t0 = clock();
+    ck_assert_int_eq(iv_maturity_assess(&a, r, ind, NULL), IV_OK);
+    ck_assert_msg((double)(clock() - t0) / CLOCKS_PER_SEC < cpu_bound(), "assess: too slow");
+    /* every indicator at 10 (>= t10 = 9): technology 10, the only area scored */
+    ck_assert_str_eq(iv_table_get_string(a, 0, 0), "technology");
+    ck_assert(tu_cell(a, 0, "score") == 10);
+    iv_table_free(a);
+    iv_indicators_free(ind);
+    iv_rubric_free(r);
+    /* the last section repeats the 20,001st: named at its own line */
+    len = 0;
+    for (i = 0; i < n; i++)
+        len += (size_t)sprintf(text + len, "[indicator.technology.k%zu]\ndirection = higher\n"
+                               "thresholds = 1,2,3,4,5,6,7,8,9\n", i);
+    len += (size_t)sprintf(text + len, "[indicator.technology.K20000]\ndirection = higher\n"
+                           "thresholds = 1,2,3,4,5,6,7,8,9\n");
+    ck_assert_int_eq(iv_rubric_parse(&r, text, len, NULL), IV_EPARSE);
+    ck_assert_msg(strstr(iv_error_last(), "line 120001:") && strstr(iv_error_last(), "defined twice"),
+                  "%s", iv_error_last());
+    free(text);
+}
+END_TEST
+
 START_TEST(large_indicator_and_peer_files_are_fast)
 {
     size_t n = 40000, i, len = 0, cap = n * 48 + 64;
@@ -918,6 +974,7 @@ static Suite *maturity_suite(void)
     tcase_add_test(tc, store_indicators_fail_cleanly_on_allocation_failure);
     tcase_add_test(tc, options_are_checked);
     tcase_add_test(tc, large_indicator_and_peer_files_are_fast);
+    tcase_add_test(tc, large_rubric_files_are_fast);
     suite_add_tcase(s, tc);
     return s;
 }

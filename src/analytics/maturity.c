@@ -474,9 +474,10 @@ IV_API int iv_indicators_table(iv_table **out, const iv_indicators *ind)
 
 enum { COL_AREA, COL_SCORE, COL_LEVEL, COL_STAGED, COL_COVERAGE, COL_MISSING, COL_MIN };
 
-/* Fill the row of one area; *score receives its score (NaN when nothing observed). */
-static int assess_area(iv_table *t, size_t row, const iv_rubric *r, const iv_indicators *ind,
-                       int area, double *score)
+/* Fill the row of one area; *score receives its score (NaN when nothing observed).
+ * sorted: the indicators by name (binary search: n log n for the whole assessment). */
+static int assess_area(iv_table *t, size_t row, const iv_rubric *r, iv__ind_entry *const *sorted,
+                       size_t nsorted, int area, double *score)
 {
     size_t i, nind = 0, nobs = 0;
     double wsum = 0, wlsum = 0, minlev = INFINITY;
@@ -487,7 +488,12 @@ static int assess_area(iv_table *t, size_t row, const iv_rubric *r, const iv_ind
         if (d->area != area)
             continue;
         nind++;
-        e = ind_find(ind, d->name, strlen(d->name));
+        {
+            iv__ind_entry key, *kp = &key, *const *hit;
+            key.name = d->name;
+            hit = nsorted ? bsearch(&kp, sorted, nsorted, sizeof *sorted, entry_ptr_cmp) : NULL;
+            e = hit ? *hit : NULL;
+        }
         if (e) {
             double lev = iv__indicator_level(d, e->value);
             wsum += d->weight;
@@ -521,9 +527,11 @@ IV_API int iv_maturity_assess(iv_table **out, const iv_rubric *rubric, const iv_
                                 IV_COL_DOUBLE, IV_COL_LIST, IV_COL_DOUBLE};
     iv__alloc a;
     iv_table *t;
+    iv__ind_entry **sorted = NULL;
     double aw = 0, asum = 0, amin = INFINITY;
     int area, rc;
     long row = 0;
+    size_t i;
 
     if (!out || !rubric || !ind)
         return iv__error(IV_EINVAL, "iv_maturity_assess: NULL argument");
@@ -534,9 +542,17 @@ IV_API int iv_maturity_assess(iv_table **out, const iv_rubric *rubric, const iv_
         if (!opts->alloc)
             a = rubric->alloc;
     }
+    if (ind->n && !(sorted = iv__malloc(&a, ind->n * sizeof *sorted)))
+        return iv__nomem("the indicators' index");
+    for (i = 0; i < ind->n; i++)
+        sorted[i] = &ind->e[i];
+    if (ind->n)
+        qsort(sorted, ind->n, sizeof *sorted, entry_ptr_cmp);
     t = iv__table_new(&a);
-    if (!t)
+    if (!t) {
+        iv__free(&a, sorted, ind->n * sizeof *sorted);
         return IV_ENOMEM;
+    }
     rc = add_cols(t, cols, types, 7);
     /* doc/MATURITY.md: the area score is the weighted mean of its observed indicators' levels;
      * the overall score the area-weighted mean of the area scores that exist, shown
@@ -548,7 +564,7 @@ IV_API int iv_maturity_assess(iv_table **out, const iv_rubric *rubric, const iv_
             rc = IV_ENOMEM;
             break;
         }
-        rc = assess_area(t, (size_t)row, rubric, ind, area, &score);
+        rc = assess_area(t, (size_t)row, rubric, sorted, ind->n, area, &score);
         if (!rc && !isnan(score)) {
             aw += rubric->area_weight[area];
             asum += rubric->area_weight[area] * score;
@@ -565,6 +581,7 @@ IV_API int iv_maturity_assess(iv_table **out, const iv_rubric *rubric, const iv_
         if (!rc)
             rc = iv__table_set_double(t, (size_t)row, COL_MIN, amin);
     }
+    iv__free(&a, sorted, ind->n * sizeof *sorted);
     if (rc) {
         iv_table_free(t);
         return iv__nomem("maturity table");

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "rubric.h"
 #include "text.h"
@@ -176,12 +177,73 @@ double iv__indicator_level(const iv__indicator_def *d, double x)
     return 1.0; /* not reached */
 }
 
+/* Names compared byte by byte after ASCII lower-casing (stored names are lower case). */
+static int name_cmp(const char *a, const char *b)
+{
+    for (;; a++, b++) {
+        unsigned char x = (unsigned char)*a, y = (unsigned char)*b;
+        if (x >= 'A' && x <= 'Z')
+            x = (unsigned char)(x + 32);
+        if (y >= 'A' && y <= 'Z')
+            y = (unsigned char)(y + 32);
+        if (x != y || !x)
+            return (int)x - (int)y;
+    }
+}
+
+static int order_cmp(const void *a, const void *b)
+{
+    const iv__indicator_def *x = *(const iv__indicator_def *const *)a;
+    const iv__indicator_def *y = *(const iv__indicator_def *const *)b;
+    int c = name_cmp(x->name, y->name);
+    return c ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+/* Sort the indicators' names into r->order; with dup, the line of the first repeated
+ * definition in file order (0: none) and the indicator it repeats. n log n. */
+static int build_order(iv_rubric *r, long *dup_line, const char **dup_name)
+{
+    size_t i;
+    if (dup_line)
+        *dup_line = 0;
+    if (r->n == 0)
+        return IV_OK;
+    r->order = iv__malloc(&r->alloc, r->n * sizeof *r->order);
+    if (!r->order)
+        return iv__nomem("the rubric's index");
+    for (i = 0; i < r->n; i++)
+        r->order[i] = &r->ind[i];
+    qsort(r->order, r->n, sizeof *r->order, order_cmp);
+    for (i = 1; dup_line && i < r->n; i++) {
+        const iv__indicator_def *a = r->order[i - 1], *b = r->order[i];
+        if (name_cmp(a->name, b->name) == 0 && (*dup_line == 0 || b->line < *dup_line)) {
+            *dup_line = b->line;
+            *dup_name = b->name;
+        }
+    }
+    return IV_OK;
+}
+
+static void drop_order(iv_rubric *r)
+{
+    if (r->order)
+        iv__free(&r->alloc, r->order, r->n * sizeof *r->order);
+    r->order = NULL;
+}
+
 const iv__indicator_def *iv__rubric_find(const iv_rubric *r, const char *name)
 {
-    size_t i, n = strlen(name);
-    for (i = 0; i < r->n; i++)
-        if (iv__ieq(name, n, r->ind[i].name))
-            return &r->ind[i];
+    size_t lo = 0, hi = r->order ? r->n : 0;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = name_cmp(name, r->order[mid]->name);
+        if (c == 0)
+            return r->order[mid];
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
     return NULL;
 }
 
@@ -218,6 +280,7 @@ typedef struct parser {
 static void rubric_release(iv_rubric *r)
 {
     size_t i;
+    drop_order(r);
     for (i = 0; i < r->n; i++)
         iv__strfree(&r->alloc, r->ind[i].name);
     iv__free(&r->alloc, r->ind, r->cap * sizeof *r->ind);
@@ -333,9 +396,10 @@ static int begin_section(parser *p, const char *s, size_t n)
     for (i = 0; p->cur.name[i]; i++)
         if (p->cur.name[i] >= 'A' && p->cur.name[i] <= 'Z')
             p->cur.name[i] = (char)(p->cur.name[i] + 32);
-    if (iv__rubric_find(p->r, p->cur.name))
-        return iv__ini_error(&p->t, "[%.*s]: the indicator is defined twice", (int)n, s);
+    /* a name defined twice is found once the whole file is read (rubric_parse: sorted
+     * names, n log n), not by a search per section */
     p->kind = SEC_INDICATOR;
+    p->cur.line = p->t.line;
     p->cur.area = area;
     p->cur.weight = 1.0;
     p->cur.lower = 0;
@@ -435,6 +499,27 @@ static int rubric_parse(iv_rubric **out, const char *text, size_t len, const iv_
         rc = end_section(&p);
     if (!rc && r->n == 0)
         rc = iv__parse_error(origin, p.t.line > 0 ? p.t.line : 1, "the rubric defines no indicator");
+    if (rc != IV_ENOMEM) {
+        /* Indicators defined twice: the first repeat in file order is the error, also
+         * when a later line has another error (the one a search per section found). */
+        long dup = 0;
+        const char *dname = NULL;
+        char msg[512];
+        int brc;
+        snprintf(msg, sizeof msg, "%s", rc ? iv_error_last() : "");
+        brc = build_order(r, &dup, &dname);
+        /* the section being read when an error stopped the parse repeats one, too */
+        if (!brc && p.cur.name && iv__rubric_find(r, p.cur.name) && (!dup || p.cur.line < dup)) {
+            dup = p.cur.line;
+            dname = p.cur.name;
+        }
+        if (brc)
+            rc = brc;
+        else if (dup && (!rc || dup <= p.t.line))
+            rc = iv__parse_error(origin, dup, "[indicator.%s]: the indicator is defined twice", dname);
+        else if (rc)
+            iv__error(rc, "%s", msg); /* keep the earlier error's text */
+    }
     if (rc) {
         iv__strfree(a, p.cur.name);
         rubric_release(r);

@@ -17,12 +17,14 @@ typedef struct iv__indicator_def {
     int lower;                  /* 1: lower is better */
     double weight;              /* > 0 */
     double t[IV__NTHRESH];      /* t[0] = t2 ... t[8] = t10 */
+    long line;                  /* of its section in the file (0: not from a file) */
 } iv__indicator_def;
 
 struct iv_rubric {
     iv__alloc alloc;
     iv__indicator_def *ind;     /* in file order */
     size_t n, cap;
+    const iv__indicator_def **order; /* ind sorted by name: lookups in log n */
     double area_weight[IV__NAREAS + 1]; /* indexed by iv_area; [0] unused */
 };
 
@@ -34,7 +36,7 @@ const char *iv__area_name(int area);
 /* Continuous level of value x for an indicator (doc/MATURITY.md), in [1, 10]; x finite. */
 double iv__indicator_level(const iv__indicator_def *d, double x);
 
-/* The indicator named name (case-insensitive), or NULL. */
+/* The indicator named name (case-insensitive), or NULL; binary search. */
 const iv__indicator_def *iv__rubric_find(const iv_rubric *r, const char *name);
 
 /* Resolve options into an allocator (NULL opts: the default). */
