@@ -237,6 +237,29 @@ class Vocabulary(unittest.TestCase):
         self.assertNotIn("warning", iv("ingest", p, "--lenient").stderr)
 
 
+    def test_values_that_never_occur_are_named_on_stderr(self):
+        # a funnel step, a --where value and a --start type that no row has: the result is
+        # still printed (exit 0), and a warning names each
+        p = self.write("contact,ts,channel,type\nc1,2024-01-01,web,visit\n"
+                       "c1,2024-01-02,phone,purchase\nc2,2024-01-03,web,visit\n")
+        proc = iv("funnel", p, "--steps", "visit,demo|purchase")
+        self.assertIn("iv funnel: warning: funnel steps: type 'demo' never occurs in the store",
+                      proc.stderr)
+        proc = iv("funnel", p, "--steps", "Visit,Purchase", "--where", "channel = web")
+        self.assertIn("funnel steps: type 'Purchase' never occurs in the selection", proc.stderr)
+        self.assertNotIn("'Visit'", proc.stderr)  # compared in normal form: it is there
+        proc = iv("metrics", p, "--where", "channel = webb", "--format", "json")
+        self.assertEqual(json.loads(proc.stdout)[0]["n"], 0)
+        self.assertIn("iv metrics: warning: selection: no row has channel 'webb'", proc.stderr)
+        proc = iv("cohorts", p, "--start", "signup")
+        self.assertIn("cohorts start types: type 'signup' never occurs in the store", proc.stderr)
+        proc = iv("paths", p, "--start", "purchase", "--where", "channel = web")
+        self.assertIn("paths start type: type 'purchase' never occurs in the selection", proc.stderr)
+        # nothing to say: nothing said
+        self.assertNotIn("warning", iv("funnel", p, "--steps", "visit,purchase").stderr)
+        self.assertNotIn("warning", iv("metrics", p, "--where", "channel = WEB").stderr)
+
+
 class Profiles(unittest.TestCase):
     """Every shipped source profile (hubspot, salesforce, zendesk, intercom, segment) on its
     example export of examples/data/sources and on variations (other column order, extra

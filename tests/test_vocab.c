@@ -428,6 +428,89 @@ START_TEST(a_format_1_summary_is_read_with_rv_unscored_undefined)
 }
 END_TEST
 
+/* The warnings of doc/SOURCES.md (guards): a where value no row has, a funnel step,
+ * cohort start/return or path start type that no selected row has is named, not turned
+ * into quiet zeros; names of types and channels are compared in normal form. */
+static int has_warning(const char *needle)
+{
+    size_t i;
+    for (i = 0; i < iv_warning_count(); i++)
+        if (strstr(iv_warning_get(i), needle))
+            return 1;
+    return 0;
+}
+
+START_TEST(values_that_never_occur_are_warned_about)
+{
+    iv_store *s = tu_new_store(NULL, NULL);
+    iv_query_options q = IV_QUERY_OPTIONS_INIT;
+    iv_lifecycle_options lo = IV_LIFECYCLE_OPTIONS_INIT;
+    iv_table *t = NULL;
+    tu_add(s, "contact=a ts=2024-01-01T10:00:00Z channel=web type=visit");
+    tu_add(s, "contact=a ts=2024-01-02T10:00:00Z channel=phone type=purchase");
+    tu_add(s, "contact=b ts=2024-01-03T10:00:00Z channel=web type=visit");
+    ck_assert_int_eq(iv_store_prepare(s), IV_OK);
+    iv_warning_clear();
+    /* where: a channel no row has; an upper-case one that is there in normal form */
+    q.where = "channel = webb";
+    ck_assert_int_eq(iv_query_metrics(&t, s, &q), IV_OK);
+    ck_assert(tu_cell(t, 0, "n") == 0);
+    ck_assert_uint_eq(iv_warning_count(), 1);
+    ck_assert_str_eq(iv_warning_get(0), "selection: no row has channel 'webb'");
+    ck_assert_ptr_null(iv_warning_get(1));
+    iv_table_free(t);
+    iv_warning_clear();
+    ck_assert_uint_eq(iv_warning_count(), 0);
+    q.where = "channel in (WEB, Phone) and type != Visit";
+    ck_assert_int_eq(iv_query_metrics(&t, s, &q), IV_OK);
+    ck_assert(tu_cell(t, 0, "n") == 1); /* the purchase by phone */
+    ck_assert_uint_eq(iv_warning_count(), 0);
+    iv_table_free(t);
+    /* the same warning twice is kept once */
+    q.where = "team = sales";
+    ck_assert_int_eq(iv_query_metrics(&t, s, &q), IV_OK);
+    iv_table_free(t);
+    ck_assert_int_eq(iv_query_metrics(&t, s, &q), IV_OK);
+    iv_table_free(t);
+    ck_assert_uint_eq(iv_warning_count(), 1);
+    ck_assert(has_warning("no row has team 'sales'"));
+    iv_warning_clear();
+    /* funnel steps: 'demo' is in no row; 'purchase' is, but not in the selection */
+    q.where = "channel = web";
+    lo.steps = "Visit,demo|Purchase";
+    ck_assert_int_eq(iv_lifecycle_funnel(&t, s, &q, &lo), IV_OK);
+    iv_table_free(t);
+    ck_assert_uint_eq(iv_warning_count(), 2);
+    ck_assert_str_eq(iv_warning_get(0), "funnel steps: type 'demo' never occurs in the store");
+    ck_assert_str_eq(iv_warning_get(1), "funnel steps: type 'Purchase' never occurs in the selection");
+    iv_warning_clear();
+    /* without the selection the upper-case steps are found: no warning */
+    q.where = NULL;
+    lo.steps = "VISIT,purchase";
+    ck_assert_int_eq(iv_lifecycle_funnel(&t, s, &q, &lo), IV_OK);
+    iv_table_free(t);
+    ck_assert_uint_eq(iv_warning_count(), 0);
+    /* cohorts start and return types, paths start type */
+    lo.steps = NULL;
+    lo.start_types = "signup";
+    lo.return_types = "purchase|refund";
+    ck_assert_int_eq(iv_lifecycle_cohorts(&t, s, &q, &lo), IV_OK);
+    iv_table_free(t);
+    ck_assert(has_warning("cohorts start types: type 'signup' never occurs in the store"));
+    ck_assert(has_warning("cohorts return types: type 'refund' never occurs in the store"));
+    ck_assert(!has_warning("'purchase'"));
+    iv_warning_clear();
+    lo.start_types = "purchase";
+    q.where = "channel = web";
+    ck_assert_int_eq(iv_lifecycle_paths(&t, s, &q, &lo), IV_OK);
+    iv_table_free(t);
+    ck_assert_uint_eq(iv_warning_count(), 1);
+    ck_assert_str_eq(iv_warning_get(0), "paths start type: type 'purchase' never occurs in the selection");
+    iv_warning_clear();
+    iv_store_free(s);
+}
+END_TEST
+
 static Suite *vocab_suite(void)
 {
     Suite *s = suite_create("vocab");
@@ -442,6 +525,7 @@ static Suite *vocab_suite(void)
     tcase_add_test(c, the_default_model_reads_back_from_its_text_identically);
     tcase_add_test(c, check_lists_unknown_types_and_channels_most_frequent_first);
     tcase_add_test(c, a_format_1_summary_is_read_with_rv_unscored_undefined);
+    tcase_add_test(c, values_that_never_occur_are_warned_about);
     suite_add_tcase(s, c);
     return s;
 }

@@ -52,6 +52,21 @@ static int fail(lua_State *L, int rc)
     return 3;
 }
 
+/* iv.warnings(): the library's pending warnings of this thread (a where value no row
+ * has, a funnel step or start type that never occurs in the selection) as an array of
+ * strings, oldest first; they are cleared. */
+static int l_warnings(lua_State *L)
+{
+    size_t i, n = iv_warning_count();
+    lua_createtable(L, (int)n, 0);
+    for (i = 0; i < n; i++) {
+        lua_pushstring(L, iv_warning_get(i));
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    iv_warning_clear();
+    return 1;
+}
+
 /* --- transient boxes: a pointer freed by __gc if an error unwinds the stack --------- */
 
 typedef struct box {
@@ -2569,6 +2584,7 @@ IV_LUA_EXPORT int luaopen_iv(lua_State *L)
         {"parse_time", l_parse_time},
         {"format_time", l_format_time},
         {"strerror", l_strerror},
+        {"warnings", l_warnings},
         {"summary_load", l_summary_load},
         {"summary_from_bytes", l_summary_from_bytes},
         {"partition_of", l_partition_of},

@@ -80,6 +80,36 @@ IV_API const char *iv_strerror(int code);
 IV_API const char *iv_error_last(void);
 
 /**
+ * @brief The number of warnings collected on the calling thread since the last
+ *        iv_warning_clear().
+ *
+ * A warning says that a call succeeded with a result that is probably not what was
+ * meant, rather than quietly returning zeros: a selection (`where`) naming a value that
+ * no row of the store has; a funnel step, a cohort start or return type or a path start
+ * type that no selected row has. Warnings accumulate on the thread that made the calls
+ * (an identical text once, at most 32 and then one saying more were dropped) until
+ * iv_warning_clear(); errors are unaffected.
+ * @return how many warnings iv_warning_get() can give
+ * @since 1.2
+ */
+IV_API size_t iv_warning_count(void);
+
+/**
+ * @brief One warning of the calling thread.
+ * @param[in] i its index, 0 to iv_warning_count() - 1 (oldest first)
+ * @return the message (valid until iv_warning_clear() on this thread), NULL when @p i is
+ *         out of range
+ * @since 1.2
+ */
+IV_API const char *iv_warning_get(size_t i);
+
+/**
+ * @brief Forget the warnings of the calling thread.
+ * @since 1.2
+ */
+IV_API void iv_warning_clear(void);
+
+/**
  * @brief The version of the library linked at run time, as
  *        MAJOR*10000 + MINOR*100 + PATCH (compare with ::IV_VERSION_NUMBER).
  * @return the version number

@@ -11,6 +11,7 @@
 #include "table.h"
 #include "text.h"
 #include "timefmt.h"
+#include "vocab.h"
 
 typedef struct iv__dur {
     double sec;   /* seconds from the previous step (or, for the histogram, from step 1) */
@@ -87,7 +88,7 @@ static int iv__funnel_parse(iv__funnel *F, const iv__ctx *c, const char *text)
                 *w++ = '|';
             memcpy(w, b, (size_t)(e - b));
             w += e - b;
-            if (iv__pool_find(&s->type.pool, b, (size_t)(e - b), &id))
+            if (iv__vocab_find(&s->type.pool, b, (size_t)(e - b), &id))
                 F->tmask[id] |= UINT32_C(1) << F->ns;
             if (*p != '|')
                 break;
@@ -126,7 +127,7 @@ static int iv__funnel_parse_excl(iv__funnel *F, const iv__ctx *c, const char *te
             if (q == b)
                 return iv__error(IV_EPARSE, "funnel exclusion: empty type at character %zu of \"%s\"",
                                  (size_t)(b - text) + 1, text);
-            if (iv__pool_find(&s->type.pool, b, (size_t)(q - b), &id))
+            if (iv__vocab_find(&s->type.pool, b, (size_t)(q - b), &id))
                 F->xmask[id] |= UINT32_C(1) << e;
             if (*p != ',' && *p != '|')
                 break;
@@ -630,7 +631,13 @@ static int iv__funnel_run(iv_table **out, const iv_store *s, const iv_query_opti
     F.mode = o.mode;
     F.W = o.window ? o.window : 30 * IV__MS_PER_DAY;
     F.last = SIZE_MAX;
-    if ((rc = iv__funnel_parse(&F, &L.c, o.steps)) ||
+    if (!(rc = iv__funnel_parse(&F, &L.c, o.steps))) {
+        /* a step type that no selected row has: quiet zeros otherwise */
+        iv__warn_types(&L.c, "funnel steps", o.steps);
+        if (o.exclude)
+            iv__warn_types(&L.c, "funnel exclusions", o.exclude);
+    }
+    if (rc ||
         (o.exclude && (rc = iv__funnel_parse_excl(&F, &L.c, o.exclude))) ||
         (rc = iv__lc_walk(&L, iv__funnel_contact, &F)))
         goto done;

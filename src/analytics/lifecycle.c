@@ -10,6 +10,7 @@
 #include "table.h"
 #include "text.h"
 #include "timefmt.h"
+#include "vocab.h"
 
 /* ------------------------------------------------------------ options ---- */
 
@@ -69,12 +70,13 @@ int iv__lc_typeset(iv__lc *L, const char *text, const char *what, uint8_t **set)
             return iv__error(IV_EPARSE, "%s: empty type at character %zu of \"%s\"", what,
                              (size_t)(b - text) + 1, text);
         }
-        if (iv__pool_find(&L->c.s->type.pool, b, (size_t)(e - b), &id))
+        if (iv__vocab_find(&L->c.s->type.pool, b, (size_t)(e - b), &id))
             (*set)[id] = 1;
         if (!*p)
             break;
         p++;
     }
+    iv__warn_types(&L->c, what, text); /* types no selected row has */
     return IV_OK;
 }
 

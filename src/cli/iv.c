@@ -59,8 +59,16 @@ int main(int argc, char **argv)
         return CLI_OK;
     }
     for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (strcmp(argv[1], commands[i].name) == 0)
-            return commands[i].fn(argc - 1, argv + 1);
+        if (strcmp(argv[1], commands[i].name) == 0) {
+            int rc = commands[i].fn(argc - 1, argv + 1);
+            size_t k;
+            /* results computed as asked but probably not as meant (a --where value, a
+             * funnel step, a --start type that never occurs): said, never silent */
+            for (k = 0; k < iv_warning_count(); k++)
+                fprintf(stderr, "iv %s: warning: %s\n", commands[i].name, iv_warning_get(k));
+            iv_warning_clear();
+            return rc;
+        }
     fprintf(stderr, "iv: unknown command '%s'\n", argv[1]);
     help(stderr);
     return CLI_EUSAGE;

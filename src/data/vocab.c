@@ -1,4 +1,5 @@
 /* The normal form of channel and type names (see vocab.h). */
+#include "pool.h"
 #include "vocab.h"
 
 size_t iv__vocab_normalize(const char *s, size_t n, char *out)
@@ -47,6 +48,16 @@ int iv__vocab_tmp(iv__vname *t, const iv__alloc *a, char *stack, const char *s, 
     t->n = iv__vocab_normalize(s, n, d);
     t->p = d;
     return IV_OK;
+}
+
+int iv__vocab_find(const iv__pool *p, const char *s, size_t n, uint32_t *id)
+{
+    char buf[IV__VOCAB_STACK];
+    if (n <= sizeof buf && !iv__vocab_is_normal(s, n)) {
+        size_t m = iv__vocab_normalize(s, n, buf);
+        return iv__pool_find(p, buf, m, id) && *id;
+    }
+    return iv__pool_find(p, s, n, id) && *id;
 }
 
 void iv__vocab_tmp_free(iv__vname *t, const iv__alloc *a)

@@ -57,4 +57,9 @@ typedef struct iv__vname {
 int iv__vocab_tmp(iv__vname *t, const iv__alloc *a, char *stack, const char *s, size_t n);
 void iv__vocab_tmp_free(iv__vname *t, const iv__alloc *a);
 
+struct iv__pool;
+/* Find the normal form of s[0..n) in a pool of type or channel names: 1 and *id when
+ * found, else 0 (names longer than IV__VOCAB_STACK are looked up as given). */
+int iv__vocab_find(const struct iv__pool *p, const char *s, size_t n, uint32_t *id);
+
 #endif

@@ -15,6 +15,7 @@
 
 #include "select.h"
 #include "timefmt.h"
+#include "vocab.h"
 
 enum { IV__S_TRUE, IV__S_AND, IV__S_OR, IV__S_NOT, IV__S_CMP, IV__S_HAS };
 
@@ -203,24 +204,35 @@ static int iv__is_bucket(iv__dimkind k)
     return k >= IV__DIM_DAY && k <= IV__DIM_YEAR;
 }
 
-/* Mark the codes (or days) matching one value. */
-static int iv__mark_value(iv__parser *ps, iv__snode *nd, const char *v, size_t n, size_t pos)
+/* Mark the codes (or days) matching one value. A value that no row of the store has
+ * selects nothing: a warning names it (iv_warning_count), rather than quiet zeros.
+ * Channel and type values are compared in normal form (doc/MODEL.md, Names). */
+static int iv__mark_value(iv__parser *ps, iv__snode *nd, const char *dname, const char *v, size_t n,
+                          size_t pos)
 {
     const iv__pool *pool = iv__dim_pool(ps->c, nd->kind, nd->custom);
     if (pool) {
         uint32_t id;
-        if (iv__pool_find(pool, v, n, &id) && id)
+        int found = nd->kind == IV__DIM_CHANNEL || nd->kind == IV__DIM_TYPE
+                        ? iv__vocab_find(pool, v, n, &id)
+                        : iv__pool_find(pool, v, n, &id) && id;
+        if (found)
             nd->match[id] = 1;
+        else
+            iv__warn("selection: no row has %s '%.*s'", dname, (int)IV__MIN(n, 200), v);
         return IV_OK;
     }
     if (iv__is_bucket(nd->kind)) {
         size_t d;
+        int any = 0;
         char lab[32];
         for (d = 0; d < nd->nmatch; d++) {
             iv__bucket_label(nd->kind, (nd->day0 + (int64_t)d) * IV__MS_PER_DAY, lab, sizeof lab);
             if (strlen(lab) == n && memcmp(lab, v, n) == 0)
-                nd->match[d] = 1;
+                nd->match[d] = any = 1;
         }
+        if (!any)
+            iv__warn("selection: no row has %s '%.*s'", dname, (int)IV__MIN(n, 200), v);
         return IV_OK;
     }
     {
@@ -243,7 +255,8 @@ static int iv__parse_cmp(iv__parser *ps)
     int custom = -1, idx, rc;
     iv__snode *nd;
     size_t namepos = ps->tokpos;
-    char msg[320];
+    char msg[320], dname[64];
+    snprintf(dname, sizeof dname, "%s", ps->tok);
     if (iv__dim_lookup(ps->c->s, ps->tok, ps->toklen, &kind, &custom) != 0) {
         snprintf(msg, sizeof msg, "unknown name '%s'", ps->tok);
         iv__perr(ps, namepos, msg);
@@ -275,7 +288,7 @@ static int iv__parse_cmp(iv__parser *ps)
             return rc;
         if (ps->toktype != IV__TOK_WORD && ps->toktype != IV__TOK_QUOTED)
             return iv__perr(ps, ps->tokpos, "expected a value");
-        if ((rc = iv__mark_value(ps, &ps->sel->nodes[idx], ps->tok, ps->toklen, ps->tokpos)))
+        if ((rc = iv__mark_value(ps, &ps->sel->nodes[idx], dname, ps->tok, ps->toklen, ps->tokpos)))
             return rc;
         if ((rc = iv__next(ps)))
             return rc;
@@ -292,7 +305,7 @@ static int iv__parse_cmp(iv__parser *ps)
             return rc;
         if (ps->toktype != IV__TOK_WORD && ps->toktype != IV__TOK_QUOTED)
             return iv__perr(ps, ps->tokpos, "expected a value");
-        if ((rc = iv__mark_value(ps, &ps->sel->nodes[idx], ps->tok, ps->toklen, ps->tokpos)))
+        if ((rc = iv__mark_value(ps, &ps->sel->nodes[idx], dname, ps->tok, ps->toklen, ps->tokpos)))
             return rc;
         if ((rc = iv__next(ps)))
             return rc;
@@ -542,6 +555,49 @@ void iv__ctx_free(iv__ctx *c)
 }
 
 /* ---- the selected rows ---- */
+
+int iv__sel_types_seen(const iv__ctx *c, uint8_t *seen)
+{
+    const iv_store *s = c->s;
+    size_t r;
+    for (r = 0; r < s->nrows; r++)
+        if (iv__ctx_in_range(c, s->ts[r]) && iv__sel_row(c->sel, c, r))
+            seen[iv__codes_get(&s->type.codes, r)] = 1;
+    return IV_OK;
+}
+
+void iv__warn_types(const iv__ctx *c, const char *what, const char *text)
+{
+    const iv_store *s = c->s;
+    uint8_t *seen = iv__calloc(&c->a, IV__MAX(s->type.pool.count, 1), 1);
+    const char *p = text;
+    if (!seen)
+        return; /* warnings are best effort: out of memory loses them, not the result */
+    iv__sel_types_seen(c, seen);
+    for (;;) {
+        const char *b, *e;
+        uint32_t id;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        b = p;
+        while (*p && *p != ',' && *p != '|' && *p != ';' && *p != '@')
+            p++;
+        for (e = p; e > b && (e[-1] == ' ' || e[-1] == '\t');)
+            e--;
+        if (e > b) {
+            if (!iv__vocab_find(&s->type.pool, b, (size_t)(e - b), &id))
+                iv__warn("%s: type '%.*s' never occurs in the store", what, (int)IV__MIN(e - b, 200), b);
+            else if (!seen[id])
+                iv__warn("%s: type '%.*s' never occurs in the selection", what, (int)IV__MIN(e - b, 200), b);
+        }
+        while (*p == '@' || (*p && *p != ',' && *p != '|' && *p != ';'))
+            p++; /* an exclusion's @A-B */
+        if (!*p)
+            break;
+        p++;
+    }
+    iv__free(&c->a, seen, IV__MAX(s->type.pool.count, 1));
+}
 
 int iv__walk(iv__ctx *c, iv__row_fn fn, void *payload)
 {

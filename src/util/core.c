@@ -86,6 +86,44 @@ IV_API const char *iv_error_last(void)
     return iv__errbuf;
 }
 
+/* Warnings: results computed as asked but probably not as meant (doc/API.md, Warnings). */
+static _Thread_local char iv__warnbuf[IV__WARN_MAX + 1][320];
+static _Thread_local size_t iv__nwarn;
+
+void iv__warn(const char *fmt, ...)
+{
+    char msg[320];
+    size_t i;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    for (i = 0; i < iv__nwarn; i++)
+        if (strcmp(iv__warnbuf[i], msg) == 0)
+            return;
+    if (iv__nwarn < IV__WARN_MAX) {
+        memcpy(iv__warnbuf[iv__nwarn++], msg, strlen(msg) + 1);
+    } else if (iv__nwarn == IV__WARN_MAX) {
+        snprintf(iv__warnbuf[iv__nwarn++], sizeof iv__warnbuf[0],
+                 "more than %d warnings: the others were dropped", IV__WARN_MAX);
+    }
+}
+
+IV_API size_t iv_warning_count(void)
+{
+    return iv__nwarn;
+}
+
+IV_API const char *iv_warning_get(size_t i)
+{
+    return i < iv__nwarn ? iv__warnbuf[i] : NULL;
+}
+
+IV_API void iv_warning_clear(void)
+{
+    iv__nwarn = 0;
+}
+
 IV_API const char *iv_strerror(int code)
 {
     switch (code) {

@@ -57,6 +57,14 @@ int iv__error(int code, const char *fmt, ...)
     ;
 /* Shorthand for IV_ENOMEM with a message naming what was being allocated. */
 int iv__nomem(const char *what);
+/* Add a warning to the calling thread's list (iv_warning_count(); identical texts once,
+ * at most IV__WARN_MAX, then one that says more were dropped). */
+void iv__warn(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+#define IV__WARN_MAX 32
 
 /* The body of every iv_X_options_init(opts, size): refuse NULL or a size below `min` (the
  * first layout's), zero the caller's `size` bytes, copy what fits of the template `tmpl`

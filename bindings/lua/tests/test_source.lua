@@ -34,6 +34,24 @@ T.test("profile = a shipped profile, options beside it override it", function()
   local _ = sep
 end)
 
+T.test("iv.warnings(): values that never occur are named", function()
+  local p = write("warn.csv", "contact,ts,channel,type\nc1,2024-01-01,web,visit\n" ..
+    "c1,2024-01-02,phone,purchase\n")
+  local s = assert(iv.load(p))
+  assert(#iv.warnings() == 0)
+  local r = assert(s:metrics{where = "channel = webb"})
+  assert(r[1].n == 0, r[1].n)
+  assert(s:funnel{steps = "visit,demo"})
+  local w = iv.warnings()
+  assert(#w == 2, #w)
+  assert(w[1] == "selection: no row has channel 'webb'", w[1])
+  assert(w[2] == "funnel steps: type 'demo' never occurs in the store", w[2])
+  assert(#iv.warnings() == 0) -- cleared
+  assert(s:funnel{steps = "VISIT,purchase"})
+  assert(#iv.warnings() == 0)
+  s:close()
+end)
+
 T.test("every source option by its C name", function()
   local p = write("hub.csv", "Contact ID;Activity date;Activity type;Outcome;Amount;Id\n" ..
     "c1;03/15/2024 2:22 PM;Call;Completed;\"1.250,50\";1\n" ..

@@ -22,7 +22,7 @@ from ._errors import (ArgumentTypeError, BindingError, CanceledError, ClosedErro
                       InvalidArgumentError, KeyNotFoundError, LibraryNotFoundError,
                       LimitError, NoConvergenceError, NotFoundError, OutOfMemoryError,
                       ParseError, RangeError, StateError, UndefinedError, VersionError,
-                      strerror)
+                      IvWarning, strerror)
 from ._util import format_time, parse_time
 from .clv import CLV
 from .clv import simple as clv_simple
@@ -120,5 +120,5 @@ __all__ = [
     "RangeError", "NotFoundError", "CorruptError", "VersionError", "StateError",
     "NoConvergenceError", "CanceledError", "UndefinedError", "IV_TIME_NONE",
     "ArgumentTypeError", "BindingError", "ClosedError", "IndexOutOfRangeError",
-    "KeyNotFoundError", "LibraryNotFoundError",
+    "KeyNotFoundError", "LibraryNotFoundError", "IvWarning",
 ]

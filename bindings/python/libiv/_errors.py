@@ -9,6 +9,7 @@ or a DataFrame), ``row``, ``line`` and ``column`` say which; otherwise they are 
 
 from typing import Any
 import re
+import warnings
 from typing import Any, Dict, Iterable, Optional, Tuple, Type
 
 from . import _lib
@@ -168,10 +169,37 @@ def error_for(code: int) -> Error:
     return _CLASSES.get(code, Error)(code, msg)
 
 
+class IvWarning(UserWarning):
+    """A result computed as asked but probably not as meant: a ``where`` value no row
+    has, a funnel step or cohort/path start type that never occurs in the selection
+    (the library's iv_warning_count()). Issued with :func:`warnings.warn`."""
+
+
+def emit_warnings() -> None:
+    """Issue the library's pending warnings of this thread as IvWarning, then clear them."""
+    try:
+        count = _lib.fn("iv_warning_count")
+    except AttributeError:  # an older libiv without warnings
+        return
+    n = int(count())
+    if n:
+        texts = [_lib.dec(_lib.fn("iv_warning_get")(i)) or "" for i in range(n)]
+        _lib.fn("iv_warning_clear")()
+        for t in texts:
+            warnings.warn(t, IvWarning, stacklevel=3)
+
+
 def check(rc: int) -> int:
-    """Raise the matching Error when rc is a negative iv_status; return rc otherwise."""
+    """Raise the matching Error when rc is a negative iv_status; return rc otherwise
+    (after issuing the library's pending warnings as IvWarning)."""
     if rc < 0:
-        raise error_for(rc)
+        err = error_for(rc)
+        try:
+            _lib.fn("iv_warning_clear")()  # the failure is what matters
+        except AttributeError:
+            pass
+        raise err
+    emit_warnings()
     return rc
 
 

@@ -146,6 +146,9 @@ PD = POINTER(c_double)
 _PROTOS = {
     "iv_strerror": (c_char_p, [c_int]),
     "iv_error_last": (c_char_p, []),
+    "iv_warning_count": (c_size_t, []),
+    "iv_warning_get": (c_char_p, [c_size_t]),
+    "iv_warning_clear": (None, []),
     "iv_version": (c_int, []),
     "iv_version_string": (c_char_p, []),
     "iv_enum_name": (c_char_p, [c_int, c_int]),

@@ -53,6 +53,30 @@ class SourceTest(unittest.TestCase):
             f.write(data if isinstance(data, bytes) else data.encode("utf-8"))
         return path
 
+    def test_values_that_never_occur_are_warned_about(self) -> None:
+        # a where value, a funnel step and a cohort start type that no row has: the result
+        # comes back and a libiv.IvWarning names each
+        import warnings
+        p = self.write("w.csv", "contact,ts,channel,type\nc1,2024-01-01,web,visit\n"
+                       "c1,2024-01-02,phone,purchase\n")
+        s = libiv.load(p)
+        with warnings.catch_warnings(record=True) as got:
+            warnings.simplefilter("always")
+            rows = s.metrics(where="channel = webb")
+            libiv.lifecycle.funnel(s, "visit,demo")
+            libiv.lifecycle.cohorts(s, start_types="signup")
+        texts = [str(w.message) for w in got if issubclass(w.category, libiv.IvWarning)]
+        self.assertEqual(rows[0]["n"], 0)
+        self.assertEqual(texts, ["selection: no row has channel 'webb'",
+                                 "funnel steps: type 'demo' never occurs in the store",
+                                 "cohorts start types: type 'signup' never occurs in the store"])
+        with warnings.catch_warnings(record=True) as got:
+            warnings.simplefilter("always")
+            s.metrics(where="channel = WEB")
+            libiv.lifecycle.funnel(s, "Visit,PURCHASE")
+        self.assertEqual([w for w in got if issubclass(w.category, libiv.IvWarning)], [])
+        s.close()
+
     def test_keywords_are_the_c_names(self) -> None:
         p = self.write("hub.csv",
                        "Contact ID;Activity date;Activity type;Outcome;Amount\n"
