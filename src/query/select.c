@@ -256,7 +256,7 @@ static int iv__parse_cmp(iv__parser *ps)
     iv__snode *nd;
     size_t namepos = ps->tokpos;
     char msg[320], dname[64];
-    snprintf(dname, sizeof dname, "%s", ps->tok);
+    snprintf(dname, sizeof dname, "%.63s", ps->tok);
     if (iv__dim_lookup(ps->c->s, ps->tok, ps->toklen, &kind, &custom) != 0) {
         snprintf(msg, sizeof msg, "unknown name '%s'", ps->tok);
         iv__perr(ps, namepos, msg);
