@@ -242,11 +242,11 @@ class Vocabulary(unittest.TestCase):
         # still printed (exit 0), and a warning names each
         p = self.write("contact,ts,channel,type\nc1,2024-01-01,web,visit\n"
                        "c1,2024-01-02,phone,purchase\nc2,2024-01-03,web,visit\n")
-        proc = iv("funnel", p, "--steps", "visit,demo|purchase")
-        self.assertIn("iv funnel: warning: funnel steps: type 'demo' never occurs in the store",
+        proc = iv("funnel", p, "--steps", "visit,demo|trial,purchase")
+        self.assertIn("iv funnel: warning: funnel step 2 ('demo|trial') never occurs in the store",
                       proc.stderr)
         proc = iv("funnel", p, "--steps", "Visit,Purchase", "--where", "channel = web")
-        self.assertIn("funnel steps: type 'Purchase' never occurs in the selection", proc.stderr)
+        self.assertIn("funnel step 2 ('Purchase') never occurs in the selection", proc.stderr)
         self.assertNotIn("'Visit'", proc.stderr)  # compared in normal form: it is there
         proc = iv("metrics", p, "--where", "channel = webb", "--format", "json")
         self.assertEqual(json.loads(proc.stdout)[0]["n"], 0)
@@ -413,6 +413,11 @@ class Profiles(unittest.TestCase):
                     '"channel":"mobile"}\n')
         self.addCleanup(os.remove, j)
         self.assertEqual(iv_json("ingest", j, "--profile", "segment")["rows_accepted"], 1)
+        # an export without channel: the constant beside the profile gives it
+        with open(j, "w") as f:
+            f.write('{"userId":"u1","event":"Signed Up","timestamp":"2024-05-02T08:00:00Z"}\n')
+        r = iv_json("ingest", j, "--profile", "segment", "--set", "channel=web")
+        self.assertEqual((r["rows_accepted"], r["unknown_channels"]), (1, 0))
 
     def test_a_profile_still_requires_its_required_columns(self):
         # the contact column of the HubSpot profile is in [map]: its absence is an error

@@ -189,6 +189,23 @@ class Endless(unittest.TestCase):
             self.assertIn(b"line 2", p.stderr)
 
 
+class WholeFileReaders(unittest.TestCase):
+    """Item 8: the files read whole (model, rubric, indicators, peers, source profile) stop
+    at their size limit (16 MiB of text) with an error that names the file and the limit,
+    instead of reading /dev/zero until memory runs out."""
+
+    def test_endless_files_stop_at_the_limit(self):
+        for args in (["metrics", SAMPLE, "--model", "/dev/zero"],
+                     ["maturity", "--indicators", "/dev/zero"],
+                     ["maturity", "--indicators", "/dev/null", "--rubric", "/dev/zero"],
+                     ["maturity", SAMPLE, "--peers", "/dev/zero"],
+                     ["ingest", SAMPLE, "--profile", "/dev/zero"]):
+            p = run(args, timeout=120)
+            self.assertIn(p.returncode, (1, 2), args)
+            self.assertIn(b"'/dev/zero' is longer than the 16777216 bytes this file may have",
+                          p.stderr, args)
+
+
 class Rejects(unittest.TestCase):
     """Items 5 and 14: the cap says what it left out; a full disk is reported; raw text
     cut at its limit is marked."""

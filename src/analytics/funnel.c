@@ -103,6 +103,31 @@ static int iv__funnel_parse(iv__funnel *F, const iv__ctx *c, const char *text)
     return IV_OK;
 }
 
+/* A step none of whose types occurs in the selection gives quiet zeros: warn, naming
+ * it (iv_warning_count). A step with one type present and another absent is not warned
+ * about (the report's default steps list purchase types most data has only some of). */
+static int iv__funnel_warn(const iv__funnel *F, const iv__ctx *c)
+{
+    size_t id, k, nt = IV__MAX(F->ntypes, 1);
+    uint8_t *seen = iv__calloc(&c->a, nt, 1);
+    if (!seen)
+        return iv__nomem("the funnel's types");
+    iv__sel_types_seen(c, seen);
+    for (k = 0; k < F->ns; k++) {
+        int in_store = 0, in_sel = 0;
+        for (id = 1; id < F->ntypes; id++)
+            if ((F->tmask[id] >> k) & 1) {
+                in_store = 1;
+                in_sel |= seen[id];
+            }
+        if (!in_sel)
+            iv__warn("funnel step %zu ('%.200s') never occurs in the %s", k + 1, F->labels + F->loff[k],
+                     in_store ? "selection" : "store");
+    }
+    iv__free(&c->a, seen, nt);
+    return IV_OK;
+}
+
 /* Parse the exclusions "TYPES[@A-B][;TYPES[@A-B]...]" into xmask, xa, xb. */
 static int iv__funnel_parse_excl(iv__funnel *F, const iv__ctx *c, const char *text)
 {
@@ -631,12 +656,8 @@ static int iv__funnel_run(iv_table **out, const iv_store *s, const iv_query_opti
     F.mode = o.mode;
     F.W = o.window ? o.window : 30 * IV__MS_PER_DAY;
     F.last = SIZE_MAX;
-    if (!(rc = iv__funnel_parse(&F, &L.c, o.steps))) {
-        /* a step type that no selected row has: quiet zeros otherwise */
-        iv__warn_types(&L.c, "funnel steps", o.steps);
-        if (o.exclude)
-            iv__warn_types(&L.c, "funnel exclusions", o.exclude);
-    }
+    if (!(rc = iv__funnel_parse(&F, &L.c, o.steps)))
+        rc = iv__funnel_warn(&F, &L.c); /* a step no selected row has: quiet zeros otherwise */
     if (rc ||
         (o.exclude && (rc = iv__funnel_parse_excl(&F, &L.c, o.exclude))) ||
         (rc = iv__lc_walk(&L, iv__funnel_contact, &F)))

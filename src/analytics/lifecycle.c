@@ -76,7 +76,11 @@ int iv__lc_typeset(iv__lc *L, const char *text, const char *what, uint8_t **set)
             break;
         p++;
     }
-    iv__warn_types(&L->c, what, text); /* types no selected row has */
+    if (iv__warn_types(&L->c, what, text)) { /* types no selected row has */
+        iv__lc_typeset_free(L, *set);
+        *set = NULL;
+        return IV_ENOMEM;
+    }
     return IV_OK;
 }
 

@@ -566,13 +566,13 @@ int iv__sel_types_seen(const iv__ctx *c, uint8_t *seen)
     return IV_OK;
 }
 
-void iv__warn_types(const iv__ctx *c, const char *what, const char *text)
+int iv__warn_types(const iv__ctx *c, const char *what, const char *text)
 {
     const iv_store *s = c->s;
     uint8_t *seen = iv__calloc(&c->a, IV__MAX(s->type.pool.count, 1), 1);
     const char *p = text;
     if (!seen)
-        return; /* warnings are best effort: out of memory loses them, not the result */
+        return iv__nomem("a type list");
     iv__sel_types_seen(c, seen);
     for (;;) {
         const char *b, *e;
@@ -597,6 +597,7 @@ void iv__warn_types(const iv__ctx *c, const char *what, const char *text)
         p++;
     }
     iv__free(&c->a, seen, IV__MAX(s->type.pool.count, 1));
+    return IV_OK;
 }
 
 int iv__walk(iv__ctx *c, iv__row_fn fn, void *payload)

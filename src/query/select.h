@@ -22,8 +22,8 @@ int iv__sel_row(const iv__sel *sel, const iv__ctx *c, size_t row);
 int iv__sel_types_seen(const iv__ctx *c, uint8_t *seen);
 /* Warn (iv_warning_count) about each type of a list ("a,b|c", ';' and '@A-B' allowed)
  * that never occurs in the store, or in the selection: "WHAT: type 'x' never occurs in
- * the selection". */
-void iv__warn_types(const iv__ctx *c, const char *what, const char *text);
+ * the selection". IV_OK or IV_ENOMEM. */
+int iv__warn_types(const iv__ctx *c, const char *what, const char *text);
 
 /* Walk every selected row in contact-then-time order. fn is called with the row and
  * its RV units; returns non-zero to stop with that status. */

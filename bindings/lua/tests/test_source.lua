@@ -45,7 +45,7 @@ T.test("iv.warnings(): values that never occur are named", function()
   local w = iv.warnings()
   assert(#w == 2, #w)
   assert(w[1] == "selection: no row has channel 'webb'", w[1])
-  assert(w[2] == "funnel steps: type 'demo' never occurs in the store", w[2])
+  assert(w[2] == "funnel step 2 ('demo') never occurs in the store", w[2])
   assert(#iv.warnings() == 0) -- cleared
   assert(s:funnel{steps = "VISIT,purchase"})
   assert(#iv.warnings() == 0)

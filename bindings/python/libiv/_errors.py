@@ -175,13 +175,20 @@ class IvWarning(UserWarning):
     (the library's iv_warning_count()). Issued with :func:`warnings.warn`."""
 
 
+_warning_count: Any = None
+
+
 def emit_warnings() -> None:
     """Issue the library's pending warnings of this thread as IvWarning, then clear them."""
-    try:
-        count = _lib.fn("iv_warning_count")
-    except AttributeError:  # an older libiv without warnings
+    global _warning_count
+    if _warning_count is None:
+        try:
+            _warning_count = _lib.fn("iv_warning_count")
+        except AttributeError:  # an older libiv without warnings
+            _warning_count = False
+    if _warning_count is False:
         return
-    n = int(count())
+    n = _warning_count()
     if n:
         texts = [_lib.dec(_lib.fn("iv_warning_get")(i)) or "" for i in range(n)]
         _lib.fn("iv_warning_clear")()

@@ -68,7 +68,7 @@ class SourceTest(unittest.TestCase):
         texts = [str(w.message) for w in got if issubclass(w.category, libiv.IvWarning)]
         self.assertEqual(rows[0]["n"], 0)
         self.assertEqual(texts, ["selection: no row has channel 'webb'",
-                                 "funnel steps: type 'demo' never occurs in the store",
+                                 "funnel step 2 ('demo') never occurs in the store",
                                  "cohorts start types: type 'signup' never occurs in the store"])
         with warnings.catch_warnings(record=True) as got:
             warnings.simplefilter("always")
