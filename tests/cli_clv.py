@@ -221,6 +221,70 @@ class Clv(unittest.TestCase):
             self.assertIn(m + " not fitted: the likelihood has no maximum", sec)
         self.assertNotIn("<svg", sec)
 
+    def test_covariates_file_zero_text_and_errors(self):
+        # doc/CLV.md §13: all-zero covariates give the plain fit; a text column is one-hot
+        # (the first level in byte order is the reference); errors name file, line, column.
+        with open(self.cdnow) as f:
+            ids = [line.split(",")[0] for line in f.read().splitlines()[1:]]
+        with tempfile.TemporaryDirectory() as d:
+            cov = os.path.join(d, "cov.csv")
+            with open(cov, "w") as g:
+                g.write("contact,zero,seg\n")
+                for k, c in enumerate(ids):
+                    g.write(f"{c},0,{'abc'[k % 3]}\n")
+            plain = iv_json("clv", "fit", "--summary", self.cdnow, "--model", "pareto")
+            with open(cov, "w") as g:
+                g.write("contact,zero\n" + "".join(f"{c},0\n" for c in ids))
+            z = iv_json("clv", "fit", "--summary", self.cdnow, "--model", "pareto",
+                        "--covariates", cov)
+            for k in ("r", "alpha", "s", "beta", "r_se", "beta_se", "loglik"):
+                self.assertEqual(z[k], plain[k], k)
+            self.assertEqual(z["gamma_purchase.zero"], 0)
+            self.assertIsNone(z["gamma_purchase.zero_se"])
+            self.assertEqual(z["gamma_dropout.zero"], 0)
+            keys = list(z)
+            self.assertEqual(keys[:12], ["r", "r_se", "alpha", "alpha_se", "s", "s_se", "beta",
+                                         "beta_se", "gamma_purchase.zero",
+                                         "gamma_purchase.zero_se", "gamma_dropout.zero",
+                                         "gamma_dropout.zero_se"])
+            with open(cov, "w") as g:
+                g.write("contact,seg\n" + "".join(f"{c},{'abc'[k % 3]}\n"
+                                                  for k, c in enumerate(ids)))
+            t = iv_json("clv", "fit", "--summary", self.cdnow, "--model", "bgnbd",
+                        "--covariates", cov)
+            self.assertIn("gamma_purchase.seg=b", t)
+            self.assertIn("gamma_purchase.seg=c", t)
+            self.assertNotIn("gamma_purchase.seg=a", t)
+            self.assertNotIn("gamma_dropout.seg=b", t)
+            self.assertGreater(t["gamma_purchase.seg=b_se"], 0)
+            with open(cov, "w") as g:
+                g.write("contact,seg\n" + "".join(f"{c},1\n" for c in ids[1:]))
+            p = iv("clv", "fit", "--summary", self.cdnow, "--model", "bgnbd", "--covariates",
+                   cov, check=False)
+            self.assertEqual(p.returncode, 1)
+            self.assertIn(f"{cov}: contact '{ids[0]}' has no row", p.stderr)
+            with open(cov, "w") as g:
+                g.write("contact,seg\n" + "".join(f"{c},1\n" for c in ids[:5]) + "zz,\n")
+            p = iv("clv", "fit", "--summary", self.cdnow, "--model", "bgnbd", "--covariates",
+                   cov, check=False)
+            self.assertIn(f"{cov}:7:4: field 'seg' is empty", p.stderr)
+            p = iv("clv", "fit", "--summary", self.cdnow, "--model", "gg", "--covariates", cov,
+                   check=False)
+            self.assertEqual(p.returncode, 2)
+
+    def test_covariates_from_a_custom_dimension(self):
+        # the sample's region (text) one-hot on the BG/NBD purchase rate
+        r = iv_json("clv", "fit", SAMPLE, "--model", "bgnbd", "--covariates-dim", "region")
+        gam = sorted(k for k in r if k.startswith("gamma_purchase.") and not k.endswith("_se"))
+        self.assertGreaterEqual(len(gam), 1)
+        for k in gam:
+            self.assertTrue(k.startswith("gamma_purchase.region="), k)
+            self.assertIsInstance(r[k], float)
+            self.assertGreater(r[k + "_se"], 0)
+        p = iv("clv", "fit", SAMPLE, "--model", "bgnbd", "--covariates-dim", "nope", check=False)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("no custom dimension 'nope'", p.stderr)
+
     def test_penalizer_gives_a_fit_where_the_plain_fit_has_no_maximum(self):
         p = iv("clv", "fit", SAMPLE, "--model", "pareto", check=False)
         self.assertEqual(p.returncode, 1)

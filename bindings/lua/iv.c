@@ -1438,8 +1438,70 @@ static int push_clv(lua_State *L, iv_clv *c)
     return 1;
 }
 
-/* iv.clv_fit(model, {x=, t_x=, T=, zbar=, weights=, penalizer=}) -> clv | nil, msg, code;
- * bgbb takes n (or T), sbg periods and churned (or x and t_x) */
+static int cmp_cstr(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Covariates {NAME = {values...}, ...} at field `key` of table t: the names in byte order
+ * (*names, a scratch box left on the stack with the row-major n x k values in *z); k = 0
+ * when the field is absent. */
+static size_t field_covariates(lua_State *L, int t, const char *key, size_t n, double **z,
+                               const char ***names)
+{
+    size_t k = 0, j, i, m;
+    int tab;
+    char **cb;
+    *z = NULL;
+    *names = NULL;
+    lua_getfield(L, t, key);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        return 0;
+    }
+    luaL_checktype(L, -1, LUA_TTABLE);
+    tab = lua_gettop(L);
+    lua_pushnil(L);
+    while (lua_next(L, tab)) {
+        if (lua_type(L, -2) != LUA_TSTRING)
+            luaL_error(L, "iv: %s: covariates are {name = {values...}}", key);
+        k++;
+        lua_pop(L, 1);
+    }
+    if (k == 0 || k > 12)
+        luaL_error(L, "iv: %s: 1 to 12 covariates", key);
+    /* one box: k name pointers, then n x k doubles (freed with the box) */
+    cb = lua_newuserdatauv(L, k * sizeof(char *) + (n ? n : 1) * k * sizeof(double), 1);
+    lua_pushvalue(L, tab);
+    lua_setiuservalue(L, -2, 1); /* keeps the names alive with the box */
+    j = 0;
+    lua_pushnil(L);
+    while (lua_next(L, tab)) {
+        cb[j++] = (char *)lua_tostring(L, -2);
+        lua_pop(L, 1);
+    }
+    qsort(cb, k, sizeof *cb, cmp_cstr);
+    *names = (const char **)cb;
+    *z = (double *)(void *)(cb + k);
+    for (j = 0; j < k; j++) {
+        double *a;
+        lua_getfield(L, tab, cb[j]);
+        a = numbers(L, lua_gettop(L), &m);
+        if (m != n)
+            luaL_error(L, "iv: %s.%s has %d values, x has %d", key, cb[j], (int)m, (int)n);
+        for (i = 0; i < n; i++)
+            (*z)[i * k + j] = a[i];
+        lua_pop(L, 2);
+    }
+    lua_remove(L, tab); /* the box stays on the stack */
+    return k;
+}
+
+/* iv.clv_fit(model, {x=, t_x=, T=, zbar=, weights=, penalizer=, purchase_covariates=,
+ * dropout_covariates=}) -> clv | nil, msg, code; bgbb takes n (or T), sbg periods and
+ * churned (or x and t_x); covariates are {NAME = {one value per customer}, ...} (names in
+ * byte order), on the purchase rate of bgnbd, mbgnbd and pareto and the dropout rate of
+ * pareto (doc/CLV.md) */
 static int l_clv_fit(lua_State *L)
 {
     int code = clv_model_code(L, 1), rc;
@@ -1466,6 +1528,16 @@ static int l_clv_fit(lua_State *L)
     if (!x || (tx && n2 != n) || (T && n3 != n) || (z && n4 != n) || (w && n5 != n))
         return luaL_error(L, "iv: clv_fit needs x (and t_x, T, zbar or weights) of equal lengths");
     o.weights = w;
+    {
+        double *zp, *zd;
+        const char **np, **nd;
+        o.covariates_purchase = field_covariates(L, 2, "purchase_covariates", n, &zp, &np);
+        o.z_purchase = zp;
+        o.names_purchase = np;
+        o.covariates_dropout = field_covariates(L, 2, "dropout_covariates", n, &zd, &nd);
+        o.z_dropout = zd;
+        o.names_dropout = nd;
+    }
     rc = iv_clv_fit(&c, code, x, tx, T, z, n, &o);
     if (rc != IV_OK)
         return fail(L, rc);

@@ -82,10 +82,24 @@ typedef struct iv_clv_options {
                                   (@since 1.2) */
     const double *weights;   /**< per-customer weights (counts of identical customers,
                                   each finite and >= 0), or NULL for 1 each (@since 1.2) */
+    size_t covariates_purchase; /**< number k_p of time-invariant covariates on the purchase
+                                     rate (BG/NBD, MBG/NBD, Pareto/NBD): customer i's rate
+                                     parameter is alpha exp(-gamma_purchase . z_i); 0 = none
+                                     (doc/CLV.md) (@since 1.2) */
+    const double *z_purchase;   /**< n x k_p values, row-major (customer i's covariate j at
+                                     [i k_p + j]), each finite (@since 1.2) */
+    const char *const *names_purchase; /**< k_p names (parameters gamma_purchase.NAME), or
+                                            NULL for z1, z2, ... (@since 1.2) */
+    size_t covariates_dropout;  /**< number k_d of covariates on the dropout rate (Pareto/NBD
+                                     only): beta exp(-gamma_dropout . z_i); 0 = none
+                                     (@since 1.2) */
+    const double *z_dropout;    /**< n x k_d values, row-major (@since 1.2) */
+    const char *const *names_dropout; /**< k_d names (gamma_dropout.NAME), or NULL
+                                           (@since 1.2) */
 } iv_clv_options;
 
 /** @brief Static initialiser for ::iv_clv_options. @since 0.1 */
-#define IV_CLV_OPTIONS_INIT { sizeof(iv_clv_options), NULL, NULL, 0, 0.0, {0, 0, 0, 0}, NULL, NULL, 0.0, NULL }
+#define IV_CLV_OPTIONS_INIT { sizeof(iv_clv_options), NULL, NULL, 0, 0.0, {0, 0, 0, 0}, NULL, NULL, 0.0, NULL, 0, NULL, NULL, 0, NULL, NULL }
 
 /**
  * @brief Initialise options to the defaults.
@@ -129,6 +143,23 @@ IV_API int iv_clv_options_init(iv_clv_options *opts, size_t size);
 IV_API int iv_clv_fit(iv_clv **out, int model, const double *x, const double *t_x,
                       const double *T, const double *zbar, size_t n,
                       const iv_clv_options *opts);
+
+/**
+ * @brief The model of one customer of a fit with covariates: the same model with
+ *        alpha exp(-gamma_purchase . z_purchase) and (Pareto/NBD) beta exp(-gamma_dropout .
+ *        z_dropout) as its rate parameters and no covariates, so that every prediction
+ *        function gives that customer's prediction. (The fitted model itself predicts for
+ *        a customer whose covariates are all 0.)
+ * @param[in] clv a fitted model
+ * @param[in] z_purchase the customer's k_p purchase covariates (NULL when k_p = 0)
+ * @param[in] z_dropout the customer's k_d dropout covariates (NULL when k_d = 0)
+ * @param[out] out receives the customer's model (free with iv_clv_free())
+ * @return ::IV_OK, ::IV_EINVAL, ::IV_ERANGE (a covariate not finite, or a rate out of
+ *         range) or ::IV_ENOMEM
+ * @since 1.2
+ */
+IV_API int iv_clv_for_customer(const iv_clv *clv, const double *z_purchase,
+                               const double *z_dropout, iv_clv **out);
 
 /**
  * @brief A model with given parameters (for predictions from a stored fit).

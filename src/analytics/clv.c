@@ -426,14 +426,14 @@ int iv__clv_loglik_at(int model, const double *par, const double *x, const doubl
 typedef struct groups {
     size_t m;        /* distinct tuples */
     size_t cap;      /* rows allocated in k[] and w */
-    double *k[3];
+    double *k[4];
     double *w;       /* how many rows share the tuple */
 } groups;
 
 static void groups_free(const iv__alloc *a, groups *g)
 {
     int d;
-    for (d = 0; d < 3; d++)
+    for (d = 0; d < 4; d++)
         iv__free(a, g->k[d], g->cap * sizeof(double));
     iv__free(a, g->w, g->cap * sizeof(double));
     memset(g, 0, sizeof *g);
@@ -458,7 +458,7 @@ static uint64_t mix64(uint64_t h)
     return h ^ (h >> 31);
 }
 
-/* Group rows i < n by (src[0][i], ..., src[nk-1][i]); rows with skip_zero set and
+/* Group rows i < n by (src[0][i], ..., src[nk-1][i]), nk <= 4; rows with skip_zero set and
  * src[0][i] == 0 are left out, and rows of weight 0. map (may be NULL) receives each
  * row's group. wts (may be NULL: 1 each) gives each row's weight. */
 static int group_rows(const iv__alloc *a, size_t n, const double *const *src, int nk,
@@ -478,7 +478,8 @@ static int group_rows(const iv__alloc *a, size_t n, const double *const *src, in
     for (d = 0; d < nk; d++)
         g->k[d] = iv__malloc(a, g->cap * sizeof(double));
     g->w = iv__malloc(a, g->cap * sizeof(double));
-    if (!slots || !g->w || !g->k[0] || (nk > 1 && !g->k[1]) || (nk > 2 && !g->k[2])) {
+    if (!slots || !g->w || !g->k[0] || (nk > 1 && !g->k[1]) || (nk > 2 && !g->k[2]) ||
+        (nk > 3 && !g->k[3])) {
         iv__free(a, slots, nslots * sizeof *slots);
         groups_free(a, g);
         return iv__nomem("grouping customer summaries");
@@ -533,6 +534,11 @@ typedef struct fitdata {
     double *gc;       /* per pair: G and its 4 derivatives */
     double pen;       /* penalty weight: the objective adds pen * sum (pscale_k theta_k)^2 */
     double pscale[4]; /* lifetimes' scaling of each parameter in its penalty (doc/CLV.md) */
+    /* covariates (cov_setup): kp on the purchase rate, kd on the dropout rate; zp, zd
+     * hold the used columns row by row (n x kp, n x kd), rep[j] a row of group j */
+    size_t kp, kd, nrows;
+    double *zp, *zd;
+    uint32_t *rep;
 } fitdata;
 
 static int unlog(size_t n, const double *u, double *p)
@@ -546,6 +552,8 @@ static int unlog(size_t n, const double *u, double *p)
     return 1;
 }
 
+static double objective_cov(const double *u, double *gu, fitdata *fd);
+
 /* -log L(exp(u)) over the groups, with its analytic gradient in u. */
 static double objective(const double *u, double *gu, void *ud)
 {
@@ -556,6 +564,8 @@ static double objective(const double *u, double *gu, void *ud)
     pn_shape sh = {0, 0, 0};
     size_t j, np = (size_t)iv__clv_npar(fd->model);
     int k;
+    if (fd->kp + fd->kd > 0)
+        return objective_cov(u, gu, fd);
     if (!unlog(np, u, p))
         return NAN;
     for (j = 0; j < fd->gx.m; j++) { /* the terms that depend only on x, once per x */
@@ -614,8 +624,92 @@ static double objective(const double *u, double *gu, void *ud)
     return isfinite(sum) ? -sum : NAN;
 }
 
+/* The objective with covariates (BG/NBD and MBG/NBD on the purchase rate, Pareto/NBD on
+ * both rates): u = (log r, log alpha, log a|s, log b|beta, gamma_purchase,
+ * gamma_dropout); customer i has alpha_i = alpha exp(-gamma_purchase . z_i) and (Pareto/NBD)
+ * beta_i = beta exp(-gamma_dropout . z_i) in the plain model's likelihood. With
+ * d log L / d(rate_i) from the kernels, d/d log rate = that times rate_i and d/d gamma_k =
+ * -that times rate_i z_ik. The gradient is summed on the parameters' scale as in
+ * objective(), so that covariates equal to 0 give the same numbers. */
+static double objective_cov(const double *u, double *gu, fitdata *fd)
+{
+    const groups *g = &fd->g;
+    bg_xterms *c = fd->scratch;
+    double p[4], sum = 0, gs[IV__OPTIM_MAX_N], gi[4], dla0[4];
+    const double *gp = u + 4, *gd = u + 4 + fd->kp;
+    size_t j, k, nt = 4 + fd->kp + fd->kd;
+    int bg = is_bg(fd->model), m = fd->model == IV_CLV_MBGNBD;
+    if (!unlog(4, u, p))
+        return NAN;
+    for (k = 0; k < nt; k++)
+        gs[k] = 0;
+    for (j = 0; j < fd->gx.m; j++) {
+        double x = fd->gx.k[0][j];
+        if (bg) {
+            bg_terms(p, x, m, gu != NULL, &c[j]);
+        } else {
+            c[j].lgr = iv__lgamma_ratio(p[0], x);
+            c[j].dr = gu ? iv__digamma(p[0] + x) - iv__digamma(p[0]) : 0;
+        }
+    }
+    for (j = 0; j < g->m; j++) {
+        const double *zp = fd->zp + (size_t)fd->rep[j] * fd->kp;
+        const double *zd = fd->zd + (size_t)fd->rep[j] * fd->kd;
+        double ep = 0, ed = 0, fp, fdr, pj[4], l, w = g->w[j];
+        double x = g->k[0][j], tx = g->k[1][j], T = g->k[2][j];
+        for (k = 0; k < fd->kp; k++)
+            ep += gp[k] * zp[k];
+        for (k = 0; k < fd->kd; k++)
+            ed += gd[k] * zd[k];
+        fp = exp(-ep);
+        fdr = exp(-ed);
+        pj[0] = p[0];
+        pj[1] = p[1] * fp;
+        pj[2] = p[2];
+        pj[3] = bg ? p[3] : p[3] * fdr;
+        if (!(pj[1] > 0) || !isfinite(pj[1]) || !(pj[3] > 0) || !isfinite(pj[3]))
+            return NAN;
+        if (bg) {
+            l = bg_one(pj, &c[fd->xi[j]], m, x, tx, T, gu ? gi : NULL);
+        } else {
+            pn_shape sh = pnbd_shape(pj);
+            double la0 = pnbd_a0(pj, &sh, x, tx, T, gu ? dla0 : NULL);
+            l = pnbd_combine(pj, c[fd->xi[j]].lgr, c[fd->xi[j]].dr, x, T, la0, dla0, NULL, NULL,
+                             gu ? gi : NULL);
+        }
+        sum += w * l;
+        if (gu) {
+            gs[0] += w * gi[0];
+            gs[1] += w * gi[1] * fp;
+            gs[2] += w * gi[2];
+            gs[3] += w * gi[3] * (bg ? 1 : fdr);
+            for (k = 0; k < fd->kp; k++)
+                gs[4 + k] -= w * gi[1] * pj[1] * zp[k];
+            for (k = 0; k < fd->kd; k++)
+                gs[4 + fd->kp + k] -= w * gi[3] * pj[3] * zd[k];
+        }
+    }
+    if (gu) {
+        for (k = 0; k < 4; k++)
+            gu[k] = -gs[k] * p[k];
+        for (k = 4; k < nt; k++)
+            gu[k] = -gs[k];
+    }
+    if (fd->pen > 0) /* the penalty on the model's own parameters, as without covariates */
+        for (k = 0; k < 4; k++) {
+            double th = fd->pscale[k] * p[k];
+            sum -= fd->pen * th * th;
+            if (gu)
+                gu[k] += 2 * fd->pen * th * th;
+        }
+    return isfinite(sum) ? -sum : NAN;
+}
+
 static void fitdata_free(const iv__alloc *a, fitdata *fd)
 {
+    iv__free(a, fd->zp, fd->nrows * fd->kp * sizeof *fd->zp);
+    iv__free(a, fd->zd, fd->nrows * fd->kd * sizeof *fd->zd);
+    iv__free(a, fd->rep, fd->g.cap * sizeof *fd->rep);
     iv__free(a, fd->xi, fd->g.cap * sizeof *fd->xi);
     iv__free(a, fd->scratch, fd->scratch_bytes);
     iv__free(a, fd->yi, 2 * fd->g.cap * sizeof *fd->yi);
@@ -652,7 +746,73 @@ static int pairs_build(const iv__alloc *a, fitdata *fd)
     return rc;
 }
 
-/* Validate, group, and index the distinct x values. */
+/* With covariates: group by (x, t_x, T, a hash of the row's covariates) and keep a row of
+ * each group (fd->rep); every row is checked against its group's row, and a hash
+ * collision (two different covariate rows in one group) makes every row its own group. */
+static int cov_group(const iv__alloc *a, fitdata *fd, const double *x, const double *t_x,
+                     const double *T, size_t n, const double *wts)
+{
+    const double *src[4];
+    double *hz = iv__malloc(a, (n ? n : 1) * sizeof *hz);
+    uint32_t *map = iv__malloc(a, (n ? n : 1) * sizeof *map);
+    size_t i, k, j;
+    int rc = IV_OK, pass;
+    if (!hz || !map) {
+        iv__free(a, hz, (n ? n : 1) * sizeof *hz);
+        iv__free(a, map, (n ? n : 1) * sizeof *map);
+        return iv__nomem("grouping customer summaries");
+    }
+    for (i = 0; i < n; i++) {
+        uint64_t h = 0x51ed270b27a3c9e1ULL;
+        for (k = 0; k < fd->kp; k++)
+            h = mix64(h ^ key_bits(fd->zp[i * fd->kp + k]));
+        for (k = 0; k < fd->kd; k++)
+            h = mix64(h ^ key_bits(fd->zd[i * fd->kd + k]) ^ 0x2545f4914f6cdd1dULL);
+        h &= 0x7fefffffffffffffULL; /* a finite non-negative double's bits: one key each */
+        memcpy(&hz[i], &h, sizeof h);
+    }
+    src[0] = x;
+    src[1] = t_x;
+    src[2] = T;
+    src[3] = hz;
+    for (pass = 0; pass < 2; pass++) {
+        int clash = 0;
+        if (pass == 1) /* a collision: no grouping across rows */
+            for (i = 0; i < n; i++)
+                hz[i] = (double)i;
+        if ((rc = group_rows(a, n, src, 4, 0, wts, &fd->g, map)) != IV_OK)
+            break;
+        if (!(fd->rep = iv__malloc(a, fd->g.cap * sizeof *fd->rep))) {
+            rc = iv__nomem("grouping customer summaries");
+            break;
+        }
+        for (j = 0; j < fd->g.m; j++)
+            fd->rep[j] = UINT32_MAX;
+        for (i = 0; i < n && !clash; i++) {
+            uint32_t r;
+            if (wts && wts[i] == 0)
+                continue;
+            if (fd->rep[map[i]] == UINT32_MAX) {
+                fd->rep[map[i]] = (uint32_t)i;
+                continue;
+            }
+            r = fd->rep[map[i]];
+            clash = memcmp(fd->zp + r * fd->kp, fd->zp + i * fd->kp, fd->kp * sizeof(double)) != 0 ||
+                    memcmp(fd->zd + r * fd->kd, fd->zd + i * fd->kd, fd->kd * sizeof(double)) != 0;
+        }
+        if (!clash)
+            break;
+        iv__free(a, fd->rep, fd->g.cap * sizeof *fd->rep);
+        fd->rep = NULL;
+        groups_free(a, &fd->g);
+    }
+    iv__free(a, hz, n * sizeof *hz);
+    iv__free(a, map, n * sizeof *map);
+    return rc;
+}
+
+/* Validate, group, and index the distinct x values. With covariates (fd->kp, kd, zp, zd
+ * set by the caller, owned by fd from here) the groups also split by covariates. */
 static int fitdata_build(const iv__alloc *a, fitdata *fd, int model, const double *x,
                          const double *t_x, const double *T, const double *zbar, size_t n,
                          const double *wts)
@@ -660,22 +820,39 @@ static int fitdata_build(const iv__alloc *a, fitdata *fd, int model, const doubl
     const double *src[3];
     size_t i;
     int rc, nk = model == IV_CLV_GG || model == IV_CLV_SBG ? 2 : 3;
+    size_t kp = fd->kp, kd = fd->kd;
+    double *zp = fd->zp, *zd = fd->zd;
     memset(fd, 0, sizeof *fd);
+    fd->kp = kp;
+    fd->kd = kd;
+    fd->zp = zp;
+    fd->zd = zd;
+    fd->nrows = n;
     fd->model = model;
     for (i = 0; i < 4; i++)
         fd->pscale[i] = 1;
     for (i = 0; i < n; i++) {
-        if ((rc = check_row(model, x, t_x, T, zbar, i)) != IV_OK)
+        if ((rc = check_row(model, x, t_x, T, zbar, i)) != IV_OK) {
+            fitdata_free(a, fd);
             return rc;
-        if (wts && (!(wts[i] >= 0) || !isfinite(wts[i])))
+        }
+        if (wts && (!(wts[i] >= 0) || !isfinite(wts[i]))) {
+            fitdata_free(a, fd);
             return iv__error(IV_ERANGE, "customer %zu: weight %g must be finite and >= 0", i,
                              wts[i]);
+        }
     }
     src[0] = x;
     src[1] = model == IV_CLV_GG ? zbar : t_x;
     src[2] = T;
-    if ((rc = group_rows(a, n, src, nk, model == IV_CLV_GG, wts, &fd->g, NULL)) != IV_OK)
+    if (kp + kd > 0)
+        rc = cov_group(a, fd, x, t_x, T, n, wts);
+    else
+        rc = group_rows(a, n, src, nk, model == IV_CLV_GG, wts, &fd->g, NULL);
+    if (rc != IV_OK) {
+        fitdata_free(a, fd);
         return rc;
+    }
     if (model == IV_CLV_GG || model == IV_CLV_BGBB || model == IV_CLV_SBG)
         return IV_OK;
     fd->xi = iv__malloc(a, fd->g.cap * sizeof *fd->xi);
@@ -694,7 +871,7 @@ static int fitdata_build(const iv__alloc *a, fitdata *fd, int model, const doubl
         fitdata_free(a, fd);
         return iv__nomem("fit workspace");
     }
-    if (model == IV_CLV_PARETO && (rc = pairs_build(a, fd)) != IV_OK) {
+    if (model == IV_CLV_PARETO && kp + kd == 0 && (rc = pairs_build(a, fd)) != IV_OK) {
         fitdata_free(a, fd);
         return rc;
     }
@@ -712,6 +889,7 @@ int iv__clv_grad_at(int model, const double *par, const double *x, const double 
         (model != IV_CLV_GG && model != IV_CLV_SBG && !T))
         return iv__error(IV_EINVAL, "iv__clv_grad_at: NULL argument or unknown model");
     iv__alloc_init(&a, NULL, NULL);
+    memset(&fd, 0, sizeof fd);
     if ((rc = fitdata_build(&a, &fd, model, x, t_x, T, zbar, n, NULL)) != IV_OK)
         return rc;
     for (k = 0; k < np; k++)
@@ -790,7 +968,8 @@ static const char *boundary_meaning(int model, int k0, int k1, int up)
  * pair, that ended more than a factor e^9 (~8100) away from its data-scaled start, by
  * moving it (them) a factor e^5 further. Returns IV_OK, or IV_EUNDEFINED with a message
  * naming the parameters. */
-static int boundary_check(fitdata *fd, int model, const double *u0, const double *u, double f)
+static int boundary_check(fitdata *fd, int model, const double *u0, const double *u, double f,
+                          size_t nt)
 {
     const char *const *names = param_names[model];
     /* single parameters, then the shape-rate pairs (r, alpha), (a, b) or (s, beta), (q, gamma) */
@@ -801,12 +980,12 @@ static int boundary_check(fitdata *fd, int model, const double *u0, const double
     int np = iv__clv_npar(model);
     for (c = 0; c < sizeof cand / sizeof cand[0]; c++) {
         int k0 = cand[c][0], k1 = cand[c][1], up = u[k0] > u0[k0];
-        double ut[4], ft;
+        double ut[IV__OPTIM_MAX_N], ft;
         if (k0 >= np || k1 >= np || (k1 >= 0 && (model == IV_CLV_GG) != (c == 6)) ||
             !(fabs(u[k0] - u0[k0]) > 9) || (k1 >= 0 && (!(fabs(u[k1] - u0[k1]) > 9) ||
                                                         (u[k1] > u0[k1]) != up)))
             continue;
-        memcpy(ut, u, sizeof ut);
+        memcpy(ut, u, nt * sizeof *ut);
         ut[k0] += up ? 5 : -5;
         if (k1 >= 0)
             ut[k1] += up ? 5 : -5;
@@ -902,20 +1081,121 @@ static void penalty_setup(fitdata *fd, double lambda, const double *T, size_t n)
  * definite (no strict maximum in that direction). */
 static void standard_errors(fitdata *fd, int np, const double *u, double *se)
 {
-    double H[IV__CLV_MAXP * IV__CLV_MAXP], C[IV__CLV_MAXP * IV__CLV_MAXP], g[IV__CLV_MAXP];
-    int k;
-    for (k = 0; k < np; k++)
+    /* np parameters on the log scale, then the covariates' coefficients on their own */
+    double H[IV__OPTIM_MAX_N * IV__OPTIM_MAX_N], C[IV__OPTIM_MAX_N * IV__OPTIM_MAX_N];
+    double g[IV__OPTIM_MAX_N];
+    int k, nt = np + (int)(fd->kp + fd->kd);
+    for (k = 0; k < nt; k++)
         se[k] = NAN;
-    if (iv__optim_hessian(objective, fd, (size_t)np, u, 1e-5, H) != IV_OK)
+    if (iv__optim_hessian(objective, fd, (size_t)nt, u, 1e-5, H) != IV_OK)
         return;
     if (!isfinite(objective(u, g, fd)))
         return;
     for (k = 0; k < np; k++)
-        H[k * np + k] -= g[k];
-    if (!iv__optim_spd_inverse((size_t)np, H, C))
+        H[k * nt + k] -= g[k];
+    if (!iv__optim_spd_inverse((size_t)nt, H, C))
         return;
-    for (k = 0; k < np; k++)
-        se[k] = C[k * np + k] >= 0 ? exp(u[k]) * sqrt(C[k * np + k]) : NAN;
+    for (k = 0; k < nt; k++)
+        se[k] = C[k * nt + k] >= 0 ? (k < np ? exp(u[k]) : 1) * sqrt(C[k * nt + k]) : NAN;
+}
+
+/* The covariates of a fit as given (kp then kd columns) and which of them the fit uses:
+ * a column that is 0 for every customer is left out (its coefficient is reported as 0
+ * with an undefined standard error), so that all-zero covariates give the plain fit. */
+typedef struct cov_plan {
+    size_t kp, kd;
+    int col[IV__CLV_MAXCOV]; /* index among the fitted coefficients, -1 when left out */
+    char name[IV__CLV_MAXCOV][IV__CLV_NAMECAP];
+} cov_plan;
+
+/* Check the covariate options and copy the used columns into fd->zp, fd->zd. */
+static int cov_prepare(const iv__alloc *a, int model, const iv_clv_options *o, size_t n,
+                       fitdata *fd, cov_plan *pl)
+{
+    size_t kp = o->covariates_purchase, kd = o->covariates_dropout, i, k, j, used[2] = {0, 0};
+    memset(pl, 0, sizeof *pl);
+    fd->kp = fd->kd = 0;
+    fd->zp = fd->zd = NULL;
+    if (kp + kd == 0)
+        return IV_OK;
+    if (!is_bg(model) && model != IV_CLV_PARETO)
+        return iv__error(IV_EINVAL, "%s takes no covariates (BG/NBD and MBG/NBD take them on "
+                         "the purchase rate, Pareto/NBD on the purchase and dropout rates)",
+                         model_name(model));
+    if (kd > 0 && model != IV_CLV_PARETO)
+        return iv__error(IV_EINVAL, "%s takes covariates on the purchase rate only, not on "
+                         "dropout", model_name(model));
+    if (kp > IV__CLV_MAXCOV || kd > IV__CLV_MAXCOV || kp + kd > IV__CLV_MAXCOV)
+        return iv__error(IV_ELIMIT, "%zu covariates: at most %d in all", kp + kd,
+                         IV__CLV_MAXCOV);
+    if ((kp && !o->z_purchase) || (kd && !o->z_dropout))
+        return iv__error(IV_EINVAL, "iv_clv_options: covariate values missing (z_%s is NULL)",
+                         kp && !o->z_purchase ? "purchase" : "dropout");
+    pl->kp = kp;
+    pl->kd = kd;
+    for (k = 0; k < kp + kd; k++) {
+        int drop = k >= kp;
+        size_t c = drop ? k - kp : k, kk = drop ? kd : kp;
+        const double *z = drop ? o->z_dropout : o->z_purchase;
+        const char *const *names = drop ? o->names_dropout : o->names_purchase;
+        const char *nm = names ? names[c] : NULL;
+        const char *proc = drop ? "gamma_dropout." : "gamma_purchase.";
+        int allzero = 1, constant = 1;
+        char dflt[24];
+        if (!names) {
+            snprintf(dflt, sizeof dflt, "z%zu", c + 1);
+            nm = dflt;
+        }
+        if (!nm || !*nm || strlen(nm) + strlen(proc) + 1 > IV__CLV_NAMECAP)
+            return iv__error(IV_EINVAL, "covariate %zu (%s): the name must have 1 to %zu bytes",
+                             c + 1, drop ? "dropout" : "purchase",
+                             (size_t)IV__CLV_NAMECAP - strlen(proc) - 1);
+        snprintf(pl->name[k], sizeof pl->name[k], "%s%.*s", proc,
+                 (int)(IV__CLV_NAMECAP - strlen(proc) - 1), nm);
+        for (j = 0; j < k; j++)
+            if (strcmp(pl->name[j], pl->name[k]) == 0)
+                return iv__error(IV_EINVAL, "covariate name '%s' given twice", nm);
+        for (i = 0; i < n; i++) {
+            double v = z[i * kk + c];
+            if (!isfinite(v))
+                return iv__error(IV_ERANGE, "customer %zu: covariate '%s' = %g is not finite",
+                                 i, nm, v);
+            allzero &= v == 0;
+            constant &= v == z[c];
+        }
+        if (!allzero && constant)
+            return iv__error(IV_EUNDEFINED, "covariate '%s' is %g for every customer: its "
+                             "coefficient cannot be told apart from %s (centre it or leave it "
+                             "out)", nm, z[c], drop ? "beta" : "alpha");
+        pl->col[k] = allzero ? -1 : (int)(drop ? kp + used[1] : used[0]);
+        used[drop] += !allzero;
+    }
+    for (k = 0; k < kd; k++) /* the dropout coefficients come after all used purchase ones */
+        if (pl->col[kp + k] >= 0)
+            pl->col[kp + k] = (int)(used[0] + ((size_t)pl->col[kp + k] - kp));
+    if ((used[0] && !(fd->zp = iv__malloc(a, n * used[0] * sizeof *fd->zp))) ||
+        (used[1] && !(fd->zd = iv__malloc(a, n * used[1] * sizeof *fd->zd)))) {
+        iv__free(a, fd->zp, n * used[0] * sizeof *fd->zp);
+        fd->zp = NULL;
+        return iv__nomem("covariates");
+    }
+    for (k = 0; k < kp + kd; k++) {
+        int drop = k >= kp;
+        size_t c = drop ? k - kp : k, kk = drop ? kd : kp, dst;
+        const double *z = drop ? o->z_dropout : o->z_purchase;
+        if (pl->col[k] < 0)
+            continue;
+        dst = (size_t)pl->col[k] - (drop ? used[0] : 0);
+        for (i = 0; i < n; i++) {
+            if (drop)
+                fd->zd[i * used[1] + dst] = z[i * kk + c];
+            else
+                fd->zp[i * used[0] + dst] = z[i * kk + c];
+        }
+    }
+    fd->kp = used[0];
+    fd->kd = used[1];
+    return IV_OK;
 }
 
 int iv_clv_fit(iv_clv **out, int model, const double *x, const double *t_x, const double *T,
@@ -932,8 +1212,9 @@ int iv__clv_fit_ex(iv_clv **out, int model, const double *x, const double *t_x, 
     iv__optim_options oo;
     iv__optim_result res = {0};
     fitdata fd;
-    double u[4], u0[4], p[4];
-    int rc, np = iv__clv_npar(model), k;
+    cov_plan pl;
+    double u[IV__OPTIM_MAX_N], u0[IV__OPTIM_MAX_N], p[4], se[IV__OPTIM_MAX_N];
+    int rc, np = iv__clv_npar(model), k, nt;
     if (out)
         *out = NULL;
     if (!out || np == 0 || !x || n == 0)
@@ -945,6 +1226,10 @@ int iv__clv_fit_ex(iv_clv **out, int model, const double *x, const double *t_x, 
                          : model == IV_CLV_BGBB ? "t_x or n (T)" : "t_x or T");
     if ((rc = resolve_options(opts, &o, &a)) != IV_OK)
         return rc;
+    memset(&fd, 0, sizeof fd);
+    if ((rc = cov_prepare(&a, model, &o, n, &fd, &pl)) != IV_OK)
+        return rc;
+    nt = np + (int)(fd.kp + fd.kd);
     if ((rc = fitdata_build(&a, &fd, model, x, t_x, T, zbar, n, o.weights)) != IV_OK)
         return rc;
     if (fd.g.m == 0) {
@@ -963,6 +1248,8 @@ int iv__clv_fit_ex(iv_clv **out, int model, const double *x, const double *t_x, 
             p[k] = o.start[k];
         u0[k] = u[k] = log(p[k]);
     }
+    for (k = np; k < nt; k++) /* covariates: start from no effect */
+        u0[k] = u[k] = 0;
     iv__optim_defaults(&oo);
     if (o.max_iterations)
         oo.max_iterations = o.max_iterations;
@@ -972,12 +1259,13 @@ int iv__clv_fit_ex(iv_clv **out, int model, const double *x, const double *t_x, 
     oo.payload = o.progress_payload;
     /* BFGS and Newton; a maximum on the boundary is reported before any fallback (which
      * would only crawl further towards it) */
-    rc = iv__optim_bfgs_newton(objective, &fd, (size_t)np, u, &oo, &res);
-    if ((rc == IV_OK || rc == IV_ENOCONV) && boundary_check(&fd, model, u0, u, res.f) != IV_OK)
+    rc = iv__optim_bfgs_newton(objective, &fd, (size_t)nt, u, &oo, &res);
+    if ((rc == IV_OK || rc == IV_ENOCONV) &&
+        boundary_check(&fd, model, u0, u, res.f, (size_t)nt) != IV_OK)
         rc = IV_EUNDEFINED;
-    else if (rc == IV_ENOCONV && (rc = iv__optim_fallback(objective, &fd, (size_t)np, u, &oo,
+    else if (rc == IV_ENOCONV && (rc = iv__optim_fallback(objective, &fd, (size_t)nt, u, &oo,
                                                           &res)) == IV_ENOCONV &&
-             boundary_check(&fd, model, u0, u, res.f) != IV_OK)
+             boundary_check(&fd, model, u0, u, res.f, (size_t)nt) != IV_OK)
         rc = IV_EUNDEFINED;
     if (rc == IV_EUNDEFINED && o.penalizer == 0) {
         char why[512];
@@ -992,8 +1280,21 @@ int iv__clv_fit_ex(iv_clv **out, int model, const double *x, const double *t_x, 
         double pen = fd.pen;
         for (k = 0; k < np; k++)
             (*out)->par[k] = exp(u[k]);
+        for (k = 0; k < nt; k++)
+            se[k] = NAN;
         if (want_se)
-            standard_errors(&fd, np, u, (*out)->se);
+            standard_errors(&fd, np, u, se);
+        for (k = 0; k < np; k++)
+            (*out)->se[k] = se[k];
+        (*out)->kp = pl.kp;
+        (*out)->kd = pl.kd;
+        for (j = 0; j < pl.kp + pl.kd; j++) {
+            int c = pl.col[j];
+            (*out)->gam[j] = c >= 0 ? u[np + c] : 0;
+            (*out)->gam_se[j] = c >= 0 ? se[np + c] : NAN;
+            memcpy((*out)->gname[j], pl.name[j], sizeof pl.name[j]);
+            snprintf((*out)->gsename[j], sizeof (*out)->gsename[j], "%s_se", pl.name[j]);
+        }
         fd.pen = 0; /* the log-likelihood without the penalty */
         (*out)->loglik = pen > 0 ? -objective(u, NULL, &fd) : -res.f;
         (*out)->penalizer = o.penalizer;
@@ -1030,6 +1331,46 @@ int iv_clv_new(iv_clv **out, int model, const double *params, const iv_clv_optio
     return IV_OK;
 }
 
+int iv_clv_for_customer(const iv_clv *clv, const double *z_purchase, const double *z_dropout,
+                        iv_clv **out)
+{
+    double ep = 0, ed = 0, par[4];
+    size_t k;
+    int rc;
+    if (out)
+        *out = NULL;
+    if (!clv || !out || (clv->kp && !z_purchase) || (clv->kd && !z_dropout))
+        return iv__error(IV_EINVAL, "iv_clv_for_customer: NULL argument");
+    for (k = 0; k < clv->kp; k++) {
+        if (!isfinite(z_purchase[k]))
+            return iv__error(IV_ERANGE, "covariate '%s' = %g is not finite",
+                             clv->gname[k] + strlen("gamma_purchase."), z_purchase[k]);
+        ep += clv->gam[k] * z_purchase[k];
+    }
+    for (k = 0; k < clv->kd; k++) {
+        if (!isfinite(z_dropout[k]))
+            return iv__error(IV_ERANGE, "covariate '%s' = %g is not finite",
+                             clv->gname[clv->kp + k] + strlen("gamma_dropout."), z_dropout[k]);
+        ed += clv->gam[clv->kp + k] * z_dropout[k];
+    }
+    memcpy(par, clv->par, sizeof par);
+    if (clv->kp) /* alpha, the purchase rate parameter of BG/NBD, MBG/NBD and Pareto/NBD */
+        par[1] *= exp(-ep);
+    if (clv->kd) /* beta of Pareto/NBD */
+        par[3] *= exp(-ed);
+    if ((rc = clv_alloc(out, clv->model, &clv->alloc)) != IV_OK)
+        return rc;
+    if ((clv->kp && (!(par[1] > 0) || !isfinite(par[1]))) ||
+        (clv->kd && (!(par[3] > 0) || !isfinite(par[3])))) {
+        iv_clv_free(*out);
+        *out = NULL;
+        return iv__error(IV_ERANGE, "the customer's rate parameters are out of range "
+                         "(alpha %g, beta %g)", par[1], par[3]);
+    }
+    memcpy((*out)->par, par, sizeof par);
+    return IV_OK;
+}
+
 void iv_clv_free(iv_clv *clv)
 {
     if (clv) {
@@ -1047,6 +1388,7 @@ int iv_clv_params(const iv_clv *clv, iv_table **out)
 {
     iv_table *t;
     int np, k, rc = IV_OK;
+    size_t nc;
     if (out)
         *out = NULL;
     if (!clv || !out)
@@ -1060,6 +1402,12 @@ int iv_clv_params(const iv_clv *clv, iv_table **out)
         if (rc >= 0)
             rc = iv__table_add_col(t, se_names[clv->model][k], IV_COL_DOUBLE);
     }
+    /* then each covariate's coefficient and its standard error (doc/CLV.md) */
+    for (k = 0; k < (int)(clv->kp + clv->kd) && rc >= 0; k++) {
+        rc = iv__table_add_col(t, clv->gname[k], IV_COL_DOUBLE);
+        if (rc >= 0)
+            rc = iv__table_add_col(t, clv->gsename[k], IV_COL_DOUBLE);
+    }
     if (rc >= 0)
         rc = iv__table_add_col(t, "loglik", IV_COL_DOUBLE);
     if (rc >= 0)
@@ -1071,10 +1419,16 @@ int iv_clv_params(const iv_clv *clv, iv_table **out)
         if (rc >= 0)
             rc = iv__table_set_double(t, 0, (size_t)(2 * k + 1), clv->se[k]);
     }
+    nc = 2 * (size_t)np;
+    for (k = 0; k < (int)(clv->kp + clv->kd) && rc >= 0; k++, nc += 2) {
+        rc = iv__table_set_double(t, 0, nc, clv->gam[k]);
+        if (rc >= 0)
+            rc = iv__table_set_double(t, 0, nc + 1, clv->gam_se[k]);
+    }
     if (rc >= 0)
-        rc = iv__table_set_double(t, 0, (size_t)(2 * np), clv->loglik);
+        rc = iv__table_set_double(t, 0, nc, clv->loglik);
     if (rc >= 0 && !isnan(clv->loglik))
-        rc = iv__table_set_int(t, 0, (size_t)(2 * np) + 1, (int64_t)clv->customers);
+        rc = iv__table_set_int(t, 0, nc + 1, (int64_t)clv->customers);
     if (rc < 0) {
         iv_table_free(t);
         return rc;
@@ -1096,6 +1450,16 @@ int iv_clv_get_param(const iv_clv *clv, const char *name, double *out)
         }
         if (strcmp(se_names[clv->model][k], name) == 0) {
             *out = clv->se[k];
+            return IV_OK;
+        }
+    }
+    for (k = 0; k < (int)(clv->kp + clv->kd); k++) {
+        if (strcmp(clv->gname[k], name) == 0) {
+            *out = clv->gam[k];
+            return IV_OK;
+        }
+        if (strcmp(clv->gsename[k], name) == 0) {
+            *out = clv->gam_se[k];
             return IV_OK;
         }
     }

@@ -6,6 +6,10 @@
 #include "iv/clv.h"
 
 #define IV__CLV_MAXP 4
+/* Covariates in all (purchase + dropout): the optimiser takes 16 dimensions. */
+#define IV__CLV_MAXCOV 12
+/* A covariate's parameter name, "gamma_dropout." and the name, NUL included. */
+#define IV__CLV_NAMECAP 96
 
 /* A fitted or given model (src/analytics/clv.c). */
 struct iv_clv {
@@ -16,6 +20,12 @@ struct iv_clv {
     double loglik;           /* NaN when not fitted */
     size_t customers;        /* customers the fit used */
     double penalizer;        /* the penalty the fit used */
+    /* covariates (doc/CLV.md): kp on the purchase rate, then kd on the dropout rate */
+    size_t kp, kd;
+    double gam[IV__CLV_MAXCOV];
+    double gam_se[IV__CLV_MAXCOV];
+    char gname[IV__CLV_MAXCOV][IV__CLV_NAMECAP]; /* "gamma_purchase.NAME" */
+    char gsename[IV__CLV_MAXCOV][IV__CLV_NAMECAP + 3];
 };
 
 /* Number of parameters of a model (4, 4, 3, 4, 4, 2), 0 for an unknown model. */

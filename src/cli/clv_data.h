@@ -34,4 +34,25 @@ int clv_data_from_store(const iv_store *store, const iv_rfm_options *ro, int mod
  * that fails (its index in *bad) or IV_ENOMEM. */
 int clv_validate_table(const clv_data *d, const iv_clv *tx, iv_table **out, size_t *bad);
 
+/* Covariates of the contacts of a clv_data, one row per contact (doc/CLV.md §13): numeric
+ * columns as they are, a text column one-hot (an indicator NAME=LEVEL for every level but
+ * the first in byte order, the reference). */
+typedef struct clv_cov {
+    size_t k;     /* columns */
+    double *z;    /* n x k, row-major */
+    char **names; /* k names */
+} clv_cov;
+
+void clv_cov_free(clv_cov *c);
+
+/* From a CSV `contact,NAME,...` (every contact of d needs a row; other rows are ignored).
+ * Prints the error (file:line:column and the field, or the contact without a row) and
+ * returns CLI_EFAIL; CLI_OK on success. */
+int clv_cov_from_csv(const char *cmd, const char *path, const clv_data *d, clv_cov *out);
+
+/* From custom dimensions of a store (comma list): each contact's latest non-empty value.
+ * Prints the error and returns CLI_EFAIL (an unknown dimension, a contact with no value). */
+int clv_cov_from_dims(const char *cmd, const iv_store *store, const char *dims,
+                      const clv_data *d, clv_cov *out);
+
 #endif

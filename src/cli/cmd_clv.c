@@ -13,7 +13,8 @@
 static const char *usage_clv =
     "iv clv fit [INPUT] --model bgnbd|pareto|mbgnbd|bgbb|sbg|gg [--summary FILE]\n"
     "                 [--calibration-end DATE] [--unit day|week] [--penalizer L]\n"
-    "                 [--scoring-model FILE] [--format table|csv|json]\n"
+    "                 [--scoring-model FILE] [--covariates FILE | --covariates-dim D,...]\n"
+    "                 [--format table|csv|json]\n"
     "       iv clv predict [INPUT] --model M [--spend] [--horizon N] [--discount D] [fit options]\n"
     "       iv clv validate [INPUT] --model M --calibration-end D --holdout-end E [fit options]\n"
     "       iv clv pmf [INPUT] --model bgnbd|mbgnbd|pareto --horizon T --max-x K [fit options]";
@@ -32,7 +33,12 @@ static const char *help_clv =
     "CSV with the header contact,x,t_x,T (bgnbd, mbgnbd, pareto; plus zbar for gg and\n"
     "--spend), contact,x,t_x,n (bgbb) or contact,periods,churned (sbg); validate also\n"
     "needs holdout_x and holdout_T (holdout_n for bgbb). --penalizer L (>= 0) is lifetimes'\n"
-    "penalizer_coef.\n"
+    "penalizer_coef. --covariates FILE (a CSV contact,NAME,...) or --covariates-dim D,...\n"
+    "(custom dimensions: each contact's latest value) gives time-invariant covariates for\n"
+    "fit: on the purchase rate of bgnbd and mbgnbd, on the purchase and dropout rates of\n"
+    "pareto (alpha exp(-gamma . z), beta exp(-gamma . z)); text columns are one-hot, an\n"
+    "indicator NAME=LEVEL per level but the first; fit then reports\n"
+    "gamma_purchase.NAME and gamma_dropout.NAME, each with its _se.\n"
     "\n"
     "fit:      one object: each parameter as named in the papers followed by <name>_se, its\n"
     "          standard error, then loglik and customers.\n"
@@ -350,6 +356,8 @@ static int64_t day_of(int64_t ms)
 int cli_cmd_clv(int argc, char **argv)
 {
     const char *cmd = "clv", *input = NULL, *v, *scoring = NULL, *summary = NULL;
+    const char *covfile = NULL, *covdims = NULL;
+    clv_cov cov;
     cli_opts o;
     iv_rfm_options ro = IV_RFM_OPTIONS_INIT;
     iv_clv_options co = IV_CLV_OPTIONS_INIT;
@@ -365,6 +373,7 @@ int cli_cmd_clv(int argc, char **argv)
     char *paths[1];
 
     memset(&d, 0, sizeof d);
+    memset(&cov, 0, sizeof cov);
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         printf("usage: %s\n\n%s", usage_clv, help_clv);
         return CLI_OK;
@@ -416,6 +425,12 @@ int cli_cmd_clv(int argc, char **argv)
             scoring = v;
         } else if (!bad && (v = cli_value(cmd, argc, argv, &i, "--summary", &bad))) {
             summary = v;
+        } else if (!bad && sub == SUB_FIT &&
+                   (v = cli_value(cmd, argc, argv, &i, "--covariates", &bad))) {
+            covfile = v;
+        } else if (!bad && sub == SUB_FIT &&
+                   (v = cli_value(cmd, argc, argv, &i, "--covariates-dim", &bad))) {
+            covdims = v;
         } else if (!bad && (v = cli_value(cmd, argc, argv, &i, "--penalizer", &bad))) {
             if (cli_parse_real(v, &co.penalizer) != 0 || !(co.penalizer >= 0))
                 return cli_usage(cmd, usage_clv, "--penalizer takes a number >= 0 (not '%s')", v);
@@ -464,6 +479,13 @@ int cli_cmd_clv(int argc, char **argv)
                          "pareto or bgbb), not sbg");
     if (sub == SUB_VALIDATE && !summary && (!have_cal || !have_hold))
         return cli_usage(cmd, usage_clv, "validate needs --calibration-end and --holdout-end");
+    if (covfile && covdims)
+        return cli_usage(cmd, usage_clv, "--covariates and --covariates-dim exclude each other");
+    if ((covfile || covdims) && model != IV_CLV_BGNBD && model != IV_CLV_MBGNBD &&
+        model != IV_CLV_PARETO)
+        return cli_usage(cmd, usage_clv, "covariates need --model bgnbd, mbgnbd or pareto");
+    if (covdims && summary)
+        return cli_usage(cmd, usage_clv, "--covariates-dim needs a log or store, not --summary");
     if (spend && (model == IV_CLV_BGBB || model == IV_CLV_SBG))
         return cli_usage(cmd, usage_clv, "--spend needs bgnbd, mbgnbd or pareto");
     unit_days = ro.unit == IV_RFM_WEEK ? 7.0 : 1.0;
@@ -482,8 +504,22 @@ int cli_cmd_clv(int argc, char **argv)
         if ((st = cli_load(cmd, &o, paths, 1, &store, NULL, NULL)) == CLI_OK)
             st = load_store(cmd, store, &ro, model, hold_len, &d);
     }
+    if (st == CLI_OK && covfile)
+        st = clv_cov_from_csv(cmd, covfile, &d, &cov);
+    else if (st == CLI_OK && covdims)
+        st = clv_cov_from_dims(cmd, store, covdims, &d, &cov);
     if (st != CLI_OK)
         goto done;
+    if (cov.k) { /* the same covariates on both rates of Pareto/NBD */
+        co.covariates_purchase = cov.k;
+        co.z_purchase = cov.z;
+        co.names_purchase = (const char *const *)cov.names;
+        if (model == IV_CLV_PARETO) {
+            co.covariates_dropout = cov.k;
+            co.z_dropout = cov.z;
+            co.names_dropout = (const char *const *)cov.names;
+        }
+    }
     rc = model == IV_CLV_GG ? iv_clv_fit(&tx, model, d.x, NULL, NULL, d.zbar, d.n, &co)
                             : iv_clv_fit(&tx, model, d.x, d.t_x, model == IV_CLV_SBG ? NULL : d.T,
                                          NULL, d.n, &co);
@@ -511,6 +547,7 @@ done:
     iv_clv_free(tx);
     iv_clv_free(gg);
     clv_data_free(&d);
+    clv_cov_free(&cov);
     iv_store_free(store);
     iv_model_free(sm);
     return st;

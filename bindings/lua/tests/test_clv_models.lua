@@ -85,4 +85,33 @@ T.test("a penalizer (lifetimes' penalizer_coef) shrinks the fit and lowers the l
   assert(b.b < a.b)
 end)
 
+T.test("covariates: all zero give the plain fit; negated covariates negate the coefficients", function()
+  local x, tx, TT = cdnow()
+  local zero, z, mz = {}, {}, {}
+  for i = 1, #x do
+    zero[i] = 0
+    z[i] = (i % 3 == 0) and 1 or 0
+    mz[i] = -z[i]
+  end
+  local plain <close> = assert(iv.clv_fit("pareto", {x = x, t_x = tx, T = TT}))
+  local c0 <close> = assert(iv.clv_fit("pareto", {x = x, t_x = tx, T = TT,
+    purchase_covariates = {nil_effect = zero}, dropout_covariates = {nil_effect = zero}}))
+  local a, b = plain:params(), c0:params()
+  assert(a.r == b.r and a.alpha == b.alpha and a.s == b.s and a.beta == b.beta)
+  assert(a.loglik == b.loglik)
+  assert(b["gamma_purchase.nil_effect"] == 0 and b["gamma_dropout.nil_effect"] == 0)
+  -- alpha exp(-gamma z) = alpha exp(-(-gamma)(-z)): the same fit with the sign flipped
+  local p <close> = assert(iv.clv_fit("bgnbd", {x = x, t_x = tx, T = TT,
+    purchase_covariates = {third = z}}))
+  local m <close> = assert(iv.clv_fit("bgnbd", {x = x, t_x = tx, T = TT,
+    purchase_covariates = {third = mz}}))
+  local pp, mp = p:params(), m:params()
+  near(mp["gamma_purchase.third"], -pp["gamma_purchase.third"], 1e-4)
+  near(mp.alpha, pp.alpha, 1e-5)
+  near(mp["gamma_purchase.third_se"], pp["gamma_purchase.third_se"], 1e-3)
+  assert(pp["gamma_purchase.third_se"] > 0)
+  local ok, msg = iv.clv_fit("bgnbd", {x = x, t_x = tx, T = TT, dropout_covariates = {third = z}})
+  assert(ok == nil and msg:find("purchase rate only"), msg)
+end)
+
 T.finish()

@@ -120,7 +120,11 @@ class ClvOptions(Structure):
     _fields_ = [("size", c_size_t), ("alloc", ALLOC_FN), ("alloc_ud", c_void_p),
                 ("max_iterations", c_int), ("tolerance", c_double), ("start", c_double * 4),
                 ("progress", PROGRESS_FN), ("progress_payload", c_void_p),
-                ("penalizer", c_double), ("weights", POINTER(c_double))]
+                ("penalizer", c_double), ("weights", POINTER(c_double)),
+                ("covariates_purchase", c_size_t), ("z_purchase", POINTER(c_double)),
+                ("names_purchase", POINTER(ctypes.c_char_p)),
+                ("covariates_dropout", c_size_t), ("z_dropout", POINTER(c_double)),
+                ("names_dropout", POINTER(ctypes.c_char_p))]
 
 
 class RfmOptions(Structure):

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import ctypes
 import math
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import (TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence,
+                    Tuple, Union)
 
 from . import _lib
 from ._errors import check
@@ -159,10 +160,16 @@ class CLV(Handle):
     @classmethod
     def fit(cls, model: Union[str, int], x: ArrayLike, t_x: Optional[ArrayLike] = None,
             T: Optional[ArrayLike] = None, zbar: Optional[ArrayLike] = None,
-            weights: Optional[ArrayLike] = None, **opts: Any) -> "CLV":
+            weights: Optional[ArrayLike] = None,
+            purchase_covariates: Optional[Mapping[str, ArrayLike]] = None,
+            dropout_covariates: Optional[Mapping[str, ArrayLike]] = None,
+            **opts: Any) -> "CLV":
         """Fit by maximum likelihood. model: 'bgnbd' | 'mbgnbd' | 'pareto' (x, t_x, T),
         'bgbb' (x, t_x and the opportunities n as T), 'sbg' (x = periods, t_x = churned
-        0/1) or 'gg' (x, zbar). weights: per-row counts (optional). opts:
+        0/1) or 'gg' (x, zbar). weights: per-row counts (optional).
+        purchase_covariates (bgnbd, mbgnbd, pareto) and dropout_covariates (pareto):
+        {name: one number per customer} (a dict, or a pandas DataFrame), time-invariant;
+        the fit reports gamma_purchase.NAME and gamma_dropout.NAME (doc/CLV.md). opts:
         max_iterations, tolerance, start (list), progress, penalizer (lifetimes'
         penalizer_coef)."""
         code = _model_code(model)
@@ -178,6 +185,24 @@ class CLV(Handle):
         o, prog = _options(**opts)
         if pw is not None:
             o.weights = pw
+        keep: List[Any] = []
+        for which, cov in (("purchase", purchase_covariates), ("dropout", dropout_covariates)):
+            if cov is None:
+                continue
+            names = [str(k) for k in cov.keys()]
+            cols = [_flat(cov[k]) for k in cov.keys()]
+            for nm, col in zip(names, cols):
+                if len(col) != n:
+                    raise ValueError("CLV.fit: %s covariate %r has %d values, x has %d"
+                                     % (which, nm, len(col), n))
+            k = len(names)
+            zflat = [cols[j][i] for i in range(n) for j in range(k)]
+            pz_, kz_ = _doubles(zflat)
+            carr = (ctypes.c_char_p * max(k, 1))(*[_lib.enc(nm) for nm in names])
+            keep += [kz_, carr]
+            setattr(o, "covariates_" + which, k)
+            setattr(o, "z_" + which, pz_)
+            setattr(o, "names_" + which, ctypes.cast(carr, ctypes.POINTER(ctypes.c_char_p)))
         out = ctypes.c_void_p()
         rc = _lib.fn("iv_clv_fit")(ctypes.byref(out), code, px, ptx, pT, pz, n, ctypes.byref(o))
         prog.reraise()
@@ -212,7 +237,10 @@ class CLV(Handle):
         code = _lib.fn("iv_clv_model_of")(self._handle())
         out: Dict[str, float] = {}
         d = ctypes.c_double()
-        for n in PARAM_NAMES[code]:
+        names = list(PARAM_NAMES[code])
+        with self.params_table() as t:  # covariates' coefficients after the parameters
+            names += [c for c in t.columns if c.startswith("gamma_") and not c.endswith("_se")]
+        for n in names:
             check(_lib.fn("iv_clv_get_param")(self._h, _lib.enc(n + suffix), ctypes.byref(d)))
             out[n] = float(d.value)
         return out

@@ -92,5 +92,37 @@ class Models(unittest.TestCase):
             self.assertTrue(math.isfinite(c.standard_errors[k] or math.nan))
 
 
+    def test_covariates_agree_with_the_cli(self):
+        # the same one-hot covariates given as arrays (Python) and as a text column of a
+        # CSV (the CLI, which one-hot encodes it): the same fit
+        import tempfile
+        with open(os.path.join(DATA, "cdnow", "cdnow_customers_summary_with_transactions.csv")) as f:
+            rows = list(csv.DictReader(f))
+        x, tx, T = ([float(r[k]) for r in rows] for k in ("x", "t_x", "T"))
+        seg = ["abc"[k % 3] for k in range(len(rows))]
+        cov = {"seg=b": array([1.0 if s == "b" else 0.0 for s in seg]),
+               "seg=c": array([1.0 if s == "c" else 0.0 for s in seg])}
+        c = CLV.fit("pareto", array(x), array(tx), array(T), purchase_covariates=cov,
+                    dropout_covariates=cov)
+        with tempfile.TemporaryDirectory() as d:
+            summ, cf = os.path.join(d, "s.csv"), os.path.join(d, "c.csv")
+            with open(summ, "w") as f:
+                f.write("contact,x,t_x,T\n" + "".join(
+                    "%s,%s,%s,%s\n" % (r["ID"] if "ID" in r else k, r["x"], r["t_x"], r["T"])
+                    for k, r in enumerate(rows)))
+            with open(cf, "w") as f:
+                f.write("contact,seg\n" + "".join(
+                    "%s,%s\n" % (r["ID"] if "ID" in r else k, seg[k]) for k, r in enumerate(rows)))
+            cli = iv_json("clv", "fit", "--summary", summ, "--model", "pareto", "--covariates", cf)
+        p, se = c.params, c.standard_errors
+        for k in ("r", "alpha", "s", "beta", "gamma_purchase.seg=b", "gamma_dropout.seg=c"):
+            self.assertAlmostEqual(p[k], cli[k], delta=1e-9 * max(1.0, abs(cli[k])))
+            self.assertAlmostEqual(se[k] or math.nan, cli[k + "_se"], delta=1e-6 * cli[k + "_se"])
+        one = c.params_table().to_records()[0]
+        self.assertIn("gamma_dropout.seg=b_se", one)
+        with self.assertRaises(libiv.Error):
+            CLV.fit("gg", array(x), zbar=array([1.0] * len(x)), purchase_covariates=cov)
+
+
 if __name__ == "__main__":
     unittest.main()
