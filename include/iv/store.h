@@ -323,6 +323,38 @@ IV_API int iv_store_save(const iv_store *store, const char *path);
  */
 IV_API int iv_store_load(iv_store **out, const char *path, const iv_store_options *opts);
 
+/**
+ * @brief Append every row of @p src, with its custom dimensions, to @p dst in @p src's
+ *        row order, add @p src's ingestion counters to @p dst's, and prepare @p dst.
+ *
+ * The rows read back from @p dst exactly as from @p src (strings, numbers, enums,
+ * dimensions). Used to gather the parts of one contact partition written by several
+ * workers (doc/SCALE.md). A failing row stops the copy; the rows before it stay in
+ * @p dst.
+ * @param[in] dst the store appended to
+ * @param[in] src the store read (not @p dst)
+ * @return ::IV_OK, ::IV_EINVAL (NULL, or @p dst is @p src), ::IV_ELIMIT, ::IV_ENOMEM
+ * @since 1.2
+ */
+IV_API int iv_store_append_store(iv_store *dst, const iv_store *src);
+
+/**
+ * @brief Split a store by contact: append each row of @p src (in row order, with its
+ *        custom dimensions) to parts[iv_partition_of(contact, nparts)], then prepare
+ *        every part.
+ *
+ * Every row of a contact lands in the same part, the part `iv partition` and the
+ * Python libiv.summary.partition_of() give (FNV-1a 64 of the contact's UTF-8 bytes
+ * modulo @p nparts). The parts may already hold rows; their ingestion counters are left
+ * as they are (rejected rows have no contact).
+ * @param[in] src the store read
+ * @param[in] nparts the number of parts (at least 1)
+ * @param[in] parts @p nparts stores, none of them @p src
+ * @return ::IV_OK, ::IV_EINVAL, ::IV_ELIMIT, ::IV_ENOMEM
+ * @since 1.2
+ */
+IV_API int iv_store_split(const iv_store *src, uint32_t nparts, iv_store *const *parts);
+
 /** @} */
 
 #ifdef __cplusplus
