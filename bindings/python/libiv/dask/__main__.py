@@ -16,6 +16,7 @@ clv fit, pattern norm, compare. See doc/SCALE.md.
 """
 
 import argparse
+import importlib
 import sys
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
@@ -181,14 +182,16 @@ def main(argv: Optional[List[str]] = None) -> int:
     if command == "clv" and "model" not in options:
         sys.stderr.write("%s clv fit: needs --model\n" % PROG)
         return 2
-    from dask.distributed import Client, LocalCluster
+    # dask.distributed has no type information: its objects are Any here
+    distributed: Any = importlib.import_module("dask.distributed")
     cluster: Any = None
+    client: Any
     if ns.scheduler:
-        client = Client(ns.scheduler)
+        client = distributed.Client(ns.scheduler)
     else:
-        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                               dashboard_address=None)
-        client = Client(cluster)
+        cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                           dashboard_address=None)
+        client = distributed.Client(cluster)
     try:
         def go(cmd: str) -> Any:
             return run(client, ns.inputs, cmd, options, partitions=ns.partitions,
