@@ -208,9 +208,10 @@ def _partition(k: int, parts: List[str], command: str, options: Dict[str, Any]) 
     bytes of its summary."""
     from ..shards import append_store
     _maybe_die("partition")
-    store = Store()
+    # the first part is the base store as loaded; the others are appended to it
+    store = Store.open(parts[0]) if parts else Store()
     try:
-        for fp in parts:
+        for fp in parts[1:]:
             piece = Store.open(fp)
             try:
                 append_store(store, piece)
