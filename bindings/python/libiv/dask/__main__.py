@@ -38,7 +38,7 @@ _Opt = Tuple[str, str, str]
 _QUERY: List[_Opt] = [("--by", "by", "str"), ("--where", "where", "str"),
                       ("--model", "model", "str")]
 _RANGE: List[_Opt] = [("--from", "start", "str"), ("--to", "end", "str")]
-_SPEC: Dict[str, Tuple[str, List[_Opt]]] = {
+_TABLE: Dict[str, Tuple[str, List[_Opt]]] = {
     "metrics": ("metrics", _QUERY + _RANGE),
     "churn": ("churn", _QUERY + [("--from", "t0", "str"), ("--to", "t1", "str"),
                                  ("--window", "window", "str"), ("--every", "every", "str")]),
@@ -88,7 +88,7 @@ def _size(text: str) -> int:
 
 
 def _parser(name: str) -> argparse.ArgumentParser:
-    cmd, opts = _SPEC[name]
+    cmd, opts = _TABLE[name]
     ap = argparse.ArgumentParser(prog="%s %s" % (PROG, name),
                                  description="iv %s on Dask distributed (doc/SCALE.md)" % name)
     ap.add_argument("inputs", nargs="+", metavar="INPUT",
@@ -152,14 +152,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     name = args[0]
     rest = args[1:]
     if name in ("clv", "pattern"):
-        if not rest or "%s %s" % (name, rest[0]) not in _SPEC:
+        if not rest or "%s %s" % (name, rest[0]) not in _TABLE:
             sys.stderr.write("%s %s: only %s scales out\n" % (
                 PROG, name, "'clv fit'" if name == "clv" else "'pattern norm'"))
             return 2
         name, rest = "%s %s" % (name, rest[0]), rest[1:]
-    if name not in _SPEC:
+    if name not in _TABLE:
         sys.stderr.write("%s: unknown command '%s' (one of: %s)\n" % (
-            PROG, name, ", ".join(_SPEC)))
+            PROG, name, ", ".join(_TABLE)))
         return 2
     ns = _parser(name).parse_args(rest)
     for flag in _REFUSED.get(name, ()):
@@ -167,7 +167,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             sys.stderr.write("%s %s: %s is not supported on a cluster (it needs the "
                              "interactions, not a summary; use iv)\n" % (PROG, name, flag))
             return 2
-    command, opts = _SPEC[name]
+    command, opts = _TABLE[name]
     options: Dict[str, Any] = {}
     histogram = False
     for _flag, key, _kind in opts:
