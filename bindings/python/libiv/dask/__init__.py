@@ -346,6 +346,11 @@ def run(client: Any, paths: Paths, command: str, options: Optional[Dict[str, Any
     Returns a Run (its ``result`` is the analysis' result)."""
     if command not in COMMANDS:
         raise ValueError("unknown command %r (one of %s)" % (command, ", ".join(COMMANDS)))
+    if command != "metrics":
+        from .. import summary as _summary
+        if getattr(_summary, "Partial", None) is None:
+            raise NotImplementedError("%s: this libiv has no mergeable summary of it "
+                                      "(libiv.summary.Partial)" % command)
     src = dict(source or {})
     if src.get("dedup"):
         raise ValueError("dedup=id is not supported on a cluster: duplicates may lie in "
