@@ -14,7 +14,8 @@ run measures, per command, with the machine's load (`uptime`) beside every figur
 - libiv.dask on a fresh LocalCluster(n_workers=2, threads_per_worker=1, processes=True):
   wall time (cluster start excluded, stated separately), peak RSS of each worker process
   (ru_maxrss read on the worker after the run: the workers are new processes for each
-  command), the bytes sent to the client (summary bytes; plus the pickled range facts),
+  command) and its split into RssAnon (the worker's own memory) and RssFile (mapped pages
+  of the log), sampled from /proc, the bytes sent to the client (summary bytes; plus the pickled range facts),
   and whether the printed CSV equals iv's byte for byte.
 """
 
@@ -92,6 +93,41 @@ def _maxrss() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
+def _pid() -> int:
+    return os.getpid()
+
+
+class Sampler:
+    """Peak RssAnon (the process's own memory) and RssFile (pages of mapped files: the
+    log, which iv_ingest_file_range maps; the kernel drops them under pressure) of the
+    worker processes, read from /proc every 0.2 s. ru_maxrss counts both."""
+
+    def __init__(self, pids: List[int]) -> None:
+        import threading
+        self.peak: Dict[int, Dict[str, int]] = {p: {"anon": 0, "file": 0} for p in pids}
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.loop, daemon=True)
+        self.thread.start()
+
+    def loop(self) -> None:
+        while not self.stop.wait(0.2):
+            for p, pk in self.peak.items():
+                try:
+                    with open("/proc/%d/status" % p) as f:
+                        for line in f:
+                            if line.startswith("RssAnon:"):
+                                pk["anon"] = max(pk["anon"], int(line.split()[1]) * 1024)
+                            elif line.startswith("RssFile:"):
+                                pk["file"] = max(pk["file"], int(line.split()[1]) * 1024)
+                except OSError:
+                    pass
+
+    def done(self) -> List[Dict[str, int]]:
+        self.stop.set()
+        self.thread.join()
+        return list(self.peak.values())
+
+
 def on_dask(log: str, command: str, options: Dict[str, Any], partitions: int,
             range_size: int) -> Dict[str, Any]:
     from dask.distributed import Client, LocalCluster
@@ -102,17 +138,20 @@ def on_dask(log: str, command: str, options: Dict[str, Any], partitions: int,
     client = Client(cluster)
     try:
         start_s = time.time() - t0
+        sampler = Sampler(list(client.run(_pid).values()))
         up = uptime()
         t = time.time()
         run = ivd.run(client, log, command, options, partitions=partitions,
                       range_size=range_size)
         wall = time.time() - t
+        peaks = sampler.done()
         rss = client.run(_maxrss)
         text = run.result.to_string("csv") if hasattr(run.result, "to_string") \
             else str(run.result)
         facts = len(pickle.dumps(run.ranges))
         return {"wall_s": round(wall, 1), "cluster_start_s": round(start_s, 1),
-                "worker_peak_rss_bytes": sorted(rss.values()), "uptime_before": up,
+                "worker_peak_rss_bytes": sorted(rss.values()),
+                "worker_peak_anon_file_bytes": peaks, "uptime_before": up,
                 "uptime_after": uptime(), "summary_bytes": run.summary_bytes,
                 "range_facts_bytes": facts, "ranges": len(run.ranges), "reruns": run.reruns,
                 "partitions": run.partitions, "rows_read": run.rows_read, "csv": text}
