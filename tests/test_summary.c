@@ -139,31 +139,6 @@ static int bytes_eq(bytes a, bytes b)
     return a.n == b.n && memcmp(a.p, b.p, a.n) == 0;
 }
 
-/* The rows of s whose contact hashes to part `part` of nparts, in a new store. */
-static iv_store *part_of(const iv_store *s, uint32_t part, uint32_t nparts)
-{
-    iv_store *p = NULL;
-    size_t r, d, nd = iv_store_dim_count(s);
-    const char *names[IV_MAX_DIMS], *vals[IV_MAX_DIMS];
-    ck_assert_int_eq(iv_store_new(&p, NULL), IV_OK);
-    for (d = 0; d < nd; d++)
-        names[d] = iv_store_dim_name(s, d);
-    for (r = 0; r < iv_store_rows(s); r++) {
-        iv_record rec = IV_RECORD_INIT;
-        ck_assert_int_eq(iv_store_get_row(s, r, &rec), IV_OK);
-        if (iv_partition_of(rec.contact, strlen(rec.contact), nparts) != part)
-            continue;
-        for (d = 0; d < nd; d++)
-            vals[d] = iv_store_get_dim(s, r, d);
-        rec.ndims = nd;
-        rec.dim_names = names;
-        rec.dim_values = vals;
-        ck_assert_int_eq(iv_store_append(p, &rec), IV_OK);
-    }
-    ck_assert_int_eq(iv_store_prepare(p), IV_OK);
-    return p;
-}
-
 /* ------------------------------------------------------------ tests ------ */
 
 START_TEST(summary_metrics_equal_query_metrics_byte_for_byte)
@@ -196,7 +171,7 @@ START_TEST(merges_in_every_order_give_identical_bytes_and_the_single_store_metri
     int i, k;
     size_t rows = 0;
     for (i = 0; i < 3; i++) {
-        p[i] = part_of(s, (uint32_t)i, 3);
+        p[i] = tu_part_of(s, (uint32_t)i, 3);
         rows += iv_store_rows(p[i]);
         part[i] = make(p[i], "team,month", NULL);
         pb[i] = to_bytes(part[i]);

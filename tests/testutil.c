@@ -321,3 +321,28 @@ const char *tu_scell(const iv_table *t, size_t row, const char *name)
 {
     return iv_table_get_string(t, row, tu_col(t, name));
 }
+
+/* The rows of s whose contact hashes to part `part` of nparts, in a new store. */
+iv_store *tu_part_of(const iv_store *s, uint32_t part, uint32_t nparts)
+{
+    iv_store *p = NULL;
+    size_t r, d, nd = iv_store_dim_count(s);
+    const char *names[IV_MAX_DIMS], *vals[IV_MAX_DIMS];
+    ck_assert_int_eq(iv_store_new(&p, NULL), IV_OK);
+    for (d = 0; d < nd; d++)
+        names[d] = iv_store_dim_name(s, d);
+    for (r = 0; r < iv_store_rows(s); r++) {
+        iv_record rec = IV_RECORD_INIT;
+        ck_assert_int_eq(iv_store_get_row(s, r, &rec), IV_OK);
+        if (iv_partition_of(rec.contact, strlen(rec.contact), nparts) != part)
+            continue;
+        for (d = 0; d < nd; d++)
+            vals[d] = iv_store_get_dim(s, r, d);
+        rec.ndims = nd;
+        rec.dim_names = names;
+        rec.dim_values = vals;
+        ck_assert_int_eq(iv_store_append(p, &rec), IV_OK);
+    }
+    ck_assert_int_eq(iv_store_prepare(p), IV_OK);
+    return p;
+}

@@ -93,6 +93,10 @@ void tu_add(iv_store *s, const char *fmt, ...)
 #endif
     ;
 
+/* The rows of s whose contact falls in part `part` of nparts by iv_partition_of(), in a
+ * new store (custom dimensions kept, store order kept). */
+iv_store *tu_part_of(const iv_store *s, uint32_t part, uint32_t nparts);
+
 /* ---- table cells ---- */
 
 /* The index of column `name`; fails the test when the table has none. */

@@ -7,6 +7,7 @@
 #define IV_SUMMARY_H
 
 #include "iv/common.h"
+#include "iv/lifecycle.h"
 #include "iv/query.h"
 #include "iv/stats.h"
 #include "iv/store.h"
@@ -242,6 +243,128 @@ IV_API int iv_summary_load(iv_summary **out, const char *path, const iv_summary_
  * @since 0.1
  */
 IV_API uint32_t iv_partition_of(const char *contact, size_t len, uint32_t nparts);
+
+/** @} */
+
+/**
+ * @defgroup partial Partials: mergeable summaries of every analysis
+ * @brief One partial per part of a store partitioned by contact; merged, it gives the
+ *        analysis of the whole store (doc/SUMMARIES.md §Partials).
+ *
+ * A partial is made from one part (a store holding every row of its contacts, e.g. the
+ * rows whose contact falls in one iv_partition_of() part) with the same options as the
+ * analysis; partials of all parts merged (in any order and grouping) give, through
+ * iv_partial_result(), the table the analysis returns on the whole store. Partials hold
+ * group labels and counts keyed by absolute times and periods, never contact ids; what
+ * depends on the whole store (its first and last timestamps, which decide the default
+ * period ends) is resolved only in iv_partial_result(). Which results are exact and which
+ * within a stated bound is written in doc/SUMMARIES.md.
+ * @{
+ */
+
+/** @brief Opaque partial handle. @since 1.2 */
+typedef struct iv_partial iv_partial;
+
+/** @brief The first eight bytes of a serialised partial. @since 1.2 */
+#define IV_PARTIAL_MAGIC "\x89IVPRT\r\n"
+
+/** @brief The partial byte-format version this library writes and reads. @since 1.2 */
+#define IV_PARTIAL_FORMAT 1
+
+/** @brief The analysis a partial summarises. @since 1.2 */
+typedef enum iv_partial_kind {
+    IV_PARTIAL_CHURN = 1,      /**< iv_lifecycle_churn() */
+    IV_PARTIAL_RETENTION = 2,  /**< iv_lifecycle_retention() */
+    IV_PARTIAL_COHORTS = 3,    /**< iv_lifecycle_cohorts() */
+    IV_PARTIAL_FUNNEL = 4,     /**< iv_lifecycle_funnel() */
+    IV_PARTIAL_LIFECYCLE = 5,  /**< iv_lifecycle_lifecycle() */
+    IV_PARTIAL_STICKINESS = 6  /**< iv_lifecycle_stickiness() */
+} iv_partial_kind;
+
+/**
+ * @brief Make the partial of a lifecycle analysis over one part.
+ * @param[out] out the partial; free it with iv_partial_free()
+ * @param[in] kind ::IV_PARTIAL_CHURN, ::IV_PARTIAL_RETENTION, ::IV_PARTIAL_COHORTS,
+ *            ::IV_PARTIAL_FUNNEL, ::IV_PARTIAL_LIFECYCLE or ::IV_PARTIAL_STICKINESS
+ * @param[in] store the part (prepared); it must hold every row of its contacts
+ * @param[in] q selection, model and grouping, as for the analysis; NULL for everything.
+ *            Grouping by `contact` or `id` is refused (a partial holds no ids).
+ * @param[in] opts the analysis' options, as for the analysis; NULL for the defaults
+ * @return ::IV_OK, or any error the analysis returns for these options
+ * @since 1.2
+ */
+IV_API int iv_partial_lifecycle(iv_partial **out, int kind, const iv_store *store,
+                                const iv_query_options *q, const iv_lifecycle_options *opts);
+
+/**
+ * @brief The analysis a partial summarises.
+ * @param[in] partial the partial
+ * @return an ::iv_partial_kind, or 0 for NULL
+ * @since 1.2
+ */
+IV_API int iv_partial_kind_of(const iv_partial *partial);
+
+/**
+ * @brief Merge @p from into @p into.
+ * @param[in,out] into the partial that receives the sum; unchanged on failure
+ * @param[in] from the other partial (may be @p into itself)
+ * @return ::IV_OK, ::IV_ENOMEM, ::IV_ERANGE (a count would overflow), ::IV_EINVAL (NULL,
+ *         or partials of different analyses, options, groupings, selections or models)
+ * @since 1.2
+ */
+IV_API int iv_partial_merge(iv_partial *into, const iv_partial *from);
+
+/**
+ * @brief The analysis' result over every part merged into @p partial: the table the
+ *        analysis returns on the whole store (same columns, rows and values).
+ * @param[out] out the table
+ * @param[in] partial the partial
+ * @return ::IV_OK, ::IV_ENOMEM, ::IV_EINVAL, ::IV_ELIMIT (too many periods)
+ * @since 1.2
+ */
+IV_API int iv_partial_result(iv_table **out, const iv_partial *partial);
+
+/**
+ * @brief Serialise: a versioned, little-endian, CRC-32-checked byte string (format in
+ *        doc/SUMMARIES.md). Equal partials give equal bytes.
+ * @param[in] partial the partial
+ * @param[out] out the bytes; free them with iv_partial_free_bytes()
+ * @param[out] len their length
+ * @return ::IV_OK, ::IV_ENOMEM or ::IV_EINVAL
+ * @since 1.2
+ */
+IV_API int iv_partial_to_bytes(const iv_partial *partial, void **out, size_t *len);
+
+/**
+ * @brief Free bytes returned by iv_partial_to_bytes(). Accepts NULL.
+ * @param[in] partial the partial that made them
+ * @param[in] bytes the bytes
+ * @param[in] len their length
+ * @since 1.2
+ */
+IV_API void iv_partial_free_bytes(const iv_partial *partial, void *bytes, size_t len);
+
+/**
+ * @brief Parse a serialised partial. Safe on untrusted input: any byte string gives a
+ *        partial or an error, and no length field makes it allocate more than the input
+ *        could describe.
+ * @param[out] out the partial
+ * @param[in] bytes the bytes
+ * @param[in] len their length
+ * @param[in] opts allocator (alpha is ignored), or NULL
+ * @return ::IV_OK, ::IV_ECORRUPT (truncated, bad magic, checksum or content),
+ *         ::IV_EVERSION (another format version), ::IV_ENOMEM, ::IV_EINVAL
+ * @since 1.2
+ */
+IV_API int iv_partial_from_bytes(iv_partial **out, const void *bytes, size_t len,
+                                 const iv_summary_options *opts);
+
+/**
+ * @brief Free a partial. Accepts NULL.
+ * @param[in] partial the partial
+ * @since 1.2
+ */
+IV_API void iv_partial_free(iv_partial *partial);
 
 /** @} */
 

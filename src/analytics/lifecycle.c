@@ -363,7 +363,7 @@ typedef struct iv__churn {
 
 /* Active at t (doc/LIFECYCLE.md): an interaction in (t - W, t] and the latest interaction at or
  * before t is not churn-flagged. */
-static int iv__active(const iv__lc *L, const uint32_t *rows, size_t n, int64_t t, int64_t W)
+int iv__lc_active(const iv__lc *L, const uint32_t *rows, size_t n, int64_t t, int64_t W)
 {
     const iv_store *s = L->c.s;
     size_t lo = 0, hi = n;
@@ -393,12 +393,12 @@ static int iv__churn_contact(iv__lc *L, size_t g, uint32_t contact, const uint32
     (void)contact;
     if (iv__lc_cover(L, (void **)&w->g, &w->cap, w->np * sizeof *w->g))
         return IV_ENOMEM;
-    a1 = iv__active(L, rows, n, w->pt[0], w->W);
+    a1 = iv__lc_active(L, rows, n, w->pt[0], w->W);
     for (j = 0; j < w->np; j++) {
         iv__churn_acc *acc = &w->g[g * w->np + j];
         int64_t t0 = w->pt[j], t1 = w->pt[j + 1];
         a0 = a1;
-        a1 = iv__active(L, rows, n, t1, w->W);
+        a1 = iv__lc_active(L, rows, n, t1, w->W);
         acc->S += (uint64_t)a0;
         acc->L += (uint64_t)(a0 && !a1);
         acc->E += (uint64_t)a1;
@@ -413,7 +413,7 @@ static double iv__ratio(uint64_t num, uint64_t den)
 }
 
 /* The activity window in ms: the option, else the model's activity_window_days. */
-static int64_t iv__activity_window(const iv__lc *L, const iv_lifecycle_options *o)
+int64_t iv__lc_window(const iv__lc *L, const iv_lifecycle_options *o)
 {
     return o->window ? o->window
                      : (int64_t)llround(iv__model_activity_window_days(L->c.m) * (double)IV__MS_PER_DAY);
@@ -482,7 +482,7 @@ static int iv__churn_run(iv_table **out, const iv_store *s, const iv_query_optio
     if ((rc = iv__lc_init(&L, s, q)))
         return rc;
     memset(&w, 0, sizeof w);
-    w.W = iv__activity_window(&L, &o);
+    w.W = iv__lc_window(&L, &o);
     w.t1 = o.t1 != IV_TIME_NONE ? o.t1 : s->nrows ? s->ts_max + 1 : 0;
     w.t0 = o.t0 != IV_TIME_NONE ? o.t0 : o.every && s->nrows ? s->ts_min : w.t1 - w.W;
     if (w.t1 < w.t0) {

@@ -87,6 +87,12 @@ static inline int iv__lc_is_bucket(iv__dimkind k)
  * <hint>". */
 int iv__lc_no_bucket(const iv_store *s, const iv_query_options *q, const char *what, const char *hint);
 
+/* Active at t (doc/LIFECYCLE.md): one of rows[0..n) (time order) in (t - W, t] and the latest
+ * at or before t not churn-flagged. */
+int iv__lc_active(const iv__lc *L, const uint32_t *rows, size_t n, int64_t t, int64_t W);
+/* The activity window in ms: the option, else the model's activity_window_days. */
+int64_t iv__lc_window(const iv__lc *L, const iv_lifecycle_options *o);
+
 /* Calendar periods (iv_cohort_period values): the period number of a UTC day, the first
  * UTC day of period p, and its label (>= 16 bytes). */
 int64_t iv__lc_period_of(int period, int64_t day);

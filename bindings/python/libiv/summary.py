@@ -17,6 +17,7 @@ See doc/SUMMARIES.md.
 
 from typing import Any, Dict
 import ctypes
+from typing import Any, Iterable
 from ctypes import POINTER, Structure, c_char_p, c_double, c_int, c_size_t, c_uint32, c_void_p
 
 from . import _lib
@@ -202,3 +203,192 @@ class Summary(Handle):
         if not self._h:
             return "<libiv.Summary (closed)>"
         return "<libiv.Summary: %d groups>" % len(self)
+
+
+# --- partials: a mergeable summary of every analysis (doc/SUMMARIES.md, Partials) -------
+
+_PARTIAL_KINDS = {"churn": 1, "retention": 2, "cohorts": 3, "funnel": 4, "lifecycle": 5,
+                  "stickiness": 6}
+_PROTOS.update({
+    "iv_partial_lifecycle": (c_int, [_PP, c_int, _P, c_void_p, c_void_p]),
+    "iv_partial_kind_of": (c_int, [_P]),
+    "iv_partial_merge": (c_int, [_P, _P]),
+    "iv_partial_result": (c_int, [_PP, _P]),
+    "iv_partial_to_bytes": (c_int, [_P, _PP, POINTER(c_size_t)]),
+    "iv_partial_free_bytes": (None, [_P, c_void_p, c_size_t]),
+    "iv_partial_from_bytes": (c_int, [_PP, c_char_p, c_size_t, c_void_p]),
+    "iv_partial_free": (None, [_P]),
+})
+_SUMMARY_MAGIC = b"\x89IVSUM\r\n"
+_PARTIAL_MAGIC = b"\x89IVPRT\r\n"
+
+
+def _lifecycle_options(command: str, opts: "dict[str, Any]") -> "tuple[Any, Any]":
+    """The iv_lifecycle_options of a lifecycle command from the keyword arguments its
+    Store method takes (the same helpers build them); returns (options, buffers to keep)."""
+    from . import lifecycle as lc
+    from ._util import to_ms
+    if command in ("churn", "retention"):
+        lo = lc._options(t0=to_ms(opts.pop("t0", None), "t0"), t1=to_ms(opts.pop("t1", None), "t1"),
+                         window=lc.duration_ms(opts.pop("window", None), "window"),
+                         every=lc._every_code(opts.pop("every", None)))
+        return lo, None
+    if command == "cohorts":
+        st = lc._types_text(opts.pop("start_types", None))
+        rt = lc._types_text(opts.pop("return_types", None))
+        lo = lc._options(period=lc._code(lc.PERIODS, opts.pop("period", "week"), "period"),
+                         start_types=st, return_types=rt)
+        return lo, (st, rt)
+    if command == "funnel":
+        if "steps" not in opts:
+            raise TypeError("Partial.make('funnel'): steps is required")
+        text, ex = lc._steps_text(opts.pop("steps")), lc._exclude_text(opts.pop("exclude", None))
+        lo = lc._options(steps=text, mode=lc._code(lc.MODES, opts.pop("mode", "ordered"), "mode"),
+                         window=lc.duration_ms(opts.pop("window", None), "window"), exclude=ex)
+        return lo, (text, ex)
+    lo = lc._options(period=lc._code(lc.PERIODS, opts.pop("period", "week"), "period"))
+    return lo, None
+
+
+class Partial:
+    """A mergeable summary of one analysis over one part of a store partitioned by
+    contact (iv_partial; for "metrics" a :class:`Summary`). Partials of every part,
+    merged in any order, give through :meth:`result` the object the Store method
+    returns on the whole store::
+
+        p = Partial.make(store, "churn", every="month")   # per part, on a worker
+        b = p.to_bytes()                                   # to the client
+        total = Partial.merge_all([Partial.from_bytes(x) for x in blobs])
+        total.result()                                     # == whole.churn(every="month")
+
+    Commands: "metrics", "churn", "retention", "cohorts", "funnel", "lifecycle",
+    "stickiness"; options are the keyword arguments of the matching Store method
+    (for "metrics", those of Summary.make)."""
+
+    COMMANDS = ("metrics",) + tuple(_PARTIAL_KINDS)
+
+    def __init__(self, command: str, handle: "int | None" = None,
+                 summary: "Summary | None" = None) -> None:
+        self.command = command
+        self._h = handle
+        self._summary = summary
+
+    # --- lifetime ------------------------------------------------------------------
+    def close(self) -> None:
+        """Free the C object now (also done when garbage-collected)."""
+        h, self._h = self._h, None
+        if h:
+            _fn("iv_partial_free")(h)
+        if self._summary is not None:
+            self._summary.close()
+            self._summary = None
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # interpreter shutdown
+            pass
+
+    def __enter__(self) -> "Partial":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _handle(self) -> int:
+        if not self._h:
+            from ._errors import StateError
+            raise StateError(-10, "the partial is closed")
+        return self._h
+
+    # --- making and reading --------------------------------------------------------
+    @classmethod
+    def make(cls, store: Any, command: str, **options: Any) -> "Partial":
+        """The partial of `command` over `store` (one part: every row of its contacts)
+        with the options the matching Store method takes."""
+        if command == "metrics":
+            return cls("metrics", summary=Summary.make(store, **options))
+        kind = _PARTIAL_KINDS.get(command)
+        if kind is None:
+            raise ValueError("Partial.make: unknown command %r (one of %s)" % (
+                command, ", ".join(cls.COMMANDS)))
+        from .store import _query_options
+        opts = dict(options)
+        lo, keep_lo = _lifecycle_options(command, opts)
+        q, keep, prog = _query_options(**opts)
+        out = c_void_p()
+        rc = _fn("iv_partial_lifecycle")(ctypes.byref(out), kind, store._prepared(),
+                                         ctypes.byref(q), ctypes.byref(lo))
+        prog.reraise()
+        check(rc)
+        del keep, keep_lo
+        return cls(command, handle=out.value)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "Partial":
+        """Parse bytes from to_bytes() (safe on untrusted input: CorruptError or
+        VersionError on anything else)."""
+        data = bytes(data)
+        if data[:8] == _SUMMARY_MAGIC:
+            return cls("metrics", summary=Summary.from_bytes(data))
+        out = c_void_p()
+        check(_fn("iv_partial_from_bytes")(ctypes.byref(out), data, len(data), None))
+        kind = _fn("iv_partial_kind_of")(out.value)
+        names = {v: k for k, v in _PARTIAL_KINDS.items()}
+        return cls(names[kind], handle=out.value)
+
+    def to_bytes(self) -> bytes:
+        """The versioned, little-endian, CRC-checked byte string (equal partials give
+        equal bytes)."""
+        if self._summary is not None:
+            return bytes(self._summary.to_bytes())
+        p, n = c_void_p(), c_size_t()
+        check(_fn("iv_partial_to_bytes")(self._handle(), ctypes.byref(p), ctypes.byref(n)))
+        try:
+            return ctypes.string_at(p.value or 0, n.value)
+        finally:
+            _fn("iv_partial_free_bytes")(self._handle(), p, n)
+
+    # --- merging -------------------------------------------------------------------
+    def merge(self, other: "Partial") -> "Partial":
+        """Add other into self (exact, any order). Returns self."""
+        if (self._summary is None) != (other._summary is None):
+            from ._errors import InvalidArgumentError
+            raise InvalidArgumentError(-2, "partials of %r and %r do not merge" % (
+                self.command, other.command))
+        if self._summary is not None and other._summary is not None:
+            self._summary.merge(other._summary)
+        else:
+            check(_fn("iv_partial_merge")(self._handle(), other._handle()))
+        return self
+
+    @classmethod
+    def merge_all(cls, partials: "Iterable[Partial | bytes]") -> "Partial":
+        """A new partial: the merge of an iterable of partials (or their bytes)."""
+        acc: "Partial | None" = None
+        for p in partials:
+            if not isinstance(p, Partial):
+                p = cls.from_bytes(p)
+            if acc is None:
+                acc = cls.from_bytes(p.to_bytes())
+            else:
+                acc.merge(p)
+        if acc is None:
+            raise ValueError("merge_all: no partials")
+        return acc
+
+    # --- result --------------------------------------------------------------------
+    def result(self) -> Any:
+        """What the Store method returns on the whole store: a Table (a FunnelTable
+        for "funnel")."""
+        if self._summary is not None:
+            return self._summary.metrics()
+        out = c_void_p()
+        check(_fn("iv_partial_result")(ctypes.byref(out), self._handle()))
+        if self.command == "funnel":
+            from .lifecycle import FunnelTable
+            return FunnelTable._take(out)
+        return Table._take(out)
+
+    def __repr__(self) -> str:
+        return "<libiv.Partial %s%s>" % (self.command, "" if self._h or self._summary else " (closed)")

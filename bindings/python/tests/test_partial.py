@@ -1,0 +1,96 @@
+"""Partials (doc/SUMMARIES.md, Partials): the sample split into K parts by partition_of,
+one Partial per part (through bytes), merged in several orders, gives exactly the Table
+the Store method returns on the whole sample; corrupted bytes and mixed kinds are refused."""
+
+import csv
+import io
+import unittest
+
+import libiv
+from libiv.summary import Partial, partition_of
+
+from support import SAMPLE
+
+
+def _parts(k):
+    """The sample's rows split into k CSV texts by partition_of(contact, k)."""
+    with open(SAMPLE, newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    outs = [io.StringIO() for _ in range(k)]
+    writers = [csv.writer(o, lineterminator="\n") for o in outs]
+    for w in writers:
+        w.writerow(rows[0])
+    ci = rows[0].index("contact")
+    for r in rows[1:]:
+        writers[partition_of(r[ci], k)].writerow(r)
+    return [o.getvalue() for o in outs]
+
+
+def _store(text):
+    s = libiv.Store()
+    s.ingest_text(text)
+    return s
+
+
+CASES = [
+    ("metrics", dict(by=["team", "month"])),
+    ("churn", {}),
+    ("churn", dict(every="month", by="team")),
+    ("retention", dict(every="week", window="14d")),
+    ("retention", dict(t0="2024-03-01T00:00:00Z")),
+    ("cohorts", dict(period="month", by="team")),
+    ("cohorts", dict(start_types="signup", return_types=["purchase", "repeat"])),
+    ("lifecycle", dict(period="week")),
+    ("stickiness", dict(period="month", by="region")),
+]
+
+
+class Partials(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.whole = libiv.Store()
+        cls.whole.ingest(SAMPLE)
+        cls.parts = {k: [_store(t) for t in _parts(k)] for k in (1, 3, 7)}
+
+    def direct(self, command, opts):
+        return getattr(self.whole, command)(**opts).to_csv()
+
+    def test_merged_partials_equal_the_store_method_on_the_whole_sample(self):
+        for command, opts in CASES:
+            want = self.direct(command, opts)
+            for k, stores in self.parts.items():
+                blobs = [Partial.make(s, command, **opts).to_bytes() for s in stores]
+                fwd = Partial.merge_all(blobs)
+                bwd = Partial.merge_all(reversed(blobs))
+                self.assertEqual(fwd.to_bytes(), bwd.to_bytes(), "%s %r K=%d" % (command, opts, k))
+                self.assertEqual(fwd.result().to_csv(), want, "%s %r K=%d" % (command, opts, k))
+                one = Partial.from_bytes(blobs[0])
+                for b in blobs[1:]:
+                    one.merge(Partial.from_bytes(b))
+                self.assertEqual(one.to_bytes(), fwd.to_bytes())
+                self.assertEqual(one.command, command)
+
+    def test_corrupt_bytes_are_refused(self):
+        b = bytearray(Partial.make(self.parts[3][0], "churn").to_bytes())
+        b[40] ^= 0x10
+        with self.assertRaises(libiv.CorruptError):
+            Partial.from_bytes(bytes(b))
+        with self.assertRaises(libiv.CorruptError):
+            Partial.from_bytes(bytes(b[:20]))
+
+    def test_different_kinds_or_options_do_not_merge(self):
+        a = Partial.make(self.parts[3][0], "churn")
+        with self.assertRaises(libiv.InvalidArgumentError):
+            a.merge(Partial.make(self.parts[3][1], "retention"))
+        with self.assertRaises(libiv.InvalidArgumentError):
+            a.merge(Partial.make(self.parts[3][1], "churn", window="7d"))
+        with self.assertRaises(ValueError):
+            Partial.make(self.parts[3][0], "nonsense")
+
+    def test_contact_grouping_is_refused(self):
+        with self.assertRaises(libiv.InvalidArgumentError):
+            Partial.make(self.parts[3][0], "stickiness", by="contact")
+
+
+if __name__ == "__main__":
+    unittest.main()

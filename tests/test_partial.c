@@ -1,0 +1,431 @@
+/* Partials (src/analytics/partial*.c): for every kind, the log split into K parts by
+ * iv_partition_of(), one partial per part, merged in several orders and groupings, gives
+ * the analysis of the whole store byte for byte; the byte format under truncation and
+ * bit flips; merges of different kinds or options refused; allocation failures. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "iv.h"
+#include "testutil.h"
+
+/* ------------------------------------------------------------ fixtures --- */
+
+static iv_store *sample_store(void)
+{
+    char path[1024];
+    iv_store *s = NULL;
+    iv_ingest *ing = NULL;
+    iv_ingest_options io = IV_INGEST_OPTIONS_INIT;
+    ck_assert_int_eq(iv_store_new(&s, NULL), IV_OK);
+    ck_assert_int_eq(iv_ingest_new(&ing, s, &io), IV_OK);
+    ck_assert_int_eq(iv_ingest_file(ing, tu_source_path(path, sizeof path, "examples/data/sample.csv")), IV_OK);
+    iv_ingest_free(ing);
+    return s;
+}
+
+/* A hand-made log built to reach the edges the partials must get right: 40 contacts
+ * over about 100 days from 2024-01-01 (a Monday), with rows at the store's very first
+ * and very last millisecond, churn-flagged last rows (discontinue), contacts whose
+ * only row is the first or the last of the store, bursts of several rows on one day,
+ * gaps longer than the activity window, and two teams. Contact k has 1 + (7k) % 9 rows;
+ * row j is (k * 37 + j * 11) % 97 days and (k * 5 + j) hours after the start; every
+ * fifth contact's last row is a discontinue; types cycle through signup, visit, demo,
+ * purchase, support. */
+static iv_store *hand_store(iv_alloc_fn fn, void *ud)
+{
+    static const char *const types[] = {"signup", "visit", "demo", "purchase", "support"};
+    iv_store_options so = IV_STORE_OPTIONS_INIT;
+    iv_store *s = NULL;
+    const int64_t t0 = INT64_C(1704067200000), H = 3600000, D = 86400000;
+    int k, j;
+    so.alloc = fn;
+    so.alloc_ud = ud;
+    ck_assert_int_eq(iv_store_new(&s, &so), IV_OK);
+    for (k = 0; k < 40; k++) {
+        int n = 1 + (7 * k) % 9;
+        int64_t day0 = (k * 37) % 97;
+        for (j = 0; j < n; j++) {
+            iv_record r = IV_RECORD_INIT;
+            char contact[16];
+            const char *nm[1] = {"variant"}, *val[1];
+            snprintf(contact, sizeof contact, "c%02d", k);
+            r.contact = contact;
+            r.ts = t0 + (day0 + (int64_t)((j * 11) % 23)) * D + (int64_t)((k * 5 + j) % 24) * H;
+            r.type = j == n - 1 && k % 5 == 0 ? "discontinue" : types[(k + j) % 5];
+            r.channel = "web";
+            r.team = k % 3 ? "east" : "west";
+            val[0] = k % 2 ? "A" : "B";
+            r.ndims = 1;
+            r.dim_names = nm;
+            r.dim_values = val;
+            r.value = j % 2 ? 10.0 * (k % 4) : 0;
+            ck_assert_int_eq(iv_store_append(s, &r), IV_OK);
+        }
+    }
+    {   /* the store's first and last millisecond, each a contact of its own */
+        iv_record r = IV_RECORD_INIT;
+        r.contact = "first";
+        r.ts = t0;
+        r.type = "visit";
+        r.channel = "web";
+        r.team = "east";
+        ck_assert_int_eq(iv_store_append(s, &r), IV_OK);
+        r.contact = "last";
+        r.ts = t0 + 130 * D + 17 * H + 1234;
+        ck_assert_int_eq(iv_store_append(s, &r), IV_OK);
+        r.contact = "last2";
+        r.type = "discontinue";
+        ck_assert_int_eq(iv_store_append(s, &r), IV_OK);
+    }
+    ck_assert_int_eq(iv_store_prepare(s), IV_OK);
+    return s;
+}
+
+static char *table_csv(const iv_table *t)
+{
+    char *str = NULL, *copy;
+    size_t len = 0;
+    ck_assert_int_eq(iv_table_to_string(t, IV_FORMAT_CSV, &str, &len), IV_OK);
+    copy = malloc(len + 1);
+    memcpy(copy, str, len + 1);
+    iv_table_free_string(t, str);
+    return copy;
+}
+
+/* One analysis to check: the kind, its query and options. */
+typedef struct acase {
+    const char *name;
+    int kind;
+    const char *by, *where;
+    int64_t from, to;
+    iv_lifecycle_options o;
+} acase;
+
+static int direct(const iv_store *s, const acase *c, iv_table **t)
+{
+    iv_query_options q = IV_QUERY_OPTIONS_INIT;
+    q.by = c->by;
+    q.where = c->where;
+    q.from = c->from;
+    q.to = c->to;
+    switch (c->kind) {
+    case IV_PARTIAL_CHURN:
+        return iv_lifecycle_churn(t, s, &q, &c->o);
+    case IV_PARTIAL_RETENTION:
+        return iv_lifecycle_retention(t, s, &q, &c->o);
+    case IV_PARTIAL_COHORTS:
+        return iv_lifecycle_cohorts(t, s, &q, &c->o);
+    case IV_PARTIAL_FUNNEL:
+        return iv_lifecycle_funnel(t, s, &q, &c->o);
+    case IV_PARTIAL_LIFECYCLE:
+        return iv_lifecycle_lifecycle(t, s, &q, &c->o);
+    default:
+        return iv_lifecycle_stickiness(t, s, &q, &c->o);
+    }
+}
+
+static iv_partial *make(const iv_store *s, const acase *c)
+{
+    iv_query_options q = IV_QUERY_OPTIONS_INIT;
+    iv_partial *p = NULL;
+    q.by = c->by;
+    q.where = c->where;
+    q.from = c->from;
+    q.to = c->to;
+    ck_assert_msg(iv_partial_lifecycle(&p, c->kind, s, &q, &c->o) == IV_OK, "%s: %s", c->name, iv_error_last());
+    return p;
+}
+
+typedef struct bytes {
+    void *p;
+    size_t n;
+} bytes;
+
+static bytes to_bytes(const iv_partial *p)
+{
+    bytes b;
+    void *x = NULL;
+    ck_assert_int_eq(iv_partial_to_bytes(p, &x, &b.n), IV_OK);
+    b.p = malloc(b.n);
+    memcpy(b.p, x, b.n);
+    iv_partial_free_bytes(p, x, b.n);
+    return b;
+}
+
+static iv_partial *from_bytes(bytes b)
+{
+    iv_partial *p = NULL;
+    ck_assert_msg(iv_partial_from_bytes(&p, b.p, b.n, NULL) == IV_OK, "%s", iv_error_last());
+    return p;
+}
+
+static char *result_csv(const iv_partial *p, const char *name)
+{
+    iv_table *t = NULL;
+    char *csv;
+    ck_assert_msg(iv_partial_result(&t, p) == IV_OK, "%s: %s", name, iv_error_last());
+    csv = table_csv(t);
+    iv_table_free(t);
+    return csv;
+}
+
+/* The parts of the store under test for K = 1, 2, 3, 7 (made once per store). */
+static const uint32_t Ks[] = {1, 2, 3, 7};
+static iv_store *g_parts[4][7];
+
+static void split(const iv_store *s)
+{
+    size_t ki;
+    uint32_t i;
+    for (ki = 0; ki < 4; ki++)
+        for (i = 0; i < Ks[ki]; i++)
+            g_parts[ki][i] = tu_part_of(s, i, Ks[ki]);
+}
+
+static void unsplit(void)
+{
+    size_t ki;
+    uint32_t i;
+    for (ki = 0; ki < 4; ki++)
+        for (i = 0; i < Ks[ki]; i++) {
+            iv_store_free(g_parts[ki][i]);
+            g_parts[ki][i] = NULL;
+        }
+}
+
+/* The whole check of one case on one store: K = 1, 2, 3, 7 parts; merged left to right,
+ * right to left and as a balanced tree, through bytes; every merge gives the same bytes
+ * and the direct table. */
+static void check_case(const iv_store *s, const acase *c)
+{
+    iv_table *t = NULL;
+    char *want;
+    size_t ki;
+    ck_assert_msg(direct(s, c, &t) == IV_OK, "%s: %s", c->name, iv_error_last());
+    want = table_csv(t);
+    iv_table_free(t);
+    for (ki = 0; ki < sizeof Ks / sizeof *Ks; ki++) {
+        uint32_t K = Ks[ki], i;
+        iv_partial *parts[7] = {0}, *fwd, *bwd, *l, *r;
+        bytes bf, bb, bt;
+        char *got;
+        for (i = 0; i < K; i++) {
+            iv_partial *p = make(g_parts[ki][i], c);
+            bytes b = to_bytes(p);
+            iv_partial_free(p);
+            parts[i] = from_bytes(b); /* every part travels as bytes */
+            free(b.p);
+        }
+        fwd = from_bytes(bf = to_bytes(parts[0]));
+        free(bf.p);
+        for (i = 1; i < K; i++)
+            ck_assert_int_eq(iv_partial_merge(fwd, parts[i]), IV_OK);
+        bwd = from_bytes(bb = to_bytes(parts[K - 1]));
+        free(bb.p);
+        for (i = K - 1; i-- > 0;)
+            ck_assert_int_eq(iv_partial_merge(bwd, parts[i]), IV_OK);
+        /* a tree: (0 + 2 + 4 + ...) merged with (1 + 3 + 5 + ...) */
+        l = from_bytes(bt = to_bytes(parts[0]));
+        free(bt.p);
+        r = NULL;
+        for (i = 1; i < K; i++) {
+            if (i % 2 == 0) {
+                ck_assert_int_eq(iv_partial_merge(l, parts[i]), IV_OK);
+            } else if (!r) {
+                r = from_bytes(bt = to_bytes(parts[i]));
+                free(bt.p);
+            } else {
+                ck_assert_int_eq(iv_partial_merge(r, parts[i]), IV_OK);
+            }
+        }
+        if (r) {
+            ck_assert_int_eq(iv_partial_merge(r, l), IV_OK);
+            iv_partial_free(l);
+            l = r;
+        }
+        bf = to_bytes(fwd);
+        bb = to_bytes(bwd);
+        bt = to_bytes(l);
+        ck_assert_msg(bf.n == bb.n && memcmp(bf.p, bb.p, bf.n) == 0, "%s K=%u: merge order changes the bytes",
+                      c->name, K);
+        ck_assert_msg(bf.n == bt.n && memcmp(bf.p, bt.p, bf.n) == 0, "%s K=%u: grouping changes the bytes",
+                      c->name, K);
+        got = result_csv(fwd, c->name);
+        if (strcmp(got, want) != 0) {
+            size_t at = 0, line = 1;
+            while (got[at] && got[at] == want[at])
+                line += got[at++] == '\n';
+            ck_abort_msg("%s K=%u: line %zu differs: merged \"%.80s\", direct \"%.80s\"", c->name, K, line,
+                         got + at, want + at);
+        }
+        free(got);
+        free(bf.p);
+        free(bb.p);
+        free(bt.p);
+        iv_partial_free(fwd);
+        iv_partial_free(bwd);
+        iv_partial_free(l);
+        for (i = 0; i < K; i++)
+            iv_partial_free(parts[i]);
+    }
+    free(want);
+}
+
+static acase mk(const char *name, int kind, const char *by)
+{
+    acase c;
+    iv_lifecycle_options o = IV_LIFECYCLE_OPTIONS_INIT;
+    memset(&c, 0, sizeof c);
+    c.name = name;
+    c.kind = kind;
+    c.by = by;
+    c.from = c.to = IV_TIME_NONE;
+    c.o = o;
+    return c;
+}
+
+/* ------------------------------------------------------------ tests ------ */
+
+static void lifecycle_kinds(const iv_store *s)
+{
+    acase c;
+    c = mk("stickiness week", IV_PARTIAL_STICKINESS, NULL);
+    check_case(s, &c);
+    c = mk("stickiness month by team", IV_PARTIAL_STICKINESS, "team");
+    c.o.period = IV_PERIOD_MONTH;
+    check_case(s, &c);
+    c = mk("stickiness week, range", IV_PARTIAL_STICKINESS, "team");
+    c.from = tu_ts("2024-02-01T00:00:00Z");
+    c.to = tu_ts("2024-03-15T00:00:00Z");
+    check_case(s, &c);
+    c = mk("lifecycle week", IV_PARTIAL_LIFECYCLE, NULL);
+    check_case(s, &c);
+    c = mk("lifecycle day by team", IV_PARTIAL_LIFECYCLE, "team");
+    c.o.period = IV_PERIOD_DAY;
+    check_case(s, &c);
+    c = mk("lifecycle month, range, where", IV_PARTIAL_LIFECYCLE, "team");
+    c.o.period = IV_PERIOD_MONTH;
+    c.where = "type != visit";
+    c.from = tu_ts("2024-02-01T00:00:00Z");
+    c.to = tu_ts("2024-06-15T00:00:00Z");
+    check_case(s, &c);
+    c = mk("cohorts week", IV_PARTIAL_COHORTS, NULL);
+    check_case(s, &c);
+    c = mk("cohorts month by team", IV_PARTIAL_COHORTS, "team");
+    c.o.period = IV_PERIOD_MONTH;
+    check_case(s, &c);
+    c = mk("cohorts week, start and return types, range", IV_PARTIAL_COHORTS, "team");
+    c.o.start_types = "signup|demo";
+    c.o.return_types = "purchase,visit";
+    c.from = tu_ts("2024-01-10T00:00:00Z");
+    check_case(s, &c);
+}
+
+static void churn_kinds(const iv_store *s)
+{
+    static const int kinds[] = {IV_PARTIAL_CHURN, IV_PARTIAL_RETENTION};
+    size_t i;
+    for (i = 0; i < 2; i++) {
+        acase c;
+        int k = kinds[i];
+        c = mk("churn default", k, NULL);
+        check_case(s, &c);
+        c = mk("churn by team, window 10 days", k, "team");
+        c.o.window = 10 * INT64_C(86400000);
+        check_case(s, &c);
+        c = mk("churn t0 given", k, "team");
+        c.o.t0 = tu_ts("2024-02-01T00:00:00Z");
+        check_case(s, &c);
+        c = mk("churn t1 given", k, NULL);
+        c.o.t1 = tu_ts("2024-03-01T00:00:00Z");
+        check_case(s, &c);
+        c = mk("churn t0, t1 given", k, "team");
+        c.o.t0 = tu_ts("2024-01-15T00:00:00Z");
+        c.o.t1 = tu_ts("2024-03-01T00:00:00Z");
+        check_case(s, &c);
+        c = mk("churn every week", k, NULL);
+        c.o.every = IV_EVERY_WEEK;
+        check_case(s, &c);
+        c = mk("churn every day by team, window 3 days", k, "team");
+        c.o.every = IV_EVERY_DAY;
+        c.o.window = 3 * INT64_C(86400000);
+        check_case(s, &c);
+        c = mk("churn every month, where", k, "variant");
+        c.o.every = IV_EVERY_MONTH;
+        c.where = "type != visit";
+        check_case(s, &c);
+        c = mk("churn every quarter", k, NULL);
+        c.o.every = IV_EVERY_QUARTER;
+        check_case(s, &c);
+        c = mk("churn every week, t0 given", k, NULL);
+        c.o.every = IV_EVERY_WEEK;
+        c.o.t0 = tu_ts("2024-01-17T13:00:00Z");
+        check_case(s, &c);
+        c = mk("churn every week, t1 given", k, "team");
+        c.o.every = IV_EVERY_WEEK;
+        c.o.t1 = tu_ts("2024-03-20T13:00:00Z");
+        check_case(s, &c);
+        c = mk("churn every month, t0 and t1 given", k, NULL);
+        c.o.every = IV_EVERY_MONTH;
+        c.o.t0 = tu_ts("2024-01-17T13:00:00Z");
+        c.o.t1 = tu_ts("2024-04-02T00:00:00Z");
+        check_case(s, &c);
+        c = mk("churn every month, one period (t0 late)", k, NULL);
+        c.o.every = IV_EVERY_QUARTER;
+        c.o.t0 = tu_ts("2024-04-20T00:00:00Z");
+        check_case(s, &c);
+    }
+}
+
+START_TEST(hand_log_lifecycle_kinds_merge_to_the_direct_tables)
+{
+    iv_store *s = hand_store(NULL, NULL);
+    split(s);
+    lifecycle_kinds(s);
+    unsplit();
+    iv_store_free(s);
+}
+END_TEST
+
+START_TEST(hand_log_churn_and_retention_merge_to_the_direct_tables)
+{
+    iv_store *s = hand_store(NULL, NULL);
+    split(s);
+    churn_kinds(s);
+    unsplit();
+    iv_store_free(s);
+}
+END_TEST
+
+START_TEST(sample_lifecycle_kinds_merge_to_the_direct_tables)
+{
+    iv_store *s = sample_store();
+    split(s);
+    lifecycle_kinds(s);
+    unsplit();
+    iv_store_free(s);
+}
+END_TEST
+
+START_TEST(sample_churn_and_retention_merge_to_the_direct_tables)
+{
+    iv_store *s = sample_store();
+    split(s);
+    churn_kinds(s);
+    unsplit();
+    iv_store_free(s);
+}
+END_TEST
+
+static void partial_tests(TCase *tc)
+{
+    tcase_add_test(tc, hand_log_lifecycle_kinds_merge_to_the_direct_tables);
+    tcase_add_test(tc, hand_log_churn_and_retention_merge_to_the_direct_tables);
+    tcase_add_test(tc, sample_lifecycle_kinds_merge_to_the_direct_tables);
+    tcase_add_test(tc, sample_churn_and_retention_merge_to_the_direct_tables);
+}
+
+TU_SUITE_MAIN("partial", partial_tests)
