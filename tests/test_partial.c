@@ -312,6 +312,25 @@ static void lifecycle_kinds(const iv_store *s)
     c.from = tu_ts("2024-02-01T00:00:00Z");
     c.to = tu_ts("2024-06-15T00:00:00Z");
     check_case(s, &c);
+    c = mk("funnel ordered", IV_PARTIAL_FUNNEL, NULL);
+    c.o.steps = "signup,demo|visit,purchase";
+    check_case(s, &c);
+    c = mk("funnel any by team, window 20 days", IV_PARTIAL_FUNNEL, "team");
+    c.o.steps = "signup,visit,purchase";
+    c.o.mode = IV_FUNNEL_ANY;
+    c.o.window = 20 * INT64_C(86400000);
+    check_case(s, &c);
+    c = mk("funnel strict, exclusion, trends by month and team", IV_PARTIAL_FUNNEL, "month,team");
+    c.o.steps = "visit,demo|purchase,support";
+    c.o.mode = IV_FUNNEL_STRICT;
+    c.o.exclude = "discontinue";
+    check_case(s, &c);
+    c = mk("funnel ordered, range, exclusion between steps", IV_PARTIAL_FUNNEL, "team,week");
+    c.o.steps = "signup,visit,purchase";
+    c.o.exclude = "support@1-2";
+    c.from = tu_ts("2024-01-20T00:00:00Z");
+    c.to = tu_ts("2024-03-20T00:00:00Z");
+    check_case(s, &c);
     c = mk("cohorts week", IV_PARTIAL_COHORTS, NULL);
     check_case(s, &c);
     c = mk("cohorts month by team", IV_PARTIAL_COHORTS, "team");
@@ -420,8 +439,126 @@ START_TEST(sample_churn_and_retention_merge_to_the_direct_tables)
 }
 END_TEST
 
+/* ------------------------------------------------------------ bytes ------ */
+
+START_TEST(corrupted_truncated_and_mixed_partials_are_refused)
+{
+    iv_store *s = hand_store(NULL, NULL);
+    acase c = mk("churn every week", IV_PARTIAL_CHURN, "team"), d = mk("retention", IV_PARTIAL_RETENTION, "team");
+    iv_partial *p, *q, *r = NULL;
+    bytes b;
+    size_t i;
+    c.o.every = d.o.every = IV_EVERY_WEEK;
+    p = make(s, &c);
+    q = make(s, &d);
+    b = to_bytes(p);
+    /* every truncation and every single-bit flip is refused with a message */
+    for (i = 0; i < b.n; i++) {
+        ck_assert_int_eq(iv_partial_from_bytes(&r, b.p, i, NULL), IV_ECORRUPT);
+        ck_assert_ptr_null(r);
+        ck_assert(iv_error_last()[0] != '\0');
+    }
+    for (i = 0; i < b.n * 8; i += 7) {
+        ((unsigned char *)b.p)[i / 8] ^= (unsigned char)(1u << (i % 8));
+        ck_assert_int_ne(iv_partial_from_bytes(&r, b.p, b.n, NULL), IV_OK);
+        ck_assert_ptr_null(r);
+        ((unsigned char *)b.p)[i / 8] ^= (unsigned char)(1u << (i % 8));
+    }
+    ck_assert_int_eq(iv_partial_from_bytes(&r, b.p, b.n, NULL), IV_OK);
+    iv_partial_free(r);
+    /* another format version */
+    ((unsigned char *)b.p)[8] = 9;
+    ck_assert_int_eq(iv_partial_from_bytes(&r, b.p, b.n, NULL), IV_EVERSION);
+    free(b.p);
+    /* a summary of another analysis, or of other options, does not merge */
+    ck_assert_int_eq(iv_partial_merge(p, q), IV_EINVAL);
+    ck_assert_ptr_nonnull(strstr(iv_error_last(), "different analyses"));
+    iv_partial_free(q);
+    c.o.window = 86400000;
+    q = make(s, &c);
+    ck_assert_int_eq(iv_partial_merge(p, q), IV_EINVAL);
+    ck_assert_ptr_nonnull(strstr(iv_error_last(), "different options"));
+    iv_partial_free(q);
+    /* contact ids never go into a partial */
+    {
+        iv_query_options qo = IV_QUERY_OPTIONS_INIT;
+        qo.by = "contact";
+        ck_assert_int_eq(iv_partial_lifecycle(&q, IV_PARTIAL_STICKINESS, s, &qo, NULL), IV_EINVAL);
+        ck_assert_ptr_null(q);
+    }
+    iv_partial_free(p);
+    iv_store_free(s);
+}
+END_TEST
+
+/* ------------------------------------------------------------ memory ----- */
+
+typedef struct oomctx {
+    const acase *c;
+    void **ud;
+} oomctx;
+
+static iv_store *oom_build(iv_alloc_fn fn, void *ud, const void *ctx)
+{
+    *((const oomctx *)ctx)->ud = ud;
+    return hand_store(fn, ud);
+}
+
+/* make, bytes, parse (on the same allocator), merge, result: every failure is IV_ENOMEM
+ * and leaves nothing allocated */
+static int oom_call(const iv_store *s, const void *ctx)
+{
+    const oomctx *x = ctx;
+    iv_query_options q = IV_QUERY_OPTIONS_INIT;
+    iv_summary_options so = IV_SUMMARY_OPTIONS_INIT;
+    iv_partial *p = NULL, *back = NULL;
+    iv_table *t = NULL;
+    void *b = NULL;
+    size_t n = 0;
+    int rc;
+    q.by = x->c->by;
+    so.alloc = tu_alloc_fn;
+    so.alloc_ud = *x->ud;
+    if ((rc = iv_partial_lifecycle(&p, x->c->kind, s, &q, &x->c->o))) {
+        ck_assert_ptr_null(p);
+        return rc;
+    }
+    if ((rc = iv_partial_to_bytes(p, &b, &n)) == IV_OK) {
+        rc = iv_partial_from_bytes(&back, b, n, &so);
+        iv_partial_free_bytes(p, b, n);
+    }
+    if (rc == IV_OK && (rc = iv_partial_merge(back, p)) == IV_OK && (rc = iv_partial_merge(back, p)) == IV_OK)
+        rc = iv_partial_result(&t, p);
+    iv_table_free(t);
+    iv_partial_free(back);
+    iv_partial_free(p);
+    return rc;
+}
+
+START_TEST(allocation_failures_return_enomem_and_leak_nothing)
+{
+    acase cs[4];
+    void *ud = NULL;
+    size_t i;
+    cs[0] = mk("churn every week", IV_PARTIAL_CHURN, "team");
+    cs[0].o.every = IV_EVERY_WEEK;
+    cs[1] = mk("cohorts", IV_PARTIAL_COHORTS, "team");
+    cs[2] = mk("funnel", IV_PARTIAL_FUNNEL, "month");
+    cs[2].o.steps = "signup,visit,purchase";
+    cs[3] = mk("retention", IV_PARTIAL_RETENTION, NULL);
+    for (i = 0; i < 4; i++) {
+        oomctx x;
+        x.c = &cs[i];
+        x.ud = &ud;
+        tu_alloc_sweep(oom_build, oom_call, &x);
+    }
+}
+END_TEST
+
 static void partial_tests(TCase *tc)
 {
+    tcase_add_test(tc, corrupted_truncated_and_mixed_partials_are_refused);
+    tcase_add_test(tc, allocation_failures_return_enomem_and_leak_nothing);
     tcase_add_test(tc, hand_log_lifecycle_kinds_merge_to_the_direct_tables);
     tcase_add_test(tc, hand_log_churn_and_retention_merge_to_the_direct_tables);
     tcase_add_test(tc, sample_lifecycle_kinds_merge_to_the_direct_tables);

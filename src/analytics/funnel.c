@@ -6,50 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "lifecycle.h"
+#include "funnel.h"
 #include "quantile.h"
 #include "table.h"
 #include "text.h"
 #include "timefmt.h"
 #include "vocab.h"
-
-typedef struct iv__dur {
-    double sec;   /* seconds from the previous step (or, for the histogram, from step 1) */
-    uint32_t g;   /* funnel group */
-} iv__dur;
-
-#define IV__FUNNEL_MAX_EXCL 32
-
-/* A funnel group: the walk's group and the labels of the time buckets of the entry. */
-typedef struct iv__fgroup {
-    uint32_t g;
-    char lab[5][16]; /* at most one of each bucket kind (day, week, month, quarter, year) */
-} iv__fgroup;
-
-typedef struct iv__funnel {
-    int mode;
-    int64_t W;
-    size_t ns;                          /* steps */
-    uint32_t *tmask;                    /* per type code: bit k = the type is in step k+1 */
-    uint32_t *xmask;                    /* per type code: bit e = exclusion e has the type */
-    size_t ntypes;
-    size_t nx;                          /* exclusions */
-    size_t xa[IV__FUNNEL_MAX_EXCL], xb[IV__FUNNEL_MAX_EXCL]; /* steps A, B (0: default) */
-    char *labels;                       /* step k's types "a|b" at labels + loff[k] */
-    size_t lcap, loff[IV_FUNNEL_MAX_STEPS];
-    uint64_t *cnt;                      /* per funnel group: ns step counts, then support_after */
-    size_t cap;
-    iv__dur *dur[IV_FUNNEL_MAX_STEPS];  /* per step k >= 1 */
-    size_t nd[IV_FUNNEL_MAX_STEPS], dcap[IV_FUNNEL_MAX_STEPS];
-    iv__dur *comp;                      /* completers: seconds from step 1 to the last step */
-    size_t ncomp, ccap;
-    /* trends: the by list split into time buckets and the rest (kinds, names in order) */
-    size_t nby, nbucket;
-    iv__dimkind kinds[IV_MAX_DIMS];
-    char names[IV_MAX_DIMS][64];
-    iv__fgroup *fg;
-    size_t nfg, fgcap, last;
-} iv__funnel;
 
 /* Parse "a,b|c,d": steps split by ',', alternatives by '|'. Fills ns, labels, tmask. */
 static int iv__funnel_parse(iv__funnel *F, const iv__ctx *c, const char *text)
@@ -276,7 +238,7 @@ static int iv__funnel_excluded(const iv__funnel *F, const iv__lc *L, const uint3
 
 /* The funnel group of (walk group g, entry time te): with no time bucket in `by`, g
  * itself; otherwise the (g, bucket labels) pair, created when new. -1 on ENOMEM. */
-static long iv__funnel_group(iv__lc *L, iv__funnel *F, size_t g, int64_t te)
+long iv__funnel_group(iv__lc *L, iv__funnel *F, size_t g, int64_t te)
 {
     iv__fgroup cand;
     size_t i, b = 0;
@@ -323,25 +285,42 @@ static int iv__push_dur(iv__lc *L, iv__dur **v, size_t *nv, size_t *cap, double 
     return IV_OK;
 }
 
+size_t iv__funnel_eval(const iv__funnel *F, const iv__lc *L, const uint32_t *rows, size_t n, int64_t *tt,
+                       int *support)
+{
+    const iv_store *s = L->c.s;
+    size_t i0, d, i, at[IV_FUNNEL_MAX_STEPS];
+    uint32_t entry = F->mode == IV_FUNNEL_ANY ? ~UINT32_C(0) : 1;
+    *support = 0;
+    for (i0 = 0; i0 < n && !(F->tmask[iv__codes_get(&s->type.codes, rows[i0])] & entry); i0++)
+        ;
+    if (i0 == n || !iv__lc_in_range(L, s->ts[rows[i0]]))
+        return 0;
+    d = iv__funnel_reach(F, L, rows, n, i0, tt, at);
+    if (F->nx && iv__funnel_excluded(F, L, rows, n, tt, at, d))
+        return 0;
+    if (d == F->ns) /* completed: a support-flagged interaction at most W after completing? */
+        for (i = at[d - 1] + 1; i < n && s->ts[rows[i]] - tt[d - 1] <= F->W; i++)
+            if (L->c.ti[iv__codes_get(&s->type.codes, rows[i])].flags & IV_FLAG_SUPPORT) {
+                *support = 1;
+                break;
+            }
+    return d;
+}
+
 static int iv__funnel_contact(iv__lc *L, size_t g, uint32_t contact, const uint32_t *rows, size_t n,
                               void *payload)
 {
     iv__funnel *F = payload;
-    const iv_store *s = L->c.s;
     int64_t tt[IV_FUNNEL_MAX_STEPS];
-    size_t i0, d, k, i, at[IV_FUNNEL_MAX_STEPS];
-    uint32_t entry = F->mode == IV_FUNNEL_ANY ? ~UINT32_C(0) : 1;
+    size_t d, k;
     uint64_t *cnt;
     long fg;
+    int support;
     (void)contact;
-    for (i0 = 0; i0 < n && !(F->tmask[iv__codes_get(&s->type.codes, rows[i0])] & entry); i0++)
-        ;
-    if (i0 == n || !iv__lc_in_range(L, s->ts[rows[i0]]))
+    if (!(d = iv__funnel_eval(F, L, rows, n, tt, &support)))
         return IV_OK;
-    d = iv__funnel_reach(F, L, rows, n, i0, tt, at);
-    if (F->nx && iv__funnel_excluded(F, L, rows, n, tt, at, d))
-        return IV_OK;
-    if ((fg = iv__funnel_group(L, F, g, s->ts[rows[i0]])) < 0)
+    if ((fg = iv__funnel_group(L, F, g, tt[0])) < 0)
         return iv__nomem("funnel groups");
     if (iv__funnel_cover(L, F, (size_t)fg + 1))
         return IV_ENOMEM;
@@ -356,12 +335,7 @@ static int iv__funnel_contact(iv__lc *L, size_t g, uint32_t contact, const uint3
         return IV_OK;
     if (iv__push_dur(L, &F->comp, &F->ncomp, &F->ccap, (double)(tt[d - 1] - tt[0]) / 1000.0, (size_t)fg))
         return IV_ENOMEM;
-    /* completed: a support-flagged interaction at most W after completing? */
-    for (i = at[d - 1] + 1; i < n && s->ts[rows[i]] - tt[d - 1] <= F->W; i++)
-        if (L->c.ti[iv__codes_get(&s->type.codes, rows[i])].flags & IV_FLAG_SUPPORT) {
-            cnt[F->ns]++;
-            break;
-        }
+    cnt[F->ns] += (uint64_t)support;
     return IV_OK;
 }
 
@@ -419,7 +393,7 @@ static double iv__share(uint64_t num, uint64_t den)
 }
 
 /* Label of a funnel group's c-th `by` column (NULL: undefined). */
-static const char *iv__fg_label(iv__lc *L, const iv__funnel *F, const uint32_t *inv, size_t f, size_t c)
+const char *iv__fg_label(iv__lc *L, const iv__funnel *F, const uint32_t *inv, size_t f, size_t c)
 {
     size_t i, b = 0, o = 0;
     uint32_t codes[IV_MAX_DIMS + 20];
@@ -596,6 +570,62 @@ static void iv__funnel_free(iv__lc *L, iv__funnel *F)
     iv__free(&L->c.a, F->fg, F->fgcap * sizeof *F->fg);
 }
 
+void iv__funnel_close(iv__funnel *F, iv__lc *L)
+{
+    const iv_store *s = L->c.s;
+    iv__funnel_free(L, F);
+    iv__lc_free(L);
+    if (s)
+        iv__strfree(&s->alloc, F->rest);
+    F->rest = NULL;
+}
+
+int iv__funnel_open(iv__funnel *F, iv__lc *L, const iv_store *s, const iv_query_options *q,
+                    const iv_lifecycle_options *o)
+{
+    iv_query_options qq = IV_QUERY_OPTIONS_INIT;
+    size_t i, nb;
+    int rc;
+    memset(F, 0, sizeof *F);
+    memset(L, 0, sizeof *L);
+    if (q) {
+        if ((rc = iv__check_options(q, q->size, sizeof qq, sizeof qq, "iv_query_options")))
+            return rc;
+        memcpy(&qq, q, sizeof qq);
+    }
+    /* trends: time buckets in `by` group the contacts by the bucket of their entry */
+    if ((rc = iv__lc_split_by(s, &s->alloc, qq.by, &F->rest, F->kinds, F->names, &F->nby)))
+        return rc;
+    for (i = 0, nb = 0; i < F->nby; i++)
+        if (iv__lc_is_bucket(F->kinds[i])) {
+            size_t j;
+            for (j = 0; j < i; j++)
+                if (F->kinds[j] == F->kinds[i]) {
+                    iv__strfree(&s->alloc, F->rest);
+                    F->rest = NULL;
+                    return iv__error(IV_EINVAL, "group dimension '%s' given twice", F->names[i]);
+                }
+            nb++;
+        }
+    F->nbucket = nb;
+    qq.by = F->rest;
+    if ((rc = iv__lc_init(L, s, q ? &qq : NULL))) {
+        iv__strfree(&s->alloc, F->rest);
+        F->rest = NULL;
+        return rc;
+    }
+    F->mode = o->mode;
+    F->W = o->window ? o->window : 30 * IV__MS_PER_DAY;
+    F->last = SIZE_MAX;
+    if (!(rc = iv__funnel_parse(F, &L->c, o->steps)))
+        rc = iv__funnel_warn(F, &L->c); /* a step no selected row has: quiet zeros otherwise */
+    if (rc || (o->exclude && (rc = iv__funnel_parse_excl(F, &L->c, o->exclude)))) {
+        iv__funnel_close(F, L);
+        return rc;
+    }
+    return IV_OK;
+}
+
 /* The funnel (hist = 0) or its time-to-convert histogram (hist = 1). */
 static int iv__funnel_run(iv_table **out, const iv_store *s, const iv_query_options *q,
                           const iv_lifecycle_options *opts, int hist)
@@ -611,14 +641,12 @@ static int iv__funnel_run(iv_table **out, const iv_store *s, const iv_query_opti
     static const char *const hcols[] = {"bin", "from_seconds", "to_seconds", "contacts", "share"};
     static const int htypes[] = {IV_COL_STRING, IV_COL_DOUBLE, IV_COL_DOUBLE, IV_COL_INT, IV_COL_DOUBLE};
     iv_lifecycle_options o;
-    iv_query_options qq = IV_QUERY_OPTIONS_INIT;
     iv__lc L;
     iv__funnel F;
     iv_table *t = NULL;
     double *st = NULL;
-    size_t i, nst = 0, *ord = NULL, nb;
+    size_t i, nst = 0, *ord = NULL;
     uint32_t *inv = NULL;
-    char *rest = NULL;
     int rc;
     if (!out)
         return iv__error(IV_EINVAL, "iv_lifecycle_funnel: out is NULL");
@@ -627,40 +655,9 @@ static int iv__funnel_run(iv_table **out, const iv_store *s, const iv_query_opti
         return rc;
     if (!s)
         return iv__error(IV_EINVAL, "iv_lifecycle_funnel: store is NULL");
-    memset(&F, 0, sizeof F);
-    if (q) {
-        if ((rc = iv__check_options(q, q->size, sizeof qq, sizeof qq, "iv_query_options")))
-            return rc;
-        memcpy(&qq, q, sizeof qq);
-    }
-    /* trends: time buckets in `by` group the contacts by the bucket of their entry */
-    if ((rc = iv__lc_split_by(s, &s->alloc, qq.by, &rest, F.kinds, F.names, &F.nby)))
+    if ((rc = iv__funnel_open(&F, &L, s, q, &o)))
         return rc;
-    for (i = 0, nb = 0; i < F.nby; i++)
-        if (iv__lc_is_bucket(F.kinds[i])) {
-            size_t j;
-            for (j = 0; j < i; j++)
-                if (F.kinds[j] == F.kinds[i]) {
-                    iv__strfree(&s->alloc, rest);
-                    return iv__error(IV_EINVAL, "group dimension '%s' given twice", F.names[i]);
-                }
-            nb++;
-        }
-    F.nbucket = nb;
-    qq.by = rest;
-    rc = iv__lc_init(&L, s, q ? &qq : NULL);
-    if (rc) {
-        iv__strfree(&s->alloc, rest);
-        return rc;
-    }
-    F.mode = o.mode;
-    F.W = o.window ? o.window : 30 * IV__MS_PER_DAY;
-    F.last = SIZE_MAX;
-    if (!(rc = iv__funnel_parse(&F, &L.c, o.steps)))
-        rc = iv__funnel_warn(&F, &L.c); /* a step no selected row has: quiet zeros otherwise */
-    if (rc ||
-        (o.exclude && (rc = iv__funnel_parse_excl(&F, &L.c, o.exclude))) ||
-        (rc = iv__lc_walk(&L, iv__funnel_contact, &F)))
+    if ((rc = iv__lc_walk(&L, iv__funnel_contact, &F)))
         goto done;
     if (!F.nbucket) /* without time buckets every walk group is a funnel group, entrants or not */
         for (i = 0; i < L.G.n; i++)
@@ -704,9 +701,7 @@ done:
     iv__free(&L.c.a, st, nst * sizeof *st);
     iv__free(&L.c.a, inv, IV__MAX(L.G.n, 1) * sizeof *inv);
     iv__free(&L.c.a, ord, IV__MAX(F.nfg, 1) * sizeof *ord);
-    iv__funnel_free(&L, &F);
-    iv__lc_free(&L);
-    iv__strfree(&s->alloc, rest);
+    iv__funnel_close(&F, &L);
     if (rc) {
         iv_table_free(t);
         return rc;

@@ -176,18 +176,30 @@ int iv__partial_no_ids(const iv__lc *L)
     return IV_OK;
 }
 
+int iv__partial_set_dims(iv_partial *P, const char *const *names, size_t nk)
+{
+    size_t i;
+    iv__labs_free(&P->a, P->dims, P->nk);
+    P->nk = 0;
+    if (!(P->dims = iv__calloc(&P->a, IV__MAX(nk, 1), sizeof *P->dims)))
+        return iv__nomem("a partial");
+    P->nk = nk;
+    for (i = 0; i < nk; i++)
+        if (!(P->dims[i] = iv__strndup(&P->a, names[i], strlen(names[i]))))
+            return iv__nomem("a partial");
+    return IV_OK;
+}
+
 int iv__partial_scope(iv_partial *P, const iv__lc *L, const iv_query_options *q, const iv_store *s)
 {
+    const char *names[IV_MAX_DIMS + 20];
     char *txt = NULL;
     size_t len = 0, i;
     int rc;
-    P->dims = iv__calloc(&P->a, IV__MAX(L->nk, 1), sizeof *P->dims);
-    if (!P->dims)
-        return iv__nomem("a partial");
-    P->nk = L->nk;
-    for (i = 0; i < L->nk; i++)
-        if (!(P->dims[i] = iv__strndup(&P->a, L->ks[i].name, strlen(L->ks[i].name))))
-            return iv__nomem("a partial");
+    for (i = 0; i < L->nk && i < IV_MAX_DIMS + 20; i++)
+        names[i] = L->ks[i].name;
+    if ((rc = iv__partial_set_dims(P, names, i)))
+        return rc;
     P->where_fp = q && q->where ? iv__fnv1a64(q->where, strlen(q->where)) : iv__fnv1a64("", 0);
     if ((rc = iv_model_to_string(L->c.m, &txt, &len)) != IV_OK)
         return rc;

@@ -65,6 +65,8 @@ size_t iv__pmap_seek(const iv__pmap *m, uint32_t slot, int64_t k0, int64_t k1, i
  * model fingerprints, the store's rows and time range); NULL on ENOMEM (error set). */
 iv_partial *iv__partial_new(const iv__alloc *a, uint32_t kind);
 int iv__partial_scope(iv_partial *P, const iv__lc *L, const iv_query_options *q, const iv_store *s);
+/* Replace the group columns' names. */
+int iv__partial_set_dims(iv_partial *P, const char *const *names, size_t nk);
 /* Add a group with these labels (nk of them, NULL = undefined), taking over the map
  * *m (left empty); a group already present gets the map added. */
 int iv__partial_put(iv_partial *P, const char *const *lab, iv__pmap *m);

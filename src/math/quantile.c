@@ -154,6 +154,26 @@ double iv__quantile(double *v, size_t n, double p)
     return q;
 }
 
+double iv__quantile_counted(const double *x, const uint64_t *c, size_t nx, uint64_t n, double p)
+{
+    size_t i = 0, j;
+    uint64_t below = 0;
+    double f, lo, hi;
+    if (n == 0)
+        return NAN;
+    type7_pos((size_t)n, p, &j, &f);
+    /* the j-th smallest (0-based): the first value whose cumulative count passes j */
+    while (i < nx && below + c[i] <= j)
+        below += c[i++];
+    if (i == nx)
+        return NAN;
+    lo = x[i];
+    if (!(f > 0.0))
+        return lo;
+    hi = below + c[i] > j + 1 || i + 1 == nx ? lo : x[i + 1];
+    return lo + f * (hi - lo);
+}
+
 double iv__median(double *v, size_t n)
 {
     return iv__quantile(v, n, 0.5);

@@ -9,6 +9,7 @@
 #define IV_SRC_QUANTILE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* qsort comparator for doubles (ascending; no NaN). */
 int iv__cmp_double(const void *pa, const void *pb);
@@ -26,6 +27,10 @@ void iv__select(double *v, size_t n, size_t k);
  * works inside the part left by the previous one, so several quantiles cost little more
  * than one. */
 void iv__quantiles_sorted_p(double *v, size_t n, const double *p, size_t np, double *out);
+/* The same type-7 quantile of a multiset given as its distinct values x[0..nx) in
+ * ascending order with their counts c (n = the sum of the counts): equal, bit for bit,
+ * to iv__quantiles_sorted_p on the expanded values. NaN when n = 0. */
+double iv__quantile_counted(const double *x, const uint64_t *c, size_t nx, uint64_t n, double p);
 
 /* One type-7 quantile of v[0..n), NaN ignored, v reordered; NaN when nothing is left. */
 double iv__quantile(double *v, size_t n, double p);

@@ -263,7 +263,8 @@ class Partial:
 
     Commands: "metrics", "churn", "retention", "cohorts", "funnel", "lifecycle",
     "stickiness"; options are the keyword arguments of the matching Store method
-    (for "metrics", those of Summary.make)."""
+    (for "metrics", those of Summary.make). "clv", "norms" and "compare" have no
+    partial yet (doc/SUMMARIES.md section 10, Not done): make() refuses them."""
 
     COMMANDS = ("metrics",) + tuple(_PARTIAL_KINDS)
 

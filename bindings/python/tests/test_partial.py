@@ -41,6 +41,9 @@ CASES = [
     ("cohorts", dict(period="month", by="team")),
     ("cohorts", dict(start_types="signup", return_types=["purchase", "repeat"])),
     ("lifecycle", dict(period="week")),
+    ("funnel", dict(steps="signup,demo,purchase")),
+    ("funnel", dict(steps=["visit", ["signup", "demo"], "purchase"], mode="any", window="14d",
+                    by="team,month")),
     ("stickiness", dict(period="month", by="region")),
 ]
 
