@@ -1884,6 +1884,29 @@ static const char *funnel_steps(lua_State *L, int opts)
 enum { LC_CHURN, LC_COHORTS, LC_FUNNEL, LC_RETENTION, LC_HISTOGRAM, LC_LIFECYCLE, LC_STICKINESS,
        LC_PATHS };
 
+/* ---- partials (doc/SUMMARIES.md section 10) ---- */
+#define PARTIAL_MT "iv.partial"
+
+typedef struct lpartial {
+    iv_partial *p;
+} lpartial;
+
+static iv_partial *check_partial(lua_State *L, int idx)
+{
+    lpartial *u = luaL_checkudata(L, idx, PARTIAL_MT);
+    if (!u->p)
+        luaL_error(L, "iv: partial used after close()");
+    return u->p;
+}
+
+static lpartial *new_partial(lua_State *L)
+{
+    lpartial *u = lua_newuserdatauv(L, sizeof *u, 0);
+    u->p = NULL;
+    luaL_setmetatable(L, PARTIAL_MT);
+    return u;
+}
+
 /* funnel rows: `step` "1", "2", ... as integers, as doc/GUIDE.md §3 and the JSON export write it */
 static void funnel_step_integers(lua_State *L, int rows)
 {
@@ -1897,13 +1920,22 @@ static void funnel_step_integers(lua_State *L, int rows)
     }
 }
 
+static int run_lifecycle_at(lua_State *L, int kind, int opts_at, int partial_kind);
+
 static int run_lifecycle(lua_State *L, int kind)
+{
+    return run_lifecycle_at(L, kind, 2, 0);
+}
+
+/* A lifecycle analysis with its options at opts_at; with partial_kind (an
+ * iv_partial_kind) the partial of the store instead of the table. */
+static int run_lifecycle_at(lua_State *L, int kind, int opts_at, int partial_kind)
 {
     static const char *const periods[] = {"week", "month", "day", "quarter", NULL};
     static const char *const modes[] = {"ordered", "strict", "any", NULL};
     static const char *const every[] = {"none", "day", "week", "month", "quarter", NULL};
     iv_store *s = check_store(L, 1);
-    int opts = opts_index(L, 2), rc;
+    int opts = opts_index(L, opts_at), rc;
     iv_query_options q;
     iv_lifecycle_options lo;
     box *b;
@@ -1933,6 +1965,12 @@ static int run_lifecycle(lua_State *L, int kind)
             return luaL_error(L, "iv: funnel needs {steps = ...}");
         lo.steps = funnel_steps(L, opts);
     }
+    if (partial_kind) {
+        lpartial *u = new_partial(L);
+        if ((rc = iv_partial_lifecycle(&u->p, partial_kind, s, &q, &lo)) != IV_OK)
+            return fail(L, rc);
+        return 1;
+    }
     b = new_box(L, free_table);
     if (kind == LC_CHURN)
         rc = iv_lifecycle_churn((iv_table **)&b->p, s, &q, &lo);
@@ -1954,6 +1992,79 @@ static int run_lifecycle(lua_State *L, int kind)
         return fail(L, rc);
     rc = push_result(L, b, opts);
     if (kind == LC_FUNNEL && lua_istable(L, -1))
+        funnel_step_integers(L, lua_gettop(L));
+    return rc;
+}
+
+/* store:partial(command, {options of store:COMMAND}) -> partial; command: "churn",
+ * "retention", "cohorts", "funnel", "lifecycle" or "stickiness" */
+static int s_partial(lua_State *L)
+{
+    static const char *const names[] = {"churn", "retention", "cohorts", "funnel", "lifecycle",
+                                        "stickiness", NULL};
+    static const int lc[] = {LC_CHURN, LC_RETENTION, LC_COHORTS, LC_FUNNEL, LC_LIFECYCLE, LC_STICKINESS};
+    int i = luaL_checkoption(L, 2, NULL, names);
+    return run_lifecycle_at(L, lc[i], 3, i + 1);
+}
+
+/* iv.partial_from_bytes(bytes) -> partial */
+static int l_partial_from_bytes(lua_State *L)
+{
+    size_t len;
+    const char *b = luaL_checklstring(L, 1, &len);
+    iv_summary_options o;
+    lpartial *u;
+    int rc;
+    iv_summary_options_init(&o, sizeof o);
+    lua_alloc_options(L, &o.alloc, &o.alloc_ud);
+    u = new_partial(L);
+    if ((rc = iv_partial_from_bytes(&u->p, b, len, &o)) != IV_OK)
+        return fail(L, rc);
+    return 1;
+}
+
+static int pm_close(lua_State *L)
+{
+    lpartial *u = luaL_checkudata(L, 1, PARTIAL_MT);
+    iv_partial_free(u->p);
+    u->p = NULL;
+    return 0;
+}
+
+/* partial:merge(other) -> partial (itself) */
+static int pm_merge(lua_State *L)
+{
+    int rc = iv_partial_merge(check_partial(L, 1), check_partial(L, 2));
+    if (rc != IV_OK)
+        return fail(L, rc);
+    lua_settop(L, 1);
+    return 1;
+}
+
+/* partial:to_bytes() -> string */
+static int pm_to_bytes(lua_State *L)
+{
+    iv_partial *p = check_partial(L, 1);
+    void *b = NULL;
+    size_t n = 0;
+    int rc = iv_partial_to_bytes(p, &b, &n);
+    if (rc != IV_OK)
+        return fail(L, rc);
+    lua_pushlstring(L, b, n);
+    iv_partial_free_bytes(p, b, n);
+    return 1;
+}
+
+/* partial:result([{format}]) -> rows: those of store:COMMAND on the whole store */
+static int pm_result(lua_State *L)
+{
+    iv_partial *p = check_partial(L, 1);
+    int opts = opts_index(L, 2), rc;
+    box *b = new_box(L, free_table);
+    if ((rc = iv_partial_result((iv_table **)&b->p, p)) != IV_OK)
+        return fail(L, rc);
+    rc = push_result(L, b, opts);
+    if (iv_partial_kind_of(p) == IV_PARTIAL_FUNNEL && lua_istable(L, -1))
         funnel_step_integers(L, lua_gettop(L));
     return rc;
 }
@@ -2598,6 +2709,7 @@ IV_LUA_EXPORT int luaopen_iv(lua_State *L)
         {"clv_fit", s_clv_fit},
         {"maturity", s_maturity},
         {"churn", s_churn},
+        {"partial", s_partial},
         {"retention", s_retention},
         {"cohorts", s_cohorts},
         {"funnel", s_funnel},
@@ -2659,6 +2771,7 @@ IV_LUA_EXPORT int luaopen_iv(lua_State *L)
         {"warnings", l_warnings},
         {"summary_load", l_summary_load},
         {"summary_from_bytes", l_summary_from_bytes},
+        {"partial_from_bytes", l_partial_from_bytes},
         {"partition_of", l_partition_of},
         {NULL, NULL}};
     static const luaL_Reg summary_methods[] = {
@@ -2670,6 +2783,12 @@ IV_LUA_EXPORT int luaopen_iv(lua_State *L)
         {"quantile", sm_quantile},
         {"compare", sm_compare},
         {"close", sm_close},
+        {NULL, NULL}};
+    static const luaL_Reg partial_methods[] = {
+        {"merge", pm_merge},
+        {"to_bytes", pm_to_bytes},
+        {"result", pm_result},
+        {"close", pm_close},
         {NULL, NULL}};
     static const luaL_Reg pattern_functions[] = {
         {"euclidean", l_euclidean},
@@ -2706,6 +2825,8 @@ IV_LUA_EXPORT int luaopen_iv(lua_State *L)
     lua_setfield(L, -2, "__eq");
     lua_pop(L, 1);
     new_class(L, CLV_MT, clv_methods, c_close);
+    lua_pop(L, 1);
+    new_class(L, PARTIAL_MT, partial_methods, pm_close);
     lua_pop(L, 1);
     new_class(L, SUMMARY_MT, summary_methods, sm_close);
     lua_pushcfunction(L, sm_groups);

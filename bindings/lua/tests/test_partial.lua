@@ -1,0 +1,68 @@
+-- Partials through the Lua module: the hand-made logs of tests/data/product split into
+-- parts by iv.partition_of, one store:partial per part sent as bytes, merged: the result
+-- rows equal store:COMMAND on the whole log (doc/SUMMARIES.md section 10).
+package.path = "./?.lua;" .. package.path
+local T = require "support"
+local iv = require "iv"
+
+-- The log at path split into k part files by partition_of(contact, k) (plain CSV,
+-- contact in the first column).
+local function parts(path, k)
+  local f = assert(io.open(path, "rb"))
+  local header = f:read("l")
+  local out = {}
+  for i = 1, k do out[i] = {header} end
+  for line in f:lines() do
+    local contact = line:match("^([^,]*)")
+    local p = iv.partition_of(contact, k) + 1
+    out[p][#out[p] + 1] = line
+  end
+  f:close()
+  local stores = {}
+  for i = 1, k do
+    local name = os.tmpname()
+    local w = assert(io.open(name, "wb"))
+    w:write(table.concat(out[i], "\n"), "\n")
+    w:close()
+    stores[i] = assert(iv.load(name))
+    os.remove(name)
+  end
+  return stores
+end
+
+local cases = {
+  {"funnel", "product/funnel.csv", {steps = "signup,demo,purchase", window = "14d"}},
+  {"funnel", "product/funnel.csv", {steps = "signup,demo,purchase", exclude = "refund@2-3"}},
+  {"churn", "product/lifecycle.csv", {window = "7d", every = "week"}},
+  {"retention", "product/lifecycle.csv", {t0 = "2024-01-01", t1 = "2024-01-29", window = "7d"}},
+  {"cohorts", "product/lifecycle.csv", {period = "week"}},
+  {"lifecycle", "product/lifecycle.csv", {period = "week"}},
+  {"stickiness", "product/lifecycle.csv", {period = "week"}},
+}
+
+T.test("merged partials equal the whole-log tables", function()
+  for _, c in ipairs(cases) do
+    local command, file, opts = c[1], c[2], c[3]
+    local whole = assert(iv.load(T.data .. "/" .. file))
+    local want = assert(whole[command](whole, opts))
+    for _, k in ipairs{1, 2, 3} do
+      local acc
+      for _, s in ipairs(parts(T.data .. "/" .. file, k)) do
+        local p = assert(iv.partial_from_bytes(assert(s:partial(command, opts)):to_bytes()))
+        if acc then assert(acc:merge(p)) else acc = p end
+      end
+      T.same_rows(assert(acc:result()), want, command .. " k=" .. k)
+    end
+  end
+end)
+
+T.test("bad bytes and mixed kinds are refused", function()
+  local s = assert(iv.load(T.data .. "/product/lifecycle.csv"))
+  local b = assert(s:partial("churn", {})):to_bytes()
+  local p, err = iv.partial_from_bytes(b:sub(1, #b - 1))
+  assert(p == nil and tostring(err):find("partial bytes", 1, true))
+  local ok, err2 = assert(s:partial("churn", {})):merge(assert(s:partial("stickiness", {})))
+  assert(ok == nil and tostring(err2):find("different analyses", 1, true))
+end)
+
+T.finish()
