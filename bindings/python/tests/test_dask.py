@@ -56,6 +56,14 @@ CASES = [
     ("metrics", {}),
     ("metrics", {"by": "region,stage", "start": "2024-03-01", "end": "2024-09-01"}),
     ("metrics", {"by": "type,outcome"}),
+    ("churn", {}),
+    ("churn", {"every": "month", "by": "team"}),
+    ("retention", {"window": "60d", "by": "region"}),
+    ("cohorts", {"period": "week"}),
+    ("lifecycle", {"period": "month", "by": "variant"}),
+    ("stickiness", {"period": "week"}),
+    ("funnel", {"steps": "signup,demo|trial,purchase", "by": "region"}),
+    ("funnel", {"steps": "visit,download,purchase", "mode": "strict", "window": "14d"}),
 ]
 
 

@@ -234,7 +234,7 @@ def _merge(command: str, blobs: List[bytes]) -> Any:
         from ..summary import Summary
         with Summary.merge_all(blobs) as s:
             return s.metrics()
-    from ..summary import Partial  # type: ignore[attr-defined]
+    from ..summary import Partial
     merged = Partial.merge_all([Partial.from_bytes(b) for b in blobs])
     try:
         return merged.result()
