@@ -17,13 +17,6 @@
 
 #define CLOSE(a, b) ck_assert_msg(tu_close((a), (b), 1e-12), "%s: %.17g != %.17g", #a, (double)(a), (double)(b))
 
-static iv_store *new_store(void)
-{
-    iv_store *s = NULL;
-    ck_assert_int_eq(iv_store_new(&s, NULL), IV_OK);
-    return s;
-}
-
 static int ingest_text(iv_store *s, int format, int lenient, const char *text)
 {
     iv_ingest_options o = IV_INGEST_OPTIONS_INIT;
@@ -95,7 +88,7 @@ END_TEST
 
 START_TEST(record_and_column_appends_store_the_normal_form)
 {
-    iv_store *s = new_store();
+    iv_store *s = tu_new_store(NULL, NULL);
     iv_record r = IV_RECORD_INIT;
     iv_columns c = IV_COLUMNS_INIT;
     const char *contact[2] = { "b", "c" }, *channel[2] = { "E-Mail", "web" },
@@ -132,7 +125,7 @@ END_TEST
 
 START_TEST(a_long_name_is_normalised_too)
 {
-    iv_store *s = new_store();
+    iv_store *s = tu_new_store(NULL, NULL);
     iv_record r = IV_RECORD_INIT;
     char big[1001], want[1001];
     size_t i;
@@ -172,7 +165,7 @@ START_TEST(upper_case_types_and_channels_are_scored_from_csv_and_jsonl)
         "{\"contact\":\"b\",\"ts\":\"2024-03-04\",\"channel\":\"EMAIL\",\"type\":\"NOTE\"}\n";
     int pass;
     for (pass = 0; pass < 2; pass++) {
-        iv_store *s = new_store();
+        iv_store *s = tu_new_store(NULL, NULL);
         iv_table *t;
         ck_assert_int_eq(ingest_text(s, pass ? IV_INPUT_JSONL : IV_INPUT_CSV, 0,
                                      pass ? jsonl : csv), IV_OK);
@@ -236,7 +229,7 @@ START_TEST(an_alias_is_scored_as_its_entry)
                               "b,2024-03-03,PHONE CALL,sales_meeting\n"
                               "b,2024-03-04,call,lunch\n";
     iv_model *m = NULL, *back = NULL;
-    iv_store *s = new_store();
+    iv_store *s = tu_new_store(NULL, NULL);
     iv_table *t;
     char *txt = NULL;
     ck_assert_msg(iv_model_parse(&m, text, sizeof text - 1, NULL) == IV_OK, "%s", iv_error_last());
@@ -334,7 +327,7 @@ START_TEST(check_lists_unknown_types_and_channels_most_frequent_first)
                               "b,2024-03-03,fax,TASK\n"
                               "b,2024-03-04,Web,visit\n"
                               "c,2024-03-05,pigeon,note\n";
-    iv_store *s = new_store();
+    iv_store *s = tu_new_store(NULL, NULL);
     iv_model *m = NULL;
     iv_table *t = NULL;
     ck_assert_int_eq(ingest_text(s, IV_INPUT_CSV, 0, csv), IV_OK);
@@ -375,7 +368,7 @@ START_TEST(a_format_1_summary_is_read_with_rv_unscored_undefined)
     static const char csv[] = "contact,ts,channel,type\n"
                               "a,2024-03-01,web,visit\n"
                               "b,2024-03-02,web,lunch\n";
-    iv_store *s = new_store();
+    iv_store *s = tu_new_store(NULL, NULL);
     iv_summary *sum = NULL, *old = NULL;
     iv_summary_options so = IV_SUMMARY_OPTIONS_INIT;
     iv_table *t = NULL;
