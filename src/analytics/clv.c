@@ -624,6 +624,19 @@ static double objective(const double *u, double *gu, void *ud)
     return isfinite(sum) ? -sum : NAN;
 }
 
+/* Row `row` of a customers-by-k covariate matrix (NULL when there are no columns: the
+ * matrix is then NULL too, and NULL + 0 is undefined). */
+static const double *zrow(const double *z, size_t row, size_t k)
+{
+    return k ? z + row * k : NULL;
+}
+
+/* Whether rows a and b of a customers-by-k covariate matrix are equal. */
+static int zsame(const double *z, size_t a, size_t b, size_t k)
+{
+    return k == 0 || memcmp(z + a * k, z + b * k, k * sizeof *z) == 0;
+}
+
 /* The objective with covariates (BG/NBD and MBG/NBD on the purchase rate, Pareto/NBD on
  * both rates): u = (log r, log alpha, log a|s, log b|beta, gamma_purchase,
  * gamma_dropout); customer i has alpha_i = alpha exp(-gamma_purchase . z_i) and (Pareto/NBD)
@@ -653,8 +666,8 @@ static double objective_cov(const double *u, double *gu, fitdata *fd)
         }
     }
     for (j = 0; j < g->m; j++) {
-        const double *zp = fd->zp + (size_t)fd->rep[j] * fd->kp;
-        const double *zd = fd->zd + (size_t)fd->rep[j] * fd->kd;
+        const double *zp = zrow(fd->zp, fd->rep[j], fd->kp);
+        const double *zd = zrow(fd->zd, fd->rep[j], fd->kd);
         double ep = 0, ed = 0, fp, fdr, pj[4], l, w = g->w[j];
         double x = g->k[0][j], tx = g->k[1][j], T = g->k[2][j];
         for (k = 0; k < fd->kp; k++)
@@ -797,8 +810,7 @@ static int cov_group(const iv__alloc *a, fitdata *fd, const double *x, const dou
                 continue;
             }
             r = fd->rep[map[i]];
-            clash = memcmp(fd->zp + r * fd->kp, fd->zp + i * fd->kp, fd->kp * sizeof(double)) != 0 ||
-                    memcmp(fd->zd + r * fd->kd, fd->zd + i * fd->kd, fd->kd * sizeof(double)) != 0;
+            clash = !zsame(fd->zp, r, i, fd->kp) || !zsame(fd->zd, r, i, fd->kd);
         }
         if (!clash)
             break;
