@@ -20,6 +20,7 @@ from . import _lib
 from ._errors import (ArgumentTypeError, BindingError, CanceledError, ClosedError,
                       CorruptError, Error, FileError, IndexOutOfRangeError,
                       InvalidArgumentError, KeyNotFoundError, LibraryNotFoundError,
+                      MissingDependencyError,
                       LimitError, NoConvergenceError, NotFoundError, OutOfMemoryError,
                       ParseError, RangeError, StateError, UndefinedError, VersionError,
                       IvWarning, strerror)
@@ -120,5 +121,5 @@ __all__ = [
     "RangeError", "NotFoundError", "CorruptError", "VersionError", "StateError",
     "NoConvergenceError", "CanceledError", "UndefinedError", "IV_TIME_NONE",
     "ArgumentTypeError", "BindingError", "ClosedError", "IndexOutOfRangeError",
-    "KeyNotFoundError", "LibraryNotFoundError", "IvWarning",
+    "KeyNotFoundError", "LibraryNotFoundError", "MissingDependencyError", "IvWarning",
 ]

@@ -7,17 +7,11 @@ stand for Python's own categories also derive from it (``InvalidArgumentError`` 
 Where the failure concerns one row and column of the input (a file line, a row of arrays
 or a DataFrame), ``row``, ``line`` and ``column`` say which; otherwise they are None."""
 
-from typing import Any
 import re
 import warnings
 from typing import Any, Dict, Iterable, Optional, Tuple, Type
 
 from . import _lib
-
-
-class LibraryNotFoundError(ImportError):
-    """The shared library could not be found or loaded (LIBIV_PATH, the installed path, the
-    system loader); raised by ``import libiv``, before any libiv.Error can exist."""
 
 
 class Error(Exception):
@@ -62,6 +56,17 @@ class Error(Exception):
 
     def __reduce__(self) -> Any:
         return (type(self), (self.code, self.message, self.row, self.column, self.line))
+
+
+class LibraryNotFoundError(Error, ImportError):  # type: ignore[misc]  # ImportError.name is Optional
+    """IV_EIO: the shared library could not be found or loaded (LIBIV_PATH, the installed
+    path, the system loader); raised by ``import libiv``."""
+
+    def __init__(self, message: str) -> None:
+        Error.__init__(self, -3, message)
+
+    def __reduce__(self) -> Any:
+        return (type(self), (self.message,))
 
 
 _ROW = re.compile(r"\brow (\d+): field ([A-Za-z_][\w.]*)")
@@ -147,6 +152,10 @@ class UndefinedError(Error, ArithmeticError):
 
 class BindingError(Error, RuntimeError):
     """The binding and the library disagree (a struct size): a broken installation."""
+
+
+class MissingDependencyError(Error, ImportError):  # type: ignore[misc]  # ImportError.name is Optional
+    """IV_ESTATE: the call needs an optional package (numpy, pandas) that is not installed."""
 
 
 _CLASSES: Dict[int, Type[Error]] = {
@@ -242,6 +251,11 @@ def out_of_range(message: str) -> IndexOutOfRangeError:
 def not_found(key: str, message: Optional[str] = None) -> KeyNotFoundError:
     """IV_ENOTFOUND as a KeyError."""
     return KeyNotFoundError(-7, message or "no %r" % (key,))
+
+
+def missing_dependency(message: str) -> MissingDependencyError:
+    """An optional package (numpy, pandas) the call needs is not installed."""
+    return MissingDependencyError(-10, message)
 
 
 def closed(what: str) -> ClosedError:

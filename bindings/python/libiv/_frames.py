@@ -26,7 +26,8 @@ import math
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _lib
-from ._errors import (Error, bad_data, check, invalid, unknown_keywords, wrong_type)
+from ._errors import (Error, bad_data, check, invalid, missing_dependency, unknown_keywords,
+                      wrong_type)
 from ._util import ENUM_VALUES, ENUM_NAMES, to_ms
 
 np: Any
@@ -70,7 +71,8 @@ class Built:
 
 def _need_numpy() -> None:
     if np is None:
-        raise wrong_type("libiv: from_arrays/from_pandas need numpy (apt-get install python3-numpy)")
+        raise missing_dependency("libiv: from_arrays/from_pandas/append_columns need numpy for "
+                                 "arrays and pandas columns (apt-get install python3-numpy)")
 
 
 def _array(col: Column, n: Optional[int], name: str) -> Any:
@@ -343,7 +345,7 @@ def _number_text(u: Any, decimal: Optional[str], thousands: Optional[str]) -> fl
         t = t.replace(".", "\0").replace(decimal, ".")
     f = float(t)
     if not math.isfinite(f):
-        raise ValueError("not a finite number")
+        raise invalid("not a finite number")
     return f
 
 

@@ -363,7 +363,8 @@ def init_struct(cls: Any, init_name: Any) -> Any:
     s = cls()
     rc = fn(init_name)(ctypes.byref(s), ctypes.sizeof(s))
     if rc != 0:
-        raise RuntimeError("%s failed (%d): the binding and the library disagree on a "
+        from ._errors import BindingError
+        raise BindingError(rc, "%s failed (%d): the binding and the library disagree on a "
                            "struct size" % (init_name, rc))
     return s
 

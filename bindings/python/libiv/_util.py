@@ -11,7 +11,7 @@ import threading
 from typing import Any, Callable, TypeVar
 
 from . import _lib
-from ._errors import StateError, check
+from ._errors import StateError, bad_data, check, closed, wrong_type
 
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
 
@@ -41,13 +41,13 @@ def enum_value(kind: Any, v: Any) -> Any:
     if isinstance(v, numbers.Integral) and not isinstance(v, bool):
         if 0 <= int(v) < len(ENUM_NAMES[kind]):
             return int(v)
-        raise ValueError("%s: %d is not a valid value" % (kind, v))
+        raise bad_data("%s: %d is not a valid value" % (kind, v), column=kind)
     key = str(v).strip().lower()
     try:
         return ENUM_VALUES[kind][key]
     except KeyError:
-        raise ValueError("%s: unknown value %r (one of %s)" % (
-            kind, v, ", ".join(n for n in ENUM_NAMES[kind] if n))) from None
+        raise bad_data("%s: unknown value %r (one of %s)" % (
+            kind, v, ", ".join(n for n in ENUM_NAMES[kind] if n)), column=kind) from None
 
 
 def enum_name(kind: Any, v: Any) -> Any:
@@ -79,7 +79,7 @@ def to_ms(t: Any, what: Any="time") -> Any:
     if isinstance(t, (str, bytes)):
         return parse_time(t)
     if isinstance(t, bool):
-        raise TypeError("%s: a bool is not a time" % what)
+        raise wrong_type("%s: a bool is not a time" % what, column=what)
     if isinstance(t, numbers.Integral):
         return int(t)
     if isinstance(t, _dt.datetime):
@@ -93,8 +93,8 @@ def to_ms(t: Any, what: Any="time") -> Any:
         return to_ms(t.to_pydatetime(), what)
     if type(t).__name__ == "datetime64":     # numpy scalar
         return int(t.astype("datetime64[ms]").astype("int64"))
-    raise TypeError("%s: cannot use %r as a time (give ISO text, a datetime or "
-                    "milliseconds since the epoch)" % (what, t))
+    raise wrong_type("%s: cannot use %r as a time (give ISO text, a datetime or "
+                     "milliseconds since the epoch)" % (what, t), column=what)
 
 
 def from_ms(ms: Any) -> Any:
@@ -132,8 +132,8 @@ class Handle:
 
     Threads: every public method holds a *use* of each handle among its arguments for
     the whole call (see :func:`using`), and close() waits until no other thread is
-    inside a call on the handle, refusing new calls meanwhile (ValueError "used after
-    close()"). Closing a handle from inside a call on it on the same thread (a progress
+    inside a call on the handle, refusing new calls meanwhile (ClosedError, a ValueError: "used
+    after close()"). Closing a handle from inside a call on it on the same thread (a progress
     callback closing its store) raises StateError instead of freeing memory still in
     use. The C library itself promises nothing of the kind (doc/ABI.md, Threads)."""
     _free: "str | None" = None
@@ -172,7 +172,7 @@ class Handle:
             owners = self._owners
             assert owners is not None
             if (not self._h or self._closing) and me not in owners:
-                raise ValueError("libiv.%s: used after close()" % type(self).__name__)
+                raise closed(type(self).__name__)
             self._users += 1
             owners[me] = owners.get(me, 0) + 1
 
@@ -193,12 +193,12 @@ class Handle:
 
     def _handle(self) -> int:
         if not self._h:
-            raise ValueError("libiv.%s: used after close()" % type(self).__name__)
+            raise closed(type(self).__name__)
         return self._h
 
     def close(self) -> None:
         """Free the handle now (also done when the object is garbage-collected). Waits
-        for calls other threads are making on it; new calls fail with ValueError."""
+        for calls other threads are making on it; new calls fail with ClosedError (a ValueError)."""
         if self._h is None and self._cv is None:
             return
         cv = self._lock()

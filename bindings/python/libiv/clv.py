@@ -11,7 +11,7 @@ from typing import (TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Mapping,
                     Tuple, Union)
 
 from . import _lib
-from ._errors import check
+from ._errors import Error, check, invalid
 from ._util import Handle, Progress, to_ms
 from .table import DOUBLE, STRING, Table
 
@@ -50,7 +50,7 @@ def _model_code(model: Union[str, int]) -> int:
     try:
         return MODELS[model.lower().replace("/", "").replace("-", "")]
     except KeyError:
-        raise ValueError("CLV model must be one of %s, not %r"
+        raise invalid("CLV model must be one of %s, not %r"
                          % (", ".join(sorted(MODEL_NAMES.values())), model)) from None
 
 
@@ -88,24 +88,51 @@ def _is_scalar(a: Any) -> bool:
 
 def _vectorize(f: Callable[..., float], *args: ArrayLike) -> Result:
     """f over scalars, or element by element over (broadcast) arrays: a numpy array back
-    when numpy is there, else a list."""
-    if all(_is_scalar(a) for a in args):
-        return f(*[float(a) for a in args])  # type: ignore[arg-type]
-    np = _numpy()
-    if np is not None:
-        arrs = np.broadcast_arrays(*[np.asarray(a, dtype=np.float64) for a in args])
+    when numpy is there, else a list. An element the library refuses raises its
+    libiv.Error with ``row`` set to the element's (flat) index; a value that is not a
+    number is an InvalidArgumentError."""
+    try:
+        if all(_is_scalar(a) for a in args):
+            return f(*[float(a) for a in args])  # type: ignore[arg-type]
+        np = _numpy()
+        if np is not None:
+            arrs = np.broadcast_arrays(*[np.asarray(a, dtype=np.float64) for a in args])
+            flat = [a.ravel() for a in arrs]
+            lists = None
+        else:
+            lists = [_flat(a) for a in args]
+    except (TypeError, ValueError) as e:
+        if isinstance(e, Error):
+            raise
+        raise invalid("CLV: the arguments must be numbers or arrays of numbers (%s)" % e) \
+            from None
+    if lists is None:
         out = np.empty(arrs[0].shape, dtype=np.float64)
-        flat = [a.ravel() for a in arrs]
         o = out.reshape(-1)
-        for i in range(o.size):
-            o[i] = f(*[float(a[i]) for a in flat])
+        i = 0
+        try:
+            for i in range(o.size):
+                o[i] = f(*[float(a[i]) for a in flat])
+        except Error as e:
+            raise _at_row(e, i) from None
         return out  # type: ignore[no-any-return]
-    lists = [_flat(a) for a in args]
     n = max(len(v) for v in lists)
     for v in lists:
         if len(v) not in (1, n):
-            raise ValueError("arrays of different lengths (%d and %d)" % (len(v), n))
-    return [f(*[v[i] if len(v) > 1 else v[0] for v in lists]) for i in range(n)]
+            raise invalid("arrays of different lengths (%d and %d)" % (len(v), n))
+    res: List[float] = []
+    try:
+        for i in range(n):
+            res.append(f(*[v[i] if len(v) > 1 else v[0] for v in lists]))
+    except Error as e:
+        raise _at_row(e, len(res)) from None
+    return res
+
+
+def _at_row(e: Error, i: int) -> Error:
+    """The library's error for element i of a vectorised call, with row = i."""
+    out = type(e)(e.code, "row %d: %s" % (i, e.message), i, e.column, e.line)
+    return out
 
 
 def _rfm(store: Any, calibration_end: Any, unit: Union[str, int], model: Any,
@@ -145,7 +172,7 @@ class CLV(Handle):
                  _handle: Optional[int] = None) -> None:
         if _handle is None:
             if model is None:
-                raise ValueError("CLV: a model name is needed")
+                raise invalid("CLV: a model name is needed")
             code = _model_code(model)
             if isinstance(params, dict):
                 params = [params[n] for n in PARAM_NAMES[code]]
@@ -176,7 +203,8 @@ class CLV(Handle):
         n = len(_flat(x))
         for name, arr in (("t_x", t_x), ("T", T), ("zbar", zbar), ("weights", weights)):
             if arr is not None and len(_flat(arr)) != n:
-                raise ValueError("CLV.fit: %s has %d entries, x has %d" % (name, len(_flat(arr)), n))
+                raise invalid("CLV.fit: %s has %d entries, x has %d" % (name, len(_flat(arr)), n),
+                              column=name)
         px, kx = _doubles(x)
         ptx, ktx = _doubles(t_x)
         pT, kT = _doubles(T)

@@ -16,7 +16,7 @@ from typing import Any, Sequence
 from ctypes import POINTER, Structure, c_char_p, c_int, c_int64, c_size_t, c_void_p
 
 from . import _lib
-from ._errors import check
+from ._errors import check, invalid, wrong_type
 from ._util import to_ms
 from .table import Table
 
@@ -60,7 +60,7 @@ def duration_ms(v: Any, what: Any="duration") -> Any:
     if v is None:
         return 0
     if isinstance(v, bool):
-        raise TypeError("%s: a bool is not a duration" % what)
+        raise wrong_type("%s: a bool is not a duration" % what)
     if isinstance(v, numbers.Integral):
         return int(v)
     if isinstance(v, _dt.timedelta):
@@ -76,8 +76,8 @@ def duration_ms(v: Any, what: Any="duration") -> Any:
             x = -1.0
         if x > 0:
             return int(round(x * (unit or _UNITS_MS["d"])))
-    raise ValueError("%s: %r is not a duration (give milliseconds, a timedelta or text "
-                     "such as '14d', '36h', '2w')" % (what, v))
+    raise invalid("%s: %r is not a duration (give milliseconds, a timedelta or text "
+                  "such as '14d', '36h', '2w')" % (what, v))
 
 
 def _steps_text(steps: Any) -> Any:
@@ -94,7 +94,7 @@ def _code(table: Any, v: Any, what: Any) -> Any:
         try:
             return table[v.lower()]
         except KeyError:
-            raise ValueError("%s must be one of %s, not %r" % (
+            raise invalid("%s must be one of %s, not %r" % (
                 what, ", ".join(table), v)) from None
     return int(v)
 
@@ -250,7 +250,7 @@ def clv_predict(store: Any, model: Any="bgnbd", calibration_end: Any=None, unit:
     from .table import DOUBLE, INT, STRING
     code = _model_code(model)
     if code == 3:
-        raise ValueError("clv_predict: the transaction model is 'bgnbd' or 'pareto'")
+        raise invalid("clv_predict: the transaction model is 'bgnbd' or 'pareto'")
     u = UNITS[unit] if isinstance(unit, str) else int(unit)
     with store.rfm(calibration_end=calibration_end, unit=u, model=scoring_model) as rfm:
         rows = [(r["contact"], r["x"], r["t_x"], r["T"], r["zbar"]) for r in rfm]

@@ -6,7 +6,7 @@ import math
 import os
 
 from . import _lib
-from ._errors import check
+from ._errors import check, not_found
 from ._util import Handle, to_ms
 from .table import Table
 
@@ -90,7 +90,7 @@ class Indicators(Handle):
     def __getitem__(self, name: Any) -> Any:
         v = self.get(name, math.nan)
         if isinstance(v, float) and math.isnan(v):
-            raise KeyError(name)
+            raise not_found(name, "no indicator %r" % (name,))
         return v
 
     def __len__(self) -> Any:

@@ -7,7 +7,7 @@ import math
 import os
 
 from . import _lib
-from ._errors import check
+from ._errors import check, invalid
 from ._util import Handle, enum_name, enum_value
 
 FLAGS = ("purchase", "repeat", "refer", "upsell", "cross_sell", "bad_experience", "support",
@@ -28,7 +28,7 @@ def _flags_value(flags: Any) -> Any:
         try:
             bits |= 1 << FLAGS.index(f.strip().lower())
         except ValueError:
-            raise ValueError("unknown flag %r (one of %s)" % (f, ", ".join(FLAGS))) from None
+            raise invalid("unknown flag %r (one of %s)" % (f, ", ".join(FLAGS))) from None
     return bits
 
 
@@ -38,7 +38,7 @@ def _index(kind: Any, names: Any, v: Any) -> Any:
     try:
         return names.index(None if v is None else str(v).lower())
     except ValueError:
-        raise ValueError("unknown %s %r (one of %s)" % (
+        raise invalid("unknown %s %r (one of %s)" % (
             kind, v, ", ".join(n for n in names if n))) from None
 
 

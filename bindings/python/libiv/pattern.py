@@ -20,7 +20,7 @@ from ctypes import (POINTER, Structure, c_char_p, c_double, c_int, c_int64, c_si
                     c_void_p)
 
 from . import _lib
-from ._errors import check
+from ._errors import check, invalid
 from ._util import to_ms
 from .lifecycle import _code, duration_ms
 from .stats import _sample as _array
@@ -87,7 +87,7 @@ def _matrix(rows: Any, what: Any) -> Any:
     rows = [list(r) for r in rows]
     k = len(rows[0]) if rows else 0
     if any(len(r) != k for r in rows):
-        raise ValueError("%s: every series must have the same length" % what)
+        raise invalid("%s: every series must have the same length" % what)
     p, _, keep = _array([v for r in rows for v in r])
     return p, len(rows), k, keep
 
@@ -96,7 +96,7 @@ def _pair(x: Any, y: Any) -> Any:
     px, n, kx = _array(x)
     py, m, ky = _array(y)
     if n != m:
-        raise ValueError("the two series have different lengths (%d, %d)" % (n, m))
+        raise invalid("the two series have different lengths (%d, %d)" % (n, m))
     return px, py, n, (kx, ky)
 
 
@@ -149,7 +149,7 @@ def lb_keogh(x: Any, lower: Any, upper: Any) -> Any:
     pl, nl, kl = _array(lower)
     pu, nu, ku = _array(upper)
     if not n == nl == nu:
-        raise ValueError("lb_keogh: x, lower and upper must have the same length")
+        raise invalid("lb_keogh: x, lower and upper must have the same length")
     return _none(_fn("iv_pattern_lb_keogh")(px, pl, pu, n))
 
 
@@ -160,7 +160,7 @@ def nearest(queries: Any, norms: Any, distance: Any=None, window: Any=None, prun
     pq, nq, kq, keepq = _matrix(queries, "queries")
     pn, nk, kn, keepn = _matrix(norms, "norms")
     if nq and nk and kq != kn:
-        raise ValueError("nearest: queries have %d buckets, norms %d" % (kq, kn))
+        raise invalid("nearest: queries have %d buckets, norms %d" % (kq, kn))
     idx, dist = (c_int64 * max(nq, 1))(), (c_double * max(nq, 1))()
     o = _opts(window=window, distance=distance, prune=prune)
     check(_fn("iv_pattern_nearest")(idx, dist, pq, nq, pn, nk, kq if nq else kn,
@@ -184,7 +184,7 @@ def vs_norm(x: Any, trajectories: Any, anomaly_z: Any=None) -> Any:
     px, k, kx = _array(x)
     p, n, kt, keep = _matrix(trajectories, "trajectories")
     if n and kt != k:
-        raise ValueError("vs_norm: x has %d buckets, the trajectories %d" % (k, kt))
+        raise invalid("vs_norm: x has %d buckets, the trajectories %d" % (k, kt))
     z = (c_double * max(k, 1))()
     o = _opts(anomaly_z=anomaly_z)
     out = c_void_p()

@@ -7,7 +7,7 @@ import math
 import os
 
 from . import _lib
-from ._errors import bad_data, check, invalid, unknown_keywords, wrong_type
+from ._errors import bad_data, check, invalid, out_of_range, unknown_keywords, wrong_type
 from ._util import Handle, Progress, enum_name, enum_value, from_ms, to_ms
 from .model import Model
 from .table import Table
@@ -169,7 +169,7 @@ def _query_options(by: Any=None, where: Any=None, start: Any=None, end: Any=None
     if "to" in extra:
         end = extra.pop("to")
     if extra:
-        raise TypeError("unexpected keyword argument(s): %s" % ", ".join(sorted(extra)))
+        raise unknown_keywords("query", extra)
     q = _lib.init_struct(_lib.QueryOptions, "iv_query_options_init")
     keep = []
     if by:
@@ -272,7 +272,7 @@ class Store(Handle):
             try:
                 o.format = INPUT_FORMATS[fmt.lower()]
             except KeyError:
-                raise ValueError("input_format must be 'csv' or 'jsonl', not %r" % fmt) \
+                raise invalid("input_format must be 'csv' or 'jsonl', not %r" % fmt) \
                     from None
         else:
             o.format = int(fmt)
@@ -280,19 +280,19 @@ class Store(Handle):
             o.policy = {"strict": 0, "lenient": 1}.get(policy, policy) \
                 if isinstance(policy, str) else int(policy)
             if isinstance(o.policy, str):
-                raise ValueError("policy must be 'strict' or 'lenient'")
+                raise invalid("policy must be 'strict' or 'lenient'")
         elif lenient:
             o.policy = 1
         settings = _source_settings(limits)
         if threads is not None:
             if int(threads) < 0:
-                raise ValueError("threads must be 0 or more")
+                raise invalid("threads must be 0 or more")
             o.threads = int(threads)
         for k in _INGEST_SIZES:
             if k in limits:
                 setattr(o, k, int(limits.pop(k)))
         if limits:
-            raise TypeError("unexpected keyword argument(s): %s" % ", ".join(sorted(limits)))
+            raise unknown_keywords("Store.ingest", limits)
         prog = Progress(progress)
         if progress is not None:
             o.progress = prog.c
@@ -534,7 +534,7 @@ class Store(Handle):
         rec = _lib.init_struct(_lib.Record, "iv_record_init")
         rc = _lib.fn("iv_store_get_row")(h, i, ctypes.byref(rec))
         if rc == -6:
-            raise IndexError("libiv.Store: row %d out of range (%d rows)" % (i, n))
+            raise out_of_range("libiv.Store: row %d out of range (%d rows)" % (i, n))
         check(rc)
         d = {"contact": _lib.dec(rec.contact), "ts": from_ms(rec.ts),
              "channel": _lib.dec(rec.channel), "type": _lib.dec(rec.type)}

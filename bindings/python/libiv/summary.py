@@ -21,7 +21,7 @@ from typing import Any, Iterable
 from ctypes import POINTER, Structure, c_char_p, c_double, c_int, c_size_t, c_uint32, c_void_p
 
 from . import _lib
-from ._errors import check
+from ._errors import check, invalid
 from ._util import Handle
 from .table import Table
 
@@ -170,7 +170,7 @@ class Summary(Handle):
             else:
                 acc.merge(s)
         if acc is None:
-            raise ValueError("merge_all: no summaries")
+            raise invalid("merge_all: no summaries")
         return acc
 
     # --- results -------------------------------------------------------------------

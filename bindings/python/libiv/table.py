@@ -6,7 +6,7 @@ import json
 import math
 
 from . import _lib
-from ._errors import check
+from ._errors import check, missing_dependency, not_found, out_of_range
 from ._util import Handle, from_ms
 
 STRING, INT, DOUBLE, TIME, BOOL, LIST = range(6)
@@ -100,7 +100,7 @@ class Table(Handle):
         if i < 0:
             i += n
         if not 0 <= i < n:
-            raise IndexError("libiv.Table: row %d out of range (%d rows)" % (i, n))
+            raise out_of_range("libiv.Table: row %d out of range (%d rows)" % (i, n))
         return {name: self._cell(i, c) for c, name in enumerate(self.columns)}
 
     __getitem__ = row
@@ -113,7 +113,8 @@ class Table(Handle):
         """All values of one column, as a list."""
         c = _lib.fn("iv_table_col_index")(self._handle(), _lib.enc(name))
         if c < 0:
-            raise KeyError(name)
+            raise not_found(name, "libiv.Table: no column %r (columns: %s)"
+                            % (name, ", ".join(self.columns)))
         return [self._cell(r, c) for r in range(len(self))]
 
     def to_records(self) -> Any:
@@ -169,7 +170,7 @@ class Table(Handle):
         try:
             import pandas as pd
         except ImportError as e:
-            raise ImportError("libiv.Table.to_pandas() needs pandas, which is not installed "
+            raise missing_dependency("libiv.Table.to_pandas() needs pandas, which is not installed "
                               "(pip install pandas, or apt-get install python3-pandas); "
                               "to_records() works without it") from e
         data = {}
