@@ -746,6 +746,47 @@ START_TEST(old_size_options_are_accepted)
 }
 END_TEST
 
+START_TEST(parse_time_reads_one_timestamp_as_ingestion_does)
+{
+    static const char *const kv[] = { "time_format", "%m/%d/%Y %I:%M %p", "timezone", "Europe/Berlin", NULL };
+    static const char *const kus[] = { "epoch_unit", "us", NULL };
+    iv_source *src = src_of(kv), *us = src_of(kus);
+    int64_t ms = 0;
+    /* TZ=Europe/Berlin date -d '2024-03-15 14:22' +%s = 1710508920 */
+    ck_assert_int_eq(iv_source_parse_time(src, " 03/15/2024 2:22 PM ", 20, &ms), IV_OK);
+    ck_assert_int_eq(ms, 1710508920000LL);
+    /* an offset wins over the zone: date -u -d '2024-03-15 14:22' +%s = 1710512520 */
+    ck_assert_int_eq(iv_source_parse_time(src, "2024-03-15T14:22:00Z", 20, &ms), IV_OK);
+    ck_assert_int_eq(ms, 1710512520000LL);
+    /* ISO without an offset is in the zone too; the text need not end in NUL */
+    ck_assert_int_eq(iv_source_parse_time(src, "2024-03-15 14:22xyz", 16, &ms), IV_OK);
+    ck_assert_int_eq(ms, 1710508920000LL);
+    /* the ambiguous 02:30 of 2024-10-27 is the earlier instant: 1729989000 (date -u -d '2024-10-27 00:30') */
+    ck_assert_int_eq(iv_source_parse_time(src, "10/27/2024 2:30 AM", 18, &ms), IV_OK);
+    ck_assert_int_eq(ms, 1729989000000LL);
+    ck_assert_int_eq(iv_source_parse_time(src, "03/31/2024 2:30 AM", 18, &ms), IV_EPARSE);
+    ck_assert_int_eq(ms, IV_TIME_NONE);
+    ck_assert_ptr_nonnull(strstr(iv_error_last(), "does not exist in time zone Europe/Berlin"));
+    ck_assert_int_eq(iv_source_parse_time(src, "15.03.2024", 10, &ms), IV_EPARSE);
+    ck_assert_ptr_nonnull(strstr(iv_error_last(), "time_format '%m/%d/%Y %I:%M %p'"));
+    ck_assert_ptr_nonnull(strstr(iv_error_last(), "15.03.2024"));
+    /* integers in epoch_unit; NULL source: the defaults (seconds, UTC) */
+    ck_assert_int_eq(iv_source_parse_time(us, "1710512520123456", 16, &ms), IV_OK);
+    ck_assert_int_eq(ms, 1710512520123LL);
+    ck_assert_int_eq(iv_source_parse_time(NULL, "1710512520", 10, &ms), IV_OK);
+    ck_assert_int_eq(ms, 1710512520000LL);
+    ck_assert_int_eq(iv_source_parse_time(NULL, "2024-03-15 14:22", 16, &ms), IV_OK);
+    ck_assert_int_eq(ms, 1710512520000LL);
+    ck_assert_int_eq(iv_source_parse_time(NULL, "   ", 3, &ms), IV_EPARSE);
+    ck_assert_int_eq(iv_source_parse_time(NULL, "2500-01-01", 10, &ms), IV_EPARSE);
+    ck_assert_ptr_nonnull(strstr(iv_error_last(), "out of range"));
+    ck_assert_int_eq(iv_source_parse_time(NULL, NULL, 0, &ms), IV_EINVAL);
+    ck_assert_int_eq(iv_source_parse_time(NULL, "1", 1, NULL), IV_EINVAL);
+    iv_source_free(src);
+    iv_source_free(us);
+}
+END_TEST
+
 static void source_tests(TCase *tc)
 {
     tcase_set_timeout(tc, 120);
@@ -772,6 +813,7 @@ static void source_tests(TCase *tc)
     tcase_add_test(tc, utf16_and_gzip_inputs_are_file_errors_that_say_how_to_convert);
     tcase_add_test(tc, every_option_gives_the_same_store_in_one_byte_chunks);
     tcase_add_test(tc, old_size_options_are_accepted);
+    tcase_add_test(tc, parse_time_reads_one_timestamp_as_ingestion_does);
 }
 
 TU_SUITE_MAIN("source", source_tests)

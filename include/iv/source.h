@@ -90,6 +90,22 @@ IV_API int iv_source_set(iv_source *src, const char *name, const char *value);
  */
 IV_API int iv_source_load(iv_source *src, const char *file_or_name);
 
+/**
+ * @brief Read one timestamp as ingestion with this source reads a `ts` field: the
+ *        `time_format` patterns in order, then the forms of iv_time_parse(); an integer
+ *        in `epoch_unit`; a time without an offset in the source's `timezone` (a local
+ *        time in a daylight-saving gap is an error, an ambiguous one the earlier
+ *        instant). For bindings that convert columns of text (doc/BINDINGS.md).
+ * @param[in] src the source (NULL: the default options)
+ * @param[in] text the timestamp (surrounding blanks are ignored; need not end in NUL)
+ * @param[in] len its length in bytes
+ * @param[out] ms milliseconds since the epoch (UTC); ::IV_TIME_NONE on failure
+ * @return ::IV_OK; ::IV_EPARSE (the message says why and which formats were tried, or
+ *         names the zone of a DST gap); ::IV_EINVAL for a NULL argument
+ * @since 1.2
+ */
+IV_API int iv_source_parse_time(const iv_source *src, const char *text, size_t len, int64_t *ms);
+
 /** @} */
 
 #ifdef __cplusplus

@@ -957,116 +957,36 @@ static int iv__set_number(iv_ingest *ing, double *num, const char *s, size_t n)
 
 /* ------------------------------------------------------------- timestamps ----- */
 
-/* What iv__ts_source tries, for error messages. */
-static void iv__ts_tried(const iv_ingest *ing, char *buf, size_t cap)
-{
-    size_t i, o = 0;
-    buf[0] = '\0';
-    for (i = 0; ing->src && i < ing->src->nformats && o + 1 < cap; i++)
-        o += (size_t)snprintf(buf + o, cap - o, "time_format '%s', ", ing->src->formats[i]);
-    if (o < cap)
-        snprintf(buf + o, cap - o, "ISO 8601 (YYYY-MM-DD[Thh:mm[:ss[.fff]]][Z|+hh:mm]), epoch %s",
-                 !ing->src || ing->src->epoch_unit == IV__EPOCH_S ? "seconds"
-                 : ing->src->epoch_unit == IV__EPOCH_MS ? "milliseconds" : "microseconds");
-}
-
 /* A timestamp that did not parse: the reason, the formats tried, and the option. */
 IV__NOINLINE static int iv__ts_fail(iv_ingest *ing, const char *s, size_t n, const char *reason)
 {
     char tried[192];
-    iv__ts_tried(ing, tried, sizeof tried);
+    iv__source_time_tried(ing->src, tried, sizeof tried);
     snprintf(ing->why, sizeof ing->why, "bad timestamp '%.*s': %s; tried %s; give its format with the "
              "time_format option (iv: --time-format '%%m/%%d/%%Y %%H:%%M')", (int)IV__MIN(n, 40), s, reason, tried);
     return 1;
 }
 
-/* Integer epoch text in the source's unit. 0 ok, 1 not an integer, 2 out of range. */
-static int iv__ts_epoch(const iv_ingest *ing, const char *s, size_t n, int64_t *out)
-{
-    size_t i = 0;
-    int neg = 0;
-    int64_t v = 0, lim = 100000000000LL;
-    int unit = ing->src ? ing->src->epoch_unit : IV__EPOCH_S;
-    if (n && (s[0] == '-' || s[0] == '+'))
-        neg = s[i++] == '-';
-    if (i == n)
-        return 1;
-    lim *= unit == IV__EPOCH_S ? 1 : unit == IV__EPOCH_MS ? 1000 : 1000000;
-    for (; i < n; i++) {
-        unsigned c = (unsigned)(unsigned char)s[i] - '0';
-        if (c > 9)
-            return 1;
-        if (v <= lim)
-            v = v * 10 + (int64_t)c;
-    }
-    if (v > lim)
-        return 2;
-    if (neg)
-        v = -v;
-    if (unit == IV__EPOCH_S)
-        v *= 1000;
-    else if (unit == IV__EPOCH_US)
-        v = v >= 0 ? v / 1000 : -((-v + 999) / 1000); /* floor to milliseconds */
-    *out = v;
-    return 0;
-}
-
-/* Wall-clock milliseconds in the source's zone to UTC. 0, or 1 in a DST gap. */
-static int iv__ts_zone(iv_ingest *ing, int64_t wall, int64_t *out)
-{
-    int64_t sec, ms, utc;
-    if (!ing->src->tz) {
-        *out = wall;
-        return 0;
-    }
-    sec = wall >= 0 ? wall / 1000 : -((-wall + 999) / 1000);
-    ms = wall - sec * 1000;
-    if (iv__tz_to_utc(ing->src->tz, &ing->tzc, sec, &utc))
-        return 1;
-    *out = utc * 1000 + ms;
-    return 0;
-}
-
-/* A timestamp under the source's options: the time_format patterns in order, then the
- * forms of iv_time_parse; integers in epoch_unit; naive times in the source's zone. */
+/* A timestamp under the source's options (iv__source_time, source.c), with the reason
+ * of a failure in ing->why. */
 IV__NOINLINE static int iv__ts_source(iv_ingest *ing, const char *s, size_t n, int64_t *out)
 {
-    const iv_source *src = ing->src;
     const char *why = NULL;
-    int64_t t;
-    size_t i;
-    int rc, utc;
-    for (i = 0; i < src->nformats; i++) {
-        rc = iv__strptime(src->formats[i], s, n, &t, &utc, &why);
-        if (rc == 1)
-            continue;
-        if (rc == 2)
-            return iv__ts_fail(ing, s, n, why);
-        goto got;
-    }
-    rc = iv__ts_epoch(ing, s, n, &t);
-    if (rc == 0) {
-        if (iv__time_check_range(s, n, t, out))
-            return iv__why(ing, "timestamp '%.*s' is out of range (years 1900 to 2200)", s, n);
+    switch (iv__source_time(ing->src, &ing->tzc, s, n, out, &why)) {
+    case IV__TS_OK:
         return 0;
-    }
-    if (rc == 2)
-        return iv__why(ing, "timestamp '%.*s' is out of range (years 1900 to 2200)", s, n);
-    if (n < 5 || s[4] != '-')
+    case IV__TS_FORMAT:
+    case IV__TS_WALL:
+        return iv__ts_fail(ing, s, n, why);
+    case IV__TS_NOMATCH:
         return iv__ts_fail(ing, s, n, "no format matches");
-    if ((rc = iv__time_parse_wall(s, n, &t, &utc)) != IV_OK) {
-        const char *msg = iv_error_last(), *colon = strstr(msg, "': ");
-        return iv__ts_fail(ing, s, n, colon ? colon + 3 : msg);
-    }
-got:
-    if (!utc && iv__ts_zone(ing, t, &t)) {
+    case IV__TS_GAP:
         snprintf(ing->why, sizeof ing->why, "timestamp '%.*s' does not exist in time zone %s (a daylight-saving gap)",
-                 (int)IV__MIN(n, 64), s, src->tzname);
+                 (int)IV__MIN(n, 64), s, ing->src->tzname);
         return 1;
-    }
-    if (iv__time_check_range(s, n, t, out))
+    default:
         return iv__why(ing, "timestamp '%.*s' is out of range (years 1900 to 2200)", s, n);
-    return 0;
+    }
 }
 
 /* Put the text s[0..n) (a CSV field, or a JSON value of kind jk) into the row for

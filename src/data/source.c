@@ -1,6 +1,7 @@
 /* Source options (iv_source): parsing and validating each option's value, the one
- * string-keyed setter, the value-mapping lookup ingestion uses, and profiles (INI files
- * of options, iv_source_load). */
+ * string-keyed setter, the value-mapping lookup and the timestamp reader ingestion uses
+ * (also public: iv_source_parse_time), and profiles (INI files of options,
+ * iv_source_load). */
 #include <stdio.h>
 #include <sys/stat.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 #include "source.h"
 #include "strptime.h"
 #include "text.h"
+#include "timefmt.h"
 #include "wire.h"
 
 IV_API int iv_source_new(iv_source **out)
@@ -563,4 +565,118 @@ IV_API int iv_source_load(iv_source *src, const char *file_or_name)
     rc = parse(src, path, (const char *)buf, len);
     iv__free(&src->alloc, buf, len);
     return rc;
+}
+
+/* ------------------------------------------------------------- timestamps ----- */
+
+void iv__source_time_tried(const iv_source *src, char *buf, size_t cap)
+{
+    size_t i, o = 0;
+    buf[0] = '\0';
+    for (i = 0; src && i < src->nformats && o + 1 < cap; i++)
+        o += (size_t)snprintf(buf + o, cap - o, "time_format '%s', ", src->formats[i]);
+    if (o < cap)
+        snprintf(buf + o, cap - o, "ISO 8601 (YYYY-MM-DD[Thh:mm[:ss[.fff]]][Z|+hh:mm]), epoch %s",
+                 !src || src->epoch_unit == IV__EPOCH_S ? "seconds"
+                 : src->epoch_unit == IV__EPOCH_MS ? "milliseconds" : "microseconds");
+}
+
+/* Integer epoch text in the source's unit. 0 ok, 1 not an integer, 2 out of range. */
+static int iv__source_epoch(const iv_source *src, const char *s, size_t n, int64_t *out)
+{
+    size_t i = 0;
+    int neg = 0;
+    int64_t v = 0, lim = 100000000000LL;
+    int unit = src ? src->epoch_unit : IV__EPOCH_S;
+    if (n && (s[0] == '-' || s[0] == '+'))
+        neg = s[i++] == '-';
+    if (i == n)
+        return 1;
+    lim *= unit == IV__EPOCH_S ? 1 : unit == IV__EPOCH_MS ? 1000 : 1000000;
+    for (; i < n; i++) {
+        unsigned c = (unsigned)(unsigned char)s[i] - '0';
+        if (c > 9)
+            return 1;
+        if (v <= lim)
+            v = v * 10 + (int64_t)c;
+    }
+    if (v > lim)
+        return 2;
+    if (neg)
+        v = -v;
+    if (unit == IV__EPOCH_S)
+        v *= 1000;
+    else if (unit == IV__EPOCH_US)
+        v = v >= 0 ? v / 1000 : -((-v + 999) / 1000); /* floor to milliseconds */
+    *out = v;
+    return 0;
+}
+
+int iv__source_time(const iv_source *src, iv__tzcache *tzc, const char *s, size_t n, int64_t *out,
+                    const char **why)
+{
+    int64_t t;
+    size_t i;
+    int rc, utc;
+    *why = NULL;
+    for (i = 0; src && i < src->nformats; i++) {
+        rc = iv__strptime(src->formats[i], s, n, &t, &utc, why);
+        if (rc == 1)
+            continue;
+        if (rc == 2)
+            return IV__TS_FORMAT;
+        goto got;
+    }
+    rc = iv__source_epoch(src, s, n, &t);
+    if (rc == 0)
+        return iv__time_check_range(s, n, t, out) ? IV__TS_RANGE : IV__TS_OK;
+    if (rc == 2)
+        return IV__TS_RANGE;
+    if (n < 5 || s[4] != '-')
+        return IV__TS_NOMATCH;
+    if (iv__time_parse_wall(s, n, &t, &utc) != IV_OK) {
+        const char *msg = iv_error_last(), *colon = strstr(msg, "': ");
+        *why = colon ? colon + 3 : msg;
+        return IV__TS_WALL;
+    }
+got:
+    if (!utc && src && src->tz) {
+        int64_t sec = t >= 0 ? t / 1000 : -((-t + 999) / 1000), ms = t - sec * 1000, u;
+        if (iv__tz_to_utc(src->tz, tzc, sec, &u))
+            return IV__TS_GAP;
+        t = u * 1000 + ms;
+    }
+    return iv__time_check_range(s, n, t, out) ? IV__TS_RANGE : IV__TS_OK;
+}
+
+IV_API int iv_source_parse_time(const iv_source *src, const char *text, size_t len, int64_t *ms)
+{
+    iv__tzcache tzc = {0, 0, 0, 0};
+    const char *why = NULL;
+    char tried[192], reason[160];
+    const char *s = text;
+    size_t n = len;
+    if (!text || !ms)
+        return iv__error(IV_EINVAL, "iv_source_parse_time: NULL argument");
+    *ms = IV_TIME_NONE;
+    iv__trim(&s, &n);
+    if (n == 0)
+        return iv__error(IV_EPARSE, "empty timestamp");
+    switch (iv__source_time(src, &tzc, s, n, ms, &why)) {
+    case IV__TS_OK:
+        return IV_OK;
+    case IV__TS_GAP:
+        return iv__error(IV_EPARSE, "timestamp '%.*s' does not exist in time zone %s (a daylight-saving gap)",
+                         (int)IV__MIN(n, 64), s, src->tzname);
+    case IV__TS_RANGE:
+        *ms = IV_TIME_NONE;
+        return iv__error(IV_EPARSE, "timestamp '%.*s' is out of range (years 1900 to 2200)",
+                         (int)IV__MIN(n, 64), s);
+    default:
+        /* why may point into iv_error_last()'s buffer, which iv__error rewrites */
+        snprintf(reason, sizeof reason, "%s", why ? why : "no format matches");
+        iv__source_time_tried(src, tried, sizeof tried);
+        return iv__error(IV_EPARSE, "bad timestamp '%.*s': %s; tried %s; give its format with the "
+                         "time_format option", (int)IV__MIN(n, 40), s, reason, tried);
+    }
 }

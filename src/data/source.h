@@ -77,4 +77,16 @@ const iv__srcvals *iv__source_vals(const iv_source *s, const char *field, size_t
  * replacement in *out and *nout when a mapping matches, else 0. */
 int iv__source_map_value(const iv__srcvals *v, const char *s, size_t n, const char **out, size_t *nout);
 
+/* Outcomes of iv__source_time. */
+enum { IV__TS_OK = 0, IV__TS_FORMAT, IV__TS_NOMATCH, IV__TS_WALL, IV__TS_GAP, IV__TS_RANGE };
+/* A timestamp under the source's options (src may be NULL: the defaults): the
+ * time_format patterns in order, then the forms of iv_time_parse; integers in
+ * epoch_unit; naive times in the source's zone (tzc: the caller's cache, may be NULL).
+ * IV__TS_OK and *out, or why it failed: IV__TS_FORMAT / IV__TS_WALL (*why says what),
+ * IV__TS_NOMATCH, IV__TS_GAP (a DST gap), IV__TS_RANGE (years 1900 to 2200). */
+int iv__source_time(const iv_source *src, iv__tzcache *tzc, const char *s, size_t n, int64_t *out,
+                    const char **why);
+/* What iv__source_time tries, for error messages. */
+void iv__source_time_tried(const iv_source *src, char *buf, size_t cap);
+
 #endif

@@ -10,7 +10,9 @@ over the rows: Store.from_pandas(), Store.from_arrays(), Store.append_columns().
   (default UTC; an IANA name needs pandas; a local time in a DST gap is a bad row, an
   ambiguous one the earlier instant). Integer or float timestamps need ``epoch_unit``
   ('s', 'ms', 'us'): an int64 column of seconds is never taken for milliseconds.
-  Text timestamps are parsed once per distinct value by the library (doc/BINDINGS.md).
+  Text timestamps are read once per distinct value by the library's own reader
+  (iv_source_parse_time: ``time_format``, ``timezone``, ``epoch_unit`` exactly as in a
+  file).
 - Numbers: float64 columns are passed by pointer; integers are converted; text numbers
   (an object column) are parsed once per distinct value with ``decimal`` and ``thousands``.
 - Enums (stage, area, direction, outcome): names once per distinct value, or int codes.
@@ -49,12 +51,14 @@ REQUIRED = ("contact", "ts", "channel", "type")
 EPOCH_UNITS = {"s": 1000, "ms": 1, "us": -1000}
 # The 9.1 source options that make sense for arrays (doc/BINDINGS.md); the file-only ones
 # (delimiter, encoding, time_format) are refused with a reason.
-SOURCE_OPTIONS = ("epoch_unit", "timezone", "decimal", "thousands", "set", "values", "dedup")
+SOURCE_OPTIONS = ("epoch_unit", "timezone", "time_format", "decimal", "thousands", "set",
+                  "values", "dedup")
 FILE_ONLY = {
-    "delimiter": "arrays have no delimiter",
-    "encoding": "arrays hold text already decoded (str) or bytes in UTF-8",
-    "time_format": "parse text timestamps with pandas.to_datetime(col, format=...) first, "
-                   "or ingest the file with libiv.load(path, time_format=...)",
+    "delimiter": "arrays and DataFrames have no delimiter",
+    "encoding": "arrays and DataFrames hold text already decoded (str), or bytes in UTF-8",
+    "profile": "a profile is read by the library for files only: pass its options as keywords "
+               "(map=, set=, values=, time_format=, timezone=, epoch_unit=, decimal=, "
+               "thousands=, dedup=), or ingest the export with libiv.load(path, profile=...)",
 }
 Column = Any   # a numpy array, a pandas Series/Index, a list or a tuple
 
@@ -254,8 +258,33 @@ def _localize(a: Any, tz: str, name: str) -> Any:
     return loc.tz_convert("UTC").tz_localize(None).to_numpy()
 
 
+class _TimeParser:
+    """Text timestamps read by the library as ingestion reads a ts field
+    (iv_source_parse_time): the time_format patterns in order, then ISO 8601; integers in
+    epoch_unit (default seconds, as in a file); naive times in timezone (libc's TZif
+    reader: DST gap = bad row, ambiguous = the earlier instant)."""
+
+    def __init__(self, time_format: Any, timezone: Optional[str],
+                 epoch_unit: Optional[str]) -> None:
+        from .store import Source, _source_settings
+        opts = {"time_format": time_format, "timezone": timezone, "epoch_unit": epoch_unit}
+        self.src = Source(_source_settings(opts))
+        self.fn = _lib.fn("iv_source_parse_time")
+        self.out = ctypes.c_int64()
+        self.ref = ctypes.byref(self.out)
+
+    def __call__(self, text: Any) -> Optional[int]:
+        e = text if isinstance(text, bytes) else str(text).encode("utf-8")
+        if self.fn(self.src.h, e, len(e), self.ref) < 0:
+            return None
+        return int(self.out.value)
+
+    def close(self) -> None:
+        self.src.close()
+
+
 def _times(a: Any, name: str, epoch_unit: Optional[str], timezone: Optional[str],
-           b: Built) -> Any:
+           b: Built, time_format: Any = None) -> Any:
     tz = timezone or "UTC"
     if pd is not None and isinstance(a, (pd.Series, pd.Index)) and \
             isinstance(a.dtype, pd.DatetimeTZDtype):
@@ -294,45 +323,59 @@ def _times(a: Any, name: str, epoch_unit: Optional[str], timezone: Optional[str]
             codes, uniq = _factorize(v)
             vals = np.empty(len(uniq) + 1, dtype=np.int64)
             vals[-1] = _lib.IV_TIME_NONE
-            if (not timezone or tz.upper() in ("UTC", "Z")) and _all_str(uniq):
-                # text timestamps: the library's parser once per distinct value, called
-                # directly (no per-value Python conversion layer)
-                parse = _lib.fn("iv_time_parse")
-                out1 = ctypes.c_int64()
-                ref = ctypes.byref(out1)
-                for k, e in enumerate(map(str.encode, uniq)):
-                    if parse(e, len(e), ref) < 0:
-                        r = _first_row(codes, k)
-                        msg = _lib.dec(_lib.fn("iv_error_last")()) or "not a time"
-                        raise bad_data("row %d: column %s: %s" % (r, name, msg), r, name)
-                    vals[k] = out1.value
-                uniq = []
-            for k, u in enumerate(uniq):
-                if u is None:
-                    continue
-                try:
-                    if isinstance(u, (int, float, np.integer, np.floating)) and \
-                            not isinstance(u, (bool, np.bool_)):
-                        if epoch_unit not in EPOCH_UNITS:
-                            raise invalid("numeric timestamps need epoch_unit='s', 'ms' or 'us'")
-                        f = EPOCH_UNITS[epoch_unit]
-                        vals[k] = math.floor(float(u) * f) if f > 0 else math.floor(float(u) / -f)
-                        continue
-                    if isinstance(u, (str, bytes)) and timezone and tz.upper() not in ("UTC", "Z"):
-                        raise invalid("text timestamps with timezone=%r: convert them with "
-                                      "pandas.to_datetime first" % (timezone,))
-                    vals[k] = to_ms(u, name)
-                except Error as e:
-                    r = _first_row(codes, k)
-                    raise type(e)(e.code, "row %d: column %s: %s" % (r, name, e.message),
-                                  r, name) from None
-                except (TypeError, ValueError) as e:
-                    r = _first_row(codes, k)
-                    raise bad_data("row %d: column %s: %s" % (r, name, e), r, name) from None
+            parser = _TimeParser(time_format, timezone, epoch_unit)
+            try:
+                _text_times(parser, codes, uniq, vals, name, epoch_unit)
+            finally:
+                parser.close()
             out = vals[codes]
     out = np.ascontiguousarray(out, dtype=np.int64)
     b.keep.append(out)
     return out.ctypes.data_as(ctypes.POINTER(ctypes.c_int64))
+
+
+def _text_times(parser: _TimeParser, codes: Any, uniq: List[Any], vals: Any, name: str,
+                epoch_unit: Optional[str]) -> None:
+    """vals[k] for each distinct value uniq[k] of a timestamp column that is not
+    datetime64 or numeric: text through the library's parser (once per distinct value,
+    called directly), numbers in epoch_unit, datetime objects as they are."""
+    def fail(k: int, msg: str) -> Error:
+        r = _first_row(codes, k)
+        return bad_data("row %d: column %s: %s" % (r, name, msg), r, name)
+
+    if _all_str(uniq):
+        for k, e in enumerate(map(str.encode, uniq)):
+            v = parser(e)
+            if v is None:
+                raise fail(k, _lib.dec(_lib.fn("iv_error_last")()) or "not a time")
+            vals[k] = v
+        return
+    for k, u in enumerate(uniq):
+        if u is None:
+            continue
+        try:
+            if isinstance(u, (int, float, np.integer, np.floating)) and \
+                    not isinstance(u, (bool, np.bool_)):
+                if epoch_unit not in EPOCH_UNITS:
+                    raise invalid("numeric timestamps need epoch_unit='s', 'ms' or 'us'")
+                f = EPOCH_UNITS[str(epoch_unit)]
+                vals[k] = math.floor(float(u) * f) if f > 0 else math.floor(float(u) / -f)
+                continue
+            if isinstance(u, (str, bytes)):
+                v = parser(u)
+                if v is None:
+                    raise fail(k, _lib.dec(_lib.fn("iv_error_last")()) or "not a time")
+                vals[k] = v
+                continue
+            vals[k] = to_ms(u, name)
+        except Error as e:
+            if e.row is not None:
+                raise
+            r = _first_row(codes, k)
+            raise type(e)(e.code, "row %d: column %s: %s" % (r, name, e.message),
+                          r, name) from None
+        except (TypeError, ValueError) as e:
+            raise fail(k, str(e)) from None
 
 
 def _number_text(u: Any, decimal: Optional[str], thousands: Optional[str]) -> float:
@@ -453,7 +496,7 @@ def build(columns: Mapping[str, Column], dims: Optional[Mapping[str, Column]],
         raise invalid("dedup must be 'none' or 'id'")
     if np is None:
         return _build_plain(given, dims or {}, sets, values_all, epoch_unit, timezone,
-                            decimal, thousands)
+                            decimal, thousands, opts.get("time_format"))
     n: Optional[int] = None
     arrays: Dict[str, Any] = {}
     for k, col in given.items():
@@ -482,7 +525,7 @@ def build(columns: Mapping[str, Column], dims: Optional[Mapping[str, Column]],
         if k in STRINGS:
             p = _strings(a, k, vmap, b)
         elif k == "ts":
-            p = _times(a, k, epoch_unit, timezone, b)
+            p = _times(a, k, epoch_unit, timezone, b, opts.get("time_format"))
         elif k in NUMBERS:
             p = _doubles(a, k, decimal, thousands, b)
         else:
@@ -502,7 +545,7 @@ def build(columns: Mapping[str, Column], dims: Optional[Mapping[str, Column]],
 def _build_plain(given: Mapping[str, Column], dims: Mapping[str, Column],
                  sets: Mapping[str, Any], values_all: Mapping[str, Any],
                  epoch_unit: Optional[str], timezone: Optional[str], decimal: Optional[str],
-                 thousands: Optional[str]) -> Tuple[Built, int]:
+                 thousands: Optional[str], time_format: Any = None) -> Tuple[Built, int]:
     """build() without numpy: lists and tuples only, converted value by value (numpy
     arrays and pandas columns need numpy anyway)."""
     cols: Dict[str, List[Any]] = {}
@@ -524,6 +567,7 @@ def _build_plain(given: Mapping[str, Column], dims: Mapping[str, Column],
     b = Built(n)
     ptr_type: Dict[str, Any] = {f: t for f, t in _lib.Columns._fields_}
     tz = (timezone or "UTC").upper()
+    parser: Optional[_TimeParser] = None
 
     def blank(v: Any) -> bool:
         return v is None or v == "" or (isinstance(v, float) and math.isnan(v))
@@ -550,9 +594,17 @@ def _build_plain(given: Mapping[str, Column], dims: Mapping[str, Column],
                               "'us'" % k, column=k)
             f = EPOCH_UNITS[str(epoch_unit)]
             return int(math.floor(float(v) * f if f > 0 else float(v) / -f))
+        if isinstance(v, (str, bytes)):
+            if parser is None:
+                return int(_lib.IV_TIME_NONE)
+            t = parser(v)
+            if t is None:
+                raise bad_data("row %d: column %s: %s" % (
+                    r, k, _lib.dec(_lib.fn("iv_error_last")()) or "not a time"), r, k)
+            return t
         if tz not in ("UTC", "Z"):
-            raise invalid("column %s: timezone=%r needs numpy and pandas for times that are "
-                          "not numbers" % (k, timezone), column=k)
+            raise invalid("column %s: timezone=%r needs numpy and pandas for datetime "
+                          "objects" % (k, timezone), column=k)
         return int(to_ms(v, k))
 
     for k, vals in cols.items():
@@ -565,8 +617,12 @@ def _build_plain(given: Mapping[str, Column], dims: Mapping[str, Column],
             elif k == "ts":
                 r = 0
                 arr = (ctypes.c_int64 * max(n, 1))()
-                for r, v in enumerate(vals):
-                    arr[r] = one_time(v, k, r)
+                parser = _TimeParser(time_format, timezone, epoch_unit)
+                try:
+                    for r, v in enumerate(vals):
+                        arr[r] = one_time(v, k, r)
+                finally:
+                    parser.close()
                 p = arr
             elif k in NUMBERS:
                 arr2 = (ctypes.c_double * max(n, 1))()

@@ -199,6 +199,7 @@ _PROTOS = {
     "iv_source_new": (c_int, [PP]),
     "iv_source_free": (None, [P]),
     "iv_source_set": (c_int, [P, c_char_p, c_char_p]),
+    "iv_source_parse_time": (c_int, [P, c_char_p, c_size_t, POINTER(c_int64)]),
     "iv_time_parse": (c_int, [c_char_p, c_size_t, POINTER(c_int64)]),
     "iv_time_format": (c_int, [c_int64, c_char_p, c_size_t]),
     # table

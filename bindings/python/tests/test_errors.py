@@ -104,6 +104,22 @@ class Behaviour(unittest.TestCase):
             self.assertEqual((cm.exception.row, cm.exception.column), (2, "outcome"))
             self.assertEqual(s.rows, 0)
 
+    def test_text_times_with_a_source_without_numpy(self):
+        # time_format and timezone on lists go through the library's reader too:
+        # TZ=Europe/Berlin date -d '2024-03-15 14:22' +%s = 1710508920
+        with libiv.Store() as s:
+            s.append_columns(contact=["a", "b"], channel=["web"] * 2, type=["visit"] * 2,
+                             ts=["15.03.2024 14:22", "2024-03-15T14:22:00Z"],
+                             time_format="%d.%m.%Y %H:%M", timezone="Europe/Berlin")
+            self.assertEqual([libiv.format_time(int(r["ts"].timestamp() * 1000)) for r in s],
+                             ["2024-03-15T13:22:00Z", "2024-03-15T14:22:00Z"])
+            with self.assertRaises(libiv.ParseError) as cm:
+                s.append_columns(contact=["a", "b"], channel=["web"] * 2, type=["visit"] * 2,
+                                 ts=["15.03.2024 14:22", "31.03.2024 02:30"],
+                                 time_format="%d.%m.%Y %H:%M", timezone="Europe/Berlin")
+            self.assertEqual((cm.exception.row, cm.exception.column), (1, "ts"))
+            self.assertEqual(s.rows, 2)
+
     def test_file_errors_name_the_line(self):
         bad = b"contact,ts,channel,type,cost\na,2024-01-01,web,visit,1\nb,2024-01-02,web,visit,x\n"
         with libiv.Store() as s:

@@ -100,9 +100,13 @@ class FromPandas(unittest.TestCase):
                 call()
             self.assertIsInstance(cm.exception, TypeError)
             self.assertIsInstance(cm.exception, libiv.Error)
+        # file-only options are refused with the alternative
         with self.assertRaises(libiv.InvalidArgumentError) as cm:
-            libiv.Store.from_pandas(self.df, time_format="%d/%m/%Y")
-        self.assertIn("pandas.to_datetime", str(cm.exception))
+            libiv.Store.from_pandas(self.df, delimiter=";")
+        self.assertIn("delimiter", str(cm.exception))
+        with self.assertRaises(libiv.InvalidArgumentError) as cm:
+            libiv.Store.from_pandas(self.df, profile="hubspot")
+        self.assertIn("libiv.load(path, profile=", str(cm.exception))
 
     def test_bad_number_names_row_and_column(self):
         df = pd.DataFrame({"contact": ["a", "b", "c"], "ts": ["2024-01-01"] * 3,
@@ -185,6 +189,42 @@ class FromPandas(unittest.TestCase):
             libiv.Store.from_arrays(ts=gap, timezone="Europe/Berlin", contact=["a", "b"],
                                     channel=["web"] * 2, type=["visit"] * 2)
         self.assertEqual((cm.exception.row, cm.exception.column), (1, "ts"))
+
+    def test_text_timestamps_with_time_format_timezone_and_epoch_unit(self):
+        # Salesforce-style text read by the library's own reader, as in a file:
+        # TZ=Europe/Berlin date -d '2024-03-15 14:22' +%s = 1710508920;
+        # TZ=America/New_York date -d '2023-12-31 00:05' +%s = 1703999100
+        df = pd.DataFrame({"contact": ["a", "b", "c"], "channel": ["phone"] * 3,
+                           "type": ["call"] * 3,
+                           "Date": ["03/15/2024 2:22 PM", "2024-03-15T14:22:00Z",
+                                    "03/15/2024 2:22 PM"]})
+        with libiv.Store.from_pandas(df, map={"Date": "ts"}, time_format="%m/%d/%Y %I:%M %p",
+                                     timezone="Europe/Berlin") as s:
+            self.assertEqual([r["ts"] for r in s],
+                             [utc("2024-03-15T13:22:00"), utc("2024-03-15T14:22:00"),
+                              utc("2024-03-15T13:22:00")])
+        with libiv.Store.from_arrays(contact=["a"], channel=["web"], type=["visit"],
+                                     ts=["12/31/2023 12:05 AM"],
+                                     time_format=["%d.%m.%Y", "%m/%d/%Y %I:%M %p"],
+                                     timezone="America/New_York") as s:
+            self.assertEqual(s.row(0)["ts"], utc("2023-12-31T05:05:00"))
+        # epoch text in epoch_unit (as a file's text column), and the same without numpy
+        with libiv.Store.from_arrays(contact=["a"], channel=["web"], type=["visit"],
+                                     ts=np.array(["1704195000123"], dtype=object),
+                                     epoch_unit="ms") as s:
+            self.assertEqual(s.row(0)["ts"], utc("2024-01-02T11:30:00.123000"))
+        # a DST gap and a text no format reads: ParseError naming the row and column
+        df.loc[1, "Date"] = "03/31/2024 2:30 AM"
+        with self.assertRaises(libiv.ParseError) as cm:
+            libiv.Store.from_pandas(df, map={"Date": "ts"}, time_format="%m/%d/%Y %I:%M %p",
+                                    timezone="Europe/Berlin")
+        self.assertEqual((cm.exception.row, cm.exception.column), (1, "Date"))
+        self.assertIn("does not exist in time zone Europe/Berlin", str(cm.exception))
+        df.loc[1, "Date"] = "15.03.2024"
+        with self.assertRaises(libiv.ParseError) as cm:
+            libiv.Store.from_pandas(df, map={"Date": "ts"}, time_format="%m/%d/%Y %I:%M %p")
+        self.assertEqual((cm.exception.row, cm.exception.column), (1, "Date"))
+        self.assertIn("time_format '%m/%d/%Y %I:%M %p'", str(cm.exception))
 
     def test_source_options(self):
         df = pd.DataFrame({"contact": ["a", "b", "c", "a"],
