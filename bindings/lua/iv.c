@@ -1676,9 +1676,12 @@ static int c_vec(lua_State *L, int nargs, int nopt, clv_vfn f)
             continue;
         if (lua_istable(L, idx)) {
             size_t l = lua_rawlen(L, idx);
-            if (arr && l != len)
-                return luaL_error(L, "iv: array arguments of different lengths (%d and %d)",
-                                  (int)len, (int)l);
+            if (arr && l != len) {
+                lua_pushnil(L);
+                lua_pushfstring(L, "array arguments of different lengths (%d and %d)", (int)len, (int)l);
+                lua_pushinteger(L, IV_EINVAL);
+                return 3;
+            }
             arr = 1;
             len = l;
         } else {
@@ -1696,11 +1699,23 @@ static int c_vec(lua_State *L, int nargs, int nopt, clv_vfn f)
         for (k = 0; k < nargs; k++)
             if (lua_istable(L, k + 2)) {
                 lua_rawgeti(L, k + 2, (lua_Integer)i);
-                a[k] = luaL_checknumber(L, -1);
+                if (!lua_isnumber(L, -1)) {
+                    lua_pushnil(L);
+                    lua_pushfstring(L, "element %d of argument %d is not a number", (int)i, k + 1);
+                    lua_pushinteger(L, IV_EINVAL);
+                    return 3;
+                }
+                a[k] = lua_tonumber(L, -1);
                 lua_pop(L, 1);
             }
-        if ((rc = f(c, a, &v)) != IV_OK)
-            return fail(L, rc);
+        if ((rc = f(c, a, &v)) != IV_OK) {
+            /* nil, message, code, naming the element (1-based) the library refused */
+            const char *msg = iv_error_last();
+            lua_pushnil(L);
+            lua_pushfstring(L, "element %d: %s", (int)i, msg && *msg ? msg : iv_strerror(rc));
+            lua_pushinteger(L, rc);
+            return 3;
+        }
         lua_pushnumber(L, v);
         lua_rawseti(L, -2, (lua_Integer)i);
     }

@@ -114,4 +114,16 @@ T.test("covariates: all zero give the plain fit; negated covariates negate the c
   assert(ok == nil and msg:find("purchase rate only"), msg)
 end)
 
+T.test("array arguments: failures are nil, message, code naming the element", function()
+  local x, tx, TT = cdnow()
+  local m <close> = assert(iv.clv_fit("bgnbd", {x = x, t_x = tx, T = TT}))
+  -- t_x > T = 0 is refused by the library for that element only (IV_ERANGE = -6)
+  local r, msg, code = m:p_alive({1, 2, 3}, {1, 1, 2}, {5, 5, 0})
+  assert(r == nil and code == -6 and msg:find("^element 3: ") and msg:find("T = 0"), code)
+  r, msg, code = m:p_alive({1, 2}, {1, 1, 2}, 5)
+  assert(r == nil and code == -2 and msg:find("different lengths"), msg)
+  r, msg, code = m:p_alive({1, "x"}, {1, 1}, 5)
+  assert(r == nil and code == -2 and msg:find("element 2 of argument 1"), msg)
+end)
+
 T.finish()
