@@ -8,7 +8,9 @@ alternating, best and median of 5 runs each (wall and CPU seconds of this proces
   file         libiv.load(csv)
   frame/text   Store.from_pandas(pd.read_csv(csv)): ts as text, strings as object
   frame/dt64   the same frame with ts as datetime64[ns, UTC] and channel/type categorical
-The read_csv itself is not timed (the rows are already in a DataFrame in that use)."""
+The read_csv itself is not timed (the rows are already in a DataFrame in that use). The
+machine's load average is printed before and after (the ratios, CPU ones above all, are
+what to compare on a shared machine)."""
 import os
 import statistics
 import subprocess
@@ -33,6 +35,7 @@ def timed(f):
 def main():
     iv = sys.argv[1]
     contacts = sys.argv[2] if len(sys.argv) > 2 else "20000"
+    print("load average before: %.1f %.1f %.1f on %d CPUs" % (os.getloadavg() + (os.cpu_count(),)))
     with tempfile.TemporaryDirectory() as d:
         path = os.path.join(d, "log.csv")
         with open(path, "wb") as f:
@@ -53,12 +56,15 @@ def main():
         rows = res["file"][0][2]
         print("%d rows, %.1f MB CSV, %d columns" % (rows, size / 1e6, len(df.columns)))
         base = statistics.median(r[0] for r in res["file"])
+        cbase = statistics.median(r[1] for r in res["file"])
         for k, rs in res.items():
             assert all(r[2] == rows for r in rs), k
             wall = statistics.median(r[0] for r in rs)
             cpu = statistics.median(r[1] for r in rs)
-            print("%-11s wall median %.3f s (best %.3f), CPU median %.3f s, %.2fx file" % (
-                k, wall, min(r[0] for r in rs), cpu, wall / base))
+            print("%-11s wall median %.3f s (best %.3f), %.2fx file; CPU median %.3f s "
+                  "(best %.3f), %.2fx file" % (k, wall, min(r[0] for r in rs), wall / base, cpu,
+                                               min(r[1] for r in rs), cpu / cbase))
+    print("load average after: %.1f %.1f %.1f" % os.getloadavg())
 
 
 if __name__ == "__main__":

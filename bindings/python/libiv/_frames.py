@@ -174,49 +174,72 @@ def _strings(a: Any, name: str, values: Optional[Mapping[str, Any]], b: Built) -
         if v.dtype.kind == "U":
             v = v.astype(object)
         if v.dtype == object:
-            if not _all_str(v):     # missing values (None, NaN) or other types
+            # a column of str is joined as it is (str.join refuses anything else: then
+            # the missing values are blanked and it is tried once more)
+            rows = v.tolist()
+            joined = _join(rows)
+            if joined is None:
                 miss = pd.isna(v) if pd is not None else \
                     (np.equal(v, None) | np.not_equal(v, v))
-                v = np.where(np.asarray(miss, dtype=bool), "", v)
-            if _all_str(v):
-                rows = v.tolist()
-                return _pointers(np.arange(len(rows), dtype=np.int64), rows, name, b,
-                                 empty_null=True, all_str=True)
+                rows = np.where(np.asarray(miss, dtype=bool), "", v).tolist()
+                joined = _join(rows)
+            if joined is not None:
+                return _pointers(None, rows, name, b, empty_null=True, all_str=True,
+                                 joined=joined)
     codes, uniq = _factorize(a)
     uniq = _apply_values(uniq, values)
     return _pointers(codes, uniq, name, b)
 
 
+def _join(texts: List[Any]) -> Optional[str]:
+    """The texts joined by NUL, or None when one is not a str."""
+    try:
+        return "\0".join(texts)
+    except TypeError:
+        return None
+
+
 def _pointers(codes: Any, uniq: List[Any], name: str, b: Built, empty_null: bool = False,
-              all_str: bool = False) -> Any:
-    """char* per row into one buffer of the texts of ``uniq`` (code -1: NULL; with
-    empty_null, an empty text is NULL too)."""
-    if all_str or _all_str(uniq):
+              all_str: bool = False, joined: Optional[str] = None) -> Any:
+    """char* per row into one buffer of the texts of ``uniq`` (code -1: NULL; codes None:
+    row i is uniq[i]; with empty_null, an empty text is NULL too). The texts are joined
+    and encoded in one call each, and the start of each text is found with numpy (the
+    NUL bytes of the buffer), so nothing loops over the rows in Python."""
+    if joined is not None:
         texts = uniq
-    elif _all_str([u for u in uniq if u is not None]):
-        texts = ["" if u is None else u for u in uniq]
     else:
-        texts = ["" if u is None else u.decode("utf-8") if isinstance(u, bytes) else str(u)
-                 for u in uniq]
-    joined = "\0".join(texts)
-    if joined.count("\0") != max(len(texts) - 1, 0):
+        if all_str or _all_str(uniq):
+            texts = uniq
+        elif _all_str([u for u in uniq if u is not None]):
+            texts = ["" if u is None else u for u in uniq]
+        else:
+            texts = ["" if u is None else u.decode("utf-8") if isinstance(u, bytes) else str(u)
+                     for u in uniq]
+        joined = "\0".join(texts)
+    nt = len(texts)
+    if joined.count("\0") != max(nt - 1, 0):
         for k, t in enumerate(texts):
             if "\0" in t:
-                r = _first_row(codes, k)
+                r = k if codes is None else _first_row(codes, k)
                 raise bad_data("row %d: column %s: a NUL byte in %r" % (r, name, t), r, name)
     buf = joined.encode("utf-8") + b"\0"
-    if len(buf) == len(joined) + 1:          # ASCII: bytes = characters
-        lens = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 1
-    else:
-        lens = np.fromiter(map(len, map(str.encode, texts)), dtype=np.int64,
-                           count=len(texts)) + 1
-    if empty_null:
-        codes = np.where(lens == 1, -1, codes)
     cbuf = ctypes.create_string_buffer(buf, len(buf))
-    offsets = np.concatenate((np.zeros(1, np.int64), np.cumsum(lens)[:-1]))
     base = ctypes.addressof(cbuf)
-    safe = np.where(codes >= 0, codes, 0)
-    ptrs = np.where(codes >= 0, base + offsets[safe] if len(texts) else 0, 0).astype(np.uintp)
+    ends = np.flatnonzero(np.frombuffer(buf, dtype=np.uint8) == 0)[:nt]
+    starts = np.empty(nt, dtype=np.int64)
+    if nt:
+        starts[0] = 0
+        starts[1:] = ends[:-1] + 1
+    if codes is None:
+        ptrs = (starts + base).astype(np.uintp)
+        if empty_null:
+            ptrs[ends == starts] = 0
+    else:
+        if empty_null:
+            codes = np.where((ends == starts)[np.where(codes >= 0, codes, 0)] if nt else True,
+                             -1, codes)
+        safe = np.where(codes >= 0, codes, 0)
+        ptrs = np.where(codes >= 0, base + starts[safe] if nt else 0, 0).astype(np.uintp)
     b.keep += [cbuf, ptrs]
     return ptrs.ctypes.data_as(ctypes.POINTER(ctypes.c_char_p))
 
@@ -395,8 +418,10 @@ def _number_text(u: Any, decimal: Optional[str], thousands: Optional[str]) -> fl
 def _doubles(a: Any, name: str, decimal: Optional[str], thousands: Optional[str],
              b: Built) -> Any:
     if pd is not None and isinstance(a, (pd.Series, pd.Index)):
-        if a.dtype.kind in "iufb" or str(a.dtype) in ("Int64", "Int32", "Float64", "Float32",
-                                                      "UInt64", "UInt32", "Int16", "Int8"):
+        if isinstance(a.dtype, np.dtype) and a.dtype.kind in "iuf":
+            v = a.to_numpy()             # no NA handling needed: NaN is already NaN
+        elif a.dtype.kind in "iufb" or str(a.dtype) in ("Int64", "Int32", "Float64", "Float32",
+                                                        "UInt64", "UInt32", "Int16", "Int8"):
             v = a.to_numpy(dtype=np.float64, na_value=np.nan)
         else:
             v = a.to_numpy()

@@ -1,6 +1,6 @@
 """The interaction store, ingestion and the queries over it (doc/GUIDE.md §1, doc/METRICS.md)."""
 
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 import ctypes
 from collections.abc import Mapping
 import math
@@ -72,12 +72,12 @@ class IngestResult:
         self.rows_duplicate = stats.rows_duplicate
         self.rejects = rejects
 
-    def as_dict(self) -> Any:
+    def as_dict(self) -> Dict[str, int]:
         return {"rows_read": self.rows_read, "rows_accepted": self.rows_accepted,
                 "rows_rejected": self.rows_rejected, "bytes": self.bytes,
                 "rows_duplicate": self.rows_duplicate}
 
-    def __repr__(self) -> Any:
+    def __repr__(self) -> str:
         return "<libiv.IngestResult read %d, accepted %d, rejected %d>" % (
             self.rows_read, self.rows_accepted, self.rows_rejected)
 
@@ -230,7 +230,7 @@ class Store(Handle):
 
     # --- snapshots (doc/SUMMARIES.md) -------------------------------------------------------------
     @classmethod
-    def open(cls, path: Any, max_strings: Any=None) -> Any:
+    def open(cls, path: Any, max_strings: Optional[int] = None) -> "Store":
         """Load a store snapshot written by save() (CorruptError for a damaged file)."""
         out = ctypes.c_void_p()
         check(_lib.fn("iv_store_load")(ctypes.byref(out), _lib.enc(os.fspath(path)),
@@ -342,7 +342,7 @@ class Store(Handle):
         self.last_ingest = IngestResult(st, kept)
         return self.last_ingest
 
-    def ingest_text(self, text: Any, **opts: Any) -> Any:
+    def ingest_text(self, text: str, **opts: Any) -> IngestResult:
         """Ingest CSV or JSON Lines text (str) held in memory; options as ingest()."""
         return self.ingest(_lib.enc(text), **opts)
 
@@ -404,8 +404,9 @@ class Store(Handle):
         self.last_ingest = _appended(n, dup)
 
     @classmethod
-    def from_arrays(cls, contact: Any=None, ts: Any=None, channel: Any=None, type: Any=None, *, dims: Any=None,
-                    max_strings: Any=None, **columns: Any) -> Any:
+    def from_arrays(cls, contact: Any = None, ts: Any = None, channel: Any = None, type: Any = None,
+                    *, dims: Optional[Mapping[str, Any]] = None, max_strings: Optional[int] = None,
+                    **columns: Any) -> "Store":
         """A new Store from columns given as numpy arrays, pandas Series or lists: the
         fields contact, ts, channel, type (required, unless given by ``set=``), stage, area,
         direction, outcome, cost, value, score, rv, team, id; custom dimensions as
@@ -432,7 +433,9 @@ class Store(Handle):
         return store
 
     @classmethod
-    def from_pandas(cls, df: Any, *, map: Any=None, dims: Any=None, max_strings: Any=None, **options: Any) -> Any:
+    def from_pandas(cls, df: Any, *, map: Union[None, str, Mapping[str, str]] = None,
+                    dims: Union[None, Sequence[str], Mapping[str, str]] = None,
+                    max_strings: Optional[int] = None, **options: Any) -> "Store":
         """A new Store from a pandas DataFrame, as a CSV file with the same columns would
         be ingested: columns named as fields (case-insensitively, after ``map`` =
         {'customer_id': 'contact'} or 'src=dst,...') are the fields; every other column is
@@ -497,17 +500,17 @@ class Store(Handle):
 
     # --- reading ---------------------------------------------------------------------
     @property
-    def rows(self) -> Any:
+    def rows(self) -> int:
         """Number of interactions."""
-        return _lib.fn("iv_store_rows")(self._handle())
+        return int(_lib.fn("iv_store_rows")(self._handle()))
 
-    def __len__(self) -> Any:
+    def __len__(self) -> int:
         return self.rows
 
     @property
-    def contacts(self) -> Any:
+    def contacts(self) -> int:
         """Number of distinct contacts."""
-        return _lib.fn("iv_store_contacts")(self._handle())
+        return int(_lib.fn("iv_store_contacts")(self._handle()))
 
     @property
     def time_range(self) -> Any:
@@ -519,13 +522,13 @@ class Store(Handle):
         return (from_ms(a.value), from_ms(b.value))
 
     @property
-    def dims(self) -> Any:
+    def dims(self) -> List[str]:
         """Names of the custom dimensions (lower-cased as stored)."""
         h = self._handle()
         return [_lib.dec(_lib.fn("iv_store_dim_name")(h, i))
                 for i in range(_lib.fn("iv_store_dim_count")(h))]
 
-    def row(self, i: Any) -> Any:
+    def row(self, i: int) -> Dict[str, Any]:
         """Row i (insertion order) as a dict; absent optional fields are None."""
         h = self._handle()
         n = self.rows
@@ -553,7 +556,7 @@ class Store(Handle):
         for i in range(self.rows):
             yield self.row(i)
 
-    def contact_rows(self, contact: Any) -> Any:
+    def contact_rows(self, contact: str) -> List[int]:
         """Row indices of one contact in time order (NotFoundError when unknown)."""
         p = ctypes.POINTER(ctypes.c_uint32)()
         n = ctypes.c_size_t()
@@ -561,20 +564,20 @@ class Store(Handle):
                                                ctypes.byref(p), ctypes.byref(n)))
         return [p[i] for i in range(n.value)]
 
-    def memory(self) -> Any:
+    def memory(self) -> Dict[str, int]:
         """Bytes held: {'total', 'columns', 'strings'}."""
         c, s = ctypes.c_size_t(), ctypes.c_size_t()
         total = _lib.fn("iv_store_memory")(self._handle(), ctypes.byref(c), ctypes.byref(s))
         return {"total": total, "columns": c.value, "strings": s.value}
 
-    def ingest_counts(self) -> Any:
+    def ingest_counts(self) -> Dict[str, int]:
         """Counters over every ingestion into the store: {'rows_read', 'rows_rejected'}."""
         r, j = ctypes.c_uint64(), ctypes.c_uint64()
         check(_lib.fn("iv_store_ingest_counts")(self._handle(), ctypes.byref(r),
                                                 ctypes.byref(j)))
         return {"rows_read": r.value, "rows_rejected": j.value}
 
-    def __repr__(self) -> Any:
+    def __repr__(self) -> str:
         if not self._h:
             return "<libiv.Store closed>"
         return "<libiv.Store %d rows, %d contacts>" % (self.rows, self.contacts)
@@ -597,7 +600,8 @@ class Store(Handle):
         del keep
         return Table._take(out)
 
-    def metrics(self, by: Any=None, where: Any=None, model: Any=None, start: Any=None, end: Any=None, **kw: Any) -> Any:
+    def metrics(self, by: Any = None, where: Optional[str] = None, model: Any = None,
+                start: Any = None, end: Any = None, **kw: Any) -> Table:
         """The group metrics of doc/METRICS.md: one row per group, the `by` dimensions then n,
         contacts, cost, value, cpt, iv, roi, desired_rate, rv, rv_per_interaction,
         cost_per_rv, rv_forward, rv_backward, nps, nps_se, nps_ci_low, nps_ci_high, csat, csat_mean, ces, ces_easy,
@@ -617,7 +621,8 @@ class Store(Handle):
                          to_ms(prev_end, "prev_end"), by=by, where=where, model=model,
                          start=start, end=end, **kw)
 
-    def drill(self, group: Any, by: Any=None, where: Any=None, model: Any=None, start: Any=None, end: Any=None, **kw: Any) -> Any:
+    def drill(self, group: Any, by: Any = None, where: Optional[str] = None, model: Any = None,
+              start: Any = None, end: Any = None, **kw: Any) -> Table:
         """The interactions behind one group of metrics(...) with the same arguments:
         group is its 0-based row, or a dict of its keys ({'channel': 'web'}).
         Columns: row, id, contact, ts, channel, type, cost, rv."""
@@ -634,7 +639,8 @@ class Store(Handle):
         return self._run("iv_query_drill", ctypes.c_size_t(int(group)), by=by, where=where,
                          model=model, start=start, end=end, **kw)
 
-    def contacts_table(self, where: Any=None, model: Any=None, start: Any=None, end: Any=None, **kw: Any) -> Any:
+    def contacts_table(self, where: Optional[str] = None, model: Any = None, start: Any = None,
+                       end: Any = None, **kw: Any) -> Table:
         """Per-contact attributes (doc/METRICS.md): contact, first_ts, last_ts, n, cost, value,
         rv, profit, contact_stage, profit_tier, community_role and one bool per flag."""
         return self._run("iv_query_contacts", where=where, model=model, start=start,
@@ -659,14 +665,15 @@ class Store(Handle):
         return stats.compare(samples[0], samples[1], confidence=confidence,
                              mwu_method=mwu_method, mwu_continuity=mwu_continuity)
 
-    def rfm(self, calibration_end: Any=None, unit: Any="week", model: Any=None, holdout_end: Any=None) -> Any:
+    def rfm(self, calibration_end: Any = None, unit: Union[str, int] = "week", model: Any = None,
+            holdout_end: Any = None) -> Table:
         """The RFM summary per contact from its purchase-flagged interactions (columns
         contact, x, t_x, T, zbar, first, holdout_x, holdout_value)."""
         from .clv import _rfm
         return _rfm(self, calibration_end, unit, model, holdout_end)
 
 
-def load(path: Any, **opts: Any) -> Any:
+def load(path: Any, **opts: Any) -> Store:
     """Ingest one file (or a list of files) into a new Store (doc/GUIDE.md §3).
 
     Options as Store.ingest(): input_format, lenient, policy, rejects, progress, the source
