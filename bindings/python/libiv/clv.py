@@ -221,8 +221,8 @@ class CLV(Handle):
             cols = [_flat(cov[k]) for k in cov.keys()]
             for nm, col in zip(names, cols):
                 if len(col) != n:
-                    raise ValueError("CLV.fit: %s covariate %r has %d values, x has %d"
-                                     % (which, nm, len(col), n))
+                    raise invalid("CLV.fit: %s covariate %r has %d values, x has %d"
+                                  % (which, nm, len(col), n))
             k = len(names)
             zflat = [cols[j][i] for i in range(n) for j in range(k)]
             pz_, kz_ = _doubles(zflat)

@@ -20,7 +20,7 @@ from ctypes import POINTER, c_int, c_uint32, c_void_p
 from typing import Any, Dict, List, Optional, Tuple
 
 from . import _lib
-from ._errors import check, error_for
+from ._errors import check, error_for, invalid, unknown_keywords
 from .store import (INPUT_FORMATS, IngestResult, Source, Store, _INGEST_SIZES, _guess_format,
                     _source_settings)
 
@@ -38,7 +38,7 @@ def _format_code(path: str, input_format: Optional[str]) -> int:
     try:
         return int(INPUT_FORMATS[input_format.lower()])
     except KeyError:
-        raise ValueError("input_format must be 'csv' or 'jsonl', not %r" % input_format) \
+        raise invalid("input_format must be 'csv' or 'jsonl', not %r" % input_format) \
             from None
 
 
@@ -56,7 +56,7 @@ def _ingest_options(path: str, input_format: Optional[str], lenient: bool,
         if k in opts:
             setattr(o, k, int(opts.pop(k)))
     if opts:
-        raise TypeError("unexpected keyword argument(s): %s" % ", ".join(sorted(opts)))
+        raise unknown_keywords("ingest_range", opts)
     src = Source(settings) if settings else None
     if src is not None:
         o.source = src.h
@@ -166,7 +166,7 @@ def split_store(store: Store, nparts: int) -> List[Store]:
     (libiv.summary.partition_of, FNV-1a 64 modulo nparts), in row order, with their
     custom dimensions (iv_store_split)."""
     if int(nparts) < 1:
-        raise ValueError("nparts must be at least 1")
+        raise invalid("nparts must be at least 1")
     parts = [Store() for _ in range(int(nparts))]
     try:
         arr = (c_void_p * len(parts))(*[p._handle() for p in parts])

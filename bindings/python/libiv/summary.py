@@ -21,7 +21,7 @@ from typing import Any, Iterable
 from ctypes import POINTER, Structure, c_char_p, c_double, c_int, c_size_t, c_uint32, c_void_p
 
 from . import _lib
-from ._errors import check, invalid
+from ._errors import check, invalid, wrong_type
 from ._util import Handle
 from .table import Table
 
@@ -241,7 +241,7 @@ def _lifecycle_options(command: str, opts: "dict[str, Any]") -> "tuple[Any, Any]
         return lo, (st, rt)
     if command == "funnel":
         if "steps" not in opts:
-            raise TypeError("Partial.make('funnel'): steps is required")
+            raise wrong_type("Partial.make('funnel'): steps is required")
         text, ex = lc._steps_text(opts.pop("steps")), lc._exclude_text(opts.pop("exclude", None))
         lo = lc._options(steps=text, mode=lc._code(lc.MODES, opts.pop("mode", "ordered"), "mode"),
                          window=lc.duration_ms(opts.pop("window", None), "window"), exclude=ex)
@@ -311,7 +311,7 @@ class Partial:
             return cls("metrics", summary=Summary.make(store, **options))
         kind = _PARTIAL_KINDS.get(command)
         if kind is None:
-            raise ValueError("Partial.make: unknown command %r (one of %s)" % (
+            raise invalid("Partial.make: unknown command %r (one of %s)" % (
                 command, ", ".join(cls.COMMANDS)))
         from .store import _query_options
         opts = dict(options)
@@ -375,7 +375,7 @@ class Partial:
             else:
                 acc.merge(p)
         if acc is None:
-            raise ValueError("merge_all: no partials")
+            raise invalid("merge_all: no partials")
         return acc
 
     # --- result --------------------------------------------------------------------
