@@ -2038,8 +2038,15 @@ IV_API int iv_ingest_push(iv_ingest *ing, const void *data, size_t len)
     ing->stable_hi = (const char *)p + len;
     rc = iv__push_text(ing, (const char *)p, len);
     ing->stable_lo = ing->stable_hi = NULL;
-    if (rc == IV_OK)
+    if (rc == IV_OK) {
         rc = iv__flush(ing); /* the rows may point into data, which is the caller's */
+    } else if (!ing->is_clone) {
+        /* a failure (strict mode, a limit) after rows were accepted: those rows still
+         * reach the store, so that its row count equals rows_accepted */
+        int rc2 = iv__flush(ing);
+        if (rc2)
+            rc = rc2;
+    }
     return rc;
 }
 
