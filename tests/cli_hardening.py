@@ -206,6 +206,30 @@ class WholeFileReaders(unittest.TestCase):
                           p.stderr, args)
 
 
+class BinaryReaders(unittest.TestCase):
+    """Item 8: a summary file is refused by its first bytes when they are not a summary's
+    magic: `iv summary show /dev/zero` read 512 MB (526 MB resident) before refusing."""
+
+    def test_dev_zero_is_refused_after_its_first_bytes(self):
+        p = subprocess.Popen([IV, "summary", "show", "/dev/zero"], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+        _, err = p.communicate(timeout=120)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn(b"'/dev/zero' is not a libiv summary (bad magic)", err)
+
+    def test_memory_stays_small(self):
+        # ru_maxrss of this one child (kB): the binary and its libraries, not a buffer of
+        # the limit's size (256 MiB)
+        pid = os.fork()
+        if pid == 0:  # the child runs iv with stderr silenced
+            fd = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(fd, 2)
+            os.execv(IV, [IV, "summary", "show", "/dev/zero"])
+        _, status, ru = os.wait4(pid, 0)
+        self.assertEqual(os.waitstatus_to_exitcode(status), 1)
+        self.assertLess(ru.ru_maxrss, 32 * 1024)
+
+
 class Rejects(unittest.TestCase):
     """Items 5 and 14: the cap says what it left out; a full disk is reported; raw text
     cut at its limit is marked."""

@@ -1071,7 +1071,8 @@ IV_API int iv_summary_load(iv_summary **out, const char *path, const iv_summary_
     if ((rc = iv__summary_opts(opts, &o)))
         return rc;
     iv__alloc_init(&a, o.alloc, o.alloc_ud);
-    if ((rc = iv__read_file(&a, path, IV__READ_FILE_LIMIT, &b, &n)))
+    if ((rc = iv__read_file_magic(&a, path, IV__READ_FILE_LIMIT, IV_SUMMARY_MAGIC, 8,
+                                  "a libiv summary", &b, &n)))
         return rc;
     rc = iv_summary_from_bytes(out, b, n, opts);
     if (rc == IV_ECORRUPT || rc == IV_EVERSION) {

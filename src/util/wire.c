@@ -347,9 +347,16 @@ int iv__atomic_commit(FILE *f, const char *tmp, const char *path)
 int iv__read_file(const iv__alloc *a, const char *path, size_t limit, unsigned char **out,
                   size_t *len)
 {
+    return iv__read_file_magic(a, path, limit, NULL, 0, NULL, out, len);
+}
+
+int iv__read_file_magic(const iv__alloc *a, const char *path, size_t limit, const void *magic,
+                        size_t mlen, const char *what, unsigned char **out, size_t *len)
+{
     FILE *f;
     unsigned char *b = NULL;
     size_t cap = 0, n = 0;
+    int sniffed = !magic || !mlen;
     struct stat st;
     *out = NULL;
     *len = 0;
@@ -380,15 +387,29 @@ int iv__read_file(const iv__alloc *a, const char *path, size_t limit, unsigned c
                 return iv__error(IV_ELIMIT, "'%s' is longer than the %zu bytes this file may have",
                                  path, limit);
             }
-            if (iv__grow(a, &q, &cap, n + 65536 > limit + 1 ? limit + 1 : n + 65536, 1)) {
+            /* doubling, but never past limit + 1 (one byte tells "longer than the limit") */
+            size_t ncap = cap ? (cap > (limit + 1) / 2 ? limit + 1 : 2 * cap) : 65536;
+            if (ncap > limit + 1)
+                ncap = limit + 1;
+            q = iv__realloc(a, b, cap, ncap);
+            if (!q) {
                 iv__free(a, b, cap);
                 fclose(f);
                 return iv__nomem("reading a file");
             }
             b = q;
+            cap = ncap;
         }
-        got = fread(b + n, 1, cap - n, f);
+        got = fread(b + n, 1, (sniffed ? cap : mlen) - n, f);
         n += got;
+        if (!sniffed && n >= mlen) {
+            if (memcmp(b, magic, mlen) != 0) {
+                iv__free(a, b, cap);
+                fclose(f);
+                return iv__error(IV_ECORRUPT, "'%s' is not %s (bad magic)", path, what);
+            }
+            sniffed = 1;
+        }
         if (got == 0)
             break;
     }

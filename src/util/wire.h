@@ -98,5 +98,11 @@ void iv__atomic_abort(FILE *f, const char *tmp);
 #define IV__TEXT_FILE_LIMIT ((size_t)16 << 20)
 int iv__read_file(const iv__alloc *a, const char *path, size_t limit, unsigned char **out,
                   size_t *len);
+/* The same for a binary format that starts with the magic bytes magic[0..mlen): as soon
+ * as mlen bytes are in and differ, stop with IV_ECORRUPT "'path' is not WHAT (bad magic)"
+ * — so that /dev/zero or a large wrong file is refused after a few bytes, not at the
+ * limit. At most limit + 1 bytes are ever buffered. */
+int iv__read_file_magic(const iv__alloc *a, const char *path, size_t limit, const void *magic,
+                        size_t mlen, const char *what, unsigned char **out, size_t *len);
 
 #endif

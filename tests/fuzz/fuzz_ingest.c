@@ -6,7 +6,11 @@
  *   push (input may be split anywhere);
  * - strict mode keeps a prefix of what lenient mode keeps, and agrees with it when
  *   nothing is bad;
+ * - the same bytes as a file parsed by 2 threads in small ranges (every range boundary
+ *   case: a record, a quoted field or a CRLF cut anywhere) give the same rows, counters
+ *   and result as one push;
  * - a metrics query over the accepted rows counts every one of them. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,8 +25,14 @@ typedef struct run {
     iv_ingest_stats st;
 } run;
 
+/* The parallel driver's range size (src/data/ingest.c): small here, so that a few
+ * hundred bytes of input are cut into many ranges. */
+extern uint64_t iv__ingest_chunk;
+
+/* chunk: bytes per push; 0: write the bytes to a file and parse it with 2 threads in
+ * ranges of range_size bytes. */
 static void run_ingest(run *r, const uint8_t *data, size_t size, int format, int policy,
-                       size_t chunk, const iv_source *src)
+                       size_t chunk, const iv_source *src, uint64_t range_size)
 {
     iv_ingest_options o = IV_INGEST_OPTIONS_INIT;
     size_t off = 0;
@@ -37,15 +47,26 @@ static void run_ingest(run *r, const uint8_t *data, size_t size, int format, int
     o.max_raw = 40;
     o.max_rejects = 6;
     o.source = src;
+    o.threads = chunk ? 1 : 2;
     FUZZ_CHECK(iv_store_new(&r->store, NULL) == IV_OK);
     FUZZ_CHECK(iv_ingest_new(&r->ing, r->store, &o) == IV_OK);
     r->rc = IV_OK;
+    if (!chunk) {
+        char path[256];
+        uint64_t saved = iv__ingest_chunk;
+        fuzz_temp_file(path, sizeof path, data, size);
+        iv__ingest_chunk = range_size;
+        r->rc = iv_ingest_file(r->ing, path);
+        iv__ingest_chunk = saved;
+        remove(path);
+        off = size;
+    }
     while (off < size && r->rc == IV_OK) {
         size_t n = size - off < chunk ? size - off : chunk;
         r->rc = iv_ingest_push(r->ing, data + off, n);
         off += n;
     }
-    if (r->rc == IV_OK)
+    if (r->rc == IV_OK && chunk)
         r->rc = iv_ingest_finish(r->ing);
     /* After a failure the handle refuses more work instead of misbehaving. */
     if (r->rc != IV_OK)
@@ -93,11 +114,13 @@ static void check_query(const iv_store *s)
 
 void fuzz_ingest_with(const uint8_t *data, size_t size, int format, const iv_source *src)
 {
-    run whole, chunked, strict;
+    run whole, chunked, strict, file;
     size_t chunk = size ? 1 + data[size - 1] % 11 : 1;
-    run_ingest(&whole, data, size, format, IV_POLICY_LENIENT, size ? size : 1, src);
-    run_ingest(&chunked, data, size, format, IV_POLICY_LENIENT, chunk, src);
-    run_ingest(&strict, data, size, format, IV_POLICY_STRICT, size ? size : 1, src);
+    uint64_t range_size = size ? 1 + data[0] % 97 : 1;
+    run_ingest(&whole, data, size, format, IV_POLICY_LENIENT, size ? size : 1, src, 0);
+    run_ingest(&chunked, data, size, format, IV_POLICY_LENIENT, chunk, src, 0);
+    run_ingest(&strict, data, size, format, IV_POLICY_STRICT, size ? size : 1, src, 0);
+    run_ingest(&file, data, size, format, IV_POLICY_LENIENT, 0, src, range_size);
 
     FUZZ_CHECK(whole.rc == chunked.rc);
     FUZZ_CHECK(whole.st.rows_read == chunked.st.rows_read);
@@ -105,6 +128,13 @@ void fuzz_ingest_with(const uint8_t *data, size_t size, int format, const iv_sou
     FUZZ_CHECK(whole.st.bytes == chunked.st.bytes);
     FUZZ_CHECK(whole.st.rows_duplicate == chunked.st.rows_duplicate);
     fuzz_same_rows(whole.store, chunked.store);
+
+    FUZZ_CHECK(whole.rc == file.rc);
+    FUZZ_CHECK(whole.st.rows_read == file.st.rows_read);
+    FUZZ_CHECK(whole.st.rows_accepted == file.st.rows_accepted);
+    FUZZ_CHECK(whole.st.rows_rejected == file.st.rows_rejected);
+    FUZZ_CHECK(whole.st.rows_duplicate == file.st.rows_duplicate);
+    fuzz_same_rows(whole.store, file.store);
 
     FUZZ_CHECK(strict.st.rows_accepted <= whole.st.rows_accepted);
     FUZZ_CHECK(strict.st.rows_rejected <= 1);
@@ -117,6 +147,7 @@ void fuzz_ingest_with(const uint8_t *data, size_t size, int format, const iv_sou
     run_free(&whole);
     run_free(&chunked);
     run_free(&strict);
+    run_free(&file);
 }
 
 void fuzz_ingest(const uint8_t *data, size_t size, int format)
