@@ -143,8 +143,15 @@ IV_API void iv_ingest_free(iv_ingest *ing);
  * reads on past @p end to the end of the record that straddles it. So consecutive
  * ranges [0, b1), [b1, b2), ... [bk, size) ingest every record exactly once, with the
  * same rows, rejects and errors as the whole file, as long as the record-start rule of
- * iv_ingest_find_record() finds the true starts at b1 ... bk. Lines and offsets in
- * rejects and errors are the file's (the line feeds before @p begin are counted).
+ * iv_ingest_find_record() finds the true starts at b1 ... bk. The call reads only the
+ * header and the range's own bytes (plus the record that straddles @p end), so its cost
+ * does not grow with @p begin; the lines before the range are not counted. Offsets in
+ * rejects and errors are the file's. Lines are the file's when the range starts at the
+ * file's first record (@p begin at or before the end of the header); otherwise they count
+ * from the range's first record (line 1), and an error's message, after the file's name,
+ * reads "byte offset O, line N of the range from byte offset B, ..." (O: the offset of
+ * the bad row in the file; B: the offset of the range's first record), so
+ * `tail -c +O+1 FILE | head -n 1` shows the row.
  * The handle must be new (no input pushed). Parses with the options' @c threads.
  * @param[in] ing a new handle
  * @param[in] path a regular file

@@ -257,7 +257,11 @@ struct iv_ingest {
     uint64_t start, end; /* the bytes it parsed: records starting in [start, end) */
     int fail_rc;         /* its failure: the code, the line (0: none) and the message */
     uint64_t fail_line;  /* without "line N" when fail_line is set */
+    uint64_t fail_off;   /* 1 + the byte offset of the bad row that failed (0: none) */
     char fail_msg[768];
+    /* iv_ingest_file_range of a range after the file's first record: the offset of the
+     * range's first record, from which lines are counted (0: lines are the input's) */
+    uint64_t range_from;
 };
 
 /* ------------------------------------------------------------- options -------- */
@@ -801,6 +805,7 @@ static int iv__bad_row(iv_ingest *ing, const char *raw, size_t nraw, size_t col,
     if (ing->policy == IV_POLICY_STRICT) {
         snprintf(ing->fail_msg, sizeof ing->fail_msg, "%s%s", col ? ", " : ": ", reason);
         ing->fail_line = ing->rec_line;
+        ing->fail_off = ing->rec_off + 1;
         return iv__fail(ing, iv__error(IV_EPARSE, "line %llu%s", (unsigned long long)ing->rec_line,
                                        ing->fail_msg));
     }
@@ -2271,6 +2276,7 @@ static void iv__clone_reset(iv_ingest *P)
     P->failed = 0;
     P->fail_rc = 0;
     P->fail_line = 0;
+    P->fail_off = 0;
     P->rec_len = 0;
     P->ncarry = 0;
     P->in_carry = 0;
@@ -2430,8 +2436,10 @@ static int iv__merge(iv_ingest *ing, iv_ingest *P, uint64_t line0)
     ing->line = line0 + P->line - 1;
     ing->bytes = P->failed ? P->bytes : P->end;
     if (P->failed) {
-        if (P->fail_line)
+        if (P->fail_line) {
+            ing->fail_off = P->fail_off;
             rc = iv__error(P->fail_rc, "line %llu%s", (unsigned long long)(line0 + P->fail_line - 1), P->fail_msg);
+        }
         else
             rc = iv__error(P->fail_rc, "%s", P->fail_msg);
         return iv__fail(ing, rc);
@@ -2677,16 +2685,14 @@ static int iv__ingest_mapped(iv_ingest *ing, const iv__mapped *m, uint64_t begin
     from = begin <= ing->hdr_end ? ing->hdr_end : begin;
     if (from > ing->hdr_end) {
         iv__csv t;
-        const char *p = m->p + ing->hdr_end, *e = m->p + from;
         iv__csv_init(&t, &ing->alloc, ing->delim, ing->max_fields);
         from = iv__find_start(ing, &t, m->p, m->size, from);
         iv__csv_free(&t);
-        e = m->p + IV__MIN(from, m->size);
-        /* lines are the file's: count the line feeds skipped */
-        while (p < e && (p = memchr(p, '\n', (size_t)(e - p))) != NULL) {
-            ing->line++;
-            p++;
-        }
+        /* lines count from the range's first record (line 1), not from the file's start:
+         * counting the line feeds before it would read the whole prefix, so a range's
+         * cost would grow with its offset; errors name the range's offset instead */
+        ing->line = 1;
+        ing->range_from = from;
     }
     if (from < end) {
         rc = iv__parallel_ok(ing) ? iv__drive(ing, m->p, m->size, from, end)
@@ -2698,6 +2704,28 @@ static int iv__ingest_mapped(iv_ingest *ing, const iv__mapped *m, uint64_t begin
         ing->stable_lo = ing->stable_hi = NULL;
     }
     return iv_ingest_finish(ing);
+}
+
+/* The message of a failed range whose lines count from its first record: "line N" at
+ * its head becomes "byte offset O, line N of the range from byte offset B" (O, the
+ * failing record's offset in the file, when the failure is a bad row), so that the row
+ * can be found without the line count of the file. */
+static void iv__range_error(const iv_ingest *ing, int rc)
+{
+    char msg[1024];
+    const char *rest;
+    unsigned long long n = 0;
+    snprintf(msg, sizeof msg, "%s", iv_error_last());
+    if (strncmp(msg, "line ", 5) != 0 || msg[5] < '0' || msg[5] > '9')
+        return;
+    for (rest = msg + 5; *rest >= '0' && *rest <= '9'; rest++)
+        n = n * 10 + (unsigned long long)(*rest - '0');
+    if (ing->fail_off)
+        iv__error(rc, "byte offset %llu, line %llu of the range from byte offset %llu%s",
+                  (unsigned long long)(ing->fail_off - 1), n, (unsigned long long)ing->range_from, rest);
+    else
+        iv__error(rc, "line %llu of the range from byte offset %llu%s", n,
+                  (unsigned long long)ing->range_from, rest);
 }
 
 IV_API int iv_ingest_file_range(iv_ingest *ing, const char *path, uint64_t begin, uint64_t end)
@@ -2724,6 +2752,8 @@ IV_API int iv_ingest_file_range(iv_ingest *ing, const char *path, uint64_t begin
         return rc;
     rc = iv__ingest_mapped(ing, &m, begin, end);
     iv__unmap(&m);
+    if (rc != IV_OK && rc != IV_EIO && ing->range_from)
+        iv__range_error(ing, rc);
     return iv__name_error(rc, path);
 }
 

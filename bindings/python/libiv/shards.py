@@ -22,7 +22,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from . import _lib
 from ._errors import check, error_for, invalid, unknown_keywords
 from .store import (INPUT_FORMATS, IngestResult, Source, Store, _INGEST_SIZES, _guess_format,
-                    _source_settings)
+                    _ingest_outcome, _source_settings)
 
 _P = c_void_p
 _PROTOS = {
@@ -86,7 +86,10 @@ class RangeInfo:
     """What ingest_range read: start (offset of the first record read), end (the offset
     after the last record read: where the next range's first record must start),
     the counters (rows_read, rows_accepted, rows_rejected, rows_duplicate) and the kept
-    rejects (dicts: line, offset, reason, raw; lines and offsets are the file's)."""
+    rejects (dicts: line, offset, reason, raw). Offsets are the file's; lines are the
+    file's when the range starts at the file's first record, otherwise they count from
+    the range's first record, at offset ``start`` (line 1): the lines before the range
+    are not read (include/iv/ingest.h, iv_ingest_file_range)."""
 
     def __init__(self, path: str, begin: int, end: int, start: int, stop: int,
                  result: IngestResult) -> None:
@@ -111,8 +114,11 @@ def ingest_range(path: str, begin: int, end: int, store: Optional[Store] = None,
     `store` (a new Store when None): iv_ingest_file_range. The CSV header is read from
     the file's start. Source options and limits as Store.ingest (delimiter, encoding,
     time_format, timezone, epoch_unit, decimal, thousands, map, set, values, profile,
-    max_line, ...). Strict (default): a bad row raises ParseError naming the file's line
-    and column; lenient=True skips it and keeps it in the info's rejects.
+    max_line, ...). Reads only the header and the range's bytes, so its cost does not
+    grow with `begin`. Strict (default): a bad row raises ParseError naming the file, the
+    row's byte offset, its line in the range and the column ("F: byte offset O, line N of
+    the range from byte offset B, column ..."; in the file's first range, the file's line
+    as Store.ingest); lenient=True skips it and keeps it in the info's rejects.
     Returns (store, RangeInfo)."""
     p = os.fspath(path)
     size = os.path.getsize(p)
@@ -131,17 +137,7 @@ def ingest_range(path: str, begin: int, end: int, store: Optional[Store] = None,
         check(f("iv_ingest_new")(ctypes.byref(ing), st._handle(), ctypes.byref(o)))
         rc = f("iv_ingest_file_range")(ing, _lib.enc(p), int(begin), int(end))
         err = error_for(rc) if rc < 0 else None
-        stats = _lib.IngestStats()
-        stats.size = ctypes.sizeof(stats)
-        f("iv_ingest_get_stats")(ing, ctypes.byref(stats))
-        kept: List[Dict[str, Any]] = []
-        line, off = ctypes.c_uint64(), ctypes.c_uint64()
-        reason, raw = ctypes.c_char_p(), ctypes.c_char_p()
-        for i in range(f("iv_ingest_reject_count")(ing)):
-            f("iv_ingest_reject")(ing, i, ctypes.byref(line), ctypes.byref(off),
-                                  ctypes.byref(reason), ctypes.byref(raw))
-            kept.append({"line": line.value, "offset": off.value,
-                         "reason": _lib.dec(reason.value), "raw": _lib.dec(raw.value)})
+        stats, kept = _ingest_outcome(ing)
         if err is not None:
             raise err
     except BaseException:

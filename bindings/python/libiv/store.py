@@ -82,6 +82,24 @@ class IngestResult:
             self.rows_read, self.rows_accepted, self.rows_rejected)
 
 
+def _ingest_outcome(ing: Any) -> Tuple[Any, List[Dict[str, Any]]]:
+    """The counters (iv_ingest_stats) and the kept rejects (dicts: line, offset, reason,
+    raw) of an ingestion handle: Store.ingest and libiv.shards.ingest_range."""
+    f = _lib.fn
+    st = _lib.IngestStats()
+    st.size = ctypes.sizeof(st)
+    f("iv_ingest_get_stats")(ing, ctypes.byref(st))
+    kept: List[Dict[str, Any]] = []
+    line, off = ctypes.c_uint64(), ctypes.c_uint64()
+    reason, raw = ctypes.c_char_p(), ctypes.c_char_p()
+    for i in range(f("iv_ingest_reject_count")(ing)):
+        f("iv_ingest_reject")(ing, i, ctypes.byref(line), ctypes.byref(off),
+                              ctypes.byref(reason), ctypes.byref(raw))
+        kept.append({"line": line.value, "offset": off.value,
+                     "reason": _lib.dec(reason.value), "raw": _lib.dec(raw.value)})
+    return st, kept
+
+
 def _appended(n: int, duplicates: List[int]) -> IngestResult:
     """The counters of an append from arrays or a DataFrame (every row is accepted or
     the call fails; dedup='id' leaves duplicates out)."""
@@ -319,17 +337,7 @@ class Store(Handle):
             if rc < 0:
                 from ._errors import error_for
                 err = error_for(rc)
-            st = _lib.IngestStats()
-            st.size = ctypes.sizeof(st)
-            f("iv_ingest_get_stats")(ing, ctypes.byref(st))
-            kept = []
-            line, off = ctypes.c_uint64(), ctypes.c_uint64()
-            reason, raw = ctypes.c_char_p(), ctypes.c_char_p()
-            for i in range(f("iv_ingest_reject_count")(ing)):
-                f("iv_ingest_reject")(ing, i, ctypes.byref(line), ctypes.byref(off),
-                                      ctypes.byref(reason), ctypes.byref(raw))
-                kept.append({"line": line.value, "offset": off.value,
-                             "reason": _lib.dec(reason.value), "raw": _lib.dec(raw.value)})
+            st, kept = _ingest_outcome(ing)
             if rejects is not None:
                 check(f("iv_ingest_write_rejects")(ing, _lib.enc(os.fspath(rejects))))
         finally:

@@ -11,6 +11,7 @@ import io
 import itertools
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -271,10 +272,30 @@ class Reading(Cluster):
         _write(path, self.header, rows)
         with self.assertRaises(libiv.ParseError) as cm:
             libiv.load(path)
+        self.assertIn("line 4323", str(cm.exception))  # 1 header line + 4322nd record
         with self.assertRaises(libiv.ParseError) as got:
             ivd.metrics(self.client, path, range_size=30_000)
-        self.assertEqual(str(got.exception), str(cm.exception))
-        self.assertIn("line 4323", str(got.exception))  # 1 header line + 4322nd record
+        # the bad row lies in a later range, whose lines count from its first record
+        # (the prefix is not read): the message names the file, the row's byte offset,
+        # its line in the range and the range's offset (include/iv/ingest.h)
+        with open(path, "rb") as f:
+            data = f.read()
+        lines = data.split(b"\n")
+        bad = sum(len(x) + 1 for x in lines[:4322])  # where line 4323 starts
+        self.assertIn(b"not a time", lines[4322])
+        msg = str(got.exception)
+        m = re.match(r"(.*): byte offset (\d+), line (\d+) of the range from byte offset "
+                     r"(\d+), column 2 \(ts\): ", msg)
+        self.assertIsNotNone(m, msg)
+        assert m is not None
+        self.assertEqual(m.group(1), path)
+        self.assertEqual(int(m.group(2)), bad)
+        b = int(m.group(4))
+        self.assertLessEqual(b, bad)
+        self.assertEqual(data[b - 1:b], b"\n")
+        self.assertEqual(int(m.group(3)), 4323 - data[:b].count(b"\n"))
+        # the rest of the message is the one-process one
+        self.assertEqual(msg[m.end():], str(cm.exception).split(", column 2 (ts): ", 1)[1])
         run = self.same_as_single(path, "metrics", {"by": "team"},
                                   want_store=libiv.load(path, lenient=True), range_size=30_000,
                                   lenient=True)
