@@ -266,6 +266,26 @@ START_TEST(a_timestamp_error_names_the_formats_tried_and_the_option)
 }
 END_TEST
 
+/* Many long patterns: the message keeps its end (the option to use) and says how many
+ * patterns it did not list, instead of being cut at the reason buffer's size. */
+START_TEST(a_timestamp_error_with_many_formats_is_not_cut)
+{
+    static const char *const kv[] = {
+        "time_format", "%Y-%m-%d %H:%M:%S.%f %z (first, a long pattern to fill the message)",
+        "time_format", "%d.%m.%Y %H:%M:%S (second, another long pattern of the same kind)",
+        "time_format", "%m/%d/%Y %I:%M:%S %p (third, a long pattern again for the list)",
+        "time_format", "%d %B %Y %H:%M (fourth)", "time_format", "%d %b %y (fifth)",
+        "time_format", "%e %b %Y (sixth)", NULL };
+    static const char *const need[] = { "line 2", "ts", "more time_format patterns",
+                                        "epoch seconds; give its format with the time_format option "
+                                        "(iv: --time-format '%m/%d/%Y %H:%M')", NULL };
+    iv_source *src = src_of(kv);
+    fails_with(src, IV_INPUT_CSV, "contact,ts,channel,type\na,not a time at all,web,visit\n", IV_EPARSE,
+               need);
+    iv_source_free(src);
+}
+END_TEST
+
 START_TEST(timezone_fixed_offsets_and_iana_gaps_and_overlaps)
 {
     static const char csv[] = "contact,ts,channel,type\n"
@@ -797,6 +817,7 @@ static void source_tests(TCase *tc)
     tcase_add_test(tc, a_header_read_as_one_column_names_the_delimiter_it_guesses);
     tcase_add_test(tc, time_formats_are_tried_in_order_before_iso);
     tcase_add_test(tc, a_timestamp_error_names_the_formats_tried_and_the_option);
+    tcase_add_test(tc, a_timestamp_error_with_many_formats_is_not_cut);
     tcase_add_test(tc, timezone_fixed_offsets_and_iana_gaps_and_overlaps);
     tcase_add_test(tc, epoch_unit_reads_integers_as_seconds_milliseconds_or_microseconds);
     tcase_add_test(tc, decimal_and_thousands_marks);

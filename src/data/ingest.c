@@ -232,7 +232,7 @@ struct iv_ingest {
     size_t capscratch;
     iv__tcache tcache;   /* month of the last timestamp */
     iv__row row;
-    char why[256];
+    char why[640]; /* a bad timestamp's reason with the formats tried fits whole */
 
     uint64_t rows_read, rows_accepted, rows_rejected;
     iv__reject *rej;
@@ -965,7 +965,7 @@ static int iv__set_number(iv_ingest *ing, double *num, const char *s, size_t n)
 /* A timestamp that did not parse: the reason, the formats tried, and the option. */
 IV__NOINLINE static int iv__ts_fail(iv_ingest *ing, const char *s, size_t n, const char *reason)
 {
-    char tried[192];
+    char tried[320];
     iv__source_time_tried(ing->src, tried, sizeof tried);
     snprintf(ing->why, sizeof ing->why, "bad timestamp '%.*s': %s; tried %s; give its format with the "
              "time_format option (iv: --time-format '%%m/%%d/%%Y %%H:%%M')", (int)IV__MIN(n, 40), s, reason, tried);

@@ -571,14 +571,23 @@ IV_API int iv_source_load(iv_source *src, const char *file_or_name)
 
 void iv__source_time_tried(const iv_source *src, char *buf, size_t cap)
 {
-    size_t i, o = 0;
+    /* The built-in formats always fit; patterns that would not are counted, not cut. */
+    static const char iso[] = "ISO 8601 (YYYY-MM-DD[Thh:mm[:ss[.fff]]][Z|+hh:mm]), epoch ";
+    static const char more[] = "and 18446744073709551615 more time_format patterns, ";
+    const char *unit = !src || src->epoch_unit == IV__EPOCH_S ? "seconds"
+                       : src->epoch_unit == IV__EPOCH_MS ? "milliseconds" : "microseconds";
+    size_t i = 0, o = 0, tail = sizeof iso + sizeof "microseconds" + sizeof more;
     buf[0] = '\0';
-    for (i = 0; src && i < src->nformats && o + 1 < cap; i++)
+    for (; src && i < src->nformats; i++) {
+        size_t need = strlen(src->formats[i]) + sizeof "time_format '', ";
+        if (o + need + tail > cap)
+            break;
         o += (size_t)snprintf(buf + o, cap - o, "time_format '%s', ", src->formats[i]);
+    }
+    if (src && i < src->nformats && o + sizeof more < cap)
+        o += (size_t)snprintf(buf + o, cap - o, "and %zu more time_format patterns, ", src->nformats - i);
     if (o < cap)
-        snprintf(buf + o, cap - o, "ISO 8601 (YYYY-MM-DD[Thh:mm[:ss[.fff]]][Z|+hh:mm]), epoch %s",
-                 !src || src->epoch_unit == IV__EPOCH_S ? "seconds"
-                 : src->epoch_unit == IV__EPOCH_MS ? "milliseconds" : "microseconds");
+        snprintf(buf + o, cap - o, "%s%s", iso, unit);
 }
 
 /* Integer epoch text in the source's unit. 0 ok, 1 not an integer, 2 out of range. */
@@ -653,7 +662,7 @@ IV_API int iv_source_parse_time(const iv_source *src, const char *text, size_t l
 {
     iv__tzcache tzc = {0, 0, 0, 0};
     const char *why = NULL;
-    char tried[192], reason[160];
+    char tried[320], reason[160];
     const char *s = text;
     size_t n = len;
     if (!text || !ms)
