@@ -1,5 +1,5 @@
 /* Output of /usr/bin/python3 tests/ref/clv_models_ref.py (SciPy maximum, mpmath
- * Hessian at 30 digits; mpmath hyp2f1 at 40 digits). */
+ * Hessian at 30 digits). */
 #define REF_BG_MLE {0.24259291587603207, 4.413531932312126, 0.79288620219994632, 2.4257539020287231}
 #define REF_BG_SE {0.012557320373842645, 0.37822145737326431, 0.18571918847272343, 0.70534606870796801}
 #define REF_GG_MLE {6.2488045136622548, 3.744588309284683, 15.447741887143424}

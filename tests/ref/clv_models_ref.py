@@ -5,17 +5,11 @@
    with SciPy (Nelder-Mead then BFGS on a numpy log-likelihood written here from FHL 2005
    eq. 6 and the Gamma-Gamma marginal density), then the Hessian of the log-likelihood by
    mpmath's numerical differentiation at 30 digits (mp.diff), inverted with mpmath.
-2. The BG/NBD mean function M(r, alpha, a, b, t) = (a+b-1)/(a-1) [1 - (alpha/(alpha+t))^r
-   2F1(r, b; a+b-1; t/(alpha+t))] by mpmath's hyp2f1 at 40 digits (a = 1 as the limit, by
-   evaluating at a = 1 +- 1e-30 and averaging) over the grid r, alpha, a, b in
-   {1e-3, 0.1, 1, 10, 1e3}, t in {0.1, 10, 1000} (the reduced grid of the CI test; pass
-   --full for every parameter in 1e-3, 1e-2, ..., 1e3 and t in 1e-2 ... 1e4, printed as
-   CSV for a comparison run by hand).
+(The BG/NBD and MBG/NBD predictions over a parameter grid: tests/ref/clv_grid_ref.py.)
 
 Run: /usr/bin/python3 tests/ref/clv_models_ref.py > tests/ref/clv_models_ref.h
 """
 import csv
-import itertools
 import os
 import sys
 
@@ -103,33 +97,11 @@ def ses(ll, p):
     return [mp.sqrt(C[i, i]) for i in range(n)]
 
 
-def bg_mean(r, al, a, b, t):
-    mp.mp.dps = 40
-    r, al, a, b, t = (mp.mpf(v) for v in (r, al, a, b, t))
-
-    def m(a):
-        c = a + b - 1
-        z = t / (al + t)
-        return c / (a - 1) * (1 - (al / (al + t)) ** r * mp.hyp2f1(r, b, c, z))
-    if a == 1:
-        e = mp.mpf("1e-30")
-        return (m(a + e) + m(a - e)) / 2
-    return m(a)
-
-
 def main():
-    full = "--full" in sys.argv
-    if full:
-        vals = [10.0 ** k for k in range(-3, 4)]
-        ts = [10.0 ** k for k in range(-2, 5)]
-        print("r,alpha,a,b,t,M")
-        for r, al, a, b, t in itertools.product(vals, vals, vals, vals, ts):
-            print("%r,%r,%r,%r,%r,%s" % (r, al, a, b, t, mp.nstr(bg_mean(r, al, a, b, t), 17)))
-        return
     data = cdnow()
     x, tx, T, z = (np.array(c) for c in zip(*data))
     print("/* Output of /usr/bin/python3 tests/ref/clv_models_ref.py (SciPy maximum, mpmath")
-    print(" * Hessian at 30 digits; mpmath hyp2f1 at 40 digits). */")
+    print(" * Hessian at 30 digits). */")
     pb = mle(lambda p: -bg_np(p, x, tx, T).sum(), [1, 10, 1, 1])
     gb = groups(zip(x, tx, T))
     print("#define REF_BG_MLE {%s}" % ", ".join("%.17g" % v for v in pb))
@@ -139,13 +111,6 @@ def main():
     gg = groups(zip(x[m], z[m]))
     print("#define REF_GG_MLE {%s}" % ", ".join("%.17g" % v for v in pg))
     print("#define REF_GG_SE {%s}" % ", ".join(mp.nstr(v, 17) for v in ses(lambda q: gg_mp(q, gg), pg)))
-    vals = [1e-3, 0.1, 1.0, 10.0, 1e3]
-    ts = [0.1, 10.0, 1000.0]
-    print("/* r, alpha, a, b, t, M(r, alpha, a, b, t) */")
-    print("static const double ref_bg_mean[][6] = {")
-    for r, al, a, b, t in itertools.product(vals, vals, vals, vals, ts):
-        print("    {%r, %r, %r, %r, %r, %s}," % (r, al, a, b, t, mp.nstr(bg_mean(r, al, a, b, t), 17)))
-    print("};")
 
 
 if __name__ == "__main__":
