@@ -6,6 +6,7 @@ doc/GUIDE.md.
 Run by meson with IV_EXE (the built tool) and IV_SOURCE_ROOT set."""
 import csv
 import json
+import math
 import os
 import subprocess
 import tempfile
@@ -271,6 +272,74 @@ class Clv(unittest.TestCase):
             p = iv("clv", "fit", "--summary", self.cdnow, "--model", "gg", "--covariates", cov,
                    check=False)
             self.assertEqual(p.returncode, 2)
+
+    def test_predict_and_validate_take_covariates(self):
+        # issue #17: predict and validate with --covariates predict each customer at its
+        # own rate alpha_i = alpha exp(-gamma . z_i). Checked by a second method: BG/NBD's
+        # closed forms (FHL 2005 eq. 10 and 11) evaluated here at alpha_i, with the fitted
+        # parameters the CLI reports, and the Gauss series of 2F1 (all terms positive).
+        with open(self.cdnow) as f:
+            rows = [line.split(",") for line in f.read().splitlines()[1:]]
+        with tempfile.TemporaryDirectory() as d:
+            cov = os.path.join(d, "cov.csv")
+            z = {}
+            with open(cov, "w") as g:
+                g.write("contact,big,seg\n")
+                for k, r in enumerate(rows):
+                    z[r[0]] = (1.0 if float(r[4]) > 30 else 0.0, "ab"[k % 2])
+                    g.write(f"{r[0]},{z[r[0]][0]:g},{z[r[0]][1]}\n")
+            fit = iv_json("clv", "fit", "--summary", self.cdnow, "--model", "bgnbd",
+                          "--covariates", cov)
+            pred = iv_json("clv", "predict", "--summary", self.cdnow, "--model", "bgnbd",
+                           "--covariates", cov, "--horizon", "39")
+            plain = iv_json("clv", "predict", "--summary", self.cdnow, "--model", "bgnbd",
+                            "--horizon", "39")
+        r_, al, a, b = (fit[k] for k in ("r", "alpha", "a", "b"))
+        gb, gs = fit["gamma_purchase.big"], fit["gamma_purchase.seg=b"]
+        self.assertNotEqual(gb, 0)
+
+        def hyp2f1(p, q, c, x):
+            term, total, k = 1.0, 1.0, 0
+            while abs(term) > 1e-17 * abs(total):
+                term *= (p + k) * (q + k) / ((c + k) * (k + 1)) * x
+                total += term
+                k += 1
+            return total
+        self.assertEqual(len(pred), len(rows))
+        differ = 0
+        for row, p0 in zip(pred, plain):
+            x, tx, T = row["x"], row["t_x"], row["T"]
+            zb, seg = z[row["contact"]]
+            ali = al * math.exp(-(gb * zb + gs * (seg == "b")))
+            dd = a / (b + x - 1) * ((ali + T) / (ali + tx)) ** (r_ + x) if x > 0 else 0.0
+            pa = 1 / (1 + dd)
+            t = 39.0
+            e = (a + b + x - 1) / (a - 1) * (1 - ((ali + T) / (ali + T + t)) ** (r_ + x) *
+                                             hyp2f1(r_ + x, b + x, a + b + x - 1,
+                                                    t / (ali + T + t))) * pa
+            self.close(row["p_alive"], pa, 1e-9)
+            self.close(row["expected_purchases"], e, 1e-9)
+            differ += abs(row["expected_purchases"] - p0["expected_purchases"]) > 1e-6
+        self.assertGreater(differ, len(rows) // 2)  # the covariates changed the predictions
+        # validate: the "all" row's predicted total is the sum of the conditional
+        # expectations over the holdout at each customer's own rate (the same closed form)
+        with tempfile.TemporaryDirectory() as d:
+            summ = os.path.join(d, "s.csv")
+            with open(summ, "w") as g:
+                g.write("contact,x,t_x,T,holdout_x,holdout_T\n")
+                for r in rows:
+                    g.write(f"{r[0]},{r[1]},{r[2]},{r[3]},1,39\n")
+            cov2 = os.path.join(d, "cov.csv")
+            with open(cov2, "w") as g:
+                g.write("contact,big,seg\n")
+                for r in rows:
+                    g.write(f"{r[0]},{z[r[0]][0]:g},{z[r[0]][1]}\n")
+            val = iv_json("clv", "validate", "--summary", summ, "--model", "bgnbd",
+                          "--covariates", cov2)
+            p = iv("clv", "pmf", "--summary", summ, "--model", "bgnbd", "--covariates", cov2,
+                   "--horizon", "1", "--max-x", "2", check=False)
+            self.assertEqual(p.returncode, 2)
+        self.close(val[-1]["predicted"], sum(r["expected_purchases"] for r in pred), 1e-9)
 
     def test_covariates_from_a_custom_dimension(self):
         # the sample's region (text) one-hot on the BG/NBD purchase rate

@@ -1731,6 +1731,77 @@ static int c_survival(lua_State *L) { return c_vec(L, 1, 0, v_survival); }
 static int c_retention(lua_State *L) { return c_vec(L, 1, 0, v_retention); }
 static int c_residual(lua_State *L) { return c_vec(L, 2, 1, v_residual); }
 
+/* iv.clv_new(model, {params in the model's order}) -> clv | nil, msg, code: a model with
+ * given parameters (iv_clv_new) */
+static int l_clv_new(lua_State *L)
+{
+    int code = clv_model_code(L, 1), rc;
+    size_t n, want = code == IV_CLV_GG ? 3 : code == IV_CLV_SBG ? 2 : 4;
+    double *p = numbers(L, 2, &n);
+    iv_clv *c = NULL;
+    if (n != want) {
+        lua_pushnil(L);
+        lua_pushfstring(L, "iv: clv_new: this model has %d parameters, %d given", (int)want,
+                        (int)n);
+        lua_pushinteger(L, IV_EINVAL);
+        return 3;
+    }
+    if ((rc = iv_clv_new(&c, code, p, NULL)) != IV_OK)
+        return fail(L, rc);
+    return push_clv(L, c);
+}
+
+/* the number of covariates of a fit on one rate: its gamma_<which>.NAME parameters */
+static size_t clv_cov_count(lua_State *L, const iv_clv *c, const char *prefix)
+{
+    iv_table *t = NULL;
+    size_t j, k = 0, lp = strlen(prefix);
+    int rc = iv_clv_params(c, &t);
+    if (rc != IV_OK)
+        luaL_error(L, "iv: for_customer: %s", iv_error_last());
+    for (j = 0; j < iv_table_ncols(t); j++) {
+        const char *nm = iv_table_col_name(t, j);
+        size_t ln = strlen(nm);
+        if (strncmp(nm, prefix, lp) == 0 && !(ln >= 3 && strcmp(nm + ln - 3, "_se") == 0))
+            k++;
+    }
+    iv_table_free(t);
+    return k;
+}
+
+/* clv:for_customer({purchase = {z...}, dropout = {z...}}) -> clv | nil, msg, code: the
+ * model of one customer of a fit with covariates (its own rates alpha_i, beta_i), the
+ * covariates in the fit's order (names in byte order, as iv.clv_fit takes them) */
+static int c_for_customer(lua_State *L)
+{
+    const iv_clv *c = check_clv(L, 1);
+    static const char *const which[2] = {"purchase", "dropout"};
+    static const char *const prefix[2] = {"gamma_purchase.", "gamma_dropout."};
+    double *z[2] = {NULL, NULL};
+    iv_clv *one = NULL;
+    int i, rc;
+    if (lua_isnoneornil(L, 2))
+        lua_newtable(L);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    for (i = 0; i < 2; i++) {
+        size_t want = clv_cov_count(L, c, prefix[i]), n;
+        z[i] = field_numbers(L, 2, which[i], &n);
+        if (!z[i] && want == 0)
+            continue;
+        if (!z[i] || n != want) {
+            lua_pushnil(L);
+            lua_pushfstring(L, "iv: for_customer: %s has %d covariates, %d given", which[i],
+                            (int)want, z[i] ? (int)n : 0);
+            lua_pushinteger(L, IV_EINVAL);
+            return 3;
+        }
+    }
+    rc = iv_clv_for_customer(c, z[0], z[1], &one);
+    if (rc != IV_OK)
+        return fail(L, rc);
+    return push_clv(L, one);
+}
+
 static int l_clv_simple(lua_State *L)
 {
     double v = 0;
@@ -2765,6 +2836,7 @@ IV_LUA_EXPORT int luaopen_iv(lua_State *L)
         {"survival", c_survival},
         {"retention", c_retention},
         {"residual_lifetime", c_residual},
+        {"for_customer", c_for_customer},
         {"close", c_close},
         {NULL, NULL}};
     static const luaL_Reg functions[] = {
@@ -2774,6 +2846,7 @@ IV_LUA_EXPORT int luaopen_iv(lua_State *L)
         {"model", l_model},
         {"model_parse", l_model_parse},
         {"clv_fit", l_clv_fit},
+        {"clv_new", l_clv_new},
         {"clv_simple", l_clv_simple},
         {"stats_compare", l_stats_compare},
         {"welch", l_welch},

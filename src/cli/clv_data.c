@@ -92,14 +92,22 @@ int clv_data_from_store(const iv_store *store, const iv_rfm_options *ro, int mod
     return IV_OK;
 }
 
-int clv_validate_table(const clv_data *d, const iv_clv *tx, iv_table **out, size_t *bad)
+int clv_cov_customer(const iv_clv *tx, const clv_cov *cov, size_t i, iv_clv **one)
+{
+    const double *z = cov->z + i * cov->k;
+    /* the same covariates on both rates of Pareto/NBD (as the fit takes them) */
+    return iv_clv_for_customer(tx, z, iv_clv_model_of(tx) == IV_CLV_PARETO ? z : NULL, one);
+}
+
+int clv_validate_table(const clv_data *d, const iv_clv *tx, const clv_cov *cov, iv_table **out,
+                       size_t *bad)
 {
     static const char *const cols[] = {"x", "customers", "actual", "predicted", "mae", "rmse",
                                        "correlation"};
     static const int types[] = {IV_COL_STRING, IV_COL_INT, IV_COL_DOUBLE, IV_COL_DOUBLE,
                                 IV_COL_DOUBLE, IV_COL_DOUBLE, IV_COL_DOUBLE};
     double cnt[8] = {0}, act[8] = {0}, pre[8] = {0}, sa = 0, sp = 0;
-    double sae = 0, sse = 0, n = 0, ma, mp, va = 0, vp = 0, cov = 0, *p;
+    double sae = 0, sse = 0, n = 0, ma, mp, va = 0, vp = 0, cv = 0, *p;
     iv_table *t = NULL;
     size_t i;
     int k, rc = IV_OK;
@@ -107,7 +115,13 @@ int clv_validate_table(const clv_data *d, const iv_clv *tx, iv_table **out, size
     if (!(p = malloc((d->n ? d->n : 1) * sizeof *p)))
         return IV_ENOMEM;
     for (i = 0; i < d->n; i++) {
-        if ((rc = iv_clv_conditional(tx, d->hT[i], d->x[i], d->t_x[i], d->T[i], &p[i])) != IV_OK) {
+        iv_clv *one = NULL;
+        if (cov && cov->k)
+            rc = clv_cov_customer(tx, cov, i, &one);
+        if (rc == IV_OK)
+            rc = iv_clv_conditional(one ? one : tx, d->hT[i], d->x[i], d->t_x[i], d->T[i], &p[i]);
+        iv_clv_free(one);
+        if (rc != IV_OK) {
             if (bad)
                 *bad = i;
             free(p);
@@ -129,7 +143,7 @@ int clv_validate_table(const clv_data *d, const iv_clv *tx, iv_table **out, size
     for (i = 0; i < d->n; i++) {
         va += (d->hx[i] - ma) * (d->hx[i] - ma);
         vp += (p[i] - mp) * (p[i] - mp);
-        cov += (d->hx[i] - ma) * (p[i] - mp);
+        cv += (d->hx[i] - ma) * (p[i] - mp);
     }
     free(p);
     rc = iv_table_new(&t, NULL, NULL);
@@ -156,7 +170,7 @@ int clv_validate_table(const clv_data *d, const iv_clv *tx, iv_table **out, size
             if (rc == IV_OK)
                 rc = iv_table_set_double(t, (size_t)r, 3, cnt[k] ? pre[k] / cnt[k] : NAN);
         } else {
-            double corr = va > 0 && vp > 0 ? cov / sqrt(va * vp) : NAN;
+            double corr = va > 0 && vp > 0 ? cv / sqrt(va * vp) : NAN;
             if (rc == IV_OK)
                 rc = iv_table_set_int(t, (size_t)r, 1, (int64_t)n);
             if (rc == IV_OK)

@@ -27,12 +27,6 @@ int clv_data_alloc(clv_data *d, size_t n);
 int clv_data_from_store(const iv_store *store, const iv_rfm_options *ro, int model,
                         double hold_len, clv_data *d);
 
-/* The validation table: rows x = "0".."6", "7+" (customers, actual = mean holdout
- * purchases, predicted = mean conditional expectation over hT) and "all" (every customer:
- * customers, actual and predicted as totals, i.e. sums over the customers, and mae, rmse,
- * correlation over customers). IV_OK, or the error of the first conditional expectation
- * that fails (its index in *bad) or IV_ENOMEM. */
-int clv_validate_table(const clv_data *d, const iv_clv *tx, iv_table **out, size_t *bad);
 
 /* Covariates of the contacts of a clv_data, one row per contact (doc/CLV.md §13): numeric
  * columns as they are, a text column one-hot (an indicator NAME=LEVEL for every level but
@@ -55,4 +49,16 @@ int clv_cov_from_csv(const char *cmd, const char *path, const clv_data *d, clv_c
 int clv_cov_from_dims(const char *cmd, const iv_store *store, const char *dims,
                       const clv_data *d, clv_cov *out);
 
+/* Customer i's own model (rates alpha_i, beta_i from its covariates; iv_clv_for_customer),
+ * the covariates on both rates for Pareto/NBD as the fit takes them. */
+int clv_cov_customer(const iv_clv *tx, const clv_cov *cov, size_t i, iv_clv **one);
+
+/* The validation table: rows x = "0".."6", "7+" (customers, actual = mean holdout
+ * purchases, predicted = mean conditional expectation over hT) and "all" (every customer:
+ * customers, actual and predicted as totals, i.e. sums over the customers, and mae, rmse,
+ * correlation over customers). IV_OK, or the error of the first conditional expectation
+ * that fails (its index in *bad) or IV_ENOMEM. With covariates (cov non-NULL, cov->k > 0)
+ * each customer is predicted by its own model (clv_cov_customer). */
+int clv_validate_table(const clv_data *d, const iv_clv *tx, const clv_cov *cov, iv_table **out,
+                       size_t *bad);
 #endif

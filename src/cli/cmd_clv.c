@@ -35,10 +35,11 @@ static const char *help_clv =
     "needs holdout_x and holdout_T (holdout_n for bgbb). --penalizer L (>= 0) is lifetimes'\n"
     "penalizer_coef. --covariates FILE (a CSV contact,NAME,...) or --covariates-dim D,...\n"
     "(custom dimensions: each contact's latest value) gives time-invariant covariates for\n"
-    "fit: on the purchase rate of bgnbd and mbgnbd, on the purchase and dropout rates of\n"
-    "pareto (alpha exp(-gamma . z), beta exp(-gamma . z)); text columns are one-hot, an\n"
-    "indicator NAME=LEVEL per level but the first; fit then reports\n"
-    "gamma_purchase.NAME and gamma_dropout.NAME, each with its _se.\n"
+    "fit, predict and validate: on the purchase rate of bgnbd and mbgnbd, on the purchase\n"
+    "and dropout rates of pareto (alpha exp(-gamma . z), beta exp(-gamma . z)); text columns\n"
+    "are one-hot, an indicator NAME=LEVEL per level but the first; fit then reports\n"
+    "gamma_purchase.NAME and gamma_dropout.NAME, each with its _se; predict and validate\n"
+    "predict each contact at its own rates (Gamma-Gamma for --spend has no covariates).\n"
     "\n"
     "fit:      one object: each parameter as named in the papers followed by <name>_se, its\n"
     "          standard error, then loglik and customers.\n"
@@ -254,8 +255,9 @@ static int add_row(iv_table *t, const char *contact, const double *v, size_t nv,
     return rc;
 }
 
-static int clv_predict(const clv_data *d, int model, const iv_clv *tx, const iv_clv *gg,
-                       double horizon, double step, double discount, iv_table **out)
+static int clv_predict(const clv_data *d, int model, const iv_clv *tx, const clv_cov *cov,
+                       const iv_clv *gg, double horizon, double step, double discount,
+                       iv_table **out)
 {
     static const char *const cols[] = {"contact", "x", "t_x", "T", "p_alive", "expected_purchases",
                                        "expected_spend", "clv"};
@@ -285,13 +287,25 @@ static int clv_predict(const clv_data *d, int model, const iv_clv *tx, const iv_
                 iv_clv_residual_lifetime(tx, d->x[i], discount, &v[4]);
             }
         } else {
-            iv_clv_p_alive(tx, d->x[i], d->t_x[i], d->T[i], &v[3]);
-            iv_clv_conditional(tx, horizon, d->x[i], d->t_x[i], d->T[i], &v[4]);
-            if (gg) {
+            /* with covariates, the customer's own model (its rates alpha_i, beta_i) */
+            iv_clv *one = NULL;
+            const iv_clv *m = tx;
+            if (cov->k) {
+                if ((rc = clv_cov_customer(tx, cov, i, &one)) == IV_ENOMEM)
+                    break;
+                m = one;
+            }
+            if (m) {
+                iv_clv_p_alive(m, d->x[i], d->t_x[i], d->T[i], &v[3]);
+                iv_clv_conditional(m, horizon, d->x[i], d->t_x[i], d->T[i], &v[4]);
+            }
+            if (m && gg) {
                 iv_clv_expected_spend(gg, d->x[i], d->zbar[i], &v[5]);
-                iv_clv_value(tx, gg, d->x[i], d->t_x[i], d->T[i], d->zbar[i], horizon, step,
+                iv_clv_value(m, gg, d->x[i], d->t_x[i], d->T[i], d->zbar[i], horizon, step,
                              discount, &v[6]);
             }
+            iv_clv_free(one);
+            rc = IV_OK;
         }
         rc = add_row(t, d->contact[i], v, ncols - 1, ct);
     }
@@ -304,10 +318,11 @@ static int clv_predict(const clv_data *d, int model, const iv_clv *tx, const iv_
 }
 
 /* validate: calibration frequency classes 0..6 and 7+, then "all" (clv_data.h) */
-static int clv_validate(const char *cmd, const clv_data *d, const iv_clv *tx, iv_table **out)
+static int clv_validate(const char *cmd, const clv_data *d, const iv_clv *tx, const clv_cov *cov,
+                        iv_table **out)
 {
     size_t bad = 0;
-    int rc = clv_validate_table(d, tx, out, &bad);
+    int rc = clv_validate_table(d, tx, cov, out, &bad);
     if (rc == IV_OK)
         return CLI_OK;
     if (rc == IV_ENOMEM)
@@ -360,7 +375,7 @@ int cli_cmd_clv(int argc, char **argv)
     clv_cov cov;
     cli_opts o;
     iv_rfm_options ro = IV_RFM_OPTIONS_INIT;
-    iv_clv_options co = IV_CLV_OPTIONS_INIT;
+    iv_clv_options co = IV_CLV_OPTIONS_INIT, go;
     int model = 0, spend = 0, i, bad = 0, st = CLI_OK, rc, sub, have_cal = 0, have_hold = 0;
     double horizon = NAN, discount = 0.01, step, hold_len = 0, unit_days;
     unsigned long long kmax = 0;
@@ -425,10 +440,10 @@ int cli_cmd_clv(int argc, char **argv)
             scoring = v;
         } else if (!bad && (v = cli_value(cmd, argc, argv, &i, "--summary", &bad))) {
             summary = v;
-        } else if (!bad && sub == SUB_FIT &&
+        } else if (!bad && sub != SUB_PMF &&
                    (v = cli_value(cmd, argc, argv, &i, "--covariates", &bad))) {
             covfile = v;
-        } else if (!bad && sub == SUB_FIT &&
+        } else if (!bad && sub != SUB_PMF &&
                    (v = cli_value(cmd, argc, argv, &i, "--covariates-dim", &bad))) {
             covdims = v;
         } else if (!bad && (v = cli_value(cmd, argc, argv, &i, "--penalizer", &bad))) {
@@ -510,6 +525,7 @@ int cli_cmd_clv(int argc, char **argv)
         st = clv_cov_from_dims(cmd, store, covdims, &d, &cov);
     if (st != CLI_OK)
         goto done;
+    go = co; /* Gamma-Gamma (--spend) without covariates */
     if (cov.k) { /* the same covariates on both rates of Pareto/NBD */
         co.covariates_purchase = cov.k;
         co.z_purchase = cov.z;
@@ -525,19 +541,19 @@ int cli_cmd_clv(int argc, char **argv)
                                          NULL, d.n, &co);
     if (rc != IV_OK) {
         st = cli_fail_rc(cmd, "fit", rc);
-    } else if (spend && (rc = iv_clv_fit(&gg, IV_CLV_GG, d.x, NULL, NULL, d.zbar, d.n, &co)) != IV_OK) {
+    } else if (spend && (rc = iv_clv_fit(&gg, IV_CLV_GG, d.x, NULL, NULL, d.zbar, d.n, &go)) != IV_OK) {
         st = cli_fail_rc(cmd, "Gamma-Gamma fit", rc);
     } else if (sub == SUB_FIT) {
         st = (rc = iv_clv_params(tx, &t)) != IV_OK ? cli_fail_rc(cmd, "parameters", rc) : CLI_OK;
     } else if (sub == SUB_VALIDATE) {
-        st = clv_validate(cmd, &d, tx, &t);
+        st = clv_validate(cmd, &d, tx, &cov, &t);
     } else if (sub == SUB_PMF) {
         st = clv_pmf(cmd, tx, horizon, kmax, &t);
     } else {
         if (isnan(horizon))
             horizon = ro.unit == IV_RFM_WEEK ? 52.0 : 365.0;
         step = 365.25 / 12.0 / unit_days; /* one month in the unit: discounting is monthly */
-        rc = clv_predict(&d, model, tx, gg, horizon, step, discount, &t);
+        rc = clv_predict(&d, model, tx, &cov, gg, horizon, step, discount, &t);
         st = rc == IV_OK ? CLI_OK : cli_fail_rc(cmd, "predictions", rc);
     }
     if (st == CLI_OK)

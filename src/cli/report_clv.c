@@ -373,7 +373,7 @@ static int holdout(const report_clv_in *in, int *charts)
         return cli_fail(in->cmd, "out of memory");
     }
     for (k = 0; rc == IV_OK && k < NMODELS; k++)
-        if (f.m[k] && (rc = clv_validate_table(&d, f.m[k], &vt[k], NULL)) != IV_OK &&
+        if (f.m[k] && (rc = clv_validate_table(&d, f.m[k], NULL, &vt[k], NULL)) != IV_OK &&
             rc != IV_ENOMEM) {
             /* a prediction the model cannot give: the model is left out, with the reason */
             snprintf(f.why[k], sizeof f.why[k], "Its predictions are undefined for these data: %s",

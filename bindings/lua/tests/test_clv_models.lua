@@ -114,6 +114,30 @@ T.test("covariates: all zero give the plain fit; negated covariates negate the c
   assert(ok == nil and msg:find("purchase rate only"), msg)
 end)
 
+T.test("for_customer: a customer's model is the plain model at alpha exp(-gamma z)", function()
+  local x, tx, TT = cdnow()
+  local z = {}
+  for i = 1, #x do z[i] = (i % 3 == 0) and 1 or 0 end
+  local p <close> = assert(iv.clv_fit("bgnbd", {x = x, t_x = tx, T = TT,
+    purchase_covariates = {third = z}}))
+  local pp = p:params()
+  for _, i in ipairs({1, 3, 6}) do
+    local one <close> = assert(p:for_customer({purchase = {z[i]}}))
+    local ai = pp.alpha * math.exp(-pp["gamma_purchase.third"] * z[i])
+    local plain <close> = assert(iv.clv_new("bgnbd", {pp.r, ai, pp.a, pp.b}))
+    near(one:params().alpha, ai, 1e-14)
+    near(one:conditional(52, x[i], tx[i], TT[i]), plain:conditional(52, x[i], tx[i], TT[i]), 1e-12)
+    near(one:p_alive(x[i], tx[i], TT[i]), plain:p_alive(x[i], tx[i], TT[i]), 1e-12)
+  end
+  local ok, msg, code = p:for_customer({purchase = {1, 2}})
+  assert(ok == nil and msg:find("purchase has 1 covariates, 2 given"), msg)
+  assert(code == iv.EINVAL or code == -2, code)
+  ok, msg = iv.clv_new("bgnbd", {1, 2})
+  assert(ok == nil and msg:find("4 parameters, 2 given"), msg)
+  ok, msg = p:for_customer()
+  assert(ok == nil and msg:find("purchase has 1 covariates, 0 given"), msg)
+end)
+
 T.test("array arguments: failures are nil, message, code naming the element", function()
   local x, tx, TT = cdnow()
   local m <close> = assert(iv.clv_fit("bgnbd", {x = x, t_x = tx, T = TT}))

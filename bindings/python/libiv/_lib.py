@@ -279,6 +279,7 @@ _PROTOS = {
     "iv_clv_fit": (c_int, [PP, c_int, PD, PD, PD, PD, c_size_t, POINTER(ClvOptions)]),
     "iv_clv_new": (c_int, [PP, c_int, PD, POINTER(ClvOptions)]),
     "iv_clv_free": (None, [P]),
+    "iv_clv_for_customer": (c_int, [P, PD, PD, PP]),
     "iv_clv_model_of": (c_int, [P]),
     "iv_clv_params": (c_int, [P, PP]),
     "iv_clv_get_param": (c_int, [P, c_char_p, PD]),

@@ -278,6 +278,42 @@ class CLV(Handle):
         """{name as in the papers: value}."""
         return self._named("")
 
+    def for_customer(self, purchase: Union[Sequence[float], Mapping[str, float], None] = None,
+                     dropout: Union[Sequence[float], Mapping[str, float], None] = None
+                     ) -> "CLV":
+        """The model of one customer of a fit with covariates: its own rates alpha_i =
+        alpha exp(-gamma_purchase . z) (and beta_i for pareto) and no covariates, so every
+        prediction method gives that customer's prediction (iv_clv_for_customer). purchase
+        and dropout: the customer's covariates, a {name: value} dict with the fit's names
+        or a sequence in the fit's order."""
+        names = list(self.params)
+        zs: List[Any] = []
+        for which, val in (("purchase", purchase), ("dropout", dropout)):
+            pre = "gamma_" + which + "."
+            want = [n[len(pre):] for n in names if n.startswith(pre)]
+            if val is None:
+                if want:
+                    raise invalid("CLV.for_customer: the fit has %s covariates %s"
+                                  % (which, ", ".join(want)))
+                zs.append(None)
+                continue
+            if isinstance(val, Mapping):
+                missing = [n for n in want if n not in val]
+                extra = [str(n) for n in val if n not in want]
+                if missing or extra:
+                    raise invalid("CLV.for_customer: %s covariates %s expected, %s given"
+                                  % (which, want, list(val)))
+                vals = [float(val[n]) for n in want]
+            else:
+                vals = [float(v) for v in val]
+                if len(vals) != len(want):
+                    raise invalid("CLV.for_customer: %d %s covariates expected, %d given"
+                                  % (len(want), which, len(vals)))
+            zs.append((ctypes.c_double * max(len(vals), 1))(*vals))
+        out = ctypes.c_void_p()
+        check(_lib.fn("iv_clv_for_customer")(self._handle(), zs[0], zs[1], ctypes.byref(out)))
+        return CLV(None, _handle=out.value)
+
     @property
     def standard_errors(self) -> Dict[str, Optional[float]]:
         """{name: standard error from the observed information} (None when not available:

@@ -122,6 +122,26 @@ class Models(unittest.TestCase):
         self.assertIn("gamma_dropout.seg=b_se", one)
         with self.assertRaises(libiv.Error):
             CLV.fit("gg", array(x), zbar=array([1.0] * len(x)), purchase_covariates=cov)
+        # for_customer: customer k's own model has alpha_k = alpha exp(-gamma . z_k),
+        # beta_k = beta exp(-gamma . z_k), and predicts as the plain model given those
+        # parameters (a second path: iv_clv_new, no covariates)
+        for k in (0, 1, 2, 7):
+            zk = {"seg=b": float(seg[k] == "b"), "seg=c": float(seg[k] == "c")}
+            one = c.for_customer(purchase=zk, dropout=[zk["seg=b"], zk["seg=c"]])
+            ea = math.exp(-(p["gamma_purchase.seg=b"] * zk["seg=b"] +
+                            p["gamma_purchase.seg=c"] * zk["seg=c"]))
+            eb = math.exp(-(p["gamma_dropout.seg=b"] * zk["seg=b"] +
+                            p["gamma_dropout.seg=c"] * zk["seg=c"]))
+            plain = CLV("pareto", [p["r"], p["alpha"] * ea, p["s"], p["beta"] * eb])
+            self.close(one.params["alpha"], p["alpha"] * ea, 1e-14)
+            self.close(one.params["beta"], p["beta"] * eb, 1e-14)
+            self.close(one.conditional(52, x[k], tx[k], T[k]),
+                       plain.conditional(52, x[k], tx[k], T[k]), 1e-12)
+            self.close(one.p_alive(x[k], tx[k], T[k]), plain.p_alive(x[k], tx[k], T[k]), 1e-12)
+        with self.assertRaises(libiv.Error):
+            c.for_customer(purchase={"seg=b": 1.0})
+        with self.assertRaises(libiv.Error):
+            c.for_customer(purchase=[1.0, 0.0])  # dropout covariates missing
 
 
 if __name__ == "__main__":
