@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "iv/ingest.h"
+#include "iv/query.h"
 #include "store.h"
 #include "testutil.h"
 
@@ -415,9 +417,92 @@ START_TEST(a_row_with_every_field_costs_at_most_48_bytes)
 }
 END_TEST
 
+/* Ingestion leaves the store prepared without its per-contact index: the grouped query
+ * (a scan in store order) never builds it, the first reader of a contact's rows does,
+ * and the answers and the reported memory are those of a store whose index was built
+ * at once (iv_store_prepare). */
+START_TEST(the_contact_index_is_built_by_the_first_reader_that_needs_it)
+{
+    static const char csv[] = "contact,ts,channel,type,cost\n"
+                              "bob,2024-03-02T10:00:00Z,web,visit,1\n"
+                              "alice,2024-03-01T09:00:00Z,email,click,2\n"
+                              "bob,2024-03-01T08:00:00Z,web,purchase,3\n"
+                              "carol,2024-03-05T12:00:00Z,web,visit,\n"
+                              "alice,2024-02-28T07:00:00Z,web,visit,0.5\n";
+    iv_store *lazy = NULL, *eager = NULL;
+    iv_ingest *ing = NULL;
+    iv_query_options o = IV_QUERY_OPTIONS_INIT;
+    iv_table *t1 = NULL, *t2 = NULL;
+    const uint32_t *rows = NULL;
+    size_t n = 0, mem_before, mem_after, mem_eager;
+    int k;
+    for (k = 0; k < 2; k++) {
+        iv_store **s = k ? &eager : &lazy;
+        ck_assert_int_eq(iv_store_new(s, NULL), IV_OK);
+        ck_assert_int_eq(iv_ingest_new(&ing, *s, NULL), IV_OK);
+        ck_assert_int_eq(iv_ingest_push(ing, csv, sizeof csv - 1), IV_OK);
+        ck_assert_int_eq(iv_ingest_finish(ing), IV_OK);
+        iv_ingest_free(ing);
+        ck_assert_int_eq(atomic_load(&(*s)->idx_built), 0);
+    }
+    ck_assert_int_eq(iv_store_prepare(eager), IV_OK);
+    ck_assert_int_eq(atomic_load(&eager->idx_built), 1);
+    mem_eager = iv_store_memory(eager, NULL, NULL);
+    mem_before = iv_store_memory(lazy, NULL, NULL);
+    o.by = "channel,type";
+    ck_assert_int_eq(iv_query_metrics(&t1, lazy, &o), IV_OK);
+    ck_assert_int_eq(atomic_load(&lazy->idx_built), 0); /* the scan did without it */
+    ck_assert_int_eq(iv_query_metrics(&t2, eager, &o), IV_OK);
+    /* groups web/visit (bob, carol, alice), email/click (alice), web/purchase (bob) */
+    ck_assert_uint_eq(iv_table_nrows(t1), 3);
+    ck_assert_uint_eq(iv_table_nrows(t2), 3);
+    {
+        size_t r;
+        double contacts = 0;
+        for (r = 0; r < 3; r++) {
+            ck_assert_str_eq(tu_scell(t1, r, "channel"), tu_scell(t2, r, "channel"));
+            ck_assert_str_eq(tu_scell(t1, r, "type"), tu_scell(t2, r, "type"));
+            ck_assert_double_eq(tu_cell(t1, r, "n"), tu_cell(t2, r, "n"));
+            ck_assert_double_eq(tu_cell(t1, r, "contacts"), tu_cell(t2, r, "contacts"));
+            contacts += tu_cell(t1, r, "contacts");
+        }
+        ck_assert_double_eq(contacts, 5);
+    }
+    iv_table_free(t1);
+    iv_table_free(t2);
+    /* bob's rows in time order: row 2 (08:00) before row 0 (10:00), by hand */
+    ck_assert_int_eq(iv_store_contact_rows(lazy, "bob", &rows, &n), IV_OK);
+    ck_assert_int_eq(atomic_load(&lazy->idx_built), 1);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_uint_eq(rows[0], 2);
+    ck_assert_uint_eq(rows[1], 0);
+    ck_assert_int_eq(iv_store_contact_rows(lazy, "alice", &rows, &n), IV_OK);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_uint_eq(rows[0], 4);
+    ck_assert_uint_eq(rows[1], 1);
+    mem_after = iv_store_memory(lazy, NULL, NULL);
+    ck_assert_uint_eq(mem_before, mem_after);
+    ck_assert_uint_eq(mem_before, mem_eager);
+    /* an append makes it stale and unprepared; prepare builds it again */
+    {
+        iv_record r = rec("bob", 1709200000000, "web", "visit");
+        ck_assert_int_eq(iv_store_append(lazy, &r), IV_OK);
+    }
+    ck_assert_int_eq(atomic_load(&lazy->idx_built), 0);
+    ck_assert_int_eq(iv_store_contact_rows(lazy, "bob", &rows, &n), IV_ESTATE);
+    ck_assert_int_eq(iv_store_prepare(lazy), IV_OK);
+    ck_assert_int_eq(iv_store_contact_rows(lazy, "bob", &rows, &n), IV_OK);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_uint_eq(rows[0], 5); /* 2024-02-29T09:46:40Z, before both */
+    iv_store_free(lazy);
+    iv_store_free(eager);
+}
+END_TEST
+
 static void store_tests(TCase *tc)
 {
     tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, the_contact_index_is_built_by_the_first_reader_that_needs_it);
     tcase_add_test(tc, appended_record_reads_back_field_for_field);
     tcase_add_test(tc, optional_fields_not_given_read_back_as_not_given);
     tcase_add_test(tc, bad_records_are_rejected_with_the_field_named_and_append_nothing);

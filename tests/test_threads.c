@@ -269,12 +269,99 @@ START_TEST(parallel_ingestion_gives_the_serial_store)
 }
 END_TEST
 
+/* A store straight from a snapshot (as from ingestion) is prepared without its contact
+ * index: the first reader that needs it builds it, under the store's lock. Threads that
+ * start together, some needing the index (contacts, RFM, a contact's rows), some not (a
+ * grouped metrics scan), all get the answers of a store whose index was built before
+ * (under TSan: without a data race). */
+typedef struct lazy_job {
+    const iv_store *s;
+    char *const *ref;
+    pthread_barrier_t *start;
+    int id, mismatches, failures;
+    size_t bob_rows;
+} lazy_job;
+
+static void *lazy_worker(void *arg)
+{
+    lazy_job *j = arg;
+    static const int order[4][3] = {{2, 0, 5}, {5, 2, 0}, {0, 5, 2}, {4, 1, 2}};
+    int k;
+    pthread_barrier_wait(j->start);
+    if (j->id == 3) {
+        const uint32_t *rows = NULL;
+        if (iv_store_contact_rows(j->s, "k001", &rows, &j->bob_rows) != IV_OK)
+            j->failures++;
+    }
+    for (k = 0; k < 3; k++) {
+        int q = order[j->id][k];
+        char *text = run_query(j->s, q);
+        if (!text)
+            j->failures++;
+        else if (strcmp(text, j->ref[q]) != 0)
+            j->mismatches++;
+        free(text);
+    }
+    return NULL;
+}
+
+START_TEST(concurrent_first_readers_build_the_contact_index_once)
+{
+    iv_store *built = NULL;
+    char *ref[NQUERIES], snap[512];
+    const uint32_t *rows = NULL;
+    size_t nbob = 0;
+    int q, round, i;
+    ck_assert_int_eq(rel_store_new(&built, NULL, NULL, 42, NULL, SHARED_ROWS, 80), IV_OK);
+    for (q = 0; q < NQUERIES; q++) {
+        ref[q] = run_query(built, q);
+        ck_assert_msg(ref[q] != NULL, "query %d: %s", q, iv_error_last());
+    }
+    ck_assert_int_eq(iv_store_contact_rows(built, "k001", &rows, &nbob), IV_OK);
+    ck_assert_uint_gt(nbob, 0);
+    tu_temp_path(snap, sizeof snap, ".ivs");
+    ck_assert_int_eq(iv_store_save(built, snap), IV_OK);
+    for (round = 0; round < 8; round++) {
+        iv_store *s = NULL;
+        pthread_t th[NTHREADS];
+        pthread_barrier_t start;
+        lazy_job jobs[NTHREADS];
+        ck_assert_int_eq(iv_store_load(&s, snap, NULL), IV_OK);
+        ck_assert_int_eq(pthread_barrier_init(&start, NULL, NTHREADS), 0);
+        for (i = 0; i < NTHREADS; i++) {
+            memset(&jobs[i], 0, sizeof jobs[i]);
+            jobs[i].s = s;
+            jobs[i].ref = ref;
+            jobs[i].start = &start;
+            jobs[i].id = i;
+            ck_assert_int_eq(pthread_create(&th[i], NULL, lazy_worker, &jobs[i]), 0);
+        }
+        for (i = 0; i < NTHREADS; i++)
+            ck_assert_int_eq(pthread_join(th[i], NULL), 0);
+        pthread_barrier_destroy(&start);
+        for (i = 0; i < NTHREADS; i++) {
+            ck_assert_msg(jobs[i].failures == 0, "round %d thread %d: %d failed calls", round, i,
+                          jobs[i].failures);
+            ck_assert_msg(jobs[i].mismatches == 0, "round %d thread %d: %d results differ", round, i,
+                          jobs[i].mismatches);
+        }
+        ck_assert_uint_eq(jobs[3].bob_rows, nbob);
+        iv_store_free(s);
+    }
+    for (q = 0; q < NQUERIES; q++)
+        free(ref[q]);
+    iv_store_free(built);
+    remove(snap);
+}
+END_TEST
+
 static void threads_tests(TCase *tc)
 {
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, concurrent_queries_on_one_store_and_parallel_stores_match_the_serial_results);
     tcase_add_test(tc, a_query_split_over_worker_threads_equals_the_single_threaded_one);
     tcase_add_test(tc, parallel_ingestion_gives_the_serial_store);
+    tcase_add_test(tc, concurrent_first_readers_build_the_contact_index_once);
 }
 
 TU_SUITE_MAIN("threads", threads_tests)

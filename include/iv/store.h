@@ -24,11 +24,14 @@ extern "C" {
  * Thread safety: a store may be read by several threads at once (queries, row access)
  * while no thread modifies it and it is *prepared* (iv_store_prepare()). Ingestion,
  * iv_store_append_columns() and iv_store_load() leave it prepared; after
- * iv_store_append() call iv_store_prepare() before sharing it between threads.
- * Different stores never share state. The library takes no locks: iv_store_free() while
- * another thread is still inside a call on the store, or still uses a pointer it handed
- * out, is a use after free; the caller makes the free wait (the Python and Lua bindings
- * do; doc/ABI.md, Threads).
+ * iv_store_append() call iv_store_prepare() before sharing it between threads. A store
+ * they leave prepared builds its per-contact index on the first call that needs it
+ * (not a grouped iv_query_metrics(), which reads the rows in store order), under a lock
+ * of its own, so readers in several threads stay safe and see the same index.
+ * Different stores never share state. Beyond that lock the library takes none:
+ * iv_store_free() while another thread is still inside a call on the store, or still
+ * uses a pointer it handed out, is a use after free; the caller makes the free wait
+ * (the Python and Lua bindings do; doc/ABI.md, Threads).
  * @{
  */
 

@@ -1843,6 +1843,8 @@ int iv_rfm(iv_table **out, const iv_store *store, const iv_rfm_options *opts)
         return iv__error(IV_EINVAL, "iv_rfm_options: unit %d is neither day nor week", o.unit);
     if (store->nrows && !store->index_ok)
         return iv__error(IV_ESTATE, "iv_rfm: the store is not prepared (call iv_store_prepare)");
+    if (store->nrows && (rc = iv__store_index(store)) != IV_OK)
+        return rc;
     unit = o.unit == IV_RFM_WEEK ? 7.0 : 1.0;
     m = o.model ? o.model : iv__model_default();
     cal_end = iv__day_of_ms(o.calibration_end != IV_TIME_NONE ? o.calibration_end
@@ -1930,6 +1932,8 @@ static int discrete_setup(const iv_store *store, const iv_rfm_options *opts, con
         return iv__error(IV_EINVAL, "iv_rfm_options: unit %d is neither day nor week", o->unit);
     if (store->nrows && !store->index_ok)
         return iv__error(IV_ESTATE, "%s: the store is not prepared (call iv_store_prepare)", fn);
+    if (store->nrows && (rc = iv__store_index(store)) != IV_OK)
+        return rc;
     *u = o->unit == IV_RFM_WEEK ? 7 : 1;
     *cal_end = iv__day_of_ms(o->calibration_end != IV_TIME_NONE ? o->calibration_end
                        : store->nrows ? store->ts_max : 0);

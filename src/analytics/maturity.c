@@ -996,7 +996,8 @@ static int count_rows(const iv_store *s, const iv_model *m, int64_t from, int64_
     q.model = m;
     q.from = from;
     q.to = to;
-    if ((rc = iv__ctx_init(&c, s, &q)) != IV_OK)
+    /* rows in store order only: no need of the contact index */
+    if ((rc = iv__ctx_init_lazy(&c, s, &q)) != IV_OK)
         return rc;
     per_channel = iv__calloc(&c.a, nch, sizeof *per_channel);
     purchases = iv__calloc(&c.a, nct, sizeof *purchases);

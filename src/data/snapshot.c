@@ -529,8 +529,12 @@ static int iv__snap_read(iv__snapr *r, iv_store *s)
         return iv__snap_corrupt(r, "trailing bytes after the end");
     if ((rc = iv__sr_check_rows(r, s)))
         return rc;
+    /* the rows were written without iv__store_push: the index is to be built, by the
+     * first reader that needs it */
+    atomic_store_explicit(&s->idx_built, 0, memory_order_relaxed);
     s->index_ok = 0;
-    return iv__store_prepare(s);
+    iv__store_seal(s);
+    return IV_OK;
 }
 
 IV_API int iv_store_load(iv_store **out, const char *path, const iv_store_options *opts)

@@ -128,6 +128,12 @@ IV_API int iv_store_new(iv_store **out, const iv_store_options *opts)
     s->limit_left = opts && opts->max_strings ? opts->max_strings : (UINT64_C(1) << 31);
     s->ts_min = s->ts_max = IV_TIME_NONE;
     s->index_ok = 1;
+    atomic_init(&s->idx_built, 1);
+    if (pthread_mutex_init(&s->idx_mu, NULL) != 0) {
+        iv__free(&a, s, sizeof *s);
+        return iv__nomem("a store's lock");
+    }
+    s->idx_mu_ok = 1;
     if ((rc = iv__strcol_init(&s->channel, &a)) || (rc = iv__strcol_init(&s->type, &a)) ||
         (rc = iv__strcol_init(&s->team, &a)) || (rc = iv__strcol_init(&s->score, &a)) ||
         (rc = iv__strcol_init(&s->rv, &a)) || (rc = iv__pool_init(&s->contacts, &a)) ||
@@ -165,6 +171,8 @@ IV_API void iv_store_free(iv_store *s)
     }
     iv__free(&a, s->idx_start, s->idx_cap_contacts * sizeof *s->idx_start);
     iv__free(&a, s->idx_rows, s->idx_cap_rows * sizeof *s->idx_rows);
+    if (s->idx_mu_ok)
+        pthread_mutex_destroy(&s->idx_mu);
     iv__free(&a, s, sizeof *s);
 }
 
@@ -352,6 +360,29 @@ static int iv__store_reserve(iv_store *s, size_t need, int want_id)
     return IV_OK;
 }
 
+int iv__store_expect(iv_store *s, size_t more)
+{
+    const iv__alloc *a = &s->alloc;
+    size_t need = s->nrows + more;
+    void *p;
+    if (more == 0 || need >= UINT32_MAX - 1)
+        return IV_OK;
+#define IV__EXPECT(field, capf)                                                                \
+    if (s->capf < need) {                                                                      \
+        if (!(p = iv__realloc(a, s->field, s->capf * sizeof *s->field, need * sizeof *s->field))) \
+            return IV_ENOMEM;                                                                  \
+        s->field = p;                                                                          \
+        s->capf = need;                                                                        \
+    }
+    IV__EXPECT(contact, cap_contact)
+    IV__EXPECT(ts, cap_ts)
+    IV__EXPECT(enums, cap_enums)
+    IV__EXPECT(cost, cap_cost)
+    IV__EXPECT(value, cap_value)
+#undef IV__EXPECT
+    return IV_OK;
+}
+
 /* Target capacity for a code column holding `need` rows: follow the contact vector's
  * capacity so that every column grows in the same doubling steps. */
 static size_t iv__target_cap(const iv_store *s, size_t need)
@@ -443,6 +474,7 @@ int iv__store_push(iv_store *s, const iv__row *r)
         s->ts_max = r->ts;
     s->nrows = need;
     s->index_ok = 0;
+    atomic_store_explicit(&s->idx_built, 0, memory_order_relaxed);
     iv__vocab_tmp_free(&ch, a);
     iv__vocab_tmp_free(&ty, a);
     return IV_OK;
@@ -511,21 +543,19 @@ static void iv__sort_tsrows(iv__tsrow *k, size_t n, iv__tsrow *tmp)
     }
 }
 
-/* The per-contact index: a counting sort of the rows by contact (which keeps row order
+/* Build the per-contact index: a counting sort of the rows by contact (which keeps row order
  * within a contact), then each contact's rows in time order. The timestamps of a
  * segment are gathered next to their rows first (prefetched a few rows ahead, since in
  * a log that is not sorted by contact they lie anywhere in the ts column); a segment
  * already in time order, as in a log sorted by time or by contact and time, is left as
  * it is after one pass over its keys. */
-int iv__store_prepare(iv_store *s)
+static int iv__store_build_index(iv_store *s)
 {
     const iv__alloc *a = &s->alloc;
     size_t nc = s->contacts.count, i, maxseg = 0, nr = s->nrows;
     uint32_t *start, *rows, *fill;
     iv__tsrow *keys = NULL;
     const int64_t *ts = s->ts;
-    if (s->index_ok)
-        return IV_OK;
     start = iv__calloc(a, nc + 1, sizeof *start);
     rows = iv__malloc(a, (nr ? nr : 1) * sizeof *rows);
     fill = iv__calloc(a, nc + 1, sizeof *fill);
@@ -579,8 +609,36 @@ int iv__store_prepare(iv_store *s)
     s->idx_cap_contacts = nc + 1;
     s->idx_rows = rows;
     s->idx_cap_rows = nr ? nr : 1;
-    s->index_ok = 1;
     return IV_OK;
+}
+
+int iv__store_index(const iv_store *cs)
+{
+    /* The index is the store's own cache: building it does not change what the store
+     * holds, so a reader of a const store may build it. */
+    iv_store *s = (iv_store *)(uintptr_t)cs;
+    int rc = IV_OK;
+    if (atomic_load_explicit(&s->idx_built, memory_order_acquire))
+        return IV_OK;
+    if (!s->index_ok)
+        return iv__error(IV_ESTATE, "the store is not prepared (call iv_store_prepare after iv_store_append)");
+    pthread_mutex_lock(&s->idx_mu);
+    if (!atomic_load_explicit(&s->idx_built, memory_order_relaxed) && (rc = iv__store_build_index(s)) == IV_OK)
+        atomic_store_explicit(&s->idx_built, 1, memory_order_release);
+    pthread_mutex_unlock(&s->idx_mu);
+    return rc;
+}
+
+void iv__store_seal(iv_store *s)
+{
+    if (!s->index_ok) /* no write on a prepared store: other threads may be reading it */
+        s->index_ok = 1;
+}
+
+int iv__store_prepare(iv_store *s)
+{
+    iv__store_seal(s);
+    return iv__store_index(s);
 }
 
 IV_API int iv_store_prepare(iv_store *s)
@@ -800,10 +858,7 @@ IV_API int iv_store_append_columns(iv_store *s, const iv_columns *c)
             return rc;
         }
     }
-    if ((rc = iv__store_prepare(s))) {
-        iv__store_mark_restore(s, &mark);
-        return rc;
-    }
+    iv__store_seal(s); /* the contact index is built by the first reader that needs it */
     return IV_OK;
 }
 
@@ -887,12 +942,15 @@ IV_API int iv_store_contact_rows(const iv_store *s, const char *contact, const u
                                  size_t *n)
 {
     uint32_t id;
+    int rc;
     if (!s || !contact || !rows || !n)
         return iv__error(IV_EINVAL, "iv_store_contact_rows: NULL argument");
     if (!s->index_ok)
         return iv__error(IV_ESTATE, "the store is not prepared (call iv_store_prepare)");
     if (!iv__pool_find(&s->contacts, contact, strlen(contact), &id) || id == 0)
         return iv__error(IV_ENOTFOUND, "no contact '%s'", contact);
+    if ((rc = iv__store_index(s)) != IV_OK)
+        return rc;
     *rows = s->idx_rows + s->idx_start[id];
     *n = s->idx_start[id + 1] - s->idx_start[id];
     return IV_OK;
@@ -913,7 +971,9 @@ IV_API size_t iv_store_memory(const iv_store *s, size_t *columns, size_t *string
          iv__codes_bytes(&s->rv.codes, s->nrows);
     for (d = 0; d < s->ndims; d++)
         c += iv__codes_bytes(&s->dims[d].codes, s->nrows);
-    if (s->index_ok && s->idx_rows)
+    /* a prepared store's index, built or still to be built on first use (the same figure
+     * whichever commands ran) */
+    if (s->index_ok && (!atomic_load_explicit(&s->idx_built, memory_order_acquire) || s->idx_rows))
         c += s->nrows * sizeof *s->idx_rows + (s->contacts.count + 1) * sizeof *s->idx_start;
     st += iv__pool_memory(&s->contacts) + iv__pool_memory(&s->ids) +
           iv__pool_memory(&s->channel.pool) + iv__pool_memory(&s->type.pool) +

@@ -20,6 +20,8 @@
 #define IV_SRC_STORE_H
 
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 
 #include "core.h"
 #include "iv/store.h"
@@ -82,9 +84,15 @@ struct iv_store {
 
     int64_t ts_min, ts_max;  /* IV_TIME_NONE when empty */
 
-    /* per-contact index in time order: rows of contact c are
-     * idx_rows[idx_start[c] .. idx_start[c+1]) */
+    /* index_ok: the store is prepared (no append since the last ingestion, load or
+     * iv_store_prepare), so several threads may read it. The per-contact index in time
+     * order (rows of contact c are idx_rows[idx_start[c] .. idx_start[c+1])) exists
+     * when idx_built is set: a prepared store builds it on the first reader that needs
+     * it (iv__store_index), under idx_mu, so that concurrent readers stay safe. */
     int index_ok;
+    atomic_int idx_built;
+    pthread_mutex_t idx_mu;
+    int idx_mu_ok;
     uint32_t *idx_start;     /* contacts.count + 1 entries (contact id 0 is "" and empty) */
     uint32_t *idx_rows;      /* nrows entries */
     size_t idx_cap_contacts, idx_cap_rows;
@@ -128,12 +136,31 @@ int iv__row_check(const iv__row *r, char *why, size_t cap, const char **field);
  * failure (IV_ENOMEM, IV_ELIMIT) nothing of the row remains. Marks the index stale. */
 int iv__store_push(iv_store *s, const iv__row *r);
 
+/* Room for `more` further rows in the row vectors that every row uses (contact, ts,
+ * enums, cost, value; the code columns follow their capacity when they are allocated or
+ * grow), allocated at once instead of by doubling: a large ingestion then neither
+ * copies its columns at each doubling nor holds old and new copies together. Pages
+ * never written stay virtual. Only capacity changes; returns IV_OK, or IV_ENOMEM with
+ * no error message set (the caller may go on without). */
+int iv__store_expect(iv_store *s, size_t more);
+
 /* Index of custom dimension name (case-insensitive), creating it when create is set.
  * Returns the index, or -1 (IV_ELIMIT or IV_ENOMEM set) / -2 when absent and !create. */
 int iv__store_dim(iv_store *s, const char *name, size_t n, int create);
 
-/* Build the per-contact index when stale. */
+/* Build the per-contact index when stale and mark the store prepared. */
 int iv__store_prepare(iv_store *s);
+
+/* Mark the store prepared without building the per-contact index: the first reader that
+ * needs it builds it (iv__store_index). For ingestion, whose commands often never ask
+ * for the contacts' rows in time order. */
+void iv__store_seal(iv_store *s);
+
+/* The per-contact index of a prepared store, built on first use: every reader of
+ * idx_start/idx_rows calls this first. Safe from several threads at once (one builds,
+ * the others wait and then see the built index). Returns IV_OK, IV_ESTATE (not
+ * prepared) or IV_ENOMEM. */
+int iv__store_index(const iv_store *s);
 
 /* Survey scale of a type: returns 1 and fills lo/hi for nps (0..10), csat (1..5),
  * ces (1..7); 0 for any other type. */

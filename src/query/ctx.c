@@ -170,9 +170,11 @@ int iv__ctx_contacts(iv__ctx *c)
     const iv_store *s = c->s;
     size_t nc = s->contacts.count, ci, k, nin = 0;
     double *profits, lo, hi, uhigh, upoor;
-    int user;
+    int user, rc;
     if (c->cat)
         return IV_OK;
+    if ((rc = iv__store_index(s)))
+        return rc;
     c->cat = iv__calloc(&c->a, nc, sizeof *c->cat);
     if (!c->cat)
         return iv__nomem("contact attributes");

@@ -424,7 +424,10 @@ static int iv__group_fast_range(iv__fastjob *j)
     const int64_t *ts = s->ts, from = c->from, to = c->to;
     const double *costs = s->cost, *values = s->value;
     const uint16_t *enums = s->enums;
-    const uint32_t *idx_rows = s->idx_rows, *idx_start = s->idx_start;
+    int rc = IV_OK, scan = j->scan;
+    /* the index only when walking: a scan runs without it, while another reader may be
+     * building it */
+    const uint32_t *idx_rows = scan ? NULL : s->idx_rows, *idx_start = scan ? NULL : s->idx_start;
     const iv__codes tcodes = s->type.codes, chcodes = s->channel.codes, rvcodes = s->rv.codes;
     const iv__type_info *tis = c->ti;
     const iv__i128 *cost_fix = c->cost_fix;
@@ -434,7 +437,6 @@ static int iv__group_fast_range(iv__fastjob *j)
     uint32_t *dense = G->dense;
     iv__i128 qfix[4];
     iv__fastkey fk[IV_MAX_DIMS + 20];
-    int rc = IV_OK, scan = j->scan;
     size_t nseg = scan ? (j->c1 - j->c0 + IV__SCAN_BLOCK - 1) / IV__SCAN_BLOCK : j->c1 - j->c0;
     memcpy(qfix, c->qfix, sizeof qfix);
     for (d = 0; d < nk; d++) {
@@ -629,6 +631,8 @@ static int iv__group_fast_jobs(iv__ctx *c, const iv__keyer *ks, size_t nk, iv__g
     pthread_t th[IV__MAX_THREADS];
     int started[IV__MAX_THREADS] = {0};
     int rc = IV_OK, over = 0;
+    if (!scan && (rc = iv__store_index(s)))
+        return rc;
     /* split the rows (scan) or the contacts (walk, about equal row counts) into jobs;
      * small stores run alone */
     nj = c->threads > 1 ? IV__MIN(c->threads, IV__MAX_THREADS) : 1;

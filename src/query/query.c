@@ -71,7 +71,9 @@ static int iv__query_run(iv__query *q, const iv_store *s, const iv_query_options
 {
     int rc;
     memset(q, 0, sizeof *q);
-    if ((rc = iv__ctx_init(&q->c, s, o)))
+    /* the grouped query scans the rows in store order and builds the contact index only
+     * if it has to walk it */
+    if ((rc = iv__ctx_init_lazy(&q->c, s, o)))
         return rc;
     if ((rc = iv__keyers_make(&q->c, o ? o->by : NULL, &q->ks, &q->nk)) ||
         (rc = iv__group_run(&q->c, q->ks, q->nk, &q->G, NULL, NULL))) {

@@ -530,7 +530,7 @@ int iv__sel_row(const iv__sel *sel, const iv__ctx *c, size_t row)
 
 /* ---- a context with its selection ---- */
 
-int iv__ctx_init(iv__ctx *c, const iv_store *s, const iv_query_options *o)
+int iv__ctx_init_lazy(iv__ctx *c, const iv_store *s, const iv_query_options *o)
 {
     int rc = iv__ctx_setup(c, s, o);
     if (rc || !o || !o->where || !*o->where)
@@ -544,6 +544,14 @@ int iv__ctx_init(iv__ctx *c, const iv_store *s, const iv_query_options *o)
         return rc;
     }
     return IV_OK;
+}
+
+int iv__ctx_init(iv__ctx *c, const iv_store *s, const iv_query_options *o)
+{
+    int rc = iv__ctx_init_lazy(c, s, o);
+    if (rc == IV_OK && (rc = iv__store_index(s)) != IV_OK)
+        iv__ctx_free(c);
+    return rc;
 }
 
 void iv__ctx_free(iv__ctx *c)
@@ -605,6 +613,8 @@ int iv__walk(iv__ctx *c, iv__row_fn fn, void *payload)
     const iv_store *s = c->s;
     size_t nc = s->contacts.count, ci, k;
     int rc;
+    if ((rc = iv__store_index(s)))
+        return rc;
     for (ci = 1; ci < nc; ci++) {
         const uint32_t *rows = s->idx_rows + s->idx_start[ci];
         size_t n = s->idx_start[ci + 1] - s->idx_start[ci];

@@ -7,8 +7,13 @@
 #include "ctx.h"
 
 /* Set up a context from public options (validates them; compiles the where expression,
- * computing contact attributes first when the expression needs them). */
+ * computing contact attributes first when the expression needs them) and make sure the
+ * store's per-contact index is built. */
 int iv__ctx_init(iv__ctx *c, const iv_store *s, const iv_query_options *o);
+/* iv__ctx_init without building the store's per-contact index: for a query that may
+ * never need it (the grouped query scans the rows in store order). Whatever then walks
+ * the index asks for it (iv__walk, iv__ctx_contacts, the grouped walk do). */
+int iv__ctx_init_lazy(iv__ctx *c, const iv_store *s, const iv_query_options *o);
 /* Free the context and its selection. */
 void iv__ctx_free(iv__ctx *c);
 
