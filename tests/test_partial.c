@@ -196,6 +196,64 @@ static void unsplit(void)
         }
 }
 
+/* The K partials (each travelled through bytes) merged left to right, right to left and
+ * as a balanced tree: the three must give the same bytes. Returns the first merge. */
+static iv_partial *merge_orders(iv_partial *const *parts, uint32_t K, const char *name)
+{
+    iv_partial *fwd, *bwd, *l, *r;
+    bytes bf, bb, bt;
+    uint32_t i;
+    fwd = from_bytes(bf = to_bytes(parts[0]));
+    free(bf.p);
+    for (i = 1; i < K; i++)
+        ck_assert_int_eq(iv_partial_merge(fwd, parts[i]), IV_OK);
+    bwd = from_bytes(bb = to_bytes(parts[K - 1]));
+    free(bb.p);
+    for (i = K - 1; i-- > 0;)
+        ck_assert_int_eq(iv_partial_merge(bwd, parts[i]), IV_OK);
+    /* a tree: (0 + 2 + 4 + ...) merged with (1 + 3 + 5 + ...) */
+    l = from_bytes(bt = to_bytes(parts[0]));
+    free(bt.p);
+    r = NULL;
+    for (i = 1; i < K; i++) {
+        if (i % 2 == 0) {
+            ck_assert_int_eq(iv_partial_merge(l, parts[i]), IV_OK);
+        } else if (!r) {
+            r = from_bytes(bt = to_bytes(parts[i]));
+            free(bt.p);
+        } else {
+            ck_assert_int_eq(iv_partial_merge(r, parts[i]), IV_OK);
+        }
+    }
+    if (r) {
+        ck_assert_int_eq(iv_partial_merge(r, l), IV_OK);
+        iv_partial_free(l);
+        l = r;
+    }
+    bf = to_bytes(fwd);
+    bb = to_bytes(bwd);
+    bt = to_bytes(l);
+    ck_assert_msg(bf.n == bb.n && memcmp(bf.p, bb.p, bf.n) == 0, "%s K=%u: merge order changes the bytes", name, K);
+    ck_assert_msg(bf.n == bt.n && memcmp(bf.p, bt.p, bf.n) == 0, "%s K=%u: grouping changes the bytes", name, K);
+    free(bf.p);
+    free(bb.p);
+    free(bt.p);
+    iv_partial_free(bwd);
+    iv_partial_free(l);
+    return fwd;
+}
+
+static void assert_same_text(const char *got, const char *want, const char *name, uint32_t K)
+{
+    if (strcmp(got, want) != 0) {
+        size_t at = 0, line = 1;
+        while (got[at] && got[at] == want[at])
+            line += got[at++] == '\n';
+        ck_abort_msg("%s K=%u: line %zu differs: merged \"%.80s\", direct \"%.80s\"", name, K, line, got + at,
+                     want + at);
+    }
+}
+
 /* The whole check of one case on one store: K = 1, 2, 3, 7 parts; merged left to right,
  * right to left and as a balanced tree, through bytes; every merge gives the same bytes
  * and the direct table. */
@@ -209,8 +267,7 @@ static void check_case(const iv_store *s, const acase *c)
     iv_table_free(t);
     for (ki = 0; ki < sizeof Ks / sizeof *Ks; ki++) {
         uint32_t K = Ks[ki], i;
-        iv_partial *parts[7] = {0}, *fwd, *bwd, *l, *r;
-        bytes bf, bb, bt;
+        iv_partial *parts[7] = {0}, *fwd;
         char *got;
         for (i = 0; i < K; i++) {
             iv_partial *p = make(g_parts[ki][i], c);
@@ -219,55 +276,11 @@ static void check_case(const iv_store *s, const acase *c)
             parts[i] = from_bytes(b); /* every part travels as bytes */
             free(b.p);
         }
-        fwd = from_bytes(bf = to_bytes(parts[0]));
-        free(bf.p);
-        for (i = 1; i < K; i++)
-            ck_assert_int_eq(iv_partial_merge(fwd, parts[i]), IV_OK);
-        bwd = from_bytes(bb = to_bytes(parts[K - 1]));
-        free(bb.p);
-        for (i = K - 1; i-- > 0;)
-            ck_assert_int_eq(iv_partial_merge(bwd, parts[i]), IV_OK);
-        /* a tree: (0 + 2 + 4 + ...) merged with (1 + 3 + 5 + ...) */
-        l = from_bytes(bt = to_bytes(parts[0]));
-        free(bt.p);
-        r = NULL;
-        for (i = 1; i < K; i++) {
-            if (i % 2 == 0) {
-                ck_assert_int_eq(iv_partial_merge(l, parts[i]), IV_OK);
-            } else if (!r) {
-                r = from_bytes(bt = to_bytes(parts[i]));
-                free(bt.p);
-            } else {
-                ck_assert_int_eq(iv_partial_merge(r, parts[i]), IV_OK);
-            }
-        }
-        if (r) {
-            ck_assert_int_eq(iv_partial_merge(r, l), IV_OK);
-            iv_partial_free(l);
-            l = r;
-        }
-        bf = to_bytes(fwd);
-        bb = to_bytes(bwd);
-        bt = to_bytes(l);
-        ck_assert_msg(bf.n == bb.n && memcmp(bf.p, bb.p, bf.n) == 0, "%s K=%u: merge order changes the bytes",
-                      c->name, K);
-        ck_assert_msg(bf.n == bt.n && memcmp(bf.p, bt.p, bf.n) == 0, "%s K=%u: grouping changes the bytes",
-                      c->name, K);
+        fwd = merge_orders(parts, K, c->name);
         got = result_csv(fwd, c->name);
-        if (strcmp(got, want) != 0) {
-            size_t at = 0, line = 1;
-            while (got[at] && got[at] == want[at])
-                line += got[at++] == '\n';
-            ck_abort_msg("%s K=%u: line %zu differs: merged \"%.80s\", direct \"%.80s\"", c->name, K, line,
-                         got + at, want + at);
-        }
+        assert_same_text(got, want, c->name, K);
         free(got);
-        free(bf.p);
-        free(bb.p);
-        free(bt.p);
         iv_partial_free(fwd);
-        iv_partial_free(bwd);
-        iv_partial_free(l);
         for (i = 0; i < K; i++)
             iv_partial_free(parts[i]);
     }
@@ -491,6 +504,316 @@ START_TEST(corrupted_truncated_and_mixed_partials_are_refused)
 }
 END_TEST
 
+/* ------------------------------------------------------------ CLV -------- */
+
+/* A purchase log for the CLV inputs: 240 contacts from 2024-01-01, contact k first buying
+ * on day (13 k) % 150 and then every 6, 13, 27 or 55 days (by k % 4, stretched by up to
+ * 90 % row by row) while alive, for (37 k) % 300 days; every fifth repeat on the same day
+ * as the one before (same-day purchases merge), values in quarters, renewals among the
+ * purchases, a visit after each, every sixth contact ending with a discontinue, every
+ * eleventh with no purchase at all, and a last visit on day 400 that sets the default
+ * calibration end. */
+static iv_store *clv_store(iv_alloc_fn fn, void *ud)
+{
+    static const int gaps[] = {6, 13, 27, 55};
+    iv_store_options so = IV_STORE_OPTIONS_INIT;
+    iv_store *s = NULL;
+    const int64_t t0 = INT64_C(1704067200000), H = 3600000, D = 86400000;
+    int k, j;
+    so.alloc = fn;
+    so.alloc_ud = ud;
+    ck_assert_int_eq(iv_store_new(&s, &so), IV_OK);
+    for (k = 0; k < 240; k++) {
+        char contact[16];
+        int64_t first = (k * 13) % 150, day = first, life = (k * 37) % 300;
+        iv_record r = IV_RECORD_INIT;
+        snprintf(contact, sizeof contact, "k%03d", k);
+        r.contact = contact;
+        r.channel = "web";
+        r.team = "east";
+        for (j = 0; day <= first + life && day < 400; j++) {
+            r.ts = t0 + day * D + (int64_t)((k + j) % 20) * H;
+            r.type = k % 11 == 5 ? "visit" : j % 5 == 2 ? "renewal" : "purchase";
+            r.value = 10 + 0.25 * ((k * 3 + j * 7) % 50);
+            ck_assert_int_eq(iv_store_append(s, &r), IV_OK);
+            r.ts += 2 * H;
+            r.type = "visit";
+            r.value = NAN;
+            ck_assert_int_eq(iv_store_append(s, &r), IV_OK);
+            if (j % 5 != 4)
+                day += gaps[k % 4] + gaps[k % 4] * ((k * 7 + j * 13) % 10) / 10;
+        }
+        if (k % 6 == 1) {
+            r.ts += 3 * D;
+            r.type = "discontinue";
+            ck_assert_int_eq(iv_store_append(s, &r), IV_OK);
+        }
+    }
+    {
+        iv_record r = IV_RECORD_INIT;
+        r.contact = "zz_end";
+        r.ts = t0 + 400 * D + 5 * H;
+        r.type = "visit";
+        r.channel = "web";
+        r.team = "east";
+        ck_assert_int_eq(iv_store_append(s, &r), IV_OK);
+    }
+    ck_assert_int_eq(iv_store_prepare(s), IV_OK);
+    return s;
+}
+
+/* The per-contact input table of the whole store for a model (as `iv clv fit` reads it). */
+static iv_table *clv_input(const iv_store *s, int model, const iv_rfm_options *ro)
+{
+    iv_table *t = NULL;
+    int rc = model == IV_CLV_BGBB ? iv_rfm_discrete(&t, s, ro) : model == IV_CLV_SBG ? iv_contracts(&t, s, ro)
+                                                                                      : iv_rfm(&t, s, ro);
+    ck_assert_msg(rc == IV_OK, "%s", iv_error_last());
+    return t;
+}
+
+static int cmp_row4(const void *a, const void *b)
+{
+    const double *x = a, *y = b;
+    int i;
+    for (i = 0; i < 4; i++)
+        if (x[i] != y[i])
+            return x[i] < y[i] ? -1 : 1;
+    return 0;
+}
+
+/* The distinct rows of the input table with their counts, counted here by sorting, in the
+ * shape iv_partial_result() gives for the CLV kind. */
+static char *clv_expected_csv(const iv_table *in, int model)
+{
+    const char *names[4];
+    size_t n = iv_table_nrows(in), i, j, c, nc, len = 0, cap = 64 + n * 128;
+    double *rows = calloc(n ? n : 1, 4 * sizeof(double));
+    char *out = malloc(cap);
+    if (model == IV_CLV_SBG) {
+        names[0] = "periods";
+        names[1] = "churned";
+        nc = 2;
+    } else {
+        names[0] = "x";
+        names[1] = "t_x";
+        names[2] = model == IV_CLV_BGBB ? "n" : "T";
+        names[3] = "zbar";
+        nc = model == IV_CLV_BGBB ? 3 : 4;
+    }
+    for (i = 0; i < n; i++)
+        for (c = 0; c < nc; c++)
+            rows[i * 4 + c] = iv_table_get_double(in, i, (size_t)iv_table_col_index(in, names[c]));
+    qsort(rows, n, 4 * sizeof(double), cmp_row4);
+    for (c = 0; c < nc; c++)
+        len += (size_t)snprintf(out + len, cap - len, "%s,", names[c]);
+    len += (size_t)snprintf(out + len, cap - len, "count\n");
+    for (i = 0; i < n; i = j) {
+        for (j = i; j < n && cmp_row4(&rows[i * 4], &rows[j * 4]) == 0; j++)
+            ;
+        for (c = 0; c < nc; c++) {
+            double v = rows[i * 4 + c];
+            if (c == 0 || model == IV_CLV_BGBB || model == IV_CLV_SBG)
+                len += (size_t)snprintf(out + len, cap - len, "%lld,", (long long)v);
+            else
+                len += (size_t)snprintf(out + len, cap - len, "%.17g,", v);
+        }
+        len += (size_t)snprintf(out + len, cap - len, "%zu\n", j - i);
+    }
+    free(rows);
+    return out;
+}
+
+/* The merged result in the same plain form (doubles as %.17g). */
+static char *clv_result_csv(const iv_partial *p)
+{
+    iv_table *t = NULL;
+    size_t n, i, c, nc, len = 0, cap;
+    char *out;
+    ck_assert_msg(iv_partial_result(&t, p) == IV_OK, "%s", iv_error_last());
+    n = iv_table_nrows(t);
+    nc = iv_table_ncols(t);
+    cap = 64 + n * 128;
+    out = malloc(cap);
+    for (c = 0; c < nc; c++)
+        len += (size_t)snprintf(out + len, cap - len, "%s%s", iv_table_col_name(t, c), c + 1 < nc ? "," : "\n");
+    for (i = 0; i < n; i++)
+        for (c = 0; c < nc; c++) {
+            if (iv_table_col_type(t, c) == IV_COL_DOUBLE)
+                len += (size_t)snprintf(out + len, cap - len, "%.17g", iv_table_get_double(t, i, c));
+            else
+                len += (size_t)snprintf(out + len, cap - len, "%lld", (long long)iv_table_get_int(t, i, c));
+            len += (size_t)snprintf(out + len, cap - len, "%s", c + 1 < nc ? "," : "\n");
+        }
+    iv_table_free(t);
+    return out;
+}
+
+/* The fit from the store's table (as `iv clv fit`: no weights) and from the merged partial:
+ * the same return code, and when it fits every parameter, standard error, the
+ * log-likelihood and the customer count equal to the last bit. */
+static void clv_fit_same(const iv_table *in, const iv_partial *p, int model, const iv_clv_options *co,
+                         const char *name)
+{
+    size_t n = iv_table_nrows(in), i, c;
+    double *x = calloc(n + 1, sizeof(double)), *tx = calloc(n + 1, sizeof(double));
+    double *T = calloc(n + 1, sizeof(double)), *z = calloc(n + 1, sizeof(double));
+    iv_clv *a = NULL, *b = NULL;
+    iv_table *ta = NULL, *tb = NULL;
+    int ra, rb;
+    for (i = 0; i < n; i++) {
+        x[i] = iv_table_get_double(in, i, 1);
+        tx[i] = iv_table_get_double(in, i, 2);
+        T[i] = model == IV_CLV_SBG ? 0 : iv_table_get_double(in, i, 3);
+        z[i] = model == IV_CLV_GG ? iv_table_get_double(in, i, 4) : 0;
+    }
+    ra = model == IV_CLV_GG ? iv_clv_fit(&a, model, x, NULL, NULL, z, n, co)
+                            : iv_clv_fit(&a, model, x, tx, model == IV_CLV_SBG ? NULL : T, NULL, n, co);
+    rb = iv_partial_clv_fit(&b, p, co);
+    if (getenv("IV_TEST_VERBOSE"))
+        fprintf(stderr, "%s: fit %d\n", name, ra);
+    ck_assert_msg(ra == rb, "%s: store fit %d, partial fit %d (%s)", name, ra, rb, iv_error_last());
+    if (ra == IV_OK) {
+        ck_assert_int_eq(iv_clv_params(a, &ta), IV_OK);
+        ck_assert_int_eq(iv_clv_params(b, &tb), IV_OK);
+        ck_assert_uint_eq(iv_table_ncols(ta), iv_table_ncols(tb));
+        for (c = 0; c < iv_table_ncols(ta); c++) {
+            double va = iv_table_get_double(ta, 0, c), vb = iv_table_get_double(tb, 0, c);
+            ck_assert_msg(memcmp(&va, &vb, sizeof va) == 0, "%s: %s %.17g (store) != %.17g (partial)", name,
+                          iv_table_col_name(ta, c), va, vb);
+        }
+        iv_table_free(ta);
+        iv_table_free(tb);
+    }
+    iv_clv_free(a);
+    iv_clv_free(b);
+    free(x);
+    free(tx);
+    free(T);
+    free(z);
+}
+
+static void check_clv(const iv_store *s, int model, const iv_rfm_options *ro, const iv_clv_options *co,
+                      const char *name)
+{
+    iv_table *in = clv_input(s, model, ro);
+    char *want = clv_expected_csv(in, model);
+    size_t ki;
+    for (ki = 0; ki < sizeof Ks / sizeof *Ks; ki++) {
+        uint32_t K = Ks[ki], i;
+        iv_partial *parts[7] = {0}, *fwd;
+        char *got;
+        for (i = 0; i < K; i++) {
+            iv_partial *p = NULL;
+            bytes b;
+            ck_assert_msg(iv_partial_clv(&p, model, g_parts[ki][i], ro) == IV_OK, "%s: %s", name, iv_error_last());
+            ck_assert_int_eq(iv_partial_kind_of(p), IV_PARTIAL_CLV);
+            b = to_bytes(p);
+            iv_partial_free(p);
+            parts[i] = from_bytes(b);
+            free(b.p);
+        }
+        fwd = merge_orders(parts, K, name);
+        got = clv_result_csv(fwd);
+        assert_same_text(got, want, name, K);
+        free(got);
+        if (K == 1 || K == 7)
+            clv_fit_same(in, fwd, model, co, name);
+        iv_partial_free(fwd);
+        for (i = 0; i < K; i++)
+            iv_partial_free(parts[i]);
+    }
+    free(want);
+    iv_table_free(in);
+}
+
+START_TEST(clv_inputs_merge_to_the_store_table_and_the_same_fit)
+{
+    static const int models[] = {IV_CLV_BGNBD, IV_CLV_PARETO, IV_CLV_GG, IV_CLV_MBGNBD, IV_CLV_BGBB, IV_CLV_SBG};
+    static const char *const names[] = {"bgnbd", "pareto", "gg", "mbgnbd", "bgbb", "sbg"};
+    iv_store *s = clv_store(NULL, NULL);
+    size_t m;
+    int cal, unit;
+    split(s);
+    for (m = 0; m < 6; m++)
+        for (cal = 0; cal < 2; cal++)
+            for (unit = 0; unit < 2; unit++) {
+                iv_rfm_options ro = IV_RFM_OPTIONS_INIT;
+                iv_clv_options co = IV_CLV_OPTIONS_INIT;
+                char name[64];
+                /* an explicit calibration end in the middle of the log (day 200) */
+                ro.calibration_end = cal ? INT64_C(1704067200000) + 200 * INT64_C(86400000) + 1 : IV_TIME_NONE;
+                ro.unit = unit ? IV_RFM_DAY : IV_RFM_WEEK;
+                /* a penalty keeps these regular buyers' fits inside the parameter space
+                 * (Pareto/NBD's penalty counts rows: the fit expands the counts); sbg
+                 * with the default end fits without one */
+                co.penalizer = m == 5 && !cal ? 0 : unit ? 0.01 : 0.05;
+                snprintf(name, sizeof name, "%s cal=%d unit=%s", names[m], cal, unit ? "day" : "week");
+                check_clv(s, models[m], &ro, &co, name);
+            }
+    unsplit();
+    iv_store_free(s);
+}
+END_TEST
+
+START_TEST(clv_partials_refuse_forgeries_and_other_options)
+{
+    iv_store *s = clv_store(NULL, NULL);
+    iv_rfm_options ro = IV_RFM_OPTIONS_INIT;
+    iv_clv_options co = IV_CLV_OPTIONS_INIT;
+    iv_partial *p = NULL, *q = NULL;
+    iv_clv *fit = NULL;
+    bytes b;
+    size_t i;
+    int bit;
+    ck_assert_int_eq(iv_partial_clv(&p, 7, s, NULL), IV_EINVAL);
+    ck_assert_ptr_null(p);
+    ck_assert_int_eq(iv_partial_clv(&p, IV_CLV_BGNBD, s, NULL), IV_OK);
+    b = to_bytes(p);
+    for (i = 0; i < b.n; i++) { /* every truncation */
+        ck_assert_int_eq(iv_partial_from_bytes(&q, b.p, i, NULL), IV_ECORRUPT);
+        ck_assert_ptr_null(q);
+    }
+    for (i = 0; i < b.n; i++) /* every bit flip */
+        for (bit = 0; bit < 8; bit++) {
+            int rc;
+            ((unsigned char *)b.p)[i] ^= (unsigned char)(1u << bit);
+            rc = iv_partial_from_bytes(&q, b.p, b.n, NULL);
+            ck_assert_msg(rc == IV_ECORRUPT || rc == IV_EVERSION, "byte %zu bit %d: %d", i, bit, rc);
+            ck_assert_ptr_null(q);
+            ((unsigned char *)b.p)[i] ^= (unsigned char)(1u << bit);
+        }
+    free(b.p);
+    /* another model, unit or calibration end does not merge */
+    ck_assert_int_eq(iv_partial_clv(&q, IV_CLV_PARETO, s, NULL), IV_OK);
+    ck_assert_int_eq(iv_partial_merge(p, q), IV_EINVAL);
+    iv_partial_free(q);
+    ro.unit = IV_RFM_DAY;
+    ck_assert_int_eq(iv_partial_clv(&q, IV_CLV_BGNBD, s, &ro), IV_OK);
+    ck_assert_int_eq(iv_partial_merge(p, q), IV_EINVAL);
+    iv_partial_free(q);
+    /* the fit refuses weights and covariates (the counts are the weights) and other kinds */
+    {
+        double w = 1;
+        co.weights = &w;
+        ck_assert_int_eq(iv_partial_clv_fit(&fit, p, &co), IV_EINVAL);
+        ck_assert_ptr_null(fit);
+        ck_assert_int_eq(iv_partial_lifecycle(&q, IV_PARTIAL_STICKINESS, s, NULL, NULL), IV_OK);
+        ck_assert_int_eq(iv_partial_clv_fit(&fit, q, NULL), IV_EINVAL);
+        ck_assert_int_eq(iv_partial_merge(p, q), IV_EINVAL);
+        iv_partial_free(q);
+    }
+    /* no purchase before the calibration end: nothing to fit */
+    ro = (iv_rfm_options)IV_RFM_OPTIONS_INIT;
+    ro.calibration_end = INT64_C(1704067200000) - 1;
+    ck_assert_int_eq(iv_partial_clv(&q, IV_CLV_BGNBD, s, &ro), IV_OK);
+    ck_assert_int_eq(iv_partial_clv_fit(&fit, q, NULL), IV_EUNDEFINED);
+    iv_partial_free(q);
+    iv_partial_free(p);
+    iv_store_free(s);
+}
+END_TEST
+
 /* ------------------------------------------------------------ memory ----- */
 
 typedef struct oomctx {
@@ -535,6 +858,50 @@ static int oom_call(const iv_store *s, const void *ctx)
     return rc;
 }
 
+static iv_store *oom_clv_build(iv_alloc_fn fn, void *ud, const void *ctx)
+{
+    *(void **)ctx = ud;
+    return clv_store(fn, ud);
+}
+
+/* the CLV partial: make, bytes, parse, merge, result and the fit */
+static int oom_clv_call(const iv_store *s, const void *ctx)
+{
+    iv_summary_options so = IV_SUMMARY_OPTIONS_INIT;
+    iv_clv_options co = IV_CLV_OPTIONS_INIT;
+    iv_partial *p = NULL, *back = NULL;
+    iv_table *t = NULL;
+    iv_clv *fit = NULL;
+    void *b = NULL;
+    size_t n = 0;
+    int rc;
+    co.penalizer = 0.05;
+    so.alloc = co.alloc = tu_alloc_fn;
+    so.alloc_ud = co.alloc_ud = *(void *const *)ctx;
+    if ((rc = iv_partial_clv(&p, IV_CLV_BGNBD, s, NULL))) {
+        ck_assert_ptr_null(p);
+        return rc;
+    }
+    if ((rc = iv_partial_to_bytes(p, &b, &n)) == IV_OK) {
+        rc = iv_partial_from_bytes(&back, b, n, &so);
+        iv_partial_free_bytes(p, b, n);
+    }
+    if (rc == IV_OK && (rc = iv_partial_merge(back, p)) == IV_OK && (rc = iv_partial_result(&t, back)) == IV_OK)
+        rc = iv_partial_clv_fit(&fit, back, &co);
+    iv_clv_free(fit);
+    iv_table_free(t);
+    iv_partial_free(back);
+    iv_partial_free(p);
+    return rc;
+}
+
+START_TEST(clv_allocation_failures_return_enomem_and_leak_nothing)
+{
+    void *ud = NULL;
+    tu_alloc_sweep(oom_clv_build, oom_clv_call, &ud);
+}
+END_TEST
+
 START_TEST(allocation_failures_return_enomem_and_leak_nothing)
 {
     acase cs[4];
@@ -559,6 +926,9 @@ static void partial_tests(TCase *tc)
 {
     tcase_add_test(tc, corrupted_truncated_and_mixed_partials_are_refused);
     tcase_add_test(tc, allocation_failures_return_enomem_and_leak_nothing);
+    tcase_add_test(tc, clv_inputs_merge_to_the_store_table_and_the_same_fit);
+    tcase_add_test(tc, clv_partials_refuse_forgeries_and_other_options);
+    tcase_add_test(tc, clv_allocation_failures_return_enomem_and_leak_nothing);
     tcase_add_test(tc, hand_log_lifecycle_kinds_merge_to_the_direct_tables);
     tcase_add_test(tc, hand_log_churn_and_retention_merge_to_the_direct_tables);
     tcase_add_test(tc, sample_lifecycle_kinds_merge_to_the_direct_tables);

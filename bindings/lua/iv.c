@@ -2082,14 +2082,45 @@ static int run_lifecycle_at(lua_State *L, int kind, int opts_at, int partial_kin
     return rc;
 }
 
+/* The CLV input partial: store:partial("clv", {model="bgnbd", calibration_end=, unit=,
+ * scoring_model=}) */
+static int s_partial_clv(lua_State *L)
+{
+    iv_store *s = check_store(L, 1);
+    int opts = opts_index(L, 3), rc, code;
+    const char *m = opt_string(L, opts, "model"), *unit;
+    iv_rfm_options o;
+    lpartial *u;
+    lua_pushstring(L, m ? m : "bgnbd");
+    code = clv_model_code(L, -1);
+    lua_pop(L, 1);
+    iv_rfm_options_init(&o, sizeof o);
+    if ((rc = iv_store_prepare(s)) != IV_OK ||
+        (rc = opt_time(L, opts, "calibration_end", &o.calibration_end)) != IV_OK)
+        return fail(L, rc);
+    unit = opt_string(L, opts, "unit");
+    if (unit)
+        o.unit = strcmp(unit, "day") == 0 ? IV_RFM_DAY : IV_RFM_WEEK;
+    o.model = opt_model_at(L, opts, "scoring_model", &rc);
+    if (rc != IV_OK)
+        return fail(L, rc);
+    u = new_partial(L);
+    if ((rc = iv_partial_clv(&u->p, code, s, &o)) != IV_OK)
+        return fail(L, rc);
+    return 1;
+}
+
 /* store:partial(command, {options of store:COMMAND}) -> partial; command: "churn",
- * "retention", "cohorts", "funnel", "lifecycle" or "stickiness" */
+ * "retention", "cohorts", "funnel", "lifecycle", "stickiness" or "clv" (the options
+ * model, calibration_end, unit, scoring_model) */
 static int s_partial(lua_State *L)
 {
     static const char *const names[] = {"churn", "retention", "cohorts", "funnel", "lifecycle",
-                                        "stickiness", NULL};
+                                        "stickiness", "clv", NULL};
     static const int lc[] = {LC_CHURN, LC_RETENTION, LC_COHORTS, LC_FUNNEL, LC_LIFECYCLE, LC_STICKINESS};
     int i = luaL_checkoption(L, 2, NULL, names);
+    if (i == 6)
+        return s_partial_clv(L);
     return run_lifecycle_at(L, lc[i], 3, i + 1);
 }
 
@@ -2153,6 +2184,25 @@ static int pm_result(lua_State *L)
     if (iv_partial_kind_of(p) == IV_PARTIAL_FUNNEL && lua_istable(L, -1))
         funnel_step_integers(L, lua_gettop(L));
     return rc;
+}
+
+/* partial:clv_fit([{penalizer=}]) -> clv: the fit of a (merged) CLV partial, equal to
+ * the fit on the whole store */
+static int pm_clv_fit(lua_State *L)
+{
+    iv_partial *p = check_partial(L, 1);
+    int opts = opts_index(L, 2), rc;
+    iv_clv_options o = IV_CLV_OPTIONS_INIT;
+    iv_clv *c = NULL;
+    if (opts) {
+        lua_getfield(L, opts, "penalizer");
+        if (!lua_isnil(L, -1))
+            o.penalizer = luaL_checknumber(L, -1);
+        lua_pop(L, 1);
+    }
+    if ((rc = iv_partial_clv_fit(&c, p, &o)) != IV_OK)
+        return fail(L, rc);
+    return push_clv(L, c);
 }
 
 /* store:churn{t0, t1, window, every = "day"|"week"|"month"|"quarter", by, where, model} */
@@ -2876,6 +2926,7 @@ IV_LUA_EXPORT int luaopen_iv(lua_State *L)
         {"merge", pm_merge},
         {"to_bytes", pm_to_bytes},
         {"result", pm_result},
+        {"clv_fit", pm_clv_fit},
         {"close", pm_close},
         {NULL, NULL}};
     static const luaL_Reg pattern_functions[] = {

@@ -6,6 +6,7 @@
 #ifndef IV_SUMMARY_H
 #define IV_SUMMARY_H
 
+#include "iv/clv.h"
 #include "iv/common.h"
 #include "iv/lifecycle.h"
 #include "iv/query.h"
@@ -278,7 +279,8 @@ typedef enum iv_partial_kind {
     IV_PARTIAL_COHORTS = 3,    /**< iv_lifecycle_cohorts() */
     IV_PARTIAL_FUNNEL = 4,     /**< iv_lifecycle_funnel() */
     IV_PARTIAL_LIFECYCLE = 5,  /**< iv_lifecycle_lifecycle() */
-    IV_PARTIAL_STICKINESS = 6  /**< iv_lifecycle_stickiness() */
+    IV_PARTIAL_STICKINESS = 6, /**< iv_lifecycle_stickiness() */
+    IV_PARTIAL_CLV = 7         /**< the per-contact input of iv_clv_fit() (iv_partial_clv()) */
 } iv_partial_kind;
 
 /**
@@ -295,6 +297,38 @@ typedef enum iv_partial_kind {
  */
 IV_API int iv_partial_lifecycle(iv_partial **out, int kind, const iv_store *store,
                                 const iv_query_options *q, const iv_lifecycle_options *opts);
+
+/**
+ * @brief Make the partial of the CLV fit input over one part: the number of contacts per
+ *        distinct per-contact summary (x, t_x, first purchase day, zbar for the models of
+ *        iv_rfm(); x, t_x, first purchase day for BG/BB; periods, churned and the first
+ *        day for shifted-BG), with the calibration end resolved when the result is read
+ *        (by default the day of the merged parts' last timestamp, as on the whole store).
+ * @param[out] out the partial (kind ::IV_PARTIAL_CLV); free it with iv_partial_free()
+ * @param[in] model the ::iv_clv_model the input is for
+ * @param[in] store the part (prepared); it must hold every row of its contacts
+ * @param[in] opts calibration_end, unit and the scoring model as for iv_rfm() (the
+ *            holdout end is not used), or NULL for the defaults
+ * @return ::IV_OK, ::IV_EINVAL, ::IV_ESTATE (store not prepared) or ::IV_ENOMEM
+ * @since 1.2
+ */
+IV_API int iv_partial_clv(iv_partial **out, int model, const iv_store *store, const iv_rfm_options *opts);
+
+/**
+ * @brief Fit the CLV model of a (merged) ::IV_PARTIAL_CLV partial: iv_clv_fit() on its
+ *        distinct summaries weighted by their counts. The parameters, standard errors,
+ *        log-likelihood and customer count equal, bit for bit, those of iv_clv_fit() on
+ *        the per-contact table of the whole store (iv_rfm(), iv_rfm_discrete(),
+ *        iv_contracts()) with the same options.
+ * @param[out] out the fitted model; free it with iv_clv_free()
+ * @param[in] partial the partial
+ * @param[in] opts the fit options (no weights, no covariates), or NULL
+ * @return ::IV_OK, ::IV_EINVAL (not a CLV partial; weights or covariates given),
+ *         ::IV_EUNDEFINED (no contact with a purchase on or before the calibration end),
+ *         or any error of iv_clv_fit()
+ * @since 1.2
+ */
+IV_API int iv_partial_clv_fit(iv_clv **out, const iv_partial *partial, const iv_clv_options *opts);
 
 /**
  * @brief The analysis a partial summarises.

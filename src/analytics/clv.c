@@ -11,6 +11,7 @@
  *           brucehardie.com note 025.
  * Parameters are optimised on the log scale (every point of R^n is valid). */
 #include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 
 #include "clv.h"
@@ -516,6 +517,51 @@ static int group_rows(const iv__alloc *a, size_t n, const double *const *src, in
     return IV_OK;
 }
 
+/* Put the groups of a grouping without a row map in ascending order of their keys (bit
+ * patterns, -0 as +0): the objective and the default start sum over the groups in
+ * this order, so a fit depends only on the multiset of rows, not on their order (a fit
+ * from merged partials, doc/SUMMARIES.md, equals the fit from the store bit for bit). */
+typedef struct group_row {
+    uint64_t bits[4]; /* the keys' bit patterns (unused ones 0) */
+    double k[4], w;
+} group_row;
+
+static int group_cmp(const void *pa, const void *pb)
+{
+    const group_row *a = pa, *b = pb;
+    int d;
+    for (d = 0; d < 4; d++)
+        if (a->bits[d] != b->bits[d])
+            return a->bits[d] < b->bits[d] ? -1 : 1;
+    return 0;
+}
+
+static int groups_sort(const iv__alloc *a, groups *g, int nk)
+{
+    group_row *r;
+    size_t j;
+    int d;
+    if (g->m < 2)
+        return IV_OK;
+    if (!(r = iv__calloc(a, g->m, sizeof *r)))
+        return iv__nomem("grouping customer summaries");
+    for (j = 0; j < g->m; j++) {
+        for (d = 0; d < nk; d++) {
+            r[j].k[d] = g->k[d][j];
+            r[j].bits[d] = key_bits(g->k[d][j]);
+        }
+        r[j].w = g->w[j];
+    }
+    qsort(r, g->m, sizeof *r, group_cmp);
+    for (j = 0; j < g->m; j++) {
+        for (d = 0; d < nk; d++)
+            g->k[d][j] = r[j].k[d];
+        g->w[j] = r[j].w;
+    }
+    iv__free(a, r, g->m * sizeof *r);
+    return IV_OK;
+}
+
 /* ---- fitting ------------------------------------------------------------------------ */
 
 /* What the objective sees: the distinct summaries, their weights, and for the
@@ -861,6 +907,8 @@ static int fitdata_build(const iv__alloc *a, fitdata *fd, int model, const doubl
         rc = cov_group(a, fd, x, t_x, T, n, wts);
     else
         rc = group_rows(a, n, src, nk, model == IV_CLV_GG, wts, &fd->g, NULL);
+    if (rc == IV_OK && kp + kd == 0)
+        rc = groups_sort(a, &fd->g, nk);
     if (rc != IV_OK) {
         fitdata_free(a, fd);
         return rc;
@@ -1949,7 +1997,12 @@ static int64_t floor_div(int64_t a, int64_t b)
 
 int iv_rfm_discrete(iv_table **out, const iv_store *store, const iv_rfm_options *opts)
 {
-    static const char *const cols[] = {"contact", "x", "t_x", "n", "holdout_x", "holdout_n"};
+    return iv__rfm_discrete_ex(out, store, opts, 0);
+}
+
+int iv__rfm_discrete_ex(iv_table **out, const iv_store *store, const iv_rfm_options *opts, int with_first)
+{
+    static const char *const cols[] = {"contact", "x", "t_x", "n", "holdout_x", "holdout_n", "first"};
     iv_rfm_options o;
     unsigned char *mk = NULL;
     int64_t cal_end, hold_end, u;
@@ -1965,7 +2018,7 @@ int iv_rfm_discrete(iv_table **out, const iv_store *store, const iv_rfm_options 
     if (!(t = iv__table_new(&store->alloc)))
         return IV_ENOMEM;
     rc = iv__table_add_col(t, cols[0], IV_COL_STRING);
-    for (i = 1; i < 6 && rc >= 0; i++)
+    for (i = 1; i < (with_first ? 7u : 6u) && rc >= 0; i++)
         rc = iv__table_add_col(t, cols[i], IV_COL_INT);
     if (rc >= 0)
         rc = type_marks(store, o.model ? o.model : iv__model_default(), &mk);
@@ -2017,6 +2070,8 @@ int iv_rfm_discrete(iv_table **out, const iv_store *store, const iv_rfm_options 
             rc = iv__table_set_int(t, (size_t)row, 4, hx);
         if (rc >= 0)
             rc = iv__table_set_int(t, (size_t)row, 5, hn > 0 ? hn : 0);
+        if (rc >= 0 && with_first)
+            rc = iv__table_set_int(t, (size_t)row, 6, first);
     }
     iv__free(&store->alloc, mk, store->type.pool.count);
     if (rc < 0) {
@@ -2028,6 +2083,11 @@ int iv_rfm_discrete(iv_table **out, const iv_store *store, const iv_rfm_options 
 }
 
 int iv_contracts(iv_table **out, const iv_store *store, const iv_rfm_options *opts)
+{
+    return iv__contracts_ex(out, store, opts, 0);
+}
+
+int iv__contracts_ex(iv_table **out, const iv_store *store, const iv_rfm_options *opts, int with_first)
 {
     iv_rfm_options o;
     unsigned char *mk = NULL;
@@ -2048,6 +2108,8 @@ int iv_contracts(iv_table **out, const iv_store *store, const iv_rfm_options *op
         rc = iv__table_add_col(t, "periods", IV_COL_INT);
     if (rc >= 0)
         rc = iv__table_add_col(t, "churned", IV_COL_INT);
+    if (rc >= 0 && with_first)
+        rc = iv__table_add_col(t, "first", IV_COL_INT);
     if (rc >= 0)
         rc = type_marks(store, o.model ? o.model : iv__model_default(), &mk);
     for (c = 1; rc >= 0 && store->nrows && c < store->contacts.count; c++) {
@@ -2093,6 +2155,8 @@ int iv_contracts(iv_table **out, const iv_store *store, const iv_rfm_options *op
             rc = iv__table_set_int(t, (size_t)row, 1, periods);
         if (rc >= 0)
             rc = iv__table_set_int(t, (size_t)row, 2, churn != INT64_MIN);
+        if (rc >= 0 && with_first)
+            rc = iv__table_set_int(t, (size_t)row, 3, first);
     }
     iv__free(&store->alloc, mk, store->type.pool.count);
     if (rc < 0) {

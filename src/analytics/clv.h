@@ -48,6 +48,12 @@ int iv__clv_grad_at(int model, const double *par, const double *x, const double 
 int iv__clv_fit_ex(iv_clv **out, int model, const double *x, const double *t_x, const double *T,
                    const double *zbar, size_t n, const iv_clv_options *opts, int want_se);
 
+/* iv_rfm_discrete and iv_contracts, with (with_first) a last column `first`: the day
+ * number (days since 1970-01-01 UTC) of the contact's first purchase (discrete) or
+ * first interaction (contracts), for the partials of doc/SUMMARIES.md. */
+int iv__rfm_discrete_ex(iv_table **out, const iv_store *store, const iv_rfm_options *opts, int with_first);
+int iv__contracts_ex(iv_table **out, const iv_store *store, const iv_rfm_options *opts, int with_first);
+
 /* The model kernels, each in its own file. */
 #include "clv_bg.h"
 #include "clv_bgbb.h"

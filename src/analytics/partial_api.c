@@ -1,5 +1,6 @@
 /* The public entry points of partials that depend on the kind (doc/SUMMARIES.md §10):
  * making one, reading one from bytes (with the kind's own checks) and its result. */
+#include "partial_clv.h"
 #include "partial_funnel.h"
 #include "partial_lc.h"
 
@@ -24,7 +25,9 @@ IV_API int iv_partial_from_bytes(iv_partial **out, const void *bytes, size_t len
     int rc = iv__partial_parse_bytes(out, bytes, len, opts);
     if (rc)
         return rc;
-    rc = (*out)->kind == IV_PARTIAL_FUNNEL ? iv__partial_funnel_check(*out) : iv__partial_lc_check(*out);
+    rc = (*out)->kind == IV_PARTIAL_FUNNEL ? iv__partial_funnel_check(*out)
+         : (*out)->kind == IV_PARTIAL_CLV  ? iv__partial_clv_check(*out)
+                                           : iv__partial_lc_check(*out);
     if (rc) {
         iv_partial_free(*out);
         *out = NULL;
@@ -37,5 +40,7 @@ IV_API int iv_partial_result(iv_table **out, const iv_partial *P)
     if (!out || !P)
         return iv__error(IV_EINVAL, "iv_partial_result: NULL argument");
     *out = NULL;
-    return P->kind == IV_PARTIAL_FUNNEL ? iv__partial_funnel_result(out, P) : iv__partial_lc_result(out, P);
+    return P->kind == IV_PARTIAL_FUNNEL ? iv__partial_funnel_result(out, P)
+           : P->kind == IV_PARTIAL_CLV  ? iv__partial_clv_result(out, P)
+                                        : iv__partial_lc_result(out, P);
 }

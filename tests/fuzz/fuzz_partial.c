@@ -2,7 +2,8 @@
  * safe). Each input is parsed as given and with its payload length and CRC-32 patched to
  * match, so that the fuzzer reaches the payload parser. Invariants: a parsed partial
  * serialises to bytes that parse back to the same bytes; its result is a table or a
- * clear error; merging it into a copy of itself works or reports an overflow. */
+ * clear error (a CLV partial's fit too); merging it into a copy of itself works or
+ * reports an overflow. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,6 +42,15 @@ static void check_bytes(const uint8_t *data, size_t size)
     FUZZ_CHECK(rc == IV_OK || rc == IV_ELIMIT || rc == IV_EINVAL || rc == IV_ECORRUPT);
     FUZZ_CHECK(rc == IV_OK ? t != NULL : iv_error_last()[0] != '\0');
     iv_table_free(t);
+    if (iv_partial_kind_of(p) == IV_PARTIAL_CLV) { /* the fit of forged inputs: a model or an error */
+        iv_clv_options co = IV_CLV_OPTIONS_INIT;
+        iv_clv *fit = NULL;
+        co.max_iterations = 20;
+        rc = iv_partial_clv_fit(&fit, p, &co);
+        FUZZ_CHECK(rc == IV_OK ? fit != NULL : fit == NULL && iv_error_last()[0] != '\0');
+        FUZZ_CHECK(rc == IV_OK || rc == IV_EUNDEFINED || rc == IV_ENOCONV || rc == IV_ERANGE);
+        iv_clv_free(fit);
+    }
     rc = iv_partial_merge(back, p);
     FUZZ_CHECK(rc == IV_OK || rc == IV_ERANGE);
     iv_partial_free_bytes(p, b1, n1);

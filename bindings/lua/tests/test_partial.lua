@@ -56,6 +56,28 @@ T.test("merged partials equal the whole-log tables", function()
   end
 end)
 
+T.test("merged CLV partials fit as the whole sample", function()
+  local whole = assert(iv.load(T.sample))
+  local rows = assert(whole:rfm{})
+  local x, tx, TT = {}, {}, {}
+  for i, r in ipairs(rows) do x[i], tx[i], TT[i] = r.x, r.t_x, r.T end
+  local want = assert(iv.clv_fit("bgnbd", {x = x, t_x = tx, T = TT, penalizer = 0.01})):params()
+  for _, k in ipairs{1, 2, 3} do
+    local acc
+    for _, s in ipairs(parts(T.sample, k)) do
+      local p = assert(iv.partial_from_bytes(assert(s:partial("clv", {model = "bgnbd"})):to_bytes()))
+      if acc then assert(acc:merge(p)) else acc = p end
+    end
+    local n = 0
+    for _, r in ipairs(assert(acc:result())) do n = n + r.count end
+    assert(n == #rows, "clv k=" .. k .. ": " .. n .. " customers, want " .. #rows)
+    local got = assert(acc:clv_fit{penalizer = 0.01}):params()
+    for name, v in pairs(want) do
+      assert(got[name] == v, "clv k=" .. k .. ": " .. name .. " " .. tostring(got[name]) .. " ~= " .. tostring(v))
+    end
+  end
+end)
+
 T.test("bad bytes and mixed kinds are refused", function()
   local s = assert(iv.load(T.data .. "/product/lifecycle.csv"))
   local b = assert(s:partial("churn", {})):to_bytes()

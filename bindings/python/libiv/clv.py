@@ -135,8 +135,9 @@ def _at_row(e: Error, i: int) -> Error:
     return out
 
 
-def _rfm(store: Any, calibration_end: Any, unit: Union[str, int], model: Any,
-         holdout_end: Any, fn: str = "iv_rfm") -> Table:
+def _rfm_options(calibration_end: Any, unit: Union[str, int], model: Any,
+                 holdout_end: Any = None) -> Tuple[Any, Any]:
+    """The iv_rfm_options of these keywords, and the Model to keep alive while used."""
     from .model import Model
     o = _lib.init_struct(_lib.RfmOptions, "iv_rfm_options_init")
     o.calibration_end = to_ms(calibration_end, "calibration_end")
@@ -146,6 +147,12 @@ def _rfm(store: Any, calibration_end: Any, unit: Union[str, int], model: Any,
     if model is not None:
         keep = model if isinstance(model, Model) else Model.load(model)
         o.model = keep._handle()
+    return o, keep
+
+
+def _rfm(store: Any, calibration_end: Any, unit: Union[str, int], model: Any,
+         holdout_end: Any, fn: str = "iv_rfm") -> Table:
+    o, keep = _rfm_options(calibration_end, unit, model, holdout_end)
     out = ctypes.c_void_p()
     check(_lib.fn(fn)(ctypes.byref(out), store._prepared(), ctypes.byref(o)))
     del keep

@@ -218,7 +218,10 @@ _PROTOS.update({
     "iv_partial_free_bytes": (None, [_P, c_void_p, c_size_t]),
     "iv_partial_from_bytes": (c_int, [_PP, c_char_p, c_size_t, c_void_p]),
     "iv_partial_free": (None, [_P]),
+    "iv_partial_clv": (c_int, [_PP, c_int, _P, c_void_p]),
+    "iv_partial_clv_fit": (c_int, [_PP, _P, c_void_p]),
 })
+_PARTIAL_KINDS_OTHER = {"clv": 7}
 _SUMMARY_MAGIC = b"\x89IVSUM\r\n"
 _PARTIAL_MAGIC = b"\x89IVPRT\r\n"
 
@@ -263,10 +266,14 @@ class Partial:
 
     Commands: "metrics", "churn", "retention", "cohorts", "funnel", "lifecycle",
     "stickiness"; options are the keyword arguments of the matching Store method
-    (for "metrics", those of Summary.make). "clv", "norms" and "compare" have no
-    partial yet (doc/SUMMARIES.md section 10, Not done): make() refuses them."""
+    (for "metrics", those of Summary.make). "clv" summarises the input of a CLV fit
+    with the keywords of CLV.fit_store that choose it (model, calibration_end, unit,
+    scoring_model); its result(**fit_options) is the CLV that CLV.fit_store(whole store,
+    ...) returns (bit for bit), and table() the merged distinct per-contact summaries
+    with their counts. "norms" and "compare" have no partial yet (doc/SUMMARIES.md
+    section 10, Not done): make() refuses them."""
 
-    COMMANDS = ("metrics",) + tuple(_PARTIAL_KINDS)
+    COMMANDS = ("metrics",) + tuple(_PARTIAL_KINDS) + tuple(_PARTIAL_KINDS_OTHER)
 
     def __init__(self, command: str, handle: "int | None" = None,
                  summary: "Summary | None" = None) -> None:
@@ -309,6 +316,8 @@ class Partial:
         with the options the matching Store method takes."""
         if command == "metrics":
             return cls("metrics", summary=Summary.make(store, **options))
+        if command == "clv":
+            return cls._make_clv(store, **options)
         kind = _PARTIAL_KINDS.get(command)
         if kind is None:
             raise invalid("Partial.make: unknown command %r (one of %s)" % (
@@ -326,6 +335,17 @@ class Partial:
         return cls(command, handle=out.value)
 
     @classmethod
+    def _make_clv(cls, store: Any, model: "str | int" = "bgnbd", calibration_end: Any = None,
+                  unit: "str | int" = "week", scoring_model: Any = None) -> "Partial":
+        from .clv import _model_code, _rfm_options
+        o, keep = _rfm_options(calibration_end, unit, scoring_model)
+        out = c_void_p()
+        check(_fn("iv_partial_clv")(ctypes.byref(out), _model_code(model), store._prepared(),
+                                    ctypes.byref(o)))
+        del keep
+        return cls("clv", handle=out.value)
+
+    @classmethod
     def from_bytes(cls, data: bytes) -> "Partial":
         """Parse bytes from to_bytes() (safe on untrusted input: CorruptError or
         VersionError on anything else)."""
@@ -335,7 +355,7 @@ class Partial:
         out = c_void_p()
         check(_fn("iv_partial_from_bytes")(ctypes.byref(out), data, len(data), None))
         kind = _fn("iv_partial_kind_of")(out.value)
-        names = {v: k for k, v in _PARTIAL_KINDS.items()}
+        names = {v: k for k, v in list(_PARTIAL_KINDS.items()) + list(_PARTIAL_KINDS_OTHER.items())}
         return cls(names[kind], handle=out.value)
 
     def to_bytes(self) -> bytes:
@@ -379,9 +399,29 @@ class Partial:
         return acc
 
     # --- result --------------------------------------------------------------------
-    def result(self) -> Any:
+    def result(self, **fit_options: Any) -> Any:
         """What the Store method returns on the whole store: a Table (a FunnelTable
-        for "funnel")."""
+        for "funnel"); for "clv" the fitted CLV, with the fit options of CLV.fit
+        (max_iterations, tolerance, start, progress, penalizer)."""
+        if self._summary is not None:
+            return self._summary.metrics()
+        if self.command == "clv":
+            from .clv import CLV, _options as clv_options
+            o, prog = clv_options(**fit_options)
+            fit = c_void_p()
+            rc = _fn("iv_partial_clv_fit")(ctypes.byref(fit), self._handle(), ctypes.byref(o))
+            prog.reraise()
+            check(rc)
+            return CLV(None, _handle=fit.value)
+        if fit_options:
+            raise invalid("Partial.result: options are for 'clv' only (got %s)"
+                          % ", ".join(sorted(fit_options)))
+        return self.table()
+
+    def table(self) -> Any:
+        """The merged table: the analysis' result, or for "clv" the distinct per-contact
+        summaries (x, t_x, T, zbar; x, t_x, n for bgbb; periods, churned for sbg) with
+        their count."""
         if self._summary is not None:
             return self._summary.metrics()
         out = c_void_p()

@@ -48,6 +48,14 @@ CASES = [
 ]
 
 
+def _input(store, model, opts):
+    """The per-contact CLV input rows of a store (one per customer)."""
+    from libiv.clv import _rfm
+    fn = "iv_rfm_discrete" if model == "bgbb" else "iv_contracts" if model == "sbg" else "iv_rfm"
+    with _rfm(store, opts.get("calibration_end"), opts.get("unit", "week"), None, None, fn) as t:
+        return t.column(t.columns[1])
+
+
 class Partials(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -72,6 +80,36 @@ class Partials(unittest.TestCase):
                     one.merge(Partial.from_bytes(b))
                 self.assertEqual(one.to_bytes(), fwd.to_bytes())
                 self.assertEqual(one.command, command)
+
+    def test_clv_partials_fit_as_the_whole_sample(self):
+        from libiv.clv import CLV
+        for model, opts, fit in [("bgnbd", {}, dict(penalizer=0.01)),
+                                 ("pareto", dict(unit="day"), dict(penalizer=0.01)),
+                                 ("gg", dict(calibration_end="2024-05-01T00:00:00Z"), {}),
+                                 ("mbgnbd", {}, dict(penalizer=0.01)),
+                                 ("bgbb", {}, dict(penalizer=0.01)),
+                                 ("sbg", dict(unit="day"), {})]:
+            try:
+                want = CLV.fit_store(self.whole, model, **opts, **fit)
+                want_err = None
+            except libiv.Error as e:
+                want, want_err = None, type(e)
+            for k, stores in self.parts.items():
+                name = "%s %r K=%d" % (model, opts, k)
+                blobs = [Partial.make(s, "clv", model=model, **opts).to_bytes() for s in stores]
+                fwd = Partial.merge_all(blobs)
+                self.assertEqual(fwd.to_bytes(), Partial.merge_all(reversed(blobs)).to_bytes(), name)
+                self.assertEqual(fwd.command, "clv")
+                counts = fwd.table().column("count")
+                self.assertEqual(sum(counts), len(_input(self.whole, model, opts)), name)
+                if want_err is not None:
+                    with self.assertRaises(want_err, msg=name):
+                        fwd.result(**fit)
+                    continue
+                got = fwd.result(**fit)
+                self.assertEqual(got.params, want.params, name)
+                self.assertEqual(got.standard_errors, want.standard_errors, name)
+                self.assertEqual(got.loglik, want.loglik, name)
 
     def test_corrupt_bytes_are_refused(self):
         b = bytearray(Partial.make(self.parts[3][0], "churn").to_bytes())
