@@ -260,11 +260,21 @@ static void assert_same_text(const char *got, const char *want, const char *name
 static void check_case(const iv_store *s, const acase *c)
 {
     iv_table *t = NULL;
-    char *want;
+    char *want, *want_h = NULL;
     size_t ki;
     ck_assert_msg(direct(s, c, &t) == IV_OK, "%s: %s", c->name, iv_error_last());
     want = table_csv(t);
     iv_table_free(t);
+    if (c->kind == IV_PARTIAL_FUNNEL) { /* and its time-to-convert histogram */
+        iv_query_options q = IV_QUERY_OPTIONS_INIT;
+        q.by = c->by;
+        q.where = c->where;
+        q.from = c->from;
+        q.to = c->to;
+        ck_assert_msg(iv_lifecycle_funnel_histogram(&t, s, &q, &c->o) == IV_OK, "%s: %s", c->name, iv_error_last());
+        want_h = table_csv(t);
+        iv_table_free(t);
+    }
     for (ki = 0; ki < sizeof Ks / sizeof *Ks; ki++) {
         uint32_t K = Ks[ki], i;
         iv_partial *parts[7] = {0}, *fwd;
@@ -280,11 +290,19 @@ static void check_case(const iv_store *s, const acase *c)
         got = result_csv(fwd, c->name);
         assert_same_text(got, want, c->name, K);
         free(got);
+        if (want_h) {
+            ck_assert_msg(iv_partial_funnel_histogram(&t, fwd) == IV_OK, "%s: %s", c->name, iv_error_last());
+            got = table_csv(t);
+            iv_table_free(t);
+            assert_same_text(got, want_h, c->name, K);
+            free(got);
+        }
         iv_partial_free(fwd);
         for (i = 0; i < K; i++)
             iv_partial_free(parts[i]);
     }
     free(want);
+    free(want_h);
 }
 
 static acase mk(const char *name, int kind, const char *by)
@@ -337,6 +355,7 @@ static void lifecycle_kinds(const iv_store *s)
     c.o.steps = "visit,demo|purchase,support";
     c.o.mode = IV_FUNNEL_STRICT;
     c.o.exclude = "discontinue";
+    c.o.window = 100 * INT64_C(3600000); /* 100 hours: the histogram's last bin "3d-100h" */
     check_case(s, &c);
     c = mk("funnel ordered, range, exclusion between steps", IV_PARTIAL_FUNNEL, "team,week");
     c.o.steps = "signup,visit,purchase";
@@ -783,6 +802,28 @@ START_TEST(clv_partials_refuse_forgeries_and_other_options)
             ck_assert_ptr_null(q);
             ((unsigned char *)b.p)[i] ^= (unsigned char)(1u << bit);
         }
+    {   /* a file: saved atomically, loaded back to the same bytes; a damaged one names the file */
+        char path[1024];
+        bytes back;
+        FILE *f;
+        tu_build_path(path, sizeof path, "test_partial_clv.ivprt");
+        ck_assert_int_eq(iv_partial_save(p, path), IV_OK);
+        ck_assert_msg(iv_partial_load(&q, path, NULL) == IV_OK, "%s", iv_error_last());
+        back = to_bytes(q);
+        ck_assert(back.n == b.n && memcmp(back.p, b.p, b.n) == 0);
+        free(back.p);
+        iv_partial_free(q);
+        q = NULL;
+        f = fopen(path, "wb");
+        ck_assert_ptr_nonnull(f);
+        ck_assert_uint_eq(fwrite(b.p, 1, b.n - 3, f), b.n - 3);
+        fclose(f);
+        ck_assert_int_eq(iv_partial_load(&q, path, NULL), IV_ECORRUPT);
+        ck_assert_ptr_null(q);
+        ck_assert_ptr_nonnull(strstr(iv_error_last(), path));
+        remove(path);
+        ck_assert_int_eq(iv_partial_load(&q, path, NULL), IV_EIO);
+    }
     free(b.p);
     /* another model, unit or calibration end does not merge */
     ck_assert_int_eq(iv_partial_clv(&q, IV_CLV_PARETO, s, NULL), IV_OK);
@@ -810,6 +851,163 @@ START_TEST(clv_partials_refuse_forgeries_and_other_options)
     ck_assert_int_eq(iv_partial_clv_fit(&fit, q, NULL), IV_EUNDEFINED);
     iv_partial_free(q);
     iv_partial_free(p);
+    iv_store_free(s);
+}
+END_TEST
+
+/* ------------------------------------------------------------ compare ---- */
+
+typedef struct ccase {
+    const char *name, *metric, *a, *b, *where;
+    int64_t from, to, t_ref;
+    const iv_model *model;
+    iv_stats_options so;
+} ccase;
+
+static iv_query_options ccase_query(const ccase *c)
+{
+    iv_query_options q = IV_QUERY_OPTIONS_INIT;
+    q.where = c->where;
+    q.from = c->from;
+    q.to = c->to;
+    q.t_ref = c->t_ref;
+    q.model = c->model;
+    return q;
+}
+
+/* The row of iv_pattern_compare on the whole store against the merged partials (K = 1, 2,
+ * 3, 7; three merge orders), every cell to the last bit ("%a"). */
+static char *row_hex(const iv_table *t)
+{
+    size_t c, len = 0, cap = 64 * (iv_table_ncols(t) + 1);
+    char *out = malloc(cap);
+    out[0] = '\0';
+    for (c = 0; c < iv_table_ncols(t); c++)
+        len += (size_t)snprintf(out + len, cap - len, "%s=%a\n", iv_table_col_name(t, c), iv_table_get_double(t, 0, c));
+    return out;
+}
+
+static void check_compare(const iv_store *s, const ccase *c)
+{
+    iv_query_options q = ccase_query(c);
+    iv_table *t = NULL;
+    char *want;
+    size_t ki;
+    ck_assert_msg(iv_pattern_compare(&t, s, &q, c->metric, c->a, c->b, &c->so) == IV_OK, "%s: %s", c->name,
+                  iv_error_last());
+    ck_assert_uint_eq(iv_table_nrows(t), 1);
+    want = row_hex(t);
+    iv_table_free(t);
+    for (ki = 0; ki < sizeof Ks / sizeof *Ks; ki++) {
+        uint32_t K = Ks[ki], i;
+        iv_partial *parts[7] = {0}, *fwd;
+        char *got;
+        for (i = 0; i < K; i++) {
+            iv_partial *p = NULL;
+            bytes b;
+            ck_assert_msg(iv_partial_compare(&p, g_parts[ki][i], &q, c->metric, c->a, c->b, &c->so) == IV_OK, "%s: %s",
+                          c->name, iv_error_last());
+            b = to_bytes(p);
+            iv_partial_free(p);
+            parts[i] = from_bytes(b);
+            free(b.p);
+        }
+        fwd = merge_orders(parts, K, c->name);
+        ck_assert_msg(iv_partial_result(&t, fwd) == IV_OK, "%s: %s", c->name, iv_error_last());
+        got = row_hex(t);
+        iv_table_free(t);
+        assert_same_text(got, want, c->name, K);
+        free(got);
+        iv_partial_free(fwd);
+        for (i = 0; i < K; i++)
+            iv_partial_free(parts[i]);
+    }
+    free(want);
+}
+
+static ccase cc(const char *name, const char *metric, const char *a, const char *b)
+{
+    ccase c;
+    iv_stats_options so = IV_STATS_OPTIONS_INIT;
+    memset(&c, 0, sizeof c);
+    c.name = name;
+    c.metric = metric;
+    c.a = a;
+    c.b = b;
+    c.from = c.to = c.t_ref = IV_TIME_NONE;
+    c.so = so;
+    return c;
+}
+
+START_TEST(compare_partials_merge_to_the_store_row)
+{
+    iv_store *s = sample_store();
+    iv_model *hl = NULL;
+    static const char hl_text[] = "[model]\nrv_half_life_days = 30\n";
+    ccase cs[6];
+    size_t i;
+    ck_assert_int_eq(iv_model_parse(&hl, hl_text, sizeof hl_text - 1, NULL), IV_OK);
+    split(s);
+    cs[0] = cc("rv east vs west", "rv", "team = east", "team = north");
+    cs[1] = cc("n email vs web, amer", "n", "channel = email", "channel = web");
+    cs[1].where = "region = amer";
+    cs[2] = cc("cost, a time range, 90%, asymptotic", "cost", "region = emea", "region = apac");
+    cs[2].from = INT64_C(1709251200000); /* 2024-03-01 */
+    cs[2].to = INT64_C(1719792000000);   /* 2024-07-01 */
+    cs[2].so.confidence = 0.9;
+    cs[2].so.mwu_method = IV_MWU_ASYMPTOTIC;
+    cs[2].so.mwu_continuity = 0;
+    cs[3] = cc("value, small segments (exact Mann-Whitney)", "value", "variant = A and type = purchase",
+               "variant = B and type = purchase");
+    cs[4] = cc("rv under a half-life, t_ref given", "rv", "variant = A", "variant = B");
+    cs[4].model = hl;
+    cs[4].t_ref = INT64_C(1722470400000); /* 2024-08-01 */
+    cs[5] = cc("an empty segment", "n", "team = nobody", "team = east");
+    for (i = 0; i < sizeof cs / sizeof *cs; i++)
+        check_compare(s, &cs[i]);
+    unsplit();
+    {   /* a half-life without t_ref or to: refused (each part's own end would be used) */
+        iv_query_options q = IV_QUERY_OPTIONS_INIT;
+        iv_partial *p = NULL;
+        q.model = hl;
+        ck_assert_int_eq(iv_partial_compare(&p, s, &q, "rv", "team = east", "team = north", NULL), IV_EINVAL);
+        ck_assert_ptr_null(p);
+        ck_assert_int_eq(iv_partial_compare(&p, s, NULL, "nps", "team = east", "team = north", NULL), IV_EINVAL);
+        ck_assert_int_eq(iv_partial_compare(&p, s, NULL, "no_such", "team = east", "team = north", NULL),
+                         IV_ENOTFOUND);
+        ck_assert_int_eq(iv_partial_compare(&p, s, NULL, "n", "team = = east", "team = north", NULL), IV_EPARSE);
+        ck_assert_ptr_null(p);
+    }
+    {   /* other segments or test options do not merge; every truncation and bit flip refused */
+        iv_partial *p = NULL, *q2 = NULL;
+        iv_stats_options so = IV_STATS_OPTIONS_INIT;
+        bytes b;
+        size_t k;
+        int bit;
+        ck_assert_int_eq(iv_partial_compare(&p, s, NULL, "n", "team = east", "team = north", NULL), IV_OK);
+        ck_assert_int_eq(iv_partial_kind_of(p), IV_PARTIAL_COMPARE);
+        ck_assert_int_eq(iv_partial_compare(&q2, s, NULL, "n", "team = east", "team = west", NULL), IV_OK);
+        ck_assert_int_eq(iv_partial_merge(p, q2), IV_EINVAL);
+        iv_partial_free(q2);
+        so.confidence = 0.99;
+        ck_assert_int_eq(iv_partial_compare(&q2, s, NULL, "n", "team = east", "team = north", &so), IV_OK);
+        ck_assert_int_eq(iv_partial_merge(p, q2), IV_EINVAL);
+        iv_partial_free(q2);
+        b = to_bytes(p);
+        for (k = 0; k < b.n; k++) {
+            ck_assert_int_eq(iv_partial_from_bytes(&q2, b.p, k, NULL), IV_ECORRUPT);
+            for (bit = 0; bit < 8; bit++) {
+                int rc;
+                ((unsigned char *)b.p)[k] ^= (unsigned char)(1u << bit);
+                rc = iv_partial_from_bytes(&q2, b.p, b.n, NULL);
+                ck_assert_msg(rc == IV_ECORRUPT || rc == IV_EVERSION, "byte %zu bit %d: %d", k, bit, rc);
+                ((unsigned char *)b.p)[k] ^= (unsigned char)(1u << bit);
+            }
+        }
+        free(b.p);
+        iv_partial_free(p);
+    }
+    iv_model_free(hl);
     iv_store_free(s);
 }
 END_TEST
@@ -902,6 +1100,46 @@ START_TEST(clv_allocation_failures_return_enomem_and_leak_nothing)
 }
 END_TEST
 
+/* the compare partial: make, bytes, parse, merge, result */
+static int oom_cmp_call(const iv_store *s, const void *ctx)
+{
+    iv_summary_options so = IV_SUMMARY_OPTIONS_INIT;
+    iv_partial *p = NULL, *back = NULL;
+    iv_table *t = NULL;
+    void *b = NULL;
+    size_t n = 0;
+    int rc;
+    so.alloc = tu_alloc_fn;
+    so.alloc_ud = *(void *const *)ctx;
+    if ((rc = iv_partial_compare(&p, s, NULL, "n", "team = east", "team = west", NULL))) {
+        ck_assert_ptr_null(p);
+        return rc;
+    }
+    if ((rc = iv_partial_to_bytes(p, &b, &n)) == IV_OK) {
+        rc = iv_partial_from_bytes(&back, b, n, &so);
+        iv_partial_free_bytes(p, b, n);
+    }
+    if (rc == IV_OK && (rc = iv_partial_merge(back, p)) == IV_OK)
+        rc = iv_partial_result(&t, back);
+    iv_table_free(t);
+    iv_partial_free(back);
+    iv_partial_free(p);
+    return rc;
+}
+
+static iv_store *oom_hand_build(iv_alloc_fn fn, void *ud, const void *ctx)
+{
+    *(void **)ctx = ud;
+    return hand_store(fn, ud);
+}
+
+START_TEST(compare_allocation_failures_return_enomem_and_leak_nothing)
+{
+    void *ud = NULL;
+    tu_alloc_sweep(oom_hand_build, oom_cmp_call, &ud);
+}
+END_TEST
+
 START_TEST(allocation_failures_return_enomem_and_leak_nothing)
 {
     acase cs[4];
@@ -929,6 +1167,8 @@ static void partial_tests(TCase *tc)
     tcase_add_test(tc, clv_inputs_merge_to_the_store_table_and_the_same_fit);
     tcase_add_test(tc, clv_partials_refuse_forgeries_and_other_options);
     tcase_add_test(tc, clv_allocation_failures_return_enomem_and_leak_nothing);
+    tcase_add_test(tc, compare_partials_merge_to_the_store_row);
+    tcase_add_test(tc, compare_allocation_failures_return_enomem_and_leak_nothing);
     tcase_add_test(tc, hand_log_lifecycle_kinds_merge_to_the_direct_tables);
     tcase_add_test(tc, hand_log_churn_and_retention_merge_to_the_direct_tables);
     tcase_add_test(tc, sample_lifecycle_kinds_merge_to_the_direct_tables);

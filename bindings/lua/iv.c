@@ -2110,17 +2110,46 @@ static int s_partial_clv(lua_State *L)
     return 1;
 }
 
+/* The compare partial: store:partial("compare", {metric=, a=, b=, where=, from=, to=,
+ * t_ref=, model=, confidence=}) */
+static int s_partial_compare(lua_State *L)
+{
+    iv_store *s = check_store(L, 1);
+    int opts = opts_index(L, 3), rc;
+    const char *metric, *a, *b;
+    iv_query_options q;
+    iv_stats_options so;
+    lpartial *u;
+    luaL_checktype(L, 3, LUA_TTABLE);
+    metric = opt_string(L, opts, "metric");
+    a = opt_string(L, opts, "a");
+    b = opt_string(L, opts, "b");
+    if (!metric || !a || !b)
+        return luaL_error(L, "iv: the compare partial needs metric, a and b");
+    if ((rc = iv_store_prepare(s)) != IV_OK || (rc = query_options(L, opts, &q)) != IV_OK)
+        return fail(L, rc);
+    q.by = NULL;
+    iv_stats_options_init(&so, sizeof so);
+    opt_number(L, opts, "confidence", &so.confidence);
+    u = new_partial(L);
+    if ((rc = iv_partial_compare(&u->p, s, &q, metric, a, b, &so)) != IV_OK)
+        return fail(L, rc);
+    return 1;
+}
+
 /* store:partial(command, {options of store:COMMAND}) -> partial; command: "churn",
- * "retention", "cohorts", "funnel", "lifecycle", "stickiness" or "clv" (the options
- * model, calibration_end, unit, scoring_model) */
+ * "retention", "cohorts", "funnel", "lifecycle", "stickiness", "clv" (the options
+ * model, calibration_end, unit, scoring_model) or "compare" (those of store:compare) */
 static int s_partial(lua_State *L)
 {
     static const char *const names[] = {"churn", "retention", "cohorts", "funnel", "lifecycle",
-                                        "stickiness", "clv", NULL};
+                                        "stickiness", "clv", "compare", NULL};
     static const int lc[] = {LC_CHURN, LC_RETENTION, LC_COHORTS, LC_FUNNEL, LC_LIFECYCLE, LC_STICKINESS};
     int i = luaL_checkoption(L, 2, NULL, names);
     if (i == 6)
         return s_partial_clv(L);
+    if (i == 7)
+        return s_partial_compare(L);
     return run_lifecycle_at(L, lc[i], 3, i + 1);
 }
 
@@ -2184,6 +2213,18 @@ static int pm_result(lua_State *L)
     if (iv_partial_kind_of(p) == IV_PARTIAL_FUNNEL && lua_istable(L, -1))
         funnel_step_integers(L, lua_gettop(L));
     return rc;
+}
+
+/* partial:histogram([{format}]) -> rows: a funnel partial's time-to-convert histogram,
+ * those of store:funnel_histogram on the whole store */
+static int pm_histogram(lua_State *L)
+{
+    iv_partial *p = check_partial(L, 1);
+    int opts = opts_index(L, 2), rc;
+    box *b = new_box(L, free_table);
+    if ((rc = iv_partial_funnel_histogram((iv_table **)&b->p, p)) != IV_OK)
+        return fail(L, rc);
+    return push_result(L, b, opts);
 }
 
 /* partial:clv_fit([{penalizer=}]) -> clv: the fit of a (merged) CLV partial, equal to
@@ -2927,6 +2968,7 @@ IV_LUA_EXPORT int luaopen_iv(lua_State *L)
         {"to_bytes", pm_to_bytes},
         {"result", pm_result},
         {"clv_fit", pm_clv_fit},
+        {"histogram", pm_histogram},
         {"close", pm_close},
         {NULL, NULL}};
     static const luaL_Reg pattern_functions[] = {

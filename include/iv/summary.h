@@ -280,7 +280,8 @@ typedef enum iv_partial_kind {
     IV_PARTIAL_FUNNEL = 4,     /**< iv_lifecycle_funnel() */
     IV_PARTIAL_LIFECYCLE = 5,  /**< iv_lifecycle_lifecycle() */
     IV_PARTIAL_STICKINESS = 6, /**< iv_lifecycle_stickiness() */
-    IV_PARTIAL_CLV = 7         /**< the per-contact input of iv_clv_fit() (iv_partial_clv()) */
+    IV_PARTIAL_CLV = 7,        /**< the per-contact input of iv_clv_fit() (iv_partial_clv()) */
+    IV_PARTIAL_COMPARE = 8     /**< iv_pattern_compare(), the `iv compare` row (iv_partial_compare()) */
 } iv_partial_kind;
 
 /**
@@ -331,6 +332,29 @@ IV_API int iv_partial_clv(iv_partial **out, int model, const iv_store *store, co
 IV_API int iv_partial_clv_fit(iv_clv **out, const iv_partial *partial, const iv_clv_options *opts);
 
 /**
+ * @brief Make the partial of a segment comparison (iv_pattern_compare(), `iv compare`)
+ *        over one part: per segment, the number of contacts per distinct value of the
+ *        per-contact metric. Merged, iv_partial_result() gives the comparison row of the
+ *        whole store bit for bit (the test runs on the merged samples, which are the
+ *        store's). At most 2^26 contacts in both samples together (::IV_ELIMIT beyond).
+ * @param[out] out the partial (kind ::IV_PARTIAL_COMPARE); free it with iv_partial_free()
+ * @param[in] store the part (prepared); it must hold every row of its contacts
+ * @param[in] q the selection (time range, where, model), or NULL; with a model that has
+ *            an RV half-life, t_ref (or to) must be set, since the default reference
+ *            time would be each part's own last timestamp
+ * @param[in] metric a per-contact metric of doc/METRICS.md (not `nps`)
+ * @param[in] where_a segment a ("" = every selected interaction)
+ * @param[in] where_b segment b
+ * @param[in] stats the test options (confidence, Mann-Whitney method and continuity), or NULL
+ * @return ::IV_OK, ::IV_ENOTFOUND (unknown metric or dimension), ::IV_EPARSE, ::IV_EINVAL,
+ *         ::IV_ENOMEM
+ * @since 1.2
+ */
+IV_API int iv_partial_compare(iv_partial **out, const iv_store *store, const iv_query_options *q,
+                              const char *metric, const char *where_a, const char *where_b,
+                              const iv_stats_options *stats);
+
+/**
  * @brief The analysis a partial summarises.
  * @param[in] partial the partial
  * @return an ::iv_partial_kind, or 0 for NULL
@@ -347,6 +371,17 @@ IV_API int iv_partial_kind_of(const iv_partial *partial);
  * @since 1.2
  */
 IV_API int iv_partial_merge(iv_partial *into, const iv_partial *from);
+
+/**
+ * @brief The time-to-convert histogram of a (merged) ::IV_PARTIAL_FUNNEL partial: the
+ *        table iv_lifecycle_funnel_histogram() returns on the whole store with the same
+ *        options (same rows and values; the partial keeps every completion time).
+ * @param[out] out the table
+ * @param[in] partial a funnel partial
+ * @return ::IV_OK, ::IV_ENOMEM, ::IV_EINVAL (NULL, or not a funnel partial)
+ * @since 1.2
+ */
+IV_API int iv_partial_funnel_histogram(iv_table **out, const iv_partial *partial);
 
 /**
  * @brief The analysis' result over every part merged into @p partial: the table the
@@ -392,6 +427,28 @@ IV_API void iv_partial_free_bytes(const iv_partial *partial, void *bytes, size_t
  */
 IV_API int iv_partial_from_bytes(iv_partial **out, const void *bytes, size_t len,
                                  const iv_summary_options *opts);
+
+/**
+ * @brief Write a partial to a file (its bytes, iv_partial_to_bytes()), atomically: a
+ *        temporary file next to @p path renamed over it once complete.
+ * @param[in] partial the partial
+ * @param[in] path the file
+ * @return ::IV_OK, ::IV_EIO (naming the file), ::IV_ENOMEM or ::IV_EINVAL
+ * @since 1.2
+ */
+IV_API int iv_partial_save(const iv_partial *partial, const char *path);
+
+/**
+ * @brief Read a partial written by iv_partial_save() (safe on untrusted files, as
+ *        iv_partial_from_bytes(); errors name the file).
+ * @param[out] out the partial
+ * @param[in] path the file
+ * @param[in] opts allocator, or NULL
+ * @return ::IV_OK, ::IV_EIO, ::IV_ELIMIT (a file over 256 MiB), ::IV_ECORRUPT,
+ *         ::IV_EVERSION, ::IV_ENOMEM or ::IV_EINVAL
+ * @since 1.2
+ */
+IV_API int iv_partial_load(iv_partial **out, const char *path, const iv_summary_options *opts);
 
 /**
  * @brief Free a partial. Accepts NULL.

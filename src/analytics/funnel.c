@@ -506,53 +506,62 @@ static int iv__funnel_rows(iv__lc *L, const iv__funnel *F, const uint32_t *inv, 
     return IV_OK;
 }
 
+size_t iv__funnel_hist_bins(int64_t Wms, double *lo, double *hi, char (*label)[48])
+{
+    static const double edge[] = {3600.0, 86400.0, 3 * 86400.0, 7 * 86400.0, 14 * 86400.0,
+                                  30 * 86400.0, 90 * 86400.0};
+    static const char *const name[] = {"1h", "1d", "3d", "7d", "14d", "30d", "90d"};
+    double W = (double)Wms / 1000.0;
+    size_t nb = 0, b;
+    const char *hn[8];
+    char wl[32];
+    for (b = 0; b < 7 && edge[b] < W; b++) {
+        hi[nb] = edge[b];
+        hn[nb++] = name[b];
+    }
+    if (Wms % IV__MS_PER_DAY == 0)
+        snprintf(wl, sizeof wl, "%lldd", (long long)(Wms / IV__MS_PER_DAY));
+    else if (Wms % 3600000 == 0)
+        snprintf(wl, sizeof wl, "%lldh", (long long)(Wms / 3600000));
+    else
+        snprintf(wl, sizeof wl, "%.17gs", W);
+    hi[nb] = W;
+    hn[nb++] = wl;
+    for (b = 0; b < nb; b++) {
+        lo[b] = b ? hi[b - 1] : 0;
+        if (b == 0)
+            snprintf(label[b], 48, "< %s", hn[0]);
+        else if (b == nb - 1)
+            snprintf(label[b], 48, "%s-%s (window)", hn[b - 1], hn[b]);
+        else
+            snprintf(label[b], 48, "%s-%s", hn[b - 1], hn[b]);
+    }
+    return nb;
+}
+
 /* The histogram rows of funnel group f over its completion times (comp sorted by
  * group, then seconds). */
 static int iv__funnel_hist_rows(iv__lc *L, const iv__funnel *F, const uint32_t *inv, iv_table *t,
                                 size_t f)
 {
-    static const double edge[] = {3600.0, 86400.0, 3 * 86400.0, 7 * 86400.0, 14 * 86400.0,
-                                  30 * 86400.0, 90 * 86400.0};
-    static const char *const name[] = {"1h", "1d", "3d", "7d", "14d", "30d", "90d"};
-    double W = (double)F->W / 1000.0, lo = 0;
-    size_t nb = 0, b, i, total = 0, c = F->nby;
-    double hi[8];
-    const char *hn[8];
-    char wl[32], label[48];
-    for (b = 0; b < 7 && edge[b] < W; b++) {
-        hi[nb] = edge[b];
-        hn[nb++] = name[b];
-    }
-    if (F->W % IV__MS_PER_DAY == 0)
-        snprintf(wl, sizeof wl, "%lldd", (long long)(F->W / IV__MS_PER_DAY));
-    else if (F->W % 3600000 == 0)
-        snprintf(wl, sizeof wl, "%lldh", (long long)(F->W / 3600000));
-    else
-        snprintf(wl, sizeof wl, "%.17gs", W);
-    hi[nb] = W;
-    hn[nb++] = wl;
+    double lo[IV__FUNNEL_NBINS], hi[IV__FUNNEL_NBINS];
+    char label[IV__FUNNEL_NBINS][48];
+    size_t nb = iv__funnel_hist_bins(F->W, lo, hi, label), b, i, total = 0, c = F->nby;
     for (i = 0; i < F->ncomp; i++)
         total += F->comp[i].g == f;
     for (b = 0; b < nb; b++) {
         uint64_t k = 0;
         long r;
         for (i = 0; i < F->ncomp; i++)
-            if (F->comp[i].g == f && F->comp[i].sec >= lo && (F->comp[i].sec < hi[b] || b == nb - 1))
+            if (F->comp[i].g == f && F->comp[i].sec >= lo[b] && (F->comp[i].sec < hi[b] || b == nb - 1))
                 k++;
-        if (b == 0)
-            snprintf(label, sizeof label, "< %s", hn[0]);
-        else if (b == nb - 1)
-            snprintf(label, sizeof label, "%s-%s (window)", hn[b - 1], hn[b]);
-        else
-            snprintf(label, sizeof label, "%s-%s", hn[b - 1], hn[b]);
         r = iv__funnel_row(L, F, inv, t, f);
-        if (r < 0 || iv__table_set_string(t, (size_t)r, c, label, strlen(label)) ||
-            iv__table_set_double(t, (size_t)r, c + 1, lo) ||
+        if (r < 0 || iv__table_set_string(t, (size_t)r, c, label[b], strlen(label[b])) ||
+            iv__table_set_double(t, (size_t)r, c + 1, lo[b]) ||
             iv__table_set_double(t, (size_t)r, c + 2, hi[b]) ||
             iv__table_set_int(t, (size_t)r, c + 3, (int64_t)k) ||
             iv__table_set_double(t, (size_t)r, c + 4, iv__share(k, total)))
             return IV_ENOMEM;
-        lo = hi[b];
     }
     return IV_OK;
 }

@@ -50,6 +50,13 @@ typedef struct iv__funnel {
 int iv__funnel_open(iv__funnel *F, iv__lc *L, const iv_store *s, const iv_query_options *q,
                     const iv_lifecycle_options *o);
 void iv__funnel_close(iv__funnel *F, iv__lc *L);
+
+/* The time-to-convert histogram's bins for the window W (ms): lo[b], hi[b] (seconds) and
+ * the labels of iv_lifecycle_funnel_histogram(); returns their number (at most
+ * IV__FUNNEL_NBINS). A completion time s falls in bin b when lo[b] <= s < hi[b], the last
+ * bin including its end. */
+#define IV__FUNNEL_NBINS 8
+size_t iv__funnel_hist_bins(int64_t Wms, double *lo, double *hi, char (*label)[48]);
 /* One contact's history in one group: 0 when it does not enter (no entry, entry outside
  * the query's range, or excluded); else the steps reached d, their times tt[0..d), and
  * *support = 1 when it completed and had a support-flagged interaction at most W after. */

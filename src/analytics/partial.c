@@ -559,7 +559,7 @@ static int iv__partial_parse(iv_partial *P, iv__rbuf *r)
     npar = iv__r_u32(r);
     if (r->err || npar != IV__PPAR)
         return iv__corrupt("bad parameter count");
-    if (P->kind < IV_PARTIAL_CHURN || P->kind > IV_PARTIAL_CLV)
+    if (P->kind < IV_PARTIAL_CHURN || P->kind > IV_PARTIAL_COMPARE)
         return iv__corrupt("unknown kind");
     for (k = 0; k < IV__PPAR; k++)
         P->par[k] = (int64_t)iv__r_u64(r);

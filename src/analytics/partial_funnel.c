@@ -303,3 +303,69 @@ int iv__partial_funnel_result(iv_table **out, const iv_partial *P)
     *out = t;
     return IV_OK;
 }
+
+/* The time-to-convert histogram of the merged parts: per funnel group, the completers per
+ * bin of iv_lifecycle_funnel_histogram() counted from the completion times (ms, as
+ * funnel.c converts them to seconds), the same rows and values. */
+int iv__partial_funnel_histogram(iv_table **out, const iv_partial *P)
+{
+    static const char *const hcols[] = {"bin", "from_seconds", "to_seconds", "contacts", "share"};
+    static const int htypes[] = {IV_COL_STRING, IV_COL_DOUBLE, IV_COL_DOUBLE, IV_COL_INT, IV_COL_DOUBLE};
+    double lo[IV__FUNNEL_NBINS], hi[IV__FUNNEL_NBINS];
+    char label[IV__FUNNEL_NBINS][48];
+    size_t nb = iv__funnel_hist_bins(P->par[FP_W] ? P->par[FP_W] : 30 * IV__MS_PER_DAY, lo, hi, label);
+    iv_table *t = iv__table_new(&P->a);
+    size_t i, c, b, nc = P->nk;
+    int rc = IV_OK;
+    if (!t)
+        return iv__nomem("the funnel histogram");
+    for (c = 0; c < nc + 5 && !rc; c++)
+        if (iv__table_add_col(t, c < nc ? P->dims[c] : hcols[c - nc], c < nc ? IV_COL_STRING : htypes[c - nc]) < 0)
+            rc = iv__nomem("the funnel histogram");
+    for (i = 0; i < P->n && !rc; i++) {
+        const iv__pmap *m = &P->g[i].m;
+        size_t a = iv__pmap_seek(m, FS_COMPLETE, INT64_MIN, INT64_MIN, INT64_MIN, INT64_MIN), e;
+        int64_t total = 0;
+        for (e = a; e < m->n && m->e[e].slot == FS_COMPLETE; e++)
+            total += m->e[e].v;
+        for (b = 0; b < nb && !rc; b++) {
+            int64_t k = 0;
+            long r = iv__table_add_row(t);
+            size_t d;
+            for (e = a; e < m->n && m->e[e].slot == FS_COMPLETE; e++) {
+                double sec = (double)m->e[e].k[0] / 1000.0;
+                if (sec >= lo[b] && (sec < hi[b] || b == nb - 1))
+                    k += m->e[e].v;
+            }
+            if (r < 0) {
+                rc = iv__nomem("the funnel histogram");
+                break;
+            }
+            for (d = 0; d < nc && !rc; d++)
+                if (iv__table_set_string(t, (size_t)r, d, P->g[i].lab[d], P->g[i].lab[d] ? strlen(P->g[i].lab[d]) : 0))
+                    rc = iv__nomem("the funnel histogram");
+            if (!rc && (iv__table_set_string(t, (size_t)r, nc, label[b], strlen(label[b])) ||
+                        iv__table_set_double(t, (size_t)r, nc + 1, lo[b]) ||
+                        iv__table_set_double(t, (size_t)r, nc + 2, hi[b]) ||
+                        iv__table_set_int(t, (size_t)r, nc + 3, k) ||
+                        iv__table_set_double(t, (size_t)r, nc + 4, iv__share(k, total))))
+                rc = iv__nomem("the funnel histogram");
+        }
+    }
+    if (rc) {
+        iv_table_free(t);
+        return rc;
+    }
+    *out = t;
+    return IV_OK;
+}
+
+IV_API int iv_partial_funnel_histogram(iv_table **out, const iv_partial *P)
+{
+    if (!out || !P)
+        return iv__error(IV_EINVAL, "iv_partial_funnel_histogram: NULL argument");
+    *out = NULL;
+    if (P->kind != IV_PARTIAL_FUNNEL)
+        return iv__error(IV_EINVAL, "iv_partial_funnel_histogram: not a funnel partial (kind %u)", P->kind);
+    return iv__partial_funnel_histogram(out, P);
+}

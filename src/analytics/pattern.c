@@ -11,6 +11,7 @@
 #include "metrics.h"
 #include "norm.h"
 #include "quantile.h"
+#include "segment.h"
 #include "stats.h"
 #include "table.h"
 #include "trajectory.h"
@@ -339,7 +340,7 @@ static char *combine_where(const iv__alloc *a, const char *w, const char *seg)
 }
 
 /* The per-contact metric of a segment: *v receives *n values (NaN when undefined). */
-static int segment_sample(const iv_store *s, const iv_query_options *q, const char *metric,
+int iv__segment_sample(const iv_store *s, const iv_query_options *q, const char *metric,
                           const char *seg, double **v, size_t *n)
 {
     iv_query_options qs;
@@ -455,9 +456,9 @@ IV_API int iv_pattern_compare(iv_table **out, const iv_store *store, const iv_qu
         return rc;
     if (strcmp(metric, "nps") == 0) /* the selections' NPS, not per-contact means */
         return compare_nps(out, store, q, where_a, where_b);
-    rc = segment_sample(store, q, metric, where_a, &a, &na);
+    rc = iv__segment_sample(store, q, metric, where_a, &a, &na);
     if (!rc)
-        rc = segment_sample(store, q, metric, where_b, &b, &nb);
+        rc = iv__segment_sample(store, q, metric, where_b, &b, &nb);
     if (!rc)
         rc = iv_stats_compare(out, a ? a : none, na, b ? b : none, nb, &so);
     iv__free(&store->alloc, a, na * sizeof *a);

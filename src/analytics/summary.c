@@ -1035,25 +1035,12 @@ IV_API int iv_summary_from_bytes(iv_summary **out, const void *bytes, size_t len
 IV_API int iv_summary_save(const iv_summary *s, const char *path)
 {
     iv__wbuf w;
-    FILE *f;
-    char tmp[4096];
     int rc;
     if (!s || !path)
         return iv__error(IV_EINVAL, "iv_summary_save: NULL argument");
     iv__w_init(&w, &s->a);
-    if ((rc = iv__summary_write(s, &w))) {
-        iv__w_free(&w);
-        return rc;
-    }
-    if ((rc = iv__atomic_open(path, tmp, sizeof tmp, &f)) == IV_OK) {
-        if (fwrite(w.p, 1, w.n, f) != w.n) {
-            int e = errno ? errno : EIO;
-            iv__atomic_abort(f, tmp);
-            rc = iv__error(IV_EIO, "writing '%s' failed: %s", path, strerror(e));
-        } else {
-            rc = iv__atomic_commit(f, tmp, path);
-        }
-    }
+    if ((rc = iv__summary_write(s, &w)) == IV_OK)
+        rc = iv__atomic_write(path, w.p, w.n);
     iv__w_free(&w);
     return rc;
 }
@@ -1074,12 +1061,7 @@ IV_API int iv_summary_load(iv_summary **out, const char *path, const iv_summary_
     if ((rc = iv__read_file_magic(&a, path, IV__READ_FILE_LIMIT, IV_SUMMARY_MAGIC, 8,
                                   "a libiv summary", &b, &n)))
         return rc;
-    rc = iv_summary_from_bytes(out, b, n, opts);
-    if (rc == IV_ECORRUPT || rc == IV_EVERSION) {
-        char msg[512];
-        snprintf(msg, sizeof msg, "%s", iv_error_last());
-        iv__error(rc, "%s: %s", path, msg);
-    }
+    rc = iv__in_file(iv_summary_from_bytes(out, b, n, opts), path);
     iv__free(&a, b, n);
     return rc;
 }

@@ -440,3 +440,28 @@ int iv__read_file_magic(const iv__alloc *a, const char *path, size_t limit, cons
     *len = n;
     return IV_OK;
 }
+
+int iv__atomic_write(const char *path, const void *bytes, size_t n)
+{
+    FILE *f;
+    char tmp[4096];
+    int rc;
+    if ((rc = iv__atomic_open(path, tmp, sizeof tmp, &f)) != IV_OK)
+        return rc;
+    if (n && fwrite(bytes, 1, n, f) != n) {
+        int e = errno ? errno : EIO;
+        iv__atomic_abort(f, tmp);
+        return iv__error(IV_EIO, "writing '%s' failed: %s", path, strerror(e));
+    }
+    return iv__atomic_commit(f, tmp, path);
+}
+
+int iv__in_file(int rc, const char *path)
+{
+    if (rc == IV_ECORRUPT || rc == IV_EVERSION) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s", iv_error_last());
+        iv__error(rc, "%s: %s", path, msg);
+    }
+    return rc;
+}

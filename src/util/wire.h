@@ -89,6 +89,9 @@ static inline uint64_t iv__ld64(const unsigned char *b)
 int iv__atomic_open(const char *path, char *tmp, size_t cap, FILE **f);
 int iv__atomic_commit(FILE *f, const char *tmp, const char *path);
 void iv__atomic_abort(FILE *f, const char *tmp);
+/* Write n bytes as the whole file path, atomically (the functions above): IV_OK, or IV_EIO
+ * naming the file and the system's reason. */
+int iv__atomic_write(const char *path, const void *bytes, size_t n);
 
 /* Read a whole file into a buffer from a, at most limit bytes (0: IV__READ_FILE_LIMIT);
  * a longer file, or a device or pipe still going at the limit, is IV_ELIMIT naming the
@@ -104,5 +107,8 @@ int iv__read_file(const iv__alloc *a, const char *path, size_t limit, unsigned c
  * limit. At most limit + 1 bytes are ever buffered. */
 int iv__read_file_magic(const iv__alloc *a, const char *path, size_t limit, const void *magic,
                         size_t mlen, const char *what, unsigned char **out, size_t *len);
+/* rc of parsing the bytes of file path: IV_ECORRUPT and IV_EVERSION get the file's name
+ * in front of the message. Returns rc. */
+int iv__in_file(int rc, const char *path);
 
 #endif

@@ -56,6 +56,21 @@ T.test("merged partials equal the whole-log tables", function()
   end
 end)
 
+T.test("merged funnel partials give the whole log's histogram", function()
+  local file = T.data .. "/product/funnel.csv"
+  local opts = {steps = "signup,demo,purchase", window = "14d"}
+  local whole = assert(iv.load(file))
+  local want = assert(whole:funnel_histogram(opts))
+  for _, k in ipairs{1, 2, 3} do
+    local acc
+    for _, s in ipairs(parts(file, k)) do
+      local p = assert(iv.partial_from_bytes(assert(s:partial("funnel", opts)):to_bytes()))
+      if acc then assert(acc:merge(p)) else acc = p end
+    end
+    T.same_rows(assert(acc:histogram()), want, "histogram k=" .. k)
+  end
+end)
+
 T.test("merged CLV partials fit as the whole sample", function()
   local whole = assert(iv.load(T.sample))
   local rows = assert(whole:rfm{})
@@ -75,6 +90,27 @@ T.test("merged CLV partials fit as the whole sample", function()
     for name, v in pairs(want) do
       assert(got[name] == v, "clv k=" .. k .. ": " .. name .. " " .. tostring(got[name]) .. " ~= " .. tostring(v))
     end
+  end
+end)
+
+T.test("merged compare partials equal store:compare", function()
+  local whole = assert(iv.load(T.sample))
+  local opts = {metric = "rv", a = "team = east", b = "team = north", confidence = 0.9}
+  local want = assert(whole:compare(opts))
+  for _, k in ipairs{1, 2, 3} do
+    local acc
+    for _, s in ipairs(parts(T.sample, k)) do
+      local p = assert(iv.partial_from_bytes(assert(s:partial("compare", opts)):to_bytes()))
+      if acc then assert(acc:merge(p)) else acc = p end
+    end
+    local got, w, n = assert(acc:result()), want[1] or want, 0
+    got = got[1] or got
+    for key, v in pairs(w) do -- every cell, exactly (NaN only where the store's is NaN)
+      n = n + 1
+      assert(got[key] == v or (v ~= v and got[key] ~= got[key]),
+             "compare k=" .. k .. ": " .. key .. " " .. tostring(got[key]) .. " ~= " .. tostring(v))
+    end
+    assert(n >= 15, "compare: " .. n .. " cells")
   end
 end)
 

@@ -220,8 +220,10 @@ _PROTOS.update({
     "iv_partial_free": (None, [_P]),
     "iv_partial_clv": (c_int, [_PP, c_int, _P, c_void_p]),
     "iv_partial_clv_fit": (c_int, [_PP, _P, c_void_p]),
+    "iv_partial_compare": (c_int, [_PP, _P, c_void_p, c_char_p, c_char_p, c_char_p, c_void_p]),
+    "iv_partial_funnel_histogram": (c_int, [_PP, _P]),
 })
-_PARTIAL_KINDS_OTHER = {"clv": 7}
+_PARTIAL_KINDS_OTHER = {"clv": 7, "compare": 8}
 _SUMMARY_MAGIC = b"\x89IVSUM\r\n"
 _PARTIAL_MAGIC = b"\x89IVPRT\r\n"
 
@@ -270,10 +272,15 @@ class Partial:
     with the keywords of CLV.fit_store that choose it (model, calibration_end, unit,
     scoring_model); its result(**fit_options) is the CLV that CLV.fit_store(whole store,
     ...) returns (bit for bit), and table() the merged distinct per-contact summaries
-    with their counts. "norms" and "compare" have no partial yet (doc/SUMMARIES.md
-    section 10, Not done): make() refuses them."""
+    with their counts. "compare" takes the arguments of Store.compare (metric, a, b,
+    where, model, start, end, confidence, mwu_method, mwu_continuity, and t_ref, which a
+    model with an RV half-life needs); its result is Store.compare's row bit for bit.
+    "funnel_histogram" is the funnel's partial whose result() is the table of
+    libiv.lifecycle.funnel_histogram (any funnel partial gives it through histogram()).
+    "norms" has no partial yet (doc/SUMMARIES.md section 10, Not done): make() refuses
+    it."""
 
-    COMMANDS = ("metrics",) + tuple(_PARTIAL_KINDS) + tuple(_PARTIAL_KINDS_OTHER)
+    COMMANDS = ("metrics",) + tuple(_PARTIAL_KINDS) + tuple(_PARTIAL_KINDS_OTHER) + ("funnel_histogram",)
 
     def __init__(self, command: str, handle: "int | None" = None,
                  summary: "Summary | None" = None) -> None:
@@ -318,6 +325,12 @@ class Partial:
             return cls("metrics", summary=Summary.make(store, **options))
         if command == "clv":
             return cls._make_clv(store, **options)
+        if command == "compare":
+            return cls._make_compare(store, **options)
+        if command == "funnel_histogram":  # the funnel's partial; result() the histogram
+            p = cls.make(store, "funnel", **options)
+            p.command = "funnel_histogram"
+            return p
         kind = _PARTIAL_KINDS.get(command)
         if kind is None:
             raise invalid("Partial.make: unknown command %r (one of %s)" % (
@@ -344,6 +357,23 @@ class Partial:
                                     ctypes.byref(o)))
         del keep
         return cls("clv", handle=out.value)
+
+    @classmethod
+    def _make_compare(cls, store: Any, metric: str, a: str, b: str, where: Any = None,
+                      model: Any = None, start: Any = None, end: Any = None, t_ref: Any = None,
+                      confidence: Any = None, mwu_method: Any = None,
+                      mwu_continuity: Any = None) -> "Partial":
+        from .stats import _options as stats_options
+        from .store import _query_options
+        q, keep, prog = _query_options(where=where, model=model, start=start, end=end, t_ref=t_ref)
+        so = stats_options(confidence, mwu_method, mwu_continuity)
+        out = c_void_p()
+        rc = _fn("iv_partial_compare")(ctypes.byref(out), store._prepared(), ctypes.byref(q),
+                                       _lib.enc(metric), _lib.enc(a), _lib.enc(b), ctypes.byref(so))
+        prog.reraise()
+        check(rc)
+        del keep
+        return cls("compare", handle=out.value)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "Partial":
@@ -392,6 +422,8 @@ class Partial:
                 p = cls.from_bytes(p)
             if acc is None:
                 acc = cls.from_bytes(p.to_bytes())
+                if p.command == "funnel_histogram":
+                    acc.command = p.command
             else:
                 acc.merge(p)
         if acc is None:
@@ -416,7 +448,19 @@ class Partial:
         if fit_options:
             raise invalid("Partial.result: options are for 'clv' only (got %s)"
                           % ", ".join(sorted(fit_options)))
+        if self.command == "funnel_histogram":
+            return self.histogram()
         return self.table()
+
+    def histogram(self) -> Table:
+        """A funnel partial's time-to-convert histogram: what
+        libiv.lifecycle.funnel_histogram returns on the whole store with the same options."""
+        if self.command not in ("funnel", "funnel_histogram"):
+            raise invalid("Partial.histogram: a %r partial has no histogram (funnel only)"
+                          % self.command)
+        out = c_void_p()
+        check(_fn("iv_partial_funnel_histogram")(ctypes.byref(out), self._handle()))
+        return Table._take(out)
 
     def table(self) -> Any:
         """The merged table: the analysis' result, or for "clv" the distinct per-contact

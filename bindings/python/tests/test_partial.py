@@ -111,6 +111,34 @@ class Partials(unittest.TestCase):
                 self.assertEqual(got.standard_errors, want.standard_errors, name)
                 self.assertEqual(got.loglik, want.loglik, name)
 
+    def test_compare_partials_equal_store_compare(self):
+        cases = [dict(metric="rv", a="team = east", b="team = north"),
+                 dict(metric="n", a="channel = email", b="channel = web", where="region = amer",
+                      confidence=0.9),
+                 dict(metric="cost", a="region = emea", b="region = apac",
+                      start="2024-03-01T00:00:00Z", end="2024-07-01T00:00:00Z",
+                      mwu_method="asymptotic", mwu_continuity=False)]
+        for opts in cases:
+            want = self.whole.compare(**opts).to_csv()
+            for k, stores in self.parts.items():
+                blobs = [Partial.make(s, "compare", **opts).to_bytes() for s in stores]
+                fwd = Partial.merge_all(blobs)
+                self.assertEqual(fwd.to_bytes(), Partial.merge_all(reversed(blobs)).to_bytes())
+                self.assertEqual(fwd.command, "compare")
+                self.assertEqual(fwd.result().to_csv(), want, "%r K=%d" % (opts, k))
+
+    def test_funnel_histogram_partials_equal_the_store_histogram(self):
+        from libiv.lifecycle import funnel_histogram
+        for opts in (dict(steps="signup,demo,purchase"),
+                     dict(steps="visit,purchase", mode="any", window="100h", by="team")):
+            want = funnel_histogram(self.whole, **opts).to_csv()
+            for k, stores in self.parts.items():
+                blobs = [Partial.make(s, "funnel_histogram", **opts) for s in stores]
+                self.assertEqual(Partial.merge_all(blobs).result().to_csv(), want, "%r K=%d" % (opts, k))
+                merged = Partial.merge_all([b.to_bytes() for b in blobs])
+                self.assertEqual(merged.command, "funnel")
+                self.assertEqual(merged.histogram().to_csv(), want)
+
     def test_corrupt_bytes_are_refused(self):
         b = bytearray(Partial.make(self.parts[3][0], "churn").to_bytes())
         b[40] ^= 0x10
