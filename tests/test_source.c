@@ -807,6 +807,82 @@ START_TEST(parse_time_reads_one_timestamp_as_ingestion_does)
 }
 END_TEST
 
+/* iv_source_parse_times reads a column as iv_source_parse_time reads each of its texts:
+ * the same instants (expected values from GNU date), the zone's cached offset never
+ * carried from a summer text to a winter one, NULL and blank texts not given, and the
+ * first unreadable text reported by index with the single reader's message. */
+START_TEST(parse_times_reads_a_column_as_parse_time_reads_each_text)
+{
+    static const char *const kv[] = { "time_format", "%m/%d/%Y %I:%M %p", "timezone", "Europe/Berlin", NULL };
+    static const char *const kus[] = { "epoch_unit", "us", NULL };
+    iv_source *src = src_of(kv), *us = src_of(kus);
+    const char *col[] = {
+        "01/15/2024 9:00 AM",      /* TZ=Europe/Berlin date -d '2024-01-15 09:00' +%s = 1705305600 */
+        "07/15/2024 9:00 AM",      /* TZ=Europe/Berlin date -d '2024-07-15 09:00' +%s = 1721026800 */
+        "01/16/2024 9:00 AM",      /* TZ=Europe/Berlin date -d '2024-01-16 09:00' +%s = 1705392000 */
+        NULL,
+        "2024-07-15T09:00:00Z",    /* date -u -d '2024-07-15T09:00:00Z' +%s = 1721034000 */
+        "",
+        "10/27/2024 2:30 AM",      /* ambiguous, the earlier: date -d '2024-10-27 02:30 +0200' +%s = 1729989000 */
+        "10/27/2024 3:30 AM",      /* TZ=Europe/Berlin date -d '2024-10-27 03:30' +%s = 1729996200 */
+        "  12/31/2023 11:59 PM  ", /* TZ=Europe/Berlin date -d '2023-12-31 23:59' +%s = 1704063540 */
+        "   ",
+        "2024-03-31 03:00",        /* TZ=Europe/Berlin date -d '2024-03-31 03:00' +%s = 1711846800 */
+        "01/15/2024 9:00 AM",
+    };
+    static const int64_t want[] = { 1705305600000LL, 1721026800000LL, 1705392000000LL, IV_TIME_NONE,
+                                    1721034000000LL, IV_TIME_NONE, 1729989000000LL, 1729996200000LL,
+                                    1704063540000LL, IV_TIME_NONE, 1711846800000LL, 1705305600000LL };
+    enum { N = sizeof col / sizeof *col };
+    int64_t out[N], one;
+    size_t i, bad = 99;
+    char msg[512];
+    ck_assert_int_eq(iv_source_parse_times(src, col, N, out, &bad), IV_OK);
+    ck_assert_uint_eq(bad, N);
+    for (i = 0; i < N; i++) {
+        ck_assert_msg(out[i] == want[i], "text %zu: %lld, want %lld", i, (long long)out[i],
+                      (long long)want[i]);
+        if (want[i] == IV_TIME_NONE)
+            continue;
+        ck_assert_int_eq(iv_source_parse_time(src, col[i], strlen(col[i]), &one), IV_OK);
+        ck_assert_int_eq(one, out[i]);
+    }
+    /* the first text that cannot be read stops it, by index, with parse_time's message */
+    {
+        const char *badcol[] = { "01/15/2024 9:00 AM", "03/31/2024 2:30 AM", "nope" };
+        ck_assert_int_eq(iv_source_parse_time(src, badcol[1], strlen(badcol[1]), &one), IV_EPARSE);
+        snprintf(msg, sizeof msg, "%s", iv_error_last());
+        ck_assert_ptr_nonnull(strstr(msg, "does not exist in time zone Europe/Berlin"));
+        ck_assert_int_eq(iv_source_parse_times(src, badcol, 3, out, &bad), IV_EPARSE);
+        ck_assert_uint_eq(bad, 1);
+        ck_assert_str_eq(iv_error_last(), msg);
+        ck_assert_int_eq(out[0], 1705305600000LL);
+        ck_assert_int_eq(iv_source_parse_times(src, badcol + 2, 1, out, &bad), IV_EPARSE);
+        ck_assert_uint_eq(bad, 0);
+        ck_assert_ptr_nonnull(strstr(iv_error_last(), "'nope'"));
+    }
+    /* epoch texts in epoch_unit; a NULL source is the defaults (seconds, UTC) */
+    {
+        const char *ep[] = { "1710512520123456", "1710512520000001" };
+        const char *def[] = { "1710512520", "2024-03-15 14:22" };  /* date -u -d '2024-03-15 14:22' +%s */
+        ck_assert_int_eq(iv_source_parse_times(us, ep, 2, out, &bad), IV_OK);
+        ck_assert_int_eq(out[0], 1710512520123LL);
+        ck_assert_int_eq(out[1], 1710512520000LL);
+        ck_assert_int_eq(iv_source_parse_times(NULL, def, 2, out, &bad), IV_OK);
+        ck_assert_int_eq(out[0], 1710512520000LL);
+        ck_assert_int_eq(out[1], 1710512520000LL);
+    }
+    /* n = 0 reads nothing; NULL arrays with n > 0 and a NULL failed are refused */
+    ck_assert_int_eq(iv_source_parse_times(NULL, NULL, 0, NULL, &bad), IV_OK);
+    ck_assert_uint_eq(bad, 0);
+    ck_assert_int_eq(iv_source_parse_times(NULL, col, 1, out, NULL), IV_EINVAL);
+    ck_assert_int_eq(iv_source_parse_times(NULL, NULL, 1, out, &bad), IV_EINVAL);
+    ck_assert_int_eq(iv_source_parse_times(NULL, col, 1, NULL, &bad), IV_EINVAL);
+    iv_source_free(src);
+    iv_source_free(us);
+}
+END_TEST
+
 static void source_tests(TCase *tc)
 {
     tcase_set_timeout(tc, 120);
@@ -835,6 +911,7 @@ static void source_tests(TCase *tc)
     tcase_add_test(tc, every_option_gives_the_same_store_in_one_byte_chunks);
     tcase_add_test(tc, old_size_options_are_accepted);
     tcase_add_test(tc, parse_time_reads_one_timestamp_as_ingestion_does);
+    tcase_add_test(tc, parse_times_reads_a_column_as_parse_time_reads_each_text);
 }
 
 TU_SUITE_MAIN("source", source_tests)

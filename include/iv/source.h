@@ -106,6 +106,22 @@ IV_API int iv_source_load(iv_source *src, const char *file_or_name);
  */
 IV_API int iv_source_parse_time(const iv_source *src, const char *text, size_t len, int64_t *ms);
 
+/**
+ * @brief iv_source_parse_time() over an array of NUL-terminated texts (one call for a
+ *        column; the zone's last conversion is remembered from one text to the next).
+ * @param[in] src the source (NULL: the default options)
+ * @param[in] text @p n texts; a NULL or blank entry gives ::IV_TIME_NONE (not given)
+ * @param[in] n number of texts
+ * @param[out] ms @p n results (milliseconds since the epoch, UTC)
+ * @param[out] failed the index of the text that could not be read, @p n when all were
+ * @return ::IV_OK; ::IV_EPARSE for the first text that cannot be read (the message is
+ *         iv_source_parse_time()'s; the texts after it are not read); ::IV_EINVAL for a
+ *         NULL argument
+ * @since 1.2
+ */
+IV_API int iv_source_parse_times(const iv_source *src, const char *const *text, size_t n, int64_t *ms,
+                                 size_t *failed);
+
 /** @} */
 
 #ifdef __cplusplus

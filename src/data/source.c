@@ -1,6 +1,6 @@
 /* Source options (iv_source): parsing and validating each option's value, the one
  * string-keyed setter, the value-mapping lookup and the timestamp reader ingestion uses
- * (also public: iv_source_parse_time), and profiles (INI files of options,
+ * (also public: iv_source_parse_time, iv_source_parse_times), and profiles (INI files of options,
  * iv_source_load). */
 #include <stdio.h>
 #include <sys/stat.h>
@@ -688,4 +688,36 @@ IV_API int iv_source_parse_time(const iv_source *src, const char *text, size_t l
         return iv__error(IV_EPARSE, "bad timestamp '%.*s': %s; tried %s; give its format with the "
                          "time_format option", (int)IV__MIN(n, 40), s, reason, tried);
     }
+}
+
+IV_API int iv_source_parse_times(const iv_source *src, const char *const *text, size_t n, int64_t *ms,
+                                 size_t *failed)
+{
+    iv__tzcache tzc = {0, 0, 0, 0};
+    const char *why = NULL;
+    size_t i, len;
+    int rc;
+    if ((n && (!text || !ms)) || !failed)
+        return iv__error(IV_EINVAL, "iv_source_parse_times: NULL argument");
+    *failed = n;
+    for (i = 0; i < n; i++) {
+        const char *s = text[i];
+        if (!s) {
+            ms[i] = IV_TIME_NONE;
+            continue;
+        }
+        len = strlen(s);
+        iv__trim(&s, &len);
+        if (len == 0) {             /* an empty cell: not given, as in a file */
+            ms[i] = IV_TIME_NONE;
+            continue;
+        }
+        if (iv__source_time(src, &tzc, s, len, &ms[i], &why) == IV__TS_OK)
+            continue;
+        /* the one that failed, with the single reader's message */
+        *failed = i;
+        rc = iv_source_parse_time(src, text[i], strlen(text[i]), &ms[i]);
+        return rc != IV_OK ? rc : iv__error(IV_EPARSE, "timestamp %zu could not be read", i);
+    }
+    return IV_OK;
 }

@@ -10,9 +10,9 @@ over the rows: Store.from_pandas(), Store.from_arrays(), Store.append_columns().
   (default UTC; an IANA name needs pandas; a local time in a DST gap is a bad row, an
   ambiguous one the earlier instant). Integer or float timestamps need ``epoch_unit``
   ('s', 'ms', 'us'): an int64 column of seconds is never taken for milliseconds.
-  Text timestamps are read once per distinct value by the library's own reader
-  (iv_source_parse_time: ``time_format``, ``timezone``, ``epoch_unit`` exactly as in a
-  file).
+  Text timestamps are read once per distinct value by the library's own reader, in one
+  call for the column (iv_source_parse_times: ``time_format``, ``timezone``,
+  ``epoch_unit`` exactly as in a file).
 - Numbers: float64 columns are passed by pointer; integers are converted; text numbers
   (an object column) are parsed once per distinct value with ``decimal`` and ``thousands``.
 - Enums (stage, area, direction, outcome): names once per distinct value, or int codes.
@@ -97,10 +97,72 @@ def _array(col: Column, n: Optional[int], name: str) -> Any:
     return a
 
 
+def _objects(a: Any) -> Any:
+    """The column's values as a C-contiguous 1-D object array, or None if it is not one."""
+    v = a.to_numpy() if pd is not None and isinstance(a, (pd.Series, pd.Index)) else a
+    if not isinstance(v, np.ndarray) or v.dtype != object:
+        return None
+    return v if v.flags.c_contiguous else np.ascontiguousarray(v)
+
+
+def _addresses(v: Any) -> Any:
+    """The PyObject* of each entry of the object array v (kept alive by the caller), as
+    uintp: the same object gives the same number."""
+    return np.ctypeslib.as_array((ctypes.c_size_t * len(v)).from_address(v.ctypes.data))
+
+
+def _shared(v: Any) -> bool:
+    """Whether the object array v repeats a few objects (pandas.read_csv and most
+    builders of a column give one str object per distinct text, at least per chunk):
+    judged from its first 2048 rows, which must hold at most a quarter as many distinct
+    objects."""
+    if pd is None or v is None or len(v) < 64:
+        return False
+    head = _addresses(v[:2048])
+    return len(pd.unique(head)) * 4 <= len(head)
+
+
+def _missing_object(u: Any) -> bool:
+    if isinstance(u, (str, bytes)):
+        return len(u) == 0
+    if u is None:
+        return True
+    try:
+        return bool(pd.isna(u))
+    except (TypeError, ValueError):    # a list or array in a cell: not missing
+        return False
+
+
+def _factorize_objects(v: Any) -> Tuple[Any, List[Any]]:
+    """_factorize() of an object array by object identity (a hash of one integer per
+    row instead of a hash and compare of each text): uniq holds one entry per distinct
+    object, so a text can appear more than once (every converter maps each entry on
+    its own, and the library interns strings: the result is the same); the order is of
+    first appearance, as pandas.factorize's."""
+    codes, _ = pd.factorize(_addresses(v))
+    codes = np.asarray(codes, dtype=np.int64)
+    if not len(codes):
+        return codes, []
+    top = np.maximum.accumulate(codes)
+    first = np.flatnonzero(np.concatenate(([True], top[1:] != top[:-1])))
+    uniq: List[Any] = v[first].tolist()
+    gone = [i for i, u in enumerate(uniq) if _missing_object(u)]
+    if gone:
+        remap = np.arange(len(uniq), dtype=np.int64)
+        remap[gone] = -1
+        codes = remap[codes]
+        for i in gone:
+            uniq[i] = None     # never referenced by a code; skipped by the converters
+    return codes, uniq
+
+
 def _factorize(a: Any) -> Tuple[Any, List[Any]]:
     """(codes int64, uniques) with code -1 for a missing value (None, NaN, NaT, ''); an
     empty-string unique is replaced by None (no code refers to it). Vectorised: the only
     per-unique work is done by C-level map()s."""
+    v = _objects(a)
+    if _shared(v):
+        return _factorize_objects(v)
     if pd is not None:
         codes, uniques = pd.factorize(a, use_na_sentinel=True)
         uniq = uniques.tolist() if hasattr(uniques, "tolist") else list(uniques)
@@ -169,26 +231,33 @@ def _strings(a: Any, name: str, values: Optional[Mapping[str, Any]], b: Built) -
             if len(empty):
                 codes = np.where(np.isin(codes, empty), -1, codes)
         return _pointers(codes, uniq, name, b)
-    if not values:
-        v = a.to_numpy() if pd is not None and isinstance(a, (pd.Series, pd.Index)) else a
-        if v.dtype.kind == "U":
-            v = v.astype(object)
-        if v.dtype == object:
-            # a column of str is joined as it is (str.join refuses anything else: then
-            # the missing values are blanked and it is tried once more)
-            rows = v.tolist()
-            joined = _join(rows)
-            if joined is None:
-                miss = pd.isna(v) if pd is not None else \
-                    (np.equal(v, None) | np.not_equal(v, v))
-                rows = np.where(np.asarray(miss, dtype=bool), "", v).tolist()
-                joined = _join(rows)
-            if joined is not None:
-                return _pointers(None, rows, name, b, empty_null=True, all_str=True,
-                                 joined=joined)
+    if not values and not _shared(_objects(a)):
+        whole = _joined_rows(a)
+        if whole is not None:
+            return _pointers(None, whole[0], name, b, empty_null=True, all_str=True,
+                             joined=whole[1])
     codes, uniq = _factorize(a)
     uniq = _apply_values(uniq, values)
     return _pointers(codes, uniq, name, b)
+
+
+def _joined_rows(a: Any) -> Optional[Tuple[List[str], str]]:
+    """(the rows, the rows joined by NUL) for a column whose values are all str or
+    missing (a missing value becomes ''); None for any other column. A column of str is
+    joined as it is (str.join refuses anything else: then the missing values are blanked
+    and it is tried once more): cheaper than hashing the rows first."""
+    v = a.to_numpy() if pd is not None and isinstance(a, (pd.Series, pd.Index)) else a
+    if v.dtype.kind == "U":
+        v = v.astype(object)
+    if v.dtype != object:
+        return None
+    rows = v.tolist()
+    joined = _join(rows)
+    if joined is None:
+        miss = pd.isna(v) if pd is not None else (np.equal(v, None) | np.not_equal(v, v))
+        rows = np.where(np.asarray(miss, dtype=bool), "", v).tolist()
+        joined = _join(rows)
+    return None if joined is None else (rows, joined)
 
 
 def _join(texts: List[Any]) -> Optional[str]:
@@ -217,30 +286,28 @@ def _pointers(codes: Any, uniq: List[Any], name: str, b: Built, empty_null: bool
                      for u in uniq]
         joined = "\0".join(texts)
     nt = len(texts)
-    if joined.count("\0") != max(nt - 1, 0):
+    raw = joined.encode("utf-8")
+    buf = np.empty(len(raw) + 1, dtype=np.uint8)     # the texts, each NUL-terminated
+    buf[:-1] = np.frombuffer(raw, dtype=np.uint8)
+    buf[-1] = 0
+    ends = np.flatnonzero(buf == 0)
+    if len(ends) != max(nt, 1):                     # more NULs than texts: one holds a NUL
         for k, t in enumerate(texts):
             if "\0" in t:
                 r = k if codes is None else _first_row(codes, k)
                 raise bad_data("row %d: column %s: a NUL byte in %r" % (r, name, t), r, name)
-    buf = joined.encode("utf-8") + b"\0"
-    cbuf = ctypes.create_string_buffer(buf, len(buf))
-    base = ctypes.addressof(cbuf)
-    ends = np.flatnonzero(np.frombuffer(buf, dtype=np.uint8) == 0)[:nt]
+    ends = ends[:nt]
     starts = np.empty(nt, dtype=np.int64)
     if nt:
         starts[0] = 0
         starts[1:] = ends[:-1] + 1
-    if codes is None:
-        ptrs = (starts + base).astype(np.uintp)
-        if empty_null:
-            ptrs[ends == starts] = 0
-    else:
-        if empty_null:
-            codes = np.where((ends == starts)[np.where(codes >= 0, codes, 0)] if nt else True,
-                             -1, codes)
-        safe = np.where(codes >= 0, codes, 0)
-        ptrs = np.where(codes >= 0, base + starts[safe] if nt else 0, 0).astype(np.uintp)
-    b.keep += [cbuf, ptrs]
+    # one address per text, and a last entry 0 for code -1 (missing): one gather per row
+    table = np.zeros(nt + 1, dtype=np.uintp)
+    table[:nt] = starts + buf.ctypes.data
+    if empty_null:
+        table[:nt][ends == starts] = 0
+    ptrs = table[:nt] if codes is None else table[codes]
+    b.keep += [buf, ptrs]
     return ptrs.ctypes.data_as(ctypes.POINTER(ctypes.c_char_p))
 
 
@@ -302,6 +369,15 @@ class _TimeParser:
             return None
         return int(self.out.value)
 
+    def many(self, texts: Any, out: Any, n: int) -> Optional[int]:
+        """out[0:n] from n char* (iv_source_parse_times); the index of the text that
+        cannot be read, or None."""
+        failed = ctypes.c_size_t()
+        rc = _lib.fn("iv_source_parse_times")(self.src.h, texts, n,
+                                               out.ctypes.data_as(ctypes.POINTER(ctypes.c_int64)),
+                                               ctypes.byref(failed))
+        return int(failed.value) if rc < 0 else None
+
     def close(self) -> None:
         self.src.close()
 
@@ -342,6 +418,20 @@ def _times(a: Any, name: str, epoch_unit: Optional[str], timezone: Optional[str]
                     out = np.floor_divide(w, -f)
         elif v.dtype.kind == "b":
             raise wrong_type("column %s: booleans are not times" % name, column=name)
+        elif not _shared(_objects(v)) and (whole := _joined_rows(v)) is not None:
+            # every row a str or missing: each row read by the library in one call for the
+            # column (cheaper than hashing the rows to read each distinct text once)
+            rows, joined = whole
+            out = np.empty(len(rows), dtype=np.int64)
+            ptrs = _pointers(None, rows, name, b, empty_null=True, all_str=True, joined=joined)
+            parser = _TimeParser(time_format, timezone, epoch_unit)
+            try:
+                r = parser.many(ptrs, out, len(rows))
+                if r is not None:
+                    raise bad_data("row %d: column %s: %s" % (
+                        r, name, _lib.dec(_lib.fn("iv_error_last")()) or "not a time"), r, name)
+            finally:
+                parser.close()
         else:
             codes, uniq = _factorize(v)
             vals = np.empty(len(uniq) + 1, dtype=np.int64)
@@ -367,11 +457,15 @@ def _text_times(parser: _TimeParser, codes: Any, uniq: List[Any], vals: Any, nam
         return bad_data("row %d: column %s: %s" % (r, name, msg), r, name)
 
     if _all_str(uniq):
-        for k, e in enumerate(map(str.encode, uniq)):
-            v = parser(e)
-            if v is None:
-                raise fail(k, _lib.dec(_lib.fn("iv_error_last")()) or "not a time")
-            vals[k] = v
+        # one call for the column: the texts' char* computed with numpy as for strings
+        keep = Built(0)
+        try:
+            ptrs = _pointers(None, uniq, name, keep, all_str=True, joined="\0".join(uniq))
+        except Error as e:
+            raise fail(e.row or 0, e.message) from None
+        k = parser.many(ptrs, vals, len(uniq))
+        if k is not None:
+            raise fail(k, _lib.dec(_lib.fn("iv_error_last")()) or "not a time")
         return
     for k, u in enumerate(uniq):
         if u is None:

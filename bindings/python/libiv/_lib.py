@@ -200,6 +200,8 @@ _PROTOS = {
     "iv_source_free": (None, [P]),
     "iv_source_set": (c_int, [P, c_char_p, c_char_p]),
     "iv_source_parse_time": (c_int, [P, c_char_p, c_size_t, POINTER(c_int64)]),
+    "iv_source_parse_times": (c_int, [P, POINTER(c_char_p), c_size_t, POINTER(c_int64),
+                                      POINTER(c_size_t)]),
     "iv_time_parse": (c_int, [c_char_p, c_size_t, POINTER(c_int64)]),
     "iv_time_format": (c_int, [c_int64, c_char_p, c_size_t]),
     # table

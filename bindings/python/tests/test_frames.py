@@ -226,6 +226,85 @@ class FromPandas(unittest.TestCase):
         self.assertEqual((cm.exception.row, cm.exception.column), (1, "Date"))
         self.assertIn("time_format '%m/%d/%Y %I:%M %p'", str(cm.exception))
 
+    def test_shared_and_distinct_text_objects_give_the_same_rows(self):
+        # read_csv gives one str object per distinct text (per chunk): such columns are
+        # factorised by object, others joined row by row; the rows must not depend on it
+        n = 300
+        chan = ["web", "phone", "email"]
+        outc = ["desired", None, np.nan, "", "undesired"]
+        days = ["2024-01-02T11:30:00Z", "2024-01-03T11:30:00Z"]
+
+        def fresh(v):     # an equal str that is a new object
+            return None if not isinstance(v, str) else "".join(list(v + "#"))[:-1]
+
+        shared = dict(contact=["c%d" % (i % 7) for i in range(n)],
+                      channel=[chan[i % 3] for i in range(n)],
+                      type=["visit"] * n,
+                      outcome=[outc[i % 5] for i in range(n)],
+                      team=[("north", "", None)[i % 3] for i in range(n)],
+                      ts=[days[i % 2] for i in range(n)])
+        distinct = {k: [fresh(v) if isinstance(v, str) else v for v in col]
+                    for k, col in shared.items()}
+        objs = {k: np.array(v, dtype=object) for k, v in shared.items()}
+        self.assertTrue(libiv._frames._shared(objs["channel"]))
+        self.assertFalse(libiv._frames._shared(np.array(distinct["channel"], dtype=object)))
+        with libiv.Store.from_arrays(**objs) as a, \
+                libiv.Store.from_pandas(pd.DataFrame(distinct)) as b:
+            self.assertEqual(a.rows, n)
+            self.assertEqual(list(a), list(b))
+            # by hand: row 3 is c3, chan[0], outc[3] = '' (none), team[0], days[1]
+            r = a.row(3)
+            self.assertEqual((r["contact"], r["channel"], r["outcome"], r["team"]),
+                             ("c3", "web", None, "north"))
+            self.assertEqual(r["ts"], utc("2024-01-03T11:30:00"))   # T + 86400
+            # row 4: chan[1], outc[4], team[1] = '' (none), days[0]; row 7: outc[2] = NaN
+            r = a.row(4)
+            self.assertEqual((r["channel"], r["outcome"], r["team"], r["ts"]),
+                             ("phone", "undesired", None, utc("2024-01-02T11:30:00")))  # T
+            self.assertEqual((a.row(7)["outcome"], a.row(5)["team"]), (None, None))
+        # the first bad row is named, whichever object holds the bad text
+        for cols in (objs, {k: np.array(v, dtype=object) for k, v in distinct.items()}):
+            bad = {k: v.copy() for k, v in cols.items()}
+            bad["outcome"][150] = "meh"
+            bad["outcome"][70] = fresh("meh")
+            with self.assertRaises(libiv.ParseError) as cm:
+                libiv.Store.from_arrays(**bad)
+            self.assertEqual((cm.exception.row, cm.exception.column), (70, "outcome"))
+            bad = {k: v.copy() for k, v in cols.items()}
+            bad["ts"][200] = "2024-13-01"
+            bad["ts"][90] = fresh("2024-13-01")
+            with self.assertRaises(libiv.ParseError) as cm:
+                libiv.Store.from_arrays(**bad)
+            self.assertEqual((cm.exception.row, cm.exception.column), (90, "ts"))
+
+    def test_text_timestamps_read_row_by_row(self):
+        # every ts distinct: the column is read by the library in one call, row by row
+        n = 300
+        base = dt.datetime(2024, 1, 2, 11, 30, tzinfo=dt.timezone.utc)
+        ts = [(base + dt.timedelta(seconds=i)).strftime("%Y-%m-%dT%H:%M:%SZ") for i in range(n)]
+        cols = dict(contact=["a"] * n, channel=["web"] * n, type=["visit"] * n)
+        with libiv.Store.from_pandas(pd.DataFrame(dict(cols, When=ts)), map={"When": "ts"}) as s:
+            self.assertEqual(s.row(0)["ts"], utc("2024-01-02T11:30:00"))      # T
+            self.assertEqual(s.row(299)["ts"], utc("2024-01-02T11:34:59"))    # T + 299
+        for r, v, kind in ((123, None, "missing"), (45, "not a time", "unreadable"),
+                           (77, "   ", "blank"), (8, np.nan, "NaN")):
+            bad = list(ts)
+            bad[r] = v
+            with self.assertRaises(libiv.ParseError, msg=kind) as cm:
+                libiv.Store.from_pandas(pd.DataFrame(dict(cols, When=bad)), map={"When": "ts"})
+            self.assertEqual((cm.exception.row, cm.exception.column), (r, "When"), kind)
+        bad = list(ts)
+        bad[33] = "2024-01-02\0T11:30:00Z"
+        with self.assertRaises(libiv.ParseError) as cm:
+            libiv.Store.from_arrays(ts=bad, **cols)
+        self.assertEqual((cm.exception.row, cm.exception.column), (33, "ts"))
+        # texts and datetime objects mixed: each value as it is
+        mixed = [base, "2024-01-02T11:31:00Z"] * 40
+        with libiv.Store.from_arrays(ts=np.array(mixed, dtype=object),
+                                     **{k: v[:80] for k, v in cols.items()}) as s:
+            self.assertEqual([s.row(0)["ts"], s.row(1)["ts"]],
+                             [utc("2024-01-02T11:30:00"), utc("2024-01-02T11:31:00")])
+
     def test_source_options(self):
         df = pd.DataFrame({"contact": ["a", "b", "c", "a"],
                            "ts": ["2024-01-01"] * 4, "type": ["Visit", "visit", "purchase", "x"],
