@@ -10,13 +10,15 @@ gen writes the log with `iv gen` (contacts chosen for about --rows rows; the gen
 rows are sorted by contact, each contact's by time) and prints the exact row count.
 
 run measures, per command, with the machine's load (`uptime`) beside every figure:
-- single-process `iv COMMAND LOG ...`: wall time and peak RSS (/usr/bin/time -v);
+- single-process `iv COMMAND LOG ...`: wall time, CPU time (user + system) and peak RSS
+  (/usr/bin/time -v);
 - libiv.dask on a fresh LocalCluster(n_workers=2, threads_per_worker=1, processes=True):
   wall time (cluster start excluded, stated separately), peak RSS of each worker process
   (ru_maxrss read on the worker after the run: the workers are new processes for each
-  command) and its split into RssAnon (the worker's own memory) and RssFile (mapped pages
-  of the log), sampled from /proc, the bytes sent to the client (summary bytes; plus the pickled range facts),
-  and whether the printed CSV equals iv's byte for byte.
+  command), its CPU time (user + system, read on the worker) and its split into RssAnon
+  (the worker's own memory) and RssFile (mapped pages of the log), sampled from /proc,
+  the bytes sent to the client (summary bytes; plus the pickled range facts), and
+  whether the printed CSV equals iv's byte for byte.
 """
 
 import argparse
@@ -80,12 +82,16 @@ def single(iv: str, log: str, argv: List[str]) -> Dict[str, Any]:
         out.seek(0)
         text = out.read().decode("utf-8")
     rss = 0
+    cpu = 0.0
     for line in e.splitlines():
         if "Maximum resident set size" in line:
             rss = int(line.split(":")[1]) * 1024
+        elif "User time (seconds)" in line or "System time (seconds)" in line:
+            cpu += float(line.split(":")[1])
     if p.returncode != 0:
         raise SystemExit("iv failed: %s" % e[-2000:])
-    return {"wall_s": round(wall, 1), "peak_rss_bytes": rss, "uptime_before": up,
+    return {"wall_s": round(wall, 1), "cpu_s": round(cpu, 1), "peak_rss_bytes": rss,
+            "uptime_before": up,
             "uptime_after": uptime(), "csv": text}
 
 
@@ -95,6 +101,11 @@ def _maxrss() -> int:
 
 def _pid() -> int:
     return os.getpid()
+
+
+def _cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
 
 
 class Sampler:
@@ -146,11 +157,13 @@ def on_dask(log: str, command: str, options: Dict[str, Any], partitions: int,
         wall = time.time() - t
         peaks = sampler.done()
         rss = client.run(_maxrss)
+        cpu = client.run(_cpu)
         text = run.result.to_string("csv") if hasattr(run.result, "to_string") \
             else str(run.result)
         facts = len(pickle.dumps(run.ranges))
         return {"wall_s": round(wall, 1), "cluster_start_s": round(start_s, 1),
                 "worker_peak_rss_bytes": sorted(rss.values()),
+                "worker_cpu_s": sorted(round(c, 1) for c in cpu.values()),
                 "worker_peak_anon_file_bytes": peaks, "uptime_before": up,
                 "uptime_after": uptime(), "summary_bytes": run.summary_bytes,
                 "range_facts_bytes": facts, "ranges": len(run.ranges), "reruns": run.reruns,

@@ -119,6 +119,21 @@ class Analyses(Cluster):
             parts.update(r["parts"])
         self.assertEqual(parts, {0, 1, 2, 3})
 
+    def test_a_command_without_its_partial_stops_before_any_task(self):
+        # a libiv whose Partial lacks the command: NotImplementedError before any task
+        # runs (the input does not exist, so a task that ran would raise another error)
+        from unittest import mock
+        from libiv.summary import Partial
+        missing = os.path.join(self.tmp.name, "no-such-log.csv")
+        with mock.patch.object(Partial, "COMMANDS", ("metrics",)):
+            with self.assertRaises(NotImplementedError) as cm:
+                ivd.run(self.client, missing, "churn", {})
+        self.assertIn("churn", str(cm.exception))
+        with self.assertRaises(ValueError):
+            ivd.run(self.client, missing, "churn", {}, histogram=True)
+        with self.assertRaises(FileNotFoundError):
+            ivd.run(self.client, missing, "churn", {})
+
     def test_metrics_equal_the_iv_tool(self):
         t = ivd.metrics(self.client, SAMPLE, by="team,month", range_size=RANGE)
         rc, out, err = run_iv("metrics", SAMPLE, "--by", "team,month", "--format", "csv")

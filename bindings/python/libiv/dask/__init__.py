@@ -49,6 +49,11 @@ COMMANDS = ("metrics", "churn", "retention", "cohorts", "funnel", "funnel_histog
 #: Bytes of input per range task (64 MiB).
 DEFAULT_RANGE_SIZE = 64 << 20
 
+# clv: the keywords of CLV.fit_store that are the fit's own (CLV.fit's), applied on the
+# client to the merged partial; the others (model, calibration_end, unit,
+# scoring_model) choose the per-contact summaries each partition's partial holds.
+_CLV_FIT_KEYS = ("penalizer", "max_iterations", "tolerance", "start")
+
 Paths = Union[str, "os.PathLike[str]", Sequence[Union[str, "os.PathLike[str]"]]]
 Source = Optional[Dict[str, Any]]
 # One range of one input: (file index, path, begin, end); begin = end = -1: a snapshot.
@@ -194,7 +199,8 @@ def _make_summary(store: Store, command: str, options: Dict[str, Any]) -> bytes:
     if partial is None:
         raise NotImplementedError("%s: this libiv has no mergeable summary of it "
                                   "(libiv.summary.Partial)" % command)
-    p = partial.make(store, command, **options)
+    # funnel_histogram: the funnel's partial, whose histogram() the client takes
+    p = partial.make(store, "funnel" if command == "funnel_histogram" else command, **options)
     try:
         return bytes(p.to_bytes())
     finally:
@@ -228,16 +234,23 @@ def _remove(path: str) -> None:
 
 
 # --------------------------------------------------------------------- on the client --
-def _merge(command: str, blobs: List[bytes]) -> Any:
-    """Merge the partitions' summaries and compute the result."""
+def _merge(command: str, blobs: List[bytes], fit: Optional[Dict[str, Any]] = None,
+           histogram: bool = False) -> Tuple[Any, Any]:
+    """Merge the partitions' summaries and compute the result (for clv: the fit of the
+    merged summaries with the fit options `fit`) and, for a funnel with `histogram`, the
+    histogram of the same merged partial. Returns (result, histogram or None)."""
     if command == "metrics":
         from ..summary import Summary
         with Summary.merge_all(blobs) as s:
-            return s.metrics()
+            return s.metrics(), None
     from ..summary import Partial
     merged = Partial.merge_all([Partial.from_bytes(b) for b in blobs])
     try:
-        return merged.result()
+        if command == "funnel_histogram":  # the funnel's partial gives its histogram
+            return getattr(merged, "histogram")(), None
+        if command == "clv":
+            return merged.result(**(fit or {})), None
+        return merged.result(), getattr(merged, "histogram")() if histogram else None
     finally:
         close = getattr(merged, "close", None)
         if close is not None:
@@ -253,14 +266,17 @@ def _raise(info: Dict[str, Any]) -> None:
 
 class Run:
     """What a scaled-out analysis did: ``result`` (the Table, or what the single-process
-    method returns), ``ranges`` (the settled ranges' facts), ``partitions``,
+    method returns: a CLV for clv), ``histogram`` (funnel with ``histogram=True``: the
+    table of libiv.lifecycle.funnel_histogram, else None), ``ranges`` (the settled
+    ranges' facts), ``partitions``,
     ``rows_read``, ``rows_accepted``, ``rows_rejected``, ``summary_bytes`` (bytes of
     summaries sent to the client) and ``reruns`` (ranges read again because a range
     start was guessed wrong)."""
 
     def __init__(self, result: Any, ranges: List[Dict[str, Any]], partitions: int,
-                 summary_bytes: int, reruns: int) -> None:
+                 summary_bytes: int, reruns: int, histogram: Any = None) -> None:
         self.result = result
+        self.histogram = histogram
         self.ranges = ranges
         self.partitions = partitions
         self.summary_bytes = summary_bytes
@@ -334,28 +350,39 @@ def _settle(client: Any, files: List[Tuple[str, int]], infos: List[Dict[str, Any
 def run(client: Any, paths: Paths, command: str, options: Optional[Dict[str, Any]] = None,
         partitions: Optional[int] = None, range_size: int = DEFAULT_RANGE_SIZE,
         scratch: Optional[str] = None, input_format: Optional[str] = None,
-        lenient: bool = False, source: Source = None) -> Run:
+        lenient: bool = False, source: Source = None, histogram: bool = False) -> Run:
     """Run `command` (one of COMMANDS) with `options` (the keywords of the matching Store
-    method) over the log in `paths` (files or globs, CSV, JSON Lines or saved stores)
+    method; for clv those of CLV.fit_store, for funnel_histogram those of Store.funnel)
+    over the log in `paths` (files or globs, CSV, JSON Lines or saved stores)
     on the Dask cluster of `client`. partitions: contact partitions (default: twice the
     workers); range_size: bytes per range task; scratch: a directory every worker can
     read and write (default: a new temporary directory, removed afterwards; on a
     multi-machine cluster give one on shared storage); input_format 'csv' | 'jsonl'
     (default by extension); lenient: skip bad rows; source: the source options of
-    Store.ingest (delimiter, encoding, time_format, timezone, profile, map, ...).
+    Store.ingest (delimiter, encoding, time_format, timezone, profile, map, ...);
+    histogram (funnel only): also the funnel's histogram, from the same summaries.
     Returns a Run (its ``result`` is the analysis' result)."""
     if command not in COMMANDS:
         raise ValueError("unknown command %r (one of %s)" % (command, ", ".join(COMMANDS)))
+    if histogram and command != "funnel":
+        raise ValueError("histogram=True is for funnel only")
     if command != "metrics":
         from .. import summary as _summary
-        if getattr(_summary, "Partial", None) is None:
+        partial = getattr(_summary, "Partial", None)
+        hist = histogram or command == "funnel_histogram"
+        needs = "funnel" if command == "funnel_histogram" else command
+        if partial is None or needs not in getattr(partial, "COMMANDS", ()) or \
+                (hist and not hasattr(partial, "histogram")):
             raise NotImplementedError("%s: this libiv has no mergeable summary of it "
-                                      "(libiv.summary.Partial)" % command)
+                                      "(libiv.summary.Partial)" % (
+                                          "funnel histogram" if histogram else command))
     src = dict(source or {})
     if src.get("dedup"):
         raise ValueError("dedup=id is not supported on a cluster: duplicates may lie in "
                          "different ranges and partitions (doc/SCALE.md)")
     opts = dict(options or {})
+    fit = {k: opts.pop(k) for k in list(opts) if k in _CLV_FIT_KEYS} if command == "clv" \
+        else {}
     pats = [os.fspath(paths)] if isinstance(paths, (str, os.PathLike)) else \
         [os.fspath(p) for p in paths]
     if not pats:
@@ -394,8 +421,8 @@ def run(client: Any, paths: Paths, command: str, options: Optional[Dict[str, Any
         if not blobs:  # no row at all: the summary of an empty store
             blobs = [client.submit(_partition, 0, [], command, opts,
                                    key="iv-partition-%s-empty" % run_id).result()]
-        result = _merge(command, blobs)
-        return Run(result, settled, nparts, sum(len(b) for b in blobs), reruns)
+        result, hist = _merge(command, blobs, fit, histogram)
+        return Run(result, settled, nparts, sum(len(b) for b in blobs), reruns, hist)
     finally:
         try:
             client.run(_remove, workdir)
@@ -416,8 +443,9 @@ def _analysis(command: str) -> Callable[..., Any]:
     f.__name__ = command
     f.__qualname__ = command
     f.__doc__ = ("%s over the log in `paths` on the cluster of `client`: the keywords of "
-                 "the matching Store method, plus partitions, range_size, scratch, "
-                 "input_format, lenient and source as run(). Returns what the "
+                 "the matching Store method (clv: those of CLV.fit_store; "
+                 "funnel_histogram: those of Store.funnel), plus partitions, range_size, "
+                 "scratch, input_format, lenient and source as run(). Returns what the "
                  "single-process method returns." % command)
     return f
 

@@ -138,6 +138,8 @@ def _source(ns: argparse.Namespace) -> Dict[str, Any]:
 
 
 def _print(result: Any, fmt: str) -> None:
+    if hasattr(result, "params_table"):  # a CLV fit: what iv clv fit prints
+        result = result.params_table()
     text = result.to_string(fmt) if hasattr(result, "to_string") else str(result)
     sys.stdout.write(text)
     if text and not text.endswith("\n"):
@@ -193,13 +195,13 @@ def main(argv: Optional[List[str]] = None) -> int:
                                            dashboard_address=None)
         client = distributed.Client(cluster)
     try:
-        def go(cmd: str) -> Any:
-            return run(client, ns.inputs, cmd, options, partitions=ns.partitions,
-                       range_size=ns.range_size, scratch=ns.scratch,
-                       input_format=ns.input_format, lenient=ns.lenient, source=_source(ns))
         try:
-            r = go(command)
-            hist = go("funnel_histogram") if histogram else None
+            # funnel --histogram: both tables from one pass (the same merged partial)
+            r = run(client, ns.inputs, command, options, partitions=ns.partitions,
+                    range_size=ns.range_size, scratch=ns.scratch,
+                    input_format=ns.input_format, lenient=ns.lenient, source=_source(ns),
+                    histogram=histogram)
+            hist = r.histogram
         except Exception as e:  # noqa: BLE001 -- every failure is reported, exit 1
             sys.stderr.write("%s %s: %s\n" % (PROG, name, e))
             return 1
@@ -210,7 +212,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             sys.stderr.write("%s %s: no row accepted\n" % (PROG, name))
             return 1
         if hist is not None:
-            _print_funnel_with_histogram(r.result, hist.result, ns.format)
+            _print_funnel_with_histogram(r.result, hist, ns.format)
         else:
             _print(r.result, ns.format)
         if ns.stats:
