@@ -109,9 +109,14 @@ static int lc_print_two(const char *cmd, const iv_table *a, const iv_table *b, i
     return CLI_OK;
 }
 
-static int lc_run(int what, int argc, char **argv)
+/* With partial_out (iv summary make --command COMMAND): the command's options, one or
+ * more INPUTs, and instead of the table the command's partial saved to partial_out. */
+static int lc_run_ex(int what, int argc, char **argv, int partial)
 {
-    const char *cmd = lc_names[what], *usage = lc_usage[what], *input = NULL, *v;
+    const char *cmd = partial ? "summary" : lc_names[what], *usage = lc_usage[what], *input = NULL, *v;
+    const char *out = NULL;
+    char **inputs = NULL;
+    int ninputs = 0;
     cli_opts o;
     iv_query_options q = IV_QUERY_OPTIONS_INIT;
     iv_lifecycle_options lo = IV_LIFECYCLE_OPTIONS_INIT;
@@ -123,8 +128,25 @@ static int lc_run(int what, int argc, char **argv)
     char *paths[1], excl[4096] = "";
 
     cli_opts_init(&o);
+    if (partial && !(inputs = calloc((size_t)argc + 1, sizeof *inputs)))
+        return cli_fail(cmd, "out of memory");
     for (i = 1; i < argc; i++) {
-        int c = cli_common_opt(cmd, argc, argv, &i, &o);
+        int c;
+        if (partial && ((v = cli_value(cmd, argc, argv, &i, "--out", &bad)) ||
+                        (!bad && (v = cli_value(cmd, argc, argv, &i, "-o", &bad))))) {
+            out = v;
+            continue;
+        }
+        if (bad || (partial && argv[i][0] != '-')) {
+            if (bad) {
+                free(inputs);
+                return CLI_EUSAGE;
+            }
+            inputs[ninputs++] = argv[i];
+            input = argv[i];
+            continue;
+        }
+        c = cli_common_opt(cmd, argc, argv, &i, &o);
         if (c < 0)
             return CLI_EUSAGE;
         if (c)
@@ -205,8 +227,19 @@ static int lc_run(int what, int argc, char **argv)
             return cli_usage(cmd, usage, "one INPUT only (got '%s' too)", argv[i]);
         }
     }
-    if (!input)
-        return cli_usage(cmd, usage, "no INPUT");
+    if (!input) {
+        free(inputs);
+        return cli_usage(cmd, usage, partial ? "summary make --command %s needs INPUT... and -o OUT" : "no INPUT",
+                         lc_names[what]);
+    }
+    if (partial && !out) {
+        free(inputs);
+        return cli_usage(cmd, usage, "summary make --command %s needs -o OUT", lc_names[what]);
+    }
+    if (partial && (what == LC_PATHS || (st = cli_check_output(cmd, "-o", out, inputs, ninputs, o.model)) != CLI_OK)) {
+        free(inputs);
+        return what == LC_PATHS ? cli_usage(cmd, usage, "paths has no mergeable summary") : st;
+    }
     if (what == LC_FUNNEL && !lo.steps)
         return cli_usage(cmd, usage, "--steps is required");
     if (what == LC_PATHS && !lo.start_types)
@@ -222,8 +255,25 @@ static int lc_run(int what, int argc, char **argv)
         return cli_fail(cmd, "%s", iv_error_last());
     q.model = model;
     paths[0] = (char *)input;
-    st = cli_load(cmd, &o, paths, 1, &store, NULL, NULL);
+    st = partial ? cli_load(cmd, &o, inputs, ninputs, &store, NULL, NULL) : cli_load(cmd, &o, paths, 1, &store, NULL, NULL);
+    free(inputs);
     if (st != CLI_OK) {
+        iv_model_free(model);
+        return st;
+    }
+    if (partial) { /* kinds 1..6 in the order of lc_names */
+        iv_partial *p = NULL;
+        if ((rc = iv_partial_lifecycle(&p, what + 1, store, &q, &lo)) != IV_OK) {
+            st = cli_fail_query(cmd, input, rc);
+        } else {
+            cli_hold_signals(1);
+            rc = iv_partial_save(p, out);
+            cli_hold_signals(0);
+            if (rc != IV_OK)
+                st = cli_fail(cmd, "%s", iv_error_last());
+        }
+        iv_partial_free(p);
+        iv_store_free(store);
         iv_model_free(model);
         return st;
     }
@@ -254,6 +304,20 @@ static int lc_run(int what, int argc, char **argv)
     iv_store_free(store);
     iv_model_free(model);
     return st;
+}
+
+static int lc_run(int what, int argc, char **argv)
+{
+    return lc_run_ex(what, argc, argv, 0);
+}
+
+int cli_summary_make_lifecycle(const char *command, int argc, char **argv)
+{
+    int what;
+    for (what = 0; what <= LC_STICKINESS; what++)
+        if (strcmp(command, lc_names[what]) == 0)
+            return lc_run_ex(what, argc, argv, 1);
+    return -1;
 }
 
 int cli_cmd_churn(int argc, char **argv)

@@ -1,6 +1,7 @@
-/* iv summary make|merge|show|quantile|compare : mergeable summaries (doc/SUMMARIES.md);
+/* iv summary make|merge|show|quantile|compare : mergeable summaries and partials (doc/SUMMARIES.md);
  * iv partition : split a log by the contact hash into saved stores, one per part. */
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,8 +11,10 @@
 static const char *usage_summary =
     "iv summary make INPUT... -o OUT [--by dim,...] [--where EXPR] [--from T] [--to T]\n"
     "                            [--model FILE] [--alpha A]\n"
+    "       iv summary make --command churn|retention|cohorts|funnel|lifecycle|stickiness\n"
+    "                       INPUT... -o OUT [the command's options]\n"
     "       iv summary merge SUMMARY... -o OUT\n"
-    "       iv summary show SUMMARY [--format table|csv|json]\n"
+    "       iv summary show SUMMARY [--histogram] [--format table|csv|json]\n"
     "       iv summary quantile SUMMARY --metric M [--p P] [--format table|csv|json]\n"
     "       iv summary compare A B --metric M [--group-a N] [--group-b N] [--format ...]";
 
@@ -20,7 +23,11 @@ static const char *help_summary =
     "the counts and exact sums behind every metric of `iv metrics`, and relative-error\n"
     "sketches of the per-contact metrics n, cost, value, rv, rv_per_interaction. It holds\n"
     "no contact ids and no interactions, so partners can exchange summaries instead of data.\n"
-    "  make     summarise INPUT (logs or saved stores) into the file OUT\n"
+    "  make     summarise INPUT (logs or saved stores) into the file OUT; with --command\n"
+    "           COMMAND (default metrics) the partial of that analysis, made with the\n"
+    "           options `iv COMMAND` takes (doc/SUMMARIES.md section 10): merged, `show`\n"
+    "           prints what `iv COMMAND` prints on the whole log (funnel: --histogram\n"
+    "           prints the time-to-convert histogram)\n"
     "  merge    add summaries made with the same query (exact, in any order) into OUT;\n"
     "           contacts are exact when the parts were split by contact (iv partition)\n"
     "  show     the same table `iv metrics` prints for the query the summary was made with\n"
@@ -182,6 +189,64 @@ static int summary_merge(sum_args *a)
     return st;
 }
 
+/* Whether a file starts with the partial magic (else it is read as a summary). */
+static int is_partial(const char *path)
+{
+    unsigned char b[8];
+    FILE *f = fopen(path, "rb");
+    size_t n = f ? fread(b, 1, sizeof b, f) : 0;
+    if (f)
+        fclose(f);
+    return n == 8 && memcmp(b, IV_PARTIAL_MAGIC, 8) == 0;
+}
+
+static int partial_load(const char *path, iv_partial **out)
+{
+    if (iv_partial_load(out, path, NULL) != IV_OK)
+        return cli_fail("summary", "%s", iv_error_last());
+    return CLI_OK;
+}
+
+/* merge of partials: every input a partial of the same analysis and options */
+static int partial_merge(sum_args *a)
+{
+    iv_partial *acc = NULL;
+    int i, st = CLI_OK;
+    for (i = 0; i < a->ninputs && st == CLI_OK; i++) {
+        iv_partial *p = NULL;
+        if ((st = partial_load(a->inputs[i], i ? &p : &acc)) != CLI_OK)
+            break;
+        if (i && iv_partial_merge(acc, p) != IV_OK)
+            st = cli_fail("summary", "%s: %s", a->inputs[i], iv_error_last());
+        iv_partial_free(p);
+    }
+    if (st == CLI_OK) {
+        int rc;
+        cli_hold_signals(1);
+        rc = iv_partial_save(acc, a->out);
+        cli_hold_signals(0);
+        if (rc != IV_OK)
+            st = cli_fail("summary", "%s", iv_error_last());
+    }
+    iv_partial_free(acc);
+    return st;
+}
+
+/* show of a partial: the analysis' table (a funnel's histogram with --histogram) */
+static int partial_show(sum_args *a, int histogram)
+{
+    iv_partial *p = NULL;
+    iv_table *t = NULL;
+    int st, rc;
+    if ((st = partial_load(a->inputs[0], &p)) != CLI_OK)
+        return st;
+    rc = histogram ? iv_partial_funnel_histogram(&t, p) : iv_partial_result(&t, p);
+    st = rc != IV_OK ? cli_fail("summary", "show: %s", iv_error_last()) : cli_print("summary", t, a->o.format);
+    iv_table_free(t);
+    iv_partial_free(p);
+    return st;
+}
+
 /* show, quantile, compare: a table from loaded summaries. */
 static int summary_table(const char *sub, sum_args *a)
 {
@@ -247,21 +312,65 @@ int cli_cmd_summary(int argc, char **argv)
 {
     sum_args a;
     const char *sub;
-    int st;
+    int st, histogram = 0;
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         printf("usage: %s\n%s", usage_summary, help_summary);
         return argc < 2 ? CLI_EUSAGE : CLI_OK;
     }
     sub = argv[1];
+    if (strcmp(sub, "make") == 0) { /* --command COMMAND: that analysis' partial */
+        const char *command = NULL;
+        char **rest = calloc((size_t)argc + 1, sizeof *rest);
+        int i, n = 1;
+        if (!rest)
+            return cli_fail("summary", "out of memory");
+        rest[0] = argv[0];
+        for (i = 2; i < argc; i++) {
+            if (strcmp(argv[i], "--command") == 0 && i + 1 < argc)
+                command = argv[++i];
+            else if (strncmp(argv[i], "--command=", 10) == 0)
+                command = argv[i] + 10;
+            else if (strcmp(argv[i], "--command") == 0) {
+                free(rest);
+                return cli_usage("summary", usage_summary, "--command needs a value");
+            } else
+                rest[n++] = argv[i];
+        }
+        if (command && strcmp(command, "metrics") != 0) {
+            st = cli_summary_make_lifecycle(command, n, rest);
+            free(rest);
+            if (st < 0)
+                return cli_usage("summary", usage_summary, "--command must be metrics, churn, retention, "
+                                 "cohorts, funnel, lifecycle or stickiness (not '%s')", command);
+            return st;
+        }
+        free(rest);
+    }
     memset(&a, 0, sizeof a);
     iv_query_options_init(&a.q, sizeof a.q);
     a.p = 0.5;
+    {   /* show --histogram: the funnel partial's histogram */
+        int i, j;
+        for (i = j = 2; i < argc; i++)
+            if (strcmp(sub, "show") == 0 && strcmp(argv[i], "--histogram") == 0)
+                histogram = 1;
+            else
+                argv[j++] = argv[i];
+        argc = j;
+    }
     st = parse_args("summary", usage_summary, help_summary, argc, argv, 2, &a);
     if (st == CLI_OK) {
         if (strcmp(sub, "make") == 0)
             st = summary_make(&a);
+        else if (strcmp(sub, "merge") == 0 && a.ninputs && a.out && is_partial(a.inputs[0]))
+            st = cli_check_output("summary", "-o", a.out, a.inputs, a.ninputs, NULL) != CLI_OK
+                     ? CLI_EUSAGE : partial_merge(&a);
         else if (strcmp(sub, "merge") == 0)
             st = summary_merge(&a);
+        else if (strcmp(sub, "show") == 0 && a.ninputs == 1 && is_partial(a.inputs[0]))
+            st = partial_show(&a, histogram);
+        else if (histogram)
+            st = cli_usage("summary", usage_summary, "--histogram needs a funnel partial");
         else if (strcmp(sub, "show") == 0 || strcmp(sub, "quantile") == 0 || strcmp(sub, "compare") == 0)
             st = summary_table(sub, &a);
         else

@@ -21,6 +21,10 @@ int cli_cmd_pattern(int argc, char **argv);
 int cli_cmd_compare(int argc, char **argv);
 int cli_cmd_report(int argc, char **argv);
 int cli_cmd_summary(int argc, char **argv);
+/* iv summary make --command COMMAND (a lifecycle command): argv[1..] are that command's
+ * options, INPUT... and -o OUT; the partial is saved to OUT. -1 when COMMAND is not one
+ * of churn, retention, cohorts, funnel, lifecycle, stickiness; else an exit status. */
+int cli_summary_make_lifecycle(const char *command, int argc, char **argv);
 int cli_cmd_partition(int argc, char **argv);
 
 #endif
