@@ -2186,6 +2186,13 @@ typedef struct iv__par {
     int abort;
     pthread_mutex_t mu;
     pthread_cond_t cv;
+    /* prefaulting the store's row vectors ahead of the appending thread (iv__prefault):
+     * the vectors as reserved before the parsers started, the rows and bytes appended so
+     * far (under mu), and whether the vectors have moved since */
+    char *col[5];
+    size_t esz[5], cap, rows0;
+    uint64_t rows_done, bytes_done;
+    int prefault;
 } iv__par;
 
 static uint64_t iv__lo(const iv__par *z, uint64_t j)
@@ -2318,6 +2325,50 @@ static void iv__parse_chunk(iv__par *z, iv_ingest *P, uint64_t j, iv__csv *t)
     P->end = P->bytes;
 }
 
+/* Fault in the pages of the store's row vectors that chunk j's rows will land on, from
+ * a parser thread, so that the appending thread (the one that limits the pace) does not
+ * take those page faults itself. MADV_POPULATE_WRITE touches no byte: it only maps the
+ * pages (zero-filled, as the first write would), so it cannot change what the store
+ * holds; if the vectors have moved (an estimate too short), it stops. The rows of a
+ * chunk are estimated from the rows per byte appended so far (before the first chunk is
+ * appended, from the reservation). */
+static void iv__prefault(iv__par *z, uint64_t j)
+{
+#if defined(MADV_POPULATE_WRITE)
+    uint64_t lo = iv__lo(z, j), hi = iv__lo(z, j + 1), rows, bytes;
+    size_t pg = (size_t)sysconf(_SC_PAGESIZE), c;
+    double rate, first, last;
+    pthread_mutex_lock(&z->mu);
+    rows = z->rows_done;
+    bytes = z->bytes_done;
+    c = (size_t)z->prefault;
+    pthread_mutex_unlock(&z->mu);
+    if (!c || lo < bytes)
+        return;
+    rate = bytes > z->from ? (double)(rows - z->rows0) / (double)(bytes - z->from)
+                           : (double)(z->cap - z->rows0) / (double)(z->to - z->from);
+    first = (double)rows + (double)(lo - bytes) * rate;
+    last = first + (double)(hi - lo) * rate * 1.05 + 64; /* a margin of a chunk, not of the rest */
+    if (last > (double)z->cap)
+        last = (double)z->cap;
+    if (first >= last)
+        return;
+    for (c = 0; c < 5; c++) {
+        uintptr_t b = (uintptr_t)(z->col[c] + (size_t)first * z->esz[c]) / pg * pg;
+        uintptr_t e = (uintptr_t)(z->col[c] + (size_t)last * z->esz[c]);
+        if (e > b && madvise((void *)b, (size_t)(e - b), MADV_POPULATE_WRITE) != 0 && errno == EINVAL) {
+            pthread_mutex_lock(&z->mu); /* a kernel without it */
+            z->prefault = 0;
+            pthread_mutex_unlock(&z->mu);
+            return;
+        }
+    }
+#else
+    (void)z;
+    (void)j;
+#endif
+}
+
 static void *iv__worker(void *arg)
 {
     iv__par *z = arg;
@@ -2337,6 +2388,7 @@ static void *iv__worker(void *arg)
         sl = &z->slots[j % z->nslots];
         sl->state = 1;
         pthread_mutex_unlock(&z->mu);
+        iv__prefault(z, j);
         iv__parse_chunk(z, sl->P, j, &t);
         pthread_mutex_lock(&z->mu);
         sl->chunk = j;
@@ -2508,6 +2560,25 @@ static int iv__drive(iv_ingest *ing, const char *map, uint64_t size, uint64_t fr
     z.nchunks = to > from ? (to - from + IV__CHUNK - 1) / IV__CHUNK : 0;
     if (z.nchunks < 2 || nth < 2)
         return iv__serial_part(ing, map, size, from, to);
+    {
+        iv_store *st = ing->store;
+        /* only over room reserved by iv__expect_rows (the library's own allocator) */
+        z.cap = IV__MIN(IV__MIN(st->cap_contact, st->cap_ts), IV__MIN(st->cap_enums, IV__MIN(st->cap_cost, st->cap_value)));
+        z.rows0 = z.rows_done = st->nrows;
+        z.bytes_done = from;
+        z.col[0] = (char *)st->contact;
+        z.col[1] = (char *)st->ts;
+        z.col[2] = (char *)st->enums;
+        z.col[3] = (char *)st->cost;
+        z.col[4] = (char *)st->value;
+        z.esz[0] = sizeof *st->contact;
+        z.esz[1] = sizeof *st->ts;
+        z.esz[2] = sizeof *st->enums;
+        z.esz[3] = sizeof *st->cost;
+        z.esz[4] = sizeof *st->value;
+        z.prefault = st->alloc.fn == iv__default_alloc && z.cap > st->nrows + 4096 && st->contact && st->ts &&
+                     st->enums && st->cost && st->value;
+    }
     if (locked) {
         pthread_mutex_init(&lk.mu, NULL);
         lk.inner = ing->alloc;
@@ -2564,6 +2635,12 @@ static int iv__drive(iv_ingest *ing, const char *map, uint64_t size, uint64_t fr
         pthread_mutex_lock(&z.mu);
         sl->state = 0;
         z.committed = j + 1;
+        z.rows_done = ing->store->nrows;
+        z.bytes_done = pos;
+        if ((char *)ing->store->contact != z.col[0] || (char *)ing->store->ts != z.col[1] ||
+            (char *)ing->store->enums != z.col[2] || (char *)ing->store->cost != z.col[3] ||
+            (char *)ing->store->value != z.col[4])
+            z.prefault = 0; /* moved: stop */
         if (rc != IV_OK)
             z.abort = 1;
         pthread_cond_broadcast(&z.cv);
