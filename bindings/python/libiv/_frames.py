@@ -63,14 +63,75 @@ FILE_ONLY = {
 Column = Any   # a numpy array, a pandas Series/Index, a list or a tuple
 
 
+class _Rows:
+    """One column's values for iv_columns, handed over by parts of rows: a whole array of
+    the C type (a view per part), a table and per-row codes (table[codes] per part; code
+    -1 is the table's last entry), or a function making the part. at(lo, hi, keep) is the
+    C pointer to rows [lo, hi); what it allocates goes into keep (alive until the call),
+    and its errors name rows counted from lo."""
+
+    def __init__(self, ctype: Any, whole: Any = None, table: Any = None, codes: Any = None,
+                 make: Any = None, hold: Optional[List[Any]] = None) -> None:
+        self.ctype = ctype
+        self.hold = hold       # what table points into
+        self.whole = whole
+        self.table = table
+        self.codes = codes
+        self.make = make
+        self.buf: Any = None   # table[codes] of a part, reused from part to part
+
+    def at(self, lo: int, hi: int, keep: List[Any]) -> Any:
+        if self.make is not None:
+            a = self.make(lo, hi, keep)
+        elif self.codes is not None:
+            if self.buf is None or len(self.buf) < hi - lo:
+                self.buf = np.empty(hi - lo, dtype=self.table.dtype)
+            a = np.take(self.table, self.codes[lo:hi], out=self.buf[:hi - lo])
+        else:
+            a = self.whole[lo:hi]
+        keep.append(a)
+        return a.ctypes.data_as(ctypes.POINTER(self.ctype))
+
+
 class Built:
-    """An iv_columns struct and the buffers it points into (kept alive with it)."""
+    """The columns of an append and what they point into: part(lo, hi) fills an iv_columns
+    struct for rows [lo, hi) (without numpy: the one struct built value by value)."""
 
     def __init__(self, n: int) -> None:
+        self.n = n
         self.cols = _lib.init_struct(_lib.Columns, "iv_columns_init")
         self.cols.n = n
         self.keep: List[Any] = []
+        self.fields: Dict[str, _Rows] = {}
+        self.dims: List[Tuple[str, _Rows]] = []
+        self.closers: List[Any] = []
+        self.fixed = False                 # cols is complete (_build_plain): one part
         self.source: Dict[str, str] = {}   # field or dim name -> the input's column name
+
+    def part(self, lo: int, hi: int) -> Tuple[Any, List[Any]]:
+        if self.fixed:
+            return self.cols, self.keep
+        cols = _lib.init_struct(_lib.Columns, "iv_columns_init")
+        cols.n = hi - lo
+        keep: List[Any] = []
+        types: Dict[str, Any] = {f: t for f, t in _lib.Columns._fields_}
+        for k, r in self.fields.items():
+            setattr(cols, k, ctypes.cast(r.at(lo, hi, keep), types[k]))
+        if self.dims:
+            names = (ctypes.c_char_p * len(self.dims))(*[_lib.enc(k) for k, _ in self.dims])
+            ptrs = (ctypes.POINTER(ctypes.c_char_p) * len(self.dims))(
+                *[ctypes.cast(r.at(lo, hi, keep), ctypes.POINTER(ctypes.c_char_p))
+                  for _, r in self.dims])
+            keep += [names, ptrs]
+            cols.ndims = len(self.dims)
+            cols.dim_names = ctypes.cast(names, ctypes.POINTER(ctypes.c_char_p))
+            cols.dim_values = ctypes.cast(ptrs, ctypes.POINTER(ctypes.POINTER(ctypes.c_char_p)))
+        return cols, keep
+
+    def close(self) -> None:
+        for c in self.closers:
+            c()
+        self.closers = []
 
 
 def _need_numpy() -> None:
@@ -100,6 +161,8 @@ def _array(col: Column, n: Optional[int], name: str) -> Any:
 def _objects(a: Any) -> Any:
     """The column's values as a C-contiguous 1-D object array, or None if it is not one."""
     v = a.to_numpy() if pd is not None and isinstance(a, (pd.Series, pd.Index)) else a
+    if isinstance(v, np.ndarray) and v.dtype.kind == "U":
+        v = v.astype(object)
     if not isinstance(v, np.ndarray) or v.dtype != object:
         return None
     return v if v.flags.c_contiguous else np.ascontiguousarray(v)
@@ -216,11 +279,12 @@ def _apply_values(uniq: List[Any], mapping: Optional[Mapping[str, Any]]) -> List
             for u in uniq]
 
 
-def _strings(a: Any, name: str, values: Optional[Mapping[str, Any]], b: Built) -> Any:
+def _strings(a: Any, name: str, values: Optional[Mapping[str, Any]]) -> _Rows:
     """A char* per row: NULL for a missing value, else a pointer into one buffer holding
     each distinct value once (UTF-8, NUL-terminated). A column of str without ``values``
-    is joined and encoded whole (cheaper than hashing it first: the library interns each
-    row's string anyway); a categorical column uses its codes and categories."""
+    that does not repeat a few objects is joined and encoded part by part (cheaper than
+    hashing it first: the library interns each row's string anyway); a categorical column
+    uses its codes and categories."""
     if pd is not None and isinstance(getattr(a, "dtype", None), pd.CategoricalDtype) and \
             not values:
         cats = a.cat.categories if hasattr(a, "cat") else a.categories
@@ -230,15 +294,23 @@ def _strings(a: Any, name: str, values: Optional[Mapping[str, Any]], b: Built) -
             empty = np.flatnonzero(np.fromiter(map(len, uniq), np.int64, len(uniq)) == 0)
             if len(empty):
                 codes = np.where(np.isin(codes, empty), -1, codes)
-        return _pointers(codes, uniq, name, b)
-    if not values and not _shared(_objects(a)):
-        whole = _joined_rows(a)
-        if whole is not None:
-            return _pointers(None, whole[0], name, b, empty_null=True, all_str=True,
-                             joined=whole[1])
+        hold: List[Any] = []
+        return _Rows(ctypes.c_char_p, table=_table(codes, uniq, name, hold), codes=codes,
+                     hold=hold)
+    v = _objects(a)
+    if not values and v is not None and not _shared(v):
+        def make(lo: int, hi: int, keep: List[Any]) -> Any:
+            whole = _joined_rows(v[lo:hi])
+            if whole is not None:
+                return _table(None, whole[0], name, keep, empty_null=True, all_str=True,
+                              joined=whole[1])[:hi - lo]
+            codes, uniq = _factorize(v[lo:hi])
+            return _table(codes, uniq, name, keep)[codes]
+        return _Rows(ctypes.c_char_p, make=make)
     codes, uniq = _factorize(a)
     uniq = _apply_values(uniq, values)
-    return _pointers(codes, uniq, name, b)
+    held: List[Any] = []
+    return _Rows(ctypes.c_char_p, table=_table(codes, uniq, name, held), codes=codes, hold=held)
 
 
 def _joined_rows(a: Any) -> Optional[Tuple[List[str], str]]:
@@ -268,12 +340,13 @@ def _join(texts: List[Any]) -> Optional[str]:
         return None
 
 
-def _pointers(codes: Any, uniq: List[Any], name: str, b: Built, empty_null: bool = False,
-              all_str: bool = False, joined: Optional[str] = None) -> Any:
-    """char* per row into one buffer of the texts of ``uniq`` (code -1: NULL; codes None:
-    row i is uniq[i]; with empty_null, an empty text is NULL too). The texts are joined
-    and encoded in one call each, and the start of each text is found with numpy (the
-    NUL bytes of the buffer), so nothing loops over the rows in Python."""
+def _table(codes: Any, uniq: List[Any], name: str, keep: List[Any], empty_null: bool = False,
+           all_str: bool = False, joined: Optional[str] = None) -> Any:
+    """The char* of each text of ``uniq`` and a last entry NULL (for code -1), into one
+    buffer (kept in ``keep``); with empty_null, an empty text is NULL too. codes (None:
+    row i is uniq[i]) only name the row of a text with a NUL byte. The texts are joined
+    and encoded in one call each, and the start of each text is found with numpy (the NUL
+    bytes of the buffer), so nothing loops over the rows in Python."""
     if joined is not None:
         texts = uniq
     else:
@@ -306,9 +379,8 @@ def _pointers(codes: Any, uniq: List[Any], name: str, b: Built, empty_null: bool
     table[:nt] = starts + buf.ctypes.data
     if empty_null:
         table[:nt][ends == starts] = 0
-    ptrs = table[:nt] if codes is None else table[codes]
-    b.keep += [buf, ptrs]
-    return ptrs.ctypes.data_as(ctypes.POINTER(ctypes.c_char_p))
+    keep += [buf, table]
+    return table
 
 
 def _ms_from_datetime64(v: Any) -> Any:
@@ -383,7 +455,7 @@ class _TimeParser:
 
 
 def _times(a: Any, name: str, epoch_unit: Optional[str], timezone: Optional[str],
-           b: Built, time_format: Any = None) -> Any:
+           b: Built, time_format: Any = None) -> _Rows:
     tz = timezone or "UTC"
     if pd is not None and isinstance(a, (pd.Series, pd.Index)) and \
             isinstance(a.dtype, pd.DatetimeTZDtype):
@@ -418,20 +490,30 @@ def _times(a: Any, name: str, epoch_unit: Optional[str], timezone: Optional[str]
                     out = np.floor_divide(w, -f)
         elif v.dtype.kind == "b":
             raise wrong_type("column %s: booleans are not times" % name, column=name)
-        elif not _shared(_objects(v)) and (whole := _joined_rows(v)) is not None:
-            # every row a str or missing: each row read by the library in one call for the
-            # column (cheaper than hashing the rows to read each distinct text once)
-            rows, joined = whole
-            out = np.empty(len(rows), dtype=np.int64)
-            ptrs = _pointers(None, rows, name, b, empty_null=True, all_str=True, joined=joined)
+        elif (obj := _objects(v)) is not None and not _shared(obj):
+            # texts that do not repeat: read by the library row by row, one call per part
+            # (cheaper than hashing the rows to read each distinct text once)
             parser = _TimeParser(time_format, timezone, epoch_unit)
-            try:
-                r = parser.many(ptrs, out, len(rows))
+            b.closers.append(parser.close)
+
+            def make(lo: int, hi: int, keep: List[Any]) -> Any:
+                out = np.empty(hi - lo, dtype=np.int64)
+                whole = _joined_rows(obj[lo:hi])
+                if whole is None:          # not all str: each distinct value on its own
+                    codes, uniq = _factorize(obj[lo:hi])
+                    vals = np.empty(len(uniq) + 1, dtype=np.int64)
+                    vals[-1] = _lib.IV_TIME_NONE
+                    _text_times(parser, codes, uniq, vals, name, epoch_unit)
+                    return vals[codes]
+                table = _table(None, whole[0], name, keep, empty_null=True, all_str=True,
+                               joined=whole[1])
+                r = parser.many(table.ctypes.data_as(ctypes.POINTER(ctypes.c_char_p)), out,
+                                hi - lo)
                 if r is not None:
                     raise bad_data("row %d: column %s: %s" % (
                         r, name, _lib.dec(_lib.fn("iv_error_last")()) or "not a time"), r, name)
-            finally:
-                parser.close()
+                return out
+            return _Rows(ctypes.c_int64, make=make)
         else:
             codes, uniq = _factorize(v)
             vals = np.empty(len(uniq) + 1, dtype=np.int64)
@@ -441,10 +523,8 @@ def _times(a: Any, name: str, epoch_unit: Optional[str], timezone: Optional[str]
                 _text_times(parser, codes, uniq, vals, name, epoch_unit)
             finally:
                 parser.close()
-            out = vals[codes]
-    out = np.ascontiguousarray(out, dtype=np.int64)
-    b.keep.append(out)
-    return out.ctypes.data_as(ctypes.POINTER(ctypes.c_int64))
+            return _Rows(ctypes.c_int64, table=vals, codes=codes)
+    return _Rows(ctypes.c_int64, whole=np.ascontiguousarray(out, dtype=np.int64))
 
 
 def _text_times(parser: _TimeParser, codes: Any, uniq: List[Any], vals: Any, name: str,
@@ -458,12 +538,12 @@ def _text_times(parser: _TimeParser, codes: Any, uniq: List[Any], vals: Any, nam
 
     if _all_str(uniq):
         # one call for the column: the texts' char* computed with numpy as for strings
-        keep = Built(0)
+        keep: List[Any] = []
         try:
-            ptrs = _pointers(None, uniq, name, keep, all_str=True, joined="\0".join(uniq))
+            table = _table(None, uniq, name, keep, all_str=True, joined="\0".join(uniq))
         except Error as e:
             raise fail(e.row or 0, e.message) from None
-        k = parser.many(ptrs, vals, len(uniq))
+        k = parser.many(table.ctypes.data_as(ctypes.POINTER(ctypes.c_char_p)), vals, len(uniq))
         if k is not None:
             raise fail(k, _lib.dec(_lib.fn("iv_error_last")()) or "not a time")
         return
@@ -509,8 +589,7 @@ def _number_text(u: Any, decimal: Optional[str], thousands: Optional[str]) -> fl
     return f
 
 
-def _doubles(a: Any, name: str, decimal: Optional[str], thousands: Optional[str],
-             b: Built) -> Any:
+def _doubles(a: Any, name: str, decimal: Optional[str], thousands: Optional[str]) -> _Rows:
     if pd is not None and isinstance(a, (pd.Series, pd.Index)):
         if isinstance(a.dtype, np.dtype) and a.dtype.kind in "iuf":
             v = a.to_numpy()             # no NA handling needed: NaN is already NaN
@@ -537,12 +616,11 @@ def _doubles(a: Any, name: str, decimal: Optional[str], thousands: Optional[str]
             except (TypeError, ValueError):
                 r = _first_row(codes, k)
                 raise bad_data("row %d: column %s: not a number %r" % (r, name, u), r, name) from None
-        out = vals[codes]
-    b.keep.append(out)
-    return out.ctypes.data_as(ctypes.POINTER(ctypes.c_double))
+        return _Rows(ctypes.c_double, table=vals, codes=codes)
+    return _Rows(ctypes.c_double, whole=out)
 
 
-def _enums(a: Any, name: str, field: str, values: Optional[Mapping[str, Any]], b: Built) -> Any:
+def _enums(a: Any, name: str, field: str, values: Optional[Mapping[str, Any]]) -> _Rows:
     v = a.to_numpy() if pd is not None and isinstance(a, (pd.Series, pd.Index)) else a
     names = ENUM_VALUES[field]
     if v.dtype.kind in "iu" and not values:
@@ -563,9 +641,8 @@ def _enums(a: Any, name: str, field: str, values: Optional[Mapping[str, Any]], b
                 raise bad_data("row %d: column %s: unknown %s %r (one of %s)" % (
                     r, name, field, u, ", ".join(x for x in ENUM_NAMES[field] if x)), r, name)
             vals[k] = names[key]
-        out = vals[codes]
-    b.keep.append(out)
-    return out.ctypes.data_as(ctypes.POINTER(ctypes.c_int32))
+        return _Rows(ctypes.c_int32, table=vals, codes=codes)
+    return _Rows(ctypes.c_int32, whole=out)
 
 
 def _map_pairs(m: Union[None, str, Mapping[str, str]]) -> Dict[str, str]:
@@ -638,26 +715,21 @@ def build(columns: Mapping[str, Column], dims: Optional[Mapping[str, Column]],
         raise invalid("%s: required column(s) missing: %s (map=, or set= for a constant)" % (
             where, ", ".join(missing)))
     b = Built(n)
-    ptr_type: Dict[str, Any] = {f: t for f, t in _lib.Columns._fields_}
-    for k, a in arrays.items():
-        vmap = values_all.get(k)
-        if k in STRINGS:
-            p = _strings(a, k, vmap, b)
-        elif k == "ts":
-            p = _times(a, k, epoch_unit, timezone, b, opts.get("time_format"))
-        elif k in NUMBERS:
-            p = _doubles(a, k, decimal, thousands, b)
-        else:
-            p = _enums(a, k, k, vmap, b)
-        setattr(b.cols, k, ctypes.cast(p, ptr_type[k]))
-    if dim_arrays:
-        names = (ctypes.c_char_p * len(dim_arrays))(*[_lib.enc(k) for k in dim_arrays])
-        ptrs = (ctypes.POINTER(ctypes.c_char_p) * len(dim_arrays))(
-            *[_strings(a, k, values_all.get(k), b) for k, a in dim_arrays.items()])
-        b.keep += [names, ptrs]
-        b.cols.ndims = len(dim_arrays)
-        b.cols.dim_names = ctypes.cast(names, ctypes.POINTER(ctypes.c_char_p))
-        b.cols.dim_values = ctypes.cast(ptrs, ctypes.POINTER(ctypes.POINTER(ctypes.c_char_p)))
+    try:
+        for k, a in arrays.items():
+            vmap = values_all.get(k)
+            if k in STRINGS:
+                b.fields[k] = _strings(a, k, vmap)
+            elif k == "ts":
+                b.fields[k] = _times(a, k, epoch_unit, timezone, b, opts.get("time_format"))
+            elif k in NUMBERS:
+                b.fields[k] = _doubles(a, k, decimal, thousands)
+            else:
+                b.fields[k] = _enums(a, k, k, vmap)
+        b.dims = [(k, _strings(a, k, values_all.get(k))) for k, a in dim_arrays.items()]
+    except BaseException:
+        b.close()
+        raise
     return b, n
 
 
@@ -781,6 +853,7 @@ def _build_plain(given: Mapping[str, Column], dims: Mapping[str, Column],
         b.cols.ndims = len(dnames)
         b.cols.dim_names = ctypes.cast(names_a, ctypes.POINTER(ctypes.c_char_p))
         b.cols.dim_values = ctypes.cast(ptrs, ctypes.POINTER(ctypes.POINTER(ctypes.c_char_p)))
+    b.fixed = True
     return b, n
 
 
@@ -827,13 +900,31 @@ def dedup_mask(ids: Any, existing: Sequence[str] = ()) -> Any:
     return keep | blank
 
 
+# Rows per iv_store_append_columns call when the store is new (from_pandas, from_arrays):
+# each part's per-row arrays are made just before its call and freed after it, so the
+# binding holds a few MB instead of ~90 bytes a row while the store grows (on a machine
+# where a fresh page costs ~10 us, allocating both at once cost more than the parsing).
+PART_ROWS = 1 << 15
+
+
+def _shift(e: Error, lo: int) -> None:
+    """An error of the part starting at row lo: its row counted from the first row."""
+    if lo and e.row is not None:
+        r = e.row + lo
+        e.message = e.message.replace("row %d:" % e.row, "row %d:" % r, 1)
+        e.row = r
+        e.args = (e.message,)
+
+
 def append(store_handle: int, columns: Mapping[str, Column], dims: Optional[Mapping[str, Column]],
            opts: Dict[str, Any], where: str, source: Optional[Mapping[str, str]] = None,
-           duplicates: Optional[List[int]] = None) -> int:
+           duplicates: Optional[List[int]] = None, new_store: bool = False) -> int:
     """Validate and append; returns the rows appended. A bad row raises with ``row`` and
     ``column`` (the input's name: ``source`` maps a field back to it); nothing is
     appended then. With dedup='id', rows whose id is already in the store or earlier in
-    the columns are left out; their count is appended to ``duplicates`` (a list)."""
+    the columns are left out; their count is appended to ``duplicates`` (a list). For a
+    new store (new_store: the caller discards it on an error) the rows go in parts of
+    PART_ROWS; otherwise in one call, which validates every row before appending any."""
     columns = dict(columns)
     rows: Any = None
     dropped = 0
@@ -860,7 +951,23 @@ def append(store_handle: int, columns: Mapping[str, Column], dims: Optional[Mapp
         duplicates.append(dropped)
     try:
         b, n = build(columns, dims, opts, where)
-        check(_lib.fn("iv_store_append_columns")(store_handle, ctypes.byref(b.cols)))
+        try:
+            step = PART_ROWS if new_store else max(n, 1)
+            lo = 0
+            while True:
+                hi = min(n, lo + step)
+                try:
+                    cols, keep = b.part(lo, hi)
+                    check(_lib.fn("iv_store_append_columns")(store_handle, ctypes.byref(cols)))
+                except Error as e:
+                    _shift(e, lo)
+                    raise
+                del cols, keep
+                lo = hi
+                if lo >= n:
+                    break
+        finally:
+            b.close()
     except Error as e:
         if rows is not None and e.row is not None and 0 <= e.row < len(rows):
             r = int(rows[e.row])
@@ -874,5 +981,4 @@ def append(store_handle: int, columns: Mapping[str, Column], dims: Optional[Mapp
             e.column = name
             e.args = (e.message,)
         raise
-    del b
     return n

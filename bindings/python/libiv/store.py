@@ -433,7 +433,7 @@ class Store(Handle):
         try:
             dup: List[int] = []
             n = _frames.append(store._handle(), columns, dims, opts, "Store.from_arrays",
-                               duplicates=dup)
+                               duplicates=dup, new_store=True)
             store.last_ingest = _appended(n, dup)
         except BaseException:
             store.close()
@@ -495,7 +495,7 @@ class Store(Handle):
         try:
             dup: List[int] = []
             n = _frames.append(store._handle(), fields, dim_cols, dict(options),
-                               "Store.from_pandas", source, duplicates=dup)
+                               "Store.from_pandas", source, duplicates=dup, new_store=True)
             store.last_ingest = _appended(n, dup)
         except BaseException:
             store.close()

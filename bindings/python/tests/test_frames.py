@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 import libiv
+from libiv import _frames
 from support import SAMPLE
 
 T = 1704195000  # 2024-01-02T11:30:00Z in epoch seconds
@@ -246,8 +247,8 @@ class FromPandas(unittest.TestCase):
         distinct = {k: [fresh(v) if isinstance(v, str) else v for v in col]
                     for k, col in shared.items()}
         objs = {k: np.array(v, dtype=object) for k, v in shared.items()}
-        self.assertTrue(libiv._frames._shared(objs["channel"]))
-        self.assertFalse(libiv._frames._shared(np.array(distinct["channel"], dtype=object)))
+        self.assertTrue(_frames._shared(objs["channel"]))
+        self.assertFalse(_frames._shared(np.array(distinct["channel"], dtype=object)))
         with libiv.Store.from_arrays(**objs) as a, \
                 libiv.Store.from_pandas(pd.DataFrame(distinct)) as b:
             self.assertEqual(a.rows, n)
@@ -304,6 +305,28 @@ class FromPandas(unittest.TestCase):
                                      **{k: v[:80] for k, v in cols.items()}) as s:
             self.assertEqual([s.row(0)["ts"], s.row(1)["ts"]],
                              [utc("2024-01-02T11:30:00"), utc("2024-01-02T11:31:00")])
+
+    def test_a_new_store_is_filled_in_parts(self):
+        # from_pandas/from_arrays hand the rows to the library PART_ROWS at a time: the
+        # store equals the file's, and an error names the row counted from the first
+        old = _frames.PART_ROWS
+        _frames.PART_ROWS = 1000
+        try:
+            with libiv.Store.from_pandas(self.df) as s:
+                self.same_as_file(s)
+            for col, r, v, err in (("ts", 2500, "not a time", libiv.ParseError),      # a part's text
+                                   ("cost", 2999, -1.0, libiv.ParseError),          # the library's check
+                                   ("outcome", 3100, "meh", libiv.ParseError),      # a whole-column check
+                                   ("id", 1500, "x\0y", libiv.ParseError)):         # a part's join
+                df = self.df.copy()
+                df[col] = df[col].astype(object)
+                df.loc[r, col] = v
+                with self.assertRaises(err, msg=col) as cm:
+                    libiv.Store.from_pandas(df)
+                self.assertEqual((cm.exception.row, cm.exception.column), (r, col))
+                self.assertIn("row %d:" % r, str(cm.exception))
+        finally:
+            _frames.PART_ROWS = old
 
     def test_source_options(self):
         df = pd.DataFrame({"contact": ["a", "b", "c", "a"],
