@@ -208,7 +208,7 @@ static double bg_mean_series(double r, double al, double a, double b, double t, 
                              long *terms)
 {
     double L = -log1p(t / al), z = t / (al + t), c = (a - 1) + b, abs, ls, S, v;
-    double qa = exp((a - 1) * L), t1 = c * -L * phi1((a - 1) * L);
+    double t1 = c * -L * phi1((a - 1) * L), lq;
     bg_series s;
     s.c_r = c - r;
     s.a = a;
@@ -223,8 +223,11 @@ static double bg_mean_series(double r, double al, double a, double b, double t, 
     *cond = INFINITY;
     if (isnan(S))
         return NAN;
-    v = t1 - qa * S * exp(ls);
-    *cond = (fabs(t1) + qa * abs * exp(ls)) / fabs(v);
+    /* q^(a-1) and the series' scale together: q^(a-1) alone underflows for large a
+     * while S e^ls overflows */
+    lq = exp((a - 1) * L + ls);
+    v = t1 - lq * S;
+    *cond = (fabs(t1) + lq * abs) / fabs(v);
     return v;
 }
 

@@ -123,6 +123,12 @@ ISSUE = [((0.2426, 4.414, 0.793, 0.2), 39.0, 0, 0, 0, 0),
          ((1000.0, 0.001, 0.001, 1000.0), 1000.0, 0, 0, 0, 0)]
 
 
+# found by a random check outside the grid (a = 7044: q^(a-1) of the series underflowed
+# while the series' scale overflowed; the product was lost): (model, r, alpha, a, b, t)
+EXTRA = [(0, 5.840900735845386, 0.01198387394518276, 7044.407964056188, 0.9342089821197496,
+          0.0013865761063024406)]
+
+
 def reduced_cells():
     """(model, r, alpha, a, b, t) for the means; (model, r, alpha, a, b, x, t_x, T, t)."""
     means, conds = [], []
@@ -142,6 +148,7 @@ def reduced_cells():
                 conds.append((model, r, al, a, b, x, tx, T, u * (al + T)))
         for (a, b), (x, tx, T) in itertools.product(SPECIAL_AB, CUSTOMERS):
             conds.append((model, 0.2426, 4.414, a, b, x, tx, T, 1e6 * (4.414 + T)))
+    means += EXTRA
     for p, t, x, tx, T, cond in ISSUE:
         if cond:
             conds.append((0,) + p + (x, tx, T, t))
