@@ -112,7 +112,7 @@ static int read_summary(const char *cmd, const char *path, int model, int need_z
                         int need_holdout, clv_data *d)
 {
     const char *want[6];
-    int nwant = 0, idx[6], ncols, k, j;
+    int nwant = 0, idx[6], ncols, k, j, nf;
     char *buf = NULL, *hdr[64], *f[64];
     size_t cap = 0, rows = 0, capr = 0, line = 1;
     ssize_t len;
@@ -166,21 +166,22 @@ static int read_summary(const char *cmd, const char *path, int model, int need_z
             buf[--len] = '\0';
         if (len == 0)
             continue;
-        if (split_fields(buf, f, 64) != ncols) {
+        if ((nf = split_fields(buf, f, 64)) != ncols) {
             fclose(fp);
             free(buf);
             clv_data_free(d);
-            return cli_fail(cmd, "%s:%zu: %d fields, the header has %d", path, line,
-                            split_fields(buf, f, 64), ncols);
+            return cli_fail(cmd, "%s:%zu: %d fields, the header has %d", path, line, nf, ncols);
         }
         for (k = 1; k < nwant; k++)
             if (cli_parse_real(f[idx[k]], &v[k]) != 0) {
                 long col = (long)(f[idx[k]] - buf) + 1;
+                /* the message first: the field points into buf */
+                int st = cli_fail(cmd, "%s:%zu:%ld: field '%s': '%s' is not a number", path,
+                                  line, col, want[k], f[idx[k]]);
                 fclose(fp);
                 free(buf);
                 clv_data_free(d);
-                return cli_fail(cmd, "%s:%zu:%ld: field '%s': '%s' is not a number", path, line,
-                                col, want[k], f[idx[k]]);
+                return st;
             }
         if (rows == capr) {
             clv_data nd;
