@@ -48,6 +48,9 @@ METHOD = {"norms": "norm", "clv": "clv_fit"}
 
 
 def _single(store, command, options):
+    if command == "funnel_histogram":
+        from libiv.lifecycle import funnel_histogram
+        return funnel_histogram(store, **options)
     return getattr(store, METHOD.get(command, command))(**options)
 
 
@@ -65,6 +68,11 @@ CASES = [
     ("stickiness", {"period": "week"}),
     ("funnel", {"steps": "signup,demo|trial,purchase", "by": "region"}),
     ("funnel", {"steps": "visit,download,purchase", "mode": "strict", "window": "14d"}),
+    ("funnel_histogram", {"steps": "visit,download,purchase", "mode": "strict",
+                          "window": "14d"}),
+    ("compare", {"metric": "cost", "a": "team = east", "b": "team = south",
+                 "where": "not has churn", "start": "2024-03-01", "end": "2024-09-01",
+                 "confidence": 0.9}),
 ]
 
 
@@ -133,6 +141,33 @@ class Analyses(Cluster):
             ivd.run(self.client, missing, "churn", {}, histogram=True)
         with self.assertRaises(FileNotFoundError):
             ivd.run(self.client, missing, "churn", {})
+
+    def test_clv_fit_equals_the_single_process_fit(self):
+        # the merged fit inputs give CLV.fit_store's fit bit for bit (parameters, standard
+        # errors, loglik, customers), on the sample and on the log spread over every shard
+        from libiv.clv import CLV
+        # (each case on one of the two logs, to keep the test's time down)
+        cases = {SAMPLE: [{"model": "bgnbd"}, {"model": "bgbb", "calibration_end": "2024-10-01"},
+                          {"model": "sbg", "penalizer": 0.001}],
+                 self.spread: [{"model": "pareto", "unit": "day", "penalizer": 0.001},
+                               {"model": "gg"}, {"model": "bgnbd", "penalizer": 0.1}]}
+        for path, parts in ((SAMPLE, 3), (self.spread, 4)):
+            with libiv.load(path) as st:
+                for opts in cases[path]:
+                    want = CLV.fit_store(st, **opts).params_table().to_csv()
+                    run = ivd.run(self.client, path, "clv", opts, range_size=RANGE,
+                                  partitions=parts)
+                    self.assertEqual(run.result.params_table().to_csv(), want, (path, opts))
+                    self.assertEqual(run.rows_accepted, st.rows)
+
+    def test_funnel_and_its_histogram_from_one_pass(self):
+        opts = {"steps": "signup,demo|trial,purchase", "window": "30d", "by": "team"}
+        run = ivd.run(self.client, self.spread, "funnel", opts, histogram=True,
+                      range_size=RANGE, partitions=4)
+        from libiv.lifecycle import funnel_histogram
+        with libiv.load(self.spread) as st:
+            self.assertEqual(run.result.to_csv(), st.funnel(**opts).to_csv())
+            self.assertEqual(run.histogram.to_csv(), funnel_histogram(st, **opts).to_csv())
 
     def test_metrics_equal_the_iv_tool(self):
         t = ivd.metrics(self.client, SAMPLE, by="team,month", range_size=RANGE)
@@ -363,6 +398,21 @@ class CommandLine(Cluster):
             rc2, want, err2 = run_iv(*args)
             self.assertEqual(rc2, 0, err2)
             self.assertEqual(out, want, fmt)
+
+    def test_clv_fit_funnel_histogram_and_compare_print_what_iv_prints(self):
+        # every format for the funnel with its histogram (two tables), one each for the rest
+        runs = [["funnel", self.spread, "--steps", "signup,demo|trial,purchase", "--by",
+                 "region", "--histogram", "--format", fmt] for fmt in ("table", "csv", "json")]
+        runs += [["clv", "fit", self.spread, "--model", "bgnbd", "--penalizer", "0.05",
+                  "--format", "table"],
+                 ["compare", self.spread, "--metric", "rv", "--a", "channel = web", "--b",
+                  "channel = email", "--from", "2024-02-01", "--format", "json"]]
+        for args in runs:
+            rc, out, err = self.dask(*args, "--range-size", "200k", "--partitions", "3")
+            self.assertEqual(rc, 0, err)
+            rc2, want, err2 = run_iv(*args)
+            self.assertEqual(rc2, 0, err2)
+            self.assertEqual(out, want, (args[0], args[-1]))
 
     def test_refused_and_bad_options(self):
         rc, out, err = self.dask("metrics", SAMPLE, "--drill", "0")

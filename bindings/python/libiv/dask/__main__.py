@@ -231,8 +231,9 @@ def _print_funnel_with_histogram(funnel: Any, hist: Any, fmt: str) -> None:
     """As iv funnel --histogram: JSON {"funnel": [...], "histogram": [...]}; table and
     CSV: the two tables one after the other, separated by an empty line."""
     if fmt == "json":
+        # as iv: each table's JSON as the table writes it (with its line end)
         sys.stdout.write('{"funnel": %s, "histogram": %s}\n' % (
-            funnel.to_string("json").strip(), hist.to_string("json").strip()))
+            funnel.to_string("json"), hist.to_string("json")))
         return
     _print(funnel, fmt)
     sys.stdout.write("\n")
