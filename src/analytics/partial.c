@@ -6,7 +6,6 @@
 #include "partition.h"
 #include "wire.h"
 
-#define IV__PRT_HEADER 28 /* magic 8, version 4, flags 4, payload length 8, CRC-32 4 */
 
 /* ------------------------------------------------------------ maps ------- */
 
@@ -443,23 +442,6 @@ static void iv__partial_payload(const iv_partial *P, iv__wbuf *w)
     }
 }
 
-static int iv__partial_write(const iv_partial *P, iv__wbuf *w)
-{
-    unsigned char *h;
-    iv__w_bytes(w, IV_PARTIAL_MAGIC, 8);
-    iv__w_u32(w, IV_PARTIAL_FORMAT);
-    iv__w_u32(w, 0);
-    iv__w_u64(w, 0);
-    iv__w_u32(w, 0);
-    iv__partial_payload(P, w);
-    if (w->err)
-        return iv__nomem("serialising a partial");
-    h = w->p;
-    iv__le64(h + 16, (uint64_t)(w->n - IV__PRT_HEADER));
-    iv__le32(h + 24, iv__crc32(0, h + IV__PRT_HEADER, w->n - IV__PRT_HEADER));
-    return IV_OK;
-}
-
 IV_API int iv_partial_to_bytes(const iv_partial *P, void **out, size_t *len)
 {
     iv__wbuf w;
@@ -469,21 +451,13 @@ IV_API int iv_partial_to_bytes(const iv_partial *P, void **out, size_t *len)
     *out = NULL;
     *len = 0;
     iv__w_init(&w, &P->a);
-    if ((rc = iv__partial_write(P, &w))) {
+    iv__frame_begin(&w, IV_PARTIAL_MAGIC, IV_PARTIAL_FORMAT);
+    iv__partial_payload(P, &w);
+    if ((rc = iv__frame_end(&w, "serialising a partial"))) {
         iv__w_free(&w);
         return rc;
     }
-    if (w.cap != w.n) {
-        void *p = iv__realloc(&P->a, w.p, w.cap, w.n);
-        if (!p) {
-            iv__w_free(&w);
-            return iv__nomem("serialising a partial");
-        }
-        w.p = p;
-    }
-    *out = w.p;
-    *len = w.n;
-    return IV_OK;
+    return iv__frame_take(&w, out, len, "serialising a partial");
 }
 
 IV_API void iv_partial_free_bytes(const iv_partial *P, void *bytes, size_t len)
@@ -499,13 +473,8 @@ static int iv__corrupt(const char *what)
 
 static int iv__read_cstr(iv__rbuf *r, const iv__alloc *a, char **out, const char *what)
 {
-    const char *p;
-    size_t n;
-    if (iv__r_str(r, &p, &n) || memchr(p ? p : "", '\0', n))
-        return iv__corrupt(what);
-    if (!(*out = iv__strndup(a, p ? p : "", n)))
-        return iv__nomem("reading a partial");
-    return IV_OK;
+    int rc = iv__r_cstr(r, a, out);
+    return rc == IV_ECORRUPT ? iv__corrupt(what) : rc ? iv__nomem("reading a partial") : IV_OK;
 }
 
 static int iv__group_read(iv_partial *P, iv__rbuf *r, iv__pgroup *g)
@@ -614,31 +583,19 @@ int iv__partial_parse_bytes(iv_partial **out, const void *bytes, size_t len,
     iv__alloc a;
     iv_partial *P;
     iv__rbuf r;
-    uint64_t plen;
+    uint32_t version;
     int rc;
     if (!out || (!bytes && len))
         return iv__error(IV_EINVAL, "iv_partial_from_bytes: NULL argument");
     *out = NULL;
     if (opts && (rc = iv__check_options(opts, opts->size, sizeof *opts, sizeof *opts, "iv_summary_options")))
         return rc;
-    if (len < 8 || memcmp(b, IV_PARTIAL_MAGIC, 8) != 0)
-        return iv__corrupt("not a libiv partial (bad magic)");
-    if (len < IV__PRT_HEADER)
-        return iv__corrupt("truncated header");
-    if (iv__ld32(b + 8) != IV_PARTIAL_FORMAT)
-        return iv__error(IV_EVERSION, "partial bytes: format version %u (this library reads %d)",
-                         iv__ld32(b + 8), IV_PARTIAL_FORMAT);
-    if (iv__ld32(b + 12) != 0)
-        return iv__corrupt("unknown flags");
-    plen = iv__ld64(b + 16);
-    if (plen != len - IV__PRT_HEADER)
-        return iv__corrupt(plen > len - IV__PRT_HEADER ? "truncated" : "trailing bytes");
-    if (iv__crc32(0, b + IV__PRT_HEADER, len - IV__PRT_HEADER) != iv__ld32(b + 24))
-        return iv__corrupt("checksum mismatch");
+    if ((rc = iv__frame_check(b, len, IV_PARTIAL_MAGIC, IV_PARTIAL_FORMAT, IV_PARTIAL_FORMAT, "partial", &version)))
+        return rc;
     iv__alloc_init(&a, opts ? opts->alloc : NULL, opts ? opts->alloc_ud : NULL);
     if (!(P = iv__partial_new(&a, 0)))
         return IV_ENOMEM;
-    iv__r_init(&r, b + IV__PRT_HEADER, len - IV__PRT_HEADER);
+    iv__r_init(&r, b + IV__FRAME_HEADER, len - IV__FRAME_HEADER);
     if ((rc = iv__partial_parse(P, &r))) {
         iv_partial_free(P);
         return rc;

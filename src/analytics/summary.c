@@ -21,7 +21,6 @@
 static const char *const iv__pcm_names[IV__NPCM] = {"n", "cost", "value", "rv",
                                                     "rv_per_interaction"};
 
-#define IV__SUM_HEADER 28 /* magic 8, version 4, flags 4, payload length 8, CRC-32 4 */
 
 /* ------------------------------------------------------------ u256 ------- */
 
@@ -827,19 +826,9 @@ static void iv__summary_payload(const iv_summary *s, iv__wbuf *w)
 /* The whole byte string into w: header then payload. */
 static int iv__summary_write(const iv_summary *s, iv__wbuf *w)
 {
-    unsigned char *h;
-    iv__w_bytes(w, IV_SUMMARY_MAGIC, 8);
-    iv__w_u32(w, s->no_unscored ? 1u : IV_SUMMARY_FORMAT);
-    iv__w_u32(w, 0);      /* flags: none defined */
-    iv__w_u64(w, 0);      /* payload length, patched below */
-    iv__w_u32(w, 0);      /* CRC-32 of the payload, patched below */
+    iv__frame_begin(w, IV_SUMMARY_MAGIC, s->no_unscored ? 1u : IV_SUMMARY_FORMAT);
     iv__summary_payload(s, w);
-    if (w->err)
-        return iv__nomem("serialising a summary");
-    h = w->p;
-    iv__le64(h + 16, (uint64_t)(w->n - IV__SUM_HEADER));
-    iv__le32(h + 24, iv__crc32(0, h + IV__SUM_HEADER, w->n - IV__SUM_HEADER));
-    return IV_OK;
+    return iv__frame_end(w, "serialising a summary");
 }
 
 IV_API int iv_summary_to_bytes(const iv_summary *s, void **out, size_t *len)
@@ -855,18 +844,7 @@ IV_API int iv_summary_to_bytes(const iv_summary *s, void **out, size_t *len)
         iv__w_free(&w);
         return rc;
     }
-    /* shrink to the exact length, so that the caller frees (bytes, len) */
-    if (w.cap != w.n) {
-        void *p = iv__realloc(&s->a, w.p, w.cap, w.n);
-        if (!p) {
-            iv__w_free(&w);
-            return iv__nomem("serialising a summary");
-        }
-        w.p = p;
-    }
-    *out = w.p;
-    *len = w.n;
-    return IV_OK;
+    return iv__frame_take(&w, out, len, "serialising a summary");
 }
 
 IV_API void iv_summary_free_bytes(const iv_summary *s, void *bytes, size_t len)
@@ -883,13 +861,8 @@ static int iv__corrupt(const char *what)
 /* A length-prefixed string copied out (NUL-terminated); NUL bytes inside are corrupt. */
 static int iv__read_cstr(iv__rbuf *r, const iv__alloc *a, char **out, const char *what)
 {
-    const char *p;
-    size_t n;
-    if (iv__r_str(r, &p, &n) || memchr(p ? p : "", '\0', n))
-        return iv__corrupt(what);
-    if (!(*out = iv__strndup(a, p ? p : "", n)))
-        return iv__nomem("reading a summary");
-    return IV_OK;
+    int rc = iv__r_cstr(r, a, out);
+    return rc == IV_ECORRUPT ? iv__corrupt(what) : rc ? iv__nomem("reading a summary") : IV_OK;
 }
 
 static int iv__group_read(iv_summary *s, iv__rbuf *r, iv__sgroup *g)
@@ -996,33 +969,19 @@ IV_API int iv_summary_from_bytes(iv_summary **out, const void *bytes, size_t len
     iv_summary *s;
     iv__rbuf r;
     uint32_t version;
-    uint64_t plen;
     int rc;
     if (!out || (!bytes && len))
         return iv__error(IV_EINVAL, "iv_summary_from_bytes: NULL argument");
     *out = NULL;
     if ((rc = iv__summary_opts(opts, &o)))
         return rc;
-    if (len < 8 || memcmp(b, IV_SUMMARY_MAGIC, 8) != 0)
-        return iv__corrupt("not a libiv summary (bad magic)");
-    if (len < IV__SUM_HEADER)
-        return iv__corrupt("truncated header");
-    version = iv__ld32(b + 8);
-    if (version != 1 && version != IV_SUMMARY_FORMAT)
-        return iv__error(IV_EVERSION, "summary bytes: format version %u (this library reads %d)",
-                         version, IV_SUMMARY_FORMAT);
-    if (iv__ld32(b + 12) != 0)
-        return iv__corrupt("unknown flags");
-    plen = iv__ld64(b + 16);
-    if (plen != len - IV__SUM_HEADER)
-        return iv__corrupt(plen > len - IV__SUM_HEADER ? "truncated" : "trailing bytes");
-    if (iv__crc32(0, b + IV__SUM_HEADER, len - IV__SUM_HEADER) != iv__ld32(b + 24))
-        return iv__corrupt("checksum mismatch");
+    if ((rc = iv__frame_check(b, len, IV_SUMMARY_MAGIC, 1, IV_SUMMARY_FORMAT, "summary", &version)))
+        return rc;
     iv__alloc_init(&a, o.alloc, o.alloc_ud);
     s = iv__summary_new(&a, IV__SKETCH_ALPHA);
     if (!s)
         return iv__nomem("reading a summary");
-    iv__r_init(&r, b + IV__SUM_HEADER, len - IV__SUM_HEADER);
+    iv__r_init(&r, b + IV__FRAME_HEADER, len - IV__FRAME_HEADER);
     s->no_unscored = version == 1;
     if ((rc = iv__summary_parse(s, &r))) {
         iv_summary_free(s);

@@ -465,3 +465,73 @@ int iv__in_file(int rc, const char *path)
     }
     return rc;
 }
+
+/* ---- framed byte strings (summaries, partials) -------------------------------------- */
+
+void iv__frame_begin(iv__wbuf *w, const char *magic, uint32_t version)
+{
+    iv__w_bytes(w, magic, 8);
+    iv__w_u32(w, version);
+    iv__w_u32(w, 0); /* flags: none defined */
+    iv__w_u64(w, 0); /* payload length, patched by iv__frame_end */
+    iv__w_u32(w, 0); /* CRC-32 of the payload, patched by iv__frame_end */
+}
+
+int iv__frame_end(iv__wbuf *w, const char *what)
+{
+    if (w->err)
+        return iv__nomem(what);
+    iv__le64(w->p + 16, (uint64_t)(w->n - IV__FRAME_HEADER));
+    iv__le32(w->p + 24, iv__crc32(0, w->p + IV__FRAME_HEADER, w->n - IV__FRAME_HEADER));
+    return IV_OK;
+}
+
+int iv__frame_take(iv__wbuf *w, void **out, size_t *len, const char *what)
+{
+    /* shrink to the exact length, so that the caller frees (bytes, len) */
+    if (w->cap != w->n) {
+        void *p = iv__realloc(&w->a, w->p, w->cap, w->n);
+        if (!p) {
+            iv__w_free(w);
+            return iv__nomem(what);
+        }
+        w->p = p;
+        w->cap = w->n;
+    }
+    *out = w->p;
+    *len = w->n;
+    return IV_OK;
+}
+
+int iv__frame_check(const void *bytes, size_t len, const char *magic, uint32_t vmin, uint32_t vmax,
+                    const char *kind, uint32_t *version)
+{
+    const unsigned char *b = bytes;
+    uint64_t plen;
+    if (len < 8 || memcmp(b, magic, 8) != 0)
+        return iv__error(IV_ECORRUPT, "%s bytes: not a libiv %s (bad magic)", kind, kind);
+    if (len < IV__FRAME_HEADER)
+        return iv__error(IV_ECORRUPT, "%s bytes: truncated header", kind);
+    *version = iv__ld32(b + 8);
+    if (*version < vmin || *version > vmax)
+        return iv__error(IV_EVERSION, "%s bytes: format version %u (this library reads %u)", kind, *version, vmax);
+    if (iv__ld32(b + 12) != 0)
+        return iv__error(IV_ECORRUPT, "%s bytes: unknown flags", kind);
+    plen = iv__ld64(b + 16);
+    if (plen != len - IV__FRAME_HEADER)
+        return iv__error(IV_ECORRUPT, "%s bytes: %s", kind, plen > len - IV__FRAME_HEADER ? "truncated" : "trailing bytes");
+    if (iv__crc32(0, b + IV__FRAME_HEADER, len - IV__FRAME_HEADER) != iv__ld32(b + 24))
+        return iv__error(IV_ECORRUPT, "%s bytes: checksum mismatch", kind);
+    return IV_OK;
+}
+
+int iv__r_cstr(iv__rbuf *r, const iv__alloc *a, char **out)
+{
+    const char *p;
+    size_t n;
+    if (iv__r_str(r, &p, &n) || memchr(p ? p : "", '\0', n))
+        return IV_ECORRUPT;
+    if (!(*out = iv__strndup(a, p ? p : "", n)))
+        return IV_ENOMEM;
+    return IV_OK;
+}

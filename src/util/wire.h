@@ -111,4 +111,23 @@ int iv__read_file_magic(const iv__alloc *a, const char *path, size_t limit, cons
  * in front of the message. Returns rc. */
 int iv__in_file(int rc, const char *path);
 
+/* Framed byte strings (summaries, partials): magic (8 bytes), u32 version, u32 flags (0),
+ * u64 payload length, u32 CRC-32 of the payload, then the payload. */
+#define IV__FRAME_HEADER 28
+/* Write the header with placeholders; the payload follows. */
+void iv__frame_begin(iv__wbuf *w, const char *magic, uint32_t version);
+/* Patch the length and CRC: IV_OK, or IV_ENOMEM (what was being written) when w failed. */
+int iv__frame_end(iv__wbuf *w, const char *what);
+/* Hand the bytes out at their exact length (the caller frees (bytes, len)); on IV_ENOMEM
+ * w is freed. */
+int iv__frame_take(iv__wbuf *w, void **out, size_t *len, const char *what);
+/* Check a framed string's header and CRC: IV_OK with *version in [vmin, vmax], else
+ * IV_ECORRUPT or IV_EVERSION with "KIND bytes: ..." (bad magic, truncated, flags,
+ * length, checksum). */
+int iv__frame_check(const void *bytes, size_t len, const char *magic, uint32_t vmin, uint32_t vmax,
+                    const char *kind, uint32_t *version);
+/* A length-prefixed string copied out NUL-terminated: IV_OK, IV_ECORRUPT (truncated, or a
+ * NUL inside; no error message set) or IV_ENOMEM (no message set). */
+int iv__r_cstr(iv__rbuf *r, const iv__alloc *a, char **out);
+
 #endif

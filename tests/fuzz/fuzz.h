@@ -15,6 +15,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 void fuzz_fail(const char *file, int line, const char *what);
 #define FUZZ_CHECK(cond) ((cond) ? (void)0 : fuzz_fail(__FILE__, __LINE__, #cond))
 
+/* For the framed byte formats (summaries, partials: a 28-byte header with the payload's
+ * length and CRC-32): check(data, size) as given, then, when there is a header, on a copy
+ * whose length and CRC are patched to match, so that the fuzzer reaches the payload
+ * parser past the checksum. */
+void fuzz_framed(const uint8_t *data, size_t size, void (*check)(const uint8_t *, size_t));
+
 /* A NUL-terminated copy of the input (malloc'd; aborts when out of memory). */
 char *fuzz_cstr(const uint8_t *data, size_t size);
 

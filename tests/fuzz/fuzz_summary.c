@@ -4,21 +4,10 @@
  * checksum. Invariants: a parsed summary serialises to bytes that parse back and
  * serialise to the same bytes; its metrics table has one row per group; merging it
  * into itself works. */
-#include <stdlib.h>
 #include <string.h>
 
 #include "fuzz.h"
 #include "iv/summary.h"
-#include "wire.h"
-
-#define HEADER 28 /* magic 8, version 4, flags 4, payload length 8, CRC-32 4 */
-
-static void put_le(uint8_t *p, uint64_t v, int n)
-{
-    int i;
-    for (i = 0; i < n; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
 
 static void check_bytes(const uint8_t *data, size_t size)
 {
@@ -50,15 +39,6 @@ static void check_bytes(const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    check_bytes(data, size);
-    if (size >= HEADER) {
-        uint8_t *fixed = malloc(size);
-        FUZZ_CHECK(fixed != NULL);
-        memcpy(fixed, data, size);
-        put_le(fixed + 16, size - HEADER, 8);
-        put_le(fixed + 24, iv__crc32(0, fixed + HEADER, size - HEADER), 4);
-        check_bytes(fixed, size);
-        free(fixed);
-    }
+    fuzz_framed(data, size, check_bytes);
     return 0;
 }

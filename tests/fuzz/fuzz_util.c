@@ -6,6 +6,7 @@
 
 #include "fuzz.h"
 #include "iv/store.h"
+#include "wire.h"
 
 void fuzz_fail(const char *file, int line, const char *what)
 {
@@ -70,4 +71,19 @@ void fuzz_temp_file(char *buf, size_t cap, const uint8_t *data, size_t size)
     FUZZ_CHECK(f != NULL);
     FUZZ_CHECK(fwrite(data, 1, size, f) == size);
     FUZZ_CHECK(fclose(f) == 0);
+}
+
+void fuzz_framed(const uint8_t *data, size_t size, void (*check)(const uint8_t *, size_t))
+{
+    uint8_t *fixed;
+    check(data, size);
+    if (size < IV__FRAME_HEADER)
+        return;
+    fixed = malloc(size);
+    FUZZ_CHECK(fixed != NULL);
+    memcpy(fixed, data, size);
+    iv__le64(fixed + 16, (uint64_t)(size - IV__FRAME_HEADER));
+    iv__le32(fixed + 24, iv__crc32(0, fixed + IV__FRAME_HEADER, size - IV__FRAME_HEADER));
+    check(fixed, size);
+    free(fixed);
 }
