@@ -8,7 +8,9 @@ import inspect
 import itertools
 import numbers
 import threading
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, TypeVar, Union
+
+from ._types import TimeLike
 
 from . import _lib
 from ._errors import StateError, bad_data, check, closed, wrong_type
@@ -19,7 +21,7 @@ _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
 ENUM_KINDS = {"stage": 0, "area": 1, "direction": 2, "outcome": 3}
 
 
-def _enum_names(kind: Any) -> Any:
+def _enum_names(kind: int) -> List[str]:
     names: List[str] = []
     while True:
         n = _lib.fn("iv_enum_name")(kind, len(names))
@@ -34,7 +36,7 @@ ENUM_VALUES = {k: {n: i for i, n in enumerate(v) if n} for k, v in ENUM_NAMES.it
 ENUM_VALUES["outcome"].update({"+1": 1, "1": 1, "0": 2, "-1": 3})
 
 
-def enum_value(kind: Any, v: Any) -> Any:
+def enum_value(kind: str, v: Union[None, str, int]) -> int:
     """A stage/area/direction/outcome given as a name, an int or None -> its int value."""
     if v is None or v == "":
         return 0
@@ -44,38 +46,38 @@ def enum_value(kind: Any, v: Any) -> Any:
         raise bad_data("%s: %d is not a valid value" % (kind, v), column=kind)
     key = str(v).strip().lower()
     try:
-        return ENUM_VALUES[kind][key]
+        return int(ENUM_VALUES[kind][key])
     except KeyError:
         raise bad_data("%s: unknown value %r (one of %s)" % (
             kind, v, ", ".join(n for n in ENUM_NAMES[kind] if n)), column=kind) from None
 
 
-def enum_name(kind: Any, v: Any) -> Any:
+def enum_name(kind: str, v: int) -> Optional[str]:
     """Int value -> name, None for the NONE value."""
     names = ENUM_NAMES[kind]
     return names[v] if 0 < v < len(names) else None
 
 
-def parse_time(text: Any) -> Any:
+def parse_time(text: Union[str, bytes]) -> int:
     """Parse a timestamp as doc/GUIDE.md §1 accepts it; returns milliseconds since the epoch."""
     b = _lib.enc(text)
     out = ctypes.c_int64()
     check(_lib.fn("iv_time_parse")(b, len(b), ctypes.byref(out)))
-    return out.value
+    return int(out.value)
 
 
-def format_time(ms: Any) -> Any:
+def format_time(ms: int) -> str:
     """Milliseconds since the epoch -> ISO 8601 UTC text."""
     buf = ctypes.create_string_buffer(48)
     check(_lib.fn("iv_time_format")(int(ms), buf, len(buf)))
-    return _lib.dec(buf.value)
+    return buf.value.decode("utf-8")
 
 
-def to_ms(t: Any, what: Any="time") -> Any:
+def to_ms(t: TimeLike, what: str = "time") -> int:
     """A time given as ISO text, a datetime/date, a numpy/pandas timestamp or an int of
     milliseconds since the epoch -> int milliseconds. None -> IV_TIME_NONE."""
     if t is None:
-        return _lib.IV_TIME_NONE
+        return int(_lib.IV_TIME_NONE)
     if isinstance(t, (str, bytes)):
         return parse_time(t)
     if isinstance(t, bool):
@@ -92,12 +94,13 @@ def to_ms(t: Any, what: Any="time") -> Any:
     if hasattr(t, "to_pydatetime"):          # pandas.Timestamp
         return to_ms(t.to_pydatetime(), what)
     if type(t).__name__ == "datetime64":     # numpy scalar
-        return int(t.astype("datetime64[ms]").astype("int64"))
+        n: Any = t
+        return int(n.astype("datetime64[ms]").astype("int64"))
     raise wrong_type("%s: cannot use %r as a time (give ISO text, a datetime or "
                      "milliseconds since the epoch)" % (what, t), column=what)
 
 
-def from_ms(ms: Any) -> Any:
+def from_ms(ms: int) -> _dt.datetime:
     """Milliseconds since the epoch -> an aware UTC datetime."""
     return _EPOCH + _dt.timedelta(milliseconds=ms)
 
@@ -106,15 +109,15 @@ class Progress:
     """Wraps a Python callable progress(done, total) as an iv_progress_fn. An exception
     raised by the callable stops the work (IV_ECANCELED) and is re-raised afterwards."""
 
-    def __init__(self, func: Any) -> None:
+    def __init__(self, func: Optional[Callable[[int, int], Optional[bool]]]) -> None:
         self.func = func
         self.exc: Optional[BaseException] = None
         self.c = _lib.PROGRESS_FN(self._call) if func is not None else \
             _lib.PROGRESS_FN()  # type: ignore[call-overload]
 
-    def _call(self, done: Any, total: Any, payload: Any) -> Any:
+    def _call(self, done: int, total: int, payload: Any) -> int:
         try:
-            return 1 if self.func(done, total) is False else 0
+            return 1 if self.func is not None and self.func(done, total) is False else 0
         except BaseException as e:   # noqa: B902 - carried across the C frame
             self.exc = e
             return 1

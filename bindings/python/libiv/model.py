@@ -1,14 +1,18 @@
 """The scoring model (doc/MODEL.md): RV units, stages, classes and flags per type; cost, digital
 and area per channel; global parameters."""
 
-from typing import Any, Dict
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 import ctypes
 import math
 import os
 
 from . import _lib
 from ._errors import check, invalid
+from ._types import PathLike
 from ._util import Handle, enum_name, enum_value
+
+# A type's or channel's properties as type_info()/channel_info() give them.
+Info = Dict[str, Union[None, float, bool, str, List[str], Tuple[float, float, float]]]
 
 FLAGS = ("purchase", "repeat", "refer", "upsell", "cross_sell", "bad_experience", "support",
          "churn")
@@ -18,7 +22,7 @@ PARAMS = ("outcome_desired", "outcome_neutral", "outcome_undesired", "default_co
           "rv_half_life_days", "activity_window_days", "profit_high", "profit_poor")
 
 
-def _flags_value(flags: Any) -> Any:
+def _flags_value(flags: Union[int, str, Sequence[str]]) -> int:
     if isinstance(flags, int):
         return flags
     if isinstance(flags, str):
@@ -32,7 +36,7 @@ def _flags_value(flags: Any) -> Any:
     return bits
 
 
-def _index(kind: Any, names: Any, v: Any) -> Any:
+def _index(kind: str, names: Sequence[Optional[str]], v: Union[None, int, str]) -> int:
     if isinstance(v, int):
         return v
     try:
@@ -42,7 +46,7 @@ def _index(kind: Any, names: Any, v: Any) -> Any:
             kind, v, ", ".join(n for n in names if n))) from None
 
 
-def _opts() -> Any:
+def _opts() -> Any:   # a ctypes struct
     return _lib.init_struct(_lib.ModelOptions, "iv_model_options_init")
 
 
@@ -51,7 +55,7 @@ class Model(Handle):
     ``Model.load(path)`` and ``Model.parse(text)`` read the INI-style format layered over
     the default. Use it in queries with ``store.metrics(model=m)``."""
 
-    def __init__(self, _handle: Any=None) -> None:
+    def __init__(self, _handle: Optional[int] = None) -> None:
         if _handle is None:
             out = ctypes.c_void_p()
             check(_lib.fn("iv_model_new")(ctypes.byref(out), ctypes.byref(_opts())))
@@ -61,7 +65,7 @@ class Model(Handle):
     _free = "iv_model_free"
 
     @classmethod
-    def load(cls, path: Any) -> Any:
+    def load(cls, path: PathLike) -> "Model":
         """Read a model file (errors name the file, line and key)."""
         out = ctypes.c_void_p()
         check(_lib.fn("iv_model_load")(ctypes.byref(out), _lib.enc(os.fspath(path)),
@@ -69,21 +73,21 @@ class Model(Handle):
         return cls(out.value)
 
     @classmethod
-    def parse(cls, text: Any) -> Any:
+    def parse(cls, text: Union[str, bytes]) -> "Model":
         """Parse model text (errors name the line)."""
         b = _lib.enc(text)
         out = ctypes.c_void_p()
         check(_lib.fn("iv_model_parse")(ctypes.byref(out), b, len(b), ctypes.byref(_opts())))
         return cls(out.value)
 
-    def copy(self) -> Any:
+    def copy(self) -> "Model":
         """An independent copy."""
         out = ctypes.c_void_p()
         check(_lib.fn("iv_model_copy")(ctypes.byref(out), self._handle(),
                                        ctypes.byref(_opts())))
         return Model(out.value)
 
-    def __eq__(self, other: Any) -> Any:
+    def __eq__(self, other: object) -> bool:
         if not isinstance(other, Model):
             return NotImplemented
         return bool(_lib.fn("iv_model_equal")(self._handle(), other._handle()))
@@ -91,7 +95,7 @@ class Model(Handle):
     __hash__ = None  # type: ignore[assignment]
 
     # --- text ------------------------------------------------------------------------
-    def to_string(self) -> Any:
+    def to_string(self) -> str:
         """The model as text that Model.parse() reads back to an equal model."""
         out = ctypes.c_void_p()
         n = ctypes.c_size_t()
@@ -101,53 +105,57 @@ class Model(Handle):
         finally:
             _lib.fn("iv_model_free_string")(self._h, out)
 
-    def write(self, path: Any) -> None:
+    def write(self, path: PathLike) -> None:
         """Write the model to a file."""
         check(_lib.fn("iv_model_write")(self._handle(), _lib.enc(os.fspath(path))))
 
     # --- enumeration -----------------------------------------------------------------
     @property
-    def types(self) -> Any:
+    def types(self) -> List[str]:
         """The type names, in byte order."""
         h = self._handle()
         return [_lib.dec(_lib.fn("iv_model_type_name")(h, i))
                 for i in range(_lib.fn("iv_model_type_count")(h))]
 
     @property
-    def channels(self) -> Any:
+    def channels(self) -> List[str]:
         """The channel names, in byte order."""
         h = self._handle()
         return [_lib.dec(_lib.fn("iv_model_channel_name")(h, i))
                 for i in range(_lib.fn("iv_model_channel_count")(h))]
 
-    def remove_type(self, type: Any) -> None:
+    def remove_type(self, type: str) -> None:
         """Remove a type (it then scores as an unknown type)."""
         check(_lib.fn("iv_model_remove_type")(self._handle(), _lib.enc(type)))
 
-    def remove_channel(self, channel: Any) -> None:
+    def remove_channel(self, channel: str) -> None:
         """Remove a channel (it then costs default_cost)."""
         check(_lib.fn("iv_model_remove_channel")(self._handle(), _lib.enc(channel)))
 
     # --- parameters ------------------------------------------------------------------
-    def set_param(self, name: Any, value: Any) -> None:
+    def set_param(self, name: str, value: Optional[float]) -> None:
         """Set a global parameter by its [model] key (None = NaN = "none"/"not set")."""
         v = math.nan if value is None else float(value)
         check(_lib.fn("iv_model_set_param")(self._handle(), _lib.enc(name), v))
 
-    def get_param(self, name: Any) -> Any:
+    def get_param(self, name: str) -> Optional[float]:
         """A global parameter (None for "none" / "not set")."""
         out = ctypes.c_double()
         check(_lib.fn("iv_model_get_param")(self._handle(), _lib.enc(name), ctypes.byref(out)))
-        return None if math.isnan(out.value) else out.value
+        return None if math.isnan(out.value) else float(out.value)
 
     @property
-    def params(self) -> Any:
+    def params(self) -> Dict[str, Optional[float]]:
         """Every global parameter as a dict."""
         return {p: self.get_param(p) for p in PARAMS}
 
     # --- types -----------------------------------------------------------------------
-    def set_type(self, type: Any, rv: Any=None, stage: Any=None, cls: Any=None, flags: Any=None, rv_repeat: Any=None,
-                 daily_cap: Any=None, survey: Any=None, survey_rv: Any=None) -> None:
+    def set_type(self, type: str, rv: Optional[float] = None, stage: Union[None, str, int] = None,
+                 cls: Union[None, str, int] = None,
+                 flags: Union[None, int, str, Sequence[str]] = None,
+                 rv_repeat: Optional[float] = None, daily_cap: Optional[float] = None,
+                 survey: Union[None, str, int] = None,
+                 survey_rv: Optional[Tuple[float, float, float]] = None) -> None:
         """Set properties of a type (added when missing); only the given ones change.
 
         stage: 'acquisition' | 'closing' | 'retention' | '' (none); cls: 'watch' | 'do' |
@@ -174,13 +182,13 @@ class Model(Handle):
             lo, mid, hi = survey_rv
             check(f("iv_model_set_type_survey_rv")(h, t, float(lo), float(mid), float(hi)))
 
-    def type_info(self, type: Any) -> Any:
+    def type_info(self, type: str) -> Info:
         """Every property of a type as a dict (NotFoundError when the model lacks it)."""
         h, t, f = self._handle(), _lib.enc(type), _lib.fn
         d, i, u = ctypes.c_double(), ctypes.c_int(), ctypes.c_uint()
         lo, mid, hi = ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
         r = ctypes.byref
-        info: Dict[str, Any] = {}
+        info: Info = {}
         check(f("iv_model_get_type_rv")(h, t, r(d)))
         info["rv"] = d.value
         check(f("iv_model_get_type_stage")(h, t, r(i)))
@@ -200,7 +208,8 @@ class Model(Handle):
         return info
 
     # --- channels --------------------------------------------------------------------
-    def set_channel(self, channel: Any, cost: Any=None, digital: Any=None, area: Any=None) -> None:
+    def set_channel(self, channel: str, cost: Optional[float] = None, digital: Optional[bool] = None,
+                    area: Union[None, str, int] = None) -> None:
         """Set properties of a channel (added when missing); only the given ones change.
         cost: float, or math.nan for the model's default_cost."""
         h, c, f = self._handle(), _lib.enc(channel), _lib.fn
@@ -211,11 +220,11 @@ class Model(Handle):
         if area is not None:
             check(f("iv_model_set_channel_area")(h, c, enum_value("area", area)))
 
-    def channel_info(self, channel: Any) -> Any:
+    def channel_info(self, channel: str) -> Info:
         """cost, digital and area of a channel (NotFoundError when the model lacks it)."""
         h, c, f = self._handle(), _lib.enc(channel), _lib.fn
         d, i = ctypes.c_double(), ctypes.c_int()
-        info = {}
+        info: Info = {}
         check(f("iv_model_get_channel_cost")(h, c, ctypes.byref(d)))
         info["cost"] = d.value
         check(f("iv_model_get_channel_digital")(h, c, ctypes.byref(i)))
@@ -224,7 +233,7 @@ class Model(Handle):
         info["area"] = enum_name("area", i.value)
         return info
 
-    def __repr__(self) -> Any:
+    def __repr__(self) -> str:
         if not self._h:
             return "<libiv.Model closed>"
         return "<libiv.Model %d types, %d channels>" % (len(self.types), len(self.channels))

@@ -13,7 +13,7 @@ iv_pattern_store_options (``bucket``, ``buckets``, ``align``, ``origin``, ``wind
 See doc/PATTERN.md.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, List, Optional, Sequence, Tuple, Union
 import ctypes
 import math
 from ctypes import (POINTER, Structure, c_char_p, c_double, c_int, c_int64, c_size_t,
@@ -24,7 +24,11 @@ from ._errors import check, invalid
 from ._util import to_ms
 from .lifecycle import _code, duration_ms
 from .stats import _sample as _array
+from ._types import Matrix, Sample, TimeLike
 from .table import Table
+
+if TYPE_CHECKING:
+    from .store import Store
 
 ALIGN = {"age": 0, "calendar": 1, "index": 2}
 DISTANCE = {"dtw": 0, "euclidean": 1}
@@ -114,17 +118,18 @@ def _opts(window: Any=None, anomaly_z: Any=None, distance: Any=None, prune: Any=
     return o
 
 
-def _none(v: Any) -> Any:
+def _none(v: float) -> Optional[float]:
     return None if math.isnan(v) else v
 
 
-def euclidean(x: Any, y: Any) -> Any:
+def euclidean(x: Sample, y: Sample) -> Optional[float]:
     """Euclidean distance over the common observed prefix (None when there is none)."""
     px, py, n, keep = _pair(x, y)
     return _none(_fn("iv_pattern_euclidean")(px, py, n))
 
 
-def dtw(x: Any, y: Any, window: Any=None, cutoff: Any=math.inf) -> Any:
+def dtw(x: Sample, y: Sample, window: Optional[int] = None,
+        cutoff: float = math.inf) -> Optional[float]:
     """DTW distance, Sakoe-Chiba window |i - j| <= window (default 3), over the common
     observed prefix; inf when it exceeds cutoff, None when nothing is comparable."""
     px, py, n, keep = _pair(x, y)
@@ -134,7 +139,8 @@ def dtw(x: Any, y: Any, window: Any=None, cutoff: Any=math.inf) -> Any:
     return _none(out.value)
 
 
-def envelope(y: Any, window: Any=None) -> Any:
+def envelope(y: Sample, window: Optional[int] = None
+             ) -> Tuple[List[Optional[float]], List[Optional[float]]]:
     """LB_Keogh envelope of y: (lower, upper) lists; None past y's observed prefix."""
     py, n, keep = _array(y)
     lo, up = (c_double * max(n, 1))(), (c_double * max(n, 1))()
@@ -143,7 +149,7 @@ def envelope(y: Any, window: Any=None) -> Any:
     return [_none(lo[i]) for i in range(n)], [_none(up[i]) for i in range(n)]
 
 
-def lb_keogh(x: Any, lower: Any, upper: Any) -> Any:
+def lb_keogh(x: Sample, lower: Sample, upper: Sample) -> Optional[float]:
     """LB_Keogh lower bound of DTW(x, y) from y's envelope (None: nothing comparable)."""
     px, n, kx = _array(x)
     pl, nl, kl = _array(lower)
@@ -153,7 +159,9 @@ def lb_keogh(x: Any, lower: Any, upper: Any) -> Any:
     return _none(_fn("iv_pattern_lb_keogh")(px, pl, pu, n))
 
 
-def nearest(queries: Any, norms: Any, distance: Any=None, window: Any=None, prune: Any=None) -> Any:
+def nearest(queries: Matrix, norms: Matrix, distance: Union[None, str, int] = None,
+            window: Optional[int] = None, prune: Optional[bool] = None
+            ) -> Tuple[List[int], List[Optional[float]]]:
     """For each query series, the nearest norm series: (indices, distances), index -1
     and distance None when nothing is comparable. queries, norms: lists of series of
     one length (or 2-D numpy arrays)."""
@@ -168,7 +176,7 @@ def nearest(queries: Any, norms: Any, distance: Any=None, window: Any=None, prun
     return [idx[i] for i in range(nq)], [_none(dist[i]) for i in range(nq)]
 
 
-def norm(trajectories: Any) -> Any:
+def norm(trajectories: Matrix) -> Table:
     """The norm of a set of trajectories (N series of K buckets, None/NaN unobserved):
     per bucket contacts, median, p10, p25, p75, p90, mad (type-7 quantiles)."""
     p, n, k, keep = _matrix(trajectories, "trajectories")
@@ -177,7 +185,8 @@ def norm(trajectories: Any) -> Any:
     return Table._take(out)
 
 
-def vs_norm(x: Any, trajectories: Any, anomaly_z: Any=None) -> Any:
+def vs_norm(x: Sample, trajectories: Matrix, anomaly_z: Optional[float] = None
+            ) -> Tuple[Table, List[Optional[float]]]:
     """A trajectory against the norm of a set: (single-row Table with buckets, mean_z,
     max_abs_z, anomaly, latest_bucket, value, percentile; the per-bucket robust z as a
     list, None where not compared)."""
@@ -234,7 +243,7 @@ def _stats_options(kw: Any) -> Any:
     return _options(**{k: kw.pop(k) for k in _STATS_KEYS if k in kw})
 
 
-def _call(name: Any, store: Any, kw: Any, before: Any=(), after: Any=()) -> Any:
+def _call(name: str, store: "Store", kw: Any, before: Any = (), after: Any = ()) -> Table:
     """Run a store-level function: name(out, store, *before, q, *after, opts) with the
     query and pattern options taken from kw."""
     from .store import _query_options
@@ -249,20 +258,21 @@ def _call(name: Any, store: Any, kw: Any, before: Any=(), after: Any=()) -> Any:
     return Table._take(out)
 
 
-def trajectories(store: Any, **kw: Any) -> Any:
+def trajectories(store: "Store", **kw: Any) -> Table:
     """Cumulative RV trajectories, one row per selected contact: contact, origin,
     b1..bK (None = unobserved). bucket (ms, timedelta or '7d'), buckets (26),
     align ('age' | 'calendar' | 'index'), origin (calendar); query keywords."""
     return _call("iv_pattern_trajectories", store, kw)
 
 
-def norm_of(store: Any, **kw: Any) -> Any:
+def norm_of(store: "Store", **kw: Any) -> Table:
     """The norm of the subset `where` selects: per bucket contacts, median, p10, p25,
     p75, p90, mad. Trajectory keywords as trajectories()."""
     return _call("iv_pattern_norm_of", store, kw)
 
 
-def contact_vs_norm(store: Any, contact: Any, per_bucket: Any=False, **kw: Any) -> Any:
+def contact_vs_norm(store: "Store", contact: str, per_bucket: bool = False,
+                    **kw: Any) -> Union[Table, Tuple[Table, Table]]:
     """A contact's trajectory against the norm of the subset `where` selects (the
     norm's subset, not the contact's interactions): the single row contact, buckets,
     mean_z, max_abs_z, anomaly, latest_bucket, value, percentile. With per_bucket=True,
@@ -283,7 +293,7 @@ def contact_vs_norm(store: Any, contact: Any, per_bucket: Any=False, **kw: Any) 
     return (t, Table._take(det)) if per_bucket else t
 
 
-def nearest_norm(store: Any, subsets: Any, **kw: Any) -> Any:
+def nearest_norm(store: "Store", subsets: Union[str, Sequence[str]], **kw: Any) -> Table:
     """For each contact `where` selects, the subset (a list of selection expressions)
     whose median trajectory is nearest: contact, subset (0-based), expression, distance.
     window, distance ('dtw' | 'euclidean'), prune and the trajectory keywords."""
@@ -294,7 +304,7 @@ def nearest_norm(store: Any, subsets: Any, **kw: Any) -> Any:
     return _call("iv_pattern_nearest_norm", store, kw, after=(arr, len(enc)))
 
 
-def segment_compare(store: Any, metric: Any, where_a: Any, where_b: Any, **kw: Any) -> Any:
+def segment_compare(store: "Store", metric: str, where_a: str, where_b: str, **kw: Any) -> Table:
     """Segment versus segment on a per-contact metric (the doc/GUIDE.md §3 `compare` row,
     `iv compare`): (where) and (where_a) against (where) and (where_b).
     confidence, mwu_method, mwu_continuity; query keywords."""
@@ -311,7 +321,7 @@ def segment_compare(store: Any, metric: Any, where_a: Any, where_b: Any, **kw: A
     return Table._take(out)
 
 
-def ab(store: Any, by: Any, t0: Any, t1: Any, **kw: Any) -> Any:
+def ab(store: "Store", by: str, t0: TimeLike, t1: TimeLike, **kw: Any) -> Table:
     """A/B efficacy: per-contact change in RV over [t0, t1) compared between the groups
     of the dimension `by` (every pair, or group_a versus group_b): group_a, group_b and
     the `compare` columns. confidence, mwu_method, mwu_continuity; query keywords (the
@@ -320,20 +330,20 @@ def ab(store: Any, by: Any, t0: Any, t1: Any, **kw: Any) -> Any:
                  after=(_lib.enc(by), to_ms(t0, "t0"), to_ms(t1, "t1")))
 
 
-def rank(store: Any, **kw: Any) -> Any:
+def rank(store: "Store", **kw: Any) -> Table:
     """Prioritised contacts: rank, contact, rv_per_interaction, n, rv (top: at most
     that many rows)."""
     return _call("iv_pattern_rank", store, kw)
 
 
-def stalled(store: Any, **kw: Any) -> Any:
+def stalled(store: "Store", **kw: Any) -> Table:
     """Stalled contacts (time since the last forward interaction beyond the `quantile`
     of forward gaps in the same stage): contact, stage, last_forward, seconds_since,
     threshold_seconds, stalled, churned; all=True lists every contact."""
     return _call("iv_pattern_stalled", store, kw)
 
 
-def next_best_action(store: Any, contact: Any, **kw: Any) -> Any:
+def next_best_action(store: "Store", contact: str, **kw: Any) -> Table:
     """What followed the contact's last type and stage among the `success` contacts
     (default 'profit_tier = high'): type, count, share, mean_rv, cost_per_rv."""
     return _call("iv_pattern_next", store, kw, before=(_lib.enc(contact),))

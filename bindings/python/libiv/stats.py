@@ -1,24 +1,49 @@
 """Statistical kernels and the two-sample comparison (doc/PATTERN.md, `compare` of doc/GUIDE.md §3)."""
 
-from typing import Any
+from typing import Any, Optional, Tuple, Union
 import ctypes
 import math
 
 from . import _lib
 from ._errors import check
+from ._types import Sample
 from .table import Table
 
 MWU_METHODS = {"auto": 0, "exact": 1, "asymptotic": 2}
 
-normal_cdf = _lib.fn("iv_stats_normal_cdf")
-normal_sf = _lib.fn("iv_stats_normal_sf")
-normal_quantile = _lib.fn("iv_stats_normal_quantile")
-t_cdf = _lib.fn("iv_stats_t_cdf")
-t_sf = _lib.fn("iv_stats_t_sf")
-t_quantile = _lib.fn("iv_stats_t_quantile")
 
 
-def _sample(x: Any) -> Any:
+def normal_cdf(x: float) -> float:
+    """P(Z <= x) of the standard normal distribution."""
+    return float(_lib.fn("iv_stats_normal_cdf")(x))
+
+
+def normal_sf(x: float) -> float:
+    """P(Z > x) of the standard normal distribution (accurate in the far tail)."""
+    return float(_lib.fn("iv_stats_normal_sf")(x))
+
+
+def normal_quantile(p: float) -> float:
+    """x with P(Z <= x) = p, p in [0, 1] (0 and 1 give -inf and +inf)."""
+    return float(_lib.fn("iv_stats_normal_quantile")(p))
+
+
+def t_cdf(t: float, df: float) -> float:
+    """P(T <= t) of Student's t with df degrees of freedom."""
+    return float(_lib.fn("iv_stats_t_cdf")(t, df))
+
+
+def t_sf(t: float, df: float) -> float:
+    """P(T > t) of Student's t with df degrees of freedom."""
+    return float(_lib.fn("iv_stats_t_sf")(t, df))
+
+
+def t_quantile(p: float, df: float) -> float:
+    """t with P(T <= t) = p for Student's t with df degrees of freedom."""
+    return float(_lib.fn("iv_stats_t_quantile")(p, df))
+
+
+def _sample(x: Sample) -> Tuple[Any, int, Any]:   # (double*, n, what keeps it alive)
     """A sequence or numpy array of numbers (None = NaN, dropped by the library)."""
     try:
         import numpy as np
@@ -32,7 +57,8 @@ def _sample(x: Any) -> Any:
     return ctypes.cast(arr, ctypes.POINTER(ctypes.c_double)), len(vals), arr
 
 
-def _options(confidence: Any=None, mwu_method: Any=None, mwu_continuity: Any=None) -> Any:
+def _options(confidence: Optional[float] = None, mwu_method: Union[None, str, int] = None,
+             mwu_continuity: Optional[bool] = None) -> Any:   # a ctypes struct
     o = _lib.init_struct(_lib.StatsOptions, "iv_stats_options_init")
     if confidence is not None:
         o.confidence = float(confidence)
@@ -43,11 +69,11 @@ def _options(confidence: Any=None, mwu_method: Any=None, mwu_continuity: Any=Non
     return o
 
 
-def _nan_none(v: Any) -> Any:
+def _nan_none(v: float) -> Optional[float]:
     return None if math.isnan(v) else v
 
 
-def welch(a: Any, b: Any) -> Any:
+def welch(a: Sample, b: Sample) -> Tuple[Optional[float], Optional[float], Optional[float]]:
     """Welch's t-test, two-sided: (t, df, p); None where undefined."""
     pa, na, ka = _sample(a)
     pb, nb, kb = _sample(b)
@@ -57,7 +83,8 @@ def welch(a: Any, b: Any) -> Any:
     return _nan_none(t.value), _nan_none(df.value), _nan_none(p.value)
 
 
-def mwu(a: Any, b: Any, method: Any=None, continuity: Any=None) -> Any:
+def mwu(a: Sample, b: Sample, method: Union[None, str, int] = None,
+        continuity: Optional[bool] = None) -> Tuple[Optional[float], Optional[float], bool]:
     """Two-sided Mann-Whitney U test as SciPy's mannwhitneyu: (u, p, exact)."""
     pa, na, ka = _sample(a)
     pb, nb, kb = _sample(b)
@@ -68,7 +95,7 @@ def mwu(a: Any, b: Any, method: Any=None, continuity: Any=None) -> Any:
     return _nan_none(u.value), _nan_none(p.value), bool(ex.value)
 
 
-def cliffs_delta(a: Any, b: Any) -> Any:
+def cliffs_delta(a: Sample, b: Sample) -> Optional[float]:
     """Cliff's delta in [-1, 1] (None when a sample is empty)."""
     pa, na, ka = _sample(a)
     pb, nb, kb = _sample(b)
@@ -77,7 +104,9 @@ def cliffs_delta(a: Any, b: Any) -> Any:
     return _nan_none(d.value)
 
 
-def compare(a: Any, b: Any, confidence: Any=None, mwu_method: Any=None, mwu_continuity: Any=None) -> Any:
+def compare(a: Sample, b: Sample, confidence: Optional[float] = None,
+            mwu_method: Union[None, str, int] = None,
+            mwu_continuity: Optional[bool] = None) -> Table:
     """Compare two samples: one single-result Table with n_a, n_b, mean_a, mean_b,
     median_a, median_b, diff, diff_ci_low, diff_ci_high, welch_t, welch_df, welch_p,
     mwu_u, mwu_p, cliffs_delta (doc/GUIDE.md §3 `compare`)."""

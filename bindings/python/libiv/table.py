@@ -1,12 +1,13 @@
 """Result tables: every libiv result is an iv_table (doc/GUIDE.md §3)."""
 
-from typing import Any, Iterator
+from typing import Any, Dict, Iterator, List, Optional, Union, cast
 import ctypes
 import json
 import math
 
 from . import _lib
 from ._errors import check, missing_dependency, not_found, out_of_range
+from ._types import Cell, PathLike, Row
 from ._util import Handle, from_ms
 
 STRING, INT, DOUBLE, TIME, BOOL, LIST = range(6)
@@ -18,21 +19,19 @@ FORMATS = {"table": 0, "text": 0, "csv": 1, "json": 2}
 _PERIODS = {"day": "D", "week": "W-SUN", "month": "M", "quarter": "Q-DEC", "year": "A-DEC"}
 
 
-def _periods(pd: Any, vals: Any, name: Any) -> Any:
+def _periods(pd: Any, vals: List[Cell], name: str) -> Any:   # pandas: untyped
     """Bucket labels ("2024-02", "2024-Q1", "2020-W53", ...) -> a PeriodArray (NaT for
     None); each distinct label is converted once."""
     import datetime as dt
     freq = _PERIODS[name]
     conv = {}
-    for v in set(vals):
-        if v is None:
-            continue
+    for v in set(x for x in vals if isinstance(x, str)):
         if name == "week":
             y, w = v.split("-W")
             conv[v] = pd.Period(dt.date.fromisocalendar(int(y), int(w), 1), freq=freq)
         else:
             conv[v] = pd.Period(v, freq=freq)
-    return pd.array([conv.get(v, pd.NaT) if v is not None else pd.NaT for v in vals],
+    return pd.array([conv.get(v, pd.NaT) if isinstance(v, str) else pd.NaT for v in vals],
                     dtype="period[%s]" % freq)
 
 
@@ -47,7 +46,7 @@ class Table(Handle):
 
     _free = "iv_table_free"
 
-    def __init__(self, handle: Any) -> None:
+    def __init__(self, handle: Optional[int]) -> None:
         self._h = handle
         t = _lib.fn
         n = t("iv_table_ncols")(handle)
@@ -55,36 +54,36 @@ class Table(Handle):
         self.types = [t("iv_table_col_type")(handle, i) for i in range(n)]
 
     @classmethod
-    def _take(cls, out: Any) -> "Table":
+    def _take(cls, out: "ctypes.c_void_p") -> "Table":
         """Wrap the iv_table* a successful call stored in the c_void_p `out`."""
         return cls(out.value)
 
     # --- shape -----------------------------------------------------------------------
-    def __len__(self) -> Any:
-        return _lib.fn("iv_table_nrows")(self._handle())
+    def __len__(self) -> int:
+        return int(_lib.fn("iv_table_nrows")(self._handle()))
 
     @property
-    def single(self) -> Any:
+    def single(self) -> bool:
         """True when the table is one result (JSON export writes one object)."""
         return bool(_lib.fn("iv_table_is_single")(self._handle()))
 
-    def column_types(self) -> Any:
+    def column_types(self) -> Dict[str, str]:
         """{column name: 'string' | 'int' | 'double' | 'time' | 'bool' | 'list'}."""
         return {c: _TYPE_NAMES[t] for c, t in zip(self.columns, self.types)}
 
     # --- cells -----------------------------------------------------------------------
-    def _cell(self, r: Any, c: Any) -> Any:
+    def _cell(self, r: int, c: int) -> Cell:
         h = self._h
         f = _lib.fn
         t = self.types[c]
         if not f("iv_table_is_defined")(h, r, c):
             return [] if t == LIST else None   # the exports write an empty list too
         if t == DOUBLE:
-            return f("iv_table_get_double")(h, r, c)
+            return float(f("iv_table_get_double")(h, r, c))
         if t == INT:
-            return f("iv_table_get_int")(h, r, c)
+            return int(f("iv_table_get_int")(h, r, c))
         if t == STRING:
-            return _lib.dec(f("iv_table_get_string")(h, r, c))
+            return cast(Optional[str], _lib.dec(f("iv_table_get_string")(h, r, c)))
         if t == TIME:
             return from_ms(f("iv_table_get_int")(h, r, c))
         if t == BOOL:
@@ -94,7 +93,7 @@ class Table(Handle):
             return [_lib.dec(f("iv_table_get_list_item")(h, r, c, i)) for i in range(n)]
         return None
 
-    def row(self, i: Any) -> Any:
+    def row(self, i: int) -> Row:
         """Row i as a dict (negative i counts from the end)."""
         n = len(self)
         if i < 0:
@@ -105,11 +104,11 @@ class Table(Handle):
 
     __getitem__ = row
 
-    def __iter__(self) -> Iterator[Any]:
+    def __iter__(self) -> Iterator[Row]:
         for i in range(len(self)):
             yield self.row(i)
 
-    def column(self, name: Any) -> Any:
+    def column(self, name: str) -> List[Cell]:
         """All values of one column, as a list."""
         c = _lib.fn("iv_table_col_index")(self._handle(), _lib.enc(name))
         if c < 0:
@@ -117,16 +116,16 @@ class Table(Handle):
                             % (name, ", ".join(self.columns)))
         return [self._cell(r, c) for r in range(len(self))]
 
-    def to_records(self) -> Any:
+    def to_records(self) -> List[Row]:
         """The rows as a list of dicts (None for undefined cells)."""
         return list(self)
 
-    def to_dict(self) -> Any:
+    def to_dict(self) -> Dict[str, List[Cell]]:
         """{column: [values]} (None for undefined cells)."""
         return {name: self.column(name) for name in self.columns}
 
     # --- exports ---------------------------------------------------------------------
-    def to_string(self, format: Any="table") -> Any:
+    def to_string(self, format: Union[str, int] = "table") -> str:
         """The library's own export: "table" (aligned text), "csv" or "json"."""
         fmt = FORMATS[format] if isinstance(format, str) else int(format)
         out = ctypes.c_void_p()
@@ -138,30 +137,30 @@ class Table(Handle):
         finally:
             _lib.fn("iv_table_free_string")(self._h, out)
 
-    def to_csv(self) -> Any:
+    def to_csv(self) -> str:
         """RFC 4180 CSV with a header line (undefined cells empty)."""
         return self.to_string("csv")
 
-    def to_json(self) -> Any:
+    def to_json(self) -> str:
         """JSON text: an array of row objects (one object for a single result)."""
         return self.to_string("json")
 
-    def save(self, path: Any, format: Any="csv") -> None:
+    def save(self, path: PathLike, format: Union[str, int] = "csv") -> None:
         """Write the table to a file ("-" for standard output)."""
         fmt = FORMATS[format] if isinstance(format, str) else int(format)
         check(_lib.fn("iv_table_save")(self._handle(), fmt, _lib.enc(str(path))))
 
-    def __str__(self) -> Any:
+    def __str__(self) -> str:
         return self.to_string("table")
 
-    def __repr__(self) -> Any:
+    def __repr__(self) -> str:
         if not self._h:
             return "<libiv.Table closed>"
         return "<libiv.Table %d rows x %d columns: %s>" % (
             len(self), len(self.columns), ", ".join(self.columns[:8]) +
             (", ..." if len(self.columns) > 8 else ""))
 
-    def to_pandas(self) -> Any:
+    def to_pandas(self) -> Any:   # a pandas.DataFrame (pandas ships no types in Debian)
         """A pandas DataFrame: numeric columns as float64/Int64, TIME as
         datetime64[ns, UTC] (cells are pandas Timestamps), BOOL as boolean, the time-bucket
         keys day, week, month, quarter, year as pandas Periods (period[D], period[W-SUN]
@@ -192,6 +191,6 @@ class Table(Handle):
                 data[name] = pd.array(vals, dtype="object")
         return pd.DataFrame(data, columns=self.columns)
 
-    def to_json_value(self) -> Any:
+    def to_json_value(self) -> Any:   # parsed JSON: a list of dicts, or one dict
         """The parsed JSON export (what `iv ... --format json` prints)."""
         return json.loads(self.to_json())
