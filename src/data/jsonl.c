@@ -231,10 +231,13 @@ static int iv__jskip(iv__jp *p, size_t depth, const char *key)
     return iv__jbad(p, at, "unterminated nested value for key '%s'", key);
 }
 
-/* Flatten mode: append a[0..na) "." b[0..nb) (or just b when na is 0) to the key
- * arena; *off receives where. The arena may move: callers keep offsets. */
-static int iv__jkey_put(iv__jsonl *j, size_t *used, size_t aoff, size_t na, const char *b, size_t nb,
-                        size_t *off)
+/* Flatten mode: append a[0..na) "." b[0..nb) (or just b when the member is at the top,
+ * nested 0) to the key arena; *off receives where. The parent's path may be empty (a
+ * member of an object under the key ""): it is still followed by the dot, so the stored
+ * path is always na + 1 + nb bytes long below the top. The arena may move: callers keep
+ * offsets. */
+static int iv__jkey_put(iv__jsonl *j, size_t *used, int nested, size_t aoff, size_t na, const char *b,
+                        size_t nb, size_t *off)
 {
     size_t need = *used + na + 1 + nb;
     if (need > j->capk) {
@@ -244,7 +247,7 @@ static int iv__jkey_put(iv__jsonl *j, size_t *used, size_t aoff, size_t na, cons
         j->capk = cap;
     }
     *off = *used;
-    if (na) {
+    if (nested) {
         memcpy(j->kbuf + *used, j->kbuf + aoff, na);
         j->kbuf[*used + na] = '.';
         *used += na + 1;
@@ -299,7 +302,7 @@ static int iv__jobject(iv__jp *p, size_t depth, size_t poff, size_t plen, size_t
         }
         if (j->flatten && (depth > 1 || *p->s == '{' || *p->s == '[')) {
             /* the member's full path goes to the arena */
-            if (iv__jkey_put(j, kused, poff, plen, m.key, m.nkey, &koff))
+            if (iv__jkey_put(j, kused, depth > 1, poff, plen, m.key, m.nkey, &koff))
                 return IV_ENOMEM;
             m.nkey = depth > 1 ? plen + 1 + m.nkey : m.nkey;
             m.key = NULL; /* set from koff once the arena stops moving */
