@@ -450,6 +450,101 @@ IV_API int iv_rfm_discrete(iv_table **out, const iv_store *store, const iv_rfm_o
  */
 IV_API int iv_contracts(iv_table **out, const iv_store *store, const iv_rfm_options *opts);
 
+/**
+ * @brief Options for iv_clv_validate() and iv_clv_validate_store(). Initialise with
+ *        ::IV_CLV_VALIDATE_OPTIONS_INIT or iv_clv_validate_options_init(); fields are
+ *        only appended.
+ * @since 1.2
+ */
+typedef struct iv_clv_validate_options {
+    size_t size;             /**< sizeof(iv_clv_validate_options) */
+    iv_alloc_fn alloc;       /**< allocator hook of the table, NULL for the default */
+    void *alloc_ud;          /**< passed to @ref alloc */
+    const double *z_purchase; /**< for a model fitted with k_p purchase covariates: n x k_p
+                                   values, row-major, one row per customer; each customer is
+                                   then predicted by its own model (iv_clv_for_customer());
+                                   NULL = every covariate 0. Ignored by
+                                   iv_clv_validate_store() (the fit's are used) */
+    const double *z_dropout;  /**< the same for the k_d dropout covariates (Pareto/NBD) */
+    size_t *failed;           /**< when a customer's prediction fails, receives its index
+                                   (as the message names it); may be NULL */
+} iv_clv_validate_options;
+
+/** @brief Static initialiser for ::iv_clv_validate_options. @since 1.2 */
+#define IV_CLV_VALIDATE_OPTIONS_INIT { sizeof(iv_clv_validate_options), NULL, NULL, NULL, NULL, NULL }
+
+/**
+ * @brief Initialise validation options to the defaults.
+ * @param[out] opts the options
+ * @param[in] size sizeof(iv_clv_validate_options) as the caller knows it
+ * @return ::IV_OK or ::IV_EINVAL
+ * @since 1.2
+ */
+IV_API int iv_clv_validate_options_init(iv_clv_validate_options *opts, size_t size);
+
+/**
+ * @brief Calibration against holdout (doc/CLV.md, validation): the holdout purchases of
+ *        each customer set against the model's conditional expectation over the holdout.
+ *
+ * Customer i has the calibration summary (x, t_x, T) the model was fitted on (BG/BB:
+ * (x, t_x, n)), holdout_x[i] purchases in the holdout and a holdout of length
+ * holdout_T[i] after T (BG/BB: holdout_n opportunities); its prediction is
+ * iv_clv_conditional(clv, holdout_T[i], x, t_x, T). The table has the rows `x` = "0" ..
+ * "6" and "7+" (customers by calibration repeat purchases x: `customers`, `actual` the
+ * mean of holdout_x, `predicted` the mean prediction; both undefined when the row has no
+ * customer) and a last row `x` = "all": `customers` all of them, `actual` and `predicted`
+ * the totals (sums over the customers), and over customers the mean absolute error `mae`,
+ * the root mean squared error `rmse` and the Pearson `correlation` of holdout_x and the
+ * prediction (undefined when either is constant); the columns `mae`, `rmse` and
+ * `correlation` are undefined in the other rows. Models: BG/NBD, MBG/NBD, Pareto/NBD
+ * (with covariates: each customer at its own rates) and BG/BB; Gamma-Gamma (no purchase
+ * counts) and shifted-BG (no transactions) are refused.
+ * @param[out] out receives the table (free with iv_table_free())
+ * @param[in] clv the model (usually fitted on the same x, t_x, T)
+ * @param[in] x calibration repeat transactions per customer
+ * @param[in] t_x calibration recency per customer
+ * @param[in] T calibration age per customer (n for BG/BB)
+ * @param[in] holdout_x holdout transactions per customer (finite, >= 0)
+ * @param[in] holdout_T holdout length per customer (finite, >= 0; whole opportunities
+ *            for BG/BB), in the model's time unit
+ * @param[in] n number of customers (0 gives the rows with no customer)
+ * @param[in] opts options, or NULL
+ * @return ::IV_OK; ::IV_EINVAL (NULL argument, Gamma-Gamma or shifted-BG, covariates
+ *         missing or given for a model without them); ::IV_ERANGE or ::IV_EUNDEFINED (a
+ *         customer's summary out of range or its prediction undefined: the message names
+ *         the customer index, also stored in opts->failed); ::IV_ENOMEM
+ * @since 1.2
+ */
+IV_API int iv_clv_validate(iv_table **out, const iv_clv *clv, const double *x,
+                           const double *t_x, const double *T, const double *holdout_x,
+                           const double *holdout_T, size_t n,
+                           const iv_clv_validate_options *opts);
+
+/**
+ * @brief Calibration against holdout from a store, as `iv clv validate`: the summaries of
+ *        iv_rfm() (BG/BB: iv_rfm_discrete()) up to rfm->calibration_end, the model fitted
+ *        on them with @p fit, and iv_clv_validate() over the holdout up to
+ *        rfm->holdout_end (holdout length: the days from the calibration end day to the
+ *        holdout end day, in rfm->unit; BG/BB: each contact's holdout_n).
+ * @param[out] out receives the validation table (free with iv_table_free())
+ * @param[out] fitted receives the calibration fit (free with iv_clv_free()); may be NULL
+ * @param[in] store the store (prepared)
+ * @param[in] model ::IV_CLV_BGNBD, ::IV_CLV_MBGNBD, ::IV_CLV_PARETO or ::IV_CLV_BGBB
+ * @param[in] rfm calibration_end (required), holdout_end (::IV_TIME_NONE = the day of the
+ *            store's last timestamp; not before the calibration end), unit, scoring model
+ * @param[in] fit fit options (covariates: one row per contact in the order of the rows of
+ *            iv_rfm() with these options), or NULL
+ * @param[in] opts options (the allocator and failed), or NULL
+ * @return ::IV_OK; ::IV_EINVAL (no calibration end, a holdout end before it, another
+ *         model); ::IV_EUNDEFINED (no contact with a purchase on or before the calibration
+ *         end); the errors of iv_rfm(), iv_clv_fit() and iv_clv_validate()
+ * @since 1.2
+ */
+IV_API int iv_clv_validate_store(iv_table **out, iv_clv **fitted, const iv_store *store,
+                                 int model, const iv_rfm_options *rfm,
+                                 const iv_clv_options *fit,
+                                 const iv_clv_validate_options *opts);
+
 /** @} */
 
 #ifdef __cplusplus

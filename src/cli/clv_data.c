@@ -102,95 +102,20 @@ int clv_cov_customer(const iv_clv *tx, const clv_cov *cov, size_t i, iv_clv **on
 int clv_validate_table(const clv_data *d, const iv_clv *tx, const clv_cov *cov, iv_table **out,
                        size_t *bad)
 {
-    static const char *const cols[] = {"x", "customers", "actual", "predicted", "mae", "rmse",
-                                       "correlation"};
-    static const int types[] = {IV_COL_STRING, IV_COL_INT, IV_COL_DOUBLE, IV_COL_DOUBLE,
-                                IV_COL_DOUBLE, IV_COL_DOUBLE, IV_COL_DOUBLE};
-    double cnt[8] = {0}, act[8] = {0}, pre[8] = {0}, sa = 0, sp = 0;
-    double sae = 0, sse = 0, n = 0, ma, mp, va = 0, vp = 0, cv = 0, *p;
-    iv_table *t = NULL;
-    size_t i;
-    int k, rc = IV_OK;
-    *out = NULL;
-    if (!(p = malloc((d->n ? d->n : 1) * sizeof *p)))
-        return IV_ENOMEM;
-    for (i = 0; i < d->n; i++) {
-        iv_clv *one = NULL;
-        if (cov && cov->k)
-            rc = clv_cov_customer(tx, cov, i, &one);
-        if (rc == IV_OK)
-            rc = iv_clv_conditional(one ? one : tx, d->hT[i], d->x[i], d->t_x[i], d->T[i], &p[i]);
-        iv_clv_free(one);
-        if (rc != IV_OK) {
-            if (bad)
-                *bad = i;
-            free(p);
-            return rc;
-        }
-        k = d->x[i] >= 7 ? 7 : (int)d->x[i];
-        cnt[k] += 1;
-        act[k] += d->hx[i];
-        pre[k] += p[i];
-        n += 1;
-        sa += d->hx[i];
-        sp += p[i];
-        sae += fabs(d->hx[i] - p[i]);
-        sse += (d->hx[i] - p[i]) * (d->hx[i] - p[i]);
+    iv_clv_validate_options vo = IV_CLV_VALIDATE_OPTIONS_INIT;
+    if (cov && cov->k) { /* the same covariates on both rates of Pareto/NBD, as fitted */
+        vo.z_purchase = cov->z;
+        vo.z_dropout = iv_clv_model_of(tx) == IV_CLV_PARETO ? cov->z : NULL;
     }
-    /* the correlation from centred sums (two passes: no cancellation of large means) */
-    ma = n > 0 ? sa / n : NAN;
-    mp = n > 0 ? sp / n : NAN;
-    for (i = 0; i < d->n; i++) {
-        va += (d->hx[i] - ma) * (d->hx[i] - ma);
-        vp += (p[i] - mp) * (p[i] - mp);
-        cv += (d->hx[i] - ma) * (p[i] - mp);
-    }
-    free(p);
-    rc = iv_table_new(&t, NULL, NULL);
-    for (k = 0; rc == IV_OK && k < 7; k++)
-        if (iv_table_add_column(t, cols[k], types[k]) < 0)
-            rc = IV_ENOMEM;
-    for (k = 0; rc == IV_OK && k <= 8; k++) {
-        char lab[8];
-        long r = iv_table_add_row(t);
-        if (r < 0) {
-            rc = (int)r;
-            break;
-        }
-        if (k < 7)
-            snprintf(lab, sizeof lab, "%d", k);
-        else
-            snprintf(lab, sizeof lab, "%s", k == 7 ? "7+" : "all");
-        rc = iv_table_set_string(t, (size_t)r, 0, lab);
-        if (k < 8) {
-            if (rc == IV_OK)
-                rc = iv_table_set_int(t, (size_t)r, 1, (int64_t)cnt[k]);
-            if (rc == IV_OK)
-                rc = iv_table_set_double(t, (size_t)r, 2, cnt[k] ? act[k] / cnt[k] : NAN);
-            if (rc == IV_OK)
-                rc = iv_table_set_double(t, (size_t)r, 3, cnt[k] ? pre[k] / cnt[k] : NAN);
-        } else {
-            double corr = va > 0 && vp > 0 ? cv / sqrt(va * vp) : NAN;
-            if (rc == IV_OK)
-                rc = iv_table_set_int(t, (size_t)r, 1, (int64_t)n);
-            if (rc == IV_OK)
-                rc = iv_table_set_double(t, (size_t)r, 2, sa);
-            if (rc == IV_OK)
-                rc = iv_table_set_double(t, (size_t)r, 3, sp);
-            if (rc == IV_OK)
-                rc = iv_table_set_double(t, (size_t)r, 4, n > 0 ? sae / n : NAN);
-            if (rc == IV_OK)
-                rc = iv_table_set_double(t, (size_t)r, 5, n > 0 ? sqrt(sse / n) : NAN);
-            if (rc == IV_OK)
-                rc = iv_table_set_double(t, (size_t)r, 6, corr);
-        }
-    }
-    if (rc != IV_OK) {
-        iv_table_free(t);
-        return rc;
-    }
-    *out = t;
-    return IV_OK;
+    vo.failed = bad;
+    return iv_clv_validate(out, tx, d->x, d->t_x, d->T, d->hx, d->hT, d->n, &vo);
+}
+
+const char *clv_validate_why(void)
+{
+    /* iv_clv_validate's message is "customer N: WHAT: the prediction's own message" */
+    const char *m = iv_error_last(), *p = strncmp(m, "customer ", 9) == 0 ? strchr(m, ':') : NULL;
+    return p && p[1] == ' ' ? p + 2 : m;
 }
 
 /* ---- covariates --------------------------------------------------------------------- */

@@ -53,12 +53,13 @@ int clv_cov_from_dims(const char *cmd, const iv_store *store, const char *dims,
  * the covariates on both rates for Pareto/NBD as the fit takes them. */
 int clv_cov_customer(const iv_clv *tx, const clv_cov *cov, size_t i, iv_clv **one);
 
-/* The validation table: rows x = "0".."6", "7+" (customers, actual = mean holdout
- * purchases, predicted = mean conditional expectation over hT) and "all" (every customer:
- * customers, actual and predicted as totals, i.e. sums over the customers, and mae, rmse,
- * correlation over customers). IV_OK, or the error of the first conditional expectation
- * that fails (its index in *bad) or IV_ENOMEM. With covariates (cov non-NULL, cov->k > 0)
- * each customer is predicted by its own model (clv_cov_customer). */
+/* The validation table of iv_clv_validate (rows x = "0".."6", "7+" and "all") over the
+ * holdout purchases hx in the holdout lengths hT. IV_OK, or the error of the first
+ * customer whose prediction fails (its index in *bad) or IV_ENOMEM. With covariates (cov
+ * non-NULL, cov->k > 0) each customer is predicted by its own model. */
 int clv_validate_table(const clv_data *d, const iv_clv *tx, const clv_cov *cov, iv_table **out,
                        size_t *bad);
+/* After clv_validate_table failed: the failing prediction's own message (iv_error_last()
+ * without the "customer N: WHAT: " that iv_clv_validate puts before it). */
+const char *clv_validate_why(void);
 #endif

@@ -328,8 +328,7 @@ static int clv_validate(const char *cmd, const clv_data *d, const iv_clv *tx, co
         return CLI_OK;
     if (rc == IV_ENOMEM)
         return cli_fail(cmd, "out of memory");
-    return cli_fail(cmd, "contact '%s': the conditional expectation: %s", d->contact[bad],
-                    iv_error_last());
+    return cli_fail(cmd, "contact '%s': %s", d->contact[bad], clv_validate_why());
 }
 
 static int clv_pmf(const char *cmd, const iv_clv *m, double horizon, unsigned long long kmax,

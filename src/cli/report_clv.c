@@ -376,8 +376,11 @@ static int holdout(const report_clv_in *in, int *charts)
         if (f.m[k] && (rc = clv_validate_table(&d, f.m[k], NULL, &vt[k], NULL)) != IV_OK &&
             rc != IV_ENOMEM) {
             /* a prediction the model cannot give: the model is left out, with the reason */
+            const char *w = clv_validate_why(), *ce = "the conditional expectation: ";
+            if (strncmp(w, ce, strlen(ce)) == 0)
+                w += strlen(ce);
             snprintf(f.why[k], sizeof f.why[k], "Its predictions are undefined for these data: %s",
-                     iv_error_last());
+                     w);
             iv_clv_free(f.m[k]);
             f.m[k] = NULL;
             got--;

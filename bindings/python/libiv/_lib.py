@@ -127,6 +127,12 @@ class ClvOptions(Structure):
                 ("names_dropout", POINTER(ctypes.c_char_p))]
 
 
+class ClvValidateOptions(Structure):
+    _fields_ = [("size", c_size_t), ("alloc", ALLOC_FN), ("alloc_ud", c_void_p),
+                ("z_purchase", POINTER(c_double)), ("z_dropout", POINTER(c_double)),
+                ("failed", POINTER(c_size_t))]
+
+
 class RfmOptions(Structure):
     _fields_ = [("size", c_size_t), ("calibration_end", c_int64), ("unit", c_int),
                 ("model", c_void_p), ("holdout_end", c_int64)]
@@ -297,6 +303,11 @@ _PROTOS = {
     "iv_clv_survival": (c_int, [P, c_double, PD]),
     "iv_clv_retention": (c_int, [P, c_double, PD]),
     "iv_clv_residual_lifetime": (c_int, [P, c_double, c_double, PD]),
+    "iv_clv_validate_options_init": (c_int, [POINTER(ClvValidateOptions), c_size_t]),
+    "iv_clv_validate": (c_int, [PP, P, PD, PD, PD, PD, PD, c_size_t,
+                                POINTER(ClvValidateOptions)]),
+    "iv_clv_validate_store": (c_int, [PP, PP, P, c_int, POINTER(RfmOptions),
+                                      POINTER(ClvOptions), POINTER(ClvValidateOptions)]),
     "iv_rfm_discrete": (c_int, [PP, P, POINTER(RfmOptions)]),
     "iv_contracts": (c_int, [PP, P, POINTER(RfmOptions)]),
     "iv_rfm_options_init": (c_int, [POINTER(RfmOptions), c_size_t]),

@@ -159,6 +159,19 @@ def _rfm(store: Any, calibration_end: Any, unit: Union[str, int], model: Any,
     return Table._take(out)
 
 
+def _covariate_rows(who: str, which: str, cov: Mapping[str, ArrayLike], names: List[str],
+                    n: int) -> Tuple[Any, Any]:
+    """The covariates {name: one value per customer} as the n x k row-major doubles of the
+    C API, columns in the order of names (a C pointer and the array to keep alive)."""
+    cols = [_flat(cov[k]) for k in names]
+    for nm, col in zip(names, cols):
+        if len(col) != n:
+            raise invalid("%s: %s covariate %r has %d values, x has %d"
+                          % (who, which, nm, len(col), n))
+    k = len(names)
+    return _doubles([cols[j][i] for i in range(n) for j in range(k)])
+
+
 def simple(m: float, r: float, d: float) -> float:
     """The simple CLV m r / (1 + d - r) (doc/CLV.md, the simple model)."""
     out = ctypes.c_double()
@@ -225,14 +238,8 @@ class CLV(Handle):
             if cov is None:
                 continue
             names = [str(k) for k in cov.keys()]
-            cols = [_flat(cov[k]) for k in cov.keys()]
-            for nm, col in zip(names, cols):
-                if len(col) != n:
-                    raise invalid("CLV.fit: %s covariate %r has %d values, x has %d"
-                                  % (which, nm, len(col), n))
+            pz_, kz_ = _covariate_rows("CLV.fit", which, cov, names, n)
             k = len(names)
-            zflat = [cols[j][i] for i in range(n) for j in range(k)]
-            pz_, kz_ = _doubles(zflat)
             carr = (ctypes.c_char_p * max(k, 1))(*[_lib.enc(nm) for nm in names])
             keep += [kz_, carr]
             setattr(o, "covariates_" + which, k)
@@ -262,6 +269,83 @@ class CLV(Handle):
         if code == 3:
             return cls.fit(model, x, zbar=zbar, **opts)
         return cls.fit(model, x, t_x, T, **opts)
+
+    @classmethod
+    def validate_store(cls, store: Any, model: Union[str, int] = "bgnbd",
+                       calibration_end: Any = None, holdout_end: Any = None,
+                       unit: Union[str, int] = "week", scoring_model: Any = None,
+                       **opts: Any) -> Table:
+        """Calibration against holdout from a store, as ``iv clv validate``
+        (iv_clv_validate_store): the model ('bgnbd', 'mbgnbd', 'pareto' or 'bgbb') fitted
+        on the summaries up to calibration_end (required), each contact's holdout purchases
+        up to holdout_end (None: the store's last day) against its conditional expectation.
+        Returns the Table of CLV.validate. opts: the fit's max_iterations, tolerance,
+        start, progress, penalizer."""
+        code = _model_code(model)
+        ro, keep = _rfm_options(calibration_end, unit, scoring_model, holdout_end)
+        o, prog = _options(**opts)
+        out = ctypes.c_void_p()
+        rc = _lib.fn("iv_clv_validate_store")(ctypes.byref(out), None, store._prepared(), code,
+                                              ctypes.byref(ro), ctypes.byref(o), None)
+        del keep
+        prog.reraise()
+        check(rc)
+        return Table._take(out)
+
+    def validate(self, x: ArrayLike, t_x: ArrayLike, T: ArrayLike, holdout_x: ArrayLike,
+                 holdout_T: ArrayLike,
+                 purchase_covariates: Optional[Mapping[str, ArrayLike]] = None,
+                 dropout_covariates: Optional[Mapping[str, ArrayLike]] = None) -> Table:
+        """Calibration against holdout (iv_clv_validate, doc/CLV.md): customers with the
+        calibration summaries (x, t_x, T) (BG/BB: T = n), holdout_x purchases in a holdout
+        of length holdout_T after T (a number for all, or one per customer; BG/BB: the
+        holdout opportunities). Rows x = '0'..'6', '7+' (customers, actual = mean
+        holdout_x, predicted = mean conditional expectation) and 'all' (totals of actual
+        and predicted, mae, rmse, correlation; None where undefined). A fit with
+        covariates takes each customer's {name: values} as CLV.fit did."""
+        xs = _flat(x)
+        n = len(xs)
+        cols = {"t_x": _flat(t_x), "T": _flat(T), "holdout_x": _flat(holdout_x),
+                "holdout_T": _flat(holdout_T)}
+        if len(cols["holdout_T"]) == 1 and n != 1:
+            cols["holdout_T"] = cols["holdout_T"] * n
+        for name, col in cols.items():
+            if len(col) != n:
+                raise invalid("CLV.validate: %s has %d entries, x has %d" % (name, len(col), n),
+                              column=name)
+        ptrs = [_doubles(v) for v in (xs, cols["t_x"], cols["T"], cols["holdout_x"],
+                                      cols["holdout_T"])]
+        o = _lib.init_struct(_lib.ClvValidateOptions, "iv_clv_validate_options_init")
+        names = list(self.params)
+        keep: List[Any] = []
+        for which, cov in (("purchase", purchase_covariates), ("dropout", dropout_covariates)):
+            pre = "gamma_" + which + "."
+            want = [k[len(pre):] for k in names if k.startswith(pre)]
+            if cov is None:
+                if want:
+                    raise invalid("CLV.validate: the fit has %s covariates %s"
+                                  % (which, ", ".join(want)))
+                continue
+            if sorted(str(k) for k in cov.keys()) != sorted(want):
+                raise invalid("CLV.validate: %s covariates %s expected, %s given"
+                              % (which, want, list(cov.keys())))
+            pz, kz = _covariate_rows("CLV.validate", which, cov, want, n)
+            keep.append(kz)
+            setattr(o, "z_" + which, pz)
+        failed = ctypes.c_size_t()
+        o.failed = ctypes.pointer(failed)
+        out = ctypes.c_void_p()
+        rc = _lib.fn("iv_clv_validate")(ctypes.byref(out), self._handle(),
+                                        *[p for p, _ in ptrs], n, ctypes.byref(o))
+        if rc != 0:
+            try:
+                check(rc)
+            except Error as e:
+                if e.message.startswith("customer "):  # the library names the customer
+                    raise type(e)(e.code, e.message, int(failed.value), e.column,
+                                  e.line) from None
+                raise
+        return Table._take(out)
 
     @property
     def model(self) -> Optional[str]:

@@ -1,0 +1,285 @@
+/* CLV calibration against holdout: iv_clv_validate and iv_clv_validate_store (doc/CLV.md). */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "clv.h"
+#include "store.h"
+#include "table.h"
+#include "timefmt.h"
+
+/* the frequency classes x = 0..6 and 7+, then "all" */
+#define IV__VAL_CLASSES 8
+
+int iv_clv_validate_options_init(iv_clv_validate_options *opts, size_t size)
+{
+    IV__OPTIONS_INIT(iv_clv_validate_options, IV_CLV_VALIDATE_OPTIONS_INIT, opts, size,
+                     sizeof(iv_clv_validate_options));
+}
+
+static int resolve(const iv_clv_validate_options *opts, iv_clv_validate_options *o)
+{
+    int rc;
+    memset(o, 0, sizeof *o);
+    if (opts) {
+        if ((rc = iv__check_options(opts, opts->size, sizeof *o, sizeof *o,
+                                    "iv_clv_validate_options")) != IV_OK)
+            return rc;
+        *o = *opts;
+    }
+    o->size = sizeof *o;
+    return IV_OK;
+}
+
+static const char *model_name(int model)
+{
+    switch (model) {
+    case IV_CLV_BGNBD: return "BG/NBD";
+    case IV_CLV_PARETO: return "Pareto/NBD";
+    case IV_CLV_GG: return "Gamma-Gamma";
+    case IV_CLV_MBGNBD: return "MBG/NBD";
+    case IV_CLV_BGBB: return "BG/BB";
+    case IV_CLV_SBG: return "shifted-BG";
+    default: return "an unknown model";
+    }
+}
+
+/* The last error, prefixed with the customer and what failed (the message is copied
+ * first: iv__error writes the buffer iv_error_last() reads). */
+static int customer_error(int rc, size_t i, const char *what)
+{
+    char msg[512];
+    snprintf(msg, sizeof msg, "%s", iv_error_last());
+    return iv__error(rc, "customer %zu: %s: %s", i, what, msg);
+}
+
+/* The table of the class sums (clv_validate.c's only layout, doc/CLV.md). */
+static int make_table(const iv__alloc *a, const double *cnt, const double *act,
+                      const double *pre, double n, double sa, double sp, double mae,
+                      double rmse, double corr, iv_table **out)
+{
+    static const char *const cols[] = {"x", "customers", "actual", "predicted", "mae", "rmse",
+                                       "correlation"};
+    static const int types[] = {IV_COL_STRING, IV_COL_INT, IV_COL_DOUBLE, IV_COL_DOUBLE,
+                                IV_COL_DOUBLE, IV_COL_DOUBLE, IV_COL_DOUBLE};
+    iv_table *t = iv__table_new(a);
+    int k, rc = IV_OK;
+    if (!t)
+        return iv__nomem("validation table");
+    for (k = 0; rc >= 0 && k < 7; k++)
+        rc = iv__table_add_col(t, cols[k], types[k]);
+    for (k = 0; rc >= 0 && k <= IV__VAL_CLASSES; k++) {
+        char lab[8];
+        long r = iv__table_add_row(t);
+        size_t row = (size_t)r;
+        if (r < 0) {
+            rc = (int)r;
+            break;
+        }
+        if (k < 7)
+            snprintf(lab, sizeof lab, "%d", k);
+        else
+            snprintf(lab, sizeof lab, "%s", k == 7 ? "7+" : "all");
+        rc = iv__table_set_string(t, row, 0, lab, strlen(lab));
+        if (k < IV__VAL_CLASSES) {
+            if (rc >= 0)
+                rc = iv__table_set_int(t, row, 1, (int64_t)cnt[k]);
+            if (rc >= 0)
+                rc = iv__table_set_double(t, row, 2, cnt[k] ? act[k] / cnt[k] : NAN);
+            if (rc >= 0)
+                rc = iv__table_set_double(t, row, 3, cnt[k] ? pre[k] / cnt[k] : NAN);
+        } else {
+            if (rc >= 0)
+                rc = iv__table_set_int(t, row, 1, (int64_t)n);
+            if (rc >= 0)
+                rc = iv__table_set_double(t, row, 2, sa);
+            if (rc >= 0)
+                rc = iv__table_set_double(t, row, 3, sp);
+            if (rc >= 0)
+                rc = iv__table_set_double(t, row, 4, mae);
+            if (rc >= 0)
+                rc = iv__table_set_double(t, row, 5, rmse);
+            if (rc >= 0)
+                rc = iv__table_set_double(t, row, 6, corr);
+        }
+    }
+    if (rc < 0) {
+        iv_table_free(t);
+        return rc;
+    }
+    *out = t;
+    return IV_OK;
+}
+
+int iv_clv_validate(iv_table **out, const iv_clv *clv, const double *x, const double *t_x,
+                    const double *T, const double *holdout_x, const double *holdout_T,
+                    size_t n, const iv_clv_validate_options *opts)
+{
+    double cnt[IV__VAL_CLASSES] = {0}, act[IV__VAL_CLASSES] = {0}, pre[IV__VAL_CLASSES] = {0};
+    double sa = 0, sp = 0, sae = 0, sse = 0, nn = 0, ma, mp, va = 0, vp = 0, cv = 0, *p;
+    iv_clv_validate_options o;
+    size_t i;
+    int k, rc;
+    if (out)
+        *out = NULL;
+    if (!out || !clv || (n && (!x || !t_x || !T || !holdout_x || !holdout_T)))
+        return iv__error(IV_EINVAL, "iv_clv_validate: NULL argument");
+    if ((rc = resolve(opts, &o)) != IV_OK)
+        return rc;
+    if (clv->model == IV_CLV_GG || clv->model == IV_CLV_SBG)
+        return iv__error(IV_EINVAL, "iv_clv_validate: %s predicts no purchase counts "
+                         "(validation needs BG/NBD, MBG/NBD, Pareto/NBD or BG/BB)",
+                         model_name(clv->model));
+    if ((o.z_purchase && !clv->kp) || (o.z_dropout && !clv->kd))
+        return iv__error(IV_EINVAL, "iv_clv_validate: %s covariates given for a model fitted "
+                         "without them", o.z_purchase && !clv->kp ? "purchase" : "dropout");
+    if (!(p = iv__malloc(&clv->alloc, (n ? n : 1) * sizeof *p)))
+        return iv__nomem("validation predictions");
+    for (i = 0; i < n; i++) {
+        iv_clv *one = NULL;
+        const double *zp = o.z_purchase ? o.z_purchase + i * clv->kp : NULL;
+        const double *zd = o.z_dropout ? o.z_dropout + i * clv->kd : NULL;
+        rc = IV_OK;
+        if (!(holdout_x[i] >= 0) || !isfinite(holdout_x[i]))
+            rc = iv__error(IV_ERANGE, "customer %zu: holdout_x = %g must be finite and >= 0", i,
+                           holdout_x[i]);
+        else if (!(holdout_T[i] >= 0) || !isfinite(holdout_T[i]))
+            rc = iv__error(IV_ERANGE, "customer %zu: holdout_T = %g must be finite and >= 0", i,
+                           holdout_T[i]);
+        if (rc == IV_OK && (zp || zd)) {
+            if ((rc = iv_clv_for_customer(clv, zp, zd, &one)) != IV_OK && rc != IV_ENOMEM)
+                rc = customer_error(rc, i, "its covariates");
+        }
+        if (rc == IV_OK &&
+            (rc = iv_clv_conditional(one ? one : clv, holdout_T[i], x[i], t_x[i], T[i], &p[i])) !=
+                IV_OK && rc != IV_ENOMEM)
+            rc = customer_error(rc, i, "the conditional expectation");
+        iv_clv_free(one);
+        if (rc != IV_OK) {
+            if (o.failed)
+                *o.failed = i;
+            iv__free(&clv->alloc, p, (n ? n : 1) * sizeof *p);
+            return rc;
+        }
+        k = x[i] >= 7 ? 7 : (int)x[i];
+        cnt[k] += 1;
+        act[k] += holdout_x[i];
+        pre[k] += p[i];
+        nn += 1;
+        sa += holdout_x[i];
+        sp += p[i];
+        sae += fabs(holdout_x[i] - p[i]);
+        sse += (holdout_x[i] - p[i]) * (holdout_x[i] - p[i]);
+    }
+    /* the correlation from centred sums (two passes: no cancellation of large means) */
+    ma = nn > 0 ? sa / nn : NAN;
+    mp = nn > 0 ? sp / nn : NAN;
+    for (i = 0; i < n; i++) {
+        va += (holdout_x[i] - ma) * (holdout_x[i] - ma);
+        vp += (p[i] - mp) * (p[i] - mp);
+        cv += (holdout_x[i] - ma) * (p[i] - mp);
+    }
+    iv__free(&clv->alloc, p, (n ? n : 1) * sizeof *p);
+    {
+        iv__alloc ta;
+        iv__alloc_init(&ta, o.alloc, o.alloc_ud);
+        return make_table(&ta, cnt, act, pre, nn, sa, sp, nn > 0 ? sae / nn : NAN,
+                          nn > 0 ? sqrt(sse / nn) : NAN,
+                          va > 0 && vp > 0 ? cv / sqrt(va * vp) : NAN, out);
+    }
+}
+
+/* A numeric column of a summary table into a new array. */
+static int column(const iv__alloc *a, const iv_table *t, const char *name, size_t n,
+                  double **out)
+{
+    long c = iv_table_col_index(t, name);
+    size_t i;
+    if (c < 0)
+        return iv__error(IV_EINVAL, "iv_clv_validate_store: the summary has no column '%s'",
+                         name);
+    if (!(*out = iv__malloc(a, (n ? n : 1) * sizeof **out)))
+        return iv__nomem("validation summaries");
+    for (i = 0; i < n; i++)
+        (*out)[i] = iv_table_get_double(t, i, (size_t)c);
+    return IV_OK;
+}
+
+int iv_clv_validate_store(iv_table **out, iv_clv **fitted, const iv_store *store, int model,
+                          const iv_rfm_options *rfm, const iv_clv_options *fit,
+                          const iv_clv_validate_options *opts)
+{
+    iv_rfm_options ro;
+    iv_clv_validate_options o;
+    iv_table *t = NULL;
+    iv_clv *m = NULL;
+    double *col[5] = {NULL, NULL, NULL, NULL, NULL}, hold_len;
+    static const char *const names[] = {"x", "t_x", "T", "holdout_x", "holdout_n"};
+    int64_t hold_end;
+    size_t n = 0, k, j;
+    int rc;
+    if (out)
+        *out = NULL;
+    if (fitted)
+        *fitted = NULL;
+    if (!out || !store || !rfm)
+        return iv__error(IV_EINVAL, "iv_clv_validate_store: NULL argument");
+    if ((rc = resolve(opts, &o)) != IV_OK)
+        return rc;
+    if ((rc = iv__check_options(rfm, rfm->size, sizeof ro, sizeof ro, "iv_rfm_options")) != IV_OK)
+        return rc;
+    ro = *rfm;
+    if (model != IV_CLV_BGNBD && model != IV_CLV_MBGNBD && model != IV_CLV_PARETO &&
+        model != IV_CLV_BGBB)
+        return iv__error(IV_EINVAL, "iv_clv_validate_store: %s predicts no purchase counts "
+                         "(validation needs BG/NBD, MBG/NBD, Pareto/NBD or BG/BB)",
+                         model_name(model));
+    if (ro.calibration_end == IV_TIME_NONE)
+        return iv__error(IV_EINVAL, "iv_clv_validate_store: the calibration end is required");
+    if (ro.unit != IV_RFM_DAY && ro.unit != IV_RFM_WEEK)
+        return iv__error(IV_EINVAL, "iv_rfm_options: unit %d is neither day nor week", ro.unit);
+    hold_end = ro.holdout_end != IV_TIME_NONE ? ro.holdout_end
+               : store->nrows ? store->ts_max : ro.calibration_end;
+    if (hold_end < ro.calibration_end)
+        return iv__error(IV_EINVAL, "iv_clv_validate_store: the holdout end is before the "
+                         "calibration end");
+    hold_len = (double)(iv__day_of_ms(hold_end) - iv__day_of_ms(ro.calibration_end)) /
+               (ro.unit == IV_RFM_WEEK ? 7.0 : 1.0);
+    ro.holdout_end = hold_end;
+    rc = model == IV_CLV_BGBB ? iv_rfm_discrete(&t, store, &ro) : iv_rfm(&t, store, &ro);
+    if (rc != IV_OK)
+        return rc;
+    n = iv_table_nrows(t);
+    if (n == 0) {
+        iv_table_free(t);
+        return iv__error(IV_EUNDEFINED, "no contact has a purchase on or before the "
+                         "calibration end");
+    }
+    for (k = 0; rc == IV_OK && k < 5; k++) {
+        if (k == 4 && model != IV_CLV_BGBB) { /* one holdout length for every contact */
+            if (!(col[4] = iv__malloc(&store->alloc, n * sizeof *col[4])))
+                rc = iv__nomem("validation summaries");
+            for (j = 0; rc == IV_OK && j < n; j++)
+                col[4][j] = hold_len;
+        } else {
+            rc = column(&store->alloc, t,
+                        k == 2 && model == IV_CLV_BGBB ? "n" : names[k], n, &col[k]);
+        }
+    }
+    iv_table_free(t);
+    if (rc == IV_OK)
+        rc = iv_clv_fit(&m, model, col[0], col[1], col[2], NULL, n, fit);
+    if (rc == IV_OK) {
+        o.z_purchase = m->kp ? fit->z_purchase : NULL;
+        o.z_dropout = m->kd ? fit->z_dropout : NULL;
+        rc = iv_clv_validate(out, m, col[0], col[1], col[2], col[3], col[4], n, &o);
+    }
+    for (k = 0; k < 5; k++)
+        if (col[k])
+            iv__free(&store->alloc, col[k], n * sizeof *col[k]);
+    if (rc == IV_OK && fitted)
+        *fitted = m;
+    else
+        iv_clv_free(m);
+    return rc;
+}

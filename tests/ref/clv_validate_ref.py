@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""Reference tables for tests/test_clv_validate.c (iv_clv_validate), by mpmath.
+
+Each customer's prediction is its conditional expectation over its holdout, computed here
+independently of libiv:
+  BG/NBD, MBG/NBD  the closed forms of tests/ref/clv_grid_ref.py (mpmath hyp2f1, checked at
+                   two precisions);
+  Pareto/NBD       P(alive) from the individual likelihood integrated over the death time by
+                   quadrature (Fader & Hardie 2005 note, eq. 21-22), times
+                   (r+x)(beta+T)/((alpha+T)(s-1)) [1 - ((beta+T)/(beta+T+t))^(s-1)];
+  BG/BB            the posterior expectation over (p, theta) written as beta-function
+                   integrals and summed opportunity by opportunity:
+                   sum_{k=1..n*} B(a+x+1, b+n-x) B(g, d+n+k) / (B(a,b) B(g,d)) / L, with L the
+                   likelihood of (x, t_x, n) summed over the death opportunity
+                   (Fader, Hardie & Shang 2010, eq. 5) - no closed form of the sum used.
+The table is then made here: per class x = 0..6, 7+ the count and the means of the holdout
+counts and of the predictions; the "all" row's totals, mean absolute error, root mean
+squared error and Pearson correlation (each in mpmath at 40 digits).
+
+  /usr/bin/python3 tests/ref/clv_validate_ref.py > tests/ref/clv_validate_ref.h
+"""
+import os
+import sys
+
+import mpmath as mp
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import clv_grid_ref  # noqa: E402  (the BG/NBD and MBG/NBD closed forms)
+
+mp.mp.dps = 40
+
+# the tiny data set (weeks): calibration (x, t_x, T), holdout purchases and length
+X = [0, 0, 1, 2, 3, 4, 5, 6, 8, 12]
+TX = [0, 0, 5, 10, 20.5, 30, 15, 33, 36, 38]
+T = [40, 12, 30, 38, 39, 38, 39, 40, 38, 39]
+HX = [0, 1, 0, 1, 2, 1, 0, 3, 4, 6]
+HT = [13, 6.5, 13, 13, 13, 13, 13, 13, 13, 13]
+# BG/BB: x of n opportunities, the last t_x; holdout_x of holdout_n
+BX = [0, 1, 2, 3, 4, 5, 6, 6]
+BTX = [0, 3, 5, 6, 4, 6, 6, 6]
+BN = [6, 4, 6, 6, 6, 6, 6, 6]
+BHX = [0, 1, 0, 2, 1, 3, 5, 4]
+BHN = [5, 5, 5, 5, 5, 5, 5, 5]
+
+BG = ("0.2426", "4.414", "0.7930", "2.426")
+MBG = ("0.525", "6.18", "0.891", "1.61")
+PN = ("0.553", "10.58", "0.606", "11.67")
+BB = ("1.204", "0.750", "0.657", "2.783")
+
+
+def pn_conditional(p, x, tx, T, t):
+    r, al, s, be = (mp.mpf(v) for v in p)
+    x, tx, T, t = (mp.mpf(v) for v in (x, tx, T, t))
+    t1 = (al + T) ** (-(r + x)) * (be + T) ** (-s)
+    t2 = 0
+    if T > tx:
+        t2 = s * mp.quad(lambda u: (al + u) ** (-(r + x)) * (be + u) ** (-(s + 1)),
+                         mp.linspace(tx, T, 9))
+    palive = t1 / (t1 + t2)
+    return ((r + x) * (be + T) / ((al + T) * (s - 1))
+            * (1 - ((be + T) / (be + T + t)) ** (s - 1)) * palive)
+
+
+def bb_conditional(p, x, tx, n, nstar):
+    a, b, g, d = (mp.mpf(v) for v in p)
+    B = mp.beta
+    # likelihood: alive through n, or died after opportunity t_x + i (i = 0 .. n - t_x - 1)
+    L = B(a + x, b + n - x) / B(a, b) * B(g, d + n) / B(g, d)
+    for i in range(int(n - tx)):
+        L += B(a + x, b + tx - x + i) / B(a, b) * B(g + 1, d + tx + i) / B(g, d)
+    e = 0
+    for k in range(1, int(nstar) + 1):
+        e += B(a + x + 1, b + n - x) / B(a, b) * B(g, d + n + k) / B(g, d)
+    return e / L
+
+
+def table(x, hx, pred):
+    cnt, act, pre = [0] * 8, [mp.mpf(0)] * 8, [mp.mpf(0)] * 8
+    for xi, h, p in zip(x, hx, pred):
+        k = min(int(xi), 7)
+        cnt[k] += 1
+        act[k] += h
+        pre[k] += p
+    n = len(x)
+    sa, sp = mp.fsum(hx), mp.fsum(pred)
+    mae = mp.fsum(abs(h - p) for h, p in zip(hx, pred)) / n
+    rmse = mp.sqrt(mp.fsum((h - p) ** 2 for h, p in zip(hx, pred)) / n)
+    ma, mq = sa / n, sp / n
+    cov = mp.fsum((h - ma) * (p - mq) for h, p in zip(hx, pred))
+    va = mp.fsum((h - ma) ** 2 for h in hx)
+    vp = mp.fsum((p - mq) ** 2 for p in pred)
+    corr = cov / mp.sqrt(va * vp)
+    return cnt, act, pre, sa, sp, mae, rmse, corr
+
+
+def num(v):
+    return mp.nstr(v, 17, min_fixed=-5, max_fixed=6) if v == v else "NAN"
+
+
+def emit(name, x, hx, pred):
+    cnt, act, pre, sa, sp, mae, rmse, corr = table(x, hx, pred)
+    print("/* %s: per customer the prediction, per class x = 0..6, 7+ customers, actual,"
+          " predicted (NAN: no customer); then totals, mae, rmse, correlation */" % name)
+    print("static const double %s_pred[] = {%s};" % (name, ", ".join(num(p) for p in pred)))
+    print("static const double %s_cnt[8] = {%s};" % (name, ", ".join(str(c) for c in cnt)))
+    print("static const double %s_act[8] = {%s};" % (
+        name, ", ".join(num(a / c) if c else "NAN" for a, c in zip(act, cnt))))
+    print("static const double %s_pre[8] = {%s};" % (
+        name, ", ".join(num(a / c) if c else "NAN" for a, c in zip(pre, cnt))))
+    print("static const double %s_all[5] = {%s};" % (
+        name, ", ".join(num(v) for v in (sa, sp, mae, rmse, corr))))
+
+
+def main():
+    print("/* Generated by tests/ref/clv_validate_ref.py (mpmath); do not edit. */")
+    print("static const double ref_x[] = {%s};" % ", ".join(str(v) for v in X))
+    print("static const double ref_tx[] = {%s};" % ", ".join(str(v) for v in TX))
+    print("static const double ref_T[] = {%s};" % ", ".join(str(v) for v in T))
+    print("static const double ref_hx[] = {%s};" % ", ".join(str(v) for v in HX))
+    print("static const double ref_hT[] = {%s};" % ", ".join(str(v) for v in HT))
+    print("static const double ref_bx[] = {%s};" % ", ".join(str(v) for v in BX))
+    print("static const double ref_btx[] = {%s};" % ", ".join(str(v) for v in BTX))
+    print("static const double ref_bn[] = {%s};" % ", ".join(str(v) for v in BN))
+    print("static const double ref_bhx[] = {%s};" % ", ".join(str(v) for v in BHX))
+    print("static const double ref_bhn[] = {%s};" % ", ".join(str(v) for v in BHN))
+    for name, p in (("bg", BG), ("mbg", MBG), ("pn", PN), ("bb", BB)):
+        print("static const double %s_par[] = {%s};" % (name, ", ".join(p)))
+    for name, model, p in (("bg", 0, BG), ("mbg", 1, MBG)):
+        pred = [clv_grid_ref.conditional(model, *(float(v) for v in p), x, tx, T_, t)
+                for x, tx, T_, t in zip(X, TX, T, HT)]
+        emit(name, X, HX, pred)
+    emit("pn", X, HX, [pn_conditional(PN, *a) for a in zip(X, TX, T, HT)])
+    emit("bb", BX, BHX, [bb_conditional(BB, *a) for a in zip(BX, BTX, BN, BHN)])
+
+
+if __name__ == "__main__":
+    main()
