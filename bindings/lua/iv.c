@@ -1615,6 +1615,42 @@ static int s_clv_fit(lua_State *L)
     return push_clv(L, c);
 }
 
+/* store:clv_validate{model="bgnbd", calibration_end=, holdout_end=, unit=, scoring_model=,
+ * penalizer=, format=} -> rows (iv_clv_validate_store: iv clv validate on the store) */
+static int s_clv_validate(lua_State *L)
+{
+    iv_store *s = check_store(L, 1);
+    int opts = opts_index(L, 2), rc, code;
+    const char *m = opt_string(L, opts, "model"), *unit;
+    iv_rfm_options o;
+    iv_clv_options co = IV_CLV_OPTIONS_INIT;
+    box *b;
+    lua_pushstring(L, m ? m : "bgnbd");
+    code = clv_model_code(L, -1);
+    lua_pop(L, 1);
+    iv_rfm_options_init(&o, sizeof o);
+    if ((rc = iv_store_prepare(s)) != IV_OK ||
+        (rc = opt_time(L, opts, "calibration_end", &o.calibration_end)) != IV_OK ||
+        (rc = opt_time(L, opts, "holdout_end", &o.holdout_end)) != IV_OK)
+        return fail(L, rc);
+    unit = opt_string(L, opts, "unit");
+    if (unit)
+        o.unit = strcmp(unit, "day") == 0 ? IV_RFM_DAY : IV_RFM_WEEK;
+    o.model = opt_model_at(L, opts, "scoring_model", &rc);
+    if (rc != IV_OK)
+        return fail(L, rc);
+    if (opts) {
+        lua_getfield(L, opts, "penalizer");
+        if (!lua_isnil(L, -1))
+            co.penalizer = luaL_checknumber(L, -1);
+        lua_pop(L, 1);
+    }
+    b = new_box(L, free_table);
+    if ((rc = iv_clv_validate_store((iv_table **)&b->p, NULL, s, code, &o, &co, NULL)) != IV_OK)
+        return fail(L, rc);
+    return push_result(L, b, opts);
+}
+
 static int c_close(lua_State *L)
 {
     lclv *u = luaL_checkudata(L, 1, CLV_MT);
@@ -1800,6 +1836,68 @@ static int c_for_customer(lua_State *L)
     if (rc != IV_OK)
         return fail(L, rc);
     return push_clv(L, one);
+}
+
+/* clv:validate{x=, t_x=, T= (n= for bgbb), holdout_x=, holdout_T= (holdout_n= for bgbb; a
+ * number for every customer or an array), purchase_covariates=, dropout_covariates=,
+ * format=} -> rows x = "0".."6", "7+", "all" (iv_clv_validate; doc/CLV.md) | nil, msg,
+ * code; a customer the library refuses is named as element i (1-based) */
+static int c_validate(lua_State *L)
+{
+    const iv_clv *c = check_clv(L, 1);
+    int bgbb = iv_clv_model_of(c) == IV_CLV_BGBB, rc;
+    size_t n, n2 = 0, n3 = 0, n4 = 0, n5 = 0, failed = 0, i;
+    double *x, *tx, *T, *hx, *hT, *zp, *zd, h1;
+    iv_clv_validate_options vo = IV_CLV_VALIDATE_OPTIONS_INIT;
+    const char **names;
+    box *b;
+    luaL_checktype(L, 2, LUA_TTABLE);
+    x = field_numbers(L, 2, "x", &n);
+    tx = field_numbers(L, 2, "t_x", &n2);
+    T = field_numbers(L, 2, bgbb ? "n" : "T", &n3);
+    if (!T)
+        T = field_numbers(L, 2, "T", &n3);
+    hx = field_numbers(L, 2, "holdout_x", &n4);
+    lua_getfield(L, 2, bgbb ? "holdout_n" : "holdout_T");
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        lua_getfield(L, 2, "holdout_T");
+    }
+    if (lua_isnumber(L, -1)) { /* one holdout length for every customer */
+        h1 = lua_tonumber(L, -1);
+        lua_pop(L, 1);
+        hT = scratch(L, (n ? n : 1) * sizeof *hT);
+        for (i = 0; i < n; i++)
+            hT[i] = h1;
+        n5 = n;
+    } else if (lua_istable(L, -1)) {
+        hT = numbers(L, lua_gettop(L), &n5);
+        lua_remove(L, -2);
+    } else {
+        return luaL_error(L, "iv: validate needs holdout_T (holdout_n for bgbb): a number or "
+                             "an array");
+    }
+    if (!x || !tx || !T || !hx || n2 != n || n3 != n || n4 != n || n5 != n)
+        return luaL_error(L, "iv: validate needs x, t_x, T (n for bgbb), holdout_x and "
+                             "holdout_T of equal lengths");
+    /* covariates in byte order of their names, as iv.clv_fit takes them (their boxes stay
+     * on the stack) */
+    field_covariates(L, 2, "purchase_covariates", n, &zp, &names);
+    field_covariates(L, 2, "dropout_covariates", n, &zd, &names);
+    vo.z_purchase = zp;
+    vo.z_dropout = zd;
+    vo.failed = &failed;
+    b = new_box(L, free_table);
+    if ((rc = iv_clv_validate((iv_table **)&b->p, c, x, tx, T, hx, hT, n, &vo)) != IV_OK) {
+        const char *msg = iv_error_last();
+        if (strncmp(msg, "customer ", 9) != 0)
+            return fail(L, rc);
+        lua_pushnil(L);
+        lua_pushfstring(L, "element %d: %s", (int)failed + 1, msg);
+        lua_pushinteger(L, rc);
+        return 3;
+    }
+    return push_result(L, b, 2);
 }
 
 static int l_clv_simple(lua_State *L)
@@ -2884,6 +2982,7 @@ IV_LUA_EXPORT int luaopen_iv(lua_State *L)
         {"compare", s_compare},
         {"rfm", s_rfm},
         {"clv_fit", s_clv_fit},
+        {"clv_validate", s_clv_validate},
         {"maturity", s_maturity},
         {"churn", s_churn},
         {"partial", s_partial},
@@ -2928,6 +3027,7 @@ IV_LUA_EXPORT int luaopen_iv(lua_State *L)
         {"retention", c_retention},
         {"residual_lifetime", c_residual},
         {"for_customer", c_for_customer},
+        {"validate", c_validate},
         {"close", c_close},
         {NULL, NULL}};
     static const luaL_Reg functions[] = {
