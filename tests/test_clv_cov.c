@@ -225,6 +225,110 @@ START_TEST(bad_covariates_are_refused)
 }
 END_TEST
 
+/* The fast covariate objective (iv__clv_cov_eval: grouped, the per-customer rates, the
+ * structured Hessian) against a straightforward evaluation at random points: log L as the
+ * sum of the plain model's log-likelihood at each customer's own rates (ungrouped), the
+ * gradient in u by the chain rule from the plain model's gradient customer by customer,
+ * and the Hessian against central differences of that gradient in u (the method the fit
+ * used before issue #17). Pareto/NBD with 2 purchase and 1 dropout covariates, with a
+ * repeated customer (a group of 2), and BG/NBD with 2 purchase covariates. */
+START_TEST(fast_objective_equals_a_straightforward_evaluation)
+{
+    enum { N = 240 };
+    static const double truth[2][4] = {{0.55, 10.6, 0.61, 11.7}, {0.24, 4.4, 0.79, 2.4}};
+    double x[N], tx[N], T[N], zp[2 * N], zd[N];
+    sim_rng g = {17};
+    size_t i;
+    int mi, pt, k;
+    for (i = 0; i < N; i++) {
+        zp[2 * i] = sim_unif(&g) < 0.5;
+        zp[2 * i + 1] = sim_norm(&g);
+        zd[i] = 2 * sim_unif(&g) - 1;
+        T[i] = 26 + 52 * sim_unif(&g);
+    }
+    for (mi = 0; mi < 2; mi++) {
+        int model = mi == 0 ? IV_CLV_PARETO : IV_CLV_BGNBD;
+        size_t kd = model == IV_CLV_PARETO ? 1 : 0, nt = 4 + 2 + kd;
+        iv_clv_options o = IV_CLV_OPTIONS_INIT;
+        for (i = 0; i < N; i++) {
+            double ep = 0.5 * zp[2 * i] - 0.3 * zp[2 * i + 1];
+            if (model == IV_CLV_PARETO)
+                sim_pareto(&g, 0.55, 10.6 * exp(-ep), 0.61, 11.7 * exp(-0.4 * zd[i]), T[i], &x[i],
+                           &tx[i]);
+            else
+                sim_bgnbd(&g, 0.24, 4.4 * exp(-ep), 0.79, 2.4, T[i], &x[i], &tx[i]);
+        }
+        x[N - 1] = x[0]; /* customer N-1 repeats customer 0: one group of two */
+        tx[N - 1] = tx[0];
+        T[N - 1] = T[0];
+        zp[2 * (N - 1)] = zp[0];
+        zp[2 * (N - 1) + 1] = zp[1];
+        zd[N - 1] = zd[0];
+        o.covariates_purchase = 2;
+        o.z_purchase = zp;
+        o.covariates_dropout = kd;
+        o.z_dropout = kd ? zd : NULL;
+        for (pt = 0; pt < 4; pt++) {
+            double u[8], ll, grad[8], H[64], want = 0, wg[8] = {0}, scale[8] = {0};
+            for (k = 0; k < 4; k++)
+                u[k] = log(truth[mi][k]) + 0.4 * sim_norm(&g);
+            for (k = 4; k < (int)nt; k++)
+                u[k] = 0.5 * sim_norm(&g);
+            ck_assert_msg(iv__clv_cov_eval(model, u, x, tx, T, N, &o, &ll, grad, H) == IV_OK, "%s",
+                          iv_error_last());
+            for (i = 0; i < N; i++) {
+                double par[4], l, gn[4], l2, ep = u[4] * zp[2 * i] + u[5] * zp[2 * i + 1];
+                double ed = kd ? u[6] * zd[i] : 0, d[8];
+                for (k = 0; k < 4; k++)
+                    par[k] = exp(u[k]);
+                par[1] *= exp(-ep);
+                if (model == IV_CLV_PARETO)
+                    par[3] *= exp(-ed);
+                ck_assert_int_eq(iv__clv_loglik_at(model, par, x + i, tx + i, T + i, NULL, 1, &l),
+                                 IV_OK);
+                ck_assert_int_eq(iv__clv_grad_at(model, par, x + i, tx + i, T + i, NULL, 1, &l2, gn),
+                                 IV_OK);
+                want += l;
+                d[0] = gn[0] * par[0]; /* d log L_i / d u by the chain rule */
+                d[1] = gn[1] * par[1];
+                d[2] = gn[2] * par[2];
+                d[3] = gn[3] * par[3];
+                d[4] = -d[1] * zp[2 * i];
+                d[5] = -d[1] * zp[2 * i + 1];
+                if (kd)
+                    d[6] = -d[3] * zd[i];
+                for (k = 0; k < (int)nt; k++) {
+                    wg[k] += d[k];
+                    scale[k] += fabs(d[k]);
+                }
+            }
+            ck_assert_msg(fabs(ll - want) <= 1e-12 * fabs(want), "model %d point %d: log L %.15g vs "
+                          "%.15g", model, pt, ll, want);
+            for (k = 0; k < (int)nt; k++)
+                ck_assert_msg(fabs(grad[k] - wg[k]) <= 1e-11 * (scale[k] + 1), "model %d point %d: "
+                              "gradient %d %.15g vs %.15g", model, pt, k, grad[k], wg[k]);
+            for (k = 0; k < (int)nt; k++) { /* column k by central differences in u */
+                double up[8], gp[8], gm[8], lp, hmax = 0, h = 1e-5;
+                int j;
+                memcpy(up, u, sizeof up);
+                up[k] = u[k] + h;
+                ck_assert_int_eq(iv__clv_cov_eval(model, up, x, tx, T, N, &o, &lp, gp, NULL), IV_OK);
+                up[k] = u[k] - h;
+                ck_assert_int_eq(iv__clv_cov_eval(model, up, x, tx, T, N, &o, &lp, gm, NULL), IV_OK);
+                for (j = 0; j < (int)(nt * nt); j++)
+                    hmax = fmax(hmax, fabs(H[j]));
+                for (j = 0; j < (int)nt; j++) {
+                    double fd = (gp[j] - gm[j]) / (2 * h);
+                    ck_assert_msg(fabs(H[j * (int)nt + k] - fd) <= 1e-6 * hmax && H[j * (int)nt + k] ==
+                                  H[k * (int)nt + j], "model %d point %d: H[%d][%d] %.12g vs "
+                                  "differences %.12g", model, pt, j, k, H[j * (int)nt + k], fd);
+                }
+            }
+        }
+    }
+}
+END_TEST
+
 static void clv_cov_tests(TCase *tc)
 {
     tcase_set_timeout(tc, 300);
@@ -232,6 +336,7 @@ static void clv_cov_tests(TCase *tc)
     tcase_add_test(tc, bgnbd_covariates_recovered_within_their_standard_errors);
     tcase_add_test(tc, all_zero_covariates_give_the_plain_fit);
     tcase_add_test(tc, bad_covariates_are_refused);
+    tcase_add_test(tc, fast_objective_equals_a_straightforward_evaluation);
 }
 
 TU_SUITE_MAIN("clv_cov", clv_cov_tests)

@@ -66,6 +66,15 @@ int iv__optim_bfgs(iv__objective_fn f, void *ud, size_t n, double *x,
     res->evaluations++;
     if (!isfinite(fx) || !isfinite(gmax_of(n, g)))
         return iv__error(IV_ENOCONV, "optimiser: the objective is not finite at the start");
+    if (o->hessian) { /* start from the inverse of the given Hessian when it is SPD */
+        double Hx[IV__OPTIM_MAX_N * IV__OPTIM_MAX_N], Hi[IV__OPTIM_MAX_N * IV__OPTIM_MAX_N];
+        if (o->hessian(x, Hx, ud) && iv__optim_spd_inverse(n, Hx, Hi)) {
+            for (i = 0; i < n; i++)
+                for (j = 0; j < n; j++)
+                    H[i][j] = Hi[i * n + j];
+            scaled = 1;
+        }
+    }
     for (it = 0;; it++) {
         double slope = 0, alpha = 1, pmax = 0, fn = NAN, sy = 0, ss = 0, yy = 0, yHy = 0;
         int ls;
@@ -96,6 +105,13 @@ int iv__optim_bfgs(iv__objective_fn f, void *ud, size_t n, double *x,
             for (i = 0; i < n; i++)
                 slope -= g[i] * g[i];
             scaled = 0;
+        }
+        /* with an exact Hessian at hand, a quasi-Newton step that promises no more than
+         * rounding (-slope / 2 = g'Hg / 2) is not tried: Newton's method decides */
+        if (o->hessian && -slope / 2 <= IV__FNOISE * (1 + fabs(fx))) {
+            res->stalled = 1;
+            return iv__error(IV_ENOCONV, "BFGS: the step promises only rounding after %d "
+                             "iterations (gradient %g)", it, res->gmax);
         }
         for (i = 0; i < n; i++)
             pmax = IV__MAX(pmax, fabs(p[i]));
@@ -334,9 +350,19 @@ int iv__optim_newton(iv__objective_fn f, void *ud, size_t n, double *x,
                              step, res->decrement);
         if (cancelled(o, step, IV__NEWTON_STEPS))
             return iv__error(IV_ECANCELED, "fit cancelled by the progress callback");
-        /* H[i][j] = (g_i(x + h e_j) - g_i(x - h e_j)) / 2h, h ~ eps^(1/3) (N&W eq. 8.7) */
+        /* H[i][j] = (g_i(x + h e_j) - g_i(x - h e_j)) / 2h, h ~ eps^(1/3) (N&W eq. 8.7),
+         * unless the caller gives the Hessian */
         memcpy(xt, x, n * sizeof *x);
-        for (j = 0; j < n; j++) {
+        if (o->hessian) {
+            double Hx[IV__OPTIM_MAX_N * IV__OPTIM_MAX_N];
+            if (!o->hessian(x, Hx, ud))
+                return iv__error(IV_ENOCONV, "Newton: the Hessian is not finite (gradient %g)",
+                                 res->gmax);
+            for (i = 0; i < n; i++)
+                for (j = 0; j < n; j++)
+                    H[i][j] = Hx[i * n + j];
+        }
+        for (j = 0; j < n && !o->hessian; j++) {
             double h = 6e-6 * IV__MAX(1.0, fabs(x[j]));
             xt[j] = x[j] + h;
             f(xt, gp, ud);

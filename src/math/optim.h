@@ -17,6 +17,10 @@
  * search backs off. */
 typedef double (*iv__objective_fn)(const double *x, double *grad, void *ud);
 
+/* The Hessian of the function at x (n x n, row-major, into H); returns 0 when it could
+ * not be computed (H is then not used). */
+typedef int (*iv__hessian_fn)(const double *x, double *H, void *ud);
+
 typedef struct iv__optim_options {
     int max_iterations;     /* BFGS iterations (Nelder-Mead gets 40x as many steps) */
     double gtol;            /* converged when max |g_i| <= gtol * (1 + |f|) */
@@ -26,6 +30,9 @@ typedef struct iv__optim_options {
                                decrease still available is below ftol relative */
     iv_progress_fn progress; /* called once per iteration; non-zero stops (IV_ECANCELED) */
     void *payload;
+    iv__hessian_fn hessian; /* NULL, or the Hessian (same ud as f): BFGS starts from its
+                               inverse at the start point when it is positive definite,
+                               and Newton uses it instead of differencing the gradient */
 } iv__optim_options;
 
 typedef struct iv__optim_result {
