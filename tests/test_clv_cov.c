@@ -230,7 +230,7 @@ END_TEST
  * sum of the plain model's log-likelihood at each customer's own rates (ungrouped), the
  * gradient in u by the chain rule from the plain model's gradient customer by customer,
  * and the Hessian against central differences of that gradient in u (the method the fit
- * used before issue #17). Pareto/NBD with 2 purchase and 1 dropout covariates, with a
+ * used before issue #17), the optimiser's forward-difference one against it. Pareto/NBD with 2 purchase and 1 dropout covariates, with a
  * repeated customer (a group of 2), and BG/NBD with 2 purchase covariates. */
 START_TEST(fast_objective_equals_a_straightforward_evaluation)
 {
@@ -274,7 +274,7 @@ START_TEST(fast_objective_equals_a_straightforward_evaluation)
                 u[k] = log(truth[mi][k]) + 0.4 * sim_norm(&g);
             for (k = 4; k < (int)nt; k++)
                 u[k] = 0.5 * sim_norm(&g);
-            ck_assert_msg(iv__clv_cov_eval(model, u, x, tx, T, N, &o, &ll, grad, H) == IV_OK, "%s",
+            ck_assert_msg(iv__clv_cov_eval(model, u, x, tx, T, N, &o, &ll, grad, H, 1) == IV_OK, "%s",
                           iv_error_last());
             for (i = 0; i < N; i++) {
                 double par[4], l, gn[4], l2, ep = u[4] * zp[2 * i] + u[5] * zp[2 * i + 1];
@@ -307,14 +307,24 @@ START_TEST(fast_objective_equals_a_straightforward_evaluation)
             for (k = 0; k < (int)nt; k++)
                 ck_assert_msg(fabs(grad[k] - wg[k]) <= 1e-11 * (scale[k] + 1), "model %d point %d: "
                               "gradient %d %.15g vs %.15g", model, pt, k, grad[k], wg[k]);
+            { /* the optimiser's forward-difference Hessian: close to the central one */
+                double Hf[64], lf, hmax = 0;
+                int j;
+                ck_assert_int_eq(iv__clv_cov_eval(model, u, x, tx, T, N, &o, &lf, NULL, Hf, 0), IV_OK);
+                for (j = 0; j < (int)(nt * nt); j++)
+                    hmax = fmax(hmax, fabs(H[j]));
+                for (j = 0; j < (int)(nt * nt); j++)
+                    ck_assert_msg(fabs(Hf[j] - H[j]) <= 1e-4 * hmax, "model %d point %d: forward "
+                                  "H %.12g vs central %.12g", model, pt, Hf[j], H[j]);
+            }
             for (k = 0; k < (int)nt; k++) { /* column k by central differences in u */
                 double up[8], gp[8], gm[8], lp, hmax = 0, h = 1e-5;
                 int j;
                 memcpy(up, u, sizeof up);
                 up[k] = u[k] + h;
-                ck_assert_int_eq(iv__clv_cov_eval(model, up, x, tx, T, N, &o, &lp, gp, NULL), IV_OK);
+                ck_assert_int_eq(iv__clv_cov_eval(model, up, x, tx, T, N, &o, &lp, gp, NULL, 1), IV_OK);
                 up[k] = u[k] - h;
-                ck_assert_int_eq(iv__clv_cov_eval(model, up, x, tx, T, N, &o, &lp, gm, NULL), IV_OK);
+                ck_assert_int_eq(iv__clv_cov_eval(model, up, x, tx, T, N, &o, &lp, gm, NULL, 1), IV_OK);
                 for (j = 0; j < (int)(nt * nt); j++)
                     hmax = fmax(hmax, fabs(H[j]));
                 for (j = 0; j < (int)nt; j++) {

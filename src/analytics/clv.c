@@ -171,6 +171,77 @@ static double pnbd_g(const double *p, const pn_shape *sh, double x, double y, do
     return l;
 }
 
+/* log F(1, B; C; z) for 0 < B < C and 0 <= z <= 0.95 (NaN outside), the series whose
+ * terms t_{k+1} = t_k (B+k)/(C+k) z are positive and shrink faster than z^k, with
+ * *dbc = d log F / dB + d log F / dC (B and C moving together), *db = d log F / dB and
+ * *dz = d log F / dz: d log t_k / dB = sum_{j<k} 1/(B+j), and moving both the weight is
+ * sum_{j<k} (C-B) / ((B+j)(C+j)); one division per term. The sums are bounded by
+ * 1/(1-z), so no rescaling; it stops when the geometric tail bounds (ratio z, the
+ * weighted ones z (k+3)/(k+2) times the largest weight) are below 1e-17 of the sum, as
+ * iv__log_hyp2f1_d. The covariate fit's Pareto/NBD kernel (pnbd_g_cov). */
+static double hyp_1bc(double B, double C, double z, double *dbc, double *db, double *dz)
+{
+    double term = 1, sum = 1, hb = 0, hd = 0, sb = 0, sd = 0, sk = 0;
+    long k;
+    if (!(B > 0 && C > B && z >= 0 && z <= 0.95))
+        return NAN;
+    if (z == 0) {
+        *dbc = *db = 0;
+        *dz = B / C;
+        return 0;
+    }
+    for (k = 0; k < 100000; k++) {
+        double kk = (double)k, bk = B + kk, ck = C + kk, den = bk * ck, inv, rw, wmax;
+        if (!isnormal(den))
+            return NAN;
+        inv = 1.0 / den;
+        term *= bk * bk * inv * z;
+        hb += ck * inv;
+        hd += inv;
+        sum += term;
+        sb += term * hb;
+        sd += term * hd;
+        sk += term * (kk + 1.0);
+        if (!(term * z / (1.0 - z) <= 1e-17 * sum))
+            continue;
+        rw = z * (kk + 3.0) / (kk + 2.0);
+        wmax = IV__MAX(kk + 2.0, IV__MAX(hb, (C - B) * hd));
+        if (rw < 1.0 && term * rw / (1.0 - rw) * wmax <= 1e-17 * sum)
+            break;
+    }
+    if (k == 100000)
+        return NAN; /* not reached for z <= 0.95; the caller falls back */
+    *dbc = (C - B) * sd / sum;
+    *db = sb / sum;
+    *dz = sk / (z * sum);
+    return log(sum);
+}
+
+/* pnbd_g with derivatives through hyp_1bc: Euler's transformation (A&S 15.3.3) gives
+ * 2F1(a1, b1; a1+1; z) = (1-z)^(1-b1) F(1, a1+1-b1; a1+1; z), whose series has positive
+ * terms shrinking at least like z^k for every a1, b1 > 0. Falls back to pnbd_g outside
+ * hyp_1bc's range. */
+static double pnbd_g_cov(const double *p, const pn_shape *sh, double x, double y, double *dg)
+{
+    double a1 = p[0] + p[2] + x, b1 = sh->a_ge_b ? p[2] + 1 : p[0] + x, m = sh->m;
+    /* 1 - z = (smaller rate + y) / (m + y): log(1 - z) by one log more, no log1p */
+    double z = sh->d / (m + y), lmy = log(m + y), l1p = log(m - sh->d + y) - lmy, fbc, fb, fz, l;
+    l = hyp_1bc(a1 + 1 - b1, a1 + 1, z, &fbc, &fb, &fz);
+    if (isnan(l))
+        return pnbd_g(p, sh, x, y, dg);
+    l += (1 - b1) * l1p - a1 * lmy;
+    {
+        double da1 = fbc - lmy, f1 = -l1p - fb, f3 = -(1 - b1) / (1 - z) + fz;
+        double dm = f3 * (m + y - sh->d) / ((m + y) * (m + y)) - a1 / (m + y);
+        double dsm = -f3 / (m + y);
+        dg[0] = da1 + (sh->a_ge_b ? 0 : f1);
+        dg[2] = da1 + (sh->a_ge_b ? f1 : 0);
+        dg[1] = sh->a_ge_b ? dm : dsm;
+        dg[3] = sh->a_ge_b ? dsm : dm;
+    }
+    return l;
+}
+
 /* The 2F1 series converges like z^k, z = d/(m+y): when 1 - z = (smaller rate + y) /
  * (m + y) is below this, the customer's A0 comes from quadrature instead (pnbd_quad). */
 #define IV__PN_SERIES_MIN_1MZ 0.1
@@ -311,6 +382,18 @@ static double pnbd_a0(const double *p, const pn_shape *sh, double x, double tx, 
         return pnbd_quad(p, x, tx, T, dl);
     g1 = pnbd_g(p, sh, x, tx, dl ? d1 : NULL);
     g2 = pnbd_g(p, sh, x, T, dl ? d2 : NULL);
+    return pnbd_la0(g1, d1, g2, d2, dl);
+}
+
+/* pnbd_a0 for the covariate fit: with derivatives (dl not NULL) through pnbd_g_cov. */
+static double pnbd_a0_cov(const double *p, const pn_shape *sh, double x, double tx, double T,
+                          double *dl)
+{
+    double d1[4], d2[4], g1, g2;
+    if (!dl || !pnbd_use_series(sh, tx))
+        return pnbd_a0(p, sh, x, tx, T, dl);
+    g1 = pnbd_g_cov(p, sh, x, tx, d1);
+    g2 = pnbd_g_cov(p, sh, x, T, d2);
     return pnbd_la0(g1, d1, g2, d2, dl);
 }
 
@@ -733,7 +816,7 @@ static double cov_one(const fitdata *fd, const double *pj, const bg_xterms *c, s
         return bg_one(pj, c, fd->model == IV_CLV_MBGNBD, x, tx, T, gi);
     } else {
         pn_shape sh = pnbd_shape(pj);
-        double dla0[4], la0 = pnbd_a0(pj, &sh, x, tx, T, gi ? dla0 : NULL);
+        double dla0[4], la0 = pnbd_a0_cov(pj, &sh, x, tx, T, gi ? dla0 : NULL);
         return pnbd_combine(pj, c->lgr, c->dr, x, T, la0, dla0, NULL, NULL, gi);
     }
 }
@@ -792,33 +875,38 @@ static double objective_cov(const double *u, double *gu, fitdata *fd)
     return isfinite(sum) ? -sum : NAN;
 }
 
-/* Relative step of the per-customer differences in cov_hessian. */
+/* Steps (on the log scale) of the per-customer differences in cov_hessian_at: central
+ * for the standard errors, forward (half the kernel evaluations) for the optimiser. */
 #define IV__COV_HSTEP 1e-5
+#define IV__COV_HSTEP_FWD 1e-6
 
-/* The Hessian of objective_cov in u (an iv__hessian_fn), from each customer's 4 x 4
- * Hessian in their own log-parameters v_i = (log r, log alpha_i, log a|s, log b|beta_i):
- * v_i is linear in u (log alpha_i = u_1 - gamma_purchase . z_i, log beta_i likewise),
- * so H_u = -sum_i w_i J_i' H_i J_i exactly, J_i = dv_i/du (each column of J_i has one
- * non-zero entry: 1, or -z_ik for a coefficient). H_i comes from central differences of
- * the customer's analytic gradient (8 kernel evaluations per customer, against 2 x (4 +
- * covariates) evaluations of the whole objective for differences in u); the penalty adds
- * 4 pen (pscale_k theta_k)^2 to the diagonal. Returns 0 when it is not finite. */
-static int cov_hessian(const double *u, double *H, void *ud)
+/* The Hessian of objective_cov in u, from each customer's 4 x 4 Hessian in their own
+ * log-parameters v_i = (log r, log alpha_i, log a|s, log b|beta_i): v_i is linear in u
+ * (log alpha_i = u_1 - gamma_purchase . z_i, log beta_i likewise), so H_u = -sum_i w_i
+ * J_i' H_i J_i exactly, J_i = dv_i/du (each column of J_i has one non-zero entry: 1, or
+ * -z_ik for a coefficient). H_i comes from differences of the customer's analytic
+ * gradient: central (8 kernel evaluations per customer, against 2 x (4 + covariates)
+ * evaluations of the whole objective for differences in u) or forward (5); the penalty
+ * adds 4 pen (pscale_k theta_k)^2 to the diagonal. Returns 0 when it is not finite. */
+static int cov_hessian_at(const double *u, double *H, fitdata *fd, int central)
 {
-    fitdata *fd = ud;
     const groups *g = &fd->g;
     size_t nt = 4 + fd->kp + fd->kd, j, a, b, k;
     int row[IV__OPTIM_MAX_N], m, sg, ok = 1;
-    double p[4], coef[IV__OPTIM_MAX_N], e[2] = {exp(IV__COV_HSTEP), exp(-IV__COV_HSTEP)};
+    double p[4], coef[IV__OPTIM_MAX_N], h = central ? IV__COV_HSTEP : IV__COV_HSTEP_FWD;
+    double e[2];
     bg_xterms *cx = fd->hscratch;
     if (!unlog(4, u, p) || !cx)
         return 0;
+    e[0] = exp(h);
+    e[1] = central ? exp(-h) : 1; /* forward: slot 1 holds the unperturbed terms */
     for (m = 0; m < 4; m++)
         for (sg = 0; sg < 2; sg++) {
             double pm[4];
             memcpy(pm, p, sizeof pm);
             pm[m] *= e[sg];
-            cov_xterms(fd, pm, 1, cx + (size_t)(2 * m + sg) * fd->gx.m);
+            if (central || sg == 0 || m == 0)
+                cov_xterms(fd, pm, 1, cx + (size_t)(2 * m + sg) * fd->gx.m);
         }
     for (a = 0; a < nt * nt; a++)
         H[a] = 0;
@@ -829,12 +917,17 @@ static int cov_hessian(const double *u, double *H, void *ud)
     for (j = 0; j < g->m && ok; j++) {
         const double *zp = zrow(fd->zp, fd->rep[j], fd->kp);
         const double *zd = zrow(fd->zd, fd->rep[j], fd->kd);
-        double pj[4], fp, fdr, Hi[4][4], c[IV__OPTIM_MAX_N], w = g->w[j];
+        double pj[4], fp, fdr, Hi[4][4], c[IV__OPTIM_MAX_N], w = g->w[j], g0[4];
         if (!cov_rates(fd, u, p, j, pj, &fp, &fdr))
             return 0;
+        if (!central) { /* the customer's gradient in v_i at v_i */
+            cov_one(fd, pj, cx + (size_t)1 * fd->gx.m + fd->xi[j], j, g0);
+            for (k = 0; k < 4; k++)
+                g0[k] *= pj[k];
+        }
         for (m = 0; m < 4; m++) {
             double gpm[2][4];
-            for (sg = 0; sg < 2; sg++) {
+            for (sg = 0; sg < (central ? 2 : 1); sg++) {
                 double q[4];
                 memcpy(q, pj, sizeof q);
                 q[m] *= e[sg];
@@ -843,7 +936,7 @@ static int cov_hessian(const double *u, double *H, void *ud)
                     gpm[sg][k] *= q[k];
             }
             for (k = 0; k < 4; k++)
-                Hi[k][m] = (gpm[0][k] - gpm[1][k]) / (2 * IV__COV_HSTEP);
+                Hi[k][m] = central ? (gpm[0][k] - gpm[1][k]) / (2 * h) : (gpm[0][k] - g0[k]) / h;
         }
         for (k = 0; k < 4; k++)
             for (m = 0; m < (int)k; m++)
@@ -868,6 +961,13 @@ static int cov_hessian(const double *u, double *H, void *ud)
         if (!isfinite(H[a]))
             ok = 0;
     return ok;
+}
+
+/* The optimiser's Hessian (an iv__hessian_fn: the start of BFGS, Newton's steps and
+ * decrement): forward differences, accurate to about 1e-6 relative, which only steers. */
+static int cov_hessian(const double *u, double *H, void *ud)
+{
+    return cov_hessian_at(u, H, ud, 0);
 }
 
 static void fitdata_free(const iv__alloc *a, fitdata *fd)
@@ -1256,7 +1356,7 @@ static void standard_errors(fitdata *fd, int np, const double *u, double *se)
     int k, nt = np + (int)(fd->kp + fd->kd);
     for (k = 0; k < nt; k++)
         se[k] = NAN;
-    if (fd->kp + fd->kd > 0 ? !cov_hessian(u, H, fd)
+    if (fd->kp + fd->kd > 0 ? !cov_hessian_at(u, H, fd, 1)
                             : iv__optim_hessian(objective, fd, (size_t)nt, u, 1e-5, H) != IV_OK)
         return;
     if (!isfinite(objective(u, g, fd)))
@@ -1369,8 +1469,8 @@ static int cov_prepare(const iv__alloc *a, int model, const iv_clv_options *o, s
 }
 
 /* The start of a fit with covariates: the plain model's fit (no covariates, no standard
- * errors; cheap, as its customers group by (x, t_x, T)) for the model's parameters, the
- * coefficients at 0. When the plain fit fails (e.g. its maximum is on the boundary while
+ * errors, gradient tolerance 1e-6; cheap, as its customers group by (x, t_x, T)) for the
+ * model's parameters, the coefficients at 0. When the plain fit fails (e.g. its maximum is on the boundary while
  * the covariates' is not) u keeps the default start. */
 static int cov_start(int model, const double *x, const double *t_x, const double *T, size_t n,
                      const iv_clv_options *o, double *u)
@@ -1381,6 +1481,7 @@ static int cov_start(int model, const double *x, const double *t_x, const double
     po.covariates_purchase = po.covariates_dropout = 0;
     po.z_purchase = po.z_dropout = NULL;
     po.names_purchase = po.names_dropout = NULL;
+    po.tolerance = 1e-6; /* a start: the covariate fit converges from there */
     rc = iv__clv_fit_ex(&plain, model, x, t_x, T, NULL, n, &po, 0);
     if (rc == IV_ECANCELED || rc == IV_ENOMEM)
         return rc;
@@ -1393,7 +1494,7 @@ static int cov_start(int model, const double *x, const double *t_x, const double
 
 int iv__clv_cov_eval(int model, const double *u, const double *x, const double *t_x,
                      const double *T, size_t n, const iv_clv_options *opts, double *ll,
-                     double *grad, double *hess)
+                     double *grad, double *hess, int central)
 {
     iv_clv_options o;
     iv__alloc a;
@@ -1418,7 +1519,7 @@ int iv__clv_cov_eval(int model, const double *u, const double *x, const double *
     nt = 4 + fd.kp + fd.kd;
     f = objective(u, gu, &fd);
     rc = isfinite(f) ? IV_OK : iv__error(IV_EUNDEFINED, "iv__clv_cov_eval: not finite");
-    if (rc == IV_OK && hess && !cov_hessian(u, hess, &fd))
+    if (rc == IV_OK && hess && !cov_hessian_at(u, hess, &fd, central))
         rc = iv__error(IV_EUNDEFINED, "iv__clv_cov_eval: the Hessian is not finite");
     if (rc == IV_OK) {
         *ll = -f;

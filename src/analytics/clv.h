@@ -47,11 +47,12 @@ int iv__clv_grad_at(int model, const double *par, const double *x, const double 
 /* The covariate fit's objective at u = (log r, log alpha, log a|s, log b|beta,
  * gamma_purchase, gamma_dropout) for the covariates of opts (every column used, none all
  * zero): *ll = log L, grad (may be NULL) d log L / du and hess (may be NULL) its Hessian
- * in u, row-major, as the fit uses them (doc/CLV.md section 13). For tests. IV_OK,
+ * in u, row-major, as the fit uses them (doc/CLV.md section 13): central (the standard
+ * errors') or forward (the optimiser's) differences per customer. For tests. IV_OK,
  * IV_EINVAL, IV_ERANGE, IV_EUNDEFINED (not finite there) or IV_ENOMEM. */
 int iv__clv_cov_eval(int model, const double *u, const double *x, const double *t_x,
                      const double *T, size_t n, const iv_clv_options *opts, double *ll,
-                     double *grad, double *hess);
+                     double *grad, double *hess, int central);
 
 /* iv_clv_fit, with the standard errors only when want_se (benchmarks measure their cost). */
 int iv__clv_fit_ex(iv_clv **out, int model, const double *x, const double *t_x, const double *T,

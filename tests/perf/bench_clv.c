@@ -6,9 +6,10 @@
  * then BG/NBD on synthetic customers (default one million) simulated from known parameters
  * with our own PRNG, times in days so identical (x, t_x, T) triples occur and are grouped
  * by the fit; then Pareto/NBD with 3 covariates (each on the purchase and the dropout rate)
- * on 100,000 simulated customers (doc/CLV.md §13; issue #17: <= 2 s).
+ * on 100,000 simulated customers (doc/CLV.md §13; issue #17: <= 2 s), and BG/NBD with the
+ * same 3 covariates on the purchase rate.
  *
- *   bench_clv --cov [customers]   only the covariate benchmark */
+ *   bench_clv --cov [customers]   only the covariate benchmarks */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdio.h>
@@ -159,11 +160,14 @@ static void new_models(const double *x, const double *tx, const double *T, const
 /* Pareto/NBD with covariates: z1 0/1, z2 ~ N(0, 1), z3 ~ U(-1, 1), each on both rates;
  * true r 0.55, alpha 10.6, s 0.61, beta 11.7, gamma_purchase (0.5, -0.3, 0.2),
  * gamma_dropout (0.7, 0.1, -0.4); T uniform on 26..78 weeks in whole days. Every customer
- * has their own covariates (nothing to group). Median of 3 fits. */
-static int cov_bench(size_t n)
+ * has their own covariates (nothing to group). Median of 3 fits. BG/NBD (model
+ * IV_CLV_BGNBD): the same covariates on the purchase rate, true r 0.24, alpha 4.4, a 0.79,
+ * b 2.4, gamma_purchase as above. */
+static int cov_bench(size_t n, int model)
 {
     static const char *const names[3] = {"z1", "z2", "z3"};
     static const double gp[3] = {0.5, -0.3, 0.2}, gd[3] = {0.7, 0.1, -0.4};
+    int pn = model == IV_CLV_PARETO, np = pn ? 10 : 7;
     double *x = malloc(n * sizeof *x), *tx = malloc(n * sizeof *tx), *T = malloc(n * sizeof *T);
     double *z = malloc(3 * n * sizeof *z), w[3], c[3], v, se;
     sim_rng g = {2026};
@@ -183,15 +187,20 @@ static int cov_bench(size_t n)
             ed += gd[k] * z[3 * i + k];
         }
         T[i] = floor(26 * 7 + 52 * 7 * sim_unif(&g)) / 7;
-        sim_pareto(&g, 0.55, 10.6 * exp(-ep), 0.61, 11.7 * exp(-ed), T[i], &x[i], &tx[i]);
+        if (pn)
+            sim_pareto(&g, 0.55, 10.6 * exp(-ep), 0.61, 11.7 * exp(-ed), T[i], &x[i], &tx[i]);
+        else
+            sim_bgnbd(&g, 0.24, 4.4 * exp(-ep), 0.79, 2.4, T[i], &x[i], &tx[i]);
         tx[i] = floor(tx[i] * 7) / 7; /* whole days, as iv_rfm gives */
     }
-    o.covariates_purchase = o.covariates_dropout = 3;
-    o.z_purchase = o.z_dropout = z;
+    o.covariates_purchase = 3;
+    o.covariates_dropout = pn ? 3 : 0;
+    o.z_purchase = z;
+    o.z_dropout = pn ? z : NULL;
     o.names_purchase = o.names_dropout = names;
     for (run = 0; run < 3; run++) {
         double t0 = now(), c0 = cpu_now();
-        if (iv_clv_fit(&m, IV_CLV_PARETO, x, tx, T, NULL, n, &o) != IV_OK) {
+        if (iv_clv_fit(&m, model, x, tx, T, NULL, n, &o) != IV_OK) {
             fprintf(stderr, "fit failed: %s\n", iv_error_last());
             return 1;
         }
@@ -202,21 +211,25 @@ static int cov_bench(size_t n)
     }
     qsort(w, 3, sizeof *w, cmp);
     qsort(c, 3, sizeof *c, cmp);
-    printf("Pareto/NBD, 3 covariates on both rates, %zu customers (SEs included): median of 3 "
-           "%.2f s wall, %.2f s CPU (runs %.2f..%.2f s wall)\n", n, w[1], c[1], w[0], w[2]);
+    printf("%s, 3 covariates on %s, %zu customers (SEs included): median of 3 "
+           "%.2f s wall, %.2f s CPU (runs %.2f..%.2f s wall)\n", pn ? "Pareto/NBD" : "BG/NBD",
+           pn ? "both rates" : "the purchase rate", n, w[1], c[1], w[0], w[2]);
     printf("  estimates (se) vs truth:");
     {
-        static const char *const pn[] = {"r", "alpha", "s", "beta", "gamma_purchase.z1",
-                                         "gamma_purchase.z2", "gamma_purchase.z3",
-                                         "gamma_dropout.z1", "gamma_dropout.z2",
-                                         "gamma_dropout.z3"};
-        static const double truth[] = {0.55, 10.6, 0.61, 11.7, 0.5, -0.3, 0.2, 0.7, 0.1, -0.4};
-        for (k = 0; k < 10; k++) {
+        static const char *const pnames[2][10] = {
+            {"r", "alpha", "a", "b", "gamma_purchase.z1", "gamma_purchase.z2",
+             "gamma_purchase.z3"},
+            {"r", "alpha", "s", "beta", "gamma_purchase.z1", "gamma_purchase.z2",
+             "gamma_purchase.z3", "gamma_dropout.z1", "gamma_dropout.z2", "gamma_dropout.z3"}};
+        static const double truth[2][10] = {{0.24, 4.4, 0.79, 2.4, 0.5, -0.3, 0.2},
+                                            {0.55, 10.6, 0.61, 11.7, 0.5, -0.3, 0.2, 0.7, 0.1,
+                                             -0.4}};
+        for (k = 0; k < np; k++) {
             char sn[64];
-            snprintf(sn, sizeof sn, "%s_se", pn[k]);
-            iv_clv_get_param(m, pn[k], &v);
+            snprintf(sn, sizeof sn, "%s_se", pnames[pn][k]);
+            iv_clv_get_param(m, pnames[pn][k], &v);
             iv_clv_get_param(m, sn, &se);
-            printf("%s %s %.4f (%.4f) vs %g", k ? "," : "", pn[k], v, se, truth[k]);
+            printf("%s %s %.4f (%.4f) vs %g", k ? "," : "", pnames[pn][k], v, se, truth[pn][k]);
         }
         printf("\n");
     }
@@ -231,8 +244,10 @@ static int cov_bench(size_t n)
 int main(int argc, char **argv)
 {
     const char *path = argc > 1 ? argv[1] : "tests/data/cdnow/cdnow_customers_summary_with_transactions.csv";
-    if (argc > 1 && strcmp(argv[1], "--cov") == 0)
-        return cov_bench(argc > 2 ? (size_t)strtoull(argv[2], NULL, 10) : 100000);
+    if (argc > 1 && strcmp(argv[1], "--cov") == 0) {
+        size_t nc = argc > 2 ? (size_t)strtoull(argv[2], NULL, 10) : 100000;
+        return cov_bench(nc, IV_CLV_PARETO) || cov_bench(nc, IV_CLV_BGNBD);
+    }
     size_t big = argc > 2 ? (size_t)strtoull(argv[2], NULL, 10) : 1000000, n = 0, i;
     static double x[3000], tx[3000], T[3000], z[3000];
     double *bx, *btx, *bT, t0, c0, v;
@@ -302,5 +317,5 @@ int main(int argc, char **argv)
     free(bx);
     free(btx);
     free(bT);
-    return cov_bench(100000);
+    return cov_bench(100000, IV_CLV_PARETO) || cov_bench(100000, IV_CLV_BGNBD);
 }
