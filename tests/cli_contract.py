@@ -141,6 +141,69 @@ class Threads(unittest.TestCase):
         got = iv("churn", self.shuffled, "--lenient", "--format", "csv", "--threads", "3").stdout
         self.assertEqual(got, want)
 
+    def report(self, path, n, *extra, check=True):
+        out = os.path.join(self.dir.name, "report.html")
+        if os.path.exists(out):
+            os.remove(out)
+        p = iv("report", path, "--lenient", "--threads", n, "-o", out, *extra, check=check)
+        if p.returncode != 0:
+            return None, p
+        with open(out, "rb") as f:
+            return f.read(), p
+
+    def test_report_bytes_and_messages_do_not_depend_on_threads_or_row_order(self):
+        # the sections run on up to N threads and are assembled in page order
+        want, p1 = self.report(self.ordered, "1")
+        self.assertIn(b'id="clv_top-title"', want)
+        self.assertIn(b'id="trajectory-title"', want)
+        for n in ("2", "3", "4", "16"):
+            got, pn = self.report(self.ordered, n)
+            self.assertEqual(got, want, f"--threads {n}")
+            self.assertEqual(pn.stdout, p1.stdout)
+            self.assertEqual(pn.stderr, p1.stderr)
+        # the shuffled file: the same page but for its name
+        got, _ = self.report(self.shuffled, "3")
+        self.assertEqual(got.replace(b"shuffled.csv", b"ordered.csv"), want)
+        # warnings of the library made on other threads: the same lines, in page order
+        # (a --where value no row has, funnel steps that never occur)
+        w = ("--where", "channel = fax", "--steps", "visit,teleport,purchase")
+        _, p1 = self.report(self.ordered, "1", *w, check=False)
+        self.assertIn("warning: funnel step 2 ('teleport') never occurs in the store", p1.stderr)
+        for n in ("2", "4"):
+            _, pn = self.report(self.ordered, n, *w, check=False)
+            self.assertEqual((pn.returncode, pn.stderr), (p1.returncode, p1.stderr), n)
+        # an error in one section: the same message and exit status, no page left behind
+        bad = ("--steps", "visit,,purchase")
+        _, p1 = self.report(self.ordered, "1", *bad, check=False)
+        self.assertEqual(p1.returncode, 1)
+        self.assertEqual(p1.stderr, 'iv report: funnel steps: empty step at character 7 of '
+                                    '"visit,,purchase"\n')
+        for n in ("2", "4"):
+            got, pn = self.report(self.ordered, n, *bad, check=False)
+            self.assertIsNone(got)
+            self.assertEqual((pn.returncode, pn.stderr), (p1.returncode, p1.stderr), n)
+
+    def test_report_top_contacts_are_the_top_of_clv_predict(self):
+        # The report computes the CLV of only the contacts whose bound can reach its top
+        # ten; iv clv predict computes every contact's: the same ten, in the same order.
+        out = os.path.join(self.dir.name, "top.html")
+        iv("report", SAMPLE, "-o", out)
+        with open(out, encoding="utf-8") as f:
+            page = f.read()
+        model = re.search(r"From the ([A-Za-z/]+) fit on all purchases and a Gamma-Gamma", page)
+        self.assertIsNotNone(model)
+        key = {"BG/NBD": "bgnbd", "MBG/NBD": "mbgnbd", "Pareto/NBD": "pareto"}[model.group(1)]
+        table = page[page.index("Top contacts (x repeat purchases"):]
+        table = table[:table.index("</table>")]
+        shown = re.findall(r"<tr><t[hd][^>]*>(C\d+)</t[hd]>", table)
+        rows = list(csv.DictReader(io.StringIO(iv(
+            "clv", "predict", SAMPLE, "--model", key, "--spend", "--horizon", "52",
+            "--discount", "0.01", "--format", "csv").stdout)))
+        rows = [r for r in rows if r["clv"] not in ("", "nan")]
+        rows.sort(key=lambda r: (-float(r["clv"]), r["contact"]))
+        self.assertEqual(len(shown), 10)
+        self.assertEqual(shown, [r["contact"] for r in rows[:10]])
+
     def test_snapshots_rejects_and_errors_are_the_same_for_any_thread_count(self):
         d = self.dir.name
         snaps, rejects = [], []

@@ -355,6 +355,141 @@ START_TEST(concurrent_first_readers_build_the_contact_index_once)
 }
 END_TEST
 
+/* iv report's sections run on several threads over one store (src/cli/cmd_report.c): the
+ * library calls of each section, started together on a store freshly loaded (its
+ * contact index not built yet), give the serial answers; a funnel step that no row has
+ * warns on the thread that asked only (iv report carries each section's warnings back to
+ * the page order). Under TSan: no data race. */
+#define NSECTIONS 8
+
+static char *run_section(const iv_store *s, int k)
+{
+    iv_query_options q = IV_QUERY_OPTIONS_INIT;
+    iv_lifecycle_options lo;
+    iv_pattern_store_options po = IV_PATTERN_STORE_OPTIONS_INIT;
+    iv_table *t = NULL;
+    char *text;
+    int rc;
+    iv_lifecycle_options_init(&lo, sizeof lo);
+    switch (k) {
+    case 0:
+        rc = iv_lifecycle_churn(&t, s, &q, &lo);
+        break;
+    case 1:
+        rc = iv_lifecycle_retention(&t, s, &q, &lo);
+        break;
+    case 2:
+        rc = iv_lifecycle_lifecycle(&t, s, &q, &lo);
+        break;
+    case 3:
+        rc = iv_lifecycle_cohorts(&t, s, &q, &lo);
+        break;
+    case 4:
+        lo.steps = "visit|click,teleport,purchase";
+        rc = iv_lifecycle_funnel(&t, s, &q, &lo);
+        break;
+    case 5:
+        po.buckets = 12;
+        rc = iv_pattern_trajectories(&t, s, &q, &po);
+        break;
+    case 6: { /* the CLV section's per-contact summaries (the fits are arithmetic) */
+        iv_rfm_options ro = IV_RFM_OPTIONS_INIT;
+        ro.unit = IV_RFM_WEEK;
+        rc = iv_rfm(&t, s, &ro);
+        break;
+    }
+    default:
+        q.by = "channel";
+        rc = iv_query_metrics(&t, s, &q);
+        break;
+    }
+    text = rc == IV_OK ? rel_table_csv(t) : NULL;
+    iv_table_free(t);
+    return text;
+}
+
+typedef struct sec_job {
+    const iv_store *s;
+    char *const *ref;
+    pthread_barrier_t *start;
+    int id, mismatches, failures, warned_funnel, warned_other;
+} sec_job;
+
+static void *sec_worker(void *arg)
+{
+    sec_job *j = arg;
+    int k;
+    iv_warning_clear();
+    pthread_barrier_wait(j->start);
+    for (k = 0; k < NSECTIONS; k++) {
+        int sec = (k + 3 * j->id) % NSECTIONS;
+        char *text = run_section(j->s, sec);
+        size_t w, nw = iv_warning_count();
+        if (!text)
+            j->failures++;
+        else if (strcmp(text, j->ref[sec]) != 0)
+            j->mismatches++;
+        free(text);
+        for (w = 0; w < nw; w++) {
+            if (sec == 4 && strstr(iv_warning_get(w), "teleport"))
+                j->warned_funnel++;
+            else
+                j->warned_other++;
+        }
+        iv_warning_clear();
+    }
+    return NULL;
+}
+
+START_TEST(report_sections_on_threads_match_the_serial_results)
+{
+    iv_store *built = NULL;
+    char *ref[NSECTIONS], snap[512];
+    int k, round, i;
+    ck_assert_int_eq(rel_store_new(&built, NULL, NULL, 7, NULL, SHARED_ROWS, 60), IV_OK);
+    for (k = 0; k < NSECTIONS; k++) {
+        ref[k] = run_section(built, k);
+        ck_assert_msg(ref[k] != NULL, "section %d: %s", k, iv_error_last());
+    }
+    iv_warning_clear();
+    tu_temp_path(snap, sizeof snap, ".ivs");
+    ck_assert_int_eq(iv_store_save(built, snap), IV_OK);
+    for (round = 0; round < 4; round++) {
+        iv_store *s = NULL;
+        pthread_t th[NTHREADS];
+        pthread_barrier_t start;
+        sec_job jobs[NTHREADS];
+        ck_assert_int_eq(iv_store_load(&s, snap, NULL), IV_OK);
+        ck_assert_int_eq(pthread_barrier_init(&start, NULL, NTHREADS), 0);
+        for (i = 0; i < NTHREADS; i++) {
+            memset(&jobs[i], 0, sizeof jobs[i]);
+            jobs[i].s = s;
+            jobs[i].ref = ref;
+            jobs[i].start = &start;
+            jobs[i].id = i;
+            ck_assert_int_eq(pthread_create(&th[i], NULL, sec_worker, &jobs[i]), 0);
+        }
+        for (i = 0; i < NTHREADS; i++)
+            ck_assert_int_eq(pthread_join(th[i], NULL), 0);
+        pthread_barrier_destroy(&start);
+        for (i = 0; i < NTHREADS; i++) {
+            ck_assert_msg(jobs[i].failures == 0, "round %d thread %d: %d failed calls", round, i,
+                          jobs[i].failures);
+            ck_assert_msg(jobs[i].mismatches == 0, "round %d thread %d: %d results differ",
+                          round, i, jobs[i].mismatches);
+            /* each thread ran the funnel once: its warning, on its own thread */
+            ck_assert_int_eq(jobs[i].warned_funnel, 1);
+            ck_assert_int_eq(jobs[i].warned_other, 0);
+        }
+        iv_store_free(s);
+    }
+    for (k = 0; k < NSECTIONS; k++)
+        free(ref[k]);
+    iv_store_free(built);
+    remove(snap);
+}
+END_TEST
+
 static void threads_tests(TCase *tc)
 {
     tcase_set_timeout(tc, 300);
@@ -362,6 +497,7 @@ static void threads_tests(TCase *tc)
     tcase_add_test(tc, a_query_split_over_worker_threads_equals_the_single_threaded_one);
     tcase_add_test(tc, parallel_ingestion_gives_the_serial_store);
     tcase_add_test(tc, concurrent_first_readers_build_the_contact_index_once);
+    tcase_add_test(tc, report_sections_on_threads_match_the_serial_results);
 }
 
 TU_SUITE_MAIN("threads", threads_tests)

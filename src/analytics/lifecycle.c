@@ -298,7 +298,8 @@ int iv__lc_walk(iv__lc *L, iv__lc_fn fn, void *payload)
     L->fn = fn;
     L->payload = payload;
     L->nbuf = 0;
-    if ((rc = iv__group_run(&L->c, L->ks, L->nk, &L->G, iv__lc_hook, L)))
+    /* the analyses read each row's group only: no sums (iv__group_run_keys) */
+    if ((rc = iv__group_run_keys(&L->c, L->ks, L->nk, &L->G, iv__lc_hook, L)))
         return rc;
     return iv__lc_flush(L);
 }

@@ -3,6 +3,8 @@
  * contact against the norm band of all contacts, the maturity radar over the eight areas.
  * Public API only. With no INPUT it reads the bundled sample log. */
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -26,6 +28,14 @@ static const char *default_steps = "visit|open|click|download,demo,purchase,"
 #define DAY_MS 86400000LL
 #define BUCKET_MS (7 * DAY_MS) /* doc/PATTERN.md: trajectory buckets of B = 7 days */
 
+/* Library warnings (iv_warning_get) carried from the thread that made them. */
+#define WARN_MAX 32 /* include/iv/common.h: at most 32, then one saying more were dropped */
+typedef struct warn_list {
+    char *text[WARN_MAX + 1];
+    size_t n;
+    int oom;
+} warn_list;
+
 typedef struct report {
     const char *cmd;
     FILE *f;
@@ -40,6 +50,7 @@ typedef struct report {
     int64_t cur_from, cur_to, prev_from, prev_to; /* the two 12-month periods */
     int have_prev;
     int sections, charts;
+    warn_list warn; /* sections on threads: the library's warnings, in page order */
 } report;
 
 /* ------------------------------------------------------------------ inputs */
@@ -690,31 +701,65 @@ static void bucket_column(const iv_table *t, const char *name, size_t k, double 
  * trajectory is nearest the norm's median curve (the least sum over the buckets of
  * |x_b - median_b| / (p75_b - p25_b), each bucket in units of its spread; ties: the first
  * by contact id) -- a typical contact, not one the robust z flags as an anomaly. */
-static const char *typical_contact(const iv_table *tt, const iv_table *norm, size_t k)
+static const char *typical_contact(const iv_table *tt, const double *traj, const iv_table *norm,
+                                   size_t k)
 {
     double best = INFINITY;
     const char *pick = NULL;
     long cc = iv_table_col_index(tt, "contact");
-    size_t i, b;
-    if (cc < 0)
+    size_t i, b, n = iv_table_nrows(tt);
+    double *med = malloc(2 * (k ? k : 1) * sizeof *med), *iqr = med + k;
+    if (cc < 0 || !med) {
+        free(med);
         return NULL;
-    for (i = 0; i < iv_table_nrows(tt); i++) {
+    }
+    for (b = 0; b < k; b++) {
+        med[b] = cell(norm, b, "median");
+        iqr[b] = cell(norm, b, "p75") - cell(norm, b, "p25");
+    }
+    for (i = 0; i < n; i++) {
         double d = 0;
-        for (b = 0; b < k && isfinite(d); b++) {
-            char name[32];
-            long cb;
-            double x, med = cell(norm, b, "median"), iqr = cell(norm, b, "p75") - cell(norm, b, "p25");
-            snprintf(name, sizeof name, "b%zu", b + 1);
-            cb = iv_table_col_index(tt, name);
-            x = cb < 0 ? NAN : iv_table_get_double(tt, i, (size_t)cb);
-            d += fabs(x - med) / (iqr > 0 ? iqr : 1);
-        }
+        for (b = 0; b < k && isfinite(d); b++)
+            d += fabs(traj[i * k + b] - med[b]) / (iqr[b] > 0 ? iqr[b] : 1);
         if (isfinite(d) && d < best) {
             best = d;
             pick = iv_table_get_string(tt, i, (size_t)cc);
         }
     }
+    free(med);
     return pick;
+}
+
+/* The trajectories of tt (columns b1..bK) as an n x k row-major matrix, NaN where
+ * unobserved (malloc'd; NULL when out of memory). */
+static double *traj_matrix(const iv_table *tt, size_t k)
+{
+    size_t n = iv_table_nrows(tt), i, b;
+    double *m = malloc((n ? n : 1) * (k ? k : 1) * sizeof *m);
+    if (!m)
+        return NULL;
+    for (b = 0; b < k; b++) {
+        char name[32];
+        long cb;
+        snprintf(name, sizeof name, "b%zu", b + 1);
+        cb = iv_table_col_index(tt, name);
+        for (i = 0; i < n; i++)
+            m[i * k + b] = cb < 0 ? NAN : iv_table_get_double(tt, i, (size_t)cb);
+    }
+    return m;
+}
+
+/* The row of CONTACT in tt, or -1. */
+static long traj_row_of(const iv_table *tt, const char *contact)
+{
+    long cc = iv_table_col_index(tt, "contact");
+    size_t i, n = iv_table_nrows(tt);
+    for (i = 0; cc >= 0 && i < n; i++) {
+        const char *id = iv_table_get_string(tt, i, (size_t)cc);
+        if (id && strcmp(id, contact) == 0)
+            return (long)i;
+    }
+    return -1;
 }
 
 /* doc/PATTERN.md through the pattern API: age-aligned trajectories (cumulative RV at the end of
@@ -730,7 +775,8 @@ static int trajectory(report *r)
     iv_query_options q;
     iv_pattern_store_options po;
     iv_table *tt = NULL, *norm = NULL, *vs = NULL, *pb = NULL;
-    double *band = NULL;
+    double *band = NULL, *traj = NULL;
+    long row;
     const char *contact;
     size_t j, k = r->buckets, n;
     int rc;
@@ -740,16 +786,41 @@ static int trajectory(report *r)
     query_init(r, &q, NULL);
     iv_pattern_store_options_init(&po, sizeof po);
     po.buckets = k;
-    if ((rc = iv_pattern_trajectories(&tt, r->store, &q, &po)) != IV_OK ||
-        (rc = iv_pattern_norm_of(&norm, r->store, &q, &po)) != IV_OK) {
+    /* The trajectories once: the norm (iv_pattern_norm_of is iv_pattern_norm of the same
+     * trajectories) and the contact's row against it come from this table. */
+    if ((rc = iv_pattern_trajectories(&tt, r->store, &q, &po)) != IV_OK) {
         rc = fail(r, "trajectories", rc);
         goto out;
     }
     n = iv_table_nrows(tt);
-    contact = r->contact ? r->contact : typical_contact(tt, norm, k);
+    if (!(traj = traj_matrix(tt, k))) {
+        rc = cli_fail(r->cmd, "out of memory");
+        goto out;
+    }
+    if ((rc = iv_pattern_norm(&norm, traj, n, k, NULL)) != IV_OK) {
+        rc = fail(r, "trajectories", rc);
+        goto out;
+    }
+    contact = r->contact ? r->contact : typical_contact(tt, traj, norm, k);
     html_section(r->f, "trajectory", "RV trajectory against the norm", NULL);
-    rc = contact ? iv_pattern_contact_vs_norm(&vs, &pb, r->store, contact, &q, &po)
-                 : IV_EUNDEFINED;
+    /* Without --where the contact's own trajectory (every interaction of it) is its row
+     * of tt, and iv_pattern_contact_vs_norm is iv_pattern_vs_norm of that row against the
+     * trajectories; with --where, or a contact not in tt, the library's call says it. */
+    if (contact && !r->where && (row = traj_row_of(tt, contact)) >= 0) {
+        if (!(band = malloc(7 * k * sizeof *band))) {
+            rc = cli_fail(r->cmd, "out of memory");
+            goto out;
+        }
+        rc = iv_pattern_vs_norm(&vs, band + 6 * k, traj + (size_t)row * k, traj, n, k, NULL);
+        if (rc == IV_OK) {
+            for (j = 0; j < 5; j++)
+                bucket_column(norm, band_cols[j], k, band + j * k);
+            memcpy(band + 5 * k, traj + (size_t)row * k, k * sizeof *band);
+        }
+    } else {
+        rc = contact ? iv_pattern_contact_vs_norm(&vs, &pb, r->store, contact, &q, &po)
+                     : IV_EUNDEFINED;
+    }
     if (rc == IV_ENOTFOUND || rc == IV_EUNDEFINED) {
         html_p(r->f, "missing", r->contact ? "The contact given with --contact has no selected "
                                              "interaction."
@@ -760,13 +831,15 @@ static int trajectory(report *r)
         rc = fail(r, "contact against the norm", rc);
         goto out;
     }
-    if (!(band = malloc(6 * k * sizeof *band))) {
-        rc = cli_fail(r->cmd, "out of memory");
-        goto out;
+    if (!band) {
+        if (!(band = malloc(7 * k * sizeof *band))) {
+            rc = cli_fail(r->cmd, "out of memory");
+            goto out;
+        }
+        for (j = 0; j < 5; j++)
+            bucket_column(pb, band_cols[j], k, band + j * k);
+        bucket_column(pb, "value", k, band + 5 * k);
     }
-    for (j = 0; j < 5; j++)
-        bucket_column(pb, band_cols[j], k, band + j * k);
-    bucket_column(pb, "value", k, band + 5 * k);
     snprintf(intro, sizeof intro,
              "Cumulative RV units of contact %s at the end of each 7-day bucket since its first "
              "interaction (doc/PATTERN.md, age alignment, %zu buckets), against the norm of all %zu "
@@ -811,6 +884,7 @@ done:
     r->sections++;
 out:
     free(band);
+    free(traj);
     iv_table_free(tt);
     iv_table_free(norm);
     iv_table_free(vs);
@@ -1172,35 +1246,232 @@ static const dim_section dims[] = {
      "negative to the left in vermillion, with the number of interactions after each bar.",
      "Teams with no nps answer have an undefined NPS."}};
 
-static int write_report(report *r, const char *input, const char *title)
+/* The CLV section (report_clv.c). */
+static int clv_section(report *r)
 {
-    size_t i;
+    report_clv_in ci;
     int rc;
+    ci.f = r->f;
+    ci.cmd = r->cmd;
+    ci.store = r->store;
+    ci.model = r->model;
+    ci.where = r->where;
+    ci.first = r->first;
+    ci.last = r->last;
+    if ((rc = report_clv(&ci, &r->charts)) == CLI_OK)
+        r->sections++;
+    return rc;
+}
+
+/* ------------------------------------------------------------------ sections on threads */
+
+/* The sections after the overview, in page order. Each reads the store and the report's
+ * settings only and writes its own part of the page, so they may run at once. */
+enum { SEC_DIM0, SEC_DIM1, SEC_DIM2, SEC_TRENDS, SEC_YOY, SEC_TRAJ, SEC_FUNNEL, SEC_COHORTS,
+       SEC_CHURN, SEC_CLV, SEC_MATURITY, NSECTIONS };
+
+/* The order in which threads take them: the costliest first (CPU time on a 2.4M-row log:
+ * CLV, trajectory, churn and lifecycle take most of it), so that they start at once. */
+static const int sec_schedule[NSECTIONS] = {SEC_CLV, SEC_TRAJ, SEC_CHURN, SEC_COHORTS,
+                                            SEC_FUNNEL, SEC_MATURITY, SEC_DIM0, SEC_DIM1,
+                                            SEC_DIM2, SEC_TRENDS, SEC_YOY};
+
+static int run_section(report *r, int s)
+{
+    switch (s) {
+    case SEC_DIM0:
+    case SEC_DIM1:
+    case SEC_DIM2:
+        return by_dimension(r, &dims[s - SEC_DIM0]);
+    case SEC_TRENDS:
+        return trends(r);
+    case SEC_YOY:
+        return year_on_year(r);
+    case SEC_TRAJ:
+        return trajectory(r);
+    case SEC_FUNNEL:
+        return funnel(r);
+    case SEC_COHORTS:
+        return cohorts(r);
+    case SEC_CHURN:
+        return churn_lifecycle(r);
+    case SEC_CLV:
+        return clv_section(r);
+    default:
+        return maturity(r);
+    }
+}
+
+/* Move the calling thread's warnings to the end of w and clear them. */
+static void warn_take(warn_list *w)
+{
+    size_t k, n = iv_warning_count();
+    for (k = 0; k < n && w->n <= WARN_MAX; k++) {
+        const char *t = iv_warning_get(k);
+        if (!t)
+            continue;
+        if (!(w->text[w->n] = strdup(t)))
+            w->oom = 1;
+        else
+            w->n++;
+    }
+    iv_warning_clear();
+}
+
+static void warn_free(warn_list *w)
+{
+    size_t k;
+    for (k = 0; k < w->n; k++)
+        free(w->text[k]);
+    w->n = 0;
+}
+
+/* Add the warnings of `from` to `to` as the library adds them on one thread: an identical
+ * text once, at most WARN_MAX, then the line saying more were dropped (from's own such
+ * line, which the library wrote when from overflowed, else the same words). */
+static void warn_merge(warn_list *to, const warn_list *from)
+{
+    size_t k, j;
+    for (k = 0; k < from->n; k++) {
+        const char *t = from->text[k];
+        int seen = 0;
+        char buf[96];
+        for (j = 0; j < to->n && !seen; j++)
+            seen = strcmp(to->text[j], t) == 0;
+        if (seen || to->n > WARN_MAX)
+            continue;
+        if (to->n == WARN_MAX && k < WARN_MAX) {
+            snprintf(buf, sizeof buf, "more than %d warnings: the others were dropped", WARN_MAX);
+            t = buf;
+        }
+        if (!(to->text[to->n] = strdup(t)))
+            to->oom = 1;
+        else
+            to->n++;
+    }
+}
+
+/* One section run on a worker: its HTML and its error messages go to buffers of its own,
+ * and its counts start at 0 in its own copy of the report. */
+typedef struct sec_job {
+    report r;
+    char *html, *err;
+    size_t html_len, err_len;
+    int rc, oom;
+    warn_list warn; /* the library's warnings of the section (they are per thread) */
+} sec_job;
+
+typedef struct sec_pool {
+    sec_job job[NSECTIONS];
+    atomic_int next; /* index into sec_schedule of the next section to take */
+} sec_pool;
+
+static void sec_run(sec_job *j, int s)
+{
+    FILE *html = open_memstream(&j->html, &j->html_len);
+    FILE *err = html ? open_memstream(&j->err, &j->err_len) : NULL;
+    if (!html || !err) {
+        if (html)
+            fclose(html);
+        j->rc = CLI_EFAIL;
+        j->oom = 1;
+        return;
+    }
+    j->r.f = html;
+    cli_fail_to(err);
+    iv_warning_clear();
+    j->rc = run_section(&j->r, s);
+    warn_take(&j->warn);
+    cli_fail_to(NULL);
+    j->r.f = NULL;
+    /* a buffer that could not grow: its part of the page is incomplete */
+    if (ferror(html) || ferror(err)) {
+        j->oom = 1;
+        if (j->rc == CLI_OK)
+            j->rc = CLI_EFAIL;
+    }
+    if (fclose(html) != 0 || fclose(err) != 0) {
+        j->oom = 1;
+        if (j->rc == CLI_OK)
+            j->rc = CLI_EFAIL;
+    }
+}
+
+static void *sec_worker(void *arg)
+{
+    sec_pool *p = arg;
+    int k;
+    while ((k = atomic_fetch_add(&p->next, 1)) < NSECTIONS)
+        sec_run(&p->job[sec_schedule[k]], sec_schedule[k]);
+    return NULL;
+}
+
+/* The sections on up to THREADS threads (this one included), assembled in page order:
+ * the page, the counts and the error are those of the serial run. On an error the page
+ * holds the sections before it and the failing section's part, and only that section's
+ * message is printed, as when they run one after another. */
+static int sections_parallel(report *r, int threads)
+{
+    sec_pool *p = calloc(1, sizeof *p);
+    pthread_t th[NSECTIONS];
+    int started = 0, i, rc = CLI_OK;
+    if (!p)
+        return cli_fail(r->cmd, "out of memory");
+    for (i = 0; i < NSECTIONS; i++) {
+        p->job[i].r = *r;
+        p->job[i].r.sections = p->job[i].r.charts = 0;
+        memset(&p->job[i].r.warn, 0, sizeof p->job[i].r.warn);
+    }
+    atomic_init(&p->next, 0);
+    /* the warnings so far (ingestion, overview): this thread runs sections too */
+    warn_take(&r->warn);
+    if (threads > NSECTIONS)
+        threads = NSECTIONS;
+    while (started < threads - 1 && pthread_create(&th[started], NULL, sec_worker, p) == 0)
+        started++;
+    sec_worker(p);
+    for (i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    for (i = 0; i < NSECTIONS; i++) {
+        sec_job *j = &p->job[i];
+        if (j->html_len)
+            fwrite(j->html, 1, j->html_len, r->f);
+        r->sections += j->r.sections;
+        r->charts += j->r.charts;
+        warn_merge(&r->warn, &j->warn);
+        if (j->rc != CLI_OK) {
+            if (j->oom)
+                cli_fail(r->cmd, "out of memory");
+            else if (j->err_len)
+                fwrite(j->err, 1, j->err_len, stderr);
+            rc = j->rc;
+            break;
+        }
+    }
+    for (i = 0; i < NSECTIONS; i++) {
+        free(p->job[i].html);
+        free(p->job[i].err);
+        warn_free(&p->job[i].warn);
+    }
+    free(p);
+    return rc;
+}
+
+static int write_report(report *r, const char *input, const char *title, int threads)
+{
+    int s, rc;
     html_begin(r->f, title);
+    /* first and alone: it checks --where for every later section */
     if ((rc = overview(r, input, title)) != CLI_OK)
         return rc;
-    for (i = 0; i < sizeof dims / sizeof dims[0]; i++)
-        if ((rc = by_dimension(r, &dims[i])) != CLI_OK)
+    if (threads > 1) {
+        if ((rc = sections_parallel(r, threads)) != CLI_OK)
             return rc;
-    if ((rc = trends(r)) != CLI_OK || (rc = year_on_year(r)) != CLI_OK ||
-        (rc = trajectory(r)) != CLI_OK || (rc = funnel(r)) != CLI_OK ||
-        (rc = cohorts(r)) != CLI_OK || (rc = churn_lifecycle(r)) != CLI_OK)
-        return rc;
-    {   /* CLV: fits with standard errors, top contacts, calibration against a holdout */
-        report_clv_in ci;
-        ci.f = r->f;
-        ci.cmd = r->cmd;
-        ci.store = r->store;
-        ci.model = r->model;
-        ci.where = r->where;
-        ci.first = r->first;
-        ci.last = r->last;
-        if ((rc = report_clv(&ci, &r->charts)) != CLI_OK)
-            return rc;
-        r->sections++;
+    } else {
+        for (s = 0; s < NSECTIONS; s++)
+            if ((rc = run_section(r, s)) != CLI_OK)
+                return rc;
     }
-    if ((rc = maturity(r)) != CLI_OK)
-        return rc;
     glossary(r);
     html_end(r->f);
     return CLI_OK;
@@ -1254,6 +1525,8 @@ static void help(void)
            "                   2w (default 180d)\n"
            "  --where EXPR     report on a selection (the selection language of iv metrics)\n"
            "  --model FILE     scoring model (default: the built-in one)\n"
+           "  --threads N      threads that read the log and make the page's sections\n"
+           "                   (default: the cores); the page is the same for any N\n"
            "  --format F       how the summary line (output, bytes, sections, charts) is\n"
            "                   printed: table, csv or json\n",
            usage, default_steps);
@@ -1360,7 +1633,7 @@ int cli_cmd_report(int argc, char **argv)
         }
         cli_tmp_guard(tmp); /* removed if a signal ends the tool while it is written */
     }
-    st = write_report(&r, input, title);
+    st = write_report(&r, input, title, cli_threads(&o));
     if (direct) {
         if ((fflush(r.f) != 0 || ferror(r.f)) && st == CLI_OK)
             st = cli_fail_errno(r.cmd, "writing", out);
@@ -1384,6 +1657,12 @@ int cli_cmd_report(int argc, char **argv)
         st = cli_fail_errno(r.cmd, "writing", "standard output");
     }
 done:
+    /* the warnings of sections run on other threads, where iv.c prints the rest */
+    for (i = 0; i < (int)r.warn.n; i++)
+        fprintf(stderr, "iv %s: warning: %s\n", r.cmd, r.warn.text[i]);
+    if (r.warn.oom && st == CLI_OK)
+        st = cli_fail(r.cmd, "out of memory");
+    warn_free(&r.warn);
     iv_store_free(r.store);
     iv_model_free(model);
     return st;

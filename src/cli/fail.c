@@ -6,14 +6,23 @@
 
 #include "fail.h"
 
+/* Where this thread's cli_fail messages go; NULL: stderr. */
+static _Thread_local FILE *cli_err;
+
+void cli_fail_to(FILE *f)
+{
+    cli_err = f;
+}
+
 int cli_fail(const char *cmd, const char *fmt, ...)
 {
+    FILE *out = cli_err ? cli_err : stderr;
     va_list ap;
-    fprintf(stderr, "iv %s: ", cmd);
+    fprintf(out, "iv %s: ", cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vfprintf(out, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    fputc('\n', out);
     return CLI_EFAIL;
 }
 

@@ -2,6 +2,8 @@
 #ifndef IV_CLI_FAIL_H
 #define IV_CLI_FAIL_H
 
+#include <stdio.h>
+
 #include "iv.h"
 
 /* Exit statuses scripts can rely on. */
@@ -11,7 +13,8 @@ enum {
     CLI_EUSAGE = 2   /* bad command line */
 };
 
-/* Print "iv CMD: <fmt>" to stderr. Returns CLI_EFAIL. */
+/* Print "iv CMD: <fmt>" to stderr (or to the stream cli_fail_to() gave this thread).
+ * Returns CLI_EFAIL. */
 int cli_fail(const char *cmd, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
@@ -27,6 +30,10 @@ int cli_fail_rc(const char *cmd, const char *what, int rc);
  * --where, --by, --steps, reversed bounds), CLI_EFAIL otherwise. The exit-code rule of
  * every command: 2 = bad command line, 1 = the work failed. */
 int cli_fail_query(const char *cmd, const char *what, int rc);
+/* Send this thread's cli_fail messages to F instead of stderr (NULL: stderr again), so
+ * that work done on several threads can report its first error only, in a fixed order
+ * (iv report's sections). */
+void cli_fail_to(FILE *f);
 /* Print a usage error and return CLI_EUSAGE. */
 int cli_usage(const char *cmd, const char *usage, const char *fmt, ...)
 #if defined(__GNUC__)

@@ -741,8 +741,20 @@ static int iv__group_fast(iv__ctx *c, const iv__keyer *ks, size_t nk, iv__groups
     return rc;
 }
 
-int iv__group_run(iv__ctx *c, const iv__keyer *ks, size_t nk, iv__groups *G,
-                  iv__group_hook hook, void *hook_payload)
+/* The row function of iv__group_run with keys_only: the row's group and the hook, nothing
+ * summed (u and cost NaN). */
+static int iv__group_key_row(iv__ctx *c, size_t r, uint32_t contact, double u, void *payload)
+{
+    iv__gwalk *w = payload;
+    long gi = iv__groups_get(w->G, &c->a, iv__row_key(w->ks, w->nk, c, r));
+    (void)u;
+    if (gi < 0)
+        return IV_ENOMEM;
+    return w->hook(w->hook_payload, c, (size_t)gi, contact, r, (double)NAN, (double)NAN);
+}
+
+static int iv__group_run_ex(iv__ctx *c, const iv__keyer *ks, size_t nk, iv__groups *G,
+                            iv__group_hook hook, void *hook_payload, int keys_only)
 {
     iv__gwalk w;
     iv__gsort gs;
@@ -754,8 +766,11 @@ int iv__group_run(iv__ctx *c, const iv__keyer *ks, size_t nk, iv__groups *G,
     w.nk = nk;
     w.hook = hook;
     w.hook_payload = hook_payload;
-    rc = !hook && !c->stateful && isnan(c->half_life_ms) ? iv__group_fast(c, ks, nk, G)
-                                                         : iv__walk(c, iv__group_row, &w);
+    if (keys_only)
+        rc = iv__walk_ex(c, iv__group_key_row, &w, 0);
+    else
+        rc = !hook && !c->stateful && isnan(c->half_life_ms) ? iv__group_fast(c, ks, nk, G)
+                                                             : iv__walk(c, iv__group_row, &w);
     if (rc) {
         iv__groups_free(G, &c->a);
         return rc == IV_ENOMEM ? iv__nomem("groups") : rc;
@@ -772,4 +787,16 @@ int iv__group_run(iv__ctx *c, const iv__keyer *ks, size_t nk, iv__groups *G,
         qsort(G->g, G->n, sizeof *G->g, iv__cmp_groups);
     iv__gs = NULL;
     return IV_OK;
+}
+
+int iv__group_run(iv__ctx *c, const iv__keyer *ks, size_t nk, iv__groups *G,
+                  iv__group_hook hook, void *hook_payload)
+{
+    return iv__group_run_ex(c, ks, nk, G, hook, hook_payload, 0);
+}
+
+int iv__group_run_keys(iv__ctx *c, const iv__keyer *ks, size_t nk, iv__groups *G,
+                       iv__group_hook hook, void *hook_payload)
+{
+    return iv__group_run_ex(c, ks, nk, G, hook, hook_payload, 1);
 }

@@ -88,6 +88,11 @@ typedef int (*iv__group_hook)(void *payload, const iv__ctx *c, size_t group, uin
  * undefined last). hook may be NULL. */
 int iv__group_run(iv__ctx *c, const iv__keyer *ks, size_t nk, iv__groups *G,
                   iv__group_hook hook, void *hook_payload);
+/* iv__group_run for a hook that needs only each row's group (the lifecycle analyses): the
+ * same groups in the same order, their sums left at zero, and the hook's u and cost NaN.
+ * hook must not be NULL. */
+int iv__group_run_keys(iv__ctx *c, const iv__keyer *ks, size_t nk, iv__groups *G,
+                       iv__group_hook hook, void *hook_payload);
 void iv__groups_free(iv__groups *G, const iv__alloc *a);
 /* Order of two groups by their key labels (byte order, undefined last): <0, 0, >0. */
 int iv__group_cmp(const iv__keyer *ks, size_t nk, const iv__ctx *c, const iv__group *a,

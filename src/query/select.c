@@ -610,6 +610,11 @@ int iv__warn_types(const iv__ctx *c, const char *what, const char *text)
 
 int iv__walk(iv__ctx *c, iv__row_fn fn, void *payload)
 {
+    return iv__walk_ex(c, fn, payload, 1);
+}
+
+int iv__walk_ex(iv__ctx *c, iv__row_fn fn, void *payload, int need_u)
+{
     const iv_store *s = c->s;
     size_t nc = s->contacts.count, ci, k;
     int rc;
@@ -629,7 +634,7 @@ int iv__walk(iv__ctx *c, iv__row_fn fn, void *payload)
             } else {
                 if (!iv__ctx_in_range(c, s->ts[r]) || !iv__sel_row(c->sel, c, r))
                     continue;
-                u = iv__ctx_rv(c, r);
+                u = need_u ? iv__ctx_rv(c, r) : (double)NAN;
             }
             if ((rc = fn(c, r, (uint32_t)ci, u, payload)))
                 return rc;

@@ -34,5 +34,8 @@ int iv__warn_types(const iv__ctx *c, const char *what, const char *text);
  * its RV units; returns non-zero to stop with that status. */
 typedef int (*iv__row_fn)(iv__ctx *c, size_t row, uint32_t contact, double u, void *payload);
 int iv__walk(iv__ctx *c, iv__row_fn fn, void *payload);
+/* iv__walk; need_u 0: fn's u is NaN unless the model is stateful (RV units not computed
+ * for a fn that does not read them). */
+int iv__walk_ex(iv__ctx *c, iv__row_fn fn, void *payload, int need_u);
 
 #endif
