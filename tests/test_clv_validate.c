@@ -258,7 +258,7 @@ END_TEST
 /* A small store: purchases before and after 2024-03-31; the holdout up to 2024-06-30 is
  * 91 days = 13 weeks. iv_clv_validate_store equals iv_rfm + iv_clv_fit +
  * iv_clv_validate composed here, and the holdout counts are those written below. */
-static iv_store *shop(void)
+static iv_store *shop_with(iv_alloc_fn fn, void *ud)
 {
     static const char *const rows[] = {
         "a 2024-01-02", "a 2024-01-20", "a 2024-02-14", "a 2024-03-30", "a 2024-04-10",
@@ -269,7 +269,7 @@ static iv_store *shop(void)
         "h 2024-03-05", "h 2024-03-25", "h 2024-06-01", "i 2024-05-05", "j 2024-01-01",
         "j 2024-01-08", "j 2024-01-15", "j 2024-01-22", "j 2024-01-29", "j 2024-02-05",
         "k 2024-01-04", "k 2024-01-11", "k 2024-01-18", "k 2024-01-25", "k 2024-02-01"};
-    iv_store *s = tu_new_store(NULL, NULL);
+    iv_store *s = tu_new_store(fn, ud);
     size_t i;
     for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         char c[2] = {rows[i][0], 0};
@@ -277,6 +277,11 @@ static iv_store *shop(void)
     }
     ck_assert(iv_store_prepare(s) == IV_OK);
     return s;
+}
+
+static iv_store *shop(void)
+{
+    return shop_with(NULL, NULL);
 }
 
 START_TEST(store_path_equals_the_composition)
@@ -368,6 +373,49 @@ START_TEST(store_path_bgbb)
 }
 END_TEST
 
+/* Every allocation failing in turn (the store's, the fit's and the table's allocator are
+ * the same counting hook): IV_ENOMEM, nothing leaked, then the call succeeds. */
+static void *sweep_ud;
+
+static iv_store *sweep_build(iv_alloc_fn fn, void *ud, const void *ctx)
+{
+    (void)ctx;
+    sweep_ud = ud;
+    return shop_with(fn, ud);
+}
+
+static int sweep_call(const iv_store *s, const void *ctx)
+{
+    iv_rfm_options ro = IV_RFM_OPTIONS_INIT;
+    iv_clv_options fo = IV_CLV_OPTIONS_INIT;
+    iv_clv_validate_options vo = IV_CLV_VALIDATE_OPTIONS_INIT;
+    iv_table *t = NULL;
+    iv_clv *m = NULL;
+    int rc;
+    ro.calibration_end = tu_ts("2024-03-31T00:00:00Z");
+    ro.holdout_end = tu_ts("2024-06-30T00:00:00Z");
+    fo.penalizer = 0.1;
+    fo.alloc = vo.alloc = tu_alloc_fn;
+    fo.alloc_ud = vo.alloc_ud = sweep_ud;
+    rc = iv_clv_validate_store(&t, &m, s, *(const int *)ctx, &ro, &fo, &vo);
+    if (rc == IV_OK)
+        ck_assert(t && m && tu_cell(t, 8, "customers") == 10);
+    else
+        ck_assert(!t && !m);
+    iv_table_free(t);
+    iv_clv_free(m);
+    return rc;
+}
+
+START_TEST(allocation_failures_leak_nothing)
+{
+    static const int models[] = {IV_CLV_BGNBD, IV_CLV_BGBB};
+    size_t k;
+    for (k = 0; k < 2; k++)
+        tu_alloc_sweep(sweep_build, sweep_call, &models[k]);
+}
+END_TEST
+
 static void add(TCase *tc)
 {
     tcase_add_test(tc, tables_match_the_mpmath_reference);
@@ -377,6 +425,7 @@ static void add(TCase *tc)
     tcase_add_test(tc, refusals_name_the_customer);
     tcase_add_test(tc, store_path_equals_the_composition);
     tcase_add_test(tc, store_path_bgbb);
+    tcase_add_test(tc, allocation_failures_leak_nothing);
 }
 
 TU_SUITE_MAIN("clv_validate", add)
