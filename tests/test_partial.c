@@ -196,6 +196,26 @@ static void unsplit(void)
         }
 }
 
+/* Every truncation and every single-bit flip of p's bytes is refused. */
+static void flips_refused(const iv_partial *p)
+{
+    iv_partial *q2 = NULL;
+    bytes b = to_bytes(p);
+    size_t k;
+    int bit;
+    for (k = 0; k < b.n; k++) {
+        ck_assert_int_eq(iv_partial_from_bytes(&q2, b.p, k, NULL), IV_ECORRUPT);
+        for (bit = 0; bit < 8; bit++) {
+            int rc;
+            ((unsigned char *)b.p)[k] ^= (unsigned char)(1u << bit);
+            rc = iv_partial_from_bytes(&q2, b.p, b.n, NULL);
+            ck_assert_msg(rc == IV_ECORRUPT || rc == IV_EVERSION, "byte %zu bit %d: %d", k, bit, rc);
+            ((unsigned char *)b.p)[k] ^= (unsigned char)(1u << bit);
+        }
+    }
+    free(b.p);
+}
+
 /* The K partials (each travelled through bytes) merged left to right, right to left and
  * as a balanced tree: the three must give the same bytes. Returns the first merge. */
 static iv_partial *merge_orders(iv_partial *const *parts, uint32_t K, const char *name)
@@ -981,9 +1001,6 @@ START_TEST(compare_partials_merge_to_the_store_row)
     {   /* other segments or test options do not merge; every truncation and bit flip refused */
         iv_partial *p = NULL, *q2 = NULL;
         iv_stats_options so = IV_STATS_OPTIONS_INIT;
-        bytes b;
-        size_t k;
-        int bit;
         ck_assert_int_eq(iv_partial_compare(&p, s, NULL, "n", "team = east", "team = north", NULL), IV_OK);
         ck_assert_int_eq(iv_partial_kind_of(p), IV_PARTIAL_COMPARE);
         ck_assert_int_eq(iv_partial_compare(&q2, s, NULL, "n", "team = east", "team = west", NULL), IV_OK);
@@ -993,18 +1010,7 @@ START_TEST(compare_partials_merge_to_the_store_row)
         ck_assert_int_eq(iv_partial_compare(&q2, s, NULL, "n", "team = east", "team = north", &so), IV_OK);
         ck_assert_int_eq(iv_partial_merge(p, q2), IV_EINVAL);
         iv_partial_free(q2);
-        b = to_bytes(p);
-        for (k = 0; k < b.n; k++) {
-            ck_assert_int_eq(iv_partial_from_bytes(&q2, b.p, k, NULL), IV_ECORRUPT);
-            for (bit = 0; bit < 8; bit++) {
-                int rc;
-                ((unsigned char *)b.p)[k] ^= (unsigned char)(1u << bit);
-                rc = iv_partial_from_bytes(&q2, b.p, b.n, NULL);
-                ck_assert_msg(rc == IV_ECORRUPT || rc == IV_EVERSION, "byte %zu bit %d: %d", k, bit, rc);
-                ((unsigned char *)b.p)[k] ^= (unsigned char)(1u << bit);
-            }
-        }
-        free(b.p);
+        flips_refused(p);
         iv_partial_free(p);
     }
     iv_model_free(hl);
@@ -1140,6 +1146,332 @@ START_TEST(compare_allocation_failures_return_enomem_and_leak_nothing)
 }
 END_TEST
 
+/* ------------------------------------------------------------ norms ------ */
+
+typedef struct ncase {
+    const char *name, *where;
+    int64_t from, to, t_ref;
+    const iv_model *model;
+    iv_pattern_store_options o;
+} ncase;
+
+static iv_query_options ncase_query(const ncase *c)
+{
+    iv_query_options q = IV_QUERY_OPTIONS_INIT;
+    q.where = c->where;
+    q.from = c->from;
+    q.to = c->to;
+    q.t_ref = c->t_ref;
+    q.model = c->model;
+    return q;
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Type 7 by hand (Hyndman & Fan 1996) on sorted v, with the two order statistics used. */
+static double q7(const double *v, size_t n, double p, double *lo, double *hi)
+{
+    double h = (double)(n - 1) * p;
+    size_t j = (size_t)floor(h);
+    *lo = v[j];
+    *hi = j + 1 < n ? v[j + 1] : v[j];
+    return *lo + (h - (double)j) * (*hi - *lo);
+}
+
+/* The merged norm against the trajectories of the whole store (iv_pattern_trajectories),
+ * whose columns the test sorts itself: contacts exact; with alpha 0 every value as
+ * computed by hand (and bit for bit iv_pattern_norm_of, checked by the caller); with
+ * alpha > 0 each quantile within alpha times the larger magnitude of its two order
+ * statistics, and MAD within alpha (MAD + |median|) + the median's bound (SUMMARIES.md
+ * section 10), plus 1e-9 for values counted as zero and 1e-12 relative for rounding. */
+static void norm_within_bound(const iv_table *got, const iv_table *traj, double alpha, const char *name)
+{
+    static const double ps[5] = {0.5, 0.1, 0.25, 0.75, 0.9};
+    size_t k = iv_table_ncols(traj) - 2, n = iv_table_nrows(traj), b, i;
+    double *col = malloc((n ? n : 1) * sizeof *col), *dev = malloc((n ? n : 1) * sizeof *dev);
+    ck_assert_uint_eq(iv_table_nrows(got), k);
+    for (b = 0; b < k; b++) {
+        size_t m = 0, j;
+        double med_lo = 0, med_hi = 0, lo, hi, med, mad, slack;
+        for (i = 0; i < n; i++) {
+            double v = iv_table_get_double(traj, i, 2 + b);
+            if (!isnan(v))
+                col[m++] = v;
+        }
+        ck_assert_msg(iv_table_get_int(got, b, 1) == (int64_t)m, "%s: bucket %zu contacts %lld, want %zu", name,
+                      b + 1, (long long)iv_table_get_int(got, b, 1), m);
+        if (!m) {
+            for (j = 2; j < 8; j++)
+                ck_assert_msg(isnan(iv_table_get_double(got, b, j)), "%s: bucket %zu: not undefined", name, b + 1);
+            continue;
+        }
+        qsort(col, m, sizeof *col, cmp_dbl);
+        med = q7(col, m, 0.5, &med_lo, &med_hi);
+        for (j = 0; j < 5; j++) {
+            double want = q7(col, m, ps[j], &lo, &hi), g = iv_table_get_double(got, b, 2 + j);
+            double bound = alpha * fmax(fabs(lo), fabs(hi)) + (alpha > 0 ? 1e-9 : 0) + 1e-12 * fabs(want);
+            ck_assert_msg(fabs(g - want) <= bound, "%s: bucket %zu p%g: %.17g, exact %.17g, bound %g", name, b + 1,
+                          ps[j], g, want, bound);
+        }
+        for (i = 0; i < m; i++)
+            dev[i] = fabs(col[i] - med);
+        qsort(dev, m, sizeof *dev, cmp_dbl);
+        mad = q7(dev, m, 0.5, &lo, &hi);
+        slack = alpha > 0 ? alpha * (mad + fabs(med)) + alpha * fmax(fabs(med_lo), fabs(med_hi)) + 3e-9 : 0.0;
+        slack += 1e-12 * (mad + fabs(med));
+        ck_assert_msg(fabs(iv_table_get_double(got, b, 7) - mad) <= slack, "%s: bucket %zu mad %.17g, exact %.17g, bound %g",
+                      name, b + 1, iv_table_get_double(got, b, 7), mad, slack);
+    }
+    free(col);
+    free(dev);
+}
+
+static void check_norm(const iv_store *s, const ncase *c, const iv_query_options *q_direct)
+{
+    static const double alphas[3] = {0.0, 0.01, 0.05};
+    iv_query_options q = ncase_query(c);
+    iv_table *direct = NULL, *traj = NULL;
+    char *want;
+    size_t ki, ai;
+    ck_assert_msg(iv_pattern_norm_of(&direct, s, q_direct ? q_direct : &q, &c->o) == IV_OK, "%s: %s", c->name,
+                  iv_error_last());
+    ck_assert_msg(iv_pattern_trajectories(&traj, s, q_direct ? q_direct : &q, &c->o) == IV_OK, "%s: %s", c->name,
+                  iv_error_last());
+    want = table_csv(direct);
+    for (ai = 0; ai < 3; ai++)
+        for (ki = 0; ki < sizeof Ks / sizeof *Ks; ki++) {
+            uint32_t K = Ks[ki], i;
+            iv_partial *parts[7] = {0}, *fwd;
+            iv_table *t = NULL;
+            char name[160];
+            snprintf(name, sizeof name, "%s, alpha %g", c->name, alphas[ai]);
+            for (i = 0; i < K; i++) {
+                iv_partial *p = NULL;
+                bytes b;
+                ck_assert_msg(iv_partial_norm(&p, g_parts[ki][i], &q, &c->o, alphas[ai]) == IV_OK, "%s: %s", name,
+                              iv_error_last());
+                ck_assert_int_eq(iv_partial_kind_of(p), IV_PARTIAL_NORM);
+                b = to_bytes(p);
+                iv_partial_free(p);
+                parts[i] = from_bytes(b);
+                free(b.p);
+            }
+            fwd = merge_orders(parts, K, name);
+            ck_assert_msg(iv_partial_result(&t, fwd) == IV_OK, "%s: %s", name, iv_error_last());
+            if (alphas[ai] == 0.0) { /* exact values: iv_pattern_norm_of's table byte for byte */
+                char *got = table_csv(t), *h1 = row_hex(t), *h2 = row_hex(direct);
+                assert_same_text(got, want, name, K);
+                assert_same_text(h1, h2, name, K);
+                free(got);
+                free(h1);
+                free(h2);
+            }
+            norm_within_bound(t, traj, alphas[ai], name);
+            iv_table_free(t);
+            iv_partial_free(fwd);
+            for (i = 0; i < K; i++)
+                iv_partial_free(parts[i]);
+        }
+    free(want);
+    iv_table_free(direct);
+    iv_table_free(traj);
+}
+
+static ncase nc(const char *name)
+{
+    ncase c;
+    iv_pattern_store_options o = IV_PATTERN_STORE_OPTIONS_INIT;
+    memset(&c, 0, sizeof c);
+    c.name = name;
+    c.from = c.to = c.t_ref = IV_TIME_NONE;
+    c.o = o;
+    return c;
+}
+
+static void norm_cases(const iv_store *s, const iv_model *hl)
+{
+    iv_query_options dflt = IV_QUERY_OPTIONS_INIT;
+    int64_t first = 0, last = 0;
+    ncase cs[8];
+    size_t i;
+    ck_assert_int_eq(iv_store_time_range(s, &first, &last), IV_OK);
+    split(s);
+    /* the default reference time (the whole store's last timestamp) given explicitly */
+    cs[0] = nc("age, 26 weeks, t_ref = the store's last timestamp");
+    cs[0].t_ref = last;
+    check_norm(s, &cs[0], &dflt);
+    cs[1] = nc("calendar from the store's first timestamp, 10 buckets of 30 days");
+    cs[1].o.align = IV_ALIGN_CALENDAR;
+    cs[1].o.origin = first;
+    cs[1].o.bucket = INT64_C(30) * 86400000;
+    cs[1].o.buckets = 10;
+    cs[1].t_ref = last;
+    cs[2] = nc("index, no reference time");
+    cs[2].o.align = IV_ALIGN_INDEX;
+    cs[2].o.buckets = 12;
+    cs[3] = nc("age, a subset and a time range, 3 buckets of 20 days");
+    cs[3].where = "team = east or channel = email";
+    cs[3].from = first + INT64_C(20) * 86400000;
+    cs[3].to = last - INT64_C(40) * 86400000;
+    cs[3].o.bucket = INT64_C(20) * 86400000;
+    cs[3].o.buckets = 3;
+    cs[4] = nc("calendar from 'from', to given, 1 bucket");
+    cs[4].o.align = IV_ALIGN_CALENDAR;
+    cs[4].from = first + INT64_C(7) * 86400000;
+    cs[4].to = last - INT64_C(3) * 86400000;
+    cs[4].o.buckets = 1;
+    cs[5] = nc("age under a half-life, t_ref before the end");
+    cs[5].model = hl;
+    cs[5].t_ref = last - INT64_C(30) * 86400000;
+    cs[6] = nc("index under a half-life, t_ref given");
+    cs[6].model = hl;
+    cs[6].o.align = IV_ALIGN_INDEX;
+    cs[6].o.buckets = 5;
+    cs[6].t_ref = last;
+    cs[7] = nc("an empty subset");
+    cs[7].where = "team = nobody";
+    cs[7].t_ref = last;
+    cs[7].o.buckets = 4;
+    for (i = 1; i < sizeof cs / sizeof *cs; i++)
+        check_norm(s, &cs[i], NULL);
+    unsplit();
+}
+
+START_TEST(norm_partials_merge_to_the_store_norm)
+{
+    static const char hl_text[] = "[model]\nrv_half_life_days = 30\n";
+    iv_store *s = sample_store(), *h = hand_store(NULL, NULL);
+    iv_model *hl = NULL;
+    ck_assert_int_eq(iv_model_parse(&hl, hl_text, sizeof hl_text - 1, NULL), IV_OK);
+    norm_cases(s, hl);
+    norm_cases(h, hl);
+    iv_model_free(hl);
+    iv_store_free(s);
+    iv_store_free(h);
+}
+END_TEST
+
+START_TEST(norm_partials_refuse_what_a_part_cannot_know_and_forgeries)
+{
+    static const char hl_text[] = "[model]\nrv_half_life_days = 30\n";
+    iv_store *s = sample_store();
+    iv_model *hl = NULL;
+    iv_query_options q = IV_QUERY_OPTIONS_INIT;
+    iv_pattern_store_options o = IV_PATTERN_STORE_OPTIONS_INIT;
+    iv_partial *p = NULL, *q2 = NULL;
+    int64_t first = 0, last = 0;
+    size_t k;
+    ck_assert_int_eq(iv_model_parse(&hl, hl_text, sizeof hl_text - 1, NULL), IV_OK);
+    ck_assert_int_eq(iv_store_time_range(s, &first, &last), IV_OK);
+    /* age and calendar: no reference time; calendar: no origin; index: a half-life */
+    ck_assert_int_eq(iv_partial_norm(&p, s, NULL, NULL, 0.01), IV_EINVAL);
+    ck_assert_ptr_null(p);
+    ck_assert_ptr_nonnull(strstr(iv_error_last(), "t_ref"));
+    q.t_ref = last;
+    o.align = IV_ALIGN_CALENDAR;
+    ck_assert_int_eq(iv_partial_norm(&p, s, &q, &o, 0.01), IV_EINVAL);
+    ck_assert_ptr_nonnull(strstr(iv_error_last(), "origin"));
+    o.align = IV_ALIGN_INDEX;
+    ck_assert_int_eq(iv_partial_norm(&p, s, NULL, &o, 0.01), IV_OK);
+    iv_partial_free(p);
+    p = NULL;
+    q.t_ref = IV_TIME_NONE;
+    q.model = hl;
+    ck_assert_int_eq(iv_partial_norm(&p, s, &q, &o, 0.01), IV_EINVAL);
+    q.model = NULL;
+    q.t_ref = last;
+    ck_assert_int_eq(iv_partial_norm(&p, s, &q, NULL, 0.6), IV_EINVAL);
+    ck_assert_int_eq(iv_partial_norm(&p, s, &q, NULL, 1e-5), IV_EINVAL);
+    ck_assert_int_eq(iv_partial_norm(&p, s, &q, NULL, NAN), IV_EINVAL);
+    o = (iv_pattern_store_options)IV_PATTERN_STORE_OPTIONS_INIT;
+    o.buckets = ((size_t)1 << 20) + 1;
+    o.bucket = 1000;
+    ck_assert_int_eq(iv_partial_norm(&p, s, &q, &o, 0.01), IV_EINVAL);
+    q.where = "team = = east";
+    ck_assert_int_eq(iv_partial_norm(&p, s, &q, NULL, 0.01), IV_EPARSE);
+    q.where = NULL;
+    ck_assert_ptr_null(p);
+    /* other accuracy, width, subset or reference time: no merge */
+    ck_assert_int_eq(iv_partial_norm(&p, s, &q, NULL, 0.01), IV_OK);
+    ck_assert_int_eq(iv_partial_norm(&q2, s, &q, NULL, 0.02), IV_OK);
+    ck_assert_int_eq(iv_partial_merge(p, q2), IV_EINVAL);
+    iv_partial_free(q2);
+    o = (iv_pattern_store_options)IV_PATTERN_STORE_OPTIONS_INIT;
+    o.bucket = 86400000;
+    ck_assert_int_eq(iv_partial_norm(&q2, s, &q, &o, 0.01), IV_OK);
+    ck_assert_int_eq(iv_partial_merge(p, q2), IV_EINVAL);
+    iv_partial_free(q2);
+    q.t_ref = last + 1;
+    ck_assert_int_eq(iv_partial_norm(&q2, s, &q, NULL, 0.01), IV_OK);
+    ck_assert_int_eq(iv_partial_merge(p, q2), IV_EINVAL);
+    iv_partial_free(q2);
+    q.t_ref = last;
+    q.where = "team = east";
+    ck_assert_int_eq(iv_partial_norm(&q2, s, &q, NULL, 0.01), IV_OK);
+    ck_assert_int_eq(iv_partial_merge(p, q2), IV_EINVAL);
+    iv_partial_free(q2);
+    /* every truncation and single-bit flip refused, in sketch and exact mode */
+    for (k = 0; k < 2; k++) {
+        if (k) {
+            iv_partial_free(p);
+            q.where = "team = east";
+            ck_assert_int_eq(iv_partial_norm(&p, s, &q, NULL, 0.0), IV_OK);
+        }
+        flips_refused(p);
+    }
+    iv_partial_free(p);
+    iv_model_free(hl);
+    iv_store_free(s);
+}
+END_TEST
+
+/* the norm partial: make, bytes, parse, merge, result (sketch and exact) */
+static int oom_norm_call(const iv_store *s, const void *ctx)
+{
+    iv_summary_options so = IV_SUMMARY_OPTIONS_INIT;
+    iv_query_options q = IV_QUERY_OPTIONS_INIT;
+    iv_partial *p = NULL, *back = NULL;
+    iv_table *t = NULL;
+    void *b = NULL;
+    size_t n = 0;
+    int rc, exact;
+    so.alloc = tu_alloc_fn;
+    so.alloc_ud = *(void *const *)ctx;
+    q.t_ref = INT64_C(1712000000000);
+    for (exact = 0; exact < 2; exact++) {
+        if ((rc = iv_partial_norm(&p, s, &q, NULL, exact ? 0.0 : 0.01))) {
+            ck_assert_ptr_null(p);
+            return rc;
+        }
+        if ((rc = iv_partial_to_bytes(p, &b, &n)) == IV_OK) {
+            rc = iv_partial_from_bytes(&back, b, n, &so);
+            iv_partial_free_bytes(p, b, n);
+        }
+        if (rc == IV_OK && (rc = iv_partial_merge(back, p)) == IV_OK)
+            rc = iv_partial_result(&t, back);
+        iv_table_free(t);
+        t = NULL;
+        iv_partial_free(back);
+        back = NULL;
+        iv_partial_free(p);
+        p = NULL;
+        if (rc)
+            return rc;
+    }
+    return IV_OK;
+}
+
+START_TEST(norm_allocation_failures_return_enomem_and_leak_nothing)
+{
+    void *ud = NULL;
+    tu_alloc_sweep(oom_hand_build, oom_norm_call, &ud);
+}
+END_TEST
+
 START_TEST(allocation_failures_return_enomem_and_leak_nothing)
 {
     acase cs[4];
@@ -1169,6 +1501,9 @@ static void partial_tests(TCase *tc)
     tcase_add_test(tc, clv_allocation_failures_return_enomem_and_leak_nothing);
     tcase_add_test(tc, compare_partials_merge_to_the_store_row);
     tcase_add_test(tc, compare_allocation_failures_return_enomem_and_leak_nothing);
+    tcase_add_test(tc, norm_partials_merge_to_the_store_norm);
+    tcase_add_test(tc, norm_partials_refuse_what_a_part_cannot_know_and_forgeries);
+    tcase_add_test(tc, norm_allocation_failures_return_enomem_and_leak_nothing);
     tcase_add_test(tc, hand_log_lifecycle_kinds_merge_to_the_direct_tables);
     tcase_add_test(tc, hand_log_churn_and_retention_merge_to_the_direct_tables);
     tcase_add_test(tc, sample_lifecycle_kinds_merge_to_the_direct_tables);

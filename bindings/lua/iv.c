@@ -2235,19 +2235,48 @@ static int s_partial_compare(lua_State *L)
     return 1;
 }
 
+static int pattern_options(lua_State *L, int opts, iv_pattern_store_options *o,
+                           iv_stats_options *st);
+
+/* The norm partial: store:partial("norm", {where=, from=, to=, t_ref=, model=, bucket=,
+ * buckets=, align=, origin=, alpha=0.01 (0: exact values)}) */
+static int s_partial_norm(lua_State *L)
+{
+    iv_store *s = check_store(L, 1);
+    int opts = opts_index(L, 3), rc;
+    iv_query_options q;
+    iv_pattern_store_options o;
+    iv_stats_options st;
+    double alpha = 0.01;
+    lpartial *u;
+    luaL_checktype(L, 3, LUA_TTABLE);
+    if ((rc = iv_store_prepare(s)) != IV_OK || (rc = query_options(L, opts, &q)) != IV_OK ||
+        (rc = pattern_options(L, opts, &o, &st)) != IV_OK)
+        return fail(L, rc);
+    q.by = NULL;
+    opt_number(L, opts, "alpha", &alpha);
+    u = new_partial(L);
+    if ((rc = iv_partial_norm(&u->p, s, &q, &o, alpha)) != IV_OK)
+        return fail(L, rc);
+    return 1;
+}
+
 /* store:partial(command, {options of store:COMMAND}) -> partial; command: "churn",
  * "retention", "cohorts", "funnel", "lifecycle", "stickiness", "clv" (the options
- * model, calibration_end, unit, scoring_model) or "compare" (those of store:compare) */
+ * model, calibration_end, unit, scoring_model), "compare" (those of store:compare) or
+ * "norm" (those of store:norm, t_ref or to needed with age/calendar alignment, alpha) */
 static int s_partial(lua_State *L)
 {
     static const char *const names[] = {"churn", "retention", "cohorts", "funnel", "lifecycle",
-                                        "stickiness", "clv", "compare", NULL};
+                                        "stickiness", "clv", "compare", "norm", NULL};
     static const int lc[] = {LC_CHURN, LC_RETENTION, LC_COHORTS, LC_FUNNEL, LC_LIFECYCLE, LC_STICKINESS};
     int i = luaL_checkoption(L, 2, NULL, names);
     if (i == 6)
         return s_partial_clv(L);
     if (i == 7)
         return s_partial_compare(L);
+    if (i == 8)
+        return s_partial_norm(L);
     return run_lifecycle_at(L, lc[i], 3, i + 1);
 }
 

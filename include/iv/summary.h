@@ -9,6 +9,7 @@
 #include "iv/clv.h"
 #include "iv/common.h"
 #include "iv/lifecycle.h"
+#include "iv/pattern.h"
 #include "iv/query.h"
 #include "iv/stats.h"
 #include "iv/store.h"
@@ -281,7 +282,8 @@ typedef enum iv_partial_kind {
     IV_PARTIAL_LIFECYCLE = 5,  /**< iv_lifecycle_lifecycle() */
     IV_PARTIAL_STICKINESS = 6, /**< iv_lifecycle_stickiness() */
     IV_PARTIAL_CLV = 7,        /**< the per-contact input of iv_clv_fit() (iv_partial_clv()) */
-    IV_PARTIAL_COMPARE = 8     /**< iv_pattern_compare(), the `iv compare` row (iv_partial_compare()) */
+    IV_PARTIAL_COMPARE = 8,    /**< iv_pattern_compare(), the `iv compare` row (iv_partial_compare()) */
+    IV_PARTIAL_NORM = 9        /**< iv_pattern_norm_of(), the trajectory norm (iv_partial_norm()) */
 } iv_partial_kind;
 
 /**
@@ -353,6 +355,31 @@ IV_API int iv_partial_clv_fit(iv_clv **out, const iv_partial *partial, const iv_
 IV_API int iv_partial_compare(iv_partial **out, const iv_store *store, const iv_query_options *q,
                               const char *metric, const char *where_a, const char *where_b,
                               const iv_stats_options *stats);
+
+/**
+ * @brief Make the partial of a trajectory norm (iv_pattern_norm_of(), `iv pattern norm`)
+ *        over one part: per bucket, the observed contacts counted exactly and their
+ *        trajectory values in a relative-error quantile sketch (or, with @p alpha 0, the
+ *        number of contacts per distinct value). Merged, iv_partial_result() gives the
+ *        norm table of the whole store: `contacts` exact; median, p10, p25, p75, p90
+ *        within relative @p alpha of the exact ones and MAD within the bound of
+ *        doc/SUMMARIES.md (with @p alpha 0 every column bit for bit).
+ * @param[out] out the partial (kind ::IV_PARTIAL_NORM); free it with iv_partial_free()
+ * @param[in] store the part (prepared); it must hold every row of its contacts
+ * @param[in] q the subset (where), time range, model and reference time. With age or
+ *            calendar alignment t_ref (or to) must be set: the default reference time,
+ *            the whole store's last timestamp, is not known to a part (give it, e.g. the
+ *            log's last timestamp, to get the default's result); so must it with index
+ *            alignment when the model has an RV half-life.
+ * @param[in] opts bucket width, count (at most 2^20), alignment and calendar origin (with
+ *            calendar alignment origin or q->from must be set), or NULL for the defaults
+ * @param[in] alpha the sketches' relative accuracy, 1e-4 ... 0.5 (0.01 is the summaries'
+ *            default), or 0 for exact values
+ * @return ::IV_OK, ::IV_EINVAL, ::IV_EPARSE, ::IV_ENOTFOUND, ::IV_ENOMEM
+ * @since 1.2
+ */
+IV_API int iv_partial_norm(iv_partial **out, const iv_store *store, const iv_query_options *q,
+                           const iv_pattern_store_options *opts, double alpha);
 
 /**
  * @brief The analysis a partial summarises.

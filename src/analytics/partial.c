@@ -152,6 +152,20 @@ IV_API int iv_partial_kind_of(const iv_partial *P)
     return P ? (int)P->kind : 0;
 }
 
+int64_t iv__pbits(double v)
+{
+    int64_t b;
+    memcpy(&b, &v, sizeof b);
+    return b;
+}
+
+double iv__pdouble(int64_t b)
+{
+    double v;
+    memcpy(&v, &b, sizeof v);
+    return v;
+}
+
 iv_partial *iv__partial_new(const iv__alloc *a, uint32_t kind)
 {
     iv_partial *P = iv__calloc(a, 1, sizeof *P);
@@ -528,7 +542,7 @@ static int iv__partial_parse(iv_partial *P, iv__rbuf *r)
     npar = iv__r_u32(r);
     if (r->err || npar != IV__PPAR)
         return iv__corrupt("bad parameter count");
-    if (P->kind < IV_PARTIAL_CHURN || P->kind > IV_PARTIAL_COMPARE)
+    if (P->kind < IV_PARTIAL_CHURN || P->kind > IV_PARTIAL_NORM)
         return iv__corrupt("unknown kind");
     for (k = 0; k < IV__PPAR; k++)
         P->par[k] = (int64_t)iv__r_u64(r);

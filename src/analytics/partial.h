@@ -61,6 +61,10 @@ int64_t iv__pmap_get(const iv__pmap *m, uint32_t slot, int64_t k0, int64_t k1, i
 /* The first entry of a finished map at or after (slot, k0..k3); m->n when none. */
 size_t iv__pmap_seek(const iv__pmap *m, uint32_t slot, int64_t k0, int64_t k1, int64_t k2, int64_t k3);
 
+/* A double's IEEE 754 bit pattern as a map key, and back. */
+int64_t iv__pbits(double v);
+double iv__pdouble(int64_t b);
+
 /* A new partial of a kind with the scope of a lifecycle walk (dims from L->ks, where and
  * model fingerprints, the store's rows and time range); NULL on ENOMEM (error set). */
 iv_partial *iv__partial_new(const iv__alloc *a, uint32_t kind);

@@ -5,6 +5,7 @@
 #include "partial_cmp.h"
 #include "partial_funnel.h"
 #include "partial_lc.h"
+#include "partial_norm.h"
 #include "wire.h"
 
 IV_API int iv_partial_lifecycle(iv_partial **out, int kind, const iv_store *s, const iv_query_options *q,
@@ -31,6 +32,7 @@ IV_API int iv_partial_from_bytes(iv_partial **out, const void *bytes, size_t len
     rc = (*out)->kind == IV_PARTIAL_FUNNEL ? iv__partial_funnel_check(*out)
          : (*out)->kind == IV_PARTIAL_CLV  ? iv__partial_clv_check(*out)
          : (*out)->kind == IV_PARTIAL_COMPARE ? iv__partial_cmp_check(*out)
+         : (*out)->kind == IV_PARTIAL_NORM ? iv__partial_norm_check(*out)
                                            : iv__partial_lc_check(*out);
     if (rc) {
         iv_partial_free(*out);
@@ -47,6 +49,7 @@ IV_API int iv_partial_result(iv_table **out, const iv_partial *P)
     return P->kind == IV_PARTIAL_FUNNEL ? iv__partial_funnel_result(out, P)
            : P->kind == IV_PARTIAL_CLV  ? iv__partial_clv_result(out, P)
            : P->kind == IV_PARTIAL_COMPARE ? iv__partial_cmp_result(out, P)
+           : P->kind == IV_PARTIAL_NORM ? iv__partial_norm_result(out, P)
                                         : iv__partial_lc_result(out, P);
 }
 

@@ -20,20 +20,6 @@ enum { PM_FROM = 0, PM_TO = 1, PM_TREF = 2, PM_CONF = 3, PM_METHOD = 4, PM_CONT 
 #define PM_MAXN ((uint64_t)1 << 26)
 #define PM_TLIM ((int64_t)1 << 50)
 
-static int64_t pm_bits(double v)
-{
-    int64_t b;
-    memcpy(&b, &v, sizeof b);
-    return b;
-}
-
-static double pm_double(int64_t b)
-{
-    double v;
-    memcpy(&v, &b, sizeof v);
-    return v;
-}
-
 IV_API int iv_partial_compare(iv_partial **out, const iv_store *s, const iv_query_options *q,
                               const char *metric, const char *where_a, const char *where_b,
                               const iv_stats_options *stats)
@@ -72,7 +58,7 @@ IV_API int iv_partial_compare(iv_partial **out, const iv_store *s, const iv_quer
     P->par[PM_TREF] = isnan(iv__model_half_life_days(m)) ? IV_TIME_NONE
                       : q->t_ref != IV_TIME_NONE ? q->t_ref : q->to;
     conf = so.confidence;
-    P->par[PM_CONF] = pm_bits(conf);
+    P->par[PM_CONF] = iv__pbits(conf);
     P->par[PM_METHOD] = so.mwu_method;
     P->par[PM_CONT] = so.mwu_continuity;
     P->where_fp = q && q->where ? iv__fnv1a64(q->where, strlen(q->where)) : iv__fnv1a64("", 0);
@@ -97,7 +83,7 @@ IV_API int iv_partial_compare(iv_partial **out, const iv_store *s, const iv_quer
             break;
         for (i = 0; i < n && !rc; i++)
             if (!isnan(v[i])) /* the test leaves undefined values out */
-                rc = iv__pmap_add(&P->a, &map, (uint32_t)seg, pm_bits(v[i]), 0, 0, 0, 1);
+                rc = iv__pmap_add(&P->a, &map, (uint32_t)seg, iv__pbits(v[i]), 0, 0, 0, 1);
         iv__free(&s->alloc, v, n * sizeof *v);
     }
     if (!rc && map.n)
@@ -116,7 +102,7 @@ int iv__partial_cmp_check(const iv_partial *P)
     const int64_t *par = P->par;
     const char *nl1 = strchr(P->text, '\n'), *nl2 = nl1 ? strchr(nl1 + 1, '\n') : NULL;
     uint64_t tot[2] = {0, 0};
-    double conf = pm_double(par[PM_CONF]);
+    double conf = iv__pdouble(par[PM_CONF]);
     char name[64];
     size_t e;
     int k;
@@ -138,7 +124,7 @@ int iv__partial_cmp_check(const iv_partial *P)
         return iv__error(IV_ECORRUPT, "partial bytes: a compare partial has one group and no dimensions");
     for (e = 0; P->n && e < P->g[0].m.n; e++) {
         const iv__pent *x = &P->g[0].m.e[e];
-        double v = pm_double(x->k[0]);
+        double v = iv__pdouble(x->k[0]);
         if (x->slot > 1 || x->k[1] || x->k[2] || x->k[3] || x->v < 1 || !isfinite(v))
             return iv__error(IV_ECORRUPT, "partial bytes: bad compare entry");
         tot[x->slot] += (uint64_t)x->v;
@@ -170,12 +156,12 @@ int iv__partial_cmp_result(iv_table **out, const iv_partial *P)
         const iv__pent *x = &m->e[e];
         int64_t c;
         for (c = 0; c < x->v; c++)
-            v[x->slot][at[x->slot]++] = pm_double(x->k[0]);
+            v[x->slot][at[x->slot]++] = iv__pdouble(x->k[0]);
     }
     if (!rc) {
         so.alloc = P->a.fn;
         so.alloc_ud = P->a.ud;
-        so.confidence = pm_double(P->par[PM_CONF]);
+        so.confidence = iv__pdouble(P->par[PM_CONF]);
         so.mwu_method = (int)P->par[PM_METHOD];
         so.mwu_continuity = (int)P->par[PM_CONT];
         rc = iv_stats_compare(out, v[0] ? v[0] : none, (size_t)tot[0], v[1] ? v[1] : none, (size_t)tot[1], &so);

@@ -114,6 +114,38 @@ T.test("merged compare partials equal store:compare", function()
   end
 end)
 
+T.test("merged norm partials equal store:norm (alpha 0 exact; sketch: contacts exact)", function()
+  local whole = assert(iv.load(T.sample))
+  for _, opts in ipairs{{align = "index", buckets = 8},
+                        {to = "2024-07-01T00:00:00Z", bucket = "30d", buckets = 5, where = "team = east"}} do
+    local want = assert(whole:norm(opts))
+    for _, k in ipairs{1, 2, 3} do
+      local exact, sketch
+      for _, s in ipairs(parts(T.sample, k)) do
+        opts.alpha = 0
+        local p = assert(iv.partial_from_bytes(assert(s:partial("norm", opts)):to_bytes()))
+        opts.alpha = 0.01
+        local q = assert(s:partial("norm", opts))
+        opts.alpha = nil
+        if exact then assert(exact:merge(p)); assert(sketch:merge(q)) else exact, sketch = p, q end
+      end
+      local got, sk = assert(exact:result()), assert(sketch:result())
+      assert(#got == #want and #sk == #want, "norm k=" .. k .. ": rows")
+      for r = 1, #want do
+        for key, v in pairs(want[r]) do
+          assert(got[r][key] == v or (v ~= v and got[r][key] ~= got[r][key]),
+                 "norm k=" .. k .. " bucket " .. r .. ": " .. key .. " " .. tostring(got[r][key]) .. " ~= " .. tostring(v))
+        end
+        assert(sk[r].contacts == want[r].contacts, "norm sketch contacts")
+        local m, w = sk[r].median, want[r].median
+        assert((m ~= m and w ~= w) or math.abs(m - w) <= 0.01 * math.abs(w) + 1e-9, "norm sketch median")
+      end
+    end
+  end
+  local ok, err = whole:partial("norm", {})
+  assert(not ok and tostring(err):find("t_ref"), "norm without t_ref: " .. tostring(err))
+end)
+
 T.test("bad bytes and mixed kinds are refused", function()
   local s = assert(iv.load(T.data .. "/product/lifecycle.csv"))
   local b = assert(s:partial("churn", {})):to_bytes()

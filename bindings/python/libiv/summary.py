@@ -222,8 +222,9 @@ _PROTOS.update({
     "iv_partial_clv_fit": (c_int, [_PP, _P, c_void_p]),
     "iv_partial_compare": (c_int, [_PP, _P, c_void_p, c_char_p, c_char_p, c_char_p, c_void_p]),
     "iv_partial_funnel_histogram": (c_int, [_PP, _P]),
+    "iv_partial_norm": (c_int, [_PP, _P, c_void_p, c_void_p, c_double]),
 })
-_PARTIAL_KINDS_OTHER = {"clv": 7, "compare": 8}
+_PARTIAL_KINDS_OTHER = {"clv": 7, "compare": 8, "norm": 9}
 _SUMMARY_MAGIC = b"\x89IVSUM\r\n"
 _PARTIAL_MAGIC = b"\x89IVPRT\r\n"
 
@@ -277,8 +278,13 @@ class Partial:
     model with an RV half-life needs); its result is Store.compare's row bit for bit.
     "funnel_histogram" is the funnel's partial whose result() is the table of
     libiv.lifecycle.funnel_histogram (any funnel partial gives it through histogram()).
-    "norms" has no partial yet (doc/SUMMARIES.md section 10, Not done): make() refuses
-    it."""
+    "norm" takes the keywords of Store.norm / libiv.pattern.norm_of (where, start, end,
+    model, t_ref, bucket, buckets, align, origin) plus alpha (the quantile sketches'
+    relative accuracy, default 0.01; 0 keeps exact values). Age and calendar alignment
+    need t_ref (or end): the default reference time, the whole store's last timestamp,
+    is not known to one part; calendar alignment needs origin (or start). Its result is
+    the norm table: contacts exact, quantiles and MAD within the bound of
+    doc/SUMMARIES.md (with alpha=0 norm_of's table bit for bit)."""
 
     COMMANDS = ("metrics",) + tuple(_PARTIAL_KINDS) + tuple(_PARTIAL_KINDS_OTHER) + ("funnel_histogram",)
 
@@ -327,6 +333,8 @@ class Partial:
             return cls._make_clv(store, **options)
         if command == "compare":
             return cls._make_compare(store, **options)
+        if command == "norm":
+            return cls._make_norm(store, **options)
         if command == "funnel_histogram":  # the funnel's partial; result() the histogram
             p = cls.make(store, "funnel", **options)
             p.command = "funnel_histogram"
@@ -374,6 +382,21 @@ class Partial:
         check(rc)
         del keep
         return cls("compare", handle=out.value)
+
+    @classmethod
+    def _make_norm(cls, store: Any, alpha: float = 0.01, **kw: Any) -> "Partial":
+        from .pattern import _store_options
+        from .store import _query_options
+        kw = dict(kw)
+        o, keep_o = _store_options(kw)
+        q, keep, prog = _query_options(**kw)
+        out = c_void_p()
+        rc = _fn("iv_partial_norm")(ctypes.byref(out), store._prepared(), ctypes.byref(q),
+                                    ctypes.byref(o), float(alpha))
+        prog.reraise()
+        check(rc)
+        del keep, keep_o
+        return cls("norm", handle=out.value)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "Partial":

@@ -127,6 +127,33 @@ class Partials(unittest.TestCase):
                 self.assertEqual(fwd.command, "compare")
                 self.assertEqual(fwd.result().to_csv(), want, "%r K=%d" % (opts, k))
 
+    def test_norm_partials_equal_store_norm(self):
+        last = self.whole.time_range[1]
+        cases = [dict(t_ref=last),
+                 dict(where="team = east", end="2024-07-01T00:00:00Z", bucket="30d", buckets=6),
+                 dict(align="index", buckets=10),
+                 dict(align="calendar", start="2024-02-01T00:00:00Z", end="2024-09-01T00:00:00Z",
+                      bucket="14d", buckets=8)]
+        for opts in cases:
+            direct = {k: v for k, v in opts.items() if k != "t_ref"}  # t_ref = the default
+            want = self.whole.norm(**direct)
+            for k, stores in self.parts.items():
+                exact = [Partial.make(s, "norm", alpha=0, **opts).to_bytes() for s in stores]
+                fwd = Partial.merge_all(exact)
+                self.assertEqual(fwd.to_bytes(), Partial.merge_all(reversed(exact)).to_bytes())
+                self.assertEqual(fwd.command, "norm")
+                self.assertEqual(fwd.result().to_csv(), want.to_csv(), "%r K=%d" % (opts, k))
+                sk = Partial.merge_all([Partial.make(s, "norm", **opts) for s in stores]).result()
+                self.assertEqual(sk.column("contacts"), want.column("contacts"))
+                for col in ("median", "p10", "p25", "p75", "p90"):
+                    for g, w in zip(sk.column(col), want.column(col)):
+                        if w is None:
+                            self.assertIsNone(g)
+                        else:  # same-sign neighbours on this data: within relative alpha
+                            self.assertLessEqual(abs(g - w), 0.01 * abs(w) + 1e-9, (opts, col))
+        with self.assertRaises(libiv.InvalidArgumentError):
+            Partial.make(self.whole, "norm")  # age alignment without t_ref
+
     def test_funnel_histogram_partials_equal_the_store_histogram(self):
         from libiv.lifecycle import funnel_histogram
         for opts in (dict(steps="signup,demo,purchase"),
