@@ -10,6 +10,7 @@ import csv
 import io
 import itertools
 import json
+import math
 import os
 import re
 import subprocess
@@ -52,6 +53,39 @@ def _single(store, command, options):
         from libiv.lifecycle import funnel_histogram
         return funnel_histogram(store, **options)
     return getattr(store, METHOD.get(command, command))(**options)
+
+
+def _q7(v, p):
+    """Type-7 quantile of sorted v and the two order statistics it interpolates."""
+    h = (len(v) - 1) * p
+    j = int(math.floor(h))
+    lo, hi = v[j], v[min(j + 1, len(v) - 1)]
+    return lo + (h - j) * (hi - lo), lo, hi
+
+
+def _within_norm_bound(tc, got, traj, alpha, msg):
+    """doc/SUMMARIES.md section 10: contacts exact; each quantile within alpha times the
+    larger magnitude of its two order statistics; MAD within alpha (MAD + |median|) + the
+    median's bound (+ 1e-9 for values counted as zero, 1e-12 relative for rounding)."""
+    cols = [c for c in traj.columns if c.startswith("b")]
+    tc.assertEqual(len(got), len(cols), msg)
+    for b, col in enumerate(cols):
+        v = sorted(x for x in traj.column(col) if x is not None and x == x)
+        row = got.row(b)
+        tc.assertEqual(row["contacts"], len(v), msg)
+        if not v:
+            tc.assertIsNone(row["median"], msg)
+            continue
+        med, mlo, mhi = _q7(v, 0.5)
+        for name, p in (("median", 0.5), ("p10", 0.1), ("p25", 0.25), ("p75", 0.75),
+                        ("p90", 0.9)):
+            w, lo, hi = _q7(v, p)
+            bound = alpha * max(abs(lo), abs(hi)) + 1e-9 + 1e-12 * abs(w)
+            tc.assertLessEqual(abs(row[name] - w), bound, (msg, b + 1, name))
+        mad = _q7(sorted(abs(x - med) for x in v), 0.5)[0]
+        bound = alpha * (mad + abs(med)) + alpha * max(abs(mlo), abs(mhi)) + 3e-9 + \
+            1e-12 * (mad + abs(med))
+        tc.assertLessEqual(abs(row["mad"] - mad), bound, (msg, b + 1, "mad"))
 
 
 CASES = [
@@ -159,6 +193,26 @@ class Analyses(Cluster):
                                   partitions=parts)
                     self.assertEqual(run.result.params_table().to_csv(), want, (path, opts))
                     self.assertEqual(run.rows_accepted, st.rows)
+
+    def test_pattern_norm_equals_the_single_process_norm(self):
+        # alpha 0: iv pattern norm's table byte for byte; the default sketch (alpha 0.01):
+        # contacts exact, quantiles and MAD within doc/SUMMARIES.md's bounds against the
+        # order statistics of the whole log's trajectories. The defaults that depend on
+        # the whole log (reference time, calendar origin) come from the ranges' first and
+        # last timestamps.
+        cases = [{}, {"where": "team = east", "bucket": "30d", "buckets": 8},
+                 {"align": "calendar", "bucket": "14d", "buckets": 20},
+                 {"align": "index", "buckets": 10, "start": "2024-02-01"}]
+        for path, parts in ((SAMPLE, 3), (self.spread, 4)):
+            with libiv.load(path) as st:
+                for opts in cases:
+                    want = st.norm(**opts)
+                    exact = ivd.run(self.client, path, "norms", dict(opts, alpha=0),
+                                    range_size=RANGE, partitions=parts)
+                    self.assertEqual(exact.result.to_csv(), want.to_csv(), (path, opts))
+                    got = ivd.pattern_norm(self.client, path, range_size=RANGE,
+                                           partitions=parts, **opts)
+                    _within_norm_bound(self, got, st.trajectories(**opts), 0.01, (path, opts))
 
     def test_funnel_and_its_histogram_from_one_pass(self):
         opts = {"steps": "signup,demo|trial,purchase", "window": "30d", "by": "team"}
@@ -414,6 +468,27 @@ class CommandLine(Cluster):
             self.assertEqual(rc2, 0, err2)
             self.assertEqual(out, want, (args[0], args[-1]))
 
+    def test_pattern_norm_prints_what_iv_prints(self):
+        # --alpha 0 keeps exact values: iv pattern norm's output byte for byte; the default
+        # sketch: the same table shape and contacts
+        for args in (["pattern", "norm", self.spread, "--bucket", "14d", "--buckets", "12",
+                      "--format", "csv"],
+                     ["pattern", "norm", SAMPLE, "--align", "calendar", "--where",
+                      "channel = email", "--format", "table"]):
+            rc, out, err = self.dask(*args, "--alpha", "0", "--range-size", "200k",
+                                     "--partitions", "3")
+            self.assertEqual(rc, 0, err)
+            rc2, want, err2 = run_iv(*args)
+            self.assertEqual(rc2, 0, err2)
+            self.assertEqual(out, want, args)
+        rc, out, err = self.dask("pattern", "norm", self.spread, "--format", "json",
+                                 "--range-size", "200k", "--partitions", "3")
+        self.assertEqual(rc, 0, err)
+        want = json.loads(run_iv("pattern", "norm", self.spread, "--format", "json")[1])
+        got = json.loads(out)
+        self.assertEqual([r["contacts"] for r in got], [r["contacts"] for r in want])
+        self.assertEqual([list(r) for r in got], [list(r) for r in want])
+
     def test_refused_and_bad_options(self):
         rc, out, err = self.dask("metrics", SAMPLE, "--drill", "0")
         self.assertEqual(rc, 2)
@@ -438,20 +513,29 @@ class KilledWorker(unittest.TestCase):
     def test_killed_worker_gives_the_same_result(self):
         from dask.distributed import Client, LocalCluster
         with tempfile.TemporaryDirectory() as tmp:
-            want = libiv.load(SAMPLE).metrics(by="team,month").to_csv()
+            whole = libiv.load(SAMPLE)
+            want = {"metrics": whole.metrics(by="team,month").to_csv(),
+                    "norms": whole.norm(bucket="30d", buckets=8).to_csv()}
             for stage in ("range", "partition"):
-                marker = os.path.join(tmp, "killed-" + stage)
-                os.environ["IV_DASK_KILL_ONCE"] = marker + ":" + stage
-                try:
-                    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                      dashboard_address=None) as cluster, \
-                            Client(cluster) as client:
-                        got = ivd.metrics(client, SAMPLE, by="team,month", range_size=400_000,
-                                          partitions=3)
-                finally:
-                    del os.environ["IV_DASK_KILL_ONCE"]
-                self.assertTrue(os.path.exists(marker), "no worker was killed (%s)" % stage)
-                self.assertEqual(got.to_csv(), want, stage)
+                for command in ("metrics", "norms"):
+                    marker = os.path.join(tmp, "killed-%s-%s" % (command, stage))
+                    os.environ["IV_DASK_KILL_ONCE"] = marker + ":" + stage
+                    try:
+                        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                          dashboard_address=None) as cluster, \
+                                Client(cluster) as client:
+                            if command == "metrics":
+                                got = ivd.metrics(client, SAMPLE, by="team,month",
+                                                  range_size=400_000, partitions=3)
+                            else:  # the norm (exact values) through its partial
+                                got = ivd.pattern_norm(client, SAMPLE, bucket="30d", buckets=8,
+                                                       alpha=0, range_size=400_000,
+                                                       partitions=3)
+                    finally:
+                        del os.environ["IV_DASK_KILL_ONCE"]
+                    self.assertTrue(os.path.exists(marker),
+                                    "no worker was killed (%s, %s)" % (command, stage))
+                    self.assertEqual(got.to_csv(), want[command], (command, stage))
 
 
 class PartitionAndBytes(unittest.TestCase):

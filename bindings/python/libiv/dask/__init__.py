@@ -39,8 +39,8 @@ from ..store import Store, is_snapshot
 from ..table import Table
 
 __all__ = ["COMMANDS", "Run", "run", "metrics", "churn", "retention", "cohorts", "funnel",
-           "funnel_histogram", "lifecycle", "stickiness", "clv", "norms", "compare",
-           "plan_ranges", "DEFAULT_RANGE_SIZE"]
+           "funnel_histogram", "lifecycle", "stickiness", "clv", "norms", "pattern_norm",
+           "compare", "plan_ranges", "DEFAULT_RANGE_SIZE"]
 
 #: The analyses that scale out: the names of libiv.summary.Partial.make's commands.
 COMMANDS = ("metrics", "churn", "retention", "cohorts", "funnel", "funnel_histogram",
@@ -48,6 +48,9 @@ COMMANDS = ("metrics", "churn", "retention", "cohorts", "funnel", "funnel_histog
 
 #: Bytes of input per range task (64 MiB).
 DEFAULT_RANGE_SIZE = 64 << 20
+
+# The Partial.make command of a command whose name differs.
+_PARTIAL_COMMAND = {"funnel_histogram": "funnel", "norms": "norm"}
 
 # clv: the keywords of CLV.fit_store that are the fit's own (CLV.fit's), applied on the
 # client to the merged partial; the others (model, calibration_end, unit,
@@ -145,6 +148,7 @@ def _read_range(rng: Range, nparts: int, scratch: str, input_format: Optional[st
             counts = store.ingest_counts()
             size = os.path.getsize(path)
             rejected = int(counts["rows_rejected"])
+            info["time_range"] = store.time_range
             info.update(start=0, end=size, rows_read=store.rows + rejected,
                         rows_accepted=store.rows, rows_rejected=rejected, rows_duplicate=0,
                         rejects=[])
@@ -153,6 +157,7 @@ def _read_range(rng: Range, nparts: int, scratch: str, input_format: Optional[st
             store, ri = ingest_range(path, begin, end, input_format=input_format,
                                      lenient=lenient, **opts)
             res = ri.result
+            info["time_range"] = store.time_range
             info.update(start=ri.start, end=ri.end, rows_read=res.rows_read,
                         rows_accepted=res.rows_accepted, rows_rejected=res.rows_rejected,
                         rows_duplicate=res.rows_duplicate, rejects=res.rejects[:20])
@@ -200,7 +205,7 @@ def _make_summary(store: Store, command: str, options: Dict[str, Any]) -> bytes:
         raise NotImplementedError("%s: this libiv has no mergeable summary of it "
                                   "(libiv.summary.Partial)" % command)
     # funnel_histogram: the funnel's partial, whose histogram() the client takes
-    p = partial.make(store, "funnel" if command == "funnel_histogram" else command, **options)
+    p = partial.make(store, _PARTIAL_COMMAND.get(command, command), **options)
     try:
         return bytes(p.to_bytes())
     finally:
@@ -370,7 +375,7 @@ def run(client: Any, paths: Paths, command: str, options: Optional[Dict[str, Any
         from .. import summary as _summary
         partial = getattr(_summary, "Partial", None)
         hist = histogram or command == "funnel_histogram"
-        needs = "funnel" if command == "funnel_histogram" else command
+        needs = _PARTIAL_COMMAND.get(command, command)
         if partial is None or needs not in getattr(partial, "COMMANDS", ()) or \
                 (hist and not hasattr(partial, "histogram")):
             raise NotImplementedError("%s: this libiv has no mergeable summary of it "
@@ -410,6 +415,8 @@ def run(client: Any, paths: Paths, command: str, options: Optional[Dict[str, Any
 
         infos = client.gather([submit_range(r) for r in ranges])
         settled, reruns = _settle(client, files, infos, submit_range)
+        if command == "norms":
+            opts = _norm_defaults(opts, settled)
         parts: Dict[int, List[str]] = {}
         for inf in settled:  # file order, then range order
             for k, fp in sorted(inf["parts"].items()):
@@ -430,6 +437,22 @@ def run(client: Any, paths: Paths, command: str, options: Optional[Dict[str, Any
             pass
         if own or os.path.isdir(workdir):
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _norm_defaults(opts: Dict[str, Any], settled: List[Dict[str, Any]]) -> Dict[str, Any]:
+    """The norm's defaults that depend on the whole log, from the ranges' first and last
+    timestamps (numbers only; doc/SUMMARIES.md section 10): the reference time (no
+    t_ref, no end: the log's last timestamp) and, with calendar alignment, the origin
+    (no origin, no start: the log's first timestamp)."""
+    firsts = [r["time_range"][0] for r in settled if r.get("time_range", (None,))[0] is not None]
+    lasts = [r["time_range"][1] for r in settled if r.get("time_range", (None, None))[1] is not None]
+    out = dict(opts)
+    if out.get("t_ref") is None and out.get("end") is None and lasts:
+        out["t_ref"] = max(lasts)
+    if out.get("align") in ("calendar", 1) and out.get("origin") is None and \
+            out.get("start") is None and firsts:
+        out["origin"] = min(firsts)
+    return out
 
 
 def _analysis(command: str) -> Callable[..., Any]:
@@ -460,4 +483,7 @@ lifecycle: Callable[..., Table] = _analysis("lifecycle")
 stickiness: Callable[..., Table] = _analysis("stickiness")
 clv: Callable[..., Any] = _analysis("clv")
 norms: Callable[..., Table] = _analysis("norms")
+#: The same as norms: ``iv pattern norm`` (alpha: the sketches' relative accuracy, 0.01;
+#: 0 keeps exact values and gives the single-process table bit for bit).
+pattern_norm: Callable[..., Table] = norms
 compare: Callable[..., Table] = _analysis("compare")

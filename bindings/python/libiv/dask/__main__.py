@@ -61,7 +61,8 @@ _TABLE: Dict[str, Tuple[str, List[_Opt]]] = {
                         ("--scoring-model", "scoring_model", "str")]),
     "pattern norm": ("norms", [("--where", "where", "str"), ("--model", "model", "str")] +
                      _RANGE + [("--bucket", "bucket", "str"), ("--buckets", "buckets", "int"),
-                               ("--align", "align", "str"), ("--origin", "origin", "str")]),
+                               ("--align", "align", "str"), ("--origin", "origin", "str"),
+                               ("--t-ref", "t_ref", "str"), ("--alpha", "alpha", "float")]),
     "compare": ("compare", [("--where", "where", "str"), ("--model", "model", "str")] +
                 _RANGE + [("--metric", "metric", "str"), ("--a", "a", "str"),
                           ("--b", "b", "str"), ("--confidence", "confidence", "float")]),
