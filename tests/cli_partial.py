@@ -2,12 +2,16 @@
 """`iv summary make --command COMMAND` (doc/SUMMARIES.md section 10): the sample split by
 `iv partition` into 3 and 7 saved stores, one partial per part made with the options of
 `iv COMMAND`, merged by `iv summary merge` in two orders: `iv summary show` prints byte
-for byte what `iv COMMAND` prints on the whole log (funnel --histogram too); wrong
-commands, mixed merges and damaged files are clear errors.
+for byte what `iv COMMAND` prints on the whole log (funnel --histogram too; clv: what
+`iv clv fit` prints, the penalizer given to show; norm: `iv pattern norm`, the parts
+made with --alpha 0 and --t-ref = the log's last timestamp, the default reference time,
+which the test reads from the log itself; with the default sketch the same rows and
+contacts); wrong commands, mixed merges and damaged files are clear errors.
 
 usage: cli_partial.py IV_EXE LOG WORKDIR
 """
 
+import csv
 import os
 import sys
 
@@ -23,7 +27,18 @@ CASES = [
     ("funnel", ["--steps", "visit,purchase", "--mode", "any", "--window", "100h", "--by", "month"]),
     ("lifecycle", ["--period", "week", "--where", "channel = web"]),
     ("stickiness", ["--period", "month", "--by", "team"]),
+    ("compare", ["--metric", "rv", "--a", "team = east", "--b", "team = north"]),
+    ("compare", ["--metric", "cost", "--a", "channel = web", "--b", "channel = email",
+                 "--from", "2024-03-01", "--to", "2024-09-01", "--confidence", "0.9"]),
+    ("clv", ["--model", "bgnbd"]),                     # show --penalizer 0.01
+    ("clv", ["--model", "pareto", "--unit", "day", "--calibration-end", "2024-10-01"]),
+    ("norm", ["--bucket", "14d", "--buckets", "12"]),
+    ("norm", ["--align", "calendar", "--origin", "2024-01-01", "--where", "team = east"]),
+    ("norm", ["--align", "index", "--buckets", "8", "--from", "2024-02-01", "--to", "2024-11-01"]),
 ]
+# The iv command whose output `show` reproduces, and what make and show add.
+IV_COMMAND = {"norm": ["pattern", "norm"], "clv": ["clv", "fit"]}
+SHOW_EXTRA = {"clv": ["--penalizer", "0.01"]}
 
 
 def main():
@@ -44,9 +59,14 @@ def main():
             fail("iv partition: " + err)
             return 1
         parts[k] = ["%s-%d.ivstore" % (prefix, i) for i in range(k)]
+    with open(log, newline="", encoding="utf-8") as f:  # ISO 8601 UTC texts sort as times
+        last = max(r["ts"] for r in csv.DictReader(f))
     for n, (cmd, opts) in enumerate(CASES):
         hist = cmd == "funnel"
-        rc, want, err = run(iv, [cmd, log] + opts + (["--histogram"] if hist else []) + ["--format", "csv"])
+        show_extra = SHOW_EXTRA.get(cmd, []) if "bgnbd" in opts else []
+        make_extra = ["--alpha", "0", "--t-ref", last] if cmd == "norm" else []
+        rc, want, err = run(iv, IV_COMMAND.get(cmd, [cmd]) + [log] + opts + show_extra +
+                            (["--histogram"] if hist else []) + ["--format", "csv"])
         if rc != 0 or not want.strip():
             fail("iv %s %s: exit %d %s" % (cmd, " ".join(opts), rc, err))
             continue
@@ -54,10 +74,15 @@ def main():
             files = []
             for i, s in enumerate(stores):
                 out = os.path.join(work, "c%d-k%d-%d.ivprt" % (n, k, i))
-                rc, _, err = run(iv, ["summary", "make", "--command", cmd, s, "-o", out] + opts)
+                rc, _, err = run(iv, ["summary", "make", "--command", cmd, s, "-o", out] + opts + make_extra)
                 if rc != 0:
                     fail("make --command %s on %s: exit %d %s" % (cmd, s, rc, err))
                 files.append(out)
+                if cmd == "norm":  # the default sketch: a part of the merge below
+                    rc, _, err = run(iv, ["summary", "make", "--command", cmd, s, "-o", out + ".sk",
+                                          "--t-ref", last] + opts)
+                    if rc != 0:
+                        fail("make --command norm (sketch) on %s: exit %d %s" % (s, rc, err))
             merged = []
             for order, name in ((files, "fwd"), (files[::-1], "bwd")):
                 out = os.path.join(work, "c%d-k%d-%s.ivprt" % (n, k, name))
@@ -68,7 +93,14 @@ def main():
                     merged.append(f.read())
             if merged[0] != merged[1]:
                 fail("%s k=%d: the merge order changes the bytes" % (cmd, k))
-            got = run(iv, ["summary", "show", out, "--format", "csv"])[1]
+            got = run(iv, ["summary", "show", out, "--format", "csv"] + show_extra)[1]
+            if cmd == "norm":  # sketch: the same rows, buckets and contacts as iv
+                sk = os.path.join(work, "c%d-k%d-sketch.ivprt" % (n, k))
+                rc, _, err = run(iv, ["summary", "merge"] + [f + ".sk" for f in files] + ["-o", sk])
+                rows = run(iv, ["summary", "show", sk, "--format", "csv"])[1]
+                key = [tuple(r[:2]) for r in csv.reader(rows.splitlines())]
+                if rc != 0 or key != [tuple(r[:2]) for r in csv.reader(want.splitlines())]:
+                    fail("norm sketch k=%d: buckets or contacts differ: %s" % (k, err))
             if hist:
                 got += "\n" + run(iv, ["summary", "show", out, "--histogram", "--format", "csv"])[1]
             if got != want:
@@ -98,6 +130,14 @@ def main():
     rc, _, err = run(iv, ["summary", "make", "--command", "churn", parts[3][0]])
     if rc != 2 or "-o OUT" not in err:
         fail("make --command without -o: exit %d %s" % (rc, err))
+    # norm without a reference time: the part cannot know the log's last timestamp (2);
+    # --penalizer is for a clv partial (2)
+    rc, _, err = run(iv, ["summary", "make", "--command", "norm", parts[3][0], "-o", os.path.join(work, "y")])
+    if rc != 2 or "t_ref" not in err:
+        fail("norm without --t-ref: exit %d %s" % (rc, err))
+    rc, _, err = run(iv, ["summary", "show", a, "--penalizer", "0.1"])
+    if rc != 2 or "clv partial" not in err:
+        fail("--penalizer of churn: exit %d %s" % (rc, err))
     print("%d failure(s)" % failures)
     return 1 if failures else 0
 

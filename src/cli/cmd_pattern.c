@@ -351,6 +351,101 @@ int cli_cmd_pattern(int argc, char **argv)
     return st >= 0 ? st : run("pattern", subs[k].name, subs[k].usage, subs[k].bit, &p, &co);
 }
 
+/* iv summary make --command norm|compare INPUT... -o OUT [the command's options]
+ * [--alpha A] [--t-ref T]: the command's partial saved to OUT (doc/SUMMARIES.md section
+ * 10). -1 when the command is neither. */
+int cli_summary_make_pattern(const char *command, int argc, char **argv)
+{
+    const char *cmd = "summary", *out = NULL, *v;
+    int bit = strcmp(command, "norm") == 0 ? P_NORM : strcmp(command, "compare") == 0 ? P_CMP : 0;
+    const char *usage = bit == P_NORM ? "iv summary make --command norm INPUT... -o OUT --t-ref T|--to T\n"
+                                        "                [--where EXPR] [--from T] [SHAPE] [--alpha 0.01]"
+                                      : usage_compare;
+    char **inputs;
+    int ninputs = 0, i, bad = 0, st, rc;
+    double alpha = 0.01;
+    int64_t t_ref = IV_TIME_NONE;
+    iv_store *store = NULL;
+    iv_model *model = NULL;
+    iv_partial *part = NULL;
+    cli_opts co;
+    pargs p;
+    if (!bit)
+        return -1;
+    if (!(inputs = calloc((size_t)argc + 1, sizeof *inputs)))
+        return cli_fail(cmd, "out of memory");
+    cli_opts_init(&co);
+    pargs_init(&p);
+    for (i = 1; i < argc; i++) {
+        int c;
+        if ((v = cli_value(cmd, argc, argv, &i, "--out", &bad)) ||
+            (!bad && (v = cli_value(cmd, argc, argv, &i, "-o", &bad)))) {
+            out = v;
+            continue;
+        }
+        if (!bad && bit == P_NORM && (v = cli_value(cmd, argc, argv, &i, "--alpha", &bad))) {
+            if (cli_parse_real(v, &alpha) || !(alpha == 0 || (alpha >= 1e-4 && alpha <= 0.5))) {
+                free(inputs);
+                return cli_usage(cmd, usage, "--alpha takes 0 (exact values) or 1e-4 ... 0.5 (not '%s')", v);
+            }
+            continue;
+        }
+        if (!bad && (v = cli_value(cmd, argc, argv, &i, "--t-ref", &bad))) {
+            if (cli_parse_time(cmd, "--t-ref", v, &t_ref)) {
+                free(inputs);
+                return CLI_EUSAGE;
+            }
+            continue;
+        }
+        if (bad || (c = cli_common_opt(cmd, argc, argv, &i, &co)) < 0 ||
+            (!c && (c = one_opt(cmd, usage, bit, argc, argv, &i, &p)) < 0)) {
+            free(inputs);
+            return CLI_EUSAGE;
+        }
+        if (c)
+            continue;
+        if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            free(inputs);
+            return cli_usage(cmd, usage, "unknown option '%s'", argv[i]);
+        }
+        inputs[ninputs++] = argv[i];
+    }
+    if (!ninputs || !out)
+        st = cli_usage(cmd, usage, "summary make --command %s needs INPUT... and -o OUT", command);
+    else if (bit == P_CMP && (!p.metric || !p.a || !p.b))
+        st = cli_usage(cmd, usage, "--metric, --a and --b are required");
+    else if (p.from != IV_TIME_NONE && p.to != IV_TIME_NONE && p.to < p.from)
+        st = cli_usage(cmd, usage, "--to is before --from");
+    else
+        st = cli_check_output(cmd, "-o", out, inputs, ninputs, co.model);
+    if (st == CLI_OK && co.model && (rc = iv_model_load(&model, co.model, NULL)) != IV_OK)
+        st = cli_fail(cmd, "%s", iv_error_last());
+    if (st == CLI_OK)
+        st = cli_load(cmd, &co, inputs, ninputs, &store, NULL, NULL);
+    free(inputs);
+    if (st == CLI_OK) {
+        p.q.model = model;
+        p.q.from = p.from;
+        p.q.to = p.to;
+        p.q.t_ref = t_ref;
+        rc = bit == P_NORM ? iv_partial_norm(&part, store, &p.q, &p.o, alpha)
+                           : iv_partial_compare(&part, store, &p.q, p.metric, p.a, p.b, &p.st);
+        if (rc != IV_OK) {
+            st = cli_fail_query(cmd, command, rc);
+        } else {
+            cli_hold_signals(1);
+            rc = iv_partial_save(part, out);
+            cli_hold_signals(0);
+            if (rc != IV_OK)
+                st = cli_fail(cmd, "%s", iv_error_last());
+        }
+    }
+    iv_partial_free(part);
+    iv_store_free(store);
+    iv_model_free(model);
+    return st;
+}
+
 int cli_cmd_compare(int argc, char **argv)
 {
     static const char *help =

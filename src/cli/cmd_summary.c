@@ -1,6 +1,7 @@
 /* iv summary make|merge|show|quantile|compare : mergeable summaries and partials (doc/SUMMARIES.md);
  * iv partition : split a log by the contact hash into saved stores, one per part. */
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,10 +12,10 @@
 static const char *usage_summary =
     "iv summary make INPUT... -o OUT [--by dim,...] [--where EXPR] [--from T] [--to T]\n"
     "                            [--model FILE] [--alpha A]\n"
-    "       iv summary make --command churn|retention|cohorts|funnel|lifecycle|stickiness\n"
-    "                       INPUT... -o OUT [the command's options]\n"
+    "       iv summary make --command churn|retention|cohorts|funnel|lifecycle|stickiness|\n"
+    "                       clv|compare|norm INPUT... -o OUT [the command's options]\n"
     "       iv summary merge SUMMARY... -o OUT\n"
-    "       iv summary show SUMMARY [--histogram] [--format table|csv|json]\n"
+    "       iv summary show SUMMARY [--histogram] [--penalizer P] [--format table|csv|json]\n"
     "       iv summary quantile SUMMARY --metric M [--p P] [--format table|csv|json]\n"
     "       iv summary compare A B --metric M [--group-a N] [--group-b N] [--format ...]";
 
@@ -27,7 +28,9 @@ static const char *help_summary =
     "           COMMAND (default metrics) the partial of that analysis, made with the\n"
     "           options `iv COMMAND` takes (doc/SUMMARIES.md section 10): merged, `show`\n"
     "           prints what `iv COMMAND` prints on the whole log (funnel: --histogram\n"
-    "           prints the time-to-convert histogram)\n"
+    "           prints the time-to-convert histogram; clv: the fit of `iv clv fit`, with\n"
+    "           --penalizer; norm: `iv pattern norm`, which needs --t-ref or --to and\n"
+    "           takes --alpha, 0 for exact values)\n"
     "  merge    add summaries made with the same query (exact, in any order) into OUT;\n"
     "           contacts are exact when the parts were split by contact (iv partition)\n"
     "  show     the same table `iv metrics` prints for the query the summary was made with\n"
@@ -232,15 +235,110 @@ static int partial_merge(sum_args *a)
     return st;
 }
 
-/* show of a partial: the analysis' table (a funnel's histogram with --histogram) */
-static int partial_show(sum_args *a, int histogram)
+int cli_summary_make_clv(int argc, char **argv)
+{
+    static const char *usage = "iv summary make --command clv INPUT... -o OUT --model bgnbd|pareto|mbgnbd|bgbb|sbg|gg\n"
+                               "                [--calibration-end T] [--unit day|week] [--scoring-model FILE]";
+    static const char *const models[] = {"bgnbd", "pareto", "mbgnbd", "bgbb", "sbg", "gg"};
+    static const int codes[] = {IV_CLV_BGNBD, IV_CLV_PARETO, IV_CLV_MBGNBD, IV_CLV_BGBB, IV_CLV_SBG, IV_CLV_GG};
+    const char *cmd = "summary", *out = NULL, *scoring = NULL, *v;
+    iv_rfm_options ro = IV_RFM_OPTIONS_INIT;
+    char **inputs;
+    int ninputs = 0, i, bad = 0, st = CLI_OK, rc, model = 0;
+    size_t k;
+    iv_store *store = NULL;
+    iv_model *sm = NULL;
+    iv_partial *part = NULL;
+    cli_opts o;
+    if (!(inputs = calloc((size_t)argc + 1, sizeof *inputs)))
+        return cli_fail(cmd, "out of memory");
+    cli_opts_init(&o);
+    for (i = 1; i < argc && st == CLI_OK; i++) {
+        int c;
+        /* --model is the CLV model here, so it is read before the common options */
+        if ((v = cli_value(cmd, argc, argv, &i, "--model", &bad))) {
+            for (k = 0; k < sizeof models / sizeof *models && strcmp(v, models[k]) != 0; k++)
+                ;
+            if (k == sizeof models / sizeof *models)
+                st = cli_usage(cmd, usage, "--model must be bgnbd, pareto, mbgnbd, bgbb, sbg or gg (not '%s')", v);
+            else
+                model = codes[k];
+        } else if (!bad && ((v = cli_value(cmd, argc, argv, &i, "--out", &bad)) ||
+                            (!bad && (v = cli_value(cmd, argc, argv, &i, "-o", &bad))))) {
+            out = v;
+        } else if (!bad && (v = cli_value(cmd, argc, argv, &i, "--calibration-end", &bad))) {
+            if (cli_parse_time(cmd, "--calibration-end", v, &ro.calibration_end) != 0)
+                st = CLI_EUSAGE;
+        } else if (!bad && (v = cli_value(cmd, argc, argv, &i, "--unit", &bad))) {
+            if (strcmp(v, "day") == 0 || strcmp(v, "week") == 0)
+                ro.unit = v[0] == 'd' ? IV_RFM_DAY : IV_RFM_WEEK;
+            else
+                st = cli_usage(cmd, usage, "--unit must be day or week (not '%s')", v);
+        } else if (!bad && (v = cli_value(cmd, argc, argv, &i, "--scoring-model", &bad))) {
+            scoring = v;
+        } else if (bad || (c = cli_common_opt(cmd, argc, argv, &i, &o)) < 0) {
+            st = CLI_EUSAGE;
+        } else if (!c && argv[i][0] == '-' && argv[i][1] != '\0') {
+            st = cli_usage(cmd, usage, "unknown option '%s'", argv[i]);
+        } else if (!c) {
+            inputs[ninputs++] = argv[i];
+        }
+    }
+    if (st == CLI_OK && (!ninputs || !out))
+        st = cli_usage(cmd, usage, "summary make --command clv needs INPUT... and -o OUT");
+    else if (st == CLI_OK && !model)
+        st = cli_usage(cmd, usage, "--model is required");
+    if (st == CLI_OK)
+        st = cli_check_output(cmd, "-o", out, inputs, ninputs, scoring);
+    if (st == CLI_OK && scoring && (rc = iv_model_load(&sm, scoring, NULL)) != IV_OK)
+        st = cli_fail(cmd, "%s", iv_error_last());
+    if (st == CLI_OK)
+        st = cli_load(cmd, &o, inputs, ninputs, &store, NULL, NULL);
+    free(inputs);
+    if (st == CLI_OK) {
+        ro.model = sm;
+        if ((rc = iv_partial_clv(&part, model, store, &ro)) != IV_OK) {
+            st = cli_fail(cmd, "%s", iv_error_last());
+        } else {
+            cli_hold_signals(1);
+            rc = iv_partial_save(part, out);
+            cli_hold_signals(0);
+            if (rc != IV_OK)
+                st = cli_fail(cmd, "%s", iv_error_last());
+        }
+    }
+    iv_partial_free(part);
+    iv_store_free(store);
+    iv_model_free(sm);
+    return st;
+}
+
+/* show of a partial: the analysis' table (a funnel's histogram with --histogram; a CLV
+ * partial's fit, the parameter table of `iv clv fit`, with the penalizer if given) */
+static int partial_show(sum_args *a, int histogram, double penalizer)
 {
     iv_partial *p = NULL;
     iv_table *t = NULL;
-    int st, rc;
+    int st, rc, clv;
     if ((st = partial_load(a->inputs[0], &p)) != CLI_OK)
         return st;
-    rc = histogram ? iv_partial_funnel_histogram(&t, p) : iv_partial_result(&t, p);
+    clv = iv_partial_kind_of(p) == IV_PARTIAL_CLV;
+    if (!isnan(penalizer) && !clv) {
+        iv_partial_free(p);
+        return cli_usage("summary", usage_summary, "--penalizer needs a clv partial");
+    }
+    if (clv && !histogram) {
+        iv_clv_options co = IV_CLV_OPTIONS_INIT;
+        iv_clv *fit = NULL;
+        if (!isnan(penalizer))
+            co.penalizer = penalizer;
+        rc = iv_partial_clv_fit(&fit, p, &co);
+        if (rc == IV_OK)
+            rc = iv_clv_params(fit, &t);
+        iv_clv_free(fit);
+    } else {
+        rc = histogram ? iv_partial_funnel_histogram(&t, p) : iv_partial_result(&t, p);
+    }
     st = rc != IV_OK ? cli_fail("summary", "show: %s", iv_error_last()) : cli_print("summary", t, a->o.format);
     iv_table_free(t);
     iv_partial_free(p);
@@ -313,6 +411,7 @@ int cli_cmd_summary(int argc, char **argv)
     sum_args a;
     const char *sub;
     int st, histogram = 0;
+    double penalizer = NAN;
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         printf("usage: %s\n%s", usage_summary, help_summary);
         return argc < 2 ? CLI_EUSAGE : CLI_OK;
@@ -337,11 +436,15 @@ int cli_cmd_summary(int argc, char **argv)
                 rest[n++] = argv[i];
         }
         if (command && strcmp(command, "metrics") != 0) {
-            st = cli_summary_make_lifecycle(command, n, rest);
+            st = strcmp(command, "clv") == 0 ? cli_summary_make_clv(n, rest)
+                                             : cli_summary_make_pattern(command, n, rest);
+            if (st < 0)
+                st = cli_summary_make_lifecycle(command, n, rest);
             free(rest);
             if (st < 0)
                 return cli_usage("summary", usage_summary, "--command must be metrics, churn, retention, "
-                                 "cohorts, funnel, lifecycle or stickiness (not '%s')", command);
+                                 "cohorts, funnel, lifecycle, stickiness, clv, compare or norm (not '%s')",
+                                 command);
             return st;
         }
         free(rest);
@@ -349,13 +452,18 @@ int cli_cmd_summary(int argc, char **argv)
     memset(&a, 0, sizeof a);
     iv_query_options_init(&a.q, sizeof a.q);
     a.p = 0.5;
-    {   /* show --histogram: the funnel partial's histogram */
+    {   /* show --histogram: the funnel partial's histogram; --penalizer: a CLV partial's fit */
         int i, j;
         for (i = j = 2; i < argc; i++)
-            if (strcmp(sub, "show") == 0 && strcmp(argv[i], "--histogram") == 0)
+            if (strcmp(sub, "show") == 0 && strcmp(argv[i], "--histogram") == 0) {
                 histogram = 1;
-            else
+            } else if (strcmp(sub, "show") == 0 && strcmp(argv[i], "--penalizer") == 0) {
+                if (i + 1 >= argc || cli_parse_real(argv[i + 1], &penalizer) || !(penalizer >= 0))
+                    return cli_usage("summary", usage_summary, "--penalizer takes a number >= 0");
+                i++;
+            } else {
                 argv[j++] = argv[i];
+            }
         argc = j;
     }
     st = parse_args("summary", usage_summary, help_summary, argc, argv, 2, &a);
@@ -368,9 +476,10 @@ int cli_cmd_summary(int argc, char **argv)
         else if (strcmp(sub, "merge") == 0)
             st = summary_merge(&a);
         else if (strcmp(sub, "show") == 0 && a.ninputs == 1 && is_partial(a.inputs[0]))
-            st = partial_show(&a, histogram);
-        else if (histogram)
-            st = cli_usage("summary", usage_summary, "--histogram needs a funnel partial");
+            st = partial_show(&a, histogram, penalizer);
+        else if (histogram || !isnan(penalizer))
+            st = cli_usage("summary", usage_summary, "%s", histogram ? "--histogram needs a funnel partial"
+                                                                     : "--penalizer needs a clv partial");
         else if (strcmp(sub, "show") == 0 || strcmp(sub, "quantile") == 0 || strcmp(sub, "compare") == 0)
             st = summary_table(sub, &a);
         else

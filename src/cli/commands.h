@@ -25,6 +25,10 @@ int cli_cmd_summary(int argc, char **argv);
  * options, INPUT... and -o OUT; the partial is saved to OUT. -1 when COMMAND is not one
  * of churn, retention, cohorts, funnel, lifecycle, stickiness; else an exit status. */
 int cli_summary_make_lifecycle(const char *command, int argc, char **argv);
+/* iv summary make --command norm|compare (cmd_pattern.c); -1: not one of them. */
+int cli_summary_make_pattern(const char *command, int argc, char **argv);
+/* iv summary make --command clv (cmd_summary.c). */
+int cli_summary_make_clv(int argc, char **argv);
 int cli_cmd_partition(int argc, char **argv);
 
 #endif
