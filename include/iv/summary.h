@@ -371,7 +371,7 @@ IV_API int iv_partial_compare(iv_partial **out, const iv_store *store, const iv_
  *            the whole store's last timestamp, is not known to a part (give it, e.g. the
  *            log's last timestamp, to get the default's result); so must it with index
  *            alignment when the model has an RV half-life.
- * @param[in] opts bucket width, count (at most 2^20), alignment and calendar origin (with
+ * @param[in] opts bucket width, count (at most 2^16), alignment and calendar origin (with
  *            calendar alignment origin or q->from must be set), or NULL for the defaults
  * @param[in] alpha the sketches' relative accuracy, 1e-4 ... 0.5 (0.01 is the summaries'
  *            default), or 0 for exact values

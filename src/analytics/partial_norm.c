@@ -17,7 +17,7 @@
  * index alignment and no half-life: then nothing of a part is censored), the accuracy. */
 enum { PN_BUCKET = 0, PN_K = 1, PN_ALIGN = 2, PN_ORIGIN = 3, PN_FROM = 4, PN_TO = 5, PN_REF = 6,
        PN_ALPHA = 7 };
-#define PN_KMAX ((int64_t)1 << 20)
+#define PN_KMAX ((int64_t)1 << 16)
 #define PN_TLIM ((int64_t)1 << 50)
 /* Sketch entries: k0 = -1 (negative value, bin of |x|), 0 (|x| < IV__SKETCH_MIN), 1
  * (positive); k1 = the bin index. Exact entries (alpha 0): k0 = the value's bit pattern. */
