@@ -24,6 +24,8 @@
 #include "testutil.h"
 
 extern uint64_t iv__ingest_chunk;
+/* the library's range size, put back after a test changes it */
+static uint64_t chunk_default;
 extern uint64_t iv__ingest_feed_piece;
 extern uint64_t iv__ingest_progress_step;
 extern size_t iv__ingest_read_chunk;
@@ -335,7 +337,7 @@ static void check_threads_how(const logfile *lf, int policy, int cancel_at, int 
             same(&ref, &got, path, what);
             free_outcome(&got);
         }
-    iv__ingest_chunk = 1 << 20;
+    iv__ingest_chunk = chunk_default;
     free_outcome(&ref);
     remove(path);
 }
@@ -417,7 +419,7 @@ START_TEST(strict_stops_at_the_first_bad_line_whatever_the_threads)
     h.threads = 4;
     iv__ingest_chunk = 512;
     ingest(&o, path, lf.t.p, lf.t.n, h);
-    iv__ingest_chunk = 1 << 20;
+    iv__ingest_chunk = chunk_default;
     ck_assert_int_eq(o.rc, IV_EPARSE);
     ck_assert_msg(strstr(o.msg, want) != NULL, "'%s' should name %s", o.msg, want);
     ck_assert_uint_eq(o.accepted, first);
@@ -466,7 +468,7 @@ START_TEST(progress_calls_and_cancellation_match_the_serial_ones)
             free_outcome(&got);
             h.end = 0;
         }
-        iv__ingest_chunk = 1 << 20;
+        iv__ingest_chunk = chunk_default;
         free_outcome(&ref);
         remove(path);
     }
@@ -541,7 +543,7 @@ START_TEST(shuffled_rows_give_the_same_metrics_on_any_thread_count)
         free(x);
         free(y);
     }
-    iv__ingest_chunk = 1 << 20;
+    iv__ingest_chunk = chunk_default;
     free(ref);
     remove(pa);
     remove(pb);
@@ -808,7 +810,7 @@ START_TEST(feeding_a_mapped_file_in_pieces_changes_nothing)
             free_outcome(&got);
         }
     iv__ingest_feed_piece = (uint64_t)64 << 10;
-    iv__ingest_chunk = 1 << 20;
+    iv__ingest_chunk = chunk_default;
     free_outcome(&ref);
     remove(path);
     free_log(&lf);
@@ -1018,7 +1020,7 @@ START_TEST(a_user_allocator_sees_one_thread_at_a_time_and_gets_everything_back)
     ck_assert_int_eq(iv_ingest_file(ing, path), IV_OK);
     iv_ingest_free(ing);
     iv_store_free(s);
-    iv__ingest_chunk = 1 << 20;
+    iv__ingest_chunk = chunk_default;
     ck_assert_int_eq(a.live, 0);
     ck_assert_int_eq(a.bytes, 0);
     remove(path);
@@ -1095,6 +1097,7 @@ int main(void)
     SRunner *sr;
     int failed;
     tcase_set_timeout(tc, 600);
+    chunk_default = iv__ingest_chunk;
     tcase_add_test(tc, any_thread_count_gives_the_serial_store_byte_for_byte);
     tcase_add_test(tc, lenient_rejects_come_in_line_order_with_the_serial_counters);
     tcase_add_test(tc, strict_stops_at_the_first_bad_line_whatever_the_threads);

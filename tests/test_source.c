@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "encoding.h"
 #include "iv.h"
 #include "testutil.h"
 
@@ -658,6 +659,35 @@ START_TEST(utf8_is_checked_naming_the_field_and_byte_offset)
 }
 END_TEST
 
+/* The whole-piece check that lets clean records skip the UTF-8 check: 1 exactly when no
+ * byte is 0 or >= 0x80. One bad byte is planted at every place of every length up to 80
+ * (the word loops, the 8-byte loop and the tail), so the expected answer is known. */
+START_TEST(ascii_check_finds_one_nul_or_high_byte_anywhere)
+{
+    static const unsigned char bad[] = { 0x00, 0x80, 0xff, 0xc3 };
+    char buf[81];
+    size_t n, at, k;
+    for (n = 0; n <= 80; n++) {
+        for (k = 0; k < n; k++)
+            buf[k] = (char)('!' + (k * 7) % 94); /* printable ASCII */
+        ck_assert_int_eq(iv__ascii_clean(buf, n), 1);
+        for (at = 0; at < n; at++)
+            for (k = 0; k < sizeof bad; k++) {
+                char keep = buf[at];
+                buf[at] = (char)bad[k];
+                ck_assert_msg(iv__ascii_clean(buf, n) == 0, "byte 0x%02x at %zu of %zu", bad[k], at, n);
+                buf[at] = keep;
+            }
+    }
+    /* 0x7f and 0x01, the ends of the clean range, and a NUL only past the length */
+    memset(buf, 0x7f, 40);
+    memset(buf + 40, 0x01, 40);
+    buf[80] = '\0';
+    ck_assert_int_eq(iv__ascii_clean(buf, 80), 1);
+    ck_assert_int_eq(iv__ascii_clean(buf, 81), 0);
+}
+END_TEST
+
 START_TEST(latin1_and_windows_1252_become_utf8)
 {
     static const char csv[] = "contact,ts,channel,type,team\n"
@@ -906,6 +936,7 @@ static void source_tests(TCase *tc)
     tcase_add_test(tc, values_map_case_insensitively_after_trimming_before_validation);
     tcase_add_test(tc, dedup_by_id_across_files_and_a_snapshot);
     tcase_add_test(tc, utf8_is_checked_naming_the_field_and_byte_offset);
+    tcase_add_test(tc, ascii_check_finds_one_nul_or_high_byte_anywhere);
     tcase_add_test(tc, latin1_and_windows_1252_become_utf8);
     tcase_add_test(tc, utf16_and_gzip_inputs_are_file_errors_that_say_how_to_convert);
     tcase_add_test(tc, every_option_gives_the_same_store_in_one_byte_chunks);

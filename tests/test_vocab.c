@@ -123,6 +123,76 @@ START_TEST(record_and_column_appends_store_the_normal_form)
 }
 END_TEST
 
+/* Ingestion puts channel and type names in their normal form on its parser threads
+ * (the store then takes them as they are): a file read on 1 to 4 threads, cut into many
+ * ranges, and the same text pushed in pieces, give the normal forms written out by hand
+ * from doc/MODEL.md (Names), including a quoted name (copied out of the input) and one
+ * longer than the normaliser's stack buffer. */
+extern uint64_t iv__ingest_chunk;
+
+START_TEST(ingested_names_are_normal_on_every_thread_count)
+{
+    static const char *const raw_ch[5] = { "Phone", "  WEB ", "\"E-Mail\"", "sms", "Chat\tDesk" };
+    static const char *const want_ch[5] = { "phone", "web", "e_mail", "sms", "chat_desk" };
+    static const char *const raw_ty[5] = { "Phone Call", "visit", "\"Sales  Meeting\"", "DEMO", "" };
+    static const char *const want_ty[5] = { "phone_call", "visit", "sales_meeting", "demo", "" };
+    char longraw[400], longwant[400], path[512];
+    size_t n = 0, cap = 1 << 16, i, k;
+    char *text = malloc(cap);
+    uint64_t chunk0 = iv__ingest_chunk;
+    int th;
+    ck_assert_ptr_nonnull(text);
+    /* "Aa-Bb Cc..." of 300 bytes -> "aa_bb_cc..." */
+    for (i = 0; i < 300; i++)
+        longraw[i] = i % 3 == 2 ? (i % 2 ? '-' : ' ') : (char)((i % 3 ? 'a' : 'A') + (int)(i / 3 % 26));
+    longraw[300] = '\0';
+    for (i = 0; i < 300; i++)
+        longwant[i] = i % 3 == 2 ? '_' : (char)('a' + (int)(i / 3 % 26));
+    longwant[300] = '\0';
+    n += (size_t)snprintf(text + n, cap - n, "contact,ts,channel,type\n");
+    for (i = 0; i < 600; i++) {
+        const char *ty = raw_ty[i % 5][0] ? raw_ty[i % 5] : longraw;
+        n += (size_t)snprintf(text + n, cap - n, "c%zu,2024-03-01T00:00:%02zuZ,%s,%s\n", i % 37, i % 60,
+                              raw_ch[i % 5], ty);
+        ck_assert_uint_lt(n, cap);
+    }
+    tu_temp_path(path, sizeof path, ".csv");
+    {
+        FILE *f = fopen(path, "wb");
+        ck_assert_ptr_nonnull(f);
+        ck_assert_uint_eq(fwrite(text, 1, n, f), n);
+        fclose(f);
+    }
+    iv__ingest_chunk = 997; /* many ranges */
+    for (th = 0; th <= 4; th++) {
+        iv_store *s = tu_new_store(NULL, NULL);
+        iv_ingest_options o = IV_INGEST_OPTIONS_INIT;
+        iv_ingest *ing = NULL;
+        o.threads = th ? th : 1;
+        ck_assert_int_eq(iv_ingest_new(&ing, s, &o), IV_OK);
+        if (th == 0) { /* pushed in pieces of 61 bytes */
+            for (k = 0; k < n; k += 61)
+                ck_assert_int_eq(iv_ingest_push(ing, text + k, n - k < 61 ? n - k : 61), IV_OK);
+            ck_assert_int_eq(iv_ingest_finish(ing), IV_OK);
+        } else {
+            ck_assert_int_eq(iv_ingest_file(ing, path), IV_OK);
+        }
+        iv_ingest_free(ing);
+        ck_assert_uint_eq(iv_store_rows(s), 600);
+        for (i = 0; i < 600; i++) {
+            iv_record r = IV_RECORD_INIT;
+            ck_assert_int_eq(iv_store_get_row(s, i, &r), IV_OK);
+            ck_assert_str_eq(r.channel, want_ch[i % 5]);
+            ck_assert_str_eq(r.type, want_ty[i % 5][0] ? want_ty[i % 5] : longwant);
+        }
+        iv_store_free(s);
+    }
+    iv__ingest_chunk = chunk0;
+    remove(path);
+    free(text);
+}
+END_TEST
+
 START_TEST(a_long_name_is_normalised_too)
 {
     iv_store *s = tu_new_store(NULL, NULL);
@@ -511,6 +581,7 @@ static Suite *vocab_suite(void)
     TCase *c = tcase_create("vocab");
     tcase_add_test(c, normal_form_trims_lowers_and_joins_runs_of_blanks_and_dashes);
     tcase_add_test(c, record_and_column_appends_store_the_normal_form);
+    tcase_add_test(c, ingested_names_are_normal_on_every_thread_count);
     tcase_add_test(c, a_long_name_is_normalised_too);
     tcase_add_test(c, upper_case_types_and_channels_are_scored_from_csv_and_jsonl);
     tcase_add_test(c, model_names_are_normalised_in_setters_getters_and_text);

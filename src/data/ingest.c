@@ -26,13 +26,16 @@
 #include "strptime.h"
 #include "text.h"
 #include "timefmt.h"
+#include "vocab.h"
 
 /* Kept out of the per-field path: source conversions and error texts (an inlined copy
  * would make every call of iv__set and iv__record save more registers). */
 #if defined(__GNUC__)
 #define IV__NOINLINE __attribute__((noinline))
+#define IV__PREFETCH(p) __builtin_prefetch(p)
 #else
 #define IV__NOINLINE
+#define IV__PREFETCH(p) ((void)(p))
 #endif
 
 #define IV__DEF_MAX_LINE ((size_t)1 << 20)
@@ -53,11 +56,15 @@ size_t iv__ingest_read_chunk = (size_t)256 << 10;
 #define IV__REJ_BLOCK ((size_t)64 << 10)
 #define IV__JKEY_MAX 1024 /* distinct JSON key spellings remembered */
 #define IV__BATCH_ROWS 4096 /* rows parsed before they are appended (one thread) */
+/* How far ahead of the row being appended its queued row is fetched: a parser thread
+ * wrote it on another core, and the hardware prefetcher did not keep the appending
+ * thread fed (perf: most of iv__commit's samples waited on the queued rows). */
+#define IV__PF_ROW 32
 #define IV__ARENA_BLOCK ((size_t)64 << 10)
 /* Bytes of input per parallel task. A variable so that the tests can cut small inputs
  * into many ranges (every boundary case) without megabytes of data. */
 extern uint64_t iv__ingest_chunk;
-uint64_t iv__ingest_chunk = (uint64_t)1 << 20;
+uint64_t iv__ingest_chunk = (uint64_t)512 << 10;
 /* The most bytes of a mapped file handed to the parser at once: each piece gets one
  * pass of the ASCII check before it is parsed, so the pieces keep that pass in the
  * cache and keep the header read from touching (and making resident) the whole file.
@@ -117,23 +124,30 @@ typedef struct iv__reject {
     const char *reason, *raw;
 } iv__reject;
 
-/* A parsed and checked row waiting to be appended to the store. Its strings point into
- * the input (while it stays in memory) or into the batch's arena. The marks are the
- * parser's counters before the row, so that a failed append can take the counters and
- * the rejects back to where the serial order puts them. */
+/* A parsed and checked row waiting to be appended to the store: what the append reads
+ * (120 bytes; the appending thread reads every byte of it, often from another core's
+ * writes, so it is kept small). Its strings point into the input (while it stays in
+ * memory) or into the batch's arena; their lengths fit 32 bits (iv__batch_add). */
 typedef struct iv__brow {
-    iv__str str[5];      /* contact, channel, type, team, id */
+    const char *sp[5];   /* contact, channel, type, team, id */
     int64_t ts;
     double cost, value, score, rv;
-    uint64_t line, end;  /* the record's line (parser's numbering) and the offset after it */
-    uint64_t acc, rej;   /* rows accepted and rejected before it */
-    uint64_t dup;        /* duplicates (dedup=id) found before it, as its parser knew */
-    size_t nrej;         /* rejects kept before it */
+    uint32_t sn[5];      /* their lengths */
     uint32_t hash;       /* iv__hash of the contact */
     uint32_t dim0;       /* its custom dimension values: dims[dim0 .. dim0 + ndims) */
     uint16_t ndims;
     uint8_t stage, area, direction, outcome;
 } iv__brow;
+
+/* Where the row ends and the parser's counters before it, beside the row (batch.marks),
+ * read only by progress calls and failures: a failed append takes the counters and the
+ * rejects back to where the serial order puts them. */
+typedef struct iv__bmark {
+    uint64_t line, end;  /* the record's line (parser's numbering) and the offset after it */
+    uint64_t acc, rej;   /* rows accepted and rejected before it */
+    uint64_t dup;        /* duplicates (dedup=id) found before it, as its parser knew */
+    size_t nrej;         /* rejects kept before it */
+} iv__bmark;
 
 typedef struct iv__ablock {
     struct iv__ablock *next;
@@ -143,7 +157,8 @@ typedef struct iv__ablock {
 
 typedef struct iv__batch {
     iv__brow *rows;
-    size_t n, cap, done;  /* done: rows appended already */
+    iv__bmark *marks;     /* marks[k]: of rows[k] */
+    size_t n, cap, capm, done; /* done: rows appended already */
     uint64_t ndup;        /* rows of it found to be duplicates (dedup=id) so far */
     uint16_t *dim_idx;
     iv__str *dim_val;
@@ -471,6 +486,7 @@ static void iv__batch_free(iv_ingest *ing)
     iv__batch *b = &ing->batch;
     iv__arena_free(ing);
     iv__free(&ing->alloc, b->rows, b->cap * sizeof *b->rows);
+    iv__free(&ing->alloc, b->marks, b->capm * sizeof *b->marks);
     iv__free(&ing->alloc, b->dim_idx, b->capdv * sizeof *b->dim_idx);
     iv__free(&ing->alloc, b->dim_val, b->capdv * sizeof *b->dim_val);
     memset(b, 0, sizeof *b);
@@ -495,29 +511,55 @@ static void iv__batch_reset(iv_ingest *ing)
 
 /* A string of the row as the batch keeps it: the input's bytes when they stay in memory
  * until the batch is appended, otherwise a copy. Returns 0, or 1 when out of memory. */
+static char *iv__batch_room(iv_ingest *ing, size_t n);
 static int iv__batch_str(iv_ingest *ing, iv__str *dst, iv__str src)
 {
-    iv__ablock *b;
+    char *d;
     if (src.n == 0 || (src.p >= ing->stable_lo && src.p + src.n <= ing->stable_hi)) {
         *dst = src;
         return 0;
     }
-    b = ing->batch.arena;
-    if (!b || b->cap - b->used < src.n) {
-        size_t cap = src.n > IV__ARENA_BLOCK ? src.n : IV__ARENA_BLOCK;
+    if (src.n > UINT32_MAX || !(d = iv__batch_room(ing, src.n))) /* lengths are kept in 32 bits */
+        return 1;
+    memcpy(d, src.p, src.n);
+    dst->p = d;
+    dst->n = src.n;
+    return 0;
+}
+
+/* A channel or type name as the batch keeps it: in its normal form (doc/MODEL.md,
+ * Names), so that the appending thread need not normalise it (the row is pushed with
+ * names_normal set; the normal form of a normal name is itself). */
+static int iv__batch_name(iv_ingest *ing, iv__str *dst, iv__str src)
+{
+    char *d;
+    if (iv__vocab_is_normal(src.p, src.n))
+        return iv__batch_str(ing, dst, src);
+    if (src.n > UINT32_MAX || !(d = iv__batch_room(ing, src.n)))
+        return 1;
+    dst->p = d;
+    dst->n = iv__vocab_normalize(src.p, src.n, d);
+    return 0;
+}
+
+/* n bytes in the batch's arena (blocks that never move), or NULL. */
+static char *iv__batch_room(iv_ingest *ing, size_t n)
+{
+    iv__ablock *b = ing->batch.arena;
+    char *d;
+    if (!b || b->cap - b->used < n) {
+        size_t cap = n > IV__ARENA_BLOCK ? n : IV__ARENA_BLOCK;
         iv__ablock *nb = iv__malloc(&ing->alloc, sizeof *nb + cap);
         if (!nb)
-            return 1;
+            return NULL;
         nb->next = b;
         nb->used = 0;
         nb->cap = cap;
         ing->batch.arena = b = nb;
     }
-    memcpy(b->data + b->used, src.p, src.n);
-    dst->p = b->data + b->used;
-    dst->n = src.n;
-    b->used += src.n;
-    return 0;
+    d = b->data + b->used;
+    b->used += n;
+    return d;
 }
 
 /* Queue the parsed, checked row. Returns IV_OK or IV_ENOMEM. */
@@ -525,8 +567,11 @@ static int iv__batch_add(iv_ingest *ing, const iv__row *r, uint64_t end)
 {
     iv__batch *b = &ing->batch;
     iv__brow *o;
+    iv__bmark *m;
+    iv__str str[5];
     size_t d;
-    if (b->n >= b->cap && iv__grow(&ing->alloc, (void **)&b->rows, &b->cap, b->n + 1, sizeof *b->rows))
+    if ((b->n >= b->cap && iv__grow(&ing->alloc, (void **)&b->rows, &b->cap, b->n + 1, sizeof *b->rows)) ||
+        (b->n >= b->capm && iv__grow(&ing->alloc, (void **)&b->marks, &b->capm, b->n + 1, sizeof *b->marks)))
         return IV_ENOMEM;
     if (b->ndv + r->ndims > b->capdv) {
         size_t cap = b->capdv, cap2 = b->capdv;
@@ -542,10 +587,15 @@ static int iv__batch_add(iv_ingest *ing, const iv__row *r, uint64_t end)
         b->capdv = cap2;
     }
     o = &b->rows[b->n];
-    if (iv__batch_str(ing, &o->str[0], r->contact) || iv__batch_str(ing, &o->str[1], r->channel) ||
-        iv__batch_str(ing, &o->str[2], r->type) || iv__batch_str(ing, &o->str[3], r->team) ||
-        iv__batch_str(ing, &o->str[4], r->id))
+    m = &b->marks[b->n];
+    if (iv__batch_str(ing, &str[0], r->contact) || iv__batch_name(ing, &str[1], r->channel) ||
+        iv__batch_name(ing, &str[2], r->type) || iv__batch_str(ing, &str[3], r->team) ||
+        iv__batch_str(ing, &str[4], r->id))
         return iv__nomem("a row's text");
+    for (d = 0; d < 5; d++) {
+        o->sp[d] = str[d].p;
+        o->sn[d] = (uint32_t)str[d].n;
+    }
     for (d = 0; d < r->ndims; d++) {
         b->dim_idx[b->ndv + d] = r->dim_idx[d];
         if (iv__batch_str(ing, &b->dim_val[b->ndv + d], r->dim_val[d]))
@@ -556,12 +606,12 @@ static int iv__batch_add(iv_ingest *ing, const iv__row *r, uint64_t end)
     o->value = r->value;
     o->score = r->score;
     o->rv = r->rv;
-    o->line = ing->rec_line;
-    o->end = end;
-    o->acc = ing->rows_accepted;
-    o->rej = ing->rows_rejected;
-    o->dup = ing->rows_duplicate;
-    o->nrej = ing->nrej;
+    m->line = ing->rec_line;
+    m->end = end;
+    m->acc = ing->rows_accepted;
+    m->rej = ing->rows_rejected;
+    m->dup = ing->rows_duplicate;
+    m->nrej = ing->nrej;
     o->hash = iv__hash(r->contact.p, r->contact.n);
     o->dim0 = (uint32_t)b->ndv;
     o->ndims = (uint16_t)r->ndims;
@@ -593,7 +643,8 @@ static int iv__fail(iv_ingest *ing, int rc);
  * UINT64_MAX) to ing's store, in order. P is ing itself (one thread) or a parser of the
  * parallel driver, whose lines start at line0. The contact lookups of the rows a few
  * places ahead are prefetched in three stages (see iv__pool_prefetch), so the cache
- * misses of a large contact table overlap instead of adding up. On a failure at a row,
+ * misses of a large contact table overlap instead of adding up; the queued rows
+ * themselves are fetched IV__PF_ROW rows ahead. On a failure at a row,
  * the rows before it stay, and the counters and rejects are those of the serial order
  * at that row; the error names its line. */
 static int iv__commit(iv_ingest *ing, iv_ingest *P, uint64_t upto, uint64_t line0)
@@ -602,17 +653,26 @@ static int iv__commit(iv_ingest *ing, iv_ingest *P, uint64_t upto, uint64_t line
     iv_store *st = ing->store;
     const iv__pool *cp = &st->contacts;
     iv__row r;
-    size_t k;
+    size_t k, stop = b->n;
     memset(&r, 0, offsetof(iv__row, dim_idx));
     r.hashed = 1;
-    for (k = b->done; k < b->n && b->rows[k].end <= upto; k++) {
+    r.names_normal = 1; /* iv__batch_name */
+    if (upto != UINT64_MAX) /* the rows that end at or before upto (the marks stay cold otherwise) */
+        for (stop = b->done; stop < b->n && b->marks[stop].end <= upto; stop++)
+            ;
+    for (k = b->done; k < stop; k++) {
         const iv__brow *o = &b->rows[k];
         size_t d;
         int rc;
-        if (ing->dedup && o->str[4].n && iv__dedup_has(ing, o->str[4].p, o->str[4].n)) {
+        if (ing->dedup && o->sn[4] && iv__dedup_has(ing, o->sp[4], o->sn[4])) {
             /* a duplicate, decided in input order: read, neither accepted nor rejected */
             b->ndup++;
             continue;
+        }
+        if (k + IV__PF_ROW < b->n) { /* the queued row (the next one's fetch covers its end) */
+            const char *q = (const char *)&b->rows[k + IV__PF_ROW];
+            IV__PREFETCH(q);
+            IV__PREFETCH(q + 64);
         }
         if (k + 12 < b->n)
             iv__pool_prefetch(cp, b->rows[k + 12].hash, 1);
@@ -620,11 +680,16 @@ static int iv__commit(iv_ingest *ing, iv_ingest *P, uint64_t upto, uint64_t line
             iv__pool_prefetch(cp, b->rows[k + 8].hash, 2);
         if (k + 4 < b->n)
             iv__pool_prefetch(cp, b->rows[k + 4].hash, 3);
-        r.contact = o->str[0];
-        r.channel = o->str[1];
-        r.type = o->str[2];
-        r.team = o->str[3];
-        r.id = o->str[4];
+        r.contact.p = o->sp[0];
+        r.contact.n = o->sn[0];
+        r.channel.p = o->sp[1];
+        r.channel.n = o->sn[1];
+        r.type.p = o->sp[2];
+        r.type.n = o->sn[2];
+        r.team.p = o->sp[3];
+        r.team.n = o->sn[3];
+        r.id.p = o->sp[4];
+        r.id.n = o->sn[4];
         r.contact_hash = o->hash;
         r.ts = o->ts;
         r.stage = o->stage;
@@ -641,26 +706,27 @@ static int iv__commit(iv_ingest *ing, iv_ingest *P, uint64_t upto, uint64_t line
             r.dim_val[d] = b->dim_val[o->dim0 + d];
         }
         rc = iv__store_push(st, &r);
-        if (rc == IV_OK && ing->dedup && o->str[4].n)
+        if (rc == IV_OK && ing->dedup && o->sn[4])
             rc = iv__dedup_insert(ing, st->id[st->nrows - 1]);
         if (rc != IV_OK) {
+            const iv__bmark *m = &b->marks[k];
             char msg[512];
             snprintf(msg, sizeof msg, "%s", iv_error_last());
             b->done = k;
             if (P == ing) { /* take back what was counted after this row */
-                ing->rows_accepted = o->acc - b->ndup;
-                ing->rows_rejected = o->rej;
-                ing->rows_duplicate = o->dup + b->ndup;
-                ing->nrej = o->nrej;
+                ing->rows_accepted = m->acc - b->ndup;
+                ing->rows_rejected = m->rej;
+                ing->rows_duplicate = m->dup + b->ndup;
+                ing->nrej = m->nrej;
             } else {
-                ing->rows_accepted += o->acc - b->ndup;
-                ing->rows_rejected += o->rej;
+                ing->rows_accepted += m->acc - b->ndup;
+                ing->rows_rejected += m->rej;
                 ing->rows_duplicate += b->ndup;
             }
             ing->rows_read = ing->rows_accepted + ing->rows_rejected + ing->rows_duplicate;
-            ing->bytes = o->end;
+            ing->bytes = m->end;
             iv__sync_counts(ing);
-            return iv__fail(ing, iv__error(rc, "line %llu: %s", (unsigned long long)(line0 + o->line - 1), msg));
+            return iv__fail(ing, iv__error(rc, "line %llu: %s", (unsigned long long)(line0 + m->line - 1), msg));
         }
     }
     b->done = k;
@@ -2425,9 +2491,9 @@ static int iv__take_rejects(iv_ingest *ing, const iv_ingest *P, size_t n, uint64
 static int iv__take_counts(iv_ingest *ing, const iv_ingest *P, size_t k, uint64_t line0)
 {
     const iv__batch *b = &P->batch;
-    uint64_t acc = k < b->n ? b->rows[k].acc : P->rows_accepted;
-    uint64_t rej = k < b->n ? b->rows[k].rej : P->rows_rejected;
-    size_t nrej = k < b->n ? b->rows[k].nrej : P->nrej;
+    uint64_t acc = k < b->n ? b->marks[k].acc : P->rows_accepted;
+    uint64_t rej = k < b->n ? b->marks[k].rej : P->rows_rejected;
+    size_t nrej = k < b->n ? b->marks[k].nrej : P->nrej;
     /* the batch is appended (k == n): its duplicates are known */
     ing->rows_accepted += acc - P->batch.ndup;
     ing->rows_rejected += rej;
@@ -2464,7 +2530,7 @@ static int iv__merge(iv_ingest *ing, iv_ingest *P, uint64_t line0)
             break;
         }
         if ((rc = iv__commit(ing, P, e, line0)) != IV_OK) {
-            iv__take_rejects(ing, P, P->batch.rows[P->batch.done].nrej, line0);
+            iv__take_rejects(ing, P, P->batch.marks[P->batch.done].nrej, line0);
             return rc;
         }
         ing->next_progress = e + IV__PROGRESS_STEP;
@@ -2481,7 +2547,7 @@ static int iv__merge(iv_ingest *ing, iv_ingest *P, uint64_t line0)
         }
     }
     if ((rc = iv__commit(ing, P, UINT64_MAX, line0)) != IV_OK) {
-        iv__take_rejects(ing, P, P->batch.rows[P->batch.done].nrej, line0);
+        iv__take_rejects(ing, P, P->batch.marks[P->batch.done].nrej, line0);
         return rc;
     }
     if ((rc = iv__take_counts(ing, P, P->batch.n, line0)) != IV_OK)

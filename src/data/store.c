@@ -418,9 +418,15 @@ int iv__store_push(iv_store *s, const iv__row *r)
         mark_dims[d] = s->dims[d].pool.count;
 
     /* channel and type in their normal form (doc/MODEL.md, Names); already normal: no copy */
-    if ((rc = iv__vocab_tmp(&ch, a, chbuf, r->channel.p, r->channel.n)) ||
-        (rc = iv__vocab_tmp(&ty, a, tybuf, r->type.p, r->type.n)))
+    if (r->names_normal) { /* ingestion normalised them on its parser threads */
+        ch.p = r->channel.p;
+        ch.n = r->channel.n;
+        ty.p = r->type.p;
+        ty.n = r->type.n;
+    } else if ((rc = iv__vocab_tmp(&ch, a, chbuf, r->channel.p, r->channel.n)) ||
+               (rc = iv__vocab_tmp(&ty, a, tybuf, r->type.p, r->type.n))) {
         goto undo;
+    }
     if ((rc = r->hashed ? iv__pool_intern_hashed(&s->contacts, a, r->contact.p, r->contact.n,
                                                   r->contact_hash, &contact, lim)
                         : iv__pool_intern(&s->contacts, a, r->contact.p, r->contact.n, &contact, lim)) ||

@@ -111,6 +111,7 @@ typedef struct iv__row {
     iv__str contact, channel, type, team, id;
     uint32_t contact_hash;  /* iv__hash of contact when hashed is set */
     uint8_t hashed;
+    uint8_t names_normal;   /* channel and type are in their normal form already */
     int64_t ts;
     uint8_t stage, area, direction, outcome;
     double cost, value, score, rv;
