@@ -91,6 +91,21 @@ static double saddle(const double *x, double *g, void *ud)
 /* Shared by the tests: default options, an empty result, the classic Rosenbrock start. */
 static iv__optim_options o;
 static iv__optim_result r;
+static int quad_hess_calls;
+
+/* The Hessian of quad: diag(2 c_i) (an iv__hessian_fn). */
+static int quad_hess(const double *x, double *H, void *ud)
+{
+    int i;
+    (void)x;
+    (void)ud;
+    quad_hess_calls++;
+    memset(H, 0, 16 * sizeof *H);
+    for (i = 0; i < 4; i++)
+        H[i * 4 + i] = 2 * pow(10, i);
+    return 1;
+}
+
 static double x0[2];
 
 static void setup(void)
@@ -224,6 +239,22 @@ START_TEST(newton_converges_from_near_a_minimum_and_refuses_a_saddle)
 }
 END_TEST
 
+/* With the exact Hessian given, BFGS starts from its inverse: on a quadratic the first
+ * step (alpha = 1, a Newton step) lands on the minimum x_i = i, however ill-scaled. */
+START_TEST(bfgs_started_from_the_given_hessian_takes_the_newton_step)
+{
+    double x[4] = {3, -2, 5, 0.5};
+    int i;
+    o.hessian = quad_hess;
+    quad_hess_calls = 0;
+    ck_assert_int_eq(iv__optim_bfgs(quad, NULL, 4, x, &o, &r), IV_OK);
+    ck_assert_int_eq(quad_hess_calls, 1);
+    ck_assert_int_le(r.iterations, 1);
+    for (i = 0; i < 4; i++)
+        ck_assert_msg(fabs(x[i] - i) <= 1e-12, "x[%d] = %.17g", i, x[i]);
+}
+END_TEST
+
 static void optim_tests(TCase *tc)
 {
     tcase_add_checked_fixture(tc, setup, NULL);
@@ -239,6 +270,7 @@ static void optim_tests(TCase *tc)
     tcase_add_test(tc, stalled_bfgs_hands_over_to_newton_which_converges_on_the_decrement);
     tcase_add_test(tc, bfgs_passing_the_gradient_test_takes_no_newton_step);
     tcase_add_test(tc, newton_converges_from_near_a_minimum_and_refuses_a_saddle);
+    tcase_add_test(tc, bfgs_started_from_the_given_hessian_takes_the_newton_step);
 }
 
 TU_SUITE_MAIN("optim", optim_tests)

@@ -963,8 +963,54 @@ static int cov_hessian_at(const double *u, double *H, fitdata *fd, int central)
     return ok;
 }
 
-/* The optimiser's Hessian (an iv__hessian_fn: the start of BFGS, Newton's steps and
- * decrement): forward differences, accurate to about 1e-6 relative, which only steers. */
+/* The outer-product (BHHH) approximation of the Hessian of objective_cov in u, sum_i w_i
+ * g_i g_i' with g_i customer i's gradient in u: one kernel pass, positive semi-definite,
+ * and close to the observed information near the maximum (Berndt, Hall, Hall & Hausman
+ * 1974). The start of BFGS (an iv__hessian_fn); Newton and the standard errors use the
+ * true Hessian. */
+static int cov_bhhh(const double *u, double *H, void *ud)
+{
+    fitdata *fd = ud;
+    const groups *g = &fd->g;
+    bg_xterms *c = fd->scratch;
+    size_t nt = 4 + fd->kp + fd->kd, j, a, b, k;
+    double p[4];
+    int bg = is_bg(fd->model);
+    if (!unlog(4, u, p))
+        return 0;
+    cov_xterms(fd, p, 1, c);
+    for (a = 0; a < nt * nt; a++)
+        H[a] = 0;
+    for (j = 0; j < g->m; j++) {
+        const double *zp = zrow(fd->zp, fd->rep[j], fd->kp);
+        const double *zd = zrow(fd->zd, fd->rep[j], fd->kd);
+        double fp, fdr, pj[4], gi[4], d[IV__OPTIM_MAX_N], w = g->w[j];
+        if (!cov_rates(fd, u, p, j, pj, &fp, &fdr))
+            return 0;
+        cov_one(fd, pj, &c[fd->xi[j]], j, gi);
+        for (k = 0; k < 4; k++)
+            d[k] = gi[k] * pj[k]; /* d log L_i / d v_i */
+        if (bg)
+            d[3] = gi[3] * p[3];
+        for (k = 0; k < fd->kp; k++)
+            d[4 + k] = -d[1] * zp[k];
+        for (k = 0; k < fd->kd; k++)
+            d[4 + fd->kp + k] = -d[3] * zd[k];
+        for (a = 0; a < nt; a++)
+            for (b = a; b < nt; b++)
+                H[a * nt + b] += w * d[a] * d[b];
+    }
+    for (a = 0; a < nt; a++)
+        for (b = 0; b < a; b++)
+            H[a * nt + b] = H[b * nt + a];
+    for (a = 0; a < nt * nt; a++)
+        if (!isfinite(H[a]))
+            return 0;
+    return 1;
+}
+
+/* The optimiser's Hessian (an iv__hessian_fn: Newton's steps and decrement): forward
+ * differences, accurate to about 1e-6 relative, which only steers. */
 static int cov_hessian(const double *u, double *H, void *ud)
 {
     return cov_hessian_at(u, H, ud, 0);
@@ -1597,6 +1643,8 @@ int iv__clv_fit_ex(iv_clv **out, int model, const double *x, const double *t_x, 
     oo.payload = o.progress_payload;
     if (nt > np) /* covariates: the Hessian from each customer's own (doc/CLV.md section 13) */
         oo.hessian = cov_hessian;
+    if (nt > np) /* BFGS starts from the outer product: one kernel pass */
+        oo.hessian0 = cov_bhhh;
     /* BFGS and Newton; a maximum on the boundary is reported before any fallback (which
      * would only crawl further towards it) */
     rc = iv__optim_bfgs_newton(objective, &fd, (size_t)nt, u, &oo, &res);

@@ -66,9 +66,10 @@ int iv__optim_bfgs(iv__objective_fn f, void *ud, size_t n, double *x,
     res->evaluations++;
     if (!isfinite(fx) || !isfinite(gmax_of(n, g)))
         return iv__error(IV_ENOCONV, "optimiser: the objective is not finite at the start");
-    if (o->hessian) { /* start from the inverse of the given Hessian when it is SPD */
+    if (o->hessian || o->hessian0) { /* start from the inverse of the given Hessian when SPD */
         double Hx[IV__OPTIM_MAX_N * IV__OPTIM_MAX_N], Hi[IV__OPTIM_MAX_N * IV__OPTIM_MAX_N];
-        if (o->hessian(x, Hx, ud) && iv__optim_spd_inverse(n, Hx, Hi)) {
+        iv__hessian_fn h0 = o->hessian0 ? o->hessian0 : o->hessian;
+        if (h0(x, Hx, ud) && iv__optim_spd_inverse(n, Hx, Hi)) {
             for (i = 0; i < n; i++)
                 for (j = 0; j < n; j++)
                     H[i][j] = Hi[i * n + j];

@@ -33,6 +33,8 @@ typedef struct iv__optim_options {
     iv__hessian_fn hessian; /* NULL, or the Hessian (same ud as f): BFGS starts from its
                                inverse at the start point when it is positive definite,
                                and Newton uses it instead of differencing the gradient */
+    iv__hessian_fn hessian0; /* NULL, or an approximation of the Hessian (positive
+                                definite) that BFGS starts from instead of `hessian` */
 } iv__optim_options;
 
 typedef struct iv__optim_result {
