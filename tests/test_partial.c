@@ -1347,7 +1347,8 @@ START_TEST(norm_partials_merge_to_the_store_norm)
     iv_store *s = sample_store(), *h = hand_store(NULL, NULL);
     iv_model *hl = NULL;
     ck_assert_int_eq(iv_model_parse(&hl, hl_text, sizeof hl_text - 1, NULL), IV_OK);
-    norm_cases(s, hl);
+    if (!getenv("IV_UNDER_VALGRIND")) /* under memcheck the hand log alone (about 200 rows, the same paths) */
+        norm_cases(s, hl);
     norm_cases(h, hl);
     iv_model_free(hl);
     iv_store_free(s);
