@@ -64,7 +64,7 @@ size_t iv__ingest_read_chunk = (size_t)256 << 10;
 /* Bytes of input per parallel task. A variable so that the tests can cut small inputs
  * into many ranges (every boundary case) without megabytes of data. */
 extern uint64_t iv__ingest_chunk;
-uint64_t iv__ingest_chunk = (uint64_t)512 << 10;
+uint64_t iv__ingest_chunk = (uint64_t)1 << 20;
 /* The most bytes of a mapped file handed to the parser at once: each piece gets one
  * pass of the ASCII check before it is parsed, so the pieces keep that pass in the
  * cache and keep the header read from touching (and making resident) the whole file.
