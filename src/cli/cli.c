@@ -794,3 +794,21 @@ void cli_hold_signals(int hold)
         sigprocmask(SIG_SETMASK, &old, NULL);
     }
 }
+
+int cli_save_partial(const char *cmd, const iv_partial *p, const char *path)
+{
+    int rc;
+    cli_hold_signals(1);
+    rc = iv_partial_save(p, path);
+    cli_hold_signals(0);
+    return rc == IV_OK ? CLI_OK : cli_fail(cmd, "%s", iv_error_last());
+}
+
+int cli_save_summary(const char *cmd, const iv_summary *s, const char *path)
+{
+    int rc;
+    cli_hold_signals(1);
+    rc = iv_summary_save(s, path);
+    cli_hold_signals(0);
+    return rc == IV_OK ? CLI_OK : cli_fail(cmd, "%s", iv_error_last());
+}

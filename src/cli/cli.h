@@ -102,6 +102,10 @@ int cli_check_output(const char *cmd, const char *opt, const char *out, char *co
  * be caught: the next save of the same target removes what it left. */
 void cli_tmp_guard(const char *tmp);
 void cli_hold_signals(int hold);
+/* Save a partial or a summary to PATH with those signals held: CLI_OK, or the failure's
+ * status after printing the library's message as command CMD. */
+int cli_save_partial(const char *cmd, const iv_partial *p, const char *path);
+int cli_save_summary(const char *cmd, const iv_summary *s, const char *path);
 
 /* Print a table to stdout in the chosen format. */
 int cli_print(const char *cmd, const iv_table *t, int format);

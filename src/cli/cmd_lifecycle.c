@@ -266,11 +266,7 @@ static int lc_run_ex(int what, int argc, char **argv, int partial)
         if ((rc = iv_partial_lifecycle(&p, what + 1, store, &q, &lo)) != IV_OK) {
             st = cli_fail_query(cmd, input, rc);
         } else {
-            cli_hold_signals(1);
-            rc = iv_partial_save(p, out);
-            cli_hold_signals(0);
-            if (rc != IV_OK)
-                st = cli_fail(cmd, "%s", iv_error_last());
+            st = cli_save_partial(cmd, p, out);
         }
         iv_partial_free(p);
         iv_store_free(store);

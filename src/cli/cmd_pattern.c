@@ -433,11 +433,7 @@ int cli_summary_make_pattern(const char *command, int argc, char **argv)
         if (rc != IV_OK) {
             st = cli_fail_query(cmd, command, rc);
         } else {
-            cli_hold_signals(1);
-            rc = iv_partial_save(part, out);
-            cli_hold_signals(0);
-            if (rc != IV_OK)
-                st = cli_fail(cmd, "%s", iv_error_last());
+            st = cli_save_partial(cmd, part, out);
         }
     }
     iv_partial_free(part);

@@ -151,11 +151,7 @@ static int summary_make(sum_args *a)
         if ((rc = iv_summary_make(&s, store, &a->q, &so)) != IV_OK)
             st = cli_fail_query("summary", "make", rc);
         else {
-            cli_hold_signals(1);
-            rc = iv_summary_save(s, a->out);
-            cli_hold_signals(0);
-            if (rc != IV_OK)
-                st = cli_fail("summary", "%s", iv_error_last());
+            st = cli_save_summary("summary", s, a->out);
         }
     }
     iv_summary_free(s);
@@ -180,14 +176,8 @@ static int summary_merge(sum_args *a)
             st = cli_fail("summary", "%s: %s", a->inputs[i], iv_error_last());
         iv_summary_free(s);
     }
-    if (st == CLI_OK) {
-        int rc;
-        cli_hold_signals(1);
-        rc = iv_summary_save(acc, a->out);
-        cli_hold_signals(0);
-        if (rc != IV_OK)
-            st = cli_fail("summary", "%s", iv_error_last());
-    }
+    if (st == CLI_OK)
+        st = cli_save_summary("summary", acc, a->out);
     iv_summary_free(acc);
     return st;
 }
@@ -223,14 +213,8 @@ static int partial_merge(sum_args *a)
             st = cli_fail("summary", "%s: %s", a->inputs[i], iv_error_last());
         iv_partial_free(p);
     }
-    if (st == CLI_OK) {
-        int rc;
-        cli_hold_signals(1);
-        rc = iv_partial_save(acc, a->out);
-        cli_hold_signals(0);
-        if (rc != IV_OK)
-            st = cli_fail("summary", "%s", iv_error_last());
-    }
+    if (st == CLI_OK)
+        st = cli_save_partial("summary", acc, a->out);
     iv_partial_free(acc);
     return st;
 }
@@ -300,11 +284,7 @@ int cli_summary_make_clv(int argc, char **argv)
         if ((rc = iv_partial_clv(&part, model, store, &ro)) != IV_OK) {
             st = cli_fail(cmd, "%s", iv_error_last());
         } else {
-            cli_hold_signals(1);
-            rc = iv_partial_save(part, out);
-            cli_hold_signals(0);
-            if (rc != IV_OK)
-                st = cli_fail(cmd, "%s", iv_error_last());
+            st = cli_save_partial(cmd, part, out);
         }
     }
     iv_partial_free(part);
