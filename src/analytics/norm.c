@@ -26,10 +26,11 @@ int iv__norm_compute(const iv__alloc *al, const double *traj, size_t n, size_t k
     for (b = 0; b < k; b++) {
         iv__norm_bucket *o = &out[b];
         size_t m = 0;
-        const double *p = traj + b;
-        for (i = 0; i < n; i++, p += k)
-            if (!isnan(*p))
-                col[m++] = *p;
+        for (i = 0; i < n; i++) { /* traj is NULL when n = 0: no pointer arithmetic on it */
+            double v = traj[i * k + b];
+            if (!isnan(v))
+                col[m++] = v;
+        }
         o->contacts = m;
         iv__quantiles_sorted_p(col, m, ps, 5, q);
         o->p10 = q[0];
