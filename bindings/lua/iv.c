@@ -1292,22 +1292,32 @@ static int s_compare(lua_State *L)
     return push_result(L, res, opts);
 }
 
+/* The store prepared and the options of iv_rfm read from the table at opts:
+ * calibration_end=, holdout_end=, unit="week"|"day" (the model is the caller's). */
+static int rfm_options(lua_State *L, iv_store *s, int opts, iv_rfm_options *o)
+{
+    const char *unit;
+    int rc;
+    iv_rfm_options_init(o, sizeof *o);
+    if ((rc = iv_store_prepare(s)) != IV_OK ||
+        (rc = opt_time(L, opts, "calibration_end", &o->calibration_end)) != IV_OK ||
+        (rc = opt_time(L, opts, "holdout_end", &o->holdout_end)) != IV_OK)
+        return rc;
+    unit = opt_string(L, opts, "unit");
+    if (unit)
+        o->unit = strcmp(unit, "day") == 0 ? IV_RFM_DAY : IV_RFM_WEEK;
+    return IV_OK;
+}
+
 /* store:rfm{calibration_end=, unit="week"|"day", holdout_end=, model=} -> rows */
 static int s_rfm(lua_State *L)
 {
     iv_store *s = check_store(L, 1);
     int opts = opts_index(L, 2), rc;
     iv_rfm_options o;
-    const char *unit;
     box *b;
-    iv_rfm_options_init(&o, sizeof o);
-    if ((rc = iv_store_prepare(s)) != IV_OK ||
-        (rc = opt_time(L, opts, "calibration_end", &o.calibration_end)) != IV_OK ||
-        (rc = opt_time(L, opts, "holdout_end", &o.holdout_end)) != IV_OK)
+    if ((rc = rfm_options(L, s, opts, &o)) != IV_OK)
         return fail(L, rc);
-    unit = opt_string(L, opts, "unit");
-    if (unit)
-        o.unit = strcmp(unit, "day") == 0 ? IV_RFM_DAY : IV_RFM_WEEK;
     o.model = opt_model(L, opts, &rc);
     if (rc != IV_OK)
         return fail(L, rc);
@@ -1621,21 +1631,15 @@ static int s_clv_validate(lua_State *L)
 {
     iv_store *s = check_store(L, 1);
     int opts = opts_index(L, 2), rc, code;
-    const char *m = opt_string(L, opts, "model"), *unit;
+    const char *m = opt_string(L, opts, "model");
     iv_rfm_options o;
     iv_clv_options co = IV_CLV_OPTIONS_INIT;
     box *b;
     lua_pushstring(L, m ? m : "bgnbd");
     code = clv_model_code(L, -1);
     lua_pop(L, 1);
-    iv_rfm_options_init(&o, sizeof o);
-    if ((rc = iv_store_prepare(s)) != IV_OK ||
-        (rc = opt_time(L, opts, "calibration_end", &o.calibration_end)) != IV_OK ||
-        (rc = opt_time(L, opts, "holdout_end", &o.holdout_end)) != IV_OK)
+    if ((rc = rfm_options(L, s, opts, &o)) != IV_OK)
         return fail(L, rc);
-    unit = opt_string(L, opts, "unit");
-    if (unit)
-        o.unit = strcmp(unit, "day") == 0 ? IV_RFM_DAY : IV_RFM_WEEK;
     o.model = opt_model_at(L, opts, "scoring_model", &rc);
     if (rc != IV_OK)
         return fail(L, rc);
