@@ -692,6 +692,7 @@ static double objective(const double *u, double *gu, void *ud)
     bg_xterms *c = fd->scratch;
     double p[4], sum = 0, gs[4] = {0, 0, 0, 0}, gi[4], *gc = fd->gc;
     pn_shape sh = {0, 0, 0};
+    iv__bgbb_pass bp;
     size_t j, np = (size_t)iv__clv_npar(fd->model);
     int k;
     if (fd->kp + fd->kd > 0)
@@ -720,7 +721,10 @@ static double objective(const double *u, double *gu, void *ud)
         if (fd->model == IV_CLV_GG) {
             l = gg_one(p, k0[j], k1[j], gu ? gi : NULL);
         } else if (fd->model == IV_CLV_BGBB) {
-            l = iv__bgbb_one(p, k0[j], k1[j], k2[j], gu ? gi : NULL);
+            /* groups sorted by (x, t_x, n): one pass over the sum per (x, t_x) */
+            if (j == 0 || k0[j] != k0[j - 1] || k1[j] != k1[j - 1] || k2[j] < k2[j - 1])
+                iv__bgbb_pass_init(&bp, p, k0[j], k1[j], gu != NULL);
+            l = iv__bgbb_pass_at(&bp, k2[j], gu ? gi : NULL);
         } else if (fd->model == IV_CLV_SBG) {
             l = iv__sbg_one(p, k0[j], k1[j], gu ? gi : NULL);
         } else if (is_bg(fd->model)) {

@@ -7,7 +7,9 @@
  * first, the last in opportunity t_x (0 when x = 0). While alive a customer transacts
  * in an opportunity with probability p ~ Beta(alpha, beta) and dies before an
  * opportunity with probability theta ~ Beta(gamma, delta). */
+#include <float.h>
 #include <math.h>
+#include <string.h>
 
 #include "clv_bgbb.h"
 #include "special.h"
@@ -24,96 +26,139 @@ int iv__bgbb_check(double x, double tx, double n, size_t i)
     return IV_OK;
 }
 
-/* Streaming log-sum-exp of terms with gradients: S = sum e^(t - M), G = sum e^(t - M) dt. */
-typedef struct lse {
-    double M, S, G[4];
-} lse;
+/* log L of one customer [FHS10 eq. 5]:
+ *   L = B(al+x, be+n-x)/B(al,be) B(ga, de+n)/B(ga,de)          (alive after n)
+ *     + sum_{i=0}^{n-t_x-1} T_i,                                (died after t_x + i)
+ *   T_i = B(al+x, be+t_x-x+i)/B(al,be) B(ga+1, de+t_x+i)/B(ga,de).
+ * The sum depends on n only through its length, so customers with the same (x, t_x)
+ * share one pass (iv__bgbb_pass): the objective walks its groups, sorted by (x, t_x, n),
+ * and extends the pass of the previous group when only n grew.
+ *
+ * Along i, T_{i+1} = T_i r_i with r_i = (be+y)/(al+be+x+y) (de+k)/(ga+de+1+k) < 1
+ * (y = t_x - x + i, k = t_x + i; the beta recurrence B(p, q+1) = B(p, q) q/(p+q)), so
+ * the terms decrease: the sum is kept relative to T_0, in plain arithmetic (no log or
+ * exp per term), and never overflows. Tail bound: with A = al+x, G = ga+1, s = A+G > 1,
+ * Q = al+be+x+y_0, U = ga+de+1+k_0 and V = max(Q, U),
+ *   log(T_j/T_i) <= -sum_{l=i}^{j-1} (A/(Q+l) + G/(U+l)) <= -s log((V+j)/(V+i)),
+ * so sum_{j>=i} T_j <= T_i (1 + (V+i)/(s-1)); once that is below 2^-60 of the sum the
+ * pass stops adding terms (a forged n of 10^7 then costs only the terms that matter,
+ * unless they decay slowly, as a power law with s near 1). */
 
-static void lse_add(lse *a, double t, const double *dt)
+void iv__bgbb_pass_init(iv__bgbb_pass *z, const double *p, double x, double tx, int grad)
 {
-    int k;
-    if (t > a->M) {
-        double f = exp(a->M - t);
-        a->S *= f;
-        for (k = 0; k < 4; k++)
-            a->G[k] *= f;
-        a->M = t;
-    }
-    {
-        double e = exp(t - a->M);
-        a->S += e;
-        if (dt)
-            for (k = 0; k < 4; k++)
-                a->G[k] += e * dt[k];
+    double al = p[0], be = p[1], ga = p[2], de = p[3];
+    z->al = al;
+    z->be = be;
+    z->ga = ga;
+    z->de = de;
+    z->x = x;
+    z->tx = tx;
+    z->grad = grad;
+    z->lbab = iv__lbeta(al, be);
+    z->lbgd = iv__lbeta(ga, de);
+    z->y = tx - x;
+    z->k = tx;
+    z->logT0 = iv__lbeta(al + x, be + z->y) - z->lbab + iv__lbeta(ga + 1, de + z->k) - z->lbgd;
+    z->q = 1;
+    z->S = 0;
+    z->i = 0;
+    z->done = 0;
+    z->V = IV__MAX(al + be + x + z->y, ga + de + 1 + z->k);
+    z->s1 = al + x + ga;
+    memset(z->G, 0, sizeof z->G);
+    memset(z->c, 0, sizeof z->c);
+    memset(z->e, 0, sizeof z->e);
+    if (grad) {
+        double pab = iv__digamma(al + be), pgd = iv__digamma(ga + de);
+        double pabx = iv__digamma(al + be + x + z->y), pgdk = iv__digamma(ga + de + 1 + z->k);
+        z->c[0] = iv__digamma(al) - pab;
+        z->c[1] = iv__digamma(be) - pab;
+        z->c[2] = iv__digamma(ga) - pgd;
+        z->c[3] = iv__digamma(de) - pgd;
+        z->e[0] = iv__digamma(al + x) - pabx;
+        z->e[1] = iv__digamma(be + z->y) - pabx;
+        z->e[2] = iv__digamma(ga + 1) - pgdk;
+        z->e[3] = iv__digamma(de + z->k) - pgdk;
     }
 }
 
-/* log L of one customer [FHS10 eq. 5]:
- *   L = B(al+x, be+n-x)/B(al,be) B(ga, de+n)/B(ga,de)
- *     + sum_{i=0}^{n-t_x-1} B(al+x, be+t_x-x+i)/B(al,be) B(ga+1, de+t_x+i)/B(ga,de),
- * each term in logs, the sum by log-sum-exp; along i the beta functions and digammas
- * move by one step of their recurrences. g (may be NULL): d log L / d(al, be, ga, de). */
+/* Add terms until m of them are in (or the rest is negligible). */
+static void bgbb_pass_to(iv__bgbb_pass *z, long m)
+{
+    const double A = z->al + z->x, G = z->ga + 1, tiny = 0x1p-60;
+    int k;
+    while (z->i < m && !z->done) {
+        double py = z->be + z->y, qy = z->al + z->be + z->x + z->y;
+        double pk = z->de + z->k, qk = z->ga + z->de + 1 + z->k;
+        z->S += z->q;
+        if (z->grad) {
+            /* the four reciprocals from one division when the product is a normal number
+             * (the loop is bound by divisions) */
+            double a = py * qy, b = pk * qk, ab = a * b, i1, i2, i3, i4;
+            if (ab >= DBL_MIN && ab <= DBL_MAX) {
+                double inv = 1 / ab;
+                i1 = qy * b * inv;
+                i2 = py * b * inv;
+                i3 = a * qk * inv;
+                i4 = a * pk * inv;
+            } else {
+                i1 = 1 / py;
+                i2 = 1 / qy;
+                i3 = 1 / pk;
+                i4 = 1 / qk;
+            }
+            for (k = 0; k < 4; k++)
+                z->G[k] += z->q * (z->e[k] - z->c[k]);
+            z->q *= py * i2 * (pk * i4);
+            z->e[0] -= i2;
+            z->e[1] += A * i1 * i2; /* 1/py - 1/qy without cancellation */
+            z->e[2] -= i4;
+            z->e[3] += G * i3 * i4;
+        } else {
+            z->q *= (py * pk) / (qy * qk);
+        }
+        z->y += 1;
+        z->k += 1;
+        z->i++;
+        if (z->q * (1 + (z->V + (double)z->i) / z->s1) <= tiny * z->S)
+            z->done = 1;
+    }
+}
+
+double iv__bgbb_pass_at(iv__bgbb_pass *z, double n, double *g)
+{
+    double al = z->al, be = z->be, ga = z->ga, de = z->de, x = z->x;
+    double t = iv__lbeta(al + x, be + n - x) - z->lbab + iv__lbeta(ga, de + n) - z->lbgd;
+    double sl, M, wa, ws, d[4];
+    int k;
+    bgbb_pass_to(z, (long)(n - z->tx));
+    if (g) { /* d log / d(al, be, ga, de) of the first term */
+        double pabn = iv__digamma(al + be + n), pgdn = iv__digamma(ga + de + n);
+        d[0] = iv__digamma(al + x) - pabn - z->c[0];
+        d[1] = iv__digamma(be + n - x) - pabn - z->c[1];
+        d[2] = iv__digamma(ga) - pgdn - z->c[2];
+        d[3] = iv__digamma(de + n) - pgdn - z->c[3];
+    }
+    if (z->S == 0) { /* n = t_x: no term of the sum */
+        if (g)
+            memcpy(g, d, sizeof d);
+        return t;
+    }
+    sl = z->logT0 + log(z->S);
+    M = IV__MAX(t, sl);
+    wa = exp(t - M);
+    ws = exp(sl - M);
+    if (g)
+        for (k = 0; k < 4; k++)
+            g[k] = (wa * d[k] + ws * (z->G[k] / z->S)) / (wa + ws);
+    return M + log(wa + ws);
+}
+
 double iv__bgbb_one(const double *p, double x, double tx, double n, double *g)
 {
-    double al = p[0], be = p[1], ga = p[2], de = p[3];
-    double lbab = iv__lbeta(al, be), lbgd = iv__lbeta(ga, de);
-    double c[4] = {0, 0, 0, 0}, d[4], t;
-    lse a = {-INFINITY, 0, {0, 0, 0, 0}};
-    long i, m = (long)(n - tx);
-    if (g) { /* d log B(al, be) and d log B(ga, de) */
-        double pab = iv__digamma(al + be), pgd = iv__digamma(ga + de);
-        c[0] = iv__digamma(al) - pab;
-        c[1] = iv__digamma(be) - pab;
-        c[2] = iv__digamma(ga) - pgd;
-        c[3] = iv__digamma(de) - pgd;
-    }
-    t = iv__lbeta(al + x, be + n - x) - lbab + iv__lbeta(ga, de + n) - lbgd;
-    if (g) {
-        double pabn = iv__digamma(al + be + n), pgdn = iv__digamma(ga + de + n);
-        d[0] = iv__digamma(al + x) - pabn - c[0];
-        d[1] = iv__digamma(be + n - x) - pabn - c[1];
-        d[2] = iv__digamma(ga) - pgdn - c[2];
-        d[3] = iv__digamma(de + n) - pgdn - c[3];
-    }
-    lse_add(&a, t, g ? d : NULL);
-    if (m > 0) {
-        /* i = 0: y = t_x - x, k = t_x; then y, k += 1 per step */
-        double y = tx - x, k = tx;
-        double lb1 = iv__lbeta(al + x, be + y), lb2 = iv__lbeta(ga + 1, de + k);
-        double pa = 0, pb = 0, pab = 0, pg = 0, pd = 0, pgd = 0;
-        if (g) {
-            pa = iv__digamma(al + x);
-            pb = iv__digamma(be + y);
-            pab = iv__digamma(al + be + x + y);
-            pg = iv__digamma(ga + 1);
-            pd = iv__digamma(de + k);
-            pgd = iv__digamma(ga + de + 1 + k);
-        }
-        for (i = 0; i < m; i++) {
-            if (g) {
-                d[0] = pa - pab - c[0];
-                d[1] = pb - pab - c[1];
-                d[2] = pg - pgd - c[2];
-                d[3] = pd - pgd - c[3];
-            }
-            lse_add(&a, lb1 - lbab + lb2 - lbgd, g ? d : NULL);
-            /* B(p, q+1) = B(p, q) q / (p + q) */
-            lb1 += log((be + y) / (al + be + x + y));
-            lb2 += log((de + k) / (ga + de + 1 + k));
-            if (g) {
-                pb += 1 / (be + y);
-                pab += 1 / (al + be + x + y);
-                pd += 1 / (de + k);
-                pgd += 1 / (ga + de + 1 + k);
-            }
-            y += 1;
-            k += 1;
-        }
-    }
-    if (g)
-        for (i = 0; i < 4; i++)
-            g[i] = a.G[i] / a.S;
-    return a.M + log(a.S);
+    iv__bgbb_pass z;
+    iv__bgbb_pass_init(&z, p, x, tx, g != NULL);
+    return iv__bgbb_pass_at(&z, n, g);
 }
 
 /* log of B(al+x, be+n-x)/B(al,be) B(ga, de+n+1)/B(ga,de): alive at opportunity n+1 and
