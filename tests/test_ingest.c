@@ -72,46 +72,6 @@ static int ingest_split(iv_store *s, const iv_ingest_options *o, const char *dat
     return rc;
 }
 
-static void put_str(char **p, size_t *n, size_t *cap, const char *s)
-{
-    size_t l = strlen(s);
-    if (*n + l + 1 > *cap) {
-        *cap = (*n + l + 1) * 2;
-        *p = realloc(*p, *cap);
-        ck_assert(*p != NULL);
-    }
-    memcpy(*p + *n, s, l + 1);
-    *n += l;
-}
-
-/* Every row and every custom dimension of a store as text (doubles in hex, exact). */
-static char *dump_store(const iv_store *s)
-{
-    char *out = NULL, line[2048];
-    size_t n = 0, cap = 0, r, d;
-    iv_record rec = IV_RECORD_INIT;
-    put_str(&out, &n, &cap, "");
-    for (d = 0; d < iv_store_dim_count(s); d++) {
-        snprintf(line, sizeof line, "dim %zu %s\n", d, iv_store_dim_name(s, d));
-        put_str(&out, &n, &cap, line);
-    }
-    for (r = 0; r < iv_store_rows(s); r++) {
-        ck_assert_int_eq(iv_store_get_row(s, r, &rec), IV_OK);
-        snprintf(line, sizeof line, "%s|%lld|%s|%s|%d|%d|%d|%d|%a|%a|%a|%a|%s|%s",
-                 rec.contact ? rec.contact : "", (long long)rec.ts, rec.channel ? rec.channel : "",
-                 rec.type ? rec.type : "", rec.stage, rec.area, rec.direction, rec.outcome, rec.cost,
-                 rec.value, rec.score, rec.rv, rec.team ? rec.team : "", rec.id ? rec.id : "");
-        put_str(&out, &n, &cap, line);
-        for (d = 0; d < iv_store_dim_count(s); d++) {
-            const char *v = iv_store_get_dim(s, r, d);
-            put_str(&out, &n, &cap, "|");
-            put_str(&out, &n, &cap, v ? v : "");
-        }
-        put_str(&out, &n, &cap, "\n");
-    }
-    return out;
-}
-
 static iv_ingest_stats stats_of(const iv_ingest *ing)
 {
     iv_ingest_stats st;
@@ -135,7 +95,7 @@ static char *reference_dump(void)
     char *csv = fixture("small.csv", &len), *ref;
     iv_store *s = new_store(NULL);
     ck_assert_int_eq(ingest_chunks(s, NULL, csv, len, 0, NULL), IV_OK);
-    ref = dump_store(s);
+    ref = tu_dump_store(s);
     iv_store_free(s);
     free(csv);
     return ref;
@@ -256,7 +216,7 @@ START_TEST(chunks_split_at_every_byte_give_identical_stores)
         iv_store *s = new_store(NULL);
         char *d;
         ck_assert_int_eq(ingest_split(s, NULL, csv, len, at), IV_OK);
-        d = dump_store(s);
+        d = tu_dump_store(s);
         ck_assert_msg(strcmp(d, ref) == 0, "split at %zu differs", at);
         free(d);
         iv_store_free(s);
@@ -265,7 +225,7 @@ START_TEST(chunks_split_at_every_byte_give_identical_stores)
         iv_store *s = new_store(NULL);
         char *d;
         ck_assert_int_eq(ingest_chunks(s, NULL, csv, len, 1, NULL), IV_OK);
-        d = dump_store(s);
+        d = tu_dump_store(s);
         ck_assert_str_eq(d, ref);
         free(d);
         iv_store_free(s);
@@ -284,7 +244,7 @@ START_TEST(jsonl_split_at_every_byte_gives_the_same_store_as_csv)
         iv_store *s = new_store(NULL);
         char *d;
         ck_assert_msg(ingest_split(s, &o, jl, len, at) == IV_OK, "split %zu: %s", at, iv_error_last());
-        d = dump_store(s);
+        d = tu_dump_store(s);
         ck_assert_msg(strcmp(d, ref) == 0, "split at %zu differs:\n%s\nvs csv\n%s", at, d, ref);
         free(d);
         iv_store_free(s);
@@ -326,7 +286,7 @@ static void check_variant(int crlf, char delim, int bom, size_t chunk)
     iv_store *s = new_store(NULL);
     o.delimiter = delim;
     ck_assert_msg(ingest_chunks(s, &o, v, vlen, chunk, NULL) == IV_OK, "%s", iv_error_last());
-    d = dump_store(s);
+    d = tu_dump_store(s);
     ck_assert_str_eq(d, ref);
     free(d);
     iv_store_free(s);

@@ -305,6 +305,70 @@ void tu_add(iv_store *s, const char *fmt, ...)
     tu_append(s, &r);
 }
 
+int tu_ingest_text(iv_store *s, const iv_ingest_options *o, const char *p, size_t len, size_t piece,
+                   iv_ingest_stats *st)
+{
+    iv_ingest *ing = NULL;
+    size_t off = 0;
+    int rc = iv_ingest_new(&ing, s, o);
+    if (rc != IV_OK)
+        return rc;
+    if (!piece)
+        piece = len ? len : 1;
+    while (rc == IV_OK && off < len) {
+        size_t k = len - off < piece ? len - off : piece;
+        rc = iv_ingest_push(ing, p + off, k);
+        off += k;
+    }
+    if (rc == IV_OK)
+        rc = iv_ingest_finish(ing);
+    if (st) {
+        st->size = sizeof *st;
+        ck_assert_int_eq(iv_ingest_get_stats(ing, st), IV_OK);
+    }
+    iv_ingest_free(ing);
+    return rc;
+}
+
+static void tu_put_str(char **p, size_t *n, size_t *cap, const char *s)
+{
+    size_t l = strlen(s);
+    if (*n + l + 1 > *cap) {
+        *cap = (*n + l + 1) * 2;
+        *p = realloc(*p, *cap);
+        ck_assert(*p != NULL);
+    }
+    memcpy(*p + *n, s, l + 1);
+    *n += l;
+}
+
+char *tu_dump_store(const iv_store *s)
+{
+    char *out = NULL, line[2048];
+    size_t n = 0, cap = 0, r, d;
+    iv_record rec = IV_RECORD_INIT;
+    tu_put_str(&out, &n, &cap, "");
+    for (d = 0; d < iv_store_dim_count(s); d++) {
+        snprintf(line, sizeof line, "dim %zu %s\n", d, iv_store_dim_name(s, d));
+        tu_put_str(&out, &n, &cap, line);
+    }
+    for (r = 0; r < iv_store_rows(s); r++) {
+        ck_assert_int_eq(iv_store_get_row(s, r, &rec), IV_OK);
+        snprintf(line, sizeof line, "%s|%lld|%s|%s|%d|%d|%d|%d|%a|%a|%a|%a|%s|%s",
+                 rec.contact ? rec.contact : "", (long long)rec.ts, rec.channel ? rec.channel : "",
+                 rec.type ? rec.type : "", rec.stage, rec.area, rec.direction, rec.outcome, rec.cost,
+                 rec.value, rec.score, rec.rv, rec.team ? rec.team : "", rec.id ? rec.id : "");
+        tu_put_str(&out, &n, &cap, line);
+        for (d = 0; d < iv_store_dim_count(s); d++) {
+            const char *v = iv_store_get_dim(s, r, d);
+            tu_put_str(&out, &n, &cap, "|");
+            tu_put_str(&out, &n, &cap, v ? v : "");
+        }
+        tu_put_str(&out, &n, &cap, "\n");
+    }
+    return out;
+}
+
 size_t tu_col(const iv_table *t, const char *name)
 {
     long c = iv_table_col_index(t, name);

@@ -105,6 +105,16 @@ void tu_add(iv_store *s, const char *fmt, ...)
 #endif
     ;
 
+/* Ingest text into s (options o, NULL: defaults) pushed in pieces of `piece` bytes (0:
+ * whole), then finish; *st (when not NULL) receives the handle's counters. Returns the
+ * first error code. */
+int tu_ingest_text(iv_store *s, const iv_ingest_options *o, const char *p, size_t len, size_t piece,
+                   iv_ingest_stats *st);
+
+/* Every row and every custom dimension of a store as text, one line per row through the
+ * public accessors (doubles in hex, exact); free() it. */
+char *tu_dump_store(const iv_store *s);
+
 /* The rows of s whose contact falls in part `part` of nparts by iv_partition_of(), in a
  * new store (custom dimensions kept, store order kept). */
 iv_store *tu_part_of(const iv_store *s, uint32_t part, uint32_t nparts);

@@ -56,10 +56,6 @@ size_t iv__ingest_read_chunk = (size_t)256 << 10;
 #define IV__REJ_BLOCK ((size_t)64 << 10)
 #define IV__JKEY_MAX 1024 /* distinct JSON key spellings remembered */
 #define IV__BATCH_ROWS 4096 /* rows parsed before they are appended (one thread) */
-/* How far ahead of the row being appended its queued row is fetched: a parser thread
- * wrote it on another core, and the hardware prefetcher did not keep the appending
- * thread fed (perf: most of iv__commit's samples waited on the queued rows). */
-#define IV__PF_ROW 32
 #define IV__ARENA_BLOCK ((size_t)64 << 10)
 /* Bytes of input per parallel task. A variable so that the tests can cut small inputs
  * into many ranges (every boundary case) without megabytes of data. */
@@ -124,20 +120,7 @@ typedef struct iv__reject {
     const char *reason, *raw;
 } iv__reject;
 
-/* A parsed and checked row waiting to be appended to the store: what the append reads
- * (120 bytes; the appending thread reads every byte of it, often from another core's
- * writes, so it is kept small). Its strings point into the input (while it stays in
- * memory) or into the batch's arena; their lengths fit 32 bits (iv__batch_add). */
-typedef struct iv__brow {
-    const char *sp[5];   /* contact, channel, type, team, id */
-    int64_t ts;
-    double cost, value, score, rv;
-    uint32_t sn[5];      /* their lengths */
-    uint32_t hash;       /* iv__hash of the contact */
-    uint32_t dim0;       /* its custom dimension values: dims[dim0 .. dim0 + ndims) */
-    uint16_t ndims;
-    uint8_t stage, area, direction, outcome;
-} iv__brow;
+/* The queued row (iv__brow) is declared in store.h: iv__store_push_rows appends it. */
 
 /* Where the row ends and the parser's counters before it, beside the row (batch.marks),
  * read only by progress calls and failures: a failed append takes the counters and the
@@ -641,73 +624,38 @@ static int iv__fail(iv_ingest *ing, int rc);
 
 /* Append the rows of P's batch that end at or before offset `upto` (all of them with
  * UINT64_MAX) to ing's store, in order. P is ing itself (one thread) or a parser of the
- * parallel driver, whose lines start at line0. The contact lookups of the rows a few
- * places ahead are prefetched in three stages (see iv__pool_prefetch), so the cache
- * misses of a large contact table overlap instead of adding up; the queued rows
- * themselves are fetched IV__PF_ROW rows ahead. On a failure at a row,
+ * parallel driver, whose lines start at line0. Without dedup=id a run of rows goes to
+ * iv__store_push_rows in one call (it prefetches the queued rows and the contact
+ * lookups ahead); with it, row by row, each checked first. On a failure at a row,
  * the rows before it stay, and the counters and rejects are those of the serial order
  * at that row; the error names its line. */
 static int iv__commit(iv_ingest *ing, iv_ingest *P, uint64_t upto, uint64_t line0)
 {
     iv__batch *b = &P->batch;
     iv_store *st = ing->store;
-    const iv__pool *cp = &st->contacts;
-    iv__row r;
     size_t k, stop = b->n;
-    memset(&r, 0, offsetof(iv__row, dim_idx));
-    r.hashed = 1;
-    r.names_normal = 1; /* iv__batch_name */
     if (upto != UINT64_MAX) /* the rows that end at or before upto (the marks stay cold otherwise) */
         for (stop = b->done; stop < b->n && b->marks[stop].end <= upto; stop++)
             ;
-    for (k = b->done; k < stop; k++) {
+    for (k = b->done; k < stop;) {
         const iv__brow *o = &b->rows[k];
-        size_t d;
+        size_t nd = 0;
         int rc;
-        if (ing->dedup && o->sn[4] && iv__dedup_has(ing, o->sp[4], o->sn[4])) {
+        if (!ing->dedup) { /* the whole run in one call; on a failure, nd rows went in */
+            rc = iv__store_push_rows(st, o, stop - k, b->dim_idx, b->dim_val, &nd);
+            k += nd;
+        } else if (o->sn[4] && iv__dedup_has(ing, o->sp[4], o->sn[4])) {
             /* a duplicate, decided in input order: read, neither accepted nor rejected */
             b->ndup++;
+            k++;
             continue;
+        } else {
+            rc = iv__store_push_rows(st, o, 1, b->dim_idx, b->dim_val, &nd);
+            if (rc == IV_OK && o->sn[4])
+                rc = iv__dedup_insert(ing, st->id[st->nrows - 1]);
+            if (rc == IV_OK)
+                k++;
         }
-        if (k + IV__PF_ROW < b->n) { /* the queued row (the next one's fetch covers its end) */
-            const char *q = (const char *)&b->rows[k + IV__PF_ROW];
-            IV__PREFETCH(q);
-            IV__PREFETCH(q + 64);
-        }
-        if (k + 12 < b->n)
-            iv__pool_prefetch(cp, b->rows[k + 12].hash, 1);
-        if (k + 8 < b->n)
-            iv__pool_prefetch(cp, b->rows[k + 8].hash, 2);
-        if (k + 4 < b->n)
-            iv__pool_prefetch(cp, b->rows[k + 4].hash, 3);
-        r.contact.p = o->sp[0];
-        r.contact.n = o->sn[0];
-        r.channel.p = o->sp[1];
-        r.channel.n = o->sn[1];
-        r.type.p = o->sp[2];
-        r.type.n = o->sn[2];
-        r.team.p = o->sp[3];
-        r.team.n = o->sn[3];
-        r.id.p = o->sp[4];
-        r.id.n = o->sn[4];
-        r.contact_hash = o->hash;
-        r.ts = o->ts;
-        r.stage = o->stage;
-        r.area = o->area;
-        r.direction = o->direction;
-        r.outcome = o->outcome;
-        r.cost = o->cost;
-        r.value = o->value;
-        r.score = o->score;
-        r.rv = o->rv;
-        r.ndims = o->ndims;
-        for (d = 0; d < o->ndims; d++) {
-            r.dim_idx[d] = b->dim_idx[o->dim0 + d];
-            r.dim_val[d] = b->dim_val[o->dim0 + d];
-        }
-        rc = iv__store_push(st, &r);
-        if (rc == IV_OK && ing->dedup && o->sn[4])
-            rc = iv__dedup_insert(ing, st->id[st->nrows - 1]);
         if (rc != IV_OK) {
             const iv__bmark *m = &b->marks[k];
             char msg[512];

@@ -36,19 +36,6 @@ uint32_t iv__hash(const char *s, size_t n)
     return (uint32_t)h;
 }
 
-/* Equality of two byte strings of length n, inline for short ones. */
-static inline int iv__bytes_same(const char *x, const char *y, size_t n)
-{
-    uint64_t xa, xb, ya, yb;
-    if (n > 16)
-        return memcmp(x, y, n) == 0;
-    if (n == 0)
-        return 1;
-    iv__words16(x, n, &xa, &xb);
-    iv__words16(y, n, &ya, &yb);
-    return ((xa ^ ya) | (xb ^ yb)) == 0;
-}
-
 static int iv__pool_setup(iv__pool *p, const iv__alloc *a, int nodedup)
 {
     memset(p, 0, sizeof *p);

@@ -66,6 +66,19 @@ static inline void iv__words16(const char *s, size_t n, uint64_t *a, uint64_t *b
     }
 }
 
+/* Equality of two byte strings of length n, inline for short ones. */
+static inline int iv__bytes_same(const char *x, const char *y, size_t n)
+{
+    uint64_t xa, xb, ya, yb;
+    if (n > 16)
+        return memcmp(x, y, n) == 0;
+    if (n == 0)
+        return 1;
+    iv__words16(x, n, &xa, &xb);
+    iv__words16(y, n, &ya, &yb);
+    return ((xa ^ ya) | (xb ^ yb)) == 0;
+}
+
 /* The recent-cache entry of a short string: Fibonacci hashing of its words (Knuth,
  * TAOCP vol. 3, section 6.4). */
 static inline iv__pool_recent *iv__pool_recent_of(iv__pool *p, uint64_t a, uint64_t b, size_t n)
@@ -132,6 +145,29 @@ static inline void iv__pool_prefetch(const iv__pool *p, uint32_t h, int stage)
     (void)h;
     (void)stage;
 #endif
+}
+
+/* Find a non-empty string whose iv__hash is h: returns 1 and sets *id when present
+ * (0 for a nodedup pool, which has no hash table). Inline for ingestion's appending
+ * loop; iv__pool_intern_hashed inserts what it does not find. */
+static inline int iv__pool_lookup(const iv__pool *p, const char *s, size_t n, uint32_t h,
+                                  uint32_t *id)
+{
+    size_t mask = p->nslots - 1, i;
+    if (p->nodedup)
+        return 0;
+    for (i = h & mask;; i = (i + 1) & mask) {
+        uint64_t e = p->slots[i];
+        if (!e)
+            return 0;
+        if (IV__SLOT_HASH(e) == h) {
+            const iv__pool_ent *en = &p->ents[IV__SLOT_ID(e)];
+            if (en->len == n && iv__bytes_same(p->bytes + en->off, s, n)) {
+                *id = IV__SLOT_ID(e);
+                return 1;
+            }
+        }
+    }
 }
 
 /* Find only: returns 1 and sets *id when present. */

@@ -507,6 +507,212 @@ undo:
     return rc;
 }
 
+/* The queued row as an iv__row, for iv__store_push. */
+static void iv__row_of_brow(iv__row *r, const iv__brow *o, const uint16_t *dim_idx,
+                            const iv__str *dim_val)
+{
+    size_t d;
+    memset(r, 0, offsetof(iv__row, dim_idx));
+    r->hashed = 1;
+    r->names_normal = 1;
+    r->contact.p = o->sp[0];
+    r->contact.n = o->sn[0];
+    r->channel.p = o->sp[1];
+    r->channel.n = o->sn[1];
+    r->type.p = o->sp[2];
+    r->type.n = o->sn[2];
+    r->team.p = o->sp[3];
+    r->team.n = o->sn[3];
+    r->id.p = o->sp[4];
+    r->id.n = o->sn[4];
+    r->contact_hash = o->hash;
+    r->ts = o->ts;
+    r->stage = o->stage;
+    r->area = o->area;
+    r->direction = o->direction;
+    r->outcome = o->outcome;
+    r->cost = o->cost;
+    r->value = o->value;
+    r->score = o->score;
+    r->rv = o->rv;
+    r->ndims = o->ndims;
+    for (d = 0; d < o->ndims; d++) {
+        r->dim_idx[d] = dim_idx[o->dim0 + d];
+        r->dim_val[d] = dim_val[o->dim0 + d];
+    }
+}
+
+/* What the loop of iv__store_push_rows may assume of the store until a row takes the
+ * general path: rows below `room` fit every row vector; a channel (type) code below
+ * chlim (tylim) needs no growth or widening of its column; lazy: some lazy code column
+ * is allocated (its code 0 must be written); lazy_ok: each of them is long enough. */
+typedef struct iv__fast {
+    size_t room;
+    uint64_t chlim, tylim;
+    int lazy, lazy_ok;
+} iv__fast;
+
+/* The limit a code must stay below for iv__codes_ok with the column at cap rows. */
+static uint64_t iv__codes_lim(const iv__codes *c, size_t ccap, size_t cap)
+{
+    if (!c->data)
+        return 1; /* only code 0 without allocating */
+    return ccap >= cap ? (uint64_t)iv__width_max(c->width) + 1 : 0;
+}
+
+static void iv__fast_state(const iv_store *s, iv__fast *f)
+{
+    size_t room = s->cap_contact, cap = s->cap_contact, d;
+    const iv__codes *lz[3 + IV_MAX_DIMS];
+    const size_t *lzcap[3 + IV_MAX_DIMS];
+    size_t nl = 0, i;
+    room = IV__MIN(room, s->cap_ts);
+    room = IV__MIN(room, s->cap_enums);
+    room = IV__MIN(room, s->cap_cost);
+    room = IV__MIN(room, s->cap_value);
+    if (s->id)
+        room = IV__MIN(room, s->cap_id);
+    room = IV__MIN(room, (size_t)UINT32_MAX - 2); /* iv__store_push: at most 2^32 - 2 rows */
+    f->room = room;
+    f->chlim = iv__codes_lim(&s->channel.codes, s->cap_channel, cap);
+    f->tylim = iv__codes_lim(&s->type.codes, s->cap_type, cap);
+    lz[nl] = &s->team.codes;
+    lzcap[nl++] = &s->cap_team;
+    lz[nl] = &s->score.codes;
+    lzcap[nl++] = &s->cap_score;
+    lz[nl] = &s->rv.codes;
+    lzcap[nl++] = &s->cap_rv;
+    for (d = 0; d < s->ndims; d++) {
+        lz[nl] = &s->dims[d].codes;
+        lzcap[nl++] = &s->cap_dims[d];
+    }
+    f->lazy = 0;
+    f->lazy_ok = 1;
+    for (i = 0; i < nl; i++)
+        if (lz[i]->data) {
+            f->lazy = 1;
+            if (*lzcap[i] < cap)
+                f->lazy_ok = 0;
+        }
+}
+
+/* Code 0 at row `row` in every allocated lazy column (team, score, rv, dimensions). */
+static void iv__lazy_zero(iv_store *s, size_t row)
+{
+    size_t d;
+    iv__codes_set(&s->team.codes, row, 0);
+    iv__codes_set(&s->score.codes, row, 0);
+    iv__codes_set(&s->rv.codes, row, 0);
+    for (d = 0; d < s->ndims; d++)
+        iv__codes_set(&s->dims[d].codes, row, 0);
+}
+
+/* How many rows ahead the loop fetches the contact's hash slot, the entry it names and
+ * the entry's bytes (iv__pool_prefetch's three stages). */
+#define IV__PF_SLOT 12
+#define IV__PF_ENT 8
+#define IV__PF_BYTES 4
+/* ... and the queued row (written by a parser thread on another core). */
+#define IV__PF_QROW 32
+
+int iv__store_push_rows(iv_store *s, const iv__brow *q, size_t n, const uint16_t *dim_idx,
+                        const iv__str *dim_val, size_t *done)
+{
+    const iv__alloc *a = &s->alloc;
+    iv__pool *cp = &s->contacts;
+    size_t k, row = s->nrows, first = s->nrows;
+    int64_t tmin = s->ts_min, tmax = s->ts_max;
+    iv__fast f;
+    int rc = IV_OK;
+
+    iv__fast_state(s, &f);
+    for (k = 0; k < n; k++) {
+        const iv__brow *o = &q[k];
+        size_t mc, mch, mty;
+        uint32_t contact, channel, type;
+#if defined(__GNUC__)
+        if (k + IV__PF_QROW < n) {
+            __builtin_prefetch((const char *)&q[k + IV__PF_QROW]);
+            __builtin_prefetch((const char *)&q[k + IV__PF_QROW] + 64);
+        }
+        if (k + IV__PF_SLOT < n)
+            iv__pool_prefetch(cp, q[k + IV__PF_SLOT].hash, 1);
+        if (k + IV__PF_ENT < n)
+            iv__pool_prefetch(cp, q[k + IV__PF_ENT].hash, 2);
+        if (k + IV__PF_BYTES < n)
+            iv__pool_prefetch(cp, q[k + IV__PF_BYTES].hash, 3);
+#endif
+        if ((o->sn[3] | o->sn[4] | o->ndims) || !isnan(o->score) || !isnan(o->rv) ||
+            row >= f.room || !f.lazy_ok) {
+            /* the general path: a row with lazy fields, or a column to grow */
+            iv__row r;
+            iv__row_of_brow(&r, o, dim_idx, dim_val);
+            s->nrows = row;
+            s->ts_min = tmin;
+            s->ts_max = tmax;
+            if ((rc = iv__store_push(s, &r)) != IV_OK)
+                break;
+            row = s->nrows;
+            tmin = s->ts_min;
+            tmax = s->ts_max;
+            iv__fast_state(s, &f);
+            continue;
+        }
+        mc = cp->count;
+        mch = s->channel.pool.count;
+        mty = s->type.pool.count;
+        if (!iv__pool_lookup(cp, o->sp[0], o->sn[0], o->hash, &contact) &&
+            (rc = iv__pool_intern_hashed(cp, a, o->sp[0], o->sn[0], o->hash, &contact,
+                                         &s->limit_left)) != IV_OK)
+            goto undo;
+        if ((rc = iv__pool_intern(&s->channel.pool, a, o->sp[1], o->sn[1], &channel, &s->limit_left)) ||
+            (rc = iv__pool_intern(&s->type.pool, a, o->sp[2], o->sn[2], &type, &s->limit_left)))
+            goto undo;
+        if (channel >= f.chlim || type >= f.tylim) {
+            size_t cap = iv__target_cap(s, row + 1);
+            if ((!iv__codes_ok(&s->channel.codes, s->cap_channel, cap, channel) &&
+                 (rc = iv__codes_fit(a, &s->channel.codes, &s->cap_channel, cap, channel))) ||
+                (!iv__codes_ok(&s->type.codes, s->cap_type, cap, type) &&
+                 (rc = iv__codes_fit(a, &s->type.codes, &s->cap_type, cap, type))))
+                goto undo;
+            iv__fast_state(s, &f);
+        }
+        s->contact[row] = contact;
+        s->ts[row] = o->ts;
+        iv__codes_set(&s->channel.codes, row, channel);
+        iv__codes_set(&s->type.codes, row, type);
+        s->enums[row] = IV__EN_PACK(o->stage, o->area, o->direction, o->outcome);
+        s->cost[row] = o->cost;
+        s->value[row] = o->value;
+        if (f.lazy)
+            iv__lazy_zero(s, row);
+        if (s->id)
+            s->id[row] = 0;
+        if (tmin == IV_TIME_NONE || o->ts < tmin)
+            tmin = o->ts;
+        if (tmax == IV_TIME_NONE || o->ts > tmax)
+            tmax = o->ts;
+        row++;
+        continue;
+    undo:
+        /* nothing of this row remains: its strings and their allowance go back */
+        s->limit_left += (cp->count - mc) + (s->channel.pool.count - mch) + (s->type.pool.count - mty);
+        iv__pool_truncate(cp, mc);
+        iv__pool_truncate(&s->channel.pool, mch);
+        iv__pool_truncate(&s->type.pool, mty);
+        break;
+    }
+    s->nrows = row;
+    s->ts_min = tmin;
+    s->ts_max = tmax;
+    if (row > first) {
+        s->index_ok = 0;
+        atomic_store_explicit(&s->idx_built, 0, memory_order_relaxed);
+    }
+    *done = k;
+    return rc;
+}
+
 /* ---------------------------------------------------------------- index ------ */
 
 /* One row of a contact's segment while it is sorted: its timestamp next to it, so the

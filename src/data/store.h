@@ -120,6 +120,22 @@ typedef struct iv__row {
     iv__str dim_val[IV_MAX_DIMS];
 } iv__row;
 
+/* A parsed and checked row queued by ingestion (src/data/ingest.c) until it is appended
+ * to the store (iv__store_push_rows): what the append reads
+ * (120 bytes; the appending thread reads every byte of it, often from another core's
+ * writes, so it is kept small). Its strings point into the input (while it stays in
+ * memory) or into the batch's arena; their lengths fit 32 bits (iv__batch_add). */
+typedef struct iv__brow {
+    const char *sp[5];   /* contact, channel, type, team, id */
+    int64_t ts;
+    double cost, value, score, rv;
+    uint32_t sn[5];      /* their lengths */
+    uint32_t hash;       /* iv__hash of the contact */
+    uint32_t dim0;       /* its custom dimension values: dims[dim0 .. dim0 + ndims) */
+    uint16_t ndims;
+    uint8_t stage, area, direction, outcome;
+} iv__brow;
+
 /* Reset a row to "nothing given". Inline: ingestion clears its row for every record. */
 static inline void iv__row_clear(iv__row *r)
 {
@@ -136,6 +152,16 @@ int iv__row_check(const iv__row *r, char *why, size_t cap, const char **field);
 /* Append a checked row: interns its strings and writes every column. Atomic: on
  * failure (IV_ENOMEM, IV_ELIMIT) nothing of the row remains. Marks the index stale. */
 int iv__store_push(iv_store *s, const iv__row *r);
+
+/* Append queued rows q[0..n) in order, as iv__store_push of each would (channel and type
+ * normal already, the contact's hash given): the same store, the same allocations. The
+ * common row (no team, id, score, rv or custom dimension, every column long and wide
+ * enough) is appended in one loop without an iv__row; any other row goes through
+ * iv__store_push. dim_idx/dim_val hold the rows' custom dimensions (iv__brow.dim0).
+ * Returns IV_OK with *done = n, or the error of row *done (IV_ENOMEM, IV_ELIMIT, message
+ * set): the rows before it stay, nothing of it remains. */
+int iv__store_push_rows(iv_store *s, const iv__brow *q, size_t n, const uint16_t *dim_idx,
+                        const iv__str *dim_val, size_t *done);
 
 /* Room for `more` further rows in the row vectors that every row uses (contact, ts,
  * enums, cost, value; the code columns follow their capacity when they are allocated or
