@@ -41,7 +41,9 @@ static size_t scan_fields(const char *text, size_t n, size_t max_fields, char *o
     return len;
 }
 
-/* The same through the plain path; returns its result (0: declined). */
+/* The same through the plain path; returns its result (0: declined) and leaves its
+ * clean flag in plain_clean. */
+static int plain_clean;
 static size_t plain_fields(const char *text, size_t n, size_t reserve, size_t max_fields, char *out,
                            size_t cap)
 {
@@ -51,6 +53,7 @@ static size_t plain_fields(const char *text, size_t n, size_t reserve, size_t ma
     ck_assert_int_eq(iv__csv_reserve(&c, reserve), IV_OK);
     iv__csv_reset(&c);
     len = iv__csv_plain(&c, text, n);
+    plain_clean = len ? c.clean : -1;
     out[0] = '\0';
     if (len)
         for (k = 0; k < c.nfields; k++) {
@@ -125,10 +128,61 @@ START_TEST(plain_path_agrees_with_the_state_machine_on_random_records)
         if (!memchr(rec, '"', len))
             ck_assert_msg(ng != 0, "trial %d declined", trial);
         if (ng) {
+            size_t k, hi = 0;
+            for (k = 0; k < ng; k++)
+                hi |= (unsigned char)rec[k] >= 0x80;
+            ck_assert_int_eq(plain_clean, !hi);
             ck_assert_uint_eq(ng, nw);
             ck_assert_msg(strcmp(got, want) == 0, "trial %d: %s vs %s", trial, got, want);
         }
     }
+}
+END_TEST
+
+/* Whether rec[0..n) is ASCII without a NUL, byte by byte (the reference). */
+static int ascii_plain(const char *rec, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (rec[i] == 0 || (unsigned char)rec[i] >= 0x80)
+            return 0;
+    return 1;
+}
+
+START_TEST(plain_path_reports_whether_the_record_is_ascii)
+{
+    /* One NUL or byte >= 0x80 planted at every position of records of every length up
+     * to 80 (whole words, the byte loop after them, the line feed in either), and none:
+     * the record is clean exactly when it has none. The bytes after its line feed (the
+     * next record, with high bytes and a NUL; or the end of the input) never count. */
+    static const unsigned char bad[] = { 0x00, 0x80, 0xC3, 0xFF };
+    static const char next[] = "x\xC3\xA9,\0y\n";
+    char rec[128];
+    iv__csv c;
+    size_t len, at, k, tail;
+    iv__csv_init(&c, &A, ',', 256);
+    ck_assert_int_eq(iv__csv_reserve(&c, 64), IV_OK);
+    for (len = 0; len <= 80; len++)
+        for (tail = 0; tail < 2; tail++)
+            for (at = 0; at <= len; at++) /* at == len: nothing planted */
+                for (k = 0; k < (at < len ? sizeof bad : 1); k++) {
+                    size_t i, n;
+                    for (i = 0; i < len; i++)
+                        rec[i] = i % 7 == 3 ? ',' : (char)('a' + i % 26);
+                    if (at < len)
+                        rec[at] = (char)bad[k];
+                    rec[len] = '\n';
+                    n = len + 1;
+                    if (tail) {
+                        memcpy(rec + n, next, sizeof next - 1);
+                        n += sizeof next - 1;
+                    }
+                    iv__csv_reset(&c);
+                    ck_assert_uint_eq(iv__csv_plain(&c, rec, n), len + 1);
+                    ck_assert_msg(c.clean == ascii_plain(rec, len + 1), "length %zu, byte 0x%02x at %zu: clean %d",
+                                  len, at < len ? bad[k] : 0, at, c.clean);
+                }
+    iv__csv_free(&c);
 }
 END_TEST
 
@@ -138,6 +192,7 @@ static void csv_tests(TCase *tc)
     tcase_add_test(tc, plain_records_split_at_hand_counted_positions);
     tcase_add_test(tc, plain_path_declines_what_needs_the_state_machine);
     tcase_add_test(tc, plain_path_agrees_with_the_state_machine_on_random_records);
+    tcase_add_test(tc, plain_path_reports_whether_the_record_is_ascii);
 }
 
 TU_SUITE_MAIN("csv", csv_tests)

@@ -27,6 +27,8 @@ extern uint64_t iv__ingest_chunk;
 /* the library's range size, put back after a test changes it */
 static uint64_t chunk_default;
 extern uint64_t iv__ingest_feed_piece;
+extern uint64_t iv__ingest_straddle;
+extern int iv__ingest_pread;
 extern uint64_t iv__ingest_progress_step;
 extern size_t iv__ingest_read_chunk;
 extern int iv__group_force_walk;
@@ -817,6 +819,67 @@ START_TEST(feeding_a_mapped_file_in_pieces_changes_nothing)
 }
 END_TEST
 
+/* The parsers read their ranges into buffers with pread and IV__STRADDLE bytes past
+ * their ends (iv__ingest_straddle); a record still open at the buffer's end continues
+ * from the mapping. Buffers that end anywhere (0, 1 or 13 bytes past the range: most
+ * straddling records, quoted line feeds among them, run past them), the 64 KiB default,
+ * and the mapping alone (iv__ingest_pread 0) give the serial store, rejects, counters
+ * and progress calls (and a cancel) byte for byte, with and without a line feed at the
+ * end of the file. */
+START_TEST(parsers_reading_their_ranges_change_nothing)
+{
+    static const uint64_t straddles[] = { 0, 1, 13, (uint64_t)64 << 10 };
+    static const uint64_t chunks[] = { 97, 4096 };
+    static const int threads[] = { 2, 3 };
+    logfile lf;
+    char path[512];
+    outcome ref, got;
+    how h;
+    size_t i, c, t, v;
+    int pr;
+    make_log(&lf, 1500, 67, 2, NULL);
+    for (v = 0; v < 3; v++) {
+        size_t len = lf.t.n;
+        if (v == 1) /* the last record without its line ending */
+            while (len && (lf.t.p[len - 1] == '\n' || lf.t.p[len - 1] == '\r'))
+                len--;
+        tu_temp_path(path, sizeof path, ".csv");
+        write_file(path, lf.t.p, len);
+        memset(&h, 0, sizeof h);
+        h.policy = IV_POLICY_LENIENT;
+        h.threads = 1; /* the serial reader: the file's size is the progress total */
+        h.cancel_at = v == 2 ? 3 : 0; /* variant 2 is canceled at the third progress call */
+        iv__ingest_progress_step = 5000;
+        ingest(&ref, path, lf.t.p, len, h);
+        ck_assert_int_eq(ref.rc, v == 2 ? IV_ECANCELED : IV_OK);
+        ck_assert_uint_gt(ref.rejected, 0);
+        ck_assert_uint_gt(ref.progress.n, 0);
+        for (pr = 0; pr < 2; pr++)
+            for (i = 0; i < sizeof straddles / sizeof *straddles; i++)
+                for (c = 0; c < sizeof chunks / sizeof *chunks; c++)
+                    for (t = 0; t < sizeof threads / sizeof *threads; t++) {
+                        char what[128];
+                        iv__ingest_pread = pr;
+                        iv__ingest_straddle = straddles[i];
+                        iv__ingest_chunk = chunks[c];
+                        h.threads = threads[t];
+                        ingest(&got, path, lf.t.p, len, h);
+                        snprintf(what, sizeof what, "pread %d, straddle %llu, range %llu, %d threads, variant %zu",
+                                 pr, (unsigned long long)straddles[i], (unsigned long long)chunks[c], threads[t], v);
+                        same(&ref, &got, path, what);
+                        free_outcome(&got);
+                    }
+        iv__ingest_pread = 1;
+        iv__ingest_straddle = (uint64_t)64 << 10;
+        iv__ingest_chunk = chunk_default;
+        iv__ingest_progress_step = (uint64_t)4 << 20;
+        free_outcome(&ref);
+        remove(path);
+    }
+    free_log(&lf);
+}
+END_TEST
+
 START_TEST(three_ranges_hold_the_rows_of_the_whole_file_in_order)
 {
     logfile lf;
@@ -1109,6 +1172,7 @@ int main(void)
     tcase_add_test(tc, three_ranges_hold_the_rows_of_the_whole_file_in_order);
     tcase_add_test(tc, a_late_range_reads_only_its_bytes_and_names_its_rows);
     tcase_add_test(tc, feeding_a_mapped_file_in_pieces_changes_nothing);
+    tcase_add_test(tc, parsers_reading_their_ranges_change_nothing);
     tcase_add_test(tc, scan_walk_and_fallback_give_the_same_metrics);
     tcase_add_test(tc, old_option_sizes_and_bad_thread_counts);
     tcase_add_test(tc, a_user_allocator_sees_one_thread_at_a_time_and_gets_everything_back);

@@ -99,6 +99,7 @@ size_t iv__csv_plain(iv__csv *c, const char *p, size_t n)
     const unsigned char d = c->delim;
     iv__csv_field *f = c->f;
     size_t i = 0, fs = 0, nf = 0, lf;
+    uint64_t odd = 0; /* bit 7 of a byte: a high byte or a NUL among the words' bytes */
 
 #ifdef IV__SWAR
     {
@@ -120,6 +121,11 @@ size_t iv__csv_plain(iv__csv *c, const char *p, size_t n)
                 if (mq & before)
                     return 0;
             }
+            /* the ASCII check of iv__ascii_clean in the same pass: the high bits of
+             * the bytes and Mycroft's zero-byte test, (w - 0x01..01) & ~w, whose flags
+             * above a true zero are false but never appear without one (Hacker's
+             * Delight, section 6-1), so masked to a prefix it is still exact */
+            odd |= (w | ((w - IV__ONES) & ~w)) & before;
             for (md &= before; md; md &= md - 1) {
                 size_t e = i + iv__first_byte(md);
                 if (nf >= lim)
@@ -136,6 +142,7 @@ size_t iv__csv_plain(iv__csv *c, const char *p, size_t n)
 #endif
     for (; i < n; i++) {
         unsigned char ch = (unsigned char)p[i];
+        odd |= (uint64_t)(ch & 0x80) | (uint64_t)(ch == 0) << 7;
         if (ch == d) {
             if (nf >= lim)
                 return 0;
@@ -157,6 +164,7 @@ eol:
     iv__plain_field(&f[nf], fs, lf > fs && p[lf - 1] == '\r' ? lf - 1 : lf);
     c->nfields = nf + 1;
     c->pos = lf + 1;
+    c->clean = !(odd & UINT64_C(0x8080808080808080));
     return lf + 1;
 }
 

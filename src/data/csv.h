@@ -33,6 +33,7 @@ typedef struct iv__csv {
     size_t fstart, qend, crpos;
     unsigned char esc;
     int err;                /* IV__CSV_* of the current record */
+    int clean;              /* iv__csv_plain: the record it took is ASCII without NUL */
     size_t err_field;       /* 0-based field of err */
     iv__csv_field *f;
     size_t nfields, cap, max_fields;
@@ -50,8 +51,10 @@ int iv__csv_scan(iv__csv *c, const char *p, size_t n, size_t *used, int *done);
 /* Fast path at the start of a record (the state iv__csv_reset leaves): when p[0..n)
  * holds the whole record up to its '\n', with no quote in it and no more fields than
  * are allocated (iv__csv_reserve), records its fields exactly as iv__csv_scan would and
- * returns its length including the '\n'. Otherwise returns 0 and changes nothing; the
- * caller then uses iv__csv_scan, which handles every case. */
+ * returns its length including the '\n'; c->clean is then 1 when the record's bytes
+ * are ASCII without a NUL (iv__ascii_clean of them; checked in the same pass).
+ * Otherwise returns 0 and changes nothing; the caller then uses iv__csv_scan, which
+ * handles every case. */
 size_t iv__csv_plain(iv__csv *c, const char *p, size_t n);
 /* Allocate room for n fields (at most max_fields) so that iv__csv_plain can take
  * records of that many fields. Returns IV_OK or IV_ENOMEM. */

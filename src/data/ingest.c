@@ -57,14 +57,27 @@ size_t iv__ingest_read_chunk = (size_t)256 << 10;
 #define IV__JKEY_MAX 1024 /* distinct JSON key spellings remembered */
 #define IV__BATCH_ROWS 4096 /* rows parsed before they are appended (one thread) */
 #define IV__ARENA_BLOCK ((size_t)64 << 10)
+/* How far ahead of the record being tokenised the input is fetched (one prefetch per
+ * record, and a record is shorter than a cache line or about one: every line of the
+ * input is asked for early). The first read of a mapped file's bytes waited for memory:
+ * half of the tokenizer's samples were on its loads. */
+#define IV__PF_INPUT 1024
+/* The parallel parsers read their ranges with pread (iv__parse_chunk), and this many
+ * bytes past a range's end for the record that straddles it; variables so that the
+ * tests can make records run past the bytes read, and compare with reading the mapping
+ * (iv__ingest_pread 0). */
+extern uint64_t iv__ingest_straddle;
+extern int iv__ingest_pread;
+uint64_t iv__ingest_straddle = (uint64_t)64 << 10;
+int iv__ingest_pread = 1;
 /* Bytes of input per parallel task. A variable so that the tests can cut small inputs
  * into many ranges (every boundary case) without megabytes of data. */
 extern uint64_t iv__ingest_chunk;
 uint64_t iv__ingest_chunk = (uint64_t)1 << 20;
-/* The most bytes of a mapped file handed to the parser at once: each piece gets one
- * pass of the ASCII check before it is parsed, so the pieces keep that pass in the
- * cache and keep the header read from touching (and making resident) the whole file.
- * A variable so that the tests can check that the pieces change nothing. */
+/* The most bytes of a mapped file handed to the parser at once, so that the header read
+ * does not touch (and make resident) the whole file, and a JSON Lines piece's ASCII
+ * check (iv__feed) stays in the cache. A variable so that the tests can check that the
+ * pieces change nothing. */
 extern uint64_t iv__ingest_feed_piece;
 uint64_t iv__ingest_feed_piece = (uint64_t)64 << 10;
 #define IV__CHUNK iv__ingest_chunk
@@ -253,6 +266,8 @@ struct iv_ingest {
     struct iv__endmark *ends;
     size_t nends, capends;
     uint64_t start, end; /* the bytes it parsed: records starting in [start, end) */
+    char *rbuf;          /* its range read from the file (iv__read_range) */
+    size_t caprbuf;
     int fail_rc;         /* its failure: the code, the line (0: none) and the message */
     uint64_t fail_line;  /* without "line N" when fail_line is set */
     uint64_t fail_off;   /* 1 + the byte offset of the bad row that failed (0: none) */
@@ -725,6 +740,7 @@ IV_API void iv_ingest_free(iv_ingest *ing)
         iv__free(a, ing->jkeys[i].name, ing->jkeys[i].n + 1);
     iv__free(a, ing->jkeys, ing->capjkeys * sizeof *ing->jkeys);
     iv__free(a, ing->scratch, ing->capscratch);
+    iv__free(a, ing->rbuf, ing->caprbuf);
     iv__free(a, ing->rej, ing->caprej * sizeof *ing->rej);
     for (b = ing->rblocks; b;) {
         iv__rblock *next = b->next;
@@ -1503,6 +1519,19 @@ out:
     return rc;
 }
 
+/* iv__row_clear of the fields a parsed row sets and the checks and the queue read, one
+ * store each: gcc makes the 136-byte memset of iv__row_clear a `rep stos`, whose start-up
+ * cost was half of iv__record's samples (perf annotate, 5M-row file). */
+static inline void iv__row_blank(iv__row *r)
+{
+    static const iv__str none = { NULL, 0 };
+    r->contact = r->channel = r->type = r->team = r->id = none;
+    r->ts = IV_TIME_NONE;
+    r->stage = r->area = r->direction = r->outcome = 0;
+    r->cost = r->value = r->score = r->rv = (double)NAN;
+    r->ndims = 0;
+}
+
 static int iv__csv_row(iv_ingest *ing, const char *buf, size_t len)
 {
     const iv__csv *c = &ing->csv;
@@ -1523,8 +1552,7 @@ static int iv__csv_row(iv_ingest *ing, const char *buf, size_t len)
         size_t f = iv__csv_field_at(ing, at);
         return iv__bad_text(ing, buf, len, at, f + 1, iv__tname(ing, &ing->cols[f]));
     }
-    iv__row_clear(r);
-    r->ndims = 0;
+    iv__row_blank(r);
     for (i = 0; i < ing->ncols; i++) {
         const iv__csv_field *f = &c->f[i];
         const iv__target *t = &ing->cols[i];
@@ -1821,12 +1849,14 @@ static int iv__add_end(iv_ingest *ing)
  * the input), so the store holds exactly the rows before the failing one. */
 static int iv__feed(iv_ingest *ing, const char *p, size_t n)
 {
-    /* one pass over the chunk: when it is plain ASCII (no NUL), no record that lies
-     * wholly in it needs the UTF-8 check */
-    ing->chunk_clean = iv__ascii_clean(p, n);
+    /* JSON Lines: one pass over the chunk; when it is plain ASCII (no NUL), no record
+     * that lies wholly in it needs the UTF-8 check. CSV: iv__csv_plain checks the
+     * bytes of each record it takes in its own pass (csv.clean); the others get the
+     * UTF-8 check, which gives the same answer on ASCII. */
+    ing->chunk_clean = ing->format == IV_INPUT_CSV ? 0 : iv__ascii_clean(p, n);
     while (n) {
         size_t used;
-        int done, rc;
+        int done, rc, plain = 0;
         if (ing->rec_len == 0) {
             if (ing->bytes >= ing->stop_at || (ing->stop_after_header && ing->header_done))
                 return IV_OK;
@@ -1836,8 +1866,9 @@ static int iv__feed(iv_ingest *ing, const char *p, size_t n)
         if (ing->format == IV_INPUT_CSV) {
             /* a record that starts here and ends in this chunk, without quotes, is
              * split in one pass; anything else goes through the state machine */
+            IV__PREFETCH(p + IV__PF_INPUT);
             used = ing->rec_len == 0 ? iv__csv_plain(&ing->csv, p, n) : 0;
-            done = used != 0;
+            done = plain = used != 0;
             if (!used && (rc = iv__csv_scan(&ing->csv, p, n, &used, &done)))
                 return iv__fail(ing, rc);
         } else {
@@ -1849,7 +1880,7 @@ static int iv__feed(iv_ingest *ing, const char *p, size_t n)
         if (!done && (rc = iv__overlong(ing)))
             return rc;
         if (done && !ing->in_carry) {
-            ing->rec_clean = ing->chunk_clean;
+            ing->rec_clean = plain ? ing->csv.clean : ing->chunk_clean;
             rc = iv__record(ing, p, used);
         } else {
             rc = iv__carry(ing, p, used);
@@ -2194,6 +2225,7 @@ typedef struct iv__slot {
 typedef struct iv__par {
     iv_ingest *ing;
     const char *map;
+    int fd;          /* the mapped file, read with pread by the parsers; -1: none */
     uint64_t size, from, to, nchunks, next, committed;
     size_t nslots;
     iv__slot *slots;
@@ -2251,6 +2283,8 @@ static iv_ingest *iv__clone(const iv_ingest *ing)
     P->njkeys = P->capjkeys = 0;
     P->scratch = NULL;
     P->capscratch = 0;
+    P->rbuf = NULL;
+    P->caprbuf = 0;
     P->rej = NULL;
     P->nrej = P->caprej = 0;
     P->rblocks = NULL;
@@ -2306,10 +2340,11 @@ static void iv__clone_reset(iv_ingest *P)
     iv__csv_reset(&P->csv);
 }
 
-/* iv__feed over map[ing->bytes..) up to the first record that starts at or after stop,
- * in pieces: [bytes, stop), then 64 KiB at a time while a record is still open (each
- * piece is scanned once more by iv__feed, so never the rest of the file). */
-static int iv__feed_upto(iv_ingest *ing, const char *map, uint64_t size, uint64_t stop)
+/* iv__feed over the input's bytes [ing->bytes, size), which are buf[0..) from offset
+ * base on, up to the first record that starts at or after stop, in pieces: [bytes,
+ * stop), then 64 KiB at a time while a record is still open (never the rest of the
+ * file). */
+static int iv__feed_from(iv_ingest *ing, const char *buf, uint64_t base, uint64_t size, uint64_t stop)
 {
     int rc = IV_OK;
     while (rc == IV_OK && ing->bytes < size && !(ing->rec_len == 0 && ing->bytes >= stop)) {
@@ -2317,13 +2352,51 @@ static int iv__feed_upto(iv_ingest *ing, const char *map, uint64_t size, uint64_
         uint64_t at = ing->bytes, e = size - at > iv__ingest_feed_piece ? at + iv__ingest_feed_piece : size;
         if (at < stop && stop < e)
             e = stop;
-        rc = iv__feed(ing, map + at, (size_t)(IV__MIN(e, size) - at));
+        rc = iv__feed(ing, buf + (at - base), (size_t)(IV__MIN(e, size) - at));
         if (ing->bytes == at)
             break;
     }
     return rc;
 }
 
+/* iv__feed over map[ing->bytes..) (the whole input) up to the first record that starts
+ * at or after stop. */
+static int iv__feed_upto(iv_ingest *ing, const char *map, uint64_t size, uint64_t stop)
+{
+    return iv__feed_from(ing, map, 0, size, stop);
+}
+
+/* The bytes [from, to) of the file fd in P's buffer, or NULL (out of memory, a read
+ * error or a short read: the caller reads the mapping instead). */
+static const char *iv__read_range(iv_ingest *P, int fd, uint64_t from, uint64_t to)
+{
+    size_t n = (size_t)(to - from), got = 0;
+    if (n > P->caprbuf) {
+        char *b = iv__realloc(&P->alloc, P->rbuf, P->caprbuf, n);
+        if (!b)
+            return NULL;
+        P->rbuf = b;
+        P->caprbuf = n;
+    }
+    while (got < n) {
+        ssize_t r = pread(fd, P->rbuf + got, n - got, (off_t)(from + got));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return NULL;
+        got += (size_t)r;
+    }
+    return P->rbuf;
+}
+
+/* Parse range j into P. Its bytes are read from the file into P's buffer (with 64 KiB
+ * more for the record that straddles its end) rather than from the mapping: in this VM
+ * (perf: pvm_irq_enable) each first touch of a mapped page costs a fault in the guest and
+ * a shadow page-table update in the hypervisor, which made the first pass over the
+ * mapping 3 times slower than a pread of the same bytes into a buffer that stays mapped;
+ * and the appending thread has no pages of it to release. The rows' strings point into
+ * the buffer (the stable bytes) until the range is appended. A record still open at the
+ * buffer's end continues from the mapping; it is carried, so its strings are copied. */
 static void iv__parse_chunk(iv__par *z, iv_ingest *P, uint64_t j, iv__csv *t)
 {
     uint64_t lo = iv__lo(z, j), hi = iv__lo(z, j + 1);
@@ -2334,8 +2407,20 @@ static void iv__parse_chunk(iv__par *z, iv_ingest *P, uint64_t j, iv__csv *t)
     P->stop_at = hi;
     P->stable_lo = z->map;
     P->stable_hi = z->map + z->size;
-    if (start < hi && start < z->size && iv__feed_upto(P, z->map, z->size, hi) == IV_OK && P->bytes >= z->size)
-        iv__last_record(P);
+    if (start < hi && start < z->size) {
+        uint64_t bend = z->size - hi > iv__ingest_straddle ? hi + iv__ingest_straddle : z->size;
+        const char *b = z->fd >= 0 && iv__ingest_pread ? iv__read_range(P, z->fd, start, bend) : NULL;
+        int rc = IV_OK;
+        if (b) {
+            P->stable_lo = b;
+            P->stable_hi = b + (bend - start);
+            rc = iv__feed_from(P, b, start, bend, hi);
+        }
+        if (rc == IV_OK)
+            rc = iv__feed_upto(P, z->map, z->size, hi);
+        if (rc == IV_OK && P->bytes >= z->size)
+            iv__last_record(P);
+    }
     P->end = P->bytes;
 }
 
@@ -2555,7 +2640,7 @@ static void iv__release(const char *map, uint64_t *released, uint64_t off)
 
 /* Parse the records that start in [from, to) of map[0..size) (from is a record start
  * and ing->line its line) with ing->threads parsers, appending in order. */
-static int iv__drive(iv_ingest *ing, const char *map, uint64_t size, uint64_t from, uint64_t to)
+static int iv__drive(iv_ingest *ing, const char *map, int fd, uint64_t size, uint64_t from, uint64_t to)
 {
     iv__par z;
     pthread_t th[IV__MAX_THREADS];
@@ -2568,6 +2653,7 @@ static int iv__drive(iv_ingest *ing, const char *map, uint64_t size, uint64_t fr
     memset(&z, 0, sizeof z);
     z.ing = ing;
     z.map = map;
+    z.fd = fd;
     z.size = size;
     z.from = from;
     z.to = to;
@@ -2690,6 +2776,7 @@ static int iv__parallel_ok(const iv_ingest *ing)
 typedef struct iv__mapped {
     const char *p;
     uint64_t size;
+    int fd; /* the file, open while mapped (the parallel parsers read it); -1: none */
 } iv__mapped;
 
 /* Map a regular file read-only. Returns IV_OK, IV_EIO (with a message), or 1 when the
@@ -2701,6 +2788,7 @@ static int iv__map_file(const char *path, iv__mapped *m)
     void *p;
     m->p = NULL;
     m->size = 0;
+    m->fd = -1;
     if (strcmp(path, "-") == 0)
         return 1;
     fd = open(path, O_RDONLY);
@@ -2712,10 +2800,12 @@ static int iv__map_file(const char *path, iv__mapped *m)
         return 1;
     }
     p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
-    if (p == MAP_FAILED)
+    if (p == MAP_FAILED) {
+        close(fd);
         return 1;
+    }
     madvise(p, (size_t)st.st_size, MADV_SEQUENTIAL);
+    m->fd = fd;
     m->p = p;
     m->size = (uint64_t)st.st_size;
     return IV_OK;
@@ -2725,7 +2815,10 @@ static void iv__unmap(iv__mapped *m)
 {
     if (m->p)
         munmap((void *)m->p, (size_t)m->size);
+    if (m->fd >= 0)
+        close(m->fd);
     m->p = NULL;
+    m->fd = -1;
 }
 
 /* Read the byte order mark and the header of the mapped input (CSV); afterwards
@@ -2813,7 +2906,7 @@ static int iv__ingest_mapped(iv_ingest *ing, const iv__mapped *m, uint64_t begin
     }
     if (from < end) {
         iv__expect_rows(ing, m->p + from, (size_t)IV__MIN(end - from, (uint64_t)1 << 20), end - from);
-        rc = iv__parallel_ok(ing) ? iv__drive(ing, m->p, m->size, from, end)
+        rc = iv__parallel_ok(ing) ? iv__drive(ing, m->p, m->fd, m->size, from, end)
                                   : iv__serial_part(ing, m->p, m->size, from, end);
         if (rc != IV_OK)
             return rc;
@@ -2892,6 +2985,7 @@ static int iv__find_in(const void *buf, uint64_t len, uint64_t from, const iv_in
     }
     m.p = buf;
     m.size = len;
+    m.fd = -1;
     rc = len ? iv__map_header(ing, &m) : IV_OK;
     if (rc == IV_OK) {
         if (ing->format == IV_INPUT_CSV && !ing->header_done) {
