@@ -2,6 +2,8 @@
  * Expected epoch values come from GNU date, e.g. `date -u -d 2024-03-01 +%s`
  * -> 1709251200; the command for each constant is in the comment beside it. */
 #include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "iv/ingest.h"
@@ -283,6 +285,86 @@ START_TEST(fast_path_converts_any_order_of_dates_without_state)
 END_TEST
 
 
+/* One text through the fast path and through the general parser: the same code, the
+ * same instant, the same message. Returns the code. */
+static int fast_as_general(const char *s, size_t n, int64_t *t)
+{
+    char msg[512];
+    int64_t tf = 0, tg = 0;
+    int rf = iv__time_parse_cached(NULL, s, n, &tf), rg;
+    snprintf(msg, sizeof msg, "%s", rf ? iv_error_last() : "");
+    rg = iv_time_parse(s, n, &tg);
+    ck_assert_msg(rf == rg, "'%.*s': fast path %d, general parser %d", (int)n, s, rf, rg);
+    if (rf == IV_OK)
+        ck_assert_msg(tf == tg, "'%.*s': fast path %lld, general parser %lld", (int)n, s, (long long)tf,
+                      (long long)tg);
+    else
+        ck_assert_str_eq(msg, iv_error_last());
+    *t = tf;
+    return rf;
+}
+
+/* tests/data/time/iso_instants.csv: 4000 timestamps in the fast path's spellings (Z,
+ * .sssZ, +hh:mm, .sss+hh:mm) and near misses, with the instant computed by Python's
+ * datetime (make_iso_instants.py there), empty when invalid or out of range, '?' for a
+ * spoilt byte (then only the general parser's answer is the reference). */
+START_TEST(fast_path_gives_pythons_instants_for_every_spelling)
+{
+    char path[1024], *data, *line, *next;
+    size_t n, rows = 0, good = 0;
+    data = tu_read_file(tu_data_path(path, sizeof path, "time/iso_instants.csv"), &n);
+    ck_assert_ptr_nonnull(data);
+    line = strchr(data, '\n') + 1; /* after the header */
+    for (; *line; line = next) {
+        char *comma, *end = strchr(line, '\n');
+        int64_t t = 0;
+        int rc;
+        ck_assert_ptr_nonnull(end);
+        next = end + 1;
+        *end = '\0';
+        comma = strrchr(line, ',');
+        ck_assert_ptr_nonnull(comma);
+        rc = fast_as_general(line, (size_t)(comma - line), &t);
+        if (comma[1] == '\0') {
+            ck_assert_msg(rc != IV_OK, "'%s' parsed as %lld", line, (long long)t);
+        } else if (comma[1] != '?') {
+            ck_assert_msg(rc == IV_OK, "'%s': %s", line, iv_error_last());
+            ck_assert_msg(t == strtoll(comma + 1, NULL, 10), "'%s' -> %lld", line, (long long)t);
+            good++;
+        }
+        rows++;
+    }
+    ck_assert_uint_eq(rows, 4000);
+    ck_assert_uint_gt(good, 2000);
+    free(data);
+}
+END_TEST
+
+/* Every byte value at every position of a valid timestamp of each spelling: the fast
+ * path answers exactly as the general parser (code, instant, message), so no spoilt
+ * byte slips through its word-at-a-time checks. */
+START_TEST(fast_path_agrees_with_the_general_parser_on_every_spoilt_byte)
+{
+    static const char *const ok[] = { "2024-02-29T23:59:59Z", "1900-01-01T00:00:00.000Z",
+                                      "2200-12-31T23:59:59.999Z", "2024-03-01T00:30:00+01:00",
+                                      "1900-01-01T00:59:59-00:30", "2200-12-31T23:30:00.500+00:45" };
+    size_t k, at;
+    unsigned v;
+    for (k = 0; k < sizeof ok / sizeof *ok; k++) {
+        size_t n = strlen(ok[k]);
+        char s[40];
+        int64_t t;
+        ck_assert_msg(fast_as_general(ok[k], n, &t) == IV_OK, "%s: %s", ok[k], iv_error_last());
+        for (at = 0; at < n; at++)
+            for (v = 0; v < 256; v++) {
+                memcpy(s, ok[k], n);
+                s[at] = (char)v;
+                (void)fast_as_general(s, n, &t);
+            }
+    }
+}
+END_TEST
+
 static void time_tests(TCase *tc)
 {
     tcase_add_test(tc, dates_and_date_times_parse_to_epoch_milliseconds);
@@ -301,6 +383,8 @@ static void time_tests(TCase *tc)
     tcase_add_test(tc, format_then_parse_is_the_identity_at_odd_instants);
     tcase_add_test(tc, cached_month_gives_the_same_instants_across_month_and_year_ends);
     tcase_add_test(tc, cached_month_still_rejects_bad_days_times_and_range);
+    tcase_add_test(tc, fast_path_gives_pythons_instants_for_every_spelling);
+    tcase_add_test(tc, fast_path_agrees_with_the_general_parser_on_every_spoilt_byte);
 }
 
 TU_SUITE_MAIN("time", time_tests)

@@ -221,6 +221,103 @@ int iv__time_check_range(const char *text, size_t len, int64_t ms, int64_t *out)
     return iv__time_range(text, len, ms, out);
 }
 
+#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define IV__TIME_SWAR 1
+#endif
+
+#ifdef IV__TIME_SWAR
+/* Eight bytes of text as a word whose lowest byte is p[0]. */
+static inline uint64_t iv__ld8t(const char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+}
+
+/* x = word ^ template, where the template holds '0' at digit places and the expected
+ * character at separator places: non-zero when a byte under `sep` is not its separator
+ * or a byte under `dig` is not a digit. A digit place holds 0..9 exactly when the digit
+ * was one: (b & 0x7f) + 0x76 reaches bit 7 for 10..127 without carrying into the next
+ * byte, and or-ing b catches 128..255 (Hacker's Delight, 2nd ed., section 6-1). */
+static inline uint64_t iv__tbad(uint64_t x, uint64_t sep, uint64_t dig)
+{
+    const uint64_t lo7 = UINT64_C(0x7f7f7f7f7f7f7f7f), k = UINT64_C(0x7676767676767676);
+    return (x & sep) | ((((x & lo7) + k) | x) & dig & UINT64_C(0x8080808080808080));
+}
+
+/* Byte k of w. */
+#define IV__TB(w, k) ((unsigned)((w) >> (8 * (k))) & 0xffu)
+
+int iv__time_parse_cached(iv__tcache *tc, const char *s, size_t n, int64_t *out)
+{
+    /* "YYYY-MM-" "DDThh:mm" and "h:mm:ss?" (bytes 12..19), each against its template;
+     * the separator bytes are all-ones under sep, the digit bytes have bit 7 under dig */
+    uint64_t a, b, c, bad;
+    unsigned y, mo, d, hh, mi, ss, ms = 0, yy, doy, doe, dim;
+    int off = 0; /* minutes east of UTC */
+    int64_t t;
+    (void)tc;
+    if (n != 20 && n != 24 && n != 25 && n != 29)
+        return iv_time_parse(s, n, out);
+    a = iv__ld8t(s) ^ UINT64_C(0x2d30302d30303030);     /* "0000-00-" */
+    b = iv__ld8t(s + 8) ^ UINT64_C(0x30303a3030543030); /* "00T00:00" */
+    c = iv__ld8t(s + 12) ^ UINT64_C(0x0030303a30303a30); /* "0:00:00" and the suffix's first byte */
+    bad = iv__tbad(a, UINT64_C(0xff0000ff00000000), UINT64_C(0x0080800080808080)) |
+          iv__tbad(b, UINT64_C(0x0000ff0000ff0000), UINT64_C(0x8080008080008080)) |
+          iv__tbad(c, UINT64_C(0x000000ff0000ff00), UINT64_C(0x0080800080800080));
+    y = IV__TB(a, 0) * 1000 + IV__TB(a, 1) * 100 + IV__TB(a, 2) * 10 + IV__TB(a, 3);
+    mo = IV__TB(a, 5) * 10 + IV__TB(a, 6);
+    d = IV__TB(b, 0) * 10 + IV__TB(b, 1);
+    hh = IV__TB(b, 3) * 10 + IV__TB(b, 4);
+    mi = IV__TB(b, 6) * 10 + IV__TB(b, 7);
+    ss = IV__TB(c, 5) * 10 + IV__TB(c, 6);
+    /* the suffix: Z, .sssZ, +hh:mm or .sss+hh:mm (other spellings: the general parser) */
+    {
+        const char *q = s + 19;
+        size_t rest = n - 19;
+        if (*q == '.' && rest >= 5) {
+            unsigned m0 = (unsigned)(unsigned char)q[1] - '0', m1 = (unsigned)(unsigned char)q[2] - '0',
+                     m2 = (unsigned)(unsigned char)q[3] - '0';
+            bad |= (uint64_t)(m0 > 9 || m1 > 9 || m2 > 9);
+            ms = m0 * 100 + m1 * 10 + m2;
+            q += 4;
+            rest -= 4;
+        }
+        if (rest == 1) {
+            bad |= (uint64_t)(*q != 'Z');
+        } else if (rest == 6 && (*q == '+' || *q == '-')) {
+            unsigned h0 = (unsigned)(unsigned char)q[1] - '0', h1 = (unsigned)(unsigned char)q[2] - '0',
+                     n0 = (unsigned)(unsigned char)q[4] - '0', n1 = (unsigned)(unsigned char)q[5] - '0';
+            unsigned oh = h0 * 10 + h1, om = n0 * 10 + n1;
+            bad |= (uint64_t)(h0 > 9 || h1 > 9 || n0 > 9 || n1 > 9 || q[3] != ':' || oh > 23 || om > 59);
+            off = (int)(oh * 60 + om);
+            if (*q == '-')
+                off = -off;
+        } else {
+            bad = 1;
+        }
+    }
+    /* Only years wholly inside 1900 .. 2200, so that the arithmetic cannot go wrong;
+     * anything else, an instant out of range (an offset can take one there) and every
+     * error go to the general parser, which words the message. */
+    dim = mo == 2 ? 28u + (unsigned)((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)
+                  : 30u + ((mo + (mo >> 3)) & 1u);
+    if (bad || y < 1900 || y > 2200 || mo - 1 > 11 || d - 1 >= dim || hh > 23 || mi > 59 || ss > 59)
+        return iv_time_parse(s, n, out);
+    /* days_from_civil of H. Hinnant ("chrono-Compatible Low-Level Date Algorithms"),
+     * with the year counted from 1600 (a multiple of 400) so that it stays unsigned:
+     * no table and no state, so rows in any order convert at the same cost. */
+    yy = y - 1600 - (mo <= 2);
+    doy = (153 * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5 + d - 1;
+    doe = yy * 365 + yy / 4 - yy / 100 + yy / 400 + doy;
+    t = ((int64_t)doe - 135080) * IV__MS_PER_DAY + (int64_t)(hh * 3600 + mi * 60 + ss) * 1000 + ms -
+        (int64_t)off * 60000;
+    if (off && (t < IV__TS_MIN || t >= IV__TS_END))
+        return iv_time_parse(s, n, out);
+    *out = t;
+    return IV_OK;
+}
+#else
 /* Two ASCII digits as a number, or a value above 99 when either is not a digit. */
 static unsigned iv__dig2(const char *p)
 {
@@ -260,6 +357,8 @@ int iv__time_parse_cached(iv__tcache *tc, const char *s, size_t n, int64_t *out)
     *out = ((int64_t)doe - 135080) * IV__MS_PER_DAY + (int64_t)(hh * 3600 + mi * 60 + ss) * 1000;
     return IV_OK;
 }
+
+#endif
 
 IV_API int iv_time_format(int64_t ts, char *buf, size_t cap)
 {
