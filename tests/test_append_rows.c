@@ -380,6 +380,67 @@ START_TEST(allocation_failure_at_any_row_keeps_a_prefix)
 }
 END_TEST
 
+/* The contact table keeps strings of up to 8 bytes in its slots (packed in one word,
+ * the length in the slot's tag): strings whose packed words are equal ("a", "aa", "aaa";
+ * "ab", "abb"; "abcdefg", "abcddefg") are different contacts, strings of 9 and 17 bytes
+ * are compared through their bytes, and 250,000 distinct 8-byte contacts (the table
+ * grows from 16 to 524,288 slots on the way, each time past 13/16 full) each keep their
+ * own rows. */
+START_TEST(contacts_that_pack_alike_stay_apart)
+{
+    static const char *const names[] = { "a", "aa", "aaa", "ab", "abb", "abcdefg", "abcddefg",
+                                         "abcdefgh", "abcdefghi", "abcdefghijklmnopq",
+                                         "abcdefghijklmnopr", "aaaa", "aaaaaaaa", "aaaaaaaaa" };
+    const size_t nn = sizeof names / sizeof *names;
+    const unsigned nbig = 250000;
+    size_t cap = 64 + (nn * 2 + nbig) * 48, len, i;
+    char *csv = malloc(cap);
+    iv_store *s = tu_new_store(NULL, NULL);
+    iv_record rec = IV_RECORD_INIT;
+    ck_assert_ptr_nonnull(csv);
+    len = (size_t)snprintf(csv, cap, "contact,ts,channel,type\n");
+    for (i = 0; i < 2 * nn; i++) /* each name twice, the second time found */
+        len += (size_t)snprintf(csv + len, cap - len, "%s,2025-01-01T00:00:00Z,web,visit\n", names[i % nn]);
+    for (i = 0; i < nbig; i++)
+        len += (size_t)snprintf(csv + len, cap - len, "k%07zu,2025-01-01T00:00:00Z,web,visit\n", i);
+    for (i = 0; i < nbig; i += 997) /* found again at the end */
+        len += (size_t)snprintf(csv + len, cap - len, "k%07zu,2025-01-02T00:00:00Z,web,visit\n", i);
+    ck_assert(len < cap);
+    ck_assert_int_eq(tu_ingest_text(s, NULL, csv, len, 0, NULL), IV_OK);
+    ck_assert_uint_eq(iv_store_contacts(s), nn + nbig);
+    ck_assert_int_eq(iv_store_prepare(s), IV_OK);
+    for (i = 0; i < nn; i++) {
+        const uint32_t *rows;
+        size_t n;
+        ck_assert_int_eq(iv_store_contact_rows(s, names[i], &rows, &n), IV_OK);
+        ck_assert_uint_eq(n, 2);
+        ck_assert_uint_eq(rows[0], i);
+        ck_assert_uint_eq(rows[1], i + nn);
+        ck_assert_int_eq(iv_store_get_row(s, i, &rec), IV_OK);
+        ck_assert_str_eq(rec.contact, names[i]);
+    }
+    for (i = 0; i < nbig; i += 4999) {
+        char c[16];
+        const uint32_t *rows;
+        size_t n;
+        snprintf(c, sizeof c, "k%07zu", i);
+        ck_assert_int_eq(iv_store_contact_rows(s, c, &rows, &n), IV_OK);
+        ck_assert_uint_eq(n, i % 997 == 0 ? 2 : 1);
+        ck_assert_uint_eq(rows[0], 2 * nn + i);
+        ck_assert_int_eq(iv_store_get_row(s, 2 * nn + i, &rec), IV_OK);
+        ck_assert_str_eq(rec.contact, c);
+    }
+    {
+        const uint32_t *rows;
+        size_t n;
+        ck_assert_int_eq(iv_store_contact_rows(s, "abcdef", &rows, &n), IV_ENOTFOUND);
+        ck_assert_int_eq(iv_store_contact_rows(s, "abcdefghijklmnopz", &rows, &n), IV_ENOTFOUND);
+    }
+    iv_store_free(s);
+    free(csv);
+}
+END_TEST
+
 static void append_rows_tests(TCase *tc)
 {
     tcase_set_timeout(tc, 120);
@@ -387,6 +448,7 @@ static void append_rows_tests(TCase *tc)
     tcase_add_test(tc, code_columns_widen_inside_a_run);
     tcase_add_test(tc, distinct_string_limit_at_a_row_inside_a_run);
     tcase_add_test(tc, allocation_failure_at_any_row_keeps_a_prefix);
+    tcase_add_test(tc, contacts_that_pack_alike_stay_apart);
 }
 
 TU_SUITE_MAIN("append_rows", append_rows_tests)

@@ -42,7 +42,7 @@ static int iv__pool_setup(iv__pool *p, const iv__alloc *a, int nodedup)
     p->nodedup = nodedup;
     p->capbytes = 256;
     p->capids = 16;
-    p->nslots = 32;
+    p->nslots = 16; /* 256 bytes of 16-byte slots */
     p->bytes = iv__malloc(a, p->capbytes);
     p->ents = iv__malloc(a, p->capids * sizeof *p->ents);
     p->slots = iv__calloc(a, p->nslots, sizeof *p->slots);
@@ -91,8 +91,8 @@ static int iv__pool_eq(const iv__pool *p, uint32_t id, const char *s, size_t n)
 
 int iv__pool_find(const iv__pool *p, const char *s, size_t n, uint32_t *id)
 {
-    uint32_t h;
-    size_t mask, i;
+    uint32_t id1;
+    size_t i;
     if (n == 0) {
         *id = 0;
         return 1;
@@ -105,30 +105,26 @@ int iv__pool_find(const iv__pool *p, const char *s, size_t n, uint32_t *id)
             }
         return 0;
     }
-    h = iv__hash(s, n);
-    mask = p->nslots - 1;
-    for (i = h & mask;; i = (i + 1) & mask) {
-        uint64_t e = p->slots[i];
-        if (!e)
-            return 0;
-        if (IV__SLOT_HASH(e) == h && iv__pool_eq(p, IV__SLOT_ID(e), s, n)) {
-            *id = IV__SLOT_ID(e);
-            return 1;
-        }
-    }
+    id1 = iv__pool_probe(p, s, n, iv__hash(s, n), &i);
+    if (id1)
+        *id = id1 - 1;
+    return id1 != 0;
 }
 
 static int iv__pool_rehash(iv__pool *p, const iv__alloc *a, size_t nslots)
 {
-    uint64_t *ns = iv__calloc(a, nslots, sizeof *ns);
+    iv__pool_slot *ns = iv__calloc(a, nslots, sizeof *ns);
     size_t id, mask = nslots - 1;
     if (!ns)
         return iv__nomem("string pool hash table");
     for (id = 1; id < p->count; id++) {
-        size_t i = p->ents[id].hash & mask;
-        while (ns[i])
+        const iv__pool_ent *en = &p->ents[id];
+        size_t i = en->hash & mask;
+        while (ns[i].id1)
             i = (i + 1) & mask;
-        ns[i] = IV__SLOT(p->ents[id].hash, id);
+        ns[i].key = en->len <= 8 ? iv__pool_key8(p->bytes + en->off, en->len) : 0;
+        ns[i].tag = iv__pool_tag(en->hash, en->len);
+        ns[i].id1 = (uint32_t)id + 1;
     }
     iv__free(a, p->slots, p->nslots * sizeof *p->slots);
     p->slots = ns;
@@ -170,7 +166,7 @@ int iv__pool_intern_miss(iv__pool *p, const iv__alloc *a, const char *s, size_t 
 static int iv__pool_intern_slow(iv__pool *p, const iv__alloc *a, const char *s, size_t n,
                                 int hashed, uint32_t h, uint32_t *id, uint64_t *limit_left)
 {
-    size_t mask, i;
+    size_t i;
     int rc;
     if (n == 0) {
         *id = 0;
@@ -184,17 +180,12 @@ static int iv__pool_intern_slow(iv__pool *p, const iv__alloc *a, const char *s, 
     if (p->nodedup)
         h = 0;
     else {
+        uint32_t id1;
         if (!hashed)
             h = iv__hash(s, n);
-        mask = p->nslots - 1;
-        for (i = h & mask;; i = (i + 1) & mask) {
-            uint64_t e = p->slots[i];
-            if (!e)
-                break;
-            if (IV__SLOT_HASH(e) == h && iv__pool_eq(p, IV__SLOT_ID(e), s, n)) {
-                *id = p->last = IV__SLOT_ID(e);
-                return IV_OK;
-            }
+        if ((id1 = iv__pool_probe(p, s, n, h, &i)) != 0) {
+            *id = p->last = id1 - 1;
+            return IV_OK;
         }
     }
     /* Insert. Make room everywhere first so that a failure changes nothing. */
@@ -218,11 +209,14 @@ static int iv__pool_intern_slow(iv__pool *p, const iv__alloc *a, const char *s, 
     }
     if (n > UINT32_MAX)
         return iv__error(IV_ELIMIT, "string longer than 4 GiB");
-    if (!p->nodedup && (p->count + 1) * 2 > p->nslots) {
+    if (!p->nodedup && p->count * IV__POOL_LOAD_DEN > p->nslots * IV__POOL_LOAD_NUM) {
+        /* count - 1 strings in the table (id 0 is not): grow before it holds more
+         * than IV__POOL_LOAD of the slots */
+        size_t mask;
         if ((rc = iv__pool_rehash(p, a, p->nslots * 2)) != IV_OK)
             return rc;
         mask = p->nslots - 1;
-        for (i = h & mask; p->slots[i]; i = (i + 1) & mask)
+        for (i = h & mask; p->slots[i].id1; i = (i + 1) & mask)
             ;
     }
     if (n >= 8 && n <= 16) { /* two overlapping 8-byte copies instead of a call */
@@ -236,8 +230,11 @@ static int iv__pool_intern_slow(iv__pool *p, const iv__alloc *a, const char *s, 
     p->ents[p->count].off = p->nbytes - n - 1;
     p->ents[p->count].len = (uint32_t)n;
     p->ents[p->count].hash = h;
-    if (!p->nodedup)
-        p->slots[i] = IV__SLOT(h, p->count);
+    if (!p->nodedup) {
+        p->slots[i].key = n <= 8 ? iv__pool_key8(s, n) : 0;
+        p->slots[i].tag = iv__pool_tag(h, n);
+        p->slots[i].id1 = (uint32_t)p->count + 1;
+    }
     *id = p->last = (uint32_t)p->count;
     p->count++;
     if (limit_left)
@@ -259,9 +256,9 @@ void iv__pool_truncate(iv__pool *p, size_t count)
         uint32_t id = (uint32_t)p->count - 1;
         if (!p->nodedup) {
             size_t i = p->ents[id].hash & mask;
-            while (IV__SLOT_ID(p->slots[i]) != id)
+            while (p->slots[i].id1 != id + 1)
                 i = (i + 1) & mask;
-            p->slots[i] = 0;
+            memset(&p->slots[i], 0, sizeof p->slots[i]);
         }
         p->nbytes = p->ents[id].off;
         p->count--;

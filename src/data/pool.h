@@ -21,14 +21,27 @@ typedef struct iv__pool_recent {
 } iv__pool_recent;
 #define IV__POOL_RECENT 16
 
+/* A slot of the hash table: the id, a tag and, for a string of 1..8 bytes, the string
+ * itself (iv__pool_key8), so that finding a short string reads one slot and nothing
+ * else (one cache miss in a large table instead of three: slot, entry, bytes). */
+typedef struct iv__pool_slot {
+    uint64_t key;       /* the string of 1..8 bytes packed; 0 for longer ones */
+    uint32_t tag;       /* iv__pool_tag: the hash with its low 4 bits the length (15: > 8) */
+    uint32_t id1;       /* id + 1; 0 = empty */
+} iv__pool_slot;
+/* The table grows past this fill (13/16): with 16-byte slots four share a cache line,
+ * so the probes of a fuller table stay mostly in one line, and the table takes the
+ * memory the 8-byte slots of a half-full one took. */
+#define IV__POOL_LOAD_NUM 13
+#define IV__POOL_LOAD_DEN 16
+
 typedef struct iv__pool {
     char *bytes;        /* every string, each followed by a NUL */
     size_t nbytes, capbytes;
     iv__pool_ent *ents; /* ents[id] */
     size_t count, capids;
-    uint64_t *slots;    /* open addressing, linear probing: hash << 32 | (id + 1), 0 = empty;
-                           the hash in the slot spares a load of ents[] per probe */
-    size_t nslots;      /* power of two, at most half full */
+    iv__pool_slot *slots; /* open addressing, linear probing (iv__pool_slot) */
+    size_t nslots;      /* power of two, at most IV__POOL_LOAD full */
     uint32_t last;      /* id of the last string interned (a one-entry cache: consecutive
                            rows often repeat a contact or a channel) */
     int nodedup;        /* append only, no hash table: for columns whose values are
@@ -114,35 +127,86 @@ static inline int iv__pool_intern(iv__pool *p, const iv__alloc *a, const char *s
 int iv__pool_intern_hashed(iv__pool *p, const iv__alloc *a, const char *s, size_t n, uint32_t h,
                            uint32_t *id, uint64_t *limit_left);
 
-#define IV__SLOT(h, id) (((uint64_t)(h) << 32) | ((uint64_t)(id) + 1))
-#define IV__SLOT_ID(e) ((uint32_t)((e) & 0xffffffffu) - 1)
-#define IV__SLOT_HASH(e) ((uint32_t)((e) >> 32))
+/* The tag of a slot: the hash with its low 4 bits replaced by the length (1..8), or 15
+ * for a longer string (whose bytes are then compared through ents[]). The slot's place
+ * comes from the whole hash. */
+static inline uint32_t iv__pool_tag(uint32_t h, size_t n)
+{
+    return (h & ~UINT32_C(15)) | (uint32_t)(n <= 8 ? n : 15);
+}
 
-/* Prefetches for a lookup of hash h a few rows ahead, so that the three dependent
- * cache misses of a lookup in a large pool (the slot, the entry it names, the string's
- * bytes) overlap with other rows' work: stage 1 fetches the first slot the lookup
- * probes, stage 2 the entry that slot names, stage 3 the entry's bytes. Each stage
- * reads what the previous one fetched; a wrong guess (a collision, a resize) costs
- * only a wasted prefetch. */
-static inline void iv__pool_prefetch(const iv__pool *p, uint32_t h, int stage)
+/* A string of 1..8 bytes in one word: with its length known (the tag), equal words are
+ * equal strings (iv__words16's two words fit in 64 bits below 8 bytes). */
+static inline uint64_t iv__pool_key8(const char *s, size_t n)
+{
+    uint64_t a, b;
+    iv__words16(s, n, &a, &b);
+    return n >= 8 ? a : a | b << 32;
+}
+
+/* Probe for a non-empty string with hash h: returns id + 1 when present, else 0 with *at
+ * the empty slot where it would go. */
+static inline uint32_t iv__pool_probe(const iv__pool *p, const char *s, size_t n, uint32_t h,
+                                      size_t *at)
+{
+    size_t mask = p->nslots - 1, i = h & mask;
+    uint32_t tag = iv__pool_tag(h, n);
+    if (n <= 8) {
+        uint64_t key = iv__pool_key8(s, n);
+        for (;; i = (i + 1) & mask) {
+            const iv__pool_slot *e = &p->slots[i];
+            if (!e->id1)
+                break;
+            if (e->tag == tag && e->key == key)
+                return e->id1;
+        }
+    } else {
+        for (;; i = (i + 1) & mask) {
+            const iv__pool_slot *e = &p->slots[i];
+            if (!e->id1)
+                break;
+            if (e->tag == tag) {
+                const iv__pool_ent *en = &p->ents[e->id1 - 1];
+                if (en->len == n && memcmp(p->bytes + en->off, s, n) == 0)
+                    return e->id1;
+            }
+        }
+    }
+    *at = i;
+    return 0;
+}
+
+/* Prefetch for a lookup of a string of n bytes with hash h a few rows ahead. A string of
+ * up to 8 bytes is found in its slot: stage 1 fetches the slot's cache line, and the
+ * next when the slot is in the second half of its line (where a probe often runs on). A longer one needs the entry the slot names and its
+ * bytes: stage 2 fetches the entry, stage 3 the bytes (each stage reads what the
+ * previous one fetched); for a short string stages 2 and 3 do nothing. A wrong guess
+ * (a collision, a resize) costs only a wasted prefetch. */
+static inline void iv__pool_prefetch(const iv__pool *p, uint32_t h, size_t n, int stage)
 {
 #if defined(__GNUC__)
-    const uint64_t *slot = &p->slots[h & (p->nslots - 1)];
-    uint64_t e;
+    size_t mask = p->nslots - 1;
+    const iv__pool_slot *slot = &p->slots[h & mask];
+    uint32_t id1;
     if (stage == 1) {
         __builtin_prefetch(slot);
+        if ((h & 3) >= 2) /* a slot in the second half of its line: a probe may run on */
+            __builtin_prefetch(&p->slots[((h & mask) + 2) & mask]);
         return;
     }
-    e = *slot;
-    if (!e || IV__SLOT_ID(e) >= p->count)
+    if (n <= 8)
+        return;
+    id1 = slot->id1;
+    if (!id1 || id1 - 1 >= p->count)
         return;
     if (stage == 2)
-        __builtin_prefetch(&p->ents[IV__SLOT_ID(e)]);
+        __builtin_prefetch(&p->ents[id1 - 1]);
     else
-        __builtin_prefetch(p->bytes + p->ents[IV__SLOT_ID(e)].off);
+        __builtin_prefetch(p->bytes + p->ents[id1 - 1].off);
 #else
     (void)p;
     (void)h;
+    (void)n;
     (void)stage;
 #endif
 }
@@ -153,21 +217,12 @@ static inline void iv__pool_prefetch(const iv__pool *p, uint32_t h, int stage)
 static inline int iv__pool_lookup(const iv__pool *p, const char *s, size_t n, uint32_t h,
                                   uint32_t *id)
 {
-    size_t mask = p->nslots - 1, i;
-    if (p->nodedup)
+    size_t at;
+    uint32_t id1;
+    if (p->nodedup || !(id1 = iv__pool_probe(p, s, n, h, &at)))
         return 0;
-    for (i = h & mask;; i = (i + 1) & mask) {
-        uint64_t e = p->slots[i];
-        if (!e)
-            return 0;
-        if (IV__SLOT_HASH(e) == h) {
-            const iv__pool_ent *en = &p->ents[IV__SLOT_ID(e)];
-            if (en->len == n && iv__bytes_same(p->bytes + en->off, s, n)) {
-                *id = IV__SLOT_ID(e);
-                return 1;
-            }
-        }
-    }
+    *id = id1 - 1;
+    return 1;
 }
 
 /* Find only: returns 1 and sets *id when present. */

@@ -607,8 +607,8 @@ static void iv__lazy_zero(iv_store *s, size_t row)
         iv__codes_set(&s->dims[d].codes, row, 0);
 }
 
-/* How many rows ahead the loop fetches the contact's hash slot, the entry it names and
- * the entry's bytes (iv__pool_prefetch's three stages). */
+/* How many rows ahead the loop fetches the contact's hash slot, and for a contact longer
+ * than 8 bytes the entry it names and the entry's bytes (iv__pool_prefetch's stages). */
 #define IV__PF_SLOT 12
 #define IV__PF_ENT 8
 #define IV__PF_BYTES 4
@@ -636,11 +636,11 @@ int iv__store_push_rows(iv_store *s, const iv__brow *q, size_t n, const uint16_t
             __builtin_prefetch((const char *)&q[k + IV__PF_QROW] + 64);
         }
         if (k + IV__PF_SLOT < n)
-            iv__pool_prefetch(cp, q[k + IV__PF_SLOT].hash, 1);
+            iv__pool_prefetch(cp, q[k + IV__PF_SLOT].hash, q[k + IV__PF_SLOT].sn[0], 1);
         if (k + IV__PF_ENT < n)
-            iv__pool_prefetch(cp, q[k + IV__PF_ENT].hash, 2);
+            iv__pool_prefetch(cp, q[k + IV__PF_ENT].hash, q[k + IV__PF_ENT].sn[0], 2);
         if (k + IV__PF_BYTES < n)
-            iv__pool_prefetch(cp, q[k + IV__PF_BYTES].hash, 3);
+            iv__pool_prefetch(cp, q[k + IV__PF_BYTES].hash, q[k + IV__PF_BYTES].sn[0], 3);
 #endif
         if ((o->sn[3] | o->sn[4] | o->ndims) || !isnan(o->score) || !isnan(o->rv) ||
             row >= f.room || !f.lazy_ok) {
