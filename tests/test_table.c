@@ -1,6 +1,7 @@
 /* Tables: typed cells, undefined cells, and the three exports written out by hand. */
 #include <check.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "table.h"
@@ -219,6 +220,71 @@ START_TEST(table_building_and_export_survive_every_allocation_failure)
 }
 END_TEST
 
+START_TEST(reserved_rows_read_back_like_grown_ones_and_a_failed_reserve_changes_nothing)
+{
+    iv__alloc a;
+    tu_alloc ta;
+    iv_table *t;
+    size_t i;
+    long k;
+    char buf[16];
+    iv__alloc_init(&a, NULL, NULL);
+    t = iv__table_new(&a);
+    ck_assert_ptr_nonnull(t);
+    ck_assert_int_eq(iv__table_add_col(t, "x", IV_COL_DOUBLE), 0);
+    ck_assert_int_eq(iv__table_add_col(t, "n", IV_COL_INT), 1);
+    ck_assert_int_eq(iv__table_add_col(t, "s", IV_COL_STRING), 2);
+    ck_assert_int_eq(iv__table_add_col(t, "l", IV_COL_LIST), 3);
+    ck_assert_int_eq(iv__table_reserve(t, 1000), IV_OK);
+    ck_assert_int_eq(iv__table_reserve(t, 10), IV_OK); /* smaller: nothing to do */
+    ck_assert_uint_eq(iv_table_nrows(t), 0);
+    /* 1000 rows fill the reservation, 17 more grow it: row i holds x = i / 2 when i is
+     * even (undefined when odd), n = 3 i, s = "r<i>" and a one-item list */
+    for (i = 0; i < 1017; i++) {
+        ck_assert_int_eq(iv__table_add_row(t), (long)i);
+        if (i % 2 == 0)
+            ck_assert_int_eq(iv__table_set_double(t, i, 0, (double)i / 2), IV_OK);
+        ck_assert_int_eq(iv__table_set_int(t, i, 1, (int64_t)(3 * i)), IV_OK);
+        snprintf(buf, sizeof buf, "r%zu", i);
+        ck_assert_int_eq(iv__table_set_string(t, i, 2, buf, strlen(buf)), IV_OK);
+        ck_assert_int_eq(iv__table_list_push(t, i, 3, "x", 1), IV_OK);
+    }
+    ck_assert_uint_eq(iv_table_nrows(t), 1017);
+    for (i = 0; i < 1017; i += 101) {
+        snprintf(buf, sizeof buf, "r%zu", i);
+        if (i % 2 == 0)
+            ck_assert_double_eq(iv_table_get_double(t, i, 0), (double)i / 2);
+        else
+            ck_assert(isnan(iv_table_get_double(t, i, 0)) && !iv_table_is_defined(t, i, 0));
+        ck_assert_int_eq(iv_table_get_int(t, i, 1), (int64_t)(3 * i));
+        ck_assert_str_eq(iv_table_get_string(t, i, 2), buf);
+    }
+    iv_table_free(t);
+
+    /* the reservation's allocation fails: the table keeps its rows and still grows */
+    for (k = 1; k <= 4; k++) { /* the two pointer arrays, the column, its flags */
+        tu_alloc_reset(&ta, 0);
+        iv__alloc_init(&a, tu_alloc_fn, &ta);
+        t = iv__table_new(&a);
+        ck_assert_ptr_nonnull(t);
+        ck_assert_int_eq(iv__table_add_col(t, "x", IV_COL_DOUBLE), 0);
+        ck_assert_int_eq(iv__table_add_row(t), 0);
+        ck_assert_int_eq(iv__table_set_double(t, 0, 0, 2.5), IV_OK);
+        ta.fail_at = ta.calls + k; /* the k-th allocation of the reserve */
+        ck_assert_int_eq(iv__table_reserve(t, 100000), IV_ENOMEM);
+        ck_assert(ta.failed);
+        ck_assert_uint_eq(iv_table_nrows(t), 1);
+        ck_assert_double_eq(iv_table_get_double(t, 0, 0), 2.5);
+        for (i = 1; i < 40; i++)
+            ck_assert_int_eq(iv__table_add_row(t), (long)i);
+        ck_assert_double_eq(iv_table_get_double(t, 0, 0), 2.5);
+        ck_assert(!iv_table_is_defined(t, 39, 0));
+        iv_table_free(t);
+        ck_assert_int_eq(ta.live, 0);
+    }
+}
+END_TEST
+
 static void table_tests(TCase *tc)
 {
     tcase_add_test(tc, cells_read_back_by_type_and_undefined_reads_as_nan_or_null);
@@ -229,6 +295,7 @@ static void table_tests(TCase *tc)
     tcase_add_test(tc, doubles_export_with_the_shortest_round_trip_digits);
     tcase_add_test(tc, text_export_aligns_columns_and_shows_undefined_as_dash);
     tcase_add_test(tc, table_building_and_export_survive_every_allocation_failure);
+    tcase_add_test(tc, reserved_rows_read_back_like_grown_ones_and_a_failed_reserve_changes_nothing);
 }
 
 TU_SUITE_MAIN("table", table_tests)

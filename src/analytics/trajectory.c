@@ -284,6 +284,8 @@ IV_API int iv_pattern_trajectories(iv_table **out, const iv_store *store, const 
         if (iv__table_add_col(tab, name, IV_COL_DOUBLE) < 0)
             rc = IV_ENOMEM;
     }
+    if (!rc && t.n)
+        rc = iv__table_reserve(tab, t.n); /* one allocation per column, not log2(n) */
     for (i = 0; !rc && i < t.n; i++) {
         size_t r = perm[i];
         uint32_t id = t.contact[r];

@@ -98,50 +98,70 @@ int iv__table_add_col(iv_table *t, const char *name, int type)
     return (int)t->ncols++;
 }
 
+/* Room for ncap rows (> caprows) in every column: new blocks, the rows so far copied, the
+ * old blocks swapped out only when every allocation succeeded (a failure part-way leaves
+ * the table as it was). The rows after nrows are not initialised: iv__table_add_row
+ * clears each cell of a row as it adds it, and nothing reads past nrows. */
+static int iv__table_grow(iv_table *t, size_t ncap)
+{
+    void **nv = NULL, **nd = NULL;
+    size_t c;
+    int ok = 1;
+    nv = iv__calloc(&t->alloc, t->ncols ? t->ncols : 1, sizeof *nv);
+    nd = iv__calloc(&t->alloc, t->ncols ? t->ncols : 1, sizeof *nd);
+    if (!nv || !nd)
+        ok = 0;
+    for (c = 0; ok && c < t->ncols; c++) {
+        size_t esz = iv__tcol_esz(t->cols[c].type);
+        if (ncap > SIZE_MAX / esz) {
+            ok = 0;
+            break;
+        }
+        nv[c] = iv__malloc(&t->alloc, ncap * esz);
+        nd[c] = iv__malloc(&t->alloc, ncap);
+        if (!nv[c] || !nd[c]) {
+            ok = 0;
+            break;
+        }
+        if (t->nrows) {
+            memcpy(nv[c], t->cols[c].v.d, t->nrows * esz);
+            memcpy(nd[c], t->cols[c].def, t->nrows);
+        }
+    }
+    if (!ok) {
+        for (c = 0; nv && nd && c < t->ncols; c++) {
+            iv__free(&t->alloc, nv[c], ncap * iv__tcol_esz(t->cols[c].type));
+            iv__free(&t->alloc, nd[c], ncap);
+        }
+        iv__free(&t->alloc, nv, (t->ncols ? t->ncols : 1) * sizeof *nv);
+        iv__free(&t->alloc, nd, (t->ncols ? t->ncols : 1) * sizeof *nd);
+        return iv__nomem("table rows");
+    }
+    for (c = 0; c < t->ncols; c++) {
+        iv__free(&t->alloc, t->cols[c].v.d, t->caprows * iv__tcol_esz(t->cols[c].type));
+        iv__free(&t->alloc, t->cols[c].def, t->caprows);
+        t->cols[c].v.d = nv[c];
+        t->cols[c].def = nd[c];
+    }
+    iv__free(&t->alloc, nv, (t->ncols ? t->ncols : 1) * sizeof *nv);
+    iv__free(&t->alloc, nd, (t->ncols ? t->ncols : 1) * sizeof *nd);
+    t->caprows = ncap;
+    return IV_OK;
+}
+
+int iv__table_reserve(iv_table *t, size_t rows)
+{
+    return rows > t->caprows ? iv__table_grow(t, rows) : IV_OK;
+}
+
 long iv__table_add_row(iv_table *t)
 {
     size_t c;
     if (t->nrows == t->caprows) {
-        size_t ncap = t->caprows ? t->caprows * 2 : 16;
-        /* grow every column; a failure part-way leaves some columns larger, so grow
-         * into new blocks and swap only when all succeeded */
-        void **nv = NULL, **nd = NULL;
-        int ok = 1;
-        nv = iv__calloc(&t->alloc, t->ncols ? t->ncols : 1, sizeof *nv);
-        nd = iv__calloc(&t->alloc, t->ncols ? t->ncols : 1, sizeof *nd);
-        if (!nv || !nd)
-            ok = 0;
-        for (c = 0; ok && c < t->ncols; c++) {
-            size_t esz = iv__tcol_esz(t->cols[c].type);
-            nv[c] = iv__calloc(&t->alloc, ncap, esz);
-            nd[c] = iv__calloc(&t->alloc, ncap, 1);
-            if (!nv[c] || !nd[c]) {
-                ok = 0;
-                break;
-            }
-            if (t->nrows) {
-                memcpy(nv[c], t->cols[c].v.d, t->nrows * esz);
-                memcpy(nd[c], t->cols[c].def, t->nrows);
-            }
-        }
-        if (!ok) {
-            for (c = 0; nv && nd && c < t->ncols; c++) {
-                iv__free(&t->alloc, nv[c], ncap * iv__tcol_esz(t->cols[c].type));
-                iv__free(&t->alloc, nd[c], ncap);
-            }
-            iv__free(&t->alloc, nv, (t->ncols ? t->ncols : 1) * sizeof *nv);
-            iv__free(&t->alloc, nd, (t->ncols ? t->ncols : 1) * sizeof *nd);
+        if (t->caprows > SIZE_MAX / 2)
             return iv__nomem("table rows");
-        }
-        for (c = 0; c < t->ncols; c++) {
-            iv__free(&t->alloc, t->cols[c].v.d, t->caprows * iv__tcol_esz(t->cols[c].type));
-            iv__free(&t->alloc, t->cols[c].def, t->caprows);
-            t->cols[c].v.d = nv[c];
-            t->cols[c].def = nd[c];
-        }
-        iv__free(&t->alloc, nv, (t->ncols ? t->ncols : 1) * sizeof *nv);
-        iv__free(&t->alloc, nd, (t->ncols ? t->ncols : 1) * sizeof *nd);
-        t->caprows = ncap;
+        if (iv__table_grow(t, t->caprows ? t->caprows * 2 : 16) != IV_OK)
+            return IV_ENOMEM;
     }
     for (c = 0; c < t->ncols; c++) {
         t->cols[c].def[t->nrows] = 0;

@@ -12,6 +12,9 @@ iv_table *iv__table_new(const iv__alloc *a);
 int iv__table_add_col(iv_table *t, const char *name, int type);
 /* Append a row with every cell undefined; returns its index (>= 0) or IV_ENOMEM. */
 long iv__table_add_row(iv_table *t);
+/* Make room for `rows` rows in all (after the columns are added), so that adding that many
+ * rows allocates nothing more: IV_OK or IV_ENOMEM (the table unchanged). */
+int iv__table_reserve(iv_table *t, size_t rows);
 /* Setters: a NaN double is stored as undefined. Return IV_OK or IV_ENOMEM. */
 int iv__table_set_double(iv_table *t, size_t row, size_t col, double v);
 int iv__table_set_int(iv_table *t, size_t row, size_t col, int64_t v);   /* INT, TIME, BOOL */
