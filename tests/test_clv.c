@@ -304,6 +304,33 @@ START_TEST(bad_input_is_reported_with_the_customer_index)
 }
 END_TEST
 
+/* skip_se: the same estimates (the published ones, and bit for bit those of the fit with
+ * standard errors, which are computed after the optimum is found) and every _se undefined */
+START_TEST(skip_se_fits_the_same_estimates_without_standard_errors)
+{
+    static const char *const se[4] = {"r_se", "alpha_se", "a_se", "b_se"};
+    iv_clv_options o = IV_CLV_OPTIONS_INIT;
+    iv_clv *c = NULL, *full = fit_cdnow(IV_CLV_BGNBD);
+    double v, w;
+    int k;
+    load_cdnow();
+    o.skip_se = 1;
+    ck_assert_int_eq(iv_clv_fit(&c, IV_CLV_BGNBD, cx, ctx, cT, NULL, cn, &o), IV_OK);
+    check_fit(c, published[0].names, published[0].want, 4, published[0].ll, 2357);
+    for (k = 0; k < 4; k++) {
+        ck_assert_int_eq(iv_clv_get_param(c, published[0].names[k], &v), IV_OK);
+        ck_assert_int_eq(iv_clv_get_param(full, published[0].names[k], &w), IV_OK);
+        ck_assert(v == w);
+        ck_assert_int_eq(iv_clv_get_param(c, se[k], &v), IV_OK);
+        ck_assert(isnan(v));
+        ck_assert_int_eq(iv_clv_get_param(full, se[k], &w), IV_OK);
+        ck_assert(isfinite(w) && w > 0);
+    }
+    iv_clv_free(c);
+    iv_clv_free(full);
+}
+END_TEST
+
 START_TEST(options_bound_iterations_and_reject_unknown_trailing_bytes)
 {
     struct {
@@ -654,6 +681,7 @@ static void clv_tests(TCase *tc)
     tcase_add_test(tc, params_table_has_paper_names_loglik_and_customers);
     tcase_add_test(tc, bad_input_is_reported_with_the_customer_index);
     tcase_add_test(tc, options_bound_iterations_and_reject_unknown_trailing_bytes);
+    tcase_add_test(tc, skip_se_fits_the_same_estimates_without_standard_errors);
     tcase_add_test(tc, allocation_failure_in_a_fit_is_enomem_and_leaks_nothing);
     tcase_add_test(tc, rfm_from_raw_cdnow_matches_the_published_summary_and_every_model_refits);
     tcase_add_test(tc, analytic_gradient_matches_central_differences_on_every_path);

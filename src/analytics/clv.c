@@ -1674,7 +1674,7 @@ int iv__clv_fit_ex(iv_clv **out, int model, const double *x, const double *t_x, 
             (*out)->par[k] = exp(u[k]);
         for (k = 0; k < nt; k++)
             se[k] = NAN;
-        if (want_se)
+        if (want_se && !o.skip_se)
             standard_errors(&fd, np, u, se);
         for (k = 0; k < np; k++)
             (*out)->se[k] = se[k];

@@ -59,15 +59,19 @@ static const char *too_thin(const clv_data *d, char *buf, size_t cap)
     return buf;
 }
 
-/* Fit the three models; a model that cannot be fitted keeps the library's reason. Returns
- * the number fitted, or -1 when memory runs out. */
-static int fit_all(const clv_data *d, fits *f)
+/* Fit the three models, with standard errors when se is set (the calibration fits only
+ * predict); a model that cannot be fitted keeps the library's reason. Returns the number
+ * fitted, or -1 when memory runs out. */
+static int fit_all(const clv_data *d, fits *f, int se)
 {
     size_t k;
     int got = 0;
+    iv_clv_options o;
+    iv_clv_options_init(&o, sizeof o);
+    o.skip_se = !se;
     memset(f, 0, sizeof *f);
     for (k = 0; k < NMODELS; k++) {
-        int rc = iv_clv_fit(&f->m[k], models[k].model, d->x, d->t_x, d->T, NULL, d->n, NULL);
+        int rc = iv_clv_fit(&f->m[k], models[k].model, d->x, d->t_x, d->T, NULL, d->n, &o);
         if (rc == IV_ENOMEM)
             return -1;
         if (rc == IV_OK)
@@ -471,7 +475,7 @@ static int holdout(const report_clv_in *in, int *charts)
         clv_data_free(&d);
         return CLI_OK;
     }
-    if ((got = fit_all(&d, &f)) < 0) {
+    if ((got = fit_all(&d, &f, 0)) < 0) {
         fits_free(&f);
         clv_data_free(&d);
         return cli_fail(in->cmd, "out of memory");
@@ -635,7 +639,7 @@ int report_clv(const report_clv_in *in, int *charts)
         clv_data_free(&d);
         goto end;
     }
-    if ((got = fit_all(&d, &f)) < 0) {
+    if ((got = fit_all(&d, &f, 1)) < 0) {
         fits_free(&f);
         clv_data_free(&d);
         return cli_fail(in->cmd, "out of memory");
