@@ -163,6 +163,14 @@ int iv__pool_intern_miss(iv__pool *p, const iv__alloc *a, const char *s, size_t 
     return rc;
 }
 
+/* Remember id (the string s of n bytes) as the last one interned. */
+static void iv__pool_set_last(iv__pool *p, uint32_t id, const char *s, size_t n)
+{
+    p->last = id;
+    p->last_n = n <= 8 ? (uint32_t)n : 0;
+    p->last_key = n <= 8 ? iv__pool_key8(s, n) : 0;
+}
+
 static int iv__pool_intern_slow(iv__pool *p, const iv__alloc *a, const char *s, size_t n,
                                 int hashed, uint32_t h, uint32_t *id, uint64_t *limit_left)
 {
@@ -172,7 +180,8 @@ static int iv__pool_intern_slow(iv__pool *p, const iv__alloc *a, const char *s, 
         *id = 0;
         return IV_OK;
     }
-    if (p->last && iv__pool_eq(p, p->last, s, n)) {
+    if (p->last && (n <= 8 ? p->last_n == n && p->last_key == iv__pool_key8(s, n)
+                           : iv__pool_eq(p, p->last, s, n))) {
         *id = p->last;
         return IV_OK;
     }
@@ -184,7 +193,8 @@ static int iv__pool_intern_slow(iv__pool *p, const iv__alloc *a, const char *s, 
         if (!hashed)
             h = iv__hash(s, n);
         if ((id1 = iv__pool_probe(p, s, n, h, &i)) != 0) {
-            *id = p->last = id1 - 1;
+            *id = id1 - 1;
+            iv__pool_set_last(p, id1 - 1, s, n);
             return IV_OK;
         }
     }
@@ -235,7 +245,8 @@ static int iv__pool_intern_slow(iv__pool *p, const iv__alloc *a, const char *s, 
         p->slots[i].tag = iv__pool_tag(h, n);
         p->slots[i].id1 = (uint32_t)p->count + 1;
     }
-    *id = p->last = (uint32_t)p->count;
+    *id = (uint32_t)p->count;
+    iv__pool_set_last(p, *id, s, n);
     p->count++;
     if (limit_left)
         (*limit_left)--;
@@ -247,8 +258,10 @@ void iv__pool_truncate(iv__pool *p, size_t count)
     size_t mask = p->nslots - 1, k;
     /* Remove in reverse insertion order: with linear probing, no entry inserted
      * earlier can have probed past a later one, so clearing its slot is safe. */
-    if (p->last >= count)
+    if (p->last >= count) {
         p->last = 0;
+        p->last_n = 0;
+    }
     for (k = 0; k < IV__POOL_RECENT; k++)
         if (p->recent[k].id >= count)
             p->recent[k].n = 0;

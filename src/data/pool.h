@@ -44,6 +44,9 @@ typedef struct iv__pool {
     size_t nslots;      /* power of two, at most IV__POOL_LOAD full */
     uint32_t last;      /* id of the last string interned (a one-entry cache: consecutive
                            rows often repeat a contact or a channel) */
+    uint32_t last_n;    /* its length when 1..8 bytes, with the string packed in last_key
+                           (iv__pool_key8), so that checking it reads no entry; else 0 */
+    uint64_t last_key;
     int nodedup;        /* append only, no hash table: for columns whose values are
                            unique anyway (source ids); find() then scans */
     iv__pool_recent recent[IV__POOL_RECENT]; /* direct-mapped by content: a column's few
@@ -190,7 +193,7 @@ static inline void iv__pool_prefetch(const iv__pool *p, uint32_t h, size_t n, in
     uint32_t id1;
     if (stage == 1) {
         __builtin_prefetch(slot);
-        if ((h & 3) >= 2) /* a slot in the second half of its line: a probe may run on */
+        if (((uintptr_t)slot & 63) >= 32) /* in the second half of its line: a probe may run on */
             __builtin_prefetch(&p->slots[((h & mask) + 2) & mask]);
         return;
     }
