@@ -665,7 +665,7 @@ END_TEST
 START_TEST(ascii_check_finds_one_nul_or_high_byte_anywhere)
 {
     static const unsigned char bad[] = { 0x00, 0x80, 0xff, 0xc3 };
-    char buf[81];
+    char buf[81] = {0}; /* (n = 0 passes no byte of it; gcc -O2 warned) */
     size_t n, at, k;
     for (n = 0; n <= 80; n++) {
         for (k = 0; k < n; k++)
