@@ -29,32 +29,12 @@ static int ingest(iv_store **out, const iv_source *src, int format, int lenient,
                   size_t chunk, iv_ingest_stats *st)
 {
     iv_ingest_options o = IV_INGEST_OPTIONS_INIT;
-    iv_ingest *ing = NULL;
-    size_t off = 0;
-    int rc;
     if (!*out)
         ck_assert_int_eq(iv_store_new(out, NULL), IV_OK);
     o.format = format;
     o.policy = lenient ? IV_POLICY_LENIENT : IV_POLICY_STRICT;
     o.source = src;
-    rc = iv_ingest_new(&ing, *out, &o);
-    if (rc)
-        return rc;
-    if (!chunk)
-        chunk = len ? len : 1;
-    while (off < len && rc == IV_OK) {
-        size_t n = len - off < chunk ? len - off : chunk;
-        rc = iv_ingest_push(ing, data + off, n);
-        off += n;
-    }
-    if (rc == IV_OK)
-        rc = iv_ingest_finish(ing);
-    if (st) {
-        st->size = sizeof *st;
-        ck_assert_int_eq(iv_ingest_get_stats(ing, st), IV_OK);
-    }
-    iv_ingest_free(ing);
-    return rc;
+    return tu_ingest_text(*out, &o, data, len, chunk, st);
 }
 
 static int64_t ts_of(const iv_store *s, size_t row)
