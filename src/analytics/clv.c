@@ -1645,10 +1645,10 @@ int iv__clv_fit_ex(iv_clv **out, int model, const double *x, const double *t_x, 
         oo.gtol = o.tolerance;
     oo.progress = o.progress;
     oo.payload = o.progress_payload;
-    if (nt > np) /* covariates: the Hessian from each customer's own (doc/CLV.md section 13) */
+    if (nt > np) { /* covariates: the Hessian from each customer's own (doc/CLV.md section 13) */
         oo.hessian = cov_hessian;
-    if (nt > np) /* BFGS starts from the outer product: one kernel pass */
-        oo.hessian0 = cov_bhhh;
+        oo.hessian0 = cov_bhhh; /* BFGS starts from the outer product: one kernel pass */
+    }
     /* BFGS and Newton; a maximum on the boundary is reported before any fallback (which
      * would only crawl further towards it) */
     rc = iv__optim_bfgs_newton(objective, &fd, (size_t)nt, u, &oo, &res);

@@ -19,6 +19,7 @@ differentiation (mp.diff) of the direct sum at 40 digits.
 
   /usr/bin/python3 tests/ref/bgbb_ref.py > tests/ref/bgbb_ref.h   (about 5 minutes)
 """
+import math
 from fractions import Fraction
 
 import mpmath as mp
@@ -49,7 +50,7 @@ def tail_sum(al, be, ga, de, x, tx, m):
     # common denominator D of the parameters: every factor is an integer over D
     D = 1
     for f in (fal, fbe, fga, fde):
-        D = D * f.denominator // __import__("math").gcd(D, f.denominator)
+        D = D * f.denominator // math.gcd(D, f.denominator)
     py = int((fbe + tx - x) * D)
     qy = int((fal + fbe + tx) * D)
     pk = int((fde + tx) * D)
@@ -68,7 +69,8 @@ def tail_sum(al, be, ga, de, x, tx, m):
     return mp.mpf(S) / mp.mpf(one)
 
 
-def log_l(al, be, ga, de, x, tx, n):
+def first_terms(al, be, ga, de, x, tx, n):
+    """The alive term of L and the sum's first term T_0, at 40 digits."""
     al, be, ga, de = (mp.mpf(v) for v in (al, be, ga, de))
     B = mp.beta
     alive = B(al + x, be + n - x) / B(al, be) * B(ga, de + n) / B(ga, de)
@@ -79,7 +81,7 @@ def log_l(al, be, ga, de, x, tx, n):
 def cell(par, x, tx, n):
     """log L and P(alive at n+1) (0 when below 1e-300: it underflows in a double)."""
     al, be, ga, de = par
-    alive, t0 = log_l(al, be, ga, de, x, tx, n)
+    alive, t0 = first_terms(al, be, ga, de, x, tx, n)
     L = alive + t0 * tail_sum(al, be, ga, de, x, tx, n - tx)
     nxt = mp.beta(al + x, be + n - x) / mp.beta(al, be) * mp.beta(ga, de + n + 1) / mp.beta(ga, de)
     pa = nxt / L
