@@ -1,6 +1,11 @@
-/* Core: status texts, the thread's last error, versions, enum names, option checks. */
+/* Core: status texts, the thread's last error, versions, enum names, option checks, the
+ * default allocator. */
+#define _DEFAULT_SOURCE 1 /* madvise, MAP_ANONYMOUS */
 #include <check.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "core.h"
 #include "iv/version.h"
@@ -63,6 +68,73 @@ START_TEST(ieq_is_ascii_case_insensitive_and_exact_in_length)
 }
 END_TEST
 
+/* The VmFlags line of the mapping of /proc/self/smaps that holds address a: 1 when it
+ * holds the flag "hg" (MADV_HUGEPAGE was applied), 0 when not, -1 when no mapping holds a
+ * or smaps is unreadable. */
+static int tu_vma_has_hg(uintptr_t a)
+{
+    FILE *f = fopen("/proc/self/smaps", "r");
+    char line[512];
+    int in = 0, r = -1;
+    if (!f)
+        return -1;
+    while (fgets(line, sizeof line, f)) {
+        unsigned long lo, hi;
+        if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' ')) {
+            in = a >= lo && a < hi;
+            continue;
+        }
+        if (in && strncmp(line, "VmFlags:", 8) == 0) {
+            r = strstr(line, " hg") != NULL;
+            break;
+        }
+    }
+    fclose(f);
+    return r;
+}
+
+/* The kernel's own answer, asked independently of the library: does madvise(MADV_HUGEPAGE)
+ * on a fresh anonymous mapping succeed here? */
+static int tu_kernel_takes_hugepage_advice(void)
+{
+    size_t n = (size_t)4 << 20;
+    void *m = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    int ok;
+    ck_assert_ptr_ne(m, MAP_FAILED);
+    ok = madvise(m, n, MADV_HUGEPAGE) == 0;
+    munmap(m, n);
+    return ok;
+}
+
+/* A block of IV__HUGE_MIN bytes or more from the default allocator is advised for
+ * transparent huge pages (VmFlags "hg" in smaps over its aligned interior) wherever the
+ * kernel takes the advice; growing it keeps its bytes; a kernel without the advice still
+ * gets a usable block. */
+START_TEST(default_allocator_advises_huge_pages_for_large_blocks_and_keeps_bytes)
+{
+    iv__alloc a;
+    size_t n = (size_t)8 << 20, i;
+    unsigned char *p, *q;
+    uintptr_t mid;
+    int kernel = tu_kernel_takes_hugepage_advice();
+    iv__alloc_init(&a, NULL, NULL);
+    p = iv__malloc(&a, n);
+    ck_assert_ptr_nonnull(p);
+    for (i = 0; i < n; i += 4093)
+        p[i] = (unsigned char)(i * 7u);
+    mid = ((uintptr_t)p + n / 2) & ~(((uintptr_t)2 << 20) - 1);
+    ck_assert_int_eq(tu_vma_has_hg(mid), kernel);
+    q = iv__realloc(&a, p, n, 3 * n);
+    ck_assert_ptr_nonnull(q);
+    for (i = 0; i < n; i += 4093)
+        ck_assert_uint_eq(q[i], (unsigned char)(i * 7u));
+    memset(q + n, 0x5a, 2 * n); /* the new part is writable */
+    mid = ((uintptr_t)q + 2 * n) & ~(((uintptr_t)2 << 20) - 1);
+    ck_assert_int_eq(tu_vma_has_hg(mid), kernel);
+    iv__free(&a, q, 3 * n);
+}
+END_TEST
+
 static void core_tests(TCase *tc)
 {
     tcase_add_test(tc, strerror_names_every_status_and_unknown_codes);
@@ -71,6 +143,7 @@ static void core_tests(TCase *tc)
     tcase_add_test(tc, enum_names_are_the_spec_vocabulary);
     tcase_add_test(tc, options_with_unknown_nonzero_trailing_bytes_are_rejected);
     tcase_add_test(tc, ieq_is_ascii_case_insensitive_and_exact_in_length);
+    tcase_add_test(tc, default_allocator_advises_huge_pages_for_large_blocks_and_keeps_bytes);
 }
 
 TU_SUITE_MAIN("core", core_tests)

@@ -16,7 +16,9 @@ typedef struct iv__alloc {
     void *ud;
 } iv__alloc;
 
-/* The default hook (malloc/realloc/free). */
+/* The default hook (malloc/realloc/free). A block of IV__HUGE_MIN bytes or more is
+ * advised for transparent huge pages (its 2 MiB-aligned interior; core.c says why). */
+#define IV__HUGE_MIN ((size_t)4 << 20)
 void *iv__default_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
 /* Fill a from (fn, ud); fn NULL means the default. */
 void iv__alloc_init(iv__alloc *a, iv_alloc_fn fn, void *ud);
