@@ -303,6 +303,110 @@ START_TEST(weekly_cohorts_use_iso_weeks)
 }
 END_TEST
 
+/* Rows on the edges of calendar periods (the last millisecond of one, the first of the
+ * next; a leap day; before 1970), through the lifecycle and the cohorts. Months:
+ *   a: 2023-12-31T23:59:59.999 (Dec), 2024-01-01T00:00 (Jan), 2024-01-31T23:59:59.999 (Jan),
+ *      2024-03-01T00:00 (Mar)
+ *   b: 2024-02-29T23:59:59.999 (Feb, leap day), 2024-03-01T00:00 (Mar)
+ *   c: 2024-04-30T23:59:59.999 (Apr), 2024-05-01T00:00 (May: the last timestamp)
+ * Lifecycle (new, returning, resurrecting, dormant shown negative):
+ *   2023-12: a new.  2024-01: a returning.  2024-02: b new, a dormant (gap before Mar).
+ *   2024-03: a resurrecting, b returning.  2024-04: c new, a and b dormant.
+ *   2024-05: c returning.
+ * Cohorts (observed while the period's last day <= 2024-05-01):
+ *   2023-12 (a): k0 1, k1 1 (Jan), k2 0, k3 1 (Mar), k4 0; k5 (May) not observed.
+ *   2024-02 (b): k0 1, k1 1, k2 0; k3 (May) not observed.
+ *   2024-04 (c): k0 1; k1 (May) not observed.
+ * The same with a selection that keeps every row (the row-by-row walk) gives the same tables.
+ * Weeks (ISO, Monday first; 2024-01-01 is Monday of W01):
+ *   d: Sun 2024-01-07T23:59:59.999 (W01), Mon 01-08T00:00 (W02), Sun 01-14T23:59:59.999 (W02),
+ *      Mon 01-22T00:00 (W04): W01 new, W02 returning, W03 dormant, W04 resurrecting.
+ * Before 1970: e: 1969-12-31T23:59:59.999 (1969-12), 1970-01-01T00:00 (1970-01): new, then
+ *   returning. */
+static void check_life(const iv_table *t, size_t n, const char *const *label, const int *want)
+{
+    size_t i;
+    ck_assert_uint_eq(iv_table_nrows(t), n);
+    for (i = 0; i < n; i++) {
+        ck_assert_str_eq(tu_scell(t, i, "period"), label[i]);
+        EQ(t, i, "new", want[4 * i]);
+        EQ(t, i, "returning", want[4 * i + 1]);
+        EQ(t, i, "resurrecting", want[4 * i + 2]);
+        EQ(t, i, "dormant", want[4 * i + 3]);
+    }
+}
+
+START_TEST(lifecycle_and_cohorts_put_rows_on_period_edges_in_the_right_period)
+{
+    static const char *const months[] = {"2023-12", "2024-01", "2024-02", "2024-03", "2024-04",
+                                         "2024-05"};
+    static const int life[] = {1, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0, -1,
+                               0, 1, 1, 0, 1, 0, 0, -2, 0, 1, 0, 0};
+    static const char *const coh[] = {"2023-12", "2023-12", "2023-12", "2023-12", "2023-12",
+                                      "2023-12", "2024-02", "2024-02", "2024-02", "2024-02",
+                                      "2024-04", "2024-04"};
+    static const int ret[] = {1, 1, 0, 1, 0, -1, 1, 1, 0, -1, 1, -1}; /* -1: not observed */
+    static const char *const weeks[] = {"2024-W01", "2024-W02", "2024-W03", "2024-W04"};
+    static const int wlife[] = {1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, -1, 0, 0, 1, 0};
+    static const char *const old[] = {"1969-12", "1970-01"};
+    static const int olife[] = {1, 0, 0, 0, 0, 1, 0, 0};
+    const char *where[] = {NULL, "channel = web"};
+    iv_store *s = tu_new_store(NULL, NULL), *sw = tu_new_store(NULL, NULL),
+             *so = tu_new_store(NULL, NULL);
+    iv_query_options q = IV_QUERY_OPTIONS_INIT;
+    iv_lifecycle_options o = IV_LIFECYCLE_OPTIONS_INIT;
+    iv_table *t = NULL;
+    size_t i, k;
+    add(s, "a", tu_ts("2023-12-31T23:59:59.999Z"), "visit", NULL, NULL);
+    add(s, "a", tu_ts("2024-01-01T00:00:00Z"), "visit", NULL, NULL);
+    add(s, "b", tu_ts("2024-02-29T23:59:59.999Z"), "visit", NULL, NULL);
+    add(s, "a", tu_ts("2024-01-31T23:59:59.999Z"), "visit", NULL, NULL);
+    add(s, "b", tu_ts("2024-03-01T00:00:00Z"), "visit", NULL, NULL);
+    add(s, "a", tu_ts("2024-03-01T00:00:00Z"), "visit", NULL, NULL);
+    add(s, "c", tu_ts("2024-04-30T23:59:59.999Z"), "visit", NULL, NULL);
+    add(s, "c", tu_ts("2024-05-01T00:00:00Z"), "visit", NULL, NULL);
+    ck_assert_int_eq(iv_store_prepare(s), IV_OK);
+    o.period = IV_PERIOD_MONTH;
+    for (k = 0; k < 2; k++) {
+        q.where = where[k];
+        ck_assert_msg(iv_lifecycle_lifecycle(&t, s, &q, &o) == IV_OK, "%s", iv_error_last());
+        check_life(t, 6, months, life);
+        iv_table_free(t);
+        ck_assert_msg(iv_lifecycle_cohorts(&t, s, &q, &o) == IV_OK, "%s", iv_error_last());
+        ck_assert_uint_eq(iv_table_nrows(t), 12);
+        for (i = 0; i < 12; i++) {
+            ck_assert_str_eq(tu_scell(t, i, "cohort"), coh[i]);
+            EQ(t, i, "contacts", 1);
+            if (ret[i] < 0)
+                UNDEF(t, i, "retained");
+            else
+                EQ(t, i, "retained", ret[i]);
+        }
+        iv_table_free(t);
+    }
+    add(sw, "d", tu_ts("2024-01-07T23:59:59.999Z"), "visit", NULL, NULL);
+    add(sw, "d", tu_ts("2024-01-08T00:00:00Z"), "visit", NULL, NULL);
+    add(sw, "d", tu_ts("2024-01-14T23:59:59.999Z"), "visit", NULL, NULL);
+    add(sw, "d", tu_ts("2024-01-22T00:00:00Z"), "visit", NULL, NULL);
+    ck_assert_int_eq(iv_store_prepare(sw), IV_OK);
+    o.period = IV_PERIOD_WEEK;
+    q.where = NULL;
+    ck_assert_msg(iv_lifecycle_lifecycle(&t, sw, &q, &o) == IV_OK, "%s", iv_error_last());
+    check_life(t, 4, weeks, wlife);
+    iv_table_free(t);
+    add(so, "e", tu_ts("1969-12-31T23:59:59.999Z"), "visit", NULL, NULL);
+    add(so, "e", tu_ts("1970-01-01T00:00:00Z"), "visit", NULL, NULL);
+    ck_assert_int_eq(iv_store_prepare(so), IV_OK);
+    o.period = IV_PERIOD_MONTH;
+    ck_assert_msg(iv_lifecycle_lifecycle(&t, so, &q, &o) == IV_OK, "%s", iv_error_last());
+    check_life(t, 2, old, olife);
+    iv_table_free(t);
+    iv_store_free(s);
+    iv_store_free(sw);
+    iv_store_free(so);
+}
+END_TEST
+
 /* ------------------------------------------------------------ funnels ---- */
 
 /* Steps signup, demo|trial, purchase; W = 14 days; days from 2024-03-01.
@@ -902,6 +1006,7 @@ static void lifecycle_tests(TCase *tc)
     tcase_add_test(tc, where_selection_decides_which_interactions_count);
     tcase_add_test(tc, monthly_cohorts_bounded_unbounded_and_censored);
     tcase_add_test(tc, weekly_cohorts_use_iso_weeks);
+    tcase_add_test(tc, lifecycle_and_cohorts_put_rows_on_period_edges_in_the_right_period);
     tcase_add_test(tc, ordered_funnel_counts_steps_window_edges_and_support_after);
     tcase_add_test(tc, strict_funnel_breaks_on_other_interactions_and_restarts_on_step_one);
     tcase_add_test(tc, any_order_funnel_counts_distinct_steps_within_the_window);

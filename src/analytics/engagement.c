@@ -51,12 +51,13 @@ static int iv__life_contact(iv__lc *L, size_t g, uint32_t contact, const uint32_
 {
     iv__life *w = payload;
     int64_t prev = INT64_MIN;
+    iv__lc_pcache pc = iv__lc_pcache_init(w->period);
     size_t i;
     (void)contact;
     if (iv__lc_cover(L, (void **)&w->g, &w->cap, (size_t)w->np * LC_NCOUNTS * sizeof *w->g))
         return IV_ENOMEM;
     for (i = 0; i < n; i++) {
-        int64_t p = iv__lc_period_of(w->period, iv__day_of_ms(L->c.s->ts[rows[i]]));
+        int64_t p = iv__lc_period_cached(&pc, iv__day_of_ms(L->c.s->ts[rows[i]]));
         if (p == prev)
             continue;
         if (prev == INT64_MIN) {

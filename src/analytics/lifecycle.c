@@ -292,12 +292,24 @@ static int iv__lc_hook(void *payload, const iv__ctx *c, size_t group, uint32_t c
     return IV_OK;
 }
 
+/* iv__group_run_contacts' hook: no group dimension, so the contact's whole history is its
+ * history in the one group. */
+static int iv__lc_contact(void *payload, uint32_t contact, const uint32_t *rows, size_t n)
+{
+    iv__lc *L = payload;
+    L->contact = contact;
+    return L->fn(L, 0, contact, rows, n, L->payload);
+}
+
 int iv__lc_walk(iv__lc *L, iv__lc_fn fn, void *payload)
 {
     int rc;
     L->fn = fn;
     L->payload = payload;
     L->nbuf = 0;
+    /* no group, every row: the index's slices as they are (no row read, none copied) */
+    if (L->nk == 0 && (rc = iv__group_run_contacts(&L->c, &L->G, iv__lc_contact, L)) != 1)
+        return rc;
     /* the analyses read each row's group only: no sums (iv__group_run_keys) */
     if ((rc = iv__group_run_keys(&L->c, L->ks, L->nk, &L->G, iv__lc_hook, L)))
         return rc;
@@ -622,6 +634,7 @@ static int iv__cohort_contact(iv__lc *L, size_t g, uint32_t contact, const uint3
     iv__cwalk *w = payload;
     const iv_store *s = L->c.s;
     int64_t first, p0, prev = -1;
+    iv__lc_pcache pc = iv__lc_pcache_init(w->period);
     iv__cohort *co;
     size_t i, i0 = 0;
     (void)contact;
@@ -635,7 +648,7 @@ static int iv__cohort_contact(iv__lc *L, size_t g, uint32_t contact, const uint3
         return IV_OK;
     if (iv__lc_cover(L, (void **)&w->g, &w->cap, sizeof *w->g))
         return IV_ENOMEM;
-    p0 = iv__lc_period_of(w->period, iv__day_of_ms(first));
+    p0 = iv__lc_period_cached(&pc, iv__day_of_ms(first));
     if (!(co = iv__cohort_get(L, &w->g[g], p0, (size_t)(w->pmax - p0 + 1))))
         return IV_ENOMEM;
     co->contacts++;
@@ -643,7 +656,7 @@ static int iv__cohort_contact(iv__lc *L, size_t g, uint32_t contact, const uint3
         int64_t k;
         if (w->ret && !iv__lc_is(L, w->ret, rows[i]))
             continue;
-        k = iv__lc_period_of(w->period, iv__day_of_ms(s->ts[rows[i]])) - p0;
+        k = iv__lc_period_cached(&pc, iv__day_of_ms(s->ts[rows[i]])) - p0;
         if (k != prev)
             co->cnt[k]++;
         prev = k;

@@ -97,6 +97,28 @@ int64_t iv__lc_window(const iv__lc *L, const iv_lifecycle_options *o);
  * UTC day of period p, and its label (>= 16 bytes). */
 int64_t iv__lc_period_of(int period, int64_t day);
 int64_t iv__lc_period_start(int period, int64_t p);
+
+/* iv__lc_period_of for days that mostly repeat their period (a history in time order):
+ * period p is the days [lo, hi) = [iv__lc_period_start(p), iv__lc_period_start(p + 1)),
+ * so a day in the last one found needs no calendar arithmetic. Start with lo > hi. */
+typedef struct iv__lc_pcache {
+    int period;
+    int64_t lo, hi, p;
+} iv__lc_pcache;
+static inline iv__lc_pcache iv__lc_pcache_init(int period)
+{
+    iv__lc_pcache pc = {period, 1, 0, 0};
+    return pc;
+}
+static inline int64_t iv__lc_period_cached(iv__lc_pcache *pc, int64_t day)
+{
+    if (day < pc->lo || day >= pc->hi) {
+        pc->p = iv__lc_period_of(pc->period, day);
+        pc->lo = iv__lc_period_start(pc->period, pc->p);
+        pc->hi = iv__lc_period_start(pc->period, pc->p + 1);
+    }
+    return pc->p;
+}
 void iv__lc_period_label(int period, int64_t p, char *buf, size_t cap);
 
 #endif

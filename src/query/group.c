@@ -800,3 +800,27 @@ int iv__group_run_keys(iv__ctx *c, const iv__keyer *ks, size_t nk, iv__groups *G
 {
     return iv__group_run_ex(c, ks, nk, G, hook, hook_payload, 1);
 }
+
+int iv__group_run_contacts(iv__ctx *c, iv__groups *G, iv__contact_hook hook, void *payload)
+{
+    const iv_store *s = c->s;
+    size_t nc = s->contacts.count, ci;
+    int rc;
+    if (c->sel || c->stateful || c->from != IV_TIME_NONE || c->to != IV_TIME_NONE)
+        return 1;
+    if ((rc = iv__groups_init(G, &c->a, NULL, 0)))
+        return rc;
+    if ((rc = iv__store_index(s)) == IV_OK && iv__groups_get(G, &c->a, 0) < 0)
+        rc = IV_ENOMEM;
+    for (ci = 1; ci < nc && rc == IV_OK; ci++) {
+        size_t n = s->idx_start[ci + 1] - s->idx_start[ci];
+        if (n && (rc = hook(payload, (uint32_t)ci, s->idx_rows + s->idx_start[ci], n)))
+            break;
+        rc = iv__ctx_tick(c, ci, nc);
+    }
+    if (rc) {
+        iv__groups_free(G, &c->a);
+        return rc == IV_ENOMEM ? iv__nomem("groups") : rc;
+    }
+    return IV_OK;
+}

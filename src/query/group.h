@@ -93,6 +93,14 @@ int iv__group_run(iv__ctx *c, const iv__keyer *ks, size_t nk, iv__groups *G,
  * hook must not be NULL. */
 int iv__group_run_keys(iv__ctx *c, const iv__keyer *ks, size_t nk, iv__groups *G,
                        iv__group_hook hook, void *hook_payload);
+/* Called once per contact with rows in its history (time order, ties in ingestion order):
+ * rows[0..n), a slice of the store's contact index. Non-zero stops with that status. */
+typedef int (*iv__contact_hook)(void *payload, uint32_t contact, const uint32_t *rows, size_t n);
+/* iv__group_run_keys without group dimensions, when no row is left out (no selection, no
+ * time range) and the model is stateless: the one group (key 0, as iv__group_run_keys
+ * leaves it) and each contact's rows at once, with no row read from the store. Returns 1,
+ * having done nothing, when those conditions do not hold (walk with iv__group_run_keys). */
+int iv__group_run_contacts(iv__ctx *c, iv__groups *G, iv__contact_hook hook, void *payload);
 void iv__groups_free(iv__groups *G, const iv__alloc *a);
 /* Order of two groups by their key labels (byte order, undefined last): <0, 0, >0. */
 int iv__group_cmp(const iv__keyer *ks, size_t nk, const iv__ctx *c, const iv__group *a,
