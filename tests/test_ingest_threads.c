@@ -34,6 +34,9 @@ extern size_t iv__ingest_read_chunk;
 extern int iv__group_force_walk;
 extern size_t iv__group_scan_bits_max;
 extern size_t iv__group_parallel_rows;
+extern int iv__ingest_direct;
+/* options of every ingest() when set (0: the library's defaults) */
+static size_t opt_max_string, opt_max_line;
 
 /* ------------------------------------------------------------- generator ------ */
 
@@ -245,6 +248,10 @@ static void ingest(outcome *o, const char *path, const char *data, size_t len, h
     p.cancel_at = h.cancel_at;
     io.policy = h.policy;
     io.threads = h.threads;
+    if (opt_max_string)
+        io.max_string = opt_max_string;
+    if (opt_max_line)
+        io.max_line = opt_max_line;
     if (h.cancel_at >= 0) {
         io.progress = on_progress;
         io.payload = &p;
@@ -1096,6 +1103,179 @@ END_TEST
  * records first: the columns then grow past the reservation) or too high (short records
  * first), the file gives the store, counters and rejects of the same bytes pushed in
  * small pieces (which never reserve), on 1, 2 and 4 threads. */
+/* ------------------------------------------------------------- direct path ---- */
+
+/* One field of a direct-path log: mostly a plain value from the first `good` entries
+ * of the pool, sometimes any of them (blanks, other spellings, bad values, quotes). */
+static const char *pick(const char *const *pool, size_t n, size_t good, uint64_t *rs)
+{
+    uint64_t r = next_rand(rs);
+    return pool[r % 10 < 7 ? (r >> 8) % good : (r >> 8) % n];
+}
+
+#define PICK(pool, good, rs) pick(pool, sizeof pool / sizeof *pool, good, rs)
+
+/* A log whose header maps every column to a fixed field (the direct path of the
+ * parser, iv__direct_row), with values that it takes and every kind that it must leave
+ * to the general path: missing and blank fields, names not in normal form, timestamps
+ * with blanks, milliseconds, offsets, other spellings and out of range, enums in other
+ * cases, numbers with signs, exponents, out of bounds or not numbers, quoted fields,
+ * non-ASCII and NUL bytes, wrong field counts, CRLF, blank lines. */
+static void make_direct_log(text *t, int header, size_t n, uint64_t seed)
+{
+    static const char *const contact[] = { "c1", "c22", "c333", "a-contact-name-of-forty-bytes-0123456789", "",
+                                           " c4 ", "caf\xc3\xa9", "\"q,c\"", "c\"x" };
+    static const char *const ts[] = { "2025-03-01T12:00:00Z", "2024-02-29T23:59:59Z", "1999-12-31T00:00:01Z",
+                                      "2025-01-02T03:04:05.123Z", "2025-06-30T22:00:00+02:00",
+                                      " 2025-01-02T03:04:05Z", "2025-01-02T03:04:05Z\t", "2025-01-02 03:04:05", "",
+                                      "2025-13-01T00:00:00Z", "1899-12-31T23:59:59Z", "2200-12-31T23:00:00-05:00",
+                                      "2025-02-29T00:00:00Z", "garbage", "1735689600" };
+    static const char *const channel[] = { "email", "web", "sms", "Email", "e-mail", " phone ", "", "  ",
+                                           "\"web\"" };
+    static const char *const type[] = { "open", "click", "visit", "Purchase", "page view", "", "\t" };
+    static const char *const stage[] = { "", "acquisition", "closing", "retention", "Retention", " closing ",
+                                         "bogus", "2" };
+    static const char *const area[] = { "", "technology", "content", "Governance", "x" };
+    static const char *const direction[] = { "", "in", "out", "IN", "sideways" };
+    static const char *const outc[] = { "", "desired", "neutral", "undesired", "1", "-1", "0", "maybe" };
+    static const char *const cost[] = { "", "1.5", "0", "12.75", " 2.25 ", "-1", "-0", "+3", ".5", "5.", "1e16",
+                                        "1e15", "abc", "1,5", "nan", "inf", "12345678901234567890123", "1e-400" };
+    static const char *const value[] = { "", "-7.25", "3", "100", "-1e15", "-1.0000001e15", "1e308", "1e309",
+                                         "\"4\"", "4x" };
+    static const char *const team[] = { "", "t1", "team-two", "a-team-name-longer-than-twenty-four-bytes" };
+    static const char *const headers[] = {
+        "contact,ts,channel,type,stage,area,direction,outcome,cost,value,team,id",
+        "value,type,ts,contact,channel,cost",
+        "contact,ts,channel,type",
+    };
+    uint64_t rs = seed;
+    size_t i;
+    puts_(t, headers[header]);
+    puts_(t, "\n");
+    for (i = 0; i < n; i++) {
+        char id[32];
+        uint64_t r = next_rand(&rs);
+        const char *c = PICK(contact, 4, &rs), *w = PICK(ts, 5, &rs), *ch = PICK(channel, 3, &rs),
+                   *ty = PICK(type, 3, &rs), *co = PICK(cost, 4, &rs), *va = PICK(value, 4, &rs);
+        snprintf(id, sizeof id, "%s%zu", r % 5 ? "id" : "", i % 50);
+        if (header == 0) {
+            const char *f[] = { c, w, ch, ty, PICK(stage, 4, &rs), PICK(area, 3, &rs), PICK(direction, 3, &rs),
+                                PICK(outc, 4, &rs), co, va, PICK(team, 3, &rs), id };
+            size_t k;
+            for (k = 0; k < 12; k++) {
+                puts_(t, f[k]);
+                if (k < 11)
+                    puts_(t, ",");
+            }
+        } else if (header == 1) {
+            const char *f[] = { va, ty, w, c, ch, co };
+            size_t k;
+            for (k = 0; k < 6; k++) {
+                puts_(t, f[k]);
+                if (k < 5)
+                    puts_(t, ",");
+            }
+        } else {
+            puts_(t, c);
+            puts_(t, ",");
+            puts_(t, w);
+            puts_(t, ",");
+            puts_(t, ch);
+            puts_(t, ",");
+            puts_(t, ty);
+        }
+        if ((r >> 8) % 97 == 0)
+            puts_(t, ",extra"); /* one field too many */
+        if ((r >> 16) % 89 == 0)
+            put(t, "\0", 1);    /* a NUL byte in the last field */
+        puts_(t, (r >> 24) % 5 == 0 ? "\r\n" : "\n");
+        if ((r >> 32) % 31 == 0)
+            puts_(t, "\n");     /* a blank line */
+        if ((r >> 40) % 101 == 0)
+            puts_(t, "c9\n");   /* too few fields */
+    }
+}
+
+/* The direct path of the parser takes only rows that the general one takes, and queues
+ * them exactly as it does: every way of reading (pushed in pieces of 7 bytes, 1000
+ * bytes or whole; the file on 1 to 3 threads in ranges of 97 and 4096 bytes) gives the
+ * same store, rejects, counters, message and progress calls with the direct path as
+ * with the general path alone; without max_line and progress calls (which fall where
+ * the pieces end), also those of the general path pushed in 1000-byte pieces. Mutations that
+ * change the queued timestamp, cost or contact of a direct row, or let it take a
+ * non-normal name, make this test fail. */
+static void direct_same(const char *path, const text *t, how h, const outcome *base, const char *what)
+{
+    outcome ref, got;
+    iv__ingest_direct = 0;
+    ingest(&ref, path, t->p, t->n, h);
+    iv__ingest_direct = 1;
+    ingest(&got, path, t->p, t->n, h);
+    same(&ref, &got, path, what);
+    if (base)
+        same(base, &got, path, what);
+    free_outcome(&ref);
+    free_outcome(&got);
+}
+
+START_TEST(direct_path_gives_what_the_general_path_gives)
+{
+    static const size_t pushes[] = { 1000, 7, 0 };
+    static const uint64_t chunks[] = { 97, 4096 };
+    static const int threads[] = { 1, 2, 3 };
+    static const int policies[] = { IV_POLICY_LENIENT, IV_POLICY_STRICT };
+    int header, pol, variant;
+    for (header = 0; header < 3; header++)
+        for (variant = 0; variant < 3; variant++)
+            for (pol = 0; pol < 2; pol++) {
+                text t = { 0 };
+                char path[512], what[160];
+                outcome base;
+                how h;
+                size_t k, c, th;
+                make_direct_log(&t, header, 1500, 1000 + (uint64_t)header * 10 + (uint64_t)variant);
+                tu_temp_path(path, sizeof path, ".csv");
+                write_file(path, t.p, t.n);
+                /* variant 1: short strings and records are bad; 2: progress, canceled */
+                opt_max_string = variant == 1 ? 24 : 0;
+                opt_max_line = variant == 1 ? 90 : 0;
+                iv__ingest_progress_step = variant == 2 ? 5000 : (uint64_t)4 << 20;
+                memset(&h, 0, sizeof h);
+                h.policy = policies[pol];
+                h.cancel_at = variant == 2 ? 4 : -1;
+                h.push = 1000;
+                iv__ingest_direct = 0;
+                ingest(&base, path, t.p, t.n, h);
+                iv__ingest_direct = 1;
+                if (pol == 0 && variant == 0) {
+                    ck_assert_uint_gt(base.rejected, 30);  /* the bad kinds are there */
+                    ck_assert_uint_gt(base.accepted, 600); /* and many good rows */
+                }
+                for (k = 0; k < sizeof pushes / sizeof *pushes; k++) {
+                    h.push = pushes[k] ? pushes[k] : t.n;
+                    snprintf(what, sizeof what, "header %d variant %d policy %d, pushed in %zu", header, variant,
+                             h.policy, h.push);
+                    direct_same(path, &t, h, variant || pushes[k] != 1000 ? NULL : &base, what);
+                }
+                h.push = 0;
+                for (c = 0; c < sizeof chunks / sizeof *chunks; c++)
+                    for (th = 0; th < sizeof threads / sizeof *threads; th++) {
+                        iv__ingest_chunk = chunks[c];
+                        h.threads = threads[th];
+                        snprintf(what, sizeof what, "header %d variant %d policy %d, ranges %llu, %d threads",
+                                 header, variant, h.policy, (unsigned long long)chunks[c], threads[th]);
+                        direct_same(path, &t, h, variant ? NULL : &base, what);
+                    }
+                iv__ingest_chunk = chunk_default;
+                free_outcome(&base);
+                remove(path);
+                free(t.p);
+            }
+    opt_max_string = opt_max_line = 0;
+    iv__ingest_progress_step = (uint64_t)4 << 20;
+}
+END_TEST
+
 START_TEST(reserving_rows_from_a_sample_changes_nothing)
 {
     static const int threads[] = { 1, 2, 4 };
@@ -1177,6 +1357,7 @@ int main(void)
     tcase_add_test(tc, old_option_sizes_and_bad_thread_counts);
     tcase_add_test(tc, a_user_allocator_sees_one_thread_at_a_time_and_gets_everything_back);
     tcase_add_test(tc, reserving_rows_from_a_sample_changes_nothing);
+    tcase_add_test(tc, direct_path_gives_what_the_general_path_gives);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -80,6 +80,10 @@ uint64_t iv__ingest_chunk = (uint64_t)1 << 20;
  * pieces change nothing. */
 extern uint64_t iv__ingest_feed_piece;
 uint64_t iv__ingest_feed_piece = (uint64_t)64 << 10;
+/* 0: every record takes the general path (iv__csv_row), so that the tests can compare
+ * the direct path (iv__direct_row) with it. */
+extern int iv__ingest_direct;
+int iv__ingest_direct = 1;
 #define IV__CHUNK iv__ingest_chunk
 #define IV__MAX_THREADS 64
 
@@ -209,6 +213,7 @@ struct iv_ingest {
     size_t captbuf;
     int dedup;           /* dedup=id */
     int chunk_clean;     /* the bytes iv__feed is consuming are ASCII without NUL */
+    int direct;          /* CSV whose columns all feed fixed fields plainly: iv__direct_row */
     int rec_clean;       /* so is the record being parsed (no UTF-8 check needed) */
     uint32_t *dd;        /* dedup=id: open addressing over id pool codes (0 = empty) */
     size_t ndd, capdd;
@@ -1350,6 +1355,25 @@ static int iv__header_missing(iv_ingest *ing, int k, const char *name0, size_t n
     return iv__fail(ing, iv__error(IV_EPARSE, "line %llu: header: %s", (unsigned long long)ing->rec_line, msg));
 }
 
+/* Whether the records of this CSV input may take iv__direct_row: every column feeds one
+ * fixed field without a value mapping, the fields are the common ones (no custom
+ * dimension, score or rv), no constants, timestamps and numbers in the default
+ * spellings, and the four required columns are there. */
+static int iv__direct_ok(const iv_ingest *ing)
+{
+    size_t i;
+    if (!iv__ingest_direct || ing->format != IV_INPUT_CSV || ing->ts_slow || ing->num_slow || ing->nconsts ||
+        ing->field_col[F_CONTACT] < 0 || ing->field_col[F_TS] < 0 || ing->field_col[F_CHANNEL] < 0 ||
+        ing->field_col[F_TYPE] < 0 || ing->ncols < 2)
+        return 0;
+    for (i = 0; i < ing->ncols; i++) {
+        const iv__target *t = &ing->cols[i];
+        if (t->slow || t->more || t->vals || t->kind >= F_N || t->kind == F_SCORE || t->kind == F_RV)
+            return 0;
+    }
+    return 1;
+}
+
 IV__NOINLINE static int iv__csv_header(iv_ingest *ing, const char *buf, size_t len)
 {
     size_t n = ing->csv.nfields, i, j, m;
@@ -1513,6 +1537,7 @@ IV__NOINLINE static int iv__csv_header(iv_ingest *ing, const char *buf, size_t l
         goto out;
     }
     ing->header_done = 1;
+    ing->direct = iv__direct_ok(ing);
 out:
     iv__free(&ing->alloc, names, n * sizeof *names);
     iv__free(&ing->alloc, nnames, n * sizeof *nnames);
@@ -1591,6 +1616,163 @@ static int iv__csv_row(iv_ingest *ing, const char *buf, size_t len)
         }
     }
     return iv__finish_row(ing, buf, len);
+}
+
+/* ------------------------------------------------------------- direct path ---- */
+
+/* The blanks iv__trim strips (iv__text_space): ' ', TAB, VT, FF, CR. */
+static inline int iv__blank1(char c)
+{
+    unsigned u = (unsigned char)c;
+    return u == ' ' || (u - 9u < 5u && u != '\n');
+}
+
+/* A field of a direct row without its blanks: iv__trim only when an end is a blank. */
+static inline void iv__direct_trim(const char **s, size_t *n)
+{
+    if (*n && (iv__blank1((*s)[0]) || iv__blank1((*s)[*n - 1])))
+        iv__trim(s, n);
+}
+
+/* A number field as iv__set_number reads it (NaN when empty) and the bounds that
+ * iv__row_check puts on cost (lo 0) or value (lo -1e15); 0 when it would not pass. */
+static inline int iv__direct_num(const char *s, size_t n, double lo, double *out)
+{
+    double d;
+    iv__direct_trim(&s, &n);
+    if (n == 0)
+        return 1; /* *out stays NaN */
+    if (iv__num_parse(s, n, &d) != IV_OK || !(d >= lo && d <= 1e15))
+        return 0;
+    *out = d;
+    return 1;
+}
+
+/* An enum field as iv__set reads it (0 when empty), at most max; -1 when it would not pass. */
+static inline int iv__direct_enum(int kind, const char *s, size_t n, int max)
+{
+    int v;
+    iv__direct_trim(&s, &n);
+    if (n == 0)
+        return 0;
+    v = iv__enum_fast(kind, s, n);
+    return v > max ? -1 : v;
+}
+
+/* The range of timestamps iv__row_check accepts: 1900-01-01 to 2201-01-01 (exclusive). */
+#define IV__DIRECT_TS_MIN INT64_C(-2208988800000)
+#define IV__DIRECT_TS_END INT64_C(7289654400000)
+
+/* The common record straight into the queue: a record that iv__csv_plain took whole
+ * (no quote, ASCII, as many fields as the header) of an input whose columns all feed
+ * fixed fields (ing->direct). The fields go to their places in the queued row by the
+ * header's column numbers, in one pass without an iv__row, iv__set, iv__row_check or
+ * iv__batch_add. It takes only rows that the general path (iv__record) would queue,
+ * and queues them exactly as it would (the same bytes in the queued row and its mark,
+ * the same counters and line). Anything else (an empty, bad or over-long field, a name
+ * not in normal form, a failing check, a string outside the stable input, a full
+ * batch or scratch buffer) returns 0 having changed nothing, and the record takes
+ * iv__record, which words the error. Returns 1 when the row is queued. */
+static int iv__direct_row(iv_ingest *ing, const char *buf, size_t used)
+{
+    const iv__csv_field *f = ing->csv.f;
+    const int *col = ing->field_col;
+    const size_t max_string = ing->max_string;
+    iv__batch *b = &ing->batch;
+    iv__brow *o;
+    iv__bmark *m;
+    const char *s;
+    size_t n, i;
+    int64_t ts;
+    double cost = (double)NAN, value = (double)NAN;
+    int st = 0, ar = 0, di = 0, ou = 0;
+
+    if (ing->csv.nfields != ing->ncols || used > ing->max_line || ing->capscratch < used || b->n >= b->cap ||
+        b->n >= b->capm || buf < ing->stable_lo || buf + used > ing->stable_hi)
+        return 0;
+    o = &b->rows[b->n]; /* not counted until the end: a decline leaves it unused */
+    /* contact, channel, type: required; the names in their normal form already */
+    s = buf + f[col[F_CONTACT]].start;
+    n = f[col[F_CONTACT]].end - f[col[F_CONTACT]].start;
+    if (n == 0 || n > max_string)
+        return 0;
+    o->sp[0] = s;
+    o->sn[0] = (uint32_t)n;
+    o->hash = iv__hash(s, n);
+    for (i = 1; i <= 2; i++) {
+        const iv__csv_field *fi = &f[col[i == 1 ? F_CHANNEL : F_TYPE]];
+        s = buf + fi->start;
+        n = fi->end - fi->start;
+        if (n == 0 || n > max_string || !iv__vocab_is_normal(s, n))
+            return 0;
+        o->sp[i] = s;
+        o->sn[i] = (uint32_t)n;
+    }
+    /* team, id: optional */
+    for (i = 3; i <= 4; i++) {
+        int c = col[i == 3 ? F_TEAM : F_ID];
+        o->sp[i] = NULL;
+        o->sn[i] = 0;
+        if (c >= 0 && (n = f[c].end - f[c].start) != 0) {
+            if (n > max_string)
+                return 0;
+            o->sp[i] = buf + f[c].start;
+            o->sn[i] = (uint32_t)n;
+        }
+    }
+    s = buf + f[col[F_TS]].start;
+    n = f[col[F_TS]].end - f[col[F_TS]].start;
+    iv__direct_trim(&s, &n);
+    if (n == 0 || iv__time_parse_cached(&ing->tcache, s, n, &ts) != IV_OK || ts < IV__DIRECT_TS_MIN ||
+        ts >= IV__DIRECT_TS_END)
+        return 0;
+    if (col[F_STAGE] >= 0 &&
+        (st = iv__direct_enum(IV_ENUM_STAGE, buf + f[col[F_STAGE]].start, f[col[F_STAGE]].end - f[col[F_STAGE]].start,
+                              IV_STAGE_RETENTION)) < 0)
+        return 0;
+    if (col[F_AREA] >= 0 &&
+        (ar = iv__direct_enum(IV_ENUM_AREA, buf + f[col[F_AREA]].start, f[col[F_AREA]].end - f[col[F_AREA]].start,
+                              IV_AREA_GOVERNANCE)) < 0)
+        return 0;
+    if (col[F_DIRECTION] >= 0 &&
+        (di = iv__direct_enum(IV_ENUM_DIRECTION, buf + f[col[F_DIRECTION]].start,
+                              f[col[F_DIRECTION]].end - f[col[F_DIRECTION]].start, IV_DIRECTION_OUT)) < 0)
+        return 0;
+    if (col[F_OUTCOME] >= 0 &&
+        (ou = iv__direct_enum(IV_ENUM_OUTCOME, buf + f[col[F_OUTCOME]].start,
+                              f[col[F_OUTCOME]].end - f[col[F_OUTCOME]].start, IV_OUTCOME_UNDESIRED)) < 0)
+        return 0;
+    if (col[F_COST] >= 0 &&
+        !iv__direct_num(buf + f[col[F_COST]].start, f[col[F_COST]].end - f[col[F_COST]].start, 0.0, &cost))
+        return 0;
+    if (col[F_VALUE] >= 0 &&
+        !iv__direct_num(buf + f[col[F_VALUE]].start, f[col[F_VALUE]].end - f[col[F_VALUE]].start, -1e15, &value))
+        return 0;
+    /* queued: as iv__finish_row and iv__batch_add, then iv__record's end */
+    o->ts = ts;
+    o->cost = cost;
+    o->value = value;
+    o->score = o->rv = (double)NAN;
+    o->dim0 = (uint32_t)b->ndv;
+    o->ndims = 0;
+    o->stage = (uint8_t)st;
+    o->area = (uint8_t)ar;
+    o->direction = (uint8_t)di;
+    o->outcome = (uint8_t)ou;
+    m = &b->marks[b->n];
+    m->line = ing->rec_line;
+    m->end = ing->rec_off + ing->rec_len;
+    m->acc = ing->rows_accepted;
+    m->rej = ing->rows_rejected;
+    m->dup = ing->rows_duplicate;
+    m->nrej = ing->nrej;
+    b->n++;
+    ing->rows_read++;
+    ing->rows_accepted++;
+    ing->line += 1 + ing->csv.nl;
+    ing->rec_len = 0;
+    iv__csv_reset(&ing->csv);
+    return 1;
 }
 
 /* ------------------------------------------------------------- JSON Lines ----- */
@@ -1888,8 +2070,12 @@ static int iv__feed(iv_ingest *ing, const char *p, size_t n)
         if (!done && (rc = iv__overlong(ing)))
             return rc;
         if (done && !ing->in_carry) {
-            ing->rec_clean = plain ? ing->csv.clean : ing->chunk_clean;
-            rc = iv__record(ing, p, used);
+            if (plain && ing->direct && ing->csv.clean && iv__direct_row(ing, p, used)) {
+                rc = IV_OK;
+            } else {
+                ing->rec_clean = plain ? ing->csv.clean : ing->chunk_clean;
+                rc = iv__record(ing, p, used);
+            }
         } else {
             rc = iv__carry(ing, p, used);
             ing->in_carry = 1;
