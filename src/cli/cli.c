@@ -388,9 +388,14 @@ static int cli_input_ingest(const char *cmd, iv_ingest *ing, cli_input *in, cons
     int rc = IV_OK;
     if (!buf)
         return cli_fail(cmd, "out of memory");
-    if (in->regular && threads > 1) {
-        /* a regular file on several threads: the library maps it by its path (nothing
-         * of it was pushed yet; the head read here is read again) */
+    (void)threads;
+    if (in->regular) {
+        /* a regular file: the library reads it by its path (nothing of it was pushed
+         * yet; the head read here is read again), on several threads through its
+         * mapping, on one in pieces with read(); either way it reserves the store's row
+         * vectors from a sample of the file's records, which pushed pieces cannot (one
+         * thread: 76,000 page faults of columns grown by doubling and copied by
+         * realloc, doc/PERFORMANCE.md, sixth session) */
         free(buf);
         rc = iv_ingest_file(ing, path);
         if (rc != IV_OK) {
