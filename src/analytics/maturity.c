@@ -954,10 +954,12 @@ static int period_cpt(const iv_store *s, const iv_model *m, int64_t from, int64_
 }
 
 /* business.cpt_trend: the period against the same period a year earlier; an unbounded
- * period means the 12 months ending with the last interaction. */
-static int cpt_trend(const iv_store *s, const iv_model *m, int64_t from, int64_t to, double *out)
+ * period means the 12 months ending with the last interaction. cur_cpt: the cpt of the
+ * period when the caller has it (the same query), else NaN. */
+static int cpt_trend(const iv_store *s, const iv_model *m, int64_t from, int64_t to,
+                     double cur_cpt, double *out)
 {
-    double cur, prev;
+    double cur = cur_cpt, prev;
     int rc;
     *out = NAN;
     if (s->nrows == 0)
@@ -965,8 +967,9 @@ static int cpt_trend(const iv_store *s, const iv_model *m, int64_t from, int64_t
     if (from == IV_TIME_NONE || to == IV_TIME_NONE) {
         to = to != IV_TIME_NONE ? to : s->ts_max + 1;
         from = year_before(to);
+        cur = NAN; /* another period than the caller's */
     }
-    if ((rc = period_cpt(s, m, from, to, &cur)) != IV_OK ||
+    if ((isnan(cur) && (rc = period_cpt(s, m, from, to, &cur)) != IV_OK) ||
         (rc = period_cpt(s, m, year_before(from), year_before(to), &prev)) != IV_OK)
         return rc;
     if (prev > 0)
@@ -1098,7 +1101,8 @@ IV_API int iv_indicators_from_store(iv_indicators *ind, const iv_store *store,
         return rc;
     if ((rc = count_rows(store, model, from, to, &k)) != IV_OK ||
         (rc = content_rv(store, model, from, to, &content)) != IV_OK ||
-        (rc = cpt_trend(store, model, from, to, &trend)) != IV_OK) {
+        /* a bounded period's cpt is that of mt: the same query */
+        (rc = cpt_trend(store, model, from, to, metric(mt, 0, "cpt"), &trend)) != IV_OK) {
         iv_table_free(mt);
         return rc;
     }
