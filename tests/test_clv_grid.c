@@ -1,15 +1,20 @@
 /* The BG/NBD and MBG/NBD predictions (expected, conditional, P(alive)) over a grid of
  * parameters against mpmath (issue #14 item 11): tests/ref/clv_grid_ref.h is written by
  * tests/ref/clv_grid_ref.py (the textbook 2F1 forms at 60 and 90 digits, limits at a = 1
- * and a + b = 1); the full grid is run by hand with its --full option (doc/CLV.md). */
+ * and a + b = 1); the full grid is run by hand with its --full option (doc/CLV.md).
+ * The Pareto/NBD log-likelihood and gradient the fits use over a grid of parameters and
+ * customers: tests/ref/pnbd_grid_ref.h from tests/ref/pnbd_grid_ref.py (mpmath quadrature
+ * of the death time, not the 2F1 route). */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
 
+#include "clv.h"
 #include "iv/clv.h"
 #include "testutil.h"
 
 #include "ref/clv_grid_ref.h"
+#include "ref/pnbd_grid_ref.h"
 
 #define GRID_REL 1e-10
 
@@ -78,11 +83,53 @@ START_TEST(conditional_expectations_and_p_alive_match_mpmath_over_the_grid)
 }
 END_TEST
 
+/* |got - want| against max(|want|, 1): the gradient's components cross 0 */
+static double pn_err(double got, double want)
+{
+    return fabs(got - want) / IV__MAX(fabs(want), 1.0);
+}
+
+/* Each customer alone, as the fit's objective computes it (iv__clv_grad_at: the series
+ * of 2F1 through Euler's transformation or the quadrature, with the analytic gradient)
+ * and as the predictions do (iv__clv_loglik_at). Tolerance 1e-12 on log L and on each
+ * derivative, relative (absolute below 1); the worst seen is ~5e-14. */
+START_TEST(pareto_loglik_and_gradient_match_mpmath_over_the_grid)
+{
+    size_t i, n = sizeof ref_pnbd_grid / sizeof ref_pnbd_grid[0];
+    double worst_ll = 0, worst_g = 0;
+    int misses = 0;
+    for (i = 0; i < n; i++) {
+        const double *c = ref_pnbd_grid[i];
+        double ll = NAN, ll2 = NAN, g[4] = {NAN, NAN, NAN, NAN}, e;
+        int k, rc = iv__clv_grad_at(IV_CLV_PARETO, c, c + 4, c + 5, c + 6, NULL, 1, &ll, g);
+        int rc2 = iv__clv_loglik_at(IV_CLV_PARETO, c, c + 4, c + 5, c + 6, NULL, 1, &ll2);
+        e = rc || rc2 ? INFINITY : IV__MAX(pn_err(ll, c[7]), pn_err(ll2, c[7]));
+        if (!(e <= 1e-12) && ++misses <= 20)
+            fprintf(stderr, "pareto row %zu: log L %.17g and %.17g, want %.17g\n", i, ll, ll2,
+                    c[7]);
+        if (!(e <= worst_ll))
+            worst_ll = e;
+        for (k = 0; k < 4; k++) {
+            e = rc ? INFINITY : pn_err(g[k], c[8 + k]);
+            if (!(e <= 1e-12) && ++misses <= 20)
+                fprintf(stderr, "pareto row %zu: derivative %d %.17g, want %.17g\n", i, k,
+                        g[k], c[8 + k]);
+            if (!(e <= worst_g))
+                worst_g = e;
+        }
+    }
+    fprintf(stderr, "pareto: %zu customers, worst error log L %.3g, gradient %.3g\n", n,
+            worst_ll, worst_g);
+    ck_assert_msg(misses == 0, "%d values off", misses);
+}
+END_TEST
+
 static void clv_grid_tests(TCase *tc)
 {
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, expected_transactions_match_mpmath_over_the_grid);
     tcase_add_test(tc, conditional_expectations_and_p_alive_match_mpmath_over_the_grid);
+    tcase_add_test(tc, pareto_loglik_and_gradient_match_mpmath_over_the_grid);
 }
 
 TU_SUITE_MAIN("clv_grid", clv_grid_tests)

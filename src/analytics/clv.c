@@ -78,10 +78,11 @@ static int is_bg(int model)
 /* BG/NBD terms that depend only on x (shared by every customer with that x). */
 typedef struct bg_xterms {
     double lgr;  /* log Gamma(r+x) - log Gamma(r) */
-    double lbx;  /* log B(a, b+x) - log B(a, b) */
+    double lbx;  /* log B(a, b+x) - log B(a, b); Pareto/NBD fit: log(s/(r+s+x)) */
     double dr;   /* psi(r+x) - psi(r) */
     double da;   /* psi(a+b) - psi(a+b+x) */
     double db;   /* psi(b+x) - psi(b) + psi(a+b) - psi(a+b+x) */
+    double lbm;  /* log(b+x-1+m) (bg_one's D; NaN when D has no such term) */
 } bg_xterms;
 
 /* m = 0 for BG/NBD, 1 for MBG/NBD (B(a, b+x+1) in place of B(a, b+x)) */
@@ -90,6 +91,7 @@ static void bg_terms(const double *p, double x, int m, int want_grad, bg_xterms 
     double r = p[0], a = p[2], b = p[3];
     c->lgr = iv__lgamma_ratio(r, x);
     c->lbx = iv__lbeta(a, b + x + m) - iv__lbeta(a, b);
+    c->lbm = x > 0 || m ? log(b + x - 1 + m) : NAN;
     if (want_grad) {
         double pab = iv__digamma(a + b), pabx = iv__digamma(a + b + x + m);
         c->dr = iv__digamma(r + x) - iv__digamma(r);
@@ -105,12 +107,14 @@ static void bg_terms(const double *p, double x, int m, int want_grad, bg_xterms 
  * with log(1 + D) = log1pexp(log D), so heavy buyers never overflow. g (may be NULL)
  * receives d log L / d(r, alpha, a, b). MBG/NBD [BDF07] (m = 1): B(a, b+x+1) in A
  * (bg_terms) and D = a/(b+x) ((alpha+T)/(alpha+t_x))^(r+x) for every x, x = 0 included
- * (the customer may drop out right after the first purchase). */
+ * (the customer may drop out right after the first purchase). lg (may be NULL: computed
+ * here) holds log alpha, log a, log(alpha+T) and log(alpha+t_x), the same expressions,
+ * which the objective computes once per fit and per distinct t_x or T. */
 static double bg_one(const double *p, const bg_xterms *c, int m, double x, double tx, double T,
-                     double *g)
+                     const double *lg, double *g)
 {
     double r = p[0], al = p[1], a = p[2], b = p[3];
-    double lal = log(al), lat = log(al + T);
+    double lal = lg ? lg[0] : log(al), lat = lg ? lg[2] : log(al + T);
     double ll = c->lgr + r * lal - (r + x) * lat + c->lbx;
     if (g) {
         g[0] = c->dr + lal - lat;
@@ -119,8 +123,8 @@ static double bg_one(const double *p, const bg_xterms *c, int m, double x, doubl
         g[3] = c->db;
     }
     if (x > 0 || m) {
-        double ltx = log(al + tx);
-        double lnD = log(a) - log(b + x - 1 + m) + (r + x) * (lat - ltx);
+        double ltx = lg ? lg[3] : log(al + tx);
+        double lnD = (lg ? lg[1] : log(a)) - c->lbm + (r + x) * (lat - ltx);
         ll += iv__log1pexp(lnD);
         if (g) {
             double sg = 1.0 / (1.0 + exp(-lnD)); /* D / (1 + D) */
@@ -133,10 +137,11 @@ static double bg_one(const double *p, const bg_xterms *c, int m, double x, doubl
     return ll;
 }
 
-/* The Pareto/NBD 2F1 setup for given parameters: with m the larger and d the difference
- * of alpha and beta, b1 = s+1 when alpha >= beta, else r+x (see pnbd_one). */
+/* The Pareto/NBD 2F1 setup for given parameters: with m the larger, lo the smaller and d
+ * the difference of alpha and beta, b1 = s+1 when alpha >= beta, else r+x (see
+ * pnbd_one). */
 typedef struct pn_shape {
-    double m, d;
+    double m, d, lo;
     int a_ge_b;
 } pn_shape;
 
@@ -145,6 +150,7 @@ static pn_shape pnbd_shape(const double *p)
     pn_shape sh;
     sh.a_ge_b = p[1] >= p[3];
     sh.m = sh.a_ge_b ? p[1] : p[3];
+    sh.lo = sh.a_ge_b ? p[3] : p[1];
     sh.d = sh.a_ge_b ? p[1] - p[3] : p[3] - p[1];
     return sh;
 }
@@ -178,17 +184,30 @@ static double pnbd_g(const double *p, const pn_shape *sh, double x, double y, do
  * sum_{j<k} (C-B) / ((B+j)(C+j)); one division per term. The sums are bounded by
  * 1/(1-z), so no rescaling; it stops when the geometric tail bounds (ratio z, the
  * weighted ones z (k+3)/(k+2) times the largest weight) are below 1e-17 of the sum, as
- * iv__log_hyp2f1_d. The covariate fit's Pareto/NBD kernel (pnbd_g_cov). */
+ * iv__log_hyp2f1_d (the value's bound term z/(1-z) with z/(1-z) computed once, not a
+ * division per term). dbc NULL: no derivatives (db and dz are then not written), the
+ * value's tail bound alone. The Pareto/NBD fits' kernel (pnbd_g_euler). */
 static double hyp_1bc(double B, double C, double z, double *dbc, double *db, double *dz)
 {
-    double term = 1, sum = 1, hb = 0, hd = 0, sb = 0, sd = 0, sk = 0;
+    double term = 1, sum = 1, hb = 0, hd = 0, sb = 0, sd = 0, sk = 0, q = z / (1.0 - z);
     long k;
     if (!(B > 0 && C > B && z >= 0 && z <= 0.95))
         return NAN;
     if (z == 0) {
-        *dbc = *db = 0;
-        *dz = B / C;
+        if (dbc) {
+            *dbc = *db = 0;
+            *dz = B / C;
+        }
         return 0;
+    }
+    if (!dbc) {
+        for (k = 0; k < 100000; k++) {
+            term *= (B + (double)k) / (C + (double)k) * z;
+            sum += term;
+            if (term * q <= 1e-17 * sum)
+                return log(sum);
+        }
+        return NAN;
     }
     for (k = 0; k < 100000; k++) {
         double kk = (double)k, bk = B + kk, ck = C + kk, den = bk * ck, inv, rw, wmax;
@@ -202,7 +221,7 @@ static double hyp_1bc(double B, double C, double z, double *dbc, double *db, dou
         sb += term * hb;
         sd += term * hd;
         sk += term * (kk + 1.0);
-        if (!(term * z / (1.0 - z) <= 1e-17 * sum))
+        if (!(term * q <= 1e-17 * sum))
             continue;
         rw = z * (kk + 3.0) / (kk + 2.0);
         wmax = IV__MAX(kk + 2.0, IV__MAX(hb, (C - B) * hd));
@@ -217,20 +236,24 @@ static double hyp_1bc(double B, double C, double z, double *dbc, double *db, dou
     return log(sum);
 }
 
-/* pnbd_g with derivatives through hyp_1bc: Euler's transformation (A&S 15.3.3) gives
- * 2F1(a1, b1; a1+1; z) = (1-z)^(1-b1) F(1, a1+1-b1; a1+1; z), whose series has positive
- * terms shrinking at least like z^k for every a1, b1 > 0. Falls back to pnbd_g outside
- * hyp_1bc's range. */
-static double pnbd_g_cov(const double *p, const pn_shape *sh, double x, double y, double *dg)
+/* pnbd_g through hyp_1bc (dg, when not NULL, the same derivatives): Euler's
+ * transformation (A&S 15.3.3) gives 2F1(a1, b1; a1+1; z) = (1-z)^(1-b1) F(1, a1+1-b1;
+ * a1+1; z), whose series has positive terms shrinking at least like z^k for every a1,
+ * b1 > 0, where the plain series' terms first grow when b1 > 1 (b1 = r+x: heavy buyers
+ * when beta > alpha; 58 terms against 175 on average on a 2.4M-row log's 11,658 pairs,
+ * doc/PERFORMANCE.md). Falls back to pnbd_g outside hyp_1bc's range. */
+static double pnbd_g_euler(const double *p, const pn_shape *sh, double x, double y, double lmy,
+                           double llo, double *dg)
 {
     double a1 = p[0] + p[2] + x, b1 = sh->a_ge_b ? p[2] + 1 : p[0] + x, m = sh->m;
-    /* 1 - z = (smaller rate + y) / (m + y): log(1 - z) by one log more, no log1p */
-    double z = sh->d / (m + y), lmy = log(m + y), l1p = log(m - sh->d + y) - lmy, fbc, fb, fz, l;
-    l = hyp_1bc(a1 + 1 - b1, a1 + 1, z, &fbc, &fb, &fz);
+    /* 1 - z = (lo + y) / (m + y): log(1 - z) = llo - lmy, llo = log(lo + y) and lmy =
+     * log(m + y) given by the caller (the objective keeps them for pnbd_combine) */
+    double z = sh->d / (m + y), l1p = llo - lmy, fbc = 0, fb = 0, fz = 0, l;
+    l = hyp_1bc(a1 + 1 - b1, a1 + 1, z, dg ? &fbc : NULL, &fb, &fz);
     if (isnan(l))
         return pnbd_g(p, sh, x, y, dg);
     l += (1 - b1) * l1p - a1 * lmy;
-    {
+    if (dg) {
         double da1 = fbc - lmy, f1 = -l1p - fb, f3 = -(1 - b1) / (1 - z) + fz;
         double dm = f3 * (m + y - sh->d) / ((m + y) * (m + y)) - a1 / (m + y);
         double dsm = -f3 / (m + y);
@@ -289,6 +312,7 @@ static double pnbd_quad(const double *p, double x, double tx, double T, double *
             double evi = exp(vi), lhi = log(gap + evi), psi = -klo * vi - khi * lhi + vi, e;
             /* log(alpha+tau), log(beta+tau) and their reciprocals at this node */
             double la = lo_a ? vi : lhi, lbb = lo_a ? lhi : vi;
+            double ia = lo_a ? 1 / evi : 1 / (gap + evi), ib = lo_a ? 1 / (gap + evi) : 1 / evi;
             if (psi > scale) {
                 double f = exp(scale - psi);
                 S *= f;
@@ -300,9 +324,9 @@ static double pnbd_quad(const double *p, double x, double tx, double T, double *
             S += e;
             if (dl) {
                 Sk[0] -= e * la;
-                Sk[1] -= e * ka * exp(-la);
+                Sk[1] -= e * ka * ia;
                 Sk[2] -= e * lbb;
-                Sk[3] -= e * kb * exp(-lbb);
+                Sk[3] -= e * kb * ib;
             }
         }
         v += h;
@@ -321,17 +345,26 @@ static double pnbd_quad(const double *p, double x, double tx, double T, double *
 
 /* log A0 from G(t_x) = gtx and G(T) = gT (pnbd_g; A0 = e^gtx - e^gT) and, when dl is
  * not NULL, its derivatives from theirs: d log A0 = (dG(t_x) - rho dG(T)) / (1 - rho),
- * rho = e^(G(T) - G(t_x)). */
+ * rho = e^(G(T) - G(t_x)). With dl (the fits) two libm calls: 1 - rho = -expm1(G(T) -
+ * G(t_x)) to a few ulps relative, its log, and rho = 1 - (1 - rho) (absolute error an
+ * ulp of 1, which the derivative multiplies by dG(T) only). */
 static double pnbd_la0(double gtx, const double *dtx, double gT, const double *dT, double *dl)
 {
     int k;
-    /* A0 >= 0 exactly; rounding can make the two logs cross when t_x is close to T */
-    double la0 = gtx > gT ? iv__logdiffexp(gtx, gT) : (isnan(gtx - gT) ? NAN : -INFINITY);
-    if (dl) {
-        double rho = exp(gT - gtx), omr = -expm1(gT - gtx);
+    double la0, rho, omr;
+    if (!dl) /* A0 >= 0 exactly; rounding can make the two logs cross when t_x is close to T */
+        return gtx > gT ? iv__logdiffexp(gtx, gT) : (isnan(gtx - gT) ? NAN : -INFINITY);
+    if (!(gtx > gT) || gT == -INFINITY) {
+        la0 = gtx > gT ? gtx : (isnan(gtx - gT) ? NAN : -INFINITY);
         for (k = 0; k < 4; k++)
-            dl[k] = la0 > -INFINITY ? (dtx[k] - rho * dT[k]) / omr : 0;
+            dl[k] = la0 > -INFINITY ? dtx[k] : 0;
+        return la0;
     }
+    omr = -expm1(gT - gtx);
+    rho = 1 - omr;
+    la0 = gtx + log(omr);
+    for (k = 0; k < 4; k++)
+        dl[k] = (dtx[k] - rho * dT[k]) / omr;
     return la0;
 }
 
@@ -345,39 +378,64 @@ static double pnbd_la0(double gtx, const double *dtx, double gT, const double *d
  * and dr = psi(r+x) - psi(r). *lt1 (may be NULL) receives the log of the first bracketed
  * term (for P(alive)), *lbracket the log of the bracket. g (may be NULL) receives
  * d log L / d(r, alpha, s, beta): with the bracket B = e^t1 + e^t2, d log B =
- * w1 dt1 + w2 dt2 (w = e^t / B). */
+ * w1 dt1 + w2 dt2 (w = e^t / B; with e = e^-|t1 - t2| the larger weight is 1/(1+e), the
+ * smaller e/(1+e), one exp for the bracket and both weights). lg (may be NULL: computed
+ * here) holds log alpha, log beta, log(alpha+T), log(beta+T) and log(s/(r+s+x)), the
+ * same expressions, which the objective computes once per fit, per T and per x. */
 static double pnbd_combine(const double *p, double lgr, double dr, double x, double T,
-                           double la0, const double *dla0, double *lt1, double *lbracket,
-                           double *g)
+                           double la0, const double *dla0, const double *lg, double *lt1,
+                           double *lbracket, double *g)
 {
     double r = p[0], al = p[1], s = p[2], be = p[3], a1 = r + s + x;
-    double lat = log(al + T), lbt = log(be + T), t1, t2, lb;
+    double lal, lbe, lat, lbt, t1, t2, lb, w1 = 0, w2 = 0;
     int k;
+    if (lg) {
+        lal = lg[0];
+        lbe = lg[1];
+        lat = lg[2];
+        lbt = lg[3];
+    } else {
+        lal = log(al);
+        lbe = log(be);
+        lat = log(al + T);
+        lbt = log(be + T);
+    }
     t1 = -(r + x) * lat - s * lbt;
-    t2 = log(s / a1) + la0;
-    lb = iv__logaddexp(t1, t2);
-    if (lt1)
-        *lt1 = t1;
-    if (lbracket)
-        *lbracket = lb;
+    t2 = (lg ? lg[4] : log(s / a1)) + la0;
+    if (g && isfinite(t1) && !isnan(t2)) {
+        /* iv__logaddexp's hi + log1p(e^(lo - hi)), keeping e for the weights */
+        double e = exp(-fabs(t1 - t2)), wh = 1 / (1 + e);
+        lb = (t1 > t2 ? t1 : t2) + log1p(e);
+        w1 = t1 >= t2 ? wh : e * wh;
+        w2 = t1 >= t2 ? e * wh : wh;
+    } else {
+        lb = iv__logaddexp(t1, t2);
+        if (g) {
+            w1 = exp(t1 - lb);
+            w2 = exp(t2 - lb);
+        }
+    }
     if (g) {
-        double w1 = exp(t1 - lb), w2 = exp(t2 - lb);
-        g[0] = dr + log(al) - w1 * lat - w2 / a1;
+        g[0] = dr + lal - w1 * lat - w2 / a1;
         g[1] = r / al - w1 * (r + x) / (al + T);
-        g[2] = log(be) - w1 * lbt + w2 * (1 / s - 1 / a1);
+        g[2] = lbe - w1 * lbt + w2 * (1 / s - 1 / a1);
         g[3] = s / be - w1 * s / (be + T);
         if (w2 > 0)
             for (k = 0; k < 4; k++)
                 g[k] += w2 * dla0[k];
     }
-    return lgr + r * log(al) + s * log(be) + lb;
+    if (lt1)
+        *lt1 = t1;
+    if (lbracket)
+        *lbracket = lb;
+    return lgr + r * lal + s * lbe + lb;
 }
 
 /* log A0 of one customer by the series or by quadrature; dl as in pnbd_quad. */
 static double pnbd_a0(const double *p, const pn_shape *sh, double x, double tx, double T,
                       double *dl)
 {
-    double d1[4], d2[4], g1, g2;
+    double d1[4] = {0, 0, 0, 0}, d2[4] = {0, 0, 0, 0}, g1, g2;
     if (!pnbd_use_series(sh, tx))
         return pnbd_quad(p, x, tx, T, dl);
     g1 = pnbd_g(p, sh, x, tx, dl ? d1 : NULL);
@@ -385,15 +443,15 @@ static double pnbd_a0(const double *p, const pn_shape *sh, double x, double tx, 
     return pnbd_la0(g1, d1, g2, d2, dl);
 }
 
-/* pnbd_a0 for the covariate fit: with derivatives (dl not NULL) through pnbd_g_cov. */
+/* pnbd_a0 for the covariate fit: with derivatives (dl not NULL) through pnbd_g_euler. */
 static double pnbd_a0_cov(const double *p, const pn_shape *sh, double x, double tx, double T,
                           double *dl)
 {
     double d1[4], d2[4], g1, g2;
     if (!dl || !pnbd_use_series(sh, tx))
         return pnbd_a0(p, sh, x, tx, T, dl);
-    g1 = pnbd_g_cov(p, sh, x, tx, d1);
-    g2 = pnbd_g_cov(p, sh, x, T, d2);
+    g1 = pnbd_g_euler(p, sh, x, tx, log(sh->m + tx), log(sh->lo + tx), d1);
+    g2 = pnbd_g_euler(p, sh, x, T, log(sh->m + T), log(sh->lo + T), d2);
     return pnbd_la0(g1, d1, g2, d2, dl);
 }
 
@@ -402,8 +460,8 @@ static double pnbd_one(const double *p, double lgr, double x, double tx, double 
                        double *lbracket)
 {
     pn_shape sh = pnbd_shape(p);
-    return pnbd_combine(p, lgr, 0, x, T, pnbd_a0(p, &sh, x, tx, T, NULL), NULL, lt1, lbracket,
-                        NULL);
+    return pnbd_combine(p, lgr, 0, x, T, pnbd_a0(p, &sh, x, tx, T, NULL), NULL, NULL, lt1,
+                        lbracket, NULL);
 }
 
 /* log f(zbar | x) of a repeat buyer [FH13]: zbar x ~ Gamma(p x, nu) given nu, and
@@ -495,7 +553,7 @@ int iv__clv_loglik_at(int model, const double *par, const double *x, const doubl
             bg_xterms c;
             int m = model == IV_CLV_MBGNBD;
             bg_terms(par, x[i], m, 0, &c);
-            sum += bg_one(par, &c, m, x[i], t_x[i], T[i], NULL);
+            sum += bg_one(par, &c, m, x[i], t_x[i], T[i], NULL, NULL);
         } else {
             sum += pnbd_one(par, iv__lgamma_ratio(par[0], x[i]), x[i], t_x[i], T[i], NULL, NULL);
         }
@@ -649,8 +707,9 @@ static int groups_sort(const iv__alloc *a, groups *g, int nk)
 
 /* What the objective sees: the distinct summaries, their weights, and for the
  * transaction models the distinct x values (xi[j] = index of k[0][j] among them). For
- * Pareto/NBD also the distinct (x, y) pairs, y = t_x or T, at which G(y) (pnbd_g, the
- * costly 2F1 part) is evaluated once per pair: yi[2j], yi[2j+1] = the pairs of group j. */
+ * Pareto/NBD also the distinct (x, y) pairs, y = t_x or T, at which G(y) (pnbd_g_euler, the
+ * costly 2F1 part) is evaluated once per pair: yi[2j], yi[2j+1] = the pairs of group j.
+ * For BG/NBD and MBG/NBD gy holds the distinct y alone (log(alpha + y) once per y). */
 typedef struct fitdata {
     int model;
     groups g;
@@ -660,7 +719,8 @@ typedef struct fitdata {
     size_t scratch_bytes;
     groups gy;        /* Pareto/NBD: distinct (x, y) */
     uint32_t *yi;
-    double *gc;       /* per pair: G and its 4 derivatives */
+    double *gc;       /* per pair: PN_SLOTS doubles, G, its 4 derivatives, log(alpha+y),
+                       * log(beta+y); BG/NBD, MBG/NBD: log(alpha+y) per y */
     double pen;       /* penalty weight: the objective adds pen * sum (pscale_k theta_k)^2 */
     double pscale[4]; /* lifetimes' scaling of each parameter in its penalty (doc/CLV.md) */
     /* covariates (cov_setup): kp on the purchase rate, kd on the dropout rate; zp, zd
@@ -670,6 +730,8 @@ typedef struct fitdata {
     uint32_t *rep;
     void *hscratch;   /* cov_hessian: 8 copies of the per-x terms (perturbed parameters) */
 } fitdata;
+
+#define PN_SLOTS 7
 
 static int unlog(size_t n, const double *u, double *p)
 {
@@ -690,8 +752,8 @@ static double objective(const double *u, double *gu, void *ud)
     fitdata *fd = ud;
     const groups *g = &fd->g;
     bg_xterms *c = fd->scratch;
-    double p[4], sum = 0, gs[4] = {0, 0, 0, 0}, gi[4], *gc = fd->gc;
-    pn_shape sh = {0, 0, 0};
+    double p[4], sum = 0, gs[4] = {0, 0, 0, 0}, gi[4], *gc = fd->gc, lg[5];
+    pn_shape sh = {0, 0, 0, 0};
     iv__bgbb_pass bp;
     size_t j, np = (size_t)iv__clv_npar(fd->model);
     int k;
@@ -703,17 +765,31 @@ static double objective(const double *u, double *gu, void *ud)
         double x = fd->gx.k[0][j];
         if (is_bg(fd->model)) {
             bg_terms(p, x, fd->model == IV_CLV_MBGNBD, gu != NULL, &c[j]);
-        } else {
+        } else { /* Pareto/NBD: lbx holds log(s/(r+s+x)) (pnbd_combine) */
             c[j].lgr = iv__lgamma_ratio(p[0], x);
             c[j].dr = gu ? iv__digamma(p[0] + x) - iv__digamma(p[0]) : 0;
+            c[j].lbx = log(p[2] / (p[0] + p[2] + x));
         }
+    }
+    if (is_bg(fd->model)) { /* log alpha, log a, log(alpha + y) per distinct y */
+        lg[0] = log(p[1]);
+        lg[1] = log(p[2]);
+        for (j = 0; j < fd->gy.m; j++)
+            gc[j] = log(p[1] + fd->gy.k[0][j]);
     }
     if (fd->model == IV_CLV_PARETO) {
         sh = pnbd_shape(p);
-        for (j = 0; j < fd->gy.m; j++) /* NaN where the group takes the quadrature */
-            gc[5 * j] = pnbd_use_series(&sh, fd->gy.k[1][j])
-                          ? pnbd_g(p, &sh, fd->gy.k[0][j], fd->gy.k[1][j], gu ? &gc[5 * j + 1] : NULL)
-                          : NAN;
+        lg[0] = log(p[1]);
+        lg[1] = log(p[3]);
+        for (j = 0; j < fd->gy.m; j++) { /* G is NaN where the group takes the quadrature */
+            double *q = &gc[PN_SLOTS * j], y = fd->gy.k[1][j];
+            q[5] = log(p[1] + y);
+            q[6] = log(p[3] + y);
+            q[0] = pnbd_use_series(&sh, y)
+                     ? pnbd_g_euler(p, &sh, fd->gy.k[0][j], y, q[sh.a_ge_b ? 5 : 6],
+                                    q[sh.a_ge_b ? 6 : 5], gu ? q + 1 : NULL)
+                     : NAN;
+        }
     }
     for (j = 0; j < g->m; j++) {
         const double *k0 = g->k[0], *k1 = g->k[1], *k2 = g->k[2];
@@ -728,17 +804,23 @@ static double objective(const double *u, double *gu, void *ud)
         } else if (fd->model == IV_CLV_SBG) {
             l = iv__sbg_one(p, k0[j], k1[j], gu ? gi : NULL);
         } else if (is_bg(fd->model)) {
-            l = bg_one(p, &c[fd->xi[j]], fd->model == IV_CLV_MBGNBD, k0[j], k1[j], k2[j],
+            lg[2] = gc[fd->yi[2 * j + 1]];
+            lg[3] = gc[fd->yi[2 * j]];
+            l = bg_one(p, &c[fd->xi[j]], fd->model == IV_CLV_MBGNBD, k0[j], k1[j], k2[j], lg,
                        gu ? gi : NULL);
         } else {
-            const double *gtx = &gc[5 * fd->yi[2 * j]], *gT = &gc[5 * fd->yi[2 * j + 1]];
+            const double *gtx = &gc[PN_SLOTS * fd->yi[2 * j]];
+            const double *gT = &gc[PN_SLOTS * fd->yi[2 * j + 1]];
             double la0, dla0[4];
             if (pnbd_use_series(&sh, k1[j]))
                 la0 = pnbd_la0(gtx[0], gtx + 1, gT[0], gT + 1, gu ? dla0 : NULL);
             else
                 la0 = pnbd_quad(p, k0[j], k1[j], k2[j], gu ? dla0 : NULL);
-            l = pnbd_combine(p, c[fd->xi[j]].lgr, c[fd->xi[j]].dr, k0[j], k2[j], la0, dla0, NULL,
-                             NULL, gu ? gi : NULL);
+            lg[2] = gT[5];
+            lg[3] = gT[6];
+            lg[4] = c[fd->xi[j]].lbx;
+            l = pnbd_combine(p, c[fd->xi[j]].lgr, c[fd->xi[j]].dr, k0[j], k2[j], la0, dla0, lg,
+                             NULL, NULL, gu ? gi : NULL);
         }
         sum += g->w[j] * l;
         if (gu)
@@ -817,11 +899,11 @@ static double cov_one(const fitdata *fd, const double *pj, const bg_xterms *c, s
 {
     double x = fd->g.k[0][j], tx = fd->g.k[1][j], T = fd->g.k[2][j];
     if (is_bg(fd->model)) {
-        return bg_one(pj, c, fd->model == IV_CLV_MBGNBD, x, tx, T, gi);
+        return bg_one(pj, c, fd->model == IV_CLV_MBGNBD, x, tx, T, NULL, gi);
     } else {
         pn_shape sh = pnbd_shape(pj);
         double dla0[4], la0 = pnbd_a0_cov(pj, &sh, x, tx, T, gi ? dla0 : NULL);
-        return pnbd_combine(pj, c->lgr, c->dr, x, T, la0, dla0, NULL, NULL, gi);
+        return pnbd_combine(pj, c->lgr, c->dr, x, T, la0, dla0, NULL, NULL, NULL, gi);
     }
 }
 
@@ -1029,17 +1111,19 @@ static void fitdata_free(const iv__alloc *a, fitdata *fd)
     iv__free(a, fd->scratch, fd->scratch_bytes);
     iv__free(a, fd->hscratch, 8 * fd->scratch_bytes);
     iv__free(a, fd->yi, 2 * fd->g.cap * sizeof *fd->yi);
-    iv__free(a, fd->gc, 5 * fd->gy.cap * sizeof *fd->gc);
+    iv__free(a, fd->gc, (fd->model == IV_CLV_PARETO ? PN_SLOTS : 1) * fd->gy.cap * sizeof *fd->gc);
     groups_free(a, &fd->g);
     groups_free(a, &fd->gx);
     groups_free(a, &fd->gy);
 }
 
-/* Pareto/NBD: the distinct (x, t_x) and (x, T) pairs of the groups. */
+/* Pareto/NBD: the distinct (x, t_x) and (x, T) pairs of the groups; BG/NBD and MBG/NBD:
+ * the distinct values among t_x and T. */
 static int pairs_build(const iv__alloc *a, fitdata *fd)
 {
     const groups *g = &fd->g;
-    size_t j, m2 = 2 * g->m;
+    size_t j, m2 = 2 * g->m, slots = fd->model == IV_CLV_PARETO ? PN_SLOTS : 1;
+    int nk = fd->model == IV_CLV_PARETO ? 2 : 1;
     double *kx = iv__malloc(a, m2 * sizeof *kx), *ky = iv__malloc(a, m2 * sizeof *ky);
     const double *src[2];
     int rc = IV_OK;
@@ -1051,13 +1135,13 @@ static int pairs_build(const iv__alloc *a, fitdata *fd)
         ky[2 * j] = g->k[1][j];
         ky[2 * j + 1] = g->k[2][j];
     }
-    src[0] = kx;
+    src[0] = nk == 2 ? kx : ky;
     src[1] = ky;
     if (rc == IV_OK)
-        rc = group_rows(a, m2, src, 2, 0, NULL, &fd->gy, fd->yi);
+        rc = group_rows(a, m2, src, nk, 0, NULL, &fd->gy, fd->yi);
     iv__free(a, kx, m2 * sizeof *kx);
     iv__free(a, ky, m2 * sizeof *ky);
-    if (rc == IV_OK && !(fd->gc = iv__malloc(a, 5 * fd->gy.cap * sizeof *fd->gc)))
+    if (rc == IV_OK && !(fd->gc = iv__malloc(a, slots * fd->gy.cap * sizeof *fd->gc)))
         rc = iv__nomem("fit workspace");
     return rc;
 }
@@ -1190,7 +1274,7 @@ static int fitdata_build(const iv__alloc *a, fitdata *fd, int model, const doubl
         fitdata_free(a, fd);
         return iv__nomem("fit workspace");
     }
-    if (model == IV_CLV_PARETO && kp + kd == 0 && (rc = pairs_build(a, fd)) != IV_OK) {
+    if (kp + kd == 0 && (rc = pairs_build(a, fd)) != IV_OK) {
         fitdata_free(a, fd);
         return rc;
     }
