@@ -210,6 +210,43 @@ START_TEST(covariates_predict_each_customer_at_its_rates)
 }
 END_TEST
 
+/* BG/NBD and MBG/NBD compute the mean function once per distinct (x, T, holdout T) and
+ * reuse it: customers sharing x and T with different t_x, repeated out of order, with two
+ * holdout lengths, give exactly (==) the sums of iv_clv_conditional called customer by
+ * customer in their order (fails when the reuse keys on less than x, T and the holdout
+ * length: shared means would then be wrong by far more than rounding). */
+START_TEST(shared_mean_functions_give_the_per_customer_predictions)
+{
+    static const double x[] = {2, 0, 2, 2, 5, 0, 2, 5, 2, 2};
+    static const double tx[] = {3, 0, 8, 3, 9, 0, 1, 2, 8, 3};
+    static const double T[] = {10, 10, 10, 12, 10, 12, 10, 10, 10, 10};
+    static const double hx[] = {1, 0, 2, 0, 3, 1, 0, 2, 1, 0};
+    static const double hT[] = {6, 6, 6, 6, 6, 6, 6, 6, 6, 9};
+    static const int models[] = {IV_CLV_BGNBD, IV_CLV_MBGNBD};
+    size_t k, i, n = sizeof x / sizeof x[0];
+    for (k = 0; k < 2; k++) {
+        iv_clv *c = given(models[k], k ? mbg_par : bg_par);
+        iv_table *t = validate(c, x, tx, T, hx, hT, n);
+        double cls[8] = {0}, cnt[8] = {0}, all = 0, p;
+        for (i = 0; i < n; i++) {
+            int j = x[i] >= 7 ? 7 : (int)x[i];
+            ck_assert_int_eq(iv_clv_conditional(c, hT[i], x[i], tx[i], T[i], &p), IV_OK);
+            cls[j] += p;
+            cnt[j] += 1;
+            all += p;
+        }
+        for (i = 0; i < 8; i++)
+            if (cnt[i] > 0)
+                ck_assert_msg(tu_cell(t, i, "predicted") == cls[i] / cnt[i],
+                              "model %zu class %zu: %.17g, want %.17g", k, i,
+                              tu_cell(t, i, "predicted"), cls[i] / cnt[i]);
+        ck_assert_msg(tu_cell(t, 8, "predicted") == all, "model %zu total", k); /* a sum */
+        iv_table_free(t);
+        iv_clv_free(c);
+    }
+}
+END_TEST
+
 /* Bad input is refused with the customer named (and its index in failed); Gamma-Gamma and
  * shifted-BG are refused; bad options and NULL arguments. */
 START_TEST(refusals_name_the_customer)
@@ -422,6 +459,7 @@ static void add(TCase *tc)
     tcase_add_test(tc, zero_holdout_worked_by_hand);
     tcase_add_test(tc, constant_actual_and_empty_classes);
     tcase_add_test(tc, covariates_predict_each_customer_at_its_rates);
+    tcase_add_test(tc, shared_mean_functions_give_the_per_customer_predictions);
     tcase_add_test(tc, refusals_name_the_customer);
     tcase_add_test(tc, store_path_equals_the_composition);
     tcase_add_test(tc, store_path_bgbb);

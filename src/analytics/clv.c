@@ -2054,6 +2054,13 @@ int iv_clv_expected(const iv_clv *clv, double t, double *out)
 
 int iv_clv_conditional(const iv_clv *clv, double t, double x, double t_x, double T, double *out)
 {
+    double mean = NAN;
+    return iv__clv_conditional_at(clv, t, x, t_x, T, &mean, out);
+}
+
+int iv__clv_conditional_at(const iv_clv *clv, double t, double x, double t_x, double T,
+                           double *mean, double *out)
+{
     const double *p;
     double v, lpa;
     int rc;
@@ -2071,7 +2078,10 @@ int iv_clv_conditional(const iv_clv *clv, double t, double x, double t_x, double
     if (is_bg(clv->model)) {
         /* [FHL05 eq. 10]: the mean function at (r+x, alpha+T, a, b+x) times P(alive);
          * MBG/NBD at b+x+1 */
-        v = iv__bg_mean(p[0] + x, p[1] + T, p[2], p[3] + x + (clv->model == IV_CLV_MBGNBD), t);
+        if (isnan(*mean))
+            *mean = iv__bg_mean(p[0] + x, p[1] + T, p[2], p[3] + x + (clv->model == IV_CLV_MBGNBD),
+                                t);
+        v = *mean;
     } else {
         /* [FH05 eq. 21]: (r+x)(beta+T)/((alpha+T)(s-1)) (1 - ((beta+T)/(beta+T+t))^(s-1)) */
         double k = (p[0] + x) * (p[3] + T) / (p[1] + T), l = log1p(t / (p[3] + T));

@@ -54,6 +54,13 @@ int iv__clv_cov_eval(int model, const double *u, const double *x, const double *
                      const double *T, size_t n, const iv_clv_options *opts, double *ll,
                      double *grad, double *hess, int central);
 
+/* iv_clv_conditional with the BG/NBD and MBG/NBD mean function part (which depends on x, T
+ * and t only) taken from *mean when it is not NaN, else computed and stored there (other
+ * models leave it NaN): callers with many customers compute it once per distinct (x, T,
+ * t); the value is bit for bit iv_clv_conditional's. */
+int iv__clv_conditional_at(const iv_clv *clv, double t, double x, double t_x, double T,
+                           double *mean, double *out);
+
 /* iv_clv_fit, with the standard errors only when want_se (benchmarks measure their cost). */
 int iv__clv_fit_ex(iv_clv **out, int model, const double *x, const double *t_x, const double *T,
                    const double *zbar, size_t n, const iv_clv_options *opts, int want_se);
