@@ -199,7 +199,22 @@ int iv__traj_compute(iv__ctx *c, const iv__trajopt *o, uint32_t only, iv__traj *
     memset(&st, 0, sizeof st);
     st.t = t;
     st.o = o;
-    rc = iv__pattern_walk(c, only, traj_row, traj_end, &st);
+    rc = IV_OK;
+    if (!only && !c->sel && c->from == IV_TIME_NONE && c->to == IV_TIME_NONE && c->s->idx_start) {
+        /* every contact with a row has a trajectory: room for them at once (traj_row's
+         * growth would reach the same capacity, copying the rows so far at each step) */
+        const uint32_t *st0 = c->s->idx_start;
+        size_t ci, m = 0, nc = c->s->contacts.count;
+        for (ci = 1; ci < nc; ci++)
+            m += st0[ci + 1] > st0[ci];
+        if (m && o->k <= SIZE_MAX / sizeof *t->x / m &&
+            (iv__grow(&c->a, (void **)&t->contact, &t->cap_c, m, sizeof *t->contact) ||
+             iv__grow(&c->a, (void **)&t->origin, &t->cap_o, m, sizeof *t->origin) ||
+             iv__grow(&c->a, (void **)&t->x, &t->cap_x, m * o->k, sizeof *t->x)))
+            rc = IV_ENOMEM;
+    }
+    if (rc == IV_OK)
+        rc = iv__pattern_walk(c, only, traj_row, traj_end, &st);
     if (rc) {
         iv__traj_free(t, &c->a);
         return rc == IV_ENOMEM ? iv__nomem("trajectories") : rc;
