@@ -9,7 +9,9 @@
  * - the same bytes as a file parsed by 2 threads in small ranges (every range boundary
  *   case: a record, a quoted field or a CRLF cut anywhere) give the same rows, counters
  *   and result as one push;
- * - a metrics query over the accepted rows counts every one of them. */
+ * - a metrics query over the accepted rows counts every one of them;
+ * - the parser's direct path for plain records (iv__direct_row) changes nothing: with it
+ *   off, the result, message, counters, rows and rejects are the same. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,12 +24,15 @@ typedef struct run {
     iv_store *store;
     iv_ingest *ing;
     int rc;
+    char msg[512];
     iv_ingest_stats st;
 } run;
 
 /* The parallel driver's range size (src/data/ingest.c): small here, so that a few
  * hundred bytes of input are cut into many ranges. */
 extern uint64_t iv__ingest_chunk;
+/* 0: every record takes the general path of the parser (src/data/ingest.c). */
+extern int iv__ingest_direct;
 
 /* chunk: bytes per push; 0: write the bytes to a file and parse it with 2 threads in
  * ranges of range_size bytes. */
@@ -68,6 +73,7 @@ static void run_ingest(run *r, const uint8_t *data, size_t size, int format, int
     }
     if (r->rc == IV_OK && chunk)
         r->rc = iv_ingest_finish(r->ing);
+    snprintf(r->msg, sizeof r->msg, "%s", r->rc != IV_OK ? iv_error_last() : "");
     /* After a failure the handle refuses more work instead of misbehaving. */
     if (r->rc != IV_OK)
         FUZZ_CHECK(iv_ingest_push(r->ing, "x", 1) == IV_ESTATE);
@@ -114,13 +120,35 @@ static void check_query(const iv_store *s)
 
 void fuzz_ingest_with(const uint8_t *data, size_t size, int format, const iv_source *src)
 {
-    run whole, chunked, strict, file;
+    run whole, chunked, strict, file, general;
     size_t chunk = size ? 1 + data[size - 1] % 11 : 1;
     uint64_t range_size = size ? 1 + data[0] % 97 : 1;
     run_ingest(&whole, data, size, format, IV_POLICY_LENIENT, size ? size : 1, src, 0);
     run_ingest(&chunked, data, size, format, IV_POLICY_LENIENT, chunk, src, 0);
     run_ingest(&strict, data, size, format, IV_POLICY_STRICT, size ? size : 1, src, 0);
     run_ingest(&file, data, size, format, IV_POLICY_LENIENT, 0, src, range_size);
+    iv__ingest_direct = 0;
+    run_ingest(&general, data, size, format, IV_POLICY_LENIENT, size ? size : 1, src, 0);
+    iv__ingest_direct = 1;
+
+    FUZZ_CHECK(whole.rc == general.rc);
+    FUZZ_CHECK(strcmp(whole.msg, general.msg) == 0);
+    FUZZ_CHECK(whole.st.rows_read == general.st.rows_read);
+    FUZZ_CHECK(whole.st.rows_accepted == general.st.rows_accepted);
+    FUZZ_CHECK(whole.st.rows_rejected == general.st.rows_rejected);
+    FUZZ_CHECK(whole.st.bytes == general.st.bytes);
+    FUZZ_CHECK(iv_ingest_reject_count(whole.ing) == iv_ingest_reject_count(general.ing));
+    {
+        size_t i;
+        for (i = 0; i < iv_ingest_reject_count(whole.ing); i++) {
+            uint64_t l1, l2, o1, o2;
+            const char *r1, *r2, *w1, *w2;
+            FUZZ_CHECK(iv_ingest_reject(whole.ing, i, &l1, &o1, &r1, &w1) == IV_OK);
+            FUZZ_CHECK(iv_ingest_reject(general.ing, i, &l2, &o2, &r2, &w2) == IV_OK);
+            FUZZ_CHECK(l1 == l2 && o1 == o2 && strcmp(r1, r2) == 0 && strcmp(w1, w2) == 0);
+        }
+    }
+    fuzz_same_rows(whole.store, general.store);
 
     FUZZ_CHECK(whole.rc == chunked.rc);
     FUZZ_CHECK(whole.st.rows_read == chunked.st.rows_read);
@@ -148,6 +176,7 @@ void fuzz_ingest_with(const uint8_t *data, size_t size, int format, const iv_sou
     run_free(&chunked);
     run_free(&strict);
     run_free(&file);
+    run_free(&general);
 }
 
 void fuzz_ingest(const uint8_t *data, size_t size, int format)
