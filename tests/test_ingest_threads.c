@@ -1276,6 +1276,66 @@ START_TEST(direct_path_gives_what_the_general_path_gives)
 }
 END_TEST
 
+/* The direct path's test of channel and type names (in normal form: no capital, '-' or
+ * blank; 8 bytes at a time when they fit) against the general path's byte loop: every
+ * ASCII byte that can stand in an unquoted field, at every position of names of 1 to 9
+ * bytes, as the channel and as the type, at the end of the record (fewer than 8 bytes
+ * after the name's start) and before other fields. */
+START_TEST(direct_path_names_byte_by_byte)
+{
+    text t = { 0 };
+    char path[512];
+    how h;
+    int b, last;
+    size_t n, at;
+    outcome ref, got;
+    puts_(&t, "contact,ts,cost,channel,type\n");
+    for (last = 0; last < 2; last++)
+        for (b = 1; b < 128; b++) {
+            if (b == '\n' || b == ',' || b == '"')
+                continue;
+            for (n = 1; n <= 9; n++)
+                for (at = 0; at < n; at++) {
+                    char name[16], row[96];
+                    memset(name, 'k', n);
+                    name[n] = '\0';
+                    name[at] = (char)b;
+                    if (last)
+                        snprintf(row, sizeof row, "c%d,2025-01-01T00:00:00Z,1,web,%s\n", b, name);
+                    else
+                        snprintf(row, sizeof row, "c%d,2025-01-01T00:00:00Z,1,%s,open\n", b, name);
+                    puts_(&t, row);
+                }
+        }
+    tu_temp_path(path, sizeof path, ".csv");
+    write_file(path, t.p, t.n);
+    memset(&h, 0, sizeof h);
+    h.policy = IV_POLICY_LENIENT;
+    h.cancel_at = -1;
+    h.push = t.n;
+    iv__ingest_direct = 0;
+    ingest(&ref, path, t.p, t.n, h);
+    iv__ingest_direct = 1;
+    ingest(&got, path, t.p, t.n, h);
+    /* 124 bytes x 45 (length, position) pairs x 2 fields; rejected: the names that are
+     * one blank (TAB, VT, FF, CR, space) as channel or type */
+    ck_assert_uint_eq(ref.accepted, 11150);
+    ck_assert_uint_eq(ref.rejected, 10);
+    same(&ref, &got, path, "names, pushed whole");
+    free_outcome(&got);
+    h.push = 0;
+    h.threads = 2;
+    iv__ingest_chunk = 4096;
+    ingest(&got, path, t.p, t.n, h);
+    iv__ingest_chunk = chunk_default;
+    same(&ref, &got, path, "names, 2 threads");
+    free_outcome(&got);
+    free_outcome(&ref);
+    remove(path);
+    free(t.p);
+}
+END_TEST
+
 START_TEST(reserving_rows_from_a_sample_changes_nothing)
 {
     static const int threads[] = { 1, 2, 4 };
@@ -1358,6 +1418,7 @@ int main(void)
     tcase_add_test(tc, a_user_allocator_sees_one_thread_at_a_time_and_gets_everything_back);
     tcase_add_test(tc, reserving_rows_from_a_sample_changes_nothing);
     tcase_add_test(tc, direct_path_gives_what_the_general_path_gives);
+    tcase_add_test(tc, direct_path_names_byte_by_byte);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
