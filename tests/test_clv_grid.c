@@ -8,6 +8,7 @@
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "clv.h"
 #include "iv/clv.h"
@@ -124,12 +125,47 @@ START_TEST(pareto_loglik_and_gradient_match_mpmath_over_the_grid)
 }
 END_TEST
 
+/* The same references, each parameter set's customers in one call: the grouped fit shares
+ * the series' table of each x between the customers' pairs (built for one argument,
+ * extended for a larger one), so the sums must match the sums of the references. */
+START_TEST(pareto_grouped_fit_matches_the_sum_over_the_grid)
+{
+    size_t i = 0, j, n = sizeof ref_pnbd_grid / sizeof ref_pnbd_grid[0];
+    while (i < n) {
+        double x[32], tx[32], T[32], want[5] = {0, 0, 0, 0, 0}, scale[5] = {0, 0, 0, 0, 0};
+        double ll = NAN, g[4] = {NAN, NAN, NAN, NAN};
+        size_t m = 0;
+        int k;
+        for (j = i; j < n && m < 32 && memcmp(ref_pnbd_grid[j], ref_pnbd_grid[i],
+                                               4 * sizeof(double)) == 0; j++, m++) {
+            x[m] = ref_pnbd_grid[j][4];
+            tx[m] = ref_pnbd_grid[j][5];
+            T[m] = ref_pnbd_grid[j][6];
+            for (k = 0; k < 5; k++) {
+                want[k] += ref_pnbd_grid[j][7 + k];
+                scale[k] += fabs(ref_pnbd_grid[j][7 + k]);
+            }
+        }
+        ck_assert_int_eq(iv__clv_grad_at(IV_CLV_PARETO, ref_pnbd_grid[i], x, tx, T, NULL, m, &ll,
+                                         g), IV_OK);
+        ck_assert_msg(fabs(ll - want[0]) <= 1e-12 * IV__MAX(scale[0], 1.0),
+                      "set at row %zu: log L %.17g, want %.17g", i, ll, want[0]);
+        for (k = 0; k < 4; k++)
+            ck_assert_msg(fabs(g[k] - want[1 + k]) <= 1e-12 * IV__MAX(scale[1 + k], 1.0),
+                          "set at row %zu: derivative %d %.17g, want %.17g", i, k, g[k],
+                          want[1 + k]);
+        i = j;
+    }
+}
+END_TEST
+
 static void clv_grid_tests(TCase *tc)
 {
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, expected_transactions_match_mpmath_over_the_grid);
     tcase_add_test(tc, conditional_expectations_and_p_alive_match_mpmath_over_the_grid);
     tcase_add_test(tc, pareto_loglik_and_gradient_match_mpmath_over_the_grid);
+    tcase_add_test(tc, pareto_grouped_fit_matches_the_sum_over_the_grid);
 }
 
 TU_SUITE_MAIN("clv_grid", clv_grid_tests)

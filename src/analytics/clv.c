@@ -236,6 +236,89 @@ static double hyp_1bc(double B, double C, double z, double *dbc, double *db, dou
     return log(sum);
 }
 
+/* hyp_1bc's terms and weights for one (B, C), tabulated once and shared by every z: entry
+ * k >= 1 holds c_k = prod_{j<k} (B+j)/(C+j) (the term without z^k), c_k hb_k, c_k hd_k,
+ * c_k k and the largest weight max(k+1, hb_k, (C-B) hd_k) of hyp_1bc's stopping rule,
+ * built as far as a z needs (one division per entry, as hyp_1bc per term). */
+#define HYP_TAB_CAP 2048
+typedef struct hyp_tab {
+    double B, C, hb, hd;
+    long len;           /* entries built (1..len) */
+    double *e;          /* 5 per entry: c, c hb, c hd, c k, wmax */
+} hyp_tab;
+
+static void hyp_tab_reset(hyp_tab *t, double B, double C)
+{
+    t->B = B;
+    t->C = C;
+    t->hb = t->hd = 0;
+    t->len = 0;
+    t->e[0] = 1; /* c_0 */
+}
+
+/* Entry k + 1 from entry k (k = t->len); 0 when the table is full or a term is not normal. */
+static int hyp_tab_grow(hyp_tab *t)
+{
+    long k = t->len;
+    double kk = (double)k, bk = t->B + kk, ck = t->C + kk, den = bk * ck, inv, c, *e;
+    if (k + 1 >= HYP_TAB_CAP || !isnormal(den))
+        return 0;
+    inv = 1.0 / den;
+    c = t->e[5 * k] * (bk * bk * inv);
+    t->hb += ck * inv;
+    t->hd += inv;
+    e = &t->e[5 * (k + 1)];
+    e[0] = c;
+    e[1] = c * t->hb;
+    e[2] = c * t->hd;
+    e[3] = c * (kk + 1.0);
+    e[4] = IV__MAX(kk + 2.0, IV__MAX(t->hb, (t->C - t->B) * t->hd));
+    t->len = k + 1;
+    return 1;
+}
+
+/* hyp_1bc(B, C, z, ...) from the table of (B, C): the same sums, each term c_k z^k with
+ * the power by repeated multiplication, the same stopping rule; NaN when the table cannot
+ * grow far enough (the caller then calls hyp_1bc). */
+static double hyp_tab_eval(hyp_tab *t, double z, double *dbc, double *db, double *dz)
+{
+    double zp = 1, sum = 1, sb = 0, sd = 0, sk = 0, q = z / (1.0 - z);
+    long k;
+    if (!(t->B > 0 && t->C > t->B && z >= 0 && z <= 0.95))
+        return NAN;
+    if (z == 0)
+        return hyp_1bc(t->B, t->C, z, dbc, db, dz);
+    for (k = 1;; k++) {
+        const double *e;
+        double term, rw;
+        if (k > t->len && !hyp_tab_grow(t))
+            return NAN;
+        e = &t->e[5 * k];
+        zp *= z;
+        term = e[0] * zp;
+        sum += term;
+        if (!dbc) {
+            if (term * q <= 1e-17 * sum)
+                break;
+            continue;
+        }
+        sb += e[1] * zp;
+        sd += e[2] * zp;
+        sk += e[3] * zp;
+        if (!(term * q <= 1e-17 * sum))
+            continue;
+        rw = z * ((double)k + 2.0) / ((double)k + 1.0);
+        if (rw < 1.0 && term * rw / (1.0 - rw) * e[4] <= 1e-17 * sum)
+            break;
+    }
+    if (dbc) {
+        *dbc = (t->C - t->B) * sd / sum;
+        *db = sb / sum;
+        *dz = sk / (z * sum);
+    }
+    return log(sum);
+}
+
 /* pnbd_g through hyp_1bc (dg, when not NULL, the same derivatives): Euler's
  * transformation (A&S 15.3.3) gives 2F1(a1, b1; a1+1; z) = (1-z)^(1-b1) F(1, a1+1-b1;
  * a1+1; z), whose series has positive terms shrinking at least like z^k for every a1,
@@ -243,13 +326,15 @@ static double hyp_1bc(double B, double C, double z, double *dbc, double *db, dou
  * when beta > alpha; 58 terms against 175 on average on a 2.4M-row log's 11,658 pairs,
  * doc/PERFORMANCE.md). Falls back to pnbd_g outside hyp_1bc's range. */
 static double pnbd_g_euler(const double *p, const pn_shape *sh, double x, double y, double lmy,
-                           double llo, double *dg)
+                           double llo, hyp_tab *tab, double *dg)
 {
     double a1 = p[0] + p[2] + x, b1 = sh->a_ge_b ? p[2] + 1 : p[0] + x, m = sh->m;
     /* 1 - z = (lo + y) / (m + y): log(1 - z) = llo - lmy, llo = log(lo + y) and lmy =
      * log(m + y) given by the caller (the objective keeps them for pnbd_combine) */
     double z = sh->d / (m + y), l1p = llo - lmy, fbc = 0, fb = 0, fz = 0, l;
-    l = hyp_1bc(a1 + 1 - b1, a1 + 1, z, dg ? &fbc : NULL, &fb, &fz);
+    l = tab ? hyp_tab_eval(tab, z, dg ? &fbc : NULL, &fb, &fz) : NAN;
+    if (isnan(l))
+        l = hyp_1bc(a1 + 1 - b1, a1 + 1, z, dg ? &fbc : NULL, &fb, &fz);
     if (isnan(l))
         return pnbd_g(p, sh, x, y, dg);
     l += (1 - b1) * l1p - a1 * lmy;
@@ -450,8 +535,8 @@ static double pnbd_a0_cov(const double *p, const pn_shape *sh, double x, double 
     double d1[4], d2[4], g1, g2;
     if (!dl || !pnbd_use_series(sh, tx))
         return pnbd_a0(p, sh, x, tx, T, dl);
-    g1 = pnbd_g_euler(p, sh, x, tx, log(sh->m + tx), log(sh->lo + tx), d1);
-    g2 = pnbd_g_euler(p, sh, x, T, log(sh->m + T), log(sh->lo + T), d2);
+    g1 = pnbd_g_euler(p, sh, x, tx, log(sh->m + tx), log(sh->lo + tx), NULL, d1);
+    g2 = pnbd_g_euler(p, sh, x, T, log(sh->m + T), log(sh->lo + T), NULL, d2);
     return pnbd_la0(g1, d1, g2, d2, dl);
 }
 
@@ -719,6 +804,7 @@ typedef struct fitdata {
     size_t scratch_bytes;
     groups gy;        /* Pareto/NBD: distinct (x, y) */
     uint32_t *yi;
+    hyp_tab tab;      /* Pareto/NBD: the Euler series' table of the current x */
     double *gc;       /* per pair: PN_SLOTS doubles, G, its 4 derivatives, log(alpha+y),
                        * log(beta+y); BG/NBD, MBG/NBD: log(alpha+y) per y */
     double pen;       /* penalty weight: the objective adds pen * sum (pscale_k theta_k)^2 */
@@ -781,13 +867,18 @@ static double objective(const double *u, double *gu, void *ud)
         sh = pnbd_shape(p);
         lg[0] = log(p[1]);
         lg[1] = log(p[3]);
-        for (j = 0; j < fd->gy.m; j++) { /* G is NaN where the group takes the quadrature */
-            double *q = &gc[PN_SLOTS * j], y = fd->gy.k[1][j];
+        /* G is NaN where the group takes the quadrature. The pairs come in the order of
+         * the sorted groups, so by x: the series' table is rebuilt when x changes. */
+        for (j = 0; j < fd->gy.m; j++) {
+            double *q = &gc[PN_SLOTS * j], x = fd->gy.k[0][j], y = fd->gy.k[1][j];
+            double a1 = p[0] + p[2] + x, b1 = sh.a_ge_b ? p[2] + 1 : p[0] + x;
             q[5] = log(p[1] + y);
             q[6] = log(p[3] + y);
+            if (j == 0 || x != fd->gy.k[0][j - 1])
+                hyp_tab_reset(&fd->tab, a1 + 1 - b1, a1 + 1);
             q[0] = pnbd_use_series(&sh, y)
-                     ? pnbd_g_euler(p, &sh, fd->gy.k[0][j], y, q[sh.a_ge_b ? 5 : 6],
-                                    q[sh.a_ge_b ? 6 : 5], gu ? q + 1 : NULL)
+                     ? pnbd_g_euler(p, &sh, x, y, q[sh.a_ge_b ? 5 : 6], q[sh.a_ge_b ? 6 : 5],
+                                    &fd->tab, gu ? q + 1 : NULL)
                      : NAN;
         }
     }
@@ -1112,6 +1203,7 @@ static void fitdata_free(const iv__alloc *a, fitdata *fd)
     iv__free(a, fd->hscratch, 8 * fd->scratch_bytes);
     iv__free(a, fd->yi, 2 * fd->g.cap * sizeof *fd->yi);
     iv__free(a, fd->gc, (fd->model == IV_CLV_PARETO ? PN_SLOTS : 1) * fd->gy.cap * sizeof *fd->gc);
+    iv__free(a, fd->tab.e, 5 * HYP_TAB_CAP * sizeof *fd->tab.e);
     groups_free(a, &fd->g);
     groups_free(a, &fd->gx);
     groups_free(a, &fd->gy);
@@ -1142,6 +1234,9 @@ static int pairs_build(const iv__alloc *a, fitdata *fd)
     iv__free(a, kx, m2 * sizeof *kx);
     iv__free(a, ky, m2 * sizeof *ky);
     if (rc == IV_OK && !(fd->gc = iv__malloc(a, slots * fd->gy.cap * sizeof *fd->gc)))
+        rc = iv__nomem("fit workspace");
+    if (rc == IV_OK && fd->model == IV_CLV_PARETO &&
+        !(fd->tab.e = iv__malloc(a, 5 * HYP_TAB_CAP * sizeof *fd->tab.e)))
         rc = iv__nomem("fit workspace");
     return rc;
 }
