@@ -68,10 +68,10 @@ START_TEST(ieq_is_ascii_case_insensitive_and_exact_in_length)
 }
 END_TEST
 
-/* The VmFlags line of the mapping of /proc/self/smaps that holds address a: 1 when it
- * holds the flag "hg" (MADV_HUGEPAGE was applied), 0 when not, -1 when no mapping holds a
- * or smaps is unreadable. */
-static int tu_vma_has_hg(uintptr_t a)
+/* The mapping of /proc/self/smaps that holds address a: its bounds [*lo, *hi) and whether
+ * its VmFlags line holds the flag "hg" (MADV_HUGEPAGE was applied). Returns 0 when found,
+ * -1 when no mapping holds a or smaps is unreadable. */
+static int tu_vma_of(uintptr_t a, uintptr_t *lo, uintptr_t *hi, int *hg)
 {
     FILE *f = fopen("/proc/self/smaps", "r");
     char line[512];
@@ -79,18 +79,30 @@ static int tu_vma_has_hg(uintptr_t a)
     if (!f)
         return -1;
     while (fgets(line, sizeof line, f)) {
-        unsigned long lo, hi;
-        if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' ')) {
-            in = a >= lo && a < hi;
+        unsigned long l, h;
+        if (sscanf(line, "%lx-%lx ", &l, &h) == 2 && strchr(line, '-') < strchr(line, ' ')) {
+            if ((in = a >= l && a < h) != 0) {
+                *lo = l;
+                *hi = h;
+            }
             continue;
         }
         if (in && strncmp(line, "VmFlags:", 8) == 0) {
-            r = strstr(line, " hg") != NULL;
+            *hg = strstr(line, " hg") != NULL;
+            r = 0;
             break;
         }
     }
     fclose(f);
     return r;
+}
+
+/* 1 when the mapping holding a has the flag "hg", 0 when not, -1 when not found. */
+static int tu_vma_has_hg(uintptr_t a)
+{
+    uintptr_t lo, hi;
+    int hg;
+    return tu_vma_of(a, &lo, &hi, &hg) == 0 ? hg : -1;
 }
 
 /* The kernel's own answer, asked independently of the library: does madvise(MADV_HUGEPAGE)
@@ -135,29 +147,6 @@ START_TEST(default_allocator_advises_huge_pages_for_large_blocks_and_keeps_bytes
 }
 END_TEST
 
-/* The bounds [*lo, *hi) of the mapping of /proc/self/smaps that holds address a; 0 when
- * found, -1 otherwise. */
-static int tu_vma_of(uintptr_t a, uintptr_t *lo, uintptr_t *hi)
-{
-    FILE *f = fopen("/proc/self/smaps", "r");
-    char line[512];
-    int r = -1;
-    if (!f)
-        return -1;
-    while (fgets(line, sizeof line, f)) {
-        unsigned long l, h;
-        if (sscanf(line, "%lx-%lx ", &l, &h) == 2 && strchr(line, '-') < strchr(line, ' ') &&
-            a >= l && a < h) {
-            *lo = l;
-            *hi = h;
-            r = 0;
-            break;
-        }
-    }
-    fclose(f);
-    return r;
-}
-
 /* The advice leaves a large block in one mapping: advice over part of a mapping splits it,
  * and the kernel's mremap then refuses to move the block (EFAULT), so every realloc of it
  * copied the whole block into a fresh one. Where the block is a mapping of its own (glibc:
@@ -170,13 +159,13 @@ START_TEST(default_allocator_advice_keeps_a_large_block_in_one_mapping)
     size_t n = ((size_t)8 << 20) + 12345;
     unsigned char *p, *q;
     uintptr_t lo, hi, lo2, hi2;
-    int own;
+    int own, hg;
     iv__alloc_init(&a, NULL, NULL);
     p = iv__malloc(&a, n);
     ck_assert_ptr_nonnull(p);
     memset(p, 1, n);
-    ck_assert_int_eq(tu_vma_of((uintptr_t)p, &lo, &hi), 0);
-    ck_assert_int_eq(tu_vma_of((uintptr_t)p + n - 1, &lo2, &hi2), 0);
+    ck_assert_int_eq(tu_vma_of((uintptr_t)p, &lo, &hi, &hg), 0);
+    ck_assert_int_eq(tu_vma_of((uintptr_t)p + n - 1, &lo2, &hi2, &hg), 0);
     own = lo == ((uintptr_t)p & ~(uintptr_t)4095);
     ck_assert_msg(!own || (lo == lo2 && hi == hi2), "block split over mappings %lx-%lx and %lx-%lx",
                   (unsigned long)lo, (unsigned long)hi, (unsigned long)lo2, (unsigned long)hi2);
@@ -184,8 +173,8 @@ START_TEST(default_allocator_advice_keeps_a_large_block_in_one_mapping)
     ck_assert_ptr_nonnull(q);
     ck_assert_uint_eq(q[n - 1], 1);
     memset(q + n, 2, 2 * n);
-    ck_assert_int_eq(tu_vma_of((uintptr_t)q, &lo, &hi), 0);
-    ck_assert_int_eq(tu_vma_of((uintptr_t)q + 3 * n - 1, &lo2, &hi2), 0);
+    ck_assert_int_eq(tu_vma_of((uintptr_t)q, &lo, &hi, &hg), 0);
+    ck_assert_int_eq(tu_vma_of((uintptr_t)q + 3 * n - 1, &lo2, &hi2, &hg), 0);
     own = lo == ((uintptr_t)q & ~(uintptr_t)4095);
     ck_assert_msg(!own || (lo == lo2 && hi == hi2), "grown block split over mappings %lx-%lx and %lx-%lx",
                   (unsigned long)lo, (unsigned long)hi, (unsigned long)lo2, (unsigned long)hi2);

@@ -743,6 +743,18 @@ static int group_rows(const iv__alloc *a, size_t n, const double *const *src, in
     return IV_OK;
 }
 
+int iv__clv_group_map(const iv__alloc *a, size_t n, const double *const *src, int nk, uint32_t *map,
+                      size_t *m)
+{
+    groups g;
+    int rc = group_rows(a, n, src, nk, 0, NULL, &g, map);
+    if (rc == IV_OK) {
+        *m = g.m;
+        groups_free(a, &g);
+    }
+    return rc;
+}
+
 /* Put the groups of a grouping without a row map in ascending order of their keys (bit
  * patterns, -0 as +0): the objective and the default start sum over the groups in
  * this order, so a fit depends only on the multiset of rows, not on their order (a fit

@@ -61,6 +61,13 @@ int iv__clv_cov_eval(int model, const double *u, const double *x, const double *
 int iv__clv_conditional_at(const iv_clv *clv, double t, double x, double t_x, double T,
                            double *mean, double *out);
 
+/* The grouping of identical customer summaries that the fits use, for callers that
+ * compute something once per distinct tuple: rows i < n grouped by (src[0][i], ...,
+ * src[nk-1][i]), nk <= 4, keys equal bit for bit (-0 as +0); map[i] receives row i's
+ * group, *m the number of groups. IV_OK, IV_ENOMEM or IV_ERANGE (n >= 2^32 - 1). */
+int iv__clv_group_map(const iv__alloc *a, size_t n, const double *const *src, int nk, uint32_t *map,
+                      size_t *m);
+
 /* iv_clv_fit, with the standard errors only when want_se (benchmarks measure their cost). */
 int iv__clv_fit_ex(iv_clv **out, int model, const double *x, const double *t_x, const double *T,
                    const double *zbar, size_t n, const iv_clv_options *opts, int want_se);

@@ -381,22 +381,17 @@ static int cli_input_is_cut_snapshot(const cli_input *in)
 }
 
 /* Push the whole input (its head first) into ing and finish. Messages name the path. */
-static int cli_input_ingest(const char *cmd, iv_ingest *ing, cli_input *in, const char *path, int threads)
+static int cli_input_ingest(const char *cmd, iv_ingest *ing, cli_input *in, const char *path)
 {
     enum { CHUNK = 256 << 10 };
-    unsigned char *buf = malloc(CHUNK);
+    unsigned char *buf;
     int rc = IV_OK;
-    if (!buf)
-        return cli_fail(cmd, "out of memory");
-    (void)threads;
     if (in->regular) {
-        /* a regular file: the library reads it by its path (nothing of it was pushed
-         * yet; the head read here is read again), on several threads through its
-         * mapping, on one in pieces with read(); either way it reserves the store's row
-         * vectors from a sample of the file's records, which pushed pieces cannot (one
-         * thread: 76,000 page faults of columns grown by doubling and copied by
-         * realloc, doc/PERFORMANCE.md, sixth session) */
-        free(buf);
+        /* a regular file: the library reads it by its path on the ingestion's threads
+         * (nothing of it was pushed yet; the head read here is read again), and reserves
+         * the store's row vectors from a sample of the file's records, which pushed
+         * pieces cannot (one thread: 76,000 page faults of columns grown by doubling and
+         * copied by realloc, doc/PERFORMANCE.md, sixth session) */
         rc = iv_ingest_file(ing, path);
         if (rc != IV_OK) {
             const char *msg = iv_error_last();
@@ -406,6 +401,8 @@ static int cli_input_ingest(const char *cmd, iv_ingest *ing, cli_input *in, cons
         }
         return CLI_OK;
     }
+    if (!(buf = malloc(CHUNK)))
+        return cli_fail(cmd, "out of memory");
     if (in->nhead)
         rc = iv_ingest_push(ing, in->head, in->nhead);
     while (rc == IV_OK && in->nhead == sizeof in->head) {
@@ -605,7 +602,7 @@ int cli_load(const char *cmd, const cli_opts *o, char **paths, int npaths, iv_st
         }
         rc = iv_ingest_new(&ing, *store, &io);
         if (rc == IV_OK) {
-            status = cli_input_ingest(cmd, ing, &in, paths[i], io.threads);
+            status = cli_input_ingest(cmd, ing, &in, paths[i]);
         } else {
             status = cli_fail_rc(cmd, paths[i], rc);
         }

@@ -565,6 +565,18 @@ static char *iv__batch_room(iv_ingest *ing, size_t n)
     return d;
 }
 
+/* Mark a queued row: its record's line, the offset after it (end) and the counters
+ * before it, as iv__commit hands them back when it appends the row. */
+static inline void iv__bmark_set(iv__bmark *m, const iv_ingest *ing, uint64_t end)
+{
+    m->line = ing->rec_line;
+    m->end = end;
+    m->acc = ing->rows_accepted;
+    m->rej = ing->rows_rejected;
+    m->dup = ing->rows_duplicate;
+    m->nrej = ing->nrej;
+}
+
 /* Queue the parsed, checked row. Returns IV_OK or IV_ENOMEM. */
 static int iv__batch_add(iv_ingest *ing, const iv__row *r, uint64_t end)
 {
@@ -609,12 +621,7 @@ static int iv__batch_add(iv_ingest *ing, const iv__row *r, uint64_t end)
     o->value = r->value;
     o->score = r->score;
     o->rv = r->rv;
-    m->line = ing->rec_line;
-    m->end = end;
-    m->acc = ing->rows_accepted;
-    m->rej = ing->rows_rejected;
-    m->dup = ing->rows_duplicate;
-    m->nrej = ing->nrej;
+    iv__bmark_set(m, ing, end);
     o->hash = iv__hash(r->contact.p, r->contact.n);
     o->dim0 = (uint32_t)b->ndv;
     o->ndims = (uint16_t)r->ndims;
@@ -1704,7 +1711,6 @@ static int iv__direct_row(iv_ingest *ing, const char *buf, size_t used)
     const size_t max_string = ing->max_string;
     iv__batch *b = &ing->batch;
     iv__brow *o;
-    iv__bmark *m;
     const char *s;
     size_t n, i;
     int64_t ts;
@@ -1781,13 +1787,7 @@ static int iv__direct_row(iv_ingest *ing, const char *buf, size_t used)
     o->area = (uint8_t)ar;
     o->direction = (uint8_t)di;
     o->outcome = (uint8_t)ou;
-    m = &b->marks[b->n];
-    m->line = ing->rec_line;
-    m->end = ing->rec_off + ing->rec_len;
-    m->acc = ing->rows_accepted;
-    m->rej = ing->rows_rejected;
-    m->dup = ing->rows_duplicate;
-    m->nrej = ing->nrej;
+    iv__bmark_set(&b->marks[b->n], ing, ing->rec_off + ing->rec_len);
     b->n++;
     ing->rows_read++;
     ing->rows_accepted++;

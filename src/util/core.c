@@ -10,9 +10,9 @@
 
 #include "core.h"
 
-/* Ask the kernel to back a large block with transparent huge pages (its 2 MiB-aligned
- * parts) (where it runs them on request: /sys/kernel/mm/transparent_hugepage/enabled
- * set to "madvise" or "always"). The large blocks are the store's row vectors, the
+/* Ask the kernel to back a large block with transparent huge pages on its 2 MiB-aligned
+ * parts (where it runs them on request: /sys/kernel/mm/transparent_hugepage/enabled set
+ * to "madvise" or "always"). The large blocks are the store's row vectors, the
  * interners' tables and the contact index, written once from start to end: in a VM each
  * first write to a 4 KiB page costs a fault in the guest and a page-table update in the
  * hypervisor (~7 us measured, doc/PERFORMANCE.md), so a 5-million-row ingestion spent

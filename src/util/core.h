@@ -17,7 +17,7 @@ typedef struct iv__alloc {
 } iv__alloc;
 
 /* The default hook (malloc/realloc/free). A block of IV__HUGE_MIN bytes or more is
- * advised for transparent huge pages (its 2 MiB-aligned interior; core.c says why). */
+ * advised for transparent huge pages (the whole block; core.c says why). */
 #define IV__HUGE_MIN ((size_t)4 << 20)
 void *iv__default_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
 /* Fill a from (fn, ud); fn NULL means the default. */
