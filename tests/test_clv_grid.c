@@ -15,6 +15,7 @@
 #include "testutil.h"
 
 #include "ref/clv_grid_ref.h"
+#include "ref/gg_grid_ref.h"
 #include "ref/pnbd_grid_ref.h"
 
 #define GRID_REL 1e-10
@@ -159,6 +160,65 @@ START_TEST(pareto_grouped_fit_matches_the_sum_over_the_grid)
 }
 END_TEST
 
+/* Gamma-Gamma: each repeat buyer alone (the objective and iv__clv_loglik_at's gg_one) and
+ * each parameter set's customers in one call, where the objective groups identical rows,
+ * computes the terms of one x once for the groups of that x (sorted by x, the input is
+ * not) and log zbar once per fit: log L and the gradient against the sums of the mpmath
+ * references, 1e-12 relative (absolute below 1). */
+START_TEST(gamma_gamma_loglik_and_gradient_match_mpmath_over_the_grid)
+{
+    size_t i = 0, j, n = sizeof ref_gg_grid / sizeof ref_gg_grid[0], sets = 0;
+    double worst = 0;
+    int misses = 0;
+    for (i = 0; i < n; i++) { /* alone */
+        const double *c = ref_gg_grid[i];
+        double ll = NAN, ll2 = NAN, g[3] = {NAN, NAN, NAN}, e;
+        int k, rc, rc2;
+        if (c[3] == 0)
+            continue; /* not a repeat buyer: no group, checked in the sets below */
+        rc = iv__clv_grad_at(IV_CLV_GG, c, c + 3, NULL, NULL, c + 4, 1, &ll, g);
+        rc2 = iv__clv_loglik_at(IV_CLV_GG, c, c + 3, NULL, NULL, c + 4, 1, &ll2);
+        e = rc || rc2 ? INFINITY : IV__MAX(pn_err(ll, c[5]), pn_err(ll2, c[5]));
+        for (k = 0; k < 3; k++)
+            e = IV__MAX(e, rc ? INFINITY : pn_err(g[k], c[6 + k]));
+        if (!(e <= 1e-12) && ++misses <= 20)
+            fprintf(stderr, "gamma-gamma row %zu: log L %.17g and %.17g, gradient %.17g %.17g "
+                    "%.17g, want %.17g %.17g %.17g %.17g\n", i, ll, ll2, g[0], g[1], g[2], c[5],
+                    c[6], c[7], c[8]);
+        if (!(e <= worst))
+            worst = e;
+    }
+    for (i = 0; i < n; i = j, sets++) { /* each parameter set's customers together */
+        double x[32], z[32], want[4] = {0, 0, 0, 0}, scale[4] = {0, 0, 0, 0};
+        double ll = NAN, g[3] = {NAN, NAN, NAN}, e;
+        size_t m = 0;
+        int k;
+        for (j = i; j < n && m < 32 && memcmp(ref_gg_grid[j], ref_gg_grid[i],
+                                               3 * sizeof(double)) == 0; j++, m++) {
+            x[m] = ref_gg_grid[j][3];
+            z[m] = ref_gg_grid[j][4];
+            for (k = 0; k < 4; k++) {
+                want[k] += ref_gg_grid[j][5 + k];
+                scale[k] += fabs(ref_gg_grid[j][5 + k]);
+            }
+        }
+        ck_assert_int_eq(iv__clv_grad_at(IV_CLV_GG, ref_gg_grid[i], x, NULL, NULL, z, m, &ll, g),
+                         IV_OK);
+        e = fabs(ll - want[0]) / IV__MAX(scale[0], 1.0);
+        for (k = 0; k < 3; k++)
+            e = IV__MAX(e, fabs(g[k] - want[1 + k]) / IV__MAX(scale[1 + k], 1.0));
+        if (!(e <= 1e-12) && ++misses <= 20)
+            fprintf(stderr, "gamma-gamma set at row %zu: log L %.17g, want %.17g\n", i, ll,
+                    want[0]);
+        if (!(e <= worst))
+            worst = e;
+    }
+    fprintf(stderr, "gamma-gamma: %zu rows, %zu parameter sets, worst error %.3g\n", n, sets,
+            worst);
+    ck_assert_msg(misses == 0, "%d values off", misses);
+}
+END_TEST
+
 static void clv_grid_tests(TCase *tc)
 {
     tcase_set_timeout(tc, 300);
@@ -166,6 +226,7 @@ static void clv_grid_tests(TCase *tc)
     tcase_add_test(tc, conditional_expectations_and_p_alive_match_mpmath_over_the_grid);
     tcase_add_test(tc, pareto_loglik_and_gradient_match_mpmath_over_the_grid);
     tcase_add_test(tc, pareto_grouped_fit_matches_the_sum_over_the_grid);
+    tcase_add_test(tc, gamma_gamma_loglik_and_gradient_match_mpmath_over_the_grid);
 }
 
 TU_SUITE_MAIN("clv_grid", clv_grid_tests)

@@ -827,6 +827,7 @@ typedef struct fitdata {
     double *zp, *zd;
     uint32_t *rep;
     void *hscratch;   /* cov_hessian: 8 copies of the per-x terms (perturbed parameters) */
+    double *lz;       /* Gamma-Gamma: log zbar of each group (objective_gg) */
 } fitdata;
 
 #define PN_SLOTS 7
@@ -844,6 +845,46 @@ static int unlog(size_t n, const double *u, double *p)
 
 static double objective_cov(const double *u, double *gu, fitdata *fd);
 
+/* -log L of Gamma-Gamma over the groups (gg_one's terms, the same expressions in the same
+ * order, so the same bits), with the terms that depend only on the parameters computed
+ * once (log gamma, log Gamma(q), psi(q)), those of one x once per x (the groups are
+ * sorted by x: log x, log Gamma(px+q) - log Gamma(px), psi(px+q), psi(px)) and log zbar
+ * once per fit (fd->lz): one libm call per group, log(gamma + x zbar), instead of 3 logs,
+ * a log-gamma ratio and 3 digammas. gs receives the sums of d log f / d(p, q, gamma). */
+static double objective_gg(const double *p, const fitdata *fd, double *gs)
+{
+    const groups *g = &fd->g;
+    double q = p[1], ga = p[2], lga = log(ga), lgq = iv__lgamma(q), dq = 0, sum = 0;
+    double x = NAN, px = 0, lx = 0, lgr = 0, ppq = 0, dpx = 0;
+    size_t j;
+    if (gs) {
+        dq = iv__digamma(q);
+        gs[0] = gs[1] = gs[2] = 0;
+    }
+    for (j = 0; j < g->m; j++) {
+        double z = g->k[1][j], lz = fd->lz[j], lgz, l, w = g->w[j];
+        if (j == 0 || g->k[0][j] != x) {
+            x = g->k[0][j];
+            px = p[0] * x;
+            lx = log(x);
+            lgr = iv__lgamma_ratio(px, q);
+            if (gs) {
+                ppq = iv__digamma(px + q);
+                dpx = iv__digamma(px);
+            }
+        }
+        lgz = log(ga + x * z);
+        l = lgr - lgq + q * lga + px * lx + (px - 1) * lz - (px + q) * lgz;
+        sum += w * l;
+        if (gs) {
+            gs[0] += w * (x * (ppq - dpx + lx + lz - lgz));
+            gs[1] += w * (ppq - dq + lga - lgz);
+            gs[2] += w * (q / ga - (px + q) / (ga + x * z));
+        }
+    }
+    return sum;
+}
+
 /* -log L(exp(u)) over the groups, with its analytic gradient in u. */
 static double objective(const double *u, double *gu, void *ud)
 {
@@ -859,6 +900,10 @@ static double objective(const double *u, double *gu, void *ud)
         return objective_cov(u, gu, fd);
     if (!unlog(np, u, p))
         return NAN;
+    if (fd->model == IV_CLV_GG) {
+        sum = objective_gg(p, fd, gu ? gs : NULL);
+        goto done;
+    }
     for (j = 0; j < fd->gx.m; j++) { /* the terms that depend only on x, once per x */
         double x = fd->gx.k[0][j];
         if (is_bg(fd->model)) {
@@ -930,6 +975,7 @@ static double objective(const double *u, double *gu, void *ud)
             for (k = 0; k < (int)np; k++)
                 gs[k] += g->w[j] * gi[k];
     }
+done:
     if (gu) /* chain rule: d/du = theta d/dtheta; minimising -log L */
         for (k = 0; k < (int)np; k++)
             gu[k] = -gs[k] * p[k];
@@ -1216,6 +1262,7 @@ static void fitdata_free(const iv__alloc *a, fitdata *fd)
     iv__free(a, fd->yi, 2 * fd->g.cap * sizeof *fd->yi);
     iv__free(a, fd->gc, (fd->model == IV_CLV_PARETO ? PN_SLOTS : 1) * fd->gy.cap * sizeof *fd->gc);
     iv__free(a, fd->tab.e, 5 * HYP_TAB_CAP * sizeof *fd->tab.e);
+    iv__free(a, fd->lz, fd->g.cap * sizeof *fd->lz);
     groups_free(a, &fd->g);
     groups_free(a, &fd->gx);
     groups_free(a, &fd->gy);
@@ -1360,6 +1407,14 @@ static int fitdata_build(const iv__alloc *a, fitdata *fd, int model, const doubl
     if (rc != IV_OK) {
         fitdata_free(a, fd);
         return rc;
+    }
+    if (model == IV_CLV_GG) { /* log zbar once per group (objective_gg) */
+        if (!(fd->lz = iv__malloc(a, fd->g.cap * sizeof *fd->lz))) {
+            fitdata_free(a, fd);
+            return iv__nomem("fit workspace");
+        }
+        for (i = 0; i < fd->g.m; i++)
+            fd->lz[i] = log(fd->g.k[1][i]);
     }
     if (model == IV_CLV_GG || model == IV_CLV_BGBB || model == IV_CLV_SBG)
         return IV_OK;
