@@ -269,6 +269,102 @@ START_TEST(norm_matches_numpy_per_bucket)
 }
 END_TEST
 
+/* Type-7 quantile of the sorted v[0..n) as numpy's "linear" method defines it:
+ * h = (n - 1) p, lower + (h - floor h) (upper - lower). */
+static double q7_sorted(const double *v, size_t n, double p)
+{
+    double h = (double)(n - 1) * p, f = h - floor(h);
+    size_t j = (size_t)floor(h);
+    if (n == 0)
+        return NAN;
+    return j + 1 < n && f > 0.0 ? v[j] + f * (v[j + 1] - v[j]) : v[j];
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static int same_bits_or_nan(double a, double b)
+{
+    return (isnan(a) && isnan(b)) || a == b;
+}
+
+/* The norm's summaries against the definitions computed plainly (a full sort of each
+ * bucket, numpy's type 7, the MAD as the type-7 median of the sorted |v - median| without
+ * NaN), on 19 buckets (blocks of 8 and a partial one) of many-tied, negative, censored,
+ * infinite and fractional values; the mean absolute deviation where the MAD is 0 (dyadic
+ * values: every order of the sum is exact). */
+START_TEST(norm_equals_the_sorted_definitions_on_tied_and_extreme_values)
+{
+    enum { N = 997, K = 19 };
+    double *m = malloc(N * K * sizeof *m), *col = malloc(N * sizeof *col);
+    double *dev = malloc(N * sizeof *dev);
+    iv__norm_bucket nb[K];
+    iv__alloc al;
+    uint64_t x = 12345;
+    size_t i, b;
+    ck_assert_ptr_nonnull(m);
+    iv__alloc_init(&al, NULL, NULL);
+    for (i = 0; i < N; i++)
+        for (b = 0; b < K; b++) {
+            unsigned r;
+            double v;
+            x = x * 6364136223846793005u + 1442695040888963407u;
+            r = (unsigned)(x >> 33);
+            switch (b % 7) {
+            case 0: v = (double)(r % 5); break;                      /* five values */
+            case 1: v = (double)(r % 2001) - 1000.0; break;          /* negatives */
+            case 2: v = r % 3 ? 7.0 : (double)(r % 50); break;       /* MAD 0 */
+            case 3: v = (double)(r % 1000) / 8.0 - 60.0; break;      /* dyadic fractions */
+            case 4: v = (double)r / 3.0e6; break;                    /* inexact fractions */
+            case 5: v = r % 5 == 0 ? INFINITY : r % 5 == 1 ? -INFINITY : (double)(r % 9); break;
+            default: v = 1e300 * (double)(r % 4) - 1e300; break;     /* deviations overflow */
+            }
+            if (b == 6 && i > 0)
+                v = INFINITY; /* an infinite median: inf - inf deviations are left out */
+            if (b == 13 && r % 2)
+                v = -v;
+            m[i * K + b] = (r >> 20) % 6 == 0 && b != 6 ? NAN : v; /* censored cells */
+        }
+    ck_assert_int_eq(iv__norm_compute(&al, m, N, K, nb), IV_OK);
+    for (b = 0; b < K; b++) {
+        size_t n = 0, nd = 0;
+        double med;
+        for (i = 0; i < N; i++)
+            if (!isnan(m[i * K + b]))
+                col[n++] = m[i * K + b];
+        qsort(col, n, sizeof *col, cmp_dbl);
+        med = q7_sorted(col, n, 0.5);
+        ck_assert_uint_eq(nb[b].contacts, n);
+        ck_assert_msg(same_bits_or_nan(nb[b].p10, q7_sorted(col, n, 0.10)), "p10 %zu", b);
+        ck_assert_msg(same_bits_or_nan(nb[b].p25, q7_sorted(col, n, 0.25)), "p25 %zu", b);
+        ck_assert_msg(same_bits_or_nan(nb[b].median, med), "median %zu", b);
+        ck_assert_msg(same_bits_or_nan(nb[b].p75, q7_sorted(col, n, 0.75)), "p75 %zu", b);
+        ck_assert_msg(same_bits_or_nan(nb[b].p90, q7_sorted(col, n, 0.90)), "p90 %zu", b);
+        for (i = 0; i < n; i++)
+            if (!isnan(fabs(col[i] - med)))
+                dev[nd++] = fabs(col[i] - med);
+        qsort(dev, nd, sizeof *dev, cmp_dbl);
+        ck_assert_msg(same_bits_or_nan(nb[b].mad, q7_sorted(dev, nd, 0.5)), "mad %zu: %.17g vs %.17g",
+                      b, nb[b].mad, q7_sorted(dev, nd, 0.5));
+        if (b % 7 == 2) {
+            double sum = 0.0;
+            ck_assert(nb[b].mad == 0.0);
+            for (i = 0; i < n; i++)
+                sum += fabs(col[i] - med);
+            ck_assert(nb[b].meanad == sum / (double)n);
+        }
+    }
+    ck_assert(nb[6].median == INFINITY && nb[6].contacts == N);
+    ck_assert(nb[6].mad == INFINITY); /* row 0's finite value; inf - inf is left out */
+    free(m);
+    free(col);
+    free(dev);
+}
+END_TEST
+
 START_TEST(norm_of_an_unobserved_bucket_is_undefined)
 {
     double m[2 * 2] = {1, NAN, 3, NAN};
@@ -385,6 +481,7 @@ static void dtw_tests(TCase *tc)
     tcase_add_test(tc, nearest_reports_no_match_without_observed_points);
     tcase_add_test(tc, norm_matches_numpy_per_bucket);
     tcase_add_test(tc, norm_of_an_unobserved_bucket_is_undefined);
+    tcase_add_test(tc, norm_equals_the_sorted_definitions_on_tied_and_extreme_values);
     tcase_add_test(tc, vs_norm_robust_z_with_its_fallbacks_by_hand);
     tcase_add_test(tc, norm_vs_norm_and_nearest_survive_every_allocation_failure);
     tcase_add_test(tc, options_are_checked);
