@@ -21,18 +21,18 @@ extern uint64_t iv__ingest_chunk;
 
 /* ------------------------------------------------------------- generator ------ */
 
-enum { PLAIN, MIXED, WIDE };
+enum { PLAIN, MIXED, WIDE, FULL };
 
 /* The fields of generated row i, as text ("" = not given) and as the record. */
 typedef struct genrow {
-    char contact[24], channel[24], type[16], team[8], id[16], region[8], ts[24];
+    char contact[24], channel[24], type[16], team[8], id[16], region[8], segment[8], ts[24];
     char cost[16], value[16], score[8], rv[8];
     const char *stage;
     iv_record rec;
-    const char *dimv[1];
+    const char *dimv[2];
 } genrow;
 
-static const char *const dim_names[1] = { "region" };
+static const char *const dim_names[2] = { "region", "segment" };
 
 /* PLAIN: contact, ts, channel, type, stage, cost, value only (every row on the fast
  * path); channels ch0..ch299 and types t0..t259 (both codes pass 255: width 2), every
@@ -51,7 +51,7 @@ static void gen(genrow *g, unsigned i, int mode)
     snprintf(g->channel, sizeof g->channel, "ch%u", mode == WIDE ? i : i % 300);
     snprintf(g->type, sizeof g->type, "t%u", mode == WIDE ? i % 7 : i % 260);
     g->stage = stages[i % 4];
-    g->cost[0] = g->value[0] = g->team[0] = g->id[0] = g->region[0] = g->score[0] = g->rv[0] = '\0';
+    g->cost[0] = g->value[0] = g->team[0] = g->id[0] = g->region[0] = g->segment[0] = g->score[0] = g->rv[0] = '\0';
     if (i % 5)
         snprintf(g->cost, sizeof g->cost, "%.2f", (i % 100) / 4.0);
     if (i % 3 == 0)
@@ -68,6 +68,20 @@ static void gen(genrow *g, unsigned i, int mode)
         if (i % 59 == 58)
             snprintf(g->region, sizeof g->region, "r%u", i % 4);
     }
+    if (mode == FULL) { /* every row on the run-at-a-time loop's own path */
+        if (i % 31 != 30) /* 300 teams: the team column widens to 2 bytes inside a run */
+            snprintf(g->team, sizeof g->team, "tm%u", (i * 7u) % 300);
+        if (i % 23 != 22) /* every 17th row repeats the id of the row before */
+            snprintf(g->id, sizeof g->id, "I%07u", i % 17 == 16 ? i - 1 : i);
+        if (i % 3 == 0)
+            snprintf(g->score, sizeof g->score, "%u", i % 11);
+        if (i % 4 == 1)
+            snprintf(g->rv, sizeof g->rv, "%.1f", (i % 9) * 0.5);
+        if (i % 29 != 28)
+            snprintf(g->region, sizeof g->region, "r%u", i % 4);
+        if (i > 40) /* the segment column appears inside a run, then widens past 255 */
+            snprintf(g->segment, sizeof g->segment, "s%u", (i * 13u) % 280);
+    }
     g->rec = (iv_record)IV_RECORD_INIT;
     g->rec.contact = g->contact;
     g->rec.ts = (int64_t)t * 1000;
@@ -80,9 +94,10 @@ static void gen(genrow *g, unsigned i, int mode)
     g->rec.id = g->id;
     g->rec.score = g->score[0] ? (double)(i % 11) : NAN;
     g->rec.rv = g->rv[0] ? (i % 9) * 0.5 : NAN;
-    if (mode == MIXED) {
+    if (mode == MIXED || mode == FULL) {
         g->dimv[0] = g->region;
-        g->rec.ndims = 1;
+        g->dimv[1] = g->segment;
+        g->rec.ndims = mode == FULL ? 2 : 1;
         g->rec.dim_names = dim_names;
         g->rec.dim_values = g->dimv;
     }
@@ -96,12 +111,17 @@ static char *gen_csv(unsigned n, int mode, size_t *len)
     unsigned i;
     ck_assert_ptr_nonnull(p);
     k = (size_t)snprintf(p, cap, "%s\n",
-                         mode == MIXED ? "contact,ts,channel,type,stage,cost,value,team,id,score,rv,region"
-                                       : "contact,ts,channel,type,stage,cost,value");
+                         mode == FULL    ? "contact,ts,channel,type,stage,cost,value,team,id,score,rv,region,segment"
+                         : mode == MIXED ? "contact,ts,channel,type,stage,cost,value,team,id,score,rv,region"
+                                         : "contact,ts,channel,type,stage,cost,value");
     for (i = 0; i < n; i++) {
         genrow g;
         gen(&g, i, mode);
-        if (mode == MIXED)
+        if (mode == FULL)
+            k += (size_t)snprintf(p + k, cap - k, "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", g.contact,
+                                  g.ts, g.channel, g.type, g.stage, g.cost, g.value, g.team, g.id,
+                                  g.score, g.rv, g.region, g.segment);
+        else if (mode == MIXED)
             k += (size_t)snprintf(p + k, cap - k, "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", g.contact,
                                   g.ts, g.channel, g.type, g.stage, g.cost, g.value, g.team, g.id,
                                   g.score, g.rv, g.region);
@@ -170,7 +190,7 @@ static void write_file(const char *path, const char *p, size_t n)
 START_TEST(runs_of_queued_rows_give_the_row_by_row_store)
 {
     static const size_t pieces[] = { 0, 999, 65536 };
-    const int mode = _i ? MIXED : PLAIN;
+    const int mode = _i == 2 ? FULL : _i ? MIXED : PLAIN;
     const unsigned n = 9000;
     uint64_t chunk0 = iv__ingest_chunk;
     size_t len, p;
@@ -236,6 +256,19 @@ START_TEST(code_columns_widen_inside_a_run)
 }
 END_TEST
 
+/* The saved bytes of a store (its rows and every interned string). */
+static char *saved_bytes(const iv_store *s, size_t *n)
+{
+    char path[256];
+    char *b;
+    tu_temp_path(path, sizeof path, ".ivs");
+    ck_assert_int_eq(iv_store_save(s, path), IV_OK);
+    b = tu_read_file(path, n);
+    ck_assert_ptr_nonnull(b);
+    remove(path);
+    return b;
+}
+
 /* max_strings reached at a row inside a run: at its contact (new), at its channel after
  * its new contact went in (which must be taken back), at its type. The rows before it
  * stay (equal to the reference that stops at the same row), the error names its line,
@@ -243,11 +276,17 @@ END_TEST
  * in, a new string does not). */
 START_TEST(distinct_string_limit_at_a_row_inside_a_run)
 {
-    static const uint64_t limits[] = { 7, 8, 9, 900, 901, 902, 2200 };
+    /* FULL: row 0 brings c100000 ch0 t0 tm0 I0000000 (score 0) r0, row 1 c119 ch1 t1 tm7
+     * I0000001 (rv 0.5) r1, ...: limits 7 to 22 stop at each field of rows 1 and 2 */
+    static const uint64_t plain_limits[] = { 7, 8, 9, 900, 901, 902, 2200, 0 };
+    static const uint64_t full_limits[] = { 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
+                                            300, 301, 302, 303, 2200, 2201, 0 };
+    const int mode = _i ? FULL : PLAIN;
+    const uint64_t *limits = _i ? full_limits : plain_limits;
     const unsigned n = 5000;
     size_t len, l;
-    char *csv = gen_csv(n, PLAIN, &len);
-    for (l = 0; l < sizeof limits / sizeof *limits; l++) {
+    char *csv = gen_csv(n, mode, &len);
+    for (l = 0; limits[l]; l++) {
         iv_store_options so = IV_STORE_OPTIONS_INIT;
         iv_ingest_options o = IV_INGEST_OPTIONS_INIT;
         iv_store *s = NULL, *r = NULL;
@@ -259,7 +298,7 @@ START_TEST(distinct_string_limit_at_a_row_inside_a_run)
         so.max_strings = limits[l];
         ck_assert_int_eq(iv_store_new(&s, &so), IV_OK);
         ck_assert_int_eq(iv_store_new(&r, &so), IV_OK);
-        ck_assert_int_eq(reference(r, n, PLAIN), IV_ELIMIT);
+        ck_assert_int_eq(reference(r, n, mode), IV_ELIMIT);
         rows = iv_store_rows(r);
         o.policy = IV_POLICY_LENIENT;
         rc = tu_ingest_text(s, &o, csv, len, 0, &st);
@@ -274,9 +313,30 @@ START_TEST(distinct_string_limit_at_a_row_inside_a_run)
         ck_assert_str_eq(d, dr);
         free(d);
         free(dr);
+        if (mode == FULL) {
+            /* nothing of the refused row is left in any pool: the saved store (rows,
+             * every pool's strings, counters) is byte for byte that of the rows before it
+             * ingested alone */
+            iv_store *r2 = NULL;
+            const char *end = csv;
+            char *b1, *b2;
+            size_t n1, n2, k;
+            for (k = 0; k <= rows; k++)
+                end = strchr(end, '\n') + 1;
+            ck_assert_int_eq(iv_store_new(&r2, &so), IV_OK);
+            ck_assert_int_eq(tu_ingest_text(r2, &o, csv, (size_t)(end - csv), 0, NULL), IV_OK);
+            b1 = saved_bytes(s, &n1);
+            b2 = saved_bytes(r2, &n2);
+            ck_assert_msg(n1 == n2 && memcmp(b1, b2, n1) == 0, "limit %llu: the pools differ",
+                          (unsigned long long)limits[l]);
+            free(b1);
+            free(b2);
+            iv_store_free(r2);
+        }
         /* the failed row's strings and allowance went back: as many new contacts go in
          * afterwards as into the reference */
-        gen(&g, 0, PLAIN);
+        gen(&g, 0, mode);
+        g.rec.id = ""; /* ids are never shared (an append-only pool): a new id is a new string */
         ck_assert_int_eq(iv_store_append(s, &g.rec), IV_OK);
         for (rows = 0;; rows++) {
             char c[32];
@@ -292,6 +352,10 @@ START_TEST(distinct_string_limit_at_a_row_inside_a_run)
         ck_assert_int_eq(rc, IV_ELIMIT);
         iv_store_free(s);
         iv_store_free(r);
+    }
+    if (mode != PLAIN) {
+        free(csv);
+        return;
     }
     /* by hand for the limit of 7: rows 0 and 1 bring c100000, ch0, t0, c119, ch1, t1
      * (6 strings); row 2's contact c238 is the 7th, its channel ch2 the 8th: refused */
@@ -324,19 +388,6 @@ START_TEST(distinct_string_limit_at_a_row_inside_a_run)
     free(csv);
 }
 END_TEST
-
-/* The saved bytes of a store (its rows and every interned string). */
-static char *saved_bytes(const iv_store *s, size_t *n)
-{
-    char path[256];
-    char *b;
-    tu_temp_path(path, sizeof path, ".ivs");
-    ck_assert_int_eq(iv_store_save(s, path), IV_OK);
-    b = tu_read_file(path, n);
-    ck_assert_ptr_nonnull(b);
-    remove(path);
-    return b;
-}
 
 /* max_strings reached at a row's team, id or custom dimension, which the run-at-a-time
  * loop interns after its contact, channel and type (the first row carries an id, so the
@@ -418,8 +469,10 @@ END_TEST
 START_TEST(allocation_failure_at_any_row_keeps_a_prefix)
 {
     const unsigned n = 600;
+    const int mode = _i ? FULL : MIXED;
+    const size_t ndims = _i ? 2 : 1;
     size_t len;
-    char *csv = gen_csv(n, MIXED, &len), *ref = reference_dump(n, MIXED);
+    char *csv = gen_csv(n, mode, &len), *ref = reference_dump(n, mode);
     long k;
     int ok = 0;
     for (k = 1; !ok && k < 100000; k++) {
@@ -444,11 +497,11 @@ START_TEST(allocation_failure_at_any_row_keeps_a_prefix)
                 ck_assert_uint_eq(st.rows_accepted, iv_store_rows(s));
                 iv_ingest_free(ing);
             }
-            if (rc == IV_OK || iv_store_dim_count(s) == 1) {
+            if (rc == IV_OK || iv_store_dim_count(s) == ndims) {
                 char *d = tu_dump_store(s), *nl = ref;
                 size_t r, dl = strlen(d);
-                /* the dump is the dimension line, then one line per row */
-                for (r = 0; r <= iv_store_rows(s); r++)
+                /* the dump is the dimension lines, then one line per row */
+                for (r = 0; r + 1 < ndims + iv_store_rows(s) + 1; r++)
                     nl = strchr(nl, '\n') + 1;
                 ck_assert_msg(dl == (size_t)(nl - ref) && memcmp(d, ref, dl) == 0,
                               "k=%ld: %zu rows, not a prefix of the reference", k, iv_store_rows(s));
@@ -535,11 +588,11 @@ END_TEST
 static void append_rows_tests(TCase *tc)
 {
     tcase_set_timeout(tc, 120);
-    tcase_add_loop_test(tc, runs_of_queued_rows_give_the_row_by_row_store, 0, 2);
+    tcase_add_loop_test(tc, runs_of_queued_rows_give_the_row_by_row_store, 0, 3);
     tcase_add_test(tc, code_columns_widen_inside_a_run);
-    tcase_add_test(tc, distinct_string_limit_at_a_row_inside_a_run);
+    tcase_add_loop_test(tc, distinct_string_limit_at_a_row_inside_a_run, 0, 2);
     tcase_add_test(tc, limit_at_a_team_id_or_dimension_takes_the_row_back);
-    tcase_add_test(tc, allocation_failure_at_any_row_keeps_a_prefix);
+    tcase_add_loop_test(tc, allocation_failure_at_any_row_keeps_a_prefix, 0, 2);
     tcase_add_test(tc, contacts_that_pack_alike_stay_apart);
 }
 

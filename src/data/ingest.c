@@ -2438,6 +2438,17 @@ typedef struct iv__slot {
     int state; /* 0 free, 1 parsing, 2 parsed */
 } iv__slot;
 
+/* A vector that grows with the rows (iv__prefault): where it is, bytes per element, its
+ * capacity and elements used, and the elements used and input offset when the appending
+ * thread first saw it allocated (its growth per input byte since then estimates what
+ * the next chunks will fill). base NULL: not allocated. */
+typedef struct iv__pfvec {
+    char *base;
+    size_t esz, cap;
+    uint64_t used, used0, bytes0;
+} iv__pfvec;
+#define IV__PF_MORE (6 + IV_MAX_DIMS)
+
 typedef struct iv__par {
     iv_ingest *ing;
     const char *map;
@@ -2455,6 +2466,10 @@ typedef struct iv__par {
     size_t esz[5], cap, rows0;
     uint64_t rows_done, bytes_done;
     int prefault;
+    /* ... and the other vectors a log with ids and custom dimensions fills row by row:
+     * the id column, the id pool's bytes and entries, the lazy code columns (team,
+     * score, rv, dimensions), as the appending thread last saw them (under mu) */
+    iv__pfvec more[IV__PF_MORE];
 } iv__par;
 
 static uint64_t iv__lo(const iv__par *z, uint64_t j)
@@ -2647,6 +2662,78 @@ static void iv__parse_chunk(iv__par *z, iv_ingest *P, uint64_t j, iv__csv *t)
  * holds; if the vectors have moved (an estimate too short), it stops. The rows of a
  * chunk are estimated from the rows per byte appended so far (before the first chunk is
  * appended, from the reservation). */
+#if defined(MADV_POPULATE_WRITE)
+/* iv__prefault of the vectors in z->more: each from where the appending thread left it
+ * (rows and bytes done), by its own growth per input byte. A vector may have moved or
+ * been freed since (a growth): the advice then falls on unmapped memory (an error,
+ * ignored) or on another block, whose contents it does not change either. */
+static void iv__prefault_more(iv__par *z, uint64_t lo, uint64_t hi, size_t pg)
+{
+    iv__pfvec v[IV__PF_MORE];
+    uint64_t bytes;
+    size_t c;
+    pthread_mutex_lock(&z->mu);
+    memcpy(v, z->more, sizeof v);
+    bytes = z->bytes_done;
+    pthread_mutex_unlock(&z->mu);
+    for (c = 0; c < IV__PF_MORE; c++) {
+        double rate, first, last;
+        uintptr_t b, e;
+        if (!v[c].base || bytes <= v[c].bytes0 || v[c].used <= v[c].used0 || lo < bytes)
+            continue;
+        rate = (double)(v[c].used - v[c].used0) / (double)(bytes - v[c].bytes0);
+        first = (double)v[c].used + (double)(lo - bytes) * rate;
+        last = first + (double)(hi - lo) * rate * 1.05 + 64;
+        if (last > (double)v[c].cap)
+            last = (double)v[c].cap;
+        if (first >= last)
+            continue;
+        b = (uintptr_t)(v[c].base + (size_t)first * v[c].esz) / pg * pg;
+        e = (uintptr_t)(v[c].base + (size_t)last * v[c].esz);
+        if (e > b)
+            (void)madvise((void *)b, (size_t)(e - b), MADV_POPULATE_WRITE);
+    }
+}
+#endif
+
+/* What the appending thread hands the parsers for iv__prefault_more after appending up
+ * to input offset pos (under z->mu). */
+static void iv__prefault_note(iv__par *z, const iv_store *st, uint64_t pos)
+{
+    struct {
+        const void *p;
+        size_t esz, cap, used;
+    } w[IV__PF_MORE];
+    size_t n = 0, c, d;
+    w[n].p = st->id, w[n].esz = sizeof *st->id, w[n].cap = st->cap_id, w[n++].used = st->nrows;
+    w[n].p = st->ids.bytes, w[n].esz = 1, w[n].cap = st->ids.capbytes, w[n++].used = st->ids.nbytes;
+    w[n].p = st->ids.ents, w[n].esz = sizeof *st->ids.ents, w[n].cap = st->ids.capids, w[n++].used = st->ids.count;
+    w[n].p = st->team.codes.data, w[n].esz = st->team.codes.width, w[n].cap = st->cap_team, w[n++].used = st->nrows;
+    w[n].p = st->score.codes.data, w[n].esz = st->score.codes.width, w[n].cap = st->cap_score, w[n++].used = st->nrows;
+    w[n].p = st->rv.codes.data, w[n].esz = st->rv.codes.width, w[n].cap = st->cap_rv, w[n++].used = st->nrows;
+    for (d = 0; d < st->ndims && n < IV__PF_MORE; d++) {
+        w[n].p = st->dims[d].codes.data;
+        w[n].esz = st->dims[d].codes.width;
+        w[n].cap = st->cap_dims[d];
+        w[n++].used = st->nrows;
+    }
+    for (c = 0; c < n; c++) {
+        iv__pfvec *v = &z->more[c];
+        if (!w[c].p || !w[c].esz) {
+            v->base = NULL;
+            continue;
+        }
+        if (!v->base) { /* first seen: its growth is measured from here */
+            v->used0 = w[c].used;
+            v->bytes0 = pos;
+        }
+        v->base = (char *)(uintptr_t)w[c].p;
+        v->esz = w[c].esz;
+        v->cap = w[c].cap;
+        v->used = w[c].used;
+    }
+}
+
 static void iv__prefault(iv__par *z, uint64_t j)
 {
 #if defined(MADV_POPULATE_WRITE)
@@ -2678,6 +2765,7 @@ static void iv__prefault(iv__par *z, uint64_t j)
             return;
         }
     }
+    iv__prefault_more(z, lo, hi, pg);
 #else
     (void)z;
     (void)j;
@@ -2956,6 +3044,8 @@ static int iv__drive(iv_ingest *ing, const char *map, int fd, uint64_t size, uin
         z.committed = j + 1;
         z.rows_done = ing->store->nrows;
         z.bytes_done = pos;
+        if (z.prefault)
+            iv__prefault_note(&z, ing->store, pos);
         if ((char *)ing->store->contact != z.col[0] || (char *)ing->store->ts != z.col[1] ||
             (char *)ing->store->enums != z.col[2] || (char *)ing->store->cost != z.col[3] ||
             (char *)ing->store->value != z.col[4])

@@ -228,6 +228,52 @@ static inline int iv__pool_lookup(const iv__pool *p, const char *s, size_t n, ui
     return 1;
 }
 
+/* iv__pool_intern for an append-only pool (nodedup: the source ids) and a string of 1..16
+ * bytes, inline for the appending loop: the check against the last string (which that
+ * pool keeps: an id repeated on consecutive rows keeps its id), then the copy, the entry
+ * and the count, as iv__pool_intern_miss would do them; it takes the call when the
+ * string is longer, the pool must grow, or the limit is reached (which words the error). */
+static inline int iv__pool_append(iv__pool *p, const iv__alloc *a, const char *s, size_t n, uint32_t *id,
+                                  uint64_t *limit_left)
+{
+    uint64_t wa, wb, key;
+    size_t at;
+    if (n == 0 || n > 16 || !p->nodedup || p->nbytes + 17 > p->capbytes || p->count + 1 > p->capids ||
+        !limit_left || *limit_left == 0 || p->count >= UINT32_MAX - 1)
+        return iv__pool_intern_miss(p, a, s, n, id, limit_left);
+    iv__words16(s, n, &wa, &wb);
+    key = n >= 8 ? wa : wa | wb << 32; /* iv__pool_key8 for n <= 8 */
+    if (p->last && (n <= 8 ? p->last_n == n && p->last_key == key
+                           : p->ents[p->last].len == n && iv__bytes_same(p->bytes + p->ents[p->last].off, s, n))) {
+        *id = p->last;
+        return IV_OK;
+    }
+    at = p->nbytes;
+    if (n >= 8) { /* two overlapping 8-byte copies (room for 17 bytes checked above) */
+        memcpy(p->bytes + at, s, 8);
+        memcpy(p->bytes + at + n - 8, s + n - 8, 8);
+    } else if (n >= 4) {
+        memcpy(p->bytes + at, s, 4);
+        memcpy(p->bytes + at + n - 4, s + n - 4, 4);
+    } else {
+        p->bytes[at] = s[0];
+        p->bytes[at + n / 2] = s[n / 2];
+        p->bytes[at + n - 1] = s[n - 1];
+    }
+    p->bytes[at + n] = '\0';
+    p->nbytes = at + n + 1;
+    p->ents[p->count].off = at;
+    p->ents[p->count].len = (uint32_t)n;
+    p->ents[p->count].hash = 0;
+    *id = (uint32_t)p->count;
+    p->last = *id;
+    p->last_n = n <= 8 ? (uint32_t)n : 0;
+    p->last_key = n <= 8 ? key : 0;
+    p->count++;
+    (*limit_left)--;
+    return IV_OK;
+}
+
 /* Find only: returns 1 and sets *id when present. */
 int iv__pool_find(const iv__pool *p, const char *s, size_t n, uint32_t *id);
 /* Drop the entries with id >= count (most recent first): undo of a partial row. */

@@ -22,9 +22,15 @@ static uint32_t iv__width_max(uint8_t w)
     return w == 1 ? 0xffu : w == 2 ? 0xffffu : 0xffffffffu;
 }
 
-/* Make c able to hold code at row `row` with `cap` rows allocated: allocates a lazy
- * column (zeros for earlier rows) or widens it. ccap is the column's capacity in rows. */
-static int iv__codes_fit(const iv__alloc *a, iv__codes *c, size_t *ccap, size_t cap, uint32_t code)
+/* Make c able to hold code at row `rows` with `cap` rows allocated: allocates a lazy
+ * column (zeros for the rows before, 0..rows) or widens it (copying those rows). ccap is
+ * the column's capacity in rows. The rows past `rows` are left as they are (not zeroed):
+ * every append writes its row's code in every allocated column (iv__store_push and
+ * iv__store_push_rows), and a snapshot's columns hold only their rows too; zeroing the
+ * whole capacity took the appending thread's page faults in a memset ahead of the rows
+ * (doc/PERFORMANCE.md, "Seventh session"). */
+static int iv__codes_fit(const iv__alloc *a, iv__codes *c, size_t *ccap, size_t cap, size_t rows,
+                         uint32_t code)
 {
     uint8_t w;
     void *nd;
@@ -44,11 +50,11 @@ static int iv__codes_fit(const iv__alloc *a, iv__codes *c, size_t *ccap, size_t 
         *ccap = cap;
         return IV_OK;
     }
-    nd = iv__calloc(a, cap, w);
-    if (!nd)
+    if (cap > SIZE_MAX / w || !(nd = iv__malloc(a, cap * w)))
         return iv__nomem("a code column");
+    n = IV__MIN(rows, cap);
     if (c->data) {
-        n = *ccap;
+        n = IV__MIN(n, *ccap);
         for (i = 0; i < n; i++) {
             uint32_t v = iv__codes_get(c, i);
             if (w == 2)
@@ -57,6 +63,8 @@ static int iv__codes_fit(const iv__alloc *a, iv__codes *c, size_t *ccap, size_t 
                 ((uint32_t *)nd)[i] = v;
         }
         iv__free(a, c->data, *ccap * c->width);
+    } else {
+        memset(nd, 0, n * w);
     }
     c->data = nd;
     c->width = w;
@@ -348,13 +356,11 @@ static int iv__store_reserve(iv_store *s, size_t need, int want_id)
     IV__FIT(cost, cap_cost)
     IV__FIT(value, cap_value)
     if (s->id || want_id) {
-        size_t old = s->cap_id;
         int fresh = s->id == NULL;
         IV__FIT(id, cap_id)
+        /* the rows before get id 0; the capacity past them is written row by row */
         if (fresh)
-            memset(s->id, 0, s->cap_id * sizeof *s->id);
-        else if (s->cap_id > old)
-            memset(s->id + old, 0, (s->cap_id - old) * sizeof *s->id);
+            memset(s->id, 0, s->nrows * sizeof *s->id);
     }
 #undef IV__FIT
     return IV_OK;
@@ -450,7 +456,7 @@ int iv__store_push(iv_store *s, const iv__row *r)
     }
     /* the test inline, the call only when a column must grow or widen */
 #define IV__FIT(col, capf, code) \
-    (!iv__codes_ok(&(col).codes, (capf), cap, (code)) && (rc = iv__codes_fit(a, &(col).codes, &(capf), cap, (code))))
+    (!iv__codes_ok(&(col).codes, (capf), cap, (code)) && (rc = iv__codes_fit(a, &(col).codes, &(capf), cap, row, (code))))
     if (IV__FIT(s->channel, s->cap_channel, channel) || IV__FIT(s->type, s->cap_type, type) ||
         IV__FIT(s->team, s->cap_team, team) || IV__FIT(s->score, s->cap_score, score) ||
         IV__FIT(s->rv, s->cap_rv, rv))
@@ -542,14 +548,17 @@ static void iv__row_of_brow(iv__row *r, const iv__brow *o, const uint16_t *dim_i
     }
 }
 
-/* What the loop of iv__store_push_rows may assume of the store until a row takes the
- * general path: rows below `room` fit every row vector; a channel (type) code below
- * chlim (tylim) needs no growth or widening of its column; lazy: some lazy code column
- * is allocated (its code 0 must be written); lazy_ok: each of them is long enough. */
+/* What the loop of iv__store_push_rows may assume of the store until a column grows:
+ * rows below `room` fit every row vector; a code below its limit (chlim for the
+ * channel, tylim for the type, and so on) needs no growth, widening or allocation of its
+ * column (a lazy column not allocated yet: limit 1, only code 0); lazy: some lazy code
+ * column is allocated (its code, 0 when the row has none, must be written); lazy_ok:
+ * each of them is long enough. */
 typedef struct iv__fast {
     size_t room;
-    uint64_t chlim, tylim;
+    uint64_t chlim, tylim, teamlim, scorelim, rvlim;
     int lazy, lazy_ok;
+    uint64_t dimlim[IV_MAX_DIMS];
 } iv__fast;
 
 /* The limit a code must stay below for iv__codes_ok with the column at cap rows. */
@@ -576,6 +585,9 @@ static void iv__fast_state(const iv_store *s, iv__fast *f)
     f->room = room;
     f->chlim = iv__codes_lim(&s->channel.codes, s->cap_channel, cap);
     f->tylim = iv__codes_lim(&s->type.codes, s->cap_type, cap);
+    f->teamlim = iv__codes_lim(&s->team.codes, s->cap_team, cap);
+    f->scorelim = iv__codes_lim(&s->score.codes, s->cap_score, cap);
+    f->rvlim = iv__codes_lim(&s->rv.codes, s->cap_rv, cap);
     lz[nl] = &s->team.codes;
     lzcap[nl++] = &s->cap_team;
     lz[nl] = &s->score.codes;
@@ -583,6 +595,7 @@ static void iv__fast_state(const iv_store *s, iv__fast *f)
     lz[nl] = &s->rv.codes;
     lzcap[nl++] = &s->cap_rv;
     for (d = 0; d < s->ndims; d++) {
+        f->dimlim[d] = iv__codes_lim(&s->dims[d].codes, s->cap_dims[d], cap);
         lz[nl] = &s->dims[d].codes;
         lzcap[nl++] = &s->cap_dims[d];
     }
@@ -615,21 +628,57 @@ static void iv__lazy_zero(iv_store *s, size_t row)
 /* ... and the queued row (written by a parser thread on another core). */
 #define IV__PF_QROW 32
 
+/* The pool counts before a row of the loop interned anything: what its undo truncates
+ * to (the pools only grow by appending, so truncating restores them). */
+typedef struct iv__rowmark {
+    size_t contact, ch, ty, team, id, score, rv;
+    size_t ndims;                 /* dims[0..ndims): the row's dimensions interned so far */
+    uint16_t dim[IV_MAX_DIMS];    /* ... their pools */
+    size_t dimc[IV_MAX_DIMS];     /* ... and the counts before */
+} iv__rowmark;
+
+/* Undo of a row of the loop that failed: its strings and their allowance go back, in
+ * reverse order of interning for the dimensions (a dimension given twice is truncated to
+ * its first mark last). */
+static void iv__rowmark_undo(iv_store *s, iv__rowmark *m)
+{
+    s->limit_left += (s->contacts.count - m->contact) + (s->channel.pool.count - m->ch) +
+                     (s->type.pool.count - m->ty) + (s->team.pool.count - m->team) +
+                     (s->ids.count - m->id) + (s->score.pool.count - m->score) + (s->rv.pool.count - m->rv);
+    iv__pool_truncate(&s->contacts, m->contact);
+    iv__pool_truncate(&s->channel.pool, m->ch);
+    iv__pool_truncate(&s->type.pool, m->ty);
+    iv__pool_truncate(&s->team.pool, m->team);
+    iv__pool_truncate(&s->ids, m->id);
+    iv__pool_truncate(&s->score.pool, m->score);
+    iv__pool_truncate(&s->rv.pool, m->rv);
+    while (m->ndims) {
+        iv__pool *p = &s->dims[m->dim[--m->ndims]].pool;
+        s->limit_left += p->count - m->dimc[m->ndims];
+        iv__pool_truncate(p, m->dimc[m->ndims]);
+    }
+}
+
 int iv__store_push_rows(iv_store *s, const iv__brow *q, size_t n, const uint16_t *dim_idx,
                         const iv__str *dim_val, size_t *done)
 {
     const iv__alloc *a = &s->alloc;
     iv__pool *cp = &s->contacts;
-    size_t k, row = s->nrows, first = s->nrows;
+    size_t k, row = s->nrows, first = s->nrows, d;
     int64_t tmin = s->ts_min, tmax = s->ts_max;
+    uint64_t *lim = &s->limit_left;
     iv__fast f;
+    iv__rowmark m;
+    uint32_t dimv[IV_MAX_DIMS];
     int rc = IV_OK;
 
     iv__fast_state(s, &f);
+    for (d = 0; d < s->ndims; d++)
+        dimv[d] = 0;
     for (k = 0; k < n; k++) {
         const iv__brow *o = &q[k];
-        size_t mc, mch, mty;
-        uint32_t contact, channel, type;
+        uint32_t contact, channel, type, team = 0, id = 0, score = 0, rv = 0;
+        int extra;
 #if defined(__GNUC__)
         if (k + IV__PF_QROW < n) {
             __builtin_prefetch((const char *)&q[k + IV__PF_QROW]);
@@ -642,9 +691,10 @@ int iv__store_push_rows(iv_store *s, const iv__brow *q, size_t n, const uint16_t
         if (k + IV__PF_BYTES < n)
             iv__pool_prefetch(cp, q[k + IV__PF_BYTES].hash, q[k + IV__PF_BYTES].sn[0], 3);
 #endif
-        if ((o->sn[3] | o->sn[4] | o->ndims) || !isnan(o->score) || !isnan(o->rv) ||
-            row >= f.room || !f.lazy_ok) {
-            /* the general path: a row with lazy fields, or a column to grow */
+        extra = (o->sn[3] | o->sn[4] | o->ndims) || !isnan(o->score) || !isnan(o->rv);
+        if (row >= f.room || !f.lazy_ok || (o->sn[4] && !s->id)) {
+            /* the general path: a row vector to grow, a lazy column to lengthen, or the
+             * id column to allocate */
             iv__row r;
             iv__row_of_brow(&r, o, dim_idx, dim_val);
             s->nrows = row;
@@ -658,23 +708,62 @@ int iv__store_push_rows(iv_store *s, const iv__brow *q, size_t n, const uint16_t
             iv__fast_state(s, &f);
             continue;
         }
-        mc = cp->count;
-        mch = s->channel.pool.count;
-        mty = s->type.pool.count;
+        /* interned in iv__store_push's order: contact, channel, type, team, id, score,
+         * rv, the dimensions */
+        m.contact = cp->count;
+        m.ch = s->channel.pool.count;
+        m.ty = s->type.pool.count;
+        m.team = s->team.pool.count;
+        m.id = s->ids.count;
+        m.score = s->score.pool.count;
+        m.rv = s->rv.pool.count;
+        m.ndims = 0;
         if (!iv__pool_lookup(cp, o->sp[0], o->sn[0], o->hash, &contact) &&
-            (rc = iv__pool_intern_hashed(cp, a, o->sp[0], o->sn[0], o->hash, &contact,
-                                         &s->limit_left)) != IV_OK)
+            (rc = iv__pool_intern_hashed(cp, a, o->sp[0], o->sn[0], o->hash, &contact, lim)) != IV_OK)
             goto undo;
-        if ((rc = iv__pool_intern(&s->channel.pool, a, o->sp[1], o->sn[1], &channel, &s->limit_left)) ||
-            (rc = iv__pool_intern(&s->type.pool, a, o->sp[2], o->sn[2], &type, &s->limit_left)))
+        if ((rc = iv__pool_intern(&s->channel.pool, a, o->sp[1], o->sn[1], &channel, lim)) ||
+            (rc = iv__pool_intern(&s->type.pool, a, o->sp[2], o->sn[2], &type, lim)))
             goto undo;
-        if (channel >= f.chlim || type >= f.tylim) {
-            size_t cap = iv__target_cap(s, row + 1);
-            if ((!iv__codes_ok(&s->channel.codes, s->cap_channel, cap, channel) &&
-                 (rc = iv__codes_fit(a, &s->channel.codes, &s->cap_channel, cap, channel))) ||
-                (!iv__codes_ok(&s->type.codes, s->cap_type, cap, type) &&
-                 (rc = iv__codes_fit(a, &s->type.codes, &s->cap_type, cap, type))))
+        if (extra) {
+            if ((o->sn[3] && (rc = iv__pool_intern(&s->team.pool, a, o->sp[3], o->sn[3], &team, lim))) ||
+                (o->sn[4] && (rc = iv__pool_append(&s->ids, a, o->sp[4], o->sn[4], &id, lim))) ||
+                (!isnan(o->score) && (rc = iv__pool_intern(&s->score.pool, a, (const char *)&o->score,
+                                                           sizeof o->score, &score, lim))) ||
+                (!isnan(o->rv) &&
+                 (rc = iv__pool_intern(&s->rv.pool, a, (const char *)&o->rv, sizeof o->rv, &rv, lim))))
                 goto undo;
+            for (d = 0; d < o->ndims; d++) {
+                uint16_t dk = dim_idx[o->dim0 + d];
+                iv__pool *p = &s->dims[dk].pool;
+                m.dim[m.ndims] = dk;
+                m.dimc[m.ndims++] = p->count;
+                if ((rc = iv__pool_intern(p, a, dim_val[o->dim0 + d].p, dim_val[o->dim0 + d].n, &dimv[dk], lim)))
+                    goto undo;
+            }
+        }
+        if (channel >= f.chlim || type >= f.tylim || team >= f.teamlim || score >= f.scorelim ||
+            rv >= f.rvlim) {
+            extra |= 2;
+        } else {
+            for (d = 0; d < o->ndims; d++) {
+                uint16_t dk = dim_idx[o->dim0 + d];
+                if (dimv[dk] >= f.dimlim[dk])
+                    extra |= 2;
+            }
+        }
+        if (extra & 2) {
+            /* a code column to allocate or widen: in iv__store_push's order */
+            size_t cap = iv__target_cap(s, row + 1);
+#define IV__FIT(col, capf, code) \
+    (!iv__codes_ok(&(col).codes, (capf), cap, (code)) && (rc = iv__codes_fit(a, &(col).codes, &(capf), cap, row, (code))))
+            if (IV__FIT(s->channel, s->cap_channel, channel) || IV__FIT(s->type, s->cap_type, type) ||
+                IV__FIT(s->team, s->cap_team, team) || IV__FIT(s->score, s->cap_score, score) ||
+                IV__FIT(s->rv, s->cap_rv, rv))
+                goto undo;
+            for (d = 0; d < s->ndims; d++)
+                if (IV__FIT(s->dims[d], s->cap_dims[d], dimv[d]))
+                    goto undo;
+#undef IV__FIT
             iv__fast_state(s, &f);
         }
         s->contact[row] = contact;
@@ -684,10 +773,19 @@ int iv__store_push_rows(iv_store *s, const iv__brow *q, size_t n, const uint16_t
         s->enums[row] = IV__EN_PACK(o->stage, o->area, o->direction, o->outcome);
         s->cost[row] = o->cost;
         s->value[row] = o->value;
-        if (f.lazy)
+        if (extra) {
+            iv__codes_set(&s->team.codes, row, team);
+            iv__codes_set(&s->score.codes, row, score);
+            iv__codes_set(&s->rv.codes, row, rv);
+            for (d = 0; d < s->ndims; d++)
+                iv__codes_set(&s->dims[d].codes, row, dimv[d]);
+            for (d = 0; d < o->ndims; d++)
+                dimv[dim_idx[o->dim0 + d]] = 0;
+        } else if (f.lazy) {
             iv__lazy_zero(s, row);
+        }
         if (s->id)
-            s->id[row] = 0;
+            s->id[row] = id;
         if (tmin == IV_TIME_NONE || o->ts < tmin)
             tmin = o->ts;
         if (tmax == IV_TIME_NONE || o->ts > tmax)
@@ -696,10 +794,7 @@ int iv__store_push_rows(iv_store *s, const iv__brow *q, size_t n, const uint16_t
         continue;
     undo:
         /* nothing of this row remains: its strings and their allowance go back */
-        s->limit_left += (cp->count - mc) + (s->channel.pool.count - mch) + (s->type.pool.count - mty);
-        iv__pool_truncate(cp, mc);
-        iv__pool_truncate(&s->channel.pool, mch);
-        iv__pool_truncate(&s->type.pool, mty);
+        iv__rowmark_undo(s, &m);
         break;
     }
     s->nrows = row;

@@ -154,10 +154,12 @@ int iv__row_check(const iv__row *r, char *why, size_t cap, const char **field);
 int iv__store_push(iv_store *s, const iv__row *r);
 
 /* Append queued rows q[0..n) in order, as iv__store_push of each would (channel and type
- * normal already, the contact's hash given): the same store, the same allocations. The
- * common row (no team, id, score, rv or custom dimension, every column long and wide
- * enough) is appended in one loop without an iv__row; any other row goes through
- * iv__store_push. dim_idx/dim_val hold the rows' custom dimensions (iv__brow.dim0).
+ * normal already, the contact's hash given): the same store, the same allocations. Rows
+ * are appended in one loop without an iv__row, team, id, score, rv and custom dimensions
+ * included (interned in iv__store_push's order; a code column allocated or widened in
+ * place, in its order); only a row that needs a row vector or a lazy column to grow, or
+ * the id column to be allocated, goes through iv__store_push. dim_idx/dim_val hold the
+ * rows' custom dimensions (iv__brow.dim0).
  * Returns IV_OK with *done = n, or the error of row *done (IV_ENOMEM, IV_ELIMIT, message
  * set): the rows before it stay, nothing of it remains. */
 int iv__store_push_rows(iv_store *s, const iv__brow *q, size_t n, const uint16_t *dim_idx,
