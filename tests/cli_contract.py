@@ -529,6 +529,29 @@ class Metrics(unittest.TestCase):
         rows = iv_json("metrics", SAMPLE, "--by", "channel", "--where", "type = visit")
         self.assertTrue(all(r["nps"] is None for r in rows))
 
+    def test_reading_only_the_named_columns_changes_no_output(self):
+        # iv metrics stores no id and only the custom dimensions --by and --where name
+        # (doc/PERFORMANCE.md, "Reading only the columns a command needs"); a snapshot
+        # saved by iv ingest holds every column: the same tables and errors from both
+        with tempfile.TemporaryDirectory() as d:
+            snap = os.path.join(d, "all.ivs")
+            iv("ingest", SAMPLE, "--save", snap)
+            for args in (["--by", "channel"], ["--by", "region"],
+                         ["--by", "channel", "--where", "variant = B"],
+                         ["--by", "Region,type", "--where", "region in (emea, apac)"],
+                         ["--where", "id != I0000001"], ["--by", "id", "--where", "channel = web"],
+                         ["--by", "channel", "--prev-from", "2023-01-01", "--prev-to", "2024-01-01"],
+                         ["--drill", "1", "--by", "channel"]):
+                want = iv("metrics", snap, *args, "--format", "csv", check=False)
+                got = iv("metrics", SAMPLE, *args, "--format", "csv", check=False)
+                self.assertEqual(want.returncode, 0, args)
+                self.assertEqual(got.stdout, want.stdout, args)
+            for args in (["--by", "variantx"], ["--where", "variantx = B"]):
+                want = iv("metrics", snap, *args, check=False)
+                got = iv("metrics", SAMPLE, *args, check=False)
+                self.assertNotEqual(got.returncode, 0)
+                self.assertEqual(got.stderr, want.stderr.replace(snap, SAMPLE), args)
+
     def test_where_errors_exit_non_zero_with_the_position(self):
         p = iv("metrics", SAMPLE, "--where", "chanel = web", check=False)
         self.assertNotEqual(p.returncode, 0)

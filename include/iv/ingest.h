@@ -44,6 +44,22 @@ typedef enum iv_policy {
 } iv_policy;
 
 /**
+ * @brief Columns that ingestion reads and checks but does not store
+ *        (::iv_ingest_options.skip), for a caller that will not use them.
+ *
+ * A skipped column's values are checked as if they were stored (a value longer than
+ * max_string still rejects its row), so the rows accepted and rejected, their counts and
+ * the reasons are the same; the store then holds the rows as if the input lacked the
+ * column (no id; no such custom dimension, or empty values in one the store already
+ * has). See doc/PERFORMANCE.md, "Reading only the columns a command needs".
+ * @since 1.2
+ */
+typedef enum iv_skip {
+    IV_SKIP_ID = 1,  /**< the `id` column (not with the source option dedup=id) */
+    IV_SKIP_DIMS = 2 /**< custom dimensions, except those named in iv_ingest_options.keep_dims */
+} iv_skip;
+
+/**
  * @brief Options for iv_ingest_new(). A zero limit means the default.
  * @since 0.1
  */
@@ -72,11 +88,17 @@ typedef struct iv_ingest_options {
                                  the counters and the errors are the same for any value
                                  (see doc/PERFORMANCE.md); JSON Lines and pushed input are
                                  parsed on the calling thread. @since 1.2 */
+    unsigned skip;          /**< ::iv_skip flags: columns read and checked but not stored
+                                 (default 0: every column is stored). @since 1.2 */
+    /** with ::IV_SKIP_DIMS: the custom dimensions stored all the same, comma-separated
+     *  names as the store calls them (after the maps; case-insensitive), or NULL for
+     *  none. A name the input lacks is not an error. @since 1.2 */
+    const char *keep_dims;
 } iv_ingest_options;
 
 /** @brief Initialiser for ::iv_ingest_options. @since 0.1 */
 #define IV_INGEST_OPTIONS_INIT { sizeof(iv_ingest_options), IV_INPUT_CSV, IV_POLICY_STRICT, \
-    ',', NULL, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL, 0 }
+    ',', NULL, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL, 0, 0, NULL }
 
 /**
  * @brief Fill @p opts with the defaults.

@@ -1,4 +1,5 @@
 /* Shared pieces of the `iv` tool: option parsing, loading inputs, printing tables. */
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
@@ -20,6 +21,57 @@ void cli_opts_init(cli_opts *o)
     o->format = IV_FORMAT_TABLE;
     o->input_format = -1;
     o->threads = -1;
+}
+
+/* Append s[0..n) (trimmed) to o->keep_dims; 0 when it does not fit. */
+static int cli_keep_add(cli_opts *o, const char *s, size_t n, int *id)
+{
+    size_t have = strlen(o->keep_dims);
+    while (n && isspace((unsigned char)*s)) {
+        s++;
+        n--;
+    }
+    while (n && isspace((unsigned char)s[n - 1]))
+        n--;
+    if (!n)
+        return 1;
+    if (n == 2 && tolower((unsigned char)s[0]) == 'i' && tolower((unsigned char)s[1]) == 'd')
+        *id = 1;
+    if (have + n + 2 > sizeof o->keep_dims)
+        return 0;
+    if (have)
+        o->keep_dims[have++] = ',';
+    memcpy(o->keep_dims + have, s, n);
+    o->keep_dims[have + n] = '\0';
+    return 1;
+}
+
+void cli_skip_for(cli_opts *o, const char *by, const char *where)
+{
+    int id = 0, fits = 1, k;
+    const char *p, *q;
+    o->keep_dims[0] = '\0';
+    /* --by: names separated by commas */
+    for (p = by; p && *p && fits; p = *q ? q + 1 : q) {
+        for (q = p; *q && *q != ','; q++)
+            ;
+        fits = cli_keep_add(o, p, (size_t)(q - p), &id);
+    }
+    /* --where: every word (a superset of the names it uses: values and keywords too) */
+    for (p = where; p && *p && fits;) {
+        while (*p && (isspace((unsigned char)*p) || strchr("=!(),\"\\", *p)))
+            p++;
+        for (q = p; *q && !isspace((unsigned char)*q) && !strchr("=!(),\"\\", *q); q++)
+            ;
+        fits = cli_keep_add(o, p, (size_t)(q - p), &id);
+        p = q;
+    }
+    for (k = 0; k < o->nsrc; k++)
+        if (strcmp(o->src_name[k], "dedup") == 0)
+            id = strcmp(o->src_value[k], "id") == 0 || id;
+    o->skip = (id ? 0u : (unsigned)IV_SKIP_ID) | (fits ? (unsigned)IV_SKIP_DIMS : 0u);
+    if (!fits)
+        o->keep_dims[0] = '\0';
 }
 
 int cli_threads(const cli_opts *o)
@@ -596,6 +648,8 @@ int cli_load(const char *cmd, const cli_opts *o, char **paths, int npaths, iv_st
         io.source = src;
         io.max_rejects = o->max_rejects;
         io.threads = cli_threads(o);
+        io.skip = o->skip;
+        io.keep_dims = o->keep_dims[0] ? o->keep_dims : NULL;
         if (cli_progress_enabled()) {
             io.progress = cli_progress;
             io.payload = paths[i];

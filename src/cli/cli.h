@@ -21,7 +21,18 @@ typedef struct cli_opts {
     const char *src_name[CLI_MAX_SOURCE_OPTS], *src_value[CLI_MAX_SOURCE_OPTS];
     int nsrc;
     int threads;          /* --threads N for ingestion (and grouping); -1 = the cores */
+    /* what the command will not read (cli_skip_for): iv_ingest_options.skip, keep_dims */
+    unsigned skip;
+    char keep_dims[1024];
 } cli_opts;
+
+/* For a command that reads, of the id and the custom dimensions, only those its --by
+ * (comma-separated names) and --where (selection words) name: set o->skip and
+ * o->keep_dims so that ingestion stores no other (doc/PERFORMANCE.md, "Reading only the
+ * columns a command needs"). by and where may be NULL. The id is kept when a name is
+ * `id` or when --dedup id is given; the dimensions are all kept when the names do not
+ * fit keep_dims. */
+void cli_skip_for(cli_opts *o, const char *by, const char *where);
 
 /* The threads option's value: --threads N, or the number of cores online. */
 int cli_threads(const cli_opts *o);

@@ -92,6 +92,8 @@ static int run(int argc, char **argv, int contacts)
     q.model = model;
     q.threads = (unsigned)cli_threads(&o);
     paths[0] = (char *)input;
+    if (!contacts && !have_drill) /* the drill lists ids and every dimension */
+        cli_skip_for(&o, q.by, q.where);
     st = cli_load(cmd, &o, paths, 1, &store, NULL, NULL);
     if (st != CLI_OK) {
         iv_model_free(model);

@@ -1602,6 +1602,10 @@ int cli_cmd_report(int argc, char **argv)
     if (o.model && (st = iv_model_load(&model, o.model, NULL)) != IV_OK)
         return cli_fail(r.cmd, "%s", iv_error_last());
     r.model = model;
+    /* no section reads custom dimensions but those --where names; the ids stay (the
+     * maturity rubric's technology.id_coverage counts them) */
+    cli_skip_for(&o, NULL, r.where);
+    o.skip &= ~(unsigned)IV_SKIP_ID;
     if ((st = cli_load(r.cmd, &o, paths, 1, &r.store, NULL, NULL)) != CLI_OK)
         goto done;
     if (iv_store_rows(r.store) == 0 ||

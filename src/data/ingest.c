@@ -109,6 +109,8 @@ typedef struct iv__target {
                        (map Type=type,Type=channel); 0: none */
     unsigned char slow;   /* vals or more: never the plain-text fast path */
     unsigned char mapped; /* the name came through the map */
+    unsigned char skip;   /* read and checked, not stored (iv_ingest_options.skip): the
+                             id, or a custom dimension whose name is ing->skipname[dim] */
 } iv__target;
 
 typedef struct iv__rename {
@@ -212,8 +214,15 @@ struct iv_ingest {
     char *tbuf;          /* latin1 / windows-1252 converted to UTF-8 */
     size_t captbuf;
     int dedup;           /* dedup=id */
+    unsigned skip;       /* IV_SKIP_* */
+    char *keep;          /* iv_ingest_options.keep_dims, copied; NULL: none */
+    size_t nkeep;
+    char **skipname;     /* the custom dimensions read but not stored, by iv__target.dim */
+    size_t nskipname, capskipname;
     int chunk_clean;     /* the bytes iv__feed is consuming are ASCII without NUL */
     int direct;          /* CSV whose columns all feed fixed fields plainly: iv__direct_row */
+    uint16_t skipcol[8]; /* direct: the skipped custom dimensions' columns (length check) */
+    int nskipcol;
     int rec_clean;       /* so is the record being parsed (no UTF-8 check needed) */
     uint32_t *dd;        /* dedup=id: open addressing over id pool codes (0 = empty) */
     size_t ndd, capdd;
@@ -420,6 +429,11 @@ IV_API int iv_ingest_new(iv_ingest **out, iv_store *store, const iv_ingest_optio
         return iv__error(IV_EINVAL, "iv_ingest_options: the delimiter cannot be a quote or a line break");
     if (o.source && o.source->thousands && o.source->thousands == o.source->decimal)
         return iv__error(IV_EINVAL, "source options: decimal and thousands are both '%c'", o.source->decimal);
+    if (o.skip & ~(unsigned)(IV_SKIP_ID | IV_SKIP_DIMS))
+        return iv__error(IV_EINVAL, "iv_ingest_options: unknown skip flags 0x%x", o.skip);
+    if ((o.skip & IV_SKIP_ID) && o.source && o.source->dedup)
+        return iv__error(IV_EINVAL, "iv_ingest_options: the source option dedup=id needs the id column: "
+                                    "do not skip it (IV_SKIP_ID)");
     ing = iv__calloc(&store->alloc, 1, sizeof *ing);
     if (!ing)
         return iv__nomem("an ingestion handle");
@@ -451,6 +465,14 @@ IV_API int iv_ingest_new(iv_ingest **out, iv_store *store, const iv_ingest_optio
     ing->next_progress = IV__PROGRESS_STEP;
     ing->stop_at = UINT64_MAX;
     ing->threads = o.threads > 1 ? (unsigned)o.threads : 1;
+    ing->skip = o.skip;
+    if ((o.skip & IV_SKIP_DIMS) && o.keep_dims && *o.keep_dims) {
+        ing->nkeep = strlen(o.keep_dims);
+        if (!(ing->keep = iv__strndup(&ing->alloc, o.keep_dims, ing->nkeep))) {
+            iv__free(&store->alloc, ing, sizeof *ing);
+            return iv__nomem("an ingestion handle");
+        }
+    }
     for (i = 0; i < F_N; i++)
         ing->field_col[i] = -1;
     iv__csv_init(&ing->csv, &ing->alloc, ing->delim, ing->max_fields);
@@ -740,6 +762,11 @@ IV_API void iv_ingest_free(iv_ingest *ing)
         iv__free(a, ing->map, ing->capmap * sizeof *ing->map);
         iv__free(a, ing->xt, ing->capxt * sizeof *ing->xt);
         iv__free(a, ing->consts, ing->nconsts * sizeof *ing->consts);
+        if (ing->keep)
+            iv__free(a, ing->keep, ing->nkeep + 1);
+        for (i = 0; i < ing->nskipname; i++)
+            iv__free(a, ing->skipname[i], strlen(ing->skipname[i]) + 1);
+        iv__free(a, ing->skipname, ing->capskipname * sizeof *ing->skipname);
     }
     iv__free(a, ing->pre, ing->cappre);
     iv__free(a, ing->tbuf, ing->captbuf);
@@ -1058,6 +1085,10 @@ static int iv__set(iv_ingest *ing, const iv__target *tp, const char *s, size_t n
         return 0;
     if (jk == IV__JV_BOOL)
         return iv__why(ing, "'%.*s' is not a value for this field", s, n);
+    if (tp->skip) { /* the id's or a custom dimension's check, nothing stored */
+        iv__str none;
+        return n == 0 ? 0 : iv__set_text(ing, &none, s, n);
+    }
     switch (tp->kind) {
     case F_CONTACT: return iv__set_text(ing, &r->contact, s, n);
     case F_CHANNEL: return iv__set_text(ing, &r->channel, s, n);
@@ -1118,7 +1149,7 @@ static int iv__set(iv_ingest *ing, const iv__target *tp, const char *s, size_t n
 
 static const char *iv__tname(const iv_ingest *ing, const iv__target *t)
 {
-    return t->kind < F_N ? iv__fname[t->kind] : ing->store->dim_names[t->dim];
+    return t->kind < F_N ? iv__fname[t->kind] : t->skip ? ing->skipname[t->dim] : ing->store->dim_names[t->dim];
 }
 
 /* The field a (mapped) name denotes: F_* or F_DIM. */
@@ -1141,15 +1172,65 @@ static int iv__map_has(const iv_ingest *ing, const char *s, size_t n)
     return 0;
 }
 
+/* Whether the custom dimension named s[0..n) is one of keep_dims (IV_SKIP_DIMS). */
+static int iv__kept_dim(const iv_ingest *ing, const char *s, size_t n)
+{
+    size_t pos = 0, len;
+    const char *item;
+    while (ing->keep && iv__list_next(ing->keep, ing->nkeep, ',', &pos, &item, &len))
+        if (iv__ieqn(s, n, item, len))
+            return 1;
+    return 0;
+}
+
+/* The index in ing->skipname of the skipped custom dimension s[0..n), added when new;
+ * -1 when out of memory, -2 when IV_MAX_DIMS names are skipped already. */
+static int iv__skip_dim(iv_ingest *ing, const char *s, size_t n)
+{
+    size_t i;
+    char *d;
+    for (i = 0; i < ing->nskipname; i++)
+        if (iv__ieq(s, n, ing->skipname[i]))
+            return (int)i;
+    if (ing->nskipname >= IV_MAX_DIMS)
+        return -2;
+    if (ing->nskipname == ing->capskipname) {
+        size_t cap = ing->capskipname ? 2 * ing->capskipname : 4;
+        char **g = iv__realloc(&ing->alloc, ing->skipname, ing->capskipname * sizeof *g, cap * sizeof *g);
+        if (!g)
+            return -1;
+        ing->skipname = g;
+        ing->capskipname = cap;
+    }
+    if (!(d = iv__strndup(&ing->alloc, s, n)))
+        return -1;
+    ing->skipname[ing->nskipname] = d;
+    return (int)ing->nskipname++;
+}
+
 /* Fill *t for the field or custom dimension named s[0..n), creating the dimension in
- * the store. IV_OK (with *bad and ing->why when the dimensions are full) or IV_ENOMEM. */
+ * the store (or, skipped, in ing->skipname). IV_OK (with *bad and ing->why when the
+ * dimensions are full) or IV_ENOMEM. */
 static int iv__target_for(iv_ingest *ing, const char *s, size_t n, int mapped, iv__target *t, int *bad)
 {
     int k = iv__kind_of(s, n);
     memset(t, 0, sizeof *t);
     t->kind = k;
     t->mapped = (unsigned char)mapped;
-    if (k == F_DIM) {
+    t->skip = (unsigned char)((k == F_ID && (ing->skip & IV_SKIP_ID)) ||
+                              (k == F_DIM && (ing->skip & IV_SKIP_DIMS) && !iv__kept_dim(ing, s, n)));
+    if (k == F_DIM && t->skip) {
+        int d = iv__skip_dim(ing, s, n);
+        if (d == -1)
+            return IV_ENOMEM;
+        if (d == -2) {
+            *bad = 1;
+            snprintf(ing->why, sizeof ing->why, "'%.*s' would be skipped custom dimension %d; the limit is %d",
+                     (int)IV__MIN(n, 64), s, IV_MAX_DIMS + 1, IV_MAX_DIMS);
+            return IV_OK;
+        }
+        t->dim = d;
+    } else if (k == F_DIM) {
         int d = iv__store_dim(ing->store, s, n, 0);
         if (d < 0) {
             if (ing->store->ndims >= IV_MAX_DIMS) {
@@ -1168,7 +1249,7 @@ static int iv__target_for(iv_ingest *ing, const char *s, size_t n, int mapped, i
         t->vals = k < F_N ? iv__source_vals(ing->src, iv__fname[k], strlen(iv__fname[k]))
                           : iv__source_vals(ing->src, s, n);
     t->slow = t->vals != NULL;
-    if (ing->format == IV_INPUT_CSV && !t->slow)
+    if (ing->format == IV_INPUT_CSV && !t->slow && !t->skip)
         t->text = k == F_CONTACT ? &ing->row.contact : k == F_CHANNEL ? &ing->row.channel
                 : k == F_TYPE    ? &ing->row.type
                 : k == F_TEAM    ? &ing->row.team
@@ -1253,7 +1334,8 @@ static int iv__const_of(const iv_ingest *ing, const iv__target *t)
 {
     size_t i;
     for (i = 0; i < ing->nconsts; i++)
-        if (ing->consts[i].t.kind == t->kind && (t->kind != F_DIM || ing->consts[i].t.dim == t->dim))
+        if (ing->consts[i].t.kind == t->kind &&
+            (t->kind != F_DIM || (ing->consts[i].t.dim == t->dim && ing->consts[i].t.skip == t->skip)))
             return (int)i;
     return -1;
 }
@@ -1366,15 +1448,21 @@ static int iv__header_missing(iv_ingest *ing, int k, const char *name0, size_t n
  * fixed field without a value mapping, the fields are the common ones (no custom
  * dimension, score or rv), no constants, timestamps and numbers in the default
  * spellings, and the four required columns are there. */
-static int iv__direct_ok(const iv_ingest *ing)
+static int iv__direct_ok(iv_ingest *ing)
 {
     size_t i;
+    ing->nskipcol = 0;
     if (!iv__ingest_direct || ing->format != IV_INPUT_CSV || ing->ts_slow || ing->num_slow || ing->nconsts ||
         ing->field_col[F_CONTACT] < 0 || ing->field_col[F_TS] < 0 || ing->field_col[F_CHANNEL] < 0 ||
         ing->field_col[F_TYPE] < 0 || ing->ncols < 2)
         return 0;
     for (i = 0; i < ing->ncols; i++) {
         const iv__target *t = &ing->cols[i];
+        if (t->kind >= F_N && t->skip && !t->slow && !t->more &&
+            ing->nskipcol < (int)(sizeof ing->skipcol / sizeof ing->skipcol[0])) {
+            ing->skipcol[ing->nskipcol++] = (uint16_t)i; /* read for its length only */
+            continue;
+        }
         if (t->slow || t->more || t->vals || t->kind >= F_N || t->kind == F_SCORE || t->kind == F_RV)
             return 0;
     }
@@ -1606,6 +1694,8 @@ static int iv__csv_row(iv_ingest *ing, const char *buf, size_t len)
                 t->text->n = n;
                 continue;
             }
+            if (t->skip && !t->slow)
+                continue; /* skipped: its only check, the length, passed */
             if (t->kind == F_DIM && !t->slow) {
                 r->dim_idx[r->ndims] = (uint16_t)t->dim;
                 r->dim_val[r->ndims].p = buf + f->start;
@@ -1737,7 +1827,7 @@ static int iv__direct_row(iv_ingest *ing, const char *buf, size_t used)
         o->sp[i] = s;
         o->sn[i] = (uint32_t)n;
     }
-    /* team, id: optional */
+    /* team, id: optional; a skipped id (and custom dimension) is only checked */
     for (i = 3; i <= 4; i++) {
         int c = col[i == 3 ? F_TEAM : F_ID];
         o->sp[i] = NULL;
@@ -1745,10 +1835,15 @@ static int iv__direct_row(iv_ingest *ing, const char *buf, size_t used)
         if (c >= 0 && (n = f[c].end - f[c].start) != 0) {
             if (n > max_string)
                 return 0;
+            if (i == 4 && ing->cols[c].skip)
+                continue;
             o->sp[i] = buf + f[c].start;
             o->sn[i] = (uint32_t)n;
         }
     }
+    for (i = 0; i < (size_t)ing->nskipcol; i++)
+        if (f[ing->skipcol[i]].end - f[ing->skipcol[i]].start > max_string)
+            return 0;
     s = buf + f[col[F_TS]].start;
     n = f[col[F_TS]].end - f[col[F_TS]].start;
     iv__direct_trim(&s, &n);
@@ -1870,7 +1965,7 @@ static int iv__jkey_find(iv_ingest *ing, const char *key, size_t n, iv__target *
 
 static int iv__jsonl_row(iv_ingest *ing, const char *buf, size_t len)
 {
-    unsigned char seen[F_N + IV_MAX_DIMS];
+    unsigned char seen[F_N + 2 * IV_MAX_DIMS]; /* fields, dimensions, skipped dimensions */
     size_t i, at;
     int bad, rc;
 
@@ -1918,7 +2013,8 @@ static int iv__jsonl_row(iv_ingest *ing, const char *buf, size_t len)
             return iv__bad_row(ing, buf, len, m->col, iv__tname(ing, &t), ing->why);
         }
         for (tp = &t; tp; tp = iv__next_target(ing, tp)) {
-            slot = tp->kind < F_N ? (size_t)tp->kind : (size_t)F_N + (size_t)tp->dim;
+            slot = tp->kind < F_N ? (size_t)tp->kind
+                   : (size_t)F_N + (tp->skip ? (size_t)IV_MAX_DIMS : 0) + (size_t)tp->dim;
             if (seen[slot])
                 return iv__bad_row(ing, buf, len, m->col, iv__tname(ing, tp), "duplicate key");
             seen[slot] = 1;
