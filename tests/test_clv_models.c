@@ -474,6 +474,63 @@ START_TEST(bgnbd_and_gg_standard_errors_match_an_mpmath_hessian)
 }
 END_TEST
 
+/* The fit sums over the distinct summaries in the ascending order of their keys (the bit
+ * patterns, -0 as +0; a radix sort): the same rows in any order, and with -0 for some of
+ * the zero t_x, give the same estimates, standard errors and log-likelihood to the bit, for
+ * every model (CDNOW: 2,357 customers, 1,016 distinct summaries). */
+START_TEST(fits_are_the_same_bits_for_any_row_order)
+{
+    static const int models[] = {IV_CLV_BGNBD, IV_CLV_MBGNBD, IV_CLV_PARETO, IV_CLV_GG};
+    static double px[CDNOW_N], ptx[CDNOW_N], pT[CDNOW_N], pz[CDNOW_N];
+    uint64_t state = 20261207;
+    size_t i, m, k;
+    load_cdnow();
+    for (k = 0; k < 2; k++) { /* reversed, then shuffled (splitmix64, Fisher-Yates) */
+        for (i = 0; i < cn; i++) {
+            size_t j = k == 0 ? cn - 1 - i : i;
+            px[i] = cx[j];
+            ptx[i] = cx[j] == 0 && i % 2 ? -0.0 : ctx[j];
+            pT[i] = cT[j];
+            pz[i] = cz[j];
+        }
+        for (i = cn - 1; k == 1 && i > 0; i--) {
+            uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+            size_t j;
+            double t;
+            z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+            z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+            j = (size_t)((z ^ (z >> 31)) % (i + 1));
+            t = px[i], px[i] = px[j], px[j] = t;
+            t = ptx[i], ptx[i] = ptx[j], ptx[j] = t;
+            t = pT[i], pT[i] = pT[j], pT[j] = t;
+            t = pz[i], pz[i] = pz[j], pz[j] = t;
+        }
+        for (m = 0; m < sizeof models / sizeof models[0]; m++) {
+            int gg = models[m] == IV_CLV_GG;
+            iv_clv *a = fit(models[m], cx, gg ? NULL : ctx, gg ? NULL : cT, gg ? cz : NULL, cn,
+                            NULL, 0);
+            iv_clv *b = fit(models[m], px, gg ? NULL : ptx, gg ? NULL : pT, gg ? pz : NULL, cn,
+                            NULL, 0);
+            iv_table *ta = NULL, *tb = NULL;
+            size_t c;
+            ck_assert_int_eq(iv_clv_params(a, &ta), IV_OK);
+            ck_assert_int_eq(iv_clv_params(b, &tb), IV_OK);
+            ck_assert_uint_eq(iv_table_ncols(ta), iv_table_ncols(tb));
+            for (c = 0; c < iv_table_ncols(ta); c++) {
+                double va = iv_table_get_double(ta, 0, c), vb = iv_table_get_double(tb, 0, c);
+                ck_assert_msg(memcmp(&va, &vb, sizeof va) == 0, "model %d, %s order: %s %.17g "
+                              "and %.17g", models[m], k ? "shuffled" : "reversed",
+                              iv_table_col_name(ta, c), va, vb);
+            }
+            iv_table_free(ta);
+            iv_table_free(tb);
+            iv_clv_free(a);
+            iv_clv_free(b);
+        }
+    }
+}
+END_TEST
+
 static Suite *clv_models_suite(void)
 {
     Suite *s = suite_create("clv_models");
@@ -493,6 +550,7 @@ static Suite *clv_models_suite(void)
     tcase_add_test(tc, bgnbd_mean_costs_a_bounded_number_of_evaluations);
     tcase_add_test(tc, penalizer_is_lifetimes_penalizer_coef);
     tcase_add_test(tc, bgnbd_and_gg_standard_errors_match_an_mpmath_hessian);
+    tcase_add_test(tc, fits_are_the_same_bits_for_any_row_order);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -756,48 +756,79 @@ int iv__clv_group_map(const iv__alloc *a, size_t n, const double *const *src, in
 }
 
 /* Put the groups of a grouping without a row map in ascending order of their keys (bit
- * patterns, -0 as +0): the objective and the default start sum over the groups in
- * this order, so a fit depends only on the multiset of rows, not on their order (a fit
- * from merged partials, doc/SUMMARIES.md, equals the fit from the store bit for bit). */
-typedef struct group_row {
-    uint64_t bits[4]; /* the keys' bit patterns (unused ones 0) */
-    double k[4], w;
-} group_row;
-
-static int group_cmp(const void *pa, const void *pb)
-{
-    const group_row *a = pa, *b = pb;
-    int d;
-    for (d = 0; d < 4; d++)
-        if (a->bits[d] != b->bits[d])
-            return a->bits[d] < b->bits[d] ? -1 : 1;
-    return 0;
-}
+ * patterns, -0 as +0, compared as unsigned integers, the first key first): the objective
+ * and the default start sum over the groups in this order, so a fit depends only on the
+ * multiset of rows, not on their order (a fit from merged partials, doc/SUMMARIES.md,
+ * equals the fit from the store bit for bit). The groups' keys are distinct, so the order
+ * is unique. An LSD radix sort of the groups' indices: 11-bit digits, from the last key's
+ * lowest digit to the first key's highest, each pass a stable counting sort; a pass whose
+ * digit is the same in every group is skipped (the integer counts x leave most of their
+ * mantissa 0). A 2.4M-row log's 27,741 groups: ~1 ms, where qsort of the rows took 8-12. */
+#define GS_BITS 11
+#define GS_DIGITS 6 /* ceil(64 / GS_BITS) */
+#define GS_RADIX (1u << GS_BITS)
 
 static int groups_sort(const iv__alloc *a, groups *g, int nk)
 {
-    group_row *r;
-    size_t j;
-    int d;
-    if (g->m < 2)
+    size_t m = g->m, j, i, *cnt;
+    uint32_t *perm, *tmp;
+    uint64_t *bits;
+    double *col;
+    int d, k, rc = IV_OK;
+    if (m < 2)
         return IV_OK;
-    if (!(r = iv__calloc(a, g->m, sizeof *r)))
-        return iv__nomem("grouping customer summaries");
-    for (j = 0; j < g->m; j++) {
-        for (d = 0; d < nk; d++) {
-            r[j].k[d] = g->k[d][j];
-            r[j].bits[d] = key_bits(g->k[d][j]);
+    perm = iv__malloc(a, m * sizeof *perm);
+    tmp = iv__malloc(a, m * sizeof *tmp);
+    bits = iv__malloc(a, m * sizeof *bits);
+    col = iv__malloc(a, m * sizeof *col);
+    cnt = iv__malloc(a, GS_DIGITS * GS_RADIX * sizeof *cnt);
+    if (!perm || !tmp || !bits || !col || !cnt) {
+        rc = iv__nomem("grouping customer summaries");
+        goto out;
+    }
+    for (j = 0; j < m; j++)
+        perm[j] = (uint32_t)j;
+    for (d = nk - 1; d >= 0; d--) {
+        for (j = 0; j < m; j++)
+            bits[j] = key_bits(g->k[d][j]);
+        memset(cnt, 0, GS_DIGITS * GS_RADIX * sizeof *cnt);
+        for (j = 0; j < m; j++)
+            for (k = 0; k < GS_DIGITS; k++)
+                cnt[k * GS_RADIX + ((bits[j] >> (k * GS_BITS)) & (GS_RADIX - 1))]++;
+        for (k = 0; k < GS_DIGITS; k++) {
+            size_t *c = &cnt[k * GS_RADIX], sum = 0, b;
+            uint32_t *sw;
+            for (b = 0; b < GS_RADIX && c[b] != m; b++)
+                ;
+            if (b < GS_RADIX) /* one digit value in every group: the pass keeps the order */
+                continue;
+            for (b = 0; b < GS_RADIX; b++) { /* counts to starting positions */
+                size_t n = c[b];
+                c[b] = sum;
+                sum += n;
+            }
+            for (i = 0; i < m; i++) {
+                uint32_t e = perm[i];
+                tmp[c[(bits[e] >> (k * GS_BITS)) & (GS_RADIX - 1)]++] = e;
+            }
+            sw = perm;
+            perm = tmp;
+            tmp = sw;
         }
-        r[j].w = g->w[j];
     }
-    qsort(r, g->m, sizeof *r, group_cmp);
-    for (j = 0; j < g->m; j++) {
-        for (d = 0; d < nk; d++)
-            g->k[d][j] = r[j].k[d];
-        g->w[j] = r[j].w;
+    for (d = 0; d <= nk; d++) { /* apply the order to each key column and the weights */
+        double *v = d < nk ? g->k[d] : g->w;
+        for (j = 0; j < m; j++)
+            col[j] = v[perm[j]];
+        memcpy(v, col, m * sizeof *v);
     }
-    iv__free(a, r, g->m * sizeof *r);
-    return IV_OK;
+out:
+    iv__free(a, perm, m * sizeof *perm);
+    iv__free(a, tmp, m * sizeof *tmp);
+    iv__free(a, bits, m * sizeof *bits);
+    iv__free(a, col, m * sizeof *col);
+    iv__free(a, cnt, GS_DIGITS * GS_RADIX * sizeof *cnt);
+    return rc;
 }
 
 /* ---- fitting ------------------------------------------------------------------------ */
