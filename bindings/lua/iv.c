@@ -672,7 +672,7 @@ static const char *const source_names[] = {
 };
 static const char *const ingest_names[] = {
     "input_format", "lenient", "rejects", "max_line", "max_fields", "max_string", "max_depth",
-    "max_raw", "max_rejects", "threads", NULL,
+    "max_raw", "max_rejects", "threads", "skip", "keep_dims", NULL,
 };
 
 static int in_list(const char *k, const char *const *list)
@@ -837,6 +837,28 @@ static int ingest_into(lua_State *L, iv_store *s, const char *path, int opts)
             return luaL_error(L, "iv: threads must be a number from 0 to 1024");
         o.threads = (int)d;
     }
+    if (opts) { /* skip: "id", "dims" or an array of them (iv_ingest_options.skip) */
+        int k, n;
+        lua_getfield(L, opts, "skip");
+        n = lua_istable(L, -1) ? (int)lua_rawlen(L, -1) : lua_isnil(L, -1) ? 0 : 1;
+        for (k = 1; k <= n; k++) {
+            const char *v;
+            if (lua_istable(L, -1))
+                lua_rawgeti(L, -1, k);
+            else
+                lua_pushvalue(L, -1);
+            v = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
+            if (strcmp(v, "id") == 0)
+                o.skip |= IV_SKIP_ID;
+            else if (strcmp(v, "dims") == 0)
+                o.skip |= IV_SKIP_DIMS;
+            else
+                return luaL_error(L, "iv: skip takes 'id' and 'dims'");
+            lua_pop(L, 1);
+        }
+        lua_pop(L, 1);
+    }
+    o.keep_dims = opt_string(L, opts, "keep_dims"); /* in the options table, alive */
     rejects = opt_string(L, opts, "rejects");
     if ((rc = iv_ingest_new(&ing, s, &o)) != IV_OK)
         return fail(L, rc);

@@ -134,6 +134,28 @@ T.test("threads: the sample read on several threads gives the same metrics", fun
   assert(not pcall(iv.load, T.sample, {threads = -1}))
 end)
 
+T.test("skip: ids and custom dimensions read and checked, not stored", function()
+  local path = os.tmpname()
+  local f = assert(io.open(path, "wb"))
+  f:write("contact,ts,channel,type,id,region,variant\n",
+          "a,2024-01-01T00:00:00Z,web,visit,I1,emea,A\n",
+          "b,2024-01-02T00:00:00Z,web,visit,I2,amer,", string.rep("x", 50), "\n",
+          "c,2024-01-03T00:00:00Z,app,visit,I3,emea,B\n")
+  f:close()
+  local full, r1 = assert(iv.load(path, {lenient = true, max_string = 40}))
+  local part, r2 = assert(iv.load(path, {lenient = true, max_string = 40, skip = {"id", "dims"},
+                                         keep_dims = "region"}))
+  -- the too-long variant rejects line 3 whether it is stored or not
+  assert(r1.rows_accepted == 2 and r1.rows_rejected == 1 and r1.rejects[1].line == 3)
+  assert(r2.rows_accepted == 2 and r2.rows_rejected == 1 and r2.rejects[1].line == 3)
+  assert(#full:dims() == 2 and #part:dims() == 1 and part:dims()[1] == "region")
+  assert(full:row(2).id == "I3" and part:row(2).id == nil)
+  assert(not pcall(iv.load, path, {skip = "ids"}))
+  full:close()
+  part:close()
+  os.remove(path)
+end)
+
 T.test("<close> and __gc free the store", function()
   do
     local s <close> = assert(iv.load(T.sample))

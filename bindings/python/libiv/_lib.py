@@ -98,7 +98,8 @@ class IngestOptions(Structure):
                 ("delimiter", c_char), ("map", c_char_p), ("max_line", c_size_t),
                 ("max_fields", c_size_t), ("max_string", c_size_t), ("max_depth", c_size_t),
                 ("max_raw", c_size_t), ("max_rejects", c_uint64), ("progress", PROGRESS_FN),
-                ("payload", c_void_p), ("source", c_void_p), ("threads", c_int)]
+                ("payload", c_void_p), ("source", c_void_p), ("threads", c_int),
+                ("skip", c_uint), ("keep_dims", c_char_p)]
 
 
 class IngestStats(Structure):

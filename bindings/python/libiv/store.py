@@ -262,7 +262,8 @@ class Store(Handle):
     # --- ingestion -------------------------------------------------------------------
     def ingest(self, source: Any, input_format: Any = None, lenient: bool = False,
                policy: Any = None, rejects: Any = None, progress: Any = None,
-               threads: Optional[int] = None, **limits: Any) -> "IngestResult":
+               threads: Optional[int] = None, skip: Any = None, keep_dims: Any = None,
+               **limits: Any) -> "IngestResult":
         """Ingest a file (a path) or in-memory bytes into this store.
 
         input_format: 'csv' | 'jsonl' (default by the file's extension; CSV for bytes);
@@ -277,7 +278,10 @@ class Store(Handle):
         rejects: a path to write the rejects CSV (line,offset,reason,raw) to;
         progress: callable(done_bytes, total) (return False or raise to stop);
         threads: parser threads for a CSV file (default 1; the store, rejects and
-        errors are the same for any number).
+        errors are the same for any number);
+        skip: columns to read and check but not store, any of 'id' and 'dims' (every
+        custom dimension but those of keep_dims, a name or a list of names); the rows
+        accepted and rejected are the same (iv_ingest_options.skip, doc/PERFORMANCE.md).
         Returns an IngestResult. In strict mode a bad row raises ParseError (the rows
         before it are kept).
         """
@@ -306,6 +310,15 @@ class Store(Handle):
             if int(threads) < 0:
                 raise invalid("threads must be 0 or more")
             o.threads = int(threads)
+        if skip is not None:
+            names = [skip] if isinstance(skip, str) else list(skip)
+            flags = {"id": 1, "dims": 2}
+            for n in names:
+                if n not in flags:
+                    raise invalid("skip takes 'id' and 'dims', not %r" % (n,))
+                o.skip |= flags[n]
+        if keep_dims is not None:  # the struct field keeps the bytes alive
+            o.keep_dims = _lib.enc(keep_dims if isinstance(keep_dims, str) else ",".join(keep_dims))
         for k in _INGEST_SIZES:
             if k in limits:
                 setattr(o, k, int(limits.pop(k)))

@@ -59,6 +59,27 @@ class CliAgreement(unittest.TestCase):
         with self.assertRaises(ValueError):
             libiv.Store().ingest(SAMPLE, threads=-1)
 
+    def test_skip_reads_and_checks_columns_without_storing_them(self):
+        log = (b"contact,ts,channel,type,id,region,variant\n"
+               b"a,2024-01-01T00:00:00Z,web,visit,I1,emea,A\n"
+               b"b,2024-01-02T00:00:00Z,web,visit,I2,amer," + b"x" * 50 + b"\n"
+               b"c,2024-01-03T00:00:00Z,app,visit,I3,emea,B\n")
+        with libiv.Store() as full, libiv.Store() as part:
+            a = full.ingest(log, lenient=True, max_string=40)
+            b = part.ingest(log, lenient=True, max_string=40, skip=("id", "dims"),
+                            keep_dims=["Region"])
+            # the too-long variant rejects row 3 (line 3) whether it is stored or not
+            self.assertEqual((a.rows_accepted, a.rows_rejected), (2, 1))
+            self.assertEqual((b.rows_accepted, b.rows_rejected), (2, 1))
+            self.assertEqual(full.dims, ["region", "variant"])
+            self.assertEqual(part.dims, ["region"])
+            self.assertEqual(full.row(1)["id"], "I3")
+            self.assertIsNone(part.row(1)["id"])
+            with part.metrics(by=["region"]) as t:
+                self.assertEqual([r["region"] for r in t.to_records()], ["emea"])
+        with self.assertRaises(ValueError):
+            libiv.Store().ingest(log, skip="ids")
+
     def check_metrics(self, cli_args, **kw):
         want = iv_json("metrics", SAMPLE, *cli_args)
         with STORE.metrics(**kw) as t:
