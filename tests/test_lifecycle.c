@@ -126,6 +126,73 @@ START_TEST(default_period_is_the_last_window_of_the_model)
 }
 END_TEST
 
+/* A monthly series, W = 10 days, t0 = 2024-01-01 (D0), t1 = 2024-05-01 (D121): periods Jan,
+ * Feb, Mar, Apr with edges Jan 1 = D0, Feb 1 = D31, Mar 1 = D60 (leap year), Apr 1 = D91,
+ * May 1 = D121. Many rows between two edges, rows on an edge, a churn flag at an edge's ms.
+ *   a: visit every day D0..D30 (31 rows), visit D55, discontinue D58, visit D84, visit D118.
+ *      Jan 1: latest D0 > D0 - W -> active.  Feb 1: latest D30 > D21 -> active.
+ *      Mar 1: latest D58 is churn-flagged -> no.  Apr 1: latest D84 > D81 -> active.
+ *      May 1: latest D118 > D111 -> active.  First D0 is in Jan.
+ *   b: visit D31 then discontinue D31 (same ms, ingested later), visit D120.
+ *      Jan 1: no row yet.  Feb 1: latest at D31 is the discontinue -> no.  Mar 1, Apr 1: latest
+ *      D31 <= t - W -> no.  May 1: D120 -> active.  First D31 is in Feb.
+ * Jan: S 1 (a), L 0, E 1 (a), N 1 (a, first in Jan): churn 0, retention (1 - 1)/1 = 0.
+ * Feb: S 1, L 1 (a), E 0, N 0: churn 1, retention 0.
+ * Mar: S 0: churn and retention undefined; E 1 (a), N 0.
+ * Apr: S 1 (a), L 0, E 2 (a, b), N 0 (b's first is in Feb): churn 0, retention 2. */
+START_TEST(monthly_churn_and_retention_series_by_hand)
+{
+    iv_store *s = tu_new_store(NULL, NULL);
+    iv_query_options q = IV_QUERY_OPTIONS_INIT;
+    iv_lifecycle_options o = IV_LIFECYCLE_OPTIONS_INIT;
+    static const char *const periods[4] = {"2024-01", "2024-02", "2024-03", "2024-04"};
+    static const double start[4] = {1, 1, 0, 1}, lost[4] = {0, 1, 0, 0}, end[4] = {1, 0, 1, 2},
+                        fresh[4] = {1, 0, 0, 0};
+    int64_t d0 = tu_ts("2024-01-01");
+    iv_table *c = NULL, *r = NULL;
+    int i;
+    for (i = 0; i <= 30; i++)
+        add(s, "a", d0 + i * DAY, "visit", NULL, NULL);
+    add(s, "a", d0 + 55 * DAY, "visit", NULL, NULL);
+    add(s, "a", d0 + 58 * DAY, "discontinue", NULL, NULL);
+    add(s, "a", d0 + 84 * DAY, "visit", NULL, NULL);
+    add(s, "a", d0 + 118 * DAY, "visit", NULL, NULL);
+    add(s, "b", d0 + 31 * DAY, "visit", NULL, NULL);
+    add(s, "b", d0 + 31 * DAY, "discontinue", NULL, NULL);
+    add(s, "b", d0 + 120 * DAY, "visit", NULL, NULL);
+    ck_assert_int_eq(iv_store_prepare(s), IV_OK);
+    ck_assert_int_eq(tu_ts("2024-05-01"), d0 + 121 * DAY);
+    o.t0 = d0;
+    o.t1 = d0 + 121 * DAY;
+    o.window = 10 * DAY;
+    o.every = IV_EVERY_MONTH;
+    ck_assert_msg(iv_lifecycle_churn(&c, s, &q, &o) == IV_OK, "%s", iv_error_last());
+    ck_assert_msg(iv_lifecycle_retention(&r, s, &q, &o) == IV_OK, "%s", iv_error_last());
+    ck_assert_uint_eq(iv_table_nrows(c), 4);
+    ck_assert_uint_eq(iv_table_nrows(r), 4);
+    for (i = 0; i < 4; i++) {
+        ck_assert_str_eq(iv_table_get_string(c, (size_t)i, 0), periods[i]);
+        EQ(c, i, "start", start[i]);
+        EQ(c, i, "lost", lost[i]);
+        EQ(r, i, "start", start[i]);
+        EQ(r, i, "end", end[i]);
+        EQ(r, i, "new", fresh[i]);
+        if (start[i] > 0) {
+            EQ(c, i, "churn", lost[i] / start[i]);
+            EQ(r, i, "retention", (end[i] - fresh[i]) / start[i]);
+        } else {
+            UNDEF(c, i, "churn");
+            UNDEF(r, i, "retention");
+        }
+    }
+    ck_assert_int_eq(iv_table_get_int(c, 1, tu_col(c, "t0")), d0 + 31 * DAY);
+    ck_assert_int_eq(iv_table_get_int(c, 3, tu_col(c, "t1")), d0 + 121 * DAY);
+    iv_table_free(c);
+    iv_table_free(r);
+    iv_store_free(s);
+}
+END_TEST
+
 /* By team, W = 10 days, t0 = D20, t1 = D40:
  *   p: D15 team x, D35 team y.  Within x: history D15 -> active at t0, not at t1: lost.
  *                               Within y: history D35 -> active at t1, first in [t0, t1): new.
@@ -1002,6 +1069,7 @@ static void lifecycle_tests(TCase *tc)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, churn_and_retention_follow_the_window_edges_and_churn_flags);
     tcase_add_test(tc, default_period_is_the_last_window_of_the_model);
+    tcase_add_test(tc, monthly_churn_and_retention_series_by_hand);
     tcase_add_test(tc, grouping_by_team_uses_each_teams_interactions_alone);
     tcase_add_test(tc, where_selection_decides_which_interactions_count);
     tcase_add_test(tc, monthly_cohorts_bounded_unbounded_and_censored);

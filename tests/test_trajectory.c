@@ -52,6 +52,33 @@ static void expect_row(const iv_table *t, size_t r, const char *contact, const d
     }
 }
 
+/* Rows come in byte order of the contact's text (strcmp): by hand, 'Z' (0x5a) < 'a' < "abc"
+ * < "abcdefg" < "abcdefgh" (a prefix first) < "abcdefgh0" < "abcdefgha" < "abcdefghb" (from
+ * the ninth byte on) < "abcdefgi" (8th byte) < "\xc3\xa9" (UTF-8, above ASCII); the contacts
+ * were ingested in another order. */
+START_TEST(rows_are_in_byte_order_of_the_contact_text_past_eight_bytes)
+{
+    static const char *const want[] = {"Z", "a", "abc", "abcdefg", "abcdefgh", "abcdefgh0",
+                                       "abcdefgha", "abcdefghb", "abcdefgi", "\xc3\xa9"};
+    static const char *const order[] = {"abcdefghb", "\xc3\xa9", "abcdefgh", "a", "abcdefgi",
+                                        "abcdefgha", "Z", "abcdefg", "abcdefgh0", "abc"};
+    iv_store *s = tu_new_store(NULL, NULL);
+    iv_pattern_store_options o = IV_PATTERN_STORE_OPTIONS_INIT;
+    iv_table *t = NULL;
+    size_t i;
+    for (i = 0; i < 10; i++)
+        add(s, order[i], D(i), "web", 1);
+    ck_assert_int_eq(iv_store_prepare(s), IV_OK);
+    o.buckets = 2;
+    ck_assert_int_eq(iv_pattern_trajectories(&t, s, NULL, &o), IV_OK);
+    ck_assert_uint_eq(iv_table_nrows(t), 10);
+    for (i = 0; i < 10; i++)
+        ck_assert_str_eq(iv_table_get_string(t, i, 0), want[i]);
+    iv_table_free(t);
+    iv_store_free(s);
+}
+END_TEST
+
 static iv_pattern_store_options daily(int align)
 {
     iv_pattern_store_options o = IV_PATTERN_STORE_OPTIONS_INIT;
@@ -425,6 +452,7 @@ static void trajectory_tests(TCase *tc)
     tcase_add_test(tc, age_buckets_cumulate_rv_and_censor_after_the_reference_time);
     tcase_add_test(tc, calendar_buckets_share_one_origin);
     tcase_add_test(tc, index_buckets_follow_interactions);
+    tcase_add_test(tc, rows_are_in_byte_order_of_the_contact_text_past_eight_bytes);
     tcase_add_test(tc, selection_and_reference_time_decide_what_counts);
     tcase_add_test(tc, model_state_runs_over_the_whole_history);
     tcase_add_test(tc, norm_of_a_subset_counts_only_observed_contacts);

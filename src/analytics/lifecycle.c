@@ -374,20 +374,25 @@ typedef struct iv__churn {
     size_t cap;
 } iv__churn;
 
-/* Active at t (doc/LIFECYCLE.md): an interaction in (t - W, t] and the latest interaction at or
- * before t is not churn-flagged. */
-int iv__lc_active(const iv__lc *L, const uint32_t *rows, size_t n, int64_t t, int64_t W)
+/* The first of rows[lo..hi) (time order) after t, given that every row before lo is at
+ * or before t. */
+static size_t iv__lc_after(const iv_store *s, const uint32_t *rows, size_t lo, size_t hi, int64_t t)
 {
-    const iv_store *s = L->c.s;
-    size_t lo = 0, hi = n;
-    uint32_t r;
-    while (lo < hi) { /* first row after t */
+    while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (s->ts[rows[mid]] <= t)
             lo = mid + 1;
         else
             hi = mid;
     }
+    return lo;
+}
+
+/* Active at t given lo, the number of rows at or before t. */
+static int iv__lc_active_before(const iv__lc *L, const uint32_t *rows, size_t lo, int64_t t, int64_t W)
+{
+    const iv_store *s = L->c.s;
+    uint32_t r;
     if (lo == 0)
         return 0;
     r = rows[lo - 1];
@@ -396,22 +401,48 @@ int iv__lc_active(const iv__lc *L, const uint32_t *rows, size_t n, int64_t t, in
     return !(L->c.ti[iv__codes_get(&s->type.codes, r)].flags & IV_FLAG_CHURN);
 }
 
+/* Active at t (doc/LIFECYCLE.md): an interaction in (t - W, t] and the latest interaction at or
+ * before t is not churn-flagged. */
+int iv__lc_active(const iv__lc *L, const uint32_t *rows, size_t n, int64_t t, int64_t W)
+{
+    return iv__lc_active_before(L, rows, iv__lc_after(L->c.s, rows, 0, n, t), t, W);
+}
+
+int iv__lc_active_next(const iv__lc *L, const uint32_t *rows, size_t n, int64_t t, int64_t W,
+                       size_t *pos)
+{
+    const iv_store *s = L->c.s;
+    size_t lo = *pos, step = 1;
+    if (lo > n || (lo > 0 && s->ts[rows[lo - 1]] > t)) {
+        lo = iv__lc_after(s, rows, 0, n, t); /* t went back */
+    } else {
+        /* gallop: rows[lo, lo + step) are at or before t, then search the last step */
+        while (lo + step <= n && s->ts[rows[lo + step - 1]] <= t) {
+            lo += step;
+            step *= 2;
+        }
+        lo = iv__lc_after(s, rows, lo, IV__MIN(lo + step - 1, n), t);
+    }
+    *pos = lo;
+    return iv__lc_active_before(L, rows, lo, t, W);
+}
+
 static int iv__churn_contact(iv__lc *L, size_t g, uint32_t contact, const uint32_t *rows, size_t n,
                              void *payload)
 {
     iv__churn *w = payload;
     int64_t first = L->c.s->ts[rows[0]];
     int a0, a1;
-    size_t j;
+    size_t j, pos = 0;
     (void)contact;
     if (iv__lc_cover(L, (void **)&w->g, &w->cap, w->np * sizeof *w->g))
         return IV_ENOMEM;
-    a1 = iv__lc_active(L, rows, n, w->pt[0], w->W);
+    a1 = iv__lc_active_next(L, rows, n, w->pt[0], w->W, &pos);
     for (j = 0; j < w->np; j++) {
         iv__churn_acc *acc = &w->g[g * w->np + j];
         int64_t t0 = w->pt[j], t1 = w->pt[j + 1];
         a0 = a1;
-        a1 = iv__lc_active(L, rows, n, t1, w->W);
+        a1 = iv__lc_active_next(L, rows, n, t1, w->W, &pos);
         acc->S += (uint64_t)a0;
         acc->L += (uint64_t)(a0 && !a1);
         acc->E += (uint64_t)a1;

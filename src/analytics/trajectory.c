@@ -224,50 +224,68 @@ int iv__traj_compute(iv__ctx *c, const iv__trajopt *o, uint32_t only, iv__traj *
 
 static _Thread_local const iv__pool *iv__cmp_pool;
 
-static int cmp_contact(const void *pa, const void *pb)
+/* A contact's first 8 bytes (up to its NUL) big-endian: unsigned order of the keys is
+ * strcmp's order of the texts, except between texts that share those 8 bytes. */
+typedef struct iv__ckey {
+    uint64_t key;
+    uint32_t id;
+    uint32_t pos;   /* its index in the ids given */
+} iv__ckey;
+
+static int cmp_ckey(const void *pa, const void *pb)
 {
-    uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
-    return strcmp(iv__pool_str(iv__cmp_pool, a), iv__pool_str(iv__cmp_pool, b));
+    const iv__ckey *a = pa, *b = pb;
+    int c;
+    if (a->key != b->key)
+        return a->key < b->key ? -1 : 1;
+    /* the same first 8 bytes: a text shorter than that ended there, so both did */
+    c = (a->key & 0xff) ? strcmp(iv__pool_str(iv__cmp_pool, a->id) + 8,
+                                 iv__pool_str(iv__cmp_pool, b->id) + 8)
+                        : 0;
+    return c ? c : (a->pos > b->pos) - (a->pos < b->pos);
 }
 
-void iv__sort_contacts(const iv_store *s, uint32_t *ids, size_t n)
+/* ids[0..n) (n >= 1) with their keys and positions, sorted by text then position, in *out
+ * (n entries, allocated with a). IV_OK or IV_ENOMEM. */
+static int sorted_ckeys(const iv_store *s, const iv__alloc *a, const uint32_t *ids, size_t n,
+                        iv__ckey **out)
 {
     const iv__pool *saved = iv__cmp_pool;
+    iv__ckey *k = n <= UINT32_MAX ? iv__malloc(a, n * sizeof *k) : NULL;
+    size_t i, j;
+    if (!(*out = k))
+        return iv__nomem("contact order");
+    for (i = 0; i < n; i++) {
+        const unsigned char *t = (const unsigned char *)iv__pool_str(&s->contacts, ids[i]);
+        uint64_t key = 0;
+        for (j = 0; j < 8 && t[j]; j++)
+            key |= (uint64_t)t[j] << (56 - 8 * j);
+        k[i].key = key;
+        k[i].id = ids[i];
+        k[i].pos = (uint32_t)i;
+    }
     iv__cmp_pool = &s->contacts;
-    qsort(ids, n, sizeof *ids, cmp_contact);
+    qsort(k, n, sizeof *k, cmp_ckey);
     iv__cmp_pool = saved;
+    return IV_OK;
 }
 
 int iv__traj_order(const iv__traj *t, const iv_store *s, const iv__alloc *a, size_t **perm)
 {
-    uint32_t *ids;
-    size_t i, j;
+    iv__ckey *k;
+    size_t i;
     *perm = NULL;
     if (!t->n)
         return IV_OK;
-    ids = iv__malloc(a, t->n * sizeof *ids);
-    *perm = iv__malloc(a, t->n * sizeof **perm);
-    if (!ids || !*perm) {
-        iv__free(a, ids, t->n * sizeof *ids);
-        iv__free(a, *perm, t->n * sizeof **perm);
-        *perm = NULL;
+    if (sorted_ckeys(s, a, t->contact, t->n, &k))
+        return IV_ENOMEM;
+    if (!(*perm = iv__malloc(a, t->n * sizeof **perm))) {
+        iv__free(a, k, t->n * sizeof *k);
         return iv__nomem("trajectory order");
     }
-    memcpy(ids, t->contact, t->n * sizeof *ids);
-    iv__sort_contacts(s, ids, t->n);
-    /* t->contact is ascending by id: find each sorted id by binary search */
-    for (i = 0; i < t->n; i++) {
-        size_t lo = 0, hi = t->n;
-        while (lo < hi) {
-            j = lo + (hi - lo) / 2;
-            if (t->contact[j] < ids[i])
-                lo = j + 1;
-            else
-                hi = j;
-        }
-        (*perm)[i] = lo;
-    }
-    iv__free(a, ids, t->n * sizeof *ids);
+    for (i = 0; i < t->n; i++)
+        (*perm)[i] = k[i].pos;
+    iv__free(a, k, t->n * sizeof *k);
     return IV_OK;
 }
 

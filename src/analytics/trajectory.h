@@ -57,11 +57,9 @@ void iv__traj_free(iv__traj *t, const iv__alloc *a);
 int iv__trajs_of(const iv_store *s, const iv_query_options *q, const iv_pattern_store_options *opts,
                  iv_pattern_store_options *o, iv__trajopt *to, iv__ctx *c, iv__traj *t);
 
-/* Order of the trajectories' rows by contact text: (*perm)[i] = the row of the i-th
- * (t->n entries, NULL when t->n == 0; free with t->n * sizeof(size_t)). */
+/* Order of the trajectories' rows by contact text (strcmp's byte order; compared by their
+ * first 8 bytes as integers, the texts read only where those are equal): (*perm)[i] = the
+ * row of the i-th (t->n entries, NULL when t->n == 0; free with t->n * sizeof(size_t)). */
 int iv__traj_order(const iv__traj *t, const iv_store *s, const iv__alloc *a, size_t **perm);
-
-/* Sort contact ids by their text (byte order). */
-void iv__sort_contacts(const iv_store *s, uint32_t *ids, size_t n);
 
 #endif
