@@ -1143,10 +1143,21 @@ static void make_direct_log(text *t, int header, size_t n, uint64_t seed)
     static const char *const value[] = { "", "-7.25", "3", "100", "-1e15", "-1.0000001e15", "1e308", "1e309",
                                          "\"4\"", "4x" };
     static const char *const team[] = { "", "t1", "team-two", "a-team-name-longer-than-twenty-four-bytes" };
+    /* header 3: score, rv and custom dimensions (on the direct path since append7) */
+    static const char *const stype[] = { "nps", "open", "csat", "ces", "NPS", " nps", "" };
+    static const char *const score[] = { "", "3", "10", "0", "2.5", "11", "-1", " 4 ", "5.5", "7", "1e400",
+                                         "nan", "inf", "x", "\"9\"" };
+    static const char *const rv[] = { "", "12.5", "-3", "1e15", "-1e15", "0", "1.0000001e15", "-2e15", "inf",
+                                      "nan", "abc", " 7 ", "1e-400" };
+    static const char *const region[] = { "", "emea", "amer", "apac", " apac ", "EMEA",
+                                          "region-of-thirty-bytes-0123456" /* > max_string 24, record < max_line 90 */, "\"q,r\"",
+                                          "caf\xc3\xa9" };
+    static const char *const segment[] = { "", "s1", "s22", "s333", "\t", "S1" };
     static const char *const headers[] = {
         "contact,ts,channel,type,stage,area,direction,outcome,cost,value,team,id",
         "value,type,ts,contact,channel,cost",
         "contact,ts,channel,type",
+        "Region,contact,ts,score,channel,type,rv,segment,id,team,cost",
     };
     uint64_t rs = seed;
     size_t i;
@@ -1165,6 +1176,15 @@ static void make_direct_log(text *t, int header, size_t n, uint64_t seed)
             for (k = 0; k < 12; k++) {
                 puts_(t, f[k]);
                 if (k < 11)
+                    puts_(t, ",");
+            }
+        } else if (header == 3) {
+            const char *f[] = { PICK(region, 4, &rs), c, w, PICK(score, 5, &rs), ch, PICK(stype, 4, &rs),
+                                PICK(rv, 6, &rs), PICK(segment, 4, &rs), id, PICK(team, 3, &rs), co };
+            size_t k;
+            for (k = 0; k < 11; k++) {
+                puts_(t, f[k]);
+                if (k < 10)
                     puts_(t, ",");
             }
         } else if (header == 1) {
@@ -1225,7 +1245,7 @@ START_TEST(direct_path_gives_what_the_general_path_gives)
     static const int threads[] = { 1, 2, 3 };
     static const int policies[] = { IV_POLICY_LENIENT, IV_POLICY_STRICT };
     int header, pol, variant;
-    for (header = 0; header < 3; header++)
+    for (header = 0; header < 4; header++)
         for (variant = 0; variant < 3; variant++)
             for (pol = 0; pol < 2; pol++) {
                 text t = { 0 };

@@ -10,6 +10,7 @@
 #define _DEFAULT_SOURCE 1 /* madvise(MADV_DONTNEED): posix_madvise's is a no-op on glibc */
 #include <errno.h>
 #include <fcntl.h>
+#include <float.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <sys/mman.h>
@@ -223,6 +224,8 @@ struct iv_ingest {
     int direct;          /* CSV whose columns all feed fixed fields plainly: iv__direct_row */
     uint16_t skipcol[8]; /* direct: the skipped custom dimensions' columns (length check) */
     int nskipcol;
+    size_t ndcol;        /* ... its custom dimensions' columns in column order (dcol) and */
+    uint16_t dcol[IV_MAX_DIMS], ddim[IV_MAX_DIMS]; /* the dimension each feeds (ddim) */
     int rec_clean;       /* so is the record being parsed (no UTF-8 check needed) */
     uint32_t *dd;        /* dedup=id: open addressing over id pool codes (0 = empty) */
     size_t ndd, capdd;
@@ -1445,16 +1448,18 @@ static int iv__header_missing(iv_ingest *ing, int k, const char *name0, size_t n
 }
 
 /* Whether the records of this CSV input may take iv__direct_row: every column feeds one
- * fixed field without a value mapping, the fields are the common ones (no custom
- * dimension, score or rv), no constants, timestamps and numbers in the default
- * spellings, and the four required columns are there. */
+ * field or custom dimension without a value mapping (a skipped custom dimension: read for
+ * its length only), no constants, timestamps and numbers in the default spellings, and
+ * the four required columns are there. Notes the stored custom dimensions' columns
+ * (ing->dcol, ddim) and the skipped ones' (ing->skipcol) for it. */
 static int iv__direct_ok(iv_ingest *ing)
 {
     size_t i;
     ing->nskipcol = 0;
+    ing->ndcol = 0;
     if (!iv__ingest_direct || ing->format != IV_INPUT_CSV || ing->ts_slow || ing->num_slow || ing->nconsts ||
         ing->field_col[F_CONTACT] < 0 || ing->field_col[F_TS] < 0 || ing->field_col[F_CHANNEL] < 0 ||
-        ing->field_col[F_TYPE] < 0 || ing->ncols < 2)
+        ing->field_col[F_TYPE] < 0 || ing->ncols < 2 || ing->ncols > UINT16_MAX)
         return 0;
     for (i = 0; i < ing->ncols; i++) {
         const iv__target *t = &ing->cols[i];
@@ -1463,8 +1468,14 @@ static int iv__direct_ok(iv_ingest *ing)
             ing->skipcol[ing->nskipcol++] = (uint16_t)i; /* read for its length only */
             continue;
         }
-        if (t->slow || t->more || t->vals || t->kind >= F_N || t->kind == F_SCORE || t->kind == F_RV)
+        if (t->slow || t->more || t->vals || t->kind > F_DIM)
             return 0;
+        if (t->kind == F_DIM) {
+            if (t->skip || ing->ndcol >= IV_MAX_DIMS || t->dim < 0 || t->dim >= IV_MAX_DIMS)
+                return 0; /* (a ninth skipped one) */
+            ing->dcol[ing->ndcol] = (uint16_t)i;
+            ing->ddim[ing->ndcol++] = (uint16_t)t->dim;
+        }
     }
     return 1;
 }
@@ -1744,6 +1755,19 @@ static inline int iv__direct_num(const char *s, size_t n, double lo, double *out
     return iv__num_parse(s, n, out) == IV_OK && *out >= lo && *out <= 1e15;
 }
 
+/* The score field as iv__set_number reads it, with iv__row_check's bounds: finite, and on
+ * the scale of a survey type (nps, csat, ces; type is in its normal form). */
+static int iv__direct_score(const char *s, size_t n, const char *type, size_t ntype, double *out)
+{
+    double lo, hi;
+    iv__direct_trim(&s, &n);
+    if (n == 0)
+        return 1;
+    if (iv__num_parse(s, n, out) != IV_OK || !(*out >= -DBL_MAX && *out <= DBL_MAX))
+        return 0;
+    return !iv__survey_scale(type, ntype, &lo, &hi) || (*out >= lo && *out <= hi);
+}
+
 /* Whether the name s[0..n) of a clean (ASCII) record is in normal form
  * (iv__vocab_is_normal): no capital, '-' or blank. Up to 8 bytes that lie inside the
  * record (avail: the bytes from s to the record's end) are tested at once, without the
@@ -1802,7 +1826,7 @@ static int iv__direct_row(iv_ingest *ing, const char *buf, size_t used)
     iv__batch *b = &ing->batch;
     iv__brow *o;
     const char *s;
-    size_t n, i;
+    size_t n, i, nd;
     int64_t ts;
     int st = 0, ar = 0, di = 0, ou = 0;
 
@@ -1866,18 +1890,41 @@ static int iv__direct_row(iv_ingest *ing, const char *buf, size_t used)
         (ou = iv__direct_enum(IV_ENUM_OUTCOME, buf + f[col[F_OUTCOME]].start,
                               f[col[F_OUTCOME]].end - f[col[F_OUTCOME]].start, IV_OUTCOME_UNDESIRED)) < 0)
         return 0;
-    o->cost = o->value = (double)NAN;
+    o->cost = o->value = o->score = o->rv = (double)NAN;
     if (col[F_COST] >= 0 &&
         !iv__direct_num(buf + f[col[F_COST]].start, f[col[F_COST]].end - f[col[F_COST]].start, 0.0, &o->cost))
         return 0;
     if (col[F_VALUE] >= 0 &&
         !iv__direct_num(buf + f[col[F_VALUE]].start, f[col[F_VALUE]].end - f[col[F_VALUE]].start, -1e15, &o->value))
         return 0;
+    if (col[F_SCORE] >= 0 && !iv__direct_score(buf + f[col[F_SCORE]].start, f[col[F_SCORE]].end - f[col[F_SCORE]].start,
+                                               o->sp[2], o->sn[2], &o->score))
+        return 0;
+    if (col[F_RV] >= 0 &&
+        !iv__direct_num(buf + f[col[F_RV]].start, f[col[F_RV]].end - f[col[F_RV]].start, -1e15, &o->rv))
+        return 0;
+    /* custom dimensions, in column order (iv__csv_row): an empty field is not given */
+    nd = 0;
+    if (ing->ndcol) {
+        if (b->ndv + ing->ndcol > b->capdv)
+            return 0; /* the general path grows the arrays */
+        for (i = 0; i < ing->ndcol; i++) {
+            const iv__csv_field *fi = &f[ing->dcol[i]];
+            n = fi->end - fi->start;
+            if (n == 0)
+                continue;
+            if (n > max_string)
+                return 0;
+            b->dim_idx[b->ndv + nd] = ing->ddim[i];
+            b->dim_val[b->ndv + nd].p = buf + fi->start;
+            b->dim_val[b->ndv + nd++].n = n;
+        }
+    }
     /* queued: as iv__finish_row and iv__batch_add, then iv__record's end */
     o->ts = ts;
-    o->score = o->rv = (double)NAN;
     o->dim0 = (uint32_t)b->ndv;
-    o->ndims = 0;
+    o->ndims = (uint16_t)nd;
+    b->ndv += nd;
     o->stage = (uint8_t)st;
     o->area = (uint8_t)ar;
     o->direction = (uint8_t)di;
