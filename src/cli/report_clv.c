@@ -194,35 +194,46 @@ static int by_key(const void *a, const void *b)
     return strcmp(x->contact, y->contact);
 }
 
-/* A contact's (x, t_x, T) and its index. */
-typedef struct rfm_key {
-    double x, t_x, T;
-    size_t i;
-} rfm_key;
-
-/* A total order of doubles (NaN last), so that the sort is consistent. */
-static int cmp_num(double a, double b)
+/* Each contact's group of identical (x, t_x, T) (a NaN equals nothing: such a contact is
+ * a group of its own) into grp[i], the first contact of each group into first[g]; the
+ * number of groups, or 0 when memory runs out. An open-addressing hash of the values'
+ * bits (-0 as +0, which compare equal). */
+static size_t summary_groups(const clv_data *d, size_t *grp, size_t *first)
 {
-    if (isnan(a) || isnan(b))
-        return isnan(a) - isnan(b);
-    return (a > b) - (a < b);
-}
-
-static int by_summary(const void *a, const void *b)
-{
-    const rfm_key *p = a, *q = b;
-    int c = cmp_num(p->x, q->x);
-    if (!c)
-        c = cmp_num(p->t_x, q->t_x);
-    if (!c)
-        c = cmp_num(p->T, q->T);
-    return c ? c : (p->i > q->i) - (p->i < q->i);
-}
-
-/* Equal summaries (a NaN equals nothing: such a contact is a group of its own). */
-static int same_summary(const rfm_key *a, const rfm_key *b)
-{
-    return a->x == b->x && a->t_x == b->t_x && a->T == b->T;
+    size_t nslots = 16, mask, i, ng = 0, *slot;
+    while (nslots < 2 * d->n)
+        nslots *= 2;
+    mask = nslots - 1;
+    if (!(slot = calloc(nslots, sizeof *slot))) /* group + 1, 0 = empty */
+        return 0;
+    for (i = 0; i < d->n; i++) {
+        double v[3] = {d->x[i], d->t_x[i], d->T[i]};
+        uint64_t h = 0x9e3779b97f4a7c15ULL;
+        size_t k, s;
+        for (k = 0; k < 3; k++) {
+            uint64_t u;
+            double w = v[k] == 0 ? 0.0 : v[k];
+            memcpy(&u, &w, sizeof u);
+            h = (h ^ u) * 0xbf58476d1ce4e5b9ULL;
+            h ^= h >> 31;
+        }
+        for (s = (size_t)h & mask;; s = (s + 1) & mask) {
+            size_t f;
+            if (!slot[s]) {
+                first[ng] = i;
+                slot[s] = ++ng;
+                grp[i] = ng - 1;
+                break;
+            }
+            f = first[slot[s] - 1];
+            if (d->x[f] == v[0] && d->t_x[f] == v[1] && d->T[f] == v[2]) {
+                grp[i] = slot[s] - 1;
+                break;
+            }
+        }
+    }
+    free(slot);
+    return ng;
 }
 
 /* Higher first: the order in which contacts' CLV is computed (top_contacts). */
@@ -234,6 +245,26 @@ static int by_bound(const void *a, const void *b)
     return (x->i > y->i) - (x->i < y->i);
 }
 
+/* A max-heap of ranked entries in by_bound's order (the entry by_bound puts first at the
+ * top): sift entry i down among the first n. */
+static void bound_sift(ranked *hp, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, top = i;
+        ranked t;
+        if (l < n && by_bound(&hp[l], &hp[top]) < 0)
+            top = l;
+        if (l + 1 < n && by_bound(&hp[l + 1], &hp[top]) < 0)
+            top = l + 1;
+        if (top == i)
+            return;
+        t = hp[i];
+        hp[i] = hp[top];
+        hp[top] = t;
+        i = top;
+    }
+}
+
 /* The TOP contacts by CLV over the next 52 weeks (by expected purchases when gg is NULL):
  * table and bar chart. */
 static int top_contacts(const report_clv_in *in, const clv_data *d, const iv_clv *tx,
@@ -241,92 +272,90 @@ static int top_contacts(const report_clv_in *in, const clv_data *d, const iv_clv
 {
     static const char *const cols[] = {"contact", "x", "t_x", "T", "p_alive",
                                        "expected_purchases", "expected_spend", "clv"};
-    ranked *rk = calloc(d->n ? d->n : 1, sizeof *rk);
-    rfm_key *key = NULL;
-    size_t g, h;
-    double (*v)[6] = calloc(d->n ? d->n : 1, sizeof *v);
+    size_t nn = d->n ? d->n : 1;
+    ranked *rk = malloc(nn * sizeof *rk), top[TOP];
+    size_t *grp = malloc(nn * sizeof *grp), *first = malloc(nn * sizeof *first), ng = 0;
+    double (*v)[3] = malloc(nn * sizeof *v), *c52 = malloc(nn * sizeof *c52);
     const char *labels[TOP];
     double vals[TOP];
     char notes[TOP][64];
     const char *np[TOP];
     iv_table *t = NULL;
-    size_t i, k, m, ncols = gg ? 8 : 6;
+    size_t i, k, m = 0, ncols = gg ? 8 : 6;
     int rc = IV_OK;
     svg_bars c;
     char buf[400];
     double step = 365.25 / 12.0 / 7.0; /* a month in weeks: monthly discounting */
 
-    if (!rk || !v) {
+    /* v[i]: expected purchases, expected spend, CLV. The expected purchases once per
+     * distinct (x, t_x, T): 27,741 of the 35,531 contacts of a 2.4M-row log have a
+     * summary of their own, the rest share. P(alive) only for the rows shown. */
+    if (rk && grp && first && v && c52 && d->n)
+        ng = summary_groups(d, grp, first);
+    if (ng == 0 && d->n > 0) {
         free(rk);
+        free(grp);
+        free(first);
         free(v);
+        free(c52);
         return cli_fail(in->cmd, "out of memory");
     }
-    if (!(key = malloc((d->n ? d->n : 1) * sizeof *key))) {
-        free(rk);
-        free(v);
-        return cli_fail(in->cmd, "out of memory");
+    for (k = 0; k < ng; k++) {
+        i = first[k];
+        c52[k] = NAN;
+        iv_clv_conditional(tx, HORIZON_WEEKS, d->x[i], d->t_x[i], d->T[i], &c52[k]);
     }
+    free(first);
     for (i = 0; i < d->n; i++) {
-        key[i].x = d->x[i];
-        key[i].t_x = d->t_x[i];
-        key[i].T = d->T[i];
-        key[i].i = i;
+        v[i][0] = c52[grp[i]];
+        v[i][1] = v[i][2] = NAN;
+        if (gg)
+            iv_clv_expected_spend(gg, d->x[i], d->zbar[i], &v[i][1]);
+        rk[i].i = i;
+        rk[i].key = v[i][0];
+        rk[i].contact = d->contact[i];
     }
-    /* P(alive) and the expected purchases once per distinct (x, t_x, T): 27,741 of the
-     * 35,531 contacts of a 2.4M-row log have a summary of their own, the rest share. */
-    qsort(key, d->n, sizeof *key, by_summary);
-    for (g = 0; g < d->n; g = h) {
-        const rfm_key *k0 = &key[g];
-        double pa = NAN, c52 = NAN;
-        iv_clv_p_alive(tx, k0->x, k0->t_x, k0->T, &pa);
-        iv_clv_conditional(tx, HORIZON_WEEKS, k0->x, k0->t_x, k0->T, &c52);
-        for (h = g; h < d->n && same_summary(&key[h], k0); h++) {
-            i = key[h].i;
-            v[i][0] = pa;
-            v[i][1] = c52;
-            v[i][2] = v[i][3] = NAN;
-            if (gg)
-                iv_clv_expected_spend(gg, d->x[i], d->zbar[i], &v[i][2]);
-            rk[i].i = i;
-            rk[i].key = v[i][1];
-            rk[i].contact = d->contact[i];
-        }
-    }
-    free(key);
-    if (gg) {
+    free(grp);
+    free(c52);
+    if (gg && d->n) {
         /* Only the TOP highest CLVs are shown, and a CLV (monthly increments of the
          * expected purchases times the spend, discounted at least one month) is at most
          * spend x expected purchases over the 52 weeks / (1 + discount). The CLV (12
-         * conditional expectations) is computed in the order of that bound, down to the
-         * first bound below the TOP-th highest CLV found: no contact left has a CLV that
-         * could enter the TOP. The bound is given a margin of 1e-6 against rounding; a
-         * contact without it (spend not > 0, expected purchases undefined) is computed. */
-        ranked *ord = malloc((d->n ? d->n : 1) * sizeof *ord);
+         * conditional expectations) is computed in the order of that bound (taken from a
+         * heap), down to the first bound below the TOP-th highest CLV found: no contact
+         * left has a CLV that could enter the TOP. The bound is given a margin of 1e-6
+         * against rounding; a contact without it (spend not > 0, expected purchases
+         * undefined) is computed. */
+        ranked *ord = malloc(d->n * sizeof *ord);
         double best[TOP];
-        size_t nb = 0;
+        size_t nb = 0, left = d->n;
         if (!ord) {
             free(rk);
             free(v);
             return cli_fail(in->cmd, "out of memory");
         }
         for (i = 0; i < d->n; i++) {
-            double sp = v[i][2], cond = v[i][1];
+            double sp = v[i][1], cond = v[i][0];
             ord[i].i = i;
             ord[i].key = sp > 0 && cond >= 0 && isfinite(sp * cond)
                              ? sp * cond / (1 + DISCOUNT) * (1 + 1e-6) : INFINITY;
             ord[i].contact = NULL;
             rk[i].key = NAN; /* not computed: below the TOP */
         }
-        qsort(ord, d->n, sizeof *ord, by_bound);
-        for (k = 0; k < d->n; k++) {
+        for (k = d->n / 2; k-- > 0;)
+            bound_sift(ord, d->n, k);
+        while (left > 0) {
             size_t j;
             double val = NAN;
-            i = ord[k].i;
-            if (nb == TOP && ord[k].key < best[TOP - 1])
+            ranked o = ord[0];
+            if (nb == TOP && o.key < best[TOP - 1])
                 break;
+            ord[0] = ord[--left];
+            bound_sift(ord, left, 0);
+            i = o.i;
             iv_clv_value(tx, gg, d->x[i], d->t_x[i], d->T[i], d->zbar[i], HORIZON_WEEKS, step,
                          DISCOUNT, &val);
-            v[i][3] = rk[i].key = val;
+            v[i][2] = rk[i].key = val;
             if (!isfinite(val) || (nb == TOP && val <= best[TOP - 1]))
                 continue;
             /* insert into best[], highest first */
@@ -336,24 +365,32 @@ static int top_contacts(const report_clv_in *in, const clv_data *d, const iv_clv
         }
         free(ord);
     }
-    qsort(rk, d->n, sizeof *rk, by_key);
-    m = d->n < TOP ? d->n : TOP;
+    /* the TOP first in by_key's order (a total order: ties by contact id) */
+    for (i = 0; i < d->n; i++) {
+        size_t j;
+        if (m == TOP && by_key(&rk[i], &top[TOP - 1]) >= 0)
+            continue;
+        for (j = m < TOP ? m++ : TOP - 1; j > 0 && by_key(&rk[i], &top[j - 1]) < 0; j--)
+            top[j] = top[j - 1];
+        top[j] = rk[i];
+    }
     rc = iv_table_new(&t, NULL, NULL);
     for (k = 0; rc == IV_OK && k < ncols; k++)
         rc = add_col(t, cols[k], k == 0 ? IV_COL_STRING : k == 1 ? IV_COL_INT : IV_COL_DOUBLE);
     for (k = 0; rc == IV_OK && k < m; k++) {
-        const double *w = v[rk[k].i];
-        double row[7];
+        const double *w = v[top[k].i];
+        double row[7], pa = NAN;
         long r = iv_table_add_row(t);
         size_t j;
-        i = rk[k].i;
+        i = top[k].i;
+        iv_clv_p_alive(tx, d->x[i], d->t_x[i], d->T[i], &pa);
         row[0] = d->x[i];
         row[1] = d->t_x[i];
         row[2] = d->T[i];
-        row[3] = w[0];
-        row[4] = w[1];
-        row[5] = w[2];
-        row[6] = w[3];
+        row[3] = pa;
+        row[4] = w[0];
+        row[5] = w[1];
+        row[6] = w[2];
         if (r < 0) {
             rc = (int)r;
             break;
@@ -364,11 +401,11 @@ static int top_contacts(const report_clv_in *in, const clv_data *d, const iv_clv
                 rc = j == 1 ? iv_table_set_int(t, (size_t)r, j, (int64_t)row[0])
                             : iv_table_set_double(t, (size_t)r, j, row[j - 1]);
         labels[k] = d->contact[i];
-        vals[k] = rk[k].key;
+        vals[k] = top[k].key;
         {
-            char pa[32];
-            svg_value_label(pa, sizeof pa, w[0], 1);
-            snprintf(notes[k], sizeof notes[k], "P alive %s", pa);
+            char pl[32];
+            svg_value_label(pl, sizeof pl, pa, 1);
+            snprintf(notes[k], sizeof notes[k], "P alive %s", pl);
         }
         np[k] = notes[k];
     }
