@@ -220,6 +220,18 @@ START_TEST(table_building_and_export_survive_every_allocation_failure)
 }
 END_TEST
 
+/* A new table with columns x (double), n (int), s (string) and l (list). */
+static iv_table *four_columns(const iv__alloc *a)
+{
+    iv_table *t = iv__table_new(a);
+    ck_assert_ptr_nonnull(t);
+    ck_assert_int_eq(iv__table_add_col(t, "x", IV_COL_DOUBLE), 0);
+    ck_assert_int_eq(iv__table_add_col(t, "n", IV_COL_INT), 1);
+    ck_assert_int_eq(iv__table_add_col(t, "s", IV_COL_STRING), 2);
+    ck_assert_int_eq(iv__table_add_col(t, "l", IV_COL_LIST), 3);
+    return t;
+}
+
 START_TEST(reserved_rows_read_back_like_grown_ones_and_a_failed_reserve_changes_nothing)
 {
     iv__alloc a;
@@ -229,12 +241,7 @@ START_TEST(reserved_rows_read_back_like_grown_ones_and_a_failed_reserve_changes_
     long k;
     char buf[16];
     iv__alloc_init(&a, NULL, NULL);
-    t = iv__table_new(&a);
-    ck_assert_ptr_nonnull(t);
-    ck_assert_int_eq(iv__table_add_col(t, "x", IV_COL_DOUBLE), 0);
-    ck_assert_int_eq(iv__table_add_col(t, "n", IV_COL_INT), 1);
-    ck_assert_int_eq(iv__table_add_col(t, "s", IV_COL_STRING), 2);
-    ck_assert_int_eq(iv__table_add_col(t, "l", IV_COL_LIST), 3);
+    t = four_columns(&a);
     ck_assert_int_eq(iv__table_reserve(t, 1000), IV_OK);
     ck_assert_int_eq(iv__table_reserve(t, 10), IV_OK); /* smaller: nothing to do */
     ck_assert_uint_eq(iv_table_nrows(t), 0);
@@ -285,6 +292,66 @@ START_TEST(reserved_rows_read_back_like_grown_ones_and_a_failed_reserve_changes_
 }
 END_TEST
 
+/* Columns of IV__HUGE_MIN bytes or more share one block: a table of a double, an int, a
+ * string and a list column (52 bytes a row with the marks) grows row by row past 4 MiB
+ * (131,072 rows: 6.8 MB) and then is reserved further; every cell reads back. Growing into
+ * the shared block takes three allocations (two pointer arrays and the block), not two
+ * per column; a failure of any of them leaves the table as it was; nothing leaks. */
+START_TEST(columns_past_the_huge_block_size_share_one_block)
+{
+    enum { N = 140000 };
+    tu_alloc ta;
+    iv__alloc a;
+    iv_table *t;
+    size_t i;
+    long calls, k;
+    char buf[16];
+    tu_alloc_reset(&ta, 0);
+    iv__alloc_init(&a, tu_alloc_fn, &ta);
+    t = four_columns(&a);
+    for (i = 0; i < N; i++) {
+        ck_assert_int_eq(iv__table_add_row(t), (long)i);
+        if (i % 3)
+            ck_assert_int_eq(iv__table_set_double(t, i, 0, (double)i / 4), IV_OK);
+        ck_assert_int_eq(iv__table_set_int(t, i, 1, -(int64_t)i), IV_OK);
+        if (i % 1000 == 0) {
+            snprintf(buf, sizeof buf, "r%zu", i);
+            ck_assert_int_eq(iv__table_set_string(t, i, 2, buf, strlen(buf)), IV_OK);
+            ck_assert_int_eq(iv__table_list_push(t, i, 3, buf, strlen(buf)), IV_OK);
+        }
+    }
+    for (k = 1; k <= 3; k++) { /* a failed reserve into a new shared block changes nothing */
+        ta.fail_at = ta.calls + k;
+        ck_assert_int_eq(iv__table_reserve(t, 2 * N), IV_ENOMEM);
+        ck_assert(ta.failed);
+        ta.failed = 0;
+        ta.fail_at = 0;
+        ck_assert_uint_eq(iv_table_nrows(t), N);
+    }
+    calls = ta.calls;
+    ck_assert_int_eq(iv__table_reserve(t, 2 * N), IV_OK);
+    ck_assert_int_eq(ta.calls - calls, 3);
+    for (i = 0; i < N; i++) {
+        if (i % 3)
+            ck_assert(iv_table_get_double(t, i, 0) == (double)i / 4);
+        else
+            ck_assert(!iv_table_is_defined(t, i, 0));
+        ck_assert_int_eq(iv_table_get_int(t, i, 1), -(int64_t)i);
+        ck_assert_int_eq(iv_table_is_defined(t, i, 2), i % 1000 == 0);
+        if (i % 1000 == 0) {
+            snprintf(buf, sizeof buf, "r%zu", i);
+            ck_assert_str_eq(iv_table_get_string(t, i, 2), buf);
+            ck_assert_uint_eq(iv_table_get_list_len(t, i, 3), 1);
+            ck_assert_str_eq(iv_table_get_list_item(t, i, 3, 0), buf);
+        }
+    }
+    ck_assert_int_eq(iv__table_add_row(t), N);
+    ck_assert(!iv_table_is_defined(t, N, 0) && !iv_table_is_defined(t, N, 3));
+    iv_table_free(t);
+    ck_assert_int_eq(ta.live, 0);
+}
+END_TEST
+
 static void table_tests(TCase *tc)
 {
     tcase_add_test(tc, cells_read_back_by_type_and_undefined_reads_as_nan_or_null);
@@ -296,6 +363,7 @@ static void table_tests(TCase *tc)
     tcase_add_test(tc, text_export_aligns_columns_and_shows_undefined_as_dash);
     tcase_add_test(tc, table_building_and_export_survive_every_allocation_failure);
     tcase_add_test(tc, reserved_rows_read_back_like_grown_ones_and_a_failed_reserve_changes_nothing);
+    tcase_add_test(tc, columns_past_the_huge_block_size_share_one_block);
 }
 
 TU_SUITE_MAIN("table", table_tests)
