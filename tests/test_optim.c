@@ -239,6 +239,28 @@ START_TEST(newton_converges_from_near_a_minimum_and_refuses_a_saddle)
 }
 END_TEST
 
+/* The gradient at the point returned (the fits' standard errors take it from there
+ * instead of evaluating the objective again): set on IV_OK by BFGS (the gradient test),
+ * by Newton after a stalled BFGS, and bit for bit the objective's gradient at x; not set
+ * when the fit gives up. */
+START_TEST(the_gradient_at_the_returned_point_is_kept)
+{
+    double x[4] = {5, 5, 5, 5}, y[4] = {3, -2, 5, 1}, z[2] = {-1.2, 1}, g[4];
+    ck_assert_int_eq(iv__optim_minimize(quad, NULL, 4, x, &o, &r), IV_OK);
+    ck_assert(r.have_g && !r.stalled);
+    quad(x, g, NULL);
+    ck_assert(memcmp(g, r.g, sizeof g) == 0);
+    o.gtol = 1e-14; /* the noisy objective: BFGS stalls, Newton decides */
+    ck_assert_int_eq(iv__optim_minimize(noisy, NULL, 4, y, &o, &r), IV_OK);
+    ck_assert(r.have_g && r.stalled && r.newton_steps >= 1);
+    noisy(y, g, NULL);
+    ck_assert(memcmp(g, r.g, sizeof g) == 0);
+    o.max_iterations = 3;
+    ck_assert_int_eq(iv__optim_bfgs(rosen, NULL, 2, z, &o, &r), IV_ENOCONV);
+    ck_assert(!r.have_g);
+}
+END_TEST
+
 /* With the exact Hessian given, BFGS starts from its inverse: on a quadratic the first
  * step (alpha = 1, a Newton step) lands on the minimum x_i = i, however ill-scaled. */
 START_TEST(bfgs_started_from_the_given_hessian_takes_the_newton_step)
@@ -270,6 +292,7 @@ static void optim_tests(TCase *tc)
     tcase_add_test(tc, stalled_bfgs_hands_over_to_newton_which_converges_on_the_decrement);
     tcase_add_test(tc, bfgs_passing_the_gradient_test_takes_no_newton_step);
     tcase_add_test(tc, newton_converges_from_near_a_minimum_and_refuses_a_saddle);
+    tcase_add_test(tc, the_gradient_at_the_returned_point_is_kept);
     tcase_add_test(tc, bfgs_started_from_the_given_hessian_takes_the_newton_step);
 }
 

@@ -1675,7 +1675,8 @@ static void penalty_setup(fitdata *fd, double lambda, const double *T, size_t n)
  * u = log theta by central differences of its analytic gradient, H_theta = (H_u -
  * diag(g_u)) / (theta theta'), its inverse by Cholesky; NaN when it is not positive
  * definite (no strict maximum in that direction). */
-static void standard_errors(fitdata *fd, int np, const double *u, double *se)
+/* gu (may be NULL) is the objective's gradient at u, as the optimiser returned it. */
+static void standard_errors(fitdata *fd, int np, const double *u, const double *gu, double *se)
 {
     /* np parameters on the log scale, then the covariates' coefficients on their own */
     double H[IV__OPTIM_MAX_N * IV__OPTIM_MAX_N], C[IV__OPTIM_MAX_N * IV__OPTIM_MAX_N];
@@ -1686,7 +1687,9 @@ static void standard_errors(fitdata *fd, int np, const double *u, double *se)
     if (fd->kp + fd->kd > 0 ? !cov_hessian_at(u, H, fd, 1)
                             : iv__optim_hessian(objective, fd, (size_t)nt, u, 1e-5, H) != IV_OK)
         return;
-    if (!isfinite(objective(u, g, fd)))
+    if (gu)
+        memcpy(g, gu, (size_t)nt * sizeof *g);
+    else if (!isfinite(objective(u, g, fd)))
         return;
     for (k = 0; k < np; k++)
         H[k * nt + k] -= g[k];
@@ -1952,7 +1955,7 @@ int iv__clv_fit_ex(iv_clv **out, int model, const double *x, const double *t_x, 
         for (k = 0; k < nt; k++)
             se[k] = NAN;
         if (want_se && !o.skip_se)
-            standard_errors(&fd, np, u, se);
+            standard_errors(&fd, np, u, res.have_g ? res.g : NULL, se);
         for (k = 0; k < np; k++)
             (*out)->se[k] = se[k];
         (*out)->kp = pl.kp;

@@ -36,6 +36,15 @@ static int cancelled(const iv__optim_options *o, int iter, int max)
     return o->progress && o->progress((uint64_t)iter, (uint64_t)max, o->payload) != 0;
 }
 
+/* Keep g, the gradient at the point returned, in res (the caller's standard errors need
+ * it there: one evaluation fewer); IV_OK. */
+static int keep_gradient(iv__optim_result *res, size_t n, const double *g)
+{
+    memcpy(res->g, g, n * sizeof *g);
+    res->have_g = 1;
+    return IV_OK;
+}
+
 static int check_args(size_t n, const double *x, const iv__optim_options *o)
 {
     size_t i;
@@ -59,6 +68,7 @@ int iv__optim_bfgs(iv__objective_fn f, void *ud, size_t n, double *x,
     if ((rc = check_args(n, x, o)) != IV_OK)
         return rc;
     res->stalled = 0;
+    res->have_g = 0;
     for (i = 0; i < n; i++)
         for (j = 0; j < n; j++)
             H[i][j] = i == j;
@@ -82,7 +92,7 @@ int iv__optim_bfgs(iv__objective_fn f, void *ud, size_t n, double *x,
         res->f = fx;
         res->gmax = gmax_of(n, g);
         if (res->gmax <= o->gtol * (1 + fabs(fx)))
-            return IV_OK;
+            return keep_gradient(res, n, g);
         if (it >= o->max_iterations)
             return iv__error(IV_ENOCONV, "BFGS: no convergence in %d iterations (gradient %g)",
                              it, res->gmax);
@@ -335,6 +345,7 @@ int iv__optim_newton(iv__objective_fn f, void *ud, size_t n, double *x,
     if ((rc = check_args(n, x, o)) != IV_OK)
         return rc;
     res->decrement = NAN;
+    res->have_g = 0;
     fx = f(x, g, ud);
     res->evaluations++;
     if (!isfinite(fx) || !isfinite(gmax_of(n, g)))
@@ -345,7 +356,7 @@ int iv__optim_newton(iv__objective_fn f, void *ud, size_t n, double *x,
         res->f = fx;
         res->gmax = gmax_of(n, g);
         if (res->gmax <= o->gtol * (1 + fabs(fx)))
-            return IV_OK;
+            return keep_gradient(res, n, g);
         if (step >= IV__NEWTON_STEPS)
             return iv__error(IV_ENOCONV, "Newton: no convergence in %d steps (decrement %g)",
                              step, res->decrement);
@@ -404,7 +415,7 @@ int iv__optim_newton(iv__objective_fn f, void *ud, size_t n, double *x,
         if (dec <= o->ftol * (1 + fabs(fx))) {
             res->f = fx;
             res->gmax = gmax_of(n, g);
-            return IV_OK;
+            return keep_gradient(res, n, g);
         }
         if (ls == 40)
             return iv__error(IV_ENOCONV, "Newton: line search failed (decrement %g)", dec);

@@ -46,6 +46,8 @@ typedef struct iv__optim_result {
     int stalled;       /* BFGS stopped because f no longer decreased */
     int newton_steps;  /* Newton steps taken by iv__optim_newton */
     double decrement;  /* the last Newton decrement g' H^-1 g / 2 (NaN if none) */
+    int have_g;        /* BFGS or Newton returned IV_OK: g holds the gradient there */
+    double g[IV__OPTIM_MAX_N]; /* the gradient at the returned point (when have_g) */
 } iv__optim_result;
 
 /* Defaults: 500 iterations, gtol 1e-9, ftol 1e-12. */
