@@ -667,6 +667,54 @@ START_TEST(rfm_from_raw_cdnow_matches_the_published_summary_and_every_model_refi
 }
 END_TEST
 
+/* iv_rfm counts the rows whose type carries the purchase flag (purchase, renewal) and no
+ * other (click, open), over more than 64 rows (the purchase rows are marked in a bitmap of
+ * 64-bit words); by hand, days, calibration end 2024-03-31, holdout end 2024-06-30:
+ *   a: purchases Jan 1 (10 + 5, one day), Jan 11 (20), Apr 10 (7, holdout): x 1, t_x 10,
+ *      T 90, zbar 20, holdout 1 day worth 7;
+ *   b: clicks and a purchase on May 1 only: not a customer (first purchase after the end);
+ *   c: 70 opens (Jan 15, Feb 20, Mar 5), renewals Feb 1 (3), Feb 15 (4 + 6),
+ *      Mar 31 (1): x 2, t_x 59, T 59, zbar (10 + 1) / 2. */
+START_TEST(rfm_counts_only_the_purchase_rows_among_other_types)
+{
+    iv_store *s = tu_new_store(NULL, NULL);
+    iv_rfm_options ro = IV_RFM_OPTIONS_INIT;
+    iv_table *t = NULL;
+    int d;
+    tu_add(s, "contact=a ts=2024-01-01T09:00:00Z channel=web type=purchase value=10");
+    tu_add(s, "contact=a ts=2024-01-01T17:00:00Z channel=web type=purchase value=5");
+    tu_add(s, "contact=b ts=2024-01-02T09:00:00Z channel=web type=click value=50");
+    tu_add(s, "contact=a ts=2024-01-05T09:00:00Z channel=web type=click value=99");
+    tu_add(s, "contact=a ts=2024-01-11T09:00:00Z channel=web type=purchase value=20");
+    for (d = 0; d < 70; d++)
+        tu_add(s, "contact=c ts=%s channel=email type=open value=1",
+               d < 31 ? "2024-01-15T08:00:00Z" : d < 60 ? "2024-02-20T08:00:00Z"
+                                                     : "2024-03-05T08:00:00Z");
+    tu_add(s, "contact=c ts=2024-02-01T10:00:00Z channel=web type=renewal value=3");
+    tu_add(s, "contact=c ts=2024-02-15T10:00:00Z channel=web type=renewal value=4");
+    tu_add(s, "contact=c ts=2024-02-15T11:00:00Z channel=web type=renewal value=6");
+    tu_add(s, "contact=a ts=2024-03-01T09:00:00Z channel=web type=open value=8");
+    tu_add(s, "contact=c ts=2024-03-31T12:00:00Z channel=web type=renewal value=1");
+    tu_add(s, "contact=a ts=2024-04-10T09:00:00Z channel=web type=purchase value=7");
+    tu_add(s, "contact=b ts=2024-05-01T09:00:00Z channel=web type=purchase value=9");
+    ck_assert_int_eq(iv_store_prepare(s), IV_OK);
+    ro.unit = IV_RFM_DAY;
+    ro.calibration_end = tu_ts("2024-03-31T00:00:00Z");
+    ro.holdout_end = tu_ts("2024-06-30T00:00:00Z");
+    ck_assert_msg(iv_rfm(&t, s, &ro) == IV_OK, "%s", iv_error_last());
+    ck_assert_uint_eq(iv_table_nrows(t), 2);
+    ck_assert_str_eq(iv_table_get_string(t, 0, 0), "a");
+    ck_assert(tu_cell(t, 0, "x") == 1 && tu_cell(t, 0, "t_x") == 10 && tu_cell(t, 0, "T") == 90);
+    ck_assert(tu_cell(t, 0, "zbar") == 20 && tu_cell(t, 0, "holdout_x") == 1);
+    ck_assert(tu_cell(t, 0, "holdout_value") == 7);
+    ck_assert_str_eq(iv_table_get_string(t, 1, 0), "c");
+    ck_assert(tu_cell(t, 1, "x") == 2 && tu_cell(t, 1, "t_x") == 59 && tu_cell(t, 1, "T") == 59);
+    ck_assert(tu_cell(t, 1, "zbar") == 5.5 && tu_cell(t, 1, "holdout_x") == 0);
+    iv_table_free(t);
+    iv_store_free(s);
+}
+END_TEST
+
 static void clv_tests(TCase *tc)
 {
     tcase_set_timeout(tc, 120);
@@ -678,6 +726,7 @@ static void clv_tests(TCase *tc)
     tcase_add_test(tc, simple_clv_is_m_r_over_1_plus_d_minus_r);
     tcase_add_test(tc, expected_spend_and_value_follow_their_definitions_by_hand);
     tcase_add_test(tc, identical_customers_are_grouped_so_duplicates_double_the_loglik);
+    tcase_add_test(tc, rfm_counts_only_the_purchase_rows_among_other_types);
     tcase_add_test(tc, params_table_has_paper_names_loglik_and_customers);
     tcase_add_test(tc, bad_input_is_reported_with_the_customer_index);
     tcase_add_test(tc, options_bound_iterations_and_reject_unknown_trailing_bytes);

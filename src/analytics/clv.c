@@ -2495,7 +2495,8 @@ int iv_rfm(iv_table **out, const iv_store *store, const iv_rfm_options *opts)
     iv_rfm_options o = IV_RFM_OPTIONS_INIT;
     const iv_model *m;
     unsigned char *purchase = NULL;
-    size_t ntypes, i, c;
+    uint64_t *isp = NULL;
+    size_t ntypes, i, c, nwords = 0;
     int64_t cal_end, hold_end;
     double unit;
     iv_table *t;
@@ -2535,13 +2536,21 @@ int iv_rfm(iv_table **out, const iv_store *store, const iv_rfm_options *opts)
                        iv__pool_len(&store->type.pool, (uint32_t)i), &ti);
         purchase[i] = (ti.flags & IV_FLAG_PURCHASE) != 0;
     }
+    /* which rows are purchases, one bit each, by a pass in store order: the walk in
+     * contact order then tests a bitmap that stays in cache (a 2.4M-row log: 300 KB)
+     * instead of reading each row's type code from all over the column */
+    nwords = (store->nrows + 63) / 64;
+    if (rc >= 0 && store->nrows && !(isp = iv__calloc(&store->alloc, nwords, sizeof *isp)))
+        rc = iv__nomem("RFM purchase rows");
+    for (i = 0; rc >= 0 && i < store->nrows; i++)
+        isp[i >> 6] |= (uint64_t)purchase[iv__codes_get(&store->type.codes, i)] << (i & 63);
     for (c = 1; rc >= 0 && store->nrows && c < store->contacts.count; c++) {
         rfm_acc r = {0, 0, INT64_MIN, 0, 0, 0, 0, 0};
         uint32_t k;
         for (k = store->idx_start[c]; k < store->idx_start[c + 1]; k++) {
             uint32_t row = store->idx_rows[k];
             int64_t day;
-            if (!purchase[iv__codes_get(&store->type.codes, row)])
+            if (!(isp[row >> 6] >> (row & 63) & 1))
                 continue;
             day = iv__day_of_ms(store->ts[row]);
             if (day != r.day) { /* rows are in time order: a new day closes the last one */
@@ -2556,6 +2565,7 @@ int iv_rfm(iv_table **out, const iv_store *store, const iv_rfm_options *opts)
         if (r.cal_days > 0)
             rc = rfm_add_row(t, store, (uint32_t)c, &r, cal_end, unit);
     }
+    iv__free(&store->alloc, isp, nwords * sizeof *isp);
     iv__free(&store->alloc, purchase, ntypes);
     if (rc < 0) {
         iv_table_free(t);
