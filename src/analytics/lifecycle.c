@@ -297,6 +297,10 @@ static int iv__lc_hook(void *payload, const iv__ctx *c, size_t group, uint32_t c
 static int iv__lc_contact(void *payload, uint32_t contact, const uint32_t *rows, size_t n)
 {
     iv__lc *L = payload;
+    const iv_store *s = L->c.s;
+    if ((size_t)contact + 1 < s->contacts.count) /* the next contact's rows, while this one's are read */
+        iv__store_prefetch_rows(s, s->idx_rows + s->idx_start[contact + 1],
+                                s->idx_start[contact + 2] - s->idx_start[contact + 1], 0);
     L->contact = contact;
     return L->fn(L, 0, contact, rows, n, L->payload);
 }

@@ -75,6 +75,8 @@ int iv__pattern_walk(iv__ctx *c, uint32_t only, iv__prow_fn rowfn, iv__pend_fn e
     for (; ci < last && ci < nc; ci++) {
         const uint32_t *rows = s->idx_rows + s->idx_start[ci];
         size_t n = s->idx_start[ci + 1] - s->idx_start[ci];
+        if (ci + 1 < nc) /* the next contact's rows, while this one's are read */
+            iv__store_prefetch_rows(s, rows + n, s->idx_start[ci + 2] - s->idx_start[ci + 1], 1);
         iv__ctx_contact_begin(c);
         for (k = 0; k < n; k++) {
             size_t r = rows[k];

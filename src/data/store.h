@@ -219,4 +219,27 @@ static inline double iv__store_rv(const iv_store *s, size_t row)
     return d;
 }
 
+/* Ask for the cache lines that a walk over rows[0..n) will read: the timestamps and type
+ * codes, and the RV codes when rv is set. A walk over the contact index reads them at
+ * random in a store not sorted by contact (a miss per row and column); prefetching the
+ * next contact's rows while working on this one lets those misses overlap. */
+static inline void iv__store_prefetch_rows(const iv_store *s, const uint32_t *rows, size_t n, int rv)
+{
+#if defined(__GNUC__)
+    size_t k;
+    for (k = 0; k < n; k++) {
+        size_t r = rows[k];
+        __builtin_prefetch(&s->ts[r]);
+        __builtin_prefetch((const char *)s->type.codes.data + r * s->type.codes.width);
+        if (rv)
+            __builtin_prefetch((const char *)s->rv.codes.data + r * s->rv.codes.width);
+    }
+#else
+    (void)s;
+    (void)rows;
+    (void)n;
+    (void)rv;
+#endif
+}
+
 #endif
