@@ -387,7 +387,8 @@ START_TEST(strict_errors_name_the_skipped_column)
     iv_ingest_options o;
     int skip;
     char first[600] = "";
-    snprintf(log, sizeof log, "contact,ts,channel,type,variant\na,2024-01-01T00:00:00Z,web,visit,A\n"
+    /* "Variant": the message names the dimension lower-cased, as the store does */
+    snprintf(log, sizeof log, "contact,ts,channel,type,Variant\na,2024-01-01T00:00:00Z,web,visit,A\n"
              "b,2024-01-02T00:00:00Z,web,visit,%s\n", long50);
     for (skip = 0; skip <= 1; skip++) {
         iv_store *s = tu_new_store(NULL, NULL);
@@ -395,7 +396,7 @@ START_TEST(strict_errors_name_the_skipped_column)
         o.policy = IV_POLICY_STRICT;
         ck_assert_int_eq(tu_ingest_text(s, &o, log, strlen(log), 0, NULL), IV_EPARSE);
         ck_assert_ptr_nonnull(strstr(iv_error_last(), "line 3"));
-        ck_assert_ptr_nonnull(strstr(iv_error_last(), "variant"));
+        ck_assert_ptr_nonnull(strstr(iv_error_last(), "(variant)"));
         ck_assert_ptr_nonnull(strstr(iv_error_last(), "longer than max_string (40)"));
         if (!skip)
             snprintf(first, sizeof first, "%s", iv_error_last());

@@ -1207,6 +1207,9 @@ static int iv__skip_dim(iv_ingest *ing, const char *s, size_t n)
     }
     if (!(d = iv__strndup(&ing->alloc, s, n)))
         return -1;
+    for (i = 0; i < n; i++) /* lower-cased as the store names its dimensions */
+        if (d[i] >= 'A' && d[i] <= 'Z')
+            d[i] = (char)(d[i] + 32);
     ing->skipname[ing->nskipname] = d;
     return (int)ing->nskipname++;
 }
@@ -1228,7 +1231,7 @@ static int iv__target_for(iv_ingest *ing, const char *s, size_t n, int mapped, i
             return IV_ENOMEM;
         if (d == -2) {
             *bad = 1;
-            snprintf(ing->why, sizeof ing->why, "'%.*s' would be skipped custom dimension %d; the limit is %d",
+            snprintf(ing->why, sizeof ing->why, "'%.*s' would be custom dimension %d; the limit is %d",
                      (int)IV__MIN(n, 64), s, IV_MAX_DIMS + 1, IV_MAX_DIMS);
             return IV_OK;
         }

@@ -29,6 +29,9 @@ int fuzz_same_double(double a, double b);
 
 /* Abort unless two stores hold the same rows, field by field. */
 void fuzz_same_rows(const iv_store *a, const iv_store *b);
+/* The same, b read with iv_ingest_options.skip: no id (IV_SKIP_ID), no custom
+ * dimension (IV_SKIP_DIMS), everything else equal. */
+void fuzz_same_rows_skip(const iv_store *a, const iv_store *b, unsigned skip);
 
 /* Write the bytes to a fresh temporary file; its path into buf (cap >= 64). */
 void fuzz_temp_file(char *buf, size_t cap, const uint8_t *data, size_t size);

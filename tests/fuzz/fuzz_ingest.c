@@ -11,7 +11,10 @@
  *   and result as one push;
  * - a metrics query over the accepted rows counts every one of them;
  * - the parser's direct path for plain records (iv__direct_row) changes nothing: with it
- *   off, the result, message, counters, rows and rejects are the same. */
+ *   off, the result, message, counters, rows and rejects are the same;
+ * - skipping the id and the custom dimensions (iv_ingest_options.skip) changes nothing
+ *   but the store's ids and dimensions: the same result, message, counters and rejects,
+ *   and the same rows without them. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +37,9 @@ extern uint64_t iv__ingest_chunk;
 /* 0: every record takes the general path of the parser (src/data/ingest.c). */
 extern int iv__ingest_direct;
 
+/* The skip flags of the next run_ingest (0: store everything). */
+static unsigned run_skip;
+
 /* chunk: bytes per push; 0: write the bytes to a file and parse it with 2 threads in
  * ranges of range_size bytes. */
 static void run_ingest(run *r, const uint8_t *data, size_t size, int format, int policy,
@@ -53,8 +59,14 @@ static void run_ingest(run *r, const uint8_t *data, size_t size, int format, int
     o.max_rejects = 6;
     o.source = src;
     o.threads = chunk ? 1 : 2;
+    o.skip = run_skip;
     FUZZ_CHECK(iv_store_new(&r->store, NULL) == IV_OK);
-    FUZZ_CHECK(iv_ingest_new(&r->ing, r->store, &o) == IV_OK);
+    if (iv_ingest_new(&r->ing, r->store, &o) != IV_OK) {
+        /* the source's dedup=id needs the id: skip only the dimensions */
+        FUZZ_CHECK(o.skip & IV_SKIP_ID);
+        run_skip = o.skip = IV_SKIP_DIMS;
+        FUZZ_CHECK(iv_ingest_new(&r->ing, r->store, &o) == IV_OK);
+    }
     r->rc = IV_OK;
     if (!chunk) {
         char path[256];
@@ -120,7 +132,9 @@ static void check_query(const iv_store *s)
 
 void fuzz_ingest_with(const uint8_t *data, size_t size, int format, const iv_source *src)
 {
-    run whole, chunked, strict, file, general;
+    run whole, chunked, strict, file, general, skipped;
+    unsigned skip;
+    int skip_file;
     size_t chunk = size ? 1 + data[size - 1] % 11 : 1;
     uint64_t range_size = size ? 1 + data[0] % 97 : 1;
     run_ingest(&whole, data, size, format, IV_POLICY_LENIENT, size ? size : 1, src, 0);
@@ -130,6 +144,12 @@ void fuzz_ingest_with(const uint8_t *data, size_t size, int format, const iv_sou
     iv__ingest_direct = 0;
     run_ingest(&general, data, size, format, IV_POLICY_LENIENT, size ? size : 1, src, 0);
     iv__ingest_direct = 1;
+    /* skipping, in one push, or from a file on 2 threads when the input's last byte is odd */
+    run_skip = IV_SKIP_ID | IV_SKIP_DIMS;
+    skip_file = size && data[size - 1] % 2;
+    run_ingest(&skipped, data, size, format, IV_POLICY_LENIENT, skip_file ? 0 : size ? size : 1, src, range_size);
+    skip = run_skip;
+    run_skip = 0;
 
     FUZZ_CHECK(whole.rc == general.rc);
     FUZZ_CHECK(strcmp(whole.msg, general.msg) == 0);
@@ -149,6 +169,25 @@ void fuzz_ingest_with(const uint8_t *data, size_t size, int format, const iv_sou
         }
     }
     fuzz_same_rows(whole.store, general.store);
+
+    FUZZ_CHECK(whole.rc == skipped.rc);
+    FUZZ_CHECK(skip_file || strcmp(whole.msg, skipped.msg) == 0); /* a file's messages name it */
+    FUZZ_CHECK(whole.st.rows_read == skipped.st.rows_read);
+    FUZZ_CHECK(whole.st.rows_accepted == skipped.st.rows_accepted);
+    FUZZ_CHECK(whole.st.rows_rejected == skipped.st.rows_rejected);
+    FUZZ_CHECK(whole.st.rows_duplicate == skipped.st.rows_duplicate);
+    FUZZ_CHECK(iv_ingest_reject_count(whole.ing) == iv_ingest_reject_count(skipped.ing));
+    {
+        size_t i;
+        for (i = 0; i < iv_ingest_reject_count(whole.ing); i++) {
+            uint64_t l1, l2, o1, o2;
+            const char *r1, *r2, *w1, *w2;
+            FUZZ_CHECK(iv_ingest_reject(whole.ing, i, &l1, &o1, &r1, &w1) == IV_OK);
+            FUZZ_CHECK(iv_ingest_reject(skipped.ing, i, &l2, &o2, &r2, &w2) == IV_OK);
+            FUZZ_CHECK(l1 == l2 && o1 == o2 && strcmp(r1, r2) == 0 && strcmp(w1, w2) == 0);
+        }
+    }
+    fuzz_same_rows_skip(whole.store, skipped.store, skip);
 
     FUZZ_CHECK(whole.rc == chunked.rc);
     FUZZ_CHECK(whole.st.rows_read == chunked.st.rows_read);
@@ -177,6 +216,7 @@ void fuzz_ingest_with(const uint8_t *data, size_t size, int format, const iv_sou
     run_free(&strict);
     run_free(&file);
     run_free(&general);
+    run_free(&skipped);
 }
 
 void fuzz_ingest(const uint8_t *data, size_t size, int format)
