@@ -96,6 +96,47 @@ START_TEST(tables_match_the_mpmath_reference)
 }
 END_TEST
 
+/* Every customer twice (the copies in reverse order after the originals): the models that
+ * compute a prediction once per group of identical customers (BG/NBD, MBG/NBD: the mean
+ * function per (x, T, holdout T); Pareto/NBD: the whole prediction per (x, t_x, T,
+ * holdout T)) give the reference's class means, twice the counts and totals, and the same
+ * mean errors and correlation. */
+START_TEST(duplicated_customers_match_the_reference_doubled)
+{
+    static const struct {
+        int model;
+        const double *par, *cnt, *act, *pre, *all;
+    } cases[] = {
+        {IV_CLV_BGNBD, bg_par, bg_cnt, bg_act, bg_pre, bg_all},
+        {IV_CLV_MBGNBD, mbg_par, mbg_cnt, mbg_act, mbg_pre, mbg_all},
+        {IV_CLV_PARETO, pn_par, pn_cnt, pn_act, pn_pre, pn_all},
+    };
+    double x[2 * NREF], tx[2 * NREF], T[2 * NREF], hx[2 * NREF], hT[2 * NREF], cnt[8], all[5];
+    size_t i, k;
+    for (i = 0; i < 2 * NREF; i++) {
+        size_t j = i < NREF ? i : 2 * NREF - 1 - i;
+        x[i] = ref_x[j];
+        tx[i] = ref_tx[j];
+        T[i] = ref_T[j];
+        hx[i] = ref_hx[j];
+        hT[i] = ref_hT[j];
+    }
+    for (k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        iv_clv *c = given(cases[k].model, cases[k].par);
+        iv_table *t = validate(c, x, tx, T, hx, hT, 2 * NREF);
+        for (i = 0; i < 8; i++)
+            cnt[i] = 2 * cases[k].cnt[i];
+        all[0] = 2 * cases[k].all[0];
+        all[1] = 2 * cases[k].all[1];
+        for (i = 2; i < 5; i++)
+            all[i] = cases[k].all[i];
+        check_table(t, cnt, cases[k].act, cases[k].pre, all, 2 * NREF);
+        iv_table_free(t);
+        iv_clv_free(c);
+    }
+}
+END_TEST
+
 /* Worked by hand: with holdout length 0 every prediction is 0, so predicted is 0, the
  * totals are the sums of the holdout counts, mae = mean(hx) = 18/10, rmse =
  * sqrt(mean(hx^2)) = sqrt((0+1+0+1+4+1+0+9+16+36)/10) = sqrt(6.8), and the correlation
@@ -456,6 +497,7 @@ END_TEST
 static void add(TCase *tc)
 {
     tcase_add_test(tc, tables_match_the_mpmath_reference);
+    tcase_add_test(tc, duplicated_customers_match_the_reference_doubled);
     tcase_add_test(tc, zero_holdout_worked_by_hand);
     tcase_add_test(tc, constant_actual_and_empty_classes);
     tcase_add_test(tc, covariates_predict_each_customer_at_its_rates);

@@ -147,6 +147,44 @@ static int pre_means(const iv_clv *clv, const double *x, const double *t_x, cons
     return rc == IV_ENOMEM ? iv__nomem("validation predictions") : IV_OK;
 }
 
+/* Pareto/NBD without covariates: every customer's prediction into p[i] and its return
+ * code into prc[i], computed once per distinct (x, t_x, T, holdout T) (a 2.4M-row log's
+ * calibration: 17,803 for 23,204 customers) by iv_clv_conditional itself, so each value is
+ * its own. IV_OK or IV_ENOMEM. */
+static int pre_whole(const iv_clv *clv, const double *x, const double *t_x, const double *T,
+                     const double *holdout_T, size_t n, double *p, int *prc)
+{
+    const double *key[4] = {x, t_x, T, holdout_T};
+    uint32_t *map = iv__malloc(&clv->alloc, (n ? n : 1) * sizeof *map);
+    double *val = NULL;
+    int *vrc = NULL;
+    size_t m = 0, i;
+    int rc;
+    if (!map)
+        return iv__nomem("validation predictions");
+    rc = iv__clv_group_map(&clv->alloc, n, key, 4, map, &m);
+    if (rc == IV_OK && (!(val = iv__malloc(&clv->alloc, (m ? m : 1) * sizeof *val)) ||
+                        !(vrc = iv__malloc(&clv->alloc, (m ? m : 1) * sizeof *vrc))))
+        rc = IV_ENOMEM;
+    if (rc == IV_OK) {
+        for (i = 0; i < m; i++)
+            vrc[i] = 1; /* not computed yet */
+        for (i = 0; i < n; i++) {
+            uint32_t g = map[i];
+            if (vrc[g] == 1) {
+                val[g] = NAN;
+                vrc[g] = iv_clv_conditional(clv, holdout_T[i], x[i], t_x[i], T[i], &val[g]);
+            }
+            p[i] = val[g];
+            prc[i] = vrc[g];
+        }
+    }
+    iv__free(&clv->alloc, val, (m ? m : 1) * sizeof *val);
+    iv__free(&clv->alloc, vrc, (m ? m : 1) * sizeof *vrc);
+    iv__free(&clv->alloc, map, (n ? n : 1) * sizeof *map);
+    return rc == IV_ENOMEM ? iv__nomem("validation predictions") : IV_OK;
+}
+
 int iv_clv_validate(iv_table **out, const iv_clv *clv, const double *x, const double *t_x,
                     const double *T, const double *holdout_x, const double *holdout_T,
                     size_t n, const iv_clv_validate_options *opts)
@@ -172,10 +210,13 @@ int iv_clv_validate(iv_table **out, const iv_clv *clv, const double *x, const do
                          "without them", o.z_purchase && !clv->kp ? "purchase" : "dropout");
     if (!(p = iv__malloc(&clv->alloc, (n ? n : 1) * sizeof *p)))
         return iv__nomem("validation predictions");
-    if (!o.z_purchase && !o.z_dropout &&
-        (clv->model == IV_CLV_BGNBD || clv->model == IV_CLV_MBGNBD)) {
+    if (!o.z_purchase && !o.z_dropout && (clv->model == IV_CLV_BGNBD ||
+                                          clv->model == IV_CLV_MBGNBD ||
+                                          (clv->model == IV_CLV_PARETO && !clv->kp && !clv->kd))) {
         if (!(prc = iv__malloc(&clv->alloc, (n ? n : 1) * sizeof *prc)) ||
-            pre_means(clv, x, t_x, T, holdout_T, n, p, prc) != IV_OK) {
+            (clv->model == IV_CLV_PARETO ? pre_whole(clv, x, t_x, T, holdout_T, n, p, prc)
+                                         : pre_means(clv, x, t_x, T, holdout_T, n, p, prc)) !=
+                IV_OK) {
             iv__free(&clv->alloc, prc, (n ? n : 1) * sizeof *prc);
             iv__free(&clv->alloc, p, (n ? n : 1) * sizeof *p);
             return iv__nomem("validation predictions");
