@@ -192,6 +192,45 @@ START_TEST(delimiter_auto_counts_outside_quotes_and_ties_go_to_comma)
 }
 END_TEST
 
+/* A header longer than max_line + 2 bytes (here a quote left open, so its line feeds
+ * do not end it): the delimiter is judged on its first max_line + 2 bytes whether the
+ * input comes in one push or in pieces, so the outcome, the message and the bytes
+ * consumed are the same (the fuzz_source target found one push judging on nothing,
+ * hence ',', and pieces on what they had held, hence ';'). */
+START_TEST(delimiter_auto_on_an_over_long_header_does_not_depend_on_the_pieces)
+{
+    static const char log[] = "contact;ts;channel;type;\"id\n"
+                              "a;b;c;d;e;f;g;h;i;j;k;l;m;n;o;p,q\n"
+                              "ann;2024-03-01;web;visit;1\n";
+    static const char *const k_auto[] = { "delimiter", "auto", NULL };
+    static const size_t pieces[] = { 0, 1, 5, 17, 40 };
+    iv_source *au = src_of(k_auto);
+    char first[512] = "";
+    uint64_t bytes = 0;
+    size_t i;
+    for (i = 0; i < sizeof pieces / sizeof pieces[0]; i++) {
+        iv_ingest_options o = IV_INGEST_OPTIONS_INIT;
+        iv_ingest_stats st = { sizeof st, 0, 0, 0, 0, 0 };
+        iv_store *s = NULL;
+        ck_assert_int_eq(iv_store_new(&s, NULL), IV_OK);
+        o.source = au;
+        o.max_line = 40;
+        ck_assert_int_eq(tu_ingest_text(s, &o, log, strlen(log), pieces[i], &st), IV_ELIMIT);
+        if (i == 0) {
+            snprintf(first, sizeof first, "%s", iv_error_last());
+            bytes = st.bytes;
+            /* the first 42 bytes hold 5 ';' outside quotes and no ',' */
+            ck_assert_msg(strstr(first, "header: record longer than max_line (40 bytes)") != NULL, "%s", first);
+        } else {
+            ck_assert_str_eq(iv_error_last(), first);
+            ck_assert_uint_eq(st.bytes, bytes);
+        }
+        iv_store_free(s);
+    }
+    iv_source_free(au);
+}
+END_TEST
+
 START_TEST(a_header_read_as_one_column_names_the_delimiter_it_guesses)
 {
     static const char *const need[] = { "read as one column", "looks like ';'", "--delimiter", NULL };
@@ -900,6 +939,7 @@ static void source_tests(TCase *tc)
     tcase_add_test(tc, decimal_and_thousands_cannot_be_the_same_mark);
     tcase_add_test(tc, delimiter_semicolon_tab_and_auto);
     tcase_add_test(tc, delimiter_auto_counts_outside_quotes_and_ties_go_to_comma);
+    tcase_add_test(tc, delimiter_auto_on_an_over_long_header_does_not_depend_on_the_pieces);
     tcase_add_test(tc, a_header_read_as_one_column_names_the_delimiter_it_guesses);
     tcase_add_test(tc, time_formats_are_tried_in_order_before_iso);
     tcase_add_test(tc, a_timestamp_error_names_the_formats_tried_and_the_option);

@@ -2292,7 +2292,9 @@ static int iv__usable(const iv_ingest *ing, const char *fn)
 
 /* delimiter=auto: the header line (up to its first line feed outside quotes) is held
  * back until it is whole; then the most frequent of , ; TAB | outside quotes in it is
- * the delimiter (ties: the first of that list), and the held bytes go on. */
+ * the delimiter (ties: the first of that list), and the held bytes go on. A header
+ * longer than max_line + 2 bytes is judged on its first max_line + 2, however the
+ * input was pushed, and the record limit then reports it. */
 static int iv__auto_delim(iv_ingest *ing, const char *p, size_t n, int eof)
 {
     static const char cand[4] = { ',', ';', '\t', '|' };
@@ -2307,9 +2309,12 @@ static int iv__auto_delim(iv_ingest *ing, const char *p, size_t n, int eof)
         }
     }
     if (ing->npre + take > ing->max_line + 2) {
-        /* a header longer than any record may be: let the record limit report it */
+        /* a header longer than any record may be: decided on the bytes up to the limit
+         * (held in pre, npre <= max_line + 2), the same for one push or many */
+        take = ing->max_line + 2 - ing->npre;
         done = 1;
-    } else if (take) {
+    }
+    if (take) {
         if (ing->npre + take > ing->cappre) {
             size_t cap = ing->cappre;
             if (iv__grow(&ing->alloc, (void **)&ing->pre, &cap, ing->npre + take, 1))
