@@ -1018,6 +1018,44 @@ START_TEST(a_push_that_fails_keeps_the_rows_it_accepted)
 }
 END_TEST
 
+/* An over-long record's reject keeps the same raw text and says the same number of bytes
+ * were cut whether the record came in one piece or in many (then only its first max_line
+ * bytes are held): kept min(max_raw, max_line) bytes, cut = its length - kept, by
+ * construction 300 - 40 = 260 and 300 - 200 = 100. */
+START_TEST(an_over_long_reject_is_the_same_in_one_piece_or_many)
+{
+    char csv[512], line[301];
+    static const size_t pieces[] = { 0, 1, 7, 64 };
+    size_t p, r, len;
+    static const size_t raws[] = { 40, 1024 };
+    memset(line, 'x', 300);
+    memcpy(line, "ann,2024-01-01,web,", 19);
+    line[300] = '\0';
+    len = (size_t)snprintf(csv, sizeof csv, "contact,ts,channel,type\n%s\nbob,2024-01-02,web,visit\n", line);
+    for (r = 0; r < 2; r++)
+        for (p = 0; p < sizeof pieces / sizeof pieces[0]; p++) {
+            iv_ingest_options o = IV_INGEST_OPTIONS_INIT;
+            iv_store *s = new_store(NULL);
+            iv_ingest *ing = NULL;
+            const char *reason, *raw;
+            char want[64];
+            size_t kept = raws[r] < 200 ? raws[r] : 200;
+            o.policy = IV_POLICY_LENIENT;
+            o.max_line = 200;
+            o.max_raw = raws[r];
+            ck_assert_int_eq(ingest_chunks(s, &o, csv, len, pieces[p], &ing), IV_OK);
+            ck_assert_uint_eq(iv_store_rows(s), 1);
+            ck_assert_int_eq(iv_ingest_reject(ing, 0, NULL, NULL, &reason, &raw), IV_OK);
+            ck_assert_str_eq(reason, "record of 300 bytes is longer than max_line (200)");
+            ck_assert_int_eq(strncmp(raw, line, kept), 0);
+            snprintf(want, sizeof want, IV_INGEST_RAW_CUT_MARK "%zu bytes]", 300 - kept);
+            ck_assert_str_eq(raw + kept, want);
+            iv_ingest_free(ing);
+            iv_store_free(s);
+        }
+}
+END_TEST
+
 static void ingest_tests(TCase *tc)
 {
     tcase_set_timeout(tc, 60);
@@ -1048,6 +1086,7 @@ static void ingest_tests(TCase *tc)
     tcase_add_test(tc, allocation_failures_return_enomem_and_leak_nothing);
     tcase_add_test(tc, options_are_checked);
     tcase_add_test(tc, blank_fields_after_given_ones_read_as_not_given);
+    tcase_add_test(tc, an_over_long_reject_is_the_same_in_one_piece_or_many);
     tcase_add_test(tc, a_push_that_fails_keeps_the_rows_it_accepted);
 }
 

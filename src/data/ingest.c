@@ -215,6 +215,8 @@ struct iv_ingest {
     char *tbuf;          /* latin1 / windows-1252 converted to UTF-8 */
     size_t captbuf;
     int dedup;           /* dedup=id */
+    size_t raw_total;    /* iv__bad_row: the bad record's length when raw holds only its
+                            start (an over-long record); 0: raw is the whole record */
     unsigned skip;       /* IV_SKIP_* */
     char *keep;          /* iv_ingest_options.keep_dims, copied; NULL: none */
     size_t nkeep;
@@ -844,6 +846,9 @@ static int iv__bad_row(iv_ingest *ing, const char *raw, size_t nraw, size_t col,
     if (ing->nrej < ing->max_rejects) {
         iv__reject *r;
         size_t cut = IV__MIN(nraw, ing->max_raw);
+        /* the bytes cut off are counted from the whole record, which an over-long one
+         * held in the carry (max_line bytes) or pushed whole alike report */
+        size_t total = ing->raw_total > nraw ? ing->raw_total : nraw;
         /* do not cut a UTF-8 sequence in two */
         while (cut < nraw && cut > 0 && ((unsigned char)raw[cut] & 0xC0) == 0x80)
             cut--;
@@ -855,11 +860,11 @@ static int iv__bad_row(iv_ingest *ing, const char *raw, size_t nraw, size_t col,
         r->offset = ing->rec_off;
         if (!(r->reason = iv__rtext(ing, reason, strlen(reason))) || !(r->raw = iv__rtext(ing, raw, cut)))
             return iv__fail(ing, iv__nomem("a rejected row"));
-        if (cut < nraw) {
+        if (cut < total) {
             /* a raw text cut at max_raw says so: the marker follows the kept bytes */
             char mark[64];
             const char *full = r->raw;
-            int m = snprintf(mark, sizeof mark, IV_INGEST_RAW_CUT_MARK "%zu bytes]", nraw - cut);
+            int m = snprintf(mark, sizeof mark, IV_INGEST_RAW_CUT_MARK "%zu bytes]", total - cut);
             char *both = iv__malloc(&ing->alloc, cut + (size_t)m + 1);
             if (!both)
                 return iv__fail(ing, iv__nomem("a rejected row"));
@@ -2119,8 +2124,12 @@ static int iv__record(iv_ingest *ing, const char *buf, size_t len)
         if (ing->format == IV_INPUT_CSV && !ing->header_done)
             rc = iv__fail(ing, iv__error(IV_ELIMIT, "line %llu: header: %s",
                                          (unsigned long long)ing->rec_line, ing->why));
-        else
-            rc = iv__bad_row(ing, buf, n, 0, NULL, ing->why);
+        else {
+            /* its first max_line bytes, as a record read in pieces keeps in the carry */
+            ing->raw_total = ing->rec_len - (size_t)lines;
+            rc = iv__bad_row(ing, buf, IV__MIN(n, ing->max_line), 0, NULL, ing->why);
+            ing->raw_total = 0;
+        }
     } else if (ing->format == IV_INPUT_CSV) {
         const iv__csv *c = &ing->csv;
         int empty = c->nfields == 1 && !c->f[0].quoted && c->f[0].end == c->f[0].start && !c->err;
@@ -2180,7 +2189,10 @@ static int iv__overlong(iv_ingest *ing)
         return IV_OK;
     snprintf(ing->why, sizeof ing->why, "record still not ended after %llu bytes (max_line %zu)",
              (unsigned long long)ing->rec_len, ing->max_line);
-    if ((rc = iv__bad_row(ing, ing->carry, ing->ncarry, 0, NULL, ing->why)))
+    ing->raw_total = ing->rec_len;
+    rc = iv__bad_row(ing, ing->carry, ing->ncarry, 0, NULL, ing->why);
+    ing->raw_total = 0;
+    if (rc)
         return rc;
     return iv__fail(ing, iv__error(IV_ELIMIT, "line %llu: %s: stopped reading (an unterminated quoted field, or input without line ends?)",
                                    (unsigned long long)ing->rec_line, ing->why));
