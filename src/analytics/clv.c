@@ -359,6 +359,17 @@ static int pnbd_use_series(const pn_shape *sh, double tx)
     return sh->m - sh->d + tx >= IV__PN_SERIES_MIN_1MZ * (sh->m + tx);
 }
 
+/* The fit's objective takes the series further, down to 1 - z = 0.05 (hyp_1bc's limit,
+ * z <= 0.95; Euler's series then needs fewer than 800 terms, within the table of
+ * HYP_TAB_CAP): there G is evaluated once per distinct (x, y) pair and shared by every
+ * customer of the pair, where the quadrature costs 16 to 48 nodes per customer. */
+#define IV__PN_FIT_SERIES_MIN_1MZ 0.05
+
+static int pnbd_fit_series(const pn_shape *sh, double tx)
+{
+    return sh->m - sh->d + tx >= IV__PN_FIT_SERIES_MIN_1MZ * (sh->m + tx);
+}
+
 /* log A0 by quadrature, for the customers whose 2F1 argument is close to 1 (a rate
  * parameter many times the other). The second bracketed term of L is the death-time
  * integral [FH05 eq. 17, SMC87]:
@@ -964,7 +975,7 @@ static double objective(const double *u, double *gu, void *ud)
             q[6] = log(p[3] + y);
             if (j == 0 || x != fd->gy.k[0][j - 1])
                 hyp_tab_reset(&fd->tab, a1 + 1 - b1, a1 + 1);
-            q[0] = pnbd_use_series(&sh, y)
+            q[0] = pnbd_fit_series(&sh, y)
                      ? pnbd_g_euler(p, &sh, x, y, q[sh.a_ge_b ? 5 : 6], q[sh.a_ge_b ? 6 : 5],
                                     &fd->tab, gu ? q + 1 : NULL)
                      : NAN;
@@ -991,7 +1002,7 @@ static double objective(const double *u, double *gu, void *ud)
             const double *gtx = &gc[PN_SLOTS * fd->yi[2 * j]];
             const double *gT = &gc[PN_SLOTS * fd->yi[2 * j + 1]];
             double la0, dla0[4];
-            if (pnbd_use_series(&sh, k1[j]))
+            if (pnbd_fit_series(&sh, k1[j]))
                 la0 = pnbd_la0(gtx[0], gtx + 1, gT[0], gT + 1, gu ? dla0 : NULL);
             else
                 la0 = pnbd_quad(p, k0[j], k1[j], k2[j], gu ? dla0 : NULL);

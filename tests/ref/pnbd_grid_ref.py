@@ -39,6 +39,9 @@ PARAMS = [
     ("0.3", "40", "8", "0.4"),       # 100 times apart: quadrature near y = 0
     ("5", "0.7", "1", "0.69"),
     ("0.1", "5", "25", "50"),
+    ("0.5", "1", "3", "20"),         # 1 - z = 0.05 at y = 0: the fit's series edge
+    ("0.5", "20", "3", "1"),
+    ("2", "12.5", "2.54", "160"),    # 1 - z = 0.078 at y = 0: the fit's series, not the predictions'
 ]
 CUSTOMERS = [
     # x, t_x, T
