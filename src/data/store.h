@@ -227,15 +227,14 @@ static inline void iv__store_prefetch_rows(const iv_store *s, const uint32_t *ro
 {
 #if defined(__GNUC__)
     size_t k;
-    /* a lazy code column never given (rv) has no data: nothing to fetch */
-    const char *ty = (const char *)s->type.codes.data, *rc = rv ? (const char *)s->rv.codes.data : NULL;
+    /* addresses as integers: a lazy code column never given (rv) has NULL data, and
+     * NULL + 0 would be undefined behaviour; a prefetch of any address never faults */
     for (k = 0; k < n; k++) {
         size_t r = rows[k];
         __builtin_prefetch(&s->ts[r]);
-        if (ty)
-            __builtin_prefetch(ty + r * s->type.codes.width);
-        if (rc)
-            __builtin_prefetch(rc + r * s->rv.codes.width);
+        __builtin_prefetch((const void *)((uintptr_t)s->type.codes.data + r * s->type.codes.width));
+        if (rv)
+            __builtin_prefetch((const void *)((uintptr_t)s->rv.codes.data + r * s->rv.codes.width));
     }
 #else
     (void)s;
