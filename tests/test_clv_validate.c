@@ -252,10 +252,12 @@ START_TEST(covariates_predict_each_customer_at_its_rates)
 END_TEST
 
 /* BG/NBD and MBG/NBD compute the mean function once per distinct (x, T, holdout T) and
- * reuse it: customers sharing x and T with different t_x, repeated out of order, with two
- * holdout lengths, give exactly (==) the sums of iv_clv_conditional called customer by
- * customer in their order (fails when the reuse keys on less than x, T and the holdout
- * length: shared means would then be wrong by far more than rounding). */
+ * reuse it, Pareto/NBD the whole prediction once per distinct (x, t_x, T, holdout T):
+ * customers sharing x and T with different t_x, repeated out of order, with two holdout
+ * lengths, give exactly (==) the sums of iv_clv_conditional called customer by customer
+ * in their order (fails when the reuse keys on less than x, T and the holdout length, or
+ * for Pareto/NBD less than x, t_x, T and the holdout length: shared values would then be
+ * wrong by far more than rounding). */
 START_TEST(shared_mean_functions_give_the_per_customer_predictions)
 {
     static const double x[] = {2, 0, 2, 2, 5, 0, 2, 5, 2, 2};
@@ -263,10 +265,11 @@ START_TEST(shared_mean_functions_give_the_per_customer_predictions)
     static const double T[] = {10, 10, 10, 12, 10, 12, 10, 10, 10, 10};
     static const double hx[] = {1, 0, 2, 0, 3, 1, 0, 2, 1, 0};
     static const double hT[] = {6, 6, 6, 6, 6, 6, 6, 6, 6, 9};
-    static const int models[] = {IV_CLV_BGNBD, IV_CLV_MBGNBD};
+    static const int models[] = {IV_CLV_BGNBD, IV_CLV_MBGNBD, IV_CLV_PARETO};
+    const double *const pars[] = {bg_par, mbg_par, pn_par};
     size_t k, i, n = sizeof x / sizeof x[0];
-    for (k = 0; k < 2; k++) {
-        iv_clv *c = given(models[k], k ? mbg_par : bg_par);
+    for (k = 0; k < 3; k++) {
+        iv_clv *c = given(models[k], pars[k]);
         iv_table *t = validate(c, x, tx, T, hx, hT, n);
         double cls[8] = {0}, cnt[8] = {0}, all = 0, p;
         for (i = 0; i < n; i++) {
@@ -487,9 +490,9 @@ static int sweep_call(const iv_store *s, const void *ctx)
 
 START_TEST(allocation_failures_leak_nothing)
 {
-    static const int models[] = {IV_CLV_BGNBD, IV_CLV_BGBB};
+    static const int models[] = {IV_CLV_BGNBD, IV_CLV_PARETO, IV_CLV_BGBB};
     size_t k;
-    for (k = 0; k < 2; k++)
+    for (k = 0; k < 3; k++)
         tu_alloc_sweep(sweep_build, sweep_call, &models[k]);
 }
 END_TEST

@@ -112,75 +112,74 @@ static int make_table(const iv__alloc *a, const double *cnt, const double *act,
     return IV_OK;
 }
 
-/* BG/NBD and MBG/NBD without covariates: every customer's prediction into p[i] and its
- * return code into prc[i] (IV_OK or not), the mean function once per distinct (x, T,
- * holdout T) (a 2.4M-row log's calibration: 5,878 for 23,204 customers; the grouping of
- * the fits, iv__clv_group_map); each value is bit for bit iv_clv_conditional's.
- * Customers with a bad holdout T are left to the caller's checks, and so is every
- * customer when the grouping cannot be made for its size. IV_OK or IV_ENOMEM. */
-static int pre_means(const iv_clv *clv, const double *x, const double *t_x, const double *T,
-                     const double *holdout_T, size_t n, double *p, int *prc)
+/* The predictions of the customers without covariates, one computation per distinct key
+ * tuple (the grouping of the fits, iv__clv_group_map): a group's slot keeps what its
+ * customers share, `done` 0 until its first customer fills it. */
+typedef struct pre_slot {
+    double v; /* BG/NBD, MBG/NBD: the mean function; Pareto/NBD: the prediction */
+    int rc;   /* Pareto/NBD: the prediction's return code */
+    int done;
+} pre_slot;
+
+/* The customers' columns x, t_x, T and holdout T, in that order. */
+enum { PRE_X, PRE_TX, PRE_T, PRE_HT, PRE_COLS };
+
+/* Customer i's prediction into *p from (and into) its group's slot g; its return code. */
+typedef int (*pre_fn)(const iv_clv *clv, const double *const *c, size_t i, pre_slot *g,
+                      double *p);
+
+/* BG/NBD and MBG/NBD: the mean function once per distinct (x, T, holdout T) (a 2.4M-row
+ * log's calibration: 5,878 for 23,204 customers), each prediction bit for bit
+ * iv_clv_conditional's. A customer with a bad holdout T is left to the caller's checks. */
+static int pre_mean(const iv_clv *clv, const double *const *c, size_t i, pre_slot *g, double *p)
 {
-    const double *key[3] = {x, T, holdout_T};
-    uint32_t *map = iv__malloc(&clv->alloc, (n ? n : 1) * sizeof *map);
-    double *mean = NULL;
-    size_t m = 0, i;
-    int rc;
-    if (!map)
-        return iv__nomem("validation predictions");
-    rc = iv__clv_group_map(&clv->alloc, n, key, 3, map, &m);
-    if (rc == IV_OK && !(mean = iv__malloc(&clv->alloc, (m ? m : 1) * sizeof *mean)))
-        rc = IV_ENOMEM;
-    if (rc == IV_OK) {
-        for (i = 0; i < m; i++)
-            mean[i] = NAN; /* not computed yet */
-        for (i = 0; i < n; i++)
-            prc[i] = holdout_T[i] >= 0 && isfinite(holdout_T[i])
-                         ? iv__clv_conditional_at(clv, holdout_T[i], x[i], t_x[i], T[i], &mean[map[i]], &p[i])
-                         : IV_OK;
-    } else {
-        for (i = 0; i < n; i++)
-            prc[i] = IV_ERANGE; /* not precomputed: the caller computes each */
+    double ht = c[PRE_HT][i];
+    if (!(ht >= 0) || !isfinite(ht))
+        return IV_OK;
+    if (!g->done) {
+        g->v = NAN; /* not computed yet: iv__clv_conditional_at computes it */
+        g->done = 1;
     }
-    iv__free(&clv->alloc, mean, (m ? m : 1) * sizeof *mean);
-    iv__free(&clv->alloc, map, (n ? n : 1) * sizeof *map);
-    return rc == IV_ENOMEM ? iv__nomem("validation predictions") : IV_OK;
+    return iv__clv_conditional_at(clv, ht, c[PRE_X][i], c[PRE_TX][i], c[PRE_T][i], &g->v, p);
 }
 
-/* Pareto/NBD without covariates: every customer's prediction into p[i] and its return
- * code into prc[i], computed once per distinct (x, t_x, T, holdout T) (a 2.4M-row log's
- * calibration: 17,803 for 23,204 customers) by iv_clv_conditional itself, so each value is
- * its own. IV_OK or IV_ENOMEM. */
-static int pre_whole(const iv_clv *clv, const double *x, const double *t_x, const double *T,
-                     const double *holdout_T, size_t n, double *p, int *prc)
+/* Pareto/NBD: iv_clv_conditional itself once per distinct (x, t_x, T, holdout T) (17,803
+ * for 23,204 customers), so each value and return code is its own. */
+static int pre_whole(const iv_clv *clv, const double *const *c, size_t i, pre_slot *g,
+                     double *p)
 {
-    const double *key[4] = {x, t_x, T, holdout_T};
+    if (!g->done) {
+        g->v = NAN;
+        g->rc = iv_clv_conditional(clv, c[PRE_HT][i], c[PRE_X][i], c[PRE_TX][i], c[PRE_T][i],
+                                   &g->v);
+        g->done = 1;
+    }
+    *p = g->v;
+    return g->rc;
+}
+
+/* Every customer's prediction into p[i] and its return code into prc[i] by `each`, the
+ * customers grouped by the nk columns of c named in keys. When the grouping cannot be made
+ * for n customers, prc[i] = IV_ERANGE for all: the caller computes each. IV_OK or
+ * IV_ENOMEM. */
+static int pre_grouped(const iv_clv *clv, const double *const *c, const int *keys, int nk,
+                       size_t n, pre_fn each, double *p, int *prc)
+{
+    const double *key[PRE_COLS];
     uint32_t *map = iv__malloc(&clv->alloc, (n ? n : 1) * sizeof *map);
-    double *val = NULL;
-    int *vrc = NULL;
+    pre_slot *slot = NULL;
     size_t m = 0, i;
-    int rc;
+    int k, rc;
     if (!map)
         return iv__nomem("validation predictions");
-    rc = iv__clv_group_map(&clv->alloc, n, key, 4, map, &m);
-    if (rc == IV_OK && (!(val = iv__malloc(&clv->alloc, (m ? m : 1) * sizeof *val)) ||
-                        !(vrc = iv__malloc(&clv->alloc, (m ? m : 1) * sizeof *vrc))))
+    for (k = 0; k < nk; k++)
+        key[k] = c[keys[k]];
+    rc = iv__clv_group_map(&clv->alloc, n, key, nk, map, &m);
+    if (rc == IV_OK && !(slot = iv__calloc(&clv->alloc, m ? m : 1, sizeof *slot)))
         rc = IV_ENOMEM;
-    if (rc == IV_OK) {
-        for (i = 0; i < m; i++)
-            vrc[i] = 1; /* not computed yet */
-        for (i = 0; i < n; i++) {
-            uint32_t g = map[i];
-            if (vrc[g] == 1) {
-                val[g] = NAN;
-                vrc[g] = iv_clv_conditional(clv, holdout_T[i], x[i], t_x[i], T[i], &val[g]);
-            }
-            p[i] = val[g];
-            prc[i] = vrc[g];
-        }
-    }
-    iv__free(&clv->alloc, val, (m ? m : 1) * sizeof *val);
-    iv__free(&clv->alloc, vrc, (m ? m : 1) * sizeof *vrc);
+    for (i = 0; i < n; i++)
+        prc[i] = rc == IV_OK ? each(clv, c, i, &slot[map[i]], &p[i]) : IV_ERANGE;
+    iv__free(&clv->alloc, slot, (m ? m : 1) * sizeof *slot);
     iv__free(&clv->alloc, map, (n ? n : 1) * sizeof *map);
     return rc == IV_ENOMEM ? iv__nomem("validation predictions") : IV_OK;
 }
@@ -191,7 +190,7 @@ int iv_clv_validate(iv_table **out, const iv_clv *clv, const double *x, const do
 {
     double cnt[IV__VAL_CLASSES] = {0}, act[IV__VAL_CLASSES] = {0}, pre[IV__VAL_CLASSES] = {0};
     double sa = 0, sp = 0, sae = 0, sse = 0, nn = 0, ma, mp, va = 0, vp = 0, cv = 0, *p;
-    int *prc = NULL; /* pre_means' return codes, when it ran */
+    int *prc = NULL; /* pre_grouped's return codes, when it ran */
     iv_clv_validate_options o;
     size_t i;
     int k, rc;
@@ -213,10 +212,13 @@ int iv_clv_validate(iv_table **out, const iv_clv *clv, const double *x, const do
     if (!o.z_purchase && !o.z_dropout && (clv->model == IV_CLV_BGNBD ||
                                           clv->model == IV_CLV_MBGNBD ||
                                           (clv->model == IV_CLV_PARETO && !clv->kp && !clv->kd))) {
+        static const int mean_keys[] = {PRE_X, PRE_T, PRE_HT};
+        static const int whole_keys[] = {PRE_X, PRE_TX, PRE_T, PRE_HT};
+        const double *c[PRE_COLS] = {x, t_x, T, holdout_T};
+        int pareto = clv->model == IV_CLV_PARETO;
         if (!(prc = iv__malloc(&clv->alloc, (n ? n : 1) * sizeof *prc)) ||
-            (clv->model == IV_CLV_PARETO ? pre_whole(clv, x, t_x, T, holdout_T, n, p, prc)
-                                         : pre_means(clv, x, t_x, T, holdout_T, n, p, prc)) !=
-                IV_OK) {
+            pre_grouped(clv, c, pareto ? whole_keys : mean_keys, pareto ? 4 : 3, n,
+                        pareto ? pre_whole : pre_mean, p, prc) != IV_OK) {
             iv__free(&clv->alloc, prc, (n ? n : 1) * sizeof *prc);
             iv__free(&clv->alloc, p, (n ? n : 1) * sizeof *p);
             return iv__nomem("validation predictions");
