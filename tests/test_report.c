@@ -438,6 +438,42 @@ START_TEST(report_writes_to_stdout_and_follows_a_chosen_contact)
 }
 END_TEST
 
+/* IV_REPORT_TIMES=1: every phase and section timed on standard error, with one and two
+ * threads, and the page the same bytes as without. */
+START_TEST(report_times_go_to_stderr_and_leave_the_page_unchanged)
+{
+    static const char *const names[] = {"dim0", "dim1", "dim2", "trends", "yoy", "trajectory",
+                                        "funnel", "cohorts", "churn", "clv", "maturity",
+                                        "loaded at", "overview done at", "sections done at"};
+    char cmd[1600], out[512], err[512], *page, *times;
+    size_t i;
+    int t;
+    make_sample_report();
+    for (t = 1; t <= 2; t++) {
+        tu_temp_path(out, sizeof out, ".html");
+        tu_temp_path(err, sizeof err, ".err");
+        snprintf(cmd, sizeof cmd, "(IV_REPORT_TIMES=1 '%s' report -o '%s' --threads %d 2>'%s')",
+                 iv_path(), out, t, err);
+        ck_assert_int_eq(run(cmd, NULL), 0);
+        page = tu_read_file(out, NULL);
+        times = tu_read_file(err, NULL);
+        ck_assert_ptr_nonnull(page);
+        ck_assert_ptr_nonnull(times);
+        ck_assert_str_eq(page, html_out);
+        for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+            char needle[64];
+            snprintf(needle, sizeof needle, "time: %s", names[i]);
+            ck_assert_msg(strstr(times, needle) != NULL, "threads %d: no '%s'", t, needle);
+        }
+        ck_assert_int_eq(count(times, " cpu "), 11 + 1); /* each section, then their sum */
+        free(page);
+        free(times);
+        remove(out);
+        remove(err);
+    }
+}
+END_TEST
+
 /* A log of 15 contacts over 0.3 years: no previous year, no contact observed for 26
  * weeks. The report still renders every section and says what is missing. */
 START_TEST(report_of_a_short_log_says_what_is_missing)
@@ -517,6 +553,7 @@ static Suite *report_suite(void)
     tcase_add_test(tc, report_compares_the_last_twelve_months_with_the_twelve_before);
     tcase_add_test(tc, report_cohort_sizes_and_funnel_entries_match_the_reference);
     tcase_add_test(tc, report_writes_to_stdout_and_follows_a_chosen_contact);
+    tcase_add_test(tc, report_times_go_to_stderr_and_leave_the_page_unchanged);
     tcase_add_test(tc, report_of_a_short_log_says_what_is_missing);
     tcase_add_test(tc, report_exit_statuses);
     suite_add_tcase(s, tc);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -53,7 +54,31 @@ typedef struct report {
     int have_prev;
     int sections, charts;
     warn_list warn; /* sections on threads: the library's warnings, in page order */
+    int times;       /* IV_REPORT_TIMES: phases and sections timed on standard error */
+    double t0;       /* CLOCK_MONOTONIC at the start, for the times */
 } report;
+
+/* ------------------------------------------------------------------ timing */
+
+/* IV_REPORT_TIMES=1 in the environment: each phase's wall time and each section's thread
+ * CPU on standard error, for measuring (doc/PERFORMANCE.md); never on the page. */
+typedef struct sec_time {
+    double cpu, start, end; /* thread CPU s; wall s since the tool started */
+} sec_time;
+
+static double clock_s(clockid_t id)
+{
+    struct timespec ts;
+    if (clock_gettime(id, &ts) != 0)
+        return 0;
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int times_wanted(void)
+{
+    const char *v = getenv("IV_REPORT_TIMES");
+    return v && *v && strcmp(v, "0") != 0;
+}
 
 /* ------------------------------------------------------------------ inputs */
 
@@ -1298,6 +1323,39 @@ static const int sec_schedule[NSECTIONS] = {SEC_CLV, SEC_TRAJ, SEC_CHURN, SEC_CO
                                             SEC_FUNNEL, SEC_MATURITY, SEC_DIM0, SEC_DIM1,
                                             SEC_DIM2, SEC_TRENDS, SEC_YOY};
 
+static int run_section(report *r, int s);
+
+static const char *const sec_name[NSECTIONS] = {"dim0", "dim1", "dim2", "trends", "yoy",
+                                                "trajectory", "funnel", "cohorts", "churn",
+                                                "clv", "maturity"};
+
+/* run_section, with its thread CPU and wall span kept in *t when the times are wanted */
+static int run_timed(report *r, int s, sec_time *t)
+{
+    double c0;
+    int rc;
+    if (!r->times)
+        return run_section(r, s);
+    t->start = clock_s(CLOCK_MONOTONIC) - r->t0;
+    c0 = clock_s(CLOCK_THREAD_CPUTIME_ID);
+    rc = run_section(r, s);
+    t->cpu = clock_s(CLOCK_THREAD_CPUTIME_ID) - c0;
+    t->end = clock_s(CLOCK_MONOTONIC) - r->t0;
+    return rc;
+}
+
+static void times_print(const sec_time *t)
+{
+    int s;
+    double sum = 0;
+    for (s = 0; s < NSECTIONS; s++) {
+        fprintf(stderr, "iv report: time: %-10s cpu %.3f s, wall %.3f-%.3f s\n", sec_name[s],
+                t[s].cpu, t[s].start, t[s].end);
+        sum += t[s].cpu;
+    }
+    fprintf(stderr, "iv report: time: sections cpu %.3f s\n", sum);
+}
+
 static int run_section(report *r, int s)
 {
     switch (s) {
@@ -1381,6 +1439,7 @@ typedef struct sec_job {
     size_t html_len, err_len;
     int rc, oom;
     warn_list warn; /* the library's warnings of the section (they are per thread) */
+    sec_time time;
 } sec_job;
 
 typedef struct sec_pool {
@@ -1402,7 +1461,7 @@ static void sec_run(sec_job *j, int s)
     j->r.f = html;
     cli_fail_to(err);
     iv_warning_clear();
-    j->rc = run_section(&j->r, s);
+    j->rc = run_timed(&j->r, s, &j->time);
     warn_take(&j->warn);
     cli_fail_to(NULL);
     j->r.f = NULL;
@@ -1454,6 +1513,12 @@ static int sections_parallel(report *r, int threads)
     sec_worker(p);
     for (i = 0; i < started; i++)
         pthread_join(th[i], NULL);
+    if (r->times) {
+        sec_time t[NSECTIONS];
+        for (i = 0; i < NSECTIONS; i++)
+            t[i] = p->job[i].time;
+        times_print(t);
+    }
     for (i = 0; i < NSECTIONS; i++) {
         sec_job *j = &p->job[i];
         if (j->html_len)
@@ -1482,18 +1547,28 @@ static int sections_parallel(report *r, int threads)
 static int write_report(report *r, const char *input, const char *title, int threads)
 {
     int s, rc;
+    sec_time t[NSECTIONS];
     html_begin(r->f, title);
     /* first and alone: it checks --where for every later section */
     if ((rc = overview(r, input, title)) != CLI_OK)
         return rc;
+    if (r->times)
+        fprintf(stderr, "iv report: time: overview done at %.3f s\n",
+                clock_s(CLOCK_MONOTONIC) - r->t0);
     if (threads > 1) {
         if ((rc = sections_parallel(r, threads)) != CLI_OK)
             return rc;
     } else {
+        memset(t, 0, sizeof t);
         for (s = 0; s < NSECTIONS; s++)
-            if ((rc = run_section(r, s)) != CLI_OK)
+            if ((rc = run_timed(r, s, &t[s])) != CLI_OK)
                 return rc;
+        if (r->times)
+            times_print(t);
     }
+    if (r->times)
+        fprintf(stderr, "iv report: time: sections done at %.3f s\n",
+                clock_s(CLOCK_MONOTONIC) - r->t0);
     glossary(r);
     html_end(r->f);
     return CLI_OK;
@@ -1568,6 +1643,8 @@ int cli_cmd_report(int argc, char **argv)
 
     memset(&r, 0, sizeof r);
     r.cmd = "report";
+    r.t0 = clock_s(CLOCK_MONOTONIC);
+    r.times = times_wanted();
     r.buckets = 26;
     r.steps = default_steps;
     r.window = 180 * DAY_MS;
@@ -1630,6 +1707,8 @@ int cli_cmd_report(int argc, char **argv)
     o.skip &= ~(unsigned)IV_SKIP_ID;
     if ((st = cli_load(r.cmd, &o, paths, 1, &r.store, NULL, NULL)) != CLI_OK)
         goto done;
+    if (r.times)
+        fprintf(stderr, "iv report: time: loaded at %.3f s\n", clock_s(CLOCK_MONOTONIC) - r.t0);
     if (iv_store_rows(r.store) == 0 ||
         iv_store_time_range(r.store, &r.first, &r.last) != IV_OK) {
         st = cli_fail(r.cmd, "%s: no interactions to report on", input);
