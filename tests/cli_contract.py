@@ -182,6 +182,17 @@ class Threads(unittest.TestCase):
             got, pn = self.report(self.ordered, n, *bad, check=False)
             self.assertIsNone(got)
             self.assertEqual((pn.returncode, pn.stderr), (p1.returncode, p1.stderr), n)
+        # a bad --where: the overview runs among the sections on several threads, every
+        # section fails on it, and only the overview's message (the first) is printed
+        for bad in (("--where", "channel = = x"), ("--where", "nosuchname = 3")):
+            _, p1 = self.report(self.ordered, "1", *bad, check=False)
+            self.assertEqual(p1.returncode, 1)
+            self.assertTrue(p1.stderr.startswith("iv report: overview: selection: "), p1.stderr)
+            self.assertEqual(p1.stderr.count("\n"), 1, p1.stderr)
+            for n in ("2", "4"):
+                got, pn = self.report(self.ordered, n, *bad, check=False)
+                self.assertIsNone(got)
+                self.assertEqual((pn.returncode, pn.stderr), (p1.returncode, p1.stderr), n)
 
     def test_report_top_contacts_are_the_top_of_clv_predict(self):
         # The report computes the CLV of only the contacts whose bound can reach its top

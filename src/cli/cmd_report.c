@@ -45,6 +45,7 @@ typedef struct report {
     iv_store *store;
     const iv_model *model;
     const char *where;
+    const char *input, *title; /* the INPUT as given and the page title (the overview) */
     const char *contact;  /* --contact, or NULL for the default choice */
     const char *steps;    /* funnel steps (--steps) */
     int64_t window;       /* funnel window in ms (--window) */
@@ -195,7 +196,7 @@ static const char *const metric_cols[] = {
     "rv_per_interaction", "cost_per_rv", "nps", "csat", "ces", NULL};
 static const char *const pct_cols[] = {"desired_rate", "relative_change", "coverage", NULL};
 
-static int overview(report *r, const char *input, const char *title)
+static int overview(report *r)
 {
     static const struct {
         const char *col, *label;
@@ -217,9 +218,9 @@ static int overview(report *r, const char *input, const char *title)
     if ((rc = iv_query_metrics(&t, r->store, &q)) != IV_OK)
         return fail(r, "overview", rc);
     fputs("<h1>", r->f);
-    svg_escape(r->f, title);
+    svg_escape(r->f, r->title);
     fputs("</h1>\n<p class=\"note\">Input <code>", r->f);
-    svg_escape(r->f, input);
+    svg_escape(r->f, r->input);
     fmt_day(r->first, a, sizeof a);
     fmt_day(r->last, b, sizeof b);
     fprintf(r->f, "</code>: %zu interactions of %zu contacts from %s to %s. ",
@@ -1312,20 +1313,26 @@ static int clv_section(report *r)
 
 /* ------------------------------------------------------------------ sections on threads */
 
-/* The sections after the overview, in page order. Each reads the store and the report's
- * settings only and writes its own part of the page, so they may run at once. */
-enum { SEC_DIM0, SEC_DIM1, SEC_DIM2, SEC_TRENDS, SEC_YOY, SEC_TRAJ, SEC_FUNNEL, SEC_COHORTS,
-       SEC_CHURN, SEC_CLV, SEC_MATURITY, NSECTIONS };
+/* The sections, in page order. Each reads the store and the report's settings only and
+ * writes its own part of the page, so they may run at once. The overview comes first: on
+ * one thread it checks --where before any other section runs; on several, the others
+ * fail on a bad --where as it does, and only its message (the first in page order) is
+ * printed. */
+enum { SEC_OVERVIEW, SEC_DIM0, SEC_DIM1, SEC_DIM2, SEC_TRENDS, SEC_YOY, SEC_TRAJ, SEC_FUNNEL,
+       SEC_COHORTS, SEC_CHURN, SEC_CLV, SEC_MATURITY, NSECTIONS };
 
-/* The order in which threads take them: the costliest first (CPU time on a 2.4M-row log:
- * CLV, trajectory, churn and lifecycle take most of it), so that they start at once. */
-static const int sec_schedule[NSECTIONS] = {SEC_CLV, SEC_TRAJ, SEC_CHURN, SEC_COHORTS,
-                                            SEC_FUNNEL, SEC_MATURITY, SEC_DIM0, SEC_DIM1,
-                                            SEC_DIM2, SEC_TRENDS, SEC_YOY};
+/* The order in which threads take them: the overview (a store-order scan) while the CLV
+ * section's first call builds the contact index, which the trajectory, churn and cohort
+ * sections wait for (one thread would otherwise sit idle through the build); then the
+ * costliest first (CPU time on a 2.4M-row log: CLV, trajectory, churn and lifecycle take
+ * most of it). */
+static const int sec_schedule[NSECTIONS] = {SEC_OVERVIEW, SEC_CLV, SEC_TRAJ, SEC_CHURN,
+                                            SEC_COHORTS, SEC_FUNNEL, SEC_MATURITY, SEC_DIM0,
+                                            SEC_DIM1, SEC_DIM2, SEC_TRENDS, SEC_YOY};
 
 static int run_section(report *r, int s);
 
-static const char *const sec_name[NSECTIONS] = {"dim0", "dim1", "dim2", "trends", "yoy",
+static const char *const sec_name[NSECTIONS] = {"overview", "dim0", "dim1", "dim2", "trends", "yoy",
                                                 "trajectory", "funnel", "cohorts", "churn",
                                                 "clv", "maturity"};
 
@@ -1359,6 +1366,8 @@ static void times_print(const sec_time *t)
 static int run_section(report *r, int s)
 {
     switch (s) {
+    case SEC_OVERVIEW:
+        return overview(r);
     case SEC_DIM0:
     case SEC_DIM1:
     case SEC_DIM2:
@@ -1504,7 +1513,7 @@ static int sections_parallel(report *r, int threads)
         memset(&p->job[i].r.warn, 0, sizeof p->job[i].r.warn);
     }
     atomic_init(&p->next, 0);
-    /* the warnings so far (ingestion, overview): this thread runs sections too */
+    /* the warnings so far (ingestion): this thread runs sections too */
     warn_take(&r->warn);
     if (threads > NSECTIONS)
         threads = NSECTIONS;
@@ -1544,17 +1553,11 @@ static int sections_parallel(report *r, int threads)
     return rc;
 }
 
-static int write_report(report *r, const char *input, const char *title, int threads)
+static int write_report(report *r, int threads)
 {
     int s, rc;
     sec_time t[NSECTIONS];
-    html_begin(r->f, title);
-    /* first and alone: it checks --where for every later section */
-    if ((rc = overview(r, input, title)) != CLI_OK)
-        return rc;
-    if (r->times)
-        fprintf(stderr, "iv report: time: overview done at %.3f s\n",
-                clock_s(CLOCK_MONOTONIC) - r->t0);
+    html_begin(r->f, r->title);
     if (threads > 1) {
         if ((rc = sections_parallel(r, threads)) != CLI_OK)
             return rc;
@@ -1738,7 +1741,9 @@ int cli_cmd_report(int argc, char **argv)
         }
         cli_tmp_guard(tmp); /* removed if a signal ends the tool while it is written */
     }
-    st = write_report(&r, input, title, cli_threads(&o));
+    r.input = input;
+    r.title = title;
+    st = write_report(&r, cli_threads(&o));
     if (direct) {
         if ((fflush(r.f) != 0 || ferror(r.f)) && st == CLI_OK)
             st = cli_fail_errno(r.cmd, "writing", out);
