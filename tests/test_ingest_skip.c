@@ -8,12 +8,15 @@
  * checked against numbers that do not come from the library. */
 #define _POSIX_C_SOURCE 200809L
 #include <check.h>
+#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "iv/ingest.h"
+#include "iv/maturity.h"
+#include "iv/summary.h"
 #include "iv/query.h"
 #include "iv/source.h"
 #include "iv/table.h"
@@ -67,12 +70,13 @@ static const char *const long50 = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
 /* The log: every row in CSV (full: with id, variant and segment; else without them and
  * without the bad rows, and without region unless with_region) or JSON Lines (full only).
  * *good receives the rows a reader must accept, *bad those it must reject. */
-static void render(buf *out, int full, int json, int with_region, size_t *good, size_t *bad)
+static void render(buf *out, int full, int json, int with_region, size_t *good, size_t *bad,
+                   size_t *with_id)
 {
     uint64_t seed = 42;
     size_t i;
     char line[1024];
-    *good = *bad = 0;
+    *good = *bad = *with_id = 0;
     if (!json)
         put(out, full ? "contact,ts,channel,type,id,team,region,variant,cost,segment\n"
                  : with_region ? "contact,ts,channel,type,team,region,cost\n" : "contact,ts,channel,type,team,cost\n");
@@ -99,6 +103,7 @@ static void render(buf *out, int full, int json, int with_region, size_t *good, 
             ++*bad;
         else
             ++*good;
+        *with_id += k < BAD_LONG_ID && k != OK_EMPTY;
         if (!full && k >= BAD_LONG_ID)
             continue;
         if (json) {
@@ -130,6 +135,7 @@ static void render(buf *out, int full, int json, int with_region, size_t *good, 
 typedef struct outcome {
     iv_ingest_stats st;
     char *rejects, *dump;
+    double id_coverage; /* the maturity indicator technology.id_coverage over all rows */
     int rc;
 } outcome;
 
@@ -137,6 +143,20 @@ static void free_outcome(outcome *o)
 {
     free(o->rejects);
     free(o->dump);
+}
+
+/* technology.id_coverage of the whole store: the share of rows with an id, stored or
+ * read and not stored (IV_SKIP_ID); NAN when the store is empty. */
+static double id_coverage(const iv_store *s)
+{
+    iv_indicators *ind = NULL;
+    double v = NAN;
+    ck_assert_int_eq(iv_indicators_new(&ind, NULL), IV_OK);
+    ck_assert_int_eq(iv_indicators_from_store(ind, s, NULL, IV_TIME_NONE, IV_TIME_NONE), IV_OK);
+    if (iv_indicators_get(ind, "technology.id_coverage", &v) != IV_OK)
+        v = NAN;
+    iv_indicators_free(ind);
+    return v;
 }
 
 static void ingest_with(outcome *o, const iv_ingest_options *opts, const char *path, const buf *text)
@@ -170,6 +190,7 @@ static void ingest_with(outcome *o, const iv_ingest_options *opts, const char *p
     }
     o->rejects = rej.p;
     o->dump = tu_dump_store(s);
+    o->id_coverage = id_coverage(s);
     iv_ingest_free(ing);
     iv_store_free(s);
 }
@@ -199,13 +220,13 @@ static void write_file(const char *path, const buf *b)
 static void check_format(int json, int keep_region)
 {
     buf full = {0}, part = {0};
-    size_t good, bad, good2, bad2;
+    size_t good, bad, good2, bad2, with_id, with_id2;
     iv_ingest_options all, skip, plain;
     outcome A, B, C;
     char path[512];
 
-    render(&full, 1, json, 1, &good, &bad);
-    render(&part, 0, 0, keep_region, &good2, &bad2);
+    render(&full, 1, json, 1, &good, &bad, &with_id);
+    render(&part, 0, 0, keep_region, &good2, &bad2, &with_id2);
     ck_assert_uint_eq(good, good2);
     ck_assert_uint_gt(bad, 200);
     opts_init(&all, json, 0, NULL);
@@ -220,6 +241,10 @@ static void check_format(int json, int keep_region)
     ck_assert_uint_eq(C.st.rows_accepted, good);
     ck_assert_uint_eq(C.st.rows_rejected, 0);
     ck_assert_ptr_nonnull(strstr(A.dump, "dim 1 variant") ? A.dump : NULL);
+    /* the ids' coverage, by construction (the OK_EMPTY rows have none) */
+    ck_assert_uint_gt(with_id, 0);
+    ck_assert_uint_lt(with_id, good);
+    ck_assert_double_eq_tol(A.id_coverage, (double)with_id / (double)good, 1e-15);
 
     ingest_with(&B, &skip, NULL, &full);
     ck_assert_int_eq(B.rc, IV_OK);
@@ -228,6 +253,8 @@ static void check_format(int json, int keep_region)
     ck_assert_uint_eq(B.st.rows_rejected, A.st.rows_rejected);
     ck_assert_str_eq(B.rejects, A.rejects);
     ck_assert_str_eq(B.dump, C.dump);
+    /* the ids are not stored, but which rows had one is */
+    ck_assert_double_eq(B.id_coverage, A.id_coverage);
     ck_assert_ptr_null(strstr(B.dump, "variant"));
     ck_assert_ptr_null(strstr(B.dump, "|I"));
     ck_assert(keep_region == (strstr(B.dump, "dim 0 region\n") != NULL));
@@ -248,6 +275,7 @@ static void check_format(int json, int keep_region)
                 ck_assert_uint_eq(B.st.rows_rejected, A.st.rows_rejected);
                 ck_assert_str_eq(B.rejects, A.rejects);
                 ck_assert_str_eq(B.dump, C.dump);
+                ck_assert_double_eq(B.id_coverage, A.id_coverage);
                 free_outcome(&B);
             }
         iv__ingest_direct = 1;
@@ -408,6 +436,61 @@ START_TEST(strict_errors_name_the_skipped_column)
 }
 END_TEST
 
+/* Which rows had a skipped id survives moving rows between stores: appended to a store
+ * that holds real ids, and split by contact. 5,000 rows (past the presence bits' first
+ * allocation and across many 64-row words), an id on each row i with i % 3 != 0. */
+START_TEST(skipped_ids_are_counted_after_append_and_split)
+{
+    enum { N = 5000, PARTS = 3 };
+    buf log = {0};
+    char line[160];
+    iv_ingest_options o;
+    iv_store *src = tu_new_store(NULL, NULL), *dst = tu_new_store(NULL, NULL), *parts[PARTS];
+    size_t i, with = 0, part_n[PARTS] = {0}, part_with[PARTS] = {0};
+    const char *head = "contact,ts,channel,type,id\n"
+                       "x1,2023-05-01T00:00:00Z,web,visit,R1\nx2,2023-05-02T00:00:00Z,web,visit,\n"
+                       "x3,2023-05-03T00:00:00Z,web,visit,R3\n";
+    put(&log, "contact,ts,channel,type,id\n");
+    for (i = 0; i < N; i++) {
+        char c[16], id[24] = "";
+        unsigned k;
+        snprintf(c, sizeof c, "C%zu", i % 97);
+        if (i % 3) /* else no id: the field empty */
+            snprintf(id, sizeof id, "I%zu", i);
+        snprintf(line, sizeof line, "%s,2024-%02zu-%02zuT10:00:00Z,web,visit,%s\n", c, 1 + i % 12, 1 + i % 28, id);
+        put(&log, line);
+        k = iv_partition_of(c, strlen(c), PARTS);
+        part_n[k]++;
+        part_with[k] += i % 3 != 0;
+        with += i % 3 != 0;
+    }
+    opts_init(&o, 0, IV_SKIP_ID, NULL);
+    ck_assert_int_eq(tu_ingest_text(src, &o, log.p, log.n, 0, NULL), IV_OK);
+    ck_assert_uint_eq(iv_store_rows(src), N);
+    ck_assert_double_eq_tol(id_coverage(src), (double)with / N, 1e-15);
+
+    /* appended after 3 rows whose ids are stored (2 of them with one) */
+    opts_init(&o, 0, 0, NULL);
+    ck_assert_int_eq(tu_ingest_text(dst, &o, head, strlen(head), 0, NULL), IV_OK);
+    ck_assert_int_eq(iv_store_append_store(dst, src), IV_OK);
+    ck_assert_uint_eq(iv_store_rows(dst), N + 3);
+    ck_assert_double_eq_tol(id_coverage(dst), (double)(with + 2) / (N + 3), 1e-15);
+
+    for (i = 0; i < PARTS; i++)
+        parts[i] = tu_new_store(NULL, NULL);
+    ck_assert_int_eq(iv_store_split(src, PARTS, parts), IV_OK);
+    for (i = 0; i < PARTS; i++) {
+        ck_assert_uint_eq(iv_store_rows(parts[i]), part_n[i]);
+        ck_assert_uint_gt(part_with[i], 0);
+        ck_assert_double_eq_tol(id_coverage(parts[i]), (double)part_with[i] / (double)part_n[i], 1e-15);
+        iv_store_free(parts[i]);
+    }
+    iv_store_free(src);
+    iv_store_free(dst);
+    free(log.p);
+}
+END_TEST
+
 static void add(TCase *tc)
 {
     tcase_add_test(tc, csv_skipped_columns_are_checked_not_stored);
@@ -416,6 +499,7 @@ static void add(TCase *tc)
     tcase_add_test(tc, queries_see_only_the_kept_dimensions);
     tcase_add_test(tc, bad_options_and_old_struct_sizes);
     tcase_add_test(tc, strict_errors_name_the_skipped_column);
+    tcase_add_test(tc, skipped_ids_are_counted_after_append_and_split);
 }
 
 TU_SUITE_MAIN("ingest_skip", add)

@@ -12,17 +12,23 @@
 #include "testutil.h"
 #include "wire.h"
 
-static iv_store *ingest_path(const char *path, int lenient)
+static iv_store *ingest_path_skip(const char *path, int lenient, unsigned skip)
 {
     iv_store *s = NULL;
     iv_ingest *ing = NULL;
     iv_ingest_options io = IV_INGEST_OPTIONS_INIT;
     io.policy = lenient ? IV_POLICY_LENIENT : IV_POLICY_STRICT;
+    io.skip = skip;
     ck_assert_int_eq(iv_store_new(&s, NULL), IV_OK);
     ck_assert_int_eq(iv_ingest_new(&ing, s, &io), IV_OK);
     ck_assert_int_eq(iv_ingest_file(ing, path), IV_OK);
     iv_ingest_free(ing);
     return s;
+}
+
+static iv_store *ingest_path(const char *path, int lenient)
+{
+    return ingest_path_skip(path, lenient, 0);
 }
 
 static iv_store *sample_store(void)
@@ -39,8 +45,9 @@ static void write_text(const char *path, const char *text)
     fclose(f);
 }
 
-/* A small log with every optional field, two custom dimensions, one bad row (lenient). */
-static iv_store *small_store(void)
+/* A small log with every optional field, two custom dimensions, one bad row (lenient);
+ * with skip_id, read with IV_SKIP_ID: 3 of its 4 rows had an id. */
+static iv_store *small_store_skip(int skip_id)
 {
     char path[1024];
     iv_store *s;
@@ -52,9 +59,14 @@ static iv_store *small_store(void)
                "a,2024-01-03,phone,purchase,closing,engagement,in,2.83,-3.25,undesired,east,,7.5,,amer,\n"
                "c,not a date,web,visit,,,,,,,,,,,,\n"
                "c,2024-02-01,chat,csat,,,,,,neutral,,4,,i4,emea,A\n");
-    s = ingest_path(path, 1);
+    s = ingest_path_skip(path, 1, skip_id ? (unsigned)IV_SKIP_ID : 0u);
     remove(path);
     return s;
+}
+
+static iv_store *small_store(void)
+{
+    return small_store_skip(0);
 }
 
 static int same_double(double a, double b)
@@ -222,9 +234,10 @@ START_TEST(save_replaces_atomically_and_leaves_no_temporary_file)
 }
 END_TEST
 
+/* with _i = 1: a store that kept only which rows had an id (its own column) */
 START_TEST(every_truncation_and_every_bit_flip_is_a_clean_error)
 {
-    iv_store *a = small_store(), *b = NULL;
+    iv_store *a = small_store_skip(_i), *b = NULL;
     char path[1024], bad[1024];
     unsigned char *orig, *c;
     size_t n, cut, bit;
@@ -459,14 +472,75 @@ START_TEST(checksum_valid_forgeries_are_corrupt)
 }
 END_TEST
 
+static double id_coverage(const iv_store *s)
+{
+    iv_indicators *ind = NULL;
+    double v = NAN;
+    ck_assert_int_eq(iv_indicators_new(&ind, NULL), IV_OK);
+    ck_assert_int_eq(iv_indicators_from_store(ind, s, NULL, IV_TIME_NONE, IV_TIME_NONE), IV_OK);
+    ck_assert_int_eq(iv_indicators_get(ind, "technology.id_coverage", &v), IV_OK);
+    iv_indicators_free(ind);
+    return v;
+}
+
+/* META payload at 28: nrows u64, ndims u32, read u64, rejected u64, has-ids u8 (56) */
+static void forge_has_ids_4(unsigned char *b, size_t n)
+{
+    (void)n;
+    ck_assert_uint_eq(b[56], 2); /* bit 1: the presence bits, no id column */
+    b[56] = 4;
+}
+
+/* The presence column of the 4-row store: rows 0, 1 and 3 had an id (0x0b); a bit for
+ * row 10 too */
+static void forge_presence_past_rows(unsigned char *b, size_t n)
+{
+    static const unsigned char sec[20] = {3, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0x0b, 0, 0, 0, 0, 0, 0, 0};
+    find_bytes(b, n, sec, sizeof sec)[13] |= 0x04;
+}
+
+/* A store read with IV_SKIP_ID keeps which rows had an id (not the ids) through a
+ * snapshot: the maturity indicator counts the same rows after loading; a forged
+ * has-ids byte or presence bit past the last row is corrupt. */
+START_TEST(skipped_ids_round_trip_as_presence)
+{
+    char path[1024];
+    iv_store *a = small_store_skip(1), *b = NULL;
+    iv_record r = IV_RECORD_INIT;
+    unsigned char *f;
+    size_t n, row;
+    ck_assert_uint_eq(iv_store_rows(a), 4);
+    ck_assert_double_eq(id_coverage(a), 0.75); /* by construction: i1, i2, (none), i4 */
+    tu_temp_path(path, sizeof path, ".ivstore");
+    ck_assert_int_eq(iv_store_save(a, path), IV_OK);
+    ck_assert_int_eq(iv_store_load(&b, path, NULL), IV_OK);
+    assert_same_store(a, b);
+    ck_assert_double_eq(id_coverage(b), 0.75);
+    for (row = 0; row < 4; row++) {
+        ck_assert_int_eq(iv_store_get_row(b, row, &r), IV_OK);
+        ck_assert_ptr_null(r.id);
+    }
+    f = file_bytes(path, &n);
+    remove(path);
+    ck_assert_int_eq(load_forged(f, n, forge_nothing), IV_OK);
+    ck_assert_int_eq(load_forged(f, n, forge_has_ids_4), IV_ECORRUPT);
+    ck_assert_int_eq(load_forged(f, n, forge_presence_past_rows), IV_ECORRUPT);
+    ck_assert_msg(strstr(iv_error_last(), "past the last row"), "%s", iv_error_last());
+    free(f);
+    iv_store_free(a);
+    iv_store_free(b);
+}
+END_TEST
+
 static void snapshot_tests(TCase *tc)
 {
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, sample_round_trips_exactly);
     tcase_add_test(tc, small_and_empty_stores_round_trip_with_their_counters);
     tcase_add_test(tc, save_replaces_atomically_and_leaves_no_temporary_file);
-    tcase_add_test(tc, every_truncation_and_every_bit_flip_is_a_clean_error);
+    tcase_add_loop_test(tc, every_truncation_and_every_bit_flip_is_a_clean_error, 0, 2);
     tcase_add_test(tc, forged_row_counts_and_codes_are_rejected);
+    tcase_add_test(tc, skipped_ids_round_trip_as_presence);
     tcase_add_test(tc, load_and_save_fail_cleanly_at_every_allocation);
     tcase_add_test(tc, checksum_valid_forgeries_are_corrupt);
 }

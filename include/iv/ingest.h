@@ -55,7 +55,11 @@ typedef enum iv_policy {
  * @since 1.2
  */
 typedef enum iv_skip {
-    IV_SKIP_ID = 1,  /**< the `id` column (not with the source option dedup=id) */
+    IV_SKIP_ID = 1,  /**< the `id` column (not with the source option dedup=id). The store
+                          still knows which rows had an id (the maturity
+                          indicator `technology.id_coverage` counts them, and snapshots,
+                          iv_store_append_store() and iv_store_split() keep it), but not
+                          the ids: iv_store_get_row() gives none */
     IV_SKIP_DIMS = 2 /**< custom dimensions, except those named in iv_ingest_options.keep_dims */
 } iv_skip;
 

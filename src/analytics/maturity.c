@@ -1015,7 +1015,7 @@ static int count_rows(const iv_store *s, const iv_model *m, int64_t from, int64_
         if (!iv__ctx_in_range(&c, s->ts[r]))
             continue;
         k->n++;
-        k->with_id += s->id && s->id[r] != 0;
+        k->with_id += iv__store_has_id(s, r); /* stored, or read and not stored */
         k->with_outcome += IV__EN_OUTCOME(s->enums[r]) != IV_OUTCOME_NONE;
         k->with_value += !isnan(s->value[r]);
         k->digital += c.ci[ch].digital != 0;

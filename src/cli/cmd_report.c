@@ -1704,10 +1704,10 @@ int cli_cmd_report(int argc, char **argv)
     if (o.model && (st = iv_model_load(&model, o.model, NULL)) != IV_OK)
         return cli_fail(r.cmd, "%s", iv_error_last());
     r.model = model;
-    /* no section reads custom dimensions but those --where names; the ids stay (the
-     * maturity rubric's technology.id_coverage counts them) */
+    /* no section reads custom dimensions but those --where names, nor the ids (the
+     * maturity rubric's technology.id_coverage needs only which rows have one, and the
+     * store keeps that of a skipped id) */
     cli_skip_for(&o, NULL, r.where);
-    o.skip &= ~(unsigned)IV_SKIP_ID;
     if ((st = cli_load(r.cmd, &o, paths, 1, &r.store, NULL, NULL)) != CLI_OK)
         goto done;
     if (r.times)

@@ -638,6 +638,7 @@ static int iv__batch_add(iv_ingest *ing, const iv__row *r, uint64_t end)
         o->sp[d] = str[d].p;
         o->sn[d] = (uint32_t)str[d].n;
     }
+    o->id_seen = r->id_seen;
     for (d = 0; d < r->ndims; d++) {
         b->dim_idx[b->ndv + d] = r->dim_idx[d];
         if (iv__batch_str(ing, &b->dim_val[b->ndv + d], r->dim_val[d]))
@@ -1093,9 +1094,16 @@ static int iv__set(iv_ingest *ing, const iv__target *tp, const char *s, size_t n
         return 0;
     if (jk == IV__JV_BOOL)
         return iv__why(ing, "'%.*s' is not a value for this field", s, n);
-    if (tp->skip) { /* the id's or a custom dimension's check, nothing stored */
+    if (tp->skip) { /* the id's or a custom dimension's check, nothing stored: of the
+                       * id, only that the row has one */
         iv__str none;
-        return n == 0 ? 0 : iv__set_text(ing, &none, s, n);
+        if (n == 0)
+            return 0;
+        if (iv__set_text(ing, &none, s, n))
+            return 1;
+        if (tp->kind == F_ID)
+            r->id_seen = 1;
+        return 0;
     }
     switch (tp->kind) {
     case F_CONTACT: return iv__set_text(ing, &r->contact, s, n);
@@ -1672,6 +1680,7 @@ static inline void iv__row_blank(iv__row *r)
     r->stage = r->area = r->direction = r->outcome = 0;
     r->cost = r->value = r->score = r->rv = (double)NAN;
     r->ndims = 0;
+    r->id_seen = 0;
 }
 
 static int iv__csv_row(iv_ingest *ing, const char *buf, size_t len)
@@ -1713,8 +1722,10 @@ static int iv__csv_row(iv_ingest *ing, const char *buf, size_t len)
                 t->text->n = n;
                 continue;
             }
-            if (t->skip && !t->slow)
-                continue; /* skipped: its only check, the length, passed */
+            if (t->skip && !t->slow) { /* skipped: its only check, the length, passed */
+                r->id_seen |= t->kind == F_ID; /* of an id, the store keeps that there was one */
+                continue;
+            }
             if (t->kind == F_DIM && !t->slow) {
                 r->dim_idx[r->ndims] = (uint16_t)t->dim;
                 r->dim_val[r->ndims].p = buf + f->start;
@@ -1859,7 +1870,9 @@ static int iv__direct_row(iv_ingest *ing, const char *buf, size_t used)
         o->sp[i] = s;
         o->sn[i] = (uint32_t)n;
     }
-    /* team, id: optional; a skipped id (and custom dimension) is only checked */
+    /* team, id: optional; a skipped id (and custom dimension) is only checked, and of
+     * the id the store keeps that the row has one */
+    o->id_seen = 0;
     for (i = 3; i <= 4; i++) {
         int c = col[i == 3 ? F_TEAM : F_ID];
         o->sp[i] = NULL;
@@ -1867,8 +1880,10 @@ static int iv__direct_row(iv_ingest *ing, const char *buf, size_t used)
         if (c >= 0 && (n = f[c].end - f[c].start) != 0) {
             if (n > max_string)
                 return 0;
-            if (i == 4 && ing->cols[c].skip)
+            if (i == 4 && ing->cols[c].skip) {
+                o->id_seen = 1;
                 continue;
+            }
             o->sp[i] = buf + f[c].start;
             o->sn[i] = (uint32_t)n;
         }

@@ -48,7 +48,14 @@ static int iv__copy_row(iv_store *dst, const iv_store *src, size_t r)
     rec.ndims = nd;
     rec.dim_names = names;
     rec.dim_values = vals;
-    return iv_store_append(dst, &rec);
+    /* an id read and not stored (IV_SKIP_ID) stays known as present */
+    if (!rec.id && iv__store_has_id(src, r) && (rc = iv__store_id_seen_fit(dst, dst->nrows + 1)) != IV_OK)
+        return rc;
+    if ((rc = iv_store_append(dst, &rec)) != IV_OK)
+        return rc;
+    if (!rec.id && iv__store_has_id(src, r))
+        iv__store_id_seen_set(dst, dst->nrows - 1);
+    return IV_OK;
 }
 
 IV_API int iv_store_append_store(iv_store *dst, const iv_store *src)

@@ -5,7 +5,8 @@
  *   sections u32 tag, u64 length, payload, u32 CRC-32 of the payload; in this order:
  *            META, one POOL per interner (contacts, ids, channel, type, team, score, rv,
  *            then each custom dimension), one COLUMN per column (contact, ts, enums, cost,
- *            value, id, channel, type, team, score, rv, then each custom dimension), END.
+ *            value, id, id presence bits, channel, type, team, score, rv, then each custom
+ *            dimension), END.
  * The write is atomic (temporary file in the same directory, fflush, fsync, rename).
  * Loading checks every length against the file's size before allocating, every CRC,
  * every code against its pool and every row against the rules of ingestion, so a
@@ -168,7 +169,8 @@ static int iv__snap_write(const iv_store *s, FILE *f, const iv__alloc *a)
     iv__w_u32(&meta, (uint32_t)s->ndims);
     iv__w_u64(&meta, s->ingest_read);
     iv__w_u64(&meta, s->ingest_rejected);
-    iv__w_u8(&meta, s->id != NULL);
+    /* bit 0: the id column follows; bit 1: the id presence bits (ids read, not stored) */
+    iv__w_u8(&meta, (unsigned char)((s->id != NULL) | (s->id_seen != NULL) << 1));
     for (d = 0; d < s->ndims; d++)
         iv__w_str(&meta, s->dim_names[d], strlen(s->dim_names[d]));
     if (meta.err) {
@@ -196,6 +198,13 @@ static int iv__snap_write(const iv_store *s, FILE *f, const iv__alloc *a)
     iv__sw_column(w, s->value, s->nrows, 8);
     if (s->id)
         iv__sw_column(w, s->id, s->nrows, 4);
+    if (s->id_seen) {
+        size_t words = (s->nrows + 63) / 64, i;
+        iv__sw_begin(w, IV__SEC_COLUMN, (uint64_t)words * 8);
+        for (i = 0; i < words; i++)
+            iv__sw_le(w, i < s->cap_id_seen / 64 ? s->id_seen[i] : 0, 8);
+        iv__sw_end(w);
+    }
     iv__sw_codes(w, &s->channel.codes, s->nrows);
     iv__sw_codes(w, &s->type.codes, s->nrows);
     iv__sw_codes(w, &s->team.codes, s->nrows);
@@ -454,6 +463,26 @@ static int iv__sr_check_rows(iv__snapr *r, iv_store *s)
     return IV_OK;
 }
 
+/* The id presence bits (META's has-ids bit 1): ceil(rows / 64) little-endian u64
+ * words, bit r of word r / 64 for row r; the bits past the last row are 0. */
+static int iv__sr_id_seen(iv__snapr *r, iv_store *s)
+{
+    iv__rbuf b;
+    size_t words = (s->nrows + 63) / 64, i;
+    int rc;
+    if ((rc = iv__sr_section(r, IV__SEC_COLUMN, &b)))
+        return rc;
+    if (iv__r_left(&b) != words * 8)
+        return iv__snap_corrupt(r, "id presence column length differs from the row count");
+    if (words && (rc = iv__store_id_seen_fit(s, words * 64)) != IV_OK)
+        return rc;
+    for (i = 0; i < words; i++)
+        s->id_seen[i] = iv__ld64(b.p + 8 * i);
+    if ((s->nrows & 63) && (s->id_seen[words - 1] >> (s->nrows & 63)))
+        return iv__snap_corrupt(r, "id presence bits set past the last row");
+    return IV_OK;
+}
+
 static int iv__snap_read(iv__snapr *r, iv_store *s)
 {
     iv__rbuf b;
@@ -470,7 +499,7 @@ static int iv__snap_read(iv__snapr *r, iv_store *s)
     s->ingest_rejected = iv__r_u64(&b);
     has_id = iv__r_u8(&b);
     /* every row takes at least 29 bytes of columns: bounds nrows by the file's size */
-    if (b.err || ndims > IV_MAX_DIMS || has_id > 1 || nrows > r->left / 29 ||
+    if (b.err || ndims > IV_MAX_DIMS || has_id > 3 || nrows > r->left / 29 ||
         nrows >= UINT32_MAX - 1)
         return iv__snap_corrupt(r, "bad header");
     /* the ingestion counters against their denominators: rejects are some of the rows
@@ -510,10 +539,12 @@ static int iv__snap_read(iv__snapr *r, iv_store *s)
     IV__COLUMN(enums, cap_enums, 2)
     IV__COLUMN(cost, cap_cost, 8)
     IV__COLUMN(value, cap_value, 8)
-    if (has_id) {
+    if (has_id & 1) {
         IV__COLUMN(id, cap_id, 4)
     }
 #undef IV__COLUMN
+    if ((has_id & 2) && (rc = iv__sr_id_seen(r, s)))
+        return rc;
     if ((rc = iv__sr_codes(r, s, &s->channel, &s->cap_channel)) ||
         (rc = iv__sr_codes(r, s, &s->type, &s->cap_type)) ||
         (rc = iv__sr_codes(r, s, &s->team, &s->cap_team)) ||

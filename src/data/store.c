@@ -166,6 +166,7 @@ IV_API void iv_store_free(iv_store *s)
     iv__free(&a, s->cost, s->cap_cost * sizeof *s->cost);
     iv__free(&a, s->value, s->cap_value * sizeof *s->value);
     iv__free(&a, s->id, s->cap_id * sizeof *s->id);
+    iv__free(&a, s->id_seen, s->cap_id_seen / 64 * sizeof *s->id_seen);
     iv__strcol_free(&s->channel, &a, s->cap_channel);
     iv__strcol_free(&s->type, &a, s->cap_type);
     iv__strcol_free(&s->team, &a, s->cap_team);
@@ -366,6 +367,24 @@ static int iv__store_reserve(iv_store *s, size_t need, int want_id)
     return IV_OK;
 }
 
+int iv__store_id_seen_fit(iv_store *s, size_t need)
+{
+    size_t cap = s->cap_id_seen, want;
+    uint64_t *p;
+    if (need <= cap)
+        return IV_OK;
+    want = cap > need / 2 ? 2 * cap : need;
+    if (want < 4096)
+        want = 4096;
+    want = (want + 63) / 64 * 64;
+    if (!(p = iv__realloc(&s->alloc, s->id_seen, cap / 64 * sizeof *p, want / 64 * sizeof *p)))
+        return iv__nomem("the store's id presence bits");
+    memset(p + cap / 64, 0, (want - cap) / 64 * sizeof *p);
+    s->id_seen = p;
+    s->cap_id_seen = want;
+    return IV_OK;
+}
+
 int iv__store_expect(iv_store *s, size_t more)
 {
     const iv__alloc *a = &s->alloc;
@@ -419,6 +438,8 @@ int iv__store_push(iv_store *s, const iv__row *r)
         if ((rc = iv__store_reserve(s, need, r->id.n > 0)))
             return rc;
     }
+    if (r->id_seen && need > s->cap_id_seen && (rc = iv__store_id_seen_fit(s, need)) != IV_OK)
+        return rc;
     cap = iv__target_cap(s, need);
     for (d = 0; d < s->ndims; d++)
         mark_dims[d] = s->dims[d].pool.count;
@@ -478,6 +499,8 @@ int iv__store_push(iv_store *s, const iv__row *r)
     iv__codes_set(&s->rv.codes, row, rv);
     if (s->id)
         s->id[row] = id;
+    if (r->id_seen)
+        iv__store_id_seen_set(s, row);
     for (d = 0; d < s->ndims; d++)
         iv__codes_set(&s->dims[d].codes, row, dimv[d]);
     if (s->ts_min == IV_TIME_NONE || r->ts < s->ts_min)
@@ -531,6 +554,7 @@ static void iv__row_of_brow(iv__row *r, const iv__brow *o, const uint16_t *dim_i
     r->team.n = o->sn[3];
     r->id.p = o->sp[4];
     r->id.n = o->sn[4];
+    r->id_seen = o->id_seen;
     r->contact_hash = o->hash;
     r->ts = o->ts;
     r->stage = o->stage;
@@ -692,9 +716,9 @@ int iv__store_push_rows(iv_store *s, const iv__brow *q, size_t n, const uint16_t
             iv__pool_prefetch(cp, q[k + IV__PF_BYTES].hash, q[k + IV__PF_BYTES].sn[0], 3);
 #endif
         extra = (o->sn[3] | o->sn[4] | o->ndims) || !isnan(o->score) || !isnan(o->rv);
-        if (row >= f.room || !f.lazy_ok || (o->sn[4] && !s->id)) {
+        if (row >= f.room || !f.lazy_ok || (o->sn[4] && !s->id) || (o->id_seen && row >= s->cap_id_seen)) {
             /* the general path: a row vector to grow, a lazy column to lengthen, or the
-             * id column to allocate */
+             * id column or the id presence bits to allocate */
             iv__row r;
             iv__row_of_brow(&r, o, dim_idx, dim_val);
             s->nrows = row;
@@ -786,6 +810,8 @@ int iv__store_push_rows(iv_store *s, const iv__brow *q, size_t n, const uint16_t
         }
         if (s->id)
             s->id[row] = id;
+        if (o->id_seen)
+            iv__store_id_seen_set(s, row);
         if (tmin == IV_TIME_NONE || o->ts < tmin)
             tmin = o->ts;
         if (tmax == IV_TIME_NONE || o->ts > tmax)
@@ -1273,6 +1299,8 @@ IV_API size_t iv_store_memory(const iv_store *s, size_t *columns, size_t *string
                      sizeof *s->value);
     if (s->id)
         c += s->nrows * sizeof *s->id;
+    if (s->id_seen)
+        c += (s->nrows + 63) / 64 * sizeof *s->id_seen;
     c += iv__codes_bytes(&s->channel.codes, s->nrows) + iv__codes_bytes(&s->type.codes, s->nrows) +
          iv__codes_bytes(&s->team.codes, s->nrows) + iv__codes_bytes(&s->score.codes, s->nrows) +
          iv__codes_bytes(&s->rv.codes, s->nrows);

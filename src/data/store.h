@@ -77,6 +77,13 @@ struct iv_store {
     iv__strcol score, rv;    /* pools of 8-byte doubles; code 0 = not given */
     uint32_t *id;            /* lazy: id into idpool, 0 = not given */
     iv__pool contacts, ids;
+    /* lazy: one bit per row, set where the row had an id that ingestion read but did not
+     * store (IV_SKIP_ID): what the maturity indicator technology.id_coverage counts.
+     * A bit is set only when its row is committed, and the only rows ever taken back
+     * (a failed iv_store_append_columns) come with stored ids or none, so the bits of
+     * rows at or past nrows are 0. */
+    uint64_t *id_seen;
+    size_t cap_id_seen;      /* rows the bitmap covers (a multiple of 64) */
 
     size_t ndims;
     char *dim_names[IV_MAX_DIMS]; /* lower-cased */
@@ -112,6 +119,7 @@ typedef struct iv__row {
     uint32_t contact_hash;  /* iv__hash of contact when hashed is set */
     uint8_t hashed;
     uint8_t names_normal;   /* channel and type are in their normal form already */
+    uint8_t id_seen;        /* an id was read but not stored (IV_SKIP_ID); id is empty */
     int64_t ts;
     uint8_t stage, area, direction, outcome;
     double cost, value, score, rv;
@@ -134,6 +142,7 @@ typedef struct iv__brow {
     uint32_t dim0;       /* its custom dimension values: dims[dim0 .. dim0 + ndims) */
     uint16_t ndims;
     uint8_t stage, area, direction, outcome;
+    uint8_t id_seen;     /* as iv__row.id_seen (sn[4] is then 0) */
 } iv__brow;
 
 /* Reset a row to "nothing given". Inline: ingestion clears its row for every record. */
@@ -198,6 +207,22 @@ int iv__survey_scale(const char *type, size_t n, double *lo, double *hi);
 /* Parse enum text (case-insensitive) for stage/area/direction/outcome: returns the
  * value (>0) or 0 for empty text, -1 for unknown text. kind an iv_enum_kind. */
 int iv__enum_parse(int kind, const char *s, size_t n);
+
+/* Whether row r had an id: one stored, or one read and not stored (IV_SKIP_ID). */
+static inline int iv__store_has_id(const iv_store *s, size_t r)
+{
+    return (s->id && s->id[r] != 0) || (r < s->cap_id_seen && ((s->id_seen[r >> 6] >> (r & 63)) & 1u));
+}
+
+/* Make the id_seen bitmap cover rows [0, need), the new bits 0. IV_OK, or IV_ENOMEM
+ * (message set) with the store unchanged. */
+int iv__store_id_seen_fit(iv_store *s, size_t need);
+
+/* Mark row r (covered: iv__store_id_seen_fit) as having had an id that was not stored. */
+static inline void iv__store_id_seen_set(iv_store *s, size_t r)
+{
+    s->id_seen[r >> 6] |= UINT64_C(1) << (r & 63);
+}
 
 /* Read accessors used by the query engine. */
 static inline double iv__store_score(const iv_store *s, size_t row)
