@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 
 #include "iv.h"
+#include "lifecycle.h"
 #include "testutil.h"
 
 #define DAY 86400000LL
@@ -402,6 +403,52 @@ static void check_life(const iv_table *t, size_t n, const char *const *label, co
         EQ(t, i, "dormant", want[4 * i + 3]);
     }
 }
+
+/* The day-to-period table of the cohorts and the lifecycle walks (iv__lc_days) gives
+ * every day the period of the calendar arithmetic (iv__lc_period_of) and that period's
+ * bounds (iv__lc_period_start), for months and quarters over 1967-1972 (negative days,
+ * the 1968 and 1972 leap days), 1999-2001 (2000-02-29) and single days, the days taken in
+ * order, backwards and scattered, with 30 days on each side outside the table (the
+ * arithmetic); a day or week period builds no table. */
+START_TEST(day_to_period_table_matches_the_calendar_arithmetic)
+{
+    static const int periods[] = {IV_PERIOD_MONTH, IV_PERIOD_QUARTER};
+    static const int64_t ranges[][2] = {{-800, 1100}, {10900, 11400}, {0, 0}, {59, 59}, {-1, 0}};
+    iv__alloc a;
+    iv__lc_days t;
+    size_t pi, ri;
+    int order;
+    iv__alloc_init(&a, NULL, NULL);
+    for (pi = 0; pi < 2; pi++)
+        for (ri = 0; ri < sizeof ranges / sizeof ranges[0]; ri++) {
+            int per = periods[pi];
+            int64_t lo = ranges[ri][0], hi = ranges[ri][1], span = hi - lo + 61, k;
+            ck_assert_int_eq(iv__lc_days_build(&t, &a, per, lo, hi), IV_OK);
+            ck_assert_uint_eq(t.n, (size_t)(hi - lo + 1));
+            for (order = 0; order < 3; order++) {
+                iv__lc_pcache pc = iv__lc_pcache_with(per, &t);
+                for (k = 0; k < span; k++) {
+                    int64_t day = order == 0 ? lo - 30 + k
+                                  : order == 1 ? hi + 30 - k
+                                               : lo - 30 + (k * 7919) % span;
+                    int64_t p = iv__lc_period_cached(&pc, day);
+                    ck_assert_msg(p == iv__lc_period_of(per, day), "period %d day %lld", per,
+                                  (long long)day);
+                    ck_assert(pc.lo == iv__lc_period_start(per, p));
+                    ck_assert(pc.hi == iv__lc_period_start(per, p + 1));
+                    ck_assert(pc.lo <= day && day < pc.hi);
+                }
+            }
+            iv__lc_days_free(&t, &a);
+        }
+    ck_assert_int_eq(iv__lc_days_build(&t, &a, IV_PERIOD_DAY, 0, 100), IV_OK);
+    ck_assert_uint_eq(t.n, 0);
+    ck_assert_int_eq(iv__lc_days_build(&t, &a, IV_PERIOD_WEEK, 0, 100), IV_OK);
+    ck_assert_uint_eq(t.n, 0);
+    ck_assert_int_eq(iv__lc_days_build(&t, &a, IV_PERIOD_MONTH, 0, IV__LC_DAYS_MAX), IV_OK);
+    ck_assert_uint_eq(t.n, 0); /* too many days: the arithmetic */
+}
+END_TEST
 
 START_TEST(lifecycle_and_cohorts_put_rows_on_period_edges_in_the_right_period)
 {
@@ -798,6 +845,7 @@ START_TEST(every_allocation_failure_returns_enomem_and_leaks_nothing)
     enomem_loop(iv_lifecycle_churn, NULL, NULL, 0);
     enomem_loop(iv_lifecycle_cohorts, "team,month", NULL, IV_PERIOD_WEEK);
     enomem_loop(iv_lifecycle_cohorts, NULL, NULL, IV_PERIOD_MONTH);
+    enomem_loop(iv_lifecycle_lifecycle, NULL, NULL, IV_PERIOD_MONTH);
     enomem_loop(iv_lifecycle_funnel, "variant,team", "signup,demo|purchase,support", 0);
 }
 END_TEST
@@ -1074,6 +1122,7 @@ static void lifecycle_tests(TCase *tc)
     tcase_add_test(tc, where_selection_decides_which_interactions_count);
     tcase_add_test(tc, monthly_cohorts_bounded_unbounded_and_censored);
     tcase_add_test(tc, weekly_cohorts_use_iso_weeks);
+    tcase_add_test(tc, day_to_period_table_matches_the_calendar_arithmetic);
     tcase_add_test(tc, lifecycle_and_cohorts_put_rows_on_period_edges_in_the_right_period);
     tcase_add_test(tc, ordered_funnel_counts_steps_window_edges_and_support_after);
     tcase_add_test(tc, strict_funnel_breaks_on_other_interactions_and_restarts_on_step_one);

@@ -38,6 +38,7 @@ typedef struct iv__life {
     int64_t lo, hi;     /* active periods seen (any group): lowest, highest */
     uint64_t *g;        /* per group: np * LC_NCOUNTS */
     size_t cap;
+    iv__lc_days days;   /* the periods of the store's days */
 } iv__life;
 
 static void iv__life_count(iv__life *w, size_t g, int64_t p, int what)
@@ -51,7 +52,7 @@ static int iv__life_contact(iv__lc *L, size_t g, uint32_t contact, const uint32_
 {
     iv__life *w = payload;
     int64_t prev = INT64_MIN;
-    iv__lc_pcache pc = iv__lc_pcache_init(w->period);
+    iv__lc_pcache pc = iv__lc_pcache_with(w->period, &w->days);
     size_t i;
     (void)contact;
     if (iv__lc_cover(L, (void **)&w->g, &w->cap, (size_t)w->np * LC_NCOUNTS * sizeof *w->g))
@@ -116,7 +117,9 @@ IV_API int iv_lifecycle_lifecycle(iv_table **out, const iv_store *s, const iv_qu
         rc = iv__error(IV_ELIMIT, "lifecycle: more than a million periods");
         goto done;
     }
-    if ((rc = iv__lc_walk(&L, iv__life_contact, &w)) ||
+    if ((s->nrows && (rc = iv__lc_days_build(&w.days, &L.c.a, o.period, iv__day_of_ms(s->ts_min),
+                                             iv__day_of_ms(s->ts_max)))) ||
+        (rc = iv__lc_walk(&L, iv__life_contact, &w)) ||
         (rc = iv__lc_cover(&L, (void **)&w.g, &w.cap, (size_t)w.np * LC_NCOUNTS * sizeof *w.g)) ||
         (rc = iv__lc_table(&L, &t, cols, types, 5)))
         goto done;
@@ -138,6 +141,7 @@ IV_API int iv_lifecycle_lifecycle(iv_table **out, const iv_store *s, const iv_qu
         }
 done:
     iv__free(&L.c.a, w.g, w.cap * (size_t)w.np * LC_NCOUNTS * sizeof *w.g);
+    iv__lc_days_free(&w.days, &L.c.a);
     iv__lc_free(&L);
     if (rc) {
         iv_table_free(t);

@@ -184,6 +184,40 @@ int64_t iv__lc_period_start(int period, int64_t p)
     return iv__days_from_civil(y, (int)(p - y * 12) + 1, 1);
 }
 
+int iv__lc_days_build(iv__lc_days *t, const iv__alloc *a, int period, int64_t first,
+                      int64_t last)
+{
+    size_t i, d;
+    void *block;
+    memset(t, 0, sizeof *t);
+    if ((period != IV_PERIOD_MONTH && period != IV_PERIOD_QUARTER) || last < first ||
+        (uint64_t)last - (uint64_t)first >= IV__LC_DAYS_MAX)
+        return IV_OK;
+    t->day0 = first;
+    t->n = (size_t)(last - first) + 1;
+    t->p0 = iv__lc_period_of(period, first);
+    t->np = (size_t)(iv__lc_period_of(period, last) - t->p0) + 1;
+    if (!(block = iv__malloc(a, (t->np + 1) * sizeof *t->start + t->n * sizeof *t->idx))) {
+        memset(t, 0, sizeof *t);
+        return iv__nomem("the calendar periods");
+    }
+    t->start = block;
+    t->idx = (uint32_t *)(t->start + t->np + 1);
+    for (i = 0; i <= t->np; i++)
+        t->start[i] = iv__lc_period_start(period, t->p0 + (int64_t)i);
+    for (i = 0, d = 0; i < t->np; i++)
+        for (; d < t->n && t->day0 + (int64_t)d < t->start[i + 1]; d++)
+            t->idx[d] = (uint32_t)i;
+    return IV_OK;
+}
+
+void iv__lc_days_free(iv__lc_days *t, const iv__alloc *a)
+{
+    if (t->n)
+        iv__free(a, t->start, (t->np + 1) * sizeof *t->start + t->n * sizeof *t->idx);
+    memset(t, 0, sizeof *t);
+}
+
 void iv__lc_period_label(int period, int64_t p, char *buf, size_t cap)
 {
     static const iv__dimkind k[] = {IV__DIM_WEEK, IV__DIM_MONTH, IV__DIM_DAY, IV__DIM_QUARTER};
@@ -630,6 +664,7 @@ typedef struct iv__cwalk {
     int64_t pmax;       /* period of the store's last timestamp */
     iv__cohorts *g;
     size_t cap;
+    iv__lc_days days;   /* the periods of the store's days */
 } iv__cwalk;
 
 /* The cohort of period p in cs (created, with len periods, when absent); NULL on ENOMEM. */
@@ -669,7 +704,7 @@ static int iv__cohort_contact(iv__lc *L, size_t g, uint32_t contact, const uint3
     iv__cwalk *w = payload;
     const iv_store *s = L->c.s;
     int64_t first, p0, prev = -1;
-    iv__lc_pcache pc = iv__lc_pcache_init(w->period);
+    iv__lc_pcache pc = iv__lc_pcache_with(w->period, &w->days);
     iv__cohort *co;
     size_t i, i0 = 0;
     (void)contact;
@@ -770,7 +805,9 @@ IV_API int iv_lifecycle_cohorts(iv_table **out, const iv_store *s, const iv_quer
         goto done;
     last_day = s->nrows ? iv__day_of_ms(s->ts_max) : 0;
     w.pmax = iv__lc_period_of(o.period, last_day);
-    if ((rc = iv__lc_walk(&L, iv__cohort_contact, &w)) ||
+    if ((s->nrows && (rc = iv__lc_days_build(&w.days, &L.c.a, o.period, iv__day_of_ms(s->ts_min),
+                                             last_day))) ||
+        (rc = iv__lc_walk(&L, iv__cohort_contact, &w)) ||
         (rc = iv__lc_cover(&L, (void **)&w.g, &w.cap, sizeof *w.g)) ||
         (rc = iv__lc_table(&L, &t, cols, types, 6)))
         goto done;
@@ -784,6 +821,7 @@ done:
     if (w.ret)
         iv__lc_typeset_free(&L, w.ret);
     iv__cohorts_free(&L, &w);
+    iv__lc_days_free(&w.days, &L.c.a);
     iv__lc_free(&L);
     if (rc) {
         iv_table_free(t);
