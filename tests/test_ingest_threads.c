@@ -35,6 +35,7 @@ extern int iv__group_force_walk;
 extern size_t iv__group_scan_bits_max;
 extern size_t iv__group_parallel_rows;
 extern int iv__ingest_direct;
+extern size_t iv__ingest_workers;
 /* options of every ingest() when set (0: the library's defaults) */
 static size_t opt_max_string, opt_max_line;
 
@@ -887,6 +888,63 @@ START_TEST(parsers_reading_their_ranges_change_nothing)
 }
 END_TEST
 
+/* The calling thread parses ranges too while the next one to append is not ready
+ * (iv__drive). With no worker started (iv__ingest_workers 0) it parses every range
+ * through the parallel driver, and with one worker on 3 or 4 threads whichever ranges
+ * the worker leaves: strict and lenient (bad rows, quoted line feeds across range
+ * ends), dedup=id, a cancel at the third progress call and a file without a final line
+ * feed give the serial store, rejects, counters, message and progress calls. */
+START_TEST(the_calling_thread_parsing_ranges_changes_nothing)
+{
+    static const size_t workers[] = { 0, 1, SIZE_MAX };
+    static const uint64_t chunks[] = { 97, 4096 };
+    static const int threads[] = { 2, 4 };
+    logfile lf;
+    char path[512];
+    outcome ref, got;
+    how h;
+    size_t w, c, t, v;
+    make_log(&lf, 1500, 71, 2, NULL);
+    for (v = 0; v < 4; v++) {
+        size_t len = lf.t.n;
+        if (v == 3) /* the last record without its line ending */
+            while (len && (lf.t.p[len - 1] == '\n' || lf.t.p[len - 1] == '\r'))
+                len--;
+        tu_temp_path(path, sizeof path, ".csv");
+        write_file(path, lf.t.p, len);
+        memset(&h, 0, sizeof h);
+        h.policy = v == 0 ? IV_POLICY_STRICT : IV_POLICY_LENIENT;
+        h.cancel_at = v == 2 ? 3 : -1;
+        h.dedup = v == 1;
+        h.threads = 1;
+        iv__ingest_progress_step = 5000;
+        ingest(&ref, path, lf.t.p, len, h);
+        ck_assert_int_eq(ref.rc, v == 0 ? IV_EPARSE : v == 2 ? IV_ECANCELED : IV_OK);
+        if (v)
+            ck_assert_uint_gt(ref.rejected, 0);
+        for (w = 0; w < sizeof workers / sizeof *workers; w++)
+            for (c = 0; c < sizeof chunks / sizeof *chunks; c++)
+                for (t = 0; t < sizeof threads / sizeof *threads; t++) {
+                    char what[128];
+                    iv__ingest_workers = workers[w];
+                    iv__ingest_chunk = chunks[c];
+                    h.threads = threads[t];
+                    ingest(&got, path, lf.t.p, len, h);
+                    snprintf(what, sizeof what, "%zu workers at most, range %llu, %d threads, variant %zu",
+                             workers[w] == SIZE_MAX ? 99 : workers[w], (unsigned long long)chunks[c], threads[t], v);
+                    same(&ref, &got, path, what);
+                    free_outcome(&got);
+                }
+        iv__ingest_workers = SIZE_MAX;
+        iv__ingest_chunk = chunk_default;
+        iv__ingest_progress_step = (uint64_t)4 << 20;
+        free_outcome(&ref);
+        remove(path);
+    }
+    free_log(&lf);
+}
+END_TEST
+
 START_TEST(three_ranges_hold_the_rows_of_the_whole_file_in_order)
 {
     logfile lf;
@@ -1433,6 +1491,7 @@ int main(void)
     tcase_add_test(tc, a_late_range_reads_only_its_bytes_and_names_its_rows);
     tcase_add_test(tc, feeding_a_mapped_file_in_pieces_changes_nothing);
     tcase_add_test(tc, parsers_reading_their_ranges_change_nothing);
+    tcase_add_test(tc, the_calling_thread_parsing_ranges_changes_nothing);
     tcase_add_test(tc, scan_walk_and_fallback_give_the_same_metrics);
     tcase_add_test(tc, old_option_sizes_and_bad_thread_counts);
     tcase_add_test(tc, a_user_allocator_sees_one_thread_at_a_time_and_gets_everything_back);

@@ -85,6 +85,11 @@ uint64_t iv__ingest_feed_piece = (uint64_t)64 << 10;
  * the direct path (iv__direct_row) with it. */
 extern int iv__ingest_direct;
 int iv__ingest_direct = 1;
+/* The most threads the parallel driver starts besides the calling one, which parses
+ * ranges too while the next range to append is not ready (iv__drive); a variable so
+ * that the tests can make the calling thread parse every range (0) or most of them. */
+extern size_t iv__ingest_workers;
+size_t iv__ingest_workers = SIZE_MAX;
 #define IV__CHUNK iv__ingest_chunk
 #define IV__MAX_THREADS 64
 
@@ -2950,33 +2955,41 @@ static void iv__prefault(iv__par *z, uint64_t j)
 #endif
 }
 
+/* Parse chunk j, claimed under z->mu (which is held on entry and on return), into its
+ * slot, and mark it parsed. */
+static void iv__parse_claimed(iv__par *z, uint64_t j, iv__csv *t)
+{
+    iv__slot *sl = &z->slots[j % z->nslots];
+    sl->state = 1;
+    pthread_mutex_unlock(&z->mu);
+    iv__prefault(z, j);
+    iv__parse_chunk(z, sl->P, j, t);
+    pthread_mutex_lock(&z->mu);
+    sl->chunk = j;
+    sl->state = 2;
+    pthread_cond_broadcast(&z->cv);
+}
+
+/* Whether a chunk may be claimed (under z->mu): one is left and its slot is free. */
+static int iv__claimable(const iv__par *z)
+{
+    return !z->abort && z->next < z->nchunks && z->next < z->committed + z->nslots;
+}
+
 static void *iv__worker(void *arg)
 {
     iv__par *z = arg;
     iv__csv t;
     iv__csv_init(&t, &z->ing->alloc, z->ing->delim, z->ing->max_fields);
+    pthread_mutex_lock(&z->mu);
     for (;;) {
-        uint64_t j;
-        iv__slot *sl;
-        pthread_mutex_lock(&z->mu);
-        while (!z->abort && z->next < z->nchunks && z->next >= z->committed + z->nslots)
+        while (!z->abort && z->next < z->nchunks && !iv__claimable(z))
             pthread_cond_wait(&z->cv, &z->mu);
-        if (z->abort || z->next >= z->nchunks) {
-            pthread_mutex_unlock(&z->mu);
+        if (!iv__claimable(z))
             break;
-        }
-        j = z->next++;
-        sl = &z->slots[j % z->nslots];
-        sl->state = 1;
-        pthread_mutex_unlock(&z->mu);
-        iv__prefault(z, j);
-        iv__parse_chunk(z, sl->P, j, &t);
-        pthread_mutex_lock(&z->mu);
-        sl->chunk = j;
-        sl->state = 2;
-        pthread_cond_broadcast(&z->cv);
-        pthread_mutex_unlock(&z->mu);
+        iv__parse_claimed(z, z->next++, &t);
     }
+    pthread_mutex_unlock(&z->mu);
     iv__csv_free(&t);
     return NULL;
 }
@@ -3131,6 +3144,7 @@ static int iv__drive(iv_ingest *ing, const char *map, int fd, uint64_t size, uin
     pthread_t th[IV__MAX_THREADS];
     size_t nth = IV__MIN((size_t)ing->threads, (size_t)IV__MAX_THREADS), started = 0, i;
     iv__lalloc lk;
+    iv__csv t;
     iv__alloc saved_store = ing->store->alloc, saved_ing = ing->alloc;
     int locked = ing->alloc.fn != iv__default_alloc, rc = IV_OK;
     uint64_t pos = from, released = 0, j;
@@ -3184,22 +3198,26 @@ static int iv__drive(iv_ingest *ing, const char *map, int fd, uint64_t size, uin
         }
     pthread_mutex_init(&z.mu, NULL);
     pthread_cond_init(&z.cv, NULL);
-    for (started = 0; started < nth; started++)
+    /* this thread parses too: nth - 1 more (or fewer, if they cannot be started: this
+     * thread then parses what they would have) */
+    for (started = 0; started + 1 < nth && started < iv__ingest_workers; started++)
         if (pthread_create(&th[started], NULL, iv__worker, &z) != 0)
             break;
-    if (started == 0) {
-        pthread_mutex_destroy(&z.mu);
-        pthread_cond_destroy(&z.cv);
-        rc = iv__serial_part(ing, map, size, from, to);
-        goto out;
-    }
+    iv__csv_init(&t, &ing->alloc, ing->delim, ing->max_fields);
     for (j = 0; j < z.nchunks && rc == IV_OK; j++) {
         iv__slot *sl = &z.slots[j % z.nslots];
         iv_ingest *P = sl->P;
         uint64_t hi = iv__lo(&z, j + 1), done_to;
         pthread_mutex_lock(&z.mu);
-        while (!(sl->state == 2 && sl->chunk == j))
-            pthread_cond_wait(&z.cv, &z.mu);
+        /* while range j is not parsed yet, this thread parses the next free range
+         * itself (perhaps j): the threads busy are the threads asked for, none waits
+         * while a range is left to parse */
+        while (!(sl->state == 2 && sl->chunk == j)) {
+            if (iv__claimable(&z))
+                iv__parse_claimed(&z, z.next++, &t);
+            else
+                pthread_cond_wait(&z.cv, &z.mu);
+        }
         pthread_mutex_unlock(&z.mu);
         if (P->start != pos && pos < P->start && P->start < hi) {
             /* the guess is ahead: parse up to it ourselves and see if we land on it */
@@ -3234,8 +3252,13 @@ static int iv__drive(iv_ingest *ing, const char *map, int fd, uint64_t size, uin
         pthread_mutex_unlock(&z.mu);
         iv__release(map, &released, done_to, z.fd >= 0 && iv__ingest_pread ? (uint64_t)32 << 20 : 0);
     }
+    pthread_mutex_lock(&z.mu);
+    z.abort = 1; /* the workers stop at their next claim */
+    pthread_cond_broadcast(&z.cv);
+    pthread_mutex_unlock(&z.mu);
     for (i = 0; i < started; i++)
         pthread_join(th[i], NULL);
+    iv__csv_free(&t);
     pthread_mutex_destroy(&z.mu);
     pthread_cond_destroy(&z.cv);
 out:
