@@ -429,6 +429,42 @@ START_TEST(check_lists_unknown_types_and_channels_most_frequent_first)
 }
 END_TEST
 
+/* The rows are counted only for a column that has a name the model does not know: a
+ * store whose names are all known gives no row, one with unknown types only lists them
+ * (counted in a 2-byte code column: 300 types) and no channel. */
+START_TEST(check_counts_only_where_a_name_is_unknown)
+{
+    iv_store *s = tu_new_store(NULL, NULL);
+    iv_table *t = NULL;
+    char *csv = malloc(64 + 600 * 48), *w = csv;
+    size_t i;
+    ck_assert_ptr_nonnull(csv);
+    ck_assert_int_eq(ingest_text(s, IV_INPUT_CSV, 0, "contact,ts,channel,type\n"
+                                                    "a,2024-03-01,web,visit\n"
+                                                    "b,2024-03-02,email,purchase\n"),
+                     IV_OK);
+    ck_assert_int_eq(iv_model_check(NULL, s, &t), IV_OK);
+    ck_assert_uint_eq(iv_table_nrows(t), 0);
+    iv_table_free(t);
+    w += sprintf(w, "contact,ts,channel,type\n");
+    for (i = 0; i < 600; i++) /* types zz000..zz299, twice each, after visit and purchase */
+        w += sprintf(w, "c%zu,2024-03-%02zu,web,zz%03zu\n", i % 7, 1 + i % 28, (i * 7) % 300);
+    ck_assert_int_eq(ingest_text(s, IV_INPUT_CSV, 0, csv), IV_OK);
+    ck_assert_int_eq(iv_model_check(NULL, s, &t), IV_OK);
+    ck_assert_uint_eq(iv_table_nrows(t), 300);
+    for (i = 0; i < 300; i++) { /* all twice: by name */
+        char name[8];
+        snprintf(name, sizeof name, "zz%03zu", i);
+        ck_assert_str_eq(scell(t, i, "field"), "type");
+        ck_assert_str_eq(scell(t, i, "value"), name);
+        ck_assert_int_eq(iv_table_get_int(t, i, 2), 2);
+    }
+    iv_table_free(t);
+    free(csv);
+    iv_store_free(s);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ summaries */
 
 /* A format-2 summary rewritten as format 1 (without each group's rv_unscored count) is
@@ -589,6 +625,7 @@ static Suite *vocab_suite(void)
     tcase_add_test(c, conflicting_aliases_are_errors_that_name_them);
     tcase_add_test(c, the_default_model_reads_back_from_its_text_identically);
     tcase_add_test(c, check_lists_unknown_types_and_channels_most_frequent_first);
+    tcase_add_test(c, check_counts_only_where_a_name_is_unknown);
     tcase_add_test(c, a_format_1_summary_is_read_with_rv_unscored_undefined);
     tcase_add_test(c, values_that_never_occur_are_warned_about);
     suite_add_tcase(s, c);

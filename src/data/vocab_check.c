@@ -26,12 +26,35 @@ static int vocab_cmp(const void *pa, const void *pb)
     return strcmp(a->s, b->s);
 }
 
+/* count[c] += the rows of code c, for rows 0..n-1 of the code column; a loop per width */
+static void vocab_count(uint64_t *count, const iv__codes *codes, size_t n)
+{
+    size_t i;
+    switch (codes->width) {
+    case 1:
+        for (i = 0; i < n; i++)
+            count[((const uint8_t *)codes->data)[i]]++;
+        break;
+    case 2:
+        for (i = 0; i < n; i++)
+            count[((const uint16_t *)codes->data)[i]]++;
+        break;
+    case 4:
+        for (i = 0; i < n; i++)
+            count[((const uint32_t *)codes->data)[i]]++;
+        break;
+    default: /* no column: every row has code 0 */
+        count[0] += n;
+    }
+}
+
 IV_API int iv_model_check(const iv_model *model, const iv_store *s, iv_table **out)
 {
     const iv__strcol *cols[2];
     uint64_t *count[2] = { NULL, NULL };
     vocab_unknown *u = NULL;
     size_t nu = 0, cap = 0, f, i;
+    int unknown[2] = { 0, 0 };
     iv_table *t = NULL;
     int rc = IV_OK;
     if (out)
@@ -47,13 +70,22 @@ IV_API int iv_model_check(const iv_model *model, const iv_store *s, iv_table **o
         if (!count[f])
             rc = iv__nomem("vocabulary counts");
     }
-    for (i = 0; rc == IV_OK && i < s->nrows; i++) {
-        count[0][iv__codes_get(&s->type.codes, i)]++;
-        count[1][iv__codes_get(&s->channel.codes, i)]++;
-    }
+    /* the names the model does not know, marked; the rows are counted only when there
+     * is one (a pass over every row is the serial end of `iv ingest` otherwise) */
     for (f = 0; f < 2 && rc == IV_OK; f++) {
         uint32_t c;
         for (c = 1; c < cols[f]->pool.count; c++) {
+            const char *name = iv__pool_str(&cols[f]->pool, c);
+            if (!(f == 0 ? iv_model_find_type(model, name) : iv_model_find_channel(model, name)))
+                unknown[f] = 1;
+        }
+    }
+    for (f = 0; f < 2 && rc == IV_OK; f++)
+        if (unknown[f])
+            vocab_count(count[f], &cols[f]->codes, s->nrows);
+    for (f = 0; f < 2 && rc == IV_OK; f++) {
+        uint32_t c;
+        for (c = 1; unknown[f] && c < cols[f]->pool.count; c++) {
             const char *name = iv__pool_str(&cols[f]->pool, c);
             const char *known = f == 0 ? iv_model_find_type(model, name)
                                        : iv_model_find_channel(model, name);
