@@ -176,6 +176,137 @@ START_TEST(a_log_split_by_contact_and_merged_gives_the_whole_logs_metrics)
 }
 END_TEST
 
+/* Switches of the grouped query (src/query/group.c), so that its paths can be compared. */
+extern size_t iv__group_hist_max;
+extern int iv__group_force_walk;
+extern size_t iv__group_parallel_rows;
+
+/* The rows of the log in the order perm (NULL: as generated), with rows among them whose
+ * money and RV take iv__fix_of's long way (9e6 and more in magnitude), values that round
+ * half away from zero at the ninth decimal, and signed zeros. */
+static iv_store *store_with_large_terms(uint64_t seed, const size_t *perm)
+{
+    static const double costs[] = {12345678.9, 9e6, 8999999.999999999, 0.0, 2.5e11, 1e-9};
+    static const double values[] = {-98765432.1, -9e6, 0.0000000015, -0.0, -5e-10, 7.25e14};
+    iv_store *s = NULL;
+    size_t i;
+    ck_assert_int_eq(iv_store_new(&s, NULL), IV_OK);
+    for (i = 0; i < ROWS; i++) {
+        rel_row r;
+        rel_row_make(&r, seed, perm ? perm[i] : i, CONTACTS);
+        if (i % 97 == 0) {
+            size_t k = (i / 97) % 6;
+            r.rec.cost = costs[k];
+            r.rec.value = values[(k + i / 582) % 6];
+            if (k % 2 == 0)
+                r.rec.rv = k == 0 ? 3.5e7 : -1.25e9;
+        }
+        ck_assert_int_eq(iv_store_append(s, &r.rec), IV_OK);
+    }
+    ck_assert_int_eq(iv_store_prepare(s), IV_OK);
+    return s;
+}
+
+static int64_t row_ts[ROWS];
+
+static int by_row_ts(const void *a, const void *b)
+{
+    int64_t x = row_ts[*(const size_t *)a], y = row_ts[*(const size_t *)b];
+    return x < y ? -1 : x > y;
+}
+
+static char *query_csv(const iv_store *s, const iv_query_options *o)
+{
+    iv_table *t = NULL;
+    char *text;
+    ck_assert_msg(iv_query_metrics(&t, s, o) == IV_OK, "%s", iv_error_last());
+    text = rel_table_csv(t);
+    ck_assert_ptr_nonnull(text);
+    iv_table_free(t);
+    return text;
+}
+
+/* The grouped query's fast loop (rows in store order or contact by contact, terms that
+ * depend only on a row's type, outcome and channel counted per group and multiplied at
+ * the end, or added row by row) against the general walk of a summary (iv__group_row:
+ * every term added row by row, through the model's functions), on any thread count, for
+ * code, bucket, stage, area, custom and contact-level keys, with a selection and time
+ * ranges that cut through the scan's blocks and pass over some whole. */
+START_TEST(every_path_of_the_grouped_query_gives_the_general_walks_metrics)
+{
+    static const struct {
+        const char *by, *where;
+        int64_t from, to;
+    } qs[] = {
+        {"", NULL, IV_TIME_NONE, IV_TIME_NONE},
+        {"channel,type,stage", NULL, IV_TIME_NONE, IV_TIME_NONE},
+        {"month,team", "type in (click, nps, csat) or channel = phone", IV_TIME_NONE, IV_TIME_NONE},
+        {"area,region", NULL, 1656633600000LL, 1688169600000LL}, /* 2022-07-01 to 2023-07-01 */
+        {"", NULL, 1672531200000LL, IV_TIME_NONE},                 /* from 2023-01-01 */
+        {"week,profit_tier", NULL, IV_TIME_NONE, 1648771200000LL}, /* before 2022-04-01 */
+    };
+    uint64_t seed;
+    for (seed = 1; seed <= 2; seed++) {
+        size_t *p = permutation(ROWS, seed * 31), *ts_order = malloc(ROWS * sizeof *ts_order), i, q;
+        iv_store *st[3];
+        int o;
+        ck_assert_ptr_nonnull(ts_order);
+        /* as generated (random times), shuffled, and in time order (whole blocks in or out
+         * of a time range) */
+        for (i = 0; i < ROWS; i++) {
+            rel_row r;
+            rel_row_make(&r, seed, i, CONTACTS);
+            row_ts[i] = r.rec.ts;
+            ts_order[i] = i;
+        }
+        qsort(ts_order, ROWS, sizeof *ts_order, by_row_ts);
+        st[0] = store_with_large_terms(seed, NULL);
+        st[1] = store_with_large_terms(seed, p);
+        st[2] = store_with_large_terms(seed, ts_order);
+        iv__group_parallel_rows = 0; /* small stores on several threads too */
+        for (q = 0; q < sizeof qs / sizeof *qs; q++) {
+            iv_query_options qo = IV_QUERY_OPTIONS_INIT;
+            qo.by = qs[q].by;
+            qo.where = qs[q].where;
+            qo.from = qs[q].from;
+            qo.to = qs[q].to;
+            for (o = 0; o < 3; o++) {
+                iv_summary *sum = NULL;
+                char *ref;
+                int mode;
+                qo.threads = 0;
+                ck_assert_msg(iv_summary_make(&sum, st[o], &qo, NULL) == IV_OK, "%s", iv_error_last());
+                ref = summary_csv(sum);
+                iv_summary_free(sum);
+                ck_assert_ptr_nonnull(strchr(ref, '\n'));
+                /* mode bit 0: the walk over the contact index; bit 1: no class counters */
+                for (mode = 0; mode < 4; mode++) {
+                    unsigned t;
+                    iv__group_force_walk = mode & 1;
+                    iv__group_hist_max = mode & 2 ? 0 : (size_t)16 << 20;
+                    for (t = 1; t <= 3; t += 2) {
+                        char *x;
+                        qo.threads = t;
+                        x = query_csv(st[o], &qo);
+                        ck_assert_msg(strcmp(x, ref) == 0, "seed %d, by '%s', order %d, mode %d, %u threads:\n%s---\n%s",
+                                      (int)seed, qs[q].by, o, mode, t, x, ref);
+                        free(x);
+                    }
+                }
+                free(ref);
+            }
+        }
+        iv__group_force_walk = 0;
+        iv__group_hist_max = (size_t)16 << 20;
+        iv__group_parallel_rows = 200000;
+        for (i = 0; i < 3; i++)
+            iv_store_free(st[i]);
+        free(ts_order);
+        free(p);
+    }
+}
+END_TEST
+
 /* A store of n rows of one type with random scores in [lo, hi] and random outcomes; row
  * `which` gets the score `override` when override >= 0, the last row the outcome
  * `outcome_of_last` when that is >= 0. Rows 0..k-1 are the same for any n > k. */
@@ -298,6 +429,7 @@ static void properties_tests(TCase *tc)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, metrics_do_not_depend_on_the_order_rows_were_added_in);
     tcase_add_test(tc, a_log_split_by_contact_and_merged_gives_the_whole_logs_metrics);
+    tcase_add_test(tc, every_path_of_the_grouped_query_gives_the_general_walks_metrics);
     tcase_add_test(tc, turning_any_answer_into_a_promoter_never_lowers_nps);
     tcase_add_test(tc, adding_a_desired_outcome_never_lowers_desired_rate);
     tcase_add_test(tc, a_defined_metric_is_finite_and_on_its_scale_and_ratios_are_defined_when_they_can_be);

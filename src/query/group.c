@@ -327,27 +327,47 @@ typedef struct iv__cbits {
     size_t bytes, budget;   /* bitmap bytes allocated, and the most allowed */
 } iv__cbits;
 
+/* Counters per group in place of the sums of the terms that depend only on a row's
+ * codes: rows per (type, outcome) class, where the type is replaced by the pseudo-type
+ * ntypes for a row with RV units of its own (an rv value or a survey type), and rows with
+ * no cost of their own per channel. At the end each count times its term is added to the
+ * group's fixed-point sums: the same integers as adding the term row by row. */
+typedef struct iv__ghist {
+    uint64_t *h;            /* per group index: stride counters */
+    size_t cap;             /* groups with counters */
+    size_t stride;          /* 4 * (ntypes + 1) classes, then 1 + nchannels (0: cost given) */
+    size_t ntypes, nchannels;
+} iv__ghist;
+
 typedef struct iv__fastjob {
     const iv__ctx *c;
     const iv__keyer *ks;
     size_t nk;
     iv__groups *G;
     const iv__i128 *rvfix;
+    const uint8_t *own_type; /* per type code: 1 for a survey type (RV units of its own) */
     size_t c0, c1;          /* walk: contact ids [c0, c1); scan: rows [c0, c1) */
     int scan;               /* rows in store order, contacts counted in cb */
     iv__cbits cb;
+    iv__ghist hist;         /* stride 0: every term added row by row */
     int over;               /* scan: the bitmaps would pass their budget */
     int tick;               /* call the progress callback (one job only) */
     int rc;
 } iv__fastjob;
 
-#define IV__SCAN_BLOCK 4096 /* rows per scan step (a multiple divides 0x10000: ticks) */
+#define IV__SCAN_BLOCK 1024 /* rows per scan step (divides 0x10000: ticks) */
+/* Scratch bytes per row of a scan block: its key and four decoded code columns. */
+#define IV__SCAN_BYTES (sizeof(uint64_t) + 4 * sizeof(uint32_t))
 /* Bytes of contact bitmaps a scan may use (all jobs together); past this, the query
  * walks the contact index instead (many groups times many contacts). Variables, so
  * that the tests can compare the scan with the walk and check the fallback. */
 extern size_t iv__group_scan_bits_max;
 extern int iv__group_force_walk;
 extern size_t iv__group_parallel_rows;
+/* Bytes of class counters (iv__ghist) a job may use for the largest key space; above it,
+ * every term is added row by row. A variable, so that the tests can compare the two. */
+extern size_t iv__group_hist_max;
+size_t iv__group_hist_max = (size_t)16 << 20;
 size_t iv__group_parallel_rows = 200000; /* smaller stores are grouped on one thread */
 size_t iv__group_scan_bits_max = (size_t)48 << 20;
 int iv__group_force_walk = 0;
@@ -400,6 +420,62 @@ static uint64_t *iv__cbits_of(iv__cbits *b, const iv__alloc *a, size_t gi, int *
     return b->map[gi] = m;
 }
 
+/* The counters of group gi (zeroed when new); NULL when out of memory. Groups are
+ * numbered in creation order, so the array grows by one group at a time. */
+static uint64_t *iv__ghist_of(iv__ghist *h, const iv__alloc *a, size_t gi)
+{
+    if (gi >= h->cap) {
+        void *p = h->h;
+        size_t old = h->cap, esz = h->stride * sizeof *h->h;
+        if (iv__grow(a, &p, &h->cap, gi + 1, esz))
+            return NULL;
+        h->h = p;
+        memset(h->h + old * h->stride, 0, (h->cap - old) * esz);
+    }
+    return h->h + gi * h->stride;
+}
+
+static void iv__ghist_free(iv__ghist *h, const iv__alloc *a)
+{
+    iv__free(a, h->h, h->cap * h->stride * sizeof *h->h);
+    h->h = NULL;
+    h->cap = 0;
+}
+
+/* Add the counters of every group into its sums: count times term, exact in 128 bits. */
+static void iv__ghist_fold(const iv__ghist *h, const iv__ctx *c, const iv__i128 *rvfix, iv__groups *G)
+{
+    size_t gi, t, o, ch;
+    for (gi = 0; gi < G->n && gi < h->cap; gi++) {
+        const uint64_t *hc = h->h + gi * h->stride, *hch = hc + 4 * (h->ntypes + 1);
+        iv__gacc *g = &G->g[gi].acc;
+        for (t = 0; t <= h->ntypes; t++)
+            for (o = 0; o < 4; o++) {
+                uint64_t k = hc[t * 4 + o];
+                if (!k)
+                    continue;
+                g->n += k;
+                g->quality += (iv__i128)k * c->qfix[o];
+                if (o) {
+                    g->outcome_given += k;
+                    g->desired += o == IV_OUTCOME_DESIRED ? k : 0;
+                }
+                if (t < h->ntypes) { /* no RV of its own: the type's */
+                    const iv__type_info *ti = &c->ti[t];
+                    g->rv += (iv__i128)k * rvfix[t];
+                    g->rv_forward += ti->rv > 0 ? k : 0;
+                    g->rv_backward += ti->rv < 0 ? k : 0;
+                    g->rv_unscored += ti->known ? 0 : k;
+                }
+            }
+        for (ch = 0; ch < h->nchannels; ch++)
+            if (hch[ch + 1]) {
+                g->cost += (iv__i128)hch[ch + 1] * c->cost_fix[ch];
+                g->cost_assumed += hch[ch + 1];
+            }
+    }
+}
+
 /* The key of a row for the fused loop: the dimensions that are plain code columns or
  * time buckets read from local copies (the writes into the groups could otherwise alias
  * the store's fields and force a reload of every pointer per row); anything else falls
@@ -412,19 +488,89 @@ typedef struct iv__fastkey {
     int how;                /* 0 codes, 1 bucket, 2 general, 3 stage */
 } iv__fastkey;
 
-static int iv__group_fast_range(iv__fastjob *j)
+/* The codes of rows [r0, r0 + n) as 32-bit values: one switch on the width per block,
+ * not per row. */
+static void iv__codes_block(const iv__codes *c, size_t r0, size_t n, uint32_t *out)
+{
+    size_t k;
+    switch (c->width) {
+    case 1: {
+        const uint8_t *p = (const uint8_t *)c->data + r0;
+        for (k = 0; k < n; k++)
+            out[k] = p[k];
+        break;
+    }
+    case 2: {
+        const uint16_t *p = (const uint16_t *)c->data + r0;
+        for (k = 0; k < n; k++)
+            out[k] = p[k];
+        break;
+    }
+    case 4: memcpy(out, (const uint32_t *)c->data + r0, n * sizeof *out); break;
+    default: memset(out, 0, n * sizeof *out); break;
+    }
+}
+
+/* The composite keys of rows [base, base + n) (scan), a dimension at a time; tyb holds
+ * their type codes and code a scratch array of n entries. Rows that the time range or the
+ * selection leave out get a key too (never used). */
+static void iv__keys_block(const iv__fastkey *fk, const iv__keyer *ks, size_t nk, const iv__ctx *c,
+                           size_t base, size_t n, const uint32_t *tyb, uint32_t *code, uint64_t *keyb)
+{
+    const iv_store *s = c->s;
+    const int64_t *ts = s->ts;
+    const uint16_t *enums = s->enums;
+    const uint8_t *type_stage = c->type_stage;
+    size_t d, k;
+    for (d = 0; d < nk; d++) {
+        const uint32_t *daycode = fk[d].daycode;
+        int64_t day0 = fk[d].day0;
+        uint64_t card = fk[d].card;
+        switch (fk[d].how) {
+        case 0: iv__codes_block(&fk[d].codes, base, n, code); break;
+        case 1:
+            for (k = 0; k < n; k++)
+                code[k] = daycode[iv__day_of_ms(ts[base + k]) - day0];
+            break;
+        case 3: /* iv__ctx_stage, from the local copies */
+            for (k = 0; k < n; k++) {
+                uint32_t st = IV__EN_STAGE(enums[base + k]);
+                code[k] = st ? st : type_stage[tyb[k]];
+            }
+            break;
+        default:
+            for (k = 0; k < n; k++)
+                code[k] = iv__key_code(&ks[d], c, base + k);
+            break;
+        }
+        if (d == 0)
+            for (k = 0; k < n; k++)
+                keyb[k] = code[k];
+        else
+            for (k = 0; k < n; k++)
+                keyb[k] = keyb[k] * card + code[k];
+    }
+}
+
+/* The fused loop over one job's rows, specialised by the caller for its two modes (both
+ * constants after inlining): scan (rows in store order, contacts in bitmaps) or walk
+ * (contacts in index order); hist (class counters, iv__ghist) or every term added to
+ * the group's sums row by row. */
+static inline __attribute__((always_inline)) int iv__group_fast_rows(iv__fastjob *j, const int scan,
+                                                                      const int hist)
 {
     const iv__ctx *c = j->c;
     const iv__keyer *ks = j->ks;
     size_t nk = j->nk, nc = c->s->contacts.count, ci, k, d;
     iv__groups *G = j->G;
     const iv__i128 *rvfix = j->rvfix;
+    const uint8_t *own_type = j->own_type;
     const iv_store *s = c->s;
     /* local copies of everything read per row */
     const int64_t *ts = s->ts, from = c->from, to = c->to;
     const double *costs = s->cost, *values = s->value;
     const uint16_t *enums = s->enums;
-    int rc = IV_OK, scan = j->scan;
+    int rc = IV_OK;
     /* the index only when walking: a scan runs without it, while another reader may be
      * building it */
     const uint32_t *idx_rows = scan ? NULL : s->idx_rows, *idx_start = scan ? NULL : s->idx_start;
@@ -435,10 +581,23 @@ static int iv__group_fast_range(iv__fastjob *j)
     const uint32_t *contact = s->contact;
     const uint8_t *type_stage = c->type_stage;
     uint32_t *dense = G->dense;
+    const size_t hclasses = 4 * (j->hist.ntypes + 1), hspecial = 4 * j->hist.ntypes;
     iv__i128 qfix[4];
     iv__fastkey fk[IV_MAX_DIMS + 20];
+    /* scan: the block's composite keys and its type, RV and channel codes (on the heap:
+     * a caller's thread may have a small stack) */
+    uint64_t *keyb = NULL;
+    uint32_t *tyb = NULL, *rvb = NULL, *chb = NULL, *codeb = NULL;
     size_t nseg = scan ? (j->c1 - j->c0 + IV__SCAN_BLOCK - 1) / IV__SCAN_BLOCK : j->c1 - j->c0;
     memcpy(qfix, c->qfix, sizeof qfix);
+    if (scan) {
+        if (!(keyb = iv__malloc(&c->a, IV__SCAN_BLOCK * IV__SCAN_BYTES)))
+            return iv__nomem("groups");
+        tyb = (uint32_t *)(keyb + IV__SCAN_BLOCK);
+        rvb = tyb + IV__SCAN_BLOCK;
+        chb = rvb + IV__SCAN_BLOCK;
+        codeb = chb + IV__SCAN_BLOCK;
+    }
     for (d = 0; d < nk; d++) {
         const iv__keyer *kd = &ks[d];
         fk[d].card = kd->card;
@@ -466,9 +625,28 @@ static int iv__group_fast_range(iv__fastjob *j)
     for (ci = 0; ci < nseg && rc == IV_OK; ci++) {
         const uint32_t *rows = NULL;
         size_t n, base = 0;
+        int each = 1; /* test each row against the time range and the selection */
         if (scan) {
             base = j->c0 + ci * IV__SCAN_BLOCK;
             n = IV__MIN((size_t)IV__SCAN_BLOCK, j->c1 - base);
+            each = sel != NULL;
+            if (from != IV_TIME_NONE || to != IV_TIME_NONE) {
+                /* a block wholly out of the range is passed over, one wholly in it
+                 * needs no test per row (a store in time order has few others) */
+                int64_t lo = INT64_MAX, hi = INT64_MIN;
+                for (k = 0; k < n; k++) {
+                    lo = IV__MIN(lo, ts[base + k]);
+                    hi = IV__MAX(hi, ts[base + k]);
+                }
+                if ((from != IV_TIME_NONE && hi < from) || (to != IV_TIME_NONE && lo >= to))
+                    goto next;
+                each |= (from != IV_TIME_NONE && lo < from) || (to != IV_TIME_NONE && hi >= to);
+            }
+            iv__codes_block(&tcodes, base, n, tyb);
+            iv__codes_block(&rvcodes, base, n, rvb);
+            iv__codes_block(&chcodes, base, n, chb);
+            if (nk)
+                iv__keys_block(fk, ks, nk, c, base, n, tyb, codeb, keyb);
         } else {
             rows = idx_rows + idx_start[j->c0 + ci];
             n = idx_start[j->c0 + ci + 1] - idx_start[j->c0 + ci];
@@ -484,23 +662,15 @@ static int iv__group_fast_range(iv__fastjob *j)
             int outcome, assumed;
             long gi;
             iv__group *g;
-            if ((from != IV_TIME_NONE && t < from) || (to != IV_TIME_NONE && t >= to) ||
-                (sel && !iv__sel_row(sel, c, r)))
+            if (each && ((from != IV_TIME_NONE && t < from) || (to != IV_TIME_NONE && t >= to) ||
+                         (sel && !iv__sel_row(sel, c, r))))
                 continue;
-            ty = iv__codes_get(&tcodes, r);
+            ty = scan ? tyb[k] : iv__codes_get(&tcodes, r);
             ti = &tis[ty];
-            rvc = iv__codes_get(&rvcodes, r);
-            if (rvc) {
-                memcpy(&u, iv__pool_str(&s->rv.pool, rvc), sizeof u);
-                ufix = iv__fix_of(u);
-            } else if (ti->survey) {
-                u = iv__model_survey_rv(ti, iv__store_score(s, r));
-                ufix = iv__fix_of(u);
-            } else {
-                u = ti->rv;
-                ufix = rvfix[ty];
-            }
-            for (d = 0; d < nk; d++) {
+            rvc = scan ? rvb[k] : iv__codes_get(&rvcodes, r);
+            if (scan)
+                key = nk ? keyb[k] : 0;
+            for (d = 0; d < nk && !scan; d++) {
                 uint32_t code;
                 if (fk[d].how == 0)
                     code = iv__codes_get(&fk[d].codes, r);
@@ -534,23 +704,75 @@ static int iv__group_fast_range(iv__fastjob *j)
                 g->last_contact = (uint32_t)(j->c0 + ci);
                 g->acc.contacts++;
             }
-            iv__gacc_unscored(&g->acc, !rvc && !ti->known);
             cost = costs[r];
             value = values[r];
             outcome = (int)IV__EN_OUTCOME(enums[r]);
             assumed = cost != cost;
-            iv__gacc_add_fix(&g->acc, assumed ? cost_fix[iv__codes_get(&chcodes, r)] : iv__fix_of(cost),
+            if (hist) {
+                int own = (rvc | own_type[ty]) != 0;
+                uint64_t *hg;
+                if ((size_t)gi >= j->hist.cap && !iv__ghist_of(&j->hist, &c->a, (size_t)gi)) {
+                    rc = iv__nomem("groups");
+                    break;
+                }
+                hg = j->hist.h + (size_t)gi * j->hist.stride;
+                hg[(own ? hspecial : (size_t)ty * 4) + (size_t)outcome]++;
+                /* no branch on a cost that is absent in most rows of some logs and given
+                 * in most of others */
+                hg[hclasses + ((1 + (size_t)(scan ? chb[k] : iv__codes_get(&chcodes, r))) & (0 - (size_t)assumed))]++;
+                g->acc.cost += iv__fix_of_absent(cost);
+                g->acc.value += iv__fix_of_absent(value);
+                if (own) {
+                    if (rvc) {
+                        memcpy(&u, iv__pool_str(&s->rv.pool, rvc), sizeof u);
+                    } else {
+                        u = iv__model_survey_rv(ti, iv__store_score(s, r));
+                    }
+                    g->acc.rv += iv__fix_of(u);
+                    g->acc.rv_forward += u > 0;
+                    g->acc.rv_backward += u < 0;
+                    if (ti->survey) {
+                        double score = iv__store_score(s, r);
+                        if (score == score)
+                            iv__gacc_add_survey(&g->acc, ti->survey, score);
+                    }
+                }
+                continue;
+            }
+            if (rvc) {
+                memcpy(&u, iv__pool_str(&s->rv.pool, rvc), sizeof u);
+                ufix = iv__fix_of(u);
+            } else if (ti->survey) {
+                u = iv__model_survey_rv(ti, iv__store_score(s, r));
+                ufix = iv__fix_of(u);
+            } else {
+                u = ti->rv;
+                ufix = rvfix[ty];
+            }
+            iv__gacc_unscored(&g->acc, !rvc && !ti->known);
+            iv__gacc_add_fix(&g->acc, assumed ? cost_fix[scan ? chb[k] : iv__codes_get(&chcodes, r)] : iv__fix_of(cost),
                              assumed, iv__fix_of(value), qfix[outcome],
                              outcome == IV_OUTCOME_DESIRED ? 1 : outcome ? 2 : 0, u, ufix, ti->survey,
                              ti->survey ? iv__store_score(s, r) : (double)NAN);
         }
+    next:
         if (rc == IV_OK && j->tick)
             rc = !scan ? iv__ctx_tick(c, j->c0 + ci, nc)
                  /* progress counts contacts (query.h): the rows scanned, scaled to them */
-                 : (ci & 15) == 0 ? iv__scan_tick(c, base, s->nrows, nc) : IV_OK;
+                 : ci % (0x10000 / IV__SCAN_BLOCK) == 0 ? iv__scan_tick(c, base, s->nrows, nc) : IV_OK;
     }
-    j->rc = rc;
+    if (hist && rc == IV_OK)
+        iv__ghist_fold(&j->hist, c, rvfix, G);
+    iv__free(&c->a, keyb, IV__SCAN_BLOCK * IV__SCAN_BYTES);
     return rc;
+}
+
+static int iv__group_fast_range(iv__fastjob *j)
+{
+    int hist = j->hist.stride != 0;
+    j->rc = j->scan ? (hist ? iv__group_fast_rows(j, 1, 1) : iv__group_fast_rows(j, 1, 0))
+                    : (hist ? iv__group_fast_rows(j, 0, 1) : iv__group_fast_rows(j, 0, 0));
+    return j->rc;
 }
 
 /* POSIX threads rather than C11 <threads.h>: the sanitizers (clang 14's TSan and ASan)
@@ -622,7 +844,7 @@ static int iv__cbits_absorb(iv__fastjob *j0, const iv__fastjob *h, iv__groups *G
  * contacts) or walk (contacts in index order). Returns IV_OK, an error, or 1 when a
  * scan passed its bitmap budget (nothing of it remains in G). */
 static int iv__group_fast_jobs(iv__ctx *c, const iv__keyer *ks, size_t nk, iv__groups *G,
-                               const iv__i128 *rvfix, int scan)
+                               const iv__i128 *rvfix, const uint8_t *own_type, int scan)
 {
     const iv_store *s = c->s;
     size_t nc = s->contacts.count, nj, i, gi;
@@ -631,8 +853,16 @@ static int iv__group_fast_jobs(iv__ctx *c, const iv__keyer *ks, size_t nk, iv__g
     pthread_t th[IV__MAX_THREADS];
     int started[IV__MAX_THREADS] = {0};
     int rc = IV_OK, over = 0;
+    size_t hstride = 4 * (s->type.pool.count + 1) + 1 + s->channel.pool.count;
+    uint64_t space = 1;
     if (!scan && (rc = iv__store_index(s)))
         return rc;
+    /* class counters when they fit their budget for every possible group (the key
+     * space bounds the groups; iv__groups_init has checked its product) */
+    for (i = 0; i < nk; i++)
+        space *= ks[i].card ? ks[i].card : 1;
+    if (space > iv__group_hist_max / (hstride * sizeof(uint64_t)))
+        hstride = 0;
     /* split the rows (scan) or the contacts (walk, about equal row counts) into jobs;
      * small stores run alone */
     nj = c->threads > 1 ? IV__MIN(c->threads, IV__MAX_THREADS) : 1;
@@ -646,11 +876,15 @@ static int iv__group_fast_jobs(iv__ctx *c, const iv__keyer *ks, size_t nk, iv__g
         jobs[i].ks = ks;
         jobs[i].nk = nk;
         jobs[i].rvfix = rvfix;
+        jobs[i].own_type = own_type;
         jobs[i].tick = i == 0;
         jobs[i].rc = IV_OK;
         jobs[i].scan = scan;
         jobs[i].cb.words = (nc + 63) / 64;
         jobs[i].cb.budget = iv__group_scan_bits_max / nj;
+        jobs[i].hist.stride = hstride;
+        jobs[i].hist.ntypes = s->type.pool.count;
+        jobs[i].hist.nchannels = s->channel.pool.count;
         if (scan) {
             jobs[i].c0 = target;
         } else {
@@ -711,8 +945,10 @@ static int iv__group_fast_jobs(iv__ctx *c, const iv__keyer *ks, size_t nk, iv__g
         if (rc == IV_ENOMEM)
             rc = iv__nomem("groups");
     }
-    for (i = 0; i < nj; i++)
+    for (i = 0; i < nj; i++) {
         iv__cbits_free(&jobs[i].cb, &c->a);
+        iv__ghist_free(&jobs[i].hist, &c->a);
+    }
     for (i = 1; i < nj; i++)
         iv__groups_free(&extra[i], &c->a);
     return over && rc == IV_OK ? 1 : rc;
@@ -726,18 +962,25 @@ static int iv__group_fast(iv__ctx *c, const iv__keyer *ks, size_t nk, iv__groups
     const iv_store *s = c->s;
     size_t nt = s->type.pool.count, t;
     iv__i128 *rvfix = iv__malloc(&c->a, nt * sizeof *rvfix);
+    uint8_t *own_type = iv__malloc(&c->a, nt);
     int rc;
-    if (!rvfix)
+    if (!rvfix || !own_type) {
+        iv__free(&c->a, rvfix, nt * sizeof *rvfix);
+        iv__free(&c->a, own_type, nt);
         return iv__nomem("groups");
-    for (t = 0; t < nt; t++)
+    }
+    for (t = 0; t < nt; t++) {
         rvfix[t] = iv__fix_of(c->ti[t].rv);
-    rc = iv__group_fast_jobs(c, ks, nk, G, rvfix, !iv__group_force_walk);
+        own_type[t] = c->ti[t].survey != 0;
+    }
+    rc = iv__group_fast_jobs(c, ks, nk, G, rvfix, own_type, !iv__group_force_walk);
     if (rc == 1) { /* too many groups times contacts for bitmaps: start again, walking */
         iv__groups_free(G, &c->a);
         if ((rc = iv__groups_init(G, &c->a, ks, nk)) == IV_OK)
-            rc = iv__group_fast_jobs(c, ks, nk, G, rvfix, 0);
+            rc = iv__group_fast_jobs(c, ks, nk, G, rvfix, own_type, 0);
     }
     iv__free(&c->a, rvfix, nt * sizeof *rvfix);
+    iv__free(&c->a, own_type, nt);
     return rc;
 }
 

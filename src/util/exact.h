@@ -9,6 +9,7 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <string.h>
 
 #if !defined(__SIZEOF_INT128__)
 #error "libiv needs a compiler with a 128-bit integer type (__int128)"
@@ -39,6 +40,25 @@ static inline iv__i128 iv__fix_of(double v)
     /* integer and fractional parts are exact in double; round only the fraction */
     fp = modf(v, &ip);
     return (iv__i128)(int64_t)ip * 1000000000 + (iv__i128)llround(fp * IV__FIX_SCALE);
+}
+
+/* iv__fix_of for a term that is absent (NaN, which counts 0) in some rows and given in
+ * others, in no predictable order: the same value, with no branch on NaN or the sign
+ * below 9e6 in magnitude. NaN is zeroed by a mask (bits, since the compiler turns a
+ * select of doubles into a branch) before the fast path's rounding (x + copysign(0.5, x)
+ * is the x - 0.5 of a negative x); the one branch, to iv__fix_of for larger terms, is
+ * false for NaN. */
+static inline iv__i128 iv__fix_of_absent(double v)
+{
+    double a = fabs(v), x;
+    uint64_t bits;
+    if (__builtin_expect(a >= 9e6, 0))
+        return iv__fix_of(v);
+    memcpy(&bits, &v, sizeof bits);
+    bits &= 0 - (uint64_t)(a < 9e6); /* 0 for NaN */
+    memcpy(&x, &bits, sizeof x);
+    x *= IV__FIX_SCALE;
+    return (iv__i128)(int64_t)(x + copysign(0.5, x));
 }
 
 /* Back to a double: integer part plus remainder, each converted once. */
