@@ -72,9 +72,12 @@ extern int iv__ingest_pread;
 uint64_t iv__ingest_straddle = (uint64_t)64 << 10;
 int iv__ingest_pread = 1;
 /* Bytes of input per parallel task. A variable so that the tests can cut small inputs
- * into many ranges (every boundary case) without megabytes of data. */
+ * into many ranges (every boundary case) without megabytes of data. 512 KiB, with
+ * threads + 4 ranges in flight (iv__drive): while the calling thread parses a range
+ * the others may parse on into free slots, and half-size ranges keep the slots'
+ * memory (queued rows, read buffers) where threads + 2 ranges of 1 MiB had it. */
 extern uint64_t iv__ingest_chunk;
-uint64_t iv__ingest_chunk = (uint64_t)1 << 20;
+uint64_t iv__ingest_chunk = (uint64_t)512 << 10;
 /* The most bytes of a mapped file handed to the parser at once, so that the header read
  * does not touch (and make resident) the whole file, and a JSON Lines piece's ASCII
  * check (iv__feed) stays in the cache. A variable so that the tests can check that the
@@ -3185,7 +3188,10 @@ static int iv__drive(iv_ingest *ing, const char *map, int fd, uint64_t size, uin
         ing->alloc.ud = &lk;
         ing->store->alloc = ing->alloc;
     }
-    z.nslots = nth + 2;
+    /* ranges in flight: each thread's, and 4 more parsed ahead while this thread,
+     * which appends them in order, parses one itself (with 2 the other threads waited
+     * for a free slot ~8 % of the time, perf sched) */
+    z.nslots = nth + 4;
     z.slots = iv__calloc(&ing->alloc, z.nslots, sizeof *z.slots);
     if (!z.slots) {
         rc = iv__fail(ing, iv__nomem("the parallel parsers"));
