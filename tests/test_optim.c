@@ -261,6 +261,29 @@ START_TEST(the_gradient_at_the_returned_point_is_kept)
 }
 END_TEST
 
+/* After a stalled BFGS, Newton starts from the value and gradient BFGS had at its point
+ * (res->stall_g) instead of evaluating the objective there again: the same point, value
+ * and gradient as BFGS and then Newton called on their own, bit for bit, with one
+ * evaluation fewer (fails when the kept gradient is not the one at the returned point,
+ * or when Newton evaluates its start again). */
+START_TEST(newton_after_a_stalled_bfgs_reuses_its_last_evaluation)
+{
+    iv__optim_result rb = {0}, rn = {0};
+    double x[4] = {3, -2, 5, 1}, y[4] = {3, -2, 5, 1};
+    o.gtol = 1e-14; /* the noisy objective: BFGS stalls, Newton decides */
+    ck_assert_int_eq(iv__optim_bfgs_newton(noisy, NULL, 4, x, &o, &r), IV_OK);
+    ck_assert(r.stalled && r.newton_steps >= 1 && !r.stall_g);
+    ck_assert_int_eq(iv__optim_bfgs(noisy, NULL, 4, y, &o, &rb), IV_ENOCONV);
+    ck_assert(rb.stalled && rb.stall_g);
+    ck_assert_int_eq(iv__optim_newton(noisy, NULL, 4, y, &o, &rn), IV_OK);
+    ck_assert(memcmp(x, y, sizeof x) == 0);
+    ck_assert(r.f == rn.f);
+    ck_assert(memcmp(r.g, rn.g, sizeof x) == 0);
+    ck_assert_int_eq(r.newton_steps, rn.newton_steps);
+    ck_assert_int_eq(r.evaluations, rb.evaluations + rn.evaluations - 1);
+}
+END_TEST
+
 /* With the exact Hessian given, BFGS starts from its inverse: on a quadratic the first
  * step (alpha = 1, a Newton step) lands on the minimum x_i = i, however ill-scaled. */
 START_TEST(bfgs_started_from_the_given_hessian_takes_the_newton_step)
@@ -290,6 +313,7 @@ static void optim_tests(TCase *tc)
     tcase_add_test(tc, numgrad_agrees_with_the_analytic_gradient);
     tcase_add_test(tc, minimize_is_deterministic);
     tcase_add_test(tc, stalled_bfgs_hands_over_to_newton_which_converges_on_the_decrement);
+    tcase_add_test(tc, newton_after_a_stalled_bfgs_reuses_its_last_evaluation);
     tcase_add_test(tc, bfgs_passing_the_gradient_test_takes_no_newton_step);
     tcase_add_test(tc, newton_converges_from_near_a_minimum_and_refuses_a_saddle);
     tcase_add_test(tc, the_gradient_at_the_returned_point_is_kept);

@@ -45,6 +45,15 @@ static int keep_gradient(iv__optim_result *res, size_t n, const double *g)
     return IV_OK;
 }
 
+/* BFGS stalls: the gradient g at the point it returns (res->f its value) is kept for
+ * Newton's start, which would otherwise evaluate the objective there again. */
+static void stall_at(iv__optim_result *res, size_t n, const double *g)
+{
+    res->stalled = 1;
+    memcpy(res->g, g, n * sizeof *g);
+    res->stall_g = 1;
+}
+
 static int check_args(size_t n, const double *x, const iv__optim_options *o)
 {
     size_t i;
@@ -69,6 +78,7 @@ int iv__optim_bfgs(iv__objective_fn f, void *ud, size_t n, double *x,
         return rc;
     res->stalled = 0;
     res->have_g = 0;
+    res->stall_g = 0;
     for (i = 0; i < n; i++)
         for (j = 0; j < n; j++)
             H[i][j] = i == j;
@@ -120,7 +130,7 @@ int iv__optim_bfgs(iv__objective_fn f, void *ud, size_t n, double *x,
         /* with an exact Hessian at hand, a quasi-Newton step that promises no more than
          * rounding (-slope / 2 = g'Hg / 2) is not tried: Newton's method decides */
         if (o->hessian && -slope / 2 <= IV__FNOISE * (1 + fabs(fx))) {
-            res->stalled = 1;
+            stall_at(res, n, g);
             return iv__error(IV_ENOCONV, "BFGS: the step promises only rounding after %d "
                              "iterations (gradient %g)", it, res->gmax);
         }
@@ -145,7 +155,7 @@ int iv__optim_bfgs(iv__objective_fn f, void *ud, size_t n, double *x,
             }
         }
         if (ls == 60) {
-            res->stalled = 1;
+            stall_at(res, n, g);
             return iv__error(IV_ENOCONV, "BFGS: line search failed after %d iterations "
                              "(gradient %g)", it, res->gmax);
         }
@@ -156,7 +166,7 @@ int iv__optim_bfgs(iv__objective_fn f, void *ud, size_t n, double *x,
                 x[i] = xn[i];
             res->f = fn;
             res->gmax = gmax_of(n, gn);
-            res->stalled = 1;
+            stall_at(res, n, gn);
             return iv__error(IV_ENOCONV, "BFGS: the objective stopped decreasing after %d "
                              "iterations (gradient %g)", it + 1, res->gmax);
         }
@@ -333,8 +343,11 @@ static double newton_dir(size_t n, double L[][IV__OPTIM_MAX_N], const double *g,
     return q;
 }
 
-int iv__optim_newton(iv__objective_fn f, void *ud, size_t n, double *x,
-                     const iv__optim_options *o, iv__optim_result *res)
+/* Newton from x; with start (a stalled BFGS's res->stall_g) the value res->f and the
+ * gradient res->g at x are taken as they are instead of evaluating f there again: the
+ * objective is a function of x alone, so the same bits. */
+static int newton_from(iv__objective_fn f, void *ud, size_t n, double *x,
+                       const iv__optim_options *o, iv__optim_result *res, int start)
 {
     double H[IV__OPTIM_MAX_N][IV__OPTIM_MAX_N], L[IV__OPTIM_MAX_N][IV__OPTIM_MAX_N];
     double g[IV__OPTIM_MAX_N], gp[IV__OPTIM_MAX_N], gm[IV__OPTIM_MAX_N], d[IV__OPTIM_MAX_N];
@@ -346,8 +359,14 @@ int iv__optim_newton(iv__objective_fn f, void *ud, size_t n, double *x,
         return rc;
     res->decrement = NAN;
     res->have_g = 0;
-    fx = f(x, g, ud);
-    res->evaluations++;
+    if (start) {
+        fx = res->f;
+        memcpy(g, res->g, n * sizeof *g);
+    } else {
+        fx = f(x, g, ud);
+        res->evaluations++;
+    }
+    res->stall_g = 0;
     if (!isfinite(fx) || !isfinite(gmax_of(n, g)))
         return iv__error(IV_ENOCONV, "Newton: the objective is not finite at the start");
     for (step = 0;; step++) {
@@ -422,12 +441,18 @@ int iv__optim_newton(iv__objective_fn f, void *ud, size_t n, double *x,
     }
 }
 
+int iv__optim_newton(iv__objective_fn f, void *ud, size_t n, double *x,
+                     const iv__optim_options *o, iv__optim_result *res)
+{
+    return newton_from(f, ud, n, x, o, res, 0);
+}
+
 int iv__optim_bfgs_newton(iv__objective_fn f, void *ud, size_t n, double *x,
                           const iv__optim_options *o, iv__optim_result *res)
 {
     int rc = iv__optim_bfgs(f, ud, n, x, o, res);
     if (rc == IV_ENOCONV && res->stalled)
-        rc = iv__optim_newton(f, ud, n, x, o, res);
+        rc = newton_from(f, ud, n, x, o, res, res->stall_g);
     return rc;
 }
 

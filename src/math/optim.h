@@ -47,6 +47,8 @@ typedef struct iv__optim_result {
     int newton_steps;  /* Newton steps taken by iv__optim_newton */
     double decrement;  /* the last Newton decrement g' H^-1 g / 2 (NaN if none) */
     int have_g;        /* BFGS or Newton returned IV_OK: g holds the gradient there */
+    int stall_g;       /* BFGS stalled: g holds the gradient at the returned point, f its
+                        * value, from which iv__optim_bfgs_newton starts Newton */
     double g[IV__OPTIM_MAX_N]; /* the gradient at the returned point (when have_g) */
 } iv__optim_result;
 
