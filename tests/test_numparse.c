@@ -113,11 +113,99 @@ START_TEST(random_decimals_match_strtod)
 }
 END_TEST
 
+/* The grammar of a number, written out independently of the parser: an optional sign,
+ * digits with at most one '.', at least one digit, then optionally 'e' or 'E', an
+ * optional sign and at least one digit. */
+static int grammar_ok(const char *s)
+{
+    int nd = 0;
+    if (*s == '+' || *s == '-')
+        s++;
+    for (; *s >= '0' && *s <= '9'; s++)
+        nd++;
+    if (*s == '.')
+        for (s++; *s >= '0' && *s <= '9'; s++)
+            nd++;
+    if (nd == 0)
+        return 0;
+    if (*s == 'e' || *s == 'E') {
+        int ne = 0;
+        s++;
+        if (*s == '+' || *s == '-')
+            s++;
+        for (; *s >= '0' && *s <= '9'; s++)
+            ne++;
+        if (ne == 0)
+            return 0;
+    }
+    return *s == '\0';
+}
+
+/* Every text of 1 to 6 bytes over digits, '.', signs, 'e' and a blank (the short path
+ * of plain decimals up to 15 bytes and the texts it must leave to the general one:
+ * two points, exponents, blanks, a lone sign or point) and 10,000 plain decimals of 13
+ * to 17 bytes (around the short path's limit of 15): a text of the grammar is read as
+ * strtod reads it, bit for bit (-0 included; out of range where strtod overflows), any
+ * other is refused. */
+START_TEST(every_short_text_reads_as_strtod_or_is_refused)
+{
+    static const char alpha[] = "0159.-+e ";
+    const size_t na = sizeof alpha - 1;
+    char buf[32];
+    size_t len, k, code, total;
+    unsigned long x = 2463534242UL;
+    int it;
+    for (len = 1; len <= 6; len++) {
+        for (total = 1, k = 0; k < len; k++)
+            total *= na;
+        for (code = 0; code < total; code++) {
+            size_t c = code;
+            double a = 0, b;
+            int rc;
+            for (k = 0; k < len; k++, c /= na)
+                buf[k] = alpha[c % na];
+            buf[len] = '\0';
+            rc = iv__num_parse(buf, len, &a);
+            if (!grammar_ok(buf)) {
+                ck_assert_msg(rc == IV_EPARSE, "'%s' -> %d", buf, rc);
+                continue;
+            }
+            b = strtod(buf, NULL);
+            if (isinf(b)) /* 1e999: out of range */
+                ck_assert_msg(rc == IV_ERANGE, "'%s' -> %d", buf, rc);
+            else
+                ck_assert_msg(rc == IV_OK && same_bits(a, b), "'%s': %d %.17g vs strtod %.17g", buf, rc, a, b);
+        }
+    }
+    for (it = 0; it < 10000; it++) {
+        int n = 13 + it % 5, dot, i, l = 0;
+        double a = 0, b;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        dot = (int)(x % (unsigned long)(n + 1)); /* n: no point */
+        if (x & 0x100000)
+            buf[l++] = '-';
+        for (i = 0; l < n; i++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            buf[l++] = i == dot ? '.' : (char)('0' + x % 10);
+        }
+        buf[l] = '\0';
+        b = strtod(buf, NULL);
+        ck_assert_msg(iv__num_parse(buf, (size_t)l, &a) == IV_OK && same_bits(a, b), "'%s': %.17g vs strtod %.17g",
+                      buf, a, b);
+    }
+}
+END_TEST
+
 static void numparse_tests(TCase *tc)
 {
     tcase_add_test(tc, values_match_the_compilers_literals_bit_for_bit);
     tcase_add_test(tc, nan_inf_overflow_and_malformed_text_are_refused);
     tcase_add_test(tc, random_decimals_match_strtod);
+    tcase_add_test(tc, every_short_text_reads_as_strtod_or_is_refused);
 }
 
 TU_SUITE_MAIN("numparse", numparse_tests)
