@@ -180,6 +180,7 @@ END_TEST
 extern size_t iv__group_hist_max;
 extern int iv__group_force_walk;
 extern size_t iv__group_parallel_rows;
+extern size_t iv__group_ahead_bytes;
 
 /* The rows of the log in the order perm (NULL: as generated), with rows among them whose
  * money and RV take iv__fix_of's long way (9e6 and more in magnitude), values that round
@@ -228,7 +229,7 @@ static char *query_csv(const iv_store *s, const iv_query_options *o)
 
 /* The grouped query's fast loop (rows in store order or contact by contact, terms that
  * depend only on a row's type, outcome and channel counted per group and multiplied at
- * the end, or added row by row) against the general walk of a summary (iv__group_row:
+ * the end, or added row by row; the scan's prefetch of the contact bitmaps on or off) against the general walk of a summary (iv__group_row:
  * every term added row by row, through the model's functions), on any thread count, for
  * code, bucket, stage, area, custom and contact-level keys, with a selection and time
  * ranges that cut through the scan's blocks and pass over some whole. */
@@ -279,11 +280,13 @@ START_TEST(every_path_of_the_grouped_query_gives_the_general_walks_metrics)
                 ref = summary_csv(sum);
                 iv_summary_free(sum);
                 ck_assert_ptr_nonnull(strchr(ref, '\n'));
-                /* mode bit 0: the walk over the contact index; bit 1: no class counters */
-                for (mode = 0; mode < 4; mode++) {
+                /* mode bit 0: the walk over the contact index; bit 1: no class counters;
+                 * bit 2: the scan prefetches the bitmaps however small */
+                for (mode = 0; mode < 8; mode++) {
                     unsigned t;
                     iv__group_force_walk = mode & 1;
                     iv__group_hist_max = mode & 2 ? 0 : (size_t)16 << 20;
+                    iv__group_ahead_bytes = mode & 4 ? 0 : (size_t)1 << 20;
                     for (t = 1; t <= 3; t += 2) {
                         char *x;
                         qo.threads = t;
@@ -298,6 +301,7 @@ START_TEST(every_path_of_the_grouped_query_gives_the_general_walks_metrics)
         }
         iv__group_force_walk = 0;
         iv__group_hist_max = (size_t)16 << 20;
+        iv__group_ahead_bytes = (size_t)1 << 20;
         iv__group_parallel_rows = 200000;
         for (i = 0; i < 3; i++)
             iv_store_free(st[i]);

@@ -356,6 +356,7 @@ typedef struct iv__fastjob {
 } iv__fastjob;
 
 #define IV__SCAN_BLOCK 1024 /* rows per scan step (divides 0x10000: ticks) */
+#define IV__SCAN_AHEAD 16 /* rows between a contact bitmap word's prefetch and its use */
 /* Scratch bytes per row of a scan block: its key and four decoded code columns. */
 #define IV__SCAN_BYTES (sizeof(uint64_t) + 4 * sizeof(uint32_t))
 /* Bytes of contact bitmaps a scan may use (all jobs together); past this, the query
@@ -368,6 +369,10 @@ extern size_t iv__group_parallel_rows;
  * every term is added row by row. A variable, so that the tests can compare the two. */
 extern size_t iv__group_hist_max;
 size_t iv__group_hist_max = (size_t)16 << 20;
+/* Bytes of a job's contact bitmaps past which the scan prefetches their words (about a
+ * core's cache); a variable, so that the tests can run the prefetch on small stores. */
+extern size_t iv__group_ahead_bytes;
+size_t iv__group_ahead_bytes = (size_t)1 << 20;
 size_t iv__group_parallel_rows = 200000; /* smaller stores are grouped on one thread */
 size_t iv__group_scan_bits_max = (size_t)48 << 20;
 int iv__group_force_walk = 0;
@@ -533,9 +538,9 @@ static void iv__keys_block(const iv__fastkey *fk, const iv__keyer *ks, size_t nk
                 code[k] = daycode[iv__day_of_ms(ts[base + k]) - day0];
             break;
         case 3: /* iv__ctx_stage, from the local copies */
-            for (k = 0; k < n; k++) {
+            for (k = 0; k < n; k++) { /* no branch: most rows leave the stage to the type */
                 uint32_t st = IV__EN_STAGE(enums[base + k]);
-                code[k] = st ? st : type_stage[tyb[k]];
+                code[k] = st + (type_stage[tyb[k]] & (0u - (st == 0)));
             }
             break;
         default:
@@ -626,7 +631,9 @@ static inline __attribute__((always_inline)) int iv__group_fast_rows(iv__fastjob
         const uint32_t *rows = NULL;
         size_t n, base = 0;
         int each = 1; /* test each row against the time range and the selection */
+        int ahead = 0; /* scan: prefetch the contact bitmaps' words */
         if (scan) {
+            ahead = dense && j->cb.bytes > iv__group_ahead_bytes;
             base = j->c0 + ci * IV__SCAN_BLOCK;
             n = IV__MIN((size_t)IV__SCAN_BLOCK, j->c1 - base);
             each = sel != NULL;
@@ -692,6 +699,15 @@ static inline __attribute__((always_inline)) int iv__group_fast_rows(iv__fastjob
             if (scan) {
                 uint32_t who = contact[r];
                 uint64_t *m = (size_t)gi < j->cb.cap ? j->cb.map[gi] : NULL;
+                if (ahead && k + IV__SCAN_AHEAD < n) {
+                    /* the bitmap word of a row further on (its key is known): with more
+                     * bitmaps than a core's cache, in a store not in contact order,
+                     * each row's word is a miss of its own */
+                    uint32_t ga = dense[nk ? keyb[k + IV__SCAN_AHEAD] : 0];
+                    const uint64_t *ma = ga && ga - 1 < j->cb.cap ? j->cb.map[ga - 1] : NULL;
+                    if (ma)
+                        __builtin_prefetch(&ma[contact[r + IV__SCAN_AHEAD] >> 6], 1);
+                }
                 if (!m && !(m = iv__cbits_of(&j->cb, &c->a, (size_t)gi, &j->over, &rc))) {
                     if (rc != IV_OK)
                         rc = iv__nomem("groups");
