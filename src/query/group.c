@@ -490,7 +490,7 @@ typedef struct iv__fastkey {
     const uint32_t *daycode;/* time buckets */
     int64_t day0;
     uint64_t card;
-    int how;                /* 0 codes, 1 bucket, 2 general, 3 stage */
+    int how;                /* 0 codes, 1 bucket, 2 general, 3 stage, 4 area (scan) */
 } iv__fastkey;
 
 /* The codes of rows [r0, r0 + n) as 32-bit values: one switch on the width per block,
@@ -516,11 +516,12 @@ static void iv__codes_block(const iv__codes *c, size_t r0, size_t n, uint32_t *o
     }
 }
 
-/* The composite keys of rows [base, base + n) (scan), a dimension at a time; tyb holds
- * their type codes and code a scratch array of n entries. Rows that the time range or the
+/* The composite keys of rows [base, base + n) (scan), a dimension at a time; tyb and chb
+ * hold their type and channel codes, code is a scratch array of n entries. Rows that the time range or the
  * selection leave out get a key too (never used). */
 static void iv__keys_block(const iv__fastkey *fk, const iv__keyer *ks, size_t nk, const iv__ctx *c,
-                           size_t base, size_t n, const uint32_t *tyb, uint32_t *code, uint64_t *keyb)
+                           size_t base, size_t n, const uint32_t *tyb, const uint32_t *chb, uint32_t *code,
+                           uint64_t *keyb)
 {
     const iv_store *s = c->s;
     const int64_t *ts = s->ts;
@@ -541,6 +542,12 @@ static void iv__keys_block(const iv__fastkey *fk, const iv__keyer *ks, size_t nk
             for (k = 0; k < n; k++) { /* no branch: most rows leave the stage to the type */
                 uint32_t st = IV__EN_STAGE(enums[base + k]);
                 code[k] = st + (type_stage[tyb[k]] & (0u - (st == 0)));
+            }
+            break;
+        case 4: /* iv__ctx_area: the row's area, else its channel's */
+            for (k = 0; k < n; k++) {
+                uint32_t ar = IV__EN_AREA(enums[base + k]);
+                code[k] = ar + ((uint32_t)c->ci[chb[k]].area & (0u - (ar == 0)));
             }
             break;
         default:
@@ -622,6 +629,7 @@ static inline __attribute__((always_inline)) int iv__group_fast_rows(iv__fastjob
             fk[d].how = 1;
             break;
         case IV__DIM_STAGE: fk[d].how = 3; break;
+        case IV__DIM_AREA: fk[d].how = scan ? 4 : 2; break;
         default: break;
         }
     }
@@ -653,7 +661,7 @@ static inline __attribute__((always_inline)) int iv__group_fast_rows(iv__fastjob
             iv__codes_block(&rvcodes, base, n, rvb);
             iv__codes_block(&chcodes, base, n, chb);
             if (nk)
-                iv__keys_block(fk, ks, nk, c, base, n, tyb, codeb, keyb);
+                iv__keys_block(fk, ks, nk, c, base, n, tyb, chb, codeb, keyb);
         } else {
             rows = idx_rows + idx_start[j->c0 + ci];
             n = idx_start[j->c0 + ci + 1] - idx_start[j->c0 + ci];
