@@ -892,8 +892,9 @@ END_TEST
  * (iv__drive). With no worker started (iv__ingest_workers 0) it parses every range
  * through the parallel driver, and with one worker on 3 or 4 threads whichever ranges
  * the worker leaves: strict and lenient (bad rows, quoted line feeds across range
- * ends), dedup=id, a cancel at the third progress call and a file without a final line
- * feed give the serial store, rejects, counters, message and progress calls. */
+ * ends), dedup=id, a cancel at the third progress call, a file without a final line
+ * feed and one with a byte order mark give the serial store, rejects, counters,
+ * message and progress calls. */
 START_TEST(the_calling_thread_parsing_ranges_changes_nothing)
 {
     static const size_t workers[] = { 0, 1, SIZE_MAX };
@@ -905,20 +906,30 @@ START_TEST(the_calling_thread_parsing_ranges_changes_nothing)
     how h;
     size_t w, c, t, v;
     make_log(&lf, 1500, 71, 2, NULL);
-    for (v = 0; v < 4; v++) {
+    for (v = 0; v < 5; v++) {
         size_t len = lf.t.n;
+        const char *data = lf.t.p;
+        char *bom = NULL;
         if (v == 3) /* the last record without its line ending */
             while (len && (lf.t.p[len - 1] == '\n' || lf.t.p[len - 1] == '\r'))
                 len--;
+        if (v == 4) { /* a byte order mark before the header */
+            bom = malloc(len + 3);
+            ck_assert_ptr_nonnull(bom);
+            memcpy(bom, "\xEF\xBB\xBF", 3);
+            memcpy(bom + 3, lf.t.p, len);
+            data = bom;
+            len += 3;
+        }
         tu_temp_path(path, sizeof path, ".csv");
-        write_file(path, lf.t.p, len);
+        write_file(path, data, len);
         memset(&h, 0, sizeof h);
         h.policy = v == 0 ? IV_POLICY_STRICT : IV_POLICY_LENIENT;
         h.cancel_at = v == 2 ? 3 : -1;
         h.dedup = v == 1;
         h.threads = 1;
         iv__ingest_progress_step = 5000;
-        ingest(&ref, path, lf.t.p, len, h);
+        ingest(&ref, path, data, len, h);
         ck_assert_int_eq(ref.rc, v == 0 ? IV_EPARSE : v == 2 ? IV_ECANCELED : IV_OK);
         if (v)
             ck_assert_uint_gt(ref.rejected, 0);
@@ -929,7 +940,7 @@ START_TEST(the_calling_thread_parsing_ranges_changes_nothing)
                     iv__ingest_workers = workers[w];
                     iv__ingest_chunk = chunks[c];
                     h.threads = threads[t];
-                    ingest(&got, path, lf.t.p, len, h);
+                    ingest(&got, path, data, len, h);
                     snprintf(what, sizeof what, "%zu workers at most, range %llu, %d threads, variant %zu",
                              workers[w] == SIZE_MAX ? 99 : workers[w], (unsigned long long)chunks[c], threads[t], v);
                     same(&ref, &got, path, what);
@@ -940,6 +951,7 @@ START_TEST(the_calling_thread_parsing_ranges_changes_nothing)
         iv__ingest_progress_step = (uint64_t)4 << 20;
         free_outcome(&ref);
         remove(path);
+        free(bom);
     }
     free_log(&lf);
 }
