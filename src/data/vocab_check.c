@@ -101,7 +101,8 @@ IV_API int iv_model_check(const iv_model *model, const iv_store *s, iv_table **o
         }
     }
     if (rc == IV_OK) {
-        qsort(u, nu, sizeof *u, vocab_cmp);
+        if (nu > 1) /* u is NULL when every name is known */
+            qsort(u, nu, sizeof *u, vocab_cmp);
         t = iv__table_new(&s->alloc);
         if (!t || iv__table_add_col(t, "field", IV_COL_STRING) < 0 ||
             iv__table_add_col(t, "value", IV_COL_STRING) < 0 ||
