@@ -134,11 +134,6 @@ typedef struct iv__lc_pcache {
     int64_t lo, hi, p;
     const iv__lc_days *tab;
 } iv__lc_pcache;
-static inline iv__lc_pcache iv__lc_pcache_init(int period)
-{
-    iv__lc_pcache pc = {period, 1, 0, 0, NULL};
-    return pc;
-}
 static inline iv__lc_pcache iv__lc_pcache_with(int period, const iv__lc_days *tab)
 {
     iv__lc_pcache pc = {period, 1, 0, 0, tab && tab->n ? tab : NULL};

@@ -38,7 +38,7 @@ static int iv__copy_row(iv_store *dst, const iv_store *src, size_t r)
     const char *names[IV_MAX_DIMS], *vals[IV_MAX_DIMS];
     iv_record rec = IV_RECORD_INIT;
     size_t d, nd = src->ndims;
-    int rc = iv_store_get_row(src, r, &rec);
+    int seen, rc = iv_store_get_row(src, r, &rec);
     if (rc != IV_OK)
         return rc;
     for (d = 0; d < nd; d++) {
@@ -49,11 +49,12 @@ static int iv__copy_row(iv_store *dst, const iv_store *src, size_t r)
     rec.dim_names = names;
     rec.dim_values = vals;
     /* an id read and not stored (IV_SKIP_ID) stays known as present */
-    if (!rec.id && iv__store_has_id(src, r) && (rc = iv__store_id_seen_fit(dst, dst->nrows + 1)) != IV_OK)
+    seen = !rec.id && iv__store_has_id(src, r);
+    if (seen && (rc = iv__store_id_seen_fit(dst, dst->nrows + 1)) != IV_OK)
         return rc;
     if ((rc = iv_store_append(dst, &rec)) != IV_OK)
         return rc;
-    if (!rec.id && iv__store_has_id(src, r))
+    if (seen)
         iv__store_id_seen_set(dst, dst->nrows - 1);
     return IV_OK;
 }
