@@ -36,8 +36,10 @@ extern size_t iv__group_scan_bits_max;
 extern size_t iv__group_parallel_rows;
 extern int iv__ingest_direct;
 extern size_t iv__ingest_workers;
+extern size_t iv__ingest_batch_names;
 /* options of every ingest() when set (0: the library's defaults) */
 static size_t opt_max_string, opt_max_line;
+static uint64_t opt_max_strings; /* the store's */
 
 /* ------------------------------------------------------------- generator ------ */
 
@@ -257,7 +259,12 @@ static void ingest(outcome *o, const char *path, const char *data, size_t len, h
         io.progress = on_progress;
         io.payload = &p;
     }
-    ck_assert_int_eq(iv_store_new(&s, NULL), IV_OK);
+    {
+        iv_store_options so = IV_STORE_OPTIONS_INIT;
+        if (opt_max_strings)
+            so.max_strings = opt_max_strings;
+        ck_assert_int_eq(iv_store_new(&s, &so), IV_OK);
+    }
     if (h.dedup) {
         ck_assert_int_eq(iv_source_new(&src), IV_OK);
         ck_assert_int_eq(iv_source_set(src, "dedup", "id"), IV_OK);
@@ -1483,6 +1490,172 @@ START_TEST(reserving_rows_from_a_sample_changes_nothing)
 }
 END_TEST
 
+/* A queued row holds its channel and type as codes into its batch's table of names,
+ * which takes at most iv__ingest_batch_names names; a row whose name finds no room
+ * carries the name itself. Many distinct names (short and longer than 16 bytes, in
+ * their normal form or with capitals that the general path lowers, the same names as
+ * channel and as type), teams and ids on some rows and bad rows between: every table
+ * size, thread count, range size and path gives the serial store, and the rows hold
+ * the names the generator wrote. */
+static void names_name(unsigned k, char *raw, char *norm)
+{
+    size_t i;
+    switch (k % 5) {
+    case 0: sprintf(raw, "n%u", k); break;
+    case 1: sprintf(raw, "Name%u", k); break;
+    case 2: sprintf(raw, "channel_with_a_long_name_%u", k); break;
+    case 3: sprintf(raw, "Channel_With_A_Long_Name_%u", k); break;
+    default: sprintf(raw, "shared%u", k % 7); break;
+    }
+    for (i = 0; raw[i]; i++)
+        norm[i] = (char)(raw[i] >= 'A' && raw[i] <= 'Z' ? raw[i] - 'A' + 'a' : raw[i]);
+    norm[i] = '\0';
+}
+
+static void make_names_log(text *t, size_t n, uint64_t seed, char (*want)[2][48], unsigned char *bad)
+{
+    size_t i;
+    puts_(t, "contact,ts,channel,type,cost,team,id\n");
+    for (i = 0; i < n; i++) {
+        uint64_t r = next_rand(&seed);
+        char raw[2][48], buf[256];
+        names_name((unsigned)(r % 160), raw[0], want[i][0]);
+        names_name((unsigned)((r >> 8) % 160), raw[1], want[i][1]);
+        bad[i] = (r >> 40) % 11 == 0;
+        snprintf(buf, sizeof buf, "c%u,2025-03-%02uT10:00:00Z,%s,%s,%s,%s,%s\n", (unsigned)((r >> 16) % 50),
+                 (unsigned)((r >> 24) % 28) + 1, raw[0], raw[1], bad[i] ? "-1" : "2.5",
+                 (r >> 32) % 3 == 0 ? "t1" : "", (r >> 36) % 5 == 0 ? "idx" : "");
+        puts_(t, buf);
+    }
+}
+
+START_TEST(a_full_name_table_changes_nothing)
+{
+    static const size_t tables[] = { 0xFFFE, 0, 1, 7 };
+    static const uint64_t chunks[] = { 97, 4096 };
+    static const int threads[] = { 1, 2, 3 };
+    const size_t n = 2500;
+    char (*want)[2][48] = calloc(n, sizeof *want);
+    unsigned char *bad = calloc(n, 1);
+    size_t names_default = iv__ingest_batch_names, tb, c, th, i, row;
+    text t = { 0 };
+    char path[512], what[128];
+    outcome ref, got;
+    how h;
+    iv_store *s = NULL;
+    iv_ingest *ing = NULL;
+    iv_ingest_options io = IV_INGEST_OPTIONS_INIT;
+    iv_record rec;
+    ck_assert_ptr_nonnull(want);
+    ck_assert_ptr_nonnull(bad);
+    make_names_log(&t, n, 77, want, bad);
+    tu_temp_path(path, sizeof path, ".csv");
+    write_file(path, t.p, t.n);
+    /* the rows hold the names written (two threads, small ranges, a table of 7) */
+    iv__ingest_batch_names = 7;
+    iv__ingest_chunk = 512;
+    io.threads = 2;
+    io.policy = IV_POLICY_LENIENT;
+    ck_assert_int_eq(iv_store_new(&s, NULL), IV_OK);
+    ck_assert_int_eq(iv_ingest_new(&ing, s, &io), IV_OK);
+    ck_assert_int_eq(iv_ingest_file(ing, path), IV_OK);
+    ck_assert_int_eq(iv_record_init(&rec, sizeof rec), IV_OK);
+    for (i = row = 0; i < n; i++) {
+        if (bad[i])
+            continue;
+        ck_assert_int_eq(iv_store_get_row(s, row, &rec), IV_OK);
+        ck_assert_str_eq(rec.channel, want[i][0]);
+        ck_assert_str_eq(rec.type, want[i][1]);
+        row++;
+    }
+    ck_assert_uint_eq(iv_store_rows(s), row);
+    ck_assert_uint_gt(n - row, 150); /* bad rows were there */
+    iv_ingest_free(ing);
+    iv_store_free(s);
+    iv__ingest_batch_names = names_default;
+    /* every table size, thread count, range size and path: the serial store */
+    memset(&h, 0, sizeof h);
+    h.policy = IV_POLICY_LENIENT;
+    h.cancel_at = -1;
+    h.push = 1000;
+    ingest(&ref, path, t.p, t.n, h);
+    ck_assert_uint_eq(ref.accepted, row);
+    h.push = 0;
+    for (tb = 0; tb < sizeof tables / sizeof *tables; tb++)
+        for (c = 0; c < sizeof chunks / sizeof *chunks; c++)
+            for (th = 0; th < sizeof threads / sizeof *threads; th++) {
+                int direct;
+                for (direct = 0; direct < 2; direct++) {
+                    iv__ingest_batch_names = tables[tb];
+                    iv__ingest_chunk = chunks[c];
+                    iv__ingest_direct = direct;
+                    h.threads = threads[th];
+                    ingest(&got, path, t.p, t.n, h);
+                    snprintf(what, sizeof what, "table %zu, ranges %llu, %d threads, direct %d", tables[tb],
+                             (unsigned long long)chunks[c], threads[th], direct);
+                    same(&ref, &got, path, what);
+                    free_outcome(&got);
+                }
+            }
+    iv__ingest_direct = 1;
+    iv__ingest_batch_names = names_default;
+    iv__ingest_chunk = chunk_default;
+    free_outcome(&ref);
+    remove(path);
+    free(t.p);
+    free(want);
+    free(bad);
+}
+END_TEST
+
+/* A queued row keeps its record's line and end, and the batch the parser's rejection
+ * counters where they changed: an append that fails (the store's string limit) after
+ * rows were rejected in the same batch or range takes the counters, the rejects and the
+ * message back to the serial order's, on any thread count and range size. */
+START_TEST(an_append_failing_after_rejects_in_its_range_counts_as_the_serial_order)
+{
+    static const uint64_t limits[] = { 600, 1601, 2450 };
+    static const uint64_t chunks[] = { 97, 512, 4096, 1 << 20 };
+    static const int threads[] = { 1, 2, 4 };
+    logfile lf;
+    char path[512], what[128];
+    outcome ref, got;
+    how h;
+    size_t l, c, t;
+    make_log(&lf, 3000, 91, 1, NULL);
+    tu_temp_path(path, sizeof path, ".csv");
+    write_file(path, lf.t.p, lf.t.n);
+    memset(&h, 0, sizeof h);
+    h.policy = IV_POLICY_LENIENT;
+    h.cancel_at = -1;
+    for (l = 0; l < sizeof limits / sizeof *limits; l++) {
+        opt_max_strings = limits[l];
+        h.push = 1000;
+        h.threads = 0;
+        ingest(&ref, path, lf.t.p, lf.t.n, h);
+        ck_assert_int_eq(ref.rc, IV_ELIMIT);
+        ck_assert_uint_gt(ref.rejected, 20);
+        ck_assert_uint_eq(ref.read, ref.accepted + ref.rejected);
+        h.push = 0;
+        for (c = 0; c < sizeof chunks / sizeof *chunks; c++)
+            for (t = 0; t < sizeof threads / sizeof *threads; t++) {
+                iv__ingest_chunk = chunks[c];
+                h.threads = threads[t];
+                ingest(&got, path, lf.t.p, lf.t.n, h);
+                snprintf(what, sizeof what, "limit %llu, ranges %llu, %d threads", (unsigned long long)limits[l],
+                         (unsigned long long)chunks[c], threads[t]);
+                same(&ref, &got, path, what);
+                free_outcome(&got);
+            }
+        free_outcome(&ref);
+    }
+    opt_max_strings = 0;
+    iv__ingest_chunk = chunk_default;
+    remove(path);
+    free_log(&lf);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("ingest_threads");
@@ -1510,6 +1683,8 @@ int main(void)
     tcase_add_test(tc, reserving_rows_from_a_sample_changes_nothing);
     tcase_add_test(tc, direct_path_gives_what_the_general_path_gives);
     tcase_add_test(tc, direct_path_names_byte_by_byte);
+    tcase_add_test(tc, a_full_name_table_changes_nothing);
+    tcase_add_test(tc, an_append_failing_after_rejects_in_its_range_counts_as_the_serial_order);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -39,6 +39,41 @@
 #define IV__PREFETCH(p) ((void)(p))
 #endif
 
+/* Writing a queued row from a parser thread (iv__put_queued): the rows of a slot were
+ * last read by the appending thread, on another core, so an ordinary store first takes
+ * each line back from that core's cache (perf: the parsers' stores to the queued rows
+ * were the largest item of two-thread ingestion, 0.1 s of CPU for 5M rows, which one
+ * thread, whose batch stays in its own cache, does not pay). A non-temporal store writes
+ * the line to memory without reading it, and the appending thread reads it from there
+ * (prefetched ahead). x86-64 has them (SSE2); elsewhere the store is an ordinary one. */
+#if defined(__x86_64__) && defined(__SSE2__)
+#include <emmintrin.h>
+static inline void iv__put_queued(void *dst, const void *src, size_t n)
+{
+    long long *d = dst;
+    size_t i;
+    for (i = 0; i < n / 8; i++) {
+        long long v;
+        memcpy(&v, (const char *)src + 8 * i, 8);
+        _mm_stream_si64(d + i, v);
+    }
+}
+/* Non-temporal stores are not ordered with other stores: this orders them before the
+ * range is handed to the appending thread. */
+static inline void iv__put_queued_done(void)
+{
+    _mm_sfence();
+}
+#else
+static inline void iv__put_queued(void *dst, const void *src, size_t n)
+{
+    memcpy(dst, src, n);
+}
+static inline void iv__put_queued_done(void)
+{
+}
+#endif
+
 #define IV__DEF_MAX_LINE ((size_t)1 << 20)
 #define IV__DEF_MAX_FIELDS 256
 #define IV__DEF_MAX_STRING ((size_t)64 << 10)
@@ -150,15 +185,29 @@ typedef struct iv__reject {
 
 /* The queued row (iv__brow) is declared in store.h: iv__store_push_rows appends it. */
 
-/* Where the row ends and the parser's counters before it, beside the row (batch.marks),
- * read only by progress calls and failures: a failed append takes the counters and the
- * rejects back to where the serial order puts them. */
+/* Where the row's record lies, beside the row (batch.marks), read only by progress calls
+ * and failures: its line (the parser's numbering) and the offset after it. */
 typedef struct iv__bmark {
-    uint64_t line, end;  /* the record's line (parser's numbering) and the offset after it */
-    uint64_t acc, rej;   /* rows accepted and rejected before it */
-    uint64_t dup;        /* duplicates (dedup=id) found before it, as its parser knew */
-    size_t nrej;         /* rejects kept before it */
+    uint64_t line, end;
 } iv__bmark;
+
+/* The parser's rejection counters from row k of the batch on (until the next such
+ * entry): a failed append takes them back to where the serial order puts them. The
+ * rows accepted before row k are acc0 + k; the duplicates, dup0 (both fixed while the
+ * batch fills). */
+typedef struct iv__bcheck {
+    size_t k;
+    uint64_t rej;  /* rows rejected before row k */
+    size_t nrej;   /* rejects kept before it */
+} iv__bcheck;
+
+/* A slot of the batch's name table: a name of up to 16 bytes held as the two words
+ * iv__words16 reads (a, b), or for a longer one a = its iv__hash; code1 = code + 1, 0 =
+ * empty. */
+typedef struct iv__bnslot {
+    uint64_t a, b;
+    uint32_t n, code1;
+} iv__bnslot;
 
 typedef struct iv__ablock {
     struct iv__ablock *next;
@@ -166,16 +215,34 @@ typedef struct iv__ablock {
     char data[];
 } iv__ablock;
 
+/* The rows parsed and not yet appended (iv__brow), with what they need: their marks,
+ * extra records and custom dimension values, and the channel and type names they use
+ * (each distinct normal name once; rows hold its index), looked up through a small hash
+ * table. */
 typedef struct iv__batch {
     iv__brow *rows;
     iv__bmark *marks;     /* marks[k]: of rows[k] */
     size_t n, cap, capm, done; /* done: rows appended already */
+    uint64_t acc0, dup0;  /* the parser's rows accepted and duplicates when it was empty */
+    iv__bcheck *chk;      /* chk[0].k == 0 once a row is queued */
+    size_t nchk, capchk;
     uint64_t ndup;        /* rows of it found to be duplicates (dedup=id) so far */
+    iv__bxtra *xtra;
+    size_t nx, capx;
+    iv__str *names;
+    uint32_t *chmap, *tymap, *nslot; /* per name: iv__bqueue's maps, its slot */
+    size_t nnames, capnames;
+    iv__bnslot *slots;    /* power of two, at most half full */
+    size_t nslots;
     uint16_t *dim_idx;
     iv__str *dim_val;
     size_t ndv, capdv;
     iv__ablock *arena;    /* copies of strings that do not live in the input */
 } iv__batch;
+_Static_assert(sizeof(iv__brow) % 8 == 0 && sizeof(iv__bmark) % 8 == 0 && sizeof(iv__bxtra) % 8 == 0,
+               "iv__put_queued writes whole 8-byte words");
+/* Bytes per name of the batch: its string, chmap, tymap and nslot entries. */
+#define IV__BNAME_BYTES (sizeof(iv__str) + 3 * sizeof(uint32_t))
 
 /* Where a record ended and the parser's counters after it (for progress calls). */
 typedef struct iv__endmark {
@@ -522,11 +589,16 @@ static void iv__arena_free(iv_ingest *ing)
 static void iv__batch_free(iv_ingest *ing)
 {
     iv__batch *b = &ing->batch;
+    const iv__alloc *a = &ing->alloc;
     iv__arena_free(ing);
-    iv__free(&ing->alloc, b->rows, b->cap * sizeof *b->rows);
-    iv__free(&ing->alloc, b->marks, b->capm * sizeof *b->marks);
-    iv__free(&ing->alloc, b->dim_idx, b->capdv * sizeof *b->dim_idx);
-    iv__free(&ing->alloc, b->dim_val, b->capdv * sizeof *b->dim_val);
+    iv__free(a, b->rows, b->cap * sizeof *b->rows);
+    iv__free(a, b->marks, b->capm * sizeof *b->marks);
+    iv__free(a, b->chk, b->capchk * sizeof *b->chk);
+    iv__free(a, b->xtra, b->capx * sizeof *b->xtra);
+    iv__free(a, b->names, b->capnames * IV__BNAME_BYTES); /* with chmap, tymap and nslot */
+    iv__free(a, b->slots, b->nslots * sizeof *b->slots);
+    iv__free(a, b->dim_idx, b->capdv * sizeof *b->dim_idx);
+    iv__free(a, b->dim_val, b->capdv * sizeof *b->dim_val);
     memset(b, 0, sizeof *b);
 }
 
@@ -534,8 +606,12 @@ static void iv__batch_free(iv_ingest *ing)
 static void iv__batch_reset(iv_ingest *ing)
 {
     iv__batch *b = &ing->batch;
-    b->n = b->done = b->ndv = 0;
+    size_t c;
+    b->n = b->done = b->ndv = b->nchk = b->nx = 0;
     b->ndup = 0;
+    for (c = 0; c < b->nnames; c++)
+        b->slots[b->nslot[c]].code1 = 0;
+    b->nnames = 0;
     if (b->arena) {
         iv__ablock *keep = b->arena;
         while (keep->next) { /* the oldest block is the last; keep the newest */
@@ -600,16 +676,168 @@ static char *iv__batch_room(iv_ingest *ing, size_t n)
     return d;
 }
 
-/* Mark a queued row: its record's line, the offset after it (end) and the counters
- * before it, as iv__commit hands them back when it appends the row. */
+/* The key of a name in the batch's table: its words (1..16 bytes) or its hash, and the
+ * slot where its probe starts (Fibonacci hashing of the words, Knuth, TAOCP vol. 3,
+ * section 6.4). */
+static inline size_t iv__bname_key(const char *s, size_t n, uint64_t *ka, uint64_t *kb)
+{
+    if (n == 0) {
+        *ka = *kb = 0;
+        return 0;
+    }
+    if (n <= 16) {
+        iv__words16(s, n, ka, kb);
+        return (size_t)(((*ka ^ (*kb << 7) ^ n) * UINT64_C(0x9E3779B97F4A7C15)) >> 32);
+    }
+    *ka = iv__hash(s, n);
+    *kb = 0;
+    return (size_t)(*ka * UINT64_C(0x9E3779B97F4A7C15) >> 32);
+}
+
+/* Put name c into the table (which has room), at the first empty slot of its probe. */
+static void iv__bname_place(iv__batch *b, uint32_t c)
+{
+    uint64_t ka, kb;
+    size_t mask = b->nslots - 1, i = iv__bname_key(b->names[c].p, b->names[c].n, &ka, &kb) & mask;
+    while (b->slots[i].code1)
+        i = (i + 1) & mask;
+    b->slots[i].a = ka;
+    b->slots[i].b = kb;
+    b->slots[i].n = (uint32_t)b->names[c].n;
+    b->slots[i].code1 = c + 1;
+    b->nslot[c] = (uint32_t)i;
+}
+
+/* The most names a batch holds (IV__BNAME_X and a code for every name must fit 16 bits);
+ * a global so that the tests can make the table fill. */
+size_t iv__ingest_batch_names = 0xFFFE;
+
+/* The batch's code of the channel or type name s[0..n) (in its normal form, kept where
+ * the batch keeps the row's strings), added when new; IV__BNAME_X when the table is full
+ * (the row then holds the name in its extra record). Returns the code, or -1 when the
+ * table must grow and grow is 0 or there is no memory (nothing changed). */
+static int iv__bname(iv_ingest *ing, const char *s, size_t n, int grow)
+{
+    iv__batch *b = &ing->batch;
+    const iv__alloc *a = &ing->alloc;
+    uint64_t ka, kb;
+    size_t h = iv__bname_key(s, n, &ka, &kb), mask, i, c;
+    if (b->nslots) {
+        mask = b->nslots - 1;
+        for (i = h & mask; b->slots[i].code1; i = (i + 1) & mask) {
+            const iv__bnslot *e = &b->slots[i];
+            if (e->a == ka && e->b == kb && e->n == n &&
+                (n <= 16 || memcmp(b->names[e->code1 - 1].p, s, n) == 0)) {
+                return (int)(e->code1 - 1);
+            }
+        }
+    }
+    if (b->nnames >= iv__ingest_batch_names)
+        return IV__BNAME_X;
+    if (!grow && (b->nnames >= b->capnames || 2 * (b->nnames + 1) > b->nslots))
+        return -1;
+    if (b->nnames >= b->capnames) {
+        /* names, chmap, tymap and nslot in one block, which grows whole or not at all */
+        size_t cap = b->capnames ? 2 * b->capnames : 16, k = b->capnames;
+        char *blk = iv__malloc(a, cap * IV__BNAME_BYTES);
+        if (!blk)
+            return -1;
+        if (k) {
+            memcpy(blk, b->names, k * sizeof *b->names);
+            memcpy(blk + cap * sizeof *b->names, b->chmap, k * sizeof *b->chmap);
+            memcpy(blk + cap * (sizeof *b->names + 4), b->tymap, k * sizeof *b->tymap);
+            memcpy(blk + cap * (sizeof *b->names + 8), b->nslot, k * sizeof *b->nslot);
+            iv__free(a, b->names, k * IV__BNAME_BYTES);
+        }
+        b->names = (iv__str *)(void *)blk;
+        b->chmap = (uint32_t *)(void *)(blk + cap * sizeof *b->names);
+        b->tymap = (uint32_t *)(void *)(blk + cap * (sizeof *b->names + 4));
+        b->nslot = (uint32_t *)(void *)(blk + cap * (sizeof *b->names + 8));
+        b->capnames = cap;
+    }
+    if (2 * (b->nnames + 1) > b->nslots) {
+        size_t ns = b->nslots ? 2 * b->nslots : 64;
+        iv__bnslot *t = iv__calloc(a, ns, sizeof *t);
+        if (!t)
+            return -1;
+        iv__free(a, b->slots, b->nslots * sizeof *b->slots);
+        b->slots = t;
+        b->nslots = ns;
+        for (c = 0; c < b->nnames; c++)
+            iv__bname_place(b, (uint32_t)c);
+    }
+    c = b->nnames++;
+    b->names[c].p = s;
+    b->names[c].n = n;
+    b->chmap[c] = b->tymap[c] = 0;
+    iv__bname_place(b, (uint32_t)c);
+    return (int)c;
+}
+
+/* Note the parser's counters for the row about to be queued (row b->n): the batch's
+ * bases when it is the first, an iv__bcheck when rows were rejected since the last one.
+ * Returns 0, or 1 when an entry is needed and there is no room (grow: allocate it; else
+ * nothing changed). */
+static inline int iv__bnote(iv_ingest *ing, int grow)
+{
+    iv__batch *b = &ing->batch;
+    iv__bcheck *e;
+    if (b->n == 0) {
+        b->acc0 = ing->rows_accepted;
+        b->dup0 = ing->rows_duplicate;
+        b->nchk = 0;
+    } else if (b->chk[b->nchk - 1].rej == ing->rows_rejected && b->chk[b->nchk - 1].nrej == ing->nrej) {
+        return 0;
+    }
+    if (b->nchk >= b->capchk &&
+        (!grow || iv__grow(&ing->alloc, (void **)&b->chk, &b->capchk, b->nchk + 1, sizeof *b->chk)))
+        return 1;
+    e = &b->chk[b->nchk++];
+    e->k = b->n;
+    e->rej = ing->rows_rejected;
+    e->nrej = ing->nrej;
+    return 0;
+}
+
+/* The parser's counters before row k of P's batch (k < n), as the serial order has them
+ * there. */
+static void iv__bcounts(const iv_ingest *P, size_t k, uint64_t *acc, uint64_t *rej, uint64_t *dup, size_t *nrej)
+{
+    const iv__batch *b = &P->batch;
+    size_t lo = 0, hi = b->nchk; /* the last entry with k at or before row k */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (b->chk[mid].k <= k)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    *acc = b->acc0 + k;
+    *dup = b->dup0;
+    *rej = b->chk[lo].rej;
+    *nrej = b->chk[lo].nrej;
+}
+
+/* Mark a queued row: its record's line and the offset after it (end). */
 static inline void iv__bmark_set(iv__bmark *m, const iv_ingest *ing, uint64_t end)
 {
     m->line = ing->rec_line;
     m->end = end;
-    m->acc = ing->rows_accepted;
-    m->rej = ing->rows_rejected;
-    m->dup = ing->rows_duplicate;
-    m->nrej = ing->nrej;
+}
+
+/* The batch as iv__store_push_rows reads it. */
+static iv__bqueue iv__bqueue_of(iv__batch *b)
+{
+    iv__bqueue q;
+    q.rows = b->rows;
+    q.xtra = b->xtra;
+    q.names = b->names;
+    q.nnames = b->nnames;
+    q.chmap = b->chmap;
+    q.tymap = b->tymap;
+    q.dim_idx = b->dim_idx;
+    q.dim_val = b->dim_val;
+    return q;
 }
 
 /* Queue the parsed, checked row. Returns IV_OK or IV_ENOMEM. */
@@ -617,11 +845,13 @@ static int iv__batch_add(iv_ingest *ing, const iv__row *r, uint64_t end)
 {
     iv__batch *b = &ing->batch;
     iv__brow *o;
-    iv__bmark *m;
+    iv__bxtra x;
     iv__str str[5];
     size_t d;
+    int need, ch, ty;
     if ((b->n >= b->cap && iv__grow(&ing->alloc, (void **)&b->rows, &b->cap, b->n + 1, sizeof *b->rows)) ||
-        (b->n >= b->capm && iv__grow(&ing->alloc, (void **)&b->marks, &b->capm, b->n + 1, sizeof *b->marks)))
+        (b->n >= b->capm && iv__grow(&ing->alloc, (void **)&b->marks, &b->capm, b->n + 1, sizeof *b->marks)) ||
+        (b->nx >= b->capx && iv__grow(&ing->alloc, (void **)&b->xtra, &b->capx, b->nx + 1, sizeof *b->xtra)))
         return IV_ENOMEM;
     if (b->ndv + r->ndims > b->capdv) {
         size_t cap = b->capdv, cap2 = b->capdv;
@@ -636,35 +866,48 @@ static int iv__batch_add(iv_ingest *ing, const iv__row *r, uint64_t end)
         }
         b->capdv = cap2;
     }
+    if (iv__bnote(ing, 1))
+        return iv__nomem("a row's counters");
     o = &b->rows[b->n];
-    m = &b->marks[b->n];
     if (iv__batch_str(ing, &str[0], r->contact) || iv__batch_name(ing, &str[1], r->channel) ||
         iv__batch_name(ing, &str[2], r->type) || iv__batch_str(ing, &str[3], r->team) ||
-        iv__batch_str(ing, &str[4], r->id))
+        iv__batch_str(ing, &str[4], r->id) || (ch = iv__bname(ing, str[1].p, str[1].n, 1)) < 0 ||
+        (ty = iv__bname(ing, str[2].p, str[2].n, 1)) < 0)
         return iv__nomem("a row's text");
-    for (d = 0; d < 5; d++) {
-        o->sp[d] = str[d].p;
-        o->sn[d] = (uint32_t)str[d].n;
-    }
-    o->id_seen = r->id_seen;
+    o->ch = (uint16_t)ch;
+    o->ty = (uint16_t)ty;
+    o->cp = str[0].p;
+    o->cn = (uint32_t)str[0].n;
+    o->hash = iv__hash(r->contact.p, r->contact.n);
+    o->ts = r->ts;
+    o->cost = r->cost;
+    o->value = r->value;
+    o->enums = (uint16_t)(IV__EN_PACK(r->stage, r->area, r->direction, r->outcome) | (r->id_seen ? IV__BROW_ID_SEEN : 0));
+    memset(&x, 0, sizeof x);
+    x.sp[0] = str[3].p;
+    x.sn[0] = (uint32_t)str[3].n;
+    x.sp[1] = str[4].p;
+    x.sn[1] = (uint32_t)str[4].n;
+    if (o->ch == IV__BNAME_X)
+        x.sp[2] = str[1].p, x.sn[2] = (uint32_t)str[1].n;
+    if (o->ty == IV__BNAME_X)
+        x.sp[3] = str[2].p, x.sn[3] = (uint32_t)str[2].n;
+    x.score = r->score;
+    x.rv = r->rv;
+    x.dim0 = (uint32_t)b->ndv;
+    x.ndims = (uint16_t)r->ndims;
     for (d = 0; d < r->ndims; d++) {
         b->dim_idx[b->ndv + d] = r->dim_idx[d];
         if (iv__batch_str(ing, &b->dim_val[b->ndv + d], r->dim_val[d]))
             return iv__nomem("a row's text");
     }
-    o->ts = r->ts;
-    o->cost = r->cost;
-    o->value = r->value;
-    o->score = r->score;
-    o->rv = r->rv;
-    iv__bmark_set(m, ing, end);
-    o->hash = iv__hash(r->contact.p, r->contact.n);
-    o->dim0 = (uint32_t)b->ndv;
-    o->ndims = (uint16_t)r->ndims;
-    o->stage = r->stage;
-    o->area = r->area;
-    o->direction = r->direction;
-    o->outcome = r->outcome;
+    need = x.sn[0] || x.sn[1] || x.sn[2] || x.sn[3] || !isnan(x.score) || !isnan(x.rv) || x.ndims;
+    o->xtra = 0;
+    if (need) {
+        b->xtra[b->nx++] = x;
+        o->xtra = (uint32_t)b->nx;
+    }
+    iv__bmark_set(&b->marks[b->n], ing, end);
     b->ndv += r->ndims;
     b->n++;
     return IV_OK;
@@ -696,48 +939,60 @@ static int iv__commit(iv_ingest *ing, iv_ingest *P, uint64_t upto, uint64_t line
 {
     iv__batch *b = &P->batch;
     iv_store *st = ing->store;
+    iv__bqueue q = iv__bqueue_of(b);
     size_t k, stop = b->n;
-    if (upto != UINT64_MAX) /* the rows that end at or before upto (the marks stay cold otherwise) */
-        for (stop = b->done; stop < b->n && b->marks[stop].end <= upto; stop++)
-            ;
+    if (upto != UINT64_MAX) { /* the rows that end at or before upto (the first past it, by bisection) */
+        size_t lo = b->done;
+        stop = b->n;
+        while (lo < stop) {
+            size_t mid = lo + (stop - lo) / 2;
+            if (b->marks[mid].end <= upto)
+                lo = mid + 1;
+            else
+                stop = mid;
+        }
+    }
     for (k = b->done; k < stop;) {
         const iv__brow *o = &b->rows[k];
+        const iv__bxtra *x = o->xtra ? &b->xtra[o->xtra - 1] : NULL;
         size_t nd = 0;
         int rc;
         if (!ing->dedup) { /* the whole run in one call; on a failure, nd rows went in */
-            rc = iv__store_push_rows(st, o, stop - k, b->dim_idx, b->dim_val, &nd);
+            rc = iv__store_push_rows(st, &q, k, stop - k, &nd);
             k += nd;
-        } else if (o->sn[4] && iv__dedup_has(ing, o->sp[4], o->sn[4])) {
+        } else if (x && x->sn[1] && iv__dedup_has(ing, x->sp[1], x->sn[1])) {
             /* a duplicate, decided in input order: read, neither accepted nor rejected */
             b->ndup++;
             k++;
             continue;
         } else {
-            rc = iv__store_push_rows(st, o, 1, b->dim_idx, b->dim_val, &nd);
-            if (rc == IV_OK && o->sn[4])
+            rc = iv__store_push_rows(st, &q, k, 1, &nd);
+            if (rc == IV_OK && x && x->sn[1])
                 rc = iv__dedup_insert(ing, st->id[st->nrows - 1]);
             if (rc == IV_OK)
                 k++;
         }
         if (rc != IV_OK) {
-            const iv__bmark *m = &b->marks[k];
+            uint64_t acc, rej, dup;
+            size_t nrej;
             char msg[512];
+            iv__bcounts(P, k, &acc, &rej, &dup, &nrej);
             snprintf(msg, sizeof msg, "%s", iv_error_last());
             b->done = k;
             if (P == ing) { /* take back what was counted after this row */
-                ing->rows_accepted = m->acc - b->ndup;
-                ing->rows_rejected = m->rej;
-                ing->rows_duplicate = m->dup + b->ndup;
-                ing->nrej = m->nrej;
+                ing->rows_accepted = acc - b->ndup;
+                ing->rows_rejected = rej;
+                ing->rows_duplicate = dup + b->ndup;
+                ing->nrej = nrej;
             } else {
-                ing->rows_accepted += m->acc - b->ndup;
-                ing->rows_rejected += m->rej;
+                ing->rows_accepted += acc - b->ndup;
+                ing->rows_rejected += rej;
                 ing->rows_duplicate += b->ndup;
             }
             ing->rows_read = ing->rows_accepted + ing->rows_rejected + ing->rows_duplicate;
-            ing->bytes = m->end;
+            ing->bytes = b->marks[k].end;
             iv__sync_counts(ing);
-            return iv__fail(ing, iv__error(rc, "line %llu: %s", (unsigned long long)(line0 + m->line - 1), msg));
+            return iv__fail(ing, iv__error(rc, "line %llu: %s", (unsigned long long)(line0 + b->marks[k].line - 1), msg));
         }
     }
     b->done = k;
@@ -1851,49 +2106,59 @@ static int iv__direct_row(iv_ingest *ing, const char *buf, size_t used)
     const int *col = ing->field_col;
     const size_t max_string = ing->max_string;
     iv__batch *b = &ing->batch;
-    iv__brow *o;
+    iv__brow w; /* the row, put in the batch at the end */
+    iv__bxtra x;
+    iv__bmark mk;
     const char *s;
     size_t n, i, nd;
     int64_t ts;
-    int st = 0, ar = 0, di = 0, ou = 0;
+    int st = 0, ar = 0, di = 0, ou = 0, need = 0, code[2];
 
     if (ing->csv.nfields != ing->ncols || used > ing->max_line || ing->capscratch < used || b->n >= b->cap ||
-        b->n >= b->capm || buf < ing->stable_lo || buf + used > ing->stable_hi)
+        b->n >= b->capm || b->nx >= b->capx || buf < ing->stable_lo || buf + used > ing->stable_hi)
         return 0;
-    o = &b->rows[b->n]; /* not counted until the end: a decline leaves it unused */
     /* contact, channel, type: required; the names in their normal form already */
     s = buf + f[col[F_CONTACT]].start;
     n = f[col[F_CONTACT]].end - f[col[F_CONTACT]].start;
     if (n == 0 || n > max_string)
         return 0;
-    o->sp[0] = s;
-    o->sn[0] = (uint32_t)n;
-    o->hash = iv__hash(s, n);
-    for (i = 1; i <= 2; i++) {
-        const iv__csv_field *fi = &f[col[i == 1 ? F_CHANNEL : F_TYPE]];
+    w.cp = s;
+    w.cn = (uint32_t)n;
+    w.hash = iv__hash(s, n);
+    x.sp[2] = x.sp[3] = NULL;
+    x.sn[2] = x.sn[3] = 0;
+    for (i = 0; i < 2; i++) {
+        const iv__csv_field *fi = &f[col[i == 0 ? F_CHANNEL : F_TYPE]];
         s = buf + fi->start;
         n = fi->end - fi->start;
-        if (n == 0 || n > max_string || !iv__direct_normal(s, n, used - fi->start))
+        if (n == 0 || n > max_string || !iv__direct_normal(s, n, used - fi->start) ||
+            (code[i] = iv__bname(ing, s, n, 0)) < 0)
             return 0;
-        o->sp[i] = s;
-        o->sn[i] = (uint32_t)n;
+        if (code[i] == IV__BNAME_X) {
+            x.sp[2 + i] = s;
+            x.sn[2 + i] = (uint32_t)n;
+            need = 1;
+        }
     }
+    w.ch = (uint16_t)code[0];
+    w.ty = (uint16_t)code[1];
     /* team, id: optional; a skipped id (and custom dimension) is only checked, and of
      * the id the store keeps that the row has one */
-    o->id_seen = 0;
-    for (i = 3; i <= 4; i++) {
-        int c = col[i == 3 ? F_TEAM : F_ID];
-        o->sp[i] = NULL;
-        o->sn[i] = 0;
+    w.enums = 0;
+    for (i = 0; i <= 1; i++) {
+        int c = col[i == 0 ? F_TEAM : F_ID];
+        x.sp[i] = NULL;
+        x.sn[i] = 0;
         if (c >= 0 && (n = f[c].end - f[c].start) != 0) {
             if (n > max_string)
                 return 0;
-            if (i == 4 && ing->cols[c].skip) {
-                o->id_seen = 1;
+            if (i == 1 && ing->cols[c].skip) {
+                w.enums = IV__BROW_ID_SEEN;
                 continue;
             }
-            o->sp[i] = buf + f[c].start;
-            o->sn[i] = (uint32_t)n;
+            x.sp[i] = buf + f[c].start;
+            x.sn[i] = (uint32_t)n;
+            need = 1;
         }
     }
     for (i = 0; i < (size_t)ing->nskipcol; i++)
@@ -1921,19 +2186,25 @@ static int iv__direct_row(iv_ingest *ing, const char *buf, size_t used)
         (ou = iv__direct_enum(IV_ENUM_OUTCOME, buf + f[col[F_OUTCOME]].start,
                               f[col[F_OUTCOME]].end - f[col[F_OUTCOME]].start, IV_OUTCOME_UNDESIRED)) < 0)
         return 0;
-    o->cost = o->value = o->score = o->rv = (double)NAN;
+    w.cost = w.value = x.score = x.rv = (double)NAN;
     if (col[F_COST] >= 0 &&
-        !iv__direct_num(buf + f[col[F_COST]].start, f[col[F_COST]].end - f[col[F_COST]].start, 0.0, &o->cost))
+        !iv__direct_num(buf + f[col[F_COST]].start, f[col[F_COST]].end - f[col[F_COST]].start, 0.0, &w.cost))
         return 0;
     if (col[F_VALUE] >= 0 &&
-        !iv__direct_num(buf + f[col[F_VALUE]].start, f[col[F_VALUE]].end - f[col[F_VALUE]].start, -1e15, &o->value))
+        !iv__direct_num(buf + f[col[F_VALUE]].start, f[col[F_VALUE]].end - f[col[F_VALUE]].start, -1e15, &w.value))
         return 0;
-    if (col[F_SCORE] >= 0 && !iv__direct_score(buf + f[col[F_SCORE]].start, f[col[F_SCORE]].end - f[col[F_SCORE]].start,
-                                               o->sp[2], o->sn[2], &o->score))
-        return 0;
-    if (col[F_RV] >= 0 &&
-        !iv__direct_num(buf + f[col[F_RV]].start, f[col[F_RV]].end - f[col[F_RV]].start, -1e15, &o->rv))
-        return 0;
+    if (col[F_SCORE] >= 0) {
+        const iv__csv_field *ft = &f[col[F_TYPE]];
+        if (!iv__direct_score(buf + f[col[F_SCORE]].start, f[col[F_SCORE]].end - f[col[F_SCORE]].start,
+                              buf + ft->start, ft->end - ft->start, &x.score))
+            return 0;
+        need |= !isnan(x.score);
+    }
+    if (col[F_RV] >= 0) {
+        if (!iv__direct_num(buf + f[col[F_RV]].start, f[col[F_RV]].end - f[col[F_RV]].start, -1e15, &x.rv))
+            return 0;
+        need |= !isnan(x.rv);
+    }
     /* custom dimensions, in column order (iv__csv_row): an empty field is not given */
     nd = 0;
     if (ing->ndcol) {
@@ -1951,16 +2222,31 @@ static int iv__direct_row(iv_ingest *ing, const char *buf, size_t used)
             b->dim_val[b->ndv + nd++].n = n;
         }
     }
+    if (iv__bnote(ing, 0))
+        return 0; /* the general path grows the counters' entries */
     /* queued: as iv__finish_row and iv__batch_add, then iv__record's end */
-    o->ts = ts;
-    o->dim0 = (uint32_t)b->ndv;
-    o->ndims = (uint16_t)nd;
+    w.ts = ts;
+    w.enums |= IV__EN_PACK(st, ar, di, ou);
+    w.xtra = 0;
+    if (need || nd) {
+        x.dim0 = (uint32_t)b->ndv;
+        x.ndims = (uint16_t)nd;
+        w.xtra = (uint32_t)b->nx + 1;
+    }
+    iv__bmark_set(&mk, ing, ing->rec_off + ing->rec_len);
+    if (ing->is_clone) { /* a parser thread's range: see iv__put_queued */
+        iv__put_queued(&b->rows[b->n], &w, sizeof w);
+        iv__put_queued(&b->marks[b->n], &mk, sizeof mk);
+        if (w.xtra)
+            iv__put_queued(&b->xtra[b->nx], &x, sizeof x);
+    } else {
+        b->rows[b->n] = w;
+        b->marks[b->n] = mk;
+        if (w.xtra)
+            b->xtra[b->nx] = x;
+    }
+    b->nx += w.xtra != 0;
     b->ndv += nd;
-    o->stage = (uint8_t)st;
-    o->area = (uint8_t)ar;
-    o->direction = (uint8_t)di;
-    o->outcome = (uint8_t)ou;
-    iv__bmark_set(&b->marks[b->n], ing, ing->rec_off + ing->rec_len);
     b->n++;
     ing->rows_read++;
     ing->rows_accepted++;
@@ -2839,6 +3125,7 @@ static void iv__parse_chunk(iv__par *z, iv_ingest *P, uint64_t j, iv__csv *t)
             iv__last_record(P);
     }
     P->end = P->bytes;
+    iv__put_queued_done();
 }
 
 /* Fault in the pages of the store's row vectors that chunk j's rows will land on, from
@@ -3018,13 +3305,23 @@ static int iv__take_rejects(iv_ingest *ing, const iv_ingest *P, size_t n, uint64
     return IV_OK;
 }
 
+/* The rejects P kept before its row k (k == n: all of them). */
+static size_t iv__nrej_before(const iv_ingest *P, size_t k)
+{
+    uint64_t acc, rej, dup;
+    size_t nrej = P->nrej;
+    if (k < P->batch.n)
+        iv__bcounts(P, k, &acc, &rej, &dup, &nrej);
+    return nrej;
+}
+
 /* Counters and rejects of P as they stood before its row k (k == n: all of them). */
 static int iv__take_counts(iv_ingest *ing, const iv_ingest *P, size_t k, uint64_t line0)
 {
-    const iv__batch *b = &P->batch;
-    uint64_t acc = k < b->n ? b->marks[k].acc : P->rows_accepted;
-    uint64_t rej = k < b->n ? b->marks[k].rej : P->rows_rejected;
-    size_t nrej = k < b->n ? b->marks[k].nrej : P->nrej;
+    uint64_t acc = P->rows_accepted, rej = P->rows_rejected, dup;
+    size_t nrej = P->nrej;
+    if (k < P->batch.n)
+        iv__bcounts(P, k, &acc, &rej, &dup, &nrej);
     /* the batch is appended (k == n): its duplicates are known */
     ing->rows_accepted += acc - P->batch.ndup;
     ing->rows_rejected += rej;
@@ -3061,7 +3358,7 @@ static int iv__merge(iv_ingest *ing, iv_ingest *P, uint64_t line0)
             break;
         }
         if ((rc = iv__commit(ing, P, e, line0)) != IV_OK) {
-            iv__take_rejects(ing, P, P->batch.marks[P->batch.done].nrej, line0);
+            iv__take_rejects(ing, P, iv__nrej_before(P, P->batch.done), line0);
             return rc;
         }
         ing->next_progress = e + IV__PROGRESS_STEP;
@@ -3078,7 +3375,7 @@ static int iv__merge(iv_ingest *ing, iv_ingest *P, uint64_t line0)
         }
     }
     if ((rc = iv__commit(ing, P, UINT64_MAX, line0)) != IV_OK) {
-        iv__take_rejects(ing, P, P->batch.marks[P->batch.done].nrej, line0);
+        iv__take_rejects(ing, P, iv__nrej_before(P, P->batch.done), line0);
         return rc;
     }
     if ((rc = iv__take_counts(ing, P, P->batch.n, line0)) != IV_OK)

@@ -536,39 +536,46 @@ undo:
     return rc;
 }
 
-/* The queued row as an iv__row, for iv__store_push. */
-static void iv__row_of_brow(iv__row *r, const iv__brow *o, const uint16_t *dim_idx,
-                            const iv__str *dim_val)
+/* The queued row o of q as an iv__row, for iv__store_push. */
+static void iv__row_of_brow(iv__row *r, const iv__bqueue *q, const iv__brow *o)
 {
+    const iv__bxtra *x = o->xtra ? &q->xtra[o->xtra - 1] : NULL;
     size_t d;
     memset(r, 0, offsetof(iv__row, dim_idx));
     r->hashed = 1;
     r->names_normal = 1;
-    r->contact.p = o->sp[0];
-    r->contact.n = o->sn[0];
-    r->channel.p = o->sp[1];
-    r->channel.n = o->sn[1];
-    r->type.p = o->sp[2];
-    r->type.n = o->sn[2];
-    r->team.p = o->sp[3];
-    r->team.n = o->sn[3];
-    r->id.p = o->sp[4];
-    r->id.n = o->sn[4];
-    r->id_seen = o->id_seen;
+    r->contact.p = o->cp;
+    r->contact.n = o->cn;
     r->contact_hash = o->hash;
+    if (o->ch != IV__BNAME_X)
+        r->channel = q->names[o->ch];
+    else
+        r->channel.p = x->sp[2], r->channel.n = x->sn[2];
+    if (o->ty != IV__BNAME_X)
+        r->type = q->names[o->ty];
+    else
+        r->type.p = x->sp[3], r->type.n = x->sn[3];
+    r->id_seen = (o->enums & IV__BROW_ID_SEEN) != 0;
     r->ts = o->ts;
-    r->stage = o->stage;
-    r->area = o->area;
-    r->direction = o->direction;
-    r->outcome = o->outcome;
+    r->stage = (uint8_t)IV__EN_STAGE(o->enums);
+    r->area = (uint8_t)IV__EN_AREA(o->enums);
+    r->direction = (uint8_t)IV__EN_DIR(o->enums);
+    r->outcome = (uint8_t)IV__EN_OUTCOME(o->enums);
     r->cost = o->cost;
     r->value = o->value;
-    r->score = o->score;
-    r->rv = o->rv;
-    r->ndims = o->ndims;
-    for (d = 0; d < o->ndims; d++) {
-        r->dim_idx[d] = dim_idx[o->dim0 + d];
-        r->dim_val[d] = dim_val[o->dim0 + d];
+    r->score = r->rv = (double)NAN;
+    if (!x)
+        return;
+    r->team.p = x->sp[0];
+    r->team.n = x->sn[0];
+    r->id.p = x->sp[1];
+    r->id.n = x->sn[1];
+    r->score = x->score;
+    r->rv = x->rv;
+    r->ndims = x->ndims;
+    for (d = 0; d < x->ndims; d++) {
+        r->dim_idx[d] = q->dim_idx[x->dim0 + d];
+        r->dim_val[d] = q->dim_val[x->dim0 + d];
     }
 }
 
@@ -683,10 +690,26 @@ static void iv__rowmark_undo(iv_store *s, iv__rowmark *m)
     }
 }
 
-int iv__store_push_rows(iv_store *s, const iv__brow *q, size_t n, const uint16_t *dim_idx,
-                        const iv__str *dim_val, size_t *done)
+/* The store's code of batch name c (IV__BNAME_X: the extra record's string xs) in the
+ * pool of col, looked up once per batch: map[c] remembers it. */
+static inline int iv__bname_code(iv__pool *p, const iv__alloc *a, const iv__bqueue *q, uint32_t *map,
+                                 uint16_t c, iv__str xs, uint32_t *code, uint64_t *lim)
+{
+    int rc;
+    if (c == IV__BNAME_X)
+        return iv__pool_intern(p, a, xs.p, xs.n, code, lim);
+    if ((*code = map[c]) != 0)
+        return IV_OK;
+    if ((rc = iv__pool_intern(p, a, q->names[c].p, q->names[c].n, code, lim)) == IV_OK)
+        map[c] = *code;
+    return rc;
+}
+
+int iv__store_push_rows(iv_store *s, const iv__bqueue *q, size_t from, size_t n, size_t *done)
 {
     const iv__alloc *a = &s->alloc;
+    const iv__brow *rows = q->rows + from;
+    const uint16_t *dim_idx = q->dim_idx;
     iv__pool *cp = &s->contacts;
     size_t k, row = s->nrows, first = s->nrows, d;
     int64_t tmin = s->ts_min, tmax = s->ts_max;
@@ -700,27 +723,27 @@ int iv__store_push_rows(iv_store *s, const iv__brow *q, size_t n, const uint16_t
     for (d = 0; d < s->ndims; d++)
         dimv[d] = 0;
     for (k = 0; k < n; k++) {
-        const iv__brow *o = &q[k];
+        const iv__brow *o = &rows[k];
+        const iv__bxtra *x = o->xtra ? &q->xtra[o->xtra - 1] : NULL;
         uint32_t contact, channel, type, team = 0, id = 0, score = 0, rv = 0;
         int extra;
 #if defined(__GNUC__)
-        if (k + IV__PF_QROW < n) {
-            __builtin_prefetch((const char *)&q[k + IV__PF_QROW]);
-            __builtin_prefetch((const char *)&q[k + IV__PF_QROW] + 64);
-        }
+        if (k + IV__PF_QROW < n)
+            __builtin_prefetch((const char *)&rows[k + IV__PF_QROW]);
         if (k + IV__PF_SLOT < n)
-            iv__pool_prefetch(cp, q[k + IV__PF_SLOT].hash, q[k + IV__PF_SLOT].sn[0], 1);
+            iv__pool_prefetch(cp, rows[k + IV__PF_SLOT].hash, rows[k + IV__PF_SLOT].cn, 1);
         if (k + IV__PF_ENT < n)
-            iv__pool_prefetch(cp, q[k + IV__PF_ENT].hash, q[k + IV__PF_ENT].sn[0], 2);
+            iv__pool_prefetch(cp, rows[k + IV__PF_ENT].hash, rows[k + IV__PF_ENT].cn, 2);
         if (k + IV__PF_BYTES < n)
-            iv__pool_prefetch(cp, q[k + IV__PF_BYTES].hash, q[k + IV__PF_BYTES].sn[0], 3);
+            iv__pool_prefetch(cp, rows[k + IV__PF_BYTES].hash, rows[k + IV__PF_BYTES].cn, 3);
 #endif
-        extra = (o->sn[3] | o->sn[4] | o->ndims) || !isnan(o->score) || !isnan(o->rv);
-        if (row >= f.room || !f.lazy_ok || (o->sn[4] && !s->id) || (o->id_seen && row >= s->cap_id_seen)) {
+        extra = x != NULL;
+        if (row >= f.room || !f.lazy_ok || (x && x->sn[1] && !s->id) ||
+            ((o->enums & IV__BROW_ID_SEEN) && row >= s->cap_id_seen)) {
             /* the general path: a row vector to grow, a lazy column to lengthen, or the
              * id column or the id presence bits to allocate */
             iv__row r;
-            iv__row_of_brow(&r, o, dim_idx, dim_val);
+            iv__row_of_brow(&r, q, o);
             s->nrows = row;
             s->ts_min = tmin;
             s->ts_max = tmax;
@@ -742,35 +765,38 @@ int iv__store_push_rows(iv_store *s, const iv__brow *q, size_t n, const uint16_t
         m.score = s->score.pool.count;
         m.rv = s->rv.pool.count;
         m.ndims = 0;
-        if (!iv__pool_lookup(cp, o->sp[0], o->sn[0], o->hash, &contact) &&
-            (rc = iv__pool_intern_hashed(cp, a, o->sp[0], o->sn[0], o->hash, &contact, lim)) != IV_OK)
+        if (!iv__pool_lookup(cp, o->cp, o->cn, o->hash, &contact) &&
+            (rc = iv__pool_intern_hashed(cp, a, o->cp, o->cn, o->hash, &contact, lim)) != IV_OK)
             goto undo;
-        if ((rc = iv__pool_intern(&s->channel.pool, a, o->sp[1], o->sn[1], &channel, lim)) ||
-            (rc = iv__pool_intern(&s->type.pool, a, o->sp[2], o->sn[2], &type, lim)))
+        if ((rc = iv__bname_code(&s->channel.pool, a, q, q->chmap, o->ch,
+                                 x ? (iv__str){x->sp[2], x->sn[2]} : (iv__str){NULL, 0}, &channel, lim)) ||
+            (rc = iv__bname_code(&s->type.pool, a, q, q->tymap, o->ty,
+                                 x ? (iv__str){x->sp[3], x->sn[3]} : (iv__str){NULL, 0}, &type, lim)))
             goto undo;
-        if (extra) {
-            if ((o->sn[3] && (rc = iv__pool_intern(&s->team.pool, a, o->sp[3], o->sn[3], &team, lim))) ||
-                (o->sn[4] && (rc = iv__pool_append(&s->ids, a, o->sp[4], o->sn[4], &id, lim))) ||
-                (!isnan(o->score) && (rc = iv__pool_intern(&s->score.pool, a, (const char *)&o->score,
-                                                           sizeof o->score, &score, lim))) ||
-                (!isnan(o->rv) &&
-                 (rc = iv__pool_intern(&s->rv.pool, a, (const char *)&o->rv, sizeof o->rv, &rv, lim))))
+        if (x) {
+            if ((x->sn[0] && (rc = iv__pool_intern(&s->team.pool, a, x->sp[0], x->sn[0], &team, lim))) ||
+                (x->sn[1] && (rc = iv__pool_append(&s->ids, a, x->sp[1], x->sn[1], &id, lim))) ||
+                (!isnan(x->score) && (rc = iv__pool_intern(&s->score.pool, a, (const char *)&x->score,
+                                                           sizeof x->score, &score, lim))) ||
+                (!isnan(x->rv) &&
+                 (rc = iv__pool_intern(&s->rv.pool, a, (const char *)&x->rv, sizeof x->rv, &rv, lim))))
                 goto undo;
-            for (d = 0; d < o->ndims; d++) {
-                uint16_t dk = dim_idx[o->dim0 + d];
+            for (d = 0; d < x->ndims; d++) {
+                uint16_t dk = dim_idx[x->dim0 + d];
                 iv__pool *p = &s->dims[dk].pool;
                 m.dim[m.ndims] = dk;
                 m.dimc[m.ndims++] = p->count;
-                if ((rc = iv__pool_intern(p, a, dim_val[o->dim0 + d].p, dim_val[o->dim0 + d].n, &dimv[dk], lim)))
+                if ((rc = iv__pool_intern(p, a, q->dim_val[x->dim0 + d].p, q->dim_val[x->dim0 + d].n, &dimv[dk],
+                                          lim)))
                     goto undo;
             }
         }
         if (channel >= f.chlim || type >= f.tylim || team >= f.teamlim || score >= f.scorelim ||
             rv >= f.rvlim) {
             extra |= 2;
-        } else {
-            for (d = 0; d < o->ndims; d++) {
-                uint16_t dk = dim_idx[o->dim0 + d];
+        } else if (x) {
+            for (d = 0; d < x->ndims; d++) {
+                uint16_t dk = dim_idx[x->dim0 + d];
                 if (dimv[dk] >= f.dimlim[dk])
                     extra |= 2;
             }
@@ -794,23 +820,23 @@ int iv__store_push_rows(iv_store *s, const iv__brow *q, size_t n, const uint16_t
         s->ts[row] = o->ts;
         iv__codes_set(&s->channel.codes, row, channel);
         iv__codes_set(&s->type.codes, row, type);
-        s->enums[row] = IV__EN_PACK(o->stage, o->area, o->direction, o->outcome);
+        s->enums[row] = (uint16_t)(o->enums & ~IV__BROW_ID_SEEN);
         s->cost[row] = o->cost;
         s->value[row] = o->value;
-        if (extra) {
+        if (x) {
             iv__codes_set(&s->team.codes, row, team);
             iv__codes_set(&s->score.codes, row, score);
             iv__codes_set(&s->rv.codes, row, rv);
             for (d = 0; d < s->ndims; d++)
                 iv__codes_set(&s->dims[d].codes, row, dimv[d]);
-            for (d = 0; d < o->ndims; d++)
-                dimv[dim_idx[o->dim0 + d]] = 0;
+            for (d = 0; d < x->ndims; d++)
+                dimv[dim_idx[x->dim0 + d]] = 0;
         } else if (f.lazy) {
             iv__lazy_zero(s, row);
         }
         if (s->id)
             s->id[row] = id;
-        if (o->id_seen)
+        if (o->enums & IV__BROW_ID_SEEN)
             iv__store_id_seen_set(s, row);
         if (tmin == IV_TIME_NONE || o->ts < tmin)
             tmin = o->ts;
@@ -819,8 +845,13 @@ int iv__store_push_rows(iv_store *s, const iv__brow *q, size_t n, const uint16_t
         row++;
         continue;
     undo:
-        /* nothing of this row remains: its strings and their allowance go back */
+        /* nothing of this row remains: its strings and their allowance go back, and with
+         * them any name of the batch this row was the first to intern */
         iv__rowmark_undo(s, &m);
+        if (q->nnames) {
+            memset(q->chmap, 0, q->nnames * sizeof *q->chmap);
+            memset(q->tymap, 0, q->nnames * sizeof *q->tymap);
+        }
         break;
     }
     s->nrows = row;

@@ -129,21 +129,50 @@ typedef struct iv__row {
 } iv__row;
 
 /* A parsed and checked row queued by ingestion (src/data/ingest.c) until it is appended
- * to the store (iv__store_push_rows): what the append reads
- * (120 bytes; the appending thread reads every byte of it, often from another core's
- * writes, so it is kept small). Its strings point into the input (while it stays in
- * memory) or into the batch's arena; their lengths fit 32 bits (iv__batch_add). */
+ * to the store (iv__store_push_rows): what the append reads of every row, 56 bytes (the
+ * appending thread reads every byte of it, often from another core's writes, so it is
+ * kept small). Its channel and type are codes into the batch's names (iv__bqueue.names),
+ * which the append maps to the store's codes once per name and batch; what only some
+ * rows have (a team, an id, a survey score, an rv, custom dimensions, or a name the
+ * batch's table had no room for) is in an extra record. Its strings point into the input
+ * (while it stays in memory) or into the batch's arena; their lengths fit 32 bits
+ * (iv__batch_add). */
 typedef struct iv__brow {
-    const char *sp[5];   /* contact, channel, type, team, id */
     int64_t ts;
-    double cost, value, score, rv;
-    uint32_t sn[5];      /* their lengths */
-    uint32_t hash;       /* iv__hash of the contact */
-    uint32_t dim0;       /* its custom dimension values: dims[dim0 .. dim0 + ndims) */
-    uint16_t ndims;
-    uint8_t stage, area, direction, outcome;
-    uint8_t id_seen;     /* as iv__row.id_seen (sn[4] is then 0) */
+    double cost, value;  /* NaN: not given */
+    const char *cp;      /* the contact */
+    uint32_t cn;         /* its length */
+    uint32_t hash;       /* its iv__hash */
+    uint32_t xtra;       /* 0: none; else 1 + the index of its iv__bxtra */
+    uint16_t ch, ty;     /* channel, type: index into the names, or IV__BNAME_X */
+    uint16_t enums;      /* IV__EN_PACK(stage, area, direction, outcome), | IV__BROW_ID_SEEN */
 } iv__brow;
+/* In iv__brow.enums: the row had an id that was read and not stored (as iv__row.id_seen). */
+#define IV__BROW_ID_SEEN 0x8000u
+/* In iv__brow.ch / ty: the name is in the row's extra record (the batch's table was full). */
+#define IV__BNAME_X 0xFFFFu
+
+/* What a queued row has besides (iv__brow.xtra). */
+typedef struct iv__bxtra {
+    const char *sp[4];   /* team, id, channel and type (these two only for IV__BNAME_X) */
+    uint32_t sn[4];      /* their lengths; 0: not given */
+    double score, rv;    /* NaN: not given */
+    uint32_t dim0;       /* its custom dimension values: dim_idx/dim_val[dim0 .. dim0 + ndims) */
+    uint16_t ndims;
+} iv__bxtra;
+
+/* A batch of queued rows as iv__store_push_rows reads it. chmap and tymap hold, per name,
+ * its code in the store's channel and type pools once a row of the batch has used it
+ * there (0: not yet; a name is never empty); the append fills them. */
+typedef struct iv__bqueue {
+    const iv__brow *rows;
+    const iv__bxtra *xtra;
+    const iv__str *names;
+    size_t nnames;
+    uint32_t *chmap, *tymap;
+    const uint16_t *dim_idx;
+    const iv__str *dim_val;
+} iv__bqueue;
 
 /* Reset a row to "nothing given". Inline: ingestion clears its row for every record. */
 static inline void iv__row_clear(iv__row *r)
@@ -162,17 +191,15 @@ int iv__row_check(const iv__row *r, char *why, size_t cap, const char **field);
  * failure (IV_ENOMEM, IV_ELIMIT) nothing of the row remains. Marks the index stale. */
 int iv__store_push(iv_store *s, const iv__row *r);
 
-/* Append queued rows q[0..n) in order, as iv__store_push of each would (channel and type
- * normal already, the contact's hash given): the same store, the same allocations. Rows
- * are appended in one loop without an iv__row, team, id, score, rv and custom dimensions
+/* Append the queued rows q->rows[from .. from + n) in order, as iv__store_push of each
+ * would (channel and type normal already, the contact's hash given): the same store, the
+ * same allocations. Rows are appended in one loop without an iv__row, the extra records
  * included (interned in iv__store_push's order; a code column allocated or widened in
  * place, in its order); only a row that needs a row vector or a lazy column to grow, or
- * the id column to be allocated, goes through iv__store_push. dim_idx/dim_val hold the
- * rows' custom dimensions (iv__brow.dim0).
- * Returns IV_OK with *done = n, or the error of row *done (IV_ENOMEM, IV_ELIMIT, message
- * set): the rows before it stay, nothing of it remains. */
-int iv__store_push_rows(iv_store *s, const iv__brow *q, size_t n, const uint16_t *dim_idx,
-                        const iv__str *dim_val, size_t *done);
+ * the id column to be allocated, goes through iv__store_push.
+ * Returns IV_OK with *done = n, or the error of row from + *done (IV_ENOMEM, IV_ELIMIT,
+ * message set): the rows before it stay, nothing of it remains. */
+int iv__store_push_rows(iv_store *s, const iv__bqueue *q, size_t from, size_t n, size_t *done);
 
 /* Room for `more` further rows in the row vectors that every row uses (contact, ts,
  * enums, cost, value; the code columns follow their capacity when they are allocated or
