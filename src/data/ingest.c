@@ -712,26 +712,12 @@ static void iv__bname_place(iv__batch *b, uint32_t c)
  * a global so that the tests can make the table fill. */
 size_t iv__ingest_batch_names = 0xFFFE;
 
-/* The batch's code of the channel or type name s[0..n) (in its normal form, kept where
- * the batch keeps the row's strings), added when new; IV__BNAME_X when the table is full
- * (the row then holds the name in its extra record). Returns the code, or -1 when the
- * table must grow and grow is 0 or there is no memory (nothing changed). */
-static int iv__bname(iv_ingest *ing, const char *s, size_t n, int grow)
+/* iv__bname for a name not in the table: added (see there). */
+IV__NOINLINE static int iv__bname_add(iv_ingest *ing, const char *s, size_t n, int grow)
 {
     iv__batch *b = &ing->batch;
     const iv__alloc *a = &ing->alloc;
-    uint64_t ka, kb;
-    size_t h = iv__bname_key(s, n, &ka, &kb), mask, i, c;
-    if (b->nslots) {
-        mask = b->nslots - 1;
-        for (i = h & mask; b->slots[i].code1; i = (i + 1) & mask) {
-            const iv__bnslot *e = &b->slots[i];
-            if (e->a == ka && e->b == kb && e->n == n &&
-                (n <= 16 || memcmp(b->names[e->code1 - 1].p, s, n) == 0)) {
-                return (int)(e->code1 - 1);
-            }
-        }
-    }
+    size_t c;
     if (b->nnames >= iv__ingest_batch_names)
         return IV__BNAME_X;
     if (!grow && (b->nnames >= b->capnames || 2 * (b->nnames + 1) > b->nslots))
@@ -772,6 +758,27 @@ static int iv__bname(iv_ingest *ing, const char *s, size_t n, int grow)
     b->chmap[c] = b->tymap[c] = 0;
     iv__bname_place(b, (uint32_t)c);
     return (int)c;
+}
+
+/* The batch's code of the channel or type name s[0..n) (in its normal form, kept where
+ * the batch keeps the row's strings), added when new; IV__BNAME_X when the table is full
+ * (the row then holds the name in its extra record). Returns the code, or -1 when the
+ * table must grow and grow is 0 or there is no memory (nothing changed). Inline: the
+ * direct path looks up two names a row. */
+static inline int iv__bname(iv_ingest *ing, const char *s, size_t n, int grow)
+{
+    const iv__batch *b = &ing->batch;
+    uint64_t ka, kb;
+    size_t h = iv__bname_key(s, n, &ka, &kb), mask, i;
+    if (b->nslots) {
+        mask = b->nslots - 1;
+        for (i = h & mask; b->slots[i].code1; i = (i + 1) & mask) {
+            const iv__bnslot *e = &b->slots[i];
+            if (e->a == ka && e->b == kb && e->n == n && (n <= 16 || memcmp(b->names[e->code1 - 1].p, s, n) == 0))
+                return (int)(e->code1 - 1);
+        }
+    }
+    return iv__bname_add(ing, s, n, grow);
 }
 
 /* Note the parser's counters for the row about to be queued (row b->n): the batch's
