@@ -8,7 +8,9 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "../src/cli/fail.h"
 #include "../src/cli/html.h"
+#include "../src/cli/report_clv.h"
 #include "../src/cli/svg.h"
 #include "testutil.h"
 
@@ -444,7 +446,8 @@ START_TEST(report_times_go_to_stderr_and_leave_the_page_unchanged)
 {
     static const char *const names[] = {"overview", "dim0", "dim1", "dim2", "trends", "yoy",
                                         "trajectory", "funnel", "cohorts", "churn", "clv",
-                                        "maturity", "loaded at", "sections done at"};
+                                        "holdout", "maturity", "loaded at",
+                                        "sections done at"};
     char cmd[1600], out[512], err[512], *page, *times;
     size_t i;
     int t;
@@ -465,7 +468,8 @@ START_TEST(report_times_go_to_stderr_and_leave_the_page_unchanged)
             snprintf(needle, sizeof needle, "time: %s", names[i]);
             ck_assert_msg(strstr(times, needle) != NULL, "threads %d: no '%s'", t, needle);
         }
-        ck_assert_int_eq(count(times, " cpu "), 12 + 1); /* each section, then their sum */
+        /* each section (the CLV section's holdout part a job of its own), then their sum */
+        ck_assert_int_eq(count(times, " cpu "), 13 + 1);
         free(page);
         free(times);
         remove(out);
@@ -503,6 +507,209 @@ START_TEST(report_of_a_short_log_says_what_is_missing)
     }
     ck_assert_ptr_nonnull(strstr(out, "</html>"));
     free(out);
+}
+END_TEST
+
+/* The CLV section (from "<section id=\"clv\">" to its end) of a page, malloc'd. */
+static char *clv_section_of(const char *page)
+{
+    const char *a = strstr(page, "<section id=\"clv\">"), *b = a ? strstr(a, "</section>\n") : NULL;
+    char *s;
+    ck_assert_ptr_nonnull(b);
+    b += strlen("</section>\n");
+    s = malloc((size_t)(b - a) + 1);
+    ck_assert_ptr_nonnull(s);
+    memcpy(s, a, (size_t)(b - a));
+    s[b - a] = '\0';
+    return s;
+}
+
+/* `iv report LOG --threads N` into a page; *page and *err (standard error) malloc'd, the
+ * summary (JSON) returned. */
+static char *report_threads(const char *log, int threads, char **page, char **err)
+{
+    char cmd[2000], out[512], errp[512], *summary = NULL;
+    tu_temp_path(out, sizeof out, ".html");
+    tu_temp_path(errp, sizeof errp, ".err");
+    snprintf(cmd, sizeof cmd, "('%s' report '%s' -o '%s' --threads %d --format json 2>'%s')",
+             iv_path(), log, out, threads, errp);
+    ck_assert_int_eq(run(cmd, &summary), 0);
+    *page = tu_read_file(out, NULL);
+    *err = tu_read_file(errp, NULL);
+    ck_assert_ptr_nonnull(*page);
+    ck_assert_ptr_nonnull(*err);
+    remove(out);
+    remove(errp);
+    return summary;
+}
+
+/* On several threads the CLV section is two jobs, its fits and its calibration against
+ * holdout, and the holdout part is joined after the fits' part only when the fits say it
+ * follows. Four logs: the sample (a full check against the holdout), 0.3 years of 400
+ * contacts (fitted, but too short a span to hold out: the holdout part says so), 0.3
+ * years of 15 contacts (too few to fit: the section ends without a holdout part, which
+ * on its own would say the span is too short) and a log without purchases (no fit, no
+ * holdout part; on its own it would say the calibration period has no purchase). With 2
+ * and 4 threads: the page, the summary (charts) and standard error of one thread. */
+START_TEST(report_clv_holdout_part_joins_as_on_one_thread)
+{
+    static const struct {
+        const char *gen, *says; /* iv gen arguments and shell filter; what the section says */
+        int holdout;            /* the section has a calibration against holdout */
+    } logs[] = {
+        {NULL, "<h3>Contacts of highest expected value</h3>", 1},
+        {"--contacts 400 --years 0.3 --seed 3", "The data span less than 16 weeks", 1},
+        {"--contacts 15 --years 0.3 --seed 3", "too few to fit a model", 0},
+        {"--contacts 300 --years 1 --seed 5 | grep -v ',purchase,\\|,repeat,\\|,cross_sell,"
+         "\\|,upsell,'", "No contact has a purchase: no model can be fitted.", 0}};
+    char path[512], log[512], cmd[1400];
+    size_t i;
+    for (i = 0; i < sizeof logs / sizeof logs[0]; i++) {
+        char *page1, *err1, *sum1, *clv1;
+        int t;
+        if (logs[i].gen) {
+            tu_temp_path(log, sizeof log, ".csv");
+            snprintf(cmd, sizeof cmd, "'%.512s' gen %s > '%.512s'", iv_path(), logs[i].gen, log);
+            ck_assert_int_eq(system(cmd), 0);
+        } else {
+            snprintf(log, sizeof log, "%s", tu_source_path(path, sizeof path,
+                                                          "examples/data/sample.csv"));
+        }
+        sum1 = report_threads(log, 1, &page1, &err1);
+        clv1 = clv_section_of(page1);
+        ck_assert_msg(strstr(clv1, logs[i].says) != NULL, "log %zu: no '%s'", i, logs[i].says);
+        ck_assert_int_eq(count(clv1, "<h3>Calibration against holdout</h3>"), logs[i].holdout);
+        if (i == 0) {
+            /* the holdout part closes the section: its chart and tables are its end */
+            const char *h = strstr(clv1, "<h3>Calibration against holdout</h3>");
+            ck_assert(strstr(clv1, "<h3>Contacts of highest expected value</h3>") < h);
+            ck_assert_ptr_nonnull(strstr(h, "id=\"clv_holdout-title\""));
+            ck_assert_ptr_nonnull(strstr(h, "Per-contact accuracy over the holdout"));
+        }
+        for (t = 2; t <= 4; t += 2) {
+            char *page, *err, *sum = report_threads(log, t, &page, &err), *clv;
+            clv = clv_section_of(page);
+            ck_assert_msg(strcmp(clv, clv1) == 0, "log %zu, %d threads: CLV section differs", i, t);
+            ck_assert_msg(strcmp(page, page1) == 0, "log %zu, %d threads: page differs", i, t);
+            /* bytes, sections, charts (the output path is a fresh temporary name) */
+            ck_assert_ptr_nonnull(strstr(sum1, "\"bytes\""));
+            ck_assert_ptr_nonnull(strstr(sum, "\"bytes\""));
+            ck_assert_str_eq(strstr(sum, "\"bytes\""), strstr(sum1, "\"bytes\""));
+            ck_assert_str_eq(err, err1);
+            free(clv);
+            free(page);
+            free(err);
+            free(sum);
+        }
+        if (logs[i].gen)
+            remove(log);
+        free(clv1);
+        free(page1);
+        free(err1);
+        free(sum1);
+    }
+}
+END_TEST
+
+/* The sample in a store on the counting allocator *a, with its time range in *in. */
+static iv_store *sample_store(tu_alloc *a, report_clv_in *in)
+{
+    char path[512], *csv;
+    size_t len;
+    iv_store *s;
+    tu_alloc_reset(a, 0);
+    s = tu_new_store(tu_alloc_fn, a);
+    csv = tu_read_file(tu_source_path(path, sizeof path, "examples/data/sample.csv"), &len);
+    ck_assert_ptr_nonnull(csv);
+    ck_assert_int_eq(tu_ingest_text(s, NULL, csv, len, 0, NULL), IV_OK);
+    free(csv);
+    memset(in, 0, sizeof *in);
+    in->cmd = "report";
+    in->store = s;
+    ck_assert_int_eq(iv_store_time_range(s, &in->first, &in->last), IV_OK);
+    return s;
+}
+
+/* The two parts of the CLV section as the workers run them (report_clv.c), in this
+ * process: the fits' part leaves the section open and says the holdout part follows; the
+ * two texts joined are the CLV section of the tool's page of the sample (made with the
+ * default threads, one job each). Then the holdout part with the store's allocations
+ * failing in turn (its calibration summaries): each failure is the tool's one message,
+ * "iv report: CLV calibration summaries: out of memory", exit status 1, the section
+ * still ended as on one thread, nothing leaked, two charts counted only on success. */
+START_TEST(report_clv_parts_joined_are_the_section_and_fail_alone)
+{
+    tu_alloc a;
+    report_clv_in in;
+    iv_store *s;
+    char *fits = NULL, *hold = NULL, *err = NULL, *joined, *want;
+    size_t nf = 0, nh = 0, ne = 0;
+    int charts = 0, next = 0;
+    long k, live;
+    make_sample_report();
+    s = sample_store(&a, &in);
+    in.f = open_memstream(&fits, &nf);
+    ck_assert_ptr_nonnull(in.f);
+    ck_assert_int_eq(report_clv_fits(&in, &charts, &next), CLI_OK);
+    ck_assert_int_eq(fclose(in.f), 0);
+    ck_assert_int_eq(next, 1);
+    ck_assert_int_eq(charts, 1);
+    ck_assert_ptr_null(strstr(fits, "</section>"));
+    in.f = open_memstream(&hold, &nh);
+    ck_assert_ptr_nonnull(in.f);
+    ck_assert_int_eq(report_clv_holdout(&in, &charts), CLI_OK);
+    ck_assert_int_eq(fclose(in.f), 0);
+    ck_assert_int_eq(charts, 2);
+    ck_assert(strncmp(hold, "<h3>Calibration against holdout</h3>", 36) == 0);
+    joined = malloc(nf + nh + 1);
+    ck_assert_ptr_nonnull(joined);
+    memcpy(joined, fits, nf);
+    memcpy(joined + nf, hold, nh + 1);
+    want = clv_section_of(html_out);
+    ck_assert_str_eq(joined, want);
+    free(joined);
+    free(want);
+    free(fits);
+    for (k = 1; k < 100000; k++) {
+        char *h = NULL;
+        size_t n = 0;
+        int rc;
+        FILE *ef = open_memstream(&err, &ne);
+        ck_assert_ptr_nonnull(ef);
+        in.f = open_memstream(&h, &n);
+        ck_assert_ptr_nonnull(in.f);
+        live = a.live;
+        a.calls = a.failed = 0;
+        a.fail_at = k;
+        charts = 0;
+        cli_fail_to(ef);
+        rc = report_clv_holdout(&in, &charts);
+        cli_fail_to(NULL);
+        a.fail_at = 0;
+        ck_assert_int_eq(fclose(ef), 0);
+        ck_assert_int_eq(fclose(in.f), 0);
+        ck_assert_int_eq(a.live, live);
+        if (!a.failed) {
+            ck_assert_int_eq(rc, CLI_OK);
+            ck_assert_str_eq(h, hold);
+            ck_assert_int_eq(charts, 1);
+            ck_assert_str_eq(err, "");
+            free(h);
+            free(err);
+            break;
+        }
+        ck_assert_int_eq(rc, CLI_EFAIL);
+        ck_assert_int_eq(charts, 0);
+        ck_assert_msg(strncmp(err, "iv report: CLV calibration summaries: out of memory", 51) == 0 &&
+                      strchr(err, '\n') == err + ne - 1, "allocation %ld: %s", k, err);
+        ck_assert(n >= 11 && strcmp(h + n - 11, "</section>\n") == 0);
+        free(h);
+        free(err);
+    }
+    ck_assert_int_gt(k, 1);
+    free(hold);
+    iv_store_free(s);
+    ck_assert_int_eq(a.live, 0);
 }
 END_TEST
 
@@ -555,6 +762,8 @@ static Suite *report_suite(void)
     tcase_add_test(tc, report_writes_to_stdout_and_follows_a_chosen_contact);
     tcase_add_test(tc, report_times_go_to_stderr_and_leave_the_page_unchanged);
     tcase_add_test(tc, report_of_a_short_log_says_what_is_missing);
+    tcase_add_test(tc, report_clv_holdout_part_joins_as_on_one_thread);
+    tcase_add_test(tc, report_clv_parts_joined_are_the_section_and_fail_alone);
     tcase_add_test(tc, report_exit_statuses);
     suite_add_tcase(s, tc);
     return s;

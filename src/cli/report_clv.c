@@ -643,7 +643,7 @@ oom:
     return cli_fail(in->cmd, "out of memory");
 }
 
-int report_clv(const report_clv_in *in, int *charts)
+int report_clv_fits(const report_clv_in *in, int *charts, int *holdout_next)
 {
     iv_rfm_options ro;
     clv_data d;
@@ -653,6 +653,7 @@ int report_clv(const report_clv_in *in, int *charts)
     char buf[700], why[300];
     int rc, got, best, st = CLI_OK;
 
+    *holdout_next = 0;
     html_section(in->f, "clv", "Customer lifetime value",
                  "Buy-till-you-die models of the purchases (interactions whose type carries the "
                  "scoring model's purchase flag; purchases on one day count once), in weeks "
@@ -710,9 +711,18 @@ int report_clv(const report_clv_in *in, int *charts)
     iv_clv_free(gg);
     fits_free(&f);
     clv_data_free(&d);
-    if (st == CLI_OK)
-        st = holdout(in, charts);
+    if (st == CLI_OK) {
+        *holdout_next = 1; /* report_clv_holdout ends the section */
+        return CLI_OK;
+    }
 end:
+    html_section_end(in->f);
+    return st;
+}
+
+int report_clv_holdout(const report_clv_in *in, int *charts)
+{
+    int st = holdout(in, charts);
     html_section_end(in->f);
     return st;
 }

@@ -18,9 +18,20 @@ typedef struct report_clv_in {
     int64_t first, last;   /* time range of the data (ms) */
 } report_clv_in;
 
-/* Writes <section id="clv"> and adds the charts it drew to *charts. Data that cannot
- * support a fit give a plain note in the section, not an error. CLI_OK, or CLI_EFAIL
- * (message printed) when memory runs out. */
-int report_clv(const report_clv_in *in, int *charts);
+/* The section in two parts that read the store only and share nothing, so that they may
+ * run at once, each writing to its own stream; the page is the first part's text, then
+ * the second's when *holdout_next says it follows. Each adds the charts it drew to
+ * *charts. Data that cannot support a fit give a plain note in the section, not an error.
+ * Each returns CLI_OK, or CLI_EFAIL (message printed) when memory runs out. */
+
+/* <section id="clv"> up to the calibration against holdout: the fits to all purchases and
+ * the contacts of highest expected value. *holdout_next is set when report_clv_holdout's
+ * part follows and ends the section (CLI_OK and data enough to fit); otherwise the section
+ * is ended here, or left open on an error, as the whole section would leave it. */
+int report_clv_fits(const report_clv_in *in, int *charts, int *holdout_next);
+
+/* The calibration against holdout (fits to the first three quarters of the time range,
+ * iv_clv_validate over the last quarter) and the end of the section. */
+int report_clv_holdout(const report_clv_in *in, int *charts);
 
 #endif
