@@ -1333,10 +1333,11 @@ static int clv_holdout_part(report *r)
  * writes its own part of the page, so they may run at once. The overview comes first: on
  * one thread it checks --where before any other section runs; on several, the others
  * fail on a bad --where as it does, and only its message (the first in page order) is
- * printed. The CLV section is two jobs (its fits take a third of the sections' CPU and
- * would set the time of the phase alone): on several threads the holdout part runs
- * whether or not the first part will want it, and is left out of the page, with its
- * charts, warnings and error, when the first part ends the section without it. */
+ * printed. The CLV section is two jobs (whole, it takes nearly half the sections' CPU,
+ * and one thread would run it while the other ran everything else): on several threads
+ * the holdout part runs whether or not the first part will want it, and is left out of
+ * the page, with its charts, warnings and error, when the first part ends the section
+ * without it or fails. */
 enum { SEC_OVERVIEW, SEC_DIM0, SEC_DIM1, SEC_DIM2, SEC_TRENDS, SEC_YOY, SEC_TRAJ, SEC_FUNNEL,
        SEC_COHORTS, SEC_CHURN, SEC_CLV, SEC_CLV_HOLDOUT, SEC_MATURITY, NSECTIONS };
 
