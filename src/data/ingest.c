@@ -39,40 +39,39 @@
 #define IV__PREFETCH(p) ((void)(p))
 #endif
 
-/* Writing a queued row from a parser thread (iv__put_queued): the rows of a slot were
- * last read by the appending thread, on another core, so an ordinary store first takes
- * each line back from that core's cache (perf: the parsers' stores to the queued rows
- * were the largest item of two-thread ingestion, 0.1 s of CPU for 5M rows, which one
+/* Writing a queued row from a parser thread (iv__put_row with nt set): the rows of a slot
+ * were last read by the appending thread, on the other core, so an ordinary store first
+ * takes each line back into this core's cache (perf: the parsers' stores to the queued
+ * rows were the largest item of two-thread ingestion, 0.1 s of CPU for 5M rows, which one
  * thread, whose batch stays in its own cache, does not pay). A non-temporal store writes
  * the line to memory without reading it, and the appending thread reads it from there
  * (prefetched ahead). x86-64 has them (SSE2); elsewhere the store is an ordinary one. */
 #if defined(__x86_64__) && defined(__SSE2__)
 #include <emmintrin.h>
-static inline void iv__put_queued(void *dst, const void *src, size_t n)
+#define IV__HAVE_NT 1
+#endif
+
+/* The 8-byte word v at p: a non-temporal store when nt (and the machine has them). */
+static inline void iv__w8(void *p, uint64_t v, int nt)
 {
-    long long *d = dst;
-    size_t i;
-    for (i = 0; i < n / 8; i++) {
-        long long v;
-        memcpy(&v, (const char *)src + 8 * i, 8);
-        _mm_stream_si64(d + i, v);
+#ifdef IV__HAVE_NT
+    if (nt) {
+        _mm_stream_si64((long long *)p, (long long)v);
+        return;
     }
+#endif
+    (void)nt;
+    memcpy(p, &v, 8);
 }
+
 /* Non-temporal stores are not ordered with other stores: this orders them before the
  * range is handed to the appending thread. */
 static inline void iv__put_queued_done(void)
 {
+#ifdef IV__HAVE_NT
     _mm_sfence();
-}
-#else
-static inline void iv__put_queued(void *dst, const void *src, size_t n)
-{
-    memcpy(dst, src, n);
-}
-static inline void iv__put_queued_done(void)
-{
-}
 #endif
+}
 
 #define IV__DEF_MAX_LINE ((size_t)1 << 20)
 #define IV__DEF_MAX_FIELDS 256
@@ -239,8 +238,70 @@ typedef struct iv__batch {
     size_t ndv, capdv;
     iv__ablock *arena;    /* copies of strings that do not live in the input */
 } iv__batch;
-_Static_assert(sizeof(iv__brow) % 8 == 0 && sizeof(iv__bmark) % 8 == 0 && sizeof(iv__bxtra) % 8 == 0,
-               "iv__put_queued writes whole 8-byte words");
+/* Put a queued row (and its extra record, its mark) into the batch, word by word, each
+ * word made in registers from the fields: the row is built field by field, and reading it
+ * back as words (a struct copy: gcc 12 made it `rep movs`) waits for those narrower stores
+ * (no store-to-load forwarding across them), which held a sixth of iv__feed's samples.
+ * The words follow the fields' order in memory on a little-endian machine with 8-byte
+ * pointers (checked below); elsewhere the fields are assigned and nt is ignored. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && UINTPTR_MAX == UINT64_MAX
+#define IV__ROW_WORDS 1
+_Static_assert(offsetof(iv__brow, cost) == 8 && offsetof(iv__brow, value) == 16 && offsetof(iv__brow, cp) == 24 &&
+                   offsetof(iv__brow, cn) == 32 && offsetof(iv__brow, hash) == 36 && offsetof(iv__brow, xtra) == 40 &&
+                   offsetof(iv__brow, ch) == 44 && offsetof(iv__brow, ty) == 46 && offsetof(iv__brow, enums) == 48 &&
+                   sizeof(iv__brow) == 56,
+               "iv__put_row's words");
+_Static_assert(offsetof(iv__bxtra, sn) == 32 && offsetof(iv__bxtra, score) == 48 && offsetof(iv__bxtra, rv) == 56 &&
+                   offsetof(iv__bxtra, dim0) == 64 && offsetof(iv__bxtra, ndims) == 68 && sizeof(iv__bxtra) == 72,
+               "iv__put_xtra's words");
+_Static_assert(sizeof(iv__bmark) == 16, "iv__put_mark's words");
+#endif
+
+static inline void iv__put_row(iv__brow *o, const iv__brow *w, int nt)
+{
+#ifdef IV__ROW_WORDS
+    uint64_t c, v;
+    memcpy(&c, &w->cost, 8);
+    memcpy(&v, &w->value, 8);
+    iv__w8(&o->ts, (uint64_t)w->ts, nt);
+    iv__w8(&o->cost, c, nt);
+    iv__w8(&o->value, v, nt);
+    iv__w8(&o->cp, (uint64_t)(uintptr_t)w->cp, nt);
+    iv__w8(&o->cn, (uint64_t)w->cn | (uint64_t)w->hash << 32, nt);
+    iv__w8(&o->xtra, (uint64_t)w->xtra | (uint64_t)w->ch << 32 | (uint64_t)w->ty << 48, nt);
+    iv__w8(&o->enums, (uint64_t)w->enums, nt);
+#else
+    (void)nt;
+    *o = *w;
+#endif
+}
+
+static inline void iv__put_xtra(iv__bxtra *o, const iv__bxtra *x, int nt)
+{
+#ifdef IV__ROW_WORDS
+    uint64_t sc, rv;
+    int i;
+    memcpy(&sc, &x->score, 8);
+    memcpy(&rv, &x->rv, 8);
+    for (i = 0; i < 4; i++)
+        iv__w8(&o->sp[i], (uint64_t)(uintptr_t)x->sp[i], nt);
+    iv__w8(&o->sn[0], (uint64_t)x->sn[0] | (uint64_t)x->sn[1] << 32, nt);
+    iv__w8(&o->sn[2], (uint64_t)x->sn[2] | (uint64_t)x->sn[3] << 32, nt);
+    iv__w8(&o->score, sc, nt);
+    iv__w8(&o->rv, rv, nt);
+    iv__w8(&o->dim0, (uint64_t)x->dim0 | (uint64_t)x->ndims << 32, nt);
+#else
+    (void)nt;
+    *o = *x;
+#endif
+}
+
+static inline void iv__put_mark(iv__bmark *o, uint64_t line, uint64_t end, int nt)
+{
+    iv__w8(&o->line, line, nt);
+    iv__w8(&o->end, end, nt);
+}
+
 /* Bytes per name of the batch: its string, chmap, tymap and nslot entries. */
 #define IV__BNAME_BYTES (sizeof(iv__str) + 3 * sizeof(uint32_t))
 
@@ -760,12 +821,9 @@ IV__NOINLINE static int iv__bname_add(iv_ingest *ing, const char *s, size_t n, i
     return (int)c;
 }
 
-/* The batch's code of the channel or type name s[0..n) (in its normal form, kept where
- * the batch keeps the row's strings), added when new; IV__BNAME_X when the table is full
- * (the row then holds the name in its extra record). Returns the code, or -1 when the
- * table must grow and grow is 0 or there is no memory (nothing changed). Inline: the
- * direct path looks up two names a row. */
-static inline int iv__bname(iv_ingest *ing, const char *s, size_t n, int grow)
+/* The batch's code of the name s[0..n) when its table has it, else -1. Every name in the
+ * table is in its normal form (doc/MODEL.md, Names), so a name found needs no check. */
+static inline int iv__bname_find(const iv_ingest *ing, const char *s, size_t n)
 {
     const iv__batch *b = &ing->batch;
     uint64_t ka, kb;
@@ -778,7 +836,17 @@ static inline int iv__bname(iv_ingest *ing, const char *s, size_t n, int grow)
                 return (int)(e->code1 - 1);
         }
     }
-    return iv__bname_add(ing, s, n, grow);
+    return -1;
+}
+
+/* The batch's code of the channel or type name s[0..n) (in its normal form, kept where
+ * the batch keeps the row's strings), added when new; IV__BNAME_X when the table is full
+ * (the row then holds the name in its extra record). Returns the code, or -1 when the
+ * table must grow and grow is 0 or there is no memory (nothing changed). */
+static inline int iv__bname(iv_ingest *ing, const char *s, size_t n, int grow)
+{
+    int c = iv__bname_find(ing, s, n);
+    return c >= 0 ? c : iv__bname_add(ing, s, n, grow);
 }
 
 /* Note the parser's counters for the row about to be queued (row b->n): the batch's
@@ -2115,7 +2183,6 @@ static int iv__direct_row(iv_ingest *ing, const char *buf, size_t used)
     iv__batch *b = &ing->batch;
     iv__brow w; /* the row, put in the batch at the end */
     iv__bxtra x;
-    iv__bmark mk;
     const char *s;
     size_t n, i, nd;
     int64_t ts;
@@ -2138,8 +2205,10 @@ static int iv__direct_row(iv_ingest *ing, const char *buf, size_t used)
         const iv__csv_field *fi = &f[col[i == 0 ? F_CHANNEL : F_TYPE]];
         s = buf + fi->start;
         n = fi->end - fi->start;
-        if (n == 0 || n > max_string || !iv__direct_normal(s, n, used - fi->start) ||
-            (code[i] = iv__bname(ing, s, n, 0)) < 0)
+        /* a name the batch has is in normal form; a new one is checked */
+        if (n == 0 || n > max_string ||
+            ((code[i] = iv__bname_find(ing, s, n)) < 0 &&
+             (!iv__direct_normal(s, n, used - fi->start) || (code[i] = iv__bname_add(ing, s, n, 0)) < 0)))
             return 0;
         if (code[i] == IV__BNAME_X) {
             x.sp[2 + i] = s;
@@ -2240,18 +2309,11 @@ static int iv__direct_row(iv_ingest *ing, const char *buf, size_t used)
         x.ndims = (uint16_t)nd;
         w.xtra = (uint32_t)b->nx + 1;
     }
-    iv__bmark_set(&mk, ing, ing->rec_off + ing->rec_len);
-    if (ing->is_clone) { /* a parser thread's range: see iv__put_queued */
-        iv__put_queued(&b->rows[b->n], &w, sizeof w);
-        iv__put_queued(&b->marks[b->n], &mk, sizeof mk);
-        if (w.xtra)
-            iv__put_queued(&b->xtra[b->nx], &x, sizeof x);
-    } else {
-        b->rows[b->n] = w;
-        b->marks[b->n] = mk;
-        if (w.xtra)
-            b->xtra[b->nx] = x;
-    }
+    /* a parser thread's range (a clone) is written with non-temporal stores (iv__w8) */
+    iv__put_row(&b->rows[b->n], &w, ing->is_clone);
+    iv__put_mark(&b->marks[b->n], ing->rec_line, ing->rec_off + ing->rec_len, ing->is_clone);
+    if (w.xtra)
+        iv__put_xtra(&b->xtra[b->nx], &x, ing->is_clone);
     b->nx += w.xtra != 0;
     b->ndv += nd;
     b->n++;
