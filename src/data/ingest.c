@@ -66,7 +66,7 @@ static inline void iv__w8(void *p, uint64_t v, int nt)
 
 /* Non-temporal stores are not ordered with other stores: this orders them before the
  * range is handed to the appending thread. */
-static inline void iv__put_queued_done(void)
+static inline void iv__put_rows_fence(void)
 {
 #ifdef IV__HAVE_NT
     _mm_sfence();
@@ -3168,7 +3168,9 @@ static const char *iv__read_range(iv_ingest *P, int fd, uint64_t from, uint64_t 
  * mapping 3 times slower than a pread of the same bytes into a buffer that stays mapped;
  * and the appending thread has no pages of it to release. The rows' strings point into
  * the buffer (the stable bytes) until the range is appended. A record still open at the
- * buffer's end continues from the mapping; it is carried, so its strings are copied. */
+ * buffer's end continues from the mapping; it is carried, so its strings are copied.
+ * P is a clone, so its queued rows are written with non-temporal stores (iv__put_row),
+ * fenced at the end, before the range is handed over. */
 static void iv__parse_chunk(iv__par *z, iv_ingest *P, uint64_t j, iv__csv *t)
 {
     uint64_t lo = iv__lo(z, j), hi = iv__lo(z, j + 1);
@@ -3194,7 +3196,7 @@ static void iv__parse_chunk(iv__par *z, iv_ingest *P, uint64_t j, iv__csv *t)
             iv__last_record(P);
     }
     P->end = P->bytes;
-    iv__put_queued_done();
+    iv__put_rows_fence();
 }
 
 /* Fault in the pages of the store's row vectors that chunk j's rows will land on, from
