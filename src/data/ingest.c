@@ -893,13 +893,6 @@ static void iv__bcounts(const iv_ingest *P, size_t k, uint64_t *acc, uint64_t *r
     *nrej = b->chk[lo].nrej;
 }
 
-/* Mark a queued row: its record's line and the offset after it (end). */
-static inline void iv__bmark_set(iv__bmark *m, const iv_ingest *ing, uint64_t end)
-{
-    m->line = ing->rec_line;
-    m->end = end;
-}
-
 /* The batch as iv__store_push_rows reads it. */
 static iv__bqueue iv__bqueue_of(iv__batch *b)
 {
@@ -982,7 +975,7 @@ static int iv__batch_add(iv_ingest *ing, const iv__row *r, uint64_t end)
         b->xtra[b->nx++] = x;
         o->xtra = (uint32_t)b->nx;
     }
-    iv__bmark_set(&b->marks[b->n], ing, end);
+    iv__put_mark(&b->marks[b->n], ing->rec_line, end, 0);
     b->ndv += r->ndims;
     b->n++;
     return IV_OK;

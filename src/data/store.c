@@ -536,6 +536,18 @@ undo:
     return rc;
 }
 
+/* The text of a queued row's channel (i = 2) or type (i = 3), whose batch code is c: the
+ * batch's name, or for IV__BNAME_X the row's extra record's. */
+static inline iv__str iv__bname_str(const iv__bqueue *q, const iv__bxtra *x, uint16_t c, int i)
+{
+    iv__str t;
+    if (c != IV__BNAME_X)
+        return q->names[c];
+    t.p = x->sp[i];
+    t.n = x->sn[i];
+    return t;
+}
+
 /* The queued row o of q as an iv__row, for iv__store_push. */
 static void iv__row_of_brow(iv__row *r, const iv__bqueue *q, const iv__brow *o)
 {
@@ -547,14 +559,8 @@ static void iv__row_of_brow(iv__row *r, const iv__bqueue *q, const iv__brow *o)
     r->contact.p = o->cp;
     r->contact.n = o->cn;
     r->contact_hash = o->hash;
-    if (o->ch != IV__BNAME_X)
-        r->channel = q->names[o->ch];
-    else
-        r->channel.p = x->sp[2], r->channel.n = x->sn[2];
-    if (o->ty != IV__BNAME_X)
-        r->type = q->names[o->ty];
-    else
-        r->type.p = x->sp[3], r->type.n = x->sn[3];
+    r->channel = iv__bname_str(q, x, o->ch, 2);
+    r->type = iv__bname_str(q, x, o->ty, 3);
     r->id_seen = (o->enums & IV__BROW_ID_SEEN) != 0;
     r->ts = o->ts;
     r->stage = (uint8_t)IV__EN_STAGE(o->enums);
@@ -690,17 +696,18 @@ static void iv__rowmark_undo(iv_store *s, iv__rowmark *m)
     }
 }
 
-/* The store's code of batch name c (IV__BNAME_X: the extra record's string xs) in the
- * pool of col, looked up once per batch: map[c] remembers it. */
-static inline int iv__bname_code(iv__pool *p, const iv__alloc *a, const iv__bqueue *q, uint32_t *map,
-                                 uint16_t c, iv__str xs, uint32_t *code, uint64_t *lim)
+/* The store's code, in pool p, of the queued row's channel (i = 2, map chmap) or type
+ * (i = 3, tymap) whose batch code is c: a batch name is interned once per batch and
+ * remembered in map[c]; a name in the extra record (IV__BNAME_X) each time. */
+static inline int iv__bname_code(iv__pool *p, const iv__alloc *a, const iv__bqueue *q, const iv__bxtra *x,
+                                 uint32_t *map, uint16_t c, int i, uint32_t *code, uint64_t *lim)
 {
+    iv__str t;
     int rc;
-    if (c == IV__BNAME_X)
-        return iv__pool_intern(p, a, xs.p, xs.n, code, lim);
-    if ((*code = map[c]) != 0)
+    if (c != IV__BNAME_X && (*code = map[c]) != 0)
         return IV_OK;
-    if ((rc = iv__pool_intern(p, a, q->names[c].p, q->names[c].n, code, lim)) == IV_OK)
+    t = iv__bname_str(q, x, c, i);
+    if ((rc = iv__pool_intern(p, a, t.p, t.n, code, lim)) == IV_OK && c != IV__BNAME_X)
         map[c] = *code;
     return rc;
 }
@@ -726,7 +733,7 @@ int iv__store_push_rows(iv_store *s, const iv__bqueue *q, size_t from, size_t n,
         const iv__brow *o = &rows[k];
         const iv__bxtra *x = o->xtra ? &q->xtra[o->xtra - 1] : NULL;
         uint32_t contact, channel, type, team = 0, id = 0, score = 0, rv = 0;
-        int extra;
+        int widen = 0; /* a code column to allocate or widen */
 #if defined(__GNUC__)
         if (k + IV__PF_QROW < n)
             __builtin_prefetch((const char *)&rows[k + IV__PF_QROW]);
@@ -737,7 +744,6 @@ int iv__store_push_rows(iv_store *s, const iv__bqueue *q, size_t from, size_t n,
         if (k + IV__PF_BYTES < n)
             iv__pool_prefetch(cp, rows[k + IV__PF_BYTES].hash, rows[k + IV__PF_BYTES].cn, 3);
 #endif
-        extra = x != NULL;
         if (row >= f.room || !f.lazy_ok || (x && x->sn[1] && !s->id) ||
             ((o->enums & IV__BROW_ID_SEEN) && row >= s->cap_id_seen)) {
             /* the general path: a row vector to grow, a lazy column to lengthen, or the
@@ -768,10 +774,8 @@ int iv__store_push_rows(iv_store *s, const iv__bqueue *q, size_t from, size_t n,
         if (!iv__pool_lookup(cp, o->cp, o->cn, o->hash, &contact) &&
             (rc = iv__pool_intern_hashed(cp, a, o->cp, o->cn, o->hash, &contact, lim)) != IV_OK)
             goto undo;
-        if ((rc = iv__bname_code(&s->channel.pool, a, q, q->chmap, o->ch,
-                                 x ? (iv__str){x->sp[2], x->sn[2]} : (iv__str){NULL, 0}, &channel, lim)) ||
-            (rc = iv__bname_code(&s->type.pool, a, q, q->tymap, o->ty,
-                                 x ? (iv__str){x->sp[3], x->sn[3]} : (iv__str){NULL, 0}, &type, lim)))
+        if ((rc = iv__bname_code(&s->channel.pool, a, q, x, q->chmap, o->ch, 2, &channel, lim)) ||
+            (rc = iv__bname_code(&s->type.pool, a, q, x, q->tymap, o->ty, 3, &type, lim)))
             goto undo;
         if (x) {
             if ((x->sn[0] && (rc = iv__pool_intern(&s->team.pool, a, x->sp[0], x->sn[0], &team, lim))) ||
@@ -793,15 +797,15 @@ int iv__store_push_rows(iv_store *s, const iv__bqueue *q, size_t from, size_t n,
         }
         if (channel >= f.chlim || type >= f.tylim || team >= f.teamlim || score >= f.scorelim ||
             rv >= f.rvlim) {
-            extra |= 2;
+            widen = 1;
         } else if (x) {
             for (d = 0; d < x->ndims; d++) {
                 uint16_t dk = dim_idx[x->dim0 + d];
                 if (dimv[dk] >= f.dimlim[dk])
-                    extra |= 2;
+                    widen = 1;
             }
         }
-        if (extra & 2) {
+        if (widen) {
             /* a code column to allocate or widen: in iv__store_push's order */
             size_t cap = iv__target_cap(s, row + 1);
 #define IV__FIT(col, capf, code) \
